@@ -1,0 +1,16 @@
+"""Array helpers shared by the layers: gradients are always floating point."""
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+
+def float_array(values: ArrayLike, *, copy: bool) -> np.ndarray:
+    """Return ``values`` as a floating array; float32 stays float32, integers become float64.
+
+    The document feeds integer arrays (cells 21 and 22); a gradient computed in their dtype
+    would be truncated, so every backward goes through here. ``copy=True`` guarantees a new
+    array the caller may write into without touching ``values``.
+    """
+    values = np.asarray(values)
+    dtype = values.dtype if np.issubdtype(values.dtype, np.floating) else np.float64
+    return np.array(values, dtype=dtype, copy=copy or None)
