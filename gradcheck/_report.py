@@ -1,0 +1,255 @@
+"""Result objects: one ``GradientResult`` per gradient, one ``Report`` per checked object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+PASSED, FAILED, INCONCLUSIVE, ERROR = "passed", "failed", "inconclusive", "error"
+MISSING, SKIPPED = "missing", "skipped"
+
+
+class GradientError(AssertionError):
+    """A backward pass disagrees with finite differences or breaks the NNFS protocol.
+
+    Raised by :func:`gradcheck.check_layer` and :func:`gradcheck.check_loss`. It subclasses
+    ``AssertionError`` so that pytest shows it as a test failure. The failing report is
+    available as ``error.report``.
+    """
+
+    def __init__(self, report: Report) -> None:
+        super().__init__(report.message)
+        self.report = report
+
+
+@dataclass
+class GradientResult:
+    """The verdict for one gradient (``dinputs``, ``dweights``, ...).
+
+    Attributes
+    ----------
+    name : str
+        Gradient attribute, e.g. ``"dweights"``.
+    status : str
+        ``"passed"``, ``"failed"``, ``"inconclusive"``, ``"missing"`` or ``"skipped"``.
+    error : float
+        Worst ``|analytic - numeric|`` among the checked elements (NaN when not compared).
+    tolerance : float
+        The tolerance at that element, derived from the finite-difference error estimate.
+    index : tuple of int or None
+        Index of the worst element, e.g. ``(sample, feature)``.
+    analytic, numeric : float
+        The two values at the worst element.
+    kinks : int
+        Elements accepted as subgradients at a non-differentiable point.
+    inconclusive : int
+        Elements where finite differences could not decide.
+    checked : int
+        Elements (or, in fast mode, random directions) compared.
+    diagnosis : str or None
+        A likely cause, when the error pattern suggests one.
+    method : str
+        ``"elementwise"``, ``"projection"`` or ``"sampled"``.
+    resolution : float
+        Typical tolerance relative to the gradient's largest entry: element errors above
+        about this fraction of ``max|gradient|`` are detected.
+    """
+
+    name: str
+    status: str
+    error: float = float("nan")
+    tolerance: float = float("nan")
+    index: tuple[int, ...] | None = None
+    analytic: float = float("nan")
+    numeric: float = float("nan")
+    kinks: int = 0
+    inconclusive: int = 0
+    failed: int = 0
+    checked: int = 0
+    diagnosis: str | None = None
+    method: str = "elementwise"
+    resolution: float = float("nan")
+
+    def describe(self) -> str:
+        """One sentence a person can act on."""
+        if self.status == MISSING:
+            return f"{self.name}: {self.diagnosis}"
+        if self.status == SKIPPED:
+            return f"{self.name}: skipped ({self.diagnosis})"
+        where = f" at index {self.index}" if self.index is not None else ""
+        text = (
+            f"{self.name}{where}: analytic {self.analytic:.6g} vs numeric {self.numeric:.6g}, "
+            f"error {self.error:.3g} > tolerance {self.tolerance:.3g}"
+            if self.status == FAILED
+            else f"{self.name}{where}: error {self.error:.3g}, tolerance {self.tolerance:.3g}"
+        )
+        if self.status == FAILED and self.failed:
+            text += f" ({self.failed} of {self.checked} elements wrong)"
+        if self.status == INCONCLUSIVE:
+            text += f" ({self.inconclusive} elements undecidable by finite differences)"
+        if self.diagnosis:
+            text += f"; {self.diagnosis}"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able representation (non-finite floats become ``None``)."""
+        out: dict[str, Any] = {}
+        for key, value in self.__dict__.items():
+            if isinstance(value, float) and value != value:
+                value = None
+            elif isinstance(value, tuple):
+                value = list(value)
+            out[key] = value
+        return out
+
+
+@dataclass
+class Report:
+    """Everything one check found out about one object.
+
+    Attributes
+    ----------
+    name : str
+        The object's class name.
+    kind : str
+        ``"layer"``, ``"loss"`` or ``"fused"``.
+    status : str
+        ``"passed"``, ``"failed"``, ``"inconclusive"`` or ``"error"``.
+    mode : str
+        ``"exhaustive"`` or ``"fast"``: which check ran.
+    dtype : str
+        Precision the finite differences were computed in (``"float64"`` unless the object
+        forces ``"float32"``).
+    gradients : list of GradientResult
+        One entry per gradient checked.
+    problems : list of str
+        Protocol failures: mutation of arguments, missing or misshapen gradients,
+        non-finite values, stale state, exceptions.
+    notes : list of str
+        What the check adapted to: kinks met, float32, ``nnfs.init()``, pinned randomness,
+        regularization, training flag.
+    seconds : float
+        Wall time of the check.
+    evaluations : int
+        Number of forward calls made.
+    """
+
+    name: str
+    kind: str
+    status: str = PASSED
+    mode: str = "exhaustive"
+    dtype: str = "float64"
+    gradients: list[GradientResult] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    evaluations: int = 0
+    shapes: dict[str, list[int]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """``True`` only when every gradient was verified."""
+        return self.status == PASSED
+
+    @property
+    def worst(self) -> GradientResult | None:
+        """The gradient that failed worst (or the closest call when all passed)."""
+        order = {FAILED: 0, MISSING: 0, INCONCLUSIVE: 1, PASSED: 2, SKIPPED: 3}
+        compared = [g for g in self.gradients if g.status != SKIPPED]
+        if not compared:
+            return None
+
+        def key(g: GradientResult) -> tuple[int, float]:
+            ratio = g.error / g.tolerance if g.tolerance and g.tolerance == g.tolerance else 0.0
+            return order.get(g.status, 3), -(ratio if ratio == ratio else 0.0)
+
+        return min(compared, key=key)
+
+    def finish(self) -> None:
+        """Derive the overall status from problems and gradients."""
+        if self.status == ERROR:
+            return
+        statuses = {g.status for g in self.gradients}
+        if self.problems or statuses & {FAILED, MISSING}:
+            self.status = FAILED
+        elif INCONCLUSIVE in statuses:
+            self.status = INCONCLUSIVE
+        else:
+            self.status = PASSED
+
+    def summary(self) -> str:
+        """One line: name, status and the worst finding."""
+        head = f"{self.name} ({self.kind}): {self.status}"
+        if self.status == ERROR and self.problems:
+            return f"{head}: {self.problems[0]}"
+        worst = self.worst
+        bad = [g for g in self.gradients if g.status in (FAILED, MISSING)]
+        if self.problems:
+            return f"{head}: {self.problems[0]}"
+        if bad:
+            return f"{head}: {bad[0].describe()}"
+        if worst is not None:
+            return f"{head}; worst {worst.name} error {worst.error:.2g} (tol {worst.tolerance:.2g})"
+        return head
+
+    @property
+    def message(self) -> str:
+        """The text a :class:`GradientError` carries: what failed, where, and why."""
+        lines = [f"{self.name} ({self.kind}) {self.status} the gradient check ({self.mode} mode)"]
+        lines += [f"  - {p}" for p in self.problems]
+        lines += [f"  - {g.describe()}" for g in self.gradients if g.status in (FAILED, MISSING)]
+        lines += [f"  - {g.describe()}" for g in self.gradients if g.status == INCONCLUSIVE]
+        if self.notes:
+            lines.append("  notes: " + "; ".join(self.notes))
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        rows = [("gradient", "status", "worst error", "tolerance", "index", "analytic", "numeric")]
+        for g in self.gradients:
+            rows.append(
+                (
+                    g.name,
+                    g.status,
+                    _num(g.error),
+                    _num(g.tolerance),
+                    "-" if g.index is None else ",".join(map(str, g.index)),
+                    _num(g.analytic),
+                    _num(g.numeric),
+                )
+            )
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        table = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+        head = (
+            f"{self.name} ({self.kind}): {self.status.upper()}  "
+            f"[{self.mode}, {self.dtype}, {self.evaluations} forward calls, "
+            f"{self.seconds * 1e3:.1f} ms]"
+        )
+        out = [head, *("  " + t for t in table)]
+        for g in self.gradients:
+            if g.diagnosis and g.status != PASSED:
+                out.append(f"  {g.name}: {g.diagnosis}")
+        out += [f"  problem: {p}" for p in self.problems]
+        out += [f"  note: {n}" for n in self.notes]
+        return "\n".join(out)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able representation of the whole report."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "status": self.status,
+            "ok": self.ok,
+            "mode": self.mode,
+            "dtype": self.dtype,
+            "message": self.summary(),
+            "problems": list(self.problems),
+            "notes": list(self.notes),
+            "gradients": [g.to_dict() for g in self.gradients],
+            "seconds": self.seconds,
+            "evaluations": self.evaluations,
+            "shapes": dict(self.shapes),
+        }
+
+
+def _num(value: float) -> str:
+    return "-" if value != value else f"{value:.3g}"

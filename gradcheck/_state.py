@@ -1,0 +1,158 @@
+"""Leave no trace: snapshot and restore an object, pin randomness, undo ``nnfs.init()``.
+
+Everything here is a context manager so that the check restores state also when the
+user's code raises.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+_MAX_DEPTH = 3
+
+
+class Snapshot:
+    """The attributes of an object (and of the objects it holds), restorable exactly.
+
+    Attribute bindings are restored, and arrays whose contents were changed in place get
+    their saved contents back, so a parameter keeps its identity and its values.
+    """
+
+    def __init__(self, obj: Any) -> None:
+        self._saved: list[tuple[Any, dict[str, Any], list[tuple[np.ndarray, np.ndarray]]]] = []
+        self._visit(obj, 0, set())
+
+    def _visit(self, obj: Any, depth: int, seen: set[int]) -> None:
+        attrs = getattr(obj, "__dict__", None)
+        if not isinstance(attrs, dict) or id(obj) in seen or depth > _MAX_DEPTH:
+            return
+        seen.add(id(obj))
+        arrays = [(v, v.copy()) for v in attrs.values() if isinstance(v, np.ndarray)]
+        self._saved.append((obj, dict(attrs), arrays))
+        for value in list(attrs.values()):
+            if _is_plain_object(value):
+                self._visit(value, depth + 1, seen)
+
+    def restore(self) -> None:
+        """Put every attribute back as it was when the snapshot was taken."""
+        for obj, attrs, arrays in self._saved:
+            for array, contents in arrays:
+                if array.shape == contents.shape and not np.array_equal(
+                    array, contents, equal_nan=array.dtype.kind in "fc"
+                ):
+                    with contextlib.suppress(ValueError):
+                        np.copyto(array, contents)
+            current = obj.__dict__
+            for key in [k for k in current if k not in attrs]:
+                del current[key]
+            current.update(attrs)
+
+
+def _is_plain_object(value: Any) -> bool:
+    if isinstance(value, (np.ndarray, np.generic, type, str, bytes, int, float, complex)):
+        return False
+    module = type(value).__module__ or ""
+    return hasattr(value, "__dict__") and not module.startswith(("numpy", "builtins"))
+
+
+class RandomPin:
+    """Pin numpy's and Python's global random state (and generators the object holds).
+
+    ``reset()`` before every forward call makes a layer that draws from ``np.random``
+    (dropout) draw the same numbers on every evaluation; ``restore()`` leaves the global
+    state exactly as it was before the check. Resetting costs about as much as a small
+    forward call, so once the first few calls have drawn nothing, pinning stops.
+    """
+
+    PROBES = 3
+
+    def __init__(self, obj: Any) -> None:
+        self._numpy = np.random.get_state()
+        self._python = random.getstate()
+        self._generators = [(g, g.bit_generator.state) for g in _generators(obj)]
+        self.draws = False
+        self._probes = 0
+
+    @property
+    def active(self) -> bool:
+        """Whether the state still needs resetting before each call."""
+        return self.draws or self._probes < self.PROBES
+
+    def reset(self) -> None:
+        """Rewind every random source to the pinned state."""
+        if not self.active:
+            return
+        np.random.set_state(self._numpy)
+        random.setstate(self._python)
+        for generator, state in self._generators:
+            generator.bit_generator.state = state
+
+    def note_draws(self) -> None:
+        """Record whether the last call consumed randomness."""
+        if not self.active or self.draws:
+            return
+        self._probes += 1
+        now = np.random.get_state()
+        self.draws = (
+            now[2] != self._numpy[2]
+            or not np.array_equal(now[1], self._numpy[1])
+            or random.getstate() != self._python
+            or any(g.bit_generator.state != s for g, s in self._generators)
+        )
+
+    def restore(self) -> None:
+        """Leave every random source as it was before the check."""
+        self._probes = 0
+        self.reset()
+
+
+def _generators(obj: Any) -> list[np.random.Generator]:
+    found = []
+    for value in getattr(obj, "__dict__", {}).values():
+        if isinstance(value, np.random.Generator):
+            found.append(value)
+    return found
+
+
+# nnfs.init() replaces these with float32-returning wrappers.
+_NNFS_PATCHED = ((np, "dot"), (np, "zeros"), (np, "eye"), (np.random, "randn"))
+
+
+def _original(function: Any) -> Any | None:
+    """The numpy function an ``nnfs.init()`` wrapper encloses, if ``function`` is one."""
+    if not (getattr(function, "__module__", "") or "").startswith("nnfs"):
+        return None
+    for cell in getattr(function, "__closure__", None) or ():
+        content = cell.cell_contents
+        if callable(content) and (getattr(content, "__module__", "") or "").startswith("numpy"):
+            return content
+        if isinstance(content, list) and len(content) >= 5 and callable(content[4]):
+            return content[4]
+    return None
+
+
+def nnfs_patched() -> bool:
+    """Whether ``nnfs.init()`` has patched numpy in this process."""
+    return any(_original(getattr(mod, name)) is not None for mod, name in _NNFS_PATCHED)
+
+
+@contextlib.contextmanager
+def numpy_unpatched() -> Iterator[bool]:
+    """Temporarily undo ``nnfs.init()``'s numpy patches; yields whether any were found."""
+    undone = []
+    for mod, name in _NNFS_PATCHED:
+        patched = getattr(mod, name)
+        original = _original(patched)
+        if original is not None:
+            undone.append((mod, name, patched))
+            setattr(mod, name, original)
+    try:
+        yield bool(undone)
+    finally:
+        for mod, name, patched in undone:
+            setattr(mod, name, patched)

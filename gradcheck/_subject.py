@@ -1,0 +1,208 @@
+"""The object under check: how to call it, what its parameters are, what its objective is.
+
+A ``Subject`` hides the differences between layers, losses and fused softmax-losses behind
+one interface: ``rows(...)`` (per-sample objective values, for row-independent maps) and
+``total(...)`` (the scalar objective), both evaluated with the random state pinned.
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from gradcheck._state import RandomPin
+
+_RESERVED = {"inputs", "output", "dinputs", "dvalues", "y_true", "y_pred"}
+
+
+class UserCodeError(Exception):
+    """The checked object raised; carries a message naming the method and the line."""
+
+
+class ProtocolError(Exception):
+    """The checked object does not follow the NNFS protocol (e.g. no ``self.output``)."""
+
+
+def call(obj: Any, method: str, *args: Any) -> Any:
+    """Call ``obj.method(*args)``; wrap any exception as :class:`UserCodeError`."""
+    try:
+        return getattr(obj, method)(*args)
+    except Exception as exc:
+        where = ""
+        frames = traceback.extract_tb(exc.__traceback__)
+        if frames:
+            last = frames[-1]
+            where = f" ({last.filename.rsplit('/', 1)[-1]}:{last.lineno})"
+        raise UserCodeError(
+            f"{type(obj).__name__}.{method} raised {type(exc).__name__}: {exc}{where}"
+        ) from exc
+
+
+def wants_training(obj: Any, given: bool | None) -> tuple[bool, bool]:
+    """Whether forward takes a ``training`` argument, and the value to pass."""
+    try:
+        params = list(inspect.signature(obj.forward).parameters.values())
+    except (TypeError, ValueError):
+        return False, False
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(positional) < 2:
+        return False, False
+    second = positional[1]
+    if given is not None:
+        return True, given
+    if second.default is inspect.Parameter.empty:
+        return True, True
+    return False, False
+
+
+def parameter_candidates(obj: Any) -> dict[str, np.ndarray]:
+    """Float arrays held by ``obj`` that may be trainable parameters."""
+    attrs = vars(obj)
+    found = {}
+    for name, value in attrs.items():
+        if not isinstance(value, np.ndarray) or value.dtype.kind != "f" or value.size == 0:
+            continue
+        if name in _RESERVED or (name.startswith("d") and name[1:] in attrs):
+            continue
+        if name.startswith("_"):
+            continue
+        found[name] = value
+    return found
+
+
+def regularizer(obj: Any, name: str) -> tuple[float, float]:
+    """Book-style L1 and L2 factors for parameter ``name`` (``weights`` -> ``weight_...``)."""
+    stems = [name, name[:-1], name[:-2]] if name.endswith("s") else [name]
+    stem = next(
+        (
+            s
+            for s in stems
+            if hasattr(obj, f"{s}_regularizer_l1") or hasattr(obj, f"{s}_regularizer_l2")
+        ),
+        name,
+    )
+    l1 = getattr(obj, f"{stem}_regularizer_l1", 0) or 0
+    l2 = getattr(obj, f"{stem}_regularizer_l2", 0) or 0
+    try:
+        return float(l1), float(l2)
+    except (TypeError, ValueError):
+        return 0.0, 0.0
+
+
+def misnamed_gradient(expected: str, new_names: list[str]) -> str:
+    """Hint for a missing gradient: which attribute backward set instead."""
+    close = difflib.get_close_matches(expected, new_names, n=1, cutoff=0.5)
+    if close:
+        return f"; backward set `{close[0]}` instead: a typo for `{expected}`?"
+    if new_names:
+        return f"; backward set {', '.join(f'`{n}`' for n in new_names)}"
+    return ""
+
+
+class Subject:
+    """Calls the object's forward with pinned randomness and turns outputs into objectives.
+
+    Parameters
+    ----------
+    obj : object
+        The layer, loss or fused softmax-loss.
+    kind : str
+        ``"layer"``, ``"loss"`` or ``"fused"``.
+    pin : RandomPin
+        Random state reset before every forward call.
+    training : tuple of (bool, bool)
+        Whether to pass a ``training`` argument, and its value.
+    """
+
+    def __init__(self, obj: Any, kind: str, pin: RandomPin, training: tuple[bool, bool]) -> None:
+        self.obj = obj
+        self.kind = kind
+        self.pin = pin
+        self.training = training
+        self.evaluations = 0
+        self.dvalues: np.ndarray | None = None  # layers: the cotangent
+        self.y_true: np.ndarray | None = None  # losses: the labels
+        self.n_samples = 0
+        self.returns_output = False
+        self.params: dict[str, np.ndarray] = {}
+        self.reg: dict[str, tuple[float, float]] = {}
+
+    # -- raw calls -----------------------------------------------------------------
+    def forward(self, x: np.ndarray, y: np.ndarray | None = None) -> Any:
+        """One forward call on a fresh copy of ``x``; returns the output or the loss."""
+        self.pin.reset()
+        self.evaluations += 1
+        attrs = vars(self.obj)
+        if self.kind == "layer":
+            attrs.pop("output", None)
+            args: tuple[Any, ...] = (x,) + ((self.training[1],) if self.training[0] else ())
+            returned = call(self.obj, "forward", *args)
+            self.pin.note_draws()
+            output = attrs.get("output")
+            if output is None and isinstance(returned, np.ndarray):
+                self.returns_output = True
+                output = returned
+            if output is None:
+                raise ProtocolError(f"{type(self.obj).__name__}.forward did not set self.output")
+            return np.asarray(output)
+        result = call(self.obj, "forward", x, self.y_true if y is None else y)
+        self.pin.note_draws()
+        return result
+
+    def backward(self, dvalues: np.ndarray, y: np.ndarray | None) -> Any:
+        """One backward call."""
+        if self.kind == "layer":
+            return call(self.obj, "backward", dvalues)
+        return call(self.obj, "backward", dvalues, y)
+
+    # -- objectives ------------------------------------------------------------------
+    def reg_value(self, name: str, value: np.ndarray) -> float:
+        """Book-style regularization loss of one parameter."""
+        l1, l2 = self.reg.get(name, (0.0, 0.0))
+        total = 0.0
+        if l1:
+            total += l1 * float(np.sum(np.abs(value)))
+        if l2:
+            total += l2 * float(np.sum(value * value))
+        return total
+
+    def rows(self, row_ids: np.ndarray, x_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per-row objective values (and their absolute scales) for stacked rows."""
+        if self.kind == "layer":
+            out = np.asarray(self.forward(x_rows), dtype=np.float64)
+            terms = self.dvalues[row_ids] * out.reshape(out.shape[0], -1)
+            return terms.sum(axis=1), np.abs(terms).sum(axis=1)
+        assert self.y_true is not None
+        losses = np.asarray(self.forward(x_rows, self.y_true[row_ids]), dtype=np.float64)
+        losses = losses.reshape(-1) / self.n_samples
+        return losses, np.abs(losses)
+
+    def total(self, x: np.ndarray) -> tuple[float, float]:
+        """The scalar objective and its absolute scale at ``x`` (parameters as set)."""
+        if self.kind == "layer":
+            out = np.asarray(self.forward(x), dtype=np.float64)
+            terms = self.dvalues * out.reshape(self.dvalues.shape)
+            value, scale = float(terms.sum()), float(np.abs(terms).sum())
+            for name in self.reg:
+                r = self.reg_value(name, getattr(self.obj, name))
+                value, scale = value + r, scale + abs(r)
+            return value, scale
+        result = np.asarray(self.forward(x), dtype=np.float64)
+        if self.kind == "fused":
+            value = float(result.reshape(-1)[0]) if result.size == 1 else float(np.mean(result))
+            return value, abs(value)
+        return float(np.mean(result)), float(np.mean(np.abs(result)))
+
+    def with_param(self, name: str, value: np.ndarray, fn: Callable[[], Any]) -> Any:
+        """Evaluate ``fn`` with parameter ``name`` temporarily replaced by ``value``."""
+        original = getattr(self.obj, name)
+        setattr(self.obj, name, value)
+        try:
+            return fn()
+        finally:
+            setattr(self.obj, name, original)

@@ -1,0 +1,88 @@
+"""Argument validation for the public entry points: one function each, clear messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+MODES = (None, "exhaustive", "fast")
+
+
+def protocol_object(obj: Any, argument: str) -> None:
+    """``obj`` must have callable ``forward`` and ``backward`` methods."""
+    if isinstance(obj, type):
+        raise TypeError(
+            f"{argument} must be an instance, got the class {obj.__name__}; "
+            f"build it first, e.g. {obj.__name__}(...)"
+        )
+    missing = [m for m in ("forward", "backward") if not callable(getattr(obj, m, None))]
+    if missing:
+        raise TypeError(
+            f"{argument}={type(obj).__name__!s} object has no {' or '.join(missing)} method; "
+            "a checkable NNFS-style object defines forward(...) and backward(dvalues, ...)"
+        )
+
+
+def batch(values: Any, argument: str) -> np.ndarray:
+    """A finite, non-empty, 2-D numeric array, converted to float64."""
+    try:
+        array = np.asarray(values)
+    except Exception as exc:  # ragged lists and the like
+        raise ValueError(f"{argument} must be a 2-D array of numbers: {exc}") from None
+    if array.dtype.kind not in "biuf":
+        raise ValueError(f"{argument} must hold real numbers, got dtype {array.dtype}")
+    if array.ndim != 2:
+        raise ValueError(
+            f"{argument} must be a 2-D array (samples, features), got shape {array.shape}; "
+            "reshape a single sample with x.reshape(1, -1)"
+        )
+    if array.size == 0:
+        raise ValueError(f"{argument} is empty (shape {array.shape}); give at least one sample")
+    array = array.astype(np.float64)
+    if not np.all(np.isfinite(array)):
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+        raise ValueError(
+            f"{argument} contains NaN or inf (first at index {bad}); gradients "
+            "are only checked at finite points"
+        )
+    return array
+
+
+def labels(y_true: Any, y_pred: np.ndarray) -> np.ndarray:
+    """Sparse labels ``(N,)`` of ints in ``[0, C)`` or targets of ``y_pred``'s shape ``(N, C)``."""
+    y = np.asarray(y_true)
+    n, c = y_pred.shape
+    if y.ndim == 1:
+        if y.shape[0] != n:
+            raise ValueError(f"y_true has {y.shape[0]} labels for {n} samples in y_pred")
+        if y.dtype.kind not in "iu":
+            if y.dtype.kind == "f" and np.all(np.isfinite(y)) and np.all(y == np.round(y)):
+                y = y.astype(np.int64)
+            else:
+                raise ValueError(
+                    f"sparse y_true must hold integer class indices, got dtype {y.dtype}; "
+                    f"for one-hot or regression targets give shape {(n, c)}"
+                )
+        if y.size and (y.min() < 0 or y.max() >= c):
+            raise ValueError(
+                f"y_true holds class {int(y.min() if y.min() < 0 else y.max())}, outside "
+                f"[0, {c}) for y_pred with {c} columns"
+            )
+        return y
+    if y.ndim == 2 and y.shape == (n, c):
+        if y.dtype.kind not in "biuf" or not np.all(np.isfinite(y)):
+            raise ValueError("y_true must hold finite numbers")
+        return y
+    raise ValueError(
+        f"y_true has shape {y.shape}; expected sparse labels of shape ({n},) or "
+        f"one-hot/targets of shape {(n, c)} to match y_pred"
+    )
+
+
+def options(mode: str | None, step: float | None) -> None:
+    """Keyword options shared by the entry points."""
+    if mode not in MODES:
+        raise ValueError(f"mode={mode!r} is not one of 'exhaustive', 'fast' or None (automatic)")
+    if step is not None and not (isinstance(step, (int, float)) and 0 < step < 1):
+        raise ValueError(f"step={step!r} must be a relative step in (0, 1), e.g. 1e-5")
