@@ -1,0 +1,561 @@
+"""Run the planned checks on Hypothesis-generated data and collect one result per class.
+
+Each :class:`~gradcheck._discovery.CheckSpec` becomes a Hypothesis property run
+programmatically (``max_examples`` examples, a fixed seed, no database): every example
+builds the class, draws its parameters and data from :mod:`gradcheck.strategies`, and
+runs :func:`gradcheck.check_layer` or :func:`gradcheck.check_loss` with
+``raise_on_failure=False``. A failed or errored report is raised back into Hypothesis so
+that it shrinks to a minimal example (within a budget), and the shrunk report is kept.
+
+Hypothesis and the engine are imported lazily, when a check runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import math
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from gradcheck._discovery import CheckSpec, Planned, prepare, wrap_backward_only
+
+PASSED, FAILED, ERROR, SKIPPED, INCONCLUSIVE = (
+    "passed", "failed", "error", "skipped", "inconclusive"
+)
+# Worst first: the status of a class is the worst status of its checks.
+_RANK = {ERROR: 0, FAILED: 1, INCONCLUSIVE: 2, PASSED: 3, SKIPPED: 4}
+
+DEFAULT_EXAMPLES = 20
+DEFAULT_SEED = 0
+MAX_SAMPLES = 6
+MAX_FEATURES = 6
+MAX_CLASSES = 6
+# Shrinking budget once a failure is found: enough to reach a small example, bounded so
+# that a failing class costs seconds, not minutes.
+SHRINK_CALLS = 150
+SHRINK_SECONDS = 8.0
+# Probabilities fed to cross-entropy-like losses stay this far from 0 (and the clip).
+MIN_PROBABILITY = 1e-3
+# Fused softmax + loss logits: |logit| <= 5 keeps every softmax probability above the
+# book's 1e-7 clip for up to 10 classes, where the forward is flat.
+FUSED_MAX_LOGIT = 5.0
+
+
+@dataclass
+class Case:
+    """One generated example: the built object and the arrays fed to it."""
+
+    obj: Any
+    arrays: dict[str, np.ndarray]
+    sizes: dict[str, int]
+    seed: int
+
+    def describe(self) -> str:
+        """Shapes and sizes, e.g. ``inputs (2, 3); n_inputs=3, n_neurons=1``."""
+        parts = [f"{k} {tuple(v.shape)}" for k, v in self.arrays.items()]
+        if self.sizes:
+            parts.append(", ".join(f"{k}={v}" for k, v in self.sizes.items()))
+        return "; ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able example: sizes, seed, and arrays (values when small, else shapes)."""
+        out: dict[str, Any] = {"sizes": dict(self.sizes), "seed": self.seed}
+        for name, value in self.arrays.items():
+            out[name] = value.tolist() if value.size <= 64 else {"shape": list(value.shape)}
+        params = {}
+        for name, value in getattr(self.obj, "__dict__", {}).items():
+            if isinstance(value, np.ndarray) and value.size <= 64 and name in _PARAM_NAMES:
+                params[name] = value.tolist()
+        if params:
+            out["parameters"] = params
+        return out
+
+
+_PARAM_NAMES = {"weights", "biases"}
+
+
+@dataclass
+class CheckResult:
+    """The outcome of one check (one class, one variant) over all its examples."""
+
+    spec: CheckSpec
+    status: str
+    message: str
+    report: Any = None  # gradcheck.Report: the shrunk failure, or the closest call
+    examples: int = 0
+    passed: int = 0
+    inconclusive: int = 0
+    seconds: float = 0.0
+    example: Case | None = None
+    first: Case | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float:
+        """Worst error over its tolerance (NaN when unknown)."""
+        worst = getattr(self.report, "worst", None)
+        if worst is None or not worst.tolerance or math.isnan(worst.tolerance):
+            return float("nan")
+        return float(worst.error / worst.tolerance)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able representation."""
+        report = self.report
+        out: dict[str, Any] = {
+            "variant": self.spec.variant,
+            "status": self.status,
+            "message": self.message,
+            "constructor": {**self.spec.build.shown},
+            "labels": self.spec.labels,
+            "y_pred_domain": self.spec.domain if self.spec.kind != "layer" else None,
+            "training": self.spec.training,
+            "examples": self.examples,
+            "examples_passed": self.passed,
+            "examples_inconclusive": self.inconclusive,
+            "seconds": round(self.seconds, 4),
+            "gradients": [g.to_dict() for g in report.gradients] if report is not None else [],
+            "problems": list(report.problems) if report is not None else [],
+            "notes": list(dict.fromkeys([*self.notes, *(report.notes if report else [])])),
+            "mode": getattr(report, "mode", None),
+            "dtype": getattr(report, "dtype", None),
+        }
+        if self.example is not None:
+            out["example"] = self.example.to_dict()
+        return out
+
+
+@dataclass
+class ClassResult:
+    """Everything found about one class: its checks, or why it was skipped."""
+
+    name: str
+    kind: str
+    module: str
+    status: str
+    message: str
+    checks: list[CheckResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def worst_check(self) -> CheckResult | None:
+        """The check that decides the class's status."""
+        if not self.checks:
+            return None
+        return min(self.checks, key=lambda c: (_RANK[c.status], -_nan_low(c.ratio)))
+
+    def to_dict(self, target: str) -> dict[str, Any]:
+        """JSON-able representation (the CLI's ``--json`` result entry)."""
+        worst = self.worst_check
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "status": self.status,
+            "message": self.message,
+            "module": self.module,
+            "target": target,
+            "seconds": round(self.seconds, 4),
+            "examples": sum(c.examples for c in self.checks),
+            "gradients": worst.to_dict()["gradients"] if worst is not None else [],
+            "notes": list(self.notes),
+            "checks": [c.to_dict() for c in self.checks],
+        }
+
+
+def _nan_low(value: float) -> float:
+    return -1.0 if math.isnan(value) else value
+
+
+# ----------------------------------------------------------------------------- running
+def run_class(planned: Planned, *, examples: int = DEFAULT_EXAMPLES, seed: int = DEFAULT_SEED,
+              on_check: Callable[[CheckSpec], None] | None = None) -> ClassResult:
+    """Run every check planned for one class.
+
+    Parameters
+    ----------
+    planned : Planned
+        From :func:`gradcheck._discovery.plan_checks`.
+    examples : int
+        Hypothesis examples per check.
+    seed : int
+        Hypothesis seed: the same seed gives the same examples.
+    on_check : callable, optional
+        Called with each spec before it runs (progress display).
+
+    Returns
+    -------
+    ClassResult
+    """
+    found = planned.found
+    kind = planned.specs[0].kind if planned.specs else found.kind
+    if planned.status != "check":
+        status = SKIPPED if planned.status == "skip" else ERROR
+        return ClassResult(found.name, kind, found.module, status, planned.reason,
+                           notes=list(planned.notes))
+    start = time.perf_counter()
+    checks = []
+    for spec in planned.specs:
+        if on_check is not None:
+            on_check(spec)
+        result = run_check(spec, examples=examples, seed=seed)
+        result.notes = list(dict.fromkeys([*planned.notes, *result.notes]))
+        checks.append(result)
+    status = min((c.status for c in checks), key=_RANK.__getitem__)
+    worst = min(checks, key=lambda c: (_RANK[c.status], -_nan_low(c.ratio)))
+    message = worst.message
+    if len(checks) > 1 and status != PASSED:
+        message = f"[{worst.spec.variant}] {message}"
+    return ClassResult(found.name, kind, found.module, status, message, checks,
+                       list(planned.notes), time.perf_counter() - start)
+
+
+class _FailureError(Exception):
+    def __init__(self, result: _Verdict) -> None:
+        super().__init__(result.message)
+        self.result = result
+
+
+@dataclass
+class _Verdict:
+    status: str
+    message: str
+    report: Any
+    case: Case | None
+
+
+def run_check(spec: CheckSpec, *, examples: int = DEFAULT_EXAMPLES,
+              seed: int = DEFAULT_SEED) -> CheckResult:
+    """Run one check over ``examples`` generated examples; shrink a failure.
+
+    Parameters
+    ----------
+    spec : CheckSpec
+        What to build and which data to feed it.
+    examples : int
+        Number of Hypothesis examples.
+    seed : int
+        Hypothesis seed.
+
+    Returns
+    -------
+    CheckResult
+        ``failed``/``error`` with the shrunk report, ``passed`` when at least one example
+        passed and none failed, ``inconclusive`` when no example could be decided.
+    """
+    from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+    from hypothesis import seed as hypothesis_seed
+    from hypothesis import strategies as st
+
+    state = _State()
+    start = time.perf_counter()
+
+    @hypothesis_seed(seed)
+    @settings(
+        max_examples=examples,
+        database=None,
+        deadline=None,
+        derandomize=False,
+        report_multiple_bugs=False,
+        suppress_health_check=list(HealthCheck),
+        verbosity=Verbosity.quiet,
+        phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink),
+        print_blob=False,
+    )
+    @given(data=st.data())
+    def prop(data: Any) -> None:
+        state.example(spec, data)
+
+    try:
+        with _quiet():
+            prop()
+    except _FailureError as failure:
+        verdict = failure.result
+    except Exception as exc:  # noqa: BLE001 - Flaky, or a bug in the checker itself
+        verdict = state.first_failure or _Verdict(
+            ERROR, f"the checker itself raised {type(exc).__name__}: {exc}", None, None
+        )
+    else:
+        verdict = None
+    seconds = time.perf_counter() - start
+    result = CheckResult(spec, PASSED, "", examples=state.count, passed=state.passed,
+                         inconclusive=state.inconclusive, seconds=seconds, first=state.first)
+    if verdict is not None:
+        result.status, result.report, result.example = verdict.status, verdict.report, \
+            verdict.case
+        shape = f" (minimal example: {verdict.case.describe()})" if verdict.case else ""
+        result.message = verdict.message + shape
+    elif state.passed == 0:
+        result.status, result.report = INCONCLUSIVE, state.closest
+        result.message = (
+            f"inconclusive on all {state.count} examples: finite differences could not "
+            "decide" + (f" ({state.closest.summary()})" if state.closest is not None else "")
+        )
+    else:
+        result.report = state.closest
+        result.message = _passed_message(state)
+    return result
+
+
+def _passed_message(state: _State) -> str:
+    report = state.closest
+    text = f"{state.passed} of {state.count} examples passed"
+    if state.inconclusive:
+        text += f", {state.inconclusive} inconclusive"
+    worst = getattr(report, "worst", None)
+    if worst is not None and not math.isnan(worst.error):
+        text += f"; closest call {worst.name} error {worst.error:.2g} (tolerance " \
+                f"{worst.tolerance:.2g})"
+    return text
+
+
+class _State:
+    """Bookkeeping across the examples of one Hypothesis run."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.passed = 0
+        self.inconclusive = 0
+        self.closest: Any = None
+        self.closest_ratio = -1.0
+        self.first: Case | None = None
+        self.first_failure: _Verdict | None = None
+        self.failures: dict[str, _Verdict] = {}
+        self.failure_time = 0.0
+        self.calls_after_failure = 0
+
+    def example(self, spec: CheckSpec, data: Any) -> None:
+        drawn: list[Any] = []
+
+        def draw(strategy: Any) -> Any:
+            value = data.draw(strategy)
+            drawn.append(value)
+            return value
+
+        if self.first_failure is not None:
+            self.calls_after_failure += 1
+            over = (
+                self.calls_after_failure > SHRINK_CALLS
+                or time.perf_counter() - self.failure_time > SHRINK_SECONDS
+            )
+        else:
+            over = False
+        try:
+            case = draw_case(spec, draw)
+        except _FailureError as failure:
+            verdict: _Verdict | None = failure.result
+            key = _fingerprint(drawn)
+        else:
+            key = _fingerprint(drawn)
+            if over:
+                # Out of shrinking budget: replay known failures, stop exploring.
+                if key in self.failures:
+                    raise _FailureError(self.failures[key])
+                return
+            self.count += 1
+            if self.first is None:
+                self.first = case
+            verdict = self._check(spec, case)
+        if verdict is None:
+            return
+        self.failures[key] = verdict
+        if self.first_failure is None:
+            self.first_failure = verdict
+            self.failure_time = time.perf_counter()
+        raise _FailureError(verdict)
+
+    def _check(self, spec: CheckSpec, case: Case) -> _Verdict | None:
+        report, problem = run_engine(spec, case)
+        if problem is not None:
+            return _Verdict(ERROR, problem, None, case)
+        if report.status in (FAILED, ERROR):
+            return _Verdict(report.status, _report_message(report), report, case)
+        if report.status == INCONCLUSIVE:
+            self.inconclusive += 1
+        else:
+            self.passed += 1
+        ratio = _ratio(report)
+        if report.status == PASSED and ratio >= self.closest_ratio or self.closest is None:
+            self.closest, self.closest_ratio = report, ratio
+        return None
+
+
+def _report_message(report: Any) -> str:
+    if report.problems:
+        return report.problems[0]
+    bad = [g for g in report.gradients if g.status in (FAILED, "missing")]
+    if bad:
+        return bad[0].describe()
+    return report.summary()
+
+
+def _ratio(report: Any) -> float:
+    worst = report.worst
+    if worst is None or not worst.tolerance or math.isnan(worst.tolerance) \
+            or math.isnan(worst.error):
+        return 0.0
+    return float(worst.error / worst.tolerance)
+
+
+def _fingerprint(drawn: list[Any]) -> str:
+    digest = hashlib.sha1()
+    for value in drawn:
+        if isinstance(value, np.ndarray):
+            digest.update(str(value.shape).encode())
+            digest.update(np.ascontiguousarray(value).tobytes())
+        else:
+            digest.update(repr(value).encode())
+    return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Keep what user code prints (and numpy's warnings) out of the CLI's output."""
+    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+# ----------------------------------------------------------------------------- data
+def draw_case(spec: CheckSpec, draw: Callable[[Any], Any]) -> Case:
+    """Build the object and draw the data for one example of ``spec``.
+
+    Raises ``_FailureError`` (status ``error``) when the user's constructor raises.
+    """
+    from hypothesis import strategies as st
+
+    from gradcheck import strategies as gs
+
+    n = draw(st.integers(1, MAX_SAMPLES))
+    sizes: dict[str, int] = {}
+    if spec.kind == "layer":
+        if spec.build.sizes:
+            first = draw(st.integers(1, MAX_FEATURES))
+            square = draw(st.booleans())
+            for name in spec.build.sizes:
+                sizes[name] = first if square else draw(st.integers(1, MAX_FEATURES))
+        if spec.input_width is not None:
+            width = spec.input_width
+        elif spec.build.input_size in sizes:
+            width = sizes[spec.build.input_size]
+        else:
+            width = draw(st.integers(1, MAX_FEATURES))
+        obj = _build(spec, sizes)
+        _draw_parameters(obj, spec.params, draw)
+        arrays = {"inputs": _float64(draw(gs.input_batches(n_samples=n, n_features=width)))}
+    else:
+        c = draw(st.integers(2, MAX_CLASSES))
+        sizes = dict.fromkeys(spec.build.sizes, c)
+        obj = _build(spec, sizes)
+        y_pred = draw(_predictions(spec, n, c))
+        arrays = {"y_pred": _float64(y_pred), "y_true": draw(_targets(spec, n, c))}
+    seed = draw(st.integers(0, 2**16 - 1))
+    return Case(obj, arrays, sizes, seed)
+
+
+def _build(spec: CheckSpec, sizes: dict[str, int]) -> Any:
+    try:
+        with _quiet():
+            obj = spec.build.build(spec.found.cls, sizes)
+            prepare(obj)
+    except Exception as exc:  # noqa: BLE001 - the user's constructor
+        from gradcheck._discovery import _describe
+
+        call = ", ".join(f"{k}={v!r}" for k, v in {**spec.build.fixed, **sizes}.items())
+        raise _FailureError(_Verdict(
+            ERROR, f"{spec.name}({call}) raised {_describe(exc)}", None, None
+        )) from exc
+    if spec.backward_only:
+        obj = wrap_backward_only(spec.found.cls, obj)
+    return obj
+
+
+def _draw_parameters(obj: Any, names: list[str], draw: Callable[[Any], Any]) -> None:
+    """Replace the constructor's parameter values by drawn ones (zeros included)."""
+    from hypothesis import strategies as st
+    from hypothesis.extra.numpy import arrays
+
+    from gradcheck import strategies as gs
+
+    for name in names:
+        value = getattr(obj, name, None)
+        if not isinstance(value, np.ndarray) or value.dtype.kind != "f" or value.size == 0:
+            continue
+        if value.ndim == 2:
+            new = draw(gs.input_batches(n_samples=value.shape[0], n_features=value.shape[1],
+                                        max_magnitude=1.0))
+        else:
+            elements = st.one_of(st.just(0.0), st.floats(-1.0, 1.0))
+            new = draw(arrays(np.float64, value.shape, elements=elements))
+        setattr(obj, name, _float64(new))
+
+
+def _float64(values: Any) -> np.ndarray:
+    # Explicit dtype: after nnfs.init() numpy's defaults would make float32 arrays.
+    return np.array(values, dtype=np.float64)
+
+
+def _predictions(spec: CheckSpec, n: int, c: int) -> Any:
+    from gradcheck import strategies as gs
+
+    if spec.kind == "fused":
+        return gs.logit_batches(n_samples=n, n_classes=c, max_magnitude=FUSED_MAX_LOGIT)
+    if spec.domain == "probabilities":
+        return gs.probability_batches(n_samples=n, n_classes=c,
+                                      min_probability=MIN_PROBABILITY)
+    if spec.domain == "unit":
+        # sigmoid of |x| <= 6 keeps predictions in [0.0025, 0.9975], off the clip
+        return gs.input_batches(n_samples=n, n_features=c, max_magnitude=6.0).map(
+            lambda x: 1.0 / (1.0 + np.exp(-x))
+        )
+    return gs.input_batches(n_samples=n, n_features=c)
+
+
+def _targets(spec: CheckSpec, n: int, c: int) -> Any:
+    from hypothesis import strategies as st
+    from hypothesis.extra.numpy import arrays
+
+    from gradcheck import strategies as gs
+
+    if spec.labels == "sparse":
+        return gs.sparse_labels(n_samples=n, n_classes=c)
+    if spec.labels == "one_hot":
+        return gs.one_hot_labels(n_samples=n, n_classes=c)
+    if spec.labels == "binary":
+        return arrays(np.float64, (n, c), elements=st.sampled_from([0.0, 1.0]))
+    if spec.domain == "real":
+        return gs.input_batches(n_samples=n, n_features=c).map(_float64)
+    return arrays(np.float64, (n, c), elements=st.floats(0.0, 1.0))
+
+
+# ----------------------------------------------------------------------------- engine
+def run_engine(spec: CheckSpec, case: Case, *, dvalues: np.ndarray | None = None
+               ) -> tuple[Any, str | None]:
+    """Run the engine on one case; ``(report, None)`` or ``(None, problem)``.
+
+    An exception the engine lets through (bad data for this object, or a bug in the
+    checker) becomes the class's error message instead of a crash.
+    """
+    from gradcheck import check_layer, check_loss
+
+    try:
+        with _quiet():
+            if spec.kind == "layer":
+                report = check_layer(
+                    case.obj, case.arrays["inputs"], dvalues=dvalues, seed=case.seed,
+                    training=True if spec.training else None, raise_on_failure=False,
+                )
+            else:
+                report = check_loss(case.obj, case.arrays["y_pred"], case.arrays["y_true"],
+                                    seed=case.seed, raise_on_failure=False)
+    except (ValueError, TypeError) as exc:
+        return None, f"the check rejected the call: {type(exc).__name__}: {exc}"
+    except Exception as exc:  # noqa: BLE001 - never crash on one class
+        return None, f"the checker raised {type(exc).__name__}: {exc}"
+    return report, None
