@@ -34,7 +34,8 @@ from gradcheck._subject import (
 )
 
 EXHAUSTIVE_LIMIT = 20_000  # automatic mode: exhaustive up to this many elements in all
-SAMPLED_COORDINATES = 2048  # elements checked to locate an error in a huge array
+SAMPLED_COORDINATES = 2048  # elements sampled to locate an error in a huge input batch
+SAMPLED_COORDINATES_LOOP = 64  # ... in a huge parameter (each costs a full forward call)
 LOCATE_LIMIT = 50_000  # arrays larger than this are located by sampling in fast mode
 FAST_DIRECTIONS = 2  # random directions per gradient in fast mode
 STACK_BUDGET = 1_000_000  # array elements per stacked forward call
@@ -297,8 +298,14 @@ class _Run:
         grads, out = first
         if not is_layer and not self._loss_output_ok(out):
             return
-        self._check_repeatable(subject, grads)
-        self._numerics(subject, grads, out)
+        size = x.size + sum(v.size for v in subject.params.values())
+        mode = self.mode or ("exhaustive" if size <= EXHAUSTIVE_LIMIT else "fast")
+        report.mode = mode
+        objective = subject.objective(out, scale=True)
+        if mode == "exhaustive":
+            # (in fast mode the warm-up call already exposes caches and accumulation)
+            self._check_repeatable(subject, grads)
+        self._numerics(subject, grads, objective)
 
     def _setup_params(self, subject: Subject) -> None:
         obj, report = self.obj, self.report
@@ -544,43 +551,46 @@ class _Run:
                 )
 
     # -- numerics -------------------------------------------------------------------------
-    def _numerics(self, subject: Subject, grads: dict[str, np.ndarray], out: Any) -> None:
+    def _numerics(
+        self, subject: Subject, grads: dict[str, np.ndarray], objective: tuple[float, float]
+    ) -> None:
         report, x = self.report, self.x
         variables: dict[str, np.ndarray] = {"dinputs": x}
         variables.update({f"d{n}": v for n, v in subject.params.items()})
-        total_size = sum(v.size for v in variables.values())
-        mode = self.mode or ("exhaustive" if total_size <= EXHAUSTIVE_LIMIT else "fast")
-        report.mode = mode
+        mode = report.mode
         step = self.step or nm.default_step(self.eps)
-        rowwise = subject.kind in ("layer", "loss") and self._row_independent(subject, out)
-        if not rowwise and subject.kind in ("layer", "loss"):
-            report.notes.append(
-                "rows are not independent (batch statistics, random draws or a batch-size "
-                "dependence): inputs perturbed one evaluation at a time"
-            )
+
+        checks: dict[str, _Variable] = {}
         for name, var in variables.items():
             grad = grads.get(name)
             if grad is None:
                 continue  # reported as missing
-            result = self._validate_grad(name, grad, var)
-            if result is None:
-                param = None if name == "dinputs" else name[1:]
-                if param is not None and not self._depends_on(subject, param):
-                    report.notes.append(
-                        f"{param} does not affect the output; its gradient was not compared"
-                    )
-                    continue
-                result = self._compare(
-                    subject,
-                    name,
-                    np.asarray(grad, np.float64),
-                    var,
-                    mode=mode,
-                    step=step,
-                    rowwise=rowwise and param is None,
-                    param=param,
+            invalid = self._validate_grad(name, grad, var)
+            if invalid is not None:
+                report.gradients.append(invalid)
+                continue
+            param = None if name == "dinputs" else name[1:]
+            if param is not None and not self._depends_on(subject, param):
+                report.notes.append(
+                    f"{param} does not affect the output; its gradient was not compared"
                 )
-            report.gradients.append(result)
+                continue
+            floor = LOSS_STEP_FLOOR if subject.kind == "loss" and param is None else 1.0
+            checks[name] = _Variable(name, var, np.asarray(grad, np.float64), param, floor)
+
+        f0, f_scale = objective
+        done: dict[str, GradientResult] = {}
+        if mode == "fast" and checks:
+            done = self._project(subject, list(checks.values()), f0, f_scale, step)
+            if len(done) < len(checks):
+                report.notes.append(
+                    "fast mode: a random projection disagreed or met a kink; "
+                    "compared element by element to decide and locate"
+                )
+        for name, v in checks.items():
+            if name not in done:
+                done[name] = self._elementwise(subject, v, f0, f_scale, step, mode)
+        report.gradients.extend(done.values())
         order = {n: i for i, n in enumerate(variables)}
         report.gradients.sort(key=lambda g: order.get(g.name, len(order)))
         kinks = sum(g.kinks for g in report.gradients)
@@ -621,10 +631,10 @@ class _Run:
         value = subject.params[param]
         base, _ = subject.total(self.x)
         bumped = value + 1e-3 * (np.abs(value) + 1.0) * self.rng.standard_normal(value.shape)
-        moved, _ = subject.with_param(param, bumped, lambda: subject.total(self.x))
+        moved, _ = subject.total_with(self.x, {param: bumped})
         return not np.isclose(base, moved, rtol=1e-12, atol=0.0)
 
-    def _row_independent(self, subject: Subject, out: Any) -> bool:
+    def _row_independent(self, subject: Subject) -> bool:
         """Verify that row i of the output depends on row i of the input alone."""
         x, y = self.x, self.y
         n = x.shape[0]
@@ -668,149 +678,178 @@ class _Run:
         scale = float(np.max(np.abs(b))) if b.size else 0.0
         return bool(np.all(np.abs(a - b) <= 64 * self.eps * (np.abs(b) + scale) + 1e-300))
 
-    def _compare(
+    def _elementwise(
         self,
         subject: Subject,
-        name: str,
-        grad: np.ndarray,
-        var: np.ndarray,
-        *,
-        mode: str,
+        v: _Variable,
+        f0: float,
+        f_scale: float,
         step: float,
-        rowwise: bool,
-        param: str | None,
+        mode: str,
     ) -> GradientResult:
-        at, base = self._evaluators(subject, var, rowwise=rowwise, param=param)
-        floor = LOSS_STEP_FLOOR if subject.kind == "loss" else 1.0
-        eps_a = max(self.eps, float(np.finfo(grad.dtype).eps))
-        kwargs = dict(step=step, eps=self.eps, eps_analytic=eps_a)
-        if mode == "fast":
-            result = self._project(subject, name, grad, var, param, floor, kwargs)
-            if result is not None:
-                return result
-            self.report.notes.append(
-                f"fast mode: a projection of {name} disagreed or met a kink; "
-                "compared element by element to decide and locate"
-            )
-        index = None
-        method = "elementwise"
-        if mode == "fast" and var.size > LOCATE_LIMIT:
-            index = self._sample_index(grad)
-            method = "sampled"
-        cmp = nm.compare(var, grad, at, base, floor=floor, index=index, **kwargs)
-        return self._result(name, cmp, grad, var, param, method)
-
-    def _evaluators(
-        self, subject: Subject, var: np.ndarray, *, rowwise: bool, param: str | None
-    ) -> tuple[nm.EvalAt, nm.EvalBase]:
-        x = self.x
+        """Compare every element (or, for a huge array in fast mode, a sample)."""
+        rowwise = v.param is None and subject.kind in ("layer", "loss")
         if rowwise:
-            n_cols = x.shape[1]
-            v0, s0 = subject.rows(np.arange(x.shape[0]), x.copy())
-
-            def base_rows(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-                return v0[idx // n_cols], s0[idx // n_cols]
-
-            def at_rows(idx: np.ndarray, deltas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-                values, scales = np.empty(idx.size), np.empty(idx.size)
-                chunk = max(1, STACK_BUDGET // max(1, n_cols))
-                for lo in range(0, idx.size, chunk):
-                    part = slice(lo, lo + chunk)
-                    rows, cols = np.divmod(idx[part], n_cols)
-                    stacked = x[rows].copy()
-                    stacked[np.arange(rows.size), cols] += deltas[part]
-                    values[part], scales[part] = subject.rows(rows, stacked)
-                return values, scales
-
-            return at_rows, base_rows
-
-        if param is None:
-
-            def evaluate(point: np.ndarray) -> tuple[float, float]:
-                return subject.total(point)
+            rowwise = self._row_independent(subject)
+            if not rowwise:
+                self.report.notes.append(
+                    "rows are not independent (batch statistics, random draws or a batch-size "
+                    "dependence): inputs perturbed one evaluation at a time"
+                )
+        index, method = None, "elementwise"
+        if mode == "fast" and v.value.size > LOCATE_LIMIT:
+            index, method = self._sample_index(v.grad, rowwise), "sampled"
+        if rowwise:
+            at, base = self._row_evaluators(subject)
         else:
+            at = _loop_at(v.value, lambda point: subject.total_with(*self._point(v, point))[0])
+            base = _constant(f0, f_scale)
+        cmp = nm.compare(
+            v.value,
+            v.grad,
+            at,
+            base,
+            step=step,
+            floor=v.floor,
+            index=index,
+            eps=self.eps,
+            eps_analytic=self._eps_of(v.grad),
+            one_sided=None if v.param is None else step,
+        )
+        return self._result(v, cmp, method)
 
-            def evaluate(point: np.ndarray) -> tuple[float, float]:
-                return subject.with_param(param, point, lambda: subject.total(x))
+    def _point(self, v: _Variable, point: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        return (point, {}) if v.param is None else (self.x, {v.param: point})
 
-        f0, fs0 = evaluate(var.copy())
-        return _loop_at(var, evaluate), lambda idx: (np.full(idx.size, f0), np.full(idx.size, fs0))
+    def _eps_of(self, grad: np.ndarray) -> float:
+        return max(self.eps, float(np.finfo(grad.dtype).eps))
+
+    def _row_evaluators(self, subject: Subject) -> tuple[nm.EvalAt, nm.EvalBase]:
+        x = self.x
+        n_cols = x.shape[1]
+        v0, s0 = subject.rows(np.arange(x.shape[0]), x.copy())
+
+        def base(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            return v0[idx // n_cols], s0[idx // n_cols]
+
+        def at(idx: np.ndarray, deltas: np.ndarray) -> np.ndarray:
+            values = np.empty(idx.size)
+            chunk = max(1, STACK_BUDGET // max(1, n_cols))
+            for lo in range(0, idx.size, chunk):
+                part = slice(lo, lo + chunk)
+                rows, cols = np.divmod(idx[part], n_cols)
+                stacked = x[rows].copy()
+                stacked[np.arange(rows.size), cols] += deltas[part]
+                values[part] = subject.rows(rows, stacked)[0]
+            return values
+
+        return at, base
 
     def _project(
         self,
         subject: Subject,
-        name: str,
-        grad: np.ndarray,
-        var: np.ndarray,
-        param: str | None,
-        floor: float,
-        kwargs: dict[str, float],
-    ) -> GradientResult | None:
-        """Random-direction checks; ``None`` when they do not all pass (caller locates)."""
-        x = self.x
-        dirs = self.rng.standard_normal((FAST_DIRECTIONS, *var.shape))
-        dirs /= np.sqrt(np.mean(dirs**2, axis=tuple(range(1, dirs.ndim)), keepdims=True))
+        variables: list[_Variable],
+        f0: float,
+        f_scale: float,
+        step: float,
+    ) -> dict[str, GradientResult]:
+        """Random-direction checks, all gradients jointly, then one by one if that fails.
 
-        def evaluate(point: np.ndarray) -> tuple[float, float]:
-            if param is None:
-                return subject.total(point)
-            return subject.with_param(param, point, lambda: subject.total(x))
+        Returns the gradients verified this way; the others need element-wise checks.
+        """
+        verdict = self._project_set(subject, variables, f0, f_scale, step)
+        if verdict is not None:
+            return {v.name: verdict(v) for v in variables}
+        passed = {}
+        if len(variables) > 1:
+            for v in variables:
+                single = self._project_set(subject, [v], f0, f_scale, step)
+                if single is not None:
+                    passed[v.name] = single(v)
+        return passed
 
-        f0, fs0 = evaluate(var.copy())
+    def _project_set(
+        self,
+        subject: Subject,
+        variables: list[_Variable],
+        f0: float,
+        f_scale: float,
+        step: float,
+    ) -> Callable[[_Variable], GradientResult] | None:
+        k = FAST_DIRECTIONS
+        dirs = {
+            v.name: self.rng.standard_normal((k, *v.value.shape))
+            * np.maximum(v.floor, np.abs(v.value))
+            for v in variables
+        }
+        analytic = sum(np.tensordot(dirs[v.name], v.grad, axes=v.grad.ndim) for v in variables)
+        alpha_scale = sum(
+            np.tensordot(np.abs(dirs[v.name]), np.abs(v.grad), axes=v.grad.ndim) for v in variables
+        )
 
-        def at(idx: np.ndarray, deltas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            out = [evaluate(var + d * dirs[k]) for k, d in zip(idx, deltas, strict=True)]
-            return np.array([o[0] for o in out]), np.array([o[1] for o in out])
+        def at(idx: np.ndarray, deltas: np.ndarray) -> np.ndarray:
+            values = np.empty(idx.size)
+            for j, (i, d) in enumerate(zip(idx, deltas, strict=True)):
+                x = self.x
+                params = {}
+                for v in variables:
+                    moved = v.value + d * dirs[v.name][i]
+                    if v.param is None:
+                        x = moved
+                    else:
+                        params[v.param] = moved
+                values[j] = subject.total_with(x, params)[0]
+            return values
 
-        analytic = np.tensordot(dirs, grad, axes=grad.ndim)
-        alpha_scale = np.tensordot(np.abs(dirs), np.abs(grad), axes=grad.ndim)
-        scale = max(floor, float(np.sqrt(np.mean(var**2))))
         cmp = nm.compare(
-            np.zeros(FAST_DIRECTIONS),
+            np.zeros(k),
             analytic,
             at,
-            lambda idx: (np.full(idx.size, f0), np.full(idx.size, fs0)),
-            floor=scale,
+            _constant(f0, f_scale),
+            step=step,
+            floor=1.0,
+            eps=self.eps,
+            eps_analytic=max(self._eps_of(v.grad) for v in variables),
             alpha_scale=alpha_scale,
-            **kwargs,
+            one_sided=float(np.sqrt(self.eps)),
         )
         if np.any(cmp.verdict != nm.PASS):
             return None
         w = cmp.worst()
-        return GradientResult(
-            name,
-            PASSED,
-            error=float(cmp.error[w]),
-            tolerance=float(cmp.tolerance[w]),
-            analytic=float(cmp.analytic[w]),
-            numeric=float(cmp.numeric[w]),
-            checked=FAST_DIRECTIONS,
-            method="projection",
-            resolution=float(np.median(cmp.tolerance) / max(np.max(np.abs(cmp.analytic)), 1e-300)),
-        )
+        resolution = float(np.median(cmp.tolerance) / max(np.max(np.abs(cmp.analytic)), 1e-300))
 
-    def _sample_index(self, grad: np.ndarray) -> np.ndarray:
+        def result(v: _Variable) -> GradientResult:
+            return GradientResult(
+                v.name,
+                PASSED,
+                error=float(cmp.error[w]),
+                tolerance=float(cmp.tolerance[w]),
+                analytic=float(cmp.analytic[w]),
+                numeric=float(cmp.numeric[w]),
+                checked=k,
+                method="projection" if len(variables) == 1 else "joint projection",
+                resolution=resolution,
+            )
+
+        return result
+
+    def _sample_index(self, grad: np.ndarray, cheap: bool) -> np.ndarray:
+        """Coordinates to compare in a huge array: random ones and the largest entries."""
         size = grad.size
-        picks = self.rng.choice(size, size=min(size, SAMPLED_COORDINATES), replace=False)
-        top = np.argsort(-np.abs(grad.ravel()))[:64]
+        budget = SAMPLED_COORDINATES if cheap else SAMPLED_COORDINATES_LOOP
+        picks = self.rng.choice(size, size=min(size, budget), replace=False)
+        top = np.argsort(-np.abs(grad.ravel()))[: budget // 8]
         return np.unique(np.concatenate([picks, top]))
 
-    def _result(
-        self,
-        name: str,
-        cmp: nm.Comparison,
-        grad: np.ndarray,
-        var: np.ndarray,
-        param: str | None,
-        method: str,
-    ) -> GradientResult:
+    def _result(self, v: _Variable, cmp: nm.Comparison, method: str) -> GradientResult:
+        grad = v.grad
         wrong = cmp.verdict == nm.FAIL
         unsure = cmp.verdict == nm.UNSURE
         status = FAILED if wrong.any() else INCONCLUSIVE if unsure.any() else PASSED
         w = cmp.worst()
         g = max(float(np.max(np.abs(grad))) if grad.size else 0.0, 1e-300)
         result = GradientResult(
-            name,
+            v.name,
             status,
             error=float(cmp.error[w]),
             tolerance=float(cmp.tolerance[w]),
@@ -834,21 +873,36 @@ class _Run:
                 numeric.reshape(grad.shape),
                 wrong_full.reshape(grad.shape),
                 batch=self.x.shape[0],
-                param=None if param is None else var,
+                param=None if v.param is None else v.value,
             )
         return result
 
 
-def _loop_at(var: np.ndarray, evaluate: Callable[[np.ndarray], tuple[float, float]]) -> nm.EvalAt:
-    def at(idx: np.ndarray, deltas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        values, scales = np.empty(idx.size), np.empty(idx.size)
+class _Variable:
+    """One thing to differentiate by: the inputs or a parameter, with its gradient."""
+
+    def __init__(
+        self, name: str, value: np.ndarray, grad: np.ndarray, param: str | None, floor: float
+    ) -> None:
+        self.name, self.value, self.grad, self.param, self.floor = name, value, grad, param, floor
+
+
+def _constant(value: float, scale: float) -> nm.EvalBase:
+    return lambda idx: (np.full(idx.size, value), np.full(idx.size, scale))
+
+
+def _loop_at(var: np.ndarray, evaluate: Callable[[np.ndarray], float]) -> nm.EvalAt:
+    """Evaluator that perturbs one element per forward call."""
+
+    def at(idx: np.ndarray, deltas: np.ndarray) -> np.ndarray:
+        values = np.empty(idx.size)
         point = var.copy()
         flat = point.reshape(-1)
         for k, (j, d) in enumerate(zip(idx, deltas, strict=True)):
             original = flat[j]
             flat[j] = original + d
-            values[k], scales[k] = evaluate(point.copy())
+            values[k] = evaluate(point.copy())
             flat[j] = original
-        return values, scales
+        return values
 
     return at

@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 import inspect
 import traceback
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -182,27 +181,37 @@ class Subject:
         losses = losses.reshape(-1) / self.n_samples
         return losses, np.abs(losses)
 
-    def total(self, x: np.ndarray) -> tuple[float, float]:
-        """The scalar objective and its absolute scale at ``x`` (parameters as set)."""
+    def total(self, x: np.ndarray, *, scale: bool = False) -> tuple[float, float]:
+        """The scalar objective at ``x`` (parameters as set), and its absolute scale.
+
+        The scale (``sum |dvalues * output|`` and the like) bounds the rounding error of
+        the objective; it is computed only when asked for.
+        """
+        return self.objective(self.forward(x), scale=scale)
+
+    def objective(self, out: Any, *, scale: bool = False) -> tuple[float, float]:
+        """The scalar objective (and its absolute scale) from one forward result."""
         if self.kind == "layer":
-            out = np.asarray(self.forward(x), dtype=np.float64)
-            terms = self.dvalues * out.reshape(self.dvalues.shape)
-            value, scale = float(terms.sum()), float(np.abs(terms).sum())
+            out = np.asarray(out, dtype=np.float64).reshape(self.dvalues.shape)
+            value = float(np.vdot(self.dvalues, out))
+            size = float(np.abs(self.dvalues * out).sum()) if scale else 0.0
             for name in self.reg:
                 r = self.reg_value(name, getattr(self.obj, name))
-                value, scale = value + r, scale + abs(r)
-            return value, scale
-        result = np.asarray(self.forward(x), dtype=np.float64)
+                value, size = value + r, size + abs(r)
+            return value, size
+        result = np.asarray(out, dtype=np.float64)
         if self.kind == "fused":
             value = float(result.reshape(-1)[0]) if result.size == 1 else float(np.mean(result))
             return value, abs(value)
         return float(np.mean(result)), float(np.mean(np.abs(result)))
 
-    def with_param(self, name: str, value: np.ndarray, fn: Callable[[], Any]) -> Any:
-        """Evaluate ``fn`` with parameter ``name`` temporarily replaced by ``value``."""
-        original = getattr(self.obj, name)
-        setattr(self.obj, name, value)
+    def total_with(self, x: np.ndarray, params: dict[str, np.ndarray]) -> tuple[float, float]:
+        """The objective at ``x`` with some parameters temporarily replaced."""
+        originals = {name: getattr(self.obj, name) for name in params}
+        for name, value in params.items():
+            setattr(self.obj, name, value)
         try:
-            return fn()
+            return self.total(x)
         finally:
-            setattr(self.obj, name, original)
+            for name, value in originals.items():
+                setattr(self.obj, name, value)
