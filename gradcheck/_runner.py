@@ -325,6 +325,7 @@ class _State:
         self.closest: Any = None
         self.closest_ratio = -1.0
         self.first: Case | None = None
+        self.first_is_trivial = True
         self.first_failure: _Verdict | None = None
         self.failures: dict[str, _Verdict] = {}
         self.failure_time = 0.0
@@ -359,8 +360,10 @@ class _State:
                     raise _FailureError(self.failures[key])
                 return
             self.count += 1
-            if self.first is None:
-                self.first = case
+            if self.first is None or (self.first_is_trivial and not _trivial(case)):
+                # Hypothesis starts from the simplest example (all zeros): keep the first
+                # example with non-zero data for plots.
+                self.first, self.first_is_trivial = case, _trivial(case)
             verdict = self._check(spec, case)
         if verdict is None:
             return
@@ -384,6 +387,13 @@ class _State:
         if report.status == PASSED and ratio >= self.closest_ratio or self.closest is None:
             self.closest, self.closest_ratio = report, ratio
         return None
+
+
+def _trivial(case: Case) -> bool:
+    arrays = [*case.arrays.values(), *(
+        v for v in getattr(case.obj, "__dict__", {}).values() if isinstance(v, np.ndarray)
+    )]
+    return any(a.dtype.kind == "f" and (a.size < 2 or not np.any(a)) for a in arrays)
 
 
 def _report_message(report: Any) -> str:
