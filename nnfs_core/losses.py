@@ -115,7 +115,8 @@ class Loss_CategoricalCrossentropy(Loss):
         samples, labels = dvalues.shape
         if y_true.ndim == 1:
             y_true = np.eye(labels)[y_true]
-        # d(-log p_true)/dp = -1/p on the true class, 0 elsewhere
-        self.dinputs = -y_true / dvalues
+        # d(-log p_true)/dp = -1/p on the true class, 0 elsewhere; divide before negating,
+        # as -y_true would wrap around for unsigned one-hot labels and fail for booleans
+        self.dinputs = -(y_true / dvalues)
         # the loss is a mean over samples, so each sample's gradient is divided by N
         self.dinputs = self.dinputs / samples
