@@ -27,7 +27,7 @@ class Entry:
     make_data rng -> the positional check arguments: (inputs,) for layers,
               (y_pred, y_true) for losses, (logits, y_true) for fused
     expect    for bugs: gradient name ("dinputs", "dweights", ...) or problem keyword
-              ("mutat", "missing", "NameError") the report must carry
+              ("mutat|in place", "missing", "NameError") the report must carry
     labels    "sparse" | "one_hot" | None: which label path the data exercises
     options   extra keyword arguments for check_layer / check_loss (e.g. training=True)
     seed      seed of the numpy Generator handed to make_data

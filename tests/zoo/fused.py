@@ -164,8 +164,8 @@ ENTRIES = [
     # bugs
     _e("document_mutation", Fused_DocumentMutation,
        "the document's cell: dinputs = dvalues (no copy) then -= 1 edits self.output",
-       "mutat"),
-    _e("document_mutation", Fused_DocumentMutation, "the same, one-hot labels", "mutat",
+       "mutat|in place"),
+    _e("document_mutation", Fused_DocumentMutation, "the same, one-hot labels", "mutat|in place",
        labels="one_hot"),
     _e("no_subtract", Fused_NoSubtract, "softmax / samples: the -1 is missing", "dinputs"),
     _e("subtract_at_prediction", Fused_SubtractAtPrediction,

@@ -256,7 +256,7 @@ ENTRIES = [
     _e("mse", "sign_flip", MSE_SignFlip, "2 (y - p) instead of -2 (y - p)", "dinputs",
        data=_regression()),
     _e("mse", "mutates_dvalues", MSE_MutatesDvalues,
-       "dinputs = dvalues; -= y_true in place: y_pred clobbered (values right)", "mutat",
+       "dinputs = dvalues; -= y_true in place: y_pred clobbered (values right)", "mutat|in place",
        data=_regression()),
     _e("mae", "book_sign", MAE_BookSign,
        "the book's MAE: np.sign(y_true - dvalues) without the minus", "dinputs",
