@@ -49,6 +49,7 @@ __all__ = [
 ]
 
 IntOrStrategy = int | SearchStrategy[int]
+Draw = Callable[[SearchStrategy[Any]], Any]
 
 # Magnitudes of drawn weights and biases: from the book's 0.01 * randn initialisation
 # up to the scale of trained weights.
@@ -288,14 +289,14 @@ def dense_layers(
     ...     layer, inputs = layer_and_inputs
     ...     gradcheck.check_layer(layer, inputs)
     """
-    return _dense_layers_and_sizes(
+    return _validated_dense_layers(
         n_inputs=n_inputs, n_neurons=n_neurons, min_inputs=min_inputs,
         max_inputs=max_inputs, min_neurons=min_neurons, max_neurons=max_neurons,
         layer_class=layer_class,
-    ).map(lambda pair: pair[0])
+    )
 
 
-def _dense_layers_and_sizes(
+def _validated_dense_layers(
     *,
     n_inputs: IntOrStrategy | None,
     n_neurons: IntOrStrategy | None,
@@ -304,8 +305,8 @@ def _dense_layers_and_sizes(
     min_neurons: int,
     max_neurons: int,
     layer_class: Callable[[int, int], Any] | None,
-) -> SearchStrategy[tuple[Any, int]]:
-    """Validate once; return a strategy for ``(layer, n_inputs)``."""
+) -> SearchStrategy[Any]:
+    """Validate the arguments of `dense_layers`; return the strategy."""
     inputs_sizes = _sizes("n_inputs", n_inputs, "min_inputs", min_inputs, "max_inputs",
                           max_inputs)
     neuron_sizes = _sizes("n_neurons", n_neurons, "min_neurons", min_neurons, "max_neurons",
@@ -318,25 +319,34 @@ def _dense_layers_and_sizes(
         and max(min_inputs, min_neurons) <= min(max_inputs, max_neurons)
     )
 
-    @st.composite
-    def layers(draw: Callable[[SearchStrategy[Any]], Any]) -> tuple[Any, int]:
-        n_in = draw(inputs_sizes)
-        if square_possible and min_neurons <= n_in <= max_neurons and draw(st.booleans()):
-            n_out = n_in
-        else:
-            n_out = draw(neuron_sizes)
-        cls = layer_class if layer_class is not None else _default_dense()
-        layer = cls(n_in, n_out)
-        if not hasattr(layer, "weights"):
-            raise InvalidArgument(
-                f"layer_class={cls!r} built an object without a 'weights' attribute"
-            )
-        layer.weights = _draw_like(draw, layer.weights, _MAX_WEIGHT, "weights")
-        if hasattr(layer, "biases"):
-            layer.biases = _draw_like(draw, layer.biases, _MAX_BIAS, "biases")
-        return layer, int(np.shape(layer.weights)[0])
+    square = (min_neurons, max_neurons) if square_possible else None
+    return _dense_layers(inputs_sizes, neuron_sizes, square, layer_class)
 
-    return layers()
+
+# Composites are defined once, at module level: decorating one (which Hypothesis does by
+# parsing the function's source) inside a strategy function would repeat that work every
+# time the strategy is built, e.g. once per example inside another composite.
+@st.composite
+def _dense_layers(
+    draw: Draw,
+    inputs_sizes: SearchStrategy[int],
+    neuron_sizes: SearchStrategy[int],
+    square: tuple[int, int] | None,
+    layer_class: Callable[[int, int], Any] | None,
+) -> Any:
+    n_in = draw(inputs_sizes)
+    if square is not None and square[0] <= n_in <= square[1] and draw(st.booleans()):
+        n_out = n_in
+    else:
+        n_out = draw(neuron_sizes)
+    cls = layer_class if layer_class is not None else _default_dense()
+    layer = cls(n_in, n_out)
+    if not hasattr(layer, "weights"):
+        raise InvalidArgument(f"layer_class={cls!r} built an object without a 'weights' attribute")
+    layer.weights = _draw_like(draw, layer.weights, _MAX_WEIGHT, "weights")
+    if hasattr(layer, "biases"):
+        layer.biases = _draw_like(draw, layer.biases, _MAX_BIAS, "biases")
+    return layer
 
 
 def _default_dense() -> Callable[[int, int], Any]:
@@ -401,34 +411,35 @@ def dense_layers_with_inputs(
         )
     defaults = {"n_inputs": None, "n_neurons": None, "min_inputs": 1, "max_inputs": 16,
                 "min_neurons": 1, "max_neurons": 16, "layer_class": None}
-    layers = _dense_layers_and_sizes(**{**defaults, **dense_layer_kwargs})
+    layers = _validated_dense_layers(**{**defaults, **dense_layer_kwargs})
     _check_bounds("min_samples", min_samples, "max_samples", max_samples)
 
-    @st.composite
-    def pairs(draw: Callable[[SearchStrategy[Any]], Any]) -> tuple[Any, np.ndarray]:
-        layer, n_in = draw(layers)
-        inputs = draw(input_batches(n_features=n_in, min_samples=min_samples,
-                                    max_samples=max_samples))
-        return layer, inputs
+    return _layers_with_inputs(layers, st.integers(min_samples, max_samples))
 
-    return pairs()
+
+@st.composite
+def _layers_with_inputs(draw: Draw, layers: SearchStrategy[Any],
+                        rows: SearchStrategy[int]) -> tuple[Any, np.ndarray]:
+    layer = draw(layers)
+    n_in = int(np.shape(layer.weights)[0])
+    return layer, draw(input_batches(n_samples=rows, n_features=n_in))
 
 
 # ----------------------------------------------------------------------------- classifier data
 def _labels(n_samples: IntOrStrategy, n_classes: IntOrStrategy
             ) -> SearchStrategy[tuple[np.ndarray, int]]:
     """Validate once; return a strategy for ``(sparse labels, n_classes)``."""
-    rows = _required_sizes("n_samples", n_samples)
-    classes = _required_sizes("n_classes", n_classes)
+    return _drawn_labels(_required_sizes("n_samples", n_samples),
+                         _required_sizes("n_classes", n_classes))
 
-    @st.composite
-    def labels(draw: Callable[[SearchStrategy[Any]], Any]) -> tuple[np.ndarray, int]:
-        # The class count is returned with the labels, so a one-hot encoding built from
-        # them agrees with it even when n_classes is a strategy.
-        n, c = draw(rows), draw(classes)
-        return draw(arrays(np.int64, (n,), elements=st.integers(0, c - 1))), c
 
-    return labels()
+@st.composite
+def _drawn_labels(draw: Draw, rows: SearchStrategy[int],
+                  classes: SearchStrategy[int]) -> tuple[np.ndarray, int]:
+    # The class count is returned with the labels, so a one-hot encoding built from
+    # them agrees with it even when n_classes is a strategy.
+    n, c = draw(rows), draw(classes)
+    return draw(arrays(np.int64, (n,), elements=st.integers(0, c - 1))), c
 
 
 def logit_batches(
@@ -566,24 +577,27 @@ def probability_batches(
             f"min_probability={min_probability!r} is too large for {largest_fixed} classes: "
             f"need min_probability * n_classes <= 1"
         )
-    weights = st.one_of(st.just(0.0), st.floats(0.0, 1.0, allow_subnormal=False))
+    return _probability_rows(rows, cols, floor, min_probability)
 
-    @st.composite
-    def batches(draw: Callable[[SearchStrategy[Any]], Any]) -> np.ndarray:
-        n, c = draw(rows), draw(cols)
-        if floor * c > 1:
-            raise InvalidArgument(
-                f"min_probability={min_probability!r} is too large for the drawn "
-                f"n_classes={c}: need min_probability * n_classes <= 1"
-            )
-        w = draw(arrays(np.float64, (n, c), elements=weights))
-        total = w.sum(axis=1, keepdims=True)
-        # An all-zero row carries no preference: make it uniform.
-        w = np.where(total > 0, w, 1.0)
-        total = w.sum(axis=1, keepdims=True)
-        return floor + (1.0 - c * floor) * (w / total)
 
-    return batches()
+_PROBABILITY_WEIGHTS = st.one_of(st.just(0.0), st.floats(0.0, 1.0, allow_subnormal=False))
+
+
+@st.composite
+def _probability_rows(draw: Draw, rows: SearchStrategy[int], cols: SearchStrategy[int],
+                      floor: float, min_probability: Any) -> np.ndarray:
+    n, c = draw(rows), draw(cols)
+    if floor * c > 1:
+        raise InvalidArgument(
+            f"min_probability={min_probability!r} is too large for the drawn "
+            f"n_classes={c}: need min_probability * n_classes <= 1"
+        )
+    w = draw(arrays(np.float64, (n, c), elements=_PROBABILITY_WEIGHTS))
+    total = w.sum(axis=1, keepdims=True)
+    # An all-zero row carries no preference: make it uniform.
+    w = np.where(total > 0, w, 1.0)
+    total = w.sum(axis=1, keepdims=True)
+    return floor + (1.0 - c * floor) * (w / total)
 
 
 def sparse_labels(*, n_samples: IntOrStrategy, n_classes: IntOrStrategy
