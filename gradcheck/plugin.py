@@ -88,10 +88,10 @@ class GradcheckTarget(pytest.Collector):
         try:
             target = load_target(self.spec)
             config = load_config(target)
-            found = [f for f in find_classes(target) if f.verdict != "ignore"]
+            found = find_classes(target)
         except TargetError as exc:
             raise pytest.UsageError(f"--gradcheck {self.spec}: {exc}") from None
-        plans = [plan_checks(f, config) for f in found]
+        plans = [plan_checks(f, config) for f in found if f.verdict != "ignore"]
         if not any(p.status != "skip" for p in plans):
             from gradcheck.cli import _nothing_to_check
 
