@@ -208,13 +208,15 @@ def _refine(
         tol_kink = 2 * straight + noise + alpha
         lo, hi = np.minimum(r2, l2) - tol_kink, np.maximum(r2, l2) + tol_kink
         inside = (a >= lo) & (a <= hi)
-        size = np.maximum.reduce([np.abs(a), np.abs(d1), np.abs(d2)])
-        noisy = ~np.isfinite(richardson) | (trunc > 0.5 * size)
+        size = np.maximum(np.abs(d1), np.abs(d2))
+        # the two steps disagree by more than half the value (and by more than the
+        # floor): finite differences cannot decide here, whatever the analytic value
+        noisy = ~np.isfinite(richardson) | ((trunc > 0.5 * size) & (trunc > alpha))
 
     verdict = np.full(a.shape, FAIL)
-    verdict[noisy & ~kink] = UNSURE
+    verdict[noisy] = UNSURE
     verdict[kink & inside] = KINK
-    verdict[smooth] = PASS
+    verdict[smooth & ~noisy] = PASS
     numeric = np.where(np.isfinite(richardson), richardson, d1)
     # at a kink, report the one-sided value nearest the analytic one
     nearest = np.where(np.abs(a - r2) <= np.abs(a - l2), r2, l2)
