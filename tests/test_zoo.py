@@ -103,6 +103,16 @@ def test_zoo_registry_is_well_formed():
     assert {"sparse", "one_hot"} <= kinds
 
 
+@pytest.mark.parametrize("entry", [e for e in zoo.BUGS if e.twin], ids=lambda e: e.name)
+def test_zoo_bug_has_a_correct_twin_on_identical_data(entry):
+    # the twin passes (test above) on exactly the data its bug fails on: the bug, not
+    # the data, is what the checker rejects
+    twin = zoo.BY_NAME[entry.twin]
+    assert not twin.buggy and twin.kind == entry.kind and twin.options == entry.options
+    assert all(np.array_equal(a, b) for a, b in zip(entry.data(), twin.data(), strict=True))
+    assert isinstance(entry.factory(), type(twin.factory())) or entry.kind == "fused"
+
+
 # -------------------------------------------------------------- nnfs.init(), in a subprocess
 
 _WORKER = """

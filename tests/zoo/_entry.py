@@ -27,10 +27,13 @@ class Entry:
     make_data rng -> the positional check arguments: (inputs,) for layers,
               (y_pred, y_true) for losses, (logits, y_true) for fused
     expect    for bugs: gradient name ("dinputs", "dweights", ...) or problem keyword
-              ("mutat|in place", "missing", "NameError") the report must carry
+              ("missing", "NameError") the report must carry; "a|b" accepts either
+              (e.g. "mutat|in place")
     labels    "sparse" | "one_hot" | None: which label path the data exercises
     options   extra keyword arguments for check_layer / check_loss (e.g. training=True)
     seed      seed of the numpy Generator handed to make_data
+    twin      for bugs: name of the correct entry this bug is a mutation of, built the
+              same way and fed identical data (None when the zoo has no exact twin)
     """
 
     name: str
@@ -43,6 +46,7 @@ class Entry:
     labels: str | None = None
     options: dict = field(default_factory=dict)
     seed: int = 0
+    twin: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

@@ -129,7 +129,7 @@ class Softmax_InnerProduct(Activation_Softmax):
             self.dinputs[index] = np.dot(jacobian_matrix, single_dvalues)
 
 
-class Softmax_VectorizedNoKeepdims(Activation_Softmax):
+class Softmax_VectorizedNoKeepdims(Softmax_Vectorized):
     def backward(self, dvalues):
         dot = np.sum(self.output * dvalues, axis=1)  # BUG: (N,) broadcasts along rows
         self.dinputs = self.output * (dvalues - dot)
@@ -268,13 +268,23 @@ def _large_logits(rng):
     return (z,)
 
 
-def _e(family, name, cls, what, expect=None, data=None, options=None):
+TWINS = {"relu": "book_le_mask", "softmax": "book_jacobian", "sigmoid": "book",
+         "tanh": "book", "dropout": "book"}
+
+
+def _e(family, name, cls, what, expect=None, data=None, options=None, twin=None):
+    if expect is not None and twin is None:
+        twin = TWINS[family]
     return Entry(name=f"{family}/{name}", factory=cls, kind="layer", buggy=expect is not None,
-                 what=what, make_data=data, expect=expect, options=options or {})
+                 what=what, make_data=data, expect=expect, options=options or {},
+                 twin=twin and f"{family}/{twin}")
 
 
 RELU_DATA = _x(5, 4, zeros=5)  # exact zeros: ReLU's kink
 SOFTMAX_DATA = _z(5, 4)
+SIGMOID_DATA = _x(4, 3, zeros=2, scale=2.0)
+TANH_DATA = _x(4, 3, zeros=2)
+DROPOUT_DATA = _x(6, 5, zeros=3)
 TRAINING = {"training": True}
 
 ENTRIES = [
@@ -292,14 +302,16 @@ ENTRIES = [
        data=SOFTMAX_DATA),
     _e("softmax", "large_logits", Activation_Softmax,
        "logits up to +-500 with near ties: saturated softmax", data=_large_logits),
+    _e("softmax", "vectorized_square", Softmax_Vectorized, "vectorized, batch == classes",
+       data=_z(4, 4)),
     _e("sigmoid", "book", Activation_Sigmoid, "sigmoid, derivative from the output",
-       data=_x(4, 3, zeros=2, scale=2.0)),
-    _e("tanh", "book", Activation_Tanh, "tanh, 1 - output**2", data=_x(4, 3, zeros=2)),
+       data=SIGMOID_DATA),
+    _e("tanh", "book", Activation_Tanh, "tanh, 1 - output**2", data=TANH_DATA),
     _e("linear", "book", Activation_Linear, "identity, dinputs = dvalues.copy()",
        data=_x(4, 3, zeros=2)),
     _e("dropout", "book", lambda: Layer_Dropout(0.3),
        "global-RNG mask in forward(inputs, training=True): random state must be pinned",
-       data=_x(6, 5, zeros=3), options=TRAINING),
+       data=DROPOUT_DATA, options=TRAINING),
     # bugs
     _e("relu", "mask_inverted", ReLU_MaskInverted, "mask inputs > 0 (comparison flipped)",
        "dinputs", data=RELU_DATA),
@@ -324,7 +336,7 @@ ENTRIES = [
        "s^T s (scalar, broadcast) instead of s s^T", "dinputs", data=SOFTMAX_DATA),
     _e("softmax", "vectorized_no_keepdims_square", Softmax_VectorizedNoKeepdims,
        "sum without keepdims: (N,) broadcasts along rows; batch == classes so no error",
-       "dinputs", data=_z(4, 4)),
+       "dinputs", data=_z(4, 4), twin="vectorized_square"),
     _e("softmax", "loop_skips_last_row", Softmax_LoopSkipsLastRow,
        "range(len(dvalues) - 1): last row stays 0", "dinputs", data=SOFTMAX_DATA),
     _e("softmax", "document_loop_typo", Softmax_LoopVariableTypo,
@@ -337,12 +349,12 @@ ENTRIES = [
        "inputs -= max in place: the caller's logits change (gradient values right)",
        "mutat|in place", data=SOFTMAX_DATA),
     _e("sigmoid", "derivative_from_inputs", Sigmoid_FromInputs,
-       "x * (1 - x) with the input instead of the output", "dinputs", data=_x(4, 3, scale=2.0)),
+       "x * (1 - x) with the input instead of the output", "dinputs", data=SIGMOID_DATA),
     _e("tanh", "square_misplaced", Tanh_SquareMisplaced, "(1 - t)**2 instead of 1 - t**2",
-       "dinputs", data=_x(4, 3)),
+       "dinputs", data=TANH_DATA),
     _e("dropout", "backward_ignores_mask", lambda: Dropout_IgnoresMask(0.3),
-       "dinputs = dvalues: mask and 1/keep scaling lost", "dinputs", data=_x(6, 5),
+       "dinputs = dvalues: mask and 1/keep scaling lost", "dinputs", data=DROPOUT_DATA,
        options=TRAINING),
     _e("dropout", "backward_fresh_mask", lambda: Dropout_FreshMask(0.3),
-       "backward draws its own mask", "dinputs", data=_x(6, 5), options=TRAINING),
+       "backward draws its own mask", "dinputs", data=DROPOUT_DATA, options=TRAINING),
 ]

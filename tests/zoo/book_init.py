@@ -164,10 +164,10 @@ def _fused(kind, n=5, c=4):
     return lambda rng: (logits(rng, n, c), labels_of(kind, rng, n, c))
 
 
-def _e(name, factory, kind, what, data, expect=None, labels=None, options=None):
+def _e(name, factory, kind, what, data, expect=None, labels=None, options=None, twin=None):
     return Entry(name=f"book_init/{name}", factory=factory, kind=kind,
                  buggy=expect is not None, what=what, make_data=data, expect=expect,
-                 labels=labels, options=options or {})
+                 labels=labels, options=options or {}, twin=twin and f"book_init/{twin}")
 
 
 ENTRIES = [
@@ -188,11 +188,13 @@ ENTRIES = [
        _x(6, 5), options={"training": True}),
     _e("fused_document_mutation[sparse]", Fused_Document, "fused",
        "the document's final cell under nnfs.init: self.output mutated", _fused("sparse"),
-       expect="mutat|in place", labels="sparse"),
+       expect="mutat|in place", labels="sparse", twin="fused[sparse]"),
     _e("dense_dinputs_no_transpose_square", lambda: Dense_DinputsNoTranspose(4, 4), "layer",
-       "dvalues @ W, square W, float32 dot", _x(5, 4), expect="dinputs"),
+       "dvalues @ W, square W, float32 dot", _x(5, 4), expect="dinputs",
+       twin="dense_square"),
     _e("dense_dbiases_mean", lambda: Dense_DbiasesMean(3, 4), "layer",
-       "mean instead of sum, float32", _x(5, 3), expect="dbiases"),
+       "mean instead of sum, float32", _x(5, 3), expect="dbiases",
+       twin="dense"),
     _e("relu_mask_inverted", ReLU_MaskInverted, "layer", "mask inputs > 0", _x(5, 4, zeros=5),
-       expect="dinputs"),
+       expect="dinputs", twin="relu"),
 ]

@@ -236,10 +236,12 @@ L2 = dict(weight_regularizer_l2=0.1, bias_regularizer_l2=0.3)
 L1 = dict(weight_regularizer_l1=0.07)
 
 
-def _e(name, cls, what, expect=None, n=5, f=3, m=4, options=None, **kw):
+def _e(name, cls, what, expect=None, n=5, f=3, m=4, options=None, twin=None, **kw):
+    if expect is not None and twin is None:
+        twin = "book_square" if f == m else "book"
     return Entry(name=f"dense/{name}", factory=_dense(cls, f, m, **kw), kind="layer",
                  buggy=expect is not None, what=what, make_data=_inputs(n, f),
-                 expect=expect, options=options or {})
+                 expect=expect, options=options or {}, twin=twin and f"dense/{twin}")
 
 
 ENTRIES = [
@@ -258,6 +260,9 @@ ENTRIES = [
        "ch. 14 L1+L2 on weights and biases; some weights/biases exactly 0 (L1 kink)",
        zero_weights=3, zero_biases=1, **REG),
     _e("regularized_square", Layer_Dense, "L2 only, square weights", f=4, m=4, **L2),
+    _e("regularized_l2", Layer_Dense, "L2 on weights and biases", **L2),
+    _e("regularized_l1", Layer_Dense, "L1 on weights, one weight exactly 0 (kink)",
+       zero_weights=1, **L1),
     # bugs
     _e("dbiases_axis1", Dense_DbiasesAxis1, "dbiases summed over axis 1", "dbiases"),
     _e("dbiases_no_keepdims", Dense_DbiasesNoKeepdims,
@@ -281,13 +286,14 @@ ENTRIES = [
     _e("loop_skips_last_sample", Dense_LoopSkipsLastSample,
        "range(samples - 1): the last sample's contribution to dweights is lost", "dweights"),
     _e("l2_missing_factor_2", Dense_L2MissingFactor2, "L2 gradient lambda*w instead of 2*lambda*w",
-       "dweights", **L2),
+       "dweights", twin="regularized_l2", **L2),
     _e("l2_bias_with_weight_lambda", Dense_L2BiasWithWeightLambda,
-       "bias L2 gradient uses weight_regularizer_l2", "dbiases", **L2),
+       "bias L2 gradient uses weight_regularizer_l2", "dbiases", twin="regularized_l2", **L2),
     _e("l1_sign_inverted", Dense_L1SignInverted, "dL1[w > 0] = -1 (comparison flipped)",
-       "dweights", **L1),
+       "dweights", twin="regularized_l1", zero_weights=1, **L1),
     _e("l1_as_weights", Dense_L1AsWeights, "L1 gradient lambda*w instead of lambda*sign(w)",
-       "dweights", **L1),
+       "dweights", twin="regularized_l1", zero_weights=1, **L1),
     _e("regularizer_forgotten", Dense_RegularizerForgotten,
-       "regularization in the loss, not in backward", "dweights", **REG),
+       "regularization in the loss, not in backward", "dweights", twin="regularized_l1_l2",
+       zero_weights=3, zero_biases=1, **REG),
 ]

@@ -145,10 +145,11 @@ def _large(kind):
     return make
 
 
-def _e(name, cls, what, expect=None, labels="sparse", data=None):
+def _e(name, cls, what, expect=None, labels="sparse", data=None, twin="book"):
     return Entry(name=f"fused/{name}[{labels}]", factory=cls, kind="fused",
                  buggy=expect is not None, what=what, make_data=data or _data(labels),
-                 expect=expect, labels=labels)
+                 expect=expect, labels=labels,
+                 twin=f"fused/{twin}[{labels}]" if expect is not None else None)
 
 
 ENTRIES = [
@@ -158,6 +159,8 @@ ENTRIES = [
        labels="one_hot"),
     _e("one_hot_subtract", Fused_OneHotSubtract, "(softmax - one_hot) / samples",
        labels="one_hot"),
+    _e("book_square", _Fused, "one-hot labels, batch == classes", labels="one_hot",
+       data=_data("one_hot", n=4, c=4)),
     _e("large_logits", _Fused,
        "logits up to +-300, a near tie: other classes' probabilities underflow to 0",
        data=_large("sparse")),
@@ -174,7 +177,7 @@ ENTRIES = [
        "dinputs"),
     _e("one_hot_argmax_axis0_square", Fused_OneHotArgmaxAxis0,
        "one-hot argmax over axis 0; batch == classes so indexing still works; sparse fine",
-       "dinputs", labels="one_hot", data=_data("one_hot", n=4, c=4)),
+       "dinputs", labels="one_hot", data=_data("one_hot", n=4, c=4), twin="book_square"),
     _e("missing_samples", Fused_MissingSamples, "no / samples", "dinputs"),
     _e("document_init_typo", Fused_DocumentInitTypo,
        "the document's `def __int__`: forward raises AttributeError", "AttributeError"),

@@ -215,11 +215,16 @@ def _binary(n=4, o=3):
     return make
 
 
-def _e(family, name, cls, what, expect=None, data=None, labels=None):
+TWINS = {"cce": "book", "mse": "book", "mae": "correct_sign", "bce": "book"}
+
+
+def _e(family, name, cls, what, expect=None, data=None, labels=None, twin=None):
     suffix = f"[{labels}]" if labels else ""
+    if expect is not None and twin is None:
+        twin = f"{family}/{TWINS[family]}{suffix}"
     return Entry(name=f"{family}/{name}{suffix}", factory=cls, kind="loss",
                  buggy=expect is not None, what=what, make_data=data, expect=expect,
-                 labels=labels)
+                 labels=labels, twin=twin or None)
 
 
 ENTRIES = [
@@ -228,6 +233,8 @@ ENTRIES = [
        data=_cce_data("sparse"), labels="sparse"),
     _e("cce", "book", Loss_CategoricalCrossentropy, "the book's CCE, one-hot path",
        data=_cce_data("one_hot"), labels="one_hot"),
+    _e("cce", "book_square", Loss_CategoricalCrossentropy, "sparse labels, batch == classes",
+       data=_cce_data("sparse", n=4, c=4), labels="sparse"),
     _e("mse", "book", Loss_MeanSquaredError, "MSE averaged over outputs and samples",
        data=_regression()),
     _e("mae", "correct_sign", Loss_MeanAbsoluteError,
@@ -244,7 +251,8 @@ ENTRIES = [
        data=_cce_data("one_hot"), labels="one_hot"),
     _e("cce", "one_hot_not_assigned_square", CCE_OneHotNotAssigned,
        "np.eye(labels)[y] not assigned: sparse labels broadcast; batch == classes, no error",
-       "dinputs", data=_cce_data("sparse", n=4, c=4), labels="sparse"),
+       "dinputs", data=_cce_data("sparse", n=4, c=4), labels="sparse",
+       twin="cce/book_square[sparse]"),
     _e("cce", "one_hot_argmax_no_axis", CCE_OneHotArgmaxNoAxis,
        "one-hot path uses np.argmax(y) without axis: every row gets sample 0's label; "
        "sparse path fine", "dinputs", data=_cce_data("one_hot"), labels="one_hot"),
@@ -260,7 +268,7 @@ ENTRIES = [
        data=_regression()),
     _e("mae", "book_sign", MAE_BookSign,
        "the book's MAE: np.sign(y_true - dvalues) without the minus", "dinputs",
-       data=_regression()),
+       data=_regression(ties=3)),
     _e("bce", "wrong_denominator", BCE_WrongDenominator, "(1 - y) / p instead of (1 - y) / (1 - p)",
        "dinputs", data=_binary()),
     _e("bce", "missing_outputs", BCE_MissingOutputs, "no / outputs", "dinputs", data=_binary()),
