@@ -140,21 +140,36 @@ def test_batch_mean_check_rejects_a_dense_layer_that_averages_again():
 
 # ----------------------------------------------------------------------------- independence
 @st.composite
-def two_batches_differing_in_one_sample(draw):
-    """Logits, dvalues, probabilities and labels; and a copy with sample ``j`` changed."""
-    first = draw(gs.logit_batches(min_samples=2), label="logits")
-    n, c = first.shape
-    batch = {
-        "logits": first,
+def batches_of_every_kind(draw, min_samples=1):
+    """One batch for every backward: logits (also dense inputs), dvalues for them,
+    probabilities and labels, and a drawn ``Layer_Dense`` with dvalues for its output."""
+    logits = draw(gs.logit_batches(min_samples=min_samples), label="logits")
+    n, c = logits.shape
+    dense = draw(gs.dense_layers(n_inputs=c), label="dense")
+    note({"dense weights": dense.weights, "dense biases": dense.biases})
+    return {
+        "logits": logits,
         "dvalues": draw(gs.input_batches(n_samples=n, n_features=c), label="dvalues"),
         "probs": draw(gs.probability_batches(n_samples=n, n_classes=c), label="probs"),
         "labels": draw(gs.sparse_labels(n_samples=n, n_classes=c), label="labels"),
+        "dense": dense,
+        "dense dvalues": draw(gs.input_batches(n_samples=n, n_features=dense.weights.shape[1]),
+                              label="dense dvalues"),
     }
+
+
+@st.composite
+def two_batches_differing_in_one_sample(draw):
+    """Batches of every kind, and a copy in which sample ``j`` has other values."""
+    batch = draw(batches_of_every_kind(min_samples=2))
+    n, c = batch["logits"].shape
     j = draw(st.integers(0, n - 1), label="j")
-    # Sample j gets new values of each kind (rotated and shifted; still valid rows).
-    other = {name: array.copy() for name, array in batch.items()}
-    other["logits"][j] = np.roll(first[j], 1) + 1.0
+    other = {name: np.copy(value) if isinstance(value, np.ndarray) else value
+             for name, value in batch.items()}
+    # rotated and shifted: still valid rows of each kind
+    other["logits"][j] = np.roll(batch["logits"][j], 1) + 1.0
     other["dvalues"][j] = np.roll(batch["dvalues"][j], 1) - 1.0
+    other["dense dvalues"][j] = np.roll(batch["dense dvalues"][j], 1) - 1.0
     other["probs"][j] = np.roll(batch["probs"][j], 1)
     other["labels"][j] = (batch["labels"][j] + 1) % c
     return batch, other, j
@@ -168,6 +183,12 @@ def _layer(make, backward="backward"):
         return obj.dinputs
 
     return run
+
+
+def _dense(b):
+    b["dense"].forward(b["logits"])
+    b["dense"].backward(b["dense dvalues"])
+    return b["dense"].dinputs
 
 
 def _crossentropy(b):
@@ -184,6 +205,7 @@ def _fused(b):
 
 
 CORE_BACKWARDS = {
+    "Layer_Dense": _dense,
     "Activation_ReLU": _layer(Activation_ReLU),
     "Activation_Softmax.backward": _layer(Activation_Softmax),
     "Activation_Softmax.backward_jacobian": _layer(Activation_Softmax, "backward_jacobian"),
@@ -213,9 +235,11 @@ def test_each_samples_dinputs_depends_only_on_that_sample():
     """Oracle: the same backward on a batch differing in one sample only.
 
     Proves no backward mixes samples: replacing sample ``j``'s inputs and its ``dvalues``
-    (or its label) leaves every other row of ``dinputs`` unchanged, for ReLU, softmax
-    (vectorized and the document's loop), cross-entropy and the fused classifier. For the
-    losses the batch size stays ``N``, so the ``1 / N`` factor is common to both runs.
+    (or its label) leaves every other row of ``dinputs`` unchanged, for Dense (weights
+    fixed across both runs), ReLU, softmax (vectorized and the document's loop),
+    cross-entropy and the fused classifier. For the losses the batch size stays ``N``,
+    so the ``1 / N`` factor is common to both runs. (Dense's ``dweights`` and ``dbiases``
+    are sums over the batch by design: the batch-mean property covers them.)
     """
     samples_are_independent(CORE_BACKWARDS)()
 
@@ -224,35 +248,6 @@ def test_sample_independence_check_rejects_a_softmax_summing_over_the_batch():
     with pytest.raises(AssertionError, match="changed dinputs of other samples"):
         NO_SHRINK(samples_are_independent(
             {"broken softmax": _layer(SoftmaxSummingOverTheBatch)}))()
-
-
-def test_dense_dinputs_depend_only_on_their_own_sample():
-    """Oracle: as above, for a drawn ``Layer_Dense`` (its weights fixed across both runs).
-
-    ``dinputs = dvalues @ W.T`` row by row; ``dweights`` and ``dbiases`` are sums over the
-    batch by design and are covered by the batch-mean property instead.
-    """
-
-    @given(gs.dense_layers(), st.data())
-    def prop(layer, data):
-        n_in, n_out = layer.weights.shape
-        x = data.draw(gs.input_batches(n_features=n_in, min_samples=2), label="inputs")
-        d = data.draw(gs.input_batches(n_samples=len(x), n_features=n_out), label="dvalues")
-        j = data.draw(st.integers(0, len(x) - 1), label="j")
-        x2, d2 = x.copy(), d.copy()
-        x2[j] = data.draw(gs.input_batches(n_samples=1, n_features=n_in))[0]
-        d2[j] = data.draw(gs.input_batches(n_samples=1, n_features=n_out))[0]
-        note({"weights": layer.weights, "biases": layer.biases})
-        layer.forward(x)
-        layer.backward(d)
-        before = layer.dinputs.copy()
-        layer.forward(x2)
-        layer.backward(d2)
-        keep = np.arange(len(x)) != j
-        scale = max(np.abs(before).max(), 1e-300)
-        assert (np.abs(before[keep] - layer.dinputs[keep]) <= 1e-14 * scale).all()
-
-    prop()
 
 
 # ----------------------------------------------------------------------------- no mutation
@@ -268,22 +263,26 @@ def _assert_untouched(originals, arrays, names):
         )
 
 
-def nothing_is_mutated(layer_classes, fused_class):
-    @given(gs.logit_batches(), st.data())
-    def prop(logits, data):
-        n, c = logits.shape
-        dvalues = data.draw(gs.input_batches(n_samples=n, n_features=c), label="dvalues")
-        sparse = data.draw(gs.sparse_labels(n_samples=n, n_classes=c), label="y_true")
-        probs = data.draw(gs.probability_batches(n_samples=n, n_classes=c), label="probs")
-        for y in (sparse, np.eye(c)[sparse]):
-            for make, backward in layer_classes:
-                layer = make()
-                kept = _frozen(logits, dvalues)
-                layer.forward(logits)
-                getattr(layer, backward)(dvalues)
-                _assert_untouched(kept, (logits, dvalues),
-                                  (f"{type(layer).__name__} inputs",
-                                   f"{type(layer).__name__}.{backward} dvalues"))
+def nothing_is_mutated(activations, fused_class):
+    @given(batches_of_every_kind())
+    def prop(b):
+        logits, dvalues, probs, sparse = b["logits"], b["dvalues"], b["probs"], b["labels"]
+        dense, dense_dvalues = b["dense"], b["dense dvalues"]
+        kept = _frozen(logits, dense_dvalues, dense.weights, dense.biases)
+        dense.forward(logits)
+        dense.backward(dense_dvalues)
+        _assert_untouched(kept, (logits, dense_dvalues, dense.weights, dense.biases),
+                          ("Layer_Dense inputs", "Layer_Dense.backward dvalues",
+                           "Layer_Dense weights", "Layer_Dense biases"))
+        for make, backward in activations:
+            layer = make()
+            kept = _frozen(logits, dvalues)
+            layer.forward(logits)
+            getattr(layer, backward)(dvalues)
+            _assert_untouched(kept, (logits, dvalues),
+                              (f"{type(layer).__name__} inputs",
+                               f"{type(layer).__name__}.{backward} dvalues"))
+        for y in (sparse, np.eye(logits.shape[1])[sparse]):
             loss = Loss_CategoricalCrossentropy()
             kept = _frozen(probs, y)
             loss.forward(probs, y)
@@ -307,11 +306,11 @@ CORE_ACTIVATIONS = [(Activation_ReLU, "backward"), (Activation_Softmax, "backwar
 def test_no_backward_mutates_its_dvalues_and_the_fused_backward_leaves_its_argument():
     """Oracle: copies of every array taken before the call, compared bit for bit after.
 
-    Proves ReLU, softmax (both backward methods), cross-entropy and the fused classifier
-    never write into ``inputs``, ``dvalues`` or labels; in particular the fused backward,
-    called as the book calls it, ``backward(self.output, y)``, leaves ``self.output``
-    intact (the document's version subtracted 1 from it in place). Dense is checked in
-    ``test_dense_backward_leaves_inputs_and_dvalues_untouched``.
+    Proves Dense, ReLU, softmax (both backward methods), cross-entropy and the fused
+    classifier never write into ``inputs``, ``dvalues``, labels or (in a backward) the
+    parameters; in particular the fused backward, called as the book calls it,
+    ``backward(self.output, y)``, leaves ``self.output`` intact (the document's version
+    subtracted 1 from it in place).
     """
     nothing_is_mutated(CORE_ACTIVATIONS, Fused)()
 
@@ -324,22 +323,6 @@ def test_mutation_check_rejects_the_documents_in_place_fused_backward():
 def test_mutation_check_rejects_a_relu_that_masks_dvalues_in_place():
     with pytest.raises(AssertionError, match="ReLUMaskingInPlace.backward dvalues"):
         NO_SHRINK(nothing_is_mutated([(ReLUMaskingInPlace, "backward")], Fused))()
-
-
-def test_dense_backward_leaves_inputs_and_dvalues_untouched():
-    """Oracle: bitwise copies, as above, for a drawn ``Layer_Dense``."""
-
-    @given(gs.dense_layers_with_inputs(), st.data())
-    def prop(pair, data):
-        layer, x = pair
-        d = data.draw(gs.input_batches(n_samples=len(x), n_features=layer.weights.shape[1]))
-        kept = _frozen(x, d, layer.weights, layer.biases)
-        layer.forward(x)
-        layer.backward(d)
-        _assert_untouched(kept, (x, d, layer.weights, layer.biases),
-                          ("inputs", "dvalues", "weights", "biases"))
-
-    prop()
 
 
 def test_the_checker_also_rejects_the_documents_in_place_fused_backward():
