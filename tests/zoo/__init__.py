@@ -9,11 +9,11 @@ Only numpy is imported: the zoo is independent of ``nnfs_core`` and of the check
 subprocess (see ``book_init.py``).
 """
 
-from . import activations, dense, fused, losses
+from . import activations, dense, fused, losses, normalization
 from ._entry import Entry
 
-ENTRIES: list[Entry] = [*dense.ENTRIES, *activations.ENTRIES, *losses.ENTRIES,
-                        *fused.ENTRIES]
+ENTRIES: list[Entry] = [*dense.ENTRIES, *activations.ENTRIES, *normalization.ENTRIES,
+                        *losses.ENTRIES, *fused.ENTRIES]
 BUGS = [e for e in ENTRIES if e.buggy]
 CORRECT = [e for e in ENTRIES if not e.buggy]
 BY_NAME = {e.name: e for e in ENTRIES}

@@ -76,6 +76,25 @@ class ReLU_DinputTypo(Activation_ReLU):
         self.dinput[self.inputs <= 0] = 0
 
 
+class Activation_LeakyReLU:
+    def __init__(self, alpha=0.1):
+        self.alpha = alpha
+
+    def forward(self, inputs):
+        self.inputs = inputs
+        self.output = np.where(inputs > 0, inputs, self.alpha * inputs)
+
+    def backward(self, dvalues):
+        self.dinputs = dvalues.copy()
+        self.dinputs[self.inputs <= 0] *= self.alpha
+
+
+class LeakyReLU_SlopeAssigned(Activation_LeakyReLU):
+    def backward(self, dvalues):
+        self.dinputs = dvalues.copy()
+        self.dinputs[self.inputs <= 0] = self.alpha  # BUG: = alpha, not *= alpha
+
+
 # --------------------------------------------------------------------- softmax
 
 
@@ -268,8 +287,8 @@ def _large_logits(rng):
     return (z,)
 
 
-TWINS = {"relu": "book_le_mask", "softmax": "book_jacobian", "sigmoid": "book",
-         "tanh": "book", "dropout": "book"}
+TWINS = {"leaky_relu": "correct", "relu": "book_le_mask", "softmax": "book_jacobian",
+         "sigmoid": "book", "tanh": "book", "dropout": "book"}
 
 
 def _e(family, name, cls, what, expect=None, data=None, options=None, twin=None):
@@ -296,6 +315,9 @@ ENTRIES = [
     _e("relu", "output_mask", ReLU_OutputMask, "mask output <= 0, same set as inputs <= 0",
        data=RELU_DATA),
     _e("relu", "multiply_mask", ReLU_Multiply, "dvalues * (inputs > 0)", data=RELU_DATA),
+    _e("leaky_relu", "correct", Activation_LeakyReLU,
+       "slope 0.1 below 0, fed exact zeros (kink: any value in [0.1, 1] times dvalues)",
+       data=RELU_DATA),
     _e("softmax", "book_jacobian", Activation_Softmax, "the book's per-sample Jacobian loop",
        data=SOFTMAX_DATA),
     _e("softmax", "vectorized", Softmax_Vectorized, "s * (dv - sum(s * dv)): same as the loop",
@@ -327,6 +349,8 @@ ENTRIES = [
        "mutat|in place", data=RELU_DATA),
     _e("relu", "dinput_typo", ReLU_DinputTypo, "sets self.dinput: dinputs missing",
        "dinputs", data=RELU_DATA),
+    _e("leaky_relu", "slope_assigned", LeakyReLU_SlopeAssigned,
+       "dinputs[x <= 0] = alpha instead of *= alpha", "dinputs", data=RELU_DATA),
     _e("softmax", "jacobian_from_inputs", Softmax_JacobianFromInputs,
        "Jacobian built from the logits instead of the softmax output", "dinputs",
        data=SOFTMAX_DATA),

@@ -91,6 +91,17 @@ class CCE_IntegerBuffer(Loss_CategoricalCrossentropy):
         self.dinputs[:] = -y_true / dvalues / samples  # silently truncated to int
 
 
+class CCE_BackwardClipTooWide(Loss_CategoricalCrossentropy):
+    def backward(self, dvalues, y_true):
+        samples = len(dvalues)
+        labels = len(dvalues[0])
+        if len(y_true.shape) == 1:
+            y_true = np.eye(labels)[y_true]
+        dvalues = np.clip(dvalues, 1e-3, 1 - 1e-3)  # BUG: forward clips at 1e-7, not 1e-3
+        self.dinputs = -y_true / dvalues
+        self.dinputs = self.dinputs / samples
+
+
 # -------------------------------------------------------------- regression losses
 
 
@@ -196,6 +207,17 @@ def _cce_data(kind, n=5, c=4):
     return make
 
 
+def _small_probabilities(rng):
+    """True-class probabilities down to 2e-4: inside the forward's clip (1e-7), but a
+    finite-difference step of 1e-3 would leave the domain."""
+    p = probabilities(rng, 5, 4)
+    y = np.array([0, 1, 2, 3, 0])
+    for row, tiny in [(0, 2e-4), (2, 5e-4), (4, 3e-3)]:
+        p[row] *= (1 - tiny) / (1 - p[row, y[row]])
+        p[row, y[row]] = tiny
+    return p, y
+
+
 def _regression(n=4, o=3, ties=0):
     def make(rng):
         y_pred = batch(rng, n, o)
@@ -235,6 +257,9 @@ ENTRIES = [
        data=_cce_data("one_hot"), labels="one_hot"),
     _e("cce", "book_square", Loss_CategoricalCrossentropy, "sparse labels, batch == classes",
        data=_cce_data("sparse", n=4, c=4), labels="sparse"),
+    _e("cce", "book_small_probs", Loss_CategoricalCrossentropy,
+       "true-class probabilities 2e-4..3e-3: steps must stay inside (0, 1)",
+       data=_small_probabilities, labels="sparse"),
     _e("mse", "book", Loss_MeanSquaredError, "MSE averaged over outputs and samples",
        data=_regression()),
     _e("mae", "correct_sign", Loss_MeanAbsoluteError,
@@ -259,6 +284,9 @@ ENTRIES = [
     _e("cce", "integer_buffer", CCE_IntegerBuffer,
        "np.zeros_like of int one-hot labels: gradient truncated to ints", "dinputs",
        data=_cce_data("sparse"), labels="sparse"),
+    _e("cce", "backward_clip_too_wide", CCE_BackwardClipTooWide,
+       "backward clips at 1e-3 (forward at 1e-7): wrong only where p < 1e-3", "dinputs",
+       data=_small_probabilities, labels="sparse", twin="cce/book_small_probs[sparse]"),
     _e("mse", "missing_outputs", MSE_MissingOutputs, "no / outputs", "dinputs",
        data=_regression()),
     _e("mse", "sign_flip", MSE_SignFlip, "2 (y - p) instead of -2 (y - p)", "dinputs",
