@@ -88,6 +88,14 @@ def diagnose(
             if k is not None and abs(k) > 0:
                 return text + f" (factor {k:.3g})"
 
+    if analytic.ndim == 2 and analytic.shape[0] > 1:
+        rows = np.unique(np.nonzero(wrong)[0])
+        if rows.size == 1:
+            return f"wrong only in row {int(rows[0])}: an off-by-one over samples (range(samples - 1))?"
+    if analytic.ndim == 2 and analytic.shape[1] > 1:
+        cols = np.unique(np.nonzero(wrong)[1])
+        if cols.size == 1:
+            return f"wrong only in column {int(cols[0])}"
     zero_a = wrong & known & (np.abs(analytic) <= 1e-12 * big) & (np.abs(numeric) > 1e-9 * big)
     zero_n = wrong & known & (np.abs(numeric) <= 1e-12 * big) & (np.abs(analytic) > 1e-9 * big)
     if zero_a.sum() == wrong.sum():
@@ -97,14 +105,6 @@ def diagnose(
             "non-zero where the output does not depend on the input: a missing mask, or the "
             "forward clips/saturates here while backward does not"
         )
-    if analytic.ndim == 2 and analytic.shape[0] > 1:
-        rows = np.unique(np.nonzero(wrong)[0])
-        if rows.size == 1:
-            return f"wrong only in row {int(rows[0])}: an off-by-one over samples (range(samples - 1))?"
-    if analytic.ndim == 2 and analytic.shape[1] > 1:
-        cols = np.unique(np.nonzero(wrong)[1])
-        if cols.size == 1:
-            return f"wrong only in column {int(cols[0])}"
     share = int(wrong.sum())
     return f"wrong in {share} of {wrong.size} elements" if share < wrong.size else None
 
