@@ -40,11 +40,11 @@ class Activation_ReLU:
         Parameters
         ----------
         dvalues : array_like
-            Gradient with respect to ``self.output``; not modified (a float copy is taken).
+            Gradient with respect to ``self.output``; not modified.
         """
-        # copy: the mask is written into dinputs, and dvalues belongs to the caller
-        self.dinputs = float_array(dvalues, copy=True)
-        self.dinputs[self.inputs <= 0] = 0
+        # local derivative: 1 where the input passed through, 0 where ReLU cut it (and at 0);
+        # same result as the book's copy-then-zero, several times faster on a masked copy
+        self.dinputs = float_array(dvalues, copy=False) * (self.inputs > 0)
 
 
 class Activation_Softmax:
