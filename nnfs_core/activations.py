@@ -43,7 +43,7 @@ class Activation_ReLU:
             Gradient with respect to ``self.output``; not modified.
         """
         # local derivative: 1 where the input passed through, 0 where ReLU cut it (and at 0);
-        # same result as the book's copy-then-zero, several times faster on a masked copy
+        # for finite dvalues the book's copy-then-zero, several times faster than a masked copy
         self.dinputs = float_array(dvalues, copy=False) * (self.inputs > 0)
 
 
