@@ -199,10 +199,12 @@ def _draw(path: Path, result: ClassResult, variant: str, curves: list[_Curve],
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(7.5, 5.0), dpi=110)
+    figure = Figure(figsize=(7.5, 6.0), dpi=110)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    positive = np.concatenate([c.errors[c.errors > 0] for c in curves] or [np.array([1.0])])
+    tolerances = np.array([c.tolerance for c in curves if c.tolerance == c.tolerance])
+    positive = np.concatenate([*(c.errors[c.errors > 0] for c in curves), tolerances])
+    positive = positive[positive > 0]
     floor = max(float(positive.min()) / 10 if positive.size else 1e-20, 1e-20)
     colors = ["C0", "C1", "C2", "C3", "C4", "C5"]
     for i, curve in enumerate(curves):
@@ -218,16 +220,15 @@ def _draw(path: Path, result: ClassResult, variant: str, curves: list[_Curve],
     if step is not None:
         axes.axvline(step, color="0.4", ls="--", lw=1.0,
                      label=f"step of the check: h = {step:.1e}")
-    axes.set_xlabel("relative step h  (perturbation s = h * max(1, |x|))")
+    axes.set_xlabel("relative step h  (perturbation s = h * max(1, |x|))\n"
+                    "correct: rounding error ~ eps/h on the left, truncation ~ h^2 on the "
+                    "right (curved functions); wrong: a floor above the tolerance", fontsize=9)
     axes.set_ylabel("|central difference - analytic|")
     axes.set_title(f"{result.name} ({result.kind}, {variant}): {result.status}\n"
                    "finite-difference error vs step at the worst element, first example",
                    fontsize=10)
-    axes.text(0.02, 0.04, "rounding ~ eps/h", transform=axes.transAxes, fontsize=8,
-              color="0.35")
-    axes.text(0.98, 0.04, "truncation ~ h^2", transform=axes.transAxes, fontsize=8,
-              color="0.35", ha="right")
     axes.grid(True, which="major", alpha=0.3)
-    axes.legend(fontsize=7.5, loc="upper center")
+    axes.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2,
+                frameon=False)
     figure.tight_layout()
     figure.savefig(path)
