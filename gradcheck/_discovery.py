@@ -151,12 +151,24 @@ def _package_root(file: Path) -> tuple[Path, str]:
     return directory, ".".join(parts)
 
 
+# Modules gradcheck itself runs on: a target must never replace them in sys.modules.
+_IN_USE = {"numpy", "hypothesis", "gradcheck", "pytest", "_pytest", "nnfs", "scipy"}
+
+
 def _import_from_path(name: str, root: Path, spec: str, path: Path) -> tuple[ModuleType, str]:
     top = name.split(".")[0]
     loaded = sys.modules.get(top)
     if loaded is not None:
         loaded_file = getattr(loaded, "__file__", None) or ""
         if not Path(loaded_file).resolve().is_relative_to(root / top):
+            if top in sys.stdlib_module_names or top in _IN_USE:
+                # e.g. a user's random.py: load it under another name, stdlib untouched
+                if name != top or path.is_dir():
+                    raise TargetError(
+                        f"{spec}: the package name {top!r} shadows a module gradcheck itself "
+                        "uses; rename the package"
+                    )
+                return _import_file_as(f"gradcheck_target_{top}", path, spec)
             # A different module of the same name is loaded (e.g. the installed nnfs_core
             # while checking a copy of it): forget it so the target's own code is imported.
             for key in [k for k in sys.modules if k == top or k.startswith(top + ".")]:
@@ -167,13 +179,33 @@ def _import_from_path(name: str, root: Path, spec: str, path: Path) -> tuple[Mod
     return _import_name(name, spec=spec, path=path)
 
 
-def _import_name(name: str, *, spec: str | None = None,
-                 path: Path | None = None) -> tuple[ModuleType, str]:
+def _import_file_as(alias: str, path: Path, spec: str) -> tuple[ModuleType, str]:
+    if str(path.parent) not in sys.path:
+        sys.path.insert(0, str(path.parent))
+    module_spec = importlib.util.spec_from_file_location(alias, path)
+    assert module_spec is not None and module_spec.loader is not None
+    module = importlib.util.module_from_spec(module_spec)
+    sys.modules[alias] = module
+    loader = module_spec.loader
+
+    def load() -> ModuleType:
+        loader.exec_module(module)
+        return module
+
+    try:
+        return _import_name(alias, spec=spec, path=path, load=load)
+    except TargetError:
+        sys.modules.pop(alias, None)
+        raise
+
+
+def _import_name(name: str, *, spec: str | None = None, path: Path | None = None,
+                 load: Callable[[], ModuleType] | None = None) -> tuple[ModuleType, str]:
     shown = spec or name
     captured = io.StringIO()
     try:
         with _quiet(captured):
-            module = importlib.import_module(name)
+            module = load() if load is not None else importlib.import_module(name)
     except SystemExit as exc:
         raise TargetError(f"importing {shown} called sys.exit({exc.code})") from None
     except SyntaxError as exc:

@@ -157,7 +157,10 @@ class ClassResult:
         return {
             "name": self.name,
             "kind": self.kind,
-            "status": self.status,
+            # The contract's statuses: a class that finite differences could not decide on
+            # any example was not verified, so it is reported as skipped (and flagged).
+            "status": SKIPPED if self.status == INCONCLUSIVE else self.status,
+            "inconclusive": self.status == INCONCLUSIVE,
             "message": self.message,
             "module": self.module,
             "target": target,

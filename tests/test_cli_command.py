@@ -34,11 +34,12 @@ def results_by_class(document):
 
 @pytest.fixture(autouse=True)
 def isolated_imports():
-    path, modules = list(sys.path), set(sys.modules)
+    path, modules = list(sys.path), dict(sys.modules)
     yield
     sys.path[:] = path
-    for name in set(sys.modules) - modules:
+    for name in set(sys.modules) - set(modules):
         del sys.modules[name]
+    sys.modules.update(modules)  # also undoes a target that replaced a loaded module
 
 
 # ----------------------------------------------------------------------------- verdicts

@@ -24,11 +24,12 @@ TARGETS = Path(__file__).parent / "cli_targets"
 
 @pytest.fixture(autouse=True)
 def isolated_imports():
-    path, modules = list(sys.path), set(sys.modules)
+    path, modules = list(sys.path), dict(sys.modules)
     yield
     sys.path[:] = path
-    for name in set(sys.modules) - modules:
+    for name in set(sys.modules) - set(modules):
         del sys.modules[name]
+    sys.modules.update(modules)  # also undoes a target that replaced a loaded module
 
 
 def discovered(name):
@@ -207,3 +208,34 @@ def test_a_constructor_that_raises_is_the_class_error_not_a_crash():
     planned = plan_checks(_classify(Layer_Broken, "Layer_Broken", __name__), {})
     assert planned.status == "error"
     assert "RuntimeError: cannot build me" in planned.reason
+
+
+def test_a_file_named_like_a_stdlib_module_is_checked_without_replacing_it(tmp_path):
+    import random
+
+    (tmp_path / "random.py").write_text(
+        "class Activation_Identity:\n"
+        "    def forward(self, inputs):\n        self.output = inputs\n"
+        "    def backward(self, dvalues):\n        self.dinputs = dvalues\n"
+    )
+    target = load_target(str(tmp_path / "random.py"))
+    assert [f.name for f in find_classes(target)] == ["Activation_Identity"]
+    assert sys.modules["random"] is random
+
+
+def test_a_copy_of_an_imported_package_is_imported_from_the_copy(tmp_path):
+    import shutil
+
+    import nnfs_core
+
+    copy = tmp_path / "nnfs_core"
+    shutil.copytree(Path(nnfs_core.__file__).parent, copy,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (copy / "extra.py").write_text(
+        "class Activation_OnlyInTheCopy:\n"
+        "    def forward(self, inputs):\n        self.output = inputs\n"
+        "    def backward(self, dvalues):\n        self.dinputs = dvalues\n"
+    )
+    found = {f.name: f for f in find_classes(load_target(str(copy)))}
+    assert "Activation_OnlyInTheCopy" in found
+    assert Path(sys.modules["nnfs_core"].__file__).parent == copy
