@@ -7,6 +7,7 @@ or raised, ``2`` usage error (no such file, the module does not import, nothing 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import json
 import os
@@ -195,6 +196,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(args)
     except UsageError as exc:
         print(f"gradcheck: error: {exc}", file=sys.stderr)
+        if args.json_path and not str(exc).startswith("cannot write"):
+            # a CI job reading the JSON sees why nothing was checked
+            with contextlib.suppress(UsageError):
+                _write_json(args.json_path, {
+                    "target": args.targets or [DEFAULT_TARGET], "exit_code": EXIT_USAGE,
+                    "ok": False, "error": str(exc), "results": [], "versions": _versions(),
+                })
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("gradcheck: interrupted", file=sys.stderr)

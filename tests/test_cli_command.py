@@ -268,6 +268,13 @@ def test_no_such_file(capsys, tmp_path):
     assert message.endswith(f"no such file or directory: {tmp_path / 'nope.py'}")
 
 
+def test_a_usage_error_still_writes_the_json_report(capsys, tmp_path):
+    usage_error([str(tmp_path / "nope.py"), "--json", str(tmp_path / "r.json")], capsys)
+    document = json.loads((tmp_path / "r.json").read_text())
+    assert document["exit_code"] == 2 and document["results"] == []
+    assert "no such file or directory" in document["error"]
+
+
 def test_no_such_module(capsys):
     message = usage_error(["gc_no_such_module_anywhere"], capsys)
     assert "no such file or module: gc_no_such_module_anywhere" in message
