@@ -9,6 +9,7 @@ tests then draw data for the correct variants, each with a broken twin that must
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -27,7 +28,17 @@ TESTS = Path(__file__).resolve().parent
 
 # Engine misjudgements found by the zoo: entry name -> what the report said. Each is
 # reported to the engine's owner; the entry itself is never weakened.
-MISJUDGED: dict[str, str] = {}
+MISJUDGED: dict[str, str] = {
+    "dense/forward_decays_weights": (
+        "engine rejects it but never says self.weights changed: problem reads 'backward "
+        "depends on stale state ... (a cache filled only once, or a gradient accumulated "
+        "with +=?)', and the drift is taken for float32 arithmetic (dtype float32, "
+        "tolerances loosened)"),
+    "dense/backward_takes_sgd_step": (
+        "engine rejects it (dinputs failed, 'backward depends on stale state') but does "
+        "not report that backward modified self.weights/self.biases; dweights/dbiases pass "
+        "at float32-level tolerance 0.06 because the change is taken for float32 noise"),
+}
 
 
 def run_check(entry, seed=None, **options):
@@ -40,17 +51,21 @@ def run_check(entry, seed=None, **options):
 
 
 def names_expected(report, expect: str) -> bool:
-    """The report points at `expect` ("a|b": either): that gradient failed/is missing, or a
-    problem or the failure message mentions the keyword."""
+    """The report points at `expect` ("a|b": either): that gradient failed or is missing,
+    or a problem / a failing gradient's description mentions the keyword (notes, which
+    list every parameter, do not count)."""
+    bad = [g for g in report.gradients if g.status in ("failed", "missing")]
     return _names(expect, [(g.name, g.status) for g in report.gradients],
-                  " ".join([*report.problems, report.message]))
+                  " ".join([*report.problems, *(g.describe() for g in bad)]))
 
 
 def _names(expect, gradients, text):
     for key in expect.lower().split("|"):
         if any(n.lower() == key and s in ("failed", "missing") for n, s in gradients):
             return True
-        if key in text.lower():
+        # a word starting with the keyword: "mutat" finds "mutated", "weights" does not
+        # find "dweights"
+        if re.search(r"(?<![a-z_])" + re.escape(key), text.lower()):
             return True
     return False
 
@@ -127,7 +142,9 @@ for e in book.ENTRIES:
     r = check_layer(obj, *args, **kw) if e.kind == "layer" else check_loss(obj, *args, **kw)
     rows.append({"name": e.name, "buggy": e.buggy, "expect": e.expect, "status": r.status,
                  "gradients": [[g.name, g.status] for g in r.gradients],
-                 "problems": list(r.problems), "message": r.message, "text": str(r)})
+                 "problems": list(r.problems), "text": str(r), "message": r.message,
+                 "failing": [g.describe() for g in r.gradients
+                             if g.status in ("failed", "missing")]})
 print(json.dumps(rows))
 """
 
@@ -146,7 +163,7 @@ def test_nnfs_init_module_entries_judged_right_in_a_subprocess(book_init_results
     for row in book_init_results:
         if row["buggy"]:
             named = _names(row["expect"], row["gradients"],
-                           " ".join([*row["problems"], row["message"]]))
+                           " ".join([*row["problems"], *row["failing"]]))
             if row["status"] not in ("failed", "error") or not named:
                 wrong.append(f"bug not rejected/named: {row['name']}\n{row['text']}")
         elif row["status"] != "passed":

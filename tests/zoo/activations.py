@@ -40,6 +40,20 @@ class ReLU_Multiply(Activation_ReLU):
         self.dinputs = dvalues * (self.inputs > 0)
 
 
+class ReLU_MaskCachedInForward(Activation_ReLU):
+    def forward(self, inputs):
+        self.mask = inputs > 0
+        self.output = inputs * self.mask
+
+    def backward(self, dvalues):
+        self.dinputs = dvalues * self.mask
+
+
+class ReLU_ForgotChainRule(Activation_ReLU):
+    def backward(self, dvalues):
+        self.dinputs = (self.inputs > 0).astype(float)  # BUG: local derivative only, no dvalues
+
+
 class ReLU_MaskInverted(Activation_ReLU):
     def backward(self, dvalues):
         self.dinputs = dvalues.copy()
@@ -214,6 +228,11 @@ class Sigmoid_FromInputs(Activation_Sigmoid):
         self.dinputs = dvalues * (1 - self.inputs) * self.inputs  # BUG: x, not sigmoid(x)
 
 
+class Sigmoid_ForgotChainRule(Activation_Sigmoid):
+    def backward(self, dvalues):
+        self.dinputs = (1 - self.output) * self.output  # BUG: not multiplied by dvalues
+
+
 class Activation_Tanh:
     def forward(self, inputs):
         self.inputs = inputs
@@ -315,6 +334,10 @@ ENTRIES = [
     _e("relu", "output_mask", ReLU_OutputMask, "mask output <= 0, same set as inputs <= 0",
        data=RELU_DATA),
     _e("relu", "multiply_mask", ReLU_Multiply, "dvalues * (inputs > 0)", data=RELU_DATA),
+    _e("relu", "mask_cached_in_forward", ReLU_MaskCachedInForward,
+       "boolean mask stored by forward, used by backward", data=RELU_DATA),
+    _e("relu", "all_zeros", Activation_ReLU, "every input exactly 0: every element a kink",
+       data=lambda rng: (np.zeros((3, 4)),)),
     _e("leaky_relu", "correct", Activation_LeakyReLU,
        "slope 0.1 below 0, fed exact zeros (kink: any value in [0.1, 1] times dvalues)",
        data=RELU_DATA),
@@ -337,6 +360,9 @@ ENTRIES = [
     # bugs
     _e("relu", "mask_inverted", ReLU_MaskInverted, "mask inputs > 0 (comparison flipped)",
        "dinputs", data=RELU_DATA),
+    _e("relu", "forgot_chain_rule", ReLU_ForgotChainRule,
+       "dinputs = (inputs > 0): local derivative, dvalues never used", "dinputs",
+       data=RELU_DATA),
     _e("relu", "mask_on_dvalues", ReLU_MaskOnDvalues, "masks where dvalues <= 0",
        "dinputs", data=RELU_DATA),
     _e("relu", "output_mask_less_than", ReLU_OutputMaskLessThan,
@@ -374,6 +400,8 @@ ENTRIES = [
        "mutat|in place", data=SOFTMAX_DATA),
     _e("sigmoid", "derivative_from_inputs", Sigmoid_FromInputs,
        "x * (1 - x) with the input instead of the output", "dinputs", data=SIGMOID_DATA),
+    _e("sigmoid", "forgot_chain_rule", Sigmoid_ForgotChainRule,
+       "s * (1 - s) without * dvalues", "dinputs", data=SIGMOID_DATA),
     _e("tanh", "square_misplaced", Tanh_SquareMisplaced, "(1 - t)**2 instead of 1 - t**2",
        "dinputs", data=TANH_DATA),
     _e("dropout", "backward_ignores_mask", lambda: Dropout_IgnoresMask(0.3),

@@ -211,14 +211,37 @@ class Dense_RegularizerForgotten(Layer_Dense):
         self.dinputs = np.dot(dvalues, self.weights.T)
 
 
+class Dense_ForwardDecaysWeights(Layer_Dense):
+    def forward(self, inputs):
+        self.inputs = inputs
+        self.weights *= 0.999  # BUG: weight decay applied in forward: every call changes W
+        self.output = np.dot(inputs, self.weights) + self.biases
+
+
+class Dense_BackwardTakesSGDStep(Layer_Dense):
+    def backward(self, dvalues):
+        self.dweights = np.dot(self.inputs.T, dvalues)
+        self.dbiases = np.sum(dvalues, axis=0, keepdims=True)
+        self.dinputs = np.dot(dvalues, self.weights.T)
+        # BUG: the optimizer step folded into backward: parameters change under the caller
+        self.weights -= 0.1 * self.dweights
+        self.biases -= 0.1 * self.dbiases
+
+
 # --------------------------------------------------------------------- registry
 
 
 def _dense(cls, n_in, n_out, seed=1, warm_up=None, dtype=np.float64, zero_weights=0,
-           zero_biases=0, **reg):
+           zero_biases=0, scale=0.5, book_init=False, **reg):
     def factory():
-        layer = set_params(cls(n_in, n_out, **reg), seed, dtype=dtype,
-                           zero_weights=zero_weights, zero_biases=zero_biases)
+        layer = cls(n_in, n_out, **reg)
+        if book_init:  # the book's own scale: 0.01 * randn weights, zero biases
+            rng = np.random.default_rng(seed)
+            layer.weights = 0.01 * rng.standard_normal((n_in, n_out))
+            layer.biases = np.zeros((1, n_out))
+        else:
+            layer = set_params(layer, seed, dtype=dtype, zero_weights=zero_weights,
+                               zero_biases=zero_biases, scale=scale)
         if warm_up is not None:
             # a notebook cell ran the layer on another batch before the check
             layer.forward(warm_up(np.random.default_rng(99)))
@@ -226,8 +249,8 @@ def _dense(cls, n_in, n_out, seed=1, warm_up=None, dtype=np.float64, zero_weight
     return factory
 
 
-def _inputs(n, f, zeros=2):
-    return lambda rng: (batch(rng, n, f, zeros=zeros),)
+def _inputs(n, f, zeros=2, scale=1.0):
+    return lambda rng: (batch(rng, n, f, zeros=zeros, scale=scale),)
 
 
 REG = dict(weight_regularizer_l1=0.05, weight_regularizer_l2=0.1,
@@ -236,11 +259,12 @@ L2 = dict(weight_regularizer_l2=0.1, bias_regularizer_l2=0.3)
 L1 = dict(weight_regularizer_l1=0.07)
 
 
-def _e(name, cls, what, expect=None, n=5, f=3, m=4, options=None, twin=None, **kw):
+def _e(name, cls, what, expect=None, n=5, f=3, m=4, options=None, twin=None, x_scale=1.0,
+       **kw):
     if expect is not None and twin is None:
         twin = "book_square" if f == m else "book"
     return Entry(name=f"dense/{name}", factory=_dense(cls, f, m, **kw), kind="layer",
-                 buggy=expect is not None, what=what, make_data=_inputs(n, f),
+                 buggy=expect is not None, what=what, make_data=_inputs(n, f, scale=x_scale),
                  expect=expect, options=options or {}, twin=twin and f"dense/{twin}")
 
 
@@ -249,6 +273,11 @@ ENTRIES = [
     _e("book", Layer_Dense, "the book's layer, non-square weights 3x4, batch 5"),
     _e("book_square", Layer_Dense, "square 4x4 weights: transposes are invisible to shapes",
        f=4, m=4),
+    _e("batch_of_one", Layer_Dense, "a single sample: sums over the batch are trivial", n=1),
+    _e("large_magnitudes", Layer_Dense, "weights ~50, inputs ~100: outputs ~1e4",
+       scale=50.0, x_scale=100.0),
+    _e("book_init_scale", Layer_Dense, "0.01 * randn weights and zero biases, as the book",
+       book_init=True),
     _e("einsum", Dense_Einsum, "equivalent einsum formulas, dbiases via [None, :]"),
     _e("float32_params", Layer_Dense, "float32 weights and biases, float64 inputs",
        dtype=np.float32),
@@ -283,6 +312,10 @@ ENTRIES = [
        "caches inputs of the first forward only (fresh instance)", "dweights"),
     _e("accumulating_dweights", Dense_Accumulating,
        "self.dweights += ... never reset: the second backward doubles it", "dweights"),
+    _e("forward_decays_weights", Dense_ForwardDecaysWeights,
+       "self.weights *= 0.999 in forward: parameters drift on every call", "weights"),
+    _e("backward_takes_sgd_step", Dense_BackwardTakesSGDStep,
+       "optimizer update inside backward (gradients right, weights changed)", "weights"),
     _e("loop_skips_last_sample", Dense_LoopSkipsLastSample,
        "range(samples - 1): the last sample's contribution to dweights is lost", "dweights"),
     _e("l2_missing_factor_2", Dense_L2MissingFactor2, "L2 gradient lambda*w instead of 2*lambda*w",

@@ -116,6 +116,18 @@ class Loss_MeanSquaredError(Loss):
         self.dinputs = self.dinputs / samples
 
 
+class MSE_BackwardFromForwardCache(Loss_MeanSquaredError):
+    """Backward reads the prediction stored by forward (same array as dvalues here)."""
+
+    def forward(self, y_pred, y_true):
+        self.y_pred = y_pred
+        return np.mean((y_true - y_pred) ** 2, axis=-1)
+
+    def backward(self, dvalues, y_true):
+        samples, outputs = self.y_pred.shape
+        self.dinputs = -2 * (y_true - self.y_pred) / outputs / samples
+
+
 class MSE_MissingOutputs(Loss_MeanSquaredError):
     def backward(self, dvalues, y_true):
         samples = len(dvalues)
@@ -262,6 +274,14 @@ ENTRIES = [
        data=_small_probabilities, labels="sparse"),
     _e("mse", "book", Loss_MeanSquaredError, "MSE averaged over outputs and samples",
        data=_regression()),
+    _e("cce", "book_int_one_hot", Loss_CategoricalCrossentropy,
+       "one-hot labels as an int64 array (np.eye(C, dtype=int)[y])",
+       data=lambda rng: (probabilities(rng, 5, 4), np.eye(4, dtype=int)[
+           labels_of("sparse", rng, 5, 4)]), labels="one_hot"),
+    _e("mse", "backward_from_forward_cache", MSE_BackwardFromForwardCache,
+       "backward uses self.y_pred from forward instead of dvalues", data=_regression()),
+    _e("mae", "all_ties", Loss_MeanAbsoluteError, "y_pred == y_true everywhere: all kinks",
+       data=lambda rng: (lambda y: (y, y.copy()))(batch(rng, 3, 2))),
     _e("mae", "correct_sign", Loss_MeanAbsoluteError,
        "MAE, sign(y_pred - y_true), with y_pred == y_true at 3 elements (kinks)",
        data=_regression(ties=3)),
