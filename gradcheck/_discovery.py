@@ -608,6 +608,8 @@ class CheckSpec:
             parts.append(f"y_pred {DOMAIN_TEXT[self.domain]}")
         if self.training:
             parts.append("training=True")
+        if self.backward_only:
+            parts.append("forward supplied: softmax + mean CCE")
         return "; ".join(parts) if parts else "default"
 
 
