@@ -6,7 +6,8 @@ The wrapper is what a careful user would write:
   differences call forward at perturbed points in between, which would leave the
   object's cached ``inputs``/``output``/mask from the last perturbed call), then calls the
   object's own backward with ``grad_output`` as ``dvalues``;
-- layers: the inputs *and* every parameter array (weights, biases) are differentiated;
+- layers: the inputs *and* every parameter array are differentiated (the float arrays
+  P for which a probe backward sets dP: weights, biases, gamma, beta, ...);
   parameters keep their own dtype inside the object (a float32 layer stays float32);
 - losses: the objective is the mean loss; backward passes ``y_pred`` as dvalues (the
   protocol) and scales the result by ``grad_output``; fused: backward(self.output, y).
@@ -14,10 +15,10 @@ The wrapper is what a careful user would write:
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import torch
-
-PARAMS = ("weights", "biases")
 
 
 def _np(t: torch.Tensor) -> np.ndarray:
@@ -28,10 +29,27 @@ def _t(a) -> torch.Tensor:
     return torch.from_numpy(np.array(a, dtype=np.float64))
 
 
+def parameter_names(layer, inputs: np.ndarray, training=None) -> list[str]:
+    """weights and biases when present (what a user would list by hand, so a missing
+    dbiases surfaces as an AttributeError), plus any other float array P whose gradient
+    dP a probe backward sets on a copy (gamma, beta, ...)."""
+    probe = copy.deepcopy(layer)
+    kwargs = {} if training is None else {"training": training}
+    before = {k for k, v in vars(probe).items()
+              if isinstance(v, np.ndarray) and v.dtype.kind == "f"}
+    named = [p for p in ("weights", "biases") if p in before]
+    try:
+        probe.forward(inputs.copy(), **kwargs)
+        probe.backward(np.ones_like(np.asarray(probe.output, dtype=np.float64)))
+    except Exception:  # noqa: BLE001  (the real run will raise it again)
+        return named
+    return named + sorted(p for p in before - set(named) if hasattr(probe, "d" + p))
+
+
 def layer_function(layer, inputs: np.ndarray, training=None):
     """Return ``(fn, tensors)`` such that ``torch.autograd.gradcheck(fn, tensors)`` checks
     dinputs and the gradient of every parameter array the layer has."""
-    names = [p for p in PARAMS if isinstance(getattr(layer, p, None), np.ndarray)]
+    names = parameter_names(layer, inputs, training)
     dtypes = {p: getattr(layer, p).dtype for p in names}
     kwargs = {} if training is None else {"training": training}
 
