@@ -28,6 +28,12 @@ def gradcheck(*args, cwd):
     )
 
 
+def report_of(run, tmp_path):
+    path = tmp_path / "report.json"
+    assert path.exists(), f"no JSON report; exit {run.returncode}\n{run.stdout}\n{run.stderr}"
+    return json.loads(path.read_text())
+
+
 def results_by_class(document):
     return {r["name"]: r for r in document["results"]}
 
@@ -47,7 +53,7 @@ def test_gradcheck_without_target_passes_on_nnfs_core(tmp_path):
     run = gradcheck(*EXAMPLES, "--json", "report.json", cwd=tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.splitlines()[-1].endswith("0 failed, 0 error, 0 skipped")
-    document = json.loads((tmp_path / "report.json").read_text())
+    document = report_of(run, tmp_path)
     statuses = {r["name"]: r["status"] for r in document["results"]}
     assert statuses == dict.fromkeys(
         ["Activation_ReLU", "Activation_Softmax", "Layer_Dense",
@@ -75,7 +81,7 @@ def test_a_copy_of_nnfs_core_with_injected_bugs_fails_naming_the_classes(tmp_pat
     inject(copy / "softmax_loss.py", r"self\.dinputs\s*/=\s*samples", "self.dinputs /= 1")
     run = gradcheck(str(copy), *EXAMPLES, "--json", "report.json", cwd=tmp_path)
     assert run.returncode == 1, run.stdout + run.stderr
-    document = json.loads((tmp_path / "report.json").read_text())
+    document = report_of(run, tmp_path)
     results = results_by_class(document)
     dense = results["Layer_Dense"]
     assert dense["status"] == "failed" and "dbiases" in dense["message"]
@@ -91,7 +97,7 @@ def test_a_copy_of_nnfs_core_with_injected_bugs_fails_naming_the_classes(tmp_pat
 def test_the_full_book_code_with_nnfs_init_passes(tmp_path):
     run = gradcheck(str(TARGETS / "book_full.py"), *EXAMPLES, "--json", "report.json",
                     cwd=tmp_path)
-    document = json.loads((tmp_path / "report.json").read_text())
+    document = report_of(run, tmp_path)
     statuses = {r["name"]: r["status"] for r in document["results"]}
     assert run.returncode == 0, run.stdout + run.stderr
     assert statuses == {
@@ -134,7 +140,7 @@ def test_the_book_code_with_typical_slips_fails_on_exactly_those_classes(tmp_pat
         inject(buggy, pattern, replacement)
     run = gradcheck(str(buggy), *EXAMPLES, "--json", "report.json", cwd=tmp_path)
     assert run.returncode == 1, run.stdout + run.stderr
-    document = json.loads((tmp_path / "report.json").read_text())
+    document = report_of(run, tmp_path)
     failed = {r["name"] for r in document["results"] if r["status"] == "failed"}
     assert failed == set(BOOK_BUGS)
     dense = results_by_class(document)["Layer_Dense"]
@@ -146,7 +152,7 @@ def test_the_seed_notebook_code_shows_its_two_bugs(tmp_path):
     run = gradcheck(str(TARGETS / "notebook_ch9.py"), *EXAMPLES, "--json", "report.json",
                     cwd=tmp_path)
     assert run.returncode == 1
-    results = results_by_class(json.loads((tmp_path / "report.json").read_text()))
+    results = results_by_class(report_of(run, tmp_path))
     softmax = results["Activation_Softmax"]
     assert softmax["status"] == "error"
     assert "NameError" in softmax["message"] and "notebook_ch9.py:" in softmax["message"]
