@@ -50,7 +50,10 @@ def diagnose(
             "the gradient is all zeros where the numeric one is not: never computed from dvalues?"
         )
     if np.max(np.abs(n)) <= 1e-12 * big:
-        return "the numeric gradient is zero here (the output does not depend on it): a gradient where none should be?"
+        return (
+            "the numeric gradient is zero here (the output does not depend on it): "
+            "a gradient where none should be?"
+        )
 
     ratio = _fit_ratio(a, n)
     if ratio is not None:
@@ -69,7 +72,10 @@ def diagnose(
 
     if analytic.ndim == 2 and analytic.shape[0] == analytic.shape[1] and known.all():
         if np.allclose(analytic, numeric.T, rtol=1e-4, atol=1e-7 * big):
-            return "equals the transpose of the true gradient: a missing or extra .T (square shapes hide it)"
+            return (
+                "equals the transpose of the true gradient: a missing or extra .T "
+                "(square shapes hide it)"
+            )
 
     if param is not None:
         sel = wrong & known
@@ -91,7 +97,10 @@ def diagnose(
     if analytic.ndim == 2 and analytic.shape[0] > 1:
         rows = np.unique(np.nonzero(wrong)[0])
         if rows.size == 1:
-            return f"wrong only in row {int(rows[0])}: an off-by-one over samples (range(samples - 1))?"
+            return (
+                f"wrong only in row {int(rows[0])}: an off-by-one over samples "
+                "(range(samples - 1))?"
+            )
     if analytic.ndim == 2 and analytic.shape[1] > 1:
         cols = np.unique(np.nonzero(wrong)[1])
         if cols.size == 1:
@@ -99,7 +108,10 @@ def diagnose(
     zero_a = wrong & known & (np.abs(analytic) <= 1e-12 * big) & (np.abs(numeric) > 1e-9 * big)
     zero_n = wrong & known & (np.abs(numeric) <= 1e-12 * big) & (np.abs(analytic) > 1e-9 * big)
     if zero_a.sum() == wrong.sum():
-        return "zero where the true gradient is not: a mask that zeroes too much (wrong comparison or wrong array)?"
+        return (
+            "zero where the true gradient is not: a mask that zeroes too much "
+            "(wrong comparison or wrong array)?"
+        )
     if zero_n.sum() == wrong.sum():
         return (
             "non-zero where the output does not depend on the input: a missing mask, or the "

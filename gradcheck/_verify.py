@@ -1,0 +1,494 @@
+"""Numeric verification of the gradients an analytic pass produced.
+
+Picks, per gradient, how to evaluate the objective cheaply (stacked rows for
+row-independent maps, one element per call otherwise, random projections in fast mode),
+finds out the precision the object really computes in, and turns the per-element
+comparisons of :mod:`gradcheck._numerics` into :class:`GradientResult` objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from gradcheck import _numerics as nm
+from gradcheck._diagnose import diagnose, shape_problem
+from gradcheck._report import FAILED, INCONCLUSIVE, PASSED, GradientResult, Report
+from gradcheck._subject import ProtocolError, Subject, UserCodeError
+
+EXHAUSTIVE_LIMIT = 20_000  # automatic mode: exhaustive up to this many elements in all
+SAMPLED_COORDINATES = 2048  # elements sampled to locate an error in a huge input batch
+SAMPLED_COORDINATES_LOOP = 64  # ... in a huge parameter (each costs a full forward call)
+LOCATE_LIMIT = 50_000  # arrays larger than this are located by sampling in fast mode
+FAST_DIRECTIONS = 2  # random directions per gradient in fast mode
+STACK_BUDGET = 1_000_000  # array elements per stacked forward call
+LOSS_STEP_FLOOR = 1e-3  # predictions: steps relative to |p| down to this scale
+
+
+class Verification:
+    """Mixin of :class:`gradcheck._run.Run`: compares gradients with finite differences.
+
+    Uses the run's ``report``, ``obj``, ``x``, ``y``, ``rng``, ``eps``, ``step`` and
+    ``mode``.
+    """
+
+    report: Report
+    obj: Any
+    x: np.ndarray
+    y: np.ndarray | None
+    rng: np.random.Generator
+    eps: float
+    step: float | None
+
+    def _numerics(
+        self, subject: Subject, grads: dict[str, np.ndarray], objective: tuple[float, float]
+    ) -> None:
+        report, x = self.report, self.x
+        variables: dict[str, np.ndarray] = {"dinputs": x}
+        variables.update({f"d{n}": v for n, v in subject.params.items()})
+        mode = report.mode
+        step = self.step or nm.default_step(self.eps)
+
+        checks: dict[str, _Variable] = {}
+        for name, var in variables.items():
+            grad = grads.get(name)
+            if grad is None:
+                continue  # reported as missing
+            invalid = self._validate_grad(name, grad, var)
+            if invalid is not None:
+                report.gradients.append(invalid)
+                continue
+            param = None if name == "dinputs" else name[1:]
+            if param is not None and not self._depends_on(subject, param):
+                report.notes.append(
+                    f"{param} does not affect the output; its gradient was not compared"
+                )
+                continue
+            floor = LOSS_STEP_FLOOR if subject.kind == "loss" and param is None else 1.0
+            eps_a = max(self.eps, float(np.finfo(grad.dtype).eps))
+            checks[name] = _Variable(
+                name, var, np.asarray(grad, np.float64), param, floor, self.eps, eps_a
+            )
+
+        f0, f_scale = objective
+        self._probe_precision(subject, list(checks.values()), f0)
+        done: dict[str, GradientResult] = {}
+        self._projection_failures: dict[str, GradientResult] = {}
+        if mode == "fast" and checks:
+            done = self._project(subject, list(checks.values()), f0, f_scale, step)
+            if len(done) < len(checks):
+                report.notes.append(
+                    "fast mode: a random projection disagreed or met a kink; "
+                    "compared element by element to decide and locate"
+                )
+        for name, v in checks.items():
+            if name not in done:
+                done[name] = self._elementwise(subject, v, f0, f_scale, step, mode)
+        report.gradients.extend(done.values())
+        order = {n: i for i, n in enumerate(variables)}
+        report.gradients.sort(key=lambda g: order.get(g.name, len(order)))
+        kinks = sum(g.kinks for g in report.gradients)
+        if kinks:
+            report.notes.append(
+                f"{kinks} element(s) at a kink (non-differentiable point): the analytic value "
+                "lies between the one-sided derivatives, accepted as a subgradient"
+            )
+
+    def _probe_precision(self, subject: Subject, variables: list[_Variable], f0: float) -> None:
+        """Find variables along which the objective is only float32-accurate.
+
+        Float32 arithmetic inside forward (``nnfs.init()``'s ``np.dot``, a cast) does not
+        always show in the output's dtype. Along a random direction, difference quotients
+        at steps 1e-9 and 1e-8 agree closely in float64 and are noise in float32.
+        """
+        if self.eps > 1e-10 or not variables:
+            return
+        fine = np.finfo(np.float64).eps
+
+        def noisy(group: list[_Variable]) -> bool:
+            dirs = {
+                v.name: self.rng.standard_normal(v.value.shape)
+                * np.maximum(v.floor, np.abs(v.value))
+                for v in group
+            }
+            quotients = []
+            for delta in (1e-9, 1e-8):
+                x, params = self.x, {}
+                for v in group:
+                    x = v.moved(x, params, delta, dirs[v.name])
+                quotients.append((subject.total_with(x, params)[0] - f0) / delta)
+            d1, d2 = quotients
+            return bool(abs(d1 - d2) > 1e-2 * max(abs(d1), abs(d2)) or not np.isfinite(d1 - d2))
+
+        if not noisy(variables):
+            return
+        low = [v for v in variables if len(variables) == 1 or noisy([v])]
+        for v in low:
+            v.eps = max(v.eps, float(np.finfo(np.float32).eps))
+            v.eps_analytic = max(v.eps_analytic, v.eps)
+        if low:
+            self.report.dtype = "float32"
+            names = ", ".join(v.param or "inputs" for v in low)
+            self.report.notes.append(
+                f"the objective is only float32-accurate in {names} (float32 arithmetic inside "
+                f"forward, e.g. nnfs.init()'s np.dot): steps and tolerances follow float32"
+            )
+        del fine
+
+    def _validate_grad(self, name: str, grad: Any, var: np.ndarray) -> GradientResult | None:
+        if not isinstance(grad, np.ndarray):
+            grad = np.asarray(grad)
+        if grad.dtype.kind not in "f":
+            return GradientResult(
+                name,
+                FAILED,
+                diagnosis=f"has dtype {grad.dtype}; a gradient must be floating point "
+                "(an integer array truncates, e.g. zeros_like of integer inputs)",
+            )
+        if grad.shape != var.shape:
+            return GradientResult(
+                name, FAILED, diagnosis=shape_problem(name, grad.shape, var.shape)
+            )
+        if not np.all(np.isfinite(grad)):
+            bad = tuple(int(i) for i in np.argwhere(~np.isfinite(grad))[0])
+            return GradientResult(
+                name,
+                FAILED,
+                index=bad,
+                diagnosis=f"not finite (first at index {bad}) although the inputs are finite",
+            )
+        return None
+
+    def _depends_on(self, subject: Subject, param: str) -> bool:
+        """Whether the output changes when the parameter does (else it is a buffer)."""
+        if f"d{param}" in vars(self.obj) or param in ("weights", "biases"):
+            return True
+        value = subject.params[param]
+        base, _ = subject.total(self.x)
+        bumped = value + 1e-3 * (np.abs(value) + 1.0) * self.rng.standard_normal(value.shape)
+        moved, _ = subject.total_with(self.x, {param: bumped})
+        return not np.isclose(base, moved, rtol=1e-12, atol=0.0)
+
+    def _row_independent(self, subject: Subject) -> bool:
+        """Verify that row i of the output depends on row i of the input alone."""
+        x, y = self.x, self.y
+        n = x.shape[0]
+        base = self._row_outputs(subject, x, y)
+        if base is None:
+            return False
+        shift = np.roll(np.arange(n), 1)
+        z = np.roll(x[shift], 1, axis=1) if x.shape[1] > 1 else x[shift] * 0.5
+        if subject.kind == "layer":
+            z = z * -0.75 + 0.125
+        yz = None if y is None else y[shift]
+        probes = (
+            (np.concatenate([x, z]), None if y is None else np.concatenate([y, yz]), slice(0, n)),
+            (
+                np.concatenate([z, x]),
+                None if y is None else np.concatenate([yz, y]),
+                slice(n, 2 * n),
+            ),
+        )
+        got = [self._row_outputs(subject, stacked, ys) for stacked, ys, _ in probes]
+        if got[0] is None or got[1] is None:
+            return False
+        # each block must come out the same wherever it sits in the batch
+        if not (self._same(got[0][:n], base) and self._same(got[1][n:], base)):
+            return False
+        if not self._same(got[0][n:], got[1][:n]):
+            return False
+        flipped = self._row_outputs(subject, x[::-1], None if y is None else y[::-1])
+        return flipped is not None and self._same(flipped[::-1], base)
+
+    def _row_outputs(
+        self, subject: Subject, x: np.ndarray, y: np.ndarray | None
+    ) -> np.ndarray | None:
+        try:
+            out = np.asarray(subject.forward(x.copy(), None if y is None else y.copy()), float)
+        except (UserCodeError, ProtocolError):
+            return None
+        if out.ndim == 0 or out.shape[0] != x.shape[0]:
+            return None
+        return out.reshape(x.shape[0], -1)
+
+    def _same(self, a: np.ndarray, b: np.ndarray) -> bool:
+        if a.shape != b.shape:
+            return False
+        scale = float(np.max(np.abs(b))) if b.size else 0.0
+        return bool(np.all(np.abs(a - b) <= 64 * self.eps * (np.abs(b) + scale) + 1e-300))
+
+    def _elementwise(
+        self,
+        subject: Subject,
+        v: _Variable,
+        f0: float,
+        f_scale: float,
+        step: float,
+        mode: str,
+    ) -> GradientResult:
+        """Compare every element (or, for a huge array in fast mode, a sample)."""
+        rowwise = v.param is None and subject.kind in ("layer", "loss")
+        if rowwise:
+            rowwise = self._row_independent(subject)
+            if not rowwise:
+                self.report.notes.append(
+                    "rows are not independent (batch statistics, random draws or a batch-size "
+                    "dependence): inputs perturbed one evaluation at a time"
+                )
+        index, method = None, "elementwise"
+        if mode == "fast" and v.value.size > LOCATE_LIMIT:
+            index, method = self._sample_index(v.grad, rowwise), "sampled"
+        if rowwise:
+            at, base = self._row_evaluators(subject)
+        else:
+            at = _loop_at(v.value, lambda point: subject.total_with(*self._point(v, point))[0])
+            base = _constant(f0, f_scale)
+        step = self.step or nm.default_step(v.eps)
+        cmp = nm.compare(
+            v.value,
+            v.grad,
+            at,
+            base,
+            step=step,
+            floor=v.floor,
+            index=index,
+            eps=v.eps,
+            eps_analytic=v.eps_analytic,
+            one_sided=None if v.param is None else step,
+            abs_floor=self._abs_floor(subject),
+        )
+        result = self._result(v, cmp, method)
+        projected = self._projection_failures.get(v.name)
+        if method == "sampled" and projected is not None and result.status == PASSED:
+            projected.diagnosis = (
+                f"a random projection disagrees, but none of the {result.checked} sampled "
+                "elements is wrong: the error sits in elements not sampled; "
+                "mode='exhaustive' locates it"
+            )
+            return projected
+        return result
+
+    def _abs_floor(self, subject: Subject) -> float:
+        """Losses: clipping at 1e-7 moves the gradient of a mean by up to 1e-7 / samples."""
+        return 0.0 if subject.kind == "layer" else nm.CLIP_FLOOR / self.x.shape[0]
+
+    def _point(self, v: _Variable, point: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        return (point, {}) if v.param is None else (self.x, {v.param: point})
+
+    def _row_evaluators(self, subject: Subject) -> tuple[nm.EvalAt, nm.EvalBase]:
+        x = self.x
+        n_cols = x.shape[1]
+        v0, s0 = subject.rows(np.arange(x.shape[0]), x.copy())
+
+        def base(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            return v0[idx // n_cols], s0[idx // n_cols]
+
+        def at(idx: np.ndarray, deltas: np.ndarray) -> np.ndarray:
+            values = np.empty(idx.size)
+            chunk = max(1, STACK_BUDGET // max(1, n_cols))
+            for lo in range(0, idx.size, chunk):
+                part = slice(lo, lo + chunk)
+                rows, cols = np.divmod(idx[part], n_cols)
+                stacked = x[rows].copy()
+                stacked[np.arange(rows.size), cols] += deltas[part]
+                values[part] = subject.rows(rows, stacked)[0]
+            return values
+
+        return at, base
+
+    def _project(
+        self,
+        subject: Subject,
+        variables: list[_Variable],
+        f0: float,
+        f_scale: float,
+        step: float,
+    ) -> dict[str, GradientResult]:
+        """Random-direction checks, all gradients jointly, then one by one if that fails.
+
+        Returns the gradients verified this way; the others need element-wise checks.
+        """
+        verdict = self._project_set(subject, variables, f0, f_scale, step)
+        if verdict is not None:
+            return {v.name: verdict(v) for v in variables}
+        passed = {}
+        for v in variables:
+            single = (
+                self._project_set(subject, [v], f0, f_scale, step) if len(variables) > 1 else None
+            )
+            if single is not None:
+                passed[v.name] = single(v)
+        return passed
+
+    def _project_set(
+        self,
+        subject: Subject,
+        variables: list[_Variable],
+        f0: float,
+        f_scale: float,
+        step: float,
+    ) -> Callable[[_Variable], GradientResult] | None:
+        k = FAST_DIRECTIONS
+        dirs = {
+            v.name: self.rng.standard_normal((k, *v.value.shape))
+            * np.maximum(v.floor, np.abs(v.value))
+            for v in variables
+        }
+        analytic = sum(np.tensordot(dirs[v.name], v.grad, axes=v.grad.ndim) for v in variables)
+        alpha_scale = sum(
+            np.tensordot(np.abs(dirs[v.name]), np.abs(v.grad), axes=v.grad.ndim) for v in variables
+        )
+
+        def at(idx: np.ndarray, deltas: np.ndarray) -> np.ndarray:
+            values = np.empty(idx.size)
+            for j, (i, d) in enumerate(zip(idx, deltas, strict=True)):
+                x = self.x
+                params = {}
+                for v in variables:
+                    moved = v.value + d * dirs[v.name][i]
+                    if v.param is None:
+                        x = moved
+                    else:
+                        params[v.param] = moved
+                values[j] = subject.total_with(x, params)[0]
+            return values
+
+        eps = max(v.eps for v in variables)
+        cmp = nm.compare(
+            np.zeros(k),
+            analytic,
+            at,
+            _constant(f0, f_scale),
+            step=self.step or nm.default_step(eps),
+            floor=1.0,
+            eps=eps,
+            eps_analytic=max(v.eps_analytic for v in variables),
+            alpha_scale=alpha_scale,
+            one_sided=float(np.sqrt(eps)),
+            abs_floor=self._abs_floor(subject)
+            * sum(np.abs(dirs[v.name]).reshape(k, -1).sum(axis=1) for v in variables),
+        )
+        w = cmp.worst()
+        if np.any(cmp.verdict != nm.PASS):
+            if len(variables) == 1 and np.any(cmp.verdict == nm.FAIL):
+                self._projection_failures[variables[0].name] = GradientResult(
+                    variables[0].name,
+                    FAILED,
+                    error=float(cmp.error[w]),
+                    tolerance=float(cmp.tolerance[w]),
+                    analytic=float(cmp.analytic[w]),
+                    numeric=float(cmp.numeric[w]),
+                    checked=k,
+                    method="projection",
+                )
+            return None
+        resolution = float(np.median(cmp.tolerance) / max(np.max(np.abs(cmp.analytic)), 1e-300))
+
+        def result(v: _Variable) -> GradientResult:
+            return GradientResult(
+                v.name,
+                PASSED,
+                error=float(cmp.error[w]),
+                tolerance=float(cmp.tolerance[w]),
+                analytic=float(cmp.analytic[w]),
+                numeric=float(cmp.numeric[w]),
+                checked=k,
+                method="projection" if len(variables) == 1 else "joint projection",
+                resolution=resolution,
+            )
+
+        return result
+
+    def _sample_index(self, grad: np.ndarray, cheap: bool) -> np.ndarray:
+        """Coordinates to compare in a huge array: random ones and the largest entries."""
+        size = grad.size
+        budget = SAMPLED_COORDINATES if cheap else SAMPLED_COORDINATES_LOOP
+        picks = self.rng.choice(size, size=min(size, budget), replace=False)
+        top = np.argsort(-np.abs(grad.ravel()))[: budget // 8]
+        return np.unique(np.concatenate([picks, top]))
+
+    def _result(self, v: _Variable, cmp: nm.Comparison, method: str) -> GradientResult:
+        grad = v.grad
+        wrong = cmp.verdict == nm.FAIL
+        unsure = cmp.verdict == nm.UNSURE
+        status = FAILED if wrong.any() else INCONCLUSIVE if unsure.any() else PASSED
+        w = cmp.worst()
+        g = max(float(np.max(np.abs(grad))) if grad.size else 0.0, 1e-300)
+        result = GradientResult(
+            v.name,
+            status,
+            error=float(cmp.error[w]),
+            tolerance=float(cmp.tolerance[w]),
+            index=tuple(int(i) for i in np.unravel_index(int(cmp.index[w]), grad.shape)),
+            analytic=float(cmp.analytic[w]),
+            numeric=float(cmp.numeric[w]),
+            kinks=int(np.sum(cmp.verdict == nm.KINK)),
+            inconclusive=int(unsure.sum()),
+            failed=int(wrong.sum()),
+            checked=int(cmp.index.size),
+            method=method,
+            resolution=float(np.median(cmp.tolerance) / g),
+        )
+        if status == FAILED:
+            numeric = np.full(grad.size, np.nan)
+            numeric[cmp.index] = cmp.numeric
+            wrong_full = np.zeros(grad.size, bool)
+            wrong_full[cmp.index] = wrong
+            result.diagnosis = diagnose(
+                grad,
+                numeric.reshape(grad.shape),
+                wrong_full.reshape(grad.shape),
+                batch=self.x.shape[0],
+                param=None if v.param is None else v.value,
+            )
+        return result
+
+
+class _Variable:
+    """One thing to differentiate by: the inputs or a parameter, with its gradient."""
+
+    def __init__(
+        self,
+        name: str,
+        value: np.ndarray,
+        grad: np.ndarray,
+        param: str | None,
+        floor: float,
+        eps: float,
+        eps_analytic: float,
+    ) -> None:
+        self.name, self.value, self.grad, self.param, self.floor = name, value, grad, param, floor
+        self.eps, self.eps_analytic = eps, eps_analytic
+
+    def moved(
+        self, x: np.ndarray, params: dict[str, np.ndarray], delta: float, direction: np.ndarray
+    ) -> np.ndarray:
+        """Add ``delta * direction`` to this variable inside ``(x, params)``."""
+        point = self.value + delta * direction
+        if self.param is None:
+            return point
+        params[self.param] = point
+        return x
+
+
+def _constant(value: float, scale: float) -> nm.EvalBase:
+    return lambda idx: (np.full(idx.size, value), np.full(idx.size, scale))
+
+
+def _loop_at(var: np.ndarray, evaluate: Callable[[np.ndarray], float]) -> nm.EvalAt:
+    """Evaluator that perturbs one element per forward call."""
+
+    def at(idx: np.ndarray, deltas: np.ndarray) -> np.ndarray:
+        values = np.empty(idx.size)
+        point = var.copy()
+        flat = point.reshape(-1)
+        for k, (j, d) in enumerate(zip(idx, deltas, strict=True)):
+            original = flat[j]
+            flat[j] = original + d
+            values[k] = evaluate(point.copy())
+            flat[j] = original
+        return values
+
+    return at
