@@ -180,6 +180,22 @@ def test_nnfs_init_never_leaks_into_this_process():
 # -------------------------------------------------- Hypothesis: correct variants, drawn data
 
 FEW = settings(max_examples=15, deadline=None)
+SEEDS = st.integers(100, 2**32 - 1)  # the entries' own generators, other draws (99 = warm-up)
+
+
+@settings(max_examples=60, deadline=None)
+@given(entry=st.sampled_from(zoo.CORRECT), seed=SEEDS)
+def test_every_correct_variant_passes_on_reseeded_data(entry, seed):
+    report = run_check(entry, seed=seed)
+    assert report.status == "passed", f"{entry.name}, seed {seed}:\n{report}"
+
+
+@settings(max_examples=60, deadline=None)
+@given(entry=st.sampled_from([e for e in zoo.BUGS if e.name not in MISJUDGED]), seed=SEEDS)
+def test_every_bug_is_rejected_and_named_on_reseeded_data(entry, seed):
+    report = run_check(entry, seed=seed)
+    assert report.status in ("failed", "error"), f"{entry.name}, seed {seed}:\n{report}"
+    assert names_expected(report, entry.expect), f"{entry.name}, seed {seed}:\n{report}"
 
 
 @FEW

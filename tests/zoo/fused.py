@@ -129,6 +129,9 @@ def _data(kind, n=5, c=4, scale=2.0, pred_differs=True):
         y = labels_of("sparse", rng, n, c)
         if pred_differs:  # some rows where the predicted class is not the label
             y[0] = (np.argmax(z[0]) + 1) % c
+        if n == c:  # labels whose per-class argmax (axis 0) differs from the labels
+            while np.array_equal(np.argmax(np.eye(c)[y], axis=0), y):
+                y = rng.permutation(y) if len(set(y)) > 1 else labels_of("sparse", rng, n, c)
         return z, (y if kind == "sparse" else np.eye(c)[y])
     return make
 
