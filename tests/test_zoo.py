@@ -28,17 +28,7 @@ TESTS = Path(__file__).resolve().parent
 
 # Engine misjudgements found by the zoo: entry name -> what the report said. Each is
 # reported to the engine's owner; the entry itself is never weakened.
-MISJUDGED: dict[str, str] = {
-    "dense/forward_decays_weights": (
-        "engine rejects it but never says self.weights changed: problem reads 'backward "
-        "depends on stale state ... (a cache filled only once, or a gradient accumulated "
-        "with +=?)', and the drift is taken for float32 arithmetic (dtype float32, "
-        "tolerances loosened)"),
-    "dense/backward_takes_sgd_step": (
-        "engine rejects it (dinputs failed, 'backward depends on stale state') but does "
-        "not report that backward modified self.weights/self.biases; dweights/dbiases pass "
-        "at float32-level tolerance 0.06 because the change is taken for float32 noise"),
-}
+MISJUDGED: dict[str, str] = {}
 
 
 def run_check(entry, seed=None, **options):
