@@ -300,6 +300,12 @@ def _z(n, c, scale=2.0):
     return lambda rng: (logits(rng, n, c, scale=scale),)
 
 
+def _near_zero(rng):
+    x = batch(rng, 4, 5)
+    x.reshape(-1)[:8] = [1e-12, -1e-12, 1e-10, -1e-10, 1e-8, -1e-8, 1e-7, -1e-7]
+    return (x,)
+
+
 def _large_logits(rng):
     z = logits(rng, 4, 5, scale=60.0)
     z[0, :] = [500.0, 499.0, -500.0, 0.0, 498.5]  # huge and near-tied: saturates exp
@@ -336,6 +342,9 @@ ENTRIES = [
     _e("relu", "multiply_mask", ReLU_Multiply, "dvalues * (inputs > 0)", data=RELU_DATA),
     _e("relu", "mask_cached_in_forward", ReLU_MaskCachedInForward,
        "boolean mask stored by forward, used by backward", data=RELU_DATA),
+    _e("relu", "near_zero_inputs", Activation_ReLU,
+       "inputs +-1e-12 .. +-1e-7: a finite-difference step straddles the kink",
+       data=_near_zero),
     _e("relu", "all_zeros", Activation_ReLU, "every input exactly 0: every element a kink",
        data=lambda rng: (np.zeros((3, 4)),)),
     _e("leaky_relu", "correct", Activation_LeakyReLU,
@@ -351,6 +360,9 @@ ENTRIES = [
        data=_z(4, 4)),
     _e("sigmoid", "book", Activation_Sigmoid, "sigmoid, derivative from the output",
        data=SIGMOID_DATA),
+    _e("sigmoid", "saturated", Activation_Sigmoid,
+       "inputs up to +-40: output rounds to 1.0, derivative ~1e-17",
+       data=lambda rng: (np.array([[40.0, -40.0, 0.0], [37.0, -36.0, 1e-3]]),)),
     _e("tanh", "book", Activation_Tanh, "tanh, 1 - output**2", data=TANH_DATA),
     _e("linear", "book", Activation_Linear, "identity, dinputs = dvalues.copy()",
        data=_x(4, 3, zeros=2)),

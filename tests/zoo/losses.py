@@ -241,6 +241,13 @@ def _regression(n=4, o=3, ties=0):
     return make
 
 
+def _near_ties(rng):
+    y_pred, y_true = batch(rng, 4, 3), batch(rng, 4, 3)
+    gaps = [1e-12, -1e-12, 1e-10, -1e-9, 1e-8, -1e-8]
+    y_true.reshape(-1)[:6] = y_pred.reshape(-1)[:6] + np.array(gaps)
+    return y_pred, y_true
+
+
 def _binary(n=4, o=3):
     def make(rng):
         y_pred = rng.uniform(0.05, 0.95, size=(n, o))
@@ -282,6 +289,9 @@ ENTRIES = [
        "backward uses self.y_pred from forward instead of dvalues", data=_regression()),
     _e("mae", "all_ties", Loss_MeanAbsoluteError, "y_pred == y_true everywhere: all kinks",
        data=lambda rng: (lambda y: (y, y.copy()))(batch(rng, 3, 2))),
+    _e("mae", "near_ties", Loss_MeanAbsoluteError,
+       "y_pred - y_true = +-1e-12 .. +-1e-8 at some elements: steps straddle the kink",
+       data=_near_ties),
     _e("mae", "correct_sign", Loss_MeanAbsoluteError,
        "MAE, sign(y_pred - y_true), with y_pred == y_true at 3 elements (kinks)",
        data=_regression(ties=3)),
