@@ -144,7 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--strict", action="store_true",
-        help="count a class that was inconclusive on every example as a failure (exit 1)",
+        help="count a class that was inconclusive on every example as a failure (exit 1); "
+        "without it, inconclusive classes fail the run only when no class passed",
     )
     parser.add_argument(
         "-v", "--verbose", action="store_true",
@@ -262,9 +263,11 @@ def _run(args: argparse.Namespace) -> int:
     if args.verbose:
         for spec, text in printed:
             out.write(f"--- printed while importing {spec} ---\n{text.rstrip()}\n")
-    counts = _counts([r for _, r in results], strict=args.strict)
+    counts = _counts([r for _, r in results])
+    # Inconclusive classes fail the run with --strict, or when nothing at all was verified
+    # (a gate that checked nothing must not pass).
     code = EXIT_FAILED if counts[FAILED] or counts[ERROR] or (
-        args.strict and counts[INCONCLUSIVE]
+        counts[INCONCLUSIVE] and (args.strict or not counts[PASSED])
     ) else EXIT_OK
     out.write(render_table([r for _, r in results], verbose=args.verbose, color=color))
     if args.verbose and ignored:
@@ -279,6 +282,8 @@ def _run(args: argparse.Namespace) -> int:
         f"\n{', '.join(targets)}: {len(results)} classes, {checks} checks, {examples} "
         f"examples (seed {args.seed}) in {seconds:.1f} s\n"
     )
+    if counts[INCONCLUSIVE] and not counts[PASSED] and code == EXIT_FAILED:
+        out.write("nothing was verified: finite differences could not decide any check\n")
     out.write(summary_line(counts) + "\n")
     if args.json_path:
         document = _json_document(args, targets, results, ignored, counts, code, seconds)
@@ -310,7 +315,7 @@ def _plots(results: list[ClassResult], directory: Path, out: TextIO) -> None:
 
 
 # ----------------------------------------------------------------------------- output
-def _counts(results: list[ClassResult], *, strict: bool) -> dict[str, int]:
+def _counts(results: list[ClassResult]) -> dict[str, int]:
     counts = dict.fromkeys((PASSED, FAILED, ERROR, SKIPPED, INCONCLUSIVE), 0)
     for result in results:
         counts[result.status] += 1
@@ -387,7 +392,7 @@ def render_table(results: list[ClassResult], *, verbose: bool = False,
                           check.spec.variant), check.status, details))
     widths = [max(len(h), *(len(r[0][i]) for r in rows)) if rows else len(h)
               for i, h in enumerate(header)]
-    widths[0] = min(widths[0], 48)
+    widths[0] = min(widths[0], 64)
 
     def line(cells: Sequence[str], status: str | None = None) -> str:
         parts = []

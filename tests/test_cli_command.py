@@ -349,3 +349,34 @@ def test_bad_option_values_are_usage_errors(capsys):
         main(["--examples", "0"])
     assert exc.value.code == 2
     assert "expected a positive integer, got '0'" in capsys.readouterr().err
+
+
+def test_inconclusive_classes_are_flagged_and_fail_only_when_nothing_passed(
+        monkeypatch, capsys, tmp_path):
+    import gradcheck.cli as cli
+    from gradcheck._runner import ClassResult
+    from gradcheck._runner import run_class as real_run_class
+
+    def undecided(planned, **kwargs):
+        if planned.status != "check":
+            return real_run_class(planned, **kwargs)  # skipped classes stay skipped
+        return ClassResult(planned.found.name, planned.found.kind, planned.found.module,
+                           "inconclusive", "inconclusive on all 5 examples")
+
+    monkeypatch.setattr(cli, "run_class", undecided)
+    target = str(TARGETS / "mixed.py")
+    assert main([target, "-q", "--json", str(tmp_path / "r.json")]) == 1
+    out = capsys.readouterr().out
+    assert "nothing was verified" in out
+    assert out.splitlines()[-1] == "0 passed, 0 failed, 0 error, 2 skipped, 4 inconclusive"
+    result = results_by_class(json.loads((tmp_path / "r.json").read_text()))["Activation_Tanh"]
+    assert result["status"] == "skipped" and result["inconclusive"] is True
+
+    def mostly_undecided(planned, **kwargs):
+        if planned.found.name == "Activation_Tanh":
+            return real_run_class(planned, **kwargs)
+        return undecided(planned)
+
+    monkeypatch.setattr(cli, "run_class", mostly_undecided)
+    assert main([target, "-q", *EXAMPLES]) == 0
+    assert main([target, "-q", *EXAMPLES, "--strict"]) == 1
