@@ -346,6 +346,8 @@ _COLORS = {PASSED: "32", FAILED: "31", ERROR: "31;1", SKIPPED: "33", INCONCLUSIV
 
 def _error_text(check: CheckResult | None) -> str:
     worst = getattr(getattr(check, "report", None), "worst", None)
+    if worst is not None and worst.status == "missing":
+        return f"no {worst.name}"
     if worst is None or worst.error != worst.error:
         return "-"
     return f"{worst.error:.1e} / {worst.tolerance:.1e}"
