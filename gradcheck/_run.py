@@ -54,7 +54,8 @@ class Run(Verification):
     ) -> None:
         self.report, self.obj, self.x, self.y = report, obj, x, y
         self.mode, self.step = mode, step
-        self.rng = np.random.default_rng(0 if seed is None else seed)
+        self.seed = 0 if seed is None else seed
+        self.rng = np.random.default_rng(self.seed)
         self.dvalues_given: np.ndarray | None = None
         self.training: bool | None = None
         self.param_names: Sequence[str] | None = None
@@ -66,7 +67,7 @@ class Run(Verification):
         report = self.report
         start = time.perf_counter()
         snapshot = Snapshot(self.obj)
-        pin = RandomPin(self.obj)
+        pin = RandomPin(self.obj, self.seed)
         try:
             with (
                 numpy_unpatched() as unpatched,
@@ -193,6 +194,7 @@ class Run(Verification):
                 "argument in place (the caller's array would change)"
             )
         if first and report.kind == "layer":
+            subject.output_known = True
             self._drop_non_params(subject)
             if subject.returns_output:
                 report.notes.append("forward returns its output instead of setting self.output")
@@ -399,6 +401,8 @@ class Run(Verification):
                     subject.backward(np.array(dv, dtype=np.float64), y)
         except (UserCodeError, ProtocolError):
             pass  # the pass on the caller's data reports it
+        finally:
+            subject.pin.settle()
 
     def _check_repeatable(self, subject: Subject, grads: dict[str, np.ndarray]) -> None:
         """Forward and backward again on the same data: are the gradients the same."""

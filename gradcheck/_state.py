@@ -64,51 +64,58 @@ class RandomPin:
     """Pin numpy's and Python's global random state (and generators the object holds).
 
     ``reset()`` before every forward call makes a layer that draws from ``np.random``
-    (dropout) draw the same numbers on every evaluation; ``restore()`` leaves the global
-    state exactly as it was before the check. Resetting costs about as much as a small
-    forward call, so once the first few calls have drawn nothing, pinning stops.
+    (dropout) draw the same numbers on every evaluation: the global generators are
+    re-seeded with one fixed seed (a tenth of the cost of restoring a saved state).
+    Whether the object draws at all is learnt from its first calls; once ``settle()``
+    is called after them, an object that drew nothing is no longer re-seeded.
+    ``restore()`` leaves every random source exactly as it was before the check.
     """
 
-    PROBES = 3
-
-    def __init__(self, obj: Any) -> None:
+    def __init__(self, obj: Any, seed: int = 0) -> None:
         self._numpy = np.random.get_state()
         self._python = random.getstate()
         self._generators = [(g, g.bit_generator.state) for g in _generators(obj)]
+        self._seed = seed
+        np.random.seed(seed)
+        random.seed(seed)
+        self._numpy_first = np.random.randint(1 << 62)
+        self._python_first = random.random()
         self.draws = False
-        self._probes = 0
+        self._settled = False
 
     @property
     def active(self) -> bool:
-        """Whether the state still needs resetting before each call."""
-        return self.draws or self._probes < self.PROBES
+        """Whether random sources are re-seeded before each call."""
+        return self.draws or not self._settled
 
     def reset(self) -> None:
         """Rewind every random source to the pinned state."""
-        if not self.active:
+        if self.draws or not self._settled:
+            np.random.seed(self._seed)
+            random.seed(self._seed)
+            for generator, state in self._generators:
+                generator.bit_generator.state = state
+
+    def note_draws(self) -> None:
+        """Record whether the call since the last ``reset()`` consumed randomness."""
+        if self._settled or self.draws:
             return
+        self.draws = (
+            np.random.randint(1 << 62) != self._numpy_first
+            or random.random() != self._python_first
+            or any(g.bit_generator.state != s for g, s in self._generators)
+        )
+
+    def settle(self) -> None:
+        """Stop probing: from now on only an object that drew is re-seeded."""
+        self._settled = True
+
+    def restore(self) -> None:
+        """Leave every random source as it was before the check."""
         np.random.set_state(self._numpy)
         random.setstate(self._python)
         for generator, state in self._generators:
             generator.bit_generator.state = state
-
-    def note_draws(self) -> None:
-        """Record whether the last call consumed randomness."""
-        if not self.active or self.draws:
-            return
-        self._probes += 1
-        now = np.random.get_state()
-        self.draws = (
-            now[2] != self._numpy[2]
-            or not np.array_equal(now[1], self._numpy[1])
-            or random.getstate() != self._python
-            or any(g.bit_generator.state != s for g, s in self._generators)
-        )
-
-    def restore(self) -> None:
-        """Leave every random source as it was before the check."""
-        self._probes = 0
-        self.reset()
 
 
 def _generators(obj: Any) -> list[np.random.Generator]:

@@ -128,29 +128,35 @@ class Subject:
         self.y_true: np.ndarray | None = None  # losses: the labels
         self.n_samples = 0
         self.returns_output = False
+        self.output_known = False  # set once forward was seen setting its output
+        self.extra: tuple[Any, ...] = (training[1],) if training[0] else ()
+        self.inner_loss: Any = None  # fused: the loss object it holds, if any
         self.params: dict[str, np.ndarray] = {}
         self.reg: dict[str, tuple[float, float]] = {}
 
     # -- raw calls -----------------------------------------------------------------
     def forward(self, x: np.ndarray, y: np.ndarray | None = None) -> Any:
-        """One forward call on a fresh copy of ``x``; returns the output or the loss."""
-        self.pin.reset()
+        """One forward call on ``x``; returns the output (layers) or the loss."""
+        pin = self.pin
+        if pin.active:
+            pin.reset()
         self.evaluations += 1
-        attrs = vars(self.obj)
+        obj = self.obj
         if self.kind == "layer":
-            attrs.pop("output", None)
-            args: tuple[Any, ...] = (x,) + ((self.training[1],) if self.training[0] else ())
-            returned = call(self.obj, "forward", *args)
-            self.pin.note_draws()
-            output = attrs.get("output")
-            if output is None and isinstance(returned, np.ndarray):
-                self.returns_output = True
-                output = returned
+            if not self.output_known:
+                vars(obj).pop("output", None)
+            returned = call(obj, "forward", x, *self.extra)
+            pin.note_draws()
+            output = returned if self.returns_output else vars(obj).get("output")
+            if output is None and not self.output_known:
+                if isinstance(returned, np.ndarray):
+                    self.returns_output = True
+                    output = returned
             if output is None:
-                raise ProtocolError(f"{type(self.obj).__name__}.forward did not set self.output")
-            return np.asarray(output)
-        result = call(self.obj, "forward", x, self.y_true if y is None else y)
-        self.pin.note_draws()
+                raise ProtocolError(f"{type(obj).__name__}.forward did not set self.output")
+            return output
+        result = call(obj, "forward", x, self.y_true if y is None else y)
+        pin.note_draws()
         return result
 
     def backward(self, dvalues: np.ndarray, y: np.ndarray | None) -> Any:
@@ -177,9 +183,44 @@ class Subject:
             terms = self.dvalues[row_ids] * out.reshape(out.shape[0], -1)
             return terms.sum(axis=1), np.abs(terms).sum(axis=1)
         assert self.y_true is not None
-        losses = np.asarray(self.forward(x_rows, self.y_true[row_ids]), dtype=np.float64)
-        losses = losses.reshape(-1) / self.n_samples
+        losses = self.sample_losses(x_rows, self.y_true[row_ids])
+        if losses is None:
+            raise ProtocolError("per-sample losses are not available")
+        losses = losses / self.n_samples
         return losses, np.abs(losses)
+
+    def sample_losses(self, x: np.ndarray, y: np.ndarray) -> np.ndarray | None:
+        """Per-sample losses of a batch: a loss's own forward; for a fused softmax-loss,
+        the per-sample losses of the loss object it holds (``self.loss`` in the book),
+        verified to average to what the fused forward returned."""
+        result = np.asarray(self.forward(x, y), dtype=np.float64)
+        if self.kind == "loss":
+            return result.reshape(-1)
+        inner = self.inner_loss
+        if inner is None or "output" not in vars(self.obj):
+            return None
+        try:
+            per = np.asarray(inner.forward(self.obj.output, y), dtype=np.float64).reshape(-1)
+        except Exception:
+            return None
+        mean = float(result.reshape(-1)[0]) if result.size == 1 else float("nan")
+        if per.size != x.shape[0] or not abs(np.mean(per) - mean) <= 1e-12 * (abs(mean) + 1e-300):
+            return None
+        return per
+
+    def find_inner_loss(self) -> None:
+        """A fused object's loss (held as an attribute with forward(y_pred, y_true))."""
+        self.inner_loss = None
+        for value in vars(self.obj).values():
+            forward = getattr(value, "forward", None)
+            if callable(forward) and value is not self.obj and not isinstance(value, type):
+                try:
+                    n_args = len(inspect.signature(forward).parameters)
+                except (TypeError, ValueError):
+                    continue
+                if n_args == 2:
+                    self.inner_loss = value
+                    return
 
     def total(self, x: np.ndarray, *, scale: bool = False) -> tuple[float, float]:
         """The scalar objective at ``x`` (parameters as set), and its absolute scale.
@@ -204,6 +245,31 @@ class Subject:
             value = float(result.reshape(-1)[0]) if result.size == 1 else float(np.mean(result))
             return value, abs(value)
         return float(np.mean(result)), float(np.mean(np.abs(result)))
+
+    def param_evaluator(self, name: str, value: np.ndarray, x: np.ndarray) -> Any:
+        """Evaluator perturbing one element of parameter ``name`` per forward call.
+
+        The parameter is replaced by a working copy for the whole batch of calls and
+        edited in place, element by element.
+        """
+
+        def at(idx: np.ndarray, deltas: np.ndarray) -> np.ndarray:
+            values = np.empty(idx.size)
+            work = value.copy()
+            flat = work.reshape(-1)
+            original = getattr(self.obj, name)
+            setattr(self.obj, name, work)
+            try:
+                for k, (j, d) in enumerate(zip(idx.tolist(), deltas.tolist(), strict=True)):
+                    keep = flat[j]
+                    flat[j] = keep + d
+                    values[k] = self.objective(self.forward(x))[0]
+                    flat[j] = keep
+            finally:
+                setattr(self.obj, name, original)
+            return values
+
+        return at
 
     def total_with(self, x: np.ndarray, params: dict[str, np.ndarray]) -> tuple[float, float]:
         """The objective at ``x`` with some parameters temporarily replaced."""

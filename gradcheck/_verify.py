@@ -206,8 +206,13 @@ class Verification:
         self, subject: Subject, x: np.ndarray, y: np.ndarray | None
     ) -> np.ndarray | None:
         try:
-            out = np.asarray(subject.forward(x.copy(), None if y is None else y.copy()), float)
+            if subject.kind == "layer":
+                out = np.asarray(subject.forward(x.copy()), float)
+            else:
+                out = subject.sample_losses(x.copy(), y.copy())
         except (UserCodeError, ProtocolError):
+            return None
+        if out is None:
             return None
         if out.ndim == 0 or out.shape[0] != x.shape[0]:
             return None
@@ -229,7 +234,10 @@ class Verification:
         mode: str,
     ) -> GradientResult:
         """Compare every element (or, for a huge array in fast mode, a sample)."""
-        rowwise = v.param is None and subject.kind in ("layer", "loss")
+        rowwise = v.param is None and not subject.pin.draws
+        if rowwise and subject.kind == "fused":
+            subject.find_inner_loss()
+            rowwise = subject.inner_loss is not None
         if rowwise:
             rowwise = self._row_independent(subject)
             if not rowwise:
@@ -243,7 +251,11 @@ class Verification:
         if rowwise:
             at, base = self._row_evaluators(subject)
         else:
-            at = _loop_at(v.value, lambda point: subject.total_with(*self._point(v, point))[0])
+            at = (
+                _loop_at(v.value, lambda point: subject.total(point)[0])
+                if v.param is None
+                else subject.param_evaluator(v.param, v.value, self.x)
+            )
             base = _constant(f0, f_scale)
         step = self.step or nm.default_step(v.eps)
         cmp = nm.compare(
@@ -273,9 +285,6 @@ class Verification:
     def _abs_floor(self, subject: Subject) -> float:
         """Losses: clipping at 1e-7 moves the gradient of a mean by up to 1e-7 / samples."""
         return 0.0 if subject.kind == "layer" else nm.CLIP_FLOOR / self.x.shape[0]
-
-    def _point(self, v: _Variable, point: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        return (point, {}) if v.param is None else (self.x, {v.param: point})
 
     def _row_evaluators(self, subject: Subject) -> tuple[nm.EvalAt, nm.EvalBase]:
         x = self.x
