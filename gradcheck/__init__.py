@@ -1,10 +1,14 @@
 """Gradient checks for NumPy neural networks written in the NNFS style.
 
 >>> from gradcheck import check_layer, check_loss, GradientError
+
+The public names are loaded on first use (PEP 562), so that ``import gradcheck`` (which
+pytest does for the plugin) stays cheap.
 """
 
-from gradcheck._check import GradcheckWarning, check_layer, check_loss
-from gradcheck._report import GradientError, GradientResult, Report
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 __all__ = [
     "GradcheckWarning",
@@ -15,3 +19,31 @@ __all__ = [
     "check_loss",
 ]
 __version__ = "0.1.0"
+
+_WHERE = {
+    "GradcheckWarning": "gradcheck._run",
+    "GradientError": "gradcheck._report",
+    "GradientResult": "gradcheck._report",
+    "Report": "gradcheck._report",
+    "check_layer": "gradcheck._check",
+    "check_loss": "gradcheck._check",
+}
+
+if TYPE_CHECKING:
+    from gradcheck._check import check_layer, check_loss
+    from gradcheck._report import GradientError, GradientResult, Report
+    from gradcheck._run import GradcheckWarning
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        import importlib
+
+        value = getattr(importlib.import_module(_WHERE[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'gradcheck' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

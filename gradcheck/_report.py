@@ -132,6 +132,9 @@ class Report:
         Wall time of the check.
     evaluations : int
         Number of forward calls made.
+    step : float
+        Relative finite-difference step of the central differences (steps are
+        ``step * max(1, |x|)``), NaN when no difference was taken.
     """
 
     name: str
@@ -144,6 +147,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     evaluations: int = 0
+    step: float = float("nan")
     shapes: dict[str, list[int]] = field(default_factory=dict)
 
     @property
@@ -247,6 +251,7 @@ class Report:
             "gradients": [g.to_dict() for g in self.gradients],
             "seconds": self.seconds,
             "evaluations": self.evaluations,
+            "step": None if self.step != self.step else self.step,
             "shapes": dict(self.shapes),
         }
 

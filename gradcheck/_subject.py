@@ -190,9 +190,12 @@ class Subject:
         return losses, np.abs(losses)
 
     def sample_losses(self, x: np.ndarray, y: np.ndarray) -> np.ndarray | None:
-        """Per-sample losses of a batch: a loss's own forward; for a fused softmax-loss,
-        the per-sample losses of the loss object it holds (``self.loss`` in the book),
-        verified to average to what the fused forward returned."""
+        """Per-sample losses of a batch.
+
+        A loss's own forward; for a fused softmax-loss, the per-sample losses of the loss
+        object it holds (``self.loss`` in the book), verified to average to what the fused
+        forward returned.
+        """
         result = np.asarray(self.forward(x, y), dtype=np.float64)
         if self.kind == "loss":
             return result.reshape(-1)

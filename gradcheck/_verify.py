@@ -74,6 +74,8 @@ class Verification:
 
         f0, f_scale = objective
         self._probe_precision(subject, list(checks.values()), f0)
+        if checks:
+            self.report.step = self.step or nm.default_step(max(v.eps for v in checks.values()))
         done: dict[str, GradientResult] = {}
         self._projection_failures: dict[str, GradientResult] = {}
         if mode == "fast" and checks:
