@@ -1,6 +1,8 @@
 """Time and resolution: this project's checker vs torch.autograd.gradcheck, same objects.
 
-For each shape, the same NNFS-style object (the book's classes from tests/zoo) is checked by
+For each shape, the same NNFS-style object (the book's classes from tests/zoo; softmax with
+the vectorized backward, as torch's exhaustive mode calls backward once per output
+element) is checked by
 - ``gradcheck.check_layer`` / ``check_loss`` with ``mode="exhaustive"`` and ``mode="fast"``;
 - ``torch.autograd.gradcheck`` (exhaustive, and ``fast_mode=True``) on the object wrapped in
   a ``torch.autograd.Function`` (``_torch_wrap.py``), all of dinputs, dweights, dbiases;
