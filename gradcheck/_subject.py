@@ -44,9 +44,8 @@ def call(obj: Any, method: str, *args: Any) -> Any:
 
 def wants_training(obj: Any, given: bool | None) -> tuple[bool, bool]:
     """Whether forward takes a ``training`` argument, and the value to pass."""
-    try:
-        params = list(inspect.signature(obj.forward).parameters.values())
-    except (TypeError, ValueError):
+    params = _forward_parameters(type(obj), obj)
+    if params is None:
         return False, False
     positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     if len(positional) < 2:
@@ -57,6 +56,19 @@ def wants_training(obj: Any, given: bool | None) -> tuple[bool, bool]:
     if second.default is inspect.Parameter.empty:
         return True, True
     return False, False
+
+
+_SIGNATURES: dict[type, list[inspect.Parameter] | None] = {}
+
+
+def _forward_parameters(cls: type, obj: Any) -> list[inspect.Parameter] | None:
+    """The parameters of ``obj.forward`` (cached per class: classes rarely change)."""
+    if cls not in _SIGNATURES:
+        try:
+            _SIGNATURES[cls] = list(inspect.signature(obj.forward).parameters.values())
+        except (TypeError, ValueError):
+            _SIGNATURES[cls] = None
+    return _SIGNATURES[cls]
 
 
 def parameter_candidates(obj: Any) -> dict[str, np.ndarray]:

@@ -49,7 +49,6 @@ class Verification:
         variables: dict[str, np.ndarray] = {"dinputs": x}
         variables.update({f"d{n}": v for n, v in subject.params.items()})
         mode = report.mode
-        step = self.step or nm.default_step(self.eps)
 
         checks: dict[str, _Variable] = {}
         for name, var in variables.items():
@@ -73,21 +72,16 @@ class Verification:
             )
 
         f0, f_scale = objective
-        self._probe_precision(subject, list(checks.values()), f0)
+        self._projection_failures: dict[str, GradientResult] = {}
+        done = self._verify(subject, checks, f0, f_scale, mode)
+        # Only a gradient that did not pass can be a float32 object judged by float64
+        # tolerances: find out, and judge it again if so.
+        doubtful = [v for name, v in checks.items() if done[name].status != PASSED]
+        for v in self._probe_precision(subject, doubtful, f0):
+            self._projection_failures.pop(v.name, None)
+            done.update(self._verify(subject, {v.name: v}, f0, f_scale, mode))
         if checks:
             self.report.step = self.step or nm.default_step(max(v.eps for v in checks.values()))
-        done: dict[str, GradientResult] = {}
-        self._projection_failures: dict[str, GradientResult] = {}
-        if mode == "fast" and checks:
-            done = self._project(subject, list(checks.values()), f0, f_scale, step)
-            if len(done) < len(checks):
-                report.notes.append(
-                    "fast mode: a random projection disagreed or met a kink; "
-                    "compared element by element to decide and locate"
-                )
-        for name, v in checks.items():
-            if name not in done:
-                done[name] = self._elementwise(subject, v, f0, f_scale, step, mode)
         report.gradients.extend(done.values())
         order = {n: i for i, n in enumerate(variables)}
         report.gradients.sort(key=lambda g: order.get(g.name, len(order)))
@@ -98,7 +92,33 @@ class Verification:
                 "lies between the one-sided derivatives, accepted as a subgradient"
             )
 
-    def _probe_precision(self, subject: Subject, variables: list[_Variable], f0: float) -> None:
+    def _verify(
+        self,
+        subject: Subject,
+        checks: dict[str, _Variable],
+        f0: float,
+        f_scale: float,
+        mode: str,
+    ) -> dict[str, GradientResult]:
+        """Judge each gradient: projections first in fast mode, elements where needed."""
+        done: dict[str, GradientResult] = {}
+        if mode == "fast" and checks:
+            done = self._project(subject, list(checks.values()), f0, f_scale)
+            if len(done) < len(checks):
+                note = (
+                    "fast mode: a random projection disagreed or met a kink; "
+                    "compared element by element to decide and locate"
+                )
+                if note not in self.report.notes:
+                    self.report.notes.append(note)
+        for name, v in checks.items():
+            if name not in done:
+                done[name] = self._elementwise(subject, v, f0, f_scale, mode)
+        return done
+
+    def _probe_precision(
+        self, subject: Subject, variables: list[_Variable], f0: float
+    ) -> list[_Variable]:
         """Find variables along which the objective is only float32-accurate.
 
         Float32 arithmetic inside forward (``nnfs.init()``'s ``np.dot``, a cast) does not
@@ -106,8 +126,7 @@ class Verification:
         at steps 1e-9 and 1e-8 agree closely in float64 and are noise in float32.
         """
         if self.eps > 1e-10 or not variables:
-            return
-        fine = np.finfo(np.float64).eps
+            return []
 
         def noisy(group: list[_Variable]) -> bool:
             dirs = {
@@ -125,7 +144,7 @@ class Verification:
             return bool(abs(d1 - d2) > 1e-2 * max(abs(d1), abs(d2)) or not np.isfinite(d1 - d2))
 
         if not noisy(variables):
-            return
+            return []
         low = [v for v in variables if len(variables) == 1 or noisy([v])]
         for v in low:
             v.eps = max(v.eps, float(np.finfo(np.float32).eps))
@@ -137,7 +156,7 @@ class Verification:
                 f"the objective is only float32-accurate in {names} (float32 arithmetic inside "
                 f"forward, e.g. nnfs.init()'s np.dot): steps and tolerances follow float32"
             )
-        del fine
+        return low
 
     def _validate_grad(self, name: str, grad: Any, var: np.ndarray) -> GradientResult | None:
         if not isinstance(grad, np.ndarray):
@@ -201,8 +220,7 @@ class Verification:
             return False
         if not self._same(got[0][n:], got[1][:n]):
             return False
-        flipped = self._row_outputs(subject, x[::-1], None if y is None else y[::-1])
-        return flipped is not None and self._same(flipped[::-1], base)
+        return True
 
     def _row_outputs(
         self, subject: Subject, x: np.ndarray, y: np.ndarray | None
@@ -232,7 +250,6 @@ class Verification:
         v: _Variable,
         f0: float,
         f_scale: float,
-        step: float,
         mode: str,
     ) -> GradientResult:
         """Compare every element (or, for a huge array in fast mode, a sample)."""
@@ -315,20 +332,17 @@ class Verification:
         variables: list[_Variable],
         f0: float,
         f_scale: float,
-        step: float,
     ) -> dict[str, GradientResult]:
         """Random-direction checks, all gradients jointly, then one by one if that fails.
 
         Returns the gradients verified this way; the others need element-wise checks.
         """
-        verdict = self._project_set(subject, variables, f0, f_scale, step)
+        verdict = self._project_set(subject, variables, f0, f_scale)
         if verdict is not None:
             return {v.name: verdict(v) for v in variables}
         passed = {}
         for v in variables:
-            single = (
-                self._project_set(subject, [v], f0, f_scale, step) if len(variables) > 1 else None
-            )
+            single = self._project_set(subject, [v], f0, f_scale) if len(variables) > 1 else None
             if single is not None:
                 passed[v.name] = single(v)
         return passed
@@ -339,7 +353,6 @@ class Verification:
         variables: list[_Variable],
         f0: float,
         f_scale: float,
-        step: float,
     ) -> Callable[[_Variable], GradientResult] | None:
         k = FAST_DIRECTIONS
         dirs = {
@@ -395,7 +408,7 @@ class Verification:
                     method="projection",
                 )
             return None
-        resolution = float(np.median(cmp.tolerance) / max(np.max(np.abs(cmp.analytic)), 1e-300))
+        resolution = _middle(cmp.tolerance) / max(float(np.max(np.abs(cmp.analytic))), 1e-300)
 
         def result(v: _Variable) -> GradientResult:
             return GradientResult(
@@ -440,7 +453,7 @@ class Verification:
             failed=int(wrong.sum()),
             checked=int(cmp.index.size),
             method=method,
-            resolution=float(np.median(cmp.tolerance) / g),
+            resolution=_middle(cmp.tolerance) / g,
         )
         if status == FAILED:
             numeric = np.full(grad.size, np.nan)
@@ -482,6 +495,11 @@ class _Variable:
             return point
         params[self.param] = point
         return x
+
+
+def _middle(values: np.ndarray) -> float:
+    """The median, without np.median's overhead on small arrays."""
+    return float(np.sort(values, axis=None)[values.size // 2])
 
 
 def _constant(value: float, scale: float) -> nm.EvalBase:
