@@ -55,6 +55,10 @@ def diagnose(
             "a gradient where none should be?"
         )
 
+    if int(wrong.sum()) == 1:
+        where = tuple(int(i) for i in np.argwhere(wrong)[0])
+        return f"only element {where} is wrong: an indexing slip?"
+
     ratio = _fit_ratio(a, n)
     if ratio is not None:
         for value, text in (

@@ -54,6 +54,7 @@ class Run(Verification):
     ) -> None:
         self.report, self.obj, self.x, self.y = report, obj, x, y
         self.mode, self.step = mode, step
+        self.forward_seconds = 0.0
         self.seed = 0 if seed is None else seed
         self.rng = np.random.default_rng(self.seed)
         self.dvalues_given: np.ndarray | None = None
@@ -181,7 +182,9 @@ class Run(Verification):
         x_in = x.copy()
         if report.kind == "layer":
             saved = {n: p.copy() for n, p in subject.params.items()}
+            started = time.perf_counter()
             out = subject.forward(x_in)
+            self.forward_seconds = time.perf_counter() - started
             changed = dict.fromkeys(self._keep_params(subject, saved, False), "forward")
         else:
             attrs.pop("output", None)

@@ -20,8 +20,8 @@ from gradcheck._subject import ProtocolError, Subject, UserCodeError
 
 EXHAUSTIVE_LIMIT = 20_000  # automatic mode: exhaustive up to this many elements in all
 SAMPLED_COORDINATES = 2048  # elements sampled to locate an error in a huge input batch
-SAMPLED_COORDINATES_LOOP = 64  # ... in a huge parameter (each costs a full forward call)
-LOCATE_LIMIT = 50_000  # arrays larger than this are located by sampling in fast mode
+LOCATE_LIMIT = 50_000  # input batches larger than this are located by sampling in fast mode
+LOCATE_SECONDS = 2.0  # fast mode: time budget for locating an error one forward call each
 FAST_DIRECTIONS = 2  # random directions per gradient in fast mode
 STACK_BUDGET = 1_000_000  # array elements per stacked forward call
 LOSS_STEP_FLOOR = 1e-3  # predictions: steps relative to |p| down to this scale
@@ -41,6 +41,7 @@ class Verification:
     rng: np.random.Generator
     eps: float
     step: float | None
+    forward_seconds: float
 
     def _numerics(
         self, subject: Subject, grads: dict[str, np.ndarray], objective: tuple[float, float]
@@ -265,8 +266,16 @@ class Verification:
                     "dependence): inputs perturbed one evaluation at a time"
                 )
         index, method = None, "elementwise"
-        if mode == "fast" and v.value.size > LOCATE_LIMIT:
-            index, method = self._sample_index(v.grad, rowwise), "sampled"
+        if mode == "fast":
+            # locate within a budget: stacked rows are cheap, one call per element is not
+            budget = (
+                LOCATE_LIMIT
+                if rowwise
+                else max(16, int(LOCATE_SECONDS / (4 * max(self.forward_seconds, 1e-6))))
+            )
+            if v.value.size > budget:
+                index = self._sample_index(v.grad, min(budget, SAMPLED_COORDINATES))
+                method = "sampled"
         if rowwise:
             at, base = self._row_evaluators(subject)
         else:
@@ -425,10 +434,9 @@ class Verification:
 
         return result
 
-    def _sample_index(self, grad: np.ndarray, cheap: bool) -> np.ndarray:
+    def _sample_index(self, grad: np.ndarray, budget: int) -> np.ndarray:
         """Coordinates to compare in a huge array: random ones and the largest entries."""
         size = grad.size
-        budget = SAMPLED_COORDINATES if cheap else SAMPLED_COORDINATES_LOOP
         picks = self.rng.choice(size, size=min(size, budget), replace=False)
         top = np.argsort(-np.abs(grad.ravel()))[: budget // 8]
         return np.unique(np.concatenate([picks, top]))
