@@ -57,6 +57,11 @@ def diagnose(
 
     if int(wrong.sum()) == 1:
         where = tuple(int(i) for i in np.argwhere(wrong)[0])
+        if analytic.ndim == 2 and analytic.shape[0] > 1 and where[0] == analytic.shape[0] - 1:
+            return (
+                f"only element {where}, in the last row, is wrong: an off-by-one over samples "
+                "(range(samples - 1))?"
+            )
         return f"only element {where} is wrong: an indexing slip?"
 
     ratio = _fit_ratio(a, n)
