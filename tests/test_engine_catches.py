@@ -191,7 +191,7 @@ def test_diagnoses_name_the_likely_cause():
         ).diagnosis
     )
     assert (
-        "row 4"
+        "samples - 1"
         in failing(
             check_loss(OffByOneRow(), PROBS, LABELS, raise_on_failure=False), "dinputs"
         ).diagnosis
