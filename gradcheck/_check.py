@@ -82,6 +82,15 @@ def check_layer(
       extrapolation, whose truncation estimate joins the tolerance. Single-element errors
       around ``1e-8`` of the gradient's size are caught; ``report.gradients[i].resolution``
       gives the figure for each check.
+    - **Fast mode.** Two Gaussian directions ``u`` (scaled per element by
+      ``max(1, |x|)``) for all gradients jointly; each compares ``<analytic, u>`` with a
+      one-sided directional difference. An error vector ``e`` shows as
+      ``<e, u> ~ N(0, sigma^2)``; it escapes one direction with probability at most
+      ``0.8 * tol / sigma`` and both with the square of that: an error ten times the
+      projection's tolerance is missed with probability below 0.7 %, a hundred times
+      below 0.007 %. Any disagreement or kink falls back to element-wise checks, on a
+      sample of at most a few seconds' worth of forward calls for huge parameters; a
+      projection failure is never overruled by a sample that missed the element.
     - **Kinks.** At a non-differentiable point (ReLU at exactly 0, ``|x|`` at 0) any value
       between the one-sided derivatives is accepted; the report counts such kinks.
     - **float32 / nnfs.init().** Parameters are checked in float64 copies and
