@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
+from zoo import activations, dense
 
 from gradcheck import GradcheckWarning, check_layer, check_loss
 from nnfs_core import Layer_Dense
@@ -19,20 +20,8 @@ X = RNG.standard_normal((6, 4))
 X[0, 1] = X[2, 3] = X[5, 0] = 0.0  # exact zeros, as Hypothesis draws them
 
 
-class ReLU_LessEqual:
-    def forward(self, inputs):
-        self.inputs = inputs
-        self.output = np.maximum(0, inputs)
-
-    def backward(self, dvalues):
-        self.dinputs = dvalues.copy()
-        self.dinputs[self.inputs <= 0] = 0
-
-
-class ReLU_Less(ReLU_LessEqual):
-    def backward(self, dvalues):
-        self.dinputs = dvalues.copy()
-        self.dinputs[self.inputs < 0] = 0
+ReLU_LessEqual = activations.Activation_ReLU  # the book's mask: inputs <= 0
+ReLU_Less = activations.ReLU_StrictMask  # inputs < 0: subgradient 1 at zero
 
 
 class ReLU_HalfAtZero(ReLU_LessEqual):
@@ -40,10 +29,7 @@ class ReLU_HalfAtZero(ReLU_LessEqual):
         self.dinputs = dvalues * np.where(self.inputs > 0, 1.0, np.where(self.inputs < 0, 0, 0.5))
 
 
-class ReLU_WrongMask(ReLU_LessEqual):
-    def backward(self, dvalues):
-        self.dinputs = dvalues.copy()
-        self.dinputs[self.inputs >= 0] = 0  # inverted
+ReLU_WrongMask = activations.ReLU_MaskInverted
 
 
 class ReLU_DoubledAtZero(ReLU_LessEqual):
@@ -153,26 +139,8 @@ def test_code_that_ran_nnfs_init_is_checked_in_float64_and_small_bugs_still_show
     assert int(notes) >= 1
 
 
-class Layer_Dropout:
-    def __init__(self, rate):
-        self.rate = 1 - rate
-
-    def forward(self, inputs, training):
-        self.inputs = inputs
-        if not training:
-            self.output = inputs.copy()
-            return
-        self.binary_mask = np.random.binomial(1, self.rate, size=inputs.shape) / self.rate
-        self.output = inputs * self.binary_mask
-
-    def backward(self, dvalues):
-        self.dinputs = dvalues * self.binary_mask
-
-
-class Dropout_FreshMask(Layer_Dropout):
-    def backward(self, dvalues):
-        mask = np.random.binomial(1, self.rate, size=dvalues.shape) / self.rate
-        self.dinputs = dvalues * mask
+Layer_Dropout = activations.Layer_Dropout  # the book's: np.random mask in every forward
+Dropout_FreshMask = activations.Dropout_FreshMask  # a second, fresh mask in backward
 
 
 def test_dropout_is_checked_with_the_random_state_pinned():
@@ -185,42 +153,21 @@ def test_dropout_is_checked_with_the_random_state_pinned():
     assert not check_layer(Dropout_FreshMask(0.4), X, raise_on_failure=False).ok
 
 
-class Layer_Dense_Reg(Layer_Dense):
-    def __init__(self, n_in, n_out, l1=0.0, l2=0.0, b_l1=0.0, b_l2=0.0):
-        super().__init__(n_in, n_out, rng=np.random.default_rng(5))
-        self.weight_regularizer_l1, self.weight_regularizer_l2 = l1, l2
-        self.bias_regularizer_l1, self.bias_regularizer_l2 = b_l1, b_l2
-        self.weights[0, 0] = 0.0  # L1 kink
-        self.biases = np.array([[0.5, -0.25, 0.0]])
-
-    def backward(self, dvalues):
-        super().backward(dvalues)
-        if self.weight_regularizer_l1 > 0:
-            dL1 = np.ones_like(self.weights)
-            dL1[self.weights < 0] = -1
-            self.dweights += self.weight_regularizer_l1 * dL1
-        if self.weight_regularizer_l2 > 0:
-            self.dweights += 2 * self.weight_regularizer_l2 * self.weights
-        if self.bias_regularizer_l1 > 0:
-            dL1 = np.ones_like(self.biases)
-            dL1[self.biases < 0] = -1
-            self.dbiases += self.bias_regularizer_l1 * dL1
-        if self.bias_regularizer_l2 > 0:
-            self.dbiases += 2 * self.bias_regularizer_l2 * self.biases
-
-
-class Layer_Dense_RegNoFactor2(Layer_Dense_Reg):
-    def backward(self, dvalues):
-        Layer_Dense.backward(self, dvalues)
-        self.dweights += self.weight_regularizer_l2 * self.weights
+def regularized(cls=dense.Layer_Dense, l1=0.0, l2=0.0, b_l1=0.0, b_l2=0.0):
+    """The book's ch. 14 dense layer, with a weight and a bias at exactly 0 (L1 kinks)."""
+    layer = cls(4, 3, l1, l2, b_l1, b_l2)
+    layer.weights = 0.5 * np.random.default_rng(5).standard_normal((4, 3))
+    layer.weights[0, 0] = 0.0
+    layer.biases = np.array([[0.5, -0.25, 0.0]])
+    return layer
 
 
 def test_book_regularizers_are_part_of_the_objective():
-    report = check_layer(Layer_Dense_Reg(4, 3, 0.01, 0.05, 0.02, 0.03), X)
+    report = check_layer(regularized(l1=0.01, l2=0.05, b_l1=0.02, b_l2=0.03), X)
     assert report.ok
     assert any("regularization" in n for n in report.notes)
     assert sum(g.kinks for g in report.gradients) >= 1  # w = 0 and b = 0 under L1
-    bad = check_layer(Layer_Dense_RegNoFactor2(4, 3, 0, 0.05), X, raise_on_failure=False)
+    bad = check_layer(regularized(dense.Dense_L2MissingFactor2, l2=0.05), X, raise_on_failure=False)
     assert bad.gradients[1].status == "failed"
     assert "regularization" in bad.gradients[1].diagnosis
 
