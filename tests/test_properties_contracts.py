@@ -53,26 +53,31 @@ class BookCrossentropy(Loss_CategoricalCrossentropy):
 
 @st.composite
 def bad_labels(draw):
-    """Probabilities and labels that are wrong in one way, with the message expected."""
+    """Probabilities and labels that are wrong in one way, with the expected message: a
+    regular expression in which ``{name}`` is the array the labels are checked against."""
     probs = draw(gs.probability_batches(min_classes=2))
     n, c = probs.shape
     y = draw(gs.sparse_labels(n_samples=n, n_classes=c))
     kind = draw(st.sampled_from(["wrong length", "float class indices", "out of range",
                                  "not one-hot"]))
-    # expected message fragments; {name} is the array the labels are checked against
     if kind == "wrong length":
         y = np.concatenate([y, y[:1].repeat(draw(st.integers(1, 3)))])
-        return probs, y, f"but {{name}} has {n} samples; pass one label per sample"
+        return probs, y, (f"y_true has {len(y)} labels but {{name}} has {n} samples; "
+                          "pass one label per sample")
     if kind == "float class indices":
-        return probs, y.astype(float), ("convert with y_true.astype(int) or pass one-hot "
-                                        "rows of shape (N, C)")
+        return probs, y.astype(float), (
+            r"sparse y_true must hold integer class indices, got dtype float64; "
+            r"convert with y_true\.astype\(int\) or pass one-hot rows of shape \(N, C\)"
+        )
     if kind == "out of range":
         y = y.copy()
         y[draw(st.integers(0, n - 1))] = draw(st.sampled_from([-1, c, c + 5]))
-        return probs, y, f"out of range [0, {c}) (min {y.min()}, max {y.max()}); {{name}} has "
+        return probs, y, (rf"y_true has class indices out of range \[0, {c}\) "
+                          rf"\(min {y.min()}, max {y.max()}\); {{name}} has {c} classes")
     one_hot = np.eye(c)[y]
     one_hot[draw(st.integers(0, n - 1))] *= draw(st.sampled_from([0.0, 2.0, 0.5]))
-    return probs, one_hot, "must have a single 1 per row and zeros elsewhere"
+    return probs, one_hot, (r"one-hot y_true must have a single 1 per row and zeros "
+                            r"elsewhere; row \d+ is \[.*\]")
 
 
 def bad_labels_are_rejected(loss_class, fused_class):
@@ -96,8 +101,9 @@ def bad_labels_are_rejected(loss_class, fused_class):
                 ) from error
             else:
                 raise AssertionError(f"no error for bad labels {y!r} ({name})")
-            wanted = expected.format(name=name)
-            assert wanted in message, f"message {message!r} lacks {wanted!r}"
+            # the whole message: it names the argument and says how to fix the labels
+            wanted = expected.replace("{name}", name)
+            assert re.fullmatch(wanted, message), f"message {message!r} is not {wanted!r}"
 
     return prop
 
