@@ -276,17 +276,16 @@ def test_fused_check_rejects_a_backward_without_the_one_hot_subtraction():
     assert_rejected(info, "dinputs")
 
 
-# ----------------------------------------------------------------------------- engine false alarms
-# Found by `HYPOTHESIS_PROFILE=thorough` (2000 examples; the ci profile's 100 miss them),
-# shrunk by Hypothesis, and reported to the engine's owner. Both are correct backward
-# passes that check_layer rejects:
+# ----------------------------------------------------------------------- found by `thorough`
+# Found by `HYPOTHESIS_PROFILE=thorough` (2000 examples; the ci profile's 100 miss them) and
+# shrunk by Hypothesis: correct backward passes that an earlier engine rejected.
 # - ReLU at an exact 0 whose dvalue (1e-7) is tiny next to the row's other dvalue (3):
 #   the central difference there, 5e-8, lies between the one-sided derivatives 0 and
-#   1e-7, so both mask conventions are valid subgradients, yet it is not taken as a kink;
-# - softmax saturated to 1.7e-20: analytic and numeric agree to 3e-10 relative, but the
-#   tolerance derived from the finite-difference estimate (5.2e-30) is below the error.
-# xfail, not strict: the fix shows up as XPASS in the -ra summary; then drop this block.
-ENGINE_FALSE_ALARMS = [
+#   1e-7, so both mask conventions are valid subgradients;
+# - softmax saturated to 1.7e-20: analytic and numeric agree to 3e-10 relative, at the
+#   rounding of the argument of exp.
+# Kept as regression tests; their broken twins are the rejections above.
+FOUND_BY_THOROUGH = [
     pytest.param(Activation_ReLU, [[0.0, 8.0]], [[1e-7, 3.0]], id="relu-kink-tiny-dvalue"),
     pytest.param(ReLUWithStrictMask, [[0.0, 8.0]], [[1e-7, 3.0]],
                  id="strict-relu-kink-tiny-dvalue"),
@@ -295,10 +294,21 @@ ENGINE_FALSE_ALARMS = [
 ]
 
 
-@pytest.mark.xfail(raises=GradientError, reason="engine false alarm, reported to the lead")
-@pytest.mark.parametrize(("layer_class", "inputs", "dvalues"), ENGINE_FALSE_ALARMS)
+@pytest.mark.parametrize(("layer_class", "inputs", "dvalues"), FOUND_BY_THOROUGH)
 def test_engine_accepts_correct_backwards_that_the_thorough_profile_found(layer_class, inputs,
                                                                           dvalues):
     report = check_layer(layer_class(), np.array(inputs), dvalues=np.array(dvalues),
                          mode="exhaustive")
     assert_proved(report, ["dinputs"])
+
+
+def test_a_wrong_value_at_the_same_saturated_point_is_still_rejected():
+    class SoftmaxOffByAThousandth(Activation_Softmax):
+        def backward(self, dvalues):
+            super().backward(dvalues)
+            self.dinputs = self.dinputs * 1.001
+
+    report = check_layer(SoftmaxOffByAThousandth(), np.array([[50.0, 4.5]]),
+                         dvalues=np.array([[0.0, 1.0]]), mode="exhaustive",
+                         raise_on_failure=False)
+    assert report.status == "failed"
