@@ -14,3 +14,17 @@ def float_array(values: ArrayLike, *, copy: bool) -> np.ndarray:
     values = np.asarray(values)
     dtype = values.dtype if np.issubdtype(values.dtype, np.floating) else np.float64
     return np.array(values, dtype=dtype, copy=copy or None)
+
+
+def upstream(dvalues: ArrayLike, output: np.ndarray) -> np.ndarray:
+    """``dvalues`` as a floating array of ``output``'s shape, else a ``ValueError``.
+
+    Broadcasting would silently accept, say, one row of gradients for a whole batch.
+    """
+    dvalues = float_array(dvalues, copy=False)
+    if dvalues.shape != np.shape(output):
+        raise ValueError(
+            f"dvalues has shape {dvalues.shape}, but the forward output has shape "
+            f"{np.shape(output)}: give one gradient per output element"
+        )
+    return dvalues

@@ -3,7 +3,7 @@
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._arrays import float_array
+from ._arrays import upstream
 
 
 class Activation_ReLU:
@@ -44,7 +44,7 @@ class Activation_ReLU:
         """
         # local derivative: 1 where the input passed through, 0 where ReLU cut it (and at 0);
         # for finite dvalues the book's copy-then-zero, several times faster than a masked copy
-        self.dinputs = float_array(dvalues, copy=False) * (self.inputs > 0)
+        self.dinputs = upstream(dvalues, self.inputs) * (self.inputs > 0)
 
 
 class Activation_Softmax:
@@ -86,7 +86,7 @@ class Activation_Softmax:
         dvalues : array_like, shape (N, C)
             Gradient with respect to ``self.output``; not modified.
         """
-        dvalues = np.asarray(dvalues)
+        dvalues = upstream(dvalues, self.output)
         probs = self.output
         self.dinputs = probs * (dvalues - np.sum(dvalues * probs, axis=1, keepdims=True))
 
@@ -101,7 +101,7 @@ class Activation_Softmax:
         dvalues : array_like, shape (N, C)
             Gradient with respect to ``self.output``; not modified.
         """
-        dvalues = float_array(dvalues, copy=False)
+        dvalues = upstream(dvalues, self.output)
         # a float array: np.empty_like(dvalues) would truncate for integer dvalues
         self.dinputs = np.empty(dvalues.shape, dtype=np.result_type(self.output, dvalues))
         rows = zip(self.output, dvalues, strict=True)

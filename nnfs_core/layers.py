@@ -5,7 +5,7 @@ from numbers import Integral
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._arrays import float_array
+from ._arrays import upstream
 
 
 class Layer_Dense:
@@ -73,7 +73,7 @@ class Layer_Dense:
         dvalues : array_like, shape (N, n_neurons)
             Gradient of a scalar with respect to ``self.output``; not modified.
         """
-        dvalues = float_array(dvalues, copy=False)
+        dvalues = upstream(dvalues, self.output)
         # each weight's local derivative is the input it multiplies
         self.dweights = np.dot(self.inputs.T, dvalues)
         # a bias adds to every sample, so its gradient sums over the batch

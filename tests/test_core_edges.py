@@ -364,3 +364,23 @@ def test_sgd_steps_against_the_gradient_in_place():
     np.testing.assert_allclose(layer.weights, start_w - 0.1 * layer.dweights)
     np.testing.assert_allclose(layer.biases, start_b - 0.1 * layer.dbiases)
     assert Optimizer_SGD().learning_rate == 1.0
+
+
+@pytest.mark.parametrize("backward", ["relu", "softmax", "softmax_jacobian", "dense"])
+def test_dvalues_of_the_wrong_shape_are_rejected_not_broadcast(backward):
+    from nnfs_core import Activation_ReLU, Activation_Softmax, Layer_Dense
+
+    x = np.arange(6.0).reshape(3, 2)
+    one_row = np.ones((1, 2))
+    layer = {
+        "relu": Activation_ReLU,
+        "softmax": Activation_Softmax,
+        "softmax_jacobian": Activation_Softmax,
+        "dense": lambda: Layer_Dense(2, 2, rng=np.random.default_rng(0)),
+    }[backward]()
+    layer.forward(x)
+    method = layer.backward_jacobian if backward == "softmax_jacobian" else layer.backward
+    with pytest.raises(ValueError, match="dvalues has shape"):
+        method(one_row)
+    method(np.ones((3, 2)))  # the matching shape is accepted
+    assert layer.dinputs.shape == (3, 2)
