@@ -38,6 +38,10 @@ class GradcheckWarning(UserWarning):
     """A check that could not decide (``inconclusive``); the report says where."""
 
 
+class ArgumentError(ValueError):
+    """An argument found unusable once the object has been called (e.g. ``dvalues``)."""
+
+
 class Run(Verification):
     """One check of one object: set-up, analytic passes, numerics, report."""
 
@@ -87,6 +91,15 @@ class Run(Verification):
             report.problems.insert(0, str(exc))
         except ProtocolError as exc:
             report.problems.append(str(exc))
+        except ArgumentError:
+            raise
+        except Exception as exc:  # an object the checker cannot handle: a verdict, not a crash
+            report.status = ERROR
+            report.problems.insert(
+                0,
+                f"the check could not evaluate {type(self.obj).__name__}: "
+                f"{type(exc).__name__}: {exc} (an unsupported object, or a gradcheck bug)",
+            )
         finally:
             snapshot.restore()
             pin.restore()
@@ -146,7 +159,7 @@ class Run(Verification):
             for name in self.param_names:
                 value = getattr(obj, name, None)
                 if not isinstance(value, np.ndarray) or value.dtype.kind != "f":
-                    raise ValueError(
+                    raise ArgumentError(
                         f"params names {name!r}, but {type(obj).__name__}.{name} is not a "
                         "float array"
                     )
@@ -368,7 +381,7 @@ class Run(Verification):
             raise ProtocolError("forward output is not finite for finite inputs")
         if self.dvalues_given is not None:
             if self.dvalues_given.shape != out.shape:
-                raise ValueError(
+                raise ArgumentError(
                     f"dvalues has shape {self.dvalues_given.shape}, but the layer's output has "
                     f"shape {out.shape}"
                 )

@@ -180,3 +180,18 @@ def test_user_dvalues_and_seed_make_the_check_reproducible():
     assert [g.error for g in a.gradients] == [g.error for g in b.gradients]
     dv = np.ones((5, 3))
     assert check_layer(dense(), X, dvalues=dv).ok
+
+
+class StringOutput:
+    def forward(self, inputs):
+        self.output = np.full(np.shape(inputs), "a")
+
+    def backward(self, dvalues):
+        self.dinputs = dvalues
+
+
+def test_an_object_the_checker_cannot_evaluate_is_an_error_verdict_not_a_crash():
+    report = check_layer(StringOutput(), X, raise_on_failure=False)
+    assert report.status == "error"
+    assert "could not evaluate StringOutput" in report.problems[0]
+    assert check_layer(Activation_ReLU(), X).ok  # the twin: numbers out, a verdict
