@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -43,8 +44,9 @@ CLIP_FLOOR = 1e-7
 
 PASS, KINK, UNSURE, FAIL = 0, 1, 2, 3
 
-# (flat element indices, deltas) -> objective values with x[index] += delta
-EvalAt = Callable[[np.ndarray, np.ndarray], np.ndarray]
+# (flat element indices, deltas) -> objective values with x[index] += delta, or
+# (values, absolute scales) when the evaluator knows a tighter rounding scale than base's
+EvalAt = Callable[[np.ndarray, np.ndarray], Any]
 # flat element indices -> (objective values at x, absolute scales)
 EvalBase = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 
@@ -132,18 +134,26 @@ def compare(
     f0, scale = base(idx)
     if one_sided:
         s1 = one_sided * size
-        fp1 = at(idx, s1)
+        fp1, _ = _values(at(idx, s1))
         fp = fm = None
         with np.errstate(all="ignore"):
             d1 = (fp1 - f0) / s1
             rho1 = C_ROUND * eps * np.abs(scale) / s1 + C_ARGUMENT * eps * np.abs(d1) * size / s1
     else:
-        fp = at(idx, s)
-        fm = at(idx, -s)
+        fp, sp = _values(at(idx, s))
+        fm, sm = _values(at(idx, -s))
         with np.errstate(all="ignore"):
             d1 = (fp - fm) / (2 * s)
     with np.errstate(all="ignore"):
-        rho = C_ROUND * eps * np.abs(scale) / s + C_ARGUMENT * eps * np.abs(d1) * size / s
+        argument = C_ARGUMENT * eps * np.abs(d1) * size / s
+        rho = C_ROUND * eps * np.abs(scale) / s + argument
+        # an evaluator that returns changes from the base point, with the scale of only
+        # the outputs that moved, knows its rounding better: used to see kinks
+        tight = (
+            rho
+            if one_sided or sp is None or sm is None
+            else C_ROUND * eps * np.maximum(np.abs(sp), np.abs(sm)) / s + argument
+        )
         finite = np.isfinite(d1)
         g = max(_max_abs(a), _max_abs(d1[finite]))
         if alpha_scale is None:
@@ -168,6 +178,7 @@ def compare(
             None if fp is None else fp[part],
             None if fm is None else fm[part],
             rho[part],
+            tight[part],
             alpha[part],
             at,
         )
@@ -182,15 +193,16 @@ def _refine(
     fp: np.ndarray | None,
     fm: np.ndarray | None,
     rho: np.ndarray,
+    tight: np.ndarray,
     alpha: np.ndarray,
     at: EvalAt,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if fp is None or fm is None:
-        fp = at(idx, s)
-        fm = at(idx, -s)
+        fp, _ = _values(at(idx, s))
+        fm, _ = _values(at(idx, -s))
     half = s / 2
-    fp2 = at(idx, half)
-    fm2 = at(idx, -half)
+    fp2, _ = _values(at(idx, half))
+    fm2, _ = _values(at(idx, -half))
     with np.errstate(all="ignore"):
         d1 = (fp - fm) / (2 * s)
         d2 = (fp2 - fm2) / (2 * half)
@@ -202,7 +214,7 @@ def _refine(
         # one-sided differences: right and left, at s and s/2
         r1, l1 = (fp - f0) / s, (f0 - fm) / s
         r2, l2 = (fp2 - f0) / half, (f0 - fm2) / half
-        noise = 4 * rho
+        noise = 4 * tight
         straight = np.minimum(np.abs(r1 - r2), np.abs(l1 - l2))
         gap = np.abs(r2 - l2)
         finite = np.isfinite(r1) & np.isfinite(l1) & np.isfinite(r2) & np.isfinite(l2)
@@ -227,6 +239,13 @@ def _refine(
     numeric = np.where(kink & ~smooth, nearest, numeric)
     tol = np.where(kink & ~smooth, tol_kink + np.abs(r2 - l2), tol)
     return numeric, tol, verdict
+
+
+def _values(result: Any) -> tuple[np.ndarray, np.ndarray | None]:
+    """An evaluator's result as (values, scales or None)."""
+    if isinstance(result, tuple):
+        return result
+    return result, None
 
 
 def _max_abs(values: np.ndarray) -> float:

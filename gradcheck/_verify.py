@@ -315,23 +315,50 @@ class Verification:
         return 0.0 if subject.kind == "layer" else nm.CLIP_FLOOR / self.x.shape[0]
 
     def _row_evaluators(self, subject: Subject) -> tuple[nm.EvalAt, nm.EvalBase]:
+        """Stacked rows, one perturbed element each.
+
+        Layers: each row's value is returned as its change from the unperturbed row,
+        ``sum(dvalues * (out - out0))``, taken element by element before summing, with a
+        rounding scale that counts only the outputs that changed. For an elementwise map
+        (ReLU, sigmoid) the other outputs do not move at all, so the jump of a kink under
+        a tiny ``dvalue`` next to large ones is still seen.
+        """
         x = self.x
         n_cols = x.shape[1]
-        v0, s0 = subject.rows(np.arange(x.shape[0]), x.copy())
+        if subject.kind == "layer":
+            out0 = subject.row_outputs(x.copy())
+            row_scale = np.abs(subject.dvalues * out0).sum(axis=1)
 
-        def base(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            return v0[idx // n_cols], s0[idx // n_cols]
+            def base(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                # the values are changes from here (0); the tolerance keeps the whole
+                # row's scale, which also bounds the analytic side's rounding
+                return np.zeros(idx.size), row_scale[idx // n_cols]
 
-        def at(idx: np.ndarray, deltas: np.ndarray) -> np.ndarray:
-            values = np.empty(idx.size)
+            def rows_of(rows: np.ndarray, stacked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                out = subject.row_outputs(stacked)
+                dv = subject.dvalues[rows]
+                moved = out - out0[rows]
+                scale = np.abs(dv * out) * (moved != 0)
+                return (dv * moved).sum(axis=1), scale.sum(axis=1)
+        else:
+            v0, s0 = subject.rows(np.arange(x.shape[0]), x.copy())
+
+            def base(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                return v0[idx // n_cols], s0[idx // n_cols]
+
+            def rows_of(rows: np.ndarray, stacked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                return subject.rows(rows, stacked)
+
+        def at(idx: np.ndarray, deltas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            values, scales = np.empty(idx.size), np.empty(idx.size)
             chunk = max(1, STACK_BUDGET // max(1, n_cols))
             for lo in range(0, idx.size, chunk):
                 part = slice(lo, lo + chunk)
                 rows, cols = np.divmod(idx[part], n_cols)
                 stacked = x[rows].copy()
                 stacked[np.arange(rows.size), cols] += deltas[part]
-                values[part] = subject.rows(rows, stacked)[0]
-            return values
+                values[part], scales[part] = rows_of(rows, stacked)
+            return values, scales
 
         return at, base
 

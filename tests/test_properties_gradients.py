@@ -281,7 +281,8 @@ def test_fused_check_rejects_a_backward_without_the_one_hot_subtraction():
 # shrunk by Hypothesis: correct backward passes that an earlier engine rejected.
 # - ReLU at an exact 0 whose dvalue (1e-7) is tiny next to the row's other dvalue (3):
 #   the central difference there, 5e-8, lies between the one-sided derivatives 0 and
-#   1e-7, so both mask conventions are valid subgradients;
+#   1e-7, so both mask conventions are valid subgradients; likewise 1.2e-7 from the kink,
+#   inside the step, under nine dvalues of 3 (a second thorough run);
 # - softmax saturated to 1.7e-20: analytic and numeric agree to 3e-10 relative, at the
 #   rounding of the argument of exp.
 # Kept as regression tests; their broken twins are the rejections above.
@@ -289,6 +290,10 @@ FOUND_BY_THOROUGH = [
     pytest.param(Activation_ReLU, [[0.0, 8.0]], [[1e-7, 3.0]], id="relu-kink-tiny-dvalue"),
     pytest.param(ReLUWithStrictMask, [[0.0, 8.0]], [[1e-7, 3.0]],
                  id="strict-relu-kink-tiny-dvalue"),
+    pytest.param(Activation_ReLU, [[1.1920929e-07] + [3.0] * 9], [[1.1920929e-07] + [3.0] * 9],
+                 id="relu-near-kink-tiny-dvalue"),
+    pytest.param(ReLUWithStrictMask, [[1.1920929e-07] + [3.0] * 9],
+                 [[1.1920929e-07] + [3.0] * 9], id="strict-relu-near-kink-tiny-dvalue"),
     pytest.param(Activation_Softmax, [[50.0, 4.5]], [[0.0, 1.0]], id="softmax-saturated"),
     pytest.param(SoftmaxLoop, [[50.0, 4.5]], [[0.0, 1.0]], id="softmax-loop-saturated"),
 ]
