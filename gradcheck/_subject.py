@@ -188,6 +188,11 @@ class Subject:
             total += l2 * float(np.sum(value * value))
         return total
 
+    def row_outputs(self, x_rows: np.ndarray) -> np.ndarray:
+        """A layer's output for stacked rows, as float64 ``(rows, outputs)``."""
+        out = np.asarray(self.forward(x_rows), dtype=np.float64)
+        return out.reshape(out.shape[0], -1)
+
     def rows(self, row_ids: np.ndarray, x_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per-row objective values (and their absolute scales) for stacked rows."""
         if self.kind == "layer":
