@@ -55,15 +55,6 @@ def diagnose(
             "a gradient where none should be?"
         )
 
-    if int(wrong.sum()) == 1:
-        where = tuple(int(i) for i in np.argwhere(wrong)[0])
-        if analytic.ndim == 2 and analytic.shape[0] > 1 and where[0] == analytic.shape[0] - 1:
-            return (
-                f"only element {where}, in the last row, is wrong: an off-by-one over samples "
-                "(range(samples - 1))?"
-            )
-        return f"only element {where} is wrong: an indexing slip?"
-
     ratio = _fit_ratio(a, n)
     if ratio is not None:
         for value, text in (
@@ -79,6 +70,15 @@ def diagnose(
         if abs(ratio - 1.0) > 1e-4:
             return f"proportional to the true gradient, scaled by {ratio:.6g}"
 
+    if int(wrong.sum()) == 1:
+        where = tuple(int(i) for i in np.argwhere(wrong)[0])
+        if analytic.ndim == 2 and analytic.shape[0] > 1 and where[0] == analytic.shape[0] - 1:
+            return (
+                f"only element {where}, in the last row, is wrong: an off-by-one over samples "
+                "(range(samples - 1))?"
+            )
+        return f"only element {where} is wrong: an indexing slip?"
+
     if analytic.ndim == 2 and analytic.shape[0] == analytic.shape[1] and known.all():
         if np.allclose(analytic, numeric.T, rtol=1e-4, atol=1e-7 * big):
             return (
@@ -86,7 +86,7 @@ def diagnose(
                 "(square shapes hide it)"
             )
 
-    if param is not None:
+    if param is not None and int(np.sum(wrong & known)) >= 2:
         sel = wrong & known
         diff = (analytic - numeric)[sel]
         for basis, text in (
