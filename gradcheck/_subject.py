@@ -134,7 +134,6 @@ class Subject:
         self.obj = obj
         self.kind = kind
         self.pin = pin
-        self.training = training
         self.evaluations = 0
         self.dvalues: np.ndarray | None = None  # layers: the cotangent
         self.y_true: np.ndarray | None = None  # losses: the labels
