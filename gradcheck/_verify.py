@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from gradcheck import _numerics as nm
+from gradcheck._columns import Columns, NotStackableError
 from gradcheck._diagnose import diagnose, shape_problem
 from gradcheck._report import FAILED, INCONCLUSIVE, PASSED, GradientResult, Report
 from gradcheck._subject import ProtocolError, Subject, UserCodeError
@@ -74,6 +75,7 @@ class Verification:
 
         f0, f_scale = objective
         self._projection_failures: dict[str, GradientResult] = {}
+        self._columns = Columns(subject, x, self.rng)
         done = self._verify(subject, checks, f0, f_scale, mode)
         # Only a gradient that did not pass can be a float32 object judged by float64
         # tolerances: find out, and judge it again if so.
@@ -286,19 +288,19 @@ class Verification:
             )
             base = _constant(f0, f_scale)
         step = self.step or nm.default_step(v.eps)
-        cmp = nm.compare(
-            v.value,
-            v.grad,
-            at,
-            base,
+        options = dict(
             step=step,
             floor=v.floor,
-            index=index,
             eps=v.eps,
             eps_analytic=v.eps_analytic,
             one_sided=None if v.param is None else step,
             abs_floor=self._abs_floor(subject),
         )
+        cmp = None
+        if v.param is not None and self._columns.usable():
+            cmp = self._screened(v, at, base, index, options)
+        if cmp is None:
+            cmp = nm.compare(v.value, v.grad, at, base, index=index, **options)
         result = self._result(v, cmp, method)
         projected = self._projection_failures.get(v.name)
         if method == "sampled" and projected is not None and result.status == PASSED:
@@ -309,6 +311,40 @@ class Verification:
             )
             return projected
         return result
+
+    def _screened(
+        self,
+        v: _Variable,
+        at: nm.EvalAt,
+        base: nm.EvalBase,
+        index: np.ndarray | None,
+        options: dict[str, Any],
+    ) -> nm.Comparison | None:
+        """Parameters: all elements screened by stacked columns, suspects one by one.
+
+        Returns None when the stacked evaluation turns out unusable.
+        """
+        col_at, col_base = self._columns.evaluators(v.param)
+        try:
+            screen = nm.compare(v.value, v.grad, col_at, col_base, index=index, **options)
+        except NotStackableError:
+            return None
+        suspects = np.flatnonzero(screen.verdict != nm.PASS)
+        if suspects.size == 0:
+            return screen
+        # judged again exactly as without stacking, with the same analytic rounding scale
+        finite = np.isfinite(screen.numeric)
+        scale = max(
+            float(np.max(np.abs(screen.analytic))) if screen.analytic.size else 0.0,
+            float(np.max(np.abs(screen.numeric[finite]))) if finite.any() else 0.0,
+        )
+        again = nm.compare(
+            v.value, v.grad, at, base, index=screen.index[suspects], alpha_scale=scale,
+            **options,
+        )
+        for field in ("numeric", "tolerance", "verdict"):
+            getattr(screen, field)[suspects] = getattr(again, field)
+        return screen
 
     def _abs_floor(self, subject: Subject) -> float:
         """Losses: clipping at 1e-7 moves the gradient of a mean by up to 1e-7 / samples."""
