@@ -7,6 +7,7 @@ user's code raises.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import random
 from collections.abc import Iterator
 from typing import Any
@@ -63,47 +64,61 @@ def _is_plain_object(value: Any) -> bool:
 class RandomPin:
     """Pin numpy's and Python's global random state (and generators the object holds).
 
-    ``reset()`` before every forward call makes a layer that draws from ``np.random``
-    (dropout) draw the same numbers on every evaluation: the global generators are
-    re-seeded with one fixed seed (a tenth of the cost of restoring a saved state).
-    Whether the object draws at all is learnt from its first calls; once ``settle()``
-    is called after them, an object that drew nothing is no longer re-seeded.
-    ``restore()`` leaves every random source exactly as it was before the check.
+    Whether the object draws at all is learnt from its first calls (until ``settle()``),
+    by fingerprints of the random state taken before and after each call; the state is
+    not touched meanwhile. Once the object is seen drawing, ``reset()`` before every
+    forward call re-seeds the global generators with one fixed seed, so that a layer
+    that draws from ``np.random`` (dropout) draws the same numbers on every evaluation.
+    ``restore()`` leaves every random source exactly as it was before the check; an
+    object that never drew costs no re-seeding and no restoring.
     """
 
     def __init__(self, obj: Any, seed: int = 0) -> None:
         self._numpy = np.random.get_state()
+        self._numpy_print = _numpy_fingerprint()
         self._python = random.getstate()
         self._generators = [(g, g.bit_generator.state) for g in _generators(obj)]
         self._seed = seed
-        np.random.seed(seed)
-        random.seed(seed)
-        self._numpy_first = np.random.randint(1 << 62)
-        self._python_first = random.random()
+        self._before: tuple[Any, Any, list[Any]] | None = None
+        self._seeded = False
         self.draws = False
         self._settled = False
 
     @property
     def active(self) -> bool:
-        """Whether random sources are re-seeded before each call."""
+        """Whether ``reset()`` has work to do before a call."""
         return self.draws or not self._settled
 
     def reset(self) -> None:
-        """Rewind every random source to the pinned state."""
-        if self.draws or not self._settled:
+        """Before a call: rewind every random source to the pinned state.
+
+        While probing, take the fingerprints the call will be compared with instead.
+        """
+        if self.draws:
+            self._seeded = True
             np.random.seed(self._seed)
             random.seed(self._seed)
             for generator, state in self._generators:
                 generator.bit_generator.state = state
+        elif not self._settled:
+            self._before = (
+                _numpy_fingerprint(),
+                random.getstate(),
+                [g.bit_generator.state for g, _ in self._generators],
+            )
 
     def note_draws(self) -> None:
         """Record whether the call since the last ``reset()`` consumed randomness."""
-        if self._settled or self.draws:
+        if self._settled or self.draws or self._before is None:
             return
+        numpy_print, python, states = self._before
         self.draws = (
-            np.random.randint(1 << 62) != self._numpy_first
-            or random.random() != self._python_first
-            or any(g.bit_generator.state != s for g, s in self._generators)
+            _numpy_fingerprint() != numpy_print
+            or random.getstate() != python
+            or any(
+                g.bit_generator.state != s
+                for (g, _), s in zip(self._generators, states, strict=True)
+            )
         )
 
     def settle(self) -> None:
@@ -112,10 +127,29 @@ class RandomPin:
 
     def restore(self) -> None:
         """Leave every random source as it was before the check."""
-        np.random.set_state(self._numpy)
-        random.setstate(self._python)
+        # numpy's get/set_state cost ~0.1 ms each: set only when something moved. The
+        # legacy Gaussian cache can change without moving the bit generator only when a
+        # cached value was there to consume (has_gauss), so then it is always restored.
+        if self._seeded or self._numpy[3] or _numpy_fingerprint() != self._numpy_print:
+            np.random.set_state(self._numpy)
+        if self._seeded or random.getstate() != self._python:
+            random.setstate(self._python)
         for generator, state in self._generators:
             generator.bit_generator.state = state
+
+
+_MT19937_BYTES = 624 * 4 + 4  # numpy's mt19937_state: uint32 key[624]; int pos
+
+
+def _numpy_fingerprint() -> Any:
+    """The global generator's raw state, read cheaply (``get_state`` copies it slowly)."""
+    generator = np.random.mtrand._rand._bit_generator
+    if type(generator).__name__ == "MT19937":
+        try:
+            return ctypes.string_at(generator.ctypes.state_address, _MT19937_BYTES)
+        except (AttributeError, TypeError, ValueError, OSError):
+            pass
+    return repr(generator.state)
 
 
 def _generators(obj: Any) -> list[np.random.Generator]:

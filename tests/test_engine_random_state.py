@@ -1,0 +1,93 @@
+"""The check leaves numpy's and Python's global random state exactly as it found it.
+
+The state is only re-seeded and restored when something drew (``get_state`` and
+``set_state`` are slow), so each way of drawing is covered: forward, backward only, one
+cached Gaussian, Python's ``random``; and a layer that draws nothing must not disturb a
+state that holds a cached Gaussian either.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+import zoo.activations as za
+
+from gradcheck import check_layer
+from nnfs_core import Activation_ReLU, Layer_Dense
+
+X = np.random.default_rng(3).normal(size=(6, 4))
+
+
+def numpy_state_equal(a, b):
+    return a[0] == b[0] and np.array_equal(a[1], b[1]) and a[2:] == b[2:]
+
+
+class BackwardDraws(Activation_ReLU):
+    """Draws only in backward (noise it then discards)."""
+
+    def backward(self, dvalues):
+        np.random.random(3)
+        super().backward(dvalues)
+
+
+class OneCachedGaussian(Activation_ReLU):
+    """Consumes a single Gaussian on its first forward call only."""
+
+    def forward(self, inputs):
+        if not getattr(self, "_drawn", False):
+            self._drawn = True
+            np.random.randn()
+        super().forward(inputs)
+
+
+class PythonRandomDropout(Activation_ReLU):
+    """A mask drawn with Python's ``random`` (pinned like numpy's)."""
+
+    def forward(self, inputs, training=True):
+        self.mask = np.array([[random.random() > 0.3 for _ in row] for row in inputs]) / 0.7
+        super().forward(inputs * self.mask)
+
+    def backward(self, dvalues):
+        super().backward(dvalues)
+        self.dinputs = self.dinputs * self.mask
+
+
+def layer_dense():
+    return Layer_Dense(4, 3)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [layer_dense, Activation_ReLU, BackwardDraws, OneCachedGaussian, PythonRandomDropout,
+     lambda: za.Layer_Dropout(0.4)],
+    ids=["dense", "relu", "backward-draws", "one-cached-gaussian", "python-random",
+         "book-dropout"],
+)
+@pytest.mark.parametrize("cached_gaussian", [False, True])
+def test_global_random_state_is_left_exactly_as_it_was(make, cached_gaussian):
+    layer = make()
+    np.random.seed(11)
+    random.seed(11)
+    if cached_gaussian:
+        np.random.randn(1)  # leaves the second Gaussian of the pair cached
+    numpy_before, python_before = np.random.get_state(), random.getstate()
+    assert numpy_before[3] == int(cached_gaussian)
+    report = check_layer(layer, X, raise_on_failure=False)
+    assert report.ok, str(report)
+    assert numpy_state_equal(np.random.get_state(), numpy_before)
+    assert random.getstate() == python_before
+
+
+def test_a_forward_drawing_with_python_random_is_pinned_and_a_fresh_backward_mask_is_not():
+    report = check_layer(PythonRandomDropout(), X)
+    assert any("pinned" in note for note in report.notes)
+
+    class FreshMaskInBackward(PythonRandomDropout):
+        def backward(self, dvalues):
+            super().backward(dvalues)
+            self.dinputs = self.dinputs * (np.array(
+                [[random.random() > 0.3 for _ in row] for row in dvalues]) / 0.7)
+
+    assert not check_layer(FreshMaskInBackward(), X, raise_on_failure=False).ok
