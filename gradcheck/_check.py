@@ -98,9 +98,9 @@ def check_layer(
     - **float32 / nnfs.init().** Parameters are checked in float64 copies and
       ``nnfs.init()``'s float32 ``np.dot`` is undone during the check; if forward still
       returns float32, tolerances follow float32 and the report says so.
-    - **Randomness.** The global numpy/Python random state (and generators the layer
-      holds) is reset before every forward call, so dropout draws one mask; the state is
-      restored afterwards.
+    - **Randomness.** A layer seen drawing from the global numpy/Python random state (or
+      from generators it holds) gets it re-seeded before every forward call, so dropout
+      draws one mask; the state is restored afterwards.
     - The layer and the caller's arrays are left exactly as they were, also on failure.
 
     Examples

@@ -125,7 +125,7 @@ class Subject:
     kind : str
         ``"layer"``, ``"loss"`` or ``"fused"``.
     pin : RandomPin
-        Random state reset before every forward call.
+        Random state, re-seeded before every forward call of an object that draws.
     training : tuple of (bool, bool)
         Whether to pass a ``training`` argument, and its value.
     """
