@@ -69,10 +69,14 @@ class Comparison:
 
     def worst(self) -> int:
         """Position (into ``index``) of the element that matters most for the report."""
-        ratio = self.error / np.maximum(self.tolerance, 1e-300)
-        rank = np.where(self.verdict == FAIL, 4.0, np.where(self.verdict == UNSURE, 2.0, 0.0))
-        score = rank + np.minimum(ratio, 1e300) / (1.0 + np.minimum(ratio, 1e300)) * 1.999
-        return int(np.argmax(score))
+        err = np.abs(self.analytic - self.numeric)
+        ratio = np.minimum(err / np.maximum(self.tolerance, 1e-300), 1e300)
+        bad = self.verdict >= UNSURE
+        if not bad.any():
+            return int(np.argmax(np.where(np.isnan(ratio), np.inf, ratio)))
+        ratio = np.where(np.isfinite(ratio), ratio, 1e300)
+        rank = np.where(self.verdict == FAIL, 4.0, np.where(bad, 2.0, 0.0))
+        return int(np.argmax(rank + ratio / (1.0 + ratio) * 1.999))
 
 
 def default_step(eps: float) -> float:
