@@ -22,18 +22,31 @@ The regions drawn are chosen for gradient checking: exact zeros (the kink of ReL
 |x|) and ties, large logits where softmax saturates, confident and uniform probability
 rows, batches of one sample and layers of one feature, and square weight matrices (a
 transposed gradient is invisible unless the matrix is square ... and wrong otherwise).
+
+How values are drawn: Hypothesis draws the sizes, then a few *design* choices per
+example (a design index and a 32-bit seed), and NumPy builds the arrays from them in one
+vectorized pass, far cheaper than one Hypothesis draw per element. The simplest design
+makes every array constant, filled with a Hypothesis-drawn float, so a failing example
+shrinks to small, readable arrays such as ``array([[0.]])`` when the bug allows it. The
+others mix, within each array and at rates that vary from array to array: exact zeros,
+uniform values, magnitudes spread over many decades (down to the smallest normal
+float64, about 2.2e-308), round values, the bounds ``±max_magnitude``, ties with a row
+neighbour, constant rows, rows with a single nonzero entry, and copies of the previous
+row. NaN, infinities and subnormal numbers are never drawn.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
+import threading
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
-from hypothesis.extra.numpy import arrays
 from hypothesis.strategies import SearchStrategy
 
 __all__ = [
@@ -55,6 +68,7 @@ Draw = Callable[[SearchStrategy[Any]], Any]
 # up to the scale of trained weights.
 _MAX_WEIGHT = 1.0
 _MAX_BIAS = 1.0
+_MAX_INPUT = 10.0  # input_batches' default max_magnitude, for dense_layers_with_inputs
 _LABEL_KINDS = ("sparse", "one_hot")
 
 
@@ -111,9 +125,217 @@ def _floats(bound: float) -> SearchStrategy[float]:
                      allow_subnormal=False)
 
 
-def _with_zeros(elements: SearchStrategy[float]) -> SearchStrategy[float]:
-    # An explicit branch, so exact zeros are common rather than an occasional shrink target.
-    return st.one_of(st.just(0.0), elements)
+# ----------------------------------------------------------------------------- values
+# How array values are drawn. Drawing an array element by element (hypothesis.extra.numpy
+# .arrays) costs Hypothesis a draw per element, most of the run time of a property test on
+# 16 x 16 batches. Instead, Hypothesis draws a fixed number of *design* choices per example
+# (after the sizes): a design index and a 32-bit seed, shared by every array of one
+# strategy's example; NumPy then builds the values from them in one vectorized pass.
+#
+# - Design 0 (where shrinking goes first) makes each array constant, filled with one
+#   Hypothesis-drawn float, so a failing example shrinks to e.g. ``array([[0.]])`` when
+#   the bug allows it.
+# - Every other design index picks one of the mixtures below. Each element falls into a
+#   category (exact zero, uniform, log-uniform magnitude over many decades, round value,
+#   +-bound, or a tie with its left neighbour) at rates that the seed varies around the
+#   mixture's base rates; then some rows are made constant, a spike (one nonzero entry),
+#   or a copy of the previous row, and the columns may be permuted so that ties are not
+#   only between neighbours. The mixtures are listed from plain to busy, so a shrunk
+#   example names the plainest mixture that still fails.
+#
+# The generator fills rows in order, so dropping trailing rows while shrinking keeps the
+# values of the others.
+_DESIGNS = st.integers(0, 63)
+_SEEDS = st.integers(0, 2**32 - 1)
+_TINY = float(np.finfo(np.float64).tiny)  # the smallest normal float64, about 2.2e-308
+_ZERO, _UNIFORM, _LOG, _ROUND, _BOUND, _TIE = range(6)  # element categories, in rate order
+
+
+class _Mixture(NamedTuple):
+    name: str
+    elements: tuple[float, ...]  # base rates of the six element categories
+    rows: tuple[float, ...]  # base rates of constant, spike and copied rows
+    signed_zeros: bool  # zeros take the element's sign (-0.0) instead of +0.0
+
+
+_MIXTURES = (
+    _Mixture("round", (0.3, 0, 0, 1, 0, 0), (0, 0, 0), False),
+    _Mixture("uniform", (0, 1, 0, 0, 0, 0), (0, 0, 0), False),
+    _Mixture("sparse", (1, 1, 0, 0.5, 0, 0), (0, 0.3, 0), False),
+    _Mixture("tiny", (0.5, 0.5, 2, 0, 0, 0.3), (0, 0, 0), False),
+    _Mixture("extremes", (1, 0.5, 0, 0, 2, 1), (0.2, 0.2, 0), False),
+    _Mixture("ties", (0.5, 0, 0, 1, 0.5, 2), (0.3, 0, 0.5), False),
+    _Mixture("everything", (1, 1, 1, 1, 1, 1), (0.2, 0.2, 0.2), True),
+)
+# Per array: the scale of uniform values (trained-weight scale down to the book's
+# 0.01 * randn), the decades spanned by log-uniform magnitudes (320 reaches the smallest
+# normal), and the step of round values (in units of 1, or of bound's decade below 1).
+_SCALES = (1.0, 1.0, 0.1, 0.01)
+_DECADES = (3.0, 12.0, 320.0)
+_STEPS = (1.0, 0.5, 0.25)
+
+
+class _Design:
+    """The value design of one example: a mixture (0: constant arrays) and a seed."""
+
+    __slots__ = ("mixture", "seed")
+
+    def __init__(self, draw: Draw) -> None:
+        index = draw(_DESIGNS)
+        self.seed: int = draw(_SEEDS)
+        self.mixture = 0 if index == 0 else 1 + (index - 1) % len(_MIXTURES)
+
+    def floats(self, draw: Draw, shape: tuple[int, ...], bound: float, *, zeros: bool = True,
+               stream: int = 0) -> np.ndarray:
+        """Return a float64 array of ``shape`` in ``[-bound, bound]``.
+
+        Without ``zeros``, every entry is at least ``bound / 100`` away from zero. Each
+        array of an example takes its own ``stream`` of the seed.
+        """
+        if self.mixture == 0:
+            return np.full(shape, draw(_fill_values(bound, zeros)), dtype=np.float64)
+        # Any shape as (rows, columns): the last axis is the row.
+        size = (math.prod(shape[:-1]), shape[-1])
+        x = _mixture(_generator(self.seed, stream), size, self.mixture, bound, zeros=zeros)
+        return x.reshape(shape)
+
+    def uniform(self, stream: int) -> float:
+        """Return a number in ``[0, 1)`` determined by the seed and ``stream``."""
+        return _generator(self.seed, stream).random()
+
+
+@functools.lru_cache(maxsize=64)
+def _fill_values(bound: float, zeros: bool) -> SearchStrategy[float]:
+    """The fill value of a constant array: shrinks to 0.0 (to ``bound / 100`` without zeros)."""
+    if zeros:
+        return _floats(bound)
+    gap = bound / 100.0
+    return st.one_of(st.floats(gap, bound), st.floats(-bound, -gap))
+
+
+_MASK64 = 2**64 - 1
+_THREAD = threading.local()
+
+
+def _splitmix64(z: int) -> int:
+    z = (z + 0x9E3779B97F4A7C15) & _MASK64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return z ^ (z >> 31)
+
+
+def _generator(seed: int, stream: int) -> np.random.Generator:
+    """Return this thread's generator, reset to a state determined by ``(seed, stream)``.
+
+    Setting a PCG64 state costs about a tenth of ``np.random.default_rng(seed)`` (whose
+    ``SeedSequence`` hashing dominates the cost of a small array). The generator is shared,
+    so use it up before the next call (no Hypothesis draw in between: a nested strategy
+    could reset it).
+    """
+    try:
+        bits, generator = _THREAD.generator
+    except AttributeError:
+        bits = np.random.PCG64(0)
+        generator = np.random.Generator(bits)
+        _THREAD.generator = bits, generator
+    high = _splitmix64((stream << 32) | seed)
+    low = _splitmix64(high)
+    bits.state = {"bit_generator": "PCG64", "state": {"state": (high << 64) | low,
+                                                       "inc": _PCG_INCREMENT},
+                  "has_uint32": 0, "uinteger": 0}
+    return generator
+
+
+_PCG_INCREMENT = 0xDA3E39CB94B95BDB5A2C6E28A0FC3DF1  # any odd constant: one of PCG's streams
+_COLUMNS = np.arange(1 << 12)  # column (and row) indices, sliced instead of made per array
+
+
+def _mixture(rng: np.random.Generator, shape: tuple[int, int], mixture: int, bound: float, *,
+             zeros: bool, signs: bool = True) -> np.ndarray:
+    """Build a ``(rows, columns)`` float64 array from mixture ``mixture`` (see above).
+
+    Entries lie in ``[-bound, bound]``, in ``[0, bound]`` without ``signs``; without
+    ``zeros`` every magnitude is at least ``bound / 100`` (zero entries become that).
+    Written for small arrays: few NumPy calls, per-array choices in plain Python.
+    """
+    n, c = shape
+    _, base, row_base, signed_zeros = _MIXTURES[mixture - 1]
+    # The per-array choices come first, in a fixed number, so the per-element stream
+    # starts at the same place for every shape and fills the rows in order.
+    p = rng.random(14).tolist()
+    permutation = rng.permutation(c) if p[13] < 0.5 else None
+    u = rng.random((n, c, 4))  # per element: category, value, sign, row choices
+    if n == 0 or c == 0:
+        return np.zeros(shape)
+    lo = 0.0 if zeros else bound / 100.0
+    # category of each element, at rates that vary around the base rates (exponential factors)
+    factors = (-math.log1p(-q) for q in p[:6])
+    rates = list(itertools.accumulate(b * f for b, f in zip(base, factors, strict=True)))
+    limits = np.array(rates) / (rates[-1] or 1.0)
+    limits[-1] = 2.0  # u < 1: every element gets a category
+    category = np.searchsorted(limits, u[..., 0], side="right")
+    v = u[..., 1]
+    high = max(bound * _SCALES[int(p[6] * len(_SCALES))], min(bound, 10.0 * lo))
+    uniform = v * (high - lo)
+    if lo:
+        uniform += lo
+    choices: list[Any] = [lo, uniform, lo, lo, bound, uniform]  # the tie's value comes below
+    if base[_LOG]:
+        if zeros:
+            decades = _DECADES[int(p[7] * len(_DECADES))]
+            choices[_LOG] = np.maximum(np.power(10.0, v * -decades) * bound, _TINY)
+        else:
+            choices[_LOG] = np.power(lo / bound, v) * bound
+    if base[_ROUND]:
+        step = _STEPS[int(p[8] * len(_STEPS))] * (
+            1.0 if bound >= 1 else 10.0 ** math.floor(math.log10(bound)))
+        top = math.floor(bound / step)
+        while top > 0 and top * step > bound:
+            top -= 1
+        bottom = min(math.ceil(lo / step), top)
+        while bottom < top and bottom * step < lo:
+            bottom += 1
+        # multiples of step from bottom * step (0, or the first one >= lo) to top * step
+        rounded = np.floor(v * (top - bottom + 1))
+        if bottom:
+            rounded += bottom
+        rounded *= step
+        choices[_ROUND] = rounded if bottom * step >= lo else np.maximum(rounded, lo)
+    magnitude = np.choose(category, choices)
+    if lo:
+        np.clip(magnitude, lo, bound, out=magnitude)
+    negative = 0.5 if p[9] < 0.6 else 0.0 if p[9] < 0.8 else 1.0
+    if signs and negative == 0.5:
+        x = np.copysign(magnitude, u[..., 2] - 0.5)
+    elif signs and negative == 1.0:
+        x = np.negative(magnitude)
+    else:
+        x = magnitude
+    if x is not magnitude and not signed_zeros:
+        x += 0.0  # -0.0 + 0.0 is +0.0: plain zeros print as "0." in a reproduction
+    if base[_TIE] and c > 1:
+        tie = category == _TIE
+        tie[:, 0] = False
+        if tie.any():
+            source = np.where(tie, 0, _COLUMNS[:c])
+            np.maximum.accumulate(source, axis=1, out=source)
+            x = x[_COLUMNS[:n, None], source]
+    if any(row_base):
+        constant, spike, copy = itertools.accumulate(r * q for r, q in zip(row_base, p[10:13],
+                                                                           strict=True))
+        for i, f in enumerate(u[:, 0, 3].tolist()):
+            if f < constant:
+                x[i] = x[i, 0]
+            elif f < spike:
+                at = min(int(u[i, c - 1, 3] * c), c - 1)
+                peak = x[i, at]
+                x[i] = np.copysign(lo, x[i]) if lo else 0.0
+                x[i, at] = peak if abs(peak) > lo else bound  # a spike stands out of its row
+            elif f < copy and i:
+                x[i] = x[i - 1]
+    if permutation is not None:
+        x = x[:, permutation]
+    return x
 
 
 # ----------------------------------------------------------------------------- sizes
@@ -160,12 +382,14 @@ def input_batches(
 ) -> SearchStrategy[np.ndarray]:
     """Return a strategy for 2-D float64 input batches of shape ``(n_samples, n_features)``.
 
-    Entries are finite floats in ``[-max_magnitude, max_magnitude]``, including Hypothesis's
-    usual awkward values (the bounds, tiny normals, repeated values). With ``zeros=True``
-    exact ``0.0`` entries are drawn **on purpose** and often: zero is the kink of ReLU and
-    ``|x|``, the place where a ``< 0`` versus ``<= 0`` mask matters and where naive finite
-    differences report a wrong gradient (0.5 instead of 0 or 1). A gradient checker must
-    cope with them; a layer under test must give a valid subgradient there.
+    Entries are finite floats in ``[-max_magnitude, max_magnitude]``, drawn as the module
+    docstring describes: the bounds themselves, tiny normal magnitudes (down to about
+    1e-308), round values, ties within a row, equal rows, and constant arrays. With
+    ``zeros=True`` exact ``0.0`` entries are drawn **on purpose** and often: zero is the
+    kink of ReLU and ``|x|``, the place where a ``< 0`` versus ``<= 0`` mask matters and
+    where naive finite differences report a wrong gradient (0.5 instead of 0 or 1). A
+    gradient checker must cope with them; a layer under test must give a valid
+    subgradient there.
 
     Parameters
     ----------
@@ -209,20 +433,14 @@ def input_batches(
     _check_positive_finite("max_magnitude", max_magnitude)
     if not isinstance(zeros, bool):
         raise InvalidArgument(f"zeros={zeros!r} must be True or False")
-    bound = float(max_magnitude)
-    if zeros:
-        elements = _with_zeros(_floats(bound))
-    else:
-        gap = bound / 100.0
-        # Two plain ranges (not a mapped one), so arrays() can reuse a fill value.
-        elements = st.one_of(st.floats(gap, bound), st.floats(-bound, -gap))
-    return _matrices(rows, cols, elements)
+    return _matrices(rows, cols, float(max_magnitude), zeros)
 
 
-def _matrices(rows: SearchStrategy[int], cols: SearchStrategy[int],
-              elements: SearchStrategy[float]) -> SearchStrategy[np.ndarray]:
-    shapes = st.tuples(rows, cols)
-    return shapes.flatmap(lambda shape: arrays(np.float64, shape, elements=elements))
+@st.composite
+def _matrices(draw: Draw, rows: SearchStrategy[int], cols: SearchStrategy[int], bound: float,
+              zeros: bool) -> np.ndarray:
+    shape = (draw(rows), draw(cols))
+    return _Design(draw).floats(draw, shape, bound, zeros=zeros)
 
 
 # ----------------------------------------------------------------------------- layers
@@ -242,8 +460,9 @@ def dense_layers(
     :class:`nnfs_core.Layer_Dense`); then every parameter it has among ``weights`` and
     ``biases`` is replaced by a drawn float64 array of the same shape. Weights are drawn
     from ``[-1, 1]`` (from the book's ``0.01 * randn`` scale up to trained-weight scale)
-    and biases from ``[-1, 1]``, both with exact zeros on purpose (the book initialises
-    biases to zero; a zero weight column silences a neuron).
+    and biases from ``[-1, 1]``, both with exact zeros on purpose (a zero weight column
+    silences a neuron), and all-zero biases (the book's initialisation) about a quarter
+    of the time.
 
     When neither size is fixed, ``n_neurons == n_inputs`` is drawn on purpose about half
     of the time the ranges allow it: a *square* weight matrix is the case where a
@@ -275,8 +494,9 @@ def dense_layers(
     Notes
     -----
     The constructor's own initialisation (often ``np.random.randn``) is overwritten, so the
-    layer's parameters come from Hypothesis and shrink like any other drawn data. A layer
-    whose constructor makes float32 parameters (``nnfs.init()``) gets float64 ones.
+    layer's parameters come from Hypothesis's design draws (see the module docstring) and
+    shrink with them, towards constant arrays. A layer whose constructor makes float32
+    parameters (``nnfs.init()``) gets float64 ones.
 
     Examples
     --------
@@ -289,11 +509,16 @@ def dense_layers(
     ...     layer, inputs = layer_and_inputs
     ...     gradcheck.check_layer(layer, inputs)
     """
-    return _validated_dense_layers(
+    return _dense_layers(_validated_dense_layers(
         n_inputs=n_inputs, n_neurons=n_neurons, min_inputs=min_inputs,
         max_inputs=max_inputs, min_neurons=min_neurons, max_neurons=max_neurons,
         layer_class=layer_class,
-    )
+    ))
+
+
+# inputs sizes, neuron sizes, the size range where square is drawn on purpose, layer_class
+_DenseSpec = tuple[SearchStrategy[int], SearchStrategy[int], tuple[int, int] | None,
+                   Callable[[int, int], Any] | None]
 
 
 def _validated_dense_layers(
@@ -305,8 +530,8 @@ def _validated_dense_layers(
     min_neurons: int,
     max_neurons: int,
     layer_class: Callable[[int, int], Any] | None,
-) -> SearchStrategy[Any]:
-    """Validate the arguments of `dense_layers`; return the strategy."""
+) -> _DenseSpec:
+    """Validate the arguments of `dense_layers`; return what `_draw_dense` needs."""
     inputs_sizes = _sizes("n_inputs", n_inputs, "min_inputs", min_inputs, "max_inputs",
                           max_inputs)
     neuron_sizes = _sizes("n_neurons", n_neurons, "min_neurons", min_neurons, "max_neurons",
@@ -320,20 +545,20 @@ def _validated_dense_layers(
     )
 
     square = (min_neurons, max_neurons) if square_possible else None
-    return _dense_layers(inputs_sizes, neuron_sizes, square, layer_class)
+    return inputs_sizes, neuron_sizes, square, layer_class
 
 
 # Composites are defined once, at module level: decorating one (which Hypothesis does by
 # parsing the function's source) inside a strategy function would repeat that work every
 # time the strategy is built, e.g. once per example inside another composite.
 @st.composite
-def _dense_layers(
-    draw: Draw,
-    inputs_sizes: SearchStrategy[int],
-    neuron_sizes: SearchStrategy[int],
-    square: tuple[int, int] | None,
-    layer_class: Callable[[int, int], Any] | None,
-) -> Any:
+def _dense_layers(draw: Draw, spec: _DenseSpec) -> Any:
+    return _draw_dense(draw, spec)[0]
+
+
+def _draw_dense(draw: Draw, spec: _DenseSpec) -> tuple[Any, _Design]:
+    """Draw a layer and its parameters; return it with the design, for more arrays."""
+    inputs_sizes, neuron_sizes, square, layer_class = spec
     n_in = draw(inputs_sizes)
     if square is not None and square[0] <= n_in <= square[1] and draw(st.booleans()):
         n_out = n_in
@@ -343,10 +568,15 @@ def _dense_layers(
     layer = cls(n_in, n_out)
     if not hasattr(layer, "weights"):
         raise InvalidArgument(f"layer_class={cls!r} built an object without a 'weights' attribute")
-    layer.weights = _draw_like(draw, layer.weights, _MAX_WEIGHT, "weights")
+    design = _Design(draw)
+    layer.weights = _draw_like(draw, design, layer.weights, _MAX_WEIGHT, "weights", 0)
     if hasattr(layer, "biases"):
-        layer.biases = _draw_like(draw, layer.biases, _MAX_BIAS, "biases")
-    return layer
+        # Zero biases (the book's initialisation) on purpose, a quarter of the time.
+        if design.mixture and design.uniform(_ZERO_BIASES_STREAM) < 0.25:
+            layer.biases = np.zeros(_parameter_shape(layer.biases, "biases"))
+        else:
+            layer.biases = _draw_like(draw, design, layer.biases, _MAX_BIAS, "biases", 1)
+    return layer, design
 
 
 def _default_dense() -> Callable[[int, int], Any]:
@@ -357,12 +587,21 @@ def _default_dense() -> Callable[[int, int], Any]:
     return Layer_Dense
 
 
-def _draw_like(draw: Callable[[SearchStrategy[Any]], Any], current: Any, bound: float,
-               name: str) -> np.ndarray:
+def _parameter_shape(current: Any, name: str) -> tuple[int, ...]:
     shape = np.shape(current)
     if len(shape) == 0:
         raise InvalidArgument(f"the layer's {name} is a scalar; expected an array")
-    return draw(arrays(np.float64, shape, elements=_with_zeros(_floats(bound))))
+    return shape
+
+
+def _draw_like(draw: Draw, design: _Design, current: Any, bound: float, name: str,
+               stream: int) -> np.ndarray:
+    return design.floats(draw, _parameter_shape(current, name), bound, stream=stream)
+
+
+# streams of a dense layer's design: weights 0, biases 1, then these
+_INPUTS_STREAM = 2
+_ZERO_BIASES_STREAM = 3
 
 
 def dense_layers_with_inputs(
@@ -373,10 +612,11 @@ def dense_layers_with_inputs(
 ) -> SearchStrategy[tuple[Any, np.ndarray]]:
     """Return a strategy for ``(layer, inputs)`` pairs whose shapes fit together.
 
-    The layer is drawn by :func:`dense_layers` (all its keyword arguments are accepted
-    here), and the inputs by :func:`input_batches` with ``n_features`` equal to the
-    layer's number of inputs, exact zeros included. This is the usual argument of a
-    ``check_layer`` test for a dense layer.
+    The layer is drawn as by :func:`dense_layers` (all its keyword arguments are accepted
+    here), and the inputs as by :func:`input_batches` (``|x| <= 10``, exact zeros
+    included) with ``n_features`` equal to the layer's number of inputs; one design draw
+    (see the module docstring) serves the weights, the biases and the inputs. This is the
+    usual argument of a ``check_layer`` test for a dense layer.
 
     Parameters
     ----------
@@ -411,18 +651,21 @@ def dense_layers_with_inputs(
         )
     defaults = {"n_inputs": None, "n_neurons": None, "min_inputs": 1, "max_inputs": 16,
                 "min_neurons": 1, "max_neurons": 16, "layer_class": None}
-    layers = _validated_dense_layers(**{**defaults, **dense_layer_kwargs})
+    spec = _validated_dense_layers(**{**defaults, **dense_layer_kwargs})
     _check_bounds("min_samples", min_samples, "max_samples", max_samples)
 
-    return _layers_with_inputs(layers, st.integers(min_samples, max_samples))
+    return _layers_with_inputs(spec, st.integers(min_samples, max_samples))
 
 
 @st.composite
-def _layers_with_inputs(draw: Draw, layers: SearchStrategy[Any],
+def _layers_with_inputs(draw: Draw, spec: _DenseSpec,
                         rows: SearchStrategy[int]) -> tuple[Any, np.ndarray]:
-    layer = draw(layers)
-    n_in = int(np.shape(layer.weights)[0])
-    return layer, draw(input_batches(n_samples=rows, n_features=n_in))
+    # One design serves the weights, the biases and the inputs (as input_batches draws
+    # them: |x| <= 10, exact zeros included); the inputs come last, so shrinking the batch
+    # size keeps the layer.
+    layer, design = _draw_dense(draw, spec)
+    shape = (draw(rows), int(np.shape(layer.weights)[0]))
+    return layer, design.floats(draw, shape, _MAX_INPUT, stream=_INPUTS_STREAM)
 
 
 # ----------------------------------------------------------------------------- classifier data
@@ -439,7 +682,22 @@ def _drawn_labels(draw: Draw, rows: SearchStrategy[int],
     # The class count is returned with the labels, so a one-hot encoding built from
     # them agrees with it even when n_classes is a strategy.
     n, c = draw(rows), draw(classes)
-    return draw(arrays(np.int64, (n,), elements=st.integers(0, c - 1))), c
+    design = _Design(draw)
+    if design.mixture == 0:
+        # one repeated class, drawn by Hypothesis: shrinks to all zeros
+        return np.full(n, draw(st.integers(0, c - 1)), dtype=np.int64), c
+    rng = _generator(design.seed, 0)
+    kind = (design.mixture - 1) % 3
+    if kind == 0:
+        labels = rng.integers(0, c, n)  # any classes
+    elif kind == 1:
+        # a random subset of the classes, often leaving some absent
+        present = rng.permutation(c)[: rng.integers(1, c + 1)]
+        labels = present[rng.integers(0, len(present), n)]
+    else:
+        # the classes in turn from a random start, shuffled: all present when n >= c
+        labels = rng.permutation((rng.integers(c) + np.arange(n)) % c)
+    return labels.astype(np.int64), c
 
 
 def logit_batches(
@@ -500,9 +758,7 @@ def logit_batches(
     cols = _sizes("n_classes", n_classes, "min_classes", min_classes, "max_classes",
                   max_classes)
     _check_positive_finite("max_magnitude", max_magnitude)
-    bound = float(max_magnitude)
-    special = st.sampled_from([0.0, bound, -bound, 1.0, -1.0])
-    return _matrices(rows, cols, st.one_of(special, _floats(bound)))
+    return _matrices(rows, cols, float(max_magnitude), True)
 
 
 def probability_batches(
@@ -521,7 +777,9 @@ def probability_batches(
     non-negative weights ``w``, so every row sums to 1 (to rounding) and every entry is
     ``>= min_probability`` exactly. Drawn on purpose: **confident rows** (one entry near
     ``1 - (C - 1) * min_probability``, the others at the floor, from weights that are
-    mostly zero), **uniform rows** (equal weights), and everything between.
+    all zero but one), **uniform rows** (equal weights; every row of a constant design),
+    ties, entries just above the floor (tiny weights, over many decades), and everything
+    between.
 
     The default floor ``1e-6`` keeps cross-entropy out of the book's clipped region
     (``np.clip(y_pred, 1e-7, 1 - 1e-7)``), where the forward is flat and its backward
@@ -580,9 +838,6 @@ def probability_batches(
     return _probability_rows(rows, cols, floor, min_probability)
 
 
-_PROBABILITY_WEIGHTS = st.one_of(st.just(0.0), st.floats(0.0, 1.0, allow_subnormal=False))
-
-
 @st.composite
 def _probability_rows(draw: Draw, rows: SearchStrategy[int], cols: SearchStrategy[int],
                       floor: float, min_probability: Any) -> np.ndarray:
@@ -592,7 +847,14 @@ def _probability_rows(draw: Draw, rows: SearchStrategy[int], cols: SearchStrateg
             f"min_probability={min_probability!r} is too large for the drawn "
             f"n_classes={c}: need min_probability * n_classes <= 1"
         )
-    w = draw(arrays(np.float64, (n, c), elements=_PROBABILITY_WEIGHTS))
+    design = _Design(draw)
+    if design.mixture == 0:
+        w = np.ones((n, c))  # constant weights: every row uniform
+    else:
+        # non-negative weights in [0, 1]: zeros (entries at the floor), tiny weights,
+        # ties, constant rows (uniform), spike rows (confident), copied rows
+        w = _mixture(_generator(design.seed, 0), (n, c), design.mixture, 1.0, zeros=True,
+                     signs=False)
     total = w.sum(axis=1, keepdims=True)
     # An all-zero row carries no preference: make it uniform.
     w = np.where(total > 0, w, 1.0)
