@@ -14,6 +14,7 @@ never change a verdict.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -31,8 +32,14 @@ class NotStackableError(Exception):
 class Columns:
     """Stacked parameter evaluation for one layer on one batch."""
 
-    def __init__(self, subject: Subject, x: np.ndarray, rng: np.random.Generator) -> None:
-        self.subject, self.x, self.rng = subject, x, rng
+    def __init__(
+        self,
+        subject: Subject,
+        x: np.ndarray,
+        rng: np.random.Generator,
+        base: Callable[[], np.ndarray | None],
+    ) -> None:
+        self.subject, self.x, self.rng, self._base = subject, x, rng, base
         self._usable: bool | None = None
         self.out0: np.ndarray | None = None
 
@@ -50,29 +57,33 @@ class Columns:
             return False
         if sum(p.size for p in params.values()) < MIN_ELEMENTS:
             return False
+        out0 = self._base()
+        if out0 is None or out0.ndim != 2:
+            return False
+        m = out0.shape[1]
+        if any(p.ndim != 2 or p.shape[1] != m for p in params.values()):
+            return False
         try:
-            out0 = self._forward({})
-            m = out0.shape[1]
-            if any(p.ndim != 2 or p.shape[1] != m for p in params.values()):
-                return False
             other = {n: -0.75 * p[:, ::-1] + 0.125 for n, p in params.items()}
             out_other = self._forward(other)
-            # side by side, each copy must give its own output
-            both = self._forward(
-                {n: np.concatenate([p, other[n]], axis=1) for n, p in params.items()}
-            )
-            if not _same(both, np.concatenate([out0, out_other], axis=1)):
-                return False
+            # two copies side by side, their columns drawn from both parameter sets: each
+            # copy must give its own output, each column must follow its parameter column
+            mask = self.rng.random(m) < 0.5
             if m > 1:
-                # and within a copy, each column must follow its own parameter column
-                mask = self.rng.random(m) < 0.5
-                mask[self.rng.integers(m)] = True
-                mask[self.rng.integers(m)] = False
-                mixed = self._forward(
-                    {n: np.where(mask, other[n], p) for n, p in params.items()}
-                )
-                if not _same(mixed, np.where(mask, out_other, out0)):
-                    return False
+                some = self.rng.permutation(m)[:2]
+                mask[some] = (True, False)
+            both = self._forward(
+                {
+                    n: np.concatenate([np.where(mask, other[n], p), np.where(mask, p, other[n])],
+                                      axis=1)
+                    for n, p in params.items()
+                }
+            )
+            expected = np.concatenate(
+                [np.where(mask, out_other, out0), np.where(mask, out0, out_other)], axis=1
+            )
+            if not _same(both, expected):
+                return False
         except (UserCodeError, ProtocolError, NotStackableError, ValueError):
             return False
         self.out0 = out0
