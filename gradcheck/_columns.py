@@ -160,10 +160,11 @@ class Columns:
         out = self._forward(tiled)
         if out.shape != (n, k * m):
             raise NotStackableError(f"stacked output of shape {out.shape}, expected {(n, k * m)}")
-        block = out.reshape(n, k, m)[:, copy, cols]  # (samples, elements)
-        moved = block - out0[:, cols]
-        terms = dv[:, cols]
-        return (terms * moved).sum(axis=0), np.abs(terms * block).sum(axis=0)
+        blocks = out.reshape(n, k, m)
+        # each column's objective change, for every copy: (copies, columns)
+        change = np.einsum("nkm,nm->km", blocks - out0[:, None, :], dv)
+        scale = np.einsum("nkm,nm->km", np.abs(blocks), np.abs(dv))
+        return change[copy, cols], scale[copy, cols]
 
 
 def _rank_within(groups: np.ndarray) -> np.ndarray:
