@@ -62,6 +62,7 @@ __all__ = [
 ]
 
 IntOrStrategy = int | SearchStrategy[int]
+_Size = int | SearchStrategy[int]  # a validated size: fixed, or a strategy of valid sizes
 Draw = Callable[[SearchStrategy[Any]], Any]
 
 # Magnitudes of drawn weights and biases: from the book's 0.01 * randn initialisation
@@ -95,7 +96,7 @@ def _check_positive_finite(name: str, value: Any) -> None:
 
 
 def _sizes(name: str, value: IntOrStrategy | None, lo_name: str, lo: int, hi_name: str,
-           hi: int) -> SearchStrategy[int]:
+           hi: int) -> _Size:
     """Validate an ``n_*`` argument (or its bounds) and return a strategy of valid sizes."""
     if value is None:
         _check_bounds(lo_name, lo, hi_name, hi)
@@ -103,13 +104,18 @@ def _sizes(name: str, value: IntOrStrategy | None, lo_name: str, lo: int, hi_nam
     return _required_sizes(name, value)
 
 
-def _required_sizes(name: str, value: IntOrStrategy) -> SearchStrategy[int]:
+def _required_sizes(name: str, value: IntOrStrategy) -> _Size:
     if value is None:
         raise InvalidArgument(f"{name}=None: give an int or a strategy of ints")
     if isinstance(value, SearchStrategy):
         return value.map(lambda n: _drawn_size(name, n))
     _check_int(name, value)
-    return st.just(int(value))
+    return int(value)
+
+
+def _size(draw: Draw, size: _Size) -> int:
+    """Draw a size, or take a fixed one (no draw: a fixed size is no choice to shrink)."""
+    return size if isinstance(size, int) else draw(size)
 
 
 def _drawn_size(name: str, n: Any) -> int:
@@ -247,7 +253,6 @@ def _generator(seed: int, stream: int) -> np.random.Generator:
 
 
 _PCG_INCREMENT = 0xDA3E39CB94B95BDB5A2C6E28A0FC3DF1  # any odd constant: one of PCG's streams
-_COLUMNS = np.arange(1 << 12)  # column (and row) indices, sliced instead of made per array
 
 
 def _mixture(rng: np.random.Generator, shape: tuple[int, int], mixture: int, bound: float, *,
@@ -260,21 +265,25 @@ def _mixture(rng: np.random.Generator, shape: tuple[int, int], mixture: int, bou
     """
     n, c = shape
     _, base, row_base, signed_zeros = _MIXTURES[mixture - 1]
-    # The per-array choices come first, in a fixed number, so the per-element stream
-    # starts at the same place for every shape and fills the rows in order.
-    p = rng.random(14).tolist()
-    permutation = rng.permutation(c) if p[13] < 0.5 else None
-    u = rng.random((n, c, 4))  # per element: category, value, sign, row choices
+    # One call: 14 per-array choices, c sort keys of a column permutation, then four
+    # numbers per element (category, value, sign, row choices). The per-element numbers
+    # start at an offset that does not depend on n and fill the rows in order.
+    r = rng.random(14 + c + 4 * n * c)
     if n == 0 or c == 0:
         return np.zeros(shape)
+    p = r[:14].tolist()
+    u = r[14 + c:].reshape(n, 4, c)  # row by row: category, value, sign, row choices
     lo = 0.0 if zeros else bound / 100.0
     # category of each element, at rates that vary around the base rates (exponential factors)
-    factors = (-math.log1p(-q) for q in p[:6])
-    rates = list(itertools.accumulate(b * f for b, f in zip(base, factors, strict=True)))
-    limits = np.array(rates) / (rates[-1] or 1.0)
-    limits[-1] = 2.0  # u < 1: every element gets a category
-    category = np.searchsorted(limits, u[..., 0], side="right")
-    v = u[..., 1]
+    cumulative = 0.0
+    rates = []
+    for b, q in zip(base, p, strict=False):  # p[:6]
+        cumulative -= b * math.log1p(-q)
+        rates.append(cumulative)
+    rates[-1] = 2.0 * (cumulative or 1.0)  # u < 1: every element gets a category
+    limits = np.array(rates) / (cumulative or 1.0)
+    category = np.searchsorted(limits, u[:, 0], side="right")
+    v = u[:, 1]
     high = max(bound * _SCALES[int(p[6] * len(_SCALES))], min(bound, 10.0 * lo))
     uniform = v * (high - lo)
     if lo:
@@ -306,7 +315,7 @@ def _mixture(rng: np.random.Generator, shape: tuple[int, int], mixture: int, bou
         np.clip(magnitude, lo, bound, out=magnitude)
     negative = 0.5 if p[9] < 0.6 else 0.0 if p[9] < 0.8 else 1.0
     if signs and negative == 0.5:
-        x = np.copysign(magnitude, u[..., 2] - 0.5)
+        x = np.copysign(magnitude, u[:, 2] - 0.5)
     elif signs and negative == 1.0:
         x = np.negative(magnitude)
     else:
@@ -314,28 +323,60 @@ def _mixture(rng: np.random.Generator, shape: tuple[int, int], mixture: int, bou
     if x is not magnitude and not signed_zeros:
         x += 0.0  # -0.0 + 0.0 is +0.0: plain zeros print as "0." in a reproduction
     if base[_TIE] and c > 1:
-        tie = category == _TIE
-        tie[:, 0] = False
-        if tie.any():
-            source = np.where(tie, 0, _COLUMNS[:c])
-            np.maximum.accumulate(source, axis=1, out=source)
-            x = x[_COLUMNS[:n, None], source]
+        # each tie takes the value of the nearest non-tie to its left (column 0 is none)
+        source = np.where(category == _TIE, 0, np.arange(c))
+        source[:, 0] = 0
+        np.maximum.accumulate(source, axis=1, out=source)
+        source += np.arange(0, n * c, c)[:, None]
+        x = x.ravel()[source]
     if any(row_base):
         constant, spike, copy = itertools.accumulate(r * q for r, q in zip(row_base, p[10:13],
                                                                            strict=True))
-        for i, f in enumerate(u[:, 0, 3].tolist()):
+        for i, f in enumerate(u[:, 3, 0].tolist()):
             if f < constant:
                 x[i] = x[i, 0]
             elif f < spike:
-                at = min(int(u[i, c - 1, 3] * c), c - 1)
+                at = min(int(u[i, 3, c - 1] * c), c - 1)
                 peak = x[i, at]
                 x[i] = np.copysign(lo, x[i]) if lo else 0.0
                 x[i, at] = peak if abs(peak) > lo else bound  # a spike stands out of its row
             elif f < copy and i:
                 x[i] = x[i - 1]
-    if permutation is not None:
-        x = x[:, permutation]
+    if p[13] < 0.5:
+        x = x[:, r[14:14 + c].argsort()]
     return x
+
+
+# ----------------------------------------------------------------------------- reuse
+_REUSED: dict[Any, SearchStrategy[Any]] = {}
+_MAX_REUSED = 4096
+_Builder = Callable[..., SearchStrategy[Any]]
+
+
+def _reused(build: _Builder) -> _Builder:
+    """Make ``build`` return the same strategy object when called with the same arguments.
+
+    Tests often build a strategy inside a test or a composite, once per example
+    (``data.draw(sparse_labels(n_samples=len(x), n_classes=3))``). Hypothesis validates and
+    unwraps every new strategy object at its first draw, which costs more than drawing from
+    it; a reused object pays that once. Arguments are compared with their types (so
+    ``True`` is not ``1``); unhashable ones (a list of ``kinds``) are not cached.
+    """
+
+    @functools.wraps(build)
+    def reuse(*args: Any, **kwargs: Any) -> SearchStrategy[Any]:
+        try:
+            key = (build, args, tuple(kwargs.items()), tuple(map(type, kwargs.values())))
+            strategy = _REUSED.get(key)
+        except TypeError:  # an unhashable argument
+            return build(*args, **kwargs)
+        if strategy is None:
+            strategy = build(*args, **kwargs)  # raises InvalidArgument for bad arguments
+            if len(_REUSED) < _MAX_REUSED:
+                _REUSED[key] = strategy
+        return strategy
+
+    return reuse
 
 
 # ----------------------------------------------------------------------------- sizes
@@ -369,6 +410,7 @@ def batch_sizes(*, min_value: int = 1, max_value: int = 16) -> SearchStrategy[in
 
 
 # ----------------------------------------------------------------------------- inputs
+@_reused
 def input_batches(
     *,
     n_samples: IntOrStrategy | None = None,
@@ -437,13 +479,13 @@ def input_batches(
 
 
 @st.composite
-def _matrices(draw: Draw, rows: SearchStrategy[int], cols: SearchStrategy[int], bound: float,
-              zeros: bool) -> np.ndarray:
-    shape = (draw(rows), draw(cols))
+def _matrices(draw: Draw, rows: _Size, cols: _Size, bound: float, zeros: bool) -> np.ndarray:
+    shape = (_size(draw, rows), _size(draw, cols))
     return _Design(draw).floats(draw, shape, bound, zeros=zeros)
 
 
 # ----------------------------------------------------------------------------- layers
+@_reused
 def dense_layers(
     *,
     n_inputs: IntOrStrategy | None = None,
@@ -517,7 +559,7 @@ def dense_layers(
 
 
 # inputs sizes, neuron sizes, the size range where square is drawn on purpose, layer_class
-_DenseSpec = tuple[SearchStrategy[int], SearchStrategy[int], tuple[int, int] | None,
+_DenseSpec = tuple[_Size, _Size, tuple[int, int] | None,
                    Callable[[int, int], Any] | None]
 
 
@@ -559,11 +601,11 @@ def _dense_layers(draw: Draw, spec: _DenseSpec) -> Any:
 def _draw_dense(draw: Draw, spec: _DenseSpec) -> tuple[Any, _Design]:
     """Draw a layer and its parameters; return it with the design, for more arrays."""
     inputs_sizes, neuron_sizes, square, layer_class = spec
-    n_in = draw(inputs_sizes)
+    n_in = _size(draw, inputs_sizes)
     if square is not None and square[0] <= n_in <= square[1] and draw(st.booleans()):
         n_out = n_in
     else:
-        n_out = draw(neuron_sizes)
+        n_out = _size(draw, neuron_sizes)
     cls = layer_class if layer_class is not None else _default_dense()
     layer = cls(n_in, n_out)
     if not hasattr(layer, "weights"):
@@ -604,6 +646,7 @@ _INPUTS_STREAM = 2
 _ZERO_BIASES_STREAM = 3
 
 
+@_reused
 def dense_layers_with_inputs(
     *,
     min_samples: int = 1,
@@ -677,11 +720,10 @@ def _labels(n_samples: IntOrStrategy, n_classes: IntOrStrategy
 
 
 @st.composite
-def _drawn_labels(draw: Draw, rows: SearchStrategy[int],
-                  classes: SearchStrategy[int]) -> tuple[np.ndarray, int]:
+def _drawn_labels(draw: Draw, rows: _Size, classes: _Size) -> tuple[np.ndarray, int]:
     # The class count is returned with the labels, so a one-hot encoding built from
     # them agrees with it even when n_classes is a strategy.
-    n, c = draw(rows), draw(classes)
+    n, c = _size(draw, rows), _size(draw, classes)
     design = _Design(draw)
     if design.mixture == 0:
         # one repeated class, drawn by Hypothesis: shrinks to all zeros
@@ -700,6 +742,7 @@ def _drawn_labels(draw: Draw, rows: SearchStrategy[int],
     return labels.astype(np.int64), c
 
 
+@_reused
 def logit_batches(
     *,
     n_samples: IntOrStrategy | None = None,
@@ -761,6 +804,7 @@ def logit_batches(
     return _matrices(rows, cols, float(max_magnitude), True)
 
 
+@_reused
 def probability_batches(
     *,
     n_samples: IntOrStrategy | None = None,
@@ -839,9 +883,9 @@ def probability_batches(
 
 
 @st.composite
-def _probability_rows(draw: Draw, rows: SearchStrategy[int], cols: SearchStrategy[int],
+def _probability_rows(draw: Draw, rows: _Size, cols: _Size,
                       floor: float, min_probability: Any) -> np.ndarray:
-    n, c = draw(rows), draw(cols)
+    n, c = _size(draw, rows), _size(draw, cols)
     if floor * c > 1:
         raise InvalidArgument(
             f"min_probability={min_probability!r} is too large for the drawn "
@@ -862,6 +906,7 @@ def _probability_rows(draw: Draw, rows: SearchStrategy[int], cols: SearchStrateg
     return floor + (1.0 - c * floor) * (w / total)
 
 
+@_reused
 def sparse_labels(*, n_samples: IntOrStrategy, n_classes: IntOrStrategy
                   ) -> SearchStrategy[np.ndarray]:
     """Return a strategy for sparse class labels: int64 arrays of shape ``(n_samples,)``.
@@ -899,6 +944,7 @@ def sparse_labels(*, n_samples: IntOrStrategy, n_classes: IntOrStrategy
     return _labels(n_samples, n_classes).map(lambda pair: pair[0])
 
 
+@_reused
 def one_hot_labels(*, n_samples: IntOrStrategy, n_classes: IntOrStrategy
                    ) -> SearchStrategy[np.ndarray]:
     """Return a strategy for one-hot labels: float64 arrays of shape ``(n_samples, n_classes)``.
@@ -932,6 +978,7 @@ def one_hot_labels(*, n_samples: IntOrStrategy, n_classes: IntOrStrategy
     )
 
 
+@_reused
 def label_batches(
     *,
     n_samples: IntOrStrategy,
