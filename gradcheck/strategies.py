@@ -26,9 +26,10 @@ transposed gradient is invisible unless the matrix is square ... and wrong other
 How values are drawn: Hypothesis draws the sizes, then a few *design* choices per
 example (a design index and a 32-bit seed), and NumPy builds the arrays from them in one
 vectorized pass, far cheaper than one Hypothesis draw per element. The simplest design
-makes every array constant, filled with a Hypothesis-drawn float, so a failing example
-shrinks to small, readable arrays such as ``array([[0.]])`` when the bug allows it. The
-others mix, within each array and at rates that vary from array to array: exact zeros,
+makes every array constant, filled with 0.0 for seed 0 and ±1, ±2, ... for the next
+seeds, so a failing example shrinks to small, readable arrays such as ``array([[0.]])``
+or ``array([[-1.]])`` when the bug allows it. The other designs mix, within each array
+and at rates that vary from array to array: exact zeros,
 uniform values, magnitudes spread over many decades (down to the smallest normal
 float64, about 2.2e-308), round values, the bounds ``±max_magnitude``, ties with a row
 neighbour, constant rows, rows with a single nonzero entry, and copies of the previous
@@ -124,13 +125,6 @@ def _drawn_size(name: str, n: Any) -> int:
     return int(n)
 
 
-def _floats(bound: float) -> SearchStrategy[float]:
-    # Subnormals are excluded: they flush to zero on some platforms and carry no gradient
-    # information that normal tiny floats do not.
-    return st.floats(-bound, bound, allow_nan=False, allow_infinity=False,
-                     allow_subnormal=False)
-
-
 # ----------------------------------------------------------------------------- values
 # How array values are drawn. Drawing an array element by element (hypothesis.extra.numpy
 # .arrays) costs Hypothesis a draw per element, most of the run time of a property test on
@@ -138,9 +132,11 @@ def _floats(bound: float) -> SearchStrategy[float]:
 # (after the sizes): a design index and a 32-bit seed, shared by every array of one
 # strategy's example; NumPy then builds the values from them in one vectorized pass.
 #
-# - Design 0 (where shrinking goes first) makes each array constant, filled with one
-#   Hypothesis-drawn float, so a failing example shrinks to e.g. ``array([[0.]])`` when
-#   the bug allows it.
+# - Design 0 (where shrinking goes first) makes each array constant, filled with a value
+#   of the seed (`_constant`): 0.0 for seed 0, then 1, -1, 2, -2, ... up to the bound, so
+#   a failing example shrinks to e.g. ``array([[0.]])`` or ``array([[-1.]])`` when the
+#   bug allows it. The design draws are the same two choices for every design, so the
+#   shrinker can move any failing example to design 0 and then shrink its seed.
 # - Every other design index picks one of the mixtures below. Each element falls into a
 #   category (exact zero, uniform, log-uniform magnitude over many decades, round value,
 #   +-bound, or a tie with its left neighbour) at rates that the seed varies around the
@@ -150,7 +146,8 @@ def _floats(bound: float) -> SearchStrategy[float]:
 #   example names the plainest mixture that still fails.
 #
 # The generator fills rows in order, so dropping trailing rows while shrinking keeps the
-# values of the others.
+# values of the others. Subnormal numbers are never made: they flush to zero on some
+# platforms and carry no gradient information that tiny normal numbers do not.
 _DESIGNS = st.integers(0, 63)
 _SEEDS = st.integers(0, 2**32 - 1)
 _TINY = float(np.finfo(np.float64).tiny)  # the smallest normal float64, about 2.2e-308
@@ -191,7 +188,7 @@ class _Design:
         self.seed: int = draw(_SEEDS)
         self.mixture = 0 if index == 0 else 1 + (index - 1) % len(_MIXTURES)
 
-    def floats(self, draw: Draw, shape: tuple[int, ...], bound: float, *, zeros: bool = True,
+    def floats(self, shape: tuple[int, ...], bound: float, *, zeros: bool = True,
                stream: int = 0) -> np.ndarray:
         """Return a float64 array of ``shape`` in ``[-bound, bound]``.
 
@@ -199,7 +196,7 @@ class _Design:
         array of an example takes its own ``stream`` of the seed.
         """
         if self.mixture == 0:
-            return np.full(shape, draw(_fill_values(bound, zeros)), dtype=np.float64)
+            return np.full(shape, _constant(self.seed, bound, zeros, stream), dtype=np.float64)
         # Any shape as (rows, columns): the last axis is the row.
         size = (math.prod(shape[:-1]), shape[-1])
         x = _mixture(_generator(self.seed, stream), size, self.mixture, bound, zeros=zeros)
@@ -210,13 +207,52 @@ class _Design:
         return _generator(self.seed, stream).random()
 
 
-@functools.lru_cache(maxsize=64)
-def _fill_values(bound: float, zeros: bool) -> SearchStrategy[float]:
-    """The fill value of a constant array: shrinks to 0.0 (to ``bound / 100`` without zeros)."""
+def _constant(seed: int, bound: float, zeros: bool, stream: int) -> float:
+    """Return the fill value of a constant array: simple for small seeds, which shrink well.
+
+    Seed 0 gives 0.0, the next seeds 1, -1, 2, -2, ... up to ``±bound`` (in units of
+    bound's decade below 1, e.g. 0.1 for a bound of 0.5; without ``zeros`` from the first
+    one at least ``bound / 100``), larger seeds any value a mixture draws.
+    """
+    lo = 0.0 if zeros else bound / 100.0
+    per = _per_unit(bound)
+    bottom, top = _multiples(1.0, per, lo, bound)
+    k = seed
     if zeros:
-        return _floats(bound)
-    gap = bound / 100.0
-    return st.one_of(st.floats(gap, bound), st.floats(-bound, -gap))
+        if k == 0:
+            return 0.0
+        k -= 1
+        bottom = max(bottom, 1)
+    index = bottom + k // 2
+    if index <= top:
+        return (index if k % 2 == 0 else -index) / per
+    x = _mixture(_generator(seed, stream), (1, 1), len(_MIXTURES), bound, zeros=zeros)
+    return float(x[0, 0])
+
+
+def _per_unit(bound: float) -> float:
+    """Return 1, or 10**m for the decade 10**-m of ``bound`` below 1 (10 for 0.5).
+
+    Round values are ``k * step / per_unit`` for a binary step (1, 0.5, 0.25): divided by
+    an exact power of ten they print as written (0.3, not 0.30000000000000004).
+    """
+    return 1.0 if bound >= 1 else 10.0 ** -math.floor(math.log10(bound))
+
+
+@functools.lru_cache(maxsize=256)
+def _multiples(step: float, per: float, lo: float, bound: float) -> tuple[int, int]:
+    """Return ``(bottom, top)``, the range of ``k`` with ``lo <= k * step / per <= bound``.
+
+    ``top >= 1`` when ``step / per <= bound``; when no multiple reaches ``lo``, ``bottom``
+    is ``top`` (the caller raises such values to ``lo``).
+    """
+    top = math.floor(bound * per / step)
+    while top > 0 and top * step / per > bound:
+        top -= 1
+    bottom = min(math.ceil(lo * per / step), top)
+    while bottom < top and bottom * step / per < lo:
+        bottom += 1
+    return bottom, top
 
 
 _MASK64 = 2**64 - 1
@@ -296,20 +332,16 @@ def _mixture(rng: np.random.Generator, shape: tuple[int, int], mixture: int, bou
         else:
             choices[_LOG] = np.power(lo / bound, v) * bound
     if base[_ROUND]:
-        step = _STEPS[int(p[8] * len(_STEPS))] * (
-            1.0 if bound >= 1 else 10.0 ** math.floor(math.log10(bound)))
-        top = math.floor(bound / step)
-        while top > 0 and top * step > bound:
-            top -= 1
-        bottom = min(math.ceil(lo / step), top)
-        while bottom < top and bottom * step < lo:
-            bottom += 1
-        # multiples of step from bottom * step (0, or the first one >= lo) to top * step
+        step, per = _STEPS[int(p[8] * len(_STEPS))], _per_unit(bound)
+        bottom, top = _multiples(step, per, lo, bound)
+        # multiples of step / per from bottom (0, or the first one >= lo) to top
         rounded = np.floor(v * (top - bottom + 1))
         if bottom:
             rounded += bottom
         rounded *= step
-        choices[_ROUND] = rounded if bottom * step >= lo else np.maximum(rounded, lo)
+        if per != 1.0:
+            rounded /= per
+        choices[_ROUND] = rounded if bottom * step / per >= lo else np.maximum(rounded, lo)
     magnitude = np.choose(category, choices)
     if lo:
         np.clip(magnitude, lo, bound, out=magnitude)
@@ -481,7 +513,7 @@ def input_batches(
 @st.composite
 def _matrices(draw: Draw, rows: _Size, cols: _Size, bound: float, zeros: bool) -> np.ndarray:
     shape = (_size(draw, rows), _size(draw, cols))
-    return _Design(draw).floats(draw, shape, bound, zeros=zeros)
+    return _Design(draw).floats(shape, bound, zeros=zeros)
 
 
 # ----------------------------------------------------------------------------- layers
@@ -611,13 +643,13 @@ def _draw_dense(draw: Draw, spec: _DenseSpec) -> tuple[Any, _Design]:
     if not hasattr(layer, "weights"):
         raise InvalidArgument(f"layer_class={cls!r} built an object without a 'weights' attribute")
     design = _Design(draw)
-    layer.weights = _draw_like(draw, design, layer.weights, _MAX_WEIGHT, "weights", 0)
+    layer.weights = _parameter(design, layer.weights, _MAX_WEIGHT, "weights", 0)
     if hasattr(layer, "biases"):
         # Zero biases (the book's initialisation) on purpose, a quarter of the time.
         if design.mixture and design.uniform(_ZERO_BIASES_STREAM) < 0.25:
             layer.biases = np.zeros(_parameter_shape(layer.biases, "biases"))
         else:
-            layer.biases = _draw_like(draw, design, layer.biases, _MAX_BIAS, "biases", 1)
+            layer.biases = _parameter(design, layer.biases, _MAX_BIAS, "biases", 1)
     return layer, design
 
 
@@ -636,9 +668,9 @@ def _parameter_shape(current: Any, name: str) -> tuple[int, ...]:
     return shape
 
 
-def _draw_like(draw: Draw, design: _Design, current: Any, bound: float, name: str,
-               stream: int) -> np.ndarray:
-    return design.floats(draw, _parameter_shape(current, name), bound, stream=stream)
+def _parameter(design: _Design, current: Any, bound: float, name: str, stream: int
+               ) -> np.ndarray:
+    return design.floats(_parameter_shape(current, name), bound, stream=stream)
 
 
 # streams of a dense layer's design: weights 0, biases 1, then these
@@ -708,7 +740,7 @@ def _layers_with_inputs(draw: Draw, spec: _DenseSpec,
     # size keeps the layer.
     layer, design = _draw_dense(draw, spec)
     shape = (draw(rows), int(np.shape(layer.weights)[0]))
-    return layer, design.floats(draw, shape, _MAX_INPUT, stream=_INPUTS_STREAM)
+    return layer, design.floats(shape, _MAX_INPUT, stream=_INPUTS_STREAM)
 
 
 # ----------------------------------------------------------------------------- classifier data
@@ -726,8 +758,8 @@ def _drawn_labels(draw: Draw, rows: _Size, classes: _Size) -> tuple[np.ndarray, 
     n, c = _size(draw, rows), _size(draw, classes)
     design = _Design(draw)
     if design.mixture == 0:
-        # one repeated class, drawn by Hypothesis: shrinks to all zeros
-        return np.full(n, draw(st.integers(0, c - 1)), dtype=np.int64), c
+        # one repeated class: the seed's class, so it shrinks to all zeros
+        return np.full(n, design.seed % c, dtype=np.int64), c
     rng = _generator(design.seed, 0)
     kind = (design.mixture - 1) % 3
     if kind == 0:
