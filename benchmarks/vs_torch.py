@@ -12,8 +12,10 @@ Times are medians of repeated runs (float64). Then the error resolution: a singl
 of ``dweights`` is multiplied by ``(1 + delta)`` (a bug that scales with dvalues, like real
 ones) for delta = 1e-1 ... 1e-8, and the smallest delta each tool rejects is printed.
 
-Usage: ``python benchmarks/vs_torch.py [--quick]``  (``--quick``: fewer repetitions,
-skips torch's exhaustive mode on the largest shapes)
+Usage: ``python benchmarks/vs_torch.py [--quick] [--case TEXT] [--timing-only]``
+(``--quick``: fewer repetitions, skips torch's exhaustive mode on the largest shapes;
+``--case "dense 128"``: only the cases whose label contains the text, torch's exhaustive
+mode included; ``--timing-only``: no resolution table)
 """
 
 from __future__ import annotations
@@ -153,7 +155,7 @@ def fmt(seconds: float | None) -> str:
     return f"{seconds * 1e3:.1f}"
 
 
-def timing_table(quick: bool) -> None:
+def timing_table(quick: bool, case: str | None = None) -> None:
     print("times in ms (median); ratio = torch time / ours in the same mode; "
           "relu: torch runs on data with the exact zeros moved off the kink")
     head = (f"{'case':18}{'ours exh':>10}{'ours fast':>10}{'torch exh':>11}{'torch fast':>11}"
@@ -161,6 +163,10 @@ def timing_table(quick: bool) -> None:
             f"  ours verdict / evals (exh, fast)")
     print(head)
     for label, ours, wrapped, native, slow_ok in cases(quick):
+        if case is not None:
+            if case not in label:
+                continue
+            slow_ok = True
         runs = 2 if quick else 5
         ex, _ = median_time(lambda o=ours: o("exhaustive"), max_runs=runs)
         fa, _ = median_time(lambda o=ours: o("fast"), max_runs=runs)
@@ -249,6 +255,8 @@ def resolution_table(quick: bool) -> None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--case", help="only cases whose label contains this text")
+    parser.add_argument("--timing-only", action="store_true", help="no resolution table")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
@@ -256,8 +264,9 @@ def main(argv=None) -> int:
           f"{platform.python_version()}, numpy {np.__version__}, torch {torch.__version__}, "
           f"{torch.get_num_threads()} torch thread(s), load average {load:.1f} "
           f"on {os.cpu_count()} cores\n")
-    timing_table(args.quick)
-    resolution_table(args.quick)
+    timing_table(args.quick, args.case)
+    if not args.timing_only:
+        resolution_table(args.quick)
     return 0
 
 
