@@ -171,10 +171,12 @@ _MIXTURES = (
     _Mixture("everything", (1, 1, 1, 1, 1, 1), (0.2, 0.2, 0.2), True),
 )
 # Per array: the scale of uniform values (trained-weight scale down to the book's
-# 0.01 * randn), the decades spanned by log-uniform magnitudes (320 reaches the smallest
-# normal), and the step of round values (in units of 1, or of bound's decade below 1).
+# 0.01 * randn), the decades spanned by log-uniform magnitudes below the bound (320
+# reaches the smallest normal; None: the 12 decades just above the smallest normal, where
+# products underflow), and the step of round values (in units of 1, or of bound's decade
+# below 1).
 _SCALES = (1.0, 1.0, 0.1, 0.01)
-_DECADES = (3.0, 12.0, 320.0)
+_DECADES = (3.0, 12.0, 320.0, None)
 _STEPS = (1.0, 0.5, 0.25)
 
 
@@ -208,26 +210,28 @@ class _Design:
 
 
 def _constant(seed: int, bound: float, zeros: bool, stream: int) -> float:
-    """Return the fill value of a constant array: simple for small seeds, which shrink well.
+    """Return the fill value of a constant array: a round one for small seeds.
 
-    Seed 0 gives 0.0, the next seeds 1, -1, 2, -2, ... up to ``±bound`` (in units of
-    bound's decade below 1, e.g. 0.1 for a bound of 0.5; without ``zeros`` from the first
-    one at least ``bound / 100``), larger seeds any value a mixture draws.
+    Seeds below 2**16 (where shrinking goes) cycle through 0.0, 1, -1, 2, -2, ... up to
+    ``±bound`` (in units of bound's decade below 1, e.g. 0.1 for a bound of 0.5; without
+    ``zeros`` from the first unit at least ``bound / 100``), so seed 0 gives 0.0 and a
+    small seed a small round value; larger seeds give any value a mixture draws.
     """
     lo = 0.0 if zeros else bound / 100.0
+    if seed >= 1 << 16:
+        x = _mixture(_generator(seed, stream), (1, 1), len(_MIXTURES), bound, zeros=zeros)
+        return float(x[0, 0])
     per = _per_unit(bound)
     bottom, top = _multiples(1.0, per, lo, bound)
-    k = seed
+    if zeros:
+        bottom = max(bottom, 1)
+    k = seed % (2 * (top - bottom + 1) + zeros)
     if zeros:
         if k == 0:
             return 0.0
         k -= 1
-        bottom = max(bottom, 1)
-    index = bottom + k // 2
-    if index <= top:
-        return (index if k % 2 == 0 else -index) / per
-    x = _mixture(_generator(seed, stream), (1, 1), len(_MIXTURES), bound, zeros=zeros)
-    return float(x[0, 0])
+    magnitude = (bottom + k // 2) / per
+    return max(magnitude, lo) if k % 2 == 0 else -max(magnitude, lo)
 
 
 def _per_unit(bound: float) -> float:
@@ -326,8 +330,10 @@ def _mixture(rng: np.random.Generator, shape: tuple[int, int], mixture: int, bou
         uniform += lo
     choices: list[Any] = [lo, uniform, lo, lo, bound, uniform]  # the tie's value comes below
     if base[_LOG]:
-        if zeros:
-            decades = _DECADES[int(p[7] * len(_DECADES))]
+        decades = _DECADES[int(p[7] * len(_DECADES))]
+        if zeros and decades is None:
+            choices[_LOG] = np.minimum(np.power(10.0, v * 12.0) * _TINY, bound)
+        elif zeros:
             choices[_LOG] = np.maximum(np.power(10.0, v * -decades) * bound, _TINY)
         else:
             choices[_LOG] = np.power(lo / bound, v) * bound
