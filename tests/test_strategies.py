@@ -63,6 +63,74 @@ def test_input_batches_without_zeros_stay_away_from_zero(x):
     assert (np.abs(x) >= 4.0 / 100).all() and (np.abs(x) <= 4.0).all()
 
 
+def test_input_batches_without_zeros_reach_as_close_to_zero_as_allowed():
+    x = first(gs.input_batches(zeros=False, max_magnitude=4.0), lambda a: (np.abs(a) == 0.04).any())
+    assert (np.abs(x) == 0.04).any()
+
+
+SMALLEST_NORMAL = np.finfo(np.float64).tiny
+
+
+@given(gs.input_batches(max_magnitude=1e300))
+def test_input_batches_hold_no_nan_infinity_or_subnormal_number(x):
+    magnitude = np.abs(x)
+    assert np.isfinite(x).all() and (magnitude <= 1e300).all()
+    assert not ((magnitude > 0) & (magnitude < SMALLEST_NORMAL)).any()
+
+
+def test_input_batches_draw_the_bounds():
+    x = first(gs.input_batches(max_magnitude=3.0), lambda a: (np.abs(a) == 3.0).any())
+    assert np.abs(x).max() == 3.0
+
+
+def test_input_batches_draw_tiny_normal_magnitudes_next_to_large_ones():
+    # many decades in one array, down to the last decades above the smallest normal
+    x = first(gs.input_batches(), lambda a: ((a != 0) & (np.abs(a) < 1e-300)).any()
+              and (np.abs(a) > 1e-3).any())
+    tiny = np.abs(x[(x != 0) & (np.abs(x) < 1e-300)])
+    assert (tiny >= SMALLEST_NORMAL).all()
+
+
+def test_input_batches_draw_arrays_of_round_values():
+    x = first(gs.input_batches(min_samples=2, min_features=3),
+              lambda a: (a == np.round(a)).all() and len(np.unique(a)) >= 3)
+    assert (x == np.round(x)).all()
+
+
+def test_input_batches_draw_nonzero_ties_within_a_row():
+    def has_tie(a):
+        return any(len(set(row[row != 0])) < np.count_nonzero(row) for row in a)
+
+    assert has_tie(first(gs.input_batches(min_features=3), has_tie))
+
+
+def test_input_batches_draw_equal_rows():
+    def equal_rows(a):
+        return any((a[i] == a[i - 1]).all() and len(set(a[i])) > 1 for i in range(1, len(a)))
+
+    assert equal_rows(first(gs.input_batches(min_samples=2, min_features=2), equal_rows))
+
+
+def test_input_batches_draw_rows_with_a_single_nonzero_entry():
+    x = first(gs.input_batches(min_features=3),
+              lambda a: (np.count_nonzero(a, axis=1) == 1).any())
+    assert (np.count_nonzero(x, axis=1) == 1).any()
+
+
+def test_input_batches_draw_constant_arrays():
+    x = first(gs.input_batches(min_samples=2, min_features=2),
+              lambda a: (a == a.flat[0]).all() and a.flat[0] != 0)
+    assert len(np.unique(x)) == 1
+
+
+def test_a_failing_input_batch_shrinks_to_a_small_round_array():
+    # Shrinking on (the default phases): the minimal example of "two rows and a negative
+    # entry" is two rows of one feature holding round values (the constant design).
+    x = find(gs.input_batches(), lambda a: len(a) >= 2 and (a < 0).any(),
+             settings=settings(database=None, derandomize=True))
+    assert x.shape == (2, 1) and (x == np.round(x)).all() and (x < 0).any()
+
+
 # ----------------------------------------------------------------------------- layers
 @given(gs.dense_layers(min_inputs=2, max_inputs=3, min_neurons=4, max_neurons=6,
                        layer_class=TinyDense))
@@ -90,6 +158,19 @@ def test_dense_layers_draw_non_square_weight_matrices():
 def test_dense_layers_draw_zero_biases():
     layer = first(gs.dense_layers(layer_class=TinyDense), lambda lay: (lay.biases == 0).all())
     assert (layer.biases == 0).all()
+
+
+def test_dense_layers_draw_exact_zero_weights_among_others():
+    layer = first(gs.dense_layers(layer_class=TinyDense, min_inputs=2),
+                  lambda lay: (lay.weights == 0).any() and (lay.weights != 0).any())
+    assert (layer.weights == 0).any()
+
+
+def test_dense_layers_draw_weights_at_the_books_initialisation_scale():
+    # 0.01 * randn: every weight small, not all zero
+    layer = first(gs.dense_layers(layer_class=TinyDense, min_inputs=2),
+                  lambda lay: 0 < np.abs(lay.weights).max() <= 0.05)
+    assert 0 < np.abs(layer.weights).max() <= 0.05
 
 
 @given(gs.dense_layers(n_inputs=3, n_neurons=st.just(2), layer_class=TinyDense))
@@ -134,6 +215,11 @@ def test_logit_batches_draw_large_magnitudes_on_purpose():
     assert np.abs(z).max() == 50.0
 
 
+def test_logit_batches_draw_exact_zeros():
+    z = first(gs.logit_batches(min_classes=2), lambda a: (a == 0).any() and (a != 0).any())
+    assert (z == 0).any()
+
+
 def test_logit_batches_draw_ties_within_a_row():
     z = first(gs.logit_batches(min_classes=3),
              lambda a: any(len(set(row)) < len(row) for row in a))
@@ -169,6 +255,18 @@ def test_probability_batches_draw_confident_rows():
     assert p.max() > 0.999
 
 
+def test_probability_batches_put_entries_exactly_at_the_floor_in_unconfident_rows():
+    p = first(gs.probability_batches(min_classes=3),
+              lambda a: (a == 1e-6).any() and (a.max(axis=1) < 0.999).all())
+    assert (p == 1e-6).any()
+
+
+def test_probability_batches_draw_entries_just_above_the_floor():
+    # tiny weights: the entry exceeds the floor by many orders of magnitude less than it
+    p = first(gs.probability_batches(min_classes=2), lambda a: ((a > 1e-6) & (a < 2e-6)).any())
+    assert ((p > 1e-6) & (p < 2e-6)).any()
+
+
 def test_probability_batches_draw_uniform_rows():
     p = first(gs.probability_batches(min_classes=3),
              lambda a: np.allclose(a, 1.0 / a.shape[1]))
@@ -199,6 +297,17 @@ def test_one_hot_labels_agree_with_a_drawn_class_count(y):
 def test_sparse_labels_leave_classes_absent():
     y = first(gs.sparse_labels(n_samples=6, n_classes=3), lambda a: len(np.unique(a)) < 3)
     assert len(np.unique(y)) < 3
+
+
+def test_sparse_labels_draw_a_single_repeated_class():
+    y = first(gs.sparse_labels(n_samples=5, n_classes=4),
+              lambda a: len(np.unique(a)) == 1 and a[0] != 0)
+    assert len(np.unique(y)) == 1
+
+
+def test_sparse_labels_draw_every_class():
+    y = first(gs.sparse_labels(n_samples=6, n_classes=3), lambda a: len(np.unique(a)) == 3)
+    assert set(y) == {0, 1, 2}
 
 
 def test_one_hot_labels_leave_classes_absent():
@@ -271,6 +380,20 @@ def test_a_bad_size_drawn_from_a_user_strategy_is_reported_at_draw_time():
     with pytest.raises(InvalidArgument, match="n_classes=5"):
         first(gs.probability_batches(n_classes=st.just(5), min_probability=0.25),
              lambda a: True)
+
+
+def test_equal_arguments_give_the_same_strategy_object_and_true_is_not_one():
+    # Reuse spares Hypothesis a validation per example when a test builds the strategy
+    # inside its body; the cache must not confuse True with 1, or skip validation.
+    assert gs.input_batches(n_samples=3) is gs.input_batches(n_samples=3)
+    assert gs.sparse_labels(n_samples=2, n_classes=3) is not gs.sparse_labels(n_samples=3,
+                                                                               n_classes=3)
+    gs.input_batches(n_samples=1)
+    with pytest.raises(InvalidArgument, match="n_samples=True"):
+        gs.input_batches(n_samples=True)
+    # an unhashable argument is simply not cached
+    labels = gs.label_batches(n_samples=2, n_classes=3, kinds=["one_hot"])
+    assert first(labels, lambda y: True).shape == (2, 3)
 
 
 def test_docstring_examples_run():
