@@ -43,6 +43,7 @@ C_ARGUMENT = 32.0
 CLIP_FLOOR = 1e-7
 
 PASS, KINK, UNSURE, FAIL = 0, 1, 2, 3
+MORE_LEVELS = 4  # halvings tried beyond s/2 where the first two steps disagree
 
 # (flat element indices, deltas) -> objective values with x[index] += delta, or
 # (values, absolute scales) when the evaluator knows a tighter rounding scale than base's
@@ -276,7 +277,54 @@ def _refine(
     nearest = np.where(np.abs(a - r2) <= np.abs(a - l2), r2, l2)
     numeric = np.where(kink & ~smooth, nearest, numeric)
     tol = np.where(kink & ~smooth, tol_kink + np.abs(r2 - l2), tol)
+    unsure = np.flatnonzero(verdict == UNSURE)
+    if unsure.size:
+        _smaller_steps(unsure, idx, a, s, d2, rho, alpha, at, numeric, tol, verdict)
     return numeric, tol, verdict
+
+
+def _smaller_steps(
+    todo: np.ndarray,
+    idx: np.ndarray,
+    a: np.ndarray,
+    s: np.ndarray,
+    previous: np.ndarray,
+    rho: np.ndarray,
+    alpha: np.ndarray,
+    at: EvalAt,
+    numeric: np.ndarray,
+    tol: np.ndarray,
+    verdict: np.ndarray,
+) -> None:
+    """Steps s/4, s/8, ... for elements whose two steps disagreed (updated in place).
+
+    A kink closer to ``x`` than the step (ReLU at ``x = -5e-6`` with a step of ``6e-6``)
+    makes the steps that straddle it disagree with those that do not; smaller steps stop
+    straddling it. Two successive levels that agree decide the element as in step 2 of
+    the module docstring (the rounding term grows as the step shrinks).
+    """
+    prev = previous[todo]
+    step = s[todo] / 2
+    for _ in range(MORE_LEVELS):
+        step = step / 2
+        fp, _ = _values(at(idx[todo], step))
+        fm, _ = _values(at(idx[todo], -step))
+        d = (fp - fm) / (2 * step)
+        richardson = (4 * d - prev) / 3
+        trunc = np.abs(d - prev)
+        rounding = rho[todo] * (s[todo] / step)
+        tolerance = trunc + 2 * rounding + alpha[todo]
+        size = np.maximum(np.abs(d), np.abs(prev))
+        agree = np.isfinite(richardson) & ~((trunc > 0.5 * size) & (trunc > alpha[todo]))
+        where = todo[agree]
+        numeric[where] = richardson[agree]
+        tol[where] = tolerance[agree]
+        verdict[where] = np.where(
+            np.abs(a[where] - richardson[agree]) <= tolerance[agree], PASS, FAIL
+        )
+        todo, prev, step = todo[~agree], d[~agree], step[~agree]
+        if todo.size == 0:
+            return
 
 
 def _values(result: Any) -> tuple[np.ndarray, np.ndarray | None]:

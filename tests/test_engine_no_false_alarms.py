@@ -69,6 +69,30 @@ def test_a_wrong_value_at_or_away_from_the_kink_is_rejected(cls):
     assert report.gradients[0].status == "failed"
 
 
+NEAR_KINK = np.array([[-5e-6, 1.0, -2e-6, 4e-6], [3e-6, -1e-6, 0.0, -5.5e-6],
+                      [-3e-6, 2e-7, -0.5, 5e-6]])  # within one step (6e-6) of ReLU's kink
+
+
+@pytest.mark.parametrize("cls", [ReLU_LessEqual, ReLU_Less])
+def test_inputs_within_a_step_of_the_kink_are_decided_not_inconclusive(cls):
+    # the steps that straddle the kink disagree with those that do not: smaller steps
+    # decide (they used to leave these elements inconclusive)
+    report = check_layer(cls(), NEAR_KINK)
+    assert report.ok and report.gradients[0].inconclusive == 0
+
+
+class ReLU_WrongJustBelowTheKink(ReLU_LessEqual):
+    def backward(self, dvalues):
+        super().backward(dvalues)
+        self.dinputs[0, 0] = 0.3 * dvalues[0, 0]  # at x = -5e-6 the derivative is 0
+
+
+def test_a_wrong_value_within_a_step_of_the_kink_is_rejected():
+    report = check_layer(ReLU_WrongJustBelowTheKink(), NEAR_KINK, raise_on_failure=False)
+    assert report.status == "failed"
+    assert report.gradients[0].failed == 1 and report.gradients[0].index == (0, 0)
+
+
 class Dense32(Layer_Dense):
     """Parameters and arithmetic in float32, as under nnfs.init()."""
 
