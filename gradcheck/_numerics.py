@@ -20,9 +20,11 @@ The scheme, for each element ``j`` of a variable ``x`` with analytic derivative 
    smooth point. At a kink one side is straight (its two one-sided differences agree)
    while the two sides disagree; the analytic value is then accepted when it lies between
    the one-sided derivatives (any subgradient is correct).
-4. What remains is ``failed``, unless the evaluations were not finite or the two steps
-   disagree with each other by more than half the value (``inconclusive``: finite
-   differences cannot decide).
+4. Where the two steps disagree with each other by more than half the value (a kink
+   closer to ``x`` than the step), the step is halved up to four more times, and two
+   successive levels that agree decide the element as in step 2.
+5. What remains is ``failed``, unless the evaluations were not finite or no two steps
+   agreed (``inconclusive``: finite differences cannot decide).
 """
 
 from __future__ import annotations
