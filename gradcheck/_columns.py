@@ -38,8 +38,10 @@ class Columns:
         x: np.ndarray,
         rng: np.random.Generator,
         base: Callable[[], np.ndarray | None],
+        condition: dict[str, np.ndarray | None],
     ) -> None:
         self.subject, self.x, self.rng, self._base = subject, x, rng, base
+        self._condition = condition
         self._usable: bool | None = None
         self.out0: np.ndarray | None = None
 
@@ -116,6 +118,12 @@ class Columns:
         out0, dv = self.out0, subject.dvalues
         m = out0.shape[1]
         column_scale = np.abs(dv * out0).sum(axis=0)
+        # plus the rounding scale of each column's parameters: sum |param * gradient|
+        for cond in self._condition.values():
+            if cond is not None and cond.shape[1:] == (m,) and cond is not self._condition.get(
+                "dinputs"
+            ):
+                column_scale = column_scale + cond.sum(axis=0)
         value = subject.params[name]
         l1, l2 = subject.reg.get(name, (0.0, 0.0))
 

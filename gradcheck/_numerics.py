@@ -7,7 +7,8 @@ The scheme, for each element ``j`` of a variable ``x`` with analytic derivative 
        D(s) = (f(x + s e_j) - f(x - s e_j)) / 2s
 
    Its rounding error is bounded by ``rho_j = C_ROUND * eps * S_j / s_j`` where ``S_j`` is
-   the absolute scale of the objective's terms (``sum |dvalues * output|``), plus
+   the absolute scale of the objective's terms (``sum |dvalues * output|``, plus the
+   rounding scale of the arguments, ``sum |value * gradient|``, as the caller gives it), plus
    ``C_ARGUMENT * eps * |x_j D| / s_j`` for the rounding of the argument itself. The analytic
    side carries its own rounding, ``alpha = C_ANALYTIC * eps * max|a|``. For losses a floor
    of ``1e-7 / samples`` is added: the book's forward-only clipping moves the gradient of

@@ -74,11 +74,22 @@ class Verification:
             )
 
         f0, f_scale = objective
+        # The objective cannot be computed more accurately than the rounding of its
+        # arguments allows: eps * sum |value * gradient| over every variable. Under
+        # cancellation (outputs much smaller than the terms that sum to them) this is far
+        # above eps * sum |dvalues * output|, and a step's effect can drown in it.
+        self._condition = {
+            v.name: np.abs(v.value * v.grad) if v.value.ndim == 2 else None
+            for v in checks.values()
+        }
+        f_scale += sum(float(np.sum(np.abs(v.value * v.grad))) for v in checks.values())
         self._projection_failures: dict[str, GradientResult] = {}
         self._kinks_apart: np.ndarray | None = None
         self._base: tuple[np.ndarray | None] | None = None
         self._rows_ok: bool | None = None
-        self._columns = Columns(subject, x, self.rng, lambda: self._base_rows(subject))
+        self._columns = Columns(
+            subject, x, self.rng, lambda: self._base_rows(subject), self._condition
+        )
         done = self._verify(subject, checks, f0, f_scale, mode)
         # Only a gradient that did not pass can be a float32 object judged by float64
         # tolerances: find out, and judge it again if so.
@@ -387,6 +398,11 @@ class Verification:
             getattr(screen, field)[suspects] = getattr(again, field)
         return screen
 
+    def _row_condition(self) -> np.ndarray | float:
+        """Per row, ``sum |x * dinputs|``: the rounding scale of the row's inputs."""
+        cond = self._condition.get("dinputs")
+        return 0.0 if cond is None else cond.sum(axis=1)
+
     def _abs_floor(self, subject: Subject) -> float:
         """Losses: clipping at 1e-7 moves the gradient of a mean by up to 1e-7 / samples."""
         return 0.0 if subject.kind == "layer" else nm.CLIP_FLOOR / self.x.shape[0]
@@ -404,7 +420,7 @@ class Verification:
         n_cols = x.shape[1]
         if subject.kind == "layer":
             out0 = self._base_rows(subject)
-            row_scale = np.abs(subject.dvalues * out0).sum(axis=1)
+            row_scale = np.abs(subject.dvalues * out0).sum(axis=1) + self._row_condition()
 
             def base(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                 # the values are changes from here (0); the tolerance keeps the whole
@@ -432,7 +448,7 @@ class Verification:
                 return values, scales.reshape(-1)
         else:
             v0 = self._base_rows(subject)[:, 0] / subject.n_samples
-            s0 = np.abs(v0)
+            s0 = np.abs(v0) + self._row_condition()
 
             def base(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                 return v0[idx // n_cols], s0[idx // n_cols]

@@ -93,6 +93,38 @@ def test_a_wrong_value_within_a_step_of_the_kink_is_rejected():
     assert report.gradients[0].failed == 1 and report.gradients[0].index == (0, 0)
 
 
+def cancelling_dense(cls=Layer_Dense):
+    """One output that is a difference of much larger terms (5 * 0.6 - 3 * 0.99997 = 1e-4).
+
+    Its rounding error (~eps * 6) swamps the effect of a tiny weight (1e-12) times a
+    step (6e-6): the numeric derivative of that input is 0, the analytic one -1e-11.
+    """
+    layer = cls(3, 2)
+    layer.weights = np.array([[1e-12, -2.0], [0.6, 1.0], [-(3.0 - 1e-4) / 3.0, 0.5]])
+    layer.biases = np.zeros((1, 2))
+    x = np.array([[0.0, 5.0, 3.0], [0.5, 1.0, -2.0]])
+    dvalues = np.array([[-10.0, 0.0], [1.0, 3.0]])
+    return layer, x, dvalues
+
+
+def test_a_gradient_below_the_rounding_of_a_cancelling_sum_is_not_a_failure():
+    layer, x, dvalues = cancelling_dense()
+    report = check_layer(layer, x, dvalues=dvalues)
+    assert report.ok, str(report)
+
+
+class DenseDinputsOffByOnePerMille(Layer_Dense):
+    def backward(self, dvalues):
+        super().backward(dvalues)
+        self.dinputs[0, 1] *= 1.001
+
+
+def test_the_cancelling_sum_still_shows_a_wrong_element_of_a_thousandth():
+    layer, x, dvalues = cancelling_dense(DenseDinputsOffByOnePerMille)
+    report = check_layer(layer, x, dvalues=dvalues, raise_on_failure=False)
+    assert report.status == "failed" and report.gradients[0].index == (0, 1)
+
+
 class Dense32(Layer_Dense):
     """Parameters and arithmetic in float32, as under nnfs.init()."""
 
