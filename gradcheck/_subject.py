@@ -233,11 +233,8 @@ class Subject:
         for value in vars(self.obj).values():
             forward = getattr(value, "forward", None)
             if callable(forward) and value is not self.obj and not isinstance(value, type):
-                try:
-                    n_args = len(inspect.signature(forward).parameters)
-                except (TypeError, ValueError):
-                    continue
-                if n_args == 2:
+                params = _forward_parameters(type(value), value)
+                if params is not None and len(params) == 2:
                     self.inner_loss = value
                     return
 
