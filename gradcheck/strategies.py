@@ -938,10 +938,15 @@ def _probability_rows(draw: Draw, rows: _Size, cols: _Size,
         w = _mixture(_generator(design.seed, 0), (n, c), design.mixture, 1.0, zeros=True,
                      signs=False)
     total = w.sum(axis=1, keepdims=True)
-    # An all-zero row carries no preference: make it uniform.
-    w = np.where(total > 0, w, 1.0)
-    total = w.sum(axis=1, keepdims=True)
-    return floor + (1.0 - c * floor) * (w / total)
+    empty = total[:, 0] == 0
+    if empty.any():
+        # An all-zero row carries no preference: make it uniform.
+        w[empty] = 1.0
+        total[empty] = c
+    p = w / total
+    p *= 1.0 - c * floor
+    p += floor  # floor + (1 - C * floor) * w / sum(w): at least the floor, exactly
+    return p
 
 
 @_reused
