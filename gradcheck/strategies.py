@@ -541,8 +541,8 @@ def dense_layers(
     ``biases`` is replaced by a drawn float64 array of the same shape. Weights are drawn
     from ``[-1, 1]`` (from the book's ``0.01 * randn`` scale up to trained-weight scale)
     and biases from ``[-1, 1]``, both with exact zeros on purpose (a zero weight column
-    silences a neuron), and all-zero biases (the book's initialisation) about a quarter
-    of the time.
+    silences a neuron), and all-zero biases (the book's initialisation) in at least a
+    quarter of the examples.
 
     When neither size is fixed, ``n_neurons == n_inputs`` is drawn on purpose about half
     of the time the ranges allow it: a *square* weight matrix is the case where a
@@ -651,7 +651,8 @@ def _draw_dense(draw: Draw, spec: _DenseSpec) -> tuple[Any, _Design]:
     design = _Design(draw)
     layer.weights = _parameter(design, layer.weights, _MAX_WEIGHT, "weights", 0)
     if hasattr(layer, "biases"):
-        # Zero biases (the book's initialisation) on purpose, a quarter of the time.
+        # Zero biases (the book's initialisation) on purpose, in a quarter of the mixed
+        # designs (the constant design adds its seed-0 zeros).
         if design.mixture and design.uniform(_ZERO_BIASES_STREAM) < 0.25:
             layer.biases = np.zeros(_parameter_shape(layer.biases, "biases"))
         else:
