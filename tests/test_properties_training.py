@@ -54,18 +54,26 @@ def sgd_lowers_the_loss(layer_class):
               "labels": y})
         head = Activation_Softmax_Loss_CategoricalCrossentropy()
         optimizer = Optimizer_SGD(learning_rate=LEARNING_RATE)
-        losses = []
+        losses, squared_gradients = [], []
         for _ in range(STEPS):
             layer.forward(x)
             losses.append(head.forward(layer.output, y))
             head.backward(head.output, y)
             layer.backward(head.dinputs)
+            squared_gradients.append(float(np.sum(layer.dweights ** 2)
+                                           + np.sum(layer.dbiases ** 2)))
             optimizer.update_params(layer)
         layer.forward(x)
         losses.append(head.forward(layer.output, y))
-        note({"losses": losses})
+        note({"losses": losses, "squared gradient norms": squared_gradients})
         steps = np.diff(losses)
-        assert (steps < 0).all(), f"the loss rose at step {int(np.argmax(steps >= 0))}: {losses}"
+        # The descent lemma promises a drop of at least lr * (1 - L * lr / 2) * |g|^2 =
+        # 0.1875 |g|^2: strict wherever that is above the rounding of the loss (inputs
+        # like 1e-300 give a gradient whose step no float can show), never a rise.
+        rounding = 8 * np.finfo(np.float64).eps * max(losses)
+        promised = 0.1875 * np.array(squared_gradients) > rounding
+        rose = (steps > rounding) | (promised & (steps >= 0))
+        assert not rose.any(), f"the loss rose at step {int(np.argmax(rose))}: {losses}"
 
     return prop
 
@@ -76,7 +84,8 @@ def test_training_with_sgd_lowers_the_loss_at_every_step():
 
     Proves, end to end, that the core's forward, fused backward, dense backward and
     ``Optimizer_SGD.update_params`` together descend the loss: ten steps on generated
-    linearly separable problems, each strictly lowering it, for both label encodings.
+    linearly separable problems, each lowering it (strictly wherever the promised drop is
+    above the loss's rounding), for both label encodings.
     """
     sgd_lowers_the_loss(Layer_Dense)()
 
