@@ -91,6 +91,10 @@ class Columns:
         self.out0 = out0
         return True
 
+    def width(self) -> int:
+        """Elements one stacked copy moves at once: the output's number of columns."""
+        return 1 if self.out0 is None else int(self.out0.shape[1])
+
     def _forward(self, replaced: dict[str, np.ndarray]) -> np.ndarray:
         """The output with some parameters temporarily replaced, as float64 2-D."""
         subject, obj = self.subject, self.subject.obj

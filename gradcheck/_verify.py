@@ -322,13 +322,17 @@ class Verification:
         method = "elementwise"
         if mode == "fast" and index is None:
             # locate within a budget: stacked rows are cheap, one call per element is not
-            budget = (
-                LOCATE_LIMIT
-                if rowwise
-                else max(16, int(LOCATE_SECONDS / (4 * max(self.forward_seconds, 1e-6))))
-            )
+            calls = max(16, int(LOCATE_SECONDS / (4 * max(self.forward_seconds, 1e-6))))
+            if rowwise:
+                budget, sample = LOCATE_LIMIT, SAMPLED_COORDINATES
+            elif v.param is not None and self._columns.usable():
+                # a stacked call with k copies costs about k forward calls and moves
+                # k elements in each of the output's columns
+                budget = sample = calls * self._columns.width()
+            else:
+                budget, sample = calls, min(calls, SAMPLED_COORDINATES)
             if v.value.size > budget:
-                index = self._sample_index(v.grad, min(budget, SAMPLED_COORDINATES))
+                index = self._sample_index(v.grad, sample)
                 method = "sampled"
         if rowwise:
             at, base = self._row_evaluators(subject)
