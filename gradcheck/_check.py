@@ -84,7 +84,7 @@ def check_layer(
       gives the figure for each check.
     - **Fast mode.** Two Gaussian directions ``u`` (scaled per element by
       ``max(1, |x|)``) for all gradients jointly; each compares ``<analytic, u>`` with a
-      one-sided directional difference. An error vector ``e`` shows as
+      central directional difference (the element-wise step). An error vector ``e`` shows as
       ``<e, u> ~ N(0, sigma^2)``; it escapes one direction with probability at most
       ``0.8 * tol / sigma`` and both with the square of that: an error ten times the
       projection's tolerance is missed with probability below 0.7 %, a hundred times

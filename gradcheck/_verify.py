@@ -543,7 +543,6 @@ class Verification:
             eps=eps,
             eps_analytic=max(v.eps_analytic for v in variables),
             alpha_scale=alpha_scale,
-            one_sided=float(np.sqrt(eps)),
             abs_floor=self._abs_floor(subject)
             * sum(np.abs(dirs[v.name]).reshape(k, -1).sum(axis=1) for v in variables),
         )

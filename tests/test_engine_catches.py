@@ -246,3 +246,27 @@ def test_a_large_layer_is_checked_in_fast_mode_by_default():
     result = check_layer(bug, rng.standard_normal((64, 300)), raise_on_failure=False)
     assert result.mode == "fast" and result.status == "failed"
     assert {g.name: g.status for g in result.gradients}["dweights"] == "failed"
+
+
+def test_fast_mode_sees_one_wrong_element_of_a_ten_thousandth_in_a_larger_layer():
+    # central directional differences: the projection's tolerance is rounding-limited at
+    # the element-wise step, so a single small error still moves it (a one-sided
+    # difference at sqrt(eps) only saw 1e-2 here)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((64, 32))
+
+    def layer(cls):
+        made = cls(32, 16)
+        made.weights = np.random.default_rng(1).standard_normal((32, 16))
+        made.biases = np.random.default_rng(2).standard_normal((1, 16))
+        return made
+
+    class OneElementOff(Layer_Dense):
+        def backward(self, dvalues):
+            super().backward(dvalues)
+            self.dweights[0, 0] *= 1 + 1e-4
+
+    assert check_layer(layer(Layer_Dense), x, mode="fast").ok
+    report = check_layer(layer(OneElementOff), x, mode="fast", raise_on_failure=False)
+    assert report.status == "failed"
+    assert failing(report, "dweights").index == (0, 0)
