@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck._numerics import same_outputs
 from gradcheck._subject import ProtocolError, Subject, UserCodeError
 
 MIN_ELEMENTS = 24  # below this many parameter elements the plain loop is cheaper (measured)
@@ -38,7 +39,7 @@ class Columns:
         x: np.ndarray,
         rng: np.random.Generator,
         base: Callable[[], np.ndarray | None],
-        condition: dict[str, np.ndarray | None],
+        condition: dict[str, np.ndarray],
     ) -> None:
         self.subject, self.x, self.rng, self._base = subject, x, rng, base
         self._condition = condition
@@ -84,7 +85,7 @@ class Columns:
             expected = np.concatenate(
                 [np.where(mask, out_other, out0), np.where(mask, out0, out_other)], axis=1
             )
-            if not _same(both, expected):
+            if not same_outputs(both, expected, float(np.finfo(np.float64).eps)):
                 return False
         except (UserCodeError, ProtocolError, NotStackableError, ValueError):
             return False
@@ -123,10 +124,8 @@ class Columns:
         m = out0.shape[1]
         column_scale = np.abs(dv * out0).sum(axis=0)
         # plus the rounding scale of each column's parameters: sum |param * gradient|
-        for cond in self._condition.values():
-            if cond is not None and cond.shape[1:] == (m,) and cond is not self._condition.get(
-                "dinputs"
-            ):
+        for gradient, cond in self._condition.items():
+            if gradient != "dinputs" and cond.shape[1:] == (m,):
                 column_scale = column_scale + cond.sum(axis=0)
         value = subject.params[name]
         l1, l2 = subject.reg.get(name, (0.0, 0.0))
@@ -188,11 +187,3 @@ def _rank_within(groups: np.ndarray) -> np.ndarray:
     rank = np.empty(groups.size, dtype=np.intp)
     rank[order] = np.arange(groups.size) - first
     return rank
-
-
-def _same(a: np.ndarray, b: np.ndarray) -> bool:
-    if a.shape != b.shape:
-        return False
-    eps = float(np.finfo(np.float64).eps)
-    scale = float(np.max(np.abs(b))) if b.size else 0.0
-    return bool(np.all(np.abs(a - b) <= 64 * eps * (np.abs(b) + scale) + 1e-300))

@@ -83,6 +83,17 @@ class Comparison:
         return int(np.argmax(rank + ratio / (1.0 + ratio) * 1.999))
 
 
+def same_outputs(a: np.ndarray, b: np.ndarray, eps: float) -> bool:
+    """Whether two evaluations of the same outputs agree to rounding.
+
+    Within ``64 eps`` of each value plus the largest one: a probe's verdict on stacking.
+    """
+    if a.shape != b.shape:
+        return False
+    scale = float(np.max(np.abs(b))) if b.size else 0.0
+    return bool(np.all(np.abs(a - b) <= 64 * eps * (np.abs(b) + scale) + 1e-300))
+
+
 def default_step(eps: float) -> float:
     """Relative step for central differences: ``eps ** (1/3)`` (about 6e-6 in float64)."""
     return float(np.cbrt(eps))

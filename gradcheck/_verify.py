@@ -78,11 +78,8 @@ class Verification:
         # arguments allows: eps * sum |value * gradient| over every variable. Under
         # cancellation (outputs much smaller than the terms that sum to them) this is far
         # above eps * sum |dvalues * output|, and a step's effect can drown in it.
-        self._condition = {
-            v.name: np.abs(v.value * v.grad) if v.value.ndim == 2 else None
-            for v in checks.values()
-        }
-        f_scale += sum(float(np.sum(np.abs(v.value * v.grad))) for v in checks.values())
+        self._condition = {v.name: np.abs(v.value * v.grad) for v in checks.values()}
+        f_scale += sum(float(c.sum()) for c in self._condition.values())
         self._projection_failures: dict[str, GradientResult] = {}
         self._kinks_apart: np.ndarray | None = None
         self._base: tuple[np.ndarray | None] | None = None
@@ -290,10 +287,7 @@ class Verification:
         return out.reshape(x.shape[0], -1)
 
     def _same(self, a: np.ndarray, b: np.ndarray) -> bool:
-        if a.shape != b.shape:
-            return False
-        scale = float(np.max(np.abs(b))) if b.size else 0.0
-        return bool(np.all(np.abs(a - b) <= 64 * self.eps * (np.abs(b) + scale) + 1e-300))
+        return nm.same_outputs(a, b, self.eps)
 
     def _elementwise(
         self,
@@ -405,7 +399,7 @@ class Verification:
     def _row_condition(self) -> np.ndarray | float:
         """Per row, ``sum |x * dinputs|``: the rounding scale of the row's inputs."""
         cond = self._condition.get("dinputs")
-        return 0.0 if cond is None else cond.sum(axis=1)
+        return 0.0 if cond is None else cond.reshape(cond.shape[0], -1).sum(axis=1)
 
     def _abs_floor(self, subject: Subject) -> float:
         """Losses: clipping at 1e-7 moves the gradient of a mean by up to 1e-7 / samples."""
