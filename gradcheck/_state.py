@@ -74,8 +74,7 @@ class RandomPin:
     """
 
     def __init__(self, obj: Any, seed: int = 0) -> None:
-        self._numpy = np.random.get_state()
-        self._numpy_print = _numpy_fingerprint()
+        self._numpy, self._numpy_print = _save_numpy()
         self._python = random.getstate()
         self._generators = [(g, g.bit_generator.state) for g in _generators(obj)]
         self._seed = seed
@@ -139,6 +138,7 @@ class RandomPin:
 
 
 _MT19937_BYTES = 624 * 4 + 4  # numpy's mt19937_state: uint32 key[624]; int pos
+_KEY_BYTES = 624 * 4
 
 
 def _numpy_fingerprint() -> Any:
@@ -150,6 +150,70 @@ def _numpy_fingerprint() -> Any:
         except (AttributeError, TypeError, ValueError, OSError):
             pass
     return repr(generator.state)
+
+
+def _save_numpy() -> tuple[Any, Any]:
+    """Return numpy's global legacy state (as ``get_state`` gives it) and its fingerprint.
+
+    ``get_state`` costs about 0.1 ms. When the raw state can be read and written back
+    (checked once per process), the same information costs a few microseconds: the key
+    and position are the raw bytes, and whether a Gaussian is cached is learnt by drawing
+    one. A cached one comes without moving the generator (its value is in the returned
+    state, which ``restore`` then sets); otherwise the draw cached the second of a new
+    pair, which one more draw consumes, and the raw bytes written back undo both.
+    """
+    raw = _numpy_fingerprint()
+    if not isinstance(raw, bytes) or not _raw_writes_work():
+        return np.random.get_state(), raw
+    legacy = np.random.mtrand._rand
+    gauss = float(legacy.standard_normal())
+    if _numpy_fingerprint() == raw:
+        return _legacy_state(raw, 1, gauss), raw
+    legacy.standard_normal()
+    _write_raw(raw)
+    return _legacy_state(raw, 0, 0.0), raw
+
+
+def _legacy_state(raw: bytes, has_gauss: int, gauss: float) -> tuple[Any, ...]:
+    """``get_state()``'s tuple for the raw ``(key, pos)`` bytes and a cached Gaussian."""
+    key = np.frombuffer(raw[:_KEY_BYTES], dtype=np.uint32).copy()
+    pos = int(np.frombuffer(raw[_KEY_BYTES:], dtype=np.intc)[0])
+    return ("MT19937", key, pos, has_gauss, gauss)
+
+
+def _write_raw(raw: bytes) -> None:
+    generator = np.random.mtrand._rand._bit_generator
+    ctypes.memmove(generator.ctypes.state_address, raw, _MT19937_BYTES)
+
+
+_RAW_WRITES: list[bool] = []
+
+
+def _raw_writes_work() -> bool:
+    """Whether the raw bytes are numpy's ``(key, pos)`` and writing them back restores it.
+
+    Tried once per process, on the global generator, which is left as it was.
+    """
+    if not _RAW_WRITES:
+        state = np.random.get_state()
+        ok = False
+        try:
+            raw = _numpy_fingerprint()
+            if isinstance(raw, bytes):
+                rebuilt = _legacy_state(raw, state[3], state[4])
+                np.random.random(700)  # past a regeneration of the key
+                _write_raw(raw)
+                again = np.random.get_state()
+                ok = all(
+                    np.array_equal(a[1], state[1]) and a[2:] == state[2:]
+                    for a in (again, rebuilt)
+                )
+        except (AttributeError, TypeError, ValueError, OSError):
+            ok = False
+        finally:
+            np.random.set_state(state)
+        _RAW_WRITES.append(ok)
+    return _RAW_WRITES[0]
 
 
 def _generators(obj: Any) -> list[np.random.Generator]:
