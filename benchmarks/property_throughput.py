@@ -6,6 +6,11 @@ bodies; prints the tests by time and the totals. ``--repo PATH`` measures anothe
 (e.g. an older commit in a ``git worktree``) with its own tests, ``gradcheck`` and
 ``nnfs_core``, for a before/after comparison.
 
+Two bounds follow the totals: the rate the suite would reach if every test body cost
+nothing (what generating the examples and running Hypothesis allow), and Hypothesis's own
+floor, a test that draws one integer and does nothing, with the ``ci`` profile's settings
+and numpy imported.
+
 Usage: ``python benchmarks/property_throughput.py [--repo PATH] [--top N]``
 """
 
@@ -39,6 +44,30 @@ def measure(repo: Path) -> dict[str, dict[str, float]]:
         return json.loads(out.read_text())
 
 
+FLOOR = """
+import time
+import numpy  # Hypothesis then saves and restores numpy's global random state per example
+from hypothesis import given, settings, strategies as st
+
+@settings(max_examples=N, derandomize=True, deadline=None, database=None)
+@given(st.integers(0, 2**32 - 1))
+def nothing(x):
+    pass
+
+start = time.perf_counter()
+nothing()
+print(1e3 * (time.perf_counter() - start) / N)
+"""
+
+
+def hypothesis_floor(examples: int = 2000) -> float:
+    """Milliseconds per example of a Hypothesis test that draws one integer."""
+    code = FLOOR.replace("N,", f"{examples},").replace("/ N", f"/ {examples}")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    return float(done.stdout.strip())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repo", type=Path, default=HERE.parent,
@@ -60,6 +89,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{len(stats)} Hypothesis tests, {examples:.0f} examples in {total:.2f} s "
           f"({body:.2f} s inside test bodies, {total - body:.2f} s generating and running "
           f"Hypothesis): {examples / total:.1f} examples/s, {1e3 * total / examples:.2f} "
+          "ms/example")
+    outside = total - body
+    floor = hypothesis_floor()
+    print(f"bound with test bodies at zero cost: {examples / outside:.1f} examples/s "
+          f"({1e3 * outside / examples:.2f} ms/example generating and running Hypothesis)")
+    print(f"Hypothesis floor (one integer drawn, empty body, numpy imported): {floor:.2f} "
           "ms/example")
     return 0
 
