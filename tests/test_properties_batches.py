@@ -7,8 +7,9 @@ must be rejected by the same property.
 
 import numpy as np
 import pytest
-from hypothesis import Phase, given, note, settings
+from hypothesis import given, note
 from hypothesis import strategies as st
+from twin_settings import NO_SHRINK
 
 import gradcheck.strategies as gs
 from gradcheck import GradientError, check_loss
@@ -20,7 +21,6 @@ from nnfs_core import (
     Loss_CategoricalCrossentropy,
 )
 
-NO_SHRINK = settings(phases=[Phase.explicit, Phase.generate])
 Fused = Activation_Softmax_Loss_CategoricalCrossentropy
 
 

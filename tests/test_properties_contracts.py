@@ -13,8 +13,9 @@ import re
 
 import numpy as np
 import pytest
-from hypothesis import Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from twin_settings import NO_SHRINK
 
 import gradcheck.strategies as gs
 import nnfs_core
@@ -27,7 +28,6 @@ from nnfs_core import (
 )
 from nnfs_core.train import train_spiral
 
-NO_SHRINK = settings(phases=[Phase.explicit, Phase.generate])
 Fused = Activation_Softmax_Loss_CategoricalCrossentropy
 
 

@@ -8,8 +8,9 @@ and on a deliberately broken class defined here (the same assertions must reject
 import numpy as np
 import pytest
 import scipy.special
-from hypothesis import Phase, given, note, settings
+from hypothesis import given, note
 from hypothesis import strategies as st
+from twin_settings import NO_SHRINK
 
 import gradcheck.strategies as gs
 from nnfs_core import (
@@ -17,8 +18,6 @@ from nnfs_core import (
     Activation_Softmax_Loss_CategoricalCrossentropy,
     Loss_CategoricalCrossentropy,
 )
-
-NO_SHRINK = settings(phases=[Phase.explicit, Phase.generate])
 
 # Logits within +-5 with at most 10 classes: every probability is >= e**-10 / 10 > 1e-7,
 # so the book's clip in the cross-entropy forward never bites (see logit_batches).

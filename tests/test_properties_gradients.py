@@ -10,8 +10,9 @@ by the same property, with the right gradient named.
 
 import numpy as np
 import pytest
-from hypothesis import Phase, given, note, settings
+from hypothesis import given, note
 from hypothesis import strategies as st
+from twin_settings import NO_SHRINK
 
 import gradcheck.strategies as gs
 from gradcheck import GradientError, check_layer, check_loss
@@ -22,8 +23,6 @@ from nnfs_core import (
     Layer_Dense,
     Loss_CategoricalCrossentropy,
 )
-
-NO_SHRINK = settings(phases=[Phase.explicit, Phase.generate])
 
 # Logits within +-5 keep every probability above the cross-entropy clip at 1e-7 (see
 # gradcheck.strategies.logit_batches): the fused backward is the gradient of the

@@ -9,15 +9,15 @@ rejected by the very same assertions), so no property can pass vacuously.
 import numpy as np
 import pytest
 import scipy.special
-from hypothesis import Phase, given, note, settings
+from hypothesis import given, note
 from hypothesis import strategies as st
 from scipy.differentiate import jacobian
+from twin_settings import NO_SHRINK
 
 import gradcheck.strategies as gs
 from nnfs_core import Activation_Softmax
 
 # Negative controls stop at the first counterexample: shrinking it would only cost time.
-NO_SHRINK = settings(phases=[Phase.explicit, Phase.generate])
 
 
 class SoftmaxWithoutMaxShift(Activation_Softmax):

@@ -6,13 +6,13 @@ uphill is rejected by the same property.
 
 import numpy as np
 import pytest
-from hypothesis import Phase, given, note, settings
+from hypothesis import given, note
 from hypothesis import strategies as st
+from twin_settings import NO_SHRINK
 
 import gradcheck.strategies as gs
 from nnfs_core import Activation_Softmax_Loss_CategoricalCrossentropy, Layer_Dense, Optimizer_SGD
 
-NO_SHRINK = settings(phases=[Phase.explicit, Phase.generate])
 STEPS = 10
 # Mean cross-entropy of a linear softmax classifier is convex in (W, b) with Hessian norm
 # <= (1/2) * max ||[x, 1]||^2 <= (1/2) * (4 + 1) for |x_j| <= 1 and at most 4 features,
