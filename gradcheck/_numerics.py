@@ -143,99 +143,81 @@ def compare(
         size of the book's clipping effect on the gradient of a mean loss).
     """
     with np.errstate(all="ignore"):
-        return _compare(
-            x, analytic, at, base, step=step, floor=floor, eps=eps, eps_analytic=eps_analytic,
-            index=index, alpha_scale=alpha_scale, one_sided=one_sided, abs_floor=abs_floor,
+        xf = np.asarray(x, dtype=np.float64).reshape(-1)
+        af = np.asarray(analytic, dtype=np.float64).reshape(-1)
+        if index is None:
+            idx, a, xv = np.arange(xf.size), af, xf
+        else:
+            idx = np.asarray(index, dtype=np.intp)
+            a, xv = af[idx], xf[idx]
+        if np.ndim(floor) == 0:
+            size = np.maximum(np.abs(xv), float(floor))
+        else:
+            floor_j = np.broadcast_to(np.asarray(floor, dtype=np.float64), xf.shape)[idx]
+            size = np.maximum(floor_j, np.abs(xv))
+        s = step * size
+
+        f0, scale = base(idx)
+        sp = sm = None
+        if one_sided:
+            s1 = one_sided * size
+            fp1, _ = _values(at(idx, s1))
+            fp = fm = None
+            d1 = (fp1 - f0) / s1
+            abs_d1 = np.abs(d1)
+            tol_first = (
+                (C_ROUND * eps) * np.abs(scale) / s1
+                + (C_ARGUMENT * eps) * abs_d1 * size / s1
+            )
+        else:
+            fp, sp = _values(at(idx, s))
+            fm, sm = _values(at(idx, -s))
+            d1 = (fp - fm) / (2 * s)
+            abs_d1 = np.abs(d1)
+        argument = (C_ARGUMENT * eps) * abs_d1 * size / s
+        rho = (C_ROUND * eps) * np.abs(scale) / s + argument
+        finite = np.isfinite(d1)
+        g = max(
+            float(np.max(np.abs(a))) if a.size else 0.0,
+            float(np.max(abs_d1, where=finite, initial=0.0)),
         )
-
-
-def _compare(
-    x: np.ndarray,
-    analytic: np.ndarray,
-    at: EvalAt,
-    base: EvalBase,
-    *,
-    step: float,
-    floor: float | np.ndarray,
-    eps: float,
-    eps_analytic: float,
-    index: np.ndarray | None,
-    alpha_scale: np.ndarray | None,
-    one_sided: float | None,
-    abs_floor: float | np.ndarray,
-) -> Comparison:
-    xf = np.asarray(x, dtype=np.float64).reshape(-1)
-    af = np.asarray(analytic, dtype=np.float64).reshape(-1)
-    if index is None:
-        idx, a, xv = np.arange(xf.size), af, xf
-    else:
-        idx = np.asarray(index, dtype=np.intp)
-        a, xv = af[idx], xf[idx]
-    if np.ndim(floor) == 0:
-        size = np.maximum(np.abs(xv), float(floor))
-    else:
-        floor_j = np.broadcast_to(np.asarray(floor, dtype=np.float64), xf.shape)[idx]
-        size = np.maximum(floor_j, np.abs(xv))
-    s = step * size
-
-    f0, scale = base(idx)
-    sp = sm = None
-    if one_sided:
-        s1 = one_sided * size
-        fp1, _ = _values(at(idx, s1))
-        fp = fm = None
-        d1 = (fp1 - f0) / s1
-        abs_d1 = np.abs(d1)
-        tol_first = (C_ROUND * eps) * np.abs(scale) / s1 + (C_ARGUMENT * eps) * abs_d1 * size / s1
-    else:
-        fp, sp = _values(at(idx, s))
-        fm, sm = _values(at(idx, -s))
-        d1 = (fp - fm) / (2 * s)
-        abs_d1 = np.abs(d1)
-    argument = (C_ARGUMENT * eps) * abs_d1 * size / s
-    rho = (C_ROUND * eps) * np.abs(scale) / s + argument
-    finite = np.isfinite(d1)
-    g = max(
-        float(np.max(np.abs(a))) if a.size else 0.0,
-        float(np.max(abs_d1, where=finite, initial=0.0)),
-    )
-    if alpha_scale is None:
-        alpha = np.full(idx.size, C_ANALYTIC * eps_analytic * g + 1e-300 + abs_floor)
-    else:
-        alpha = C_ANALYTIC * eps_analytic * np.asarray(alpha_scale, dtype=np.float64)
-        alpha = np.broadcast_to(alpha + 1e-300, idx.shape) + abs_floor
-    tol = (tol_first if one_sided else rho) + alpha
-    err = np.abs(a - d1)
-    ok = finite & (err <= tol)
-    verdict = np.where(ok, PASS, FAIL)
-    if ok.all():
-        return Comparison(idx, a, d1, tol, verdict)
-    # an evaluator that returns changes from the base point, with the scale of only
-    # the outputs that moved, knows its rounding better: used to see kinks
-    tight = (
-        rho
-        if one_sided or sp is None or sm is None
-        else (C_ROUND * eps) * np.maximum(np.abs(sp), np.abs(sm)) / s + argument
-    )
-    numeric = d1.copy()
-    tol = np.array(tol, dtype=np.float64)
-    alpha = np.broadcast_to(alpha, idx.shape)
-    suspects = np.flatnonzero(verdict != PASS)
-    for start in range(0, suspects.size, 1024):
-        part = suspects[start : start + 1024]
-        numeric[part], tol[part], verdict[part] = _refine(
-            idx[part],
-            a[part],
-            s[part],
-            f0[part],
-            None if fp is None else fp[part],
-            None if fm is None else fm[part],
-            rho[part],
-            tight[part],
-            alpha[part],
-            at,
+        if alpha_scale is None:
+            alpha = np.full(idx.size, C_ANALYTIC * eps_analytic * g + 1e-300 + abs_floor)
+        else:
+            alpha = C_ANALYTIC * eps_analytic * np.asarray(alpha_scale, dtype=np.float64)
+            alpha = np.broadcast_to(alpha + 1e-300, idx.shape) + abs_floor
+        tol = (tol_first if one_sided else rho) + alpha
+        err = np.abs(a - d1)
+        ok = finite & (err <= tol)
+        verdict = np.where(ok, PASS, FAIL)
+        if ok.all():
+            return Comparison(idx, a, d1, tol, verdict)
+        # an evaluator that returns changes from the base point, with the scale of only
+        # the outputs that moved, knows its rounding better: used to see kinks
+        tight = (
+            rho
+            if one_sided or sp is None or sm is None
+            else (C_ROUND * eps) * np.maximum(np.abs(sp), np.abs(sm)) / s + argument
         )
-    return Comparison(idx, a, numeric, tol, verdict)
+        numeric = d1.copy()
+        tol = np.array(tol, dtype=np.float64)
+        alpha = np.broadcast_to(alpha, idx.shape)
+        suspects = np.flatnonzero(verdict != PASS)
+        for start in range(0, suspects.size, 1024):
+            part = suspects[start : start + 1024]
+            numeric[part], tol[part], verdict[part] = _refine(
+                idx[part],
+                a[part],
+                s[part],
+                f0[part],
+                None if fp is None else fp[part],
+                None if fm is None else fm[part],
+                rho[part],
+                tight[part],
+                alpha[part],
+                at,
+            )
+        return Comparison(idx, a, numeric, tol, verdict)
 
 
 def _refine(
