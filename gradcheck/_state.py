@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import random
 from collections.abc import Iterator
 from typing import Any
@@ -137,8 +138,8 @@ class RandomPin:
             generator.bit_generator.state = state
 
 
-_MT19937_BYTES = 624 * 4 + 4  # numpy's mt19937_state: uint32 key[624]; int pos
-_KEY_BYTES = 624 * 4
+_KEY_BYTES = 624 * 4  # numpy's mt19937_state: uint32 key[624]; int pos
+_MT19937_BYTES = _KEY_BYTES + 4
 
 
 def _numpy_fingerprint() -> Any:
@@ -186,34 +187,27 @@ def _write_raw(raw: bytes) -> None:
     ctypes.memmove(generator.ctypes.state_address, raw, _MT19937_BYTES)
 
 
-_RAW_WRITES: list[bool] = []
-
-
+@functools.cache
 def _raw_writes_work() -> bool:
     """Whether the raw bytes are numpy's ``(key, pos)`` and writing them back restores it.
 
     Tried once per process, on the global generator, which is left as it was.
     """
-    if not _RAW_WRITES:
-        state = np.random.get_state()
-        ok = False
-        try:
-            raw = _numpy_fingerprint()
-            if isinstance(raw, bytes):
-                rebuilt = _legacy_state(raw, state[3], state[4])
-                np.random.random(700)  # past a regeneration of the key
-                _write_raw(raw)
-                again = np.random.get_state()
-                ok = all(
-                    np.array_equal(a[1], state[1]) and a[2:] == state[2:]
-                    for a in (again, rebuilt)
-                )
-        except (AttributeError, TypeError, ValueError, OSError):
-            ok = False
-        finally:
-            np.random.set_state(state)
-        _RAW_WRITES.append(ok)
-    return _RAW_WRITES[0]
+    state = np.random.get_state()
+    try:
+        raw = _numpy_fingerprint()
+        if not isinstance(raw, bytes):
+            return False
+        rebuilt = _legacy_state(raw, state[3], state[4])
+        np.random.random(700)  # past a regeneration of the key
+        _write_raw(raw)
+        again = np.random.get_state()
+        return all(np.array_equal(a[1], state[1]) and a[2:] == state[2:]
+                   for a in (again, rebuilt))
+    except (AttributeError, TypeError, ValueError, OSError):
+        return False
+    finally:
+        np.random.set_state(state)
 
 
 def _generators(obj: Any) -> list[np.random.Generator]:
