@@ -6,10 +6,13 @@ bodies; prints the tests by time and the totals. ``--repo PATH`` measures anothe
 (e.g. an older commit in a ``git worktree``) with its own tests, ``gradcheck`` and
 ``nnfs_core``, for a before/after comparison.
 
-Two bounds follow the totals: the rate the suite would reach if every test body cost
-nothing (what generating the examples and running Hypothesis allow), and Hypothesis's own
+Three figures follow the totals: the rate the suite would reach if every test body cost
+nothing (what generating the examples and running Hypothesis allow); Hypothesis's own
 floor, a test that draws one integer and does nothing, with the ``ci`` profile's settings
-and numpy imported.
+and numpy imported; and the cost of the cheapest example that proves a gradient, one
+small batch drawn with ``gradcheck.strategies.input_batches`` (at most 4 x 4) and one
+exhaustive ``check_layer`` of ``nnfs_core``'s ReLU on it, with the draw alone beside it
+(this checkout's code, also under ``--repo``).
 
 Usage: ``python benchmarks/property_throughput.py [--repo PATH] [--top N]``
 """
@@ -63,10 +66,34 @@ print(1e3 * (time.perf_counter() - start) / N)
 """
 
 
-def hypothesis_floor(examples: int = 2000) -> float:
-    """Milliseconds per example of a Hypothesis test that draws one integer."""
-    done = subprocess.run([sys.executable, "-c", FLOOR, str(examples)], capture_output=True,
-                          text=True, check=True)
+SMALLEST_CHECK = """
+import sys
+import time
+import gradcheck
+from gradcheck import strategies as gs
+from hypothesis import given, settings
+from nnfs_core import Activation_ReLU
+
+N, CHECK = int(sys.argv[1]), sys.argv[2] == "check"
+
+@settings(max_examples=N, derandomize=True, deadline=None, database=None)
+@given(gs.input_batches(max_samples=4, max_features=4))
+def smallest(x):
+    if CHECK:
+        gradcheck.check_layer(Activation_ReLU(), x)
+
+smallest()  # first run: imports, caches
+start = time.perf_counter()
+smallest()
+print(1e3 * (time.perf_counter() - start) / N)
+"""
+
+
+def ms_per_example(script: str, *args: str) -> float:
+    """Milliseconds per example printed by one of the scripts above, run in a subprocess."""
+    env = dict(os.environ, PYTHONPATH=str(HERE.parent))  # this checkout's gradcheck
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True,
+                          text=True, check=True, env=env)
     return float(done.stdout.strip())
 
 
@@ -93,11 +120,15 @@ def main(argv: list[str] | None = None) -> int:
           f"Hypothesis): {examples / total:.1f} examples/s, {1e3 * total / examples:.2f} "
           "ms/example")
     outside = total - body
-    floor = hypothesis_floor()
+    floor = ms_per_example(FLOOR, "2000")
+    drawn = ms_per_example(SMALLEST_CHECK, "500", "draw")
+    checked = ms_per_example(SMALLEST_CHECK, "500", "check")
     print(f"bound with test bodies at zero cost: {examples / outside:.1f} examples/s "
           f"({1e3 * outside / examples:.2f} ms/example generating and running Hypothesis)")
     print(f"Hypothesis floor (one integer drawn, empty body, numpy imported): {floor:.2f} "
           "ms/example")
+    print(f"smallest gradient proof (a batch of at most 4 x 4 drawn, one exhaustive ReLU "
+          f"check): {checked:.2f} ms/example, {drawn:.2f} of them drawing the batch")
     return 0
 
 
