@@ -21,18 +21,18 @@ __all__ = [
 __version__ = "0.1.0"
 
 _WHERE = {
-    "GradcheckWarning": "gradcheck._run",
-    "GradientError": "gradcheck._report",
-    "GradientResult": "gradcheck._report",
-    "Report": "gradcheck._report",
-    "check_layer": "gradcheck._check",
-    "check_loss": "gradcheck._check",
+    "GradcheckWarning": "gradcheck.engine.run",
+    "GradientError": "gradcheck.report",
+    "GradientResult": "gradcheck.report",
+    "Report": "gradcheck.report",
+    "check_layer": "gradcheck.api",
+    "check_loss": "gradcheck.api",
 }
 
 if TYPE_CHECKING:
-    from gradcheck._check import check_layer, check_loss
-    from gradcheck._report import GradientError, GradientResult, Report
-    from gradcheck._run import GradcheckWarning
+    from gradcheck.api import check_layer, check_loss
+    from gradcheck.engine.run import GradcheckWarning
+    from gradcheck.report import GradientError, GradientResult, Report
 
 
 def __getattr__(name: str) -> Any:

@@ -77,7 +77,7 @@ class GradcheckTarget(pytest.Collector):
 
     def collect(self) -> list[pytest.Item]:
         """Import the target and plan a check per class; a usage error stops the run."""
-        from gradcheck._discovery import (
+        from gradcheck.targets.discovery import (
             TargetError,
             find_classes,
             load_config,
@@ -93,10 +93,10 @@ class GradcheckTarget(pytest.Collector):
             raise pytest.UsageError(f"--gradcheck {self.spec}: {exc}") from None
         plans = [plan_checks(f, config) for f in found if f.verdict != "ignore"]
         if not any(p.status != "skip" for p in plans):
-            from gradcheck.cli import _nothing_to_check
+            from gradcheck.cli import nothing_to_check
 
             raise pytest.UsageError(
-                f"--gradcheck {self.spec}: {_nothing_to_check(self.spec, found, plans)}"
+                f"--gradcheck {self.spec}: {nothing_to_check(self.spec, found, plans)}"
             )
         return [
             GradcheckItem.from_parent(self, name=p.found.name, planned=p,
@@ -133,7 +133,7 @@ class GradcheckItem(pytest.Item):
 
     def runtest(self) -> None:
         """Run the class's checks; fail with the report, or skip with the reason."""
-        from gradcheck._runner import ERROR, FAILED, INCONCLUSIVE, SKIPPED, run_class
+        from gradcheck.targets.runner import ERROR, FAILED, INCONCLUSIVE, SKIPPED, run_class
 
         result = run_class(
             self.planned,

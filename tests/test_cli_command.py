@@ -354,8 +354,8 @@ def test_bad_option_values_are_usage_errors(capsys):
 def test_inconclusive_classes_are_flagged_and_fail_only_when_nothing_passed(
         monkeypatch, capsys, tmp_path):
     import gradcheck.cli as cli
-    from gradcheck._runner import ClassResult
-    from gradcheck._runner import run_class as real_run_class
+    from gradcheck.targets.runner import ClassResult
+    from gradcheck.targets.runner import run_class as real_run_class
 
     def undecided(planned, **kwargs):
         if planned.status != "check":

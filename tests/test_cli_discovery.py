@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gradcheck._discovery import (
+from gradcheck.targets.discovery import (
     REGULARIZER_STRENGTH,
     TargetError,
     constructors,
@@ -84,9 +84,9 @@ def test_size_roles_fall_back_to_trying_when_names_do_not_say():
             self.dweights = 0 * self.weights
             self.dinputs = dvalues @ self.weights.T
 
-    from gradcheck._discovery import _classify
+    from gradcheck.targets.discovery import classify
 
-    planned = plan_checks(_classify(Layer_Odd, "Layer_Odd", __name__), {})
+    planned = plan_checks(classify(Layer_Odd, "Layer_Odd", __name__), {})
     assert planned.status == "check"
     assert planned.specs[0].build.input_size == "n_b"
 
@@ -177,9 +177,9 @@ def test_a_loss_that_rejects_sparse_labels_is_not_fed_them():
         def backward(self, dvalues, y_true):
             self.dinputs = -y_true / dvalues / len(dvalues)
 
-    from gradcheck._discovery import _classify
+    from gradcheck.targets.discovery import classify
 
-    planned = plan_checks(_classify(Loss_OneHotOnly, "Loss_OneHotOnly", __name__), {})
+    planned = plan_checks(classify(Loss_OneHotOnly, "Loss_OneHotOnly", __name__), {})
     assert [(s.labels, s.domain) for s in planned.specs] == [("one_hot", "probabilities")]
 
 
@@ -203,9 +203,9 @@ def test_a_constructor_that_raises_is_the_class_error_not_a_crash():
         def backward(self, dvalues):
             self.dinputs = dvalues
 
-    from gradcheck._discovery import _classify
+    from gradcheck.targets.discovery import classify
 
-    planned = plan_checks(_classify(Layer_Broken, "Layer_Broken", __name__), {})
+    planned = plan_checks(classify(Layer_Broken, "Layer_Broken", __name__), {})
     assert planned.status == "error"
     assert "RuntimeError: cannot build me" in planned.reason
 

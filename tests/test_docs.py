@@ -8,7 +8,7 @@ import importlib
 import pytest
 
 MODULES = [
-    "gradcheck._check",
+    "gradcheck.api",
     "gradcheck.strategies",
     "nnfs_core.layers",
     "nnfs_core.activations",

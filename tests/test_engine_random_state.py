@@ -15,7 +15,7 @@ import pytest
 import zoo.activations as za
 
 from gradcheck import check_layer
-from gradcheck._state import _raw_writes_work, _save_numpy
+from gradcheck.engine.state import raw_writes_work, save_numpy
 from nnfs_core import Activation_ReLU, Layer_Dense
 
 X = np.random.default_rng(3).normal(size=(6, 4))
@@ -96,19 +96,19 @@ def test_a_forward_drawing_with_python_random_is_pinned_and_a_fresh_backward_mas
 
 @pytest.mark.parametrize("cached_gaussian", [False, True])
 def test_the_saved_numpy_state_is_get_state_and_reading_it_moves_nothing(cached_gaussian):
-    """``_save_numpy`` reads the state from raw bytes and one Gaussian draw (get_state is
+    """``save_numpy`` reads the state from raw bytes and one Gaussian draw (get_state is
     slow); what it returns must be exactly ``get_state()``, and the generator's stream
     must go on as if nothing was read."""
     np.random.seed(5)
     if cached_gaussian:
         np.random.randn(1)
     before = np.random.get_state()
-    saved, _ = _save_numpy()
+    saved, _ = save_numpy()
     assert numpy_state_equal(saved, before)
     np.random.set_state(saved)  # what restore() does when the object drew
     expected = np.random.random(5), np.random.randn(3)
     np.random.set_state(before)
-    saved, _ = _save_numpy()
+    saved, _ = save_numpy()
     if cached_gaussian:
         np.random.set_state(saved)  # the cached Gaussian was read by drawing it
     assert np.array_equal(np.random.random(5), expected[0])
@@ -118,4 +118,4 @@ def test_the_saved_numpy_state_is_get_state_and_reading_it_moves_nothing(cached_
 def test_the_raw_state_path_is_in_use_here():
     """Where raw reads and writes do not round-trip, ``get_state`` is used instead (slow
     but right); on CPython with numpy's MT19937 they must, or the saving is lost."""
-    assert _raw_writes_work()
+    assert raw_writes_work()

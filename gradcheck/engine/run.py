@@ -1,6 +1,6 @@
 """One check of one object: set-up, the analytic passes, the protocol checks.
 
-The numeric comparison itself lives in :mod:`gradcheck._verify`.
+The numeric comparison itself lives in :mod:`gradcheck.engine.verify`.
 """
 
 from __future__ import annotations
@@ -12,17 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from gradcheck._report import (
-    ERROR,
-    FAILED,
-    INCONCLUSIVE,
-    MISSING,
-    GradientError,
-    GradientResult,
-    Report,
-)
-from gradcheck._state import RandomPin, Snapshot, numpy_unpatched
-from gradcheck._subject import (
+from gradcheck.engine.state import RandomPin, Snapshot, numpy_unpatched
+from gradcheck.engine.verify import EXHAUSTIVE_LIMIT, Verification
+from gradcheck.protocol.subject import (
     ProtocolError,
     Subject,
     UserCodeError,
@@ -31,7 +23,15 @@ from gradcheck._subject import (
     regularizer,
     wants_training,
 )
-from gradcheck._verify import EXHAUSTIVE_LIMIT, Verification
+from gradcheck.report import (
+    ERROR,
+    FAILED,
+    INCONCLUSIVE,
+    MISSING,
+    GradientError,
+    GradientResult,
+    Report,
+)
 
 
 class GradcheckWarning(UserWarning):
@@ -69,6 +69,7 @@ class Run(Verification):
 
     # -- the frame: restore everything, whatever happens ------------------------------
     def execute(self, raise_on_failure: bool) -> Report:
+        """Run the check with every state restored afterwards; raise or return the report."""
         report = self.report
         start = time.perf_counter()
         snapshot = Snapshot(self.obj)

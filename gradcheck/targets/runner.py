@@ -1,6 +1,6 @@
 """Run the planned checks on Hypothesis-generated data and collect one result per class.
 
-Each :class:`~gradcheck._discovery.CheckSpec` becomes a Hypothesis property run
+Each :class:`~gradcheck.targets.discovery.CheckSpec` becomes a Hypothesis property run
 programmatically (``max_examples`` examples, a fixed seed, no database): every example
 builds the class, draws its parameters and data from :mod:`gradcheck.strategies`, and
 runs :func:`gradcheck.check_layer` or :func:`gradcheck.check_loss` with
@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from gradcheck._discovery import CheckSpec, Planned, prepare, wrap_backward_only
+from gradcheck.targets.discovery import CheckSpec, Planned, prepare, wrap_backward_only
 
 PASSED, FAILED, ERROR, SKIPPED, INCONCLUSIVE = (
     "passed", "failed", "error", "skipped", "inconclusive"
@@ -184,7 +184,7 @@ def run_class(planned: Planned, *, examples: int = DEFAULT_EXAMPLES, seed: int =
     Parameters
     ----------
     planned : Planned
-        From :func:`gradcheck._discovery.plan_checks`.
+        From :func:`gradcheck.targets.discovery.plan_checks`.
     examples : int
         Hypothesis examples per check.
     seed : int
@@ -478,11 +478,11 @@ def _build(spec: CheckSpec, sizes: dict[str, int]) -> Any:
             obj = spec.build.build(spec.found.cls, sizes)
             prepare(obj)
     except Exception as exc:  # noqa: BLE001 - the user's constructor
-        from gradcheck._discovery import _describe
+        from gradcheck.targets.discovery import describe_exception
 
         call = ", ".join(f"{k}={v!r}" for k, v in {**spec.build.fixed, **sizes}.items())
         raise _FailureError(_Verdict(
-            ERROR, f"{spec.name}({call}) raised {_describe(exc)}", None, None
+            ERROR, f"{spec.name}({call}) raised {describe_exception(exc)}", None, None
         )) from exc
     if spec.backward_only:
         obj = wrap_backward_only(spec.found.cls, obj)

@@ -216,15 +216,15 @@ def _import_name(name: str, *, spec: str | None = None, path: Path | None = None
             raise TargetError(
                 f"no such file or module: {shown} (not a path, and not importable)"
             ) from None
-        raise TargetError(f"cannot import {shown}: {_describe(exc)}") from None
+        raise TargetError(f"cannot import {shown}: {describe_exception(exc)}") from None
     except BaseException as exc:  # noqa: BLE001 - anything the user's module raises
         if isinstance(exc, KeyboardInterrupt):
             raise
-        raise TargetError(f"cannot import {shown}: {_describe(exc)}") from None
+        raise TargetError(f"cannot import {shown}: {describe_exception(exc)}") from None
     return module, captured.getvalue()
 
 
-def _describe(exc: BaseException) -> str:
+def describe_exception(exc: BaseException) -> str:
     """``Type: message (file:line)`` of the innermost frame outside the import machinery."""
     frames = [
         f for f in traceback.extract_tb(exc.__traceback__)
@@ -349,7 +349,7 @@ def find_classes(target: Target) -> list[Found]:
         name = cls.__qualname__
         if names.count(name) > 1:
             name = f"{module.__name__}.{name}"
-        found.append(_classify(cls, name, module.__name__))
+        found.append(classify(cls, name, module.__name__))
     return found
 
 
@@ -370,7 +370,8 @@ def _positional(params: list[inspect.Parameter]) -> tuple[int, int, bool]:
     return len(required), len(positional), star
 
 
-def _classify(cls: type, name: str, module: str) -> Found:
+def classify(cls: type, name: str, module: str) -> Found:
+    """Decide whether a class is a layer, loss or fused object to check, skip or ignore."""
     def found(kind: str, verdict: str, reason: str = "", training: bool = False) -> Found:
         return Found(cls, name, module, kind, verdict, reason, training)
 
@@ -677,7 +678,7 @@ def _user_call(what: str, function: Callable[..., Any], *args: Any, **kwargs: An
     except NotImplementedError as exc:
         raise _SkipError(f"{what} raises NotImplementedError (an abstract base class)") from exc
     except Exception as exc:  # noqa: BLE001 - the user's code
-        raise _UserError(f"{what} raised {_describe(exc)}") from exc
+        raise _UserError(f"{what} raised {describe_exception(exc)}") from exc
 
 
 def _probe_sizes(build: Constructor, width: int | None = None) -> dict[str, int]:

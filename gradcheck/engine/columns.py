@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from gradcheck._numerics import same_outputs
-from gradcheck._subject import ProtocolError, Subject, UserCodeError
+from gradcheck.engine.numerics import same_outputs
+from gradcheck.protocol.subject import ProtocolError, Subject, UserCodeError
 
 MIN_ELEMENTS = 24  # below this many parameter elements the plain loop is cheaper (measured)
 STACK_BUDGET = 1_000_000  # output elements per stacked forward call
@@ -113,7 +113,7 @@ class Columns:
 
     # -- the evaluator ----------------------------------------------------------------
     def evaluators(self, name: str) -> tuple[Any, Any]:
-        """``(at, base)`` for :func:`gradcheck._numerics.compare` on parameter ``name``.
+        """``(at, base)`` for :func:`gradcheck.engine.numerics.compare` on parameter ``name``.
 
         Values are changes of the objective from the unperturbed point (base: 0), with the
         rounding scale of the one output column each element moves.

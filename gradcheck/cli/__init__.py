@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from gradcheck._discovery import (
+from gradcheck.targets.discovery import (
     CONFIG_NAME,
     REGULARIZER_STRENGTH,
     Found,
@@ -29,7 +29,7 @@ from gradcheck._discovery import (
     load_target,
     plan_checks,
 )
-from gradcheck._runner import (
+from gradcheck.targets.runner import (
     DEFAULT_EXAMPLES,
     DEFAULT_SEED,
     ERROR,
@@ -240,7 +240,7 @@ def _run(args: argparse.Namespace) -> int:
             target_plans.append(plan_checks(f, config))
         progress.clear()
         if not any(p.status != "skip" for p in target_plans):
-            raise UsageError(_nothing_to_check(spec, found, target_plans))
+            raise UsageError(nothing_to_check(spec, found, target_plans))
         plans += [(spec, p) for p in target_plans]
 
     results: list[tuple[str, ClassResult]] = []
@@ -291,7 +291,8 @@ def _run(args: argparse.Namespace) -> int:
     return code
 
 
-def _nothing_to_check(spec: str, found: list[Found], plans: list[Planned]) -> str:
+def nothing_to_check(spec: str, found: list[Found], plans: list[Planned]) -> str:
+    """Why a target gave nothing to check, as one line for the user."""
     if not found:
         return f"no class is defined in {spec}: nothing to check"
     skipped = "; ".join(f"{p.found.name}: {p.reason}" for p in plans)
@@ -303,7 +304,7 @@ def _nothing_to_check(spec: str, found: list[Found], plans: list[Planned]) -> st
 
 
 def _plots(results: list[ClassResult], directory: Path, out: TextIO) -> None:
-    from gradcheck._plot import plot_result
+    from gradcheck.cli.plot import plot_result
 
     directory.mkdir(parents=True, exist_ok=True)
     written = []

@@ -3,7 +3,7 @@
 Picks, per gradient, how to evaluate the objective cheaply (stacked rows for
 row-independent maps, one element per call otherwise, random projections in fast mode),
 finds out the precision the object really computes in, and turns the per-element
-comparisons of :mod:`gradcheck._numerics` into :class:`GradientResult` objects.
+comparisons of :mod:`gradcheck.engine.numerics` into :class:`GradientResult` objects.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from gradcheck import _numerics as nm
-from gradcheck._columns import Columns, NotStackableError
-from gradcheck._diagnose import diagnose, shape_problem
-from gradcheck._report import FAILED, INCONCLUSIVE, PASSED, GradientResult, Report
-from gradcheck._subject import ProtocolError, Subject, UserCodeError
+from gradcheck.engine import numerics as nm
+from gradcheck.engine.columns import Columns, NotStackableError
+from gradcheck.engine.diagnose import diagnose, shape_problem
+from gradcheck.protocol.subject import ProtocolError, Subject, UserCodeError
+from gradcheck.report import FAILED, INCONCLUSIVE, PASSED, GradientResult, Report
 
 EXHAUSTIVE_LIMIT = 20_000  # automatic mode: exhaustive up to this many elements in all
 SAMPLED_COORDINATES = 2048  # elements sampled to locate an error in a huge input batch
@@ -29,7 +29,7 @@ LOSS_STEP_FLOOR = 1e-3  # predictions: steps relative to |p| down to this scale
 
 
 class Verification:
-    """Mixin of :class:`gradcheck._run.Run`: compares gradients with finite differences.
+    """Mixin of :class:`gradcheck.engine.run.Run`: compares gradients with finite differences.
 
     Uses the run's ``report``, ``obj``, ``x``, ``y``, ``rng``, ``eps``, ``step`` and
     ``mode``.

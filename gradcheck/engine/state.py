@@ -75,7 +75,7 @@ class RandomPin:
     """
 
     def __init__(self, obj: Any, seed: int = 0) -> None:
-        self._numpy, self._numpy_print = _save_numpy()
+        self._numpy, self._numpy_print = save_numpy()
         self._python = random.getstate()
         self._generators = [(g, g.bit_generator.state) for g in _generators(obj)]
         self._seed = seed
@@ -153,7 +153,7 @@ def _numpy_fingerprint() -> Any:
     return repr(generator.state)
 
 
-def _save_numpy() -> tuple[Any, Any]:
+def save_numpy() -> tuple[Any, Any]:
     """Return numpy's global legacy state (as ``get_state`` gives it) and its fingerprint.
 
     ``get_state`` costs about 0.1 ms. When the raw state can be read and written back
@@ -164,7 +164,7 @@ def _save_numpy() -> tuple[Any, Any]:
     pair, which one more draw consumes, and the raw bytes written back undo both.
     """
     raw = _numpy_fingerprint()
-    if not isinstance(raw, bytes) or not _raw_writes_work():
+    if not isinstance(raw, bytes) or not raw_writes_work():
         return np.random.get_state(), raw
     legacy = np.random.mtrand._rand
     gauss = float(legacy.standard_normal())
@@ -188,7 +188,7 @@ def _write_raw(raw: bytes) -> None:
 
 
 @functools.cache
-def _raw_writes_work() -> bool:
+def raw_writes_work() -> bool:
     """Whether the raw bytes are numpy's ``(key, pos)`` and writing them back restores it.
 
     Tried once per process, on the global generator, which is left as it was.

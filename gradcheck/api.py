@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from gradcheck import _validate
-from gradcheck._report import Report
-from gradcheck._run import GradcheckWarning, Run
+from gradcheck.engine import validate as _validate
+from gradcheck.engine.run import GradcheckWarning, Run
+from gradcheck.report import Report
 
 __all__ = ["GradcheckWarning", "check_layer", "check_loss"]
 

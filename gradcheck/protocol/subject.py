@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from gradcheck._state import RandomPin
+from gradcheck.engine.state import RandomPin
 
 _RESERVED = {"inputs", "output", "dinputs", "dvalues", "y_true", "y_pred"}
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from gradcheck._runner import Case, ClassResult, run_engine
+from gradcheck.targets.runner import Case, ClassResult, run_engine
 
 STEPS = np.logspace(-12, -1, 34)
 
@@ -70,7 +70,7 @@ class _Curve:
 def _float64_numpy() -> Iterator[None]:
     """Undo ``nnfs.init()``'s float32 patches while evaluating, as the check does."""
     try:
-        from gradcheck._state import numpy_unpatched
+        from gradcheck.engine.state import numpy_unpatched
     except ImportError:  # pragma: no cover - the engine provides it
         yield
         return
@@ -188,7 +188,7 @@ def _errors(objective: Callable[[], float], variable: np.ndarray, index: tuple[i
 
 def _check_step() -> float | None:
     try:
-        from gradcheck._numerics import default_step
+        from gradcheck.engine.numerics import default_step
     except ImportError:  # pragma: no cover - the engine provides it
         return None
     return default_step(float(np.finfo(np.float64).eps))

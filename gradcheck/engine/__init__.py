@@ -1,0 +1,1 @@
+"""The numeric engine: one check of one subject, from finite differences to a verdict."""

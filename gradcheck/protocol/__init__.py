@@ -1,0 +1,1 @@
+"""What the checker understands of the objects it checks: calls, names, subjects."""

@@ -1,0 +1,1 @@
+"""Targets: loading files and modules, discovering what to check, running the checks."""
