@@ -9,7 +9,7 @@ import numpy as np
 
 from gradcheck.engine import validate as _validate
 from gradcheck.engine.run import GradcheckWarning, Run
-from gradcheck.report import Report
+from gradcheck.report import Kind, Report
 
 __all__ = ["GradcheckWarning", "check_layer", "check_loss"]
 
@@ -40,7 +40,10 @@ def check_layer(
         ``forward(inputs, training)``) sets ``self.output``; ``backward(dvalues)`` sets
         ``self.dinputs`` and ``self.d<param>`` for each parameter.
     inputs : array_like
-        A 2-D batch ``(samples, features)``; integers are converted to float64.
+        A batch of any number of dimensions, the batch axis first (``(samples,
+        features)``, ``(N, C, H, W)``, ``(N, T, D)``). Integers are treated as numbers
+        (converted to float64) unless forward uses them as indices (embedding ids): then
+        they are passed as they are and no input gradient is expected.
     dvalues : array_like, optional
         The upstream gradient; default: standard normal, drawn from ``seed``.
     mode : {None, "exhaustive", "fast"}, optional
@@ -56,8 +59,12 @@ def check_layer(
         Value passed to ``forward(inputs, training)`` when forward takes it (default True
         when the argument is required).
     params : sequence of str, optional
-        Parameter attribute names to check; default: every float array the layer holds
-        that its output depends on.
+        The parameters to check, by where they live (``"weights"``, ``"params['W']"``,
+        ``"dense.weights"``); default: every float array the layer reaches (attributes,
+        dicts, lists, sub-layers) for which backward gives a gradient. Arrays without a
+        gradient are constants (listed in ``report.constants``), except conventional
+        parameter names (``weights``, ``biases``, ``W``, ``gamma``, ...), whose missing
+        gradient fails.
     raise_on_failure : bool, default True
         Raise :class:`GradientError` when the check fails; else return the report.
 
@@ -110,14 +117,14 @@ def check_layer(
     >>> check_layer(Layer_Dense(4, 3), np.ones((2, 4))).ok
     True
     """
+    __tracebackhide__ = True
     _validate.protocol_object(layer, "layer")
     _validate.options(mode, step)
     x = _validate.batch(inputs, "inputs")
-    report = Report(name=type(layer).__name__, kind="layer")
-    run = Run(report, layer, x, None, mode=mode, step=step, seed=seed)
-    run.dvalues_given = None if dvalues is None else np.asarray(dvalues, dtype=np.float64)
-    run.training = training
-    run.param_names = params
+    report = Report(name=type(layer).__name__, kind=Kind.LAYER)
+    given = None if dvalues is None else np.asarray(dvalues, dtype=np.float64)
+    run = Run(report, layer, x, None, mode=mode, step=step, seed=seed, dvalues=given,
+              training=training, params=params)
     return run.execute(raise_on_failure)
 
 
@@ -180,9 +187,10 @@ def check_loss(
     >>> check_loss(Loss_CategoricalCrossentropy(), probs, np.array([0, 1])).ok
     True
     """
+    __tracebackhide__ = True
     _validate.protocol_object(loss, "loss")
     _validate.options(mode, step)
-    x = _validate.batch(y_pred, "y_pred")
+    x = _validate.batch(y_pred, "y_pred", matrix=True).astype(np.float64)
     y = _validate.labels(y_true, x)
-    report = Report(name=type(loss).__name__, kind="loss")
+    report = Report(name=type(loss).__name__, kind=Kind.LOSS)
     return Run(report, loss, x, y, mode=mode, step=step, seed=seed).execute(raise_on_failure)

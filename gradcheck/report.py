@@ -3,10 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
-PASSED, FAILED, INCONCLUSIVE, ERROR = "passed", "failed", "inconclusive", "error"
-MISSING, SKIPPED = "missing", "skipped"
+
+class Status(StrEnum):
+    """A verdict: of one gradient, one check, or one class."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    INCONCLUSIVE = "inconclusive"
+    ERROR = "error"
+    MISSING = "missing"
+    SKIPPED = "skipped"
+
+
+class Kind(StrEnum):
+    """What kind of thing was checked."""
+
+    LAYER = "layer"
+    LOSS = "loss"
+    FUSED = "fused"
+
+
+PASSED, FAILED, INCONCLUSIVE = Status.PASSED, Status.FAILED, Status.INCONCLUSIVE
+ERROR, MISSING, SKIPPED = Status.ERROR, Status.MISSING, Status.SKIPPED
 
 
 class GradientError(AssertionError):
@@ -128,6 +149,12 @@ class Report:
     notes : list of str
         What the check adapted to: kinks met, float32, ``nnfs.init()``, pinned randomness,
         regularization, training flag.
+    constants : list of str
+        Float arrays the object holds that backward gives no gradient for and that were
+        treated as constants (masks, offsets, running statistics, aliases, views), by
+        where they live (``mask``, ``bn.running_mean``).
+    unreachable : list of str
+        Arrays the check could not perturb (read-only arrays and the like), with why.
     seconds : float
         Wall time of the check.
     evaluations : int
@@ -149,6 +176,8 @@ class Report:
     evaluations: int = 0
     step: float = float("nan")
     shapes: dict[str, list[int]] = field(default_factory=dict)
+    constants: list[str] = field(default_factory=list)
+    unreachable: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -253,6 +282,8 @@ class Report:
             "evaluations": self.evaluations,
             "step": None if self.step != self.step else self.step,
             "shapes": dict(self.shapes),
+            "constants": list(self.constants),
+            "unreachable": list(self.unreachable),
         }
 
 

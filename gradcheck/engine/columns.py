@@ -21,6 +21,7 @@ import numpy as np
 
 from gradcheck.engine.numerics import same_outputs
 from gradcheck.protocol.subject import ProtocolError, Subject, UserCodeError
+from gradcheck.report import Kind
 
 MIN_ELEMENTS = 24  # below this many parameter elements the plain loop is cheaper (measured)
 STACK_BUDGET = 1_000_000  # output elements per stacked forward call
@@ -56,7 +57,7 @@ class Columns:
     def _probe(self) -> bool:
         subject = self.subject
         params = subject.params
-        if subject.kind != "layer" or subject.pin.draws or not params:
+        if subject.kind != Kind.LAYER or subject.pin.draws or not params:
             return False
         if sum(p.size for p in params.values()) < MIN_ELEMENTS:
             return False
@@ -98,15 +99,9 @@ class Columns:
 
     def _forward(self, replaced: dict[str, np.ndarray]) -> np.ndarray:
         """The output with some parameters temporarily replaced, as float64 2-D."""
-        subject, obj = self.subject, self.subject.obj
-        originals = {name: getattr(obj, name) for name in replaced}
-        for name, value in replaced.items():
-            setattr(obj, name, value)
-        try:
+        subject = self.subject
+        with subject.replaced(replaced):
             out = np.asarray(subject.forward(self.x.copy()), dtype=np.float64)
-        finally:
-            for name, value in originals.items():
-                setattr(obj, name, value)
         if out.ndim != 2 or out.shape[0] != self.x.shape[0]:
             raise NotStackableError(f"stacked output of shape {out.shape}")
         return out

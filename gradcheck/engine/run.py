@@ -1,6 +1,15 @@
-"""One check of one object: set-up, the analytic passes, the protocol checks.
+"""One check of one object: the frame that restores everything, and the analytic passes.
 
-The numeric comparison itself lives in :mod:`gradcheck.engine.verify`.
+The steps, for any subject (:mod:`gradcheck.protocol.subject`):
+
+1. a warm-up pass on other data (exposes caches filled once and gradients accumulated
+   across calls; creates parameters built lazily in the first forward);
+2. the parameters observed (:mod:`gradcheck.protocol.params`): every float array the
+   object reaches is a candidate until backward shows whether it has a gradient;
+3. the first pass on the caller's data, judged by the protocol checks
+   (:mod:`gradcheck.protocol.checks`);
+4. in exhaustive mode a repeated pass (stale state);
+5. the numeric verification (:mod:`gradcheck.engine.verify`).
 """
 
 from __future__ import annotations
@@ -14,14 +23,23 @@ import numpy as np
 
 from gradcheck.engine.state import RandomPin, Snapshot, numpy_unpatched
 from gradcheck.engine.verify import EXHAUSTIVE_LIMIT, Verification
+from gradcheck.protocol import checks, names
+from gradcheck.protocol.calls import ProtocolError, UserCodeError, wants_training
+from gradcheck.protocol.params import (
+    Parameter,
+    expected_gradient,
+    find_candidates,
+    gradient_of,
+    preferred,
+    regularizer_of,
+)
+from gradcheck.protocol.places import Place, attributes
 from gradcheck.protocol.subject import (
-    ProtocolError,
+    FusedSubject,
+    LayerSubject,
+    LossSubject,
     Subject,
-    UserCodeError,
-    misnamed_gradient,
-    parameter_candidates,
-    regularizer,
-    wants_training,
+    get_dinputs,
 )
 from gradcheck.report import (
     ERROR,
@@ -30,6 +48,7 @@ from gradcheck.report import (
     MISSING,
     GradientError,
     GradientResult,
+    Kind,
     Report,
 )
 
@@ -42,8 +61,26 @@ class ArgumentError(ValueError):
     """An argument found unusable once the object has been called (e.g. ``dvalues``)."""
 
 
-class Run(Verification):
-    """One check of one object: set-up, analytic passes, numerics, report."""
+class Run:
+    """One check of one object: set-up, analytic passes, numerics, report.
+
+    Parameters
+    ----------
+    report : Report
+        Filled in by the run.
+    obj : object
+        The object checked.
+    x, y : ndarray
+        The inputs (layers) or predictions (losses), and the labels (losses).
+    mode, step, seed
+        As in :func:`gradcheck.check_layer`.
+    dvalues : ndarray, optional
+        The upstream gradient given by the caller (layers).
+    training : bool, optional
+        Value of forward's training argument.
+    params : sequence of str, optional
+        The parameters to check, by where they live (default: observed).
+    """
 
     def __init__(
         self,
@@ -55,21 +92,29 @@ class Run(Verification):
         mode: str | None,
         step: float | None,
         seed: int | None,
+        dvalues: np.ndarray | None = None,
+        training: bool | None = None,
+        params: Sequence[str] | None = None,
     ) -> None:
         self.report, self.obj, self.x, self.y = report, obj, x, y
         self.mode, self.step = mode, step
-        self.forward_seconds = 0.0
         self.seed = 0 if seed is None else seed
         self.rng = np.random.default_rng(self.seed)
-        self.dvalues_given: np.ndarray | None = None
-        self.training: bool | None = None
-        self.param_names: Sequence[str] | None = None
+        self.dvalues_given = dvalues
+        self.training = training
+        self.param_names = params
         self.eps = float(np.finfo(np.float64).eps)
+        self.forward_seconds = 0.0
         self.subject: Subject | None = None
+        self.differentiable_inputs = True
+        self.groups: dict[str, list[Place]] = {}
+        self.candidates: list[tuple[list[Place], np.ndarray]] = []
+        self.dinputs_name = "dinputs"
 
     # -- the frame: restore everything, whatever happens ------------------------------
     def execute(self, raise_on_failure: bool) -> Report:
         """Run the check with every state restored afterwards; raise or return the report."""
+        __tracebackhide__ = True
         report = self.report
         start = time.perf_counter()
         snapshot = Snapshot(self.obj)
@@ -121,28 +166,31 @@ class Run(Verification):
 
     # -- the check ----------------------------------------------------------------------
     def _check(self, pin: RandomPin) -> None:
-        report, obj, x, y = self.report, self.obj, self.x, self.y
-        is_layer = report.kind == "layer"
-        training = wants_training(obj, self.training) if is_layer else (False, False)
-        subject = self.subject = Subject(obj, report.kind, pin, training)
-        if training[0]:
-            report.notes.append(f"forward called as forward(inputs, {training[1]})")
-        if is_layer:
-            self._setup_params(subject)
+        report, obj, x = self.report, self.obj, self.x
+        if report.kind == Kind.LAYER:
+            training = wants_training(obj, self.training)
+            subject: Subject = LayerSubject(obj, pin, training)
+            if training[0]:
+                report.notes.append(f"forward called as forward(inputs, {training[1]})")
         else:
-            subject.y_true = y
+            subject = LossSubject(obj, pin)
+            subject.y_true = self.y
             subject.n_samples = x.shape[0]
-        report.shapes["inputs" if is_layer else "y_pred"] = list(x.shape)
+        self.subject = subject
+        report.shapes[subject.input_name] = list(x.shape)
         report.mode = self.mode or "exhaustive"
+        if x.dtype.kind != "f":
+            self._integer_inputs(subject)
 
-        # a first call on other data, so that a cache filled once or a gradient
-        # accumulated across calls shows up as a wrong or unrepeatable gradient
-        self._warm_up(subject)
+        warm = self._warm_up(subject)
+        if isinstance(subject, LayerSubject):
+            self._setup_params(subject, exclude=warm)
         first = self._analytic_pass(subject, first=True)
         if first is None:
             return
         grads, out = first
-        if not is_layer and not self._loss_output_ok(out):
+        subject = self.subject
+        if isinstance(subject, LossSubject) and not self._loss_output_ok(subject, out):
             return
         size = x.size + sum(v.size for v in subject.params.values())
         mode = self.mode or ("exhaustive" if size <= EXHAUSTIVE_LIMIT else "fast")
@@ -151,199 +199,257 @@ class Run(Verification):
         if mode == "exhaustive":
             # (in fast mode the warm-up call already exposes caches and accumulation)
             self._check_repeatable(subject, grads)
-        self._numerics(subject, grads, objective)
+        Verification(self, subject).run(grads, objective)
 
-    def _setup_params(self, subject: Subject) -> None:
+    def _integer_inputs(self, subject: Subject) -> None:
+        """Integer inputs: numbers (converted to float) unless forward indexes with them."""
+        as_float = self.x.astype(np.float64)
+        try:
+            subject.forward(as_float.copy())
+        except (UserCodeError, ProtocolError):
+            self.differentiable_inputs = False
+            self.report.notes.append(
+                f"{subject.input_name} are integers that forward uses as indices (ids): "
+                f"not differentiable, no {self.dinputs_name} expected"
+            )
+            return
+        self.x = as_float
+
+    def _setup_params(self, subject: Subject, exclude: list[Any]) -> None:
+        """Every float array the object reaches is a candidate parameter, in float64."""
         obj, report = self.obj, self.report
+        found = find_candidates(obj, exclude=exclude)
+        groups = list(zip(found.groups, found.arrays, strict=True))
+        self.candidates = groups
         if self.param_names is not None:
-            found = {}
-            for name in self.param_names:
-                value = getattr(obj, name, None)
-                if not isinstance(value, np.ndarray) or value.dtype.kind != "f":
-                    raise ArgumentError(
-                        f"params names {name!r}, but {type(obj).__name__}.{name} is not a "
-                        "float array"
-                    )
-                found[name] = value
-        else:
-            found = parameter_candidates(obj)
-        narrow = [n for n, v in found.items() if v.dtype != np.float64]
+            wanted = set(self.param_names)
+            known = {p.describe() for places, _ in groups for p in places}
+            unknown = sorted(wanted - known)
+            if unknown:
+                raise ArgumentError(
+                    f"params names {', '.join(map(repr, unknown))}, but "
+                    f"{type(obj).__name__} holds no float array there (it holds: "
+                    f"{', '.join(sorted(known)) or 'none'})"
+                )
+            groups = [(pl, a) for pl, a in groups if {p.describe() for p in pl} & wanted]
+        narrow = []
+        for places, array in groups:
+            place = preferred(places)
+            label = place.describe()
+            value = array
+            if array.dtype != np.float64:
+                narrow.append((label, array.dtype))
+                value = np.array(array, dtype=np.float64, subok=True)
+                for p in places:
+                    if p.settable():
+                        p.set(value)
+            if not value.flags.writeable:
+                report.unreachable.append(f"{label} (a read-only array: cannot be perturbed)")
+                continue
+            self.groups[label] = places
+            subject.add_parameter(Parameter(label, place, value, reg=regularizer_of(place)))
         if narrow:
             report.notes.append(
-                f"{', '.join(narrow)} held as {found[narrow[0]].dtype}: checked in float64 copies"
+                f"{', '.join(n for n, _ in narrow)} held as {narrow[0][1]}: checked in float64 "
+                "copies"
             )
-        for name, value in found.items():
-            copy = value.astype(np.float64)
-            setattr(obj, name, copy)
-            subject.params[name] = copy
-            l1, l2 = regularizer(obj, name)
-            if l1 or l2:
-                subject.reg[name] = (l1, l2)
+
+    def _classify(self, subject: Subject, rebound: set[str], by_backward: set[str],
+                  before: dict[int, dict[str, Any]]) -> None:
+        """After the first backward: parameters have a gradient; the rest are constants.
+
+        A float array without a gradient is a constant unless its name is a conventional
+        parameter name (or the caller named it): then the gradient is missing. Arrays that
+        forward rebinds to new values on every call are caches and are not listed.
+        """
+        report = self.report
+        given = set(self.param_names or ())
+        for label, param in list(subject.parameters.items()):
+            places = self.groups[label]
+            found = None
+            for place in [param.place, *places]:
+                found = gradient_of(place)
+                if found is not None:
+                    break
+            if found is not None:
+                param.gradient, param.gradient_label = found, found.describe()
+                report.constants += [
+                    f"{p.describe()} (alias of {label})" for p in places if p != param.place
+                ]
+                continue
+            subject.drop_parameter(label)
+            if label in by_backward and label not in given:
+                continue  # an array backward sets (a gradient under another name)
+            if label in given or any(names.is_conventional(p.name) for p in places):
+                expected = expected_gradient(param.place)
+                owner = param.place.parent().get()
+                new = [
+                    k for k, v in attributes(owner).items()
+                    if before.get(id(owner), {}).get(k, _ABSENT) is not v
+                    and not names.is_gradient_name(k, set(self.groups) | {p.name for p in places})
+                    and k not in names.DINPUTS_NAMES
+                ]
+                new += [p.name for other in by_backward for p in self.groups.get(other, [])]
+                hint = names.misnamed_gradient(expected.name, new)
+                report.gradients.append(GradientResult(
+                    expected.describe(), MISSING,
+                    diagnosis=(f"backward did not set self.{expected.describe()} (the gradient "
+                               f"of {label}){hint}"),
+                ))
+            elif label not in rebound:
+                view = next(
+                    (other for other, v in subject.params.items()
+                     if np.shares_memory(v, param.value)), None,
+                )
+                text = label + (f" (a view of {view})" if view else "")
+                report.constants.append(text)
+        others = [a for places, a in self.candidates]
+        for label, param in subject.parameters.items():
+            param.shared = len(self.groups[label]) > 1 or any(
+                a is not param.value and np.shares_memory(a, param.value) for a in others
+            )
+        subject.rebinds = bool(rebound & set(subject.params))
+        for label in list(report.shapes):
+            if label != subject.input_name and label not in subject.params:
+                report.shapes.pop(label)
+        if report.constants:
+            report.notes.append(
+                "no gradient for " + ", ".join(report.constants)
+                + ": treated as constant" + ("s" if len(report.constants) > 1 else "")
+            )
         if subject.reg:
             report.notes.append(
                 "regularization included in the objective for " + ", ".join(subject.reg)
             )
-        for name, value in subject.params.items():
-            report.shapes[name] = list(value.shape)
+        for label, value in subject.params.items():
+            report.shapes[label] = list(value.shape)
 
+    # -- passes -----------------------------------------------------------------------
     def _analytic_pass(
-        self, subject: Subject, *, first: bool, x: np.ndarray | None = None
+        self, subject: Subject, *, first: bool
     ) -> tuple[dict[str, np.ndarray], Any] | None:
         """Forward and backward once; collect gradients; record protocol problems."""
-        report, obj, y = self.report, self.obj, self.y
-        x = self.x if x is None else x
-        attrs = vars(obj)
-        x_in = x.copy()
-        if report.kind == "layer":
-            saved = {n: p.copy() for n, p in subject.params.items()}
-            started = time.perf_counter()
-            out = subject.forward(x_in)
-            self.forward_seconds = time.perf_counter() - started
-            changed = dict.fromkeys(self._keep_params(subject, saved, False), "forward")
-        else:
-            attrs.pop("output", None)
-            out = subject.forward(x_in, None if y is None else y.copy())
-            if first:
-                self._classify_loss(out)
-        if first and not np.array_equal(x_in, x):
-            report.problems.append(
-                f"forward modified its {'inputs' if report.kind == 'layer' else 'y_pred'} "
-                "argument in place (the caller's array would change)"
-            )
-        if first and report.kind == "layer":
+        report, y = self.report, self.y
+        x_in = self.x.copy()
+        saved = {n: p.copy() for n, p in subject.params.items()}
+        started = time.perf_counter()
+        out = subject.forward(x_in, None if y is None else y.copy())
+        self.forward_seconds = time.perf_counter() - started
+        record = checks.Pass(subject.input_name, self.x, x_in.copy())
+        changed, rebound = self._keep_params(subject, saved, rebinding=False)
+        record.changed = dict.fromkeys(changed, "forward")
+        if first and isinstance(subject, LossSubject):
+            subject = self._classify_loss(subject, out)
+        if first and isinstance(subject, LayerSubject):
             subject.output_known = True
-            self._drop_non_params(subject)
             if subject.returns_output:
                 report.notes.append("forward returns its output instead of setting self.output")
 
-        # backward, with copies we can inspect afterwards
-        if report.kind == "layer":
-            out_arr = np.asarray(out)
-            if first:
-                self._choose_eps(out_arr)
-                self._set_dvalues(subject, out_arr)
-            dv_in = subject.dvalues.reshape(out_arr.shape).copy()
-            before = dict(attrs)
-            saved = {n: p.copy() for n, p in subject.params.items()}
-            returned = subject.backward(dv_in, None)
-            changed.update(dict.fromkeys(self._keep_params(subject, saved, True), "backward"))
-            if first:
-                self._report_changed(changed)
-            dv_ref = subject.dvalues.reshape(out_arr.shape)
-            y_in = None
-        else:
-            if first:
-                self._choose_eps(np.asarray(out))
-            dv_ref = np.array(attrs["output"], dtype=np.float64) if report.kind == "fused" else x
-            dv_in = dv_ref.copy()
-            y_in = None if y is None else y.copy()
-            before = dict(attrs)
-            returned = subject.backward(dv_in, y_in)
+        out_arr = np.asarray(out)
         if first:
-            if not np.array_equal(dv_in, dv_ref):
-                report.problems.append(
-                    "backward modified its dvalues argument in place (e.g. "
-                    "self.dinputs = dvalues followed by an in-place update): copy it first"
-                )
-            if y_in is not None and not np.array_equal(y_in, y):
-                report.problems.append("backward modified its y_true argument in place")
+            self._choose_eps(out_arr)
+        if isinstance(subject, LayerSubject):
+            if first:
+                self._set_dvalues(subject, out_arr)
+            assert subject.dvalues is not None
+            dv_ref = subject.dvalues.reshape(out_arr.shape)
+        elif report.kind == Kind.FUSED:
+            dv_ref = np.asarray(getattr(self.obj, "output", None), dtype=np.float64)
+        else:
+            dv_ref = self.x
+        dv_in = np.array(dv_ref, dtype=np.float64, copy=True)
+        y_in = None if y is None else y.copy()
+        owners = {id(p.parent().get()): p.parent().get()
+                  for places in self.groups.values() for p in places}
+        owners[id(self.obj)] = self.obj
+        before = {key: dict(attributes(o)) for key, o in owners.items()}
+        saved = {n: p.copy() for n, p in subject.params.items()}
+        returned = subject.backward(dv_in, y_in)
+        changed_b, by_backward = self._keep_params(subject, saved, rebinding=True)
+        record.changed.update(dict.fromkeys(changed_b, "backward"))
+        if first:
+            record.inputs_after_backward = x_in
+            record.dvalues, record.dvalues_after = dv_ref, dv_in
+            record.labels, record.labels_after = y, y_in
+            self._classify(subject, set(rebound), set(by_backward), before)
+            record.changed = {k: m for k, m in record.changed.items() if k in subject.params}
+            report.problems += checks.problems(record)
 
         grads: dict[str, np.ndarray] = {}
-        dinputs = attrs.get("dinputs")
-        if dinputs is None and isinstance(returned, np.ndarray):
-            dinputs = returned
-            if first:
-                report.notes.append("backward returns dinputs instead of setting self.dinputs")
-        new_names = [
-            k
-            for k, v in attrs.items()
-            if (k not in before or before[k] is not v) and k != "dinputs"
-        ]
-        if dinputs is None:
-            if first:
-                report.gradients.append(
-                    GradientResult(
+        if self.differentiable_inputs:
+            name, dinputs = get_dinputs(self.obj)
+            if dinputs is None and isinstance(returned, np.ndarray):
+                dinputs = returned
+                if first:
+                    report.notes.append("backward returns dinputs instead of setting self.dinputs")
+            if dinputs is None:
+                if first:
+                    report.gradients.append(GradientResult(
                         "dinputs", MISSING, diagnosis="backward did not set self.dinputs"
-                    )
-                )
-        else:
-            grads["dinputs"] = dinputs
-        for name in list(subject.params):
-            grad = attrs.get(f"d{name}")
-            if grad is not None:
-                grads[f"d{name}"] = grad
-            elif first:
-                hint = misnamed_gradient(
-                    f"d{name}",
-                    [n for n in new_names if not n.startswith("d") or n[1:] not in subject.params],
-                )
-                report.gradients.append(
-                    GradientResult(
-                        f"d{name}",
-                        MISSING,
-                        diagnosis=(
-                            f"backward did not set self.d{name} (the gradient of {name}){hint}"
-                        ),
-                    )
-                )
-        grads = {
-            k: np.array(v, copy=True) if isinstance(v, np.ndarray) else v for k, v in grads.items()
-        }
+                    ))
+            else:
+                if first:
+                    self.dinputs_name = name
+                grads[self.dinputs_name] = dinputs
+        for param in subject.parameters.values():
+            grad = param.gradient.get() if param.gradient is not None else None
+            if isinstance(grad, np.ndarray):
+                grads[param.gradient_label] = grad
+        grads = {k: np.array(v, copy=True) for k, v in grads.items()}
         return grads, out
 
     def _keep_params(
         self, subject: Subject, saved: dict[str, np.ndarray], rebinding: bool
-    ) -> list[str]:
-        """Put back parameters a call changed; return their names.
+    ) -> tuple[list[str], list[str]]:
+        """Put back parameters a call changed; return (changed, rebound to other values).
 
-        An array that forward rebinds is a cache or a buffer (running statistics), not a
-        parameter, and is left alone (``rebinding=False``); backward rebinding a
-        parameter is a change.
+        Forward may rebind a parameter to a re-cast copy with the same values; that is no
+        change. Values changed in place, or rebound to other values by backward, are.
         """
-        attrs = vars(self.obj)
-        changed = []
-        for name, value in saved.items():
-            ours = subject.params[name]
-            if name not in attrs or (attrs[name] is not ours and not rebinding):
+        changed, rebound = [], []
+        for label, value in saved.items():
+            param = subject.parameters.get(label)
+            if param is None:
                 continue
-            if attrs[name] is not ours or not np.array_equal(ours, value):
-                changed.append(name)
-                np.copyto(ours, value)
-                attrs[name] = ours
-        return changed
+            current = param.place.get()
+            moved = not np.array_equal(param.value, value)
+            if current is not param.value:
+                other = not (isinstance(current, np.ndarray) and current.shape == value.shape
+                             and np.array_equal(current, value))
+                if other:
+                    rebound.append(label)
+                    moved = moved or rebinding
+                if rebinding:  # (forward's caches stay: backward reads them)
+                    param.place.set(param.value)
+            if moved:
+                changed.append(label)
+                np.copyto(param.value, value)
+        return changed, rebound
 
-    def _report_changed(self, changed: dict[str, str]) -> None:
-        """Trainable parameters (those with a gradient) must not change in forward/backward.
-
-        Buffers such as a batch-norm's running statistics may; they have no gradient.
-        """
-        attrs = vars(self.obj)
-        for method in ("forward", "backward"):
-            names = [n for n, m in changed.items() if m == method and f"d{n}" in attrs]
-            if names:
-                self.report.problems.append(
-                    f"{method} modified {', '.join(f'self.{n}' for n in names)} (an optimizer "
-                    f"step inside {method}?): parameters should change only in the optimizer"
-                )
-
-    def _classify_loss(self, out: Any) -> None:
+    def _classify_loss(self, subject: LossSubject, out: Any) -> LossSubject:
+        """A loss whose forward returns a scalar is checked as the gradient of that scalar."""
         report = self.report
-        if np.ndim(out) == 0 and "output" in vars(self.obj):
-            report.kind = "fused"
-            self.subject.kind = "fused"
-        elif np.ndim(out) == 0:
+        if np.ndim(out) != 0:
+            return subject
+        fused = FusedSubject(self.obj, subject.pin)
+        fused.y_true, fused.n_samples = subject.y_true, subject.n_samples
+        fused.evaluations = subject.evaluations
+        self.subject = fused
+        if getattr(self.obj, "output", None) is not None:
+            report.kind = Kind.FUSED
+        else:
             report.notes.append(
                 "forward returns a scalar, not per-sample losses: checked as the gradient "
                 "of that scalar"
             )
-            self.subject.kind = "fused"
+        return fused
 
-    def _loss_output_ok(self, out: Any) -> bool:
+    def _loss_output_ok(self, subject: Subject, out: Any) -> bool:
         arr = np.asarray(out)
         if arr.dtype.kind not in "biuf":
             self.report.problems.append(f"forward returned {type(out).__name__}, not numbers")
             return False
-        if self.subject.kind == "loss" and arr.size != self.x.shape[0]:
+        if not isinstance(subject, FusedSubject) and arr.size != self.x.shape[0]:
             self.report.problems.append(
                 f"forward returned {arr.size} values for {self.x.shape[0]} samples; a loss's "
                 "forward returns one loss per sample"
@@ -354,15 +460,6 @@ class Run(Verification):
             return False
         return True
 
-    def _drop_non_params(self, subject: Subject) -> None:
-        """Arrays that forward rebinds are caches, not parameters."""
-        attrs = vars(self.obj)
-        for name in list(subject.params):
-            if attrs.get(name) is not subject.params[name]:
-                del subject.params[name]
-                subject.reg.pop(name, None)
-                self.report.shapes.pop(name, None)
-
     def _choose_eps(self, out: np.ndarray) -> None:
         if out.dtype.kind == "f" and out.dtype.itemsize < 8:
             self.eps = float(np.finfo(out.dtype).eps)
@@ -372,12 +469,7 @@ class Run(Verification):
                 f"forced inside the object, so steps and tolerances follow {out.dtype}"
             )
 
-    def _set_dvalues(self, subject: Subject, out: np.ndarray) -> None:
-        if out.ndim == 0 or out.shape[0] != self.x.shape[0]:
-            raise ProtocolError(
-                f"forward output has shape {out.shape}; a layer keeps the batch axis "
-                f"({self.x.shape[0]} samples)"
-            )
+    def _set_dvalues(self, subject: LayerSubject, out: np.ndarray) -> None:
         if not np.all(np.isfinite(out)):
             raise ProtocolError("forward output is not finite for finite inputs")
         if self.dvalues_given is not None:
@@ -389,37 +481,46 @@ class Run(Verification):
             dv = self.dvalues_given
         else:
             dv = self.rng.standard_normal(out.shape)
-        subject.dvalues = dv.reshape(out.shape[0], -1)
+        rows = out.shape[0] if out.ndim else 1
+        subject.dvalues = np.asarray(dv, dtype=np.float64).reshape(rows, -1)
 
     # -- stale state ----------------------------------------------------------------------
-    def _other_data(self) -> np.ndarray:
+    def _other_data(self, subject: Subject) -> np.ndarray:
         """Different data of the same shape and domain as ``x``."""
         x = self.x
         other = x[::-1] if x.shape[0] > 1 else x
-        if self.report.kind == "layer":
+        if not self.differentiable_inputs:
+            return other.copy()
+        if isinstance(subject, LayerSubject):
             return -0.5 * other + 0.25
-        return np.roll(other, 1, axis=1) if x.shape[1] > 1 else other
+        return np.roll(other, 1, axis=1) if x.ndim > 1 and x.shape[1] > 1 else other
 
-    def _warm_up(self, subject: Subject) -> None:
-        """Forward and backward once on other data; the results are discarded."""
-        attrs = vars(self.obj)
-        for name in ["output", "dinputs", *(f"d{p}" for p in subject.params)]:
-            attrs.pop(name, None)
-        other = self._other_data()
+    def _warm_up(self, subject: Subject) -> list[Any]:
+        """Forward and backward once on other data; the results are discarded.
+
+        Returns the arrays of that pass (input, output, upstream gradient): they are the
+        protocol's, never parameters.
+        """
+        other = self._other_data(subject).copy()
         y = None if self.y is None else self.y.copy()
+        seen: list[Any] = [other]
         try:
-            out = subject.forward(other.copy(), y)
-            if self.report.kind == "layer":
+            out = subject.forward(other, y)
+            seen.append(out)
+            if isinstance(subject, LayerSubject):
                 dv = self.rng.standard_normal(np.shape(out))
+                seen.append(dv)
                 subject.backward(dv, None)
             else:
-                dv = attrs.get("output") if np.ndim(out) == 0 else other
+                output = getattr(self.obj, "output", None)
+                dv = output if np.ndim(out) == 0 else other
                 if isinstance(dv, np.ndarray):
                     subject.backward(np.array(dv, dtype=np.float64), y)
         except (UserCodeError, ProtocolError):
             pass  # the pass on the caller's data reports it
         finally:
             subject.pin.settle()
+        return seen
 
     def _check_repeatable(self, subject: Subject, grads: dict[str, np.ndarray]) -> None:
         """Forward and backward again on the same data: are the gradients the same."""
@@ -443,3 +544,6 @@ class Run(Verification):
                     f"same data changed {name} by up to {np.nanmax(diff):.3g} (a cache filled "
                     f"only once, or a gradient accumulated with +=?)"
                 )
+
+
+_ABSENT = object()

@@ -10,56 +10,144 @@ import contextlib
 import ctypes
 import functools
 import random
+import sys
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-_MAX_DEPTH = 3
+from gradcheck.protocol.places import attributes, is_user_object
+
+_MAX_DEPTH = 4
+_MAX_ITEMS = 256
 
 
 class Snapshot:
-    """The attributes of an object (and of the objects it holds), restorable exactly.
+    """Everything reachable from an object, restorable exactly.
 
-    Attribute bindings are restored, and arrays whose contents were changed in place get
-    their saved contents back, so a parameter keeps its identity and its values.
+    Saved: the attributes of the object and of every user object it holds (directly, in
+    dicts, lists and tuples, to a few levels), the contents of those dicts and lists, the
+    contents of every array among them, the data attributes of their classes (a counter
+    in a class attribute), and the state of random generators held by their classes or
+    modules. ``restore()`` puts back bindings, container contents and array contents, so a
+    parameter keeps its identity and its values, and a list of layers gets its layers back
+    with the inputs they held before the check.
     """
 
     def __init__(self, obj: Any) -> None:
-        self._saved: list[tuple[Any, dict[str, Any], list[tuple[np.ndarray, np.ndarray]]]] = []
-        self._visit(obj, 0, set())
+        self._objects: list[tuple[Any, dict[str, Any]]] = []
+        self._dicts: list[tuple[dict[Any, Any], dict[Any, Any]]] = []
+        self._lists: list[tuple[list[Any], list[Any]]] = []
+        self._arrays: list[tuple[np.ndarray, np.ndarray]] = []
+        self._classes: list[tuple[type, dict[str, Any]]] = []
+        self._generators: list[tuple[Any, Any]] = []
+        seen: set[int] = set()
+        self._visit(obj, 0, seen)
+        for cls in {type(o) for o, _ in self._objects}:
+            self._save_class(cls, seen)
 
-    def _visit(self, obj: Any, depth: int, seen: set[int]) -> None:
-        attrs = getattr(obj, "__dict__", None)
-        if not isinstance(attrs, dict) or id(obj) in seen or depth > _MAX_DEPTH:
+    def _visit(self, value: Any, depth: int, seen: set[int]) -> None:
+        if id(value) in seen or depth > _MAX_DEPTH:
             return
-        seen.add(id(obj))
-        arrays = [(v, v.copy()) for v in attrs.values() if isinstance(v, np.ndarray)]
-        self._saved.append((obj, dict(attrs), arrays))
-        for value in list(attrs.values()):
-            if _is_plain_object(value):
-                self._visit(value, depth + 1, seen)
+        if isinstance(value, np.ndarray):
+            seen.add(id(value))
+            self._arrays.append((value, value.copy()))
+            return
+        if isinstance(value, np.random.Generator):
+            seen.add(id(value))
+            self._generators.append((value, value.bit_generator.state))
+            return
+        if isinstance(value, dict):
+            seen.add(id(value))
+            self._dicts.append((value, dict(value)))
+            items = list(value.values())
+        elif isinstance(value, list):
+            seen.add(id(value))
+            self._lists.append((value, list(value)))
+            items = list(value)
+        elif isinstance(value, tuple):
+            seen.add(id(value))
+            items = list(value)
+        elif is_user_object(value):
+            seen.add(id(value))
+            self._objects.append((value, attributes(value)))
+            items = list(attributes(value).values())
+        else:
+            return
+        for item in items[:_MAX_ITEMS]:
+            self._visit(item, depth + 1, seen)
+
+    def _save_class(self, cls: type, seen: set[int]) -> None:
+        for klass in cls.__mro__:
+            module = klass.__module__ or ""
+            if klass is object or module.startswith(("builtins", "numpy", "gradcheck")):
+                continue
+            data = {
+                k: v for k, v in vars(klass).items()
+                if not k.startswith("__") and not callable(v)
+                and not isinstance(v, (property, classmethod, staticmethod))
+            }
+            self._classes.append((klass, data))
+            for value in data.values():
+                self._visit(value, _MAX_DEPTH, seen)
+            for value in _module_generators(sys.modules.get(module)):
+                if id(value) not in seen:
+                    seen.add(id(value))
+                    self._generators.append((value, value.bit_generator.state))
 
     def restore(self) -> None:
-        """Put every attribute back as it was when the snapshot was taken."""
-        for obj, attrs, arrays in self._saved:
-            for array, contents in arrays:
-                if array.shape == contents.shape and not np.array_equal(
-                    array, contents, equal_nan=array.dtype.kind in "fc"
-                ):
-                    with contextlib.suppress(ValueError):
-                        np.copyto(array, contents)
-            current = obj.__dict__
+        """Put everything back as it was when the snapshot was taken."""
+        for array, contents in self._arrays:
+            if array.shape == contents.shape and not np.array_equal(
+                array, contents, equal_nan=array.dtype.kind in "fc"
+            ):
+                with contextlib.suppress(ValueError, TypeError):
+                    np.copyto(array, contents)
+        for container, items in self._dicts:
+            if container != items or list(container) != list(items):
+                container.clear()
+                container.update(items)
+        for sequence, items in self._lists:
+            if len(sequence) != len(items) or any(
+                a is not b for a, b in zip(sequence, items, strict=True)
+            ):
+                sequence[:] = items
+        for obj, attrs in self._objects:
+            current = attributes(obj)
             for key in [k for k in current if k not in attrs]:
-                del current[key]
-            current.update(attrs)
+                with contextlib.suppress(AttributeError, TypeError):
+                    delattr(obj, key)
+            for key, value in attrs.items():
+                if current.get(key, _ABSENT) is not value:
+                    with contextlib.suppress(AttributeError, TypeError):
+                        object.__setattr__(obj, key, value)
+        for klass, data in self._classes:
+            for key in [k for k in vars(klass) if k not in data and not k.startswith("__")
+                        and not callable(vars(klass)[k])]:
+                with contextlib.suppress(AttributeError, TypeError):
+                    delattr(klass, key)
+            for key, value in data.items():
+                if vars(klass).get(key, _ABSENT) is not value:
+                    with contextlib.suppress(AttributeError, TypeError):
+                        setattr(klass, key, value)
+        for generator, state in self._generators:
+            generator.bit_generator.state = state
 
 
-def _is_plain_object(value: Any) -> bool:
-    if isinstance(value, (np.ndarray, np.generic, type, str, bytes, int, float, complex)):
-        return False
-    module = type(value).__module__ or ""
-    return hasattr(value, "__dict__") and not module.startswith(("numpy", "builtins"))
+_ABSENT = object()
+_MODULE_GENERATORS: dict[int, tuple[int, list[str]]] = {}
+
+
+def _module_generators(module: Any) -> list[np.random.Generator]:
+    """The numpy Generators a module holds as globals (names cached per module size)."""
+    if module is None:
+        return []
+    space = vars(module)
+    cached = _MODULE_GENERATORS.get(id(module))
+    if cached is None or cached[0] != len(space):
+        names = [k for k, v in space.items() if isinstance(v, np.random.Generator)]
+        _MODULE_GENERATORS[id(module)] = cached = (len(space), names)
+    return [g for k in cached[1] if isinstance(g := space.get(k), np.random.Generator)]
 
 
 class RandomPin:

@@ -24,21 +24,32 @@ def protocol_object(obj: Any, argument: str) -> None:
         )
 
 
-def batch(values: Any, argument: str) -> np.ndarray:
-    """A finite, non-empty, 2-D numeric array, converted to float64."""
+def batch(values: Any, argument: str, *, matrix: bool = False) -> np.ndarray:
+    """A finite, non-empty numeric array with a batch axis first.
+
+    Floats and booleans become float64; integers are kept (a layer may use them as ids:
+    the run finds out). ``matrix=True`` asks for exactly two dimensions (losses).
+    """
     try:
         array = np.asarray(values)
     except Exception as exc:  # ragged lists and the like
-        raise ValueError(f"{argument} must be a 2-D array of numbers: {exc}") from None
+        raise ValueError(f"{argument} must be an array of numbers: {exc}") from None
     if array.dtype.kind not in "biuf":
         raise ValueError(f"{argument} must hold real numbers, got dtype {array.dtype}")
-    if array.ndim != 2:
+    if matrix and array.ndim != 2:
         raise ValueError(
-            f"{argument} must be a 2-D array (samples, features), got shape {array.shape}; "
+            f"{argument} must be a 2-D array (samples, classes), got shape {array.shape}; "
             "reshape a single sample with x.reshape(1, -1)"
+        )
+    if array.ndim == 0:
+        raise ValueError(
+            f"{argument} must have a batch axis, got a scalar; give a single sample as "
+            "np.array([[...]])"
         )
     if array.size == 0:
         raise ValueError(f"{argument} is empty (shape {array.shape}); give at least one sample")
+    if array.dtype.kind in "iu":
+        return np.array(array)
     array = array.astype(np.float64)
     if not np.all(np.isfinite(array)):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])

@@ -17,7 +17,7 @@ from gradcheck.engine import numerics as nm
 from gradcheck.engine.columns import Columns, NotStackableError
 from gradcheck.engine.diagnose import diagnose, shape_problem
 from gradcheck.protocol.subject import ProtocolError, Subject, UserCodeError
-from gradcheck.report import FAILED, INCONCLUSIVE, PASSED, GradientResult, Report
+from gradcheck.report import FAILED, INCONCLUSIVE, PASSED, GradientResult, Kind, Report
 
 EXHAUSTIVE_LIMIT = 20_000  # automatic mode: exhaustive up to this many elements in all
 SAMPLED_COORDINATES = 2048  # elements sampled to locate an error in a huge input batch
@@ -25,35 +25,50 @@ LOCATE_LIMIT = 50_000  # input batches larger than this are located by sampling 
 LOCATE_SECONDS = 2.0  # fast mode: time budget for locating an error one forward call each
 FAST_DIRECTIONS = 2  # random directions per gradient in fast mode
 STACK_BUDGET = 1_000_000  # array elements per stacked forward call
-LOSS_STEP_FLOOR = 1e-3  # predictions: steps relative to |p| down to this scale
 
 
 class Verification:
-    """Mixin of :class:`gradcheck.engine.run.Run`: compares gradients with finite differences.
+    """Compares the gradients of one analytic pass with finite differences.
 
-    Uses the run's ``report``, ``obj``, ``x``, ``y``, ``rng``, ``eps``, ``step`` and
-    ``mode``.
+    Parameters
+    ----------
+    run : Run
+        The run (:mod:`gradcheck.engine.run`): its report, data, options, precision.
+    subject : Subject
+        The object under check.
     """
 
-    report: Report
-    obj: Any
-    x: np.ndarray
-    y: np.ndarray | None
-    rng: np.random.Generator
-    eps: float
-    step: float | None
-    forward_seconds: float
+    def __init__(self, run: Any, subject: Subject) -> None:
+        self.subject = subject
+        self.report: Report = run.report
+        self.obj = run.obj
+        self.x: np.ndarray = run.x
+        self.y: np.ndarray | None = run.y
+        self.rng: np.random.Generator = run.rng
+        self.eps: float = run.eps
+        self.step: float | None = run.step
+        self.forward_seconds: float = run.forward_seconds
+        self.input_gradient = run.dinputs_name if run.differentiable_inputs else None
+        # working state, filled as the verification goes
+        self._condition: dict[str, np.ndarray] = {}
+        self._projection_failures: dict[str, GradientResult] = {}
+        self._kinks_apart: np.ndarray | None = None
+        self._base: tuple[np.ndarray | None] | None = None
+        self._rows_ok: bool | None = None
+        self._columns: Columns | None = None
 
-    def _numerics(
-        self, subject: Subject, grads: dict[str, np.ndarray], objective: tuple[float, float]
-    ) -> None:
-        report, x = self.report, self.x
-        variables: dict[str, np.ndarray] = {"dinputs": x}
-        variables.update({f"d{n}": v for n, v in subject.params.items()})
+    def run(self, grads: dict[str, np.ndarray], objective: tuple[float, float]) -> None:
+        """Judge every gradient in ``grads``; append the results to the report."""
+        subject, report, x = self.subject, self.report, self.x
+        variables: dict[str, tuple[np.ndarray, str | None]] = {}
+        if self.input_gradient is not None:
+            variables[self.input_gradient] = (x, None)
+        for label, param in subject.parameters.items():
+            variables[param.gradient_label] = (param.value, label)
         mode = report.mode
 
         checks: dict[str, _Variable] = {}
-        for name, var in variables.items():
+        for name, (var, param) in variables.items():
             grad = grads.get(name)
             if grad is None:
                 continue  # reported as missing
@@ -61,13 +76,7 @@ class Verification:
             if invalid is not None:
                 report.gradients.append(invalid)
                 continue
-            param = None if name == "dinputs" else name[1:]
-            if param is not None and not self._depends_on(subject, param):
-                report.notes.append(
-                    f"{param} does not affect the output; its gradient was not compared"
-                )
-                continue
-            floor = LOSS_STEP_FLOOR if subject.kind == "loss" and param is None else 1.0
+            floor = subject.input_step_floor if param is None else 1.0
             eps_a = max(self.eps, float(np.finfo(grad.dtype).eps))
             checks[name] = _Variable(
                 name, var, np.asarray(grad, np.float64), param, floor, self.eps, eps_a
@@ -80,10 +89,6 @@ class Verification:
         # above eps * sum |dvalues * output|, and a step's effect can drown in it.
         self._condition = {v.name: np.abs(v.value * v.grad) for v in checks.values()}
         f_scale += sum(float(c.sum()) for c in self._condition.values())
-        self._projection_failures: dict[str, GradientResult] = {}
-        self._kinks_apart: np.ndarray | None = None
-        self._base: tuple[np.ndarray | None] | None = None
-        self._rows_ok: bool | None = None
         self._columns = Columns(
             subject, x, self.rng, lambda: self._base_rows(subject), self._condition
         )
@@ -117,11 +122,12 @@ class Verification:
         """Judge each gradient: projections first in fast mode, elements where needed."""
         done: dict[str, GradientResult] = {}
         if mode == "fast" and checks:
-            self._kinks_apart = self._exact_zeros(checks.get("dinputs"))
+            self._kinks_apart = self._exact_zeros(checks.get(self.input_gradient or ""))
             done = self._project(subject, list(checks.values()), f0, f_scale)
-            if "dinputs" in done and self._kinks_apart is not None:
-                done["dinputs"] = self._with_zeros_compared(
-                    subject, checks["dinputs"], done["dinputs"], f0, f_scale
+            name = self.input_gradient
+            if name in done and self._kinks_apart is not None:
+                done[name] = self._with_zeros_compared(
+                    subject, checks[name], done[name], f0, f_scale
                 )
             if len(done) < len(checks):
                 note = (
@@ -229,16 +235,6 @@ class Verification:
             )
         return None
 
-    def _depends_on(self, subject: Subject, param: str) -> bool:
-        """Whether the output changes when the parameter does (else it is a buffer)."""
-        if f"d{param}" in vars(self.obj) or param in ("weights", "biases"):
-            return True
-        value = subject.params[param]
-        base, _ = subject.total(self.x)
-        bumped = value + 1e-3 * (np.abs(value) + 1.0) * self.rng.standard_normal(value.shape)
-        moved, _ = subject.total_with(self.x, {param: bumped})
-        return not np.isclose(base, moved, rtol=1e-12, atol=0.0)
-
     def _base_rows(self, subject: Subject) -> np.ndarray | None:
         """The unperturbed rows (layer outputs or per-sample losses), computed once."""
         if self._base is None:
@@ -258,8 +254,9 @@ class Verification:
         if base is None:
             return False
         shift = np.roll(np.arange(n), 1)
-        z = np.roll(x[shift], 1, axis=1) if x.shape[1] > 1 else x[shift] * 0.5
-        if subject.kind == "layer":
+        rows = x[shift].reshape(n, -1)
+        z = (np.roll(rows, 1, axis=1) if rows.shape[1] > 1 else rows * 0.5).reshape(x.shape)
+        if subject.kind == Kind.LAYER:
             z = z * -0.75 + 0.125
         # the batch between two copies of itself, other rows in the middle: each copy must
         # come out as the batch alone does, wherever it sits and whatever the batch size
@@ -274,10 +271,7 @@ class Verification:
         self, subject: Subject, x: np.ndarray, y: np.ndarray | None
     ) -> np.ndarray | None:
         try:
-            if subject.kind == "layer":
-                out = np.asarray(subject.forward(x.copy()), float)
-            else:
-                out = subject.sample_losses(x.copy(), y.copy())
+            out = subject.row_values(x, y)
         except (UserCodeError, ProtocolError):
             return None
         if out is None:
@@ -302,10 +296,7 @@ class Verification:
 
         ``index`` restricts the comparison to those flat indices.
         """
-        rowwise = v.param is None and not subject.pin.draws
-        if rowwise and subject.kind == "fused":
-            subject.find_inner_loss()
-            rowwise = subject.inner_loss is not None
+        rowwise = v.param is None and not subject.pin.draws and subject.per_row
         if rowwise:
             rowwise = self._row_independent(subject)
             if not rowwise:
@@ -403,7 +394,7 @@ class Verification:
 
     def _abs_floor(self, subject: Subject) -> float:
         """Losses: clipping at 1e-7 moves the gradient of a mean by up to 1e-7 / samples."""
-        return 0.0 if subject.kind == "layer" else nm.CLIP_FLOOR / self.x.shape[0]
+        return nm.CLIP_FLOOR / self.x.shape[0] if subject.clips else 0.0
 
     def _row_evaluators(self, subject: Subject) -> tuple[nm.EvalAt, nm.EvalBase]:
         """Stacked rows, one perturbed element each.
@@ -414,9 +405,14 @@ class Verification:
         (ReLU, sigmoid) the other outputs do not move at all, so the jump of a kink under
         a tiny ``dvalue`` next to large ones is still seen.
         """
-        x = self.x
+        shape = self.x.shape
+        x = self.x.reshape(shape[0], -1)
         n_cols = x.shape[1]
-        if subject.kind == "layer":
+
+        def unflat(rows: np.ndarray) -> np.ndarray:
+            return rows.reshape(rows.shape[0], *shape[1:])
+
+        if subject.kind == Kind.LAYER:
             out0 = self._base_rows(subject)
             row_scale = np.abs(subject.dvalues * out0).sum(axis=1) + self._row_condition()
 
@@ -426,7 +422,7 @@ class Verification:
                 return np.zeros(idx.size), row_scale[idx // n_cols]
 
             def rows_of(rows: np.ndarray, stacked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-                out = subject.row_outputs(stacked)
+                out = subject.row_outputs(unflat(stacked))
                 dv = subject.dvalues[rows]
                 moved = out - out0[rows]
                 scale = np.abs(dv * out) * (moved != 0)
@@ -438,7 +434,7 @@ class Verification:
                 n = x.shape[0]
                 stacked = np.repeat(x, n_cols, axis=0)
                 stacked[np.arange(x.size), np.tile(np.arange(n_cols), n)] += deltas
-                out = subject.row_outputs(stacked).reshape(n, n_cols, -1)
+                out = subject.row_outputs(unflat(stacked)).reshape(n, n_cols, -1)
                 moved = out - out0[:, None, :]
                 dv = subject.dvalues
                 values = np.einsum("nfm,nm->nf", moved, dv).reshape(-1)
@@ -452,12 +448,12 @@ class Verification:
                 return v0[idx // n_cols], s0[idx // n_cols]
 
             def rows_of(rows: np.ndarray, stacked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-                return subject.rows(rows, stacked)
+                return subject.rows(rows, unflat(stacked))
 
         chunk = max(1, STACK_BUDGET // max(1, n_cols))
 
         def at(idx: np.ndarray, deltas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            if subject.kind == "layer" and idx.size == x.size <= chunk and _in_order(idx):
+            if subject.kind == Kind.LAYER and idx.size == x.size <= chunk and _in_order(idx):
                 return whole_batch(deltas)
             values, scales = np.empty(idx.size), np.empty(idx.size)
             for lo in range(0, idx.size, chunk):

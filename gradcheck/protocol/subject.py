@@ -1,118 +1,65 @@
 """The object under check: how to call it, what its parameters are, what its objective is.
 
-A ``Subject`` hides the differences between layers, losses and fused softmax-losses behind
-one interface: ``rows(...)`` (per-sample objective values, for row-independent maps) and
-``total(...)`` (the scalar objective), both evaluated with the random state pinned.
+One subject type per kind of checked thing answers the same questions for the engine:
+how to run forward and backward, where the output and the input gradient are, which
+arrays are parameters (see :mod:`gradcheck.protocol.params`), and what scalar objective
+the gradients are gradients of. The engine asks; it never tests a kind string.
+
+- :class:`LayerSubject`: ``forward(inputs[, training])`` sets ``output``;
+  the objective is ``sum(dvalues * output)`` plus book-style regularization.
+- :class:`LossSubject`: ``forward(y_pred, y_true)`` returns per-sample losses; the
+  objective is their mean.
+- :class:`FusedSubject`: ``forward(logits, y_true)`` returns the mean loss (and sets the
+  softmax as ``output``); the objective is that scalar.
 """
 
 from __future__ import annotations
 
-import difflib
-import inspect
-import traceback
-from typing import Any
+import contextlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gradcheck.engine.state import RandomPin
+from gradcheck.protocol import names
+from gradcheck.protocol.calls import ProtocolError, UserCodeError, call, forward_parameters
+from gradcheck.protocol.params import Parameter
+from gradcheck.protocol.places import attributes
+from gradcheck.report import Kind
 
-_RESERVED = {"inputs", "output", "dinputs", "dvalues", "y_true", "y_pred"}
+if TYPE_CHECKING:
+    from gradcheck.engine.state import RandomPin
 
-
-class UserCodeError(Exception):
-    """The checked object raised; carries a message naming the method and the line."""
-
-
-class ProtocolError(Exception):
-    """The checked object does not follow the NNFS protocol (e.g. no ``self.output``)."""
-
-
-def call(obj: Any, method: str, *args: Any) -> Any:
-    """Call ``obj.method(*args)``; wrap any exception as :class:`UserCodeError`."""
-    try:
-        return getattr(obj, method)(*args)
-    except Exception as exc:
-        where = ""
-        frames = traceback.extract_tb(exc.__traceback__)
-        if frames:
-            last = frames[-1]
-            where = f" ({last.filename.rsplit('/', 1)[-1]}:{last.lineno})"
-        raise UserCodeError(
-            f"{type(obj).__name__}.{method} raised {type(exc).__name__}: {exc}{where}"
-        ) from exc
+__all__ = [
+    "FusedSubject",
+    "LayerSubject",
+    "LossSubject",
+    "ProtocolError",
+    "Subject",
+    "UserCodeError",
+    "subject_for",
+]
 
 
-def wants_training(obj: Any, given: bool | None) -> tuple[bool, bool]:
-    """Whether forward takes a ``training`` argument, and the value to pass."""
-    params = _forward_parameters(type(obj), obj)
-    if params is None:
-        return False, False
-    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    if len(positional) < 2:
-        return False, False
-    second = positional[1]
-    if given is not None:
-        return True, given
-    if second.default is inspect.Parameter.empty:
-        return True, True
-    return False, False
+def get_output(obj: Any) -> Any:
+    """The object's output attribute under any of its usual names (None if none)."""
+    for name in names.OUTPUT_NAMES:
+        value = getattr(obj, name, None)
+        if value is not None and not callable(value):
+            return value
+    return None
 
 
-_SIGNATURES: dict[type, list[inspect.Parameter] | None] = {}
-
-
-def _forward_parameters(cls: type, obj: Any) -> list[inspect.Parameter] | None:
-    """The parameters of ``obj.forward`` (cached per class: classes rarely change)."""
-    if cls not in _SIGNATURES:
+def get_dinputs(obj: Any) -> tuple[str, Any]:
+    """The input gradient attribute and its name (``dinputs``, ``d_inputs``, ...)."""
+    for name in names.DINPUTS_NAMES:
         try:
-            _SIGNATURES[cls] = list(inspect.signature(obj.forward).parameters.values())
-        except (TypeError, ValueError):
-            _SIGNATURES[cls] = None
-    return _SIGNATURES[cls]
-
-
-def parameter_candidates(obj: Any) -> dict[str, np.ndarray]:
-    """Float arrays held by ``obj`` that may be trainable parameters."""
-    attrs = vars(obj)
-    found = {}
-    for name, value in attrs.items():
-        if not isinstance(value, np.ndarray) or value.dtype.kind != "f" or value.size == 0:
-            continue
-        if name in _RESERVED or (name.startswith("d") and name[1:] in attrs):
-            continue
-        if name.startswith("_"):
-            continue
-        found[name] = value
-    return found
-
-
-def regularizer(obj: Any, name: str) -> tuple[float, float]:
-    """Book-style L1 and L2 factors for parameter ``name`` (``weights`` -> ``weight_...``)."""
-    stems = [name, name[:-1], name[:-2]] if name.endswith("s") else [name]
-    stem = next(
-        (
-            s
-            for s in stems
-            if hasattr(obj, f"{s}_regularizer_l1") or hasattr(obj, f"{s}_regularizer_l2")
-        ),
-        name,
-    )
-    l1 = getattr(obj, f"{stem}_regularizer_l1", 0) or 0
-    l2 = getattr(obj, f"{stem}_regularizer_l2", 0) or 0
-    try:
-        return float(l1), float(l2)
-    except (TypeError, ValueError):
-        return 0.0, 0.0
-
-
-def misnamed_gradient(expected: str, new_names: list[str]) -> str:
-    """Hint for a missing gradient: which attribute backward set instead."""
-    close = difflib.get_close_matches(expected, new_names, n=1, cutoff=0.5)
-    if close:
-        return f"; backward set `{close[0]}` instead: a typo for `{expected}`?"
-    if new_names:
-        return f"; backward set {', '.join(f'`{n}`' for n in new_names)}"
-    return ""
+            value = getattr(obj, name, None)
+        except Exception:  # noqa: BLE001 - a property of the user's that raises
+            value = None
+        if isinstance(value, np.ndarray):
+            return name, value
+    return "dinputs", None
 
 
 class Subject:
@@ -122,64 +69,113 @@ class Subject:
     ----------
     obj : object
         The layer, loss or fused softmax-loss.
-    kind : str
-        ``"layer"``, ``"loss"`` or ``"fused"``.
     pin : RandomPin
         Random state, re-seeded before every forward call of an object that draws.
-    training : tuple of (bool, bool)
-        Whether to pass a ``training`` argument, and its value.
     """
 
-    def __init__(self, obj: Any, kind: str, pin: RandomPin, training: tuple[bool, bool]) -> None:
+    kind: Kind = Kind.LAYER
+    #: the name of the checked array in reports (``inputs``, ``y_pred``)
+    input_name = "inputs"
+    #: whether per-row objective values may come from stacked rows of the batch
+    per_row = True
+    #: steps on the inputs are ``h * max(input_step_floor, |x|)``
+    input_step_floor = 1.0
+    #: whether forward may clip its input at 1e-7 (cross-entropy), moving the gradient of
+    #: the mean by up to ``1e-7 / samples``: differences below that are no bug
+    clips = False
+
+    def __init__(self, obj: Any, pin: RandomPin) -> None:
         self.obj = obj
-        self.kind = kind
         self.pin = pin
         self.evaluations = 0
-        self.dvalues: np.ndarray | None = None  # layers: the cotangent
+        self.dvalues: np.ndarray | None = None  # layers: the cotangent, (rows, -1)
         self.y_true: np.ndarray | None = None  # losses: the labels
         self.n_samples = 0
-        self.returns_output = False
-        self.output_known = False  # set once forward was seen setting its output
-        self.extra: tuple[Any, ...] = (training[1],) if training[0] else ()
-        self.inner_loss: Any = None  # fused: the loss object it holds, if any
-        self.params: dict[str, np.ndarray] = {}
+        self.extra: tuple[Any, ...] = ()
+        self.parameters: dict[str, Parameter] = {}
+        self.params: dict[str, np.ndarray] = {}  # label -> working array
         self.reg: dict[str, tuple[float, float]] = {}
+        self._swapped: set[str] = set()  # rebound to other arrays by swap_in()
+        self.rebinds = False  # whether forward rebinds parameters (re-casts them)
+
+    # -- parameters ------------------------------------------------------------------
+    def add_parameter(self, param: Parameter) -> None:
+        """Check ``param``: bind its working array and note its regularizers."""
+        self.parameters[param.label] = param
+        self.params[param.label] = param.value
+        if param.reg != (0.0, 0.0):
+            self.reg[param.label] = param.reg
+
+    def drop_parameter(self, label: str) -> None:
+        """Stop treating ``label`` as a parameter."""
+        self.parameters.pop(label, None)
+        self.params.pop(label, None)
+        self.reg.pop(label, None)
+
+    def bind(self) -> None:
+        """Put every working array back where the object keeps it (forward may rebind)."""
+        for label, param in self.parameters.items():
+            if label not in self._swapped and param.place.get() is not param.value:
+                param.place.set(param.value)
+
+    @contextlib.contextmanager
+    def replaced(self, values: dict[str, np.ndarray]) -> Iterator[None]:
+        """Parameters temporarily replaced (see :meth:`swap_in`)."""
+        saved = self.swap_in(values)
+        try:
+            yield
+        finally:
+            self.swap_out(saved)
+
+    def swap_in(self, values: dict[str, np.ndarray]) -> list[tuple[Parameter, Any]]:
+        """Replace parameters by other arrays; returns what :meth:`swap_out` needs.
+
+        A parameter that shares memory with other arrays the object holds (an alias, views
+        into one flat vector) is written in place, so that every name sees the change;
+        the others are rebound, which costs no copy.
+        """
+        saved: list[tuple[Parameter, Any]] = []
+        for label, value in values.items():
+            param = self.parameters[label]
+            if param.shared and value.shape == param.value.shape:
+                saved.append((param, param.value.copy()))
+                param.value[...] = value
+            else:
+                saved.append((param, None))
+                param.place.set(value)
+                self._swapped.add(label)
+        return saved
+
+    def swap_out(self, saved: list[tuple[Parameter, Any]]) -> None:
+        """Undo :meth:`swap_in`."""
+        for param, contents in saved:
+            if contents is None:
+                param.place.set(param.value)
+                self._swapped.discard(param.label)
+            else:
+                param.value[...] = contents
 
     # -- raw calls -----------------------------------------------------------------
-    def forward(self, x: np.ndarray, y: np.ndarray | None = None) -> Any:
-        """One forward call on ``x``; returns the output (layers) or the loss."""
+    def _pinned(self) -> None:
         pin = self.pin
         if pin.active:
             pin.reset()
         self.evaluations += 1
-        obj = self.obj
-        if self.kind == "layer":
-            if not self.output_known:
-                vars(obj).pop("output", None)
-            returned = call(obj, "forward", x, *self.extra)
-            pin.note_draws()
-            output = returned if self.returns_output else vars(obj).get("output")
-            if output is None and not self.output_known:
-                if isinstance(returned, np.ndarray):
-                    self.returns_output = True
-                    output = returned
-            if output is None:
-                raise ProtocolError(f"{type(obj).__name__}.forward did not set self.output")
-            return output
-        result = call(obj, "forward", x, self.y_true if y is None else y)
-        pin.note_draws()
-        return result
+        if self.rebinds:
+            self.bind()
+
+    def forward(self, x: np.ndarray, y: np.ndarray | None = None) -> Any:
+        """One forward call on ``x``; returns the output (layers) or the loss."""
+        raise NotImplementedError
 
     def backward(self, dvalues: np.ndarray, y: np.ndarray | None) -> Any:
         """One backward call."""
-        if self.kind == "layer":
-            return call(self.obj, "backward", dvalues)
-        return call(self.obj, "backward", dvalues, y)
+        raise NotImplementedError
 
     # -- objectives ------------------------------------------------------------------
-    def reg_value(self, name: str, value: np.ndarray) -> float:
+    def reg_value(self, label: str, value: np.ndarray) -> float:
         """Book-style regularization loss of one parameter."""
-        l1, l2 = self.reg.get(name, (0.0, 0.0))
+        l1, l2 = self.reg.get(label, (0.0, 0.0))
         total = 0.0
         if l1:
             total += l1 * float(np.sum(np.abs(value)))
@@ -187,17 +183,148 @@ class Subject:
             total += l2 * float(np.sum(value * value))
         return total
 
+    def objective(self, out: Any, *, scale: bool = False) -> tuple[float, float]:
+        """The scalar objective (and its absolute scale) from one forward result."""
+        raise NotImplementedError
+
+    def rows(self, row_ids: np.ndarray, x_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per-row objective values (and their absolute scales) for stacked rows."""
+        raise NotImplementedError
+
+    def row_values(self, x: np.ndarray, y: np.ndarray | None) -> np.ndarray | None:
+        """Per-row outputs (layers) or per-sample losses, for the row-independence probe."""
+        raise NotImplementedError
+
+    def total(self, x: np.ndarray, *, scale: bool = False) -> tuple[float, float]:
+        """The scalar objective at ``x`` (parameters as set), and its absolute scale."""
+        return self.objective(self.forward(x), scale=scale)
+
+    def total_with(self, x: np.ndarray, params: dict[str, np.ndarray]) -> tuple[float, float]:
+        """The objective at ``x`` with some parameters temporarily replaced."""
+        saved = self.swap_in(params)
+        try:
+            return self.total(x)
+        finally:
+            self.swap_out(saved)
+
+    def param_evaluator(self, label: str, value: np.ndarray, x: np.ndarray) -> Any:
+        """Evaluator perturbing one element of parameter ``label`` per forward call.
+
+        The element is changed in place and put back, so aliases and views see it.
+        """
+        work = self.params[label]
+        param = self.parameters[label]
+        if param.place.get() is not work:
+            param.place.set(work)
+        shape = work.shape
+
+        def at(idx: np.ndarray, deltas: np.ndarray) -> np.ndarray:
+            values = np.empty(idx.size)
+            for k, (j, d) in enumerate(zip(idx.tolist(), deltas.tolist(), strict=True)):
+                where = np.unravel_index(j, shape)
+                keep = work[where]
+                work[where] = keep + d
+                try:
+                    values[k] = self.objective(self.forward(x))[0]
+                finally:
+                    work[where] = keep
+            return values
+
+        return at
+
+
+class LayerSubject(Subject):
+    """A layer or activation: the objective is ``sum(dvalues * output)`` + regularization."""
+
+    kind = Kind.LAYER
+
+    def __init__(self, obj: Any, pin: RandomPin, training: tuple[bool, bool]) -> None:
+        super().__init__(obj, pin)
+        self.extra = (training[1],) if training[0] else ()
+        self.returns_output = False
+        self.output_known = False  # set once forward was seen setting its output
+
+    def forward(self, x: np.ndarray, y: np.ndarray | None = None) -> Any:
+        """One forward call on ``x``; returns its output (set or returned)."""
+        self._pinned()
+        obj = self.obj
+        before = None if self.returns_output or self.output_known else get_output(obj)
+        returned = call(obj, "forward", x, *self.extra)
+        self.pin.note_draws()
+        if self.returns_output:
+            return returned
+        output = get_output(obj)
+        if not self.output_known and isinstance(returned, np.ndarray) and (
+            output is None or output is before
+        ):
+            self.returns_output = True
+            return returned
+        if output is None or (not self.output_known and output is before):
+            raise ProtocolError(f"{type(obj).__name__}.forward did not set self.output")
+        return output
+
+    def backward(self, dvalues: np.ndarray, y: np.ndarray | None = None) -> Any:
+        """One backward call with the upstream gradient ``dvalues``."""
+        return call(self.obj, "backward", dvalues)
+
+    def objective(self, out: Any, *, scale: bool = False) -> tuple[float, float]:
+        """``sum(dvalues * out)`` plus the regularization of every parameter."""
+        assert self.dvalues is not None
+        out = np.asarray(out, dtype=np.float64).reshape(self.dvalues.shape)
+        value = float(np.vdot(self.dvalues, out))
+        size = float(np.abs(self.dvalues * out).sum()) if scale else 0.0
+        for label in self.reg:
+            r = self.reg_value(label, self.params[label])
+            value, size = value + r, size + abs(r)
+        return value, size
+
     def row_outputs(self, x_rows: np.ndarray) -> np.ndarray:
-        """A layer's output for stacked rows, as float64 ``(rows, outputs)``."""
+        """The output for stacked rows, as float64 ``(rows, outputs)``."""
         out = np.asarray(self.forward(x_rows), dtype=np.float64)
         return out.reshape(out.shape[0], -1)
 
     def rows(self, row_ids: np.ndarray, x_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per-row objective values (and their absolute scales) for stacked rows."""
-        if self.kind == "layer":
-            out = np.asarray(self.forward(x_rows), dtype=np.float64)
-            terms = self.dvalues[row_ids] * out.reshape(out.shape[0], -1)
-            return terms.sum(axis=1), np.abs(terms).sum(axis=1)
+        """Per-row ``sum(dvalues * output)`` and its absolute scale."""
+        assert self.dvalues is not None
+        terms = self.dvalues[row_ids] * self.row_outputs(x_rows)
+        return terms.sum(axis=1), np.abs(terms).sum(axis=1)
+
+    def row_values(self, x: np.ndarray, y: np.ndarray | None) -> np.ndarray | None:
+        """The output rows."""
+        return np.asarray(self.forward(x.copy()), float)
+
+
+class LossSubject(Subject):
+    """A loss: ``forward(y_pred, y_true)`` returns per-sample losses; objective: their mean."""
+
+    kind = Kind.LOSS
+    input_name = "y_pred"
+    # probabilities: steps relative to |p| down to this scale, never stepping below zero
+    input_step_floor = 1e-3
+    clips = True
+
+    def forward(self, x: np.ndarray, y: np.ndarray | None = None) -> Any:
+        """The per-sample losses (or a scalar) for predictions ``x``."""
+        self._pinned()
+        result = call(self.obj, "forward", x, self.y_true if y is None else y)
+        self.pin.note_draws()
+        return result
+
+    def backward(self, dvalues: np.ndarray, y: np.ndarray | None) -> Any:
+        """``backward(dvalues, y_true)``."""
+        return call(self.obj, "backward", dvalues, y)
+
+    def objective(self, out: Any, *, scale: bool = False) -> tuple[float, float]:
+        """The mean loss."""
+        result = np.asarray(out, dtype=np.float64)
+        return float(np.mean(result)), float(np.mean(np.abs(result)))
+
+    def sample_losses(self, x: np.ndarray, y: np.ndarray) -> np.ndarray | None:
+        """Per-sample losses of a batch."""
+        return np.asarray(self.forward(x, y), dtype=np.float64).reshape(-1)
+
+    def rows(self, row_ids: np.ndarray, x_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each stacked row's share of the mean loss."""
         assert self.y_true is not None
         losses = self.sample_losses(x_rows, self.y_true[row_ids])
         if losses is None:
@@ -205,95 +332,74 @@ class Subject:
         losses = losses / self.n_samples
         return losses, np.abs(losses)
 
-    def sample_losses(self, x: np.ndarray, y: np.ndarray) -> np.ndarray | None:
-        """Per-sample losses of a batch.
+    def row_values(self, x: np.ndarray, y: np.ndarray | None) -> np.ndarray | None:
+        """The per-sample losses."""
+        assert y is not None
+        return self.sample_losses(x.copy(), y.copy())
 
-        A loss's own forward; for a fused softmax-loss, the per-sample losses of the loss
-        object it holds (``self.loss`` in the book), verified to average to what the fused
-        forward returned.
-        """
+
+class FusedSubject(LossSubject):
+    """A fused activation + loss (or a loss returning a scalar): the objective is the scalar.
+
+    Per-row values exist only through the loss object it holds (``self.loss`` in the
+    book), verified to average to what the fused forward returned.
+    """
+
+    kind = Kind.FUSED
+    input_step_floor = 1.0  # logits
+
+    def __init__(self, obj: Any, pin: RandomPin) -> None:
+        super().__init__(obj, pin)
+        self.inner_loss: Any = None
+        self.inner_known = False
+
+    def objective(self, out: Any, *, scale: bool = False) -> tuple[float, float]:
+        """The returned scalar (the mean, if forward returned several values)."""
+        result = np.asarray(out, dtype=np.float64)
+        value = float(result.reshape(-1)[0]) if result.size == 1 else float(np.mean(result))
+        return value, abs(value)
+
+    def sample_losses(self, x: np.ndarray, y: np.ndarray) -> np.ndarray | None:
+        """Per-sample losses from the held loss object, when it agrees with forward."""
         result = np.asarray(self.forward(x, y), dtype=np.float64)
-        if self.kind == "loss":
-            return result.reshape(-1)
-        inner = self.inner_loss
-        if inner is None or "output" not in vars(self.obj):
+        inner = self.find_inner_loss()
+        output = get_output(self.obj)
+        if inner is None or output is None:
             return None
         try:
-            per = np.asarray(inner.forward(self.obj.output, y), dtype=np.float64).reshape(-1)
-        except Exception:
+            per = np.asarray(inner.forward(output, y), dtype=np.float64).reshape(-1)
+        except Exception:  # noqa: BLE001 - the held object is not a loss after all
             return None
         mean = float(result.reshape(-1)[0]) if result.size == 1 else float("nan")
         if per.size != x.shape[0] or not abs(np.mean(per) - mean) <= 1e-12 * (abs(mean) + 1e-300):
             return None
         return per
 
-    def find_inner_loss(self) -> None:
-        """A fused object's loss (held as an attribute with forward(y_pred, y_true))."""
-        self.inner_loss = None
-        for value in vars(self.obj).values():
+    def find_inner_loss(self) -> Any:
+        """The loss object a fused object holds (an attribute with forward(y_pred, y_true))."""
+        if self.inner_known:
+            return self.inner_loss
+        self.inner_known = True
+        for value in attributes(self.obj).values():
             forward = getattr(value, "forward", None)
             if callable(forward) and value is not self.obj and not isinstance(value, type):
-                params = _forward_parameters(type(value), value)
+                params = forward_parameters(value)
                 if params is not None and len(params) == 2:
                     self.inner_loss = value
-                    return
+                    break
+        return self.inner_loss
 
-    def total(self, x: np.ndarray, *, scale: bool = False) -> tuple[float, float]:
-        """The scalar objective at ``x`` (parameters as set), and its absolute scale.
+    @property
+    def per_row(self) -> bool:  # type: ignore[override]
+        """Rows are separable only through the held loss object."""
+        return self.find_inner_loss() is not None
 
-        The scale (``sum |dvalues * output|`` and the like) bounds the rounding error of
-        the objective; it is computed only when asked for.
-        """
-        return self.objective(self.forward(x), scale=scale)
 
-    def objective(self, out: Any, *, scale: bool = False) -> tuple[float, float]:
-        """The scalar objective (and its absolute scale) from one forward result."""
-        if self.kind == "layer":
-            out = np.asarray(out, dtype=np.float64).reshape(self.dvalues.shape)
-            value = float(np.vdot(self.dvalues, out))
-            size = float(np.abs(self.dvalues * out).sum()) if scale else 0.0
-            for name in self.reg:
-                r = self.reg_value(name, getattr(self.obj, name))
-                value, size = value + r, size + abs(r)
-            return value, size
-        result = np.asarray(out, dtype=np.float64)
-        if self.kind == "fused":
-            value = float(result.reshape(-1)[0]) if result.size == 1 else float(np.mean(result))
-            return value, abs(value)
-        return float(np.mean(result)), float(np.mean(np.abs(result)))
-
-    def param_evaluator(self, name: str, value: np.ndarray, x: np.ndarray) -> Any:
-        """Evaluator perturbing one element of parameter ``name`` per forward call.
-
-        The parameter is replaced by a working copy for the whole batch of calls and
-        edited in place, element by element.
-        """
-
-        def at(idx: np.ndarray, deltas: np.ndarray) -> np.ndarray:
-            values = np.empty(idx.size)
-            work = value.copy()
-            flat = work.reshape(-1)
-            original = getattr(self.obj, name)
-            setattr(self.obj, name, work)
-            try:
-                for k, (j, d) in enumerate(zip(idx.tolist(), deltas.tolist(), strict=True)):
-                    keep = flat[j]
-                    flat[j] = keep + d
-                    values[k] = self.objective(self.forward(x))[0]
-                    flat[j] = keep
-            finally:
-                setattr(self.obj, name, original)
-            return values
-
-        return at
-
-    def total_with(self, x: np.ndarray, params: dict[str, np.ndarray]) -> tuple[float, float]:
-        """The objective at ``x`` with some parameters temporarily replaced."""
-        originals = {name: getattr(self.obj, name) for name in params}
-        for name, value in params.items():
-            setattr(self.obj, name, value)
-        try:
-            return self.total(x)
-        finally:
-            for name, value in originals.items():
-                setattr(self.obj, name, value)
+def subject_for(kind: Kind | str, obj: Any, pin: RandomPin,
+                training: tuple[bool, bool] = (False, False)) -> Subject:
+    """The subject type for ``kind``."""
+    if kind == Kind.LAYER:
+        return LayerSubject(obj, pin, training)
+    if kind == Kind.FUSED:
+        return FusedSubject(obj, pin)
+    return LossSubject(obj, pin)

@@ -1,0 +1,60 @@
+"""Calling user code: exceptions become verdicts, signatures say how to call forward."""
+
+from __future__ import annotations
+
+import inspect
+import traceback
+from typing import Any
+
+
+class UserCodeError(Exception):
+    """The checked object raised; carries a message naming the method and the line."""
+
+
+class ProtocolError(Exception):
+    """The checked object does not follow the protocol (e.g. forward sets no output)."""
+
+
+def call(obj: Any, method: str, *args: Any) -> Any:
+    """Call ``obj.method(*args)``; wrap any exception as :class:`UserCodeError`."""
+    try:
+        return getattr(obj, method)(*args)
+    except Exception as exc:
+        where = ""
+        frames = traceback.extract_tb(exc.__traceback__)
+        if frames:
+            last = frames[-1]
+            where = f" ({last.filename.rsplit('/', 1)[-1]}:{last.lineno})"
+        raise UserCodeError(
+            f"{type(obj).__name__}.{method} raised {type(exc).__name__}: {exc}{where}"
+        ) from exc
+
+
+_SIGNATURES: dict[type, list[inspect.Parameter] | None] = {}
+
+
+def forward_parameters(obj: Any) -> list[inspect.Parameter] | None:
+    """The parameters of ``obj.forward`` (cached per class: classes rarely change)."""
+    cls = type(obj)
+    if cls not in _SIGNATURES:
+        try:
+            _SIGNATURES[cls] = list(inspect.signature(obj.forward).parameters.values())
+        except (TypeError, ValueError, AttributeError):
+            _SIGNATURES[cls] = None
+    return _SIGNATURES[cls]
+
+
+def wants_training(obj: Any, given: bool | None) -> tuple[bool, bool]:
+    """Whether forward takes a ``training`` argument, and the value to pass."""
+    params = forward_parameters(obj)
+    if params is None:
+        return False, False
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(positional) < 2:
+        return False, False
+    second = positional[1]
+    if given is not None:
+        return True, given
+    if second.default is inspect.Parameter.empty:
+        return True, True
+    return False, False

@@ -1,0 +1,168 @@
+"""What a parameter is, observed rather than guessed from names.
+
+Parameters are the float arrays reachable from the object (attributes, also private ones,
+dicts and lists of arrays, sub-objects and lists of sub-objects) for which backward gives
+a gradient, wherever the code puts it: ``d<name>`` beside the array (``d_<name>``,
+``d<Name>``), a ``grads`` dict or list parallel to the parameters, the sub-object's own
+``d<name>``. A float array without a gradient is a **constant** (a mask, an offset, running
+statistics, an alias or a view of a parameter), unless its name is a conventional
+parameter name (then its gradient is missing: a bug) or forward rebinds it with new
+values on every call (then it is a cache, not worth listing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from gradcheck.protocol import names
+from gradcheck.protocol.places import ATTR, ITEM, KEY, Place, attributes, float_arrays
+
+
+@dataclass
+class Parameter:
+    """One parameter array: where it lives, where its gradient is, its regularizers."""
+
+    label: str
+    place: Place
+    value: np.ndarray
+    gradient: Place | None = None
+    gradient_label: str = ""
+    reg: tuple[float, float] = (0.0, 0.0)
+    shared: bool = False  # shares memory with another array the object holds
+
+
+@dataclass
+class Candidates:
+    """Float arrays that may be parameters, grouped by identity (aliases share a group)."""
+
+    groups: list[list[Place]] = field(default_factory=list)
+    arrays: list[np.ndarray] = field(default_factory=list)
+
+    def identities(self) -> list[int]:
+        """``id`` of each group's array."""
+        return [id(a) for a in self.arrays]
+
+
+def _in_gradient_container(place: Place) -> bool:
+    return any(
+        kind == ATTR and (key in names.GRADIENT_CONTAINERS or str(key).startswith("d_param"))
+        for kind, key in place.steps
+    )
+
+
+def _protocol_array(place: Place, holder: Any, gradient_names: frozenset[str]) -> bool:
+    """Inputs, outputs and gradients of the protocol itself, at any depth.
+
+    ``gradient_names``: the names under which the holder's other values keep gradients.
+    """
+    kind, key = place.steps[-1]
+    if kind == ATTR and (key in names.RESERVED or names.bare(key) in names.RESERVED):
+        return True
+    if kind == ITEM or not isinstance(key, str):
+        return False
+    return key in gradient_names  # ``dW`` beside ``W``
+
+
+def _sibling_gradient_names(holder: Any) -> frozenset[str]:
+    if isinstance(holder, dict):
+        keys = [k for k in holder if isinstance(k, str)]
+    elif isinstance(holder, (list, tuple)):
+        return frozenset()
+    else:
+        keys = list(attributes(holder))
+    return names.gradient_name_set(keys)
+
+
+def find_candidates(obj: Any, exclude: Iterable[np.ndarray] = ()) -> Candidates:
+    """Float arrays reachable from ``obj`` that are not the protocol's own arrays.
+
+    ``exclude``: arrays known not to be parameters (the inputs and output of a pass).
+    """
+    excluded = {id(a) for a in exclude}
+    found = Candidates()
+    index: dict[int, int] = {}
+    holders: dict[int, frozenset[str]] = {}
+    for place, array in float_arrays(obj):
+        if id(array) in excluded or _in_gradient_container(place):
+            continue
+        holder = place.parent().get()
+        if id(holder) not in holders:
+            holders[id(holder)] = _sibling_gradient_names(holder)
+        if _protocol_array(place, holder, holders[id(holder)]):
+            continue
+        if id(array) in index:
+            found.groups[index[id(array)]].append(place)
+            continue
+        index[id(array)] = len(found.arrays)
+        found.groups.append([place])
+        found.arrays.append(array)
+    return found
+
+
+def gradient_of(place: Place) -> Place | None:
+    """Where backward put the gradient of the array at ``place`` (None: nowhere found)."""
+    if place.kind == ATTR:
+        # the usual case, without building every candidate place
+        owner = place.parent().get()
+        own = attributes(owner)
+        for name in names.gradient_names(place.name):
+            if isinstance(own.get(name), np.ndarray):
+                return place.sibling(ATTR, name)
+        if not any(c in own for c in names.GRADIENT_CONTAINERS):
+            return None
+    for candidate in _gradient_places(place):
+        if isinstance(candidate.get(), np.ndarray):
+            return candidate
+    return None
+
+
+def expected_gradient(place: Place) -> Place:
+    """The most usual place for the gradient of ``place`` (named when it is missing)."""
+    places = _gradient_places(place)
+    return places[0]
+
+
+def _gradient_places(place: Place) -> list[Place]:
+    kind, key = place.steps[-1]
+    if kind == ATTR:
+        out = [place.sibling(ATTR, n) for n in names.gradient_names(key)]
+        for container in names.GRADIENT_CONTAINERS:
+            holder = place.sibling(ATTR, container)
+            out += [holder.child(KEY, names.bare(key)), holder.child(KEY, f"d{names.bare(key)}")]
+        return out
+    if place.depth < 2:
+        return []
+    holder = place.parent()  # the dict or list holding the parameter
+    hkind, hname = holder.steps[-1]
+    out = []
+    if hkind == ATTR:
+        containers = [*names.GRADIENT_CONTAINERS, f"d{hname}", f"d_{hname}", f"{hname}_grads"]
+        for container in dict.fromkeys(containers):
+            if container == hname:
+                continue
+            grads = holder.sibling(ATTR, container)
+            if kind == KEY:
+                out += [grads.child(KEY, key), grads.child(KEY, f"d{key}")]
+            else:
+                out.append(grads.child(ITEM, key))
+    if kind == KEY and isinstance(key, str):
+        # CS231n-style: params['W'] with self.dW beside the dict
+        out += [holder.sibling(ATTR, n) for n in names.gradient_names(key)]
+    return out
+
+
+def regularizer_of(place: Place) -> tuple[float, float]:
+    """L1/L2 factors of a parameter held as an attribute (book style), else zeros."""
+    if place.kind != ATTR:
+        return 0.0, 0.0
+    owner = place.parent().get()
+    return names.regularizer(owner, place.name, attributes(owner))
+
+
+def preferred(places: list[Place]) -> Place:
+    """Of several names for one array, the one a person would call it by."""
+    return min(places, key=lambda p: (p.depth, any(str(k).startswith("_") for _, k in p.steps)))
