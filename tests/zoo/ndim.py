@@ -3,7 +3,8 @@
 the batch on the LAST axis (``Z = W @ X + b``, deeplearning.ai style).
 
 Kept tiny: a check may cost one forward call per element of the inputs and parameters.
-Reports must index elements with full N-D indices (``INDEX_NDIM``).
+Reports must index elements with full N-D indices; integer ids (``INTEGER_INPUTS``) have
+no input gradient.
 """
 
 import numpy as np
