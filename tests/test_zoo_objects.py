@@ -349,6 +349,21 @@ def _prepared(factory, make_data, variant):
     return obj, x
 
 
+@pytest.mark.parametrize("case", stateful.STATE_CASES, ids=lambda c: c[0])
+def test_state_helpers_see_no_change_without_a_check_and_see_one_forward(case):
+    # the comparison itself: silent on an untouched object, loud after one forward call
+    _, correct, _, make_data = case
+    obj, x = _prepared(correct, make_data, "passing")
+    before, identities, classes = copy.deepcopy(obj), _bindings(obj), _class_state(obj)
+    rng_state = copy.deepcopy(stateful._RNG.bit_generator.state)
+    assert _differences(before, obj) == []
+    assert all(_bindings(obj)[p] is v for p, v in identities.items())
+    obj.forward(x + 1.0)
+    seen = (_differences(before, obj) or _class_state(obj) != classes
+            or stateful._RNG.bit_generator.state != rng_state)
+    assert seen, f"{case[0]}: a forward call on other data left no visible trace"
+
+
 @pytest.mark.parametrize("variant", ["passing", "failing", "raising"])
 @pytest.mark.parametrize("case", stateful.STATE_CASES, ids=lambda c: c[0])
 def test_check_leaves_the_object_its_classes_and_module_generators_unchanged(case, variant):
@@ -368,9 +383,9 @@ def test_check_leaves_the_object_its_classes_and_module_generators_unchanged(cas
                      if classes.get(k) != v}
     problems = []
     if changed:
-        problems.append("values changed: " + "; ".join(changed[:8]))
+        problems.append("values changed: " + "; ".join(changed[:20]))
     if rebound:
-        problems.append("no longer the same objects: " + ", ".join(rebound[:8]))
+        problems.append("no longer the same objects: " + ", ".join(rebound[:20]))
     if class_changed:
         problems.append(f"class attributes changed (now, before): {class_changed}")
     if stateful._RNG.bit_generator.state != rng_state:
