@@ -109,6 +109,7 @@ class Run:
         self.differentiable_inputs = True
         self.groups: dict[str, list[Place]] = {}
         self.candidates: list[tuple[list[Place], np.ndarray]] = []
+        self.recast: set[str] = set()  # parameters forward or backward rebound
         self.dinputs_name = "dinputs"
 
     # -- the frame: restore everything, whatever happens ------------------------------
@@ -264,6 +265,7 @@ class Run:
         """
         report = self.report
         given = set(self.param_names or ())
+        without = []
         for label, param in list(subject.parameters.items()):
             places = self.groups[label]
             found = None
@@ -271,16 +273,24 @@ class Run:
                 found = gradient_of(place)
                 if found is not None:
                     break
-            if found is not None:
-                param.gradient, param.gradient_label = found, found.describe()
-                report.constants += [
-                    f"{p.describe()} (alias of {label})" for p in places if p != param.place
-                ]
+            if found is None:
+                without.append((label, param))
                 continue
+            param.gradient, param.gradient_label = found, found.describe()
+            report.constants += [
+                f"{p.describe()} (alias of {label})" for p in places if p != param.place
+            ]
+        for label, _ in without:
             subject.drop_parameter(label)
+        for label, param in without:
+            places = self.groups[label]
             if label in by_backward and label not in given:
                 continue  # an array backward sets (a gradient under another name)
-            if label in given or any(names.is_conventional(p.name) for p in places):
+            view = next((other for other, v in subject.params.items()
+                         if np.shares_memory(v, param.value)), None)
+            if view is None and (label in given or any(
+                names.is_conventional(p.name) for p in places
+            )):
                 expected = expected_gradient(param.place)
                 owner = param.place.parent().get()
                 new = [
@@ -297,18 +307,13 @@ class Run:
                                f"of {label}){hint}"),
                 ))
             elif label not in rebound:
-                view = next(
-                    (other for other, v in subject.params.items()
-                     if np.shares_memory(v, param.value)), None,
-                )
-                text = label + (f" (a view of {view})" if view else "")
-                report.constants.append(text)
+                report.constants.append(label + (f" (a view of {view})" if view else ""))
         others = [a for places, a in self.candidates]
         for label, param in subject.parameters.items():
             param.shared = len(self.groups[label]) > 1 or any(
                 a is not param.value and np.shares_memory(a, param.value) for a in others
             )
-        subject.rebinds = bool(rebound & set(subject.params))
+        subject.rebinds = bool(self.recast & set(subject.params))
         for label in list(report.shapes):
             if label != subject.input_name and label not in subject.params:
                 report.shapes.pop(label)
@@ -414,6 +419,7 @@ class Run:
             current = param.place.get()
             moved = not np.array_equal(param.value, value)
             if current is not param.value:
+                self.recast.add(label)
                 other = not (isinstance(current, np.ndarray) and current.shape == value.shape
                              and np.array_equal(current, value))
                 if other:

@@ -82,11 +82,7 @@ class Snapshot:
             module = klass.__module__ or ""
             if klass is object or module.startswith(("builtins", "numpy", "gradcheck")):
                 continue
-            data = {
-                k: v for k, v in vars(klass).items()
-                if not k.startswith("__") and not callable(v)
-                and not isinstance(v, (property, classmethod, staticmethod))
-            }
+            data = _class_data(klass)
             self._classes.append((klass, data))
             for value in data.values():
                 self._visit(value, _MAX_DEPTH, seen)
@@ -104,7 +100,9 @@ class Snapshot:
                 with contextlib.suppress(ValueError, TypeError):
                     np.copyto(array, contents)
         for container, items in self._dicts:
-            if container != items or list(container) != list(items):
+            if len(container) != len(items) or any(
+                container.get(k, _ABSENT) is not v for k, v in items.items()
+            ):
                 container.clear()
                 container.update(items)
         for sequence, items in self._lists:
@@ -122,8 +120,7 @@ class Snapshot:
                     with contextlib.suppress(AttributeError, TypeError):
                         object.__setattr__(obj, key, value)
         for klass, data in self._classes:
-            for key in [k for k in vars(klass) if k not in data and not k.startswith("__")
-                        and not callable(vars(klass)[k])]:
+            for key in [k for k in _class_data(klass) if k not in data]:
                 with contextlib.suppress(AttributeError, TypeError):
                     delattr(klass, key)
             for key, value in data.items():
@@ -135,6 +132,17 @@ class Snapshot:
 
 
 _ABSENT = object()
+
+
+def _class_data(klass: type) -> dict[str, Any]:
+    """A class's own data attributes (counters, settings): no methods or descriptors."""
+    return {
+        k: v for k, v in vars(klass).items()
+        if not k.startswith("__") and not callable(v)
+        and not hasattr(v, "__get__") and not hasattr(v, "__set__")
+    }
+
+
 _MODULE_GENERATORS: dict[int, tuple[int, list[str]]] = {}
 
 

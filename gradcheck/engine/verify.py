@@ -78,8 +78,10 @@ class Verification:
                 continue
             floor = subject.input_step_floor if param is None else 1.0
             eps_a = max(self.eps, float(np.finfo(grad.dtype).eps))
+            # plain ndarray views: np.matrix parameters multiply as matrices
             checks[name] = _Variable(
-                name, var, np.asarray(grad, np.float64), param, floor, self.eps, eps_a
+                name, np.asarray(var), np.asarray(grad, np.float64), param, floor, self.eps,
+                eps_a,
             )
 
         f0, f_scale = objective

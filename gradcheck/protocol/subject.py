@@ -274,7 +274,9 @@ class LayerSubject(Subject):
         value = float(np.vdot(self.dvalues, out))
         size = float(np.abs(self.dvalues * out).sum()) if scale else 0.0
         for label in self.reg:
-            r = self.reg_value(label, self.params[label])
+            param = self.parameters[label]
+            current = param.place.get() if label in self._swapped else param.value
+            r = self.reg_value(label, current)
             value, size = value + r, size + abs(r)
         return value, size
 
