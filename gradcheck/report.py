@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+import numpy as np
+
 
 class Status(StrEnum):
     """A verdict: of one gradient, one check, or one class."""
@@ -44,6 +46,26 @@ class GradientError(AssertionError):
 
 
 @dataclass
+class Elements:
+    """Per-element data of one gradient's verdict, as the check computed it.
+
+    Attributes
+    ----------
+    analytic : ndarray
+        The gradient backward produced.
+    numeric : ndarray
+        The finite-difference value of each element (NaN where not compared).
+    verdict : ndarray of int
+        Per element: 0 passed, 1 kink (subgradient accepted), 2 undecidable, 3 wrong,
+        -1 not compared.
+    """
+
+    analytic: np.ndarray
+    numeric: np.ndarray
+    verdict: np.ndarray
+
+
+@dataclass
 class GradientResult:
     """The verdict for one gradient (``dinputs``, ``dweights``, ...).
 
@@ -74,6 +96,9 @@ class GradientResult:
     resolution : float
         Typical tolerance relative to the gradient's largest entry: element errors above
         about this fraction of ``max|gradient|`` are detected.
+    elements : Elements or None
+        Analytic and numeric values and the verdict of every element compared one by one
+        (what ``--plot`` draws); None for projections.
     """
 
     name: str
@@ -90,6 +115,7 @@ class GradientResult:
     diagnosis: str | None = None
     method: str = "elementwise"
     resolution: float = float("nan")
+    elements: Elements | None = field(default=None, repr=False, compare=False)
 
     def describe(self) -> str:
         """One sentence a person can act on."""
@@ -116,6 +142,8 @@ class GradientResult:
         """JSON-able representation (non-finite floats become ``None``)."""
         out: dict[str, Any] = {}
         for key, value in self.__dict__.items():
+            if key == "elements":
+                continue
             if isinstance(value, float) and value != value:
                 value = None
             elif isinstance(value, tuple):

@@ -17,7 +17,15 @@ from gradcheck.engine import numerics as nm
 from gradcheck.engine.columns import Columns, NotStackableError
 from gradcheck.engine.diagnose import diagnose, shape_problem
 from gradcheck.protocol.subject import ProtocolError, Subject, UserCodeError
-from gradcheck.report import FAILED, INCONCLUSIVE, PASSED, GradientResult, Kind, Report
+from gradcheck.report import (
+    FAILED,
+    INCONCLUSIVE,
+    PASSED,
+    Elements,
+    GradientResult,
+    Kind,
+    Report,
+)
 
 EXHAUSTIVE_LIMIT = 20_000  # automatic mode: exhaustive up to this many elements in all
 SAMPLED_COORDINATES = 2048  # elements sampled to locate an error in a huge input batch
@@ -25,6 +33,7 @@ LOCATE_LIMIT = 50_000  # input batches larger than this are located by sampling 
 LOCATE_SECONDS = 2.0  # fast mode: time budget for locating an error one forward call each
 FAST_DIRECTIONS = 2  # random directions per gradient in fast mode
 STACK_BUDGET = 1_000_000  # array elements per stacked forward call
+ELEMENTS_KEPT = 65_536  # per-element verdict data kept on the result (for plots) up to this
 
 
 class Verification:
@@ -600,9 +609,14 @@ class Verification:
             method=method,
             resolution=_middle(cmp.tolerance) / g,
         )
+        numeric = np.full(grad.size, np.nan)
+        numeric[cmp.index] = cmp.numeric
+        if grad.size <= ELEMENTS_KEPT:
+            verdicts = np.full(grad.size, -1, dtype=np.int8)
+            verdicts[cmp.index] = cmp.verdict
+            result.elements = Elements(grad, numeric.reshape(grad.shape),
+                                       verdicts.reshape(grad.shape))
         if status == FAILED:
-            numeric = np.full(grad.size, np.nan)
-            numeric[cmp.index] = cmp.numeric
             wrong_full = np.zeros(grad.size, bool)
             wrong_full[cmp.index] = wrong
             result.diagnosis = diagnose(
