@@ -417,11 +417,11 @@ class Run:
             if param is None:
                 continue
             current = param.place.get()
-            moved = not np.array_equal(param.value, value)
+            moved = param.value.tobytes() != value.tobytes()
             if current is not param.value:
                 self.recast.add(label)
                 other = not (isinstance(current, np.ndarray) and current.shape == value.shape
-                             and np.array_equal(current, value))
+                             and np.asarray(current, np.float64).tobytes() == value.tobytes())
                 if other:
                     rebound.append(label)
                     moved = moved or rebinding

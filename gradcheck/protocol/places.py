@@ -115,6 +115,9 @@ class Place:
 
     def get(self, default: Any = None) -> Any:
         """The value at this place, or ``default`` when the path is broken."""
+        steps = self.steps
+        if len(steps) == 1 and steps[0][0] == ATTR:  # the usual case, fast
+            return getattr(self.root, steps[0][1], default)
         value = self.root
         for kind, key in self.steps:
             try:
@@ -128,8 +131,8 @@ class Place:
 
     def set(self, new: Any) -> None:
         """Rebind the value at this place (attribute, dict key or list item)."""
-        holder = self.parent().get()
         kind, key = self.steps[-1]
+        holder = self.root if len(self.steps) == 1 else self.parent().get()
         if kind == ATTR:
             setattr(holder, key, new)
         else:

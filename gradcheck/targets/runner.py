@@ -24,11 +24,9 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, PASSED, SKIPPED
 from gradcheck.targets.discovery import CheckSpec, Planned, prepare, wrap_backward_only
 
-PASSED, FAILED, ERROR, SKIPPED, INCONCLUSIVE = (
-    "passed", "failed", "error", "skipped", "inconclusive"
-)
 # Worst first: the status of a class is the worst status of its checks.
 _RANK = {ERROR: 0, FAILED: 1, INCONCLUSIVE: 2, PASSED: 3, SKIPPED: 4}
 
