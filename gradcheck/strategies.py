@@ -459,8 +459,9 @@ def input_batches(
     max_features: int = 16,
     max_magnitude: float = 10.0,
     zeros: bool = True,
+    sample_shape: tuple[int, ...] | None = None,
 ) -> SearchStrategy[np.ndarray]:
-    """Return a strategy for 2-D float64 input batches of shape ``(n_samples, n_features)``.
+    """Return a strategy for float64 input batches ``(n_samples, n_features)`` or N-D ones.
 
     Entries are finite floats in ``[-max_magnitude, max_magnitude]``, drawn as the module
     docstring describes: the bounds themselves, tiny normal magnitudes (down to about
@@ -488,11 +489,18 @@ def input_batches(
         ``True`` draws exact zeros on purpose. ``False`` keeps every entry at least
         ``max_magnitude / 100`` away from zero, for layers with a kink or a singularity at 0
         that you want to test elsewhere.
+    sample_shape : tuple of int, optional
+        The shape of one sample, for N-D layers: ``(C, H, W)`` gives batches of shape
+        ``(n_samples, C, H, W)`` for a convolution, ``(T, D)`` gives ``(n_samples, T, D)``
+        for a recurrent layer. The entries are drawn as for a 2-D batch of
+        ``prod(sample_shape)`` features (ties within a sample, equal samples, zeros), then
+        reshaped. When given, ``n_features`` and its bounds are ignored.
 
     Returns
     -------
     SearchStrategy[numpy.ndarray]
-        Arrays of dtype float64 and shape ``(n_samples, n_features)``.
+        Arrays of dtype float64 and shape ``(n_samples, n_features)``, or
+        ``(n_samples, *sample_shape)``.
 
     Examples
     --------
@@ -508,12 +516,24 @@ def input_batches(
     """
     rows = _sizes("n_samples", n_samples, "min_samples", min_samples, "max_samples",
                   max_samples)
+    if sample_shape is not None:
+        if not isinstance(sample_shape, tuple) or not all(
+            isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in sample_shape
+        ):
+            raise InvalidArgument(
+                f"sample_shape={sample_shape!r} must be a tuple of positive ints, e.g. "
+                "(3, 8, 8) for (channels, height, width)"
+            )
+        n_features = math.prod(sample_shape)
     cols = _sizes("n_features", n_features, "min_features", min_features, "max_features",
                   max_features)
     _check_positive_finite("max_magnitude", max_magnitude)
     if not isinstance(zeros, bool):
         raise InvalidArgument(f"zeros={zeros!r} must be True or False")
-    return _matrices(rows, cols, float(max_magnitude), zeros)
+    batches = _matrices(rows, cols, float(max_magnitude), zeros)
+    if sample_shape is None:
+        return batches
+    return batches.map(lambda x: x.reshape(x.shape[0], *sample_shape))
 
 
 @st.composite

@@ -455,7 +455,9 @@ class Run:
         if arr.dtype.kind not in "biuf":
             self.report.problems.append(f"forward returned {type(out).__name__}, not numbers")
             return False
-        if not isinstance(subject, FusedSubject) and arr.size != self.x.shape[0]:
+        per_position = int(np.prod(self.x.shape[:-1]))
+        if not isinstance(subject, FusedSubject) and arr.size not in (self.x.shape[0],
+                                                                       per_position):
             self.report.problems.append(
                 f"forward returned {arr.size} values for {self.x.shape[0]} samples; a loss's "
                 "forward returns one loss per sample"

@@ -36,10 +36,10 @@ def batch(values: Any, argument: str, *, matrix: bool = False) -> np.ndarray:
         raise ValueError(f"{argument} must be an array of numbers: {exc}") from None
     if array.dtype.kind not in "biuf":
         raise ValueError(f"{argument} must hold real numbers, got dtype {array.dtype}")
-    if matrix and array.ndim != 2:
+    if matrix and array.ndim < 2:
         raise ValueError(
-            f"{argument} must be a 2-D array (samples, classes), got shape {array.shape}; "
-            "reshape a single sample with x.reshape(1, -1)"
+            f"{argument} must be at least 2-D (samples, ..., classes), got shape "
+            f"{array.shape}; reshape a single sample with x.reshape(1, -1)"
         )
     if array.ndim == 0:
         raise ValueError(
@@ -61,19 +61,27 @@ def batch(values: Any, argument: str, *, matrix: bool = False) -> np.ndarray:
 
 
 def labels(y_true: Any, y_pred: np.ndarray) -> np.ndarray:
-    """Sparse labels ``(N,)`` of ints in ``[0, C)`` or targets of ``y_pred``'s shape ``(N, C)``."""
+    """Sparse labels or targets for ``y_pred`` (classes on its last axis).
+
+    Sparse: integers in ``[0, C)`` of shape ``y_pred.shape[:-1]`` (``(N,)`` for a 2-D
+    ``y_pred``, ``(N, T)`` for a temporal ``(N, T, C)`` one). Targets: ``y_pred``'s shape.
+    """
     y = np.asarray(y_true)
-    n, c = y_pred.shape
-    if y.ndim == 1:
-        if y.shape[0] != n:
-            raise ValueError(f"y_true has {y.shape[0]} labels for {n} samples in y_pred")
+    n, c = y_pred.shape[0], y_pred.shape[-1]
+    sparse_shape, dense_shape = y_pred.shape[:-1], y_pred.shape
+    if y.ndim == len(sparse_shape) and y.ndim >= 1:
+        if y.shape != sparse_shape:
+            if y.ndim == 1:
+                raise ValueError(f"y_true has {y.shape[0]} labels for {n} samples in y_pred")
+            raise ValueError(f"y_true has shape {y.shape}; sparse labels for y_pred of shape "
+                             f"{dense_shape} have shape {sparse_shape}")
         if y.dtype.kind not in "iu":
             if y.dtype.kind == "f" and np.all(np.isfinite(y)) and np.all(y == np.round(y)):
                 y = y.astype(np.int64)
             else:
                 raise ValueError(
                     f"sparse y_true must hold integer class indices, got dtype {y.dtype}; "
-                    f"for one-hot or regression targets give shape {(n, c)}"
+                    f"for one-hot or regression targets give shape {dense_shape}"
                 )
         if y.size and (y.min() < 0 or y.max() >= c):
             raise ValueError(
@@ -81,13 +89,13 @@ def labels(y_true: Any, y_pred: np.ndarray) -> np.ndarray:
                 f"[0, {c}) for y_pred with {c} columns"
             )
         return y
-    if y.ndim == 2 and y.shape == (n, c):
+    if y.shape == dense_shape:
         if y.dtype.kind not in "biuf" or not np.all(np.isfinite(y)):
             raise ValueError("y_true must hold finite numbers")
         return y
     raise ValueError(
-        f"y_true has shape {y.shape}; expected sparse labels of shape ({n},) or "
-        f"one-hot/targets of shape {(n, c)} to match y_pred"
+        f"y_true has shape {y.shape}; expected sparse labels of shape {sparse_shape} or "
+        f"one-hot/targets of shape {dense_shape} to match y_pred"
     )
 
 

@@ -322,8 +322,11 @@ class LossSubject(Subject):
         return float(np.mean(result)), float(np.mean(np.abs(result)))
 
     def sample_losses(self, x: np.ndarray, y: np.ndarray) -> np.ndarray | None:
-        """Per-sample losses of a batch."""
-        return np.asarray(self.forward(x, y), dtype=np.float64).reshape(-1)
+        """Per-sample losses of a batch (the mean over a sample's positions, if several)."""
+        losses = np.asarray(self.forward(x, y), dtype=np.float64)
+        if losses.size % x.shape[0]:
+            return None
+        return losses.reshape(x.shape[0], -1).mean(axis=1)
 
     def rows(self, row_ids: np.ndarray, x_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each stacked row's share of the mean loss."""
