@@ -74,3 +74,35 @@ def test_gradient_names_cover_the_usual_spellings(name, gradient):
     assert gradient in names.gradient_names(name)
     assert names.is_gradient_name(gradient, {name})
     assert not names.is_gradient_name(name, {gradient})
+
+
+class FusedOutputs:
+    """Softmax + cross-entropy that keeps its softmax in ``self.outputs``, ``d_inputs``."""
+
+    def forward(self, inputs, y_true):
+        e = np.exp(inputs - inputs.max(axis=1, keepdims=True))
+        self.outputs = e / e.sum(axis=1, keepdims=True)
+        return -np.mean(np.log(self.outputs[np.arange(len(y_true)), y_true]))
+
+    def backward(self, dvalues, y_true):
+        n = len(dvalues)
+        self.d_inputs = dvalues.copy()
+        self.d_inputs[np.arange(n), y_true] -= 1
+        self.d_inputs /= n
+
+
+class FusedOutputs_NotAveraged(FusedOutputs):
+    def backward(self, dvalues, y_true):
+        super().backward(dvalues, y_true)
+        self.d_inputs *= len(dvalues)  # BUG
+
+
+def test_a_fused_loss_keeping_outputs_gets_its_softmax_as_dvalues():
+    from gradcheck import check_loss
+
+    x = np.random.default_rng(2).standard_normal((4, 3))
+    y = np.array([0, 2, 1, 1])
+    report = check_loss(FusedOutputs(), x, y)
+    assert report.kind == "fused" and [g.name for g in report.gradients] == ["d_inputs"]
+    bad = check_loss(FusedOutputs_NotAveraged(), x, y, raise_on_failure=False)
+    assert bad.status == "failed" and "batch size" in bad.gradients[0].diagnosis

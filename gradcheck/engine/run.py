@@ -40,6 +40,7 @@ from gradcheck.protocol.subject import (
     LossSubject,
     Subject,
     get_dinputs,
+    get_output,
 )
 from gradcheck.report import (
     ERROR,
@@ -359,7 +360,7 @@ class Run:
             assert subject.dvalues is not None
             dv_ref = subject.dvalues.reshape(out_arr.shape)
         elif report.kind == Kind.FUSED:
-            dv_ref = np.asarray(getattr(self.obj, "output", None), dtype=np.float64)
+            dv_ref = np.asarray(get_output(self.obj), dtype=np.float64)
         else:
             dv_ref = self.x
         dv_in = np.array(dv_ref, dtype=np.float64, copy=True)
@@ -441,7 +442,7 @@ class Run:
         fused.y_true, fused.n_samples = subject.y_true, subject.n_samples
         fused.evaluations = subject.evaluations
         self.subject = fused
-        if getattr(self.obj, "output", None) is not None:
+        if get_output(self.obj) is not None:
             report.kind = Kind.FUSED
         else:
             report.notes.append(
@@ -520,7 +521,7 @@ class Run:
                 seen.append(dv)
                 subject.backward(dv, None)
             else:
-                output = getattr(self.obj, "output", None)
+                output = get_output(self.obj)
                 dv = output if np.ndim(out) == 0 else other
                 if isinstance(dv, np.ndarray):
                     subject.backward(np.array(dv, dtype=np.float64), y)
