@@ -2,8 +2,10 @@
 
 Three steps, each usable on its own:
 
-1. :func:`load_target` imports a ``.py`` file, a package directory or a module name and
-   raises :class:`TargetError` (a one-line, user-facing message) when it cannot.
+1. :func:`load_target` (in :mod:`gradcheck.targets.loading`, re-exported here) loads a
+   ``.py`` file or notebook (its definitions only, by default), a package directory or a
+   module name and raises :class:`TargetError` (a one-line, user-facing message) when
+   it cannot.
 2. :func:`find_classes` lists the classes *defined* in the target (not imported into it)
    and sorts them into checkable, skipped (with a reason) and ignored (not the protocol:
    optimizers, models, accuracy helpers, base classes).
@@ -18,24 +20,22 @@ Nothing here imports Hypothesis or the engine.
 from __future__ import annotations
 
 import contextlib
-import importlib
-import importlib.util
 import inspect
 import io
 import math
-import pkgutil
 import re
-import sys
 import tomllib
-import traceback
-import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numpy as np
+
+from gradcheck.targets.loading import Target, TargetError, describe_exception
+from gradcheck.targets.loading import load_target as load_target  # re-exported
+from gradcheck.targets.loading import quiet as _quiet
 
 CONFIG_NAME = "GRADCHECK_ARGS"
 
@@ -62,199 +62,6 @@ _SIZE_TOKENS = {
 _IN_TOKENS = {"in", "inputs", "input", "fan_in"}
 _TRAINING_NAMES = {"training", "train", "is_training", "train_mode"}
 _PROBE_SIZES = (3, 5, 4, 6, 7)
-
-
-class TargetError(Exception):
-    """A target cannot be used: no such file, an import error, nothing to check."""
-
-
-# ----------------------------------------------------------------------------- loading
-@dataclass
-class Target:
-    """An imported target: the module (or package) and where it came from."""
-
-    spec: str
-    module: ModuleType
-    path: Path | None
-    modules: list[ModuleType]
-    import_output: str = ""
-
-    @property
-    def config_start(self) -> Path:
-        """The directory from which ``pyproject.toml`` is searched."""
-        if self.path is not None:
-            return self.path if self.path.is_dir() else self.path.parent
-        file = getattr(self.module, "__file__", None)
-        return Path(file).parent if file else Path.cwd()
-
-
-def load_target(spec: str) -> Target:
-    """Import ``spec``: a ``.py`` file, a package directory, or an importable module name.
-
-    Parameters
-    ----------
-    spec : str
-        What the user typed.
-
-    Returns
-    -------
-    Target
-
-    Raises
-    ------
-    TargetError
-        With a one-line message: no such file, or the module fails to import (with the
-        file and line of the error).
-
-    Notes
-    -----
-    Output the module prints at import time (book code trains a network at the top level)
-    is captured and kept in ``Target.import_output``. A module that calls ``nnfs.init()``
-    patches numpy for the whole process; the checks cope with that.
-    """
-    looks_like_path = spec.endswith(".py") or "/" in spec or "\\" in spec or Path(spec).exists()
-    if looks_like_path:
-        path = Path(spec).expanduser()
-        if not path.exists():
-            raise TargetError(f"no such file or directory: {spec}")
-        path = path.resolve()
-        if path.is_dir():
-            if not (path / "__init__.py").exists():
-                raise TargetError(f"{spec} is a directory but not a package (no __init__.py)")
-            root, name = _package_root(path / "__init__.py")
-            name = name.rsplit(".", 1)[0] if name.endswith(".__init__") else name
-        else:
-            if path.suffix != ".py":
-                raise TargetError(f"{spec} is not a .py file")
-            root, name = _package_root(path)
-        module, output = _import_from_path(name, root, spec, path)
-    else:
-        if str(Path.cwd()) not in sys.path:
-            sys.path.insert(0, str(Path.cwd()))
-        module, output = _import_name(spec)
-        path = None
-    modules = [module]
-    if hasattr(module, "__path__"):
-        modules += _submodules(module, spec)
-    return Target(spec, module, path, modules, output)
-
-
-def _package_root(file: Path) -> tuple[Path, str]:
-    """The sys.path entry and dotted name under which ``file`` imports (as pytest does)."""
-    parts = [file.stem]
-    directory = file.parent
-    while (directory / "__init__.py").exists() and directory.parent != directory:
-        parts.insert(0, directory.name)
-        directory = directory.parent
-    if parts[-1] == "__init__":
-        parts.pop()
-    return directory, ".".join(parts)
-
-
-# Modules gradcheck itself runs on: a target must never replace them in sys.modules.
-_IN_USE = {"numpy", "hypothesis", "gradcheck", "pytest", "_pytest", "nnfs", "scipy"}
-
-
-def _import_from_path(name: str, root: Path, spec: str, path: Path) -> tuple[ModuleType, str]:
-    top = name.split(".")[0]
-    loaded = sys.modules.get(top)
-    if loaded is not None:
-        loaded_file = getattr(loaded, "__file__", None) or ""
-        if not Path(loaded_file).resolve().is_relative_to(root / top):
-            if top in sys.stdlib_module_names or top in _IN_USE:
-                # e.g. a user's random.py: load it under another name, stdlib untouched
-                if name != top or path.is_dir():
-                    raise TargetError(
-                        f"{spec}: the package name {top!r} shadows a module gradcheck itself "
-                        "uses; rename the package"
-                    )
-                return _import_file_as(f"gradcheck_target_{top}", path, spec)
-            # A different module of the same name is loaded (e.g. the installed nnfs_core
-            # while checking a copy of it): forget it so the target's own code is imported.
-            for key in [k for k in sys.modules if k == top or k.startswith(top + ".")]:
-                del sys.modules[key]
-    if str(root) in sys.path:
-        sys.path.remove(str(root))
-    sys.path.insert(0, str(root))
-    return _import_name(name, spec=spec, path=path)
-
-
-def _import_file_as(alias: str, path: Path, spec: str) -> tuple[ModuleType, str]:
-    if str(path.parent) not in sys.path:
-        sys.path.insert(0, str(path.parent))
-    module_spec = importlib.util.spec_from_file_location(alias, path)
-    assert module_spec is not None and module_spec.loader is not None
-    module = importlib.util.module_from_spec(module_spec)
-    sys.modules[alias] = module
-    loader = module_spec.loader
-
-    def load() -> ModuleType:
-        loader.exec_module(module)
-        return module
-
-    try:
-        return _import_name(alias, spec=spec, path=path, load=load)
-    except TargetError:
-        sys.modules.pop(alias, None)
-        raise
-
-
-def _import_name(name: str, *, spec: str | None = None, path: Path | None = None,
-                 load: Callable[[], ModuleType] | None = None) -> tuple[ModuleType, str]:
-    shown = spec or name
-    captured = io.StringIO()
-    try:
-        with _quiet(captured):
-            module = load() if load is not None else importlib.import_module(name)
-    except SystemExit as exc:
-        raise TargetError(f"importing {shown} called sys.exit({exc.code})") from None
-    except SyntaxError as exc:
-        where = f"{exc.filename}:{exc.lineno}" if exc.filename else shown
-        raise TargetError(f"cannot import {shown}: SyntaxError: {exc.msg} ({where})") from None
-    except ModuleNotFoundError as exc:
-        if exc.name == name and path is None:
-            raise TargetError(
-                f"no such file or module: {shown} (not a path, and not importable)"
-            ) from None
-        raise TargetError(f"cannot import {shown}: {describe_exception(exc)}") from None
-    except BaseException as exc:  # noqa: BLE001 - anything the user's module raises
-        if isinstance(exc, KeyboardInterrupt):
-            raise
-        raise TargetError(f"cannot import {shown}: {describe_exception(exc)}") from None
-    return module, captured.getvalue()
-
-
-def describe_exception(exc: BaseException) -> str:
-    """``Type: message (file:line)`` of the innermost frame outside the import machinery."""
-    frames = [
-        f for f in traceback.extract_tb(exc.__traceback__)
-        if "importlib" not in f.filename and not f.filename.startswith("<frozen")
-        and not f.filename.endswith(("_discovery.py",))
-    ]
-    where = f" ({frames[-1].filename}:{frames[-1].lineno})" if frames else ""
-    text = str(exc).splitlines()[0] if str(exc) else ""
-    return f"{type(exc).__name__}: {text}{where}" if text else f"{type(exc).__name__}{where}"
-
-
-def _submodules(package: ModuleType, spec: str) -> list[ModuleType]:
-    found = []
-    for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
-        if info.name.rsplit(".", 1)[-1].startswith(("test", "__main__")):
-            continue
-        found.append(_import_name(info.name, spec=f"{spec} ({info.name})")[0])
-    return found
-
-
-@contextlib.contextmanager
-def _quiet(buffer: io.StringIO) -> Iterator[None]:
-    """Capture what user code prints and silence numpy's warnings while probing."""
-    with (
-        contextlib.redirect_stdout(buffer),
-        warnings.catch_warnings(),
-        np.errstate(all="ignore"),
-    ):
-        warnings.simplefilter("ignore")
-        yield
 
 
 # ----------------------------------------------------------------------------- config
