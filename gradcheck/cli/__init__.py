@@ -362,6 +362,7 @@ def broken_class(target: Target, name: str, reason: str) -> ClassResult:
 def unchecked_classes(results: list[ClassResult], ignored: list[Found]) -> list[tuple[str, str]]:
     """Classes with a ``backward`` that were not checked, and why (skipped or ignored)."""
     out = [(r.name, r.message) for r in results if r.status == SKIPPED and not r.checks]
+    out += [(r.name, what) for r in results for what in r.unchecked]
     out += [(f.name, f.reason) for f in ignored
             if callable(getattr(f.cls, "backward", None))]
     return out

@@ -60,7 +60,15 @@ _SIZE_TOKENS = {
     "classes", "size", "dim", "dims", "hidden", "width", "channels", "fan",
 }
 _IN_TOKENS = {"in", "inputs", "input", "fan_in"}
-_TRAINING_NAMES = {"training", "train", "is_training", "train_mode"}
+_TRAINING_NAMES = {"training", "train", "is_training", "train_mode", "_training", "is_train",
+                   "train_flag", "trainable_pass"}
+# Where NNFS-style code keeps a forward's result and its gradients, other spellings included
+# (the protocol module decides how they are checked; discovery only must not lose them).
+_OUTPUT_NAMES = ("output", "outputs", "out", "_output")
+
+
+def _gradient_names(name: str) -> tuple[str, ...]:
+    return ("d" + name, "d_" + name, "d" + name[:1].upper() + name[1:])
 _PROBE_SIZES = (3, 5, 4, 6, 7)
 
 
@@ -400,6 +408,7 @@ class CheckSpec:
     params: list[str] = field(default_factory=list)
     input_width: int | None = None
     backward_only: bool = False
+    failure: str | None = None  # found failed while probing: reported without running
 
     @property
     def name(self) -> str:
@@ -430,6 +439,7 @@ class Planned:
     status: str = "check"  # "check" | "skip" | "error"
     reason: str = ""
     notes: list[str] = field(default_factory=list)
+    unchecked: list[str] = field(default_factory=list)  # "one-hot labels: forward raised ..."
 
 
 def plan_checks(found: Found, config: dict[str, list[dict[str, Any]]]) -> Planned:
@@ -459,7 +469,7 @@ def plan_checks(found: Found, config: dict[str, list[dict[str, Any]]]) -> Planne
     planned = Planned(found)
     for build in builds:
         try:
-            specs = _probe(found, build)
+            specs = _probe(found, build, planned.unchecked)
         except _SkipError as exc:
             return Planned(found, status="skip", reason=str(exc))
         except _UserError as exc:
@@ -495,13 +505,13 @@ def _probe_sizes(build: Constructor, width: int | None = None) -> dict[str, int]
     return sizes
 
 
-def _probe(found: Found, build: Constructor) -> list[CheckSpec]:
+def _probe(found: Found, build: Constructor, unchecked: list[str]) -> list[CheckSpec]:
     sizes = _probe_sizes(build)
     obj = _user_call(f"{found.name}({_call_text(build, sizes)})", build.build, found.cls, sizes)
     prepare(obj)
     if found.kind == "layer":
         return [_probe_layer(found, build, obj, sizes)]
-    return _probe_loss(found, build, obj)
+    return _probe_loss(found, build, obj, unchecked)
 
 
 def _call_text(build: Constructor, sizes: dict[str, int]) -> str:
@@ -526,13 +536,15 @@ def _probe_layer(found: Found, build: Constructor, obj: Any, sizes: dict[str, in
     for name, width in candidates:
         inputs = rng.uniform(-1.0, 1.0, size=(3, width))
         try:
-            _user_call(f"{found.name}.forward", _forward_layer, obj, inputs, found.training)
+            returned = _user_call(f"{found.name}.forward", _forward_layer, obj, inputs,
+                                  found.training)
         except _UserError as exc:
             first_error = first_error or exc
             continue
-        output = getattr(obj, "output", None)
-        if not isinstance(output, np.ndarray):
-            raise _UserError(f"{found.name}.forward did not set self.output to an array")
+        output = _output_of(obj, returned)
+        if output is None:
+            raise _UserError(f"{found.name}.forward did not set self.output to an array "
+                             "(nor returned one)")
         if name is not None:
             build.input_size = name
         return CheckSpec(found, build, "layer", training=found.training,
@@ -540,6 +552,15 @@ def _probe_layer(found: Found, build: Constructor, obj: Any, sizes: dict[str, in
                          input_width=fixed if isinstance(fixed, int) else None)
     assert first_error is not None
     raise first_error
+
+
+def _output_of(obj: Any, returned: Any) -> np.ndarray | None:
+    """What forward produced: ``self.output`` (or another spelling), else its return value."""
+    for name in _OUTPUT_NAMES:
+        value = getattr(obj, name, None)
+        if isinstance(value, np.ndarray):
+            return value
+    return returned if isinstance(returned, np.ndarray) else None
 
 
 def _parameters(obj: Any, output: np.ndarray) -> list[str]:
@@ -550,10 +571,10 @@ def _parameters(obj: Any, output: np.ndarray) -> list[str]:
     for name, value in vars(obj).items():
         if not (isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.size):
             continue
-        if name in ("inputs", "output", "dinputs") or name.startswith("d"):
+        if name in ("inputs", *_OUTPUT_NAMES) or name.startswith("d"):
             continue
-        if name in ("weights", "biases") or isinstance(getattr(obj, "d" + name, None),
-                                                        np.ndarray):
+        if name in ("weights", "biases") or any(
+                isinstance(getattr(obj, g, None), np.ndarray) for g in _gradient_names(name)):
             names.append(name)
     return names
 
@@ -587,7 +608,8 @@ def _tries(function: Callable[..., Any], *args: Any) -> Any:
         return None
 
 
-def _probe_loss(found: Found, build: Constructor, obj: Any) -> list[CheckSpec]:
+def _probe_loss(found: Found, build: Constructor, obj: Any,
+                unchecked: list[str] | None = None) -> list[CheckSpec]:
     n, c = 3, 4
     rng = np.random.default_rng(0)
     probs = rng.dirichlet(np.ones(c), size=n) * 0.9 + 0.1 / c
@@ -600,6 +622,8 @@ def _probe_loss(found: Found, build: Constructor, obj: Any) -> list[CheckSpec]:
                   is not None}
     if found.kind == "fused" or (scalars and not per_sample):
         kinds = [k for k in ("sparse", "one_hot") if k in scalars]
+        if "sparse" not in scalars and "binary" in scalars:
+            kinds = ["binary"]  # e.g. sigmoid + binary cross-entropy, fused
         if not kinds:
             _user_call(f"{found.name}.forward(logits, sparse labels)", obj.forward,
                        probs.copy(), _probe_labels("sparse", n, c, rng))
@@ -612,11 +636,52 @@ def _probe_loss(found: Found, build: Constructor, obj: Any) -> list[CheckSpec]:
         raise _SkipError("forward returned no per-sample losses (shape (N,)) for any label kind")
     if "sparse" in per_sample or ("one_hot" in per_sample and "binary" not in per_sample):
         kinds = [k for k in ("sparse", "one_hot") if k in per_sample]
-        return [CheckSpec(found, build, "loss", labels=k, domain="probabilities")
-                for k in kinds]
+        specs = [CheckSpec(found, build, "loss", labels=k, domain="probabilities")
+                 for k in kinds]
+        if "sparse" in per_sample:
+            specs += _one_hot_agrees(found, build, obj, probs, n, c, specs, unchecked)
+        return specs
     domain = _domain(obj, n, c, rng)
     kinds = [k for k in ("binary", "continuous") if k in per_sample] or ["one_hot"]
     return [CheckSpec(found, build, "loss", labels=k, domain=domain) for k in kinds]
+
+
+def _one_hot_agrees(found: Found, build: Constructor, obj: Any, probs: np.ndarray, n: int,
+                    c: int, specs: list[CheckSpec], unchecked: list[str] | None
+                    ) -> list[CheckSpec]:
+    """Check that one-hot labels give the losses the same sparse labels give.
+
+    A loss that accepts sparse labels takes one-hot ones too (the NNFS protocol): a
+    one-hot path that mis-shapes, gives other values or non-finite ones is a failure of
+    that kind, never a silent narrowing to sparse labels; one that raises is reported as
+    not checked.
+    """
+    sparse = np.array([0, 2, 3][:n], dtype=np.int64)
+    reference = _per_sample(_tries(obj.forward, probs.copy(), sparse), n)
+    if reference is None:
+        return []
+    try:
+        with _quiet(io.StringIO()):
+            result = obj.forward(probs.copy(), np.eye(c, dtype=np.float64)[sparse])
+    except Exception as exc:  # noqa: BLE001 - the user's code, reported
+        specs[:] = [s for s in specs if s.labels != "one_hot"]
+        if unchecked is not None:
+            unchecked.append(f"one-hot labels: forward raised {describe_exception(exc)}")
+        return []
+    values = _per_sample(result, n)
+    shape = np.shape(result)
+    if values is None:
+        problem = (f"forward with one-hot labels returned shape {shape}, not per-sample "
+                   f"losses of shape ({n},) as with sparse labels")
+    elif not np.allclose(values, reference, rtol=1e-6, atol=1e-9):
+        problem = ("forward with one-hot labels gives other losses than with the same labels "
+                   f"sparse: {np.round(values, 6).tolist()} vs "
+                   f"{np.round(reference, 6).tolist()}")
+    else:
+        return []
+    specs[:] = [s for s in specs if s.labels != "one_hot"]
+    return [CheckSpec(found, build, "loss", labels="one_hot", domain="probabilities",
+                      failure=problem)]
 
 
 def _domain(obj: Any, n: int, c: int, rng: np.random.Generator) -> str:

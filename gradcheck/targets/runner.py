@@ -143,6 +143,7 @@ class ClassResult:
     checks: list[CheckResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    unchecked: list[str] = field(default_factory=list)
 
     @property
     def worst_check(self) -> CheckResult | None:
@@ -168,6 +169,7 @@ class ClassResult:
             "examples": sum(c.examples for c in self.checks),
             "gradients": worst.to_dict()["gradients"] if worst is not None else [],
             "notes": list(self.notes),
+            "unchecked": list(self.unchecked),
             "checks": [c.to_dict() for c in self.checks],
         }
 
@@ -201,7 +203,7 @@ def run_class(planned: Planned, *, examples: int = DEFAULT_EXAMPLES, seed: int =
     if planned.status != "check":
         status = SKIPPED if planned.status == "skip" else ERROR
         return ClassResult(found.name, kind, found.module, status, planned.reason,
-                           notes=list(planned.notes))
+                           notes=list(planned.notes), unchecked=list(planned.unchecked))
     start = time.perf_counter()
     checks = []
     for spec in planned.specs:
@@ -216,7 +218,8 @@ def run_class(planned: Planned, *, examples: int = DEFAULT_EXAMPLES, seed: int =
     if len(checks) > 1 and status != PASSED:
         message = f"[{worst.spec.variant}] {message}"
     return ClassResult(found.name, kind, found.module, status, message, checks,
-                       list(planned.notes), time.perf_counter() - start)
+                       list(planned.notes), time.perf_counter() - start,
+                       list(planned.unchecked))
 
 
 class _FailureError(Exception):
@@ -252,6 +255,8 @@ def run_check(spec: CheckSpec, *, examples: int = DEFAULT_EXAMPLES,
         ``failed``/``error`` with the shrunk report, ``passed`` when at least one example
         passed and none failed, ``inconclusive`` when no example could be decided.
     """
+    if spec.failure is not None:
+        return CheckResult(spec, FAILED, spec.failure)
     from hypothesis import HealthCheck, Phase, Verbosity, given, settings
     from hypothesis import seed as hypothesis_seed
     from hypothesis import strategies as st
