@@ -282,6 +282,10 @@ def _load_definitions(spec: str, path: Path, source: str, *, notebook: Notebook 
         extraction = definitions(tree, source)
         kept, not_run, unused = extraction.kept, extraction.not_run, extraction.unused_imports
     missing = [] if keep_all else _missing_imports(tree.body, kept, filename)
+    if notebook is not None:
+        for block in not_run:
+            first, last = notebook.where(block.first), notebook.where(block.last)
+            block.place = first if first == last else f"{first} to {last}"
 
     if notebook is None:
         module_spec = importlib.util.spec_from_file_location(name, path)

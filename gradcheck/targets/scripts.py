@@ -42,17 +42,23 @@ class NotRun:
     first: int
     last: int
     what: list[str] = field(default_factory=list)
+    place: str | None = None  # where, when line numbers are not the file's (notebooks)
 
     def describe(self) -> str:
         """``lines 12-40 (for epoch in range(10001): ..., print(...))``."""
         lines = f"line {self.first}" if self.first == self.last else \
             f"lines {self.first}-{self.last}"
+        lines = self.place or lines
         shown = self.what[:3] + ([f"+{len(self.what) - 3} more"] if len(self.what) > 3 else [])
         return f"{lines} ({', '.join(shown)})"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form."""
-        return {"first_line": self.first, "last_line": self.last, "statements": self.what}
+        out: dict[str, Any] = {"first_line": self.first, "last_line": self.last,
+                               "statements": self.what}
+        if self.place is not None:
+            out["place"] = self.place
+        return out
 
 
 @dataclass
@@ -174,7 +180,7 @@ def definitions(tree: ast.Module, source: str | None = None) -> Extraction:
             previous_kept = True
             continue
         if (_is_main_guard(statement) or _is_docstring(statement)
-                or isinstance(statement, ast.Import | ast.ImportFrom)):
+                or isinstance(statement, ast.Import | ast.ImportFrom | ast.Pass)):
             # unneeded imports are listed apart; a main guard never runs on import anyway
             continue
         end = statement.end_lineno or statement.lineno
