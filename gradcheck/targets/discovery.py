@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.targets import shapes
 from gradcheck.targets.loading import Target, TargetError, describe_exception
 from gradcheck.targets.loading import load_target as load_target  # re-exported
 from gradcheck.targets.loading import quiet as _quiet
@@ -408,6 +409,10 @@ class CheckSpec:
     params: list[str] = field(default_factory=list)
     input_width: int | None = None
     backward_only: bool = False
+    input_shape: tuple[int, ...] | None = None  # per sample, when not a drawn 2-D width
+    input_domain: str = "real"  # "real" | "positive" | "ids"
+    input_high: int | None = None  # ids are drawn below it
+    max_magnitude: float | None = None  # some examples are this large
     failure: str | None = None  # found failed while probing: reported without running
 
     @property
@@ -427,6 +432,12 @@ class CheckSpec:
             parts.append("training=True")
         if self.backward_only:
             parts.append("forward supplied: softmax + mean CCE")
+        if self.input_shape is not None and len(self.input_shape) != 1:
+            parts.append("inputs (n, " + ", ".join(map(str, self.input_shape)) + ")")
+        if self.input_domain == "positive":
+            parts.append("positive inputs")
+        elif self.input_domain == "ids":
+            parts.append(f"integer ids below {self.input_high}")
         return "; ".join(parts) if parts else "default"
 
 
@@ -525,16 +536,18 @@ def _forward_layer(obj: Any, inputs: np.ndarray, training: bool) -> Any:
 def _probe_layer(found: Found, build: Constructor, obj: Any, sizes: dict[str, int]) -> CheckSpec:
     fixed = build.fixed.get(build.input_size) if build.input_size else None
     if isinstance(fixed, int):
-        candidates: list[tuple[str | None, int]] = [(None, fixed)]
+        widths: list[tuple[str | None, int]] = [(None, fixed)]
     elif build.sizes:
         order = [build.input_size] + [n for n in build.sizes if n != build.input_size]
-        candidates = [(n, sizes[n]) for n in order if n is not None]
+        widths = [(n, sizes[n]) for n in order if n is not None]
     else:
-        candidates = [(None, 4)]
+        widths = [(None, 4)]
     rng = np.random.default_rng(0)
     first_error: _UserError | None = None
-    for name, width in candidates:
-        inputs = rng.uniform(-1.0, 1.0, size=(3, width))
+    fallback: tuple[shapes.Candidate, np.ndarray] | None = None
+    for candidate in shapes.candidates(widths, {**build.fixed, **sizes},
+                                       sized=bool(build.sizes) and not isinstance(fixed, int)):
+        inputs = shapes.probe_inputs(candidate, 3, rng)
         try:
             returned = _user_call(f"{found.name}.forward", _forward_layer, obj, inputs,
                                   found.training)
@@ -545,13 +558,69 @@ def _probe_layer(found: Found, build: Constructor, obj: Any, sizes: dict[str, in
         if output is None:
             raise _UserError(f"{found.name}.forward did not set self.output to an array "
                              "(nor returned one)")
-        if name is not None:
-            build.input_size = name
-        return CheckSpec(found, build, "layer", training=found.training,
-                         params=_parameters(obj, output),
-                         input_width=fixed if isinstance(fixed, int) else None)
+        if shapes.accepted(output, 3):
+            return _layer_spec(found, build, obj, candidate, inputs, sizes, fixed)
+        if fallback is None:
+            fallback = (candidate, inputs)
+    if fallback is not None:
+        # Nothing gave a finite output that keeps the batch axis: check the first input
+        # forward took, so that the check reports what is wrong with its output.
+        return _layer_spec(found, build, obj, *fallback, sizes, fixed)
     assert first_error is not None
     raise first_error
+
+
+def _layer_spec(found: Found, build: Constructor, obj: Any, candidate: shapes.Candidate,
+                inputs: np.ndarray, sizes: dict[str, int], fixed: Any) -> CheckSpec:
+    returned = _user_call(f"{found.name}.forward", _forward_layer, obj, inputs, found.training)
+    output = _output_of(obj, returned)
+    assert output is not None
+    params = _parameters(obj, output)
+    large = None
+    if candidate.domain != "ids":
+        big = shapes.probe_inputs(candidate, 3, np.random.default_rng(1),
+                                  magnitude=shapes.LARGE_MAGNITUDE)
+        large = _forward_output(found, obj, big)
+    spec = CheckSpec(found, build, "layer", training=found.training, params=params,
+                     input_domain=candidate.domain)
+    moderate = np.asarray(output, dtype=np.float64) if output.dtype.kind in "fc" else None
+    if moderate is not None and shapes.takes_large_inputs(moderate, large):
+        spec.max_magnitude = shapes.LARGE_MAGNITUDE
+    if candidate.sized:
+        build.input_size = candidate.size_name
+    elif isinstance(fixed, int) and candidate.shape == (fixed,):
+        spec.input_width = fixed
+    elif not build.sizes and len(candidate.shape) == 1 and candidate.domain != "ids" \
+            and _any_width(found, obj, candidate):
+        pass  # a width-free layer (an activation): widths are drawn per example
+    else:
+        # The shape depends on the sizes used here: keep both fixed for the checks.
+        build.fixed.update(sizes)
+        build.shown.update(sizes)
+        build.sizes = []
+        build.input_size = None
+        spec.input_shape = candidate.shape
+        spec.input_high = candidate.high
+        if len(candidate.shape) == 1:
+            spec.input_width = candidate.shape[0]
+    return spec
+
+
+def _any_width(found: Found, obj: Any, candidate: shapes.Candidate) -> bool:
+    """Forward takes every small width (not only even ones, say)."""
+    rng = np.random.default_rng(2)
+    for width in (1, 3, 5):
+        probe = shapes.probe_inputs(shapes.Candidate((width,), candidate.domain), 3, rng)
+        output = _forward_output(found, obj, probe)
+        if output is None or not shapes.accepted(output, 3):
+            return False
+    return True
+
+
+def _forward_output(found: Found, obj: Any, inputs: np.ndarray) -> np.ndarray | None:
+    """Forward's output on ``inputs``, or ``None`` when it raises."""
+    returned = _tries(_forward_layer, obj, inputs, found.training, rejected=_REJECTED)
+    return None if returned is _REJECTED else _output_of(obj, returned)
 
 
 def _output_of(obj: Any, returned: Any) -> np.ndarray | None:
@@ -599,13 +668,16 @@ def _per_sample(result: Any, n: int) -> np.ndarray | None:
     return None
 
 
-def _tries(function: Callable[..., Any], *args: Any) -> Any:
-    """The result of a probe call, or ``None`` when the user's code rejects the data."""
+def _tries(function: Callable[..., Any], *args: Any, rejected: Any = None) -> Any:
+    """The result of a probe call, or ``rejected`` when the user's code rejects the data."""
     try:
         with _quiet(io.StringIO()):
             return function(*args)
     except Exception:  # noqa: BLE001 - rejecting the data is an answer
-        return None
+        return rejected
+
+
+_REJECTED = object()
 
 
 def _probe_loss(found: Found, build: Constructor, obj: Any,

@@ -46,6 +46,9 @@ MIN_PROBABILITY = 1e-3
 # Fused softmax + loss logits: |logit| <= 5 keeps every softmax probability above the
 # book's 1e-7 clip for up to 10 classes, where the forward is flat.
 FUSED_MAX_LOGIT = 5.0
+# One layer example in this many has inputs up to the probed large magnitude (overflow-only
+# bugs such as an unshifted softmax); Hypothesis shrinks towards the ordinary ones.
+LARGE_ONE_IN = 4
 
 
 @dataclass
@@ -448,7 +451,6 @@ def draw_case(spec: CheckSpec, draw: Callable[[Any], Any]) -> Case:
     """
     from hypothesis import strategies as st
 
-    from gradcheck import strategies as gs
 
     n = draw(st.integers(1, MAX_SAMPLES))
     sizes: dict[str, int] = {}
@@ -466,7 +468,7 @@ def draw_case(spec: CheckSpec, draw: Callable[[Any], Any]) -> Case:
             width = draw(st.integers(1, MAX_FEATURES))
         obj = _build(spec, sizes)
         _draw_parameters(obj, spec.params, draw)
-        arrays = {"inputs": _float64(draw(gs.input_batches(n_samples=n, n_features=width)))}
+        arrays = {"inputs": _draw_inputs(spec, n, width, draw)}
     else:
         c = draw(st.integers(2, MAX_CLASSES))
         sizes = dict.fromkeys(spec.build.sizes, c)
@@ -475,6 +477,31 @@ def draw_case(spec: CheckSpec, draw: Callable[[Any], Any]) -> Case:
         arrays = {"y_pred": _float64(y_pred), "y_true": draw(_targets(spec, n, c))}
     seed = draw(st.integers(0, 2**16 - 1))
     return Case(obj, arrays, sizes, seed)
+
+
+def _draw_inputs(spec: CheckSpec, n: int, width: int, draw: Callable[[Any], Any]
+                 ) -> np.ndarray:
+    """A layer's inputs: the probed shape and domain; now and then large magnitudes."""
+    from hypothesis import strategies as st
+    from hypothesis.extra.numpy import arrays
+
+    from gradcheck import strategies as gs
+
+    shape = spec.input_shape if spec.input_shape is not None else (width,)
+    if spec.input_domain == "ids":
+        assert spec.input_high is not None
+        return draw(arrays(np.int64, (n, *shape), elements=st.integers(0, spec.input_high - 1)))
+    magnitude = 10.0
+    large = spec.max_magnitude is not None and draw(st.integers(1, LARGE_ONE_IN)) == LARGE_ONE_IN
+    if large and spec.max_magnitude is not None:
+        magnitude = spec.max_magnitude
+    flat = int(np.prod(shape)) if shape else 1
+    values = _float64(draw(gs.input_batches(n_samples=n, n_features=flat,
+                                            max_magnitude=magnitude,
+                                            zeros=spec.input_domain != "positive")))
+    if spec.input_domain == "positive":
+        values = np.abs(values)
+    return values.reshape((n, *shape))
 
 
 def _build(spec: CheckSpec, sizes: dict[str, int]) -> Any:
