@@ -19,11 +19,13 @@ Nothing here imports Hypothesis or the engine.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import inspect
 import io
 import math
 import re
+import textwrap
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -133,6 +135,7 @@ class Found:
     verdict: str  # "check" | "skip" | "ignore"
     reason: str = ""
     training: bool = False
+    template: bool = False  # a base class or template: not listed as unchecked
 
 
 def find_classes(target: Target) -> list[Found]:
@@ -166,7 +169,49 @@ def find_classes(target: Target) -> list[Found]:
         if names.count(name) > 1:
             name = f"{module.__name__}.{name}"
         found.append(classify(cls, name, module.__name__))
+    for f in found:
+        if f.verdict != "ignore":
+            _ignore_if_template(f, [c for c, _ in classes if c is not f.cls])
     return found
+
+
+def _ignore_if_template(found: Found, others: list[type]) -> None:
+    """Ignore templates: forward and backward do nothing, or one does in a base class.
+
+    "Nothing" is ``pass``, a docstring or ``raise NotImplementedError``; a base class is
+    one another class of the target derives from.
+    """
+    empty = [m for m in ("forward", "backward") if _does_nothing(found.cls, m)]
+    children = [c.__name__ for c in others if found.cls in c.__mro__[1:]]
+    if len(empty) == 2:
+        reason = "a template: forward and backward do nothing (pass / NotImplementedError)"
+    elif empty and children:
+        reason = (f"a base class (of {', '.join(children[:3])}): its {empty[0]} does nothing "
+                  "(pass / NotImplementedError)")
+    else:
+        return
+    found.verdict, found.reason, found.template = "ignore", reason, True
+
+
+def _does_nothing(cls: type, method: str) -> bool:
+    function = cls.__dict__.get(method)
+    if function is None:
+        return False
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    except (OSError, TypeError, SyntaxError):
+        return False
+    definition = tree.body[0]
+    if not isinstance(definition, ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    for statement in definition.body:
+        if isinstance(statement, ast.Pass) or (
+                isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)):
+            continue
+        if isinstance(statement, ast.Raise) and "NotImplementedError" in ast.unparse(statement):
+            continue
+        return False
+    return True
 
 
 def _params(function: Any) -> list[inspect.Parameter] | None:
@@ -479,6 +524,15 @@ def plan_checks(found: Found, config: dict[str, list[dict[str, Any]]]) -> Planne
         return Planned(found, status="skip", reason=reason)
     planned = Planned(found)
     for build in builds:
+        axis = _as_axis(build)
+        if axis is not None:
+            # ``dim``/``axis`` is an axis (softmax over dim=-1) or a size (a norm layer's
+            # width): the axis reading wins when it builds and takes 2-D inputs.
+            with contextlib.suppress(_SkipError, _UserError):
+                specs = _probe(found, axis, [])
+                if all(s.input_shape is None or len(s.input_shape) == 1 for s in specs):
+                    planned.specs += specs
+                    continue
         try:
             specs = _probe(found, build, planned.unchecked)
         except _SkipError as exc:
@@ -489,6 +543,23 @@ def plan_checks(found: Found, config: dict[str, list[dict[str, Any]]]) -> Planne
     if not planned.specs:
         return Planned(found, status="skip", reason="no data it accepts was found")
     return planned
+
+
+_AXIS_NAMES = ("dim", "axis")
+
+
+def _as_axis(build: Constructor) -> Constructor | None:
+    """The build with its ``dim``/``axis`` size argument read as the last axis, if any."""
+    names = [n for n in build.sizes if n.lower() in _AXIS_NAMES]
+    if not names:
+        return None
+    fixed = {**build.fixed, **dict.fromkeys(names, -1)}
+    shown = {**build.shown, **dict.fromkeys(names, -1)}
+    label = ", ".join(f"{k}={v!r}" for k, v in shown.items()) + " (an axis)"
+    return Constructor(fixed=fixed, positional_only=list(build.positional_only),
+                       sizes=[n for n in build.sizes if n not in names],
+                       input_size=None if build.input_size in names else build.input_size,
+                       shown=shown, label=label)
 
 
 class _SkipError(Exception):
