@@ -71,6 +71,14 @@ def test_definitions_keep_what_the_classes_need_and_drop_the_rest():
                                          "import numpy as np"]
 
 
+def test_a_parameter_named_like_a_module_variable_does_not_keep_it():
+    source = ("import numpy as np\nX, y = np.load('data.npy')\n"
+              "class Loss:\n    def calculate(self, output, y):\n        return output - y\n")
+    kept, extraction = kept_source(source)
+    assert kept == ["class Loss:"]
+    assert [(d.first, d.last) for d in extraction.not_run] == [(2, 2)]
+
+
 def test_nnfs_init_and_a_guarded_import_block_are_kept():
     source = ("import nnfs\nnnfs.init()\n"
               "try:\n    import cupy as xp\nexcept ImportError:\n    import numpy as xp\n"

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import symtable
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -90,9 +91,24 @@ def _bound(statement: ast.stmt) -> set[str]:
 
 
 def _used(statement: ast.stmt) -> set[str]:
-    """Names a statement reads anywhere inside it (function bodies included)."""
-    return {n.id for n in ast.walk(statement)
-            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    """Module-level names a statement reads, function bodies included.
+
+    From the symbol table, so that a function's own parameters and locals (``y`` in
+    ``def calculate(self, output, y)``) do not keep a module-level ``X, y = load()``.
+    """
+    try:
+        table = symtable.symtable(ast.unparse(statement), "<definitions>", "exec")
+    except (SyntaxError, ValueError):
+        return {n.id for n in ast.walk(statement)
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    names: set[str] = set()
+    tables = [table]
+    while tables:
+        current = tables.pop()
+        names |= {s.get_name() for s in current.get_symbols()
+                  if s.is_referenced() and s.is_global()}
+        tables += current.get_children()
+    return names
 
 
 def _is_main_guard(statement: ast.stmt) -> bool:
