@@ -224,6 +224,8 @@ def test_strict_fails_on_classes_with_a_backward_that_were_not_checked(tmp_path)
     strict = gradcheck("gc_unchecked.py", *FAST, "-q", "--strict", cwd=tmp_path)
     assert strict.returncode == 1
     assert "failing the run (--strict)" in strict.stdout
+    write(tmp_path / "pyproject.toml", "[tool.gradcheck]\nstrict = true\n")
+    assert gradcheck("gc_unchecked.py", *FAST, "-q", cwd=tmp_path).returncode == 1
 
 
 # ----------------------------------------------------------------------------- README

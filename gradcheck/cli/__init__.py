@@ -160,7 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--strict", action="store_true",
         help="exit 1 unless every class with a backward was checked: a class that was "
         "inconclusive on every example, skipped, or not recognised counts as a failure; "
-        "without it, inconclusive classes fail the run only when no class passed",
+        "without it, inconclusive classes fail the run only when no class passed (also "
+        "set by strict = true in [tool.gradcheck] of the nearest pyproject.toml)",
     )
     parser.add_argument(
         "--run-module", action="store_true",
@@ -260,6 +261,7 @@ def _run(args: argparse.Namespace) -> int:
                 target = load_target(spec, run_module=args.run_module)
                 config = load_config(target)
                 found = find_classes(target)
+            args.strict = args.strict or project_strict(target.config_start)
         except (TargetError, GuardError) as exc:
             progress.clear()
             raise UsageError(str(exc)) from None
@@ -301,7 +303,10 @@ def _run(args: argparse.Namespace) -> int:
         for spec, text in printed:
             out.write(f"--- printed while importing {spec} ---\n{text.rstrip()}\n")
     counts = _counts([r for _, r in results])
-    unchecked = unchecked_classes([r for _, r in results], [f for _, f in ignored])
+    with_backward = {p.found.name for _, p in plans
+                     if callable(getattr(p.found.cls, "backward", None))}
+    unchecked = unchecked_classes([r for _, r in results if r.name in with_backward],
+                                  [f for _, f in ignored])
     # Inconclusive classes fail the run with --strict, or when nothing at all was verified
     # (a gate that checked nothing must not pass); --strict also fails on any class with a
     # backward that was not checked.
@@ -332,6 +337,26 @@ def _run(args: argparse.Namespace) -> int:
         document["unchecked"] = [{"name": n, "reason": r} for n, r in unchecked]
         _write_json(args.json_path, document)
     return code
+
+
+def project_strict(start: Path) -> bool:
+    """``strict = true`` in ``[tool.gradcheck]`` of the nearest ``pyproject.toml``."""
+    import tomllib
+
+    for directory in [start, *start.parents]:
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                with candidate.open("rb") as handle:
+                    value = tomllib.load(handle).get("tool", {}).get("gradcheck", {}).get(
+                        "strict", False)
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise UsageError(f"cannot read {candidate}: {exc}") from None
+            if not isinstance(value, bool):
+                raise UsageError(f"{candidate}: [tool.gradcheck] strict must be true or "
+                                 f"false, not {value!r}")
+            return value
+    return False
 
 
 def _plan_guarded(found: Found, config: dict[str, Any], seconds: float) -> Planned:
