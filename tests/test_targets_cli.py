@@ -250,3 +250,24 @@ def test_the_readme_snippet_passes_once_its_typo_is_fixed(tmp_path):
     run, statuses, _ = checked("snippet.py", *FAST, cwd=tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr
     assert statuses == {"Layer_Dense": "passed"}
+
+
+# ----------------------------------------------------------------------------- fused
+def test_a_backward_only_fused_class_is_checked_whatever_it_calls_its_gradient(tmp_path):
+    write(tmp_path / "gc_backward_only.py",
+          "import numpy as np\n"
+          "class Activation_Softmax_Loss_CategoricalCrossentropy:\n"
+          "    def backward(self, dvalues, y_true):\n"
+          "        if len(y_true.shape) == 2:\n            y_true = np.argmax(y_true, axis=1)\n"
+          "        self.d_inputs = dvalues.copy()\n"
+          "        self.d_inputs[range(len(dvalues)), y_true] -= 1\n"
+          "        self.d_inputs = self.d_inputs / len(dvalues)\n"
+          "class Activation_Softmax_Loss_Unfinished:\n"
+          "    def backward(self, dvalues, y_true):\n        pass\n")
+    run, statuses, document = checked("gc_backward_only.py", *FAST, cwd=tmp_path)
+    assert statuses == {"Activation_Softmax_Loss_CategoricalCrossentropy": "passed",
+                        "Activation_Softmax_Loss_Unfinished": "failed"}
+    unfinished = document["results"][1]["message"]
+    # reported as the missing gradient it is, not as a crash of the tool's wrapper
+    assert "did not set self.dinputs" in unfinished and "AttributeError" not in unfinished
+    assert run.returncode == 1

@@ -257,7 +257,8 @@ def _run(args: argparse.Namespace) -> int:
     for spec in targets:
         progress.status(f"loading {spec}")
         try:
-            with guarded(f"loading {spec}", args.timeout_import, option="--timeout-import"):
+            with guarded(f"loading {spec}", args.timeout_import, option="--timeout-import",
+                         on_hung=_hung_report(args)):
                 target = load_target(spec, run_module=args.run_module)
                 config = load_config(target)
                 found = find_classes(target)
@@ -276,7 +277,7 @@ def _run(args: argparse.Namespace) -> int:
             if f.verdict == "ignore":
                 continue
             progress.status(f"probing {f.name}")
-            target_plans.append(_plan_guarded(f, config, args.timeout_check))
+            target_plans.append(_plan_guarded(f, config, args.timeout_check, args))
         progress.clear()
         if not any(p.status != "skip" for p in target_plans) and not target.broken:
             raise UsageError(nothing_to_check(spec, found, target_plans, target))
@@ -359,9 +360,22 @@ def project_strict(start: Path) -> bool:
     return False
 
 
-def _plan_guarded(found: Found, config: dict[str, Any], seconds: float) -> Planned:
+def _hung_report(args: argparse.Namespace) -> Any:
+    """What to do before the process ends on a hung target: write the JSON report."""
+    def write(message: str) -> None:
+        if args.json_path:
+            _write_json(args.json_path, {
+                "target": args.targets or [DEFAULT_TARGET], "exit_code": EXIT_USAGE,
+                "ok": False, "error": message, "results": [], "versions": _versions(),
+            })
+    return write
+
+
+def _plan_guarded(found: Found, config: dict[str, Any], seconds: float,
+                  args: argparse.Namespace) -> Planned:
     try:
-        with guarded(f"probing {found.name}", seconds, option="--timeout-check"):
+        with guarded(f"probing {found.name}", seconds, option="--timeout-check",
+                     on_hung=_hung_report(args)):
             return plan_checks(found, config)
     except GuardError as exc:
         return Planned(found, status="error", reason=str(exc))
@@ -370,7 +384,8 @@ def _plan_guarded(found: Found, config: dict[str, Any], seconds: float) -> Plann
 def _run_guarded(planned: Planned, args: argparse.Namespace, on_check: Any) -> ClassResult:
     found = planned.found
     try:
-        with guarded(f"checking {found.name}", args.timeout_check, option="--timeout-check"):
+        with guarded(f"checking {found.name}", args.timeout_check, option="--timeout-check",
+                     on_hung=_hung_report(args)):
             return run_class(planned, examples=args.examples, seed=args.seed,
                              on_check=on_check)
     except GuardError as exc:

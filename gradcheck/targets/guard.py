@@ -25,7 +25,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 # Seconds the code gets to stop once interrupted at its time limit, before the process
@@ -55,7 +55,8 @@ def _refuse_exit(code: int = 0) -> None:
 
 
 @contextlib.contextmanager
-def guarded(what: str, seconds: float | None, *, option: str = "") -> Iterator[None]:
+def guarded(what: str, seconds: float | None, *, option: str = "",
+            on_hung: Callable[[str], None] | None = None) -> Iterator[None]:
     """Run the body as user code: time limit, no process exit, no fake interrupt.
 
     Parameters
@@ -66,6 +67,9 @@ def guarded(what: str, seconds: float | None, *, option: str = "") -> Iterator[N
         The time limit; ``None`` or ``0`` for none.
     option : str
         The command-line option that sets the limit, named in the timeout message.
+    on_hung : callable, optional
+        Called with the message just before the process ends because the code did not
+        stop when interrupted (e.g. to write the JSON report a CI job reads).
 
     Raises
     ------
@@ -93,7 +97,8 @@ def guarded(what: str, seconds: float | None, *, option: str = "") -> Iterator[N
     watchdog = None
     if in_main and seconds:
         watchdog = threading.Thread(
-            target=_watch, args=(what, float(seconds), finished, state, lock), daemon=True,
+            target=_watch, args=(what, float(seconds), finished, state, lock, on_hung),
+            daemon=True,
             name="gradcheck-guard",
         )
         watchdog.start()
@@ -122,7 +127,7 @@ def guarded(what: str, seconds: float | None, *, option: str = "") -> Iterator[N
 
 
 def _watch(what: str, seconds: float, finished: threading.Event, state: dict[str, bool],
-           lock: threading.Lock) -> None:
+           lock: threading.Lock, on_hung: Callable[[str], None] | None) -> None:
     if finished.wait(seconds):
         return
     with lock:
@@ -132,10 +137,13 @@ def _watch(what: str, seconds: float, finished: threading.Event, state: dict[str
     _thread.interrupt_main(signal.SIGINT)
     if finished.wait(GRACE_SECONDS):
         return
+    message = (f"{what} did not finish within its time limit of {seconds:g} s and did not "
+               f"stop when interrupted ({GRACE_SECONDS:g} s later): stuck in compiled code "
+               "or catching every exception; stopping")
     with contextlib.suppress(Exception):
-        sys.__stderr__.write(
-            f"gradcheck: error: {what} did not finish within its time limit of {seconds:g} s "
-            f"and did not stop when interrupted ({GRACE_SECONDS:g} s later): stuck in "
-            "compiled code or catching every exception; stopping\n")
+        sys.__stderr__.write(f"gradcheck: error: {message}\n")
         sys.__stderr__.flush()
+    if on_hung is not None:
+        with contextlib.suppress(Exception):
+            on_hung(message)
     _REAL_EXIT(EXIT_HUNG)
