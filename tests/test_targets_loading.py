@@ -99,6 +99,18 @@ def test_a_script_loads_without_running_its_module_level_code(tmp_path):
     assert target.import_output == ""  # the loop's prints never ran
 
 
+def test_classes_of_a_script_pickle_and_keep_their_source(tmp_path):
+    import inspect
+    import pickle
+
+    (tmp_path / "gc_script.py").write_text(SCRIPT)
+    module = load_target(str(tmp_path / "gc_script.py")).module
+    copy = pickle.loads(pickle.dumps(module.Layer_Scale()))
+    assert type(copy) is module.Layer_Scale
+    assert inspect.getsource(module.Layer_Scale).startswith("class Layer_Scale:")
+    assert module.__file__ == str(tmp_path / "gc_script.py")
+
+
 def test_run_module_runs_it_as_it_is(tmp_path):
     (tmp_path / "gc_script.py").write_text(SCRIPT)
     with pytest.raises(TargetError, match=r"missing.csv.*gc_script.py:8"):

@@ -155,6 +155,23 @@ def test_a_fused_sigmoid_loss_is_fed_binary_targets_not_classes():
     assert spec.kind == "fused" and spec.labels == "binary"
 
 
+def test_a_loss_whose_backward_takes_optional_labels_is_checked_as_a_loss():
+    import numpy as np
+
+    from gradcheck.targets.discovery import classify
+
+    class Loss_MSE:
+        def forward(self, y_pred, y_true):
+            return np.mean((y_true - y_pred) ** 2, axis=-1)
+
+        def backward(self, dvalues, y_true=None):
+            self.dinputs = -2 * (y_true - dvalues) / dvalues.size
+
+    found = classify(Loss_MSE, "Loss_MSE", __name__)
+    assert (found.kind, found.verdict) == ("loss", "check")
+    assert plan_checks(found, {}).status == "check"
+
+
 # ----------------------------------------------------------------------------- end to end
 def test_constrained_2d_layers_are_checked_and_only_the_overflow_bug_fails(tmp_path):
     run = subprocess.run(

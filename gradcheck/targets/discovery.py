@@ -280,6 +280,10 @@ def classify(cls: type, name: str, module: str) -> Found:
         return found(f_kind, "skip", "no backward method: nothing to check")
     if b_kind is None:
         return found(f_kind, "ignore", "backward takes neither (dvalues) nor (dvalues, y_true)")
+    if f_kind == "loss" and b_kind == "layer" and backward_args is not None \
+            and (backward_args[1] >= 2 or backward_args[2]):
+        # backward(dvalues, y_true=None): a loss whose label argument is optional
+        b_kind = "fused" if fused_name else "loss"
     if (f_kind == "layer") != (b_kind == "layer"):
         return found(
             f_kind, "ignore",
