@@ -73,6 +73,16 @@ constructor arguments:
       rate = 0.1
   A list of dicts checks the class once per dict.
 
+targets:
+  A .py file or a notebook (.ipynb, its code cells) is checked without running its
+  module-level code: its classes and functions run with the imports and constants they
+  use (and nnfs.init()); training loops, data loading and prints do not, and the report
+  lists them. An import only that code needs is not made (cv2 for the data). --run-module
+  runs the file as it is. The working directory is on sys.path (run from the project
+  root for `from common.layers import ...`). Loading and each class run under time
+  limits (--timeout-import, --timeout-check); a target that hangs, calls os._exit or
+  sys.exit, or raises KeyboardInterrupt is an error, never a silent exit 0.
+
 exit codes:
   0  every checked class passed (skipped classes allowed)
   1  a class failed (wrong gradient, protocol violation) or raised an error
@@ -320,7 +330,7 @@ def _run(args: argparse.Namespace) -> int:
         out.write("\nignored (not NNFS layers or losses):\n")
         for _, f in ignored:
             out.write(f"  {f.name}: {f.reason}\n")
-    out.write(render_loading(loaded))
+    out.write(render_loading(loaded, ran=args.run_module))
     if args.plot is not None:
         _plots([r for _, r in results], Path(args.plot), out)
     checks = sum(len(r.checks) for _, r in results)
@@ -417,10 +427,12 @@ def render_unchecked(unchecked: list[tuple[str, str]], *, strict: bool) -> str:
     return "\n" + head + ":\n" + "".join(f"  {n}: {r}\n" for n, r in unchecked)
 
 
-def render_loading(targets: list[Target]) -> str:
+def render_loading(targets: list[Target], *, ran: bool = False) -> str:
     """What was not run or failed while loading each target (empty if nothing)."""
     lines = []
     for target in targets:
+        if ran and target.path is not None and target.path.is_file():
+            lines.append(f"{target.spec}: its module-level code was run (--run-module)")
         if target.not_run:
             lines.append(f"{target.spec}: {target.not_run_text()} (--run-module runs it)")
         lines += [f"{target.spec}: {note}" for note in target.notes]
