@@ -41,6 +41,7 @@ from gradcheck.targets.runner import (
     SKIPPED,
     CheckResult,
     ClassResult,
+    load_engine,
     run_class,
 )
 
@@ -295,6 +296,7 @@ def _run(args: argparse.Namespace) -> int:
 
     results: list[tuple[str, ClassResult]] = list(broken)
     total = len(plans)
+    load_engine()
     for number, (spec, planned) in enumerate(plans, 1):
         def on_check(check: Any, number: int = number) -> None:
             progress.status(f"[{number}/{total}] {check.name} ({check.variant})")

@@ -179,6 +179,15 @@ def _nan_low(value: float) -> float:
 
 
 # ----------------------------------------------------------------------------- running
+def load_engine() -> None:
+    """Import Hypothesis and the engine now, so that no class's time limit pays for it."""
+    import hypothesis  # noqa: F401
+    import hypothesis.extra.numpy  # noqa: F401
+
+    import gradcheck.api  # noqa: F401
+    import gradcheck.strategies  # noqa: F401
+
+
 def run_class(planned: Planned, *, examples: int = DEFAULT_EXAMPLES, seed: int = DEFAULT_SEED,
               on_check: Callable[[CheckSpec], None] | None = None) -> ClassResult:
     """Run every check planned for one class.
