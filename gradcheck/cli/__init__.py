@@ -29,6 +29,8 @@ from gradcheck.targets.discovery import (
     load_target,
     plan_checks,
 )
+from gradcheck.targets.guard import GuardError, guarded
+from gradcheck.targets.loading import Target
 from gradcheck.targets.runner import (
     DEFAULT_EXAMPLES,
     DEFAULT_SEED,
@@ -39,10 +41,13 @@ from gradcheck.targets.runner import (
     SKIPPED,
     CheckResult,
     ClassResult,
+    load_engine,
     run_class,
 )
 
 DEFAULT_TARGET = "nnfs_core"
+DEFAULT_TIMEOUT_IMPORT = 60.0
+DEFAULT_TIMEOUT_CHECK = 120.0
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 _DESCRIPTION = """\
@@ -69,6 +74,16 @@ constructor arguments:
       rate = 0.1
   A list of dicts checks the class once per dict.
 
+targets:
+  A .py file or a notebook (.ipynb, its code cells) is checked without running its
+  module-level code: its classes and functions run with the imports and constants they
+  use (and nnfs.init()); training loops, data loading and prints do not, and the report
+  lists them. An import only that code needs is not made (cv2 for the data). --run-module
+  runs the file as it is. The working directory is on sys.path (run from the project
+  root for `from common.layers import ...`). Loading and each class run under time
+  limits (--timeout-import, --timeout-check); a target that hangs, calls os._exit or
+  sys.exit, or raises KeyboardInterrupt is an error, never a silent exit 0.
+
 exit codes:
   0  every checked class passed (skipped classes allowed)
   1  a class failed (wrong gradient, protocol violation) or raised an error
@@ -90,6 +105,16 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative number, got {text!r}")
     return value
 
 
@@ -144,8 +169,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--strict", action="store_true",
-        help="count a class that was inconclusive on every example as a failure (exit 1); "
-        "without it, inconclusive classes fail the run only when no class passed",
+        help="exit 1 unless every class with a backward was checked: a class that was "
+        "inconclusive on every example, skipped, or not recognised counts as a failure; "
+        "without it, inconclusive classes fail the run only when no class passed (also "
+        "set by strict = true in [tool.gradcheck] of the nearest pyproject.toml)",
+    )
+    parser.add_argument(
+        "--run-module", action="store_true",
+        help="run a file's module-level code as Python would (training loops, prints, "
+        "data loading); by default only its classes and functions, with the imports and "
+        "constants they use, are run, and the report lists what was not",
+    )
+    parser.add_argument(
+        "--timeout-import", type=_seconds, default=DEFAULT_TIMEOUT_IMPORT, metavar="S",
+        help="time limit for loading a target, in seconds (0: none; default "
+        f"{DEFAULT_TIMEOUT_IMPORT:g}); over it, exit 2",
+    )
+    parser.add_argument(
+        "--timeout-check", type=_seconds, default=DEFAULT_TIMEOUT_CHECK, metavar="S",
+        help="time limit for probing and for checking each class, in seconds (0: none; "
+        f"default {DEFAULT_TIMEOUT_CHECK:g}); over it, the class is an error",
     )
     parser.add_argument(
         "-v", "--verbose", action="store_true",
@@ -220,36 +263,45 @@ def _run(args: argparse.Namespace) -> int:
     plans: list[tuple[str, Planned]] = []
     ignored: list[tuple[str, Found]] = []
     printed: list[tuple[str, str]] = []
+    loaded: list[Target] = []
+    broken: list[tuple[str, ClassResult]] = []
     for spec in targets:
-        progress.status(f"importing {spec}")
+        progress.status(f"loading {spec}")
         try:
-            target = load_target(spec)
-            config = load_config(target)
-            found = find_classes(target)
-        except TargetError as exc:
+            with guarded(f"loading {spec}", args.timeout_import, option="--timeout-import",
+                         on_hung=_hung_report(args)):
+                target = load_target(spec, run_module=args.run_module)
+                config = load_config(target)
+                found = find_classes(target)
+            args.strict = args.strict or project_strict(target.config_start)
+        except (TargetError, GuardError) as exc:
             progress.clear()
             raise UsageError(str(exc)) from None
+        loaded.append(target)
         if target.import_output:
             printed.append((spec, target.import_output))
         ignored += [(spec, f) for f in found if f.verdict == "ignore"]
+        broken += [(spec, broken_class(target, name, reason))
+                   for name, reason in target.broken]
         target_plans = []
         for f in found:
             if f.verdict == "ignore":
                 continue
             progress.status(f"probing {f.name}")
-            target_plans.append(plan_checks(f, config))
+            target_plans.append(_plan_guarded(f, config, args.timeout_check, args))
         progress.clear()
-        if not any(p.status != "skip" for p in target_plans):
-            raise UsageError(nothing_to_check(spec, found, target_plans))
+        if not any(p.status != "skip" for p in target_plans) and not target.broken:
+            raise UsageError(nothing_to_check(spec, found, target_plans, target))
         plans += [(spec, p) for p in target_plans]
 
-    results: list[tuple[str, ClassResult]] = []
+    results: list[tuple[str, ClassResult]] = list(broken)
     total = len(plans)
+    load_engine()
     for number, (spec, planned) in enumerate(plans, 1):
         def on_check(check: Any, number: int = number) -> None:
             progress.status(f"[{number}/{total}] {check.name} ({check.variant})")
 
-        result = run_class(planned, examples=args.examples, seed=args.seed, on_check=on_check)
+        result = _run_guarded(planned, args, on_check)
         results.append((spec, result))
         progress.done(number, total, result)
     progress.clear()
@@ -264,16 +316,23 @@ def _run(args: argparse.Namespace) -> int:
         for spec, text in printed:
             out.write(f"--- printed while importing {spec} ---\n{text.rstrip()}\n")
     counts = _counts([r for _, r in results])
+    with_backward = {p.found.name for _, p in plans
+                     if callable(getattr(p.found.cls, "backward", None))}
+    unchecked = unchecked_classes([r for _, r in results if r.name in with_backward],
+                                  [f for _, f in ignored])
     # Inconclusive classes fail the run with --strict, or when nothing at all was verified
-    # (a gate that checked nothing must not pass).
+    # (a gate that checked nothing must not pass); --strict also fails on any class with a
+    # backward that was not checked.
     code = EXIT_FAILED if counts[FAILED] or counts[ERROR] or (
         counts[INCONCLUSIVE] and (args.strict or not counts[PASSED])
-    ) else EXIT_OK
+    ) or (args.strict and unchecked) else EXIT_OK
     out.write(render_table([r for _, r in results], verbose=args.verbose, color=color))
+    out.write(render_unchecked(unchecked, strict=args.strict))
     if args.verbose and ignored:
         out.write("\nignored (not NNFS layers or losses):\n")
         for _, f in ignored:
             out.write(f"  {f.name}: {f.reason}\n")
+    out.write(render_loading(loaded, ran=args.run_module))
     if args.plot is not None:
         _plots([r for _, r in results], Path(args.plot), out)
     checks = sum(len(r.checks) for _, r in results)
@@ -287,14 +346,118 @@ def _run(args: argparse.Namespace) -> int:
     out.write(summary_line(counts) + "\n")
     if args.json_path:
         document = _json_document(args, targets, results, ignored, counts, code, seconds)
+        document["targets"] = [target_to_dict(t) for t in loaded]
+        document["unchecked"] = [{"name": n, "reason": r} for n, r in unchecked]
         _write_json(args.json_path, document)
     return code
 
 
-def nothing_to_check(spec: str, found: list[Found], plans: list[Planned]) -> str:
+def project_strict(start: Path) -> bool:
+    """``strict = true`` in ``[tool.gradcheck]`` of the nearest ``pyproject.toml``."""
+    import tomllib
+
+    for directory in [start, *start.parents]:
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                with candidate.open("rb") as handle:
+                    value = tomllib.load(handle).get("tool", {}).get("gradcheck", {}).get(
+                        "strict", False)
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise UsageError(f"cannot read {candidate}: {exc}") from None
+            if not isinstance(value, bool):
+                raise UsageError(f"{candidate}: [tool.gradcheck] strict must be true or "
+                                 f"false, not {value!r}")
+            return value
+    return False
+
+
+def _hung_report(args: argparse.Namespace) -> Any:
+    """What to do before the process ends on a hung target: write the JSON report."""
+    def write(message: str) -> None:
+        if args.json_path:
+            _write_json(args.json_path, {
+                "target": args.targets or [DEFAULT_TARGET], "exit_code": EXIT_USAGE,
+                "ok": False, "error": message, "results": [], "versions": _versions(),
+            })
+    return write
+
+
+def _plan_guarded(found: Found, config: dict[str, Any], seconds: float,
+                  args: argparse.Namespace) -> Planned:
+    try:
+        with guarded(f"probing {found.name}", seconds, option="--timeout-check",
+                     on_hung=_hung_report(args)):
+            return plan_checks(found, config)
+    except GuardError as exc:
+        return Planned(found, status="error", reason=str(exc))
+
+
+def _run_guarded(planned: Planned, args: argparse.Namespace, on_check: Any) -> ClassResult:
+    found = planned.found
+    try:
+        with guarded(f"checking {found.name}", args.timeout_check, option="--timeout-check",
+                     on_hung=_hung_report(args)):
+            return run_class(planned, examples=args.examples, seed=args.seed,
+                             on_check=on_check)
+    except GuardError as exc:
+        return ClassResult(found.name, found.kind, found.module, ERROR, str(exc),
+                           notes=list(planned.notes))
+
+
+def broken_class(target: Target, name: str, reason: str) -> ClassResult:
+    """The ``error`` row of a class whose definition raised while the target loaded."""
+    module = getattr(target.module, "__name__", target.spec)
+    return ClassResult(name, "layer", module, ERROR, f"{name}: {reason}")
+
+
+def unchecked_classes(results: list[ClassResult], ignored: list[Found]) -> list[tuple[str, str]]:
+    """Classes with a ``backward`` that were not checked, and why (skipped or ignored)."""
+    out = [(r.name, r.message) for r in results if r.status == SKIPPED and not r.checks]
+    out += [(r.name, what) for r in results for what in r.unchecked]
+    out += [(f.name, f.reason) for f in ignored
+            if callable(getattr(f.cls, "backward", None)) and not f.template]
+    return out
+
+
+def render_unchecked(unchecked: list[tuple[str, str]], *, strict: bool) -> str:
+    """The list of classes with a backward that were not checked (empty if none)."""
+    if not unchecked:
+        return ""
+    head = "not checked (they have a backward)" + (": failing the run (--strict)"
+                                                     if strict else "")
+    return "\n" + head + ":\n" + "".join(f"  {n}: {r}\n" for n, r in unchecked)
+
+
+def render_loading(targets: list[Target], *, ran: bool = False) -> str:
+    """What was not run or failed while loading each target (empty if nothing)."""
+    lines = []
+    for target in targets:
+        if ran and target.path is not None and target.path.is_file():
+            lines.append(f"{target.spec}: its module-level code was run (--run-module)")
+        if target.not_run:
+            lines.append(f"{target.spec}: {target.not_run_text()} (--run-module runs it)")
+        lines += [f"{target.spec}: {note}" for note in target.notes]
+    return ("\n" + "\n".join(lines) + "\n") if lines else ""
+
+
+def target_to_dict(target: Target) -> dict[str, Any]:
+    """JSON-able summary of how a target was loaded."""
+    return {
+        "target": target.spec,
+        "mode": target.mode,
+        "not_run": [d.to_dict() for d in target.not_run],
+        "unused_imports": list(target.unused_imports),
+        "notes": list(target.notes),
+    }
+
+
+def nothing_to_check(spec: str, found: list[Found], plans: list[Planned],
+                     target: Target | None = None) -> str:
     """Why a target gave nothing to check, as one line for the user."""
     if not found:
-        return f"no class is defined in {spec}: nothing to check"
+        notes = f" ({'; '.join(target.notes)})" if target is not None and target.notes else ""
+        return f"no class is defined in {spec}: nothing to check{notes}"
     skipped = "; ".join(f"{p.found.name}: {p.reason}" for p in plans)
     if skipped:
         return f"no checkable class in {spec} (skipped {skipped})"

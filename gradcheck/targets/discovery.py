@@ -2,8 +2,10 @@
 
 Three steps, each usable on its own:
 
-1. :func:`load_target` imports a ``.py`` file, a package directory or a module name and
-   raises :class:`TargetError` (a one-line, user-facing message) when it cannot.
+1. :func:`load_target` (in :mod:`gradcheck.targets.loading`, re-exported here) loads a
+   ``.py`` file or notebook (its definitions only, by default), a package directory or a
+   module name and raises :class:`TargetError` (a one-line, user-facing message) when
+   it cannot.
 2. :func:`find_classes` lists the classes *defined* in the target (not imported into it)
    and sorts them into checkable, skipped (with a reason) and ignored (not the protocol:
    optimizers, models, accuracy helpers, base classes).
@@ -17,25 +19,26 @@ Nothing here imports Hypothesis or the engine.
 
 from __future__ import annotations
 
+import ast
 import contextlib
-import importlib
-import importlib.util
 import inspect
 import io
 import math
-import pkgutil
 import re
-import sys
+import textwrap
 import tomllib
-import traceback
-import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numpy as np
+
+from gradcheck.targets import shapes
+from gradcheck.targets.loading import Target, TargetError, describe_exception
+from gradcheck.targets.loading import load_target as load_target  # re-exported
+from gradcheck.targets.loading import quiet as _quiet
 
 CONFIG_NAME = "GRADCHECK_ARGS"
 
@@ -60,201 +63,16 @@ _SIZE_TOKENS = {
     "classes", "size", "dim", "dims", "hidden", "width", "channels", "fan",
 }
 _IN_TOKENS = {"in", "inputs", "input", "fan_in"}
-_TRAINING_NAMES = {"training", "train", "is_training", "train_mode"}
+_TRAINING_NAMES = {"training", "train", "is_training", "train_mode", "_training", "is_train",
+                   "train_flag", "trainable_pass"}
+# Where NNFS-style code keeps a forward's result and its gradients, other spellings included
+# (the protocol module decides how they are checked; discovery only must not lose them).
+_OUTPUT_NAMES = ("output", "outputs", "out", "_output")
+
+
+def _gradient_names(name: str) -> tuple[str, ...]:
+    return ("d" + name, "d_" + name, "d" + name[:1].upper() + name[1:])
 _PROBE_SIZES = (3, 5, 4, 6, 7)
-
-
-class TargetError(Exception):
-    """A target cannot be used: no such file, an import error, nothing to check."""
-
-
-# ----------------------------------------------------------------------------- loading
-@dataclass
-class Target:
-    """An imported target: the module (or package) and where it came from."""
-
-    spec: str
-    module: ModuleType
-    path: Path | None
-    modules: list[ModuleType]
-    import_output: str = ""
-
-    @property
-    def config_start(self) -> Path:
-        """The directory from which ``pyproject.toml`` is searched."""
-        if self.path is not None:
-            return self.path if self.path.is_dir() else self.path.parent
-        file = getattr(self.module, "__file__", None)
-        return Path(file).parent if file else Path.cwd()
-
-
-def load_target(spec: str) -> Target:
-    """Import ``spec``: a ``.py`` file, a package directory, or an importable module name.
-
-    Parameters
-    ----------
-    spec : str
-        What the user typed.
-
-    Returns
-    -------
-    Target
-
-    Raises
-    ------
-    TargetError
-        With a one-line message: no such file, or the module fails to import (with the
-        file and line of the error).
-
-    Notes
-    -----
-    Output the module prints at import time (book code trains a network at the top level)
-    is captured and kept in ``Target.import_output``. A module that calls ``nnfs.init()``
-    patches numpy for the whole process; the checks cope with that.
-    """
-    looks_like_path = spec.endswith(".py") or "/" in spec or "\\" in spec or Path(spec).exists()
-    if looks_like_path:
-        path = Path(spec).expanduser()
-        if not path.exists():
-            raise TargetError(f"no such file or directory: {spec}")
-        path = path.resolve()
-        if path.is_dir():
-            if not (path / "__init__.py").exists():
-                raise TargetError(f"{spec} is a directory but not a package (no __init__.py)")
-            root, name = _package_root(path / "__init__.py")
-            name = name.rsplit(".", 1)[0] if name.endswith(".__init__") else name
-        else:
-            if path.suffix != ".py":
-                raise TargetError(f"{spec} is not a .py file")
-            root, name = _package_root(path)
-        module, output = _import_from_path(name, root, spec, path)
-    else:
-        if str(Path.cwd()) not in sys.path:
-            sys.path.insert(0, str(Path.cwd()))
-        module, output = _import_name(spec)
-        path = None
-    modules = [module]
-    if hasattr(module, "__path__"):
-        modules += _submodules(module, spec)
-    return Target(spec, module, path, modules, output)
-
-
-def _package_root(file: Path) -> tuple[Path, str]:
-    """The sys.path entry and dotted name under which ``file`` imports (as pytest does)."""
-    parts = [file.stem]
-    directory = file.parent
-    while (directory / "__init__.py").exists() and directory.parent != directory:
-        parts.insert(0, directory.name)
-        directory = directory.parent
-    if parts[-1] == "__init__":
-        parts.pop()
-    return directory, ".".join(parts)
-
-
-# Modules gradcheck itself runs on: a target must never replace them in sys.modules.
-_IN_USE = {"numpy", "hypothesis", "gradcheck", "pytest", "_pytest", "nnfs", "scipy"}
-
-
-def _import_from_path(name: str, root: Path, spec: str, path: Path) -> tuple[ModuleType, str]:
-    top = name.split(".")[0]
-    loaded = sys.modules.get(top)
-    if loaded is not None:
-        loaded_file = getattr(loaded, "__file__", None) or ""
-        if not Path(loaded_file).resolve().is_relative_to(root / top):
-            if top in sys.stdlib_module_names or top in _IN_USE:
-                # e.g. a user's random.py: load it under another name, stdlib untouched
-                if name != top or path.is_dir():
-                    raise TargetError(
-                        f"{spec}: the package name {top!r} shadows a module gradcheck itself "
-                        "uses; rename the package"
-                    )
-                return _import_file_as(f"gradcheck_target_{top}", path, spec)
-            # A different module of the same name is loaded (e.g. the installed nnfs_core
-            # while checking a copy of it): forget it so the target's own code is imported.
-            for key in [k for k in sys.modules if k == top or k.startswith(top + ".")]:
-                del sys.modules[key]
-    if str(root) in sys.path:
-        sys.path.remove(str(root))
-    sys.path.insert(0, str(root))
-    return _import_name(name, spec=spec, path=path)
-
-
-def _import_file_as(alias: str, path: Path, spec: str) -> tuple[ModuleType, str]:
-    if str(path.parent) not in sys.path:
-        sys.path.insert(0, str(path.parent))
-    module_spec = importlib.util.spec_from_file_location(alias, path)
-    assert module_spec is not None and module_spec.loader is not None
-    module = importlib.util.module_from_spec(module_spec)
-    sys.modules[alias] = module
-    loader = module_spec.loader
-
-    def load() -> ModuleType:
-        loader.exec_module(module)
-        return module
-
-    try:
-        return _import_name(alias, spec=spec, path=path, load=load)
-    except TargetError:
-        sys.modules.pop(alias, None)
-        raise
-
-
-def _import_name(name: str, *, spec: str | None = None, path: Path | None = None,
-                 load: Callable[[], ModuleType] | None = None) -> tuple[ModuleType, str]:
-    shown = spec or name
-    captured = io.StringIO()
-    try:
-        with _quiet(captured):
-            module = load() if load is not None else importlib.import_module(name)
-    except SystemExit as exc:
-        raise TargetError(f"importing {shown} called sys.exit({exc.code})") from None
-    except SyntaxError as exc:
-        where = f"{exc.filename}:{exc.lineno}" if exc.filename else shown
-        raise TargetError(f"cannot import {shown}: SyntaxError: {exc.msg} ({where})") from None
-    except ModuleNotFoundError as exc:
-        if exc.name == name and path is None:
-            raise TargetError(
-                f"no such file or module: {shown} (not a path, and not importable)"
-            ) from None
-        raise TargetError(f"cannot import {shown}: {describe_exception(exc)}") from None
-    except BaseException as exc:  # noqa: BLE001 - anything the user's module raises
-        if isinstance(exc, KeyboardInterrupt):
-            raise
-        raise TargetError(f"cannot import {shown}: {describe_exception(exc)}") from None
-    return module, captured.getvalue()
-
-
-def describe_exception(exc: BaseException) -> str:
-    """``Type: message (file:line)`` of the innermost frame outside the import machinery."""
-    frames = [
-        f for f in traceback.extract_tb(exc.__traceback__)
-        if "importlib" not in f.filename and not f.filename.startswith("<frozen")
-        and not f.filename.endswith(("_discovery.py",))
-    ]
-    where = f" ({frames[-1].filename}:{frames[-1].lineno})" if frames else ""
-    text = str(exc).splitlines()[0] if str(exc) else ""
-    return f"{type(exc).__name__}: {text}{where}" if text else f"{type(exc).__name__}{where}"
-
-
-def _submodules(package: ModuleType, spec: str) -> list[ModuleType]:
-    found = []
-    for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
-        if info.name.rsplit(".", 1)[-1].startswith(("test", "__main__")):
-            continue
-        found.append(_import_name(info.name, spec=f"{spec} ({info.name})")[0])
-    return found
-
-
-@contextlib.contextmanager
-def _quiet(buffer: io.StringIO) -> Iterator[None]:
-    """Capture what user code prints and silence numpy's warnings while probing."""
-    with (
-        contextlib.redirect_stdout(buffer),
-        warnings.catch_warnings(),
-        np.errstate(all="ignore"),
-    ):
-        warnings.simplefilter("ignore")
-        yield
 
 
 # ----------------------------------------------------------------------------- config
@@ -317,6 +135,7 @@ class Found:
     verdict: str  # "check" | "skip" | "ignore"
     reason: str = ""
     training: bool = False
+    template: bool = False  # a base class or template: not listed as unchecked
 
 
 def find_classes(target: Target) -> list[Found]:
@@ -350,7 +169,49 @@ def find_classes(target: Target) -> list[Found]:
         if names.count(name) > 1:
             name = f"{module.__name__}.{name}"
         found.append(classify(cls, name, module.__name__))
+    for f in found:
+        if f.verdict != "ignore":
+            _ignore_if_template(f, [c for c, _ in classes if c is not f.cls])
     return found
+
+
+def _ignore_if_template(found: Found, others: list[type]) -> None:
+    """Ignore templates: forward and backward do nothing, or one does in a base class.
+
+    "Nothing" is ``pass``, a docstring or ``raise NotImplementedError``; a base class is
+    one another class of the target derives from.
+    """
+    empty = [m for m in ("forward", "backward") if _does_nothing(found.cls, m)]
+    children = [c.__name__ for c in others if found.cls in c.__mro__[1:]]
+    if len(empty) == 2:
+        reason = "a template: forward and backward do nothing (pass / NotImplementedError)"
+    elif empty and children:
+        reason = (f"a base class (of {', '.join(children[:3])}): its {empty[0]} does nothing "
+                  "(pass / NotImplementedError)")
+    else:
+        return
+    found.verdict, found.reason, found.template = "ignore", reason, True
+
+
+def _does_nothing(cls: type, method: str) -> bool:
+    function = cls.__dict__.get(method)
+    if function is None:
+        return False
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    except (OSError, TypeError, SyntaxError):
+        return False
+    definition = tree.body[0]
+    if not isinstance(definition, ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    for statement in definition.body:
+        if isinstance(statement, ast.Pass) or (
+                isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)):
+            continue
+        if isinstance(statement, ast.Raise) and "NotImplementedError" in ast.unparse(statement):
+            continue
+        return False
+    return True
 
 
 def _params(function: Any) -> list[inspect.Parameter] | None:
@@ -419,6 +280,10 @@ def classify(cls: type, name: str, module: str) -> Found:
         return found(f_kind, "skip", "no backward method: nothing to check")
     if b_kind is None:
         return found(f_kind, "ignore", "backward takes neither (dvalues) nor (dvalues, y_true)")
+    if f_kind == "loss" and b_kind == "layer" and backward_args is not None \
+            and (backward_args[1] >= 2 or backward_args[2]):
+        # backward(dvalues, y_true=None): a loss whose label argument is optional
+        b_kind = "fused" if fused_name else "loss"
     if (f_kind == "layer") != (b_kind == "layer"):
         return found(
             f_kind, "ignore",
@@ -593,6 +458,11 @@ class CheckSpec:
     params: list[str] = field(default_factory=list)
     input_width: int | None = None
     backward_only: bool = False
+    input_shape: tuple[int, ...] | None = None  # per sample, when not a drawn 2-D width
+    input_domain: str = "real"  # "real" | "positive" | "ids"
+    input_high: int | None = None  # ids are drawn below it
+    max_magnitude: float | None = None  # some examples are this large
+    failure: str | None = None  # found failed while probing: reported without running
 
     @property
     def name(self) -> str:
@@ -611,6 +481,12 @@ class CheckSpec:
             parts.append("training=True")
         if self.backward_only:
             parts.append("forward supplied: softmax + mean CCE")
+        if self.input_shape is not None and len(self.input_shape) != 1:
+            parts.append("inputs (n, " + ", ".join(map(str, self.input_shape)) + ")")
+        if self.input_domain == "positive":
+            parts.append("positive inputs")
+        elif self.input_domain == "ids":
+            parts.append(f"integer ids below {self.input_high}")
         return "; ".join(parts) if parts else "default"
 
 
@@ -623,6 +499,7 @@ class Planned:
     status: str = "check"  # "check" | "skip" | "error"
     reason: str = ""
     notes: list[str] = field(default_factory=list)
+    unchecked: list[str] = field(default_factory=list)  # "one-hot labels: forward raised ..."
 
 
 def plan_checks(found: Found, config: dict[str, list[dict[str, Any]]]) -> Planned:
@@ -651,8 +528,17 @@ def plan_checks(found: Found, config: dict[str, list[dict[str, Any]]]) -> Planne
         return Planned(found, status="skip", reason=reason)
     planned = Planned(found)
     for build in builds:
+        axis = _as_axis(build)
+        if axis is not None:
+            # ``dim``/``axis`` is an axis (softmax over dim=-1) or a size (a norm layer's
+            # width): the axis reading wins when it builds and takes 2-D inputs.
+            with contextlib.suppress(_SkipError, _UserError):
+                specs = _probe(found, axis, [])
+                if all(s.input_shape is None or len(s.input_shape) == 1 for s in specs):
+                    planned.specs += specs
+                    continue
         try:
-            specs = _probe(found, build)
+            specs = _probe(found, build, planned.unchecked)
         except _SkipError as exc:
             return Planned(found, status="skip", reason=str(exc))
         except _UserError as exc:
@@ -661,6 +547,23 @@ def plan_checks(found: Found, config: dict[str, list[dict[str, Any]]]) -> Planne
     if not planned.specs:
         return Planned(found, status="skip", reason="no data it accepts was found")
     return planned
+
+
+_AXIS_NAMES = ("dim", "axis")
+
+
+def _as_axis(build: Constructor) -> Constructor | None:
+    """The build with its ``dim``/``axis`` size argument read as the last axis, if any."""
+    names = [n for n in build.sizes if n.lower() in _AXIS_NAMES]
+    if not names:
+        return None
+    fixed = {**build.fixed, **dict.fromkeys(names, -1)}
+    shown = {**build.shown, **dict.fromkeys(names, -1)}
+    label = ", ".join(f"{k}={v!r}" for k, v in shown.items()) + " (an axis)"
+    return Constructor(fixed=fixed, positional_only=list(build.positional_only),
+                       sizes=[n for n in build.sizes if n not in names],
+                       input_size=None if build.input_size in names else build.input_size,
+                       shown=shown, label=label)
 
 
 class _SkipError(Exception):
@@ -688,13 +591,13 @@ def _probe_sizes(build: Constructor, width: int | None = None) -> dict[str, int]
     return sizes
 
 
-def _probe(found: Found, build: Constructor) -> list[CheckSpec]:
+def _probe(found: Found, build: Constructor, unchecked: list[str]) -> list[CheckSpec]:
     sizes = _probe_sizes(build)
     obj = _user_call(f"{found.name}({_call_text(build, sizes)})", build.build, found.cls, sizes)
     prepare(obj)
     if found.kind == "layer":
         return [_probe_layer(found, build, obj, sizes)]
-    return _probe_loss(found, build, obj)
+    return _probe_loss(found, build, obj, unchecked)
 
 
 def _call_text(build: Constructor, sizes: dict[str, int]) -> str:
@@ -708,31 +611,100 @@ def _forward_layer(obj: Any, inputs: np.ndarray, training: bool) -> Any:
 def _probe_layer(found: Found, build: Constructor, obj: Any, sizes: dict[str, int]) -> CheckSpec:
     fixed = build.fixed.get(build.input_size) if build.input_size else None
     if isinstance(fixed, int):
-        candidates: list[tuple[str | None, int]] = [(None, fixed)]
+        widths: list[tuple[str | None, int]] = [(None, fixed)]
     elif build.sizes:
         order = [build.input_size] + [n for n in build.sizes if n != build.input_size]
-        candidates = [(n, sizes[n]) for n in order if n is not None]
+        widths = [(n, sizes[n]) for n in order if n is not None]
     else:
-        candidates = [(None, 4)]
+        widths = [(None, 4)]
     rng = np.random.default_rng(0)
     first_error: _UserError | None = None
-    for name, width in candidates:
-        inputs = rng.uniform(-1.0, 1.0, size=(3, width))
+    fallback: tuple[shapes.Candidate, np.ndarray] | None = None
+    for candidate in shapes.candidates(widths, {**build.fixed, **sizes},
+                                       sized=bool(build.sizes) and not isinstance(fixed, int)):
+        inputs = shapes.probe_inputs(candidate, 3, rng)
         try:
-            _user_call(f"{found.name}.forward", _forward_layer, obj, inputs, found.training)
+            returned = _user_call(f"{found.name}.forward", _forward_layer, obj, inputs,
+                                  found.training)
         except _UserError as exc:
             first_error = first_error or exc
             continue
-        output = getattr(obj, "output", None)
-        if not isinstance(output, np.ndarray):
-            raise _UserError(f"{found.name}.forward did not set self.output to an array")
-        if name is not None:
-            build.input_size = name
-        return CheckSpec(found, build, "layer", training=found.training,
-                         params=_parameters(obj, output),
-                         input_width=fixed if isinstance(fixed, int) else None)
+        output = _output_of(obj, returned)
+        if output is None:
+            raise _UserError(f"{found.name}.forward did not set self.output to an array "
+                             "(nor returned one)")
+        if shapes.accepted(output, 3):
+            return _layer_spec(found, build, obj, candidate, inputs, sizes, fixed)
+        if fallback is None:
+            fallback = (candidate, inputs)
+    if fallback is not None:
+        # Nothing gave a finite output that keeps the batch axis: check the first input
+        # forward took, so that the check reports what is wrong with its output.
+        return _layer_spec(found, build, obj, *fallback, sizes, fixed)
     assert first_error is not None
     raise first_error
+
+
+def _layer_spec(found: Found, build: Constructor, obj: Any, candidate: shapes.Candidate,
+                inputs: np.ndarray, sizes: dict[str, int], fixed: Any) -> CheckSpec:
+    returned = _user_call(f"{found.name}.forward", _forward_layer, obj, inputs, found.training)
+    output = _output_of(obj, returned)
+    assert output is not None
+    params = _parameters(obj, output)
+    large = None
+    if candidate.domain != "ids":
+        big = shapes.probe_inputs(candidate, 3, np.random.default_rng(1),
+                                  magnitude=shapes.LARGE_MAGNITUDE)
+        large = _forward_output(found, obj, big)
+    spec = CheckSpec(found, build, "layer", training=found.training, params=params,
+                     input_domain=candidate.domain)
+    moderate = np.asarray(output, dtype=np.float64) if output.dtype.kind in "fc" else None
+    if moderate is not None and shapes.takes_large_inputs(moderate, large):
+        spec.max_magnitude = shapes.LARGE_MAGNITUDE
+    if candidate.sized:
+        build.input_size = candidate.size_name
+    elif isinstance(fixed, int) and candidate.shape == (fixed,):
+        spec.input_width = fixed
+    elif not build.sizes and len(candidate.shape) == 1 and candidate.domain != "ids" \
+            and _any_width(found, obj, candidate):
+        pass  # a width-free layer (an activation): widths are drawn per example
+    else:
+        # The shape depends on the sizes used here: keep both fixed for the checks.
+        build.fixed.update(sizes)
+        build.shown.update(sizes)
+        build.sizes = []
+        build.input_size = None
+        spec.input_shape = candidate.shape
+        spec.input_high = candidate.high
+        if len(candidate.shape) == 1:
+            spec.input_width = candidate.shape[0]
+    return spec
+
+
+def _any_width(found: Found, obj: Any, candidate: shapes.Candidate) -> bool:
+    """Forward takes every small width (not only even ones, say)."""
+    rng = np.random.default_rng(2)
+    for width in (1, 3, 5):
+        probe = shapes.probe_inputs(shapes.Candidate((width,), candidate.domain), 3, rng)
+        output = _forward_output(found, obj, probe)
+        if output is None or not shapes.accepted(output, 3):
+            return False
+    return True
+
+
+def _forward_output(found: Found, obj: Any, inputs: np.ndarray) -> np.ndarray | None:
+    """Forward's output on ``inputs``, or ``None`` when it raises."""
+    returned = _tries(_forward_layer, obj, inputs, found.training, rejected=_REJECTED)
+    return None if returned is _REJECTED else _output_of(obj, returned)
+
+
+def _output_of(obj: Any, returned: Any) -> np.ndarray | None:
+    """What forward produced: ``self.output`` (or another spelling), else its return value."""
+    for name in _OUTPUT_NAMES:
+        value = getattr(obj, name, None)
+        if isinstance(value, np.ndarray):
+            return value
+    return returned if isinstance(returned, np.ndarray) else None
 
 
 def _parameters(obj: Any, output: np.ndarray) -> list[str]:
@@ -743,10 +715,10 @@ def _parameters(obj: Any, output: np.ndarray) -> list[str]:
     for name, value in vars(obj).items():
         if not (isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.size):
             continue
-        if name in ("inputs", "output", "dinputs") or name.startswith("d"):
+        if name in ("inputs", *_OUTPUT_NAMES) or name.startswith("d"):
             continue
-        if name in ("weights", "biases") or isinstance(getattr(obj, "d" + name, None),
-                                                        np.ndarray):
+        if name in ("weights", "biases") or any(
+                isinstance(getattr(obj, g, None), np.ndarray) for g in _gradient_names(name)):
             names.append(name)
     return names
 
@@ -771,16 +743,20 @@ def _per_sample(result: Any, n: int) -> np.ndarray | None:
     return None
 
 
-def _tries(function: Callable[..., Any], *args: Any) -> Any:
-    """The result of a probe call, or ``None`` when the user's code rejects the data."""
+def _tries(function: Callable[..., Any], *args: Any, rejected: Any = None) -> Any:
+    """The result of a probe call, or ``rejected`` when the user's code rejects the data."""
     try:
         with _quiet(io.StringIO()):
             return function(*args)
     except Exception:  # noqa: BLE001 - rejecting the data is an answer
-        return None
+        return rejected
 
 
-def _probe_loss(found: Found, build: Constructor, obj: Any) -> list[CheckSpec]:
+_REJECTED = object()
+
+
+def _probe_loss(found: Found, build: Constructor, obj: Any,
+                unchecked: list[str] | None = None) -> list[CheckSpec]:
     n, c = 3, 4
     rng = np.random.default_rng(0)
     probs = rng.dirichlet(np.ones(c), size=n) * 0.9 + 0.1 / c
@@ -793,6 +769,8 @@ def _probe_loss(found: Found, build: Constructor, obj: Any) -> list[CheckSpec]:
                   is not None}
     if found.kind == "fused" or (scalars and not per_sample):
         kinds = [k for k in ("sparse", "one_hot") if k in scalars]
+        if "sparse" not in scalars and "binary" in scalars:
+            kinds = ["binary"]  # e.g. sigmoid + binary cross-entropy, fused
         if not kinds:
             _user_call(f"{found.name}.forward(logits, sparse labels)", obj.forward,
                        probs.copy(), _probe_labels("sparse", n, c, rng))
@@ -805,11 +783,52 @@ def _probe_loss(found: Found, build: Constructor, obj: Any) -> list[CheckSpec]:
         raise _SkipError("forward returned no per-sample losses (shape (N,)) for any label kind")
     if "sparse" in per_sample or ("one_hot" in per_sample and "binary" not in per_sample):
         kinds = [k for k in ("sparse", "one_hot") if k in per_sample]
-        return [CheckSpec(found, build, "loss", labels=k, domain="probabilities")
-                for k in kinds]
+        specs = [CheckSpec(found, build, "loss", labels=k, domain="probabilities")
+                 for k in kinds]
+        if "sparse" in per_sample:
+            specs += _one_hot_agrees(found, build, obj, probs, n, c, specs, unchecked)
+        return specs
     domain = _domain(obj, n, c, rng)
     kinds = [k for k in ("binary", "continuous") if k in per_sample] or ["one_hot"]
     return [CheckSpec(found, build, "loss", labels=k, domain=domain) for k in kinds]
+
+
+def _one_hot_agrees(found: Found, build: Constructor, obj: Any, probs: np.ndarray, n: int,
+                    c: int, specs: list[CheckSpec], unchecked: list[str] | None
+                    ) -> list[CheckSpec]:
+    """Check that one-hot labels give the losses the same sparse labels give.
+
+    A loss that accepts sparse labels takes one-hot ones too (the NNFS protocol): a
+    one-hot path that mis-shapes, gives other values or non-finite ones is a failure of
+    that kind, never a silent narrowing to sparse labels; one that raises is reported as
+    not checked.
+    """
+    sparse = np.array([0, 2, 3][:n], dtype=np.int64)
+    reference = _per_sample(_tries(obj.forward, probs.copy(), sparse), n)
+    if reference is None:
+        return []
+    try:
+        with _quiet(io.StringIO()):
+            result = obj.forward(probs.copy(), np.eye(c, dtype=np.float64)[sparse])
+    except Exception as exc:  # noqa: BLE001 - the user's code, reported
+        specs[:] = [s for s in specs if s.labels != "one_hot"]
+        if unchecked is not None:
+            unchecked.append(f"one-hot labels: forward raised {describe_exception(exc)}")
+        return []
+    values = _per_sample(result, n)
+    shape = np.shape(result)
+    if values is None:
+        problem = (f"forward with one-hot labels returned shape {shape}, not per-sample "
+                   f"losses of shape ({n},) as with sparse labels")
+    elif not np.allclose(values, reference, rtol=1e-6, atol=1e-9):
+        problem = ("forward with one-hot labels gives other losses than with the same labels "
+                   f"sparse: {np.round(values, 6).tolist()} vs "
+                   f"{np.round(reference, 6).tolist()}")
+    else:
+        return []
+    specs[:] = [s for s in specs if s.labels != "one_hot"]
+    return [CheckSpec(found, build, "loss", labels="one_hot", domain="probabilities",
+                      failure=problem)]
 
 
 def _domain(obj: Any, n: int, c: int, rng: np.random.Generator) -> str:
@@ -843,8 +862,17 @@ class _SoftmaxCrossentropyForward:
         return float(np.mean(-np.log(confidences)))
 
     def backward(self, dvalues: np.ndarray, y_true: np.ndarray) -> None:
-        self.inner.backward(dvalues, y_true)
-        self.dinputs = self.inner.dinputs
+        # The wrapper never fails on its own: whatever the user's backward left (under
+        # any of the usual names, or returned) is passed on; nothing at all is reported
+        # by the check as a missing dinputs, never as a crash of this wrapper.
+        returned = self.inner.backward(dvalues, y_true)
+        for name in _gradient_names("inputs"):
+            value = getattr(self.inner, name, None)
+            if isinstance(value, np.ndarray):
+                self.dinputs = value
+                return
+        if isinstance(returned, np.ndarray):
+            self.dinputs = returned
 
 
 def wrap_backward_only(cls: type, obj: Any) -> Any:

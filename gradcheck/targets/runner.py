@@ -141,6 +141,7 @@ class ClassResult:
     checks: list[CheckResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    unchecked: list[str] = field(default_factory=list)
 
     @property
     def worst_check(self) -> CheckResult | None:
@@ -166,6 +167,7 @@ class ClassResult:
             "examples": sum(c.examples for c in self.checks),
             "gradients": worst.to_dict()["gradients"] if worst is not None else [],
             "notes": list(self.notes),
+            "unchecked": list(self.unchecked),
             "checks": [c.to_dict() for c in self.checks],
         }
 
@@ -175,6 +177,15 @@ def _nan_low(value: float) -> float:
 
 
 # ----------------------------------------------------------------------------- running
+def load_engine() -> None:
+    """Import Hypothesis and the engine now, so that no class's time limit pays for it."""
+    import hypothesis  # noqa: F401
+    import hypothesis.extra.numpy  # noqa: F401
+
+    import gradcheck.api  # noqa: F401
+    import gradcheck.strategies  # noqa: F401
+
+
 def run_class(planned: Planned, *, examples: int = DEFAULT_EXAMPLES, seed: int = DEFAULT_SEED,
               on_check: Callable[[CheckSpec], None] | None = None) -> ClassResult:
     """Run every check planned for one class.
@@ -199,7 +210,7 @@ def run_class(planned: Planned, *, examples: int = DEFAULT_EXAMPLES, seed: int =
     if planned.status != "check":
         status = SKIPPED if planned.status == "skip" else ERROR
         return ClassResult(found.name, kind, found.module, status, planned.reason,
-                           notes=list(planned.notes))
+                           notes=list(planned.notes), unchecked=list(planned.unchecked))
     start = time.perf_counter()
     checks = []
     for spec in planned.specs:
@@ -214,7 +225,8 @@ def run_class(planned: Planned, *, examples: int = DEFAULT_EXAMPLES, seed: int =
     if len(checks) > 1 and status != PASSED:
         message = f"[{worst.spec.variant}] {message}"
     return ClassResult(found.name, kind, found.module, status, message, checks,
-                       list(planned.notes), time.perf_counter() - start)
+                       list(planned.notes), time.perf_counter() - start,
+                       list(planned.unchecked))
 
 
 class _FailureError(Exception):
@@ -250,6 +262,8 @@ def run_check(spec: CheckSpec, *, examples: int = DEFAULT_EXAMPLES,
         ``failed``/``error`` with the shrunk report, ``passed`` when at least one example
         passed and none failed, ``inconclusive`` when no example could be decided.
     """
+    if spec.failure is not None:
+        return CheckResult(spec, FAILED, spec.failure)
     from hypothesis import HealthCheck, Phase, Verbosity, given, settings
     from hypothesis import seed as hypothesis_seed
     from hypothesis import strategies as st
@@ -441,7 +455,6 @@ def draw_case(spec: CheckSpec, draw: Callable[[Any], Any]) -> Case:
     """
     from hypothesis import strategies as st
 
-    from gradcheck import strategies as gs
 
     n = draw(st.integers(1, MAX_SAMPLES))
     sizes: dict[str, int] = {}
@@ -459,7 +472,7 @@ def draw_case(spec: CheckSpec, draw: Callable[[Any], Any]) -> Case:
             width = draw(st.integers(1, MAX_FEATURES))
         obj = _build(spec, sizes)
         _draw_parameters(obj, spec.params, draw)
-        arrays = {"inputs": _float64(draw(gs.input_batches(n_samples=n, n_features=width)))}
+        arrays = {"inputs": _draw_inputs(spec, n, width, draw)}
     else:
         c = draw(st.integers(2, MAX_CLASSES))
         sizes = dict.fromkeys(spec.build.sizes, c)
@@ -468,6 +481,33 @@ def draw_case(spec: CheckSpec, draw: Callable[[Any], Any]) -> Case:
         arrays = {"y_pred": _float64(y_pred), "y_true": draw(_targets(spec, n, c))}
     seed = draw(st.integers(0, 2**16 - 1))
     return Case(obj, arrays, sizes, seed)
+
+
+def _draw_inputs(spec: CheckSpec, n: int, width: int, draw: Callable[[Any], Any]
+                 ) -> np.ndarray:
+    """A layer's inputs: the probed shape and domain; now and then large magnitudes."""
+    from hypothesis import strategies as st
+    from hypothesis.extra.numpy import arrays
+
+    from gradcheck import strategies as gs
+
+    shape = spec.input_shape if spec.input_shape is not None else (width,)
+    if spec.input_domain == "ids":
+        assert spec.input_high is not None
+        return draw(arrays(np.int64, (n, *shape), elements=st.integers(0, spec.input_high - 1)))
+    magnitude = 10.0
+    flat = int(np.prod(shape)) if shape else 1
+    values = _float64(draw(gs.input_batches(n_samples=n, n_features=flat,
+                                            max_magnitude=magnitude,
+                                            zeros=spec.input_domain != "positive")))
+    large = spec.max_magnitude is not None and draw(st.booleans())
+    if large and spec.max_magnitude is not None:
+        # scaled, not redrawn: the strategy's favourite values (its bounds, ties, equal
+        # rows) become large ones, e.g. logits of 1000 where exp overflows
+        values = values * (spec.max_magnitude / magnitude)
+    if spec.input_domain == "positive":
+        values = np.abs(values)
+    return values.reshape((n, *shape))
 
 
 def _build(spec: CheckSpec, sizes: dict[str, int]) -> Any:

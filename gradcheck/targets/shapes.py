@@ -1,0 +1,140 @@
+"""The inputs a layer accepts: shapes, widths and value domains to try, in order.
+
+A layer is probed with candidate inputs until its forward accepts one (no exception, an
+output that keeps the batch axis and is finite):
+
+1. 2-D ``(n, width)`` batches, the width from a constructor size argument (``n_inputs``)
+   or a small default, with real values in ``[-1, 1]``; then the same with positive values
+   (``log``/``sqrt`` layers reject negatives or give NaN for them);
+2. other widths: even ones and multiples (pooling over pairs), ``channels * length`` when a
+   constructor argument names channels (a 1-D convolution over flattened rows);
+3. 3-D ``(n, T, width)`` (sequences) and 4-D ``(n, C, H, W)`` (images) with ``C`` from a
+   ``channels``-like argument and ``H, W`` large enough for a ``kernel_size``;
+4. integer ids below a ``vocab_size``-like argument (embeddings).
+
+Whether the layer may also be fed large magnitudes (``|x|`` up to
+:data:`LARGE_MAGNITUDE`, where overflow-only bugs such as an unshifted softmax live) is
+decided by :func:`takes_large_inputs`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+# Largest magnitude of the "large" examples: above 709, exp overflows in float64.
+LARGE_MAGNITUDE = 1e3
+_CHANNEL_NAMES = ("in_channels", "channels", "n_channels", "num_channels", "input_channels",
+                  "c_in", "n_input_channels")
+_KERNEL_NAMES = ("kernel_size", "kernel", "filter_size", "pool_size", "window", "size")
+_VOCAB_NAMES = ("vocab_size", "num_embeddings", "n_vocab", "vocab", "vocabulary_size",
+                "n_tokens", "num_tokens", "input_dim")
+_EXTRA_WIDTHS = (4, 6, 8, 12)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One way to feed a layer: a per-sample shape and a value domain.
+
+    ``sized`` is true when the shape follows the constructor's size argument
+    ``size_name`` (then the checks draw sizes per example); otherwise the sizes used while
+    probing are kept fixed for the checks.
+    """
+
+    shape: tuple[int, ...]
+    domain: str = "real"  # "real" | "positive" | "ids"
+    size_name: str | None = None
+    high: int | None = None
+    sized: bool = False
+
+    def describe(self) -> str:
+        """``(n, 3, 8, 8) positive values`` etc., for notes."""
+        shape = "(n, " + ", ".join(map(str, self.shape)) + ")"
+        what = {"real": "real values", "positive": "positive values",
+                "ids": f"integer ids below {self.high}"}[self.domain]
+        return f"{shape} {what}"
+
+
+def _first(values: dict[str, Any], names: tuple[str, ...]) -> int | None:
+    for name in names:
+        value = values.get(name)
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return value
+    return None
+
+
+def candidates(widths: list[tuple[str | None, int]], arguments: dict[str, Any],
+               sized: bool) -> list[Candidate]:
+    """The candidate inputs of a layer, most ordinary first.
+
+    Parameters
+    ----------
+    widths : list of (str or None, int)
+        2-D widths to try first: ``(size argument it equals, width)``.
+    arguments : dict
+        The constructor arguments used while probing (fixed and generated).
+    sized : bool
+        Whether the first widths follow a generated size argument.
+    """
+    out: list[Candidate] = []
+    for domain in ("real", "positive"):
+        out += [Candidate((w,), domain, name, sized=sized and name is not None)
+                for name, w in widths]
+    channels = _first(arguments, _CHANNEL_NAMES)
+    kernel = _first(arguments, _KERNEL_NAMES) or 1
+    vocab = _first(arguments, _VOCAB_NAMES)
+    extra = [w for w in _EXTRA_WIDTHS if all(w != v for _, v in widths)]
+    if channels is not None:
+        extra.insert(0, channels * max(4, kernel + 2))
+    for domain in ("real", "positive"):
+        out += [Candidate((w,), domain) for w in extra]
+    width = widths[0][1] if widths else 4
+    side = max(6, kernel + 3)
+    for domain in ("real", "positive"):
+        out.append(Candidate((4, width), domain))
+        for c in dict.fromkeys([channels or 1, 3, 1]):
+            out.append(Candidate((c, side, side), domain))
+        if channels is not None:
+            out.append(Candidate((channels, side), domain))
+    if vocab is not None:
+        out += [Candidate((4,), "ids", high=vocab), Candidate((), "ids", high=vocab)]
+    return out
+
+
+def probe_inputs(candidate: Candidate, batch: int, rng: np.random.Generator,
+                 magnitude: float = 1.0) -> np.ndarray:
+    """A probe batch for ``candidate``: ``(batch, *shape)``."""
+    shape = (batch, *candidate.shape)
+    if candidate.domain == "ids":
+        assert candidate.high is not None
+        return rng.integers(0, candidate.high, size=shape)
+    values = rng.uniform(-magnitude, magnitude, size=shape)
+    if candidate.domain == "positive":
+        values = np.abs(values) + 0.1 * magnitude
+    return values
+
+
+def accepted(output: Any, batch: int) -> bool:
+    """Forward's output keeps the batch axis and is finite."""
+    return (isinstance(output, np.ndarray) and output.ndim >= 1 and output.shape[0] == batch
+            and output.dtype.kind in "fc" and bool(np.all(np.isfinite(output))))
+
+
+def takes_large_inputs(moderate: np.ndarray, large: np.ndarray | None) -> bool:
+    """Feed large magnitudes too: forward stays finite on them, or is bounded anyway.
+
+    A map whose outputs stay in ``[-1, 1]`` on moderate inputs (sigmoid, tanh, softmax) is
+    bounded, so a non-finite output on large inputs is a bug worth reporting; one that
+    grows (``exp``) legitimately overflows, so it is only fed what it stays finite on.
+    """
+    if large is not None and np.all(np.isfinite(large)):
+        return True
+    return bool(np.all(np.abs(moderate) <= 1.0 + 1e-12))
+
+
+def flat_size(shape: tuple[int, ...]) -> int:
+    """Number of values per sample."""
+    return math.prod(shape) if shape else 1
