@@ -35,6 +35,8 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.protocol.names import is_conventional
+from gradcheck.protocol.params import find_candidates, gradient_of, preferred
 from gradcheck.targets import shapes
 from gradcheck.targets.loading import Target, TargetError, describe_exception
 from gradcheck.targets.loading import load_target as load_target  # re-exported
@@ -616,11 +618,14 @@ def _probe_layer(found: Found, build: Constructor, obj: Any, sizes: dict[str, in
         order = [build.input_size] + [n for n in build.sizes if n != build.input_size]
         widths = [(n, sizes[n]) for n in order if n is not None]
     else:
-        widths = [(None, 4)]
+        # sizes with defaults (n_inputs=3), then the rows of 2-D parameters (weights of
+        # shape (inputs, outputs)): the width the built object expects comes first
+        widths = [(None, w) for w in dict.fromkeys(
+            [*_size_defaults(found.cls), *_parameter_rows(obj), 4])]
     rng = np.random.default_rng(0)
     first_error: _UserError | None = None
     fallback: tuple[shapes.Candidate, np.ndarray] | None = None
-    for candidate in shapes.candidates(widths, {**build.fixed, **sizes},
+    for candidate in shapes.candidates(widths, {**_defaults(found.cls), **build.fixed, **sizes},
                                        sized=bool(build.sizes) and not isinstance(fixed, int)):
         inputs = shapes.probe_inputs(candidate, 3, rng)
         try:
@@ -643,6 +648,26 @@ def _probe_layer(found: Found, build: Constructor, obj: Any, sizes: dict[str, in
         return _layer_spec(found, build, obj, *fallback, sizes, fixed)
     assert first_error is not None
     raise first_error
+
+
+def _defaults(cls: type) -> dict[str, Any]:
+    """The constructor's default argument values (``in_channels=2``)."""
+    return {p.name: p.default for p in _params(cls) or []
+            if p.default is not inspect.Parameter.empty}
+
+
+def _parameter_rows(obj: Any) -> list[int]:
+    """First dimensions of the 2-D float arrays the object holds (weights' input sizes)."""
+    return [int(a.shape[0]) for a in find_candidates(obj).arrays if a.ndim == 2]
+
+
+def _size_defaults(cls: type) -> list[int]:
+    """Default values of the constructor's size-like arguments, inputs first."""
+    params = _params(cls) or []
+    sized = [p for p in params if _is_size(p) and isinstance(p.default, int)
+             and not isinstance(p.default, bool) and p.default > 0]
+    sized.sort(key=lambda p: not (set(p.name.lower().split("_")) & _IN_TOKENS))
+    return [int(p.default) for p in sized]
 
 
 def _layer_spec(found: Found, build: Constructor, obj: Any, candidate: shapes.Candidate,
@@ -708,19 +733,19 @@ def _output_of(obj: Any, returned: Any) -> np.ndarray | None:
 
 
 def _parameters(obj: Any, output: np.ndarray) -> list[str]:
-    """Array attributes that get a ``d<name>`` gradient (plus weights/biases by name)."""
+    """Where the parameters live (``weights``, ``params['W']``): arrays given a gradient.
+
+    Observed as the engine observes them (:mod:`gradcheck.protocol.params`), after one
+    backward call; conventional names (``weights``, ``W``) count even without one.
+    """
     with contextlib.suppress(_UserError, _SkipError):
         _user_call("backward", obj.backward, np.ones_like(output, dtype=np.float64))
-    names = []
-    for name, value in vars(obj).items():
-        if not (isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.size):
-            continue
-        if name in ("inputs", *_OUTPUT_NAMES) or name.startswith("d"):
-            continue
-        if name in ("weights", "biases") or any(
-                isinstance(getattr(obj, g, None), np.ndarray) for g in _gradient_names(name)):
-            names.append(name)
-    return names
+    labels = []
+    found = find_candidates(obj, exclude=[output])
+    for places in found.groups:
+        if any(gradient_of(p) is not None or is_conventional(p.name) for p in places):
+            labels.append(preferred(places).describe())
+    return labels
 
 
 def _probe_labels(kind: str, n: int, c: int, rng: np.random.Generator) -> np.ndarray:

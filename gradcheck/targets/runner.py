@@ -528,15 +528,21 @@ def _build(spec: CheckSpec, sizes: dict[str, int]) -> Any:
 
 
 def _draw_parameters(obj: Any, names: list[str], draw: Callable[[Any], Any]) -> None:
-    """Replace the constructor's parameter values by drawn ones (zeros included)."""
+    """Replace the constructor's parameter values by drawn ones (zeros included).
+
+    ``names`` are the places planning found (``weights``, ``params['W']``); values are
+    written into the existing arrays, so aliases and views keep seeing them.
+    """
     from hypothesis import strategies as st
     from hypothesis.extra.numpy import arrays
 
     from gradcheck import strategies as gs
+    from gradcheck.protocol.params import find_candidates
 
-    for name in names:
-        value = getattr(obj, name, None)
-        if not isinstance(value, np.ndarray) or value.dtype.kind != "f" or value.size == 0:
+    wanted = set(names)
+    found = find_candidates(obj)
+    for places, value in zip(found.groups, found.arrays, strict=True):
+        if not wanted & {p.describe() for p in places} or not value.flags.writeable:
             continue
         if value.ndim == 2:
             new = draw(gs.input_batches(n_samples=value.shape[0], n_features=value.shape[1],
@@ -544,7 +550,7 @@ def _draw_parameters(obj: Any, names: list[str], draw: Callable[[Any], Any]) -> 
         else:
             elements = st.one_of(st.just(0.0), st.floats(-1.0, 1.0))
             new = draw(arrays(np.float64, value.shape, elements=elements))
-        setattr(obj, name, _float64(new))
+        value[...] = new
 
 
 def _float64(values: Any) -> np.ndarray:

@@ -419,3 +419,12 @@ GRADIENTS = {
 
 # integer inputs: no dinputs may be expected or reported missing
 INTEGER_INPUTS = {"ndim/embedding", "ndim/embedding_fancy_index_add"}
+
+# How `gradcheck zoo/ndim.py` builds the classes that entries build with arguments (the
+# bugs of padding and of overlapping windows only show with these).
+GRADCHECK_ARGS = {
+    "Conv2D": [{}, {"pad": 1}],
+    "Conv2D_PaddingNotCropped": {"pad": 1},
+    "MaxPool2D": [{}, {"size": 3, "stride": 1}],
+    "MaxPool2D_Assign": {"size": 3, "stride": 1},
+}
