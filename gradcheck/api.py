@@ -110,6 +110,7 @@ def check_layer(
     >>> check_layer(Layer_Dense(4, 3), np.ones((2, 4))).ok
     True
     """
+    __tracebackhide__ = True  # a failing check shows the verdict, not gradcheck's frames
     _validate.protocol_object(layer, "layer")
     _validate.options(mode, step)
     x = _validate.batch(inputs, "inputs")
@@ -180,6 +181,7 @@ def check_loss(
     >>> check_loss(Loss_CategoricalCrossentropy(), probs, np.array([0, 1])).ok
     True
     """
+    __tracebackhide__ = True
     _validate.protocol_object(loss, "loss")
     _validate.options(mode, step)
     x = _validate.batch(y_pred, "y_pred")

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from gradcheck.cli import formats
+from gradcheck.targets.config import Settings, load_config, load_settings
 from gradcheck.targets.discovery import (
     CONFIG_NAME,
     REGULARIZER_STRENGTH,
@@ -25,7 +27,6 @@ from gradcheck.targets.discovery import (
     Planned,
     TargetError,
     find_classes,
-    load_config,
     load_target,
     plan_checks,
 )
@@ -69,6 +70,11 @@ constructor arguments:
       rate = 0.1
   A list of dicts checks the class once per dict.
 
+configuration ([tool.gradcheck] in the nearest pyproject.toml; options win):
+  targets = ["src/layers.py"]   what a bare `gradcheck` checks
+  examples = 50                 seed = 1                  strict = true
+  exclude = ["Layer_Broken*"]   class names or target paths (fnmatch) left out
+
 exit codes:
   0  every checked class passed (skipped classes allowed)
   1  a class failed (wrong gradient, protocol violation) or raised an error
@@ -79,6 +85,7 @@ examples:
   gradcheck my_layers.py             check a file
   gradcheck mypkg.layers --json report.json --examples 50 --seed 1
   gradcheck my_layers.py --plot plots/
+  gradcheck my_layers.py --output-format github --junit gradcheck.xml   (in CI)
 """
 
 
@@ -120,7 +127,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "targets", nargs="*", metavar="TARGET",
         help="a .py file, a package directory, or an importable module name "
-        f"(default: {DEFAULT_TARGET}, the embedded reference layers)",
+        "(default: the targets of [tool.gradcheck] in pyproject.toml, else "
+        f"{DEFAULT_TARGET}, the embedded reference layers)",
+    )
+    parser.add_argument(
+        "--output-format", choices=formats.FORMATS, default="text",
+        help="what goes to stdout: text (the table), json (the --json document), github "
+        "(GitHub Actions annotations at each failing class's file and line, after the "
+        "table) or junit (JUnit XML); with json and junit the table goes to stderr",
+    )
+    parser.add_argument(
+        "--junit", metavar="PATH", dest="junit_path",
+        help="also write a JUnit XML report (one test case per class) to PATH",
+    )
+    parser.add_argument(
+        "--allow-empty", action="store_true",
+        help="a target without checkable classes is passed over instead of a usage error "
+        "(for pre-commit, which passes every changed Python file)",
     )
     parser.add_argument(
         "--json", metavar="PATH", dest="json_path",
@@ -128,11 +151,11 @@ def build_parser() -> argparse.ArgumentParser:
         '"message", "gradients", "checks", ...}], "summary": {...}, ...}; "-" for stdout',
     )
     parser.add_argument(
-        "--seed", type=_seed, default=DEFAULT_SEED, metavar="N",
+        "--seed", type=_seed, default=None, metavar="N",
         help=f"Hypothesis seed; the same seed checks the same examples (default {DEFAULT_SEED})",
     )
     parser.add_argument(
-        "--examples", type=_positive, default=DEFAULT_EXAMPLES, metavar="N",
+        "--examples", type=_positive, default=None, metavar="N",
         help="generated examples per check; a failure is shrunk to a minimal example "
         f"(default {DEFAULT_EXAMPLES})",
     )
@@ -143,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
         "pip install 'nnfs-gradcheck[plot]')",
     )
     parser.add_argument(
-        "--strict", action="store_true",
+        "--strict", action="store_true", default=None,
         help="count a class that was inconclusive on every example as a failure (exit 1); "
         "without it, inconclusive classes fail the run only when no class passed",
     )
@@ -197,13 +220,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(args)
     except UsageError as exc:
         print(f"gradcheck: error: {exc}", file=sys.stderr)
+        # a CI job reading the JSON or JUnit report sees why nothing was checked
+        document = {
+            "version": formats.SCHEMA_VERSION, "target": args.targets or [DEFAULT_TARGET],
+            "exit_code": EXIT_USAGE, "ok": False, "error": str(exc), "results": [],
+            "versions": _versions(),
+        }
         if args.json_path and not str(exc).startswith("cannot write"):
-            # a CI job reading the JSON sees why nothing was checked
             with contextlib.suppress(UsageError):
-                _write_json(args.json_path, {
-                    "target": args.targets or [DEFAULT_TARGET], "exit_code": EXIT_USAGE,
-                    "ok": False, "error": str(exc), "results": [], "versions": _versions(),
-                })
+                _write_json(args.json_path, document)
+        if args.output_format != "text":
+            sys.stdout.write(formats.render(_finite(document), args.output_format))
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("gradcheck: interrupted", file=sys.stderr)
@@ -213,19 +240,28 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     if args.plot is not None and importlib.util.find_spec("matplotlib") is None:
         raise UsageError("--plot needs matplotlib: pip install 'nnfs-gradcheck[plot]'")
-    targets = args.targets or [DEFAULT_TARGET]
+    settings = _settings(args)
+    targets = args.targets or settings.targets or [DEFAULT_TARGET]
+    if not args.targets and not settings.targets:
+        where = (f"no `targets` in [tool.gradcheck] of {settings.path}" if settings.path
+                 else "no [tool.gradcheck] targets in a pyproject.toml here or above")
+        print(f"gradcheck: no TARGET given and {where}: checking the embedded "
+              f"{DEFAULT_TARGET} (the reference layers), not your code", file=sys.stderr)
     progress = Progress(sys.stderr, enabled=not args.quiet)
     start = time.perf_counter()
 
     plans: list[tuple[str, Planned]] = []
+    skipped_targets: list[str] = []
     ignored: list[tuple[str, Found]] = []
     printed: list[tuple[str, str]] = []
     for spec in targets:
+        if settings.excludes(spec):
+            continue
         progress.status(f"importing {spec}")
         try:
             target = load_target(spec)
             config = load_config(target)
-            found = find_classes(target)
+            found = [f for f in find_classes(target) if not settings.excludes(f.name)]
         except TargetError as exc:
             progress.clear()
             raise UsageError(str(exc)) from None
@@ -240,8 +276,15 @@ def _run(args: argparse.Namespace) -> int:
             target_plans.append(plan_checks(f, config))
         progress.clear()
         if not any(p.status != "skip" for p in target_plans):
+            if args.allow_empty:
+                skipped_targets.append(spec)
+                continue
             raise UsageError(nothing_to_check(spec, found, target_plans))
         plans += [(spec, p) for p in target_plans]
+    if not plans and args.allow_empty:
+        print(f"gradcheck: no NNFS-style class to check in {len(targets)} target(s): "
+              "nothing to check", file=sys.stderr)
+        return EXIT_OK
 
     results: list[tuple[str, ClassResult]] = []
     total = len(plans)
@@ -258,8 +301,9 @@ def _run(args: argparse.Namespace) -> int:
     color = args.color == "always" or (
         args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     )
-    # With --json - the JSON document owns stdout; the table goes to stderr.
-    out = sys.stderr if args.json_path == "-" else sys.stdout
+    # With --json - (or a json/junit format) the document owns stdout; the table: stderr.
+    out = sys.stderr if args.json_path == "-" or args.output_format in ("json", "junit") \
+        else sys.stdout
     if args.verbose:
         for spec, text in printed:
             out.write(f"--- printed while importing {spec} ---\n{text.rstrip()}\n")
@@ -285,10 +329,35 @@ def _run(args: argparse.Namespace) -> int:
     if counts[INCONCLUSIVE] and not counts[PASSED] and code == EXIT_FAILED:
         out.write("nothing was verified: finite differences could not decide any check\n")
     out.write(summary_line(counts) + "\n")
-    if args.json_path:
-        document = _json_document(args, targets, results, ignored, counts, code, seconds)
-        _write_json(args.json_path, document)
+    if args.json_path or args.junit_path or args.output_format != "text":
+        document = json.loads(json.dumps(
+            _finite(_json_document(args, targets, results, ignored, counts, code, seconds,
+                                   [p for _, p in plans])),
+            default=_jsonable, allow_nan=False))
+        if args.json_path:
+            _write_json(args.json_path, document)
+        if args.junit_path:
+            _write_text(args.junit_path, formats.junit(document))
+        if args.output_format != "text":
+            sys.stdout.write(formats.render(document, args.output_format))
     return code
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """``[tool.gradcheck]`` of the working directory's project, under the options."""
+    try:
+        settings = load_settings(Path.cwd())
+    except TargetError as exc:
+        raise UsageError(str(exc)) from None
+    for warning in settings.warnings:
+        print(f"gradcheck: warning: {warning}", file=sys.stderr)
+    if args.examples is None:
+        args.examples = settings.examples or DEFAULT_EXAMPLES
+    if args.seed is None:
+        args.seed = DEFAULT_SEED if settings.seed is None else settings.seed
+    if args.strict is None:
+        args.strict = bool(settings.strict)
+    return settings
 
 
 def nothing_to_check(spec: str, found: list[Found], plans: list[Planned]) -> str:
@@ -467,8 +536,14 @@ def _versions() -> dict[str, str]:
 
 def _json_document(args: argparse.Namespace, targets: list[str],
                    results: list[tuple[str, ClassResult]], ignored: list[tuple[str, Found]],
-                   counts: dict[str, int], code: int, seconds: float) -> dict[str, Any]:
+                   counts: dict[str, int], code: int, seconds: float,
+                   plans: list[Planned]) -> dict[str, Any]:
+    entries = []
+    for (spec, result), planned in zip(results, plans, strict=True):
+        file, line = formats.location(planned.found.cls)
+        entries.append({**result.to_dict(spec), "file": file, "line": line})
     return {
+        "version": formats.SCHEMA_VERSION,
         "target": targets,
         "seed": args.seed,
         "examples": args.examples,
@@ -477,7 +552,7 @@ def _json_document(args: argparse.Namespace, targets: list[str],
         "summary": counts,
         "seconds": round(seconds, 3),
         "versions": _versions(),
-        "results": [result.to_dict(spec) for spec, result in results],
+        "results": entries,
         "ignored": [{"name": f.name, "module": f.module, "target": spec, "reason": f.reason}
                     for spec, f in ignored],
     }
@@ -488,8 +563,12 @@ def _write_json(path: str, document: dict[str, Any]) -> None:
     if path == "-":
         sys.stdout.write(text + "\n")
         return
+    _write_text(path, text + "\n")
+
+
+def _write_text(path: str, text: str) -> None:
     try:
-        Path(path).write_text(text + "\n", encoding="utf-8")
+        Path(path).write_text(text, encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from None
 

@@ -70,6 +70,7 @@ class Run(Verification):
     # -- the frame: restore everything, whatever happens ------------------------------
     def execute(self, raise_on_failure: bool) -> Report:
         """Run the check with every state restored afterwards; raise or return the report."""
+        __tracebackhide__ = True
         report = self.report
         start = time.perf_counter()
         snapshot = Snapshot(self.obj)
