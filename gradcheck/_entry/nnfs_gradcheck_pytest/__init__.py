@@ -109,15 +109,23 @@ class _State:
     """The run's targets, options, and the node ids the user selected."""
 
     def __init__(self, config: pytest.Config) -> None:
+        base = config.invocation_params.dir
+        _import_gradcheck()
+        from gradcheck.targets.config import load_settings
+        from gradcheck.targets.discovery import TargetError
+
+        try:  # [tool.gradcheck] of the project pytest runs in, as for the command
+            self.settings = load_settings(base)
+        except TargetError as exc:
+            raise pytest.UsageError(f"--gradcheck: {exc}") from None
+        for warning in self.settings.warnings:
+            config.issue_config_time_warning(pytest.PytestConfigWarning(warning), stacklevel=2)
         self.specs: list[str] = list(config.getoption("gradcheck"))
         self.rootpath = config.rootpath
-        self.examples: int = config.getoption("gradcheck_examples") or _DEFAULT_EXAMPLES
-        self.seed: int = config.getoption("gradcheck_seed")
-        if self.seed is None:
-            self.seed = _DEFAULT_SEED
-        self._explicit = (config.getoption("gradcheck_examples") is not None,
-                          config.getoption("gradcheck_seed") is not None)
-        base = config.invocation_params.dir
+        self.examples: int = (config.getoption("gradcheck_examples")
+                              or self.settings.examples or _DEFAULT_EXAMPLES)
+        self.seed: int = next(s for s in (config.getoption("gradcheck_seed"),
+                                          self.settings.seed, _DEFAULT_SEED) if s is not None)
         self.places = [p for p in (_place(spec, base) for spec in self.specs) if p is not None]
         # Arguments naming a target's file (or a class in it) select gradcheck items; they
         # leave pytest's own collection, which would import the target as a test module.
@@ -144,13 +152,6 @@ class _State:
             file.resolve() == path and (cls is None or cls == name)
             for path, cls in self.selected
         )
-
-    def use_settings(self, examples: int | None, seed: int | None) -> None:
-        """Defaults from ``[tool.gradcheck]``, where the command line gave none."""
-        if examples is not None and not self._explicit[0]:
-            self.examples = examples
-        if seed is not None and not self._explicit[1]:
-            self.seed = seed
 
 
 _STATE = pytest.StashKey[_State]()
@@ -264,7 +265,7 @@ class _Loaded:
 
     def __init__(self, spec: str, state: _State) -> None:
         _import_gradcheck()
-        from gradcheck.targets.config import load_config, load_settings
+        from gradcheck.targets.config import load_config
         from gradcheck.targets.discovery import TargetError, find_classes, load_target, plan_checks
 
         self.spec = spec
@@ -273,10 +274,8 @@ class _Loaded:
             try:
                 self.target = load_target(spec)
                 config = load_config(self.target)
-                settings = load_settings(self.target.config_start)
-                found = find_classes(self.target)
-                state.use_settings(settings.examples, settings.seed)
-                found = [f for f in found if not settings.excludes(f.name)]
+                found = [f for f in find_classes(self.target)
+                         if not state.settings.excludes(f.name)]
                 self.plans = [plan_checks(f, config) for f in found if f.verdict != "ignore"]
             finally:
                 self.patches.undo()
