@@ -208,3 +208,47 @@ def test_the_hook_fails_on_a_buggy_file_among_files_without_layers(project, caps
     assert main([*options, "notes.py", "--examples", "2"]) == 0
     assert "nothing to check" in capsys.readouterr().err
     assert main(["notes.py", "--examples", "2", "-q"]) == 2  # without the hook's option
+
+
+# ----------------------------------------------------------------------------- README recipe
+def readme_workflow():
+    text = (ROOT / "README.md").read_text()
+    section = text[text.index("### GitHub Actions"):]
+    start = section.index("```yaml\n") + len("```yaml\n")
+    block = section[start:section.index("```", start)]
+    return yaml.safe_load(block)
+
+
+def test_the_readme_github_actions_recipe_installs_the_tool_runs_it_and_keeps_the_reports():
+    workflow = readme_workflow()
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
+    assert set(triggers) == {"push", "pull_request"}
+    (job,) = workflow["jobs"].values()
+    steps = job["steps"]
+    uses = [s.get("uses", "").split("@")[0] for s in steps]
+    assert uses[:2] == ["actions/checkout", "actions/setup-python"]
+    runs = [s["run"] for s in steps if "run" in s]
+    installs = [r for r in runs if r.startswith("pip install")]
+    assert installs == ["pip install nnfs-gradcheck"]  # the tool, not `pip install -e .`
+    (command,) = [r for r in runs if r.startswith("gradcheck ")]
+    args = build_parser().parse_args(command.split()[1:])
+    assert args.targets and args.output_format == "github"
+    upload = steps[uses.index("actions/upload-artifact")]
+    assert upload["if"] == "always()"  # the report is kept when the check fails
+    assert set(upload["with"]["path"].split()) == {args.json_path, args.junit_path}
+
+
+def test_a_recipe_without_checkout_would_be_caught():
+    workflow = readme_workflow()
+    (job,) = workflow["jobs"].values()
+    job["steps"] = [s for s in job["steps"] if "checkout" not in s.get("uses", "")]
+    uses = [s.get("uses", "").split("@")[0] for s in job["steps"]]
+    assert uses[:2] != ["actions/checkout", "actions/setup-python"]
+
+
+def test_the_schema_docstring_example_runs():
+    import doctest
+
+    from gradcheck.cli import formats
+
+    assert doctest.testmod(formats).failed == 0
