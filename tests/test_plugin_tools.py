@@ -207,3 +207,18 @@ def test_a_failing_check_layer_shows_the_verdict_not_gradcheck_internals(project
     assert "GradientError" in text and "dinputs at index" in text
     assert "engine/run.py" not in text and "gradcheck/api.py" not in text
     assert len(text.splitlines()) < 60
+
+
+def test_strict_in_tool_gradcheck_fails_an_inconclusive_class(project, monkeypatch):
+    import gradcheck.targets.runner as runner
+
+    def undecided(planned, **kwargs):
+        return runner.ClassResult(planned.found.name, planned.found.kind, planned.found.module,
+                                  runner.INCONCLUSIVE, "inconclusive on all 3 examples")
+
+    monkeypatch.setattr(runner, "run_class", undecided)
+    result = project.runpytest("--gradcheck", "gc_layers.py", *FAST)
+    result.assert_outcomes(passed=1, skipped=2)
+    project.makefile(".toml", pyproject="[tool.gradcheck]\nstrict = true\n")
+    result = project.runpytest("--gradcheck", "gc_layers.py", *FAST)
+    result.assert_outcomes(passed=1, failed=2)

@@ -374,7 +374,9 @@ class GradcheckItem(pytest.Item):
         state: _State = self.parent.state  # type: ignore[union-attr]
         with self.parent.loaded.patches.applied():  # type: ignore[union-attr]
             result = run_class(self.planned, examples=state.examples, seed=state.seed)
-        if result.status in (FAILED, ERROR):
+        if result.status in (FAILED, ERROR) or (
+            result.status == INCONCLUSIVE and state.settings.strict
+        ):
             raise GradcheckFailedError(result)
         if result.status == INCONCLUSIVE:
             pytest.skip(f"gradcheck: {result.message}")
