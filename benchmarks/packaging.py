@@ -9,7 +9,8 @@ Prints one line per step with its result and time; exits 1 if a step failed. Ste
 - ``sdist``: build the sdist, unpack it, install it with the ``test`` extra into a fresh
   venv, and run the suite from the unpacked tree against the installed package.
 - ``numpy-floor``: a fresh venv with the lowest numpy the project declares
-  (``numpy==1.26.*``) and run the suite.
+  (``numpy==1.25.*``; 1.24 lacks ``numpy.exceptions`` and matplotlib needs 1.25) and run
+  the suite.
 
 Run from the repository root: ``python benchmarks/packaging.py [--only wheel,sdist]``.
 Needs ``build`` (``pip install build``) in the running interpreter.
@@ -110,7 +111,7 @@ def step_sdist(tmp: Path) -> list[tuple[str, bool, str]]:
 def step_numpy_floor(tmp: Path) -> list[tuple[str, bool, str]]:
     python = venv(tmp / "venv-numpy")
     install = run([str(python), "-m", "pip", "install", "-q", "-e", f"{ROOT}[test]",
-                   "numpy==1.26.*"], tmp)
+                   "numpy==1.25.*"], tmp)
     version = run([str(python), "-c", "import numpy; print(numpy.__version__)"], tmp)
     results = [(f"install with numpy {version.stdout.strip()}", install.returncode == 0,
                 install.stderr[-300:])]
