@@ -70,7 +70,8 @@ constructor arguments:
       rate = 0.1
   A list of dicts checks the class once per dict.
 
-configuration ([tool.gradcheck] in the nearest pyproject.toml; options win):
+configuration ([tool.gradcheck] of the nearest pyproject.toml at or above the working
+directory; options win):
   targets = ["src/layers.py"]   what a bare `gradcheck` checks
   examples = 50                 seed = 1                  strict = true
   exclude = ["Layer_Broken*"]   class names or target paths (fnmatch) left out
@@ -152,12 +153,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--seed", type=_seed, default=None, metavar="N",
-        help=f"Hypothesis seed; the same seed checks the same examples (default {DEFAULT_SEED})",
+        help="Hypothesis seed; the same seed checks the same examples (default: "
+        f"[tool.gradcheck] seed, else {DEFAULT_SEED})",
     )
     parser.add_argument(
         "--examples", type=_positive, default=None, metavar="N",
         help="generated examples per check; a failure is shrunk to a minimal example "
-        f"(default {DEFAULT_EXAMPLES})",
+        f"(default: [tool.gradcheck] examples, else {DEFAULT_EXAMPLES})",
     )
     parser.add_argument(
         "--plot", metavar="DIR",
