@@ -222,3 +222,12 @@ def test_strict_in_tool_gradcheck_fails_an_inconclusive_class(project, monkeypat
     project.makefile(".toml", pyproject="[tool.gradcheck]\nstrict = true\n")
     result = project.runpytest("--gradcheck", "gc_layers.py", *FAST)
     result.assert_outcomes(passed=1, failed=2)
+
+
+def test_unknown_tool_gradcheck_keys_are_warned_about(project):
+    project.makefile(".toml", pyproject="[tool.gradcheck]\nexmaples = 2\n")
+    result = project.runpytest("--gradcheck", "gc_layers.py", *FAST)
+    result.stdout.fnmatch_lines(["*PytestConfigWarning*unknown key(s) 'exmaples' ignored*"])
+    project.makefile(".toml", pyproject="[tool.gradcheck]\nexamples = 2\n")
+    result = project.runpytest("--gradcheck", "gc_layers.py", *FAST)
+    assert "unknown key" not in result.stdout.str()
