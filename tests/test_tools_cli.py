@@ -252,3 +252,8 @@ def test_the_schema_docstring_example_runs():
     from gradcheck.cli import formats
 
     assert doctest.testmod(formats).failed == 0
+
+
+def test_two_documents_on_stdout_are_a_usage_error(capsys):
+    assert main([str(MIXED), "--json", "-", "--output-format", "github", "-q"]) == 2
+    assert "both write to stdout" in capsys.readouterr().err

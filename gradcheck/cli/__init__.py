@@ -240,6 +240,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.json_path == "-" and args.output_format != "text":
+        raise UsageError(f"--json - and --output-format {args.output_format} both write to "
+                         "stdout; give --json a file name")
     if args.plot is not None and importlib.util.find_spec("matplotlib") is None:
         raise UsageError("--plot needs matplotlib: pip install 'nnfs-gradcheck[plot]'")
     settings = _settings(args)
