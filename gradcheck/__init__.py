@@ -15,6 +15,7 @@ __all__ = [
     "GradientError",
     "GradientResult",
     "Report",
+    "check_all",
     "check_layer",
     "check_loss",
 ]
@@ -25,6 +26,7 @@ _WHERE = {
     "GradientError": "gradcheck.report",
     "GradientResult": "gradcheck.report",
     "Report": "gradcheck.report",
+    "check_all": "gradcheck.notebook",
     "check_layer": "gradcheck.api",
     "check_loss": "gradcheck.api",
 }
@@ -32,6 +34,7 @@ _WHERE = {
 if TYPE_CHECKING:
     from gradcheck.api import check_layer, check_loss
     from gradcheck.engine.run import GradcheckWarning
+    from gradcheck.notebook import check_all
     from gradcheck.report import GradientError, GradientResult, Report
 
 

@@ -117,7 +117,7 @@ def check_layer(
     >>> check_layer(Layer_Dense(4, 3), np.ones((2, 4))).ok
     True
     """
-    __tracebackhide__ = True
+    __tracebackhide__ = True  # a failing check shows the verdict, not gradcheck's frames
     _validate.protocol_object(layer, "layer")
     _validate.options(mode, step)
     x = _validate.batch(inputs, "inputs")

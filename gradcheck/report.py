@@ -293,6 +293,16 @@ class Report:
         out += [f"  note: {n}" for n in self.notes]
         return "\n".join(out)
 
+    def __repr__(self) -> str:
+        from gradcheck.views import report_repr
+
+        return report_repr(self)
+
+    def _repr_html_(self) -> str:
+        from gradcheck.views import report_html
+
+        return report_html(self)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-able representation of the whole report."""
         return {

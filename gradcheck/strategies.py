@@ -341,9 +341,10 @@ def _mixture(rng: np.random.Generator, shape: tuple[int, int], mixture: int, bou
         step, per = _STEPS[int(p[8] * len(_STEPS))], _per_unit(bound)
         bottom, top = _multiples(step, per, lo, bound)
         # multiples of step / per from bottom (0, or the first one >= lo) to top
-        rounded = np.floor(v * (top - bottom + 1))
+        # float(): the counts exceed int64 near bound=1e300 (numpy 1.x made that an object array)
+        rounded = np.floor(v * float(top - bottom + 1))
         if bottom:
-            rounded += bottom
+            rounded += float(bottom)
         rounded *= step
         if per != 1.0:
             rounded /= per

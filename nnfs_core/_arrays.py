@@ -13,7 +13,7 @@ def float_array(values: ArrayLike, *, copy: bool) -> np.ndarray:
     """
     values = np.asarray(values)
     dtype = values.dtype if np.issubdtype(values.dtype, np.floating) else np.float64
-    return np.array(values, dtype=dtype, copy=copy or None)
+    return np.array(values, dtype=dtype) if copy else np.asarray(values, dtype=dtype)
 
 
 def upstream(dvalues: ArrayLike, output: np.ndarray) -> np.ndarray:

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from gradcheck.targets.config import load_config
 from gradcheck.targets.discovery import (
     REGULARIZER_STRENGTH,
     TargetError,
     constructors,
     find_classes,
-    load_config,
     load_target,
     plan_checks,
 )

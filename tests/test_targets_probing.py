@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from gradcheck.targets.discovery import find_classes, load_config, load_target, plan_checks
+from gradcheck.targets.config import load_config
+from gradcheck.targets.discovery import find_classes, load_target, plan_checks
 
 TARGETS = Path(__file__).parent / "cli_targets"
 

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from gradcheck.cli import formats
+from gradcheck.targets.config import Settings, load_config, load_settings
 from gradcheck.targets.discovery import (
     CONFIG_NAME,
     REGULARIZER_STRENGTH,
@@ -25,7 +27,6 @@ from gradcheck.targets.discovery import (
     Planned,
     TargetError,
     find_classes,
-    load_config,
     load_target,
     plan_checks,
 )
@@ -84,6 +85,12 @@ targets:
   limits (--timeout-import, --timeout-check); a target that hangs, calls os._exit or
   sys.exit, or raises KeyboardInterrupt is an error, never a silent exit 0.
 
+configuration ([tool.gradcheck] of the nearest pyproject.toml at or above the working
+directory; options win):
+  targets = ["src/layers.py"]   what a bare `gradcheck` checks
+  examples = 50                 seed = 1                  strict = true
+  exclude = ["Layer_Broken*"]   class names or target paths (fnmatch) left out
+
 exit codes:
   0  every checked class passed (skipped classes allowed)
   1  a class failed (wrong gradient, protocol violation) or raised an error
@@ -94,6 +101,7 @@ examples:
   gradcheck my_layers.py             check a file
   gradcheck mypkg.layers --json report.json --examples 50 --seed 1
   gradcheck my_layers.py --plot plots/
+  gradcheck my_layers.py --output-format github --junit gradcheck.xml   (in CI)
 """
 
 
@@ -145,7 +153,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "targets", nargs="*", metavar="TARGET",
         help="a .py file, a package directory, or an importable module name "
-        f"(default: {DEFAULT_TARGET}, the embedded reference layers)",
+        "(default: the targets of [tool.gradcheck] in pyproject.toml, else "
+        f"{DEFAULT_TARGET}, the embedded reference layers)",
+    )
+    parser.add_argument(
+        "--output-format", choices=formats.FORMATS, default="text",
+        help="what goes to stdout: text (the table), json (the --json document), github "
+        "(GitHub Actions annotations at each failing class's file and line, after the "
+        "table) or junit (JUnit XML); with json and junit the table goes to stderr",
+    )
+    parser.add_argument(
+        "--junit", metavar="PATH", dest="junit_path",
+        help="also write a JUnit XML report (one test case per class) to PATH",
+    )
+    parser.add_argument(
+        "--allow-empty", action="store_true",
+        help="a target without checkable classes is passed over instead of a usage error "
+        "(for pre-commit, which passes every changed Python file)",
     )
     parser.add_argument(
         "--json", metavar="PATH", dest="json_path",
@@ -153,13 +177,14 @@ def build_parser() -> argparse.ArgumentParser:
         '"message", "gradients", "checks", ...}], "summary": {...}, ...}; "-" for stdout',
     )
     parser.add_argument(
-        "--seed", type=_seed, default=DEFAULT_SEED, metavar="N",
-        help=f"Hypothesis seed; the same seed checks the same examples (default {DEFAULT_SEED})",
+        "--seed", type=_seed, default=None, metavar="N",
+        help="Hypothesis seed; the same seed checks the same examples (default: "
+        f"[tool.gradcheck] seed, else {DEFAULT_SEED})",
     )
     parser.add_argument(
-        "--examples", type=_positive, default=DEFAULT_EXAMPLES, metavar="N",
+        "--examples", type=_positive, default=None, metavar="N",
         help="generated examples per check; a failure is shrunk to a minimal example "
-        f"(default {DEFAULT_EXAMPLES})",
+        f"(default: [tool.gradcheck] examples, else {DEFAULT_EXAMPLES})",
     )
     parser.add_argument(
         "--plot", metavar="DIR",
@@ -168,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
         "pip install 'nnfs-gradcheck[plot]')",
     )
     parser.add_argument(
-        "--strict", action="store_true",
+        "--strict", action="store_true", default=None,
         help="exit 1 unless every class with a backward was checked: a class that was "
         "inconclusive on every example, skipped, or not recognised counts as a failure; "
         "without it, inconclusive classes fail the run only when no class passed (also "
@@ -240,13 +265,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(args)
     except UsageError as exc:
         print(f"gradcheck: error: {exc}", file=sys.stderr)
+        # a CI job reading the JSON or JUnit report sees why nothing was checked
+        document = {
+            "version": formats.SCHEMA_VERSION, "target": args.targets or [DEFAULT_TARGET],
+            "exit_code": EXIT_USAGE, "ok": False, "error": str(exc), "results": [],
+            "versions": _versions(),
+        }
         if args.json_path and not str(exc).startswith("cannot write"):
-            # a CI job reading the JSON sees why nothing was checked
             with contextlib.suppress(UsageError):
-                _write_json(args.json_path, {
-                    "target": args.targets or [DEFAULT_TARGET], "exit_code": EXIT_USAGE,
-                    "ok": False, "error": str(exc), "results": [], "versions": _versions(),
-                })
+                _write_json(args.json_path, document)
+        if args.output_format != "text":
+            sys.stdout.write(formats.render(_finite(document), args.output_format))
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("gradcheck: interrupted", file=sys.stderr)
@@ -254,25 +283,37 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.json_path == "-" and args.output_format != "text":
+        raise UsageError(f"--json - and --output-format {args.output_format} both write to "
+                         "stdout; give --json a file name")
     if args.plot is not None and importlib.util.find_spec("matplotlib") is None:
         raise UsageError("--plot needs matplotlib: pip install 'nnfs-gradcheck[plot]'")
-    targets = args.targets or [DEFAULT_TARGET]
+    settings = _settings(args)
+    targets = args.targets or settings.targets or [DEFAULT_TARGET]
+    if not args.targets and not settings.targets:
+        where = (f"no `targets` in [tool.gradcheck] of {settings.path}" if settings.path
+                 else "no [tool.gradcheck] targets in a pyproject.toml here or above")
+        print(f"gradcheck: no TARGET given and {where}: checking the embedded "
+              f"{DEFAULT_TARGET} (the reference layers), not your code", file=sys.stderr)
     progress = Progress(sys.stderr, enabled=not args.quiet)
     start = time.perf_counter()
 
     plans: list[tuple[str, Planned]] = []
+    skipped_targets: list[str] = []
     ignored: list[tuple[str, Found]] = []
     printed: list[tuple[str, str]] = []
     loaded: list[Target] = []
     broken: list[tuple[str, ClassResult]] = []
     for spec in targets:
+        if settings.excludes(spec):
+            continue
         progress.status(f"loading {spec}")
         try:
             with guarded(f"loading {spec}", args.timeout_import, option="--timeout-import",
                          on_hung=_hung_report(args)):
                 target = load_target(spec, run_module=args.run_module)
                 config = load_config(target)
-                found = find_classes(target)
+                found = [f for f in find_classes(target) if not settings.excludes(f.name)]
             args.strict = args.strict or project_strict(target.config_start)
         except (TargetError, GuardError) as exc:
             progress.clear()
@@ -291,8 +332,15 @@ def _run(args: argparse.Namespace) -> int:
             target_plans.append(_plan_guarded(f, config, args.timeout_check, args))
         progress.clear()
         if not any(p.status != "skip" for p in target_plans) and not target.broken:
+            if args.allow_empty:
+                skipped_targets.append(spec)
+                continue
             raise UsageError(nothing_to_check(spec, found, target_plans, target))
         plans += [(spec, p) for p in target_plans]
+    if not plans and args.allow_empty:
+        print(f"gradcheck: no NNFS-style class to check in {len(targets)} target(s): "
+              "nothing to check", file=sys.stderr)
+        return EXIT_OK
 
     results: list[tuple[str, ClassResult]] = list(broken)
     total = len(plans)
@@ -310,8 +358,9 @@ def _run(args: argparse.Namespace) -> int:
     color = args.color == "always" or (
         args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     )
-    # With --json - the JSON document owns stdout; the table goes to stderr.
-    out = sys.stderr if args.json_path == "-" else sys.stdout
+    # With --json - (or a json/junit format) the document owns stdout; the table: stderr.
+    out = sys.stderr if args.json_path == "-" or args.output_format in ("json", "junit") \
+        else sys.stdout
     if args.verbose:
         for spec, text in printed:
             out.write(f"--- printed while importing {spec} ---\n{text.rstrip()}\n")
@@ -344,32 +393,28 @@ def _run(args: argparse.Namespace) -> int:
     if counts[INCONCLUSIVE] and not counts[PASSED] and code == EXIT_FAILED:
         out.write("nothing was verified: finite differences could not decide any check\n")
     out.write(summary_line(counts) + "\n")
-    if args.json_path:
-        document = _json_document(args, targets, results, ignored, counts, code, seconds)
+    if args.json_path or args.junit_path or args.output_format != "text":
+        document = json.loads(json.dumps(
+            _finite(_json_document(args, targets, results, ignored, counts, code, seconds,
+                                   [p for _, p in plans])),
+            default=_jsonable, allow_nan=False))
         document["targets"] = [target_to_dict(t) for t in loaded]
         document["unchecked"] = [{"name": n, "reason": r} for n, r in unchecked]
-        _write_json(args.json_path, document)
+        if args.json_path:
+            _write_json(args.json_path, document)
+        if args.junit_path:
+            _write_text(args.junit_path, formats.junit(document))
+        if args.output_format != "text":
+            sys.stdout.write(formats.render(document, args.output_format))
     return code
 
 
 def project_strict(start: Path) -> bool:
     """``strict = true`` in ``[tool.gradcheck]`` of the nearest ``pyproject.toml``."""
-    import tomllib
-
-    for directory in [start, *start.parents]:
-        candidate = directory / "pyproject.toml"
-        if candidate.is_file():
-            try:
-                with candidate.open("rb") as handle:
-                    value = tomllib.load(handle).get("tool", {}).get("gradcheck", {}).get(
-                        "strict", False)
-            except (OSError, tomllib.TOMLDecodeError) as exc:
-                raise UsageError(f"cannot read {candidate}: {exc}") from None
-            if not isinstance(value, bool):
-                raise UsageError(f"{candidate}: [tool.gradcheck] strict must be true or "
-                                 f"false, not {value!r}")
-            return value
-    return False
+    try:
+        return bool(load_settings(start).strict)
+    except TargetError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _hung_report(args: argparse.Namespace) -> Any:
@@ -450,6 +495,25 @@ def target_to_dict(target: Target) -> dict[str, Any]:
         "unused_imports": list(target.unused_imports),
         "notes": list(target.notes),
     }
+
+
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """``[tool.gradcheck]`` of the working directory's project, under the options."""
+    try:
+        settings = load_settings(Path.cwd())
+    except TargetError as exc:
+        raise UsageError(str(exc)) from None
+    for warning in settings.warnings:
+        print(f"gradcheck: warning: {warning}", file=sys.stderr)
+    if args.examples is None:
+        args.examples = settings.examples or DEFAULT_EXAMPLES
+    if args.seed is None:
+        args.seed = DEFAULT_SEED if settings.seed is None else settings.seed
+    if args.strict is None:
+        args.strict = bool(settings.strict)
+    return settings
 
 
 def nothing_to_check(spec: str, found: list[Found], plans: list[Planned],
@@ -630,8 +694,17 @@ def _versions() -> dict[str, str]:
 
 def _json_document(args: argparse.Namespace, targets: list[str],
                    results: list[tuple[str, ClassResult]], ignored: list[tuple[str, Found]],
-                   counts: dict[str, int], code: int, seconds: float) -> dict[str, Any]:
+                   counts: dict[str, int], code: int, seconds: float,
+                   plans: list[Planned]) -> dict[str, Any]:
+    classes = {(p.found.module, p.found.name): p.found.cls for p in plans}
+    entries = []
+    for spec, result in results:
+        # (a class whose definition failed while loading has no plan and no class object)
+        cls = classes.get((result.module, result.name))
+        file, line = formats.location(cls) if cls is not None else (None, None)
+        entries.append({**result.to_dict(spec), "file": file, "line": line})
     return {
+        "version": formats.SCHEMA_VERSION,
         "target": targets,
         "seed": args.seed,
         "examples": args.examples,
@@ -640,7 +713,7 @@ def _json_document(args: argparse.Namespace, targets: list[str],
         "summary": counts,
         "seconds": round(seconds, 3),
         "versions": _versions(),
-        "results": [result.to_dict(spec) for spec, result in results],
+        "results": entries,
         "ignored": [{"name": f.name, "module": f.module, "target": spec, "reason": f.reason}
                     for spec, f in ignored],
     }
@@ -651,8 +724,12 @@ def _write_json(path: str, document: dict[str, Any]) -> None:
     if path == "-":
         sys.stdout.write(text + "\n")
         return
+    _write_text(path, text + "\n")
+
+
+def _write_text(path: str, text: str) -> None:
     try:
-        Path(path).write_text(text + "\n", encoding="utf-8")
+        Path(path).write_text(text, encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from None
 

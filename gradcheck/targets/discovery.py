@@ -26,10 +26,8 @@ import io
 import math
 import re
 import textwrap
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -38,7 +36,8 @@ import numpy as np
 from gradcheck.protocol.names import is_conventional
 from gradcheck.protocol.params import find_candidates, gradient_of, preferred
 from gradcheck.targets import shapes
-from gradcheck.targets.loading import Target, TargetError, describe_exception
+from gradcheck.targets.loading import Target, describe_exception
+from gradcheck.targets.loading import TargetError as TargetError  # re-exported
 from gradcheck.targets.loading import load_target as load_target  # re-exported
 from gradcheck.targets.loading import quiet as _quiet
 
@@ -77,52 +76,6 @@ def _gradient_names(name: str) -> tuple[str, ...]:
 _PROBE_SIZES = (3, 5, 4, 6, 7)
 
 
-# ----------------------------------------------------------------------------- config
-def load_config(target: Target) -> dict[str, list[dict[str, Any]]]:
-    """Constructor arguments given by the user, per class name.
-
-    Read from ``[tool.gradcheck.args.<Class>]`` of the nearest ``pyproject.toml`` above the
-    target, then from a module-level ``GRADCHECK_ARGS = {"Class": {"arg": value}}`` dict in
-    the target, which wins. A value may be a list of such dicts: one check per dict.
-    """
-    merged: dict[str, list[dict[str, Any]]] = {}
-    pyproject = _find_pyproject(target.config_start)
-    if pyproject is not None:
-        try:
-            with pyproject.open("rb") as handle:
-                table = tomllib.load(handle)
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise TargetError(f"cannot read {pyproject}: {exc}") from None
-        args = table.get("tool", {}).get("gradcheck", {}).get("args", {})
-        merged.update(_normalise(args, str(pyproject)))
-    for module in target.modules:
-        given = getattr(module, CONFIG_NAME, None)
-        if given is not None:
-            merged.update(_normalise(given, f"{module.__name__}.{CONFIG_NAME}"))
-    return merged
-
-
-def _find_pyproject(start: Path) -> Path | None:
-    for directory in [start, *start.parents]:
-        candidate = directory / "pyproject.toml"
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def _normalise(config: Any, where: str) -> dict[str, list[dict[str, Any]]]:
-    if not isinstance(config, dict):
-        raise TargetError(f"{where} must map class names to dicts of constructor arguments")
-    out: dict[str, list[dict[str, Any]]] = {}
-    for name, value in config.items():
-        entries = value if isinstance(value, list) else [value]
-        if not entries or not all(isinstance(e, dict) for e in entries):
-            raise TargetError(
-                f"{where}[{name!r}] must be a dict of constructor arguments "
-                f"(or a list of such dicts), not {value!r}"
-            )
-        out[str(name)] = [dict(e) for e in entries]
-    return out
 
 
 # ----------------------------------------------------------------------------- finding
