@@ -15,6 +15,7 @@ __all__ = [
     "GradientError",
     "GradientResult",
     "Report",
+    "check_function",
     "check_layer",
     "check_loss",
 ]
@@ -25,12 +26,13 @@ _WHERE = {
     "GradientError": "gradcheck.report",
     "GradientResult": "gradcheck.report",
     "Report": "gradcheck.report",
+    "check_function": "gradcheck.api",
     "check_layer": "gradcheck.api",
     "check_loss": "gradcheck.api",
 }
 
 if TYPE_CHECKING:
-    from gradcheck.api import check_layer, check_loss
+    from gradcheck.api import check_function, check_layer, check_loss
     from gradcheck.engine.run import GradcheckWarning
     from gradcheck.report import GradientError, GradientResult, Report
 
