@@ -35,6 +35,10 @@ from gradcheck.report import (
 )
 
 
+class ArgumentError(ValueError):
+    """An argument found unusable once the function has been called (``douts``)."""
+
+
 class _Holder:
     """What the random pin looks at: the function has no generators of its own."""
 
@@ -98,6 +102,8 @@ class FunctionRun:
             report.problems.insert(0, str(exc))
         except ProtocolError as exc:
             report.problems.append(str(exc))
+        except ArgumentError:
+            raise
         except Exception as exc:  # noqa: BLE001 - a verdict, not a crash of the checker
             report.status = ERROR
             report.problems.insert(
@@ -217,7 +223,7 @@ class FunctionRun:
             if len(given) != len(outs) or any(
                 g.shape != o.shape for g, o in zip(given, outs, strict=True)
             ):
-                raise ValueError(
+                raise ArgumentError(
                     f"douts has shapes {[g.shape for g in given]}, but forward's outputs have "
                     f"shapes {[o.shape for o in outs]}"
                 )
