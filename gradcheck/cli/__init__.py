@@ -29,6 +29,7 @@ from gradcheck.targets.discovery import (
     load_target,
     plan_checks,
 )
+from gradcheck.targets.functions import plan_functions
 from gradcheck.targets.runner import (
     DEFAULT_EXAMPLES,
     DEFAULT_SEED,
@@ -238,6 +239,7 @@ def _run(args: argparse.Namespace) -> int:
                 continue
             progress.status(f"probing {f.name}")
             target_plans.append(plan_checks(f, config))
+        target_plans += plan_functions(target, config)  # CS231n-style function pairs
         progress.clear()
         if not any(p.status != "skip" for p in target_plans):
             raise UsageError(nothing_to_check(spec, found, target_plans))

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .rnn_layers import (
+from cs231n.rnn_layers import (
     lstm_step_forward,  # noqa: F401 - the forward of the lstm_step bug
     rnn_forward,  # noqa: F401
     rnn_step_backward,
