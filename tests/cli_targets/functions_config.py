@@ -1,6 +1,5 @@
 """Functions outside the CS231n conventions: arguments given in GRADCHECK_ARGS, or skipped."""
 
-import numpy as np
 
 GRADCHECK_ARGS = {
     "scale_forward": {"x": {"shape": [3, 2]}, "w": [0.5, -2.0]},
