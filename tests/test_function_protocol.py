@@ -210,3 +210,14 @@ def test_the_random_state_is_restored_after_dropout_without_a_seed():
     report = check_function(forward, backward, X)
     assert report.ok and any("pinned" in n for n in report.notes)
     assert np.random.rand() == expected
+
+
+def test_diagnoses_never_blame_a_regularization_term_functions_do_not_have():
+    def backward(dout, cache):
+        dx, dw = scale_backward(dout, cache)
+        return dx, dw + 0.5 * np.sign(cache[1])  # looks like an L1 term, is just wrong
+
+    report = check_function(scale_forward, backward, X, W, raise_on_failure=False)
+    dw = report.gradients[1]
+    assert dw.status == "failed"
+    assert "regulari" not in (dw.diagnosis or "")

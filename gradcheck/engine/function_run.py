@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.engine.diagnose import diagnose
 from gradcheck.engine.state import RandomPin, numpy_unpatched
 from gradcheck.engine.verify import EXHAUSTIVE_LIMIT, Verification
 from gradcheck.protocol.calls import ProtocolError, UserCodeError
@@ -34,6 +35,8 @@ from gradcheck.report import (
     GradientResult,
     Report,
 )
+
+WRONG = 3  # an element's verdict: wrong (see gradcheck.report.Elements)
 
 
 class ArgumentError(ValueError):
@@ -150,8 +153,23 @@ class FunctionRun:
         report.mode = mode
         objective = subject.objective(result, scale=True)
         Verification(self, subject).run(grads, objective)
+        self._diagnose_again()
         if self.all_zero:
             self._nothing_verified()
+
+    def _diagnose_again(self) -> None:
+        """Diagnoses for functions: their arguments carry no regularization term.
+
+        The verification diagnoses a parameter's gradient as a layer's (where an error
+        proportional to ``sign(W)`` means a wrong L1 term); a function's arguments are
+        diagnosed as inputs, from the same per-element data.
+        """
+        for g in self.report.gradients:
+            el = g.elements
+            if g.status != FAILED or el is None:
+                continue
+            g.diagnosis = diagnose(el.analytic, el.numeric, el.verdict == WRONG,
+                                   batch=self.x.shape[0])
 
     def _nothing_verified(self) -> None:
         """Only zeros out and only zero gradients: agreement proves nothing.

@@ -45,6 +45,11 @@ class FunctionFound:
     verdict: str = "check"
     reason: str = ""
 
+    @property
+    def cls(self) -> Callable[..., Any]:
+        """The forward function (or the loss): what a class's ``cls`` is for classes."""
+        return self.forward
+
 
 @dataclass
 class Arguments:
