@@ -258,6 +258,10 @@ def check_function(
     - Randomness: ``dropout_param["seed"]`` makes dropout deterministic; without it, the
       global numpy random state is pinned before every forward call (and restored).
     - Kinks, float32, fast mode and ``inconclusive`` work as in :func:`check_layer`.
+      Outputs and gradients that are all zero verify nothing: ``inconclusive`` (a template
+      returning zeros never passes).
+    - A setting named like one of this function's options (``douts``, ``mode``, ``step``,
+      ``seed``, ``raise_on_failure``) must be passed positionally.
 
     Examples
     --------

@@ -53,6 +53,7 @@ def test_an_unfinished_template_never_passes(template):
     report = check_function(forward, backward, X, W, raise_on_failure=False)
     assert not report.ok
     assert report.status in ("failed", "error", "inconclusive"), str(report)
+    assert "unfinished template" in report.message
     # twin: the finished pair passes
     assert check_function(scale_forward, scale_backward, X, W).ok
 
@@ -221,3 +222,9 @@ def test_diagnoses_never_blame_a_regularization_term_functions_do_not_have():
     dw = report.gradients[1]
     assert dw.status == "failed"
     assert "regulari" not in (dw.diagnosis or "")
+
+
+def test_a_loss_template_returning_nones_fails_as_unfinished():
+    report = check_function(lambda x, y: (None, None), None, X, np.array([0, 1]),
+                            raise_on_failure=False)
+    assert report.status == "failed" and "unfinished template" in report.message

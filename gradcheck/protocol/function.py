@@ -147,13 +147,19 @@ class FunctionSubject(Subject):
     def outputs(self, result: Any) -> list[np.ndarray]:
         """The outputs of one forward result (everything but the cache), as float64."""
         if self.is_loss:
-            return [np.asarray(_pair(result, self.name)[0], dtype=np.float64)]
-        if not isinstance(result, tuple) or len(result) < 2:
+            outs = [_pair(result, self.name)[0]]
+        elif not isinstance(result, tuple) or len(result) < 2:
             raise ProtocolError(
                 f"{self.name} returned {_what(result)}; a forward function returns "
                 "(out, cache), or (out_1, ..., out_k, cache)"
             )
-        return [np.asarray(o, dtype=np.float64) for o in result[:-1]]
+        else:
+            outs = list(result[:-1])
+        if any(o is None for o in outs):
+            what = "loss" if self.is_loss else "output"
+            raise ProtocolError(f"{self.name} returned None as its {what} (an unfinished "
+                                "template?)")
+        return [np.asarray(o, dtype=np.float64) for o in outs]
 
     def objective(self, out: Any, *, scale: bool = False) -> tuple[float, float]:
         """``sum_i sum(dout_i * out_i)``, or the loss."""
