@@ -94,7 +94,9 @@ def test_other_functions_take_their_arguments_from_the_config_or_are_skipped(tmp
     assert "dw" in results["scale_wrong_forward"]["message"]
     assert results["mystery_forward"]["status"] == "skipped"
     assert "GRADCHECK_ARGS" in results["mystery_forward"]["message"]
-    assert results["orphan_backward"]["status"] == "skipped"
+    assert results["relu_backward"]["status"] == "skipped"
+    assert "no forward function relu_forward" in results["relu_backward"]["message"]
+    assert "run_backward" not in results
 
 
 @pytest.mark.parametrize("source", ["pyproject", "module"])

@@ -116,8 +116,8 @@ def find_functions(target: Target) -> list[FunctionFound]:
     Returns
     -------
     list of FunctionFound
-        In definition order; ``verdict == "skip"`` with a reason for a backward without a
-        forward.
+        In definition order; ``verdict == "skip"`` with a reason for a backward of a known
+        convention without its forward (other lone ``*_backward*`` functions are helpers).
     """
     from gradcheck.strategies import FUNCTION_CONVENTIONS
 
@@ -132,6 +132,8 @@ def find_functions(target: Target) -> list[FunctionFound]:
                 stem, _, suffix = name.partition("_backward")
                 forward_name = _forward_for(stem, suffix, functions)
                 if forward_name is None:
+                    if stem not in FUNCTION_CONVENTIONS:
+                        continue  # a helper such as run_backward: not a pair
                     found.append(FunctionFound(
                         name, module.__name__, functions[name], None, None, verdict="skip",
                         reason=f"no forward function {stem}_forward{suffix} for it"))

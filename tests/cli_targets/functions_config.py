@@ -33,5 +33,9 @@ def mystery_backward(dout, cache):
     return dout * cache[1]
 
 
-def orphan_backward(dout, cache):
-    return dout
+def relu_backward(dout, cache):
+    return dout * (cache > 0)  # its forward is missing: skipped with that reason
+
+
+def run_backward(model):
+    return model  # a helper, not a pair: ignored
