@@ -126,7 +126,7 @@ def find_functions(target: Target) -> list[FunctionFound]:
         space = vars(module)
         functions = {k: v for k, v in space.items() if inspect.isfunction(v)}
         own = [k for k, v in functions.items()
-               if v.__module__ == module.__name__ and not k.startswith("_")]
+               if v.__module__ == module.__name__ and not k.startswith(("_", "test"))]
         for name in own:
             if "_backward" in name:
                 stem, _, suffix = name.partition("_backward")
