@@ -17,8 +17,10 @@ reason. Each example is drawn by Hypothesis (shrinking included) and checked wit
 
 from __future__ import annotations
 
+import ast
+import builtins
 import inspect
-import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -207,37 +209,48 @@ def plan_functions(target: Target, config: dict[str, list[dict[str, Any]]]) -> l
     return plans
 
 
-_IMPORTED = re.compile(r"^\s*(?:from\s+\S+\s+)?import\s+(.+)$", re.MULTILINE)
-
-
 def _missing_names(found: FunctionFound) -> str:
     """Why a pair cannot run ("" when it can).
 
-    It uses a name its module failed to import: an unbuilt compiled extension such as
-    ``im2col_cython``.
+    It uses, directly or through the functions it calls (a few levels deep), a name its
+    module failed to import: an unbuilt compiled extension such as ``im2col_cython``
+    (the course's ``conv_relu_forward`` calls ``conv_forward_fast``, which needs it).
     """
-    import builtins
-    import sys
-
-    missing = []
-    for function in (found.forward, found.backward):
-        if function is None:
+    missing: list[str] = []
+    seen: set[int] = set()
+    queue = [(f, 0) for f in (found.forward, found.backward) if f is not None]
+    while queue:
+        function, depth = queue.pop(0)
+        if id(function) in seen or not inspect.isfunction(function):
             continue
+        seen.add(id(function))
         space = function.__globals__
-        module = sys.modules.get(function.__module__)
-        try:
-            source = inspect.getsource(module) if module is not None else ""
-        except (OSError, TypeError):
-            source = ""
-        imported = {n.strip().split(" as ")[-1].strip("() ")
-                    for line in _IMPORTED.findall(source) for n in line.split(",")}
-        missing += [n for n in function.__code__.co_names
-                    if n in imported and n not in space and not hasattr(builtins, n)]
+        imported = _imported_names(function.__module__)
+        for name in function.__code__.co_names:
+            value = space.get(name)
+            if value is None and name in imported and not hasattr(builtins, name):
+                missing.append(name)
+            elif inspect.isfunction(value) and depth < 3:
+                queue.append((value, depth + 1))
     if not missing:
         return ""
     names = ", ".join(dict.fromkeys(missing))
     return (f"needs {names}, which its module could not import (a compiled extension that "
             "is not built? e.g. python setup.py build_ext --inplace)")
+
+
+def _imported_names(module_name: str) -> set[str]:
+    """Names the module's source imports (whether or not the import succeeded)."""
+    module = sys.modules.get(module_name)
+    try:
+        tree = ast.parse(inspect.getsource(module)) if module is not None else None
+    except (OSError, TypeError, SyntaxError):
+        return set()
+    names: set[str] = set()
+    for node in ast.walk(tree) if tree is not None else ():
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return names
 
 
 # ----------------------------------------------------------------------------- examples

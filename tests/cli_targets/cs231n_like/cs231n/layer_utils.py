@@ -1,5 +1,6 @@
 """Sandwich layers, CS231n layout: package-relative imports as the course writes them."""
 
+from .fast_layers import conv_backward_fast, conv_forward_fast
 from .layers import *  # noqa: F403
 from .layers import (
     affine_backward,
@@ -46,3 +47,16 @@ def conv_relu_pool_backward(dout, cache):
     conv_cache, relu_cache, pool_cache = cache
     ds = max_pool_backward_naive(dout, pool_cache)
     return conv_backward_naive(relu_backward(ds, relu_cache), conv_cache)
+
+
+
+def conv_relu_forward_fast(x, w, b, conv_param):
+    # the course's sandwiches call the fast convolution, which needs im2col_cython
+    a, conv_cache = conv_forward_fast(x, w, b, conv_param)
+    out, relu_cache = relu_forward(a)
+    return out, (conv_cache, relu_cache)
+
+
+def conv_relu_backward_fast(dout, cache):
+    conv_cache, relu_cache = cache
+    return conv_backward_fast(relu_backward(dout, relu_cache), conv_cache)
