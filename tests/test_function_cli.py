@@ -100,6 +100,8 @@ def test_other_functions_take_their_arguments_from_the_config_or_are_skipped(tmp
     assert results["relu_backward"]["status"] == "skipped"
     assert "no forward function relu_forward" in results["relu_backward"]["message"]
     assert "run_backward" not in results
+    paired = results["max_pool_forward_loops"]  # paired with max_pool_backward
+    assert paired["status"] == "passed", paired["message"]
 
 
 @pytest.mark.parametrize("source", ["pyproject", "module"])

@@ -4,9 +4,10 @@ Discovery: in every module of the target, each function defined there whose name
 ``_backward`` is paired with the forward of the same stem (``conv_backward_naive`` with
 ``conv_forward_naive``; ``batchnorm_backward_alt`` with ``batchnorm_forward``; a variant
 ``conv_backward_naive_v2`` with ``conv_forward_naive`` when there is no
-``conv_forward_naive_v2``); each function defined there whose name ends in ``_loss`` is a
-loss returning ``(loss, dx)``. Pairs whose backward is only imported (``from .layers
-import *``) are checked where they are defined.
+``conv_forward_naive_v2``; ``max_pool_backward`` with the only ``max_pool_forward_*``);
+each function defined there whose name ends in ``_loss`` is a loss returning
+``(loss, dx)``. Pairs whose backward is only imported (``from .layers import *``) are
+checked where they are defined.
 
 Arguments: from ``[tool.gradcheck.args.NAME]`` / ``GRADCHECK_ARGS`` (by the forward's or
 the loss's name), else from the CS231n conventions
@@ -162,7 +163,9 @@ def _forward_for(stem: str, suffix: str, functions: dict[str, Any]) -> str | Non
         candidate = f"{stem}_forward" + "".join(f"_{p}" for p in parts[:keep])
         if candidate in functions:
             return candidate
-    return None
+    # max_pool_backward with max_pool_forward_naive: the one forward of that stem
+    others = [k for k in functions if k.startswith(f"{stem}_forward_")]
+    return others[0] if len(others) == 1 else None
 
 
 # ----------------------------------------------------------------------------- planning
