@@ -228,3 +228,20 @@ def test_a_loss_template_returning_nones_fails_as_unfinished():
     report = check_function(lambda x, y: (None, None), None, X, np.array([0, 1]),
                             raise_on_failure=False)
     assert report.status == "failed" and "unfinished template" in report.message
+
+
+def test_a_loss_template_returning_zeros_is_never_passed():
+    def template(x, y):
+        return 0.0, np.zeros_like(x)
+
+    report = check_function(template, None, X, np.array([0, 1]), raise_on_failure=False)
+    assert report.status == "inconclusive" and not report.ok
+
+    def softmax(x, y):  # its finished twin
+        shifted = x - x.max(axis=1, keepdims=True)
+        p = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+        loss = -np.log(p[np.arange(len(y)), y]).mean()
+        p[np.arange(len(y)), y] -= 1
+        return loss, p / len(y)
+
+    assert check_function(softmax, None, X, np.array([0, 1])).ok

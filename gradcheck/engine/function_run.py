@@ -247,7 +247,9 @@ class FunctionRun:
                 label, MISSING, diagnosis=f"{subject.name} returned None for {label} "
                 "(an unfinished template?)"))
             return None
-        return {label: np.array(dx, copy=True)}, result
+        grad = np.array(dx, copy=True)
+        self.all_zero = not np.any(np.asarray(loss, dtype=np.float64)) and not np.any(grad)
+        return {label: grad}, result
 
     def _douts(self, outs: list[np.ndarray]) -> list[np.ndarray]:
         given = self.douts_given
