@@ -10,6 +10,10 @@ Runs every entry of the bug zoo (tests/zoo) through
 on the same float64 data (exact zeros at kinks included). The entries of
 ``tests/zoo/book_init.py`` (which call ``nnfs.init()``) run in a subprocess.
 
+Then the functional zoo (``tests/zoo_functional``: CS231n-style functions with caches)
+through ``gradcheck.check_function`` (automatic and fast mode) beside the course's own
+fixed-step procedure as the anchor, on the zoo's arguments and on the notebooks'.
+
 Usage: ``python benchmarks/detection.py [--only SUBSTRING] [--json PATH]``
 """
 
@@ -167,6 +171,150 @@ def print_details(rows, checkers) -> None:
                 print(f"  {c}: {r['name']} -> {v}: {text}")
 
 
+# ------------------------------------------------------------------ functional zoo
+# CS231n-style functions (tests/zoo_functional), with the course's own checking procedure
+# as the anchor column, implemented from its description: central differences with a
+# fixed step h = 1e-5 applied to the caller's array in place, summed against the upstream
+# gradient, then the relative error max |a - n| / max(1e-8, |a| + |n|), read against the
+# notebooks' comments: below 1e-7 is "correct", above 1e-2 is "wrong", between is a
+# judgement call (counted as inconclusive).
+FUNCTIONAL_CHECKERS = ["course", "course@notebook", "gradcheck", "gradcheck-fast"]
+COURSE_STEP = 1e-5
+COURSE_OK, COURSE_WRONG = 1e-7, 1e-2
+
+
+def _course_numeric(f, x, df, h=COURSE_STEP):
+    """The fixed-step procedure: perturb x in place, one element at a time."""
+    grad = np.zeros_like(x)
+    it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
+    while not it.finished:
+        ix = it.multi_index
+        old = x[ix]
+        x[ix] = old + h
+        pos = np.array(f(x), dtype=float, copy=True)
+        x[ix] = old - h
+        neg = np.array(f(x), dtype=float, copy=True)
+        x[ix] = old
+        grad[ix] = np.sum((pos - neg) * df) / (2 * h)
+        it.iternext()
+    return grad
+
+
+def _course_rel_error(a, b):
+    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+
+
+def course_outcome(entry, args, kwargs) -> tuple[str, str]:
+    """The course's check of every gradient, on the arguments as the notebook passes them
+    (the same arrays and dicts to every call, nothing copied)."""
+    args = list(args)
+    floats = [i for i, a in enumerate(args) if isinstance(a, np.ndarray) and a.dtype.kind == "f"]
+    try:
+        first = entry.forward(*args, **kwargs)
+        if entry.backward is None:
+            wrt = floats[:1]
+            douts = [np.ones(())]
+            analytic = [first[1]]
+
+            def output(i, a, k):
+                call = list(args)
+                call[i] = a
+                return entry.forward(*call, **kwargs)[0]
+        else:
+            outs = first[:-1]
+            rng = np.random.default_rng(1)
+            douts = [rng.standard_normal(np.shape(o)) for o in outs]
+            analytic = None  # computed after the numeric gradients, as the notebooks do
+            wrt = floats
+
+            def output(i, a, k):
+                call = list(args)
+                call[i] = a
+                return entry.forward(*call, **kwargs)[k]
+        worst, where = 0.0, ""
+        numerics = [sum(_course_numeric(lambda a, i=i, k=k: output(i, a, k), args[i], d)
+                        for k, d in enumerate(douts)) for i in wrt]
+        if analytic is None:
+            _, *rest = entry.forward(*args, **kwargs)
+            grads = entry.backward(*douts, rest[-1])
+            analytic = list(grads) if isinstance(grads, tuple) else [grads]
+        for pos, numeric in enumerate(numerics):
+            err = _course_rel_error(numeric, np.asarray(analytic[pos]))
+            if not err <= worst:
+                worst, where = err, f"gradient {pos + 1}"
+    except Exception as exc:  # noqa: BLE001 - what the student would see: a traceback
+        return "crash", f"{type(exc).__name__}: {exc}"
+    text = f"max relative error {worst:.2g} ({where})"
+    if worst < COURSE_OK:
+        return "pass", text
+    if worst > COURSE_WRONG:
+        return "fail", text
+    return "inconclusive", text + " (between 1e-7 and 1e-2: read by eye)"
+
+
+# the notebooks' own configurations, where those differ from the zoo's
+def _notebook_conv(rng):
+    return (rng.standard_normal((4, 3, 5, 5)), rng.standard_normal((2, 3, 3, 3)),
+            rng.standard_normal(2), {"stride": 1, "pad": 1}), {}
+
+
+def _notebook_pool(rng):
+    return (rng.standard_normal((3, 2, 8, 8)),
+            {"pool_height": 2, "pool_width": 2, "stride": 2}), {}
+
+
+NOTEBOOK = {"conv": _notebook_conv, "max_pool": _notebook_pool}
+
+
+def _notebook_args(entry):
+    family = entry.forward.__name__.split("_forward")[0]
+    build = NOTEBOOK.get(family)
+    if build is None:
+        return entry.args(0)
+    return build(np.random.default_rng(0))
+
+
+def functional_outcome(entry, mode=None) -> tuple[str, str]:
+    from gradcheck import check_function
+
+    args, kwargs = entry.args(0)
+    try:
+        report = check_function(entry.forward, entry.backward, *args, mode=mode,
+                                raise_on_failure=False, **kwargs)
+    except Exception as exc:  # noqa: BLE001
+        return "crash", f"{type(exc).__name__}: {exc}"
+    outcome = {"passed": "pass", "failed": "fail", "error": "fail"}.get(report.status,
+                                                                      report.status)
+    return outcome, report.summary()
+
+
+def functional_rows(only: str) -> list[dict]:
+    import zoo_functional  # noqa: F401 - puts the CS231n-like package on sys.path
+    from zoo_functional.entries import BUGS, CORRECT
+
+    rows = []
+    for entry in CORRECT + BUGS:
+        if only not in entry.name:
+            continue
+        buggy = entry in BUGS
+        row = {"name": f"fn:{entry.name}", "buggy": buggy, "what": entry.says,
+               "results": {}, "twin": f"fn:{entry.twin}" if entry.twin else None}
+        for checker in FUNCTIONAL_CHECKERS:
+            start = time.perf_counter()
+            with np.errstate(all="ignore"):
+                if checker == "course":
+                    outcome, text = course_outcome(entry, *entry.args(0))
+                elif checker == "course@notebook":
+                    outcome, text = course_outcome(entry, *_notebook_args(entry))
+                else:
+                    outcome, text = functional_outcome(
+                        entry, "fast" if checker == "gradcheck-fast" else None)
+            row["results"][checker] = {"outcome": outcome, "text": text,
+                                       "seconds": time.perf_counter() - start}
+        rows.append(row)
+    return rows
+
+
 # ---------------------------------------------------------------- book_init subprocess
 
 
@@ -209,6 +357,8 @@ def main(argv=None) -> int:
     parser.add_argument("--json", help="also write the rows to this JSON file")
     parser.add_argument("--checkers", default=",".join(CHECKERS))
     parser.add_argument("--no-book-init", action="store_true")
+    parser.add_argument("--no-functional", action="store_true",
+                        help="skip the functional (CS231n-style) zoo")
     parser.add_argument("--book-init-worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     checkers = [c for c in args.checkers.split(",") if c]
@@ -241,6 +391,28 @@ def main(argv=None) -> int:
     else:
         print("\nJAX check_grads: skipped (jax is not installed)")
     print_details(rows, checkers)
+    if not args.no_functional:
+        import warnings
+
+        print("\nfunctional zoo (CS231n-style functions, tests/zoo_functional); course = "
+              "the course's fixed-step procedure (h = 1e-5, relative error read against "
+              "1e-7 / 1e-2) on the zoo's arguments, course@notebook = the same on the "
+              "notebooks' configurations (conv pad 1 stride 1, pool 2x2 stride 2)\n")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            functional = functional_rows(args.only)
+        if functional:
+            print_table(functional, FUNCTIONAL_CHECKERS)
+            print_summary(functional, FUNCTIONAL_CHECKERS)
+            print_details(functional, FUNCTIONAL_CHECKERS)
+            print("\nbugs whose gradients are right (only a write into the caller's array): "
+                  "what each checker said")
+            for r in functional:
+                if r["buggy"] and "modified" in r["what"]:
+                    for c in FUNCTIONAL_CHECKERS:
+                        text = r["results"][c]["text"].replace("\n", " | ")[:150]
+                        print(f"  {c}: {r['name']} -> {text}")
+        rows += functional
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1))
     return 0

@@ -16,6 +16,7 @@ __all__ = [
     "GradientResult",
     "Report",
     "check_all",
+    "check_function",
     "check_layer",
     "check_loss",
 ]
@@ -27,12 +28,13 @@ _WHERE = {
     "GradientResult": "gradcheck.report",
     "Report": "gradcheck.report",
     "check_all": "gradcheck.notebook",
+    "check_function": "gradcheck.api",
     "check_layer": "gradcheck.api",
     "check_loss": "gradcheck.api",
 }
 
 if TYPE_CHECKING:
-    from gradcheck.api import check_layer, check_loss
+    from gradcheck.api import check_function, check_layer, check_loss
     from gradcheck.engine.run import GradcheckWarning
     from gradcheck.notebook import check_all
     from gradcheck.report import GradientError, GradientResult, Report

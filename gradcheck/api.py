@@ -11,7 +11,7 @@ from gradcheck.engine import validate as _validate
 from gradcheck.engine.run import GradcheckWarning, Run
 from gradcheck.report import Kind, Report
 
-__all__ = ["GradcheckWarning", "check_layer", "check_loss"]
+__all__ = ["GradcheckWarning", "check_function", "check_layer", "check_loss"]
 
 
 def check_layer(
@@ -194,3 +194,93 @@ def check_loss(
     y = _validate.labels(y_true, x)
     report = Report(name=type(loss).__name__, kind=Kind.LOSS)
     return Run(report, loss, x, y, mode=mode, step=step, seed=seed).execute(raise_on_failure)
+
+
+def check_function(
+    forward: Any,
+    backward: Any,
+    *args: Any,
+    douts: Any = None,
+    mode: str | None = None,
+    step: float | None = None,
+    seed: int | None = None,
+    raise_on_failure: bool = True,
+    **kwargs: Any,
+) -> Report:
+    """Check a CS231n-style pair of functions with a cache against finite differences.
+
+    ``forward(*args, **kwargs)`` returns ``(out, cache)`` or ``(out_1, ..., out_k,
+    cache)``; ``backward(dout_1, ..., dout_k, cache)`` returns one gradient per float array
+    among ``args``, in order (a tuple, or one array when there is one). The objective is
+    ``sum_i sum(dout_i * out_i)``. With ``backward=None`` the function is a loss returning
+    ``(loss, dx)``: ``dx`` is checked as the gradient of ``loss`` with respect to the first
+    float argument.
+
+    Parameters
+    ----------
+    forward : callable
+        E.g. ``conv_forward_naive``; its name names the report.
+    backward : callable or None
+        E.g. ``conv_backward_naive``; None for a loss function (``softmax_loss``).
+    *args
+        Forward's positional arguments. Float arrays are differentiated (gradients are
+        named after them: ``x`` -> ``dx``, ``gamma`` -> ``dgamma``); the rest (ints,
+        dicts such as ``conv_param`` or ``bn_param``, integer or boolean arrays such as
+        labels, word ids and masks) are settings.
+    douts : array or sequence of arrays, optional
+        The upstream gradients, one per output; default: standard normal from ``seed``.
+    mode, step, seed, raise_on_failure
+        As in :func:`check_layer`.
+    **kwargs
+        Further settings for forward.
+
+    Returns
+    -------
+    Report
+        ``report.kind == "function"``, one gradient result per float argument.
+
+    Raises
+    ------
+    GradientError
+        A gradient is wrong, missing, misshapen (``dgamma`` of shape ``(1, D)`` for a
+        ``(D,)`` gamma) or not finite; forward wrote into an argument; backward wrote into
+        an upstream gradient or into an array forward was given (held in the cache); or a
+        function raised.
+    TypeError, ValueError
+        The arguments are unusable (message names the argument and the fix).
+
+    Notes
+    -----
+    - Every call gets fresh copies of every argument: a ``bn_param`` that forward writes
+      running statistics into, a ``dropout_param``, and the float arrays themselves, so a
+      forward that shifts its input in place still gets the right numeric gradient (and is
+      reported for the write).
+    - Randomness: ``dropout_param["seed"]`` makes dropout deterministic; without it, the
+      global numpy random state is pinned before every forward call (and restored).
+    - Kinks, float32, fast mode and ``inconclusive`` work as in :func:`check_layer`.
+      Outputs and gradients that are all zero verify nothing: ``inconclusive`` (a template
+      returning zeros never passes).
+    - A setting named like one of this function's options (``douts``, ``mode``, ``step``,
+      ``seed``, ``raise_on_failure``) must be passed positionally.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> def scale_forward(x, w):
+    ...     return x * w, (x, w)
+    >>> def scale_backward(dout, cache):
+    ...     x, w = cache
+    ...     return dout * w, (dout * x).sum(axis=0)
+    >>> check_function(scale_forward, scale_backward, np.ones((2, 3)), np.arange(3.0)).ok
+    True
+    """
+    __tracebackhide__ = True
+    from gradcheck.engine.function_run import FunctionRun, prepare_arguments
+    from gradcheck.protocol.function import FunctionSubject
+
+    _validate.options(mode, step)
+    values, given = prepare_arguments(forward, backward, args, douts)
+    subject = FunctionSubject(forward, backward, values, dict(kwargs))
+    report = Report(name=subject.name, kind=Kind.FUNCTION)
+    run = FunctionRun(report, subject, mode=mode, step=step, seed=seed, douts=given)
+    return run.execute(raise_on_failure)

@@ -26,6 +26,7 @@ class Kind(StrEnum):
     LAYER = "layer"
     LOSS = "loss"
     FUSED = "fused"
+    FUNCTION = "function"
 
 
 PASSED, FAILED, INCONCLUSIVE = Status.PASSED, Status.FAILED, Status.INCONCLUSIVE

@@ -51,13 +51,18 @@ from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
 __all__ = [
+    "FUNCTION_CONVENTIONS",
     "batch_sizes",
+    "conv_params",
     "dense_layers",
     "dense_layers_with_inputs",
+    "function_arguments",
     "input_batches",
     "label_batches",
     "logit_batches",
+    "nd_arrays",
     "one_hot_labels",
+    "pool_params",
     "probability_batches",
     "sparse_labels",
 ]
@@ -1097,3 +1102,347 @@ def label_batches(
     options = [builders[kind](n_samples=n_samples, n_classes=n_classes)
                for kind in dict.fromkeys(kinds)]
     return st.one_of(options)
+
+
+# ----------------------------------------------------------------------------- functions
+# CS231n / CS182-style functions (``forward(...) -> (out, cache)``): the arguments of each
+# convention, drawn over the configurations bugs hide in.
+FUNCTION_CONVENTIONS: tuple[str, ...] = (
+    "affine", "relu", "batchnorm", "layernorm", "dropout", "conv", "max_pool",
+    "spatial_batchnorm", "spatial_groupnorm", "svm_loss", "softmax_loss", "rnn_step", "rnn",
+    "lstm_step", "lstm", "word_embedding", "temporal_affine", "temporal_softmax_loss",
+    "affine_relu", "conv_relu", "conv_relu_pool",
+)
+
+
+def nd_arrays(
+    shape: tuple[int, ...], *, scale: float = 1.0, zeros: bool = False
+) -> SearchStrategy[np.ndarray]:
+    """Return a strategy for float64 arrays of any ``shape``: Gaussian values, no ties.
+
+    The values come from a drawn seed (one draw per array, cheap for 4-D batches) and
+    have no ties, so max-pooling windows have one maximum each. With ``zeros=True`` a
+    quarter of the entries are exact zeros in about half the examples: the kink of ReLU.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        E.g. ``(N, C, H, W)`` for a convolution, ``(N, T, D)`` for a recurrent layer.
+    scale : float, default 1.0
+        Standard deviation of the entries.
+    zeros : bool, default False
+        Draw exact zeros on purpose.
+
+    Returns
+    -------
+    SearchStrategy[numpy.ndarray]
+
+    Examples
+    --------
+    >>> from hypothesis import given
+    >>> @given(nd_arrays((2, 3, 5, 5)))
+    ... def test_conv(x): ...
+    """
+    if not isinstance(shape, tuple) or not all(
+        isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in shape
+    ):
+        raise InvalidArgument(f"shape={shape!r} must be a tuple of positive ints")
+    _check_positive_finite("scale", scale)
+    if not isinstance(zeros, bool):
+        raise InvalidArgument(f"zeros={zeros!r} must be True or False")
+    return _gaussian(shape, float(scale), zeros)
+
+
+@st.composite
+def _gaussian(draw: Draw, shape: tuple[int, ...], scale: float, zeros: bool) -> np.ndarray:
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    values = rng.standard_normal(shape) * scale
+    if zeros and draw(st.booleans()):
+        values[rng.random(shape) < 0.25] = 0.0
+    return values
+
+
+def conv_params(*, max_stride: int = 3, max_pad: int = 2) -> SearchStrategy[dict[str, int]]:
+    """Return a strategy for CS231n ``conv_param`` dicts ``{"stride": s, "pad": p}``.
+
+    Padding 0 and strides above 1 are drawn on purpose: most hand-written convolution
+    backward passes that are right at the notebooks' ``pad=1, stride=1`` are wrong there
+    (``dxp[:, :, pad:-pad]`` is empty at ``pad=0``). Shrinks towards ``stride=1, pad=0``.
+
+    Parameters
+    ----------
+    max_stride : int, default 3
+        Largest stride.
+    max_pad : int, default 2
+        Largest zero padding.
+    """
+    _check_int("max_stride", max_stride)
+    _check_int("max_pad", max_pad, minimum=0)
+    return st.fixed_dictionaries(
+        {"stride": st.integers(1, max_stride), "pad": st.integers(0, max_pad)}
+    )
+
+
+def pool_params(*, max_size: int = 3, max_stride: int = 3) -> SearchStrategy[dict[str, int]]:
+    """Return a strategy for ``pool_param`` dicts (``pool_height``, ``pool_width``, ``stride``).
+
+    Overlapping windows (stride below the window size), non-square windows and strides
+    larger than the window are all drawn: a backward that overwrites instead of adding is
+    only wrong where windows overlap.
+
+    Parameters
+    ----------
+    max_size : int, default 3
+        Largest window height and width.
+    max_stride : int, default 3
+        Largest stride.
+    """
+    _check_int("max_size", max_size)
+    _check_int("max_stride", max_stride)
+    return st.fixed_dictionaries({
+        "pool_height": st.integers(1, max_size),
+        "pool_width": st.integers(1, max_size),
+        "stride": st.integers(1, max_stride),
+    })
+
+
+def function_arguments(name: str) -> SearchStrategy[tuple[tuple[Any, ...], dict[str, Any]]]:
+    """Return a strategy for valid ``(args, kwargs)`` of a CS231n-convention function.
+
+    ``name`` is one of :data:`FUNCTION_CONVENTIONS`: the function family (``"conv"`` for
+    ``conv_forward_naive``, ``"softmax_loss"`` ...). The arguments follow the course's
+    conventions (``bn_param["mode"] == "train"``, dropout's ``p`` is the *keep*
+    probability, spatial batchnorm's gamma is ``(C,)`` and spatial groupnorm's
+    ``(1, C, 1, 1)``, sizes fit the stride: ``(H + 2 pad - HH) % stride == 0``), drawn
+    over the configurations bugs hide in: padding 0 and 2, strides above 1, overlapping
+    and non-square pooling windows, non-square inputs and kernels, N = 1, T = 1, hidden
+    size 1, repeated word ids, masks with zeros.
+
+    Parameters
+    ----------
+    name : str
+        The convention.
+
+    Returns
+    -------
+    SearchStrategy[tuple[tuple, dict]]
+        ``(args, kwargs)`` for ``check_function(forward, backward, *args, **kwargs)``.
+
+    Examples
+    --------
+    >>> from hypothesis import given
+    >>> import gradcheck
+    >>> @given(function_arguments("conv"))
+    ... def test_my_conv(arguments):
+    ...     args, kwargs = arguments
+    ...     gradcheck.check_function(conv_forward_naive, conv_backward_naive, *args, **kwargs)
+    """
+    if name not in _CONVENTIONS:
+        raise InvalidArgument(
+            f"name={name!r} is no known convention; expected one of "
+            f"{', '.join(FUNCTION_CONVENTIONS)}"
+        )
+    return _CONVENTIONS[name]()
+
+
+def _fits(draw: Draw, kernel: int, stride: int, pad: int, max_out: int = 3) -> int:
+    """An input size that a kernel, stride and padding fit exactly (at least 1)."""
+    out = draw(st.integers(1, max_out))
+    size = (out - 1) * stride + kernel - 2 * pad
+    while size < 1:
+        out += 1
+        size = (out - 1) * stride + kernel - 2 * pad
+    return size
+
+
+@st.composite
+def _affine(draw: Draw) -> Any:
+    n = draw(st.integers(1, 3))
+    dims = tuple(draw(st.lists(st.integers(1, 3), min_size=1, max_size=2)))
+    m = draw(st.integers(1, 4))
+    x = draw(nd_arrays((n, *dims), zeros=True))
+    return (x, draw(nd_arrays((math.prod(dims), m))), draw(nd_arrays((m,)))), {}
+
+
+@st.composite
+def _relu(draw: Draw) -> Any:
+    shape = tuple(draw(st.lists(st.integers(1, 4), min_size=2, max_size=4)))
+    return (draw(nd_arrays(shape, zeros=True)),), {}
+
+
+def _bn_param(draw: Draw, d: int, mode_key: bool = True) -> dict[str, Any]:
+    param: dict[str, Any] = {"mode": "train"} if mode_key else {}
+    if draw(st.booleans()):  # running statistics from earlier steps, written by forward
+        param["running_mean"] = draw(nd_arrays((d,)))
+        param["running_var"] = 1.0 + np.abs(draw(nd_arrays((d,))))
+        param["momentum"] = 0.9
+    return param
+
+
+@st.composite
+def _batchnorm(draw: Draw) -> Any:
+    n, d = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    return (draw(nd_arrays((n, d))), draw(nd_arrays((d,))), draw(nd_arrays((d,))),
+            _bn_param(draw, d)), {}
+
+
+@st.composite
+def _layernorm(draw: Draw) -> Any:
+    n, d = draw(st.integers(1, 4)), draw(st.integers(2, 4))
+    return (draw(nd_arrays((n, d))), draw(nd_arrays((d,))), draw(nd_arrays((d,))), {}), {}
+
+
+@st.composite
+def _dropout(draw: Draw) -> Any:
+    # at least 6 entries: a mask dropping everything verifies nothing
+    shape = (draw(st.integers(2, 4)), draw(st.integers(3, 5)))
+    param: dict[str, Any] = {"mode": "train", "p": draw(st.sampled_from([0.5, 0.8, 0.3]))}
+    if draw(st.booleans()):
+        param["seed"] = draw(st.integers(0, 1000))
+    return (draw(nd_arrays(shape)), param), {}
+
+
+def _conv_arrays(draw: Draw, ho_max: int = 3) -> tuple[Any, ...]:
+    conv = draw(conv_params())
+    n, c, f = draw(st.integers(1, 2)), draw(st.integers(1, 2)), draw(st.integers(1, 3))
+    hh, ww = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    h = _fits(draw, hh, conv["stride"], conv["pad"], ho_max)
+    w = _fits(draw, ww, conv["stride"], conv["pad"], ho_max)
+    return (draw(nd_arrays((n, c, h, w))), draw(nd_arrays((f, c, hh, ww))),
+            draw(nd_arrays((f,))), conv)
+
+
+@st.composite
+def _conv(draw: Draw) -> Any:
+    return _conv_arrays(draw), {}
+
+
+@st.composite
+def _max_pool(draw: Draw) -> Any:
+    pool = draw(pool_params())
+    n, c = draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    h = _fits(draw, pool["pool_height"], pool["stride"], 0)
+    w = _fits(draw, pool["pool_width"], pool["stride"], 0)
+    return (draw(nd_arrays((n, c, h, w))), pool), {}
+
+
+def _image(draw: Draw, c: int) -> np.ndarray:
+    n, h, w = draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    return draw(nd_arrays((n, c, h, w)))
+
+
+@st.composite
+def _spatial_batchnorm(draw: Draw) -> Any:
+    c = draw(st.integers(1, 3))
+    return (_image(draw, c), draw(nd_arrays((c,))), draw(nd_arrays((c,))),
+            _bn_param(draw, c)), {}
+
+
+@st.composite
+def _spatial_groupnorm(draw: Draw) -> Any:
+    g, per = draw(st.integers(1, 3)), draw(st.integers(1, 2))
+    c = g * per
+    x = _image(draw, c)
+    if x[0, 0].size * per < 2:  # one value per group: nothing to normalize
+        x = draw(nd_arrays((x.shape[0], c, 2, x.shape[3])))
+    return (x, draw(nd_arrays((1, c, 1, 1))), draw(nd_arrays((1, c, 1, 1))), g, {}), {}
+
+
+@st.composite
+def _class_loss(draw: Draw) -> Any:
+    n, c = draw(st.integers(1, 4)), draw(st.integers(2, 5))
+    y = np.array(draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n)))
+    return (draw(nd_arrays((n, c))), y), {}
+
+
+def _recurrent_sizes(draw: Draw) -> tuple[int, int, int]:
+    return draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+
+
+@st.composite
+def _rnn_step(draw: Draw) -> Any:
+    n, d, h = _recurrent_sizes(draw)
+    return (draw(nd_arrays((n, d))), draw(nd_arrays((n, h))), draw(nd_arrays((d, h), scale=0.5)),
+            draw(nd_arrays((h, h), scale=0.5)), draw(nd_arrays((h,), scale=0.5))), {}
+
+
+@st.composite
+def _rnn(draw: Draw) -> Any:
+    n, d, h = _recurrent_sizes(draw)
+    t = draw(st.integers(1, 3))
+    return (draw(nd_arrays((n, t, d))), draw(nd_arrays((n, h))),
+            draw(nd_arrays((d, h), scale=0.5)), draw(nd_arrays((h, h), scale=0.5)),
+            draw(nd_arrays((h,), scale=0.5))), {}
+
+
+@st.composite
+def _lstm_step(draw: Draw) -> Any:
+    n, d, h = _recurrent_sizes(draw)
+    return (draw(nd_arrays((n, d))), draw(nd_arrays((n, h))), draw(nd_arrays((n, h))),
+            draw(nd_arrays((d, 4 * h), scale=0.5)), draw(nd_arrays((h, 4 * h), scale=0.5)),
+            draw(nd_arrays((4 * h,), scale=0.5))), {}
+
+
+@st.composite
+def _lstm(draw: Draw) -> Any:
+    n, d, h = _recurrent_sizes(draw)
+    t = draw(st.integers(1, 3))
+    return (draw(nd_arrays((n, t, d))), draw(nd_arrays((n, h))),
+            draw(nd_arrays((d, 4 * h), scale=0.5)), draw(nd_arrays((h, 4 * h), scale=0.5)),
+            draw(nd_arrays((4 * h,), scale=0.5))), {}
+
+
+def _ids(draw: Draw, shape: tuple[int, ...], v: int) -> np.ndarray:
+    size = math.prod(shape)
+    values = draw(st.lists(st.integers(0, v - 1), min_size=size, max_size=size))
+    return np.array(values, dtype=np.int64).reshape(shape)
+
+
+@st.composite
+def _word_embedding(draw: Draw) -> Any:
+    n, t, v, d = (draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(2, 4)),
+                  draw(st.integers(1, 3)))
+    return (_ids(draw, (n, t), v), draw(nd_arrays((v, d)))), {}
+
+
+@st.composite
+def _temporal_affine(draw: Draw) -> Any:
+    n, t, d, m = (draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 3)),
+                  draw(st.integers(1, 4)))
+    return (draw(nd_arrays((n, t, d))), draw(nd_arrays((d, m))), draw(nd_arrays((m,)))), {}
+
+
+@st.composite
+def _temporal_softmax_loss(draw: Draw) -> Any:
+    n, t, v = draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(2, 4))
+    mask = np.array(draw(st.lists(st.booleans(), min_size=n * t, max_size=n * t)))
+    return (draw(nd_arrays((n, t, v))), _ids(draw, (n, t), v), mask.reshape(n, t)), {}
+
+
+@st.composite
+def _conv_relu_pool(draw: Draw) -> Any:
+    pool = draw(pool_params(max_size=2, max_stride=2))
+    conv = draw(conv_params(max_stride=2))
+    n, c, f = draw(st.integers(1, 2)), draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    hh, ww = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    # the convolution's output is what the pooling windows must fit
+    ho = _fits(draw, pool["pool_height"], pool["stride"], 0, 2)
+    wo = _fits(draw, pool["pool_width"], pool["stride"], 0, 2)
+    h = (ho - 1) * conv["stride"] + hh - 2 * conv["pad"]
+    w = (wo - 1) * conv["stride"] + ww - 2 * conv["pad"]
+    if h < 1 or w < 1:
+        conv = {"stride": conv["stride"], "pad": 0}
+        h, w = (ho - 1) * conv["stride"] + hh, (wo - 1) * conv["stride"] + ww
+    return (draw(nd_arrays((n, c, h, w))), draw(nd_arrays((f, c, hh, ww))),
+            draw(nd_arrays((f,))), conv, pool), {}
+
+
+_CONVENTIONS: dict[str, Callable[[], SearchStrategy[Any]]] = {
+    "affine": _affine, "relu": _relu, "batchnorm": _batchnorm, "layernorm": _layernorm,
+    "dropout": _dropout, "conv": _conv, "max_pool": _max_pool,
+    "spatial_batchnorm": _spatial_batchnorm, "spatial_groupnorm": _spatial_groupnorm,
+    "svm_loss": _class_loss, "softmax_loss": _class_loss, "rnn_step": _rnn_step, "rnn": _rnn,
+    "lstm_step": _lstm_step, "lstm": _lstm, "word_embedding": _word_embedding,
+    "temporal_affine": _temporal_affine, "temporal_softmax_loss": _temporal_softmax_loss,
+    "affine_relu": _affine, "conv_relu": _conv, "conv_relu_pool": _conv_relu_pool,
+}

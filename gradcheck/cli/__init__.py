@@ -30,6 +30,7 @@ from gradcheck.targets.discovery import (
     load_target,
     plan_checks,
 )
+from gradcheck.targets.functions import plan_functions
 from gradcheck.targets.guard import GuardError, guarded
 from gradcheck.targets.loading import Target
 from gradcheck.targets.runner import (
@@ -330,6 +331,7 @@ def _run(args: argparse.Namespace) -> int:
                 continue
             progress.status(f"probing {f.name}")
             target_plans.append(_plan_guarded(f, config, args.timeout_check, args))
+        target_plans += plan_functions(target, config)  # CS231n-style function pairs
         progress.clear()
         if not any(p.status != "skip" for p in target_plans) and not target.broken:
             if args.allow_empty:

@@ -456,6 +456,10 @@ def draw_case(spec: CheckSpec, draw: Callable[[Any], Any]) -> Case:
     from hypothesis import strategies as st
 
 
+    if spec.kind == "function":
+        from gradcheck.targets.functions import draw_function_case
+
+        return draw_function_case(spec, draw)  # type: ignore[arg-type]
     n = draw(st.integers(1, MAX_SAMPLES))
     sizes: dict[str, int] = {}
     if spec.kind == "layer":
@@ -601,6 +605,10 @@ def run_engine(spec: CheckSpec, case: Case, *, dvalues: np.ndarray | None = None
     """
     from gradcheck import check_layer, check_loss
 
+    if spec.kind == "function":
+        from gradcheck.targets.functions import run_function_engine
+
+        return run_function_engine(spec, case)  # type: ignore[arg-type]
     try:
         with _quiet():
             if spec.kind == "layer":

@@ -1,0 +1,199 @@
+"""The functional protocol (CS231n, CS182 and their clones): functions with caches.
+
+``forward(*args, **kwargs) -> (out_1, ..., out_k, cache)`` and ``backward(dout_1, ...,
+dout_k, cache)`` returning one gradient per float array among ``args``, in order. The
+objective is ``sum_i sum(dout_i * out_i)``. A loss function (no backward) returns
+``(loss, dx)``: the objective is ``loss`` and ``dx`` its gradient with respect to the
+first float argument.
+
+The float arrays among ``args`` are the subject's parameters: each lives in one slot of
+a list (a :class:`~gradcheck.protocol.places.Place` into it), so the engine perturbs and
+swaps them as it does a layer's parameters. Every call gets fresh copies of everything:
+float arrays (so a forward that shifts its input in place cannot corrupt the next
+evaluation) and settings (ints, dicts such as ``bn_param`` that forward writes running
+statistics into, integer or boolean arrays).
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import traceback
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from gradcheck.protocol.calls import ProtocolError, UserCodeError
+from gradcheck.protocol.params import Parameter
+from gradcheck.protocol.places import ITEM, Place
+from gradcheck.protocol.subject import Subject
+from gradcheck.report import Kind
+
+if TYPE_CHECKING:
+    from gradcheck.engine.state import RandomPin
+
+__all__ = ["FunctionSubject", "argument_names", "call_user", "is_float_array"]
+
+
+def is_float_array(value: Any) -> bool:
+    """Whether ``value`` is differentiated: a non-empty floating-point ndarray."""
+    return isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.size > 0
+
+
+def argument_names(function: Callable[..., Any], count: int) -> list[str]:
+    """Names of the first ``count`` positional arguments (``arg3`` where unknown)."""
+    try:
+        params = list(inspect.signature(function).parameters.values())
+    except (TypeError, ValueError):
+        params = []
+    names = []
+    for i in range(count):
+        p = params[i] if i < len(params) else None
+        if p is None or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD, p.KEYWORD_ONLY):
+            names.append(f"arg{i}")
+        else:
+            names.append(p.name)
+    return names
+
+
+def call_user(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call user code; any exception becomes a :class:`UserCodeError` naming the line."""
+    try:
+        return function(*args, **kwargs)
+    except Exception as exc:
+        where = ""
+        frames = traceback.extract_tb(exc.__traceback__)
+        if len(frames) > 1:
+            last = frames[-1]
+            where = f" ({last.filename.rsplit('/', 1)[-1]}:{last.lineno})"
+        name = getattr(function, "__name__", repr(function))
+        raise UserCodeError(f"{name} raised {type(exc).__name__}: {exc}{where}") from exc
+
+
+class FunctionSubject(Subject):
+    """A forward/backward pair (or a loss function) with its arguments.
+
+    Parameters
+    ----------
+    forward : callable
+        ``forward(*args, **kwargs)``.
+    backward : callable or None
+        ``backward(dout_1, ..., dout_k, cache)``; None for a loss returning ``(loss, dx)``.
+    args : tuple
+        Positional arguments: float arrays are differentiated, the rest are settings.
+    kwargs : dict
+        Keyword arguments: settings.
+    pin : RandomPin, optional
+        Pinned random state (dropout without a seed draws from ``np.random``); the run
+        sets it when not given.
+    """
+
+    kind = Kind.FUNCTION
+    input_name = "arguments"
+    per_row = False
+
+    def __init__(self, forward: Callable[..., Any], backward: Callable[..., Any] | None,
+                 args: tuple[Any, ...], kwargs: dict[str, Any],
+                 pin: RandomPin | None = None) -> None:
+        super().__init__(forward, pin)  # type: ignore[arg-type]  # the run sets the pin
+        self.forward_function = forward
+        self.backward_function = backward
+        self.is_loss = backward is None
+        self.names = argument_names(forward, len(args))
+        self.slots: list[Any] = list(args)  # the parameters live here (Places into it)
+        self.kwargs = kwargs
+        self.douts: list[np.ndarray] = []
+        floats = [i for i, a in enumerate(args) if is_float_array(a)]
+        self.differentiated = floats[:1] if self.is_loss else floats
+        for i in self.differentiated:
+            name = self.names[i]
+            self.add_parameter(Parameter(name, Place(self.slots, ((ITEM, i),)), self.slots[i],
+                                         gradient_label=f"d{name}"))
+
+    @property
+    def name(self) -> str:
+        """The forward function's name."""
+        return getattr(self.forward_function, "__name__", "function")
+
+    # -- calls ------------------------------------------------------------------------
+    def fresh_arguments(self) -> tuple[list[Any], dict[str, Any]]:
+        """Copies of every argument, as one call gets them."""
+        args = [
+            np.array(a, copy=True) if isinstance(a, np.ndarray) else copy.deepcopy(a)
+            for a in self.slots
+        ]
+        return args, copy.deepcopy(self.kwargs)
+
+    def call_forward(self, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        """One forward call on the given (already copied) arguments."""
+        self._pinned()
+        try:
+            return call_user(self.forward_function, *args, **kwargs)
+        finally:
+            self.pin.note_draws()
+
+    def forward(self, x: Any = None, y: Any = None) -> Any:
+        """One forward call on fresh copies of the current arguments (``x`` is unused)."""
+        args, kwargs = self.fresh_arguments()
+        return self.call_forward(args, kwargs)
+
+    def backward(self, dvalues: Any, y: Any = None) -> Any:
+        """``backward(*douts, cache)``: ``dvalues`` is the list of upstream gradients."""
+        assert self.backward_function is not None
+        return call_user(self.backward_function, *dvalues, y)
+
+    # -- results ----------------------------------------------------------------------
+    def outputs(self, result: Any) -> list[np.ndarray]:
+        """The outputs of one forward result (everything but the cache), as float64."""
+        if self.is_loss:
+            outs = [_pair(result, self.name)[0]]
+        elif not isinstance(result, tuple) or len(result) < 2:
+            raise ProtocolError(
+                f"{self.name} returned {_what(result)}; a forward function returns "
+                "(out, cache), or (out_1, ..., out_k, cache)"
+            )
+        else:
+            outs = list(result[:-1])
+        if any(o is None for o in outs):
+            what = "loss" if self.is_loss else "output"
+            raise ProtocolError(f"{self.name} returned None as its {what} (an unfinished "
+                                "template?)")
+        return [np.asarray(o, dtype=np.float64) for o in outs]
+
+    def objective(self, out: Any, *, scale: bool = False) -> tuple[float, float]:
+        """``sum_i sum(dout_i * out_i)``, or the loss."""
+        outs = self.outputs(out)
+        if self.is_loss:
+            value = float(outs[0].reshape(-1)[0])
+            return value, abs(value)
+        value = 0.0
+        size = 0.0
+        for dout, o in zip(self.douts, outs, strict=True):
+            o = o.reshape(dout.shape)
+            value += float(np.vdot(dout, o))
+            if scale:
+                size += float(np.abs(dout * o).sum())
+        return value, size
+
+    def row_values(self, x: Any, y: Any) -> Any:
+        """Rows are never stacked for functions."""
+        return None
+
+
+def _pair(result: Any, name: str) -> tuple[Any, Any]:
+    if not isinstance(result, tuple) or len(result) != 2:
+        raise ProtocolError(
+            f"{name} returned {_what(result)}; a loss function returns (loss, dx)"
+        )
+    return result
+
+
+def _what(value: Any) -> str:
+    if value is None:
+        return "None (an unfinished template?)"
+    if isinstance(value, tuple):
+        return f"a tuple of {len(value)}"
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    return type(value).__name__

@@ -1,0 +1,339 @@
+"""CS231n-style functions in a target: pairs ``NAME_forward*`` / ``NAME_backward*`` and losses.
+
+Discovery: in every module of the target, each function defined there whose name holds
+``_backward`` is paired with the forward of the same stem (``conv_backward_naive`` with
+``conv_forward_naive``; ``batchnorm_backward_alt`` with ``batchnorm_forward``; a variant
+``conv_backward_naive_v2`` with ``conv_forward_naive`` when there is no
+``conv_forward_naive_v2``; ``max_pool_backward`` with the only ``max_pool_forward_*``);
+each function defined there whose name ends in ``_loss`` is a loss returning
+``(loss, dx)``. Pairs whose backward is only imported (``from .layers import *``) are
+checked where they are defined.
+
+Arguments: from ``[tool.gradcheck.args.NAME]`` / ``GRADCHECK_ARGS`` (by the forward's or
+the loss's name), else from the CS231n conventions
+(:func:`gradcheck.strategies.function_arguments`), else the pair is skipped with that
+reason. Each example is drawn by Hypothesis (shrinking included) and checked with
+:func:`gradcheck.check_function`, through the same runner as classes.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import inspect
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from gradcheck.targets.discovery import CONFIG_NAME, Target
+
+KIND = "function"
+# conventions whose names are prefixes of others: the longest match wins
+_LOSSES = ("temporal_softmax_loss", "softmax_loss", "svm_loss")
+
+
+@dataclass
+class FunctionFound:
+    """A function pair (or loss) found in the target, as the runner sees a class."""
+
+    name: str
+    module: str
+    forward: Callable[..., Any]
+    backward: Callable[..., Any] | None
+    convention: str | None
+    kind: str = KIND
+    verdict: str = "check"
+    reason: str = ""
+
+    @property
+    def cls(self) -> Callable[..., Any]:
+        """The forward function (or the loss): what a class's ``cls`` is for classes."""
+        return self.forward
+
+
+@dataclass
+class Arguments:
+    """How the arguments of one check are made: a convention or the user's config."""
+
+    label: str
+    shown: dict[str, Any] = field(default_factory=dict)
+    convention: str | None = None
+    given: dict[str, Any] | None = None
+
+
+@dataclass
+class FunctionSpec:
+    """One check of a function pair (duck-types the runner's ``CheckSpec``)."""
+
+    found: FunctionFound
+    build: Arguments
+    kind: str = KIND
+    labels: str | None = None
+    domain: str | None = None
+    training: bool = False
+    backward_only: bool = False
+    failure: str | None = None  # (as CheckSpec: found failed while planning)
+
+    @property
+    def name(self) -> str:
+        """The forward function's name."""
+        return self.found.name
+
+    @property
+    def variant(self) -> str:
+        """Where the arguments come from."""
+        return self.build.label
+
+
+@dataclass
+class FunctionPlan:
+    """The outcome of planning one function pair (duck-types the runner's ``Planned``)."""
+
+    found: FunctionFound
+    specs: list[FunctionSpec] = field(default_factory=list)
+    status: str = "check"
+    reason: str = ""
+    notes: list[str] = field(default_factory=list)
+    unchecked: list[str] = field(default_factory=list)
+
+
+class FunctionCall:
+    """The drawn arguments of one example (the runner's ``Case.obj``)."""
+
+    __slots__ = ("args", "kwargs")
+
+    def __init__(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        self.args, self.kwargs = args, kwargs
+
+
+# ----------------------------------------------------------------------------- finding
+def find_functions(target: Target) -> list[FunctionFound]:
+    """Every function pair and loss function defined in the target's modules.
+
+    Parameters
+    ----------
+    target : Target
+        From :func:`gradcheck.targets.discovery.load_target`.
+
+    Returns
+    -------
+    list of FunctionFound
+        In definition order; ``verdict == "skip"`` with a reason for a backward of a known
+        convention without its forward (other lone ``*_backward*`` functions are helpers).
+    """
+    from gradcheck.strategies import FUNCTION_CONVENTIONS
+
+    found: list[FunctionFound] = []
+    for module in target.modules:
+        space = vars(module)
+        functions = {k: v for k, v in space.items() if inspect.isfunction(v)}
+        own = [k for k, v in functions.items()
+               if v.__module__ == module.__name__ and not k.startswith(("_", "test"))]
+        for name in own:
+            if "_backward" in name:
+                stem, _, suffix = name.partition("_backward")
+                forward_name = _forward_for(stem, suffix, functions)
+                if forward_name is None:
+                    if stem not in FUNCTION_CONVENTIONS:
+                        continue  # a helper such as run_backward: not a pair
+                    found.append(FunctionFound(
+                        name, module.__name__, functions[name], None, None, verdict="skip",
+                        reason=f"no forward function {stem}_forward{suffix} for it"))
+                    continue
+                shown = forward_name
+                if suffix and not forward_name.endswith(suffix):
+                    shown = f"{forward_name}+{name}"  # a variant backward: name both
+                convention = stem if stem in FUNCTION_CONVENTIONS else None
+                found.append(FunctionFound(shown, module.__name__, functions[forward_name],
+                                           functions[name], convention))
+            elif name.endswith("_loss") and "_forward" not in name:
+                convention = next((c for c in _LOSSES if name == c or (
+                    name.startswith(c[: -len("_loss")]) and c in FUNCTION_CONVENTIONS
+                )), None)
+                found.append(FunctionFound(name, module.__name__, functions[name], None,
+                                           convention))
+    return found
+
+
+def _forward_for(stem: str, suffix: str, functions: dict[str, Any]) -> str | None:
+    """``stem_forward + suffix``, or with the suffix's last parts dropped one by one."""
+    parts = [p for p in suffix.split("_") if p]
+    for keep in range(len(parts), -1, -1):
+        candidate = f"{stem}_forward" + "".join(f"_{p}" for p in parts[:keep])
+        if candidate in functions:
+            return candidate
+    # max_pool_backward with max_pool_forward_naive: the one forward of that stem
+    others = [k for k in functions if k.startswith(f"{stem}_forward_")]
+    return others[0] if len(others) == 1 else None
+
+
+# ----------------------------------------------------------------------------- planning
+def plan_functions(target: Target, config: dict[str, list[dict[str, Any]]]) -> list[FunctionPlan]:
+    """A plan per function pair: arguments from the config or the conventions, else skip.
+
+    Parameters
+    ----------
+    target : Target
+        The imported target.
+    config : dict
+        From :func:`gradcheck.targets.discovery.load_config`: argument values by function
+        name (``{"x": [[1.0, 2.0]], "w": {"shape": [2, 3]}, "conv_param": {...}}``).
+
+    Returns
+    -------
+    list of FunctionPlan
+    """
+    plans = []
+    for found in find_functions(target):
+        if found.verdict == "skip":
+            plans.append(FunctionPlan(found, status="skip", reason=found.reason))
+            continue
+        missing = _missing_names(found)
+        if missing:
+            plans.append(FunctionPlan(found, status="skip", reason=missing))
+            continue
+        given = config.get(found.forward.__name__) or config.get(found.name)
+        if given:
+            specs = [FunctionSpec(found, Arguments(
+                "arguments given" if len(given) == 1 else f"arguments given #{i + 1}",
+                shown=dict(entry), given=dict(entry))) for i, entry in enumerate(given)]
+            plans.append(FunctionPlan(found, specs))
+        elif found.convention is not None:
+            spec = FunctionSpec(found, Arguments(f"CS231n convention: {found.convention}",
+                                                 convention=found.convention))
+            plans.append(FunctionPlan(found, [spec]))
+        else:
+            forward = found.forward.__name__
+            plans.append(FunctionPlan(found, status="skip", reason=(
+                f"no CS231n convention for {forward} and no arguments given: give them in "
+                f"{CONFIG_NAME} = {{{forward!r}: {{...}}}} or [tool.gradcheck.args.{forward}]"
+            )))
+    return plans
+
+
+def _missing_names(found: FunctionFound) -> str:
+    """Why a pair cannot run ("" when it can).
+
+    It uses, directly or through the functions it calls (a few levels deep), a name its
+    module failed to import: an unbuilt compiled extension such as ``im2col_cython``
+    (the course's ``conv_relu_forward`` calls ``conv_forward_fast``, which needs it).
+    """
+    missing: list[str] = []
+    seen: set[int] = set()
+    queue = [(f, 0) for f in (found.forward, found.backward) if f is not None]
+    while queue:
+        function, depth = queue.pop(0)
+        if id(function) in seen or not inspect.isfunction(function):
+            continue
+        seen.add(id(function))
+        space = function.__globals__
+        imported = _imported_names(function.__module__)
+        for name in function.__code__.co_names:
+            value = space.get(name)
+            if value is None and name in imported and not hasattr(builtins, name):
+                missing.append(name)
+            elif inspect.isfunction(value) and depth < 3:
+                queue.append((value, depth + 1))
+    if not missing:
+        return ""
+    names = ", ".join(dict.fromkeys(missing))
+    return (f"needs {names}, which its module could not import (a compiled extension that "
+            "is not built? e.g. python setup.py build_ext --inplace)")
+
+
+def _imported_names(module_name: str) -> set[str]:
+    """Names the module's source imports (whether or not the import succeeded)."""
+    module = sys.modules.get(module_name)
+    try:
+        tree = ast.parse(inspect.getsource(module)) if module is not None else None
+    except (OSError, TypeError, SyntaxError):
+        return set()
+    names: set[str] = set()
+    for node in ast.walk(tree) if tree is not None else ():
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return names
+
+
+# ----------------------------------------------------------------------------- examples
+def draw_function_case(spec: FunctionSpec, draw: Callable[[Any], Any]) -> Any:
+    """Draw one example's arguments (the runner's ``draw_case`` for functions)."""
+    from hypothesis import strategies as st
+
+    from gradcheck import strategies as gs
+    from gradcheck.targets.runner import Case
+
+    if spec.build.given is not None:
+        args, kwargs = _from_config(spec, draw(st.integers(0, 2**32 - 1)))
+    else:
+        assert spec.build.convention is not None
+        args, kwargs = draw(gs.function_arguments(spec.build.convention))
+    names = _names(spec.found.forward, len(args))
+    arrays = {n: a for n, a in zip(names, args, strict=True) if isinstance(a, np.ndarray)}
+    settings = {n: repr(a) for n, a in zip(names, args, strict=True)
+                if not isinstance(a, np.ndarray)}
+    settings.update({k: repr(v) for k, v in kwargs.items()})
+    seed = draw(st.integers(0, 2**16 - 1))
+    return Case(FunctionCall(tuple(args), kwargs), arrays, settings, seed)  # type: ignore[arg-type]
+
+
+def _names(function: Callable[..., Any], count: int) -> list[str]:
+    from gradcheck.protocol.function import argument_names
+
+    return argument_names(function, count)
+
+
+def _from_config(spec: FunctionSpec, seed: int) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """Arguments from the user's values: lists become arrays, ``{"shape": [...]}`` draws.
+
+    Values are matched to forward's parameters by name, in the signature's order; names
+    that are not positional parameters are keyword arguments.
+    """
+    rng = np.random.default_rng(seed)
+    given = dict(spec.build.given or {})
+    try:
+        params = list(inspect.signature(spec.found.forward).parameters.values())
+    except (TypeError, ValueError):
+        params = []
+    args: list[Any] = []
+    for p in params:
+        if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            break
+        if p.name not in given:
+            break
+        args.append(_value(given.pop(p.name), rng))
+    kwargs = {k: _value(v, rng) for k, v in given.items()}
+    return tuple(args), kwargs
+
+
+def _value(value: Any, rng: np.random.Generator) -> Any:
+    if isinstance(value, dict) and set(value) <= {"shape", "dtype", "high"} and "shape" in value:
+        shape = tuple(int(n) for n in value["shape"])
+        if value.get("dtype", "float64") in ("int", "int64"):
+            return rng.integers(0, int(value.get("high", 2)), shape)
+        if value.get("dtype") == "bool":
+            return rng.random(shape) < 0.5
+        return rng.standard_normal(shape)
+    if isinstance(value, list):
+        array = np.array(value)
+        return array.astype(np.float64) if array.dtype.kind == "f" else array
+    return value
+
+
+def run_function_engine(spec: FunctionSpec, case: Any) -> tuple[Any, str | None]:
+    """Check one example with :func:`gradcheck.check_function` (the runner's engine call)."""
+    from gradcheck import check_function
+
+    call: FunctionCall = case.obj
+    try:
+        report = check_function(spec.found.forward, spec.found.backward, *call.args,
+                                seed=case.seed, raise_on_failure=False, **call.kwargs)
+    except (ValueError, TypeError) as exc:
+        return None, f"the check rejected the call: {type(exc).__name__}: {exc}"
+    except Exception as exc:  # noqa: BLE001 - never crash on one function
+        return None, f"the checker raised {type(exc).__name__}: {exc}"
+    report.name = spec.found.name
+    return report, None
