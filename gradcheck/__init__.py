@@ -17,6 +17,8 @@ __all__ = [
     "Report",
     "check_layer",
     "check_loss",
+    "check_model",
+    "check_params",
 ]
 __version__ = "0.1.0"
 
@@ -27,10 +29,12 @@ _WHERE = {
     "Report": "gradcheck.report",
     "check_layer": "gradcheck.api",
     "check_loss": "gradcheck.api",
+    "check_model": "gradcheck.api",
+    "check_params": "gradcheck.api",
 }
 
 if TYPE_CHECKING:
-    from gradcheck.api import check_layer, check_loss
+    from gradcheck.api import check_layer, check_loss, check_model, check_params
     from gradcheck.engine.run import GradcheckWarning
     from gradcheck.report import GradientError, GradientResult, Report
 

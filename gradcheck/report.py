@@ -26,6 +26,7 @@ class Kind(StrEnum):
     LAYER = "layer"
     LOSS = "loss"
     FUSED = "fused"
+    MODEL = "model"
 
 
 PASSED, FAILED, INCONCLUSIVE = Status.PASSED, Status.FAILED, Status.INCONCLUSIVE
