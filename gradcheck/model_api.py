@@ -200,7 +200,8 @@ def check_params(
     for name, function in (("loss", loss), ("grads", grads)):
         if not callable(function):
             raise TypeError(f"{name} must be callable, {name}(params), got {function!r}")
-    report = Report(name=getattr(loss, "__name__", "loss"), kind=Kind.MODEL)
+    name = getattr(loss, "__name__", "")
+    report = Report(name=name if name.isidentifier() else "params", kind=Kind.MODEL)
 
     def build(pin: RandomPin) -> ModelSubject:
         return ParamsSubject(loss, grads, params, pin)

@@ -22,13 +22,13 @@ import numpy as np
 from gradcheck.report import FAILED, GradientResult
 
 
-def _fit(a: np.ndarray, b: np.ndarray) -> float | None:
-    """``c`` with ``a ~ c * b`` to 1e-4 relative, else None."""
+def _fit(a: np.ndarray, b: np.ndarray, rel: float = 1e-4) -> float | None:
+    """``c`` with ``a ~ c * b`` to ``rel`` relative, else None."""
     denom = float(np.dot(b, b))
     if denom <= 0:
         return None
     c = float(np.dot(a, b)) / denom
-    if np.linalg.norm(a - c * b) <= 1e-4 * max(float(np.linalg.norm(a)), 1e-300):
+    if np.linalg.norm(a - c * b) <= rel * max(float(np.linalg.norm(a)), 1e-300):
         return c
     return None
 
@@ -42,7 +42,8 @@ def _data_factor(a: np.ndarray, n: np.ndarray, p: np.ndarray) -> float | None:
     if a.size < 3 or np.linalg.matrix_rank(basis) < 2:
         return None
     coef, *_ = np.linalg.lstsq(basis, a.ravel(), rcond=None)
-    if np.linalg.norm(a.ravel() - basis @ coef) <= 1e-4 * max(float(np.linalg.norm(a)), 1e-300):
+    resid = np.linalg.norm(a.ravel() - basis @ coef)
+    if resid <= 1e-2 * np.linalg.norm(coef[0] * n) and resid <= 1e-3 * np.linalg.norm(a):
         return float(coef[0])
     return None
 
@@ -103,7 +104,7 @@ def diagnose_network(
                 )
                 break
         else:
-            k = _fit((a - n).ravel(), values[label].ravel())
+            k = _fit((a - n).ravel(), values[label].ravel(), rel=1e-2)
             if k is not None and k < 0:
                 result.diagnosis = (
                     f"the error is {k:.3g} * {label} exactly: its L2 regularization term "
@@ -129,11 +130,15 @@ def diagnose_network(
     bad = sorted({layers[k] for k in failed if layers[k] is not None})
     if len(bad) >= 2:
         top = bad[-1]
-        below = {n for k, n in layers.items() if n is not None and n <= top}
-        if set(bad) == below:
+        below = {k for k, n in layers.items() if n is not None and n <= top}
+        above = sorted(n for n in layers.values() if n is not None and n > top)
+        if below <= set(failed) and above:
+            first = min((k for k in failed if layers[k] == top), key=len)
+            last = min((k for k in results if layers[k] == above[0]), key=len)
             notes.append(
-                f"every parameter of layers {bad[0]}-{top} is wrong and none above: the "
-                f"error enters the backward pass at layer {top} (a skipped activation "
-                "backward, a wrong mask, or a wrong dinputs passed down?)"
+                f"the gradients of every parameter up to {first} are wrong and those from "
+                f"{last} on are right: the error enters the backward pass between these "
+                "layers (a skipped activation backward, a wrong mask, or a wrong dinputs "
+                "passed down?)"
             )
     return notes

@@ -113,6 +113,14 @@ class ModelSubject(Subject):
         finally:
             self.pin.note_draws()
 
+    def first_call(self, function: Callable[[], Any]) -> Any:
+        """A call during set-up, watched like any other for random draws."""
+        self._pinned()
+        try:
+            return function()
+        finally:
+            self.pin.note_draws()
+
     def backward(self, dvalues: np.ndarray, y: np.ndarray | None) -> Any:
         """Not used: :meth:`analytic` runs the model's own backward."""
         raise NotImplementedError
@@ -145,7 +153,7 @@ class ParamsSubject(ModelSubject):
 
     def setup(self) -> None:
         """Every float array in the dict is a parameter; gradient keys from a first call."""
-        grads = self._call_grads()
+        grads = self.first_call(lambda: (self.loss_value(), self._call_grads())[1])
         for key, value in self.obj.items():
             if not (isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.size):
                 continue
@@ -205,7 +213,7 @@ class CS231nSubject(ModelSubject):
 
     def setup(self) -> None:
         """Every float array in ``params`` is a parameter; gradients keyed alike."""
-        _, grads = self._call()
+        _, grads = self.first_call(self._call)
         params = self.obj.params
         for key, value in params.items():
             if not (isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.size):
@@ -284,7 +292,7 @@ class BookModelSubject(ModelSubject):
     def setup(self) -> None:
         """Parameters: the float arrays of the layers that backward gives a gradient for."""
         candidates = find_candidates(self.obj, exclude=[self.X])
-        self.gradients_pass()
+        self.first_call(self.gradients_pass)
         for places, _ in zip(candidates.groups, candidates.arrays, strict=True):
             in_layers = [p for p in places if p.steps[0] == (ATTR, "layers")]
             place = preferred(in_layers or places)

@@ -26,7 +26,7 @@ class DeepReLUNet:
     """``layers`` affine layers, ReLU between them, softmax cross-entropy at the end."""
 
     def __init__(self, input_dim=5, hidden=16, classes=3, layers=8, weight_scale=0.05,
-                 reg=1e-3, seed=0, bug=None):
+                 reg=1e-4, seed=0, bug=None):
         rng = np.random.default_rng(seed)
         dims = [input_dim] + [hidden] * (layers - 1) + [classes]
         self.layers = layers
