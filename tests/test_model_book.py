@@ -91,3 +91,53 @@ def test_an_unfinalized_model_is_finalized_for_the_check_and_left_unfinalized():
     report = check_model(model, X4, LABELS)
     assert report.ok and any("finalize() called" in n for n in report.notes)
     assert not hasattr(model, "input_layer")
+
+
+BOOK_SCRIPT = """
+import sys
+import numpy as np
+sys.path.insert(0, {targets!r})
+import book_full as book  # the book's full code: nnfs.init(), then trains its Model
+from gradcheck import check_model
+
+model = book.model
+X = np.random.default_rng(0).standard_normal((6, 2))
+y = np.array([0, 1, 2, 0, 1, 2])
+if {broken!r}:
+    dense = model.layers[0]
+    original = dense.backward
+
+    def backward(dvalues):
+        original(dvalues)
+        dense.dweights -= 2 * dense.weight_regularizer_l2 * dense.weights
+
+    dense.backward = backward
+weights = [(layer, layer.weights, layer.weights.copy()) for layer in model.trainable_layers]
+report = check_model(model, X, y, raise_on_failure=False)
+assert all(l.weights is w and np.array_equal(w, c) for l, w, c in weights)
+for g in report.gradients:
+    print(g.name, g.status, g.diagnosis)
+print(report.status)
+"""
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_the_books_own_trained_model_is_checked(broken, tmp_path):
+    # book code calls nnfs.init() at import: a subprocess keeps numpy unpatched here
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    targets = str(Path(__file__).parent / "cli_targets")
+    script = BOOK_SCRIPT.format(targets=targets, broken=broken)
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         cwd=tmp_path, timeout=120)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.strip().splitlines()
+    if broken:
+        assert lines[-1] == "failed"
+        assert any(line.startswith("layers[0].dweights failed") and "L2" in line
+                   for line in lines)
+    else:
+        assert lines[-1] == "passed"
+        assert sum(" passed" in line for line in lines[:-1]) == 4

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from gradcheck.report import Kind
 from gradcheck.targets.discovery import (
     CONFIG_NAME,
     REGULARIZER_STRENGTH,
@@ -29,6 +30,7 @@ from gradcheck.targets.discovery import (
     load_target,
     plan_checks,
 )
+from gradcheck.targets.models import plan_model, run_model
 from gradcheck.targets.runner import (
     DEFAULT_EXAMPLES,
     DEFAULT_SEED,
@@ -52,7 +54,8 @@ differences, on Hypothesis-generated data.
 Discovered: layers and activations (forward + backward(dvalues)), losses
 (forward(y_pred, y_true) + backward(dvalues, y_true)) and fused softmax + loss classes
 (forward(inputs, y_true) returning the mean loss). Ignored: classes without forward and
-backward (optimizers, accuracy helpers, base classes) and models. Skipped, with the
+backward (optimizers, accuracy helpers, base classes). Whole networks (a CS231n model:
+params dict + loss(X, y); the book's Model) are checked with check_model. Skipped, with the
 reason: classes with only one of forward/backward, or constructor arguments that cannot
 be guessed.
 """
@@ -231,10 +234,14 @@ def _run(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
         if target.import_output:
             printed.append((spec, target.import_output))
-        ignored += [(spec, f) for f in found if f.verdict == "ignore"]
         target_plans = []
         for f in found:
             if f.verdict == "ignore":
+                network = plan_model(f, config)  # whole networks: check_model
+                if network is None:
+                    ignored.append((spec, f))
+                else:
+                    target_plans.append(network)
                 continue
             progress.status(f"probing {f.name}")
             target_plans.append(plan_checks(f, config))
@@ -249,7 +256,10 @@ def _run(args: argparse.Namespace) -> int:
         def on_check(check: Any, number: int = number) -> None:
             progress.status(f"[{number}/{total}] {check.name} ({check.variant})")
 
-        result = run_class(planned, examples=args.examples, seed=args.seed, on_check=on_check)
+        result = (
+            run_model(planned, seed=args.seed) if planned.found.kind == Kind.MODEL
+            else run_class(planned, examples=args.examples, seed=args.seed, on_check=on_check)
+        )
         results.append((spec, result))
         progress.done(number, total, result)
     progress.clear()
