@@ -100,3 +100,33 @@ def test_cs231n_dropout_backward_without_the_mask_fails():
     Xc, yc = rng.standard_normal((7, 6)), rng.integers(0, 4, 7)
     report = check_model(DropoutNet(bug="mask_missing"), Xc, yc, raise_on_failure=False)
     assert {g.name for g in report.gradients if g.status == "failed"} == {"W1", "b1"}
+
+
+class Accumulating(DropoutNet):
+    """Gradients added into a dict kept across calls: right once, wrong the second time."""
+
+    def loss(self, X, y=None):
+        loss, grads = super().loss(X, y)
+        kept = self.__dict__.setdefault("kept", {k: np.zeros_like(v) for k, v in grads.items()})
+        for k, g in grads.items():
+            kept[k] += g
+        return loss, kept
+
+
+class Raising(DropoutNet):
+    def loss(self, X, y=None):
+        raise ValueError("shapes do not align")
+
+
+def test_gradients_accumulated_across_calls_are_stale_state():
+    rng = np.random.default_rng(5)
+    Xc, yc = rng.standard_normal((7, 6)), rng.integers(0, 4, 7)
+    assert check_model(DropoutNet(keep=1.0), Xc, yc).ok
+    report = check_model(Accumulating(keep=1.0), Xc, yc, raise_on_failure=False)
+    assert any("stale state" in p for p in report.problems)
+    assert report.status == "failed"
+
+
+def test_a_model_that_raises_is_an_error_verdict_not_a_crash():
+    report = check_model(Raising(), np.ones((3, 6)), np.zeros(3, int), raise_on_failure=False)
+    assert report.status == "error" and "shapes do not align" in report.problems[0]

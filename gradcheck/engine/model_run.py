@@ -181,9 +181,10 @@ class ModelRun:
         started = time.perf_counter()
         objective, grads = subject.analytic()
         self.forward_seconds = time.perf_counter() - started
+        # copies: a model may hand out the same arrays again (a dict it keeps)
+        grads = {k: g if g is None else np.array(g, copy=True) for k, g in grads.items()}
         _, again = subject.analytic()
         self._stale(subject, grads, again)
-        grads = {k: None if g is None else np.array(g, copy=True) for k, g in grads.items()}
         for label, value in subject.params.items():
             report.shapes[label] = list(value.shape)
         size = sum(v.size for v in subject.params.values())
