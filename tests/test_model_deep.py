@@ -91,7 +91,7 @@ def test_each_parameter_gets_a_step_on_one_linear_piece():
     subject.setup()
     rng = np.random.default_rng(0)
     eps = float(np.finfo(float).eps)
-    steps = {k: choose_step(subject, k, 6e-6, eps, 1.1, rng) for k in ("W1", "b1", "b7")}
+    steps = {k: choose_step(subject, k, 6e-6, eps, 1.1, rng).step for k in ("W1", "b1", "b7")}
     assert steps["W1"] == steps["b1"] == 6e-6  # the first layers: the default step
     # layer 7's pre-activations near 2e-7: a step well below them
     assert steps["b7"] < 1e-8

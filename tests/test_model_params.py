@@ -130,3 +130,35 @@ def test_gradients_accumulated_across_calls_are_stale_state():
 def test_a_model_that_raises_is_an_error_verdict_not_a_crash():
     report = check_model(Raising(), np.ones((3, 6)), np.zeros(3, int), raise_on_failure=False)
     assert report.status == "error" and "shapes do not align" in report.problems[0]
+
+
+class Float32Net:
+    """Computes in float32 inside and returns a Python float: its dtype does not tell."""
+
+    def __init__(self, scale_bug=1.0):
+        rng = np.random.default_rng(0)
+        self.params = {"W1": rng.standard_normal((4, 6)), "W2": rng.standard_normal((6, 3))}
+        self.scale_bug = scale_bug
+
+    def loss(self, X, y=None):
+        X = X.astype(np.float32)
+        W1, W2 = (p.astype(np.float32) for p in self.params.values())
+        h = np.maximum(X @ W1, 0)
+        s = h @ W2
+        N = len(X)
+        p = np.exp(s - s.max(1, keepdims=True))
+        p /= p.sum(1, keepdims=True)
+        loss = float(-np.log(p[np.arange(N), y]).mean())
+        d = p.copy()
+        d[np.arange(N), y] -= 1
+        d *= self.scale_bug / N
+        return loss, {"W1": X.T @ (d @ W2.T * (h > 0)), "W2": h.T @ d}
+
+
+def test_float32_arithmetic_inside_is_judged_with_float32_tolerances():
+    rng = np.random.default_rng(1)
+    Xf, yf = rng.standard_normal((5, 4)), rng.integers(0, 3, 5)
+    report = check_model(Float32Net(), Xf, yf)
+    assert report.ok and report.dtype == "float32"
+    broken = check_model(Float32Net(scale_bug=1.01), Xf, yf, raise_on_failure=False)
+    assert {g.name for g in broken.gradients if g.status == "failed"} == {"W1", "W2"}

@@ -45,10 +45,12 @@ from gradcheck.report import (
 class _Frame:
     """What :class:`Verification` reads from a run, for one parameter."""
 
-    def __init__(self, report: Report, run: ModelRun, step: float | None) -> None:
+    def __init__(self, report: Report, run: ModelRun, step: float | None,
+                 probe: bool, eps: float) -> None:
+        self.probe = probe  # whether the engine's float32 probe may run
         self.report, self.obj = report, run.root
         self.x, self.y = run.x, None
-        self.rng, self.eps, self.step = run.rng, run.eps, step
+        self.rng, self.eps, self.step = run.rng, eps, step
         self.forward_seconds = run.forward_seconds
         self.differentiable_inputs = False
         self.dinputs_name = "dinputs"
@@ -60,11 +62,16 @@ class _ModelVerification(Verification):
     The probe compares difference quotients at steps 1e-9 and 1e-8, which straddle the
     kinks of late layers in a deep ReLU network and would take a float64 network for a
     float32 one (and loosen its tolerances a millionfold). A network's precision is read
-    from the dtype of its loss instead (``ModelSubject.narrow``).
+    from the dtype of its loss (``ModelSubject.narrow``); the probe runs only for a
+    parameter on which the step ladder found no linear piece.
     """
 
+    def __init__(self, frame: _Frame, subject: Any) -> None:
+        super().__init__(frame, subject)
+        self.probe = frame.probe
+
     def _probe_precision(self, subject: Any, variables: list[Any], f0: float) -> list[Any]:
-        return []
+        return super()._probe_precision(subject, variables, f0) if self.probe else []
 
 
 class ModelRun:
@@ -197,11 +204,11 @@ class ModelRun:
             grad = grads.get(label)
             if grad is None:
                 continue
-            step = self._step(subject, label, grad, objective)
+            step, piece, eps = self._step(subject, label, grad, objective, report)
             part = Report(name=report.name, kind=report.kind)
             part.mode = mode
             with subject.only(label):
-                _ModelVerification(_Frame(part, self, step), subject).run(
+                _ModelVerification(_Frame(part, self, step, not piece, eps), subject).run(
                     {param.gradient_label: grad}, objective
                 )
             for result in part.gradients:
@@ -233,18 +240,28 @@ class ModelRun:
         )
 
     def _step(self, subject: ModelSubject, label: str, grad: np.ndarray,
-              objective: tuple[float, float]) -> float:
+              objective: tuple[float, float], report: Report) -> tuple[float, bool, float]:
+        """The parameter's step, whether it lies on one linear piece, and the precision."""
         if self.step is not None:
-            return self.step
+            return self.step, True, self.eps
         value = subject.params[label]
         try:
             condition = float(np.abs(value * np.asarray(grad, np.float64)).sum())
         except (TypeError, ValueError):
             condition = 0.0  # a misshapen gradient: reported by the verification
         scale = objective[1] + (condition if np.isfinite(condition) else 0.0)
-        step = choose_step(subject, label, nm.default_step(self.eps), self.eps, scale, self.rng)
-        self.steps[label] = step
-        return step
+        default = nm.default_step(self.eps)
+        choice = choose_step(subject, label, default, self.eps, scale, self.rng)
+        if choice.narrow:
+            eps = float(np.finfo(np.float32).eps)
+            report.dtype = "float32"
+            report.notes.append(
+                f"the loss is only float32-accurate in {label} (it stays still under steps "
+                "float64 arithmetic would see): steps and tolerances follow float32"
+            )
+            return nm.default_step(eps), True, eps
+        self.steps[label] = default if choice.step is None else choice.step
+        return self.steps[label], choice.step is not None, self.eps
 
     def _stale(self, subject: ModelSubject, first: dict[str, Any],
                second: dict[str, Any]) -> None:
