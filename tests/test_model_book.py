@@ -141,3 +141,20 @@ def test_the_books_own_trained_model_is_checked(broken, tmp_path):
     else:
         assert lines[-1] == "passed"
         assert sum(" passed" in line for line in lines[:-1]) == 4
+
+
+def test_the_model_its_layers_and_the_random_state_are_left_as_they_were():
+    model = bm.classifier()
+    model.forward(X4, True)  # layers hold inputs and outputs of an earlier pass
+    layers = [(layer, dict(vars(layer))) for layer in [*model.layers, model.loss]]
+    copies = {id(v): v.copy() for _, attrs in layers for v in attrs.values()
+              if isinstance(v, np.ndarray)}
+    state = np.random.get_state()[1].copy()
+    check_model(model, X4, LABELS)
+    for layer, attrs in layers:
+        assert vars(layer).keys() == attrs.keys()
+        for key, value in attrs.items():
+            assert vars(layer)[key] is value
+            if isinstance(value, np.ndarray):
+                assert np.array_equal(value, copies[id(value)])
+    assert np.array_equal(np.random.get_state()[1], state)
