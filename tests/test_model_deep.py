@@ -97,3 +97,16 @@ def test_each_parameter_gets_a_step_on_one_linear_piece():
     assert steps["b7"] < 1e-8
     # and the ladder never moved the parameters
     assert np.all(model.params["b7"] == 0)
+
+
+def test_kinks_inside_the_network_are_no_failure_and_a_bug_beside_them_is():
+    # one sample of zeros and zero biases: that sample's pre-activations are exactly 0 in
+    # every layer, so every bias sits on a kink of every ReLU for it
+    Xz = X.copy()
+    Xz[2] = 0
+    report = check_model(DeepReLUNet(layers=4, weight_scale=0.3), Xz, y)
+    assert report.ok and all(g.inconclusive == 0 for g in report.gradients)
+    assert {g.name for g in report.gradients if g.kinks} == {"b1", "b2", "b3"}
+    broken = check_model(DeepReLUNet(layers=4, weight_scale=0.3, bug="batch_factor"), Xz, y,
+                         raise_on_failure=False)
+    assert failed(broken).keys() == {"W4"}
