@@ -19,6 +19,8 @@ __all__ = [
     "check_function",
     "check_layer",
     "check_loss",
+    "check_model",
+    "check_params",
 ]
 __version__ = "0.1.0"
 
@@ -31,10 +33,18 @@ _WHERE = {
     "check_function": "gradcheck.api",
     "check_layer": "gradcheck.api",
     "check_loss": "gradcheck.api",
+    "check_model": "gradcheck.api",
+    "check_params": "gradcheck.api",
 }
 
 if TYPE_CHECKING:
-    from gradcheck.api import check_function, check_layer, check_loss
+    from gradcheck.api import (
+        check_function,
+        check_layer,
+        check_loss,
+        check_model,
+        check_params,
+    )
     from gradcheck.engine.run import GradcheckWarning
     from gradcheck.notebook import check_all
     from gradcheck.report import GradientError, GradientResult, Report

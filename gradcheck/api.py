@@ -9,9 +9,17 @@ import numpy as np
 
 from gradcheck.engine import validate as _validate
 from gradcheck.engine.run import GradcheckWarning, Run
+from gradcheck.model_api import check_model, check_params
 from gradcheck.report import Kind, Report
 
-__all__ = ["GradcheckWarning", "check_function", "check_layer", "check_loss"]
+__all__ = [
+    "GradcheckWarning",
+    "check_function",
+    "check_layer",
+    "check_loss",
+    "check_model",
+    "check_params",
+]
 
 
 def check_layer(

@@ -27,6 +27,7 @@ class Kind(StrEnum):
     LOSS = "loss"
     FUSED = "fused"
     FUNCTION = "function"
+    MODEL = "model"
 
 
 PASSED, FAILED, INCONCLUSIVE = Status.PASSED, Status.FAILED, Status.INCONCLUSIVE

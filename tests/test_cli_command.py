@@ -108,10 +108,12 @@ def test_the_full_book_code_with_nnfs_init_passes(tmp_path):
         "Activation_Softmax_Loss_CategoricalCrossentropy": "passed",
         "Loss_BinaryCrossentropy": "passed", "Loss_MeanSquaredError": "passed",
         "Loss_MeanAbsoluteError": "passed",
+        # a whole network, found; Model() has no layers until the code adds them
+        "Model": "skipped",
     }
     ignored = {i["name"] for i in document["ignored"]}
     assert ignored == {"Optimizer_SGD", "Optimizer_Adam", "Loss", "Accuracy",
-                       "Accuracy_Categorical", "Accuracy_Regression", "Model"}
+                       "Accuracy_Categorical", "Accuracy_Regression"}
     dense = results_by_class(document)["Layer_Dense"]
     assert [c["variant"] for c in dense["checks"]] == [
         "training=True", "regularizers=0.1; training=True"]

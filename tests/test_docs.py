@@ -9,6 +9,7 @@ import pytest
 
 MODULES = [
     "gradcheck.api",
+    "gradcheck.model_api",
     "gradcheck.strategies",
     "nnfs_core.layers",
     "nnfs_core.activations",

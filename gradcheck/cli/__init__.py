@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from gradcheck.cli import formats
+from gradcheck.report import Kind
 from gradcheck.targets.config import Settings, load_config, load_settings
 from gradcheck.targets.discovery import (
     CONFIG_NAME,
@@ -33,6 +34,7 @@ from gradcheck.targets.discovery import (
 from gradcheck.targets.functions import plan_functions
 from gradcheck.targets.guard import GuardError, guarded
 from gradcheck.targets.loading import Target
+from gradcheck.targets.models import plan_model, run_model
 from gradcheck.targets.runner import (
     DEFAULT_EXAMPLES,
     DEFAULT_SEED,
@@ -59,7 +61,8 @@ differences, on Hypothesis-generated data.
 Discovered: layers and activations (forward + backward(dvalues)), losses
 (forward(y_pred, y_true) + backward(dvalues, y_true)) and fused softmax + loss classes
 (forward(inputs, y_true) returning the mean loss). Ignored: classes without forward and
-backward (optimizers, accuracy helpers, base classes) and models. Skipped, with the
+backward (optimizers, accuracy helpers, base classes). Whole networks (a CS231n model:
+params dict + loss(X, y); the book's Model) are checked with check_model. Skipped, with the
 reason: classes with only one of forward/backward, or constructor arguments that cannot
 be guessed.
 """
@@ -322,12 +325,16 @@ def _run(args: argparse.Namespace) -> int:
         loaded.append(target)
         if target.import_output:
             printed.append((spec, target.import_output))
-        ignored += [(spec, f) for f in found if f.verdict == "ignore"]
         broken += [(spec, broken_class(target, name, reason))
                    for name, reason in target.broken]
         target_plans = []
         for f in found:
             if f.verdict == "ignore":
+                network = plan_model(f, config)  # whole networks: check_model
+                if network is None:
+                    ignored.append((spec, f))
+                else:
+                    target_plans.append(network)
                 continue
             progress.status(f"probing {f.name}")
             target_plans.append(_plan_guarded(f, config, args.timeout_check, args))
@@ -445,6 +452,8 @@ def _run_guarded(planned: Planned, args: argparse.Namespace, on_check: Any) -> C
     try:
         with guarded(f"checking {found.name}", args.timeout_check, option="--timeout-check",
                      on_hung=_hung_report(args)):
+            if planned.found.kind == Kind.MODEL:  # a whole network: check_model
+                return run_model(planned, seed=args.seed)
             return run_class(planned, examples=args.examples, seed=args.seed,
                              on_check=on_check)
     except GuardError as exc:

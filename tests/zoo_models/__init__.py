@@ -1,0 +1,1 @@
+"""Our own whole networks, written from the maths, with bugs injected on request."""
