@@ -12,8 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.engine import budget, threads
+from gradcheck.engine.columns import Columns
 from gradcheck.engine.state import RandomPin, Snapshot, numpy_unpatched
-from gradcheck.engine.verify import EXHAUSTIVE_LIMIT, Verification
+from gradcheck.engine.verify import Verification
 from gradcheck.protocol.subject import (
     ProtocolError,
     Subject,
@@ -77,6 +79,7 @@ class Run(Verification):
         try:
             with (
                 numpy_unpatched() as unpatched,
+                threads.capped(),
                 np.errstate(all="ignore"),
                 warnings.catch_warnings(),
             ):
@@ -144,8 +147,11 @@ class Run(Verification):
         grads, out = first
         if not is_layer and not self._loss_output_ok(out):
             return
-        size = x.size + sum(v.size for v in subject.params.values())
-        mode = self.mode or ("exhaustive" if size <= EXHAUSTIVE_LIMIT else "fast")
+        mode = self.mode or budget.automatic_mode(
+            subject, x, rows_independent=lambda: self._row_independent(subject),
+            columns_usable=lambda: Columns(subject, x, np.random.default_rng(self.seed),
+                                           lambda: self._base_rows(subject), {}).usable(),
+        )
         report.mode = mode
         objective = subject.objective(out, scale=True)
         if mode == "exhaustive":

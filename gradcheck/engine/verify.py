@@ -14,17 +14,15 @@ from typing import Any
 import numpy as np
 
 from gradcheck.engine import numerics as nm
+from gradcheck.engine.budget import locate_calls, rows_per_call
 from gradcheck.engine.columns import Columns, NotStackableError
 from gradcheck.engine.diagnose import diagnose, shape_problem
 from gradcheck.protocol.subject import ProtocolError, Subject, UserCodeError
 from gradcheck.report import FAILED, INCONCLUSIVE, PASSED, GradientResult, Report
 
-EXHAUSTIVE_LIMIT = 20_000  # automatic mode: exhaustive up to this many elements in all
 SAMPLED_COORDINATES = 2048  # elements sampled to locate an error in a huge input batch
 LOCATE_LIMIT = 50_000  # input batches larger than this are located by sampling in fast mode
-LOCATE_SECONDS = 2.0  # fast mode: time budget for locating an error one forward call each
 FAST_DIRECTIONS = 2  # random directions per gradient in fast mode
-STACK_BUDGET = 1_000_000  # array elements per stacked forward call
 LOSS_STEP_FLOOR = 1e-3  # predictions: steps relative to |p| down to this scale
 
 
@@ -42,7 +40,8 @@ class Verification:
     rng: np.random.Generator
     eps: float
     step: float | None
-    forward_seconds: float
+    _base: tuple[np.ndarray | None] | None = None  # set by _numerics; automatic mode probes
+    _rows_ok: bool | None = None
 
     def _numerics(
         self, subject: Subject, grads: dict[str, np.ndarray], objective: tuple[float, float]
@@ -316,7 +315,7 @@ class Verification:
         method = "elementwise"
         if mode == "fast" and index is None:
             # locate within a budget: stacked rows are cheap, one call per element is not
-            calls = max(16, int(LOCATE_SECONDS / (4 * max(self.forward_seconds, 1e-6))))
+            calls = locate_calls(subject, self.x)
             if rowwise:
                 budget, sample = LOCATE_LIMIT, SAMPLED_COORDINATES
             elif v.param is not None and self._columns.usable():
@@ -454,7 +453,7 @@ class Verification:
             def rows_of(rows: np.ndarray, stacked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                 return subject.rows(rows, stacked)
 
-        chunk = max(1, STACK_BUDGET // max(1, n_cols))
+        chunk = rows_per_call(n_cols, self._base_rows(subject).shape[1])
 
         def at(idx: np.ndarray, deltas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             if subject.kind == "layer" and idx.size == x.size <= chunk and _in_order(idx):
