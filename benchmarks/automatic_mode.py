@@ -25,8 +25,8 @@ from gradcheck import check_layer
 from gradcheck.engine import budget
 from nnfs_core import Activation_ReLU, Layer_Dense
 
-DENSE = [(64, 300, 200), (64, 512, 256), (128, 512, 256), (32, 1024, 512), (64, 1024, 1024),
-         (128, 1024, 1024), (256, 1024, 1024)]
+DENSE = [(64, 300, 200), (64, 400, 256), (32, 512, 256), (64, 512, 256), (128, 512, 256),
+         (32, 1024, 512), (64, 1024, 1024), (128, 1024, 1024), (256, 1024, 1024)]
 RELU = [(256, 256), (512, 512), (1024, 1024)]
 
 
@@ -55,11 +55,12 @@ def timed(layer, x, mode=None):
 
 
 def estimate(x, layer):
-    """The engine's estimate, assuming the stacking its probes allow for these layers."""
+    """The engine's estimate, with the stacking its probes allow for these layers."""
     params = [v.shape for k, v in vars(layer).items()
               if k in ("weights", "biases") and isinstance(v, np.ndarray)]
     out = x.shape[0] * (params[0][1] if params else x.shape[1])
-    return budget.exhaustive_cost(x.shape, params, out, rows=True, columns=bool(params))
+    rows = not isinstance(layer, CenteredRelu)
+    return budget.exhaustive_cost(x.shape, params, out, rows=rows, columns=bool(params))
 
 
 def row(label, layer, x, exhaustive=True):
