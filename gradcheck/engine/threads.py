@@ -9,8 +9,8 @@ thread counts through their own APIs; environment variables would only act befor
 is imported.
 
 Inspecting the loaded libraries costs about a millisecond, so it is done once per process
-(the first check) and the controller is kept; capping and restoring then cost about
-10 microseconds per check. Libraries loaded after the first check (a later ``import
+(the first check) and the controller is kept; capping and restoring then cost a few
+microseconds per check. Libraries loaded after the first check (a later ``import
 torch``) are not seen by that controller: :func:`refresh` forgets it.
 """
 
@@ -50,8 +50,16 @@ def capped() -> Iterator[None]:
     if THREADS is None:
         yield
         return
-    limiter = controller().limit(limits=THREADS)
+    # each library's own get/set calls (about 1 us), not controller().limit(), which
+    # gathers every library's full info first (about 10 us); only changed pools are reset
+    changed = []
+    for lib in controller().lib_controllers:
+        threads = lib.get_num_threads()
+        if threads is not None and threads != THREADS:
+            lib.set_num_threads(THREADS)
+            changed.append((lib, threads))
     try:
         yield
     finally:
-        limiter.restore_original_limits()
+        for lib, threads in reversed(changed):
+            lib.set_num_threads(threads)
