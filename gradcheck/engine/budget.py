@@ -33,10 +33,14 @@ import numpy as np
 from gradcheck.protocol.subject import Subject
 
 MEMORY_BYTES = 64 * 2**20  # what one stacked evaluation may allocate, all counted
-# Stacked rows: at most this many elements per row-sized array, for speed. Arrays that
-# leave the cache cost more per element than the calls saved (measured on a 384 x 512
-# ReLU, exhaustive: 1.7 s with 1 MB arrays, 2.7 s with 4 MB and more).
-ROW_ELEMENTS = 2**17
+# Stacked rows, for speed: every perturbed row in one call while its arrays stay within
+# WHOLE_ELEMENTS (one call is cheapest: 128 x 32 ReLU exhaustive 2.8-3.1 ms, against
+# 4.1-4.5 ms in calls of 2**16); beyond, calls of at most ROW_ELEMENTS elements per
+# row-sized array, since arrays that leave the cache cost more per element than the calls
+# saved (384 x 512 ReLU exhaustive: 1.2-2.1 s at 2**15, 1.9-3.6 s at 2**17, 3.7-7.3 s at
+# 2**19; loaded 2-core machine, three rounds).
+WHOLE_ELEMENTS = 2**19
+ROW_ELEMENTS = 2**16
 SAFETY = 2.0  # the user's forward makes temporaries of its own (a product, then + bias)
 ITEM = 8  # bytes per element: stacked evaluations run in float64
 
@@ -56,10 +60,12 @@ LOCATE_COST = 2.0  # fast mode: locating an error, at most this much (reference 
 LOCATE_MIN_CALLS = 16
 
 
-def rows_per_call(row_inputs: int, row_outputs: int) -> int:
+def rows_per_call(row_inputs: int, row_outputs: int, rows: int | None = None) -> int:
     """Stacked input rows that one forward call may take within :data:`MEMORY_BYTES`.
 
-    Also at most :data:`ROW_ELEMENTS` elements per row-sized array (speed).
+    ``rows``: how many rows are wanted in all; all of them in one call when their arrays
+    have at most :data:`WHOLE_ELEMENTS` elements, else at most :data:`ROW_ELEMENTS`
+    elements per row-sized array (speed).
 
     Per row: the row of inputs (the stacked copy and the forward's view of it) and its
     outputs with the arrays derived from them (changes from the unperturbed output, the
@@ -67,7 +73,10 @@ def rows_per_call(row_inputs: int, row_outputs: int) -> int:
     """
     per_row = SAFETY * ITEM * (2 * row_inputs + 6 * row_outputs)
     by_memory = int(MEMORY_BYTES // max(per_row, 1.0))
-    return max(1, min(by_memory, ROW_ELEMENTS // max(row_inputs, row_outputs, 1)))
+    width = max(row_inputs, row_outputs, 1)
+    if rows is not None and rows * width <= WHOLE_ELEMENTS:
+        return max(1, min(by_memory, rows))
+    return max(1, min(by_memory, ROW_ELEMENTS // width))
 
 
 def copies_per_call(param_elements: int, output_elements: int) -> int:
@@ -129,7 +138,7 @@ def exhaustive_cost(
         # every perturbed element is one row: the row's share of a call, the checker's
         # arrays for that row, and the calls themselves
         row_in, row_out = x_size // n, max(1, outputs // n)
-        calls = math.ceil(e * x_size / rows_per_call(row_in, row_out))
+        calls = math.ceil(e * x_size / rows_per_call(row_in, row_out, x_size))
         per_row = work / n + STACKED_SECONDS * (2 * row_in + 6 * row_out)
         cost += e * x_size * per_row + calls * CALL_SECONDS
     else:

@@ -453,7 +453,7 @@ class Verification:
             def rows_of(rows: np.ndarray, stacked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                 return subject.rows(rows, stacked)
 
-        chunk = rows_per_call(n_cols, self._base_rows(subject).shape[1])
+        chunk = rows_per_call(n_cols, self._base_rows(subject).shape[1], x.size)
 
         def at(idx: np.ndarray, deltas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             if subject.kind == "layer" and idx.size == x.size <= chunk and _in_order(idx):
