@@ -41,6 +41,7 @@ MEMORY_BYTES = 64 * 2**20  # what one stacked evaluation may allocate, all count
 # 2**19; loaded 2-core machine, three rounds).
 WHOLE_ELEMENTS = 2**19
 ROW_ELEMENTS = 2**16
+MIN_ROWS = 64  # ... but at least this many rows per call, memory permitting (wide rows)
 SAFETY = 2.0  # the user's forward makes temporaries of its own (a product, then + bias)
 ITEM = 8  # bytes per element: stacked evaluations run in float64
 
@@ -65,7 +66,7 @@ def rows_per_call(row_inputs: int, row_outputs: int, rows: int | None = None) ->
 
     ``rows``: how many rows are wanted in all; all of them in one call when their arrays
     have at most :data:`WHOLE_ELEMENTS` elements, else at most :data:`ROW_ELEMENTS`
-    elements per row-sized array (speed).
+    elements per row-sized array, or :data:`MIN_ROWS` rows when they are wider (speed).
 
     Per row: the row of inputs (the stacked copy and the forward's view of it) and its
     outputs with the arrays derived from them (changes from the unperturbed output, the
@@ -76,7 +77,7 @@ def rows_per_call(row_inputs: int, row_outputs: int, rows: int | None = None) ->
     width = max(row_inputs, row_outputs, 1)
     if rows is not None and rows * width <= WHOLE_ELEMENTS:
         return max(1, min(by_memory, rows))
-    return max(1, min(by_memory, ROW_ELEMENTS // width))
+    return max(1, min(by_memory, max(MIN_ROWS, ROW_ELEMENTS // width)))
 
 
 def copies_per_call(param_elements: int, output_elements: int) -> int:
