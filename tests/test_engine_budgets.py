@@ -62,6 +62,16 @@ def test_stacked_parameter_copies_stay_within_the_memory_budget(monkeypatch):
     assert peak < 16 * 2**20
 
 
+def test_stacked_rows_stay_within_the_memory_budget(monkeypatch):
+    # 4,096 perturbed rows of 1,024 inputs and outputs: 976 of them per call (8 MB arrays)
+    # under the old element count
+    monkeypatch.setattr(budget, "MEMORY_BYTES", 2**20)
+    x = np.random.default_rng(0).standard_normal((4, 1024))
+    report, peak = _peak_of_check(Activation_ReLU(), x, mode="exhaustive")
+    assert report.status == "passed"
+    assert peak < 4 * 2**20
+
+
 def test_a_small_memory_budget_chunks_without_changing_the_verdicts(monkeypatch):
     x = np.random.default_rng(0).standard_normal((4, 48))
     roomy = check_layer(OneWrongWeight(48, 32, rng=np.random.default_rng(1)), x,
