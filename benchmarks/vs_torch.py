@@ -12,10 +12,11 @@ Times are medians of repeated runs (float64). Then the error resolution: a singl
 of ``dweights`` is multiplied by ``(1 + delta)`` (a bug that scales with dvalues, like real
 ones) for delta = 1e-1 ... 1e-8, and the smallest delta each tool rejects is printed.
 
-Usage: ``python benchmarks/vs_torch.py [--quick] [--case TEXT] [--timing-only]``
-(``--quick``: fewer repetitions, skips torch's exhaustive mode on the largest shapes;
-``--case "dense 128"``: only the cases whose label contains the text, torch's exhaustive
-mode included; ``--timing-only``: no resolution table)
+Usage: ``python benchmarks/vs_torch.py [--quick] [--case TEXT] [--timing-only] [--min]
+[--runs N]`` (``--quick``: fewer repetitions, skips torch's exhaustive mode on the largest
+shapes; ``--case "dense 128"``: only the cases whose label contains the text, torch's
+exhaustive mode included; ``--timing-only``: no resolution table; ``--min``: the fastest
+of ``--runs`` runs instead of the median of 5, steadier on a loaded machine)
 """
 
 from __future__ import annotations
@@ -52,11 +53,15 @@ from gradcheck import check_layer, check_loss  # noqa: E402
 warnings.filterwarnings("ignore")
 
 
-def median_time(fn, *, budget: float = 4.0, max_runs: int = 5) -> tuple[float, int]:
-    """Median wall time of fn() over up to max_runs runs (fewer when slow).
+STATISTIC = statistics.median  # --min: the fastest run, steadier on a loaded machine
+RUNS = 5  # --runs
 
-    The first run is a warm-up (imports, caches) and is discarded, unless it alone took
-    over 2 s: then it counts as a sample.
+
+def median_time(fn, *, budget: float = 4.0, max_runs: int = 5) -> tuple[float, int]:
+    """Median (or, with --min, least) wall time of fn() over up to max_runs runs.
+
+    Fewer runs when slow. The first run is a warm-up (imports, caches) and is discarded,
+    unless it alone took over 2 s: then it counts as a sample.
     """
     start = time.perf_counter()
     fn()
@@ -66,7 +71,7 @@ def median_time(fn, *, budget: float = 4.0, max_runs: int = 5) -> tuple[float, i
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    return statistics.median(times), len(times)
+    return STATISTIC(times), len(times)
 
 
 # ------------------------------------------------------------------------- cases
@@ -156,7 +161,7 @@ def fmt(seconds: float | None) -> str:
 
 
 def timing_table(quick: bool, case: str | None = None) -> None:
-    print("times in ms (median); ratio = torch time / ours in the same mode; "
+    print(f"times in ms ({STATISTIC.__name__}); ratio = torch time / ours in the same mode; "
           "relu: torch runs on data with the exact zeros moved off the kink")
     head = (f"{'case':18}{'ours exh':>10}{'ours fast':>10}{'torch exh':>11}{'torch fast':>11}"
             f"{'exh ratio':>10}{'fast ratio':>11}{'native exh':>11}{'native fast':>12}"
@@ -167,7 +172,7 @@ def timing_table(quick: bool, case: str | None = None) -> None:
             if case not in label:
                 continue
             slow_ok = True
-        runs = 2 if quick else 5
+        runs = 2 if quick else RUNS
         ex, _ = median_time(lambda o=ours: o("exhaustive"), max_runs=runs)
         fa, _ = median_time(lambda o=ours: o("fast"), max_runs=runs)
         r_ex, r_fa = ours("exhaustive"), ours("fast")
@@ -257,7 +262,12 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--case", help="only cases whose label contains this text")
     parser.add_argument("--timing-only", action="store_true", help="no resolution table")
+    parser.add_argument("--min", action="store_true",
+                        help="report the fastest run instead of the median (loaded machine)")
+    parser.add_argument("--runs", type=int, default=5, help="runs per timing (default 5)")
     args = parser.parse_args(argv)
+    global STATISTIC, RUNS
+    STATISTIC, RUNS = (min if args.min else statistics.median), args.runs
     torch.set_num_threads(1)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"vs_torch benchmark, {datetime.datetime.now():%Y-%m-%d %H:%M}; python "

@@ -56,8 +56,11 @@ def check_layer(
         The upstream gradient; default: standard normal, drawn from ``seed``.
     mode : {None, "exhaustive", "fast"}, optional
         ``"exhaustive"`` compares every element; ``"fast"`` compares random projections
-        and falls back to elements only on a mismatch. ``None`` picks exhaustive up to
-        20,000 elements in all, else fast.
+        and falls back to elements only on a mismatch. ``None`` picks exhaustive when its
+        estimated cost is small: always up to 20,000 elements in all, never above
+        2,000,000, in between while forward calls times their cost estimated from the
+        array sizes (stacking probed) stays within one reference second
+        (:mod:`gradcheck.engine.budget`); else fast. Never decided by a clock.
     step : float, optional
         Relative finite-difference step ``h`` (steps are ``h * max(1, |x|)``); default
         ``eps ** (1/3)`` of the precision computed in (about 6e-6 in float64).
@@ -106,8 +109,12 @@ def check_layer(
       below 0.007 %. Inputs that are exactly 0 (where ReLU-like maps have their kink),
       when they are at most a quarter of the batch, are left out of the directions and
       compared one by one. Any disagreement or kink falls back to element-wise checks, on a
-      sample of at most a few seconds' worth of forward calls for huge parameters; a
-      projection failure is never overruled by a sample that missed the element.
+      sample sized by a forward-call budget from the array sizes for huge parameters
+      (the same sample on any machine); a projection failure is never overruled by a
+      sample that missed the element.
+    - **Resources.** Stacked evaluations are chunked to a memory budget (64 MiB per
+      call, ``gradcheck.engine.budget.MEMORY_BYTES``); BLAS/OpenMP thread pools are
+      capped to one thread during the check and restored afterwards.
     - **Kinks.** At a non-differentiable point (ReLU at exactly 0, ``|x|`` at 0) any value
       between the one-sided derivatives is accepted; the report counts such kinks.
     - **float32 / nnfs.init().** Parameters are checked in float64 copies and

@@ -19,12 +19,12 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.engine.budget import copies_per_call
 from gradcheck.engine.numerics import same_outputs
 from gradcheck.protocol.subject import ProtocolError, Subject, UserCodeError
 from gradcheck.report import Kind
 
 MIN_ELEMENTS = 24  # below this many parameter elements the plain loop is cheaper (measured)
-STACK_BUDGET = 1_000_000  # output elements per stacked forward call
 
 
 class NotStackableError(Exception):
@@ -134,7 +134,7 @@ class Columns:
             values, scales = np.empty(idx.size), np.empty(idx.size)
             cols = idx % m
             copy = _rank_within(cols)  # which side-by-side copy carries each element
-            per_call = max(1, STACK_BUDGET // max(1, out0.size))
+            per_call = copies_per_call(sum(p.size for p in subject.params.values()), out0.size)
             for lo in range(0, int(copy.max()) + 1, per_call):
                 part = np.flatnonzero((copy >= lo) & (copy < lo + per_call))
                 values[part], scales[part] = self._stacked(

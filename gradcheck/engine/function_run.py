@@ -20,9 +20,10 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.engine.budget import EXHAUSTIVE_LIMIT
 from gradcheck.engine.diagnose import diagnose
 from gradcheck.engine.state import RandomPin, numpy_unpatched
-from gradcheck.engine.verify import EXHAUSTIVE_LIMIT, Verification
+from gradcheck.engine.verify import Verification
 from gradcheck.protocol.calls import ProtocolError, UserCodeError
 from gradcheck.protocol.function import FunctionSubject, is_float_array
 from gradcheck.report import (

@@ -24,11 +24,12 @@ from typing import Any
 import numpy as np
 
 from gradcheck.engine import numerics as nm
+from gradcheck.engine.budget import EXHAUSTIVE_LIMIT
 from gradcheck.engine.model_diagnose import diagnose_network
 from gradcheck.engine.model_steps import choose_step
 from gradcheck.engine.run import GradcheckWarning
 from gradcheck.engine.state import RandomPin, Snapshot, numpy_unpatched
-from gradcheck.engine.verify import EXHAUSTIVE_LIMIT, Verification
+from gradcheck.engine.verify import Verification
 from gradcheck.protocol.calls import ProtocolError, UserCodeError
 from gradcheck.protocol.model import BookModelSubject, ModelSubject
 from gradcheck.report import (

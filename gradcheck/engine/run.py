@@ -21,8 +21,9 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.engine import budget, threads
 from gradcheck.engine.state import RandomPin, Snapshot, numpy_unpatched
-from gradcheck.engine.verify import EXHAUSTIVE_LIMIT, Verification
+from gradcheck.engine.verify import Verification
 from gradcheck.protocol import checks, names
 from gradcheck.protocol.calls import ProtocolError, UserCodeError, wants_training
 from gradcheck.protocol.params import (
@@ -124,6 +125,7 @@ class Run:
         try:
             with (
                 numpy_unpatched() as unpatched,
+                threads.capped(),
                 np.errstate(all="ignore"),
                 warnings.catch_warnings(),
             ):
@@ -194,14 +196,17 @@ class Run:
         subject = self.subject
         if isinstance(subject, LossSubject) and not self._loss_output_ok(subject, out):
             return
-        size = x.size + sum(v.size for v in subject.params.values())
-        mode = self.mode or ("exhaustive" if size <= EXHAUSTIVE_LIMIT else "fast")
+        verification = Verification(self, subject)
+        mode = self.mode or budget.automatic_mode(
+            subject, x, rows_independent=verification.rows_independent,
+            columns_usable=verification.columns_usable,
+        )
         report.mode = mode
         objective = subject.objective(out, scale=True)
         if mode == "exhaustive":
             # (in fast mode the warm-up call already exposes caches and accumulation)
             self._check_repeatable(subject, grads)
-        Verification(self, subject).run(grads, objective)
+        verification.run(grads, objective)
 
     def _integer_inputs(self, subject: Subject) -> None:
         """Integer inputs: numbers (converted to float) unless forward indexes with them."""

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from gradcheck.engine import numerics as nm
+from gradcheck.engine.budget import locate_calls, rows_per_call
 from gradcheck.engine.columns import Columns, NotStackableError
 from gradcheck.engine.diagnose import diagnose, shape_problem
 from gradcheck.protocol.subject import ProtocolError, Subject, UserCodeError
@@ -27,12 +28,9 @@ from gradcheck.report import (
     Report,
 )
 
-EXHAUSTIVE_LIMIT = 20_000  # automatic mode: exhaustive up to this many elements in all
 SAMPLED_COORDINATES = 2048  # elements sampled to locate an error in a huge input batch
 LOCATE_LIMIT = 50_000  # input batches larger than this are located by sampling in fast mode
-LOCATE_SECONDS = 2.0  # fast mode: time budget for locating an error one forward call each
 FAST_DIRECTIONS = 2  # random directions per gradient in fast mode
-STACK_BUDGET = 1_000_000  # array elements per stacked forward call
 ELEMENTS_KEPT = 65_536  # per-element verdict data kept on the result (for plots) up to this
 
 
@@ -58,6 +56,7 @@ class Verification:
         self.step: float | None = run.step
         self.forward_seconds: float = run.forward_seconds
         self.input_gradient = run.dinputs_name if run.differentiable_inputs else None
+        self.seed: int = getattr(run, "seed", 0)
         # working state, filled as the verification goes
         self._condition: dict[str, np.ndarray] = {}
         self._projection_failures: dict[str, GradientResult] = {}
@@ -65,6 +64,20 @@ class Verification:
         self._base: tuple[np.ndarray | None] | None = None
         self._rows_ok: bool | None = None
         self._columns: Columns | None = None
+
+    def rows_independent(self) -> bool:
+        """Whether the input batch may be stacked row by row (probed once, cached)."""
+        return self._row_independent(self.subject)
+
+    def columns_usable(self) -> bool:
+        """Whether parameters may be stacked along the output's columns (a probe).
+
+        Uses its own generator, so that probing for the automatic mode leaves the draws
+        of the verification itself as they are.
+        """
+        probe = Columns(self.subject, self.x, np.random.default_rng(self.seed),
+                        lambda: self._base_rows(self.subject), {})
+        return probe.usable()
 
     def run(self, grads: dict[str, np.ndarray], objective: tuple[float, float]) -> None:
         """Judge every gradient in ``grads``; append the results to the report."""
@@ -318,7 +331,7 @@ class Verification:
         method = "elementwise"
         if mode == "fast" and index is None:
             # locate within a budget: stacked rows are cheap, one call per element is not
-            calls = max(16, int(LOCATE_SECONDS / (4 * max(self.forward_seconds, 1e-6))))
+            calls = locate_calls(subject, self.x)
             if rowwise:
                 budget, sample = LOCATE_LIMIT, SAMPLED_COORDINATES
             elif v.param is not None and self._columns.usable():
@@ -461,7 +474,7 @@ class Verification:
             def rows_of(rows: np.ndarray, stacked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                 return subject.rows(rows, unflat(stacked))
 
-        chunk = max(1, STACK_BUDGET // max(1, n_cols))
+        chunk = rows_per_call(n_cols, self._base_rows(subject).shape[1], x.size)
 
         def at(idx: np.ndarray, deltas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             if subject.kind == Kind.LAYER and idx.size == x.size <= chunk and _in_order(idx):

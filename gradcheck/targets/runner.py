@@ -36,9 +36,9 @@ MAX_SAMPLES = 6
 MAX_FEATURES = 6
 MAX_CLASSES = 6
 # Shrinking budget once a failure is found: enough to reach a small example, bounded so
-# that a failing class costs seconds, not minutes.
+# that a failing class costs seconds, not minutes. Counted in examples, never in seconds:
+# the same target and seed shrink to the same example on a fast or a slow machine.
 SHRINK_CALLS = 150
-SHRINK_SECONDS = 8.0
 # Probabilities fed to cross-entropy-like losses stay this far from 0 (and the clip).
 MIN_PROBABILITY = 1e-3
 # Fused softmax + loss logits: |logit| <= 5 keeps every softmax probability above the
@@ -343,7 +343,6 @@ class _State:
         self.first_is_trivial = True
         self.first_failure: _Verdict | None = None
         self.failures: dict[str, _Verdict] = {}
-        self.failure_time = 0.0
         self.calls_after_failure = 0
 
     def example(self, spec: CheckSpec, data: Any) -> None:
@@ -356,10 +355,7 @@ class _State:
 
         if self.first_failure is not None:
             self.calls_after_failure += 1
-            over = (
-                self.calls_after_failure > SHRINK_CALLS
-                or time.perf_counter() - self.failure_time > SHRINK_SECONDS
-            )
+            over = self.calls_after_failure > SHRINK_CALLS
         else:
             over = False
         try:
@@ -385,7 +381,6 @@ class _State:
         self.failures[key] = verdict
         if self.first_failure is None:
             self.first_failure = verdict
-            self.failure_time = time.perf_counter()
         raise _FailureError(verdict)
 
     def _check(self, spec: CheckSpec, case: Case) -> _Verdict | None:

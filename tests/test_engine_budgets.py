@@ -1,0 +1,185 @@
+"""Budgets of a check: memory per stacked call, calls and elements instead of seconds,
+automatic mode by estimated cost, BLAS threads capped during a check."""
+
+from __future__ import annotations
+
+import re
+import tracemalloc
+
+import numpy as np
+import pytest
+from threadpoolctl import threadpool_info, threadpool_limits
+
+from gradcheck import check_layer
+from gradcheck.engine import budget, run
+from nnfs_core import Activation_ReLU, Layer_Dense
+
+
+class OneWrongWeight(Layer_Dense):
+    error = 1e-3
+
+    def backward(self, dvalues):
+        super().backward(dvalues)
+        self.dweights[3, 5] += self.error * np.abs(self.dweights).max()
+
+
+class DoubledWeight(OneWrongWeight):
+    error = 1.0  # the largest |dweights|: always among the sampled elements
+
+
+class CenteredRelu:
+    """ReLU of the batch-centred inputs: rows depend on each other (no stacking)."""
+
+    def forward(self, inputs):
+        self.inputs = inputs
+        self.output = np.maximum(0, inputs - inputs.mean(axis=0))
+
+    def backward(self, dvalues):
+        d = dvalues * (self.inputs - self.inputs.mean(axis=0) > 0)
+        self.dinputs = d - d.mean(axis=0)
+
+
+def _peak_of_check(layer, x, **options):
+    tracemalloc.start()
+    try:
+        report = check_layer(layer, x, raise_on_failure=False, **options)
+        return report, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+# -- memory ---------------------------------------------------------------------------
+
+
+def test_stacked_parameter_copies_stay_within_the_memory_budget(monkeypatch):
+    # 256 side-by-side copies of a 256 x 256 weight matrix were 128 MB in one call
+    monkeypatch.setattr(budget, "MEMORY_BYTES", 4 * 2**20)
+    x = np.random.default_rng(0).standard_normal((1, 256))
+    report, peak = _peak_of_check(
+        Layer_Dense(256, 256, rng=np.random.default_rng(1)), x, mode="exhaustive"
+    )
+    assert report.status == "passed"
+    assert peak < 16 * 2**20
+
+
+def test_stacked_rows_stay_within_the_memory_budget(monkeypatch):
+    # 4,096 perturbed rows of 1,024 inputs and outputs: 976 of them per call (8 MB arrays)
+    # under the old element count
+    monkeypatch.setattr(budget, "MEMORY_BYTES", 2**20)
+    x = np.random.default_rng(0).standard_normal((4, 1024))
+    report, peak = _peak_of_check(Activation_ReLU(), x, mode="exhaustive")
+    assert report.status == "passed"
+    assert peak < 4 * 2**20
+
+
+def test_a_small_memory_budget_chunks_without_changing_the_verdicts(monkeypatch):
+    x = np.random.default_rng(0).standard_normal((4, 48))
+    roomy = check_layer(OneWrongWeight(48, 32, rng=np.random.default_rng(1)), x,
+                        mode="exhaustive", raise_on_failure=False)
+    monkeypatch.setattr(budget, "MEMORY_BYTES", 2**14)
+    tight = check_layer(OneWrongWeight(48, 32, rng=np.random.default_rng(1)), x,
+                        mode="exhaustive", raise_on_failure=False)
+    good = check_layer(Layer_Dense(48, 32, rng=np.random.default_rng(1)), x,
+                       mode="exhaustive")
+    assert tight.evaluations > roomy.evaluations  # chunked into more calls
+    assert good.ok
+    for report in (roomy, tight):
+        wrong = {g.name: g for g in report.gradients}["dweights"]
+        assert wrong.status == "failed" and wrong.index == (3, 5)
+
+
+def test_the_budgets_count_every_stacked_array():
+    budget_bytes = budget.MEMORY_BYTES
+    rows = budget.rows_per_call(100, 10)
+    assert rows * budget.SAFETY * 8 * (2 * 100 + 6 * 10) <= budget_bytes
+    copies = budget.copies_per_call(10**6, 10**3)
+    assert copies * 8 * (10**6 + 5 * 10**3) <= budget_bytes
+    assert budget.copies_per_call(10**9, 1) == 1  # never refused: one copy per call
+
+
+# -- no clock -------------------------------------------------------------------------
+
+
+def _timeless(report) -> tuple[str, dict]:
+    text = re.sub(r", [0-9.]+ ms\]", "]", str(report))
+    data = report.to_dict()
+    data.pop("seconds", None)
+    return text, data
+
+
+def test_locating_a_wrong_element_gives_the_same_report_on_a_slow_clock(monkeypatch):
+    # a locate budget of 16 calls samples 1,024 of the 16,384 weights: which ones must not
+    # depend on how long a forward call took
+    monkeypatch.setattr(budget, "LOCATE_COST", 1e-6)
+    x = np.random.default_rng(0).standard_normal((8, 256))
+
+    def located():
+        layer = DoubledWeight(256, 64, rng=np.random.default_rng(1))
+        return check_layer(layer, x, mode="fast", raise_on_failure=False)
+
+    first = located()
+    ticks = iter(range(10**6))
+    monkeypatch.setattr(run.time, "perf_counter", lambda: float(next(ticks)))  # 1 s a call
+    second = located()
+    wrong = {g.name: g for g in first.gradients}["dweights"]
+    assert wrong.method == "sampled" and wrong.checked < 16384 and wrong.index == (3, 5)
+    assert _timeless(first) == _timeless(second)
+
+
+# -- automatic mode ---------------------------------------------------------------------
+
+
+def test_automatic_mode_is_exhaustive_above_20000_elements_when_stacking_is_cheap():
+    x = np.random.default_rng(0).standard_normal((8, 160))
+    report = check_layer(OneWrongWeight(160, 150, rng=np.random.default_rng(1)), x,
+                         raise_on_failure=False)
+    assert x.size + 160 * 150 + 150 > budget.EXHAUSTIVE_LIMIT
+    assert report.mode == "exhaustive"
+    wrong = {g.name: g for g in report.gradients}["dweights"]
+    assert wrong.status == "failed" and wrong.method == "elementwise" and wrong.index == (3, 5)
+
+
+def test_automatic_mode_is_exhaustive_for_a_row_independent_map_of_25600_inputs():
+    x = np.random.default_rng(0).standard_normal((160, 160))
+    assert check_layer(Activation_ReLU(), x).mode == "exhaustive"
+
+
+def test_automatic_mode_is_fast_for_the_same_size_when_every_element_costs_a_call():
+    x = np.random.default_rng(0).standard_normal((160, 160))
+    report = check_layer(CenteredRelu(), x)
+    assert report.mode == "fast" and report.ok
+
+
+def test_exhaustive_cost_grows_with_the_calls_it_needs():
+    shape, params, out = (64, 300), [(300, 200), (1, 200)], 64 * 200
+    stacked = budget.exhaustive_cost(shape, params, out, rows=True, columns=True)
+    looped = budget.exhaustive_cost(shape, params, out, rows=False, columns=False)
+    assert stacked <= budget.EXHAUSTIVE_COST < looped
+
+
+# -- threads ----------------------------------------------------------------------------
+
+
+# module-level: a check restores the object, its containers and its class's attributes
+SEEN: list[dict[str, int]] = []
+
+
+class ThreadsSeen(Layer_Dense):
+    def forward(self, inputs):
+        SEEN.append({i["internal_api"]: i["num_threads"] for i in threadpool_info()})
+        super().forward(inputs)
+
+
+def test_blas_threads_are_capped_during_a_check_and_restored_after():
+    blas = {i["internal_api"] for i in threadpool_info() if i["user_api"] == "blas"}
+    if not blas:
+        pytest.skip("no BLAS library that threadpoolctl controls")
+    layer = ThreadsSeen(3, 2)
+    with threadpool_limits(2):
+        layer.forward(np.ones((2, 3)))
+        outside = SEEN.pop()
+        check_layer(layer, np.ones((2, 3)))
+        after = {i["internal_api"]: i["num_threads"] for i in threadpool_info()}
+    assert all(outside[api] == 2 for api in blas)  # the twin: outside a check, 2 threads
+    assert SEEN and all(seen[api] == 1 for seen in SEEN for api in blas)
+    assert all(after[api] == 2 for api in blas)
