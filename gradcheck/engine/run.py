@@ -293,7 +293,8 @@ class Run:
             if label in by_backward and label not in given:
                 continue  # an array backward sets (a gradient under another name)
             view = next((other for other, v in subject.params.items()
-                         if np.shares_memory(v, param.value)), None)
+                         if np.may_share_memory(v, param.value)
+                         and np.shares_memory(v, param.value)), None)
             if view is None and (label in given or any(
                 names.is_conventional(p.name) for p in places
             )):
@@ -317,7 +318,8 @@ class Run:
         others = [a for places, a in self.candidates]
         for label, param in subject.parameters.items():
             param.shared = len(self.groups[label]) > 1 or any(
-                a is not param.value and np.shares_memory(a, param.value) for a in others
+                a is not param.value and np.may_share_memory(a, param.value)
+                and np.shares_memory(a, param.value) for a in others
             )
         subject.rebinds = bool(self.recast & set(subject.params))
         for label in list(report.shapes):

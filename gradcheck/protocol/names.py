@@ -49,6 +49,22 @@ def gradient_names(name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+@functools.lru_cache(maxsize=4096)
+def gradient_stems(name: str) -> tuple[str, ...]:
+    """The parameter names whose gradient ``name`` could be (``dW`` -> ``W``, ``_W``)."""
+    found = []
+    if name.startswith("d_"):
+        found.append(name[2:])
+    if name.startswith("d") and len(name) > 1:
+        found += [name[1:], name[1:2].lower() + name[2:]]
+    if name.startswith("grad_"):
+        found.append(name[5:])
+    if name.endswith("_grad"):
+        found.append(name[:-5])
+    stems = [f for f in found if f and name in gradient_names(f)]
+    return tuple(dict.fromkeys([*stems, *(f"_{f}" for f in stems)]))
+
+
 def gradient_name_set(others: Iterable[str]) -> frozenset[str]:
     """Every name under which a gradient of one of ``others`` may be stored."""
     return frozenset(g for other in others for g in gradient_names(other))

@@ -54,27 +54,26 @@ def _in_gradient_container(place: Place) -> bool:
     )
 
 
-def _protocol_array(place: Place, holder: Any, gradient_names: frozenset[str]) -> bool:
+def _protocol_array(place: Place, siblings: Any) -> bool:
     """Inputs, outputs and gradients of the protocol itself, at any depth.
 
-    ``gradient_names``: the names under which the holder's other values keep gradients.
+    ``siblings``: the other names in the same object or dict (``dW`` beside ``W`` is
+    ``W``'s gradient).
     """
     kind, key = place.steps[-1]
     if kind == ATTR and (key in names.RESERVED or names.bare(key) in names.RESERVED):
         return True
     if kind == ITEM or not isinstance(key, str):
         return False
-    return key in gradient_names  # ``dW`` beside ``W``
+    return any(stem in siblings for stem in names.gradient_stems(key))
 
 
-def _sibling_gradient_names(holder: Any) -> frozenset[str]:
+def _siblings(holder: Any) -> Any:
     if isinstance(holder, dict):
-        keys = [k for k in holder if isinstance(k, str)]
-    elif isinstance(holder, (list, tuple)):
-        return frozenset()
-    else:
-        keys = list(attributes(holder))
-    return names.gradient_name_set(keys)
+        return holder
+    if isinstance(holder, (list, tuple)):
+        return ()
+    return attributes(holder)
 
 
 def find_candidates(obj: Any, exclude: Iterable[np.ndarray] = ()) -> Candidates:
@@ -85,14 +84,14 @@ def find_candidates(obj: Any, exclude: Iterable[np.ndarray] = ()) -> Candidates:
     excluded = {id(a) for a in exclude}
     found = Candidates()
     index: dict[int, int] = {}
-    holders: dict[int, frozenset[str]] = {}
+    holders: dict[int, Any] = {}
     for place, array in float_arrays(obj):
-        if id(array) in excluded or _in_gradient_container(place):
+        if id(array) in excluded or (place.depth > 1 and _in_gradient_container(place)):
             continue
-        holder = place.parent().get()
+        holder = obj if place.depth == 1 else place.parent().get()
         if id(holder) not in holders:
-            holders[id(holder)] = _sibling_gradient_names(holder)
-        if _protocol_array(place, holder, holders[id(holder)]):
+            holders[id(holder)] = _siblings(holder)
+        if _protocol_array(place, holders[id(holder)]):
             continue
         if id(array) in index:
             found.groups[index[id(array)]].append(place)

@@ -216,18 +216,22 @@ class Subject:
         param = self.parameters[label]
         if param.place.get() is not work:
             param.place.set(work)
+        # a flat view where the memory allows (fast), else N-D indices (np.matrix, strides)
+        flat = work.reshape(-1) if type(work) is np.ndarray and work.flags.c_contiguous \
+            else None
         shape = work.shape
 
         def at(idx: np.ndarray, deltas: np.ndarray) -> np.ndarray:
             values = np.empty(idx.size)
+            target = flat if flat is not None else work
             for k, (j, d) in enumerate(zip(idx.tolist(), deltas.tolist(), strict=True)):
-                where = np.unravel_index(j, shape)
-                keep = work[where]
-                work[where] = keep + d
+                where = j if flat is not None else np.unravel_index(j, shape)
+                keep = target[where]
+                target[where] = keep + d
                 try:
                     values[k] = self.objective(self.forward(x))[0]
                 finally:
-                    work[where] = keep
+                    target[where] = keep
             return values
 
         return at
