@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gradcheck.targets.config import load_config
-from gradcheck.targets.discovery import Target, find_classes, plan_checks
+from gradcheck.targets.discovery import Target, find_classes
+from gradcheck.targets.pipeline import plan_target, run_planned
 from gradcheck.targets.runner import (
     DEFAULT_EXAMPLES,
     DEFAULT_SEED,
@@ -26,7 +27,6 @@ from gradcheck.targets.runner import (
     FAILED,
     PASSED,
     ClassResult,
-    run_class,
 )
 from gradcheck.views import results_html
 
@@ -119,11 +119,8 @@ def check_all(namespace: Mapping[str, Any] | None = None, *, examples: int = DEF
     target = Target(spec=module.__name__, module=module, path=None, modules=[module])
     config = load_config(target)
     checked = Checked()
-    for found in find_classes(target):
-        if found.verdict == "ignore":
-            continue
-        checked.results.append(run_class(plan_checks(found, config), examples=examples,
-                                         seed=seed))
+    for planned in plan_target(target, find_classes(target), config).plans:
+        checked.results.append(run_planned(planned, examples=examples, seed=seed))
     return checked
 
 

@@ -355,7 +355,7 @@ def test_bad_option_values_are_usage_errors(capsys):
 
 def test_inconclusive_classes_are_flagged_and_fail_only_when_nothing_passed(
         monkeypatch, capsys, tmp_path):
-    import gradcheck.cli as cli
+    import gradcheck.targets.pipeline as pipeline
     from gradcheck.targets.runner import ClassResult
     from gradcheck.targets.runner import run_class as real_run_class
 
@@ -365,7 +365,7 @@ def test_inconclusive_classes_are_flagged_and_fail_only_when_nothing_passed(
         return ClassResult(planned.found.name, planned.found.kind, planned.found.module,
                            "inconclusive", "inconclusive on all 5 examples")
 
-    monkeypatch.setattr(cli, "run_class", undecided)
+    monkeypatch.setattr(pipeline, "run_class", undecided)
     target = str(TARGETS / "mixed.py")
     assert main([target, "-q", "--json", str(tmp_path / "r.json")]) == 1
     out = capsys.readouterr().out
@@ -379,6 +379,6 @@ def test_inconclusive_classes_are_flagged_and_fail_only_when_nothing_passed(
             return real_run_class(planned, **kwargs)
         return undecided(planned)
 
-    monkeypatch.setattr(cli, "run_class", mostly_undecided)
+    monkeypatch.setattr(pipeline, "run_class", mostly_undecided)
     assert main([target, "-q", *EXAMPLES]) == 0
     assert main([target, "-q", *EXAMPLES, "--strict"]) == 1

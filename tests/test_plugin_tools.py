@@ -210,13 +210,14 @@ def test_a_failing_check_layer_shows_the_verdict_not_gradcheck_internals(project
 
 
 def test_strict_in_tool_gradcheck_fails_an_inconclusive_class(project, monkeypatch):
+    import gradcheck.targets.pipeline as pipeline
     import gradcheck.targets.runner as runner
 
     def undecided(planned, **kwargs):
         return runner.ClassResult(planned.found.name, planned.found.kind, planned.found.module,
                                   runner.INCONCLUSIVE, "inconclusive on all 3 examples")
 
-    monkeypatch.setattr(runner, "run_class", undecided)
+    monkeypatch.setattr(pipeline, "run_class", undecided)
     result = project.runpytest("--gradcheck", "gc_layers.py", *FAST)
     result.assert_outcomes(passed=1, skipped=2)
     project.makefile(".toml", pyproject="[tool.gradcheck]\nstrict = true\n")

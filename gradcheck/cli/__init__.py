@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from gradcheck.cli import formats
-from gradcheck.report import Kind
 from gradcheck.targets.config import Settings, load_config, load_settings
 from gradcheck.targets.discovery import (
     CONFIG_NAME,
@@ -31,10 +30,9 @@ from gradcheck.targets.discovery import (
     load_target,
     plan_checks,
 )
-from gradcheck.targets.functions import plan_functions
 from gradcheck.targets.guard import GuardError, guarded
 from gradcheck.targets.loading import Target
-from gradcheck.targets.models import plan_model, run_model
+from gradcheck.targets.pipeline import plan_target, run_planned
 from gradcheck.targets.runner import (
     DEFAULT_EXAMPLES,
     DEFAULT_SEED,
@@ -46,7 +44,6 @@ from gradcheck.targets.runner import (
     CheckResult,
     ClassResult,
     load_engine,
-    run_class,
 )
 
 DEFAULT_TARGET = "nnfs_core"
@@ -327,18 +324,13 @@ def _run(args: argparse.Namespace) -> int:
             printed.append((spec, target.import_output))
         broken += [(spec, broken_class(target, name, reason))
                    for name, reason in target.broken]
-        target_plans = []
-        for f in found:
-            if f.verdict == "ignore":
-                network = plan_model(f, config)  # whole networks: check_model
-                if network is None:
-                    ignored.append((spec, f))
-                else:
-                    target_plans.append(network)
-                continue
-            progress.status(f"probing {f.name}")
-            target_plans.append(_plan_guarded(f, config, args.timeout_check, args))
-        target_plans += plan_functions(target, config)  # CS231n-style function pairs
+        planned_here = plan_target(
+            target, found, config,
+            plan=lambda f, config=config: _plan_guarded(f, config, args.timeout_check, args),
+            on_class=lambda f: progress.status(f"probing {f.name}"),
+        )
+        ignored += [(spec, f) for f in planned_here.ignored]
+        target_plans = planned_here.plans
         progress.clear()
         if not any(p.status != "skip" for p in target_plans) and not target.broken:
             if args.allow_empty:
@@ -452,10 +444,8 @@ def _run_guarded(planned: Planned, args: argparse.Namespace, on_check: Any) -> C
     try:
         with guarded(f"checking {found.name}", args.timeout_check, option="--timeout-check",
                      on_hung=_hung_report(args)):
-            if planned.found.kind == Kind.MODEL:  # a whole network: check_model
-                return run_model(planned, seed=args.seed)
-            return run_class(planned, examples=args.examples, seed=args.seed,
-                             on_check=on_check)
+            return run_planned(planned, examples=args.examples, seed=args.seed,
+                               on_check=on_check)
     except GuardError as exc:
         return ClassResult(found.name, found.kind, found.module, ERROR, str(exc),
                            notes=list(planned.notes))

@@ -267,7 +267,8 @@ class _Loaded:
     def __init__(self, spec: str, state: _State) -> None:
         _import_gradcheck()
         from gradcheck.targets.config import load_config
-        from gradcheck.targets.discovery import TargetError, find_classes, load_target, plan_checks
+        from gradcheck.targets.discovery import TargetError, find_classes, load_target
+        from gradcheck.targets.pipeline import plan_target
 
         self.spec = spec
         self.patches = _NumpyPatches()
@@ -277,7 +278,7 @@ class _Loaded:
                 config = load_config(self.target)
                 found = [f for f in find_classes(self.target)
                          if not state.settings.excludes(f.name)]
-                self.plans = [plan_checks(f, config) for f in found if f.verdict != "ignore"]
+                self.plans = plan_target(self.target, found, config).plans
             finally:
                 self.patches.undo()
         except TargetError as exc:
@@ -369,11 +370,12 @@ class GradcheckItem(pytest.Item):
     def runtest(self) -> None:
         """Run the class's checks; fail with the report, or skip with the reason."""
         __tracebackhide__ = True
-        from gradcheck.targets.runner import ERROR, FAILED, INCONCLUSIVE, SKIPPED, run_class
+        from gradcheck.targets.pipeline import run_planned
+        from gradcheck.targets.runner import ERROR, FAILED, INCONCLUSIVE, SKIPPED
 
         state: _State = self.parent.state  # type: ignore[union-attr]
         with self.parent.loaded.patches.applied():  # type: ignore[union-attr]
-            result = run_class(self.planned, examples=state.examples, seed=state.seed)
+            result = run_planned(self.planned, examples=state.examples, seed=state.seed)
         if result.status in (FAILED, ERROR) or (
             result.status == INCONCLUSIVE and state.settings.strict
         ):

@@ -1,0 +1,78 @@
+"""One pipeline from a loaded target to results, shared by the CLI, pytest and notebooks.
+
+:func:`plan_target` turns the classes and functions a target defines into plans: layers,
+losses and fused losses (:func:`~gradcheck.targets.discovery.plan_checks`), whole
+networks (:func:`~gradcheck.targets.models.plan_model`) and CS231n-style function pairs
+(:func:`~gradcheck.targets.functions.plan_functions`). :func:`run_planned` runs one plan
+with the runner that fits it. The callers add only what is theirs: time limits and
+progress (CLI), items (pytest), the namespace (notebooks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from gradcheck.report import Kind
+from gradcheck.targets.discovery import Found, Planned, plan_checks
+from gradcheck.targets.functions import plan_functions
+from gradcheck.targets.loading import Target
+from gradcheck.targets.models import plan_model, run_model
+from gradcheck.targets.runner import ClassResult, run_class
+
+
+@dataclass
+class TargetPlans:
+    """What one target gave: plans to run, and classes discovery set aside."""
+
+    plans: list[Any] = field(default_factory=list)
+    ignored: list[Found] = field(default_factory=list)
+
+
+def plan_target(target: Target, found: list[Found], config: dict[str, Any], *,
+                plan: Callable[[Found], Planned] | None = None,
+                on_class: Callable[[Found], None] | None = None) -> TargetPlans:
+    """Plan every class (and function pair) of ``target``.
+
+    Parameters
+    ----------
+    target : Target
+        The loaded target.
+    found : list of Found
+        Its classes, from :func:`~gradcheck.targets.discovery.find_classes` (after the
+        caller's excludes).
+    config : dict
+        Constructor arguments per class, from :func:`~gradcheck.targets.config.load_config`.
+    plan : callable, optional
+        Plans one class (default ``plan_checks(found, config)``); the CLI passes one that
+        runs under its time limit.
+    on_class : callable, optional
+        Called before each class is planned (progress display).
+
+    Returns
+    -------
+    TargetPlans
+    """
+    out = TargetPlans()
+    for f in found:
+        if f.verdict == "ignore":
+            network = plan_model(f, config)  # whole networks: check_model
+            if network is None:
+                out.ignored.append(f)
+            else:
+                out.plans.append(network)
+            continue
+        if on_class is not None:
+            on_class(f)
+        out.plans.append(plan(f) if plan is not None else plan_checks(f, config))
+    out.plans += plan_functions(target, config)  # CS231n-style function pairs
+    return out
+
+
+def run_planned(planned: Any, *, examples: int, seed: int,
+                on_check: Callable[[Any], None] | None = None) -> ClassResult:
+    """Run one plan: a whole network through ``check_model``, anything else per example."""
+    if planned.found.kind == Kind.MODEL:
+        return run_model(planned, seed=seed)
+    return run_class(planned, examples=examples, seed=seed, on_check=on_check)
