@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from gradcheck.engine.state import RandomPin, Snapshot, numpy_unpatched
+from gradcheck.engine.state import RandomPin, Snapshot, numpy_unpatched, unheld_randomness
 from gradcheck.engine.verify import EXHAUSTIVE_LIMIT, Verification
 from gradcheck.protocol.subject import (
     ProtocolError,
@@ -66,6 +66,7 @@ class Run(Verification):
         self.param_names: Sequence[str] | None = None
         self.eps = float(np.finfo(np.float64).eps)
         self.subject: Subject | None = None
+        self.unheld: str | None = None  # why the randomness cannot be pinned
 
     # -- the frame: restore everything, whatever happens ------------------------------
     def execute(self, raise_on_failure: bool) -> Report:
@@ -151,6 +152,11 @@ class Run(Verification):
         if mode == "exhaustive":
             # (in fast mode the warm-up call already exposes caches and accumulation)
             self._check_repeatable(subject, grads)
+            if self.unheld:  # nothing can be concluded from finite differences
+                report.gradients.append(
+                    GradientResult("dinputs", INCONCLUSIVE, diagnosis=self.unheld)
+                )
+                return
         self._numerics(subject, grads, objective)
 
     def _setup_params(self, subject: Subject) -> None:
@@ -438,6 +444,9 @@ class Run(Verification):
             if np.any(diff > 1e3 * self.eps * scale + 1e-300) or (
                 np.isfinite(first).all() != np.isfinite(second).all()
             ):
+                self.unheld = unheld_randomness(subject.forward, self.x)
+                if self.unheld:
+                    return
                 self.report.problems.append(
                     f"backward depends on stale state: repeating forward and backward on the "
                     f"same data changed {name} by up to {np.nanmax(diff):.3g} (a cache filled "
