@@ -31,10 +31,12 @@ The scheme, for each element ``j`` of a variable ``x`` with analytic derivative 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from gradcheck.engine import kinks
 
 C_ROUND = 8.0
 C_ANALYTIC = 256.0
@@ -47,6 +49,8 @@ CLIP_FLOOR = 1e-7
 
 PASS, KINK, UNSURE, FAIL = 0, 1, 2, 3
 MORE_LEVELS = 4  # halvings tried beyond s/2 where the first two steps disagree
+C_NOISE = 64.0  # rounding of intermediates: up to this many eps of their magnitude
+NOISE_LIMIT = 64  # suspects whose rounding noise is measured (the closest calls first)
 
 # (flat element indices, deltas) -> objective values with x[index] += delta, or
 # (values, absolute scales) when the evaluator knows a tighter rounding scale than base's
@@ -64,6 +68,8 @@ class Comparison:
     numeric: np.ndarray
     tolerance: np.ndarray
     verdict: np.ndarray  # PASS, KINK, UNSURE, FAIL
+    at_kink: np.ndarray | None = None  # where the one-sided differences showed a kink
+    reasons: list[str] = field(default_factory=list)  # why elements are UNSURE
 
     @property
     def error(self) -> np.ndarray:
@@ -94,6 +100,40 @@ def same_outputs(a: np.ndarray, b: np.ndarray, eps: float) -> bool:
     return bool(np.all(np.abs(a - b) <= 64 * eps * (np.abs(b) + scale) + 1e-300))
 
 
+def float32_evidence(output: Any, notes: list[str]) -> bool:
+    """Whether float32 is really in play: a float32 output, or float32 data noted.
+
+    An output in float32 (or float16), or float64 values that all lie on the float32
+    grid, or a note that the object held float32 arrays or ran under ``nnfs.init()``.
+    Without any of these, a noisy difference quotient is not float32 (a domain edge or a
+    forward that varies below the step can look the same).
+    """
+    if any("float32" in n or "float16" in n for n in notes):
+        return True
+    out = np.asarray(output)
+    if out.dtype.kind != "f" or out.size == 0:
+        return False
+    if out.dtype.itemsize <= 4:
+        return True
+    with np.errstate(all="ignore"):
+        narrow = out.astype(np.float32).astype(out.dtype)
+    finite = np.isfinite(out)
+    return bool(
+        finite.any()
+        and np.array_equal(narrow[finite], out[finite])
+        and not np.array_equal(out[finite], np.round(out[finite]))
+    )
+
+
+def away_from_edges(x: np.ndarray, floor: float) -> np.ndarray:
+    """1 where ``x`` is not within ``1e-4 * floor`` of 0, else 0.
+
+    A precision probe's random direction leaves out elements so close to 0 that its
+    steps could cross a domain edge (``sqrt`` at 1e-10) or sit at a kink.
+    """
+    return (np.abs(x) >= 1e-4 * floor).astype(np.float64)
+
+
 def default_step(eps: float) -> float:
     """Relative step for central differences: ``eps ** (1/3)`` (about 6e-6 in float64)."""
     return float(np.cbrt(eps))
@@ -113,6 +153,9 @@ def compare(
     alpha_scale: np.ndarray | None = None,
     one_sided: float | None = None,
     abs_floor: float | np.ndarray = 0.0,
+    at_direction: kinks.EvalDirections | None = None,
+    groups: np.ndarray | None = None,
+    intermediate: np.ndarray | None = None,
 ) -> Comparison:
     """Compare ``analytic`` with finite differences of the objective at ``x``.
 
@@ -141,6 +184,19 @@ def compare(
     abs_floor : float
         Absolute differences below this are not errors (losses: ``1e-7 / samples``, the
         size of the book's clipping effect on the gradient of a mean loss).
+    at_direction : callable, optional
+        ``(flat indices T, steps (k, len(T))) -> k objective values`` with several
+        coordinates moved at once; enables the joint kink test of
+        :mod:`gradcheck.engine.kinks`. Without it, kinks are judged coordinate by
+        coordinate.
+    groups : ndarray of int, optional
+        Per flat element of ``x``, the group its kinks are judged jointly in (e.g. the
+        sample of a ``dinputs`` element); default: one group.
+    intermediate : ndarray, optional
+        Per flat element of ``x``, the magnitude of the intermediate results forward may
+        compute from it (e.g. ``|x| * max|dvalues|``: the input at unit gain). Rounding
+        noise measured up to ``C_NOISE * eps`` times this is rounding (cancellation, as in
+        ``1 + tanh(u)``), and widens the tolerance; default: the objective's scale.
     """
     with np.errstate(all="ignore"):
         xf = np.asarray(x, dtype=np.float64).reshape(-1)
@@ -175,6 +231,13 @@ def compare(
             d1 = (fp - fm) / (2 * s)
             abs_d1 = np.abs(d1)
         argument = (C_ARGUMENT * eps) * abs_d1 * size / s
+        if intermediate is not None:
+            # rounding of intermediate results forward computes from x (1 + tanh(u) for
+            # a saturated GELU): the objective is known to about eps times them
+            inter = np.broadcast_to(np.asarray(intermediate, np.float64).reshape(-1), xf.shape)
+            argument = argument + (C_ROUND * eps) * inter[idx] / s
+            if one_sided:
+                tol_first = tol_first + (C_ROUND * eps) * inter[idx] / s1
         rho = (C_ROUND * eps) * np.abs(scale) / s + argument
         finite = np.isfinite(d1)
         g = max(
@@ -203,9 +266,31 @@ def compare(
         tol = np.array(tol, dtype=np.float64)
         alpha = np.broadcast_to(alpha, idx.shape)
         suspects = np.flatnonzero(verdict != PASS)
+        # rounding inside forward (cancellation) that the output-relative model misses:
+        # measured where it could matter
+        rho, tight = np.array(rho, dtype=np.float64), np.array(tight, dtype=np.float64)
+        measured = suspects[np.argsort((err / tol)[suspects], kind="stable")[:NOISE_LIMIT]]
+        cap = np.abs(np.broadcast_to(scale, idx.shape))[measured]
+        if intermediate is not None:
+            cap = cap + inter[idx[measured]]
+        noise, structure, cancels = _noise_floor(
+            at, idx[measured], s[measured], C_NOISE * eps * cap,
+            (C_ROUND * eps) * np.abs(np.broadcast_to(scale, idx.shape))[measured],
+        )
+        rho[measured] += noise
+        tight[measured] += noise
+        # where forward cancels, the analytic side (which reuses forward's results)
+        # carries that rounding too: C_NOISE eps of the intermediates, per unit of x
+        alpha = np.array(np.broadcast_to(alpha, idx.shape), dtype=np.float64)
+        alpha[measured] += np.where(cancels, C_NOISE * eps * cap / size[measured], 0.0)
+        fine = np.zeros(idx.size, dtype=bool)
+        fine[measured] = structure
+        at_kink = np.zeros(idx.size, dtype=bool)
+        right, left = d1.copy(), d1.copy()
         for start in range(0, suspects.size, 1024):
             part = suspects[start : start + 1024]
-            numeric[part], tol[part], verdict[part] = _refine(
+            (numeric[part], tol[part], verdict[part], at_kink[part], right[part],
+             left[part]) = _refine(
                 idx[part],
                 a[part],
                 s[part],
@@ -217,7 +302,70 @@ def compare(
                 alpha[part],
                 at,
             )
-        return Comparison(idx, a, numeric, tol, verdict)
+        reasons = []
+        # a forward that varies on scales below any step: finite differences cannot decide
+        finer = fine & (verdict == FAIL) & ~at_kink
+        if finer.any():
+            verdict[finer] = UNSURE
+            reasons.append(
+                f"{int(finer.sum())} element(s) where forward varies on a scale finer than the "
+                "finite-difference step (the objective is not smooth down to 1e-3 of the step, "
+                "far above rounding): finite differences cannot decide there"
+            )
+        if at_direction is not None:
+            reasons += kinks.judge_groups(
+                idx, xv, a, s, rho, right, left, tol, numeric, verdict, at_kink, groups,
+                at_direction, (PASS, KINK, UNSURE, FAIL),
+            )
+        return Comparison(idx, a, numeric, tol, verdict, at_kink, reasons)
+
+
+# offsets of the noise probe: irregular (golden-ratio fractions), 0 included
+_OFFSETS = np.array([-3.0, -2.382, -1.764, -0.854, 0.0, 0.472, 1.236, 2.090, 3.0])
+
+
+def _noise_floor(
+    at: EvalAt, idx: np.ndarray, s: np.ndarray, cap: np.ndarray, model: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Measured rounding noise of the objective along each element (derivative units),
+    and whether the objective has structure finer than the step there.
+
+    The objective is evaluated at ``x + k tau`` for nine irregularly spaced ``k`` in
+    ``[-3, 3]`` (evenly spaced points can alias with the staircase of a quantized
+    intermediate and look exactly linear), for ``tau = s/3`` (the
+    step's own range) and ``tau = s/1024``; a quadratic fits a smooth function there to
+    about rounding, so the largest residual is noise. Noise up to ``cap`` (what rounding
+    of the intermediate results can cause) is rounding; larger residuals are structure:
+    a kink in range (left to the kink tests), or, when even the finer ``tau`` shows more
+    than ``cap``, a forward that varies below any step (``x + 1e-3 sin(1e7 x)``).
+    An objective exactly flat over the step (the step is below the rounding quantum of
+    an intermediate, as ``1 + tanh(u)`` at ``u < -17``) gets the noise of that quantum,
+    ``cap / 16``. Also returns where the noise exceeds the output-relative ``model``
+    (cancellation inside forward). Costs 18 evaluations per element.
+    """
+    if idx.size == 0:
+        return np.zeros(0), np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
+    k = _OFFSETS
+    fit = np.vander(k, 3)
+    project = np.eye(k.size) - fit @ np.linalg.pinv(fit)
+    spread, flat = [], []
+    for tau in (s / 3, s / 1024):
+        deltas = (tau[:, None] * k[None, :]).reshape(-1)
+        values, _ = _values(at(np.repeat(idx, k.size), deltas))
+        rows = np.asarray(values, dtype=np.float64).reshape(idx.size, k.size)
+        with np.errstate(all="ignore"):
+            spread.append(np.max(np.abs(rows @ project.T), axis=1))
+        flat.append(np.all(rows == rows[:, :1], axis=1))
+    coarse, fine = spread
+    with np.errstate(all="ignore"):
+        sigma = np.where(coarse <= cap, coarse, np.where(fine <= cap, fine, 0.0))
+        sigma = np.where(flat[0], cap / 16, sigma)
+        noise = np.where(np.isfinite(sigma), 4.0 * sigma / s, 0.0)
+        structure = np.isfinite(coarse) & np.isfinite(fine) & (
+            (coarse > 16 * fine) & (fine > cap)
+        )
+        cancels = np.isfinite(sigma) & (sigma > model)
+    return noise, structure, cancels
 
 
 def _refine(
@@ -231,7 +379,7 @@ def _refine(
     tight: np.ndarray,
     alpha: np.ndarray,
     at: EvalAt,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, ...]:
     if fp is None or fm is None:
         fp, _ = _values(at(idx, s))
         fm, _ = _values(at(idx, -s))
@@ -269,14 +417,16 @@ def _refine(
     verdict[kink & inside] = KINK
     verdict[smooth & ~noisy] = PASS
     numeric = np.where(np.isfinite(richardson), richardson, d1)
-    # at a kink, report the one-sided value nearest the analytic one
-    nearest = np.where(np.abs(a - r2) <= np.abs(a - l2), r2, l2)
-    numeric = np.where(kink & ~smooth, nearest, numeric)
-    tol = np.where(kink & ~smooth, tol_kink + np.abs(r2 - l2), tol)
+    # at a kink, report the point of [left, right] nearest the analytic value, with the
+    # tolerance the verdict used: the error is the distance outside that interval
+    nearest = np.clip(a, np.minimum(r2, l2), np.maximum(r2, l2))
+    at_kink = kink & ~smooth
+    numeric = np.where(at_kink, nearest, numeric)
+    tol = np.where(at_kink, tol_kink, tol)
     unsure = np.flatnonzero(verdict == UNSURE)
     if unsure.size:
         _smaller_steps(unsure, idx, a, s, d2, rho, alpha, at, numeric, tol, verdict)
-    return numeric, tol, verdict
+    return numeric, tol, verdict, at_kink & (verdict != PASS), r2, l2
 
 
 def _smaller_steps(

@@ -16,6 +16,7 @@ import numpy as np
 from gradcheck.engine import numerics as nm
 from gradcheck.engine.columns import Columns, NotStackableError
 from gradcheck.engine.diagnose import diagnose, shape_problem
+from gradcheck.engine.joint import joint_kinks
 from gradcheck.protocol.subject import ProtocolError, Subject, UserCodeError
 from gradcheck.report import FAILED, INCONCLUSIVE, PASSED, GradientResult, Report
 
@@ -172,13 +173,16 @@ class Verification:
         always show in the output's dtype. Along a random direction, difference quotients
         at steps 1e-9 and 1e-8 agree closely in float64 and are noise in float32.
         """
-        if self.eps > 1e-10 or not variables:
+        if self.eps > 1e-10 or not variables or not nm.float32_evidence(
+            subject.forward(self.x.copy()), self.report.notes
+        ):
             return []
 
         def noisy(group: list[_Variable]) -> bool:
             dirs = {
                 v.name: self.rng.standard_normal(v.value.shape)
                 * np.maximum(v.floor, np.abs(v.value))
+                * nm.away_from_edges(v.value, v.floor)
                 for v in group
             }
             quotients = []
@@ -345,6 +349,7 @@ class Verification:
             eps_analytic=v.eps_analytic,
             one_sided=None if v.param is None else step,
             abs_floor=self._abs_floor(subject),
+            **joint_kinks(subject, v, self.x),
         )
         cmp = None
         if v.param is not None and self._columns.usable():

@@ -1,0 +1,263 @@
+"""Kinks shared by several coordinates: ties, and units that sit at their kinks together.
+
+The element-wise scheme of :mod:`gradcheck.engine.numerics` judges a kink between one
+coordinate's own one-sided derivatives. That is exact when the objective is separable in
+the kinked coordinates (ReLU on independent inputs), and wrong otherwise: at a tie of a
+max, both coordinates' intervals contain ``dvalues``, so a backward that routes the
+gradient to *every* tied maximum passes (the sum doubles), while a correct sort at a
+triple tie fails. Here the kinked coordinates of one group (one sample's row of
+``dinputs``, or one parameter) are judged jointly, by moving several at once.
+
+For a group ``T`` of ``m`` kinked coordinates, with per-coordinate steps ``s_j``:
+
+1. Directional one-sided differences ``phi(d) = f(x + d) - f(x)`` along directions ``d``
+   in the span of ``T``: away from 0 and towards it (``+-sign(x)``: a kink near, not at,
+   ``x``), every sign pattern (``m <= 5``; else 16 random ones), every
+   ordering of the coordinates (``m <= 4``: the regions of a tie), and 16 random ones.
+2. If ``phi(d)`` equals the separable prediction ``sum_j d_j (right_j if d_j > 0 else
+   left_j)`` along all of them, the objective is separable here and the element-wise
+   verdicts stand.
+3. Otherwise the gradients of the adjacent linear pieces are estimated, by central
+   differences at ``x + 4 d`` (steps ``s/4`` and ``s/8``, which must agree: else the
+   point straddles a boundary and is dropped). Directions where ``phi(d)`` matches the
+   analytic value's prediction ``a . d`` are tried first. The analytic value is accepted
+   (KINK) when it lies in the convex hull of the pieces found (a linear program in the
+   max-norm scaled by the tolerances); otherwise, once no new piece has turned up among
+   the last ``SATURATED`` estimates, the coordinates farther than their tolerance from
+   the nearest point of the hull fail; if pieces were still turning up when the budget
+   ran out, they are ``inconclusive`` and a reason is given.
+
+Cost: at most ``M_MAX`` coordinates per group (larger groups are split), at most
+``2 + 32 + 24 + 16`` directional evaluations plus ``PIECES_MAX * 4 m`` for the pieces,
+i.e. at most ``74 + 32 * 4 * 8 = 1098`` objective evaluations per group, and ``BUDGET``
+evaluations per comparison; groups beyond that budget are ``inconclusive``.
+
+Where the caller gives no direction evaluator, nothing changes.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+
+import numpy as np
+
+# (flat indices T, steps of shape (k, len(T))) -> objective values with x[T] += steps[i]
+EvalDirections = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+M_MAX = 8  # coordinates judged jointly at most (larger groups are split)
+RANDOM_DIRECTIONS = 16
+PIECES_MAX = 32  # piece gradients estimated per group at most
+SATURATED = 12  # no new piece among this many estimates: the pieces are all found
+BUDGET = 20_000  # objective evaluations per comparison for all groups together
+RADIUS = 4.0  # pieces are estimated at x + RADIUS * d
+
+
+def judge_groups(
+    idx: np.ndarray,
+    x: np.ndarray,
+    a: np.ndarray,
+    s: np.ndarray,
+    rho: np.ndarray,
+    right: np.ndarray,
+    left: np.ndarray,
+    tol: np.ndarray,
+    numeric: np.ndarray,
+    verdict: np.ndarray,
+    at_kink: np.ndarray,
+    groups: np.ndarray | None,
+    at_direction: EvalDirections,
+    codes: tuple[int, int, int, int],
+) -> list[str]:
+    """Judge kinked coordinates jointly, group by group (``numeric``, ``tol``, ``verdict``
+    are updated in place); returns the reasons for any ``inconclusive`` verdicts.
+
+    ``codes`` are the verdict values (PASS, KINK, UNSURE, FAIL) of the caller.
+    """
+    _, kink_code, unsure_code, fail_code = codes
+    members = np.flatnonzero(at_kink & ((verdict == kink_code) | (verdict == fail_code)))
+    if members.size < 2:
+        return []
+    keys = np.zeros(idx.size, dtype=np.int64) if groups is None else groups[idx]
+    rng = np.random.default_rng(0)
+    reasons: list[str] = []
+    spent = 0
+    gave_up = 0
+    for key in np.unique(keys[members]):
+        group = members[keys[members] == key]
+        for start in range(0, group.size, M_MAX):
+            part = group[start : start + M_MAX]
+            if part.size < 2:
+                continue
+            if spent >= BUDGET:
+                verdict[part] = unsure_code
+                gave_up += 1
+                continue
+            job = _Group(idx[part], a[part], s[part], rho[part], right[part], left[part],
+                         tol[part], at_direction, rng, np.sign(x[part]))
+            outcome = job.judge()
+            spent += job.evaluations
+            if outcome is None:
+                continue  # separable: the element-wise verdicts stand
+            status, nearest, group_tol = outcome
+            numeric[part], tol[part] = nearest, group_tol
+            off = np.abs(a[part] - nearest) > group_tol
+            if status == "kink":
+                verdict[part] = kink_code
+            else:
+                verdict[part] = np.where(
+                    off, fail_code if status == "fail" else unsure_code, kink_code
+                )
+                if status == "unsure":
+                    gave_up += 1
+    if gave_up:
+        reasons.append(
+            f"at {gave_up} point(s) where several coordinates sit at a kink together (a tie, "
+            "or units at their kinks), the analytic value is outside the convex hull of the "
+            "adjacent pieces found, but new pieces kept turning up when the evaluation "
+            f"budget ({PIECES_MAX} pieces per point, {BUDGET} evaluations) ran out"
+        )
+    return reasons
+
+
+class _Group:
+    """One group of kinked coordinates, judged jointly."""
+
+    def __init__(self, T, a, s, rho, right, left, tol, at_direction, rng, side) -> None:
+        self.T, self.a, self.s, self.right, self.left = T, a, s, right, left
+        self.side = side  # sign of each coordinate: away from a kink near (not at) 0
+        self.at_direction, self.rng = at_direction, rng
+        self.m = T.size
+        # one-sided differences at s/8 carry 8x the rounding of the first level
+        self.tol = 4.0 * tol + 16.0 * rho
+        self.evaluations = 0
+
+    def values(self, steps: np.ndarray) -> np.ndarray:
+        self.evaluations += steps.shape[0]
+        return np.asarray(self.at_direction(self.T, steps), dtype=np.float64)
+
+    def directions(self) -> np.ndarray:
+        m = self.m
+        out = []
+        if m <= 5:
+            signs = np.array(list(itertools.product((1.0, -1.0), repeat=m)))
+        else:
+            signs = self.rng.choice((1.0, -1.0), size=(16, m))
+        side = np.where(self.side == 0, 1.0, self.side)
+        out.append(np.stack([side, -side]))
+        out.append(signs * self.rng.uniform(0.5, 1.0, size=signs.shape))
+        if m <= 4:
+            ranks = np.array(list(itertools.permutations(range(m))), dtype=np.float64)
+            out.append((ranks - (m - 1) / 2) / m)
+        out.append(self.rng.standard_normal((RANDOM_DIRECTIONS, m)))
+        u = np.concatenate(out)
+        u /= np.maximum(np.abs(u).max(axis=1, keepdims=True), 1e-300)
+        return u * self.s
+
+    def judge(self) -> tuple[str, np.ndarray, np.ndarray] | None:
+        d = self.directions()
+        values = self.values(np.concatenate([np.zeros((1, self.m)), d]))
+        phi = values[1:] - values[0]
+        slack = 2.0 * (np.abs(d) * self.tol).sum(axis=1)
+        separable = (d * np.where(d > 0, self.right, self.left)).sum(axis=1)
+        with np.errstate(all="ignore"):
+            if np.all(np.abs(phi - separable) <= slack):
+                return None
+            if not np.all(np.isfinite(phi)):
+                return "unsure", self.a, self.tol
+            # directions where the analytic value's linear piece matches first
+            mismatch = np.abs(phi - d @ self.a) / slack
+        order = np.argsort(mismatch, kind="stable")
+        pieces: list[np.ndarray] = []
+        last_new = last_rank = rank = 0
+        for n, k in enumerate(order[:PIECES_MAX]):
+            g = self.piece(d[k])
+            if g is None:
+                continue
+            if not any(np.all(np.abs(g - p) <= self.tol) for p in pieces):
+                pieces.append(g)
+                last_new = n
+                grown = _affine_rank(np.array(pieces), self.tol)
+                if grown > rank:
+                    rank, last_rank = grown, n
+            if np.all(np.abs(g - self.a) <= self.tol):
+                return "kink", self.a.copy(), self.tol
+            inside, nearest = _hull_distance(np.array(pieces), self.a, self.tol)
+            if inside:
+                return "kink", self.a.copy(), self.tol
+        if not pieces:
+            return "unsure", self.a, self.tol
+        inside, nearest = _hull_distance(np.array(pieces), self.a, self.tol)
+        estimated = min(PIECES_MAX, order.size)
+        saturated = estimated - 1 - last_new >= SATURATED
+        # off the affine hull of pieces whose span stopped growing: no combination of
+        # adjacent pieces (e.g. the sum of a tie's gradients doubled) can explain it
+        flat = estimated - 1 - last_rank >= SATURATED and not _in_affine_hull(
+            np.array(pieces), self.a, self.tol
+        )
+        return ("fail" if saturated or flat else "unsure"), nearest, self.tol
+
+    def piece(self, d: np.ndarray) -> np.ndarray | None:
+        """Gradient (on T) of the linear piece at ``x + RADIUS d``, or None if straddling."""
+        centre = RADIUS * d
+        eye = np.eye(self.m)
+        h1, h2 = self.s / 4, self.s / 8
+        steps = np.concatenate(
+            [centre + eye * h1, centre - eye * h1, centre + eye * h2, centre - eye * h2]
+        )
+        v = self.values(steps).reshape(4, self.m)
+        with np.errstate(all="ignore"):
+            g1 = (v[0] - v[1]) / (2 * h1)
+            g2 = (v[2] - v[3]) / (2 * h2)
+        if not (np.all(np.isfinite(g2)) and np.all(np.abs(g1 - g2) <= self.tol)):
+            return None
+        return g2
+
+
+def _hull_distance(
+    pieces: np.ndarray, a: np.ndarray, tol: np.ndarray
+) -> tuple[bool, np.ndarray]:
+    """Whether ``a`` is within ``tol`` (per coordinate) of the convex hull of ``pieces``,
+    and the hull point nearest to it in that scaled max-norm."""
+    from scipy.optimize import linprog
+
+    k, m = pieces.shape
+    if k == 1:
+        return bool(np.all(np.abs(a - pieces[0]) <= tol)), pieces[0]
+    scaled = pieces / tol
+    target = a / tol
+    # variables: lambda (k), z; minimise z with |target - scaled^T lambda| <= z
+    c = np.zeros(k + 1)
+    c[-1] = 1.0
+    upper = np.hstack([-scaled.T, -np.ones((m, 1))])
+    lower = np.hstack([scaled.T, -np.ones((m, 1))])
+    a_ub = np.vstack([upper, lower])
+    b_ub = np.concatenate([-target, target])
+    a_eq = np.concatenate([np.ones(k), [0.0]])[None, :]
+    bounds = [(0, None)] * k + [(0, None)]
+    result = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=[1.0], bounds=bounds,
+                     method="highs")
+    if result.status != 0:
+        return False, pieces[0]
+    weights = result.x[:k]
+    return bool(result.x[-1] <= 1.0 + 1e-9), weights @ pieces
+
+
+def _affine_rank(pieces: np.ndarray, tol: np.ndarray) -> int:
+    """Dimension of the affine hull of ``pieces`` (differences above the tolerance)."""
+    if pieces.shape[0] < 2:
+        return 0
+    diffs = (pieces[1:] - pieces[0]) / tol
+    singular = np.linalg.svd(diffs, compute_uv=False)
+    return int(np.sum(singular > 4.0 * np.sqrt(pieces.shape[1])))
+
+
+def _in_affine_hull(pieces: np.ndarray, a: np.ndarray, tol: np.ndarray) -> bool:
+    """Whether ``a`` is within ``tol`` of the affine hull of ``pieces``."""
+    base = pieces[0] / tol
+    if pieces.shape[0] < 2:
+        return bool(np.all(np.abs(a / tol - base) <= 1.0))
+    diffs = (pieces[1:] / tol - base).T
+    target = a / tol - base
+    coef, *_ = np.linalg.lstsq(diffs, target, rcond=None)
+    return bool(np.all(np.abs(target - diffs @ coef) <= 1.0))
