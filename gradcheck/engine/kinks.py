@@ -11,15 +11,15 @@ triple tie fails. Here the kinked coordinates of one group (one sample's row of
 For a group ``T`` of ``m`` kinked coordinates, with per-coordinate steps ``s_j``:
 
 1. Directional one-sided differences ``phi(d) = f(x + d) - f(x)`` along directions ``d``
-   in the span of ``T``: away from 0 and towards it (``+-sign(x)``: a kink near, not at,
-   ``x``), every sign pattern (``m <= 5``; else 16 random ones), every
+   in the span of ``T``: away from 0 and towards it (``+-sign(x)``, zeros either way: a
+   kink near, not at, ``x``), all up and all down, every sign pattern (``m <= 5``; else 16 random ones), every
    ordering of the coordinates (``m <= 4``: the regions of a tie), and 16 random ones.
 2. If ``phi(d)`` equals the separable prediction ``sum_j d_j (right_j if d_j > 0 else
    left_j)`` along all of them, the objective is separable here and the element-wise
    verdicts stand.
 3. Otherwise the gradients of the adjacent linear pieces are estimated, by central
-   differences at ``x + 4 d`` (steps ``s/4`` and ``s/8``, which must agree: else the
-   point straddles a boundary and is dropped). Directions where ``phi(d)`` matches the
+   differences at ``x + 4 d`` (step ``s/4``; its forward and backward halves must agree,
+   else the point straddles a boundary and is dropped). Directions where ``phi(d)`` matches the
    analytic value's prediction ``a . d`` are tried first. The analytic value is accepted
    (KINK) when it lies in the convex hull of the pieces found (a linear program in the
    max-norm scaled by the tolerances); otherwise, once no new piece has turned up among
@@ -28,8 +28,8 @@ For a group ``T`` of ``m`` kinked coordinates, with per-coordinate steps ``s_j``
    ran out, they are ``inconclusive`` and a reason is given.
 
 Cost: at most ``M_MAX`` coordinates per group (larger groups are split), at most
-``2 + 32 + 24 + 16`` directional evaluations plus ``PIECES_MAX * 4 m`` for the pieces,
-i.e. at most ``74 + 32 * 4 * 8 = 1098`` objective evaluations per group, and ``BUDGET``
+``6 + 32 + 24 + 16`` directional evaluations plus ``PIECES_MAX * (2 m + 1)`` for the
+pieces, i.e. at most ``78 + 32 * 17 = 622`` objective evaluations per group, and ``BUDGET``
 evaluations per comparison; groups beyond that budget are ``inconclusive``.
 
 Where the caller gives no direction evaluator, nothing changes.
@@ -128,8 +128,8 @@ class _Group:
         self.side = side  # sign of each coordinate: away from a kink near (not at) 0
         self.at_direction, self.rng = at_direction, rng
         self.m = T.size
-        # one-sided differences at s/8 carry 8x the rounding of the first level
-        self.tol = 4.0 * tol + 16.0 * rho
+        # one-sided differences at s/4 carry 4x the rounding of the first level
+        self.tol = 4.0 * tol + 8.0 * rho
         self.evaluations = 0
 
     def values(self, steps: np.ndarray) -> np.ndarray:
@@ -143,8 +143,8 @@ class _Group:
             signs = np.array(list(itertools.product((1.0, -1.0), repeat=m)))
         else:
             signs = self.rng.choice((1.0, -1.0), size=(16, m))
-        side = np.where(self.side == 0, 1.0, self.side)
-        out.append(np.stack([side, -side]))
+        up, down = np.where(self.side == 0, 1.0, self.side), np.where(self.side == 0, -1.0, self.side)
+        out.append(np.stack([up, -up, down, -down, np.ones(m), -np.ones(m)]))
         out.append(signs * self.rng.uniform(0.5, 1.0, size=signs.shape))
         if m <= 4:
             ranks = np.array(list(itertools.permutations(range(m))), dtype=np.float64)
@@ -198,20 +198,22 @@ class _Group:
         return ("fail" if saturated or flat else "unsure"), nearest, self.tol
 
     def piece(self, d: np.ndarray) -> np.ndarray | None:
-        """Gradient (on T) of the linear piece at ``x + RADIUS d``, or None if straddling."""
+        """Gradient (on T) of the linear piece at ``x + RADIUS d``, or None if straddling.
+
+        Forward and backward differences at ``s/4`` from that point must agree: a kink
+        at (or near) the point, e.g. a tie that the direction kept, makes them differ.
+        """
         centre = RADIUS * d
         eye = np.eye(self.m)
-        h1, h2 = self.s / 4, self.s / 8
-        steps = np.concatenate(
-            [centre + eye * h1, centre - eye * h1, centre + eye * h2, centre - eye * h2]
-        )
-        v = self.values(steps).reshape(4, self.m)
+        h = self.s / 4
+        steps = np.concatenate([centre[None], centre + eye * h, centre - eye * h])
+        v = self.values(steps)
         with np.errstate(all="ignore"):
-            g1 = (v[0] - v[1]) / (2 * h1)
-            g2 = (v[2] - v[3]) / (2 * h2)
-        if not (np.all(np.isfinite(g2)) and np.all(np.abs(g1 - g2) <= self.tol)):
+            forward = (v[1 : 1 + self.m] - v[0]) / h
+            backward = (v[0] - v[1 + self.m :]) / h
+        if not (np.all(np.isfinite(forward)) and np.all(np.abs(forward - backward) <= self.tol)):
             return None
-        return g2
+        return (forward + backward) / 2
 
 
 def _hull_distance(

@@ -231,13 +231,6 @@ def compare(
             d1 = (fp - fm) / (2 * s)
             abs_d1 = np.abs(d1)
         argument = (C_ARGUMENT * eps) * abs_d1 * size / s
-        if intermediate is not None:
-            # rounding of intermediate results forward computes from x (1 + tanh(u) for
-            # a saturated GELU): the objective is known to about eps times them
-            inter = np.broadcast_to(np.asarray(intermediate, np.float64).reshape(-1), xf.shape)
-            argument = argument + (C_ROUND * eps) * inter[idx] / s
-            if one_sided:
-                tol_first = tol_first + (C_ROUND * eps) * inter[idx] / s1
         rho = (C_ROUND * eps) * np.abs(scale) / s + argument
         finite = np.isfinite(d1)
         g = max(
@@ -266,42 +259,38 @@ def compare(
         tol = np.array(tol, dtype=np.float64)
         alpha = np.broadcast_to(alpha, idx.shape)
         suspects = np.flatnonzero(verdict != PASS)
-        # rounding inside forward (cancellation) that the output-relative model misses:
-        # measured where it could matter
         rho, tight = np.array(rho, dtype=np.float64), np.array(tight, dtype=np.float64)
-        measured = suspects[np.argsort((err / tol)[suspects], kind="stable")[:NOISE_LIMIT]]
+        alpha = np.array(np.broadcast_to(alpha, idx.shape), dtype=np.float64)
+        at_kink = np.zeros(idx.size, dtype=bool)
+        right, left = d1.copy(), d1.copy()
+        refine = _Refine(idx, a, s, f0, fp, fm, at, numeric, tol, verdict, at_kink, right, left)
+        refine(suspects, rho, tight, alpha)
+        # rounding inside forward (cancellation) that the output-relative model misses:
+        # measured where the verdict is still open, and those elements judged again
+        open_ = np.flatnonzero((verdict == FAIL) | (verdict == UNSURE))
+        measured = open_[np.argsort((np.abs(a - numeric) / tol)[open_], kind="stable")]
+        measured = measured[:NOISE_LIMIT]
         cap = np.abs(np.broadcast_to(scale, idx.shape))[measured]
         if intermediate is not None:
+            inter = np.broadcast_to(np.asarray(intermediate, np.float64).reshape(-1), xf.shape)
             cap = cap + inter[idx[measured]]
         noise, structure, cancels = _noise_floor(
             at, idx[measured], s[measured], C_NOISE * eps * cap,
-            (C_ROUND * eps) * np.abs(np.broadcast_to(scale, idx.shape))[measured],
+            (C_ROUND * eps) * np.abs(np.broadcast_to(scale, idx.shape))[measured], eps,
         )
-        rho[measured] += noise
-        tight[measured] += noise
-        # where forward cancels, the analytic side (which reuses forward's results)
-        # carries that rounding too: C_NOISE eps of the intermediates, per unit of x
-        alpha = np.array(np.broadcast_to(alpha, idx.shape), dtype=np.float64)
-        alpha[measured] += np.where(cancels, C_NOISE * eps * cap / size[measured], 0.0)
         fine = np.zeros(idx.size, dtype=bool)
         fine[measured] = structure
-        at_kink = np.zeros(idx.size, dtype=bool)
-        right, left = d1.copy(), d1.copy()
-        for start in range(0, suspects.size, 1024):
-            part = suspects[start : start + 1024]
-            (numeric[part], tol[part], verdict[part], at_kink[part], right[part],
-             left[part]) = _refine(
-                idx[part],
-                a[part],
-                s[part],
-                f0[part],
-                None if fp is None else fp[part],
-                None if fm is None else fm[part],
-                rho[part],
-                tight[part],
-                alpha[part],
-                at,
-            )
+        again = measured[(noise > 0) & ~structure]
+        if again.size:
+            extra = noise[(noise > 0) & ~structure]
+            rho[again] += extra
+            tight[again] += extra
+            # where forward cancels, the analytic side (which reuses forward's results)
+            # carries that rounding too: C_NOISE eps of the intermediates, per unit of x
+            canc = cancels[(noise > 0) & ~structure]
+            alpha[again] += np.where(canc, C_NOISE * eps * cap[(noise > 0) & ~structure]
+                                     / size[again], 0.0)
+            refine(again, rho, tight, alpha)
         reasons = []
         # a forward that varies on scales below any step: finite differences cannot decide
         finer = fine & (verdict == FAIL) & ~at_kink
@@ -320,51 +309,77 @@ def compare(
         return Comparison(idx, a, numeric, tol, verdict, at_kink, reasons)
 
 
+class _Refine:
+    """Runs :func:`_refine` on parts of the suspects, writing into the shared arrays."""
+
+    def __init__(self, idx, a, s, f0, fp, fm, at, numeric, tol, verdict, at_kink, right,
+                 left) -> None:
+        self.idx, self.a, self.s, self.f0, self.fp, self.fm, self.at = idx, a, s, f0, fp, fm, at
+        self.out = (numeric, tol, verdict, at_kink, right, left)
+
+    def __call__(self, which, rho, tight, alpha) -> None:
+        for start in range(0, which.size, 1024):
+            part = which[start : start + 1024]
+            results = _refine(
+                self.idx[part], self.a[part], self.s[part], self.f0[part],
+                None if self.fp is None else self.fp[part],
+                None if self.fm is None else self.fm[part],
+                rho[part], tight[part], alpha[part], self.at,
+            )
+            for array, value in zip(self.out, results, strict=True):
+                array[part] = value
+
+
 # offsets of the noise probe: irregular (golden-ratio fractions), 0 included
 _OFFSETS = np.array([-3.0, -2.382, -1.764, -0.854, 0.0, 0.472, 1.236, 2.090, 3.0])
 
 
 def _noise_floor(
-    at: EvalAt, idx: np.ndarray, s: np.ndarray, cap: np.ndarray, model: np.ndarray
+    at: EvalAt, idx: np.ndarray, s: np.ndarray, cap: np.ndarray, model: np.ndarray,
+    eps: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Measured rounding noise of the objective along each element (derivative units),
-    and whether the objective has structure finer than the step there.
+    whether the objective has structure finer than the step there, and whether the
+    noise exceeds the output-relative rounding ``model`` (cancellation inside forward).
 
     The objective is evaluated at ``x + k tau`` for nine irregularly spaced ``k`` in
     ``[-3, 3]`` (evenly spaced points can alias with the staircase of a quantized
-    intermediate and look exactly linear), for ``tau = s/3`` (the
-    step's own range) and ``tau = s/1024``; a quadratic fits a smooth function there to
-    about rounding, so the largest residual is noise. Noise up to ``cap`` (what rounding
-    of the intermediate results can cause) is rounding; larger residuals are structure:
-    a kink in range (left to the kink tests), or, when even the finer ``tau`` shows more
-    than ``cap``, a forward that varies below any step (``x + 1e-3 sin(1e7 x)``).
-    An objective exactly flat over the step (the step is below the rounding quantum of
-    an intermediate, as ``1 + tanh(u)`` at ``u < -17``) gets the noise of that quantum,
-    ``cap / 16``. Also returns where the noise exceeds the output-relative ``model``
-    (cancellation inside forward). Costs 18 evaluations per element.
+    intermediate and look exactly linear), at three scales: ``tau = s/3`` (the step's own
+    range, residuals from a quadratic), ``tau = 80 s`` (wide enough that an intermediate
+    that is constant over the step, ``tanh(u)`` at ``u < -17``, moves by a few rounding
+    quanta; residuals from a quartic) and ``tau = s/1024``. Residuals up to ``cap``
+    (what rounding of intermediate results can cause) are rounding noise; larger ones are
+    structure: a kink in range (left to the kink tests), or, when even the finest scale
+    shows more than ``cap``, a forward that varies below any step
+    (``x + 1e-3 sin(1e7 x)``). Costs 27 evaluations per element.
     """
     if idx.size == 0:
         return np.zeros(0), np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
     k = _OFFSETS
-    fit = np.vander(k, 3)
-    project = np.eye(k.size) - fit @ np.linalg.pinv(fit)
     spread, flat = [], []
-    for tau in (s / 3, s / 1024):
+    for tau, degree in ((s / 3, 2), (80 * s, 4), (s / 1024, 2)):
+        fit = np.vander(k, degree + 1)
+        project = np.eye(k.size) - fit @ np.linalg.pinv(fit)
         deltas = (tau[:, None] * k[None, :]).reshape(-1)
         values, _ = _values(at(np.repeat(idx, k.size), deltas))
         rows = np.asarray(values, dtype=np.float64).reshape(idx.size, k.size)
         with np.errstate(all="ignore"):
             spread.append(np.max(np.abs(rows @ project.T), axis=1))
+            # the values themselves are rounded too
+            cap = np.maximum(cap, C_NOISE * eps * np.max(np.abs(rows), axis=1))
         flat.append(np.all(rows == rows[:, :1], axis=1))
-    coarse, fine = spread
+    coarse, wide, fine = spread
     with np.errstate(all="ignore"):
-        sigma = np.where(coarse <= cap, coarse, np.where(fine <= cap, fine, 0.0))
-        sigma = np.where(flat[0], cap / 16, sigma)
-        noise = np.where(np.isfinite(sigma), 4.0 * sigma / s, 0.0)
+        sigma = np.zeros(idx.size)
+        for level in (coarse, wide, fine):
+            sigma = np.maximum(sigma, np.where(np.isfinite(level) & (level <= cap), level, 0))
+        # exactly flat over 480 steps: the step is below an intermediate's quantum
+        sigma = np.where(flat[0] & flat[1], cap / 16, sigma)
+        noise = 4.0 * sigma / s
         structure = np.isfinite(coarse) & np.isfinite(fine) & (
             (coarse > 16 * fine) & (fine > cap)
         )
-        cancels = np.isfinite(sigma) & (sigma > model)
+        cancels = sigma > model
     return noise, structure, cancels
 
 
