@@ -15,7 +15,6 @@ import numpy as np
 
 from gradcheck.protocol.subject import Subject
 
-
 STACK_BUDGET = 1_000_000  # array elements per stacked forward call
 
 

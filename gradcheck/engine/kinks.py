@@ -12,8 +12,8 @@ For a group ``T`` of ``m`` kinked coordinates, with per-coordinate steps ``s_j``
 
 1. Directional one-sided differences ``phi(d) = f(x + d) - f(x)`` along directions ``d``
    in the span of ``T``: away from 0 and towards it (``+-sign(x)``, zeros either way: a
-   kink near, not at, ``x``), all up and all down, every sign pattern (``m <= 5``; else 16 random ones), every
-   ordering of the coordinates (``m <= 4``: the regions of a tie), and 16 random ones.
+   kink near, not at, ``x``), all up and all down, every sign pattern (``m <= 5``; else
+   16 random ones), every ordering of the coordinates (``m <= 4``: the regions of a tie), and 16 random ones.
 2. If ``phi(d)`` equals the separable prediction ``sum_j d_j (right_j if d_j > 0 else
    left_j)`` along all of them, the objective is separable here and the element-wise
    verdicts stand.
@@ -69,10 +69,9 @@ def judge_groups(
     at_direction: EvalDirections,
     codes: tuple[int, int, int, int],
 ) -> list[str]:
-    """Judge kinked coordinates jointly, group by group (``numeric``, ``tol``, ``verdict``
-    are updated in place); returns the reasons for any ``inconclusive`` verdicts.
+    """Judge kinked coordinates jointly, group by group; return why any are inconclusive.
 
-    ``codes`` are the verdict values (PASS, KINK, UNSURE, FAIL) of the caller.
+    ``numeric``, ``tol`` and ``verdict`` are updated in place. ``codes`` are the verdict values (PASS, KINK, UNSURE, FAIL) of the caller.
     """
     _, kink_code, unsure_code, fail_code = codes
     members = np.flatnonzero(at_kink & ((verdict == kink_code) | (verdict == fail_code)))
@@ -143,7 +142,8 @@ class _Group:
             signs = np.array(list(itertools.product((1.0, -1.0), repeat=m)))
         else:
             signs = self.rng.choice((1.0, -1.0), size=(16, m))
-        up, down = np.where(self.side == 0, 1.0, self.side), np.where(self.side == 0, -1.0, self.side)
+        up = np.where(self.side == 0, 1.0, self.side)
+        down = np.where(self.side == 0, -1.0, self.side)
         out.append(np.stack([up, -up, down, -down, np.ones(m), -np.ones(m)]))
         out.append(signs * self.rng.uniform(0.5, 1.0, size=signs.shape))
         if m <= 4:
@@ -219,8 +219,10 @@ class _Group:
 def _hull_distance(
     pieces: np.ndarray, a: np.ndarray, tol: np.ndarray
 ) -> tuple[bool, np.ndarray]:
-    """Whether ``a`` is within ``tol`` (per coordinate) of the convex hull of ``pieces``,
-    and the hull point nearest to it in that scaled max-norm."""
+    """Whether ``a`` is within ``tol`` of the convex hull of ``pieces``; the nearest point.
+
+    Distances are per coordinate, scaled by ``tol`` (max-norm): a linear program.
+    """
     from scipy.optimize import linprog
 
     k, m = pieces.shape

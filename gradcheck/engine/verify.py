@@ -607,6 +607,8 @@ class Verification:
             method=method,
             resolution=_middle(cmp.tolerance) / g,
         )
+        if status != PASSED and cmp.reasons:
+            result.diagnosis = "; ".join(cmp.reasons)
         if status == FAILED:
             numeric = np.full(grad.size, np.nan)
             numeric[cmp.index] = cmp.numeric
@@ -618,7 +620,8 @@ class Verification:
                 wrong_full.reshape(grad.shape),
                 batch=self.x.shape[0],
                 param=None if v.param is None else v.value,
-            )
+                **nm.diagnosis_context(v.name, v.value, cmp),
+            ) or result.diagnosis
         return result
 
 
