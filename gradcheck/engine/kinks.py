@@ -13,7 +13,8 @@ For a group ``T`` of ``m`` kinked coordinates, with per-coordinate steps ``s_j``
 1. Directional one-sided differences ``phi(d) = f(x + d) - f(x)`` along directions ``d``
    in the span of ``T``: away from 0 and towards it (``+-sign(x)``, zeros either way: a
    kink near, not at, ``x``), all up and all down, every sign pattern (``m <= 5``; else
-   16 random ones), every ordering of the coordinates (``m <= 4``: the regions of a tie), and 16 random ones.
+   16 random ones), every ordering of the coordinates (``m <= 4``: the regions of a
+   tie), and 16 random ones.
 2. If ``phi(d)`` equals the separable prediction ``sum_j d_j (right_j if d_j > 0 else
    left_j)`` along all of them, the objective is separable here and the element-wise
    verdicts stand.
@@ -71,7 +72,8 @@ def judge_groups(
 ) -> list[str]:
     """Judge kinked coordinates jointly, group by group; return why any are inconclusive.
 
-    ``numeric``, ``tol`` and ``verdict`` are updated in place. ``codes`` are the verdict values (PASS, KINK, UNSURE, FAIL) of the caller.
+    ``numeric``, ``tol`` and ``verdict`` are updated in place. ``codes`` are the verdict
+    values (PASS, KINK, UNSURE, FAIL) of the caller.
     """
     _, kink_code, unsure_code, fail_code = codes
     members = np.flatnonzero(at_kink & ((verdict == kink_code) | (verdict == fail_code)))
