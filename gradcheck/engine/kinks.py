@@ -12,25 +12,30 @@ For a group ``T`` of ``m`` kinked coordinates, with per-coordinate steps ``s_j``
 
 1. Directional one-sided differences ``phi(d) = f(x + d) - f(x)`` along directions ``d``
    in the span of ``T``: away from 0 and towards it (``+-sign(x)``, zeros either way: a
-   kink near, not at, ``x``), all up and all down, every sign pattern (``m <= 5``; else
+   kink near, not at, ``x``), all up and all down, in index order and against it (ties
+   broken by index), every sign pattern (``m <= 5``; else
    16 random ones), every ordering of the coordinates (``m <= 4``: the regions of a
    tie), and 16 random ones.
 2. If ``phi(d)`` equals the separable prediction ``sum_j d_j (right_j if d_j > 0 else
    left_j)`` along all of them, the objective is separable here and the element-wise
    verdicts stand.
 3. Otherwise the gradients of the adjacent linear pieces are estimated, by central
-   differences at ``x + 4 d`` (step ``s/4``; its forward and backward halves must agree,
+   differences at ``x + d`` (step ``s/8``; its forward and backward halves must agree,
    else the point straddles a boundary and is dropped). Directions where ``phi(d)`` matches the
    analytic value's prediction ``a . d`` are tried first. The analytic value is accepted
    (KINK) when it lies in the convex hull of the pieces found (a linear program in the
-   max-norm scaled by the tolerances); otherwise, once no new piece has turned up among
-   the last ``SATURATED`` estimates, the coordinates farther than their tolerance from
-   the nearest point of the hull fail; if pieces were still turning up when the budget
-   ran out, they are ``inconclusive`` and a reason is given.
+   max-norm scaled by the tolerances). Otherwise the coordinates farther than their
+   tolerance from the nearest point of the hull fail when the pieces are all found (no
+   new one among the last ``SATURATED`` estimates), or when the value is off the affine
+   hull of pieces whose span stopped growing (a tie's gradients summed twice), or when
+   it is, in every coordinate, more than ``FAR`` times the spread of all pieces found
+   outside the hull (a heuristic: unfound pieces would have to lie far beyond every
+   other). If pieces were still turning up when the budget ran out, they are
+   ``inconclusive`` and a reason is given.
 
 Cost: at most ``M_MAX`` coordinates per group (larger groups are split), at most
-``6 + 32 + 24 + 16`` directional evaluations plus ``PIECES_MAX * (2 m + 1)`` for the
-pieces, i.e. at most ``78 + 32 * 17 = 622`` objective evaluations per group, and ``BUDGET``
+``8 + 32 + 24 + 16`` directional evaluations plus ``PIECES_MAX * (2 m + 1)`` for the
+pieces, i.e. at most ``80 + 48 * 17 = 896`` objective evaluations per group, and ``BUDGET``
 evaluations per comparison; groups beyond that budget are ``inconclusive``.
 
 Where the caller gives no direction evaluator, nothing changes.
@@ -48,10 +53,11 @@ EvalDirections = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 M_MAX = 8  # coordinates judged jointly at most (larger groups are split)
 RANDOM_DIRECTIONS = 16
-PIECES_MAX = 32  # piece gradients estimated per group at most
+PIECES_MAX = 48  # piece gradients estimated per group at most
 SATURATED = 12  # no new piece among this many estimates: the pieces are all found
 BUDGET = 20_000  # objective evaluations per comparison for all groups together
-RADIUS = 4.0  # pieces are estimated at x + RADIUS * d
+FAR = 4.0  # a value this many piece spreads outside the hull fails without saturation
+RADIUS = 1.0  # pieces are estimated at x + RADIUS * d, within the step's own range
 
 
 def judge_groups(
@@ -60,6 +66,8 @@ def judge_groups(
     a: np.ndarray,
     s: np.ndarray,
     rho: np.ndarray,
+    alpha: np.ndarray,
+    step: float,
     right: np.ndarray,
     left: np.ndarray,
     tol: np.ndarray,
@@ -94,8 +102,12 @@ def judge_groups(
                 verdict[part] = unsure_code
                 gave_up += 1
                 continue
-            job = _Group(idx[part], a[part], s[part], rho[part], right[part], left[part],
-                         tol[part], at_direction, rng, np.sign(x[part]))
+            # the group's own tolerance: rounding at the inner step s/8, the analytic
+            # side's rounding, and curvature over the step (16 steps of the largest slope)
+            slope = max(float(np.max(np.abs(v[part]))) for v in (a, right, left))
+            group_tol = 64.0 * rho[part] + 4.0 * alpha[part] + 16.0 * step * slope
+            job = _Group(idx[part], a[part], s[part], right[part], left[part], group_tol,
+                         at_direction, rng, np.sign(x[part]))
             outcome = job.judge()
             spent += job.evaluations
             if outcome is None:
@@ -124,13 +136,12 @@ def judge_groups(
 class _Group:
     """One group of kinked coordinates, judged jointly."""
 
-    def __init__(self, T, a, s, rho, right, left, tol, at_direction, rng, side) -> None:
+    def __init__(self, T, a, s, right, left, tol, at_direction, rng, side) -> None:
         self.T, self.a, self.s, self.right, self.left = T, a, s, right, left
         self.side = side  # sign of each coordinate: away from a kink near (not at) 0
         self.at_direction, self.rng = at_direction, rng
         self.m = T.size
-        # one-sided differences at s/4 carry 4x the rounding of the first level
-        self.tol = 4.0 * tol + 8.0 * rho
+        self.tol = tol
         self.evaluations = 0
 
     def values(self, steps: np.ndarray) -> np.ndarray:
@@ -148,6 +159,8 @@ class _Group:
         down = np.where(self.side == 0, -1.0, self.side)
         out.append(np.stack([up, -up, down, -down, np.ones(m), -np.ones(m)]))
         out.append(signs * self.rng.uniform(0.5, 1.0, size=signs.shape))
+        order = np.arange(m, dtype=np.float64) - (m - 1) / 2
+        out.append(np.stack([order, -order]))  # ties broken by index, either way
         if m <= 4:
             ranks = np.array(list(itertools.permutations(range(m))), dtype=np.float64)
             out.append((ranks - (m - 1) / 2) / m)
@@ -197,17 +210,23 @@ class _Group:
         flat = estimated - 1 - last_rank >= SATURATED and not _in_affine_hull(
             np.array(pieces), self.a, self.tol
         )
-        return ("fail" if saturated or flat else "unsure"), nearest, self.tol
+        # far outside: farther from the hull than FAR times the spread of every piece
+        # found (pieces not yet found would have to lie far beyond all the others)
+        spread = np.max(np.abs(np.array(pieces) - np.array(pieces)[0]), axis=0)
+        far = np.all(np.abs(self.a - nearest) > FAR * np.max(spread) + self.tol) if len(
+            pieces) >= 2 else False
+        decided = saturated or flat or bool(far)
+        return ("fail" if decided else "unsure"), nearest, self.tol
 
     def piece(self, d: np.ndarray) -> np.ndarray | None:
         """Gradient (on T) of the linear piece at ``x + RADIUS d``, or None if straddling.
 
-        Forward and backward differences at ``s/4`` from that point must agree: a kink
+        Forward and backward differences at ``s/8`` from that point must agree: a kink
         at (or near) the point, e.g. a tie that the direction kept, makes them differ.
         """
         centre = RADIUS * d
         eye = np.eye(self.m)
-        h = self.s / 4
+        h = self.s / 8
         steps = np.concatenate([centre[None], centre + eye * h, centre - eye * h])
         v = self.values(steps)
         with np.errstate(all="ignore"):
@@ -265,5 +284,9 @@ def _in_affine_hull(pieces: np.ndarray, a: np.ndarray, tol: np.ndarray) -> bool:
         return bool(np.all(np.abs(a / tol - base) <= 1.0))
     diffs = (pieces[1:] / tol - base).T
     target = a / tol - base
-    coef, *_ = np.linalg.lstsq(diffs, target, rcond=None)
-    return bool(np.all(np.abs(target - diffs @ coef) <= 1.0))
+    # the span of the differences above their noise (as in _affine_rank): directions the
+    # pieces differ in only by noise must not explain anything
+    u, singular, _ = np.linalg.svd(diffs, full_matrices=False)
+    basis = u[:, singular > 4.0 * np.sqrt(pieces.shape[1])]
+    residual = target - basis @ (basis.T @ target)
+    return bool(np.all(np.abs(residual) <= 1.0))

@@ -316,16 +316,16 @@ def compare(
         if at_direction is not None:
             before = verdict.copy()
             joint = (at_direction, (PASS, KINK, UNSURE, FAIL))
-            found = kinks.judge_groups(idx, xv, a, s, rho, right, left, tol, numeric, verdict,
-                                       at_kink, groups, *joint)
+            found = kinks.judge_groups(idx, xv, a, s, rho, alpha, step, right, left, tol,
+                                       numeric, verdict, at_kink, groups, *joint)
             # kinks that rounding noise faked (cancellation): measured, then judged again
             doubtful = np.flatnonzero((verdict != before) & ((verdict == FAIL)
                                                             | (verdict == UNSURE)))
             if doubtful.size and not measured[doubtful].all():
                 verdict[doubtful] = before[doubtful]
                 settle(doubtful)
-                found = kinks.judge_groups(idx, xv, a, s, rho, right, left, tol, numeric,
-                                           verdict, at_kink, groups, *joint)
+                found = kinks.judge_groups(idx, xv, a, s, rho, alpha, step, right, left,
+                                           tol, numeric, verdict, at_kink, groups, *joint)
             reasons += found
         # a forward that varies on scales below any step: finite differences cannot decide
         finer = (verdict == FAIL) & (((fine > 0) & ~at_kink) | (fine == 2))
