@@ -12,8 +12,9 @@ For a group ``T`` of ``m`` kinked coordinates, with per-coordinate steps ``s_j``
 
 1. Directional one-sided differences ``phi(d) = f(x + d) - f(x)`` along directions ``d``
    in the span of ``T``: away from 0 and towards it (``+-sign(x)``, zeros either way: a
-   kink near, not at, ``x``), all up and all down, in index order and against it (ties
-   broken by index), every sign pattern (``m <= 5``; else
+   kink near, not at, ``x``), all up and all down, in index order and against it, in the
+   order of ``x`` with ties broken by index (either way: a stable sort, a first-index
+   argmax), every sign pattern (``m <= 5``; else
    16 random ones), every ordering of the coordinates (``m <= 4``: the regions of a
    tie), and 16 random ones.
 2. If ``phi(d)`` equals the separable prediction ``sum_j d_j (right_j if d_j > 0 else
@@ -31,11 +32,12 @@ For a group ``T`` of ``m`` kinked coordinates, with per-coordinate steps ``s_j``
    it is, in every coordinate, more than ``FAR`` times the spread of all pieces found
    outside the hull (a heuristic: unfound pieces would have to lie far beyond every
    other). If pieces were still turning up when the budget ran out, they are
-   ``inconclusive`` and a reason is given.
+   ``inconclusive`` and a reason is given; likewise when the value lies in the hull of
+   the pieces and 0 (units sharing the kink, none taken: ReLU layers at zero inputs).
 
 Cost: at most ``M_MAX`` coordinates per group (larger groups are split), at most
-``8 + 32 + 24 + 16`` directional evaluations plus ``PIECES_MAX * (2 m + 1)`` for the
-pieces, i.e. at most ``80 + 48 * 17 = 896`` objective evaluations per group, and ``BUDGET``
+``10 + 32 + 24 + 16`` directional evaluations plus ``PIECES_MAX * (2 m + 1)`` for the
+pieces, i.e. at most ``82 + 48 * 17 = 898`` objective evaluations per group, and ``BUDGET``
 evaluations per comparison; groups beyond that budget are ``inconclusive``.
 
 Where the caller gives no direction evaluator, nothing changes.
@@ -77,11 +79,13 @@ def judge_groups(
     groups: np.ndarray | None,
     at_direction: EvalDirections,
     codes: tuple[int, int, int, int],
+    judged: np.ndarray | None = None,
 ) -> list[str]:
     """Judge kinked coordinates jointly, group by group; return why any are inconclusive.
 
-    ``numeric``, ``tol`` and ``verdict`` are updated in place. ``codes`` are the verdict
-    values (PASS, KINK, UNSURE, FAIL) of the caller.
+    ``numeric``, ``tol`` and ``verdict`` are updated in place, and ``judged`` (if given)
+    marks the elements a joint verdict was given for. ``codes`` are the verdict values
+    (PASS, KINK, UNSURE, FAIL) of the caller.
     """
     _, kink_code, unsure_code, fail_code = codes
     members = np.flatnonzero(at_kink & ((verdict == kink_code) | (verdict == fail_code)))
@@ -91,7 +95,7 @@ def judge_groups(
     rng = np.random.default_rng(0)
     reasons: list[str] = []
     spent = 0
-    gave_up = 0
+    gave_up = shared = 0
     for key in np.unique(keys[members]):
         group = members[keys[members] == key]
         for start in range(0, group.size, M_MAX):
@@ -107,12 +111,14 @@ def judge_groups(
             slope = max(float(np.max(np.abs(v[part]))) for v in (a, right, left))
             group_tol = 64.0 * rho[part] + 4.0 * alpha[part] + 16.0 * step * slope
             job = _Group(idx[part], a[part], s[part], right[part], left[part], group_tol,
-                         at_direction, rng, np.sign(x[part]))
+                         at_direction, rng, x[part])
             outcome = job.judge()
             spent += job.evaluations
             if outcome is None:
                 continue  # separable: the element-wise verdicts stand
             status, nearest, group_tol = outcome
+            if judged is not None:
+                judged[part] = True
             numeric[part], tol[part] = nearest, group_tol
             off = np.abs(a[part] - nearest) > group_tol
             if status == "kink":
@@ -121,8 +127,8 @@ def judge_groups(
                 verdict[part] = np.where(
                     off, fail_code if status == "fail" else unsure_code, kink_code
                 )
-                if status == "unsure":
-                    gave_up += 1
+                gave_up += status == "unsure"
+                shared += status == "shared"
     if gave_up:
         reasons.append(
             f"at {gave_up} point(s) where several coordinates sit at a kink together (a tie, "
@@ -130,15 +136,24 @@ def judge_groups(
             "adjacent pieces found, but new pieces kept turning up when the evaluation "
             f"budget ({PIECES_MAX} pieces per point, {BUDGET} evaluations) ran out"
         )
+    if shared:
+        reasons.append(
+            f"at {shared} point(s) where several coordinates sit at a kink together, the "
+            "analytic value is no combination of the adjacent pieces but lies between them "
+            "and 0: what a chain rule through several units sharing the kink (a ReLU layer "
+            "at zero inputs or weights) gives when it takes none of them; finite "
+            "differences cannot see the units"
+        )
     return reasons
 
 
 class _Group:
     """One group of kinked coordinates, judged jointly."""
 
-    def __init__(self, T, a, s, right, left, tol, at_direction, rng, side) -> None:
+    def __init__(self, T, a, s, right, left, tol, at_direction, rng, x) -> None:
         self.T, self.a, self.s, self.right, self.left = T, a, s, right, left
-        self.side = side  # sign of each coordinate: away from a kink near (not at) 0
+        self.x = x
+        self.side = np.sign(x)  # away from a kink near (not at) 0
         self.at_direction, self.rng = at_direction, rng
         self.m = T.size
         self.tol = tol
@@ -160,7 +175,10 @@ class _Group:
         out.append(np.stack([up, -up, down, -down, np.ones(m), -np.ones(m)]))
         out.append(signs * self.rng.uniform(0.5, 1.0, size=signs.shape))
         order = np.arange(m, dtype=np.float64) - (m - 1) / 2
-        out.append(np.stack([order, -order]))  # ties broken by index, either way
+        ranks = np.empty(m)
+        ranks[np.argsort(self.x, kind="stable")] = order
+        # ties broken by index, either way; and x's own order kept, ties broken by index
+        out.append(np.stack([order, -order, ranks, -ranks[::-1]]))
         if m <= 4:
             ranks = np.array(list(itertools.permutations(range(m))), dtype=np.float64)
             out.append((ranks - (m - 1) / 2) / m)
@@ -203,6 +221,11 @@ class _Group:
         if not pieces:
             return "unsure", self.a, self.tol
         inside, nearest = _hull_distance(np.array(pieces), self.a, self.tol)
+        # units sharing the kink, none of them taken (a ReLU network at zero inputs or
+        # weights, mask <= 0): 0 is what the chain rule gives, though no adjacent piece
+        with_none = np.vstack([np.array(pieces), np.zeros(self.m)])
+        if _hull_distance(with_none, self.a, self.tol)[0]:
+            return "shared", nearest, self.tol
         estimated = min(PIECES_MAX, order.size)
         saturated = estimated - 1 - last_new >= SATURATED
         # off the affine hull of pieces whose span stopped growing: no combination of

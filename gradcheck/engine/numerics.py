@@ -313,11 +313,15 @@ def compare(
 
         settle(np.flatnonzero((verdict == FAIL) | (verdict == UNSURE)))
         reasons: list[str] = []
+        shared = refine.shared & (verdict == UNSURE)
         if at_direction is not None:
+            # a kink whose sides slope the same way may be a tie: judged jointly too
+            verdict[shared] = FAIL
+            judged = np.zeros(idx.size, dtype=bool)
             before = verdict.copy()
             joint = (at_direction, (PASS, KINK, UNSURE, FAIL))
             found = kinks.judge_groups(idx, xv, a, s, rho, alpha, step, right, left, tol,
-                                       numeric, verdict, at_kink, groups, *joint)
+                                       numeric, verdict, at_kink, groups, *joint, judged)
             # kinks that rounding noise faked (cancellation): measured, then judged again
             doubtful = np.flatnonzero((verdict != before) & ((verdict == FAIL)
                                                             | (verdict == UNSURE)))
@@ -325,8 +329,19 @@ def compare(
                 verdict[doubtful] = before[doubtful]
                 settle(doubtful)
                 found = kinks.judge_groups(idx, xv, a, s, rho, alpha, step, right, left,
-                                           tol, numeric, verdict, at_kink, groups, *joint)
+                                           tol, numeric, verdict, at_kink, groups, *joint,
+                                           judged)
             reasons += found
+            shared &= ~judged
+            verdict[shared] = UNSURE
+        if shared.any():
+            reasons.append(
+                f"{int(shared.sum())} element(s) at a kink whose two sides slope the same way, "
+                "with the analytic value outside them but between 0 and their sum: what a "
+                "chain rule through several units sharing the kink (a ReLU layer at zero "
+                "weights or inputs) gives when it takes none or all of them; finite "
+                "differences cannot see the units"
+            )
         # a forward that varies on scales below any step: finite differences cannot decide
         finer = (verdict == FAIL) & (((fine > 0) & ~at_kink) | (fine == 2))
         if finer.any():
@@ -345,7 +360,8 @@ class _Refine:
     def __init__(self, idx, a, s, f0, fp, fm, at, numeric, tol, verdict, at_kink, right,
                  left) -> None:
         self.idx, self.a, self.s, self.f0, self.fp, self.fm, self.at = idx, a, s, f0, fp, fm, at
-        self.out = (numeric, tol, verdict, at_kink, right, left)
+        self.shared = np.zeros(idx.size, dtype=bool)
+        self.out = (numeric, tol, verdict, at_kink, right, left, self.shared)
 
     def __call__(self, which, rho, tight, alpha) -> None:
         for start in range(0, which.size, 1024):
@@ -471,8 +487,15 @@ def _refine(
         # floor): finite differences cannot decide here, whatever the analytic value
         noisy = ~np.isfinite(richardson) | ((trunc > 0.5 * size) & (trunc > alpha))
 
+        # both sides slope the same way: several units may share this kink (a ReLU
+        # network at zero weights), and a chain-rule backward may take any subset of
+        # them, from none (0) to all (right + left); not a subgradient, not surely a bug
+        shared = (kink & ~inside & (r2 * l2 > 0)
+                  & (a >= np.minimum(0.0, r2 + l2) - tol_kink)
+                  & (a <= np.maximum(0.0, r2 + l2) + tol_kink))
+
     verdict = np.full(a.shape, FAIL)
-    verdict[noisy] = UNSURE
+    verdict[noisy | shared] = UNSURE
     verdict[kink & inside] = KINK
     verdict[smooth & ~noisy] = PASS
     numeric = np.where(np.isfinite(richardson), richardson, d1)
@@ -482,10 +505,10 @@ def _refine(
     at_kink = kink & ~smooth
     numeric = np.where(at_kink, nearest, numeric)
     tol = np.where(at_kink, tol_kink, tol)
-    unsure = np.flatnonzero(verdict == UNSURE)
+    unsure = np.flatnonzero((verdict == UNSURE) & ~shared)
     if unsure.size:
         _smaller_steps(unsure, idx, a, s, d2, rho, alpha, at, numeric, tol, verdict)
-    return numeric, tol, verdict, at_kink & (verdict != PASS), r2, l2
+    return numeric, tol, verdict, at_kink & (verdict != PASS), r2, l2, shared & (verdict == UNSURE)
 
 
 def _smaller_steps(

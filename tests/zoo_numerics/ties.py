@@ -28,28 +28,34 @@ class Max_EveryTiedMax(Max_OneWinner):
         self.dinputs = (self.inputs == self.output) * dvalues
 
 
+def _pairs(inputs):
+    """Features in windows of two; an odd last feature is padded with -inf."""
+    if inputs.shape[1] % 2:
+        inputs = np.concatenate([inputs, np.full((inputs.shape[0], 1), -np.inf)], axis=1)
+    return inputs.reshape(inputs.shape[0], -1, 2)
+
+
 class MaxPool2_OneWinner:
-    """Non-overlapping 2-wide max pooling over features (an even number of them)."""
+    """Non-overlapping 2-wide max pooling over features."""
 
     def forward(self, inputs):
         self.inputs = inputs
-        pairs = inputs.reshape(inputs.shape[0], -1, 2)
-        self.output = pairs.max(axis=2)
+        self.output = _pairs(inputs).max(axis=2)
 
     def backward(self, dvalues):
-        pairs = self.inputs.reshape(self.inputs.shape[0], -1, 2)
+        pairs = _pairs(self.inputs)
         second = pairs[:, :, 1] > pairs[:, :, 0]
         d = np.zeros_like(pairs)
         d[:, :, 0] = dvalues * ~second
         d[:, :, 1] = dvalues * second
-        self.dinputs = d.reshape(self.inputs.shape)
+        self.dinputs = d.reshape(d.shape[0], -1)[:, : self.inputs.shape[1]]
 
 
 class MaxPool2_EveryTiedMax(MaxPool2_OneWinner):
     def backward(self, dvalues):
-        pairs = self.inputs.reshape(self.inputs.shape[0], -1, 2)
-        winners = pairs == self.output[:, :, None]  # BUG: both halves of a tie win
-        self.dinputs = (winners * dvalues[:, :, None]).reshape(self.inputs.shape)
+        winners = _pairs(self.inputs) == self.output[:, :, None]  # BUG: both halves of a tie win
+        d = winners * dvalues[:, :, None]
+        self.dinputs = d.reshape(d.shape[0], -1)[:, : self.inputs.shape[1]]
 
 
 class Sort_Stable:
@@ -80,7 +86,7 @@ class TopK_Stable:
 
     def forward(self, inputs):
         self.shape = inputs.shape
-        self.index = np.argsort(-inputs, axis=1, kind="stable")[:, : self.k]
+        self.index = np.argsort(-inputs, axis=1, kind="stable")[:, : min(self.k, inputs.shape[1])]
         self.output = np.take_along_axis(inputs, self.index, axis=1)
 
     def backward(self, dvalues):
@@ -93,7 +99,7 @@ class TopK_EveryTiedValue(TopK_Stable):
         inputs = np.zeros(self.shape)
         np.put_along_axis(inputs, self.index, self.output, axis=1)
         self.dinputs = np.zeros(self.shape)
-        for j in range(self.k):
+        for j in range(self.index.shape[1]):
             # BUG: every input equal to the j-th value gets its gradient
             self.dinputs += (inputs == self.output[:, j : j + 1]) * dvalues[:, j : j + 1]
 
@@ -105,7 +111,7 @@ class DenseReluDense:
     gives the gradient of the piece where every unit is off.
     """
 
-    def __init__(self, n_inputs=4, n_hidden=3, n_outputs=2):
+    def __init__(self, n_inputs, n_hidden, n_outputs):
         rng = np.random.default_rng(n_inputs * 100 + n_hidden * 10 + n_outputs)
         self.weights1 = rng.standard_normal((n_inputs, n_hidden))
         self.biases1 = np.zeros((1, n_hidden))
