@@ -14,9 +14,9 @@ For a group ``T`` of ``m`` kinked coordinates, with per-coordinate steps ``s_j``
    in the span of ``T``: away from 0 and towards it (``+-sign(x)``, zeros either way: a
    kink near, not at, ``x``), all up and all down, in index order and against it, in the
    order of ``x`` with ties broken by index (either way: a stable sort, a first-index
-   argmax), every sign pattern (``m <= 5``; else
-   16 random ones), every ordering of the coordinates (``m <= 4``: the regions of a
-   tie), and 16 random ones.
+   argmax), the coordinates the analytic value routes the gradient to moved up, every
+   sign pattern (``m <= 5``; else 16 random ones), every ordering of the coordinates
+   (``m <= 4``: the regions of a tie), and 16 random ones.
 2. If ``phi(d)`` equals the separable prediction ``sum_j d_j (right_j if d_j > 0 else
    left_j)`` along all of them, the objective is separable here and the element-wise
    verdicts stand.
@@ -36,8 +36,8 @@ For a group ``T`` of ``m`` kinked coordinates, with per-coordinate steps ``s_j``
    the pieces and 0 (units sharing the kink, none taken: ReLU layers at zero inputs).
 
 Cost: at most ``M_MAX`` coordinates per group (larger groups are split), at most
-``10 + 32 + 24 + 16`` directional evaluations plus ``PIECES_MAX * (2 m + 1)`` for the
-pieces, i.e. at most ``82 + 48 * 17 = 898`` objective evaluations per group, and ``BUDGET``
+``12 + 32 + 24 + 16`` directional evaluations plus ``PIECES_MAX * (2 m + 1)`` for the
+pieces, i.e. at most ``84 + 48 * 17 = 900`` objective evaluations per group, and ``BUDGET``
 evaluations per comparison; groups beyond that budget are ``inconclusive``.
 
 Where the caller gives no direction evaluator, nothing changes.
@@ -178,7 +178,10 @@ class _Group:
         ranks = np.empty(m)
         ranks[np.argsort(self.x, kind="stable")] = order
         # ties broken by index, either way; and x's own order kept, ties broken by index
-        out.append(np.stack([order, -order, ranks, -ranks[::-1]]))
+        # the coordinates the analytic value routes the gradient to, moved up: the
+        # winners of a max or a top-k stay the winners
+        lead = np.abs(self.a) / max(float(np.max(np.abs(self.a))), 1e-300)
+        out.append(np.stack([order, -order, ranks, -ranks, lead + 0.01 * ranks, lead]))
         if m <= 4:
             ranks = np.array(list(itertools.permutations(range(m))), dtype=np.float64)
             out.append((ranks - (m - 1) / 2) / m)
@@ -218,6 +221,11 @@ class _Group:
             inside, nearest = _hull_distance(np.array(pieces), self.a, self.tol)
             if inside:
                 return "kink", self.a.copy(), self.tol
+            # decided early: off the affine hull of pieces whose span stopped growing
+            if n - last_rank >= SATURATED and not _in_affine_hull(
+                np.array(pieces), self.a, self.tol
+            ):
+                return "fail", nearest, self.tol
         if not pieces:
             return "unsure", self.a, self.tol
         inside, nearest = _hull_distance(np.array(pieces), self.a, self.tol)
