@@ -29,8 +29,8 @@ For a group ``T`` of ``m`` kinked coordinates, with per-coordinate steps ``s_j``
    tolerance from the nearest point of the hull fail when the pieces are all found (no
    new one among the last ``SATURATED`` estimates), or when the value is off the affine
    hull of pieces whose span stopped growing (a tie's gradients summed twice), or when
-   it is, in every coordinate, more than ``FAR`` times the spread of all pieces found
-   outside the hull (a heuristic: unfound pieces would have to lie far beyond every
+   it is more than ``FAR`` times the spread of all pieces found outside the hull (a
+   heuristic: unfound pieces would have to lie far beyond every
    other). If pieces were still turning up when the budget ran out, they are
    ``inconclusive`` and a reason is given; likewise when the value lies in the hull of
    the pieces and 0 (units sharing the kink, none taken: ReLU layers at zero inputs).
@@ -222,32 +222,41 @@ class _Group:
             if inside:
                 return "kink", self.a.copy(), self.tol
             # decided early: off the affine hull of pieces whose span stopped growing
-            if n - last_rank >= SATURATED and not _in_affine_hull(
+            if len(pieces) >= 2 and n - last_rank >= SATURATED and not _in_affine_hull(
                 np.array(pieces), self.a, self.tol
             ):
-                return "fail", nearest, self.tol
+                return self.none_taken(pieces) or "fail", nearest, self.tol
         if not pieces:
             return "unsure", self.a, self.tol
         inside, nearest = _hull_distance(np.array(pieces), self.a, self.tol)
-        # units sharing the kink, none of them taken (a ReLU network at zero inputs or
-        # weights, mask <= 0): 0 is what the chain rule gives, though no adjacent piece
-        with_none = np.vstack([np.array(pieces), np.zeros(self.m)])
-        if _hull_distance(with_none, self.a, self.tol)[0]:
+        if self.none_taken(pieces):
             return "shared", nearest, self.tol
         estimated = min(PIECES_MAX, order.size)
         saturated = estimated - 1 - last_new >= SATURATED
         # off the affine hull of pieces whose span stopped growing: no combination of
         # adjacent pieces (e.g. the sum of a tie's gradients doubled) can explain it
-        flat = estimated - 1 - last_rank >= SATURATED and not _in_affine_hull(
+        flat = len(pieces) >= 2 and estimated - 1 - last_rank >= SATURATED and not (
+            _in_affine_hull(
             np.array(pieces), self.a, self.tol
-        )
+        ))
         # far outside: farther from the hull than FAR times the spread of every piece
         # found (pieces not yet found would have to lie far beyond all the others)
         spread = np.max(np.abs(np.array(pieces) - np.array(pieces)[0]), axis=0)
-        far = np.all(np.abs(self.a - nearest) > FAR * np.max(spread) + self.tol) if len(
-            pieces) >= 2 else False
+        far = len(pieces) >= 2 and bool(
+            np.max(np.abs(self.a - nearest) - self.tol) > FAR * np.max(spread)
+        )
         decided = saturated or flat or bool(far)
         return ("fail" if decided else "unsure"), nearest, self.tol
+
+    def none_taken(self, pieces: list[np.ndarray]) -> str | None:
+        """``"shared"`` if the value lies in the hull of the pieces and 0.
+
+        Units sharing the kink, none of them taken (a ReLU network at zero inputs or
+        weights, mask ``<= 0``): 0 is what the chain rule gives, though it need not be
+        an adjacent piece (its region can also be too thin to be met).
+        """
+        with_none = np.vstack([np.array(pieces), np.zeros(self.m)])
+        return "shared" if _hull_distance(with_none, self.a, self.tol)[0] else None
 
     def piece(self, d: np.ndarray) -> np.ndarray | None:
         """Gradient (on T) of the linear piece at ``x + RADIUS d``, or None if straddling.
