@@ -69,6 +69,11 @@ def test_a_wrong_value_at_a_kink_is_never_called_an_indexing_slip():
     assert "indexing slip" in diagnose(analytic, numeric, wrong, batch=3)
 
 
+class _ReLU(zs.ReLU_WrongSide):
+    def backward(self, dvalues):
+        self.dinputs = dvalues * (self.inputs > 0)
+
+
 class ReLUHalfAgainAtZero(zs.ReLU_WrongSide):
     def backward(self, dvalues):
         self.dinputs = dvalues * (self.inputs > 0) + 1.5 * dvalues * (self.inputs == 0)
@@ -84,11 +89,6 @@ def test_the_printed_tolerance_is_the_one_the_kink_verdict_used():
                           raise_on_failure=False)
     (ok,) = correct.gradients
     assert ok.status == "passed" and ok.kinks == 1 and ok.error <= ok.tolerance
-
-
-class _ReLU(zs.ReLU_WrongSide):
-    def backward(self, dvalues):
-        self.dinputs = dvalues * (self.inputs > 0)
 
 
 class DenseBiasShape:

@@ -293,7 +293,9 @@ def run_check(spec: CheckSpec, *, examples: int = DEFAULT_EXAMPLES,
         result.status, result.report, result.example = verdict.status, verdict.report, \
             verdict.case
         shape = f" (minimal example: {verdict.case.describe()})" if verdict.case else ""
-        if _diagnose_from(verdict, [*state.failures.values(), *_wider(spec, verdict)]):
+        if _diagnose_from(verdict, list(state.failures.values())) or (
+            _undiagnosed(verdict) and _diagnose_from(verdict, _wider(spec, verdict))
+        ):
             verdict.message = _report_message(verdict.report)
         result.message = verdict.message + shape
     elif state.passed == 0:
@@ -306,6 +308,14 @@ def run_check(spec: CheckSpec, *, examples: int = DEFAULT_EXAMPLES,
         result.report = state.closest
         result.message = _passed_message(state)
     return result
+
+
+def _undiagnosed(verdict: _Verdict) -> bool:
+    """Whether a failed gradient of the verdict's report has no diagnosis."""
+    report = verdict.report
+    return report is not None and any(
+        g.status == FAILED and not g.diagnosis for g in report.gradients
+    )
 
 
 def _wider(spec: CheckSpec, shrunk: _Verdict) -> list[_Verdict]:
