@@ -24,8 +24,25 @@ The scheme, for each element ``j`` of a variable ``x`` with analytic derivative 
 4. Where the two steps disagree with each other by more than half the value (a kink
    closer to ``x`` than the step), the step is halved up to four more times, and two
    successive levels that agree decide the element as in step 2.
-5. What remains is ``failed``, unless the evaluations were not finite or no two steps
-   agreed (``inconclusive``: finite differences cannot decide).
+5. Elements still open (failed or undecidable, the closest calls first, at most
+   ``NOISE_LIMIT``) get their rounding noise measured from the forward itself (nine
+   irregular offsets at three scales, see :func:`_noise_floor`): noise up to what
+   rounding of intermediate results can cause (``C_NOISE eps`` times their magnitude,
+   given by the caller as ``intermediate``) widens their tolerance and they are judged
+   again (cancellation inside forward: ``1 + tanh(u)``); structure finer than any step
+   (``x + 1e-3 sin(1e7 x)``) makes them ``inconclusive``.
+6. A kink whose two sides slope the same way, with the analytic value between 0 and
+   their sum, is ``inconclusive``: several units may share the kink and a chain rule
+   may take none or all of them.
+7. Kinks shared by several coordinates of one group (a sample's row; a parameter) are
+   judged jointly by :mod:`gradcheck.engine.kinks` when the caller gives an evaluator
+   moving several coordinates at once (``at_direction``).
+8. What remains is ``failed``, unless the evaluations were not finite or no two steps
+   agreed (``inconclusive``: finite differences cannot decide). Each ``inconclusive``
+   comes with a reason in ``Comparison.reasons``.
+
+At a kink the reported numeric value is the point of ``[left, right]`` nearest the
+analytic one and the tolerance is the one the verdict used.
 """
 
 from __future__ import annotations
