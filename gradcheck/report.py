@@ -120,22 +120,40 @@ class GradientResult:
     elements: Elements | None = field(default=None, repr=False, compare=False)
 
     def describe(self) -> str:
-        """One sentence a person can act on."""
+        """One sentence a person can act on.
+
+        The tolerance printed is the one the verdict at that element used; a gradient
+        that was never compared (wrong shape, not finite, randomness that cannot be
+        pinned) is described by its diagnosis alone.
+        """
         if self.status == MISSING:
             return f"{self.name}: {self.diagnosis}"
         if self.status == SKIPPED:
             return f"{self.name}: skipped ({self.diagnosis})"
+        compared = self.checked > 0 and self.error == self.error
+        if not compared and self.status in (FAILED, INCONCLUSIVE):
+            word = "inconclusive: " if self.status == INCONCLUSIVE else ""
+            return f"{self.name}: {word}{self.diagnosis or 'not compared'}"
         where = f" at index {self.index}" if self.index is not None else ""
-        text = (
-            f"{self.name}{where}: analytic {self.analytic:.6g} vs numeric {self.numeric:.6g}, "
-            f"error {self.error:.3g} > tolerance {self.tolerance:.3g}"
-            if self.status == FAILED
-            else f"{self.name}{where}: error {self.error:.3g}, tolerance {self.tolerance:.3g}"
-        )
+        if self.status == FAILED:
+            text = (
+                f"{self.name}{where}: analytic {self.analytic:.6g} vs numeric "
+                f"{self.numeric:.6g}, error {self.error:.3g} > tolerance {self.tolerance:.3g}"
+            )
+        elif self.status == INCONCLUSIVE and self.error == float("inf"):
+            text = f"{self.name}{where}: analytic {self.analytic:.6g}, no finite numeric value"
+        else:
+            text = f"{self.name}{where}: error {self.error:.3g}, tolerance {self.tolerance:.3g}"
         if self.status == FAILED and self.failed:
-            text += f" ({self.failed} of {self.checked} elements wrong)"
+            text += f" ({self.failed} of {self.checked} elements wrong"
+            if self.inconclusive:
+                text += f"; {self.inconclusive} undecidable by finite differences"
+            text += ")"
         if self.status == INCONCLUSIVE:
-            text += f" ({self.inconclusive} elements undecidable by finite differences)"
+            text += (
+                f" ({self.inconclusive} of {self.checked} elements undecidable by finite "
+                "differences)"
+            )
         if self.diagnosis:
             text += f"; {self.diagnosis}"
         return text
@@ -258,7 +276,10 @@ class Report:
     @property
     def message(self) -> str:
         """The text a :class:`GradientError` carries: what failed, where, and why."""
-        lines = [f"{self.name} ({self.kind}) {self.status} the gradient check ({self.mode} mode)"]
+        verb = {INCONCLUSIVE: "was inconclusive in", ERROR: "raised an error in"}.get(
+            self.status, self.status
+        )
+        lines = [f"{self.name} ({self.kind}) {verb} the gradient check ({self.mode} mode)"]
         lines += [f"  - {p}" for p in self.problems]
         lines += [f"  - {g.describe()}" for g in self.gradients if g.status in (FAILED, MISSING)]
         lines += [f"  - {g.describe()}" for g in self.gradients if g.status == INCONCLUSIVE]

@@ -24,17 +24,36 @@ The scheme, for each element ``j`` of a variable ``x`` with analytic derivative 
 4. Where the two steps disagree with each other by more than half the value (a kink
    closer to ``x`` than the step), the step is halved up to four more times, and two
    successive levels that agree decide the element as in step 2.
-5. What remains is ``failed``, unless the evaluations were not finite or no two steps
-   agreed (``inconclusive``: finite differences cannot decide).
+5. Elements still open (failed or undecidable, the closest calls first, at most
+   ``NOISE_LIMIT``) get their rounding noise measured from the forward itself (nine
+   irregular offsets at three scales, see :func:`_noise_floor`): noise up to what
+   rounding of intermediate results can cause (``C_NOISE eps`` times their magnitude,
+   given by the caller as ``intermediate``) widens their tolerance and they are judged
+   again (cancellation inside forward: ``1 + tanh(u)``); structure finer than any step
+   (``x + 1e-3 sin(1e7 x)``) makes them ``inconclusive``.
+6. A kink whose two sides slope the same way, with the analytic value between 0 and
+   their sum, is ``inconclusive``: several units may share the kink and a chain rule
+   may take none or all of them.
+7. Kinks shared by several coordinates of one group (a sample's row; a parameter) are
+   judged jointly by :mod:`gradcheck.engine.kinks` when the caller gives an evaluator
+   moving several coordinates at once (``at_direction``).
+8. What remains is ``failed``, unless the evaluations were not finite or no two steps
+   agreed (``inconclusive``: finite differences cannot decide). Each ``inconclusive``
+   comes with a reason in ``Comparison.reasons``.
+
+At a kink the reported numeric value is the point of ``[left, right]`` nearest the
+analytic one and the tolerance is the one the verdict used.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from gradcheck.engine import kinks
 
 C_ROUND = 8.0
 C_ANALYTIC = 256.0
@@ -47,6 +66,8 @@ CLIP_FLOOR = 1e-7
 
 PASS, KINK, UNSURE, FAIL = 0, 1, 2, 3
 MORE_LEVELS = 4  # halvings tried beyond s/2 where the first two steps disagree
+C_NOISE = 64.0  # rounding of intermediates: up to this many eps of their magnitude
+NOISE_LIMIT = 64  # suspects whose rounding noise is measured (the closest calls first)
 
 # (flat element indices, deltas) -> objective values with x[index] += delta, or
 # (values, absolute scales) when the evaluator knows a tighter rounding scale than base's
@@ -64,6 +85,8 @@ class Comparison:
     numeric: np.ndarray
     tolerance: np.ndarray
     verdict: np.ndarray  # PASS, KINK, UNSURE, FAIL
+    at_kink: np.ndarray | None = None  # where the one-sided differences showed a kink
+    reasons: list[str] = field(default_factory=list)  # why elements are UNSURE
 
     @property
     def error(self) -> np.ndarray:
@@ -94,6 +117,55 @@ def same_outputs(a: np.ndarray, b: np.ndarray, eps: float) -> bool:
     return bool(np.all(np.abs(a - b) <= 64 * eps * (np.abs(b) + scale) + 1e-300))
 
 
+def diagnosis_context(name: str, value: np.ndarray, cmp: Comparison) -> dict[str, Any]:
+    """What :func:`gradcheck.engine.diagnose.diagnose` needs besides the two gradients.
+
+    The gradient's name (which axis means what), the variable's values (the points
+    compared) and where the one-sided differences showed a kink.
+    """
+    kink = np.zeros(value.size, dtype=bool)
+    if cmp.at_kink is not None:
+        kink[cmp.index] = cmp.at_kink | (cmp.verdict == KINK)
+    return {"name": name, "at": value, "kinks": kink.reshape(value.shape)}
+
+
+def float32_evidence(output: Any, notes: list[str]) -> bool:
+    """Whether float32 is really in play: a float32 output, or float32 data noted.
+
+    An output in float32 (or float16), or float64 values that all lie on the float32
+    grid, or a note that the object held float32 arrays or ran under ``nnfs.init()``.
+    Without any of these, a noisy difference quotient is not float32 (a domain edge or a
+    forward that varies below the step can look the same).
+    """
+    if any("float32" in n or "float16" in n for n in notes):
+        return True
+    if isinstance(output, (tuple, list)):  # several outputs (and a cache): any of them
+        return any(float32_evidence(item, []) for item in output
+                   if isinstance(item, np.ndarray))
+    out = np.asarray(output)
+    if out.dtype.kind != "f" or out.size == 0:
+        return False
+    if out.dtype.itemsize <= 4:
+        return True
+    with np.errstate(all="ignore"):
+        narrow = out.astype(np.float32).astype(out.dtype)
+    finite = np.isfinite(out)
+    return bool(
+        finite.any()
+        and np.array_equal(narrow[finite], out[finite])
+        and not np.array_equal(out[finite], np.round(out[finite]))
+    )
+
+
+def away_from_edges(x: np.ndarray, floor: float) -> np.ndarray:
+    """1 where ``x`` is not within ``1e-4 * floor`` of 0, else 0.
+
+    A precision probe's random direction leaves out elements so close to 0 that its
+    steps could cross a domain edge (``sqrt`` at 1e-10) or sit at a kink.
+    """
+    return (np.abs(x) >= 1e-4 * floor).astype(np.float64)
+
+
 def default_step(eps: float) -> float:
     """Relative step for central differences: ``eps ** (1/3)`` (about 6e-6 in float64)."""
     return float(np.cbrt(eps))
@@ -113,6 +185,9 @@ def compare(
     alpha_scale: np.ndarray | None = None,
     one_sided: float | None = None,
     abs_floor: float | np.ndarray = 0.0,
+    at_direction: kinks.EvalDirections | None = None,
+    groups: np.ndarray | None = None,
+    intermediate: np.ndarray | None = None,
 ) -> Comparison:
     """Compare ``analytic`` with finite differences of the objective at ``x``.
 
@@ -141,6 +216,19 @@ def compare(
     abs_floor : float
         Absolute differences below this are not errors (losses: ``1e-7 / samples``, the
         size of the book's clipping effect on the gradient of a mean loss).
+    at_direction : callable, optional
+        ``(flat indices T, steps (k, len(T))) -> k objective values`` with several
+        coordinates moved at once; enables the joint kink test of
+        :mod:`gradcheck.engine.kinks`. Without it, kinks are judged coordinate by
+        coordinate.
+    groups : ndarray of int, optional
+        Per flat element of ``x``, the group its kinks are judged jointly in (e.g. the
+        sample of a ``dinputs`` element); default: one group.
+    intermediate : ndarray, optional
+        Per flat element of ``x``, the magnitude of the intermediate results forward may
+        compute from it (e.g. ``|x| * max|dvalues|``: the input at unit gain). Rounding
+        noise measured up to ``C_NOISE * eps`` times this is rounding (cancellation, as in
+        ``1 + tanh(u)``), and widens the tolerance; default: the objective's scale.
     """
     with np.errstate(all="ignore"):
         xf = np.asarray(x, dtype=np.float64).reshape(-1)
@@ -203,21 +291,176 @@ def compare(
         tol = np.array(tol, dtype=np.float64)
         alpha = np.broadcast_to(alpha, idx.shape)
         suspects = np.flatnonzero(verdict != PASS)
-        for start in range(0, suspects.size, 1024):
-            part = suspects[start : start + 1024]
-            numeric[part], tol[part], verdict[part] = _refine(
-                idx[part],
-                a[part],
-                s[part],
-                f0[part],
-                None if fp is None else fp[part],
-                None if fm is None else fm[part],
-                rho[part],
-                tight[part],
-                alpha[part],
-                at,
+        rho, tight = np.array(rho, dtype=np.float64), np.array(tight, dtype=np.float64)
+        alpha = np.array(np.broadcast_to(alpha, idx.shape), dtype=np.float64)
+        at_kink = np.zeros(idx.size, dtype=bool)
+        right, left = d1.copy(), d1.copy()
+        refine = _Refine(idx, a, s, f0, fp, fm, at, numeric, tol, verdict, at_kink, right, left)
+        refine(suspects, rho, tight, alpha)
+        # rounding inside forward (cancellation) that the output-relative model misses:
+        # measured where the verdict is still open, and those elements judged again
+        if intermediate is not None:
+            inter = np.broadcast_to(np.asarray(intermediate, np.float64).reshape(-1), xf.shape)
+        else:
+            inter = None
+        scale_b = np.abs(np.broadcast_to(scale, idx.shape))
+        fine = np.zeros(idx.size, dtype=np.int8)  # 1 structure, 2 smooth structure
+        measured = np.zeros(idx.size, dtype=bool)
+
+        def settle(which: np.ndarray) -> None:
+            which = which[~measured[which]]
+            which = which[np.argsort((np.abs(a - numeric) / tol)[which], kind="stable")]
+            which = which[: max(0, NOISE_LIMIT - int(measured.sum()))]
+            if which.size == 0:
+                return
+            measured[which] = True
+            cap = scale_b[which] + (0.0 if inter is None else inter[idx[which]])
+            noise, structure, cancels = _noise_floor(
+                at, idx[which], s[which], C_NOISE * eps * cap,
+                (C_ROUND * eps) * scale_b[which], eps,
             )
-        return Comparison(idx, a, numeric, tol, verdict)
+            fine[which] = structure
+            redo = (noise > 0) & (structure == 0)
+            again = which[redo]
+            if again.size:
+                rho[again] += noise[redo]
+                tight[again] += noise[redo]
+                # where forward cancels, the analytic side (which reuses forward's
+                # results) carries that rounding too: C_NOISE eps of the intermediates
+                alpha[again] += np.where(cancels[redo],
+                                         C_NOISE * eps * cap[redo] / size[again], 0.0)
+                refine(again, rho, tight, alpha)
+
+        settle(np.flatnonzero((verdict == FAIL) | (verdict == UNSURE)))
+        reasons: list[str] = []
+        shared = refine.shared & (verdict == UNSURE)
+        if at_direction is not None:
+            # a kink whose sides slope the same way may be a tie: judged jointly too
+            verdict[shared] = FAIL
+            judged = np.zeros(idx.size, dtype=bool)
+            before = verdict.copy()
+            joint = (at_direction, (PASS, KINK, UNSURE, FAIL))
+            found = kinks.judge_groups(idx, xv, a, s, rho, alpha, step, right, left, tol,
+                                       numeric, verdict, at_kink, groups, *joint, judged)
+            # kinks that rounding noise faked (cancellation): measured, then judged again
+            doubtful = np.flatnonzero((verdict != before) & ((verdict == FAIL)
+                                                            | (verdict == UNSURE)))
+            if doubtful.size and not measured[doubtful].all():
+                verdict[doubtful] = before[doubtful]
+                settle(doubtful)
+                found = kinks.judge_groups(idx, xv, a, s, rho, alpha, step, right, left,
+                                           tol, numeric, verdict, at_kink, groups, *joint,
+                                           judged)
+            reasons += found
+            shared &= ~judged
+            verdict[shared] = UNSURE
+        if shared.any():
+            reasons.append(
+                f"{int(shared.sum())} element(s) at a kink whose two sides slope the same way, "
+                "with the analytic value outside them but between 0 and their sum: what a "
+                "chain rule through several units sharing the kink (a ReLU layer at zero "
+                "weights or inputs) gives when it takes none or all of them; finite "
+                "differences cannot see the units"
+            )
+        # a forward that varies on scales below any step: finite differences cannot decide
+        finer = (verdict == FAIL) & (((fine > 0) & ~at_kink) | (fine == 2))
+        if finer.any():
+            verdict[finer] = UNSURE
+            reasons.append(
+                f"{int(finer.sum())} element(s) where forward varies on a scale finer than the "
+                "finite-difference step (the objective is not smooth down to 1e-3 of the step, "
+                "far above rounding): finite differences cannot decide there"
+            )
+        return Comparison(idx, a, numeric, tol, verdict, at_kink, reasons)
+
+
+class _Refine:
+    """Runs :func:`_refine` on parts of the suspects, writing into the shared arrays."""
+
+    def __init__(self, idx, a, s, f0, fp, fm, at, numeric, tol, verdict, at_kink, right,
+                 left) -> None:
+        self.idx, self.a, self.s, self.f0, self.fp, self.fm, self.at = idx, a, s, f0, fp, fm, at
+        self.shared = np.zeros(idx.size, dtype=bool)
+        self.out = (numeric, tol, verdict, at_kink, right, left, self.shared)
+
+    def __call__(self, which, rho, tight, alpha) -> None:
+        for start in range(0, which.size, 1024):
+            part = which[start : start + 1024]
+            results = _refine(
+                self.idx[part], self.a[part], self.s[part], self.f0[part],
+                None if self.fp is None else self.fp[part],
+                None if self.fm is None else self.fm[part],
+                rho[part], tight[part], alpha[part], self.at,
+            )
+            for array, value in zip(self.out, results, strict=True):
+                array[part] = value
+
+
+# offsets of the noise probe: irregular (golden-ratio fractions), 0 included
+_OFFSETS = np.array([-3.0, -2.382, -1.764, -0.854, 0.0, 0.472, 1.236, 2.090, 3.0])
+
+
+def _noise_floor(
+    at: EvalAt, idx: np.ndarray, s: np.ndarray, cap: np.ndarray, model: np.ndarray,
+    eps: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rounding noise along each element (derivative units), structure, cancellation.
+
+    Returns the measured noise, whether the objective has structure finer than the step
+    there, and whether the noise exceeds the output-relative rounding ``model``
+    (cancellation inside forward).
+
+    The objective is evaluated at ``x + k tau`` for nine irregularly spaced ``k`` in
+    ``[-3, 3]`` (evenly spaced points can alias with the staircase of a quantized
+    intermediate and look exactly linear), at three scales: ``tau = s/3`` (the step's own
+    range, residuals from a quadratic), ``tau = 80 s`` (wide enough that an intermediate
+    that is constant over the step, ``tanh(u)`` at ``u < -17``, moves by a few rounding
+    quanta; residuals from a quartic) and ``tau = s/1024``. Residuals up to ``cap``
+    (what rounding of intermediate results can cause) are rounding noise; larger ones are
+    structure: a kink in range (left to the kink tests), or, when even the finest scale
+    shows more than ``cap``, a forward that varies below any step
+    (``x + 1e-3 sin(1e7 x)``); 2 where it is smooth structure, not a kink (the residual
+    at ``s/32768`` fell faster than ``tau``). Costs 27 (36) evaluations per element.
+    """
+    if idx.size == 0:
+        return np.zeros(0), np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
+    k = _OFFSETS
+    spread, flat = [], []
+    for tau, degree in ((s / 3, 2), (80 * s, 4), (s / 1024, 2)):
+        fit = np.vander(k, degree + 1)
+        project = np.eye(k.size) - fit @ np.linalg.pinv(fit)
+        deltas = (tau[:, None] * k[None, :]).reshape(-1)
+        values, _ = _values(at(np.repeat(idx, k.size), deltas))
+        rows = np.asarray(values, dtype=np.float64).reshape(idx.size, k.size)
+        with np.errstate(all="ignore"):
+            spread.append(np.max(np.abs(rows @ project.T), axis=1))
+            # the values themselves are rounded too
+            cap = np.maximum(cap, C_NOISE * eps * np.max(np.abs(rows), axis=1))
+        flat.append(np.all(rows == rows[:, :1], axis=1))
+    coarse, wide, fine = spread
+    with np.errstate(all="ignore"):
+        sigma = np.zeros(idx.size)
+        for level in (coarse, wide, fine):
+            sigma = np.maximum(sigma, np.where(np.isfinite(level) & (level <= cap), level, 0))
+        # exactly flat over 480 steps: the step is below an intermediate's quantum
+        sigma = np.where(flat[0] & flat[1], cap / 16, sigma)
+        noise = 4.0 * sigma / s
+        structure = np.isfinite(coarse) & np.isfinite(fine) & (
+            (coarse > 16 * fine) & (fine > cap)
+        )
+        cancels = sigma > model
+    # a kink's residual shrinks like tau, a smooth wiggle's like tau**3: a finer scale
+    # still tells them apart where the one-sided differences looked like a kink
+    where = np.flatnonzero(structure)
+    if where.size:
+        deltas = ((s[where] / 32768)[:, None] * k[None, :]).reshape(-1)
+        values, _ = _values(at(np.repeat(idx[where], k.size), deltas))
+        rows = np.asarray(values, dtype=np.float64).reshape(where.size, k.size)
+        fit = np.vander(k, 3)
+        finest = np.max(np.abs(rows @ (np.eye(k.size) - fit @ np.linalg.pinv(fit)).T), axis=1)
+        structure = structure.astype(np.int8)
+        structure[where] = np.where(fine[where] > 256 * finest, 2, 1)
+    return noise, structure, cancels
 
 
 def _refine(
@@ -231,7 +474,7 @@ def _refine(
     tight: np.ndarray,
     alpha: np.ndarray,
     at: EvalAt,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, ...]:
     if fp is None or fm is None:
         fp, _ = _values(at(idx, s))
         fm, _ = _values(at(idx, -s))
@@ -264,19 +507,28 @@ def _refine(
         # floor): finite differences cannot decide here, whatever the analytic value
         noisy = ~np.isfinite(richardson) | ((trunc > 0.5 * size) & (trunc > alpha))
 
+        # both sides slope the same way: several units may share this kink (a ReLU
+        # network at zero weights), and a chain-rule backward may take any subset of
+        # them, from none (0) to all (right + left); not a subgradient, not surely a bug
+        shared = (kink & ~inside & (r2 * l2 > 0)
+                  & (a >= np.minimum(0.0, r2 + l2) - tol_kink)
+                  & (a <= np.maximum(0.0, r2 + l2) + tol_kink))
+
     verdict = np.full(a.shape, FAIL)
-    verdict[noisy] = UNSURE
+    verdict[noisy | shared] = UNSURE
     verdict[kink & inside] = KINK
     verdict[smooth & ~noisy] = PASS
     numeric = np.where(np.isfinite(richardson), richardson, d1)
-    # at a kink, report the one-sided value nearest the analytic one
-    nearest = np.where(np.abs(a - r2) <= np.abs(a - l2), r2, l2)
-    numeric = np.where(kink & ~smooth, nearest, numeric)
-    tol = np.where(kink & ~smooth, tol_kink + np.abs(r2 - l2), tol)
-    unsure = np.flatnonzero(verdict == UNSURE)
+    # at a kink, report the point of [left, right] nearest the analytic value, with the
+    # tolerance the verdict used: the error is the distance outside that interval
+    nearest = np.clip(a, np.minimum(r2, l2), np.maximum(r2, l2))
+    at_kink = kink & ~smooth
+    numeric = np.where(at_kink, nearest, numeric)
+    tol = np.where(at_kink, tol_kink, tol)
+    unsure = np.flatnonzero((verdict == UNSURE) & ~shared)
     if unsure.size:
         _smaller_steps(unsure, idx, a, s, d2, rho, alpha, at, numeric, tol, verdict)
-    return numeric, tol, verdict
+    return numeric, tol, verdict, at_kink & (verdict != PASS), r2, l2, shared & (verdict == UNSURE)
 
 
 def _smaller_steps(

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from gradcheck.engine import budget, threads
-from gradcheck.engine.state import RandomPin, Snapshot, numpy_unpatched
+from gradcheck.engine.state import RandomPin, Snapshot, numpy_unpatched, unheld_randomness
 from gradcheck.engine.verify import Verification
 from gradcheck.protocol import checks, names
 from gradcheck.protocol.calls import ProtocolError, UserCodeError, wants_training
@@ -113,6 +113,7 @@ class Run:
         self.candidates: list[tuple[list[Place], np.ndarray]] = []
         self.recast: set[str] = set()  # parameters forward or backward rebound
         self.dinputs_name = "dinputs"
+        self.unheld: str | None = None  # why the randomness cannot be pinned
 
     # -- the frame: restore everything, whatever happens ------------------------------
     def execute(self, raise_on_failure: bool) -> Report:
@@ -206,6 +207,11 @@ class Run:
         if mode == "exhaustive":
             # (in fast mode the warm-up call already exposes caches and accumulation)
             self._check_repeatable(subject, grads)
+            if self.unheld:  # nothing can be concluded from finite differences
+                report.gradients.append(
+                    GradientResult(self.dinputs_name, INCONCLUSIVE, diagnosis=self.unheld)
+                )
+                return
         verification.run(grads, objective)
 
     def _integer_inputs(self, subject: Subject) -> None:
@@ -555,6 +561,9 @@ class Run:
             if np.any(diff > 1e3 * self.eps * scale + 1e-300) or (
                 np.isfinite(first).all() != np.isfinite(second).all()
             ):
+                self.unheld = unheld_randomness(subject.forward, self.x)
+                if self.unheld:
+                    return
                 self.report.problems.append(
                     f"backward depends on stale state: repeating forward and backward on the "
                     f"same data changed {name} by up to {np.nanmax(diff):.3g} (a cache filled "

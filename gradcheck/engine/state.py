@@ -11,7 +11,7 @@ import ctypes
 import functools
 import random
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -164,7 +164,7 @@ def _module_generators(module: Any) -> list[np.random.Generator]:
 
 
 class RandomPin:
-    """Pin numpy's and Python's global random state (and generators the object holds).
+    """Pin numpy's and Python's global random state and the Generators the object reaches.
 
     Whether the object draws at all is learnt from its first calls (until ``settle()``),
     by fingerprints of the random state taken before and after each call; the state is
@@ -237,6 +237,26 @@ class RandomPin:
             random.setstate(self._python)
         for generator, state in self._generators:
             generator.bit_generator.state = state
+
+
+def unheld_randomness(forward: Callable[[np.ndarray], Any], x: np.ndarray) -> str | None:
+    """Why the checker cannot pin the object's randomness, or ``None`` when it can.
+
+    ``forward`` is called twice on copies of ``x`` (with the random state pinned as for
+    every evaluation); different outputs mean the object draws from a source no pin
+    reaches, e.g. a fresh ``np.random.default_rng()`` on every call.
+    """
+    first = np.asarray(forward(x.copy()), dtype=np.float64)
+    second = np.asarray(forward(x.copy()), dtype=np.float64)
+    if first.shape == second.shape and np.array_equal(first, second, equal_nan=True):
+        return None
+    return (
+        "forward draws from a random source the checker cannot hold: two forward calls on "
+        "the same inputs, with numpy's and Python's random state and every Generator held by "
+        "the object, its class or its module pinned, gave different outputs (e.g. a fresh "
+        "np.random.default_rng() on every call); keep the Generator on the object, its class "
+        "or its module so that it can be pinned"
+    )
 
 
 _KEY_BYTES = 624 * 4  # numpy's mt19937_state: uint32 key[624]; int pos
@@ -312,11 +332,25 @@ def raw_writes_work() -> bool:
 
 
 def _generators(obj: Any) -> list[np.random.Generator]:
-    found = []
-    for value in getattr(obj, "__dict__", {}).values():
-        if isinstance(value, np.random.Generator):
-            found.append(value)
-    return found
+    """Generators the object can draw from: its own, its class's and its module's.
+
+    A dropout layer may hold a Generator (``self.rng``), share one as a class attribute,
+    or draw from one defined at module level (``RNG = np.random.default_rng(0)``); all
+    of these are reachable, so all are pinned. Each Generator is listed once.
+    """
+    found: dict[int, np.random.Generator] = {}
+    cls = type(obj)
+    places = [getattr(obj, "__dict__", {})]
+    places += [vars(k) for k in cls.__mro__ if k is not object]
+    for k in cls.__mro__:
+        module = sys.modules.get(getattr(k, "__module__", "") or "")
+        if module is not None and not module.__name__.startswith(("numpy", "builtins")):
+            places.append(vars(module))
+    for place in places:
+        for value in list(place.values()):
+            if isinstance(value, np.random.Generator):
+                found.setdefault(id(value), value)
+    return list(found.values())
 
 
 # nnfs.init() replaces these with float32-returning wrappers.

@@ -17,6 +17,7 @@ from gradcheck.engine import numerics as nm
 from gradcheck.engine.budget import locate_calls, rows_per_call
 from gradcheck.engine.columns import Columns, NotStackableError
 from gradcheck.engine.diagnose import diagnose, shape_problem
+from gradcheck.engine.joint import joint_kinks
 from gradcheck.protocol.subject import ProtocolError, Subject, UserCodeError
 from gradcheck.report import (
     FAILED,
@@ -202,13 +203,16 @@ class Verification:
         always show in the output's dtype. Along a random direction, difference quotients
         at steps 1e-9 and 1e-8 agree closely in float64 and are noise in float32.
         """
-        if self.eps > 1e-10 or not variables:
+        if self.eps > 1e-10 or not variables or not nm.float32_evidence(
+            subject.forward(self.x.copy()), self.report.notes
+        ):
             return []
 
         def noisy(group: list[_Variable]) -> bool:
             dirs = {
                 v.name: self.rng.standard_normal(v.value.shape)
                 * np.maximum(v.floor, np.abs(v.value))
+                * nm.away_from_edges(v.value, v.floor)
                 for v in group
             }
             quotients = []
@@ -360,6 +364,7 @@ class Verification:
             eps_analytic=v.eps_analytic,
             one_sided=None if v.param is None else step,
             abs_floor=self._abs_floor(subject),
+            **joint_kinks(subject, v, self.x, rowwise),
         )
         cmp = None
         if v.param is not None and self._columns.usable():
@@ -629,6 +634,8 @@ class Verification:
             verdicts[cmp.index] = cmp.verdict
             result.elements = Elements(grad, numeric.reshape(grad.shape),
                                        verdicts.reshape(grad.shape))
+        if status != PASSED and cmp.reasons:
+            result.diagnosis = "; ".join(cmp.reasons)
         if status == FAILED:
             wrong_full = np.zeros(grad.size, bool)
             wrong_full[cmp.index] = wrong
@@ -638,7 +645,8 @@ class Verification:
                 wrong_full.reshape(grad.shape),
                 batch=self.x.shape[0],
                 param=None if v.param is None else v.value,
-            )
+                **nm.diagnosis_context(v.name, v.value, cmp),
+            ) or result.diagnosis
         return result
 
 

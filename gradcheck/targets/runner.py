@@ -305,6 +305,10 @@ def run_check(spec: CheckSpec, *, examples: int = DEFAULT_EXAMPLES,
         result.status, result.report, result.example = verdict.status, verdict.report, \
             verdict.case
         shape = f" (minimal example: {verdict.case.describe()})" if verdict.case else ""
+        if _diagnose_from(verdict, list(state.failures.values())) or (
+            _undiagnosed(verdict) and _diagnose_from(verdict, _wider(spec, verdict))
+        ):
+            verdict.message = _report_message(verdict.report)
         result.message = verdict.message + shape
     elif state.passed == 0:
         result.status, result.report = INCONCLUSIVE, state.closest
@@ -316,6 +320,62 @@ def run_check(spec: CheckSpec, *, examples: int = DEFAULT_EXAMPLES,
         result.report = state.closest
         result.message = _passed_message(state)
     return result
+
+
+def _undiagnosed(verdict: _Verdict) -> bool:
+    """Whether a failed gradient of the verdict's report has no diagnosis."""
+    report = verdict.report
+    return report is not None and any(
+        g.status == FAILED and not g.diagnosis for g in report.gradients
+    )
+
+
+def _wider(spec: CheckSpec, shrunk: _Verdict) -> list[_Verdict]:
+    """The shrunk layer failure run again on 4+ random rows: evidence for a diagnosis."""
+    case = shrunk.case
+    if spec.kind != "layer" or case is None or "inputs" not in case.arrays:
+        return []
+    x = case.arrays["inputs"]
+    if x.ndim < 2:
+        return []
+    rows = np.random.default_rng(case.seed).standard_normal((max(4, x.shape[0]), *x.shape[1:]))
+    wider = Case(case.obj, {"inputs": rows}, case.sizes, case.seed)
+    report, problem = run_engine(spec, wider)
+    if problem is not None or report is None or report.status != FAILED:
+        return []
+    return [_Verdict(FAILED, "", report, wider)]
+
+
+def _diagnose_from(shrunk: _Verdict, failures: list[_Verdict]) -> bool:
+    """Give the shrunk failure the diagnoses of the largest failing example that has one.
+
+    A shrunk example (one sample, one feature, inputs at 0) rarely holds the evidence a
+    diagnosis needs; a larger failing example met on the way often does. Returns whether
+    any was added.
+    """
+    if shrunk.report is None:
+        return False
+
+    def size(v: _Verdict) -> int:
+        return sum(int(np.size(a)) for a in v.case.arrays.values()) if v.case else 0
+
+    added = False
+    for g in shrunk.report.gradients:
+        if g.status != FAILED or g.diagnosis:
+            continue
+        found = [
+            (size(v), v, d.diagnosis)
+            for v in failures
+            if v is not shrunk and v.report is not None
+            for d in v.report.gradients
+            if d.name == g.name and d.status == FAILED and d.diagnosis
+        ]
+        if found:
+            _, v, text = max(found, key=lambda item: item[0])
+            where = f", {v.case.describe()}" if v.case else ""
+            g.diagnosis = f"{text} (on a larger failing example{where})"
+            added = True
+    return added
 
 
 def _passed_message(state: _State) -> str:

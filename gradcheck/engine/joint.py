@@ -1,0 +1,71 @@
+"""What :func:`gradcheck.engine.numerics.compare` needs beyond single-coordinate moves.
+
+Built from a :class:`~gradcheck.protocol.subject.Subject` for one variable (the inputs or
+a parameter): an evaluator moving several coordinates at once (the joint kink test of
+:mod:`gradcheck.engine.kinks`), the groups kinks are judged jointly in (one sample's row
+of ``dinputs``; one parameter), and the magnitude of the intermediate results forward can
+compute from each input (the rounding-noise cap for cancellation inside forward).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from gradcheck.protocol.subject import Subject
+
+STACK_BUDGET = 1_000_000  # array elements per stacked forward call
+
+
+def joint_kinks(
+    subject: Subject, variable: Any, x: np.ndarray, rowwise: bool = False
+) -> dict[str, Any]:
+    """Keyword arguments for ``compare``: ``at_direction``, ``groups``, ``intermediate``.
+
+    ``variable`` has ``value`` (the array differentiated by) and ``param`` (its name, or
+    ``None`` for the inputs). ``rowwise``: the rows were verified independent, so that
+    several moved copies of the batch can be stacked into one forward call.
+    """
+    value, param = variable.value, variable.param
+
+    base: list[np.ndarray] = []
+
+    def stacked(index: np.ndarray, steps: np.ndarray) -> np.ndarray:
+        # copy k of the batch carries move k; each copy's objective from its own rows, as
+        # its change from the unmoved batch (taken output by output, before summing)
+        n = value.shape[0]
+        if not base:
+            base.append(subject.row_outputs(value.copy()))
+        per_call = max(1, STACK_BUDGET // max(1, value.size))
+        out = np.empty(steps.shape[0])
+        for lo in range(0, steps.shape[0], per_call):
+            part = steps[lo : lo + per_call]
+            copies = np.repeat(value[None], part.shape[0], axis=0)
+            flat = copies.reshape(part.shape[0], -1)
+            flat[:, index] += part
+            rows = subject.row_outputs(copies.reshape(-1, *value.shape[1:]))
+            rows = rows.reshape(part.shape[0], n, -1)
+            moved = rows - base[0][None]
+            out[lo : lo + part.shape[0]] = np.einsum("knm,nm->k", moved, subject.dvalues)
+        return out
+
+    def at_direction(index: np.ndarray, steps: np.ndarray) -> np.ndarray:
+        if rowwise and param is None and subject.kind == "layer" and not subject.reg:
+            return stacked(index, steps)
+        out = np.empty(steps.shape[0])
+        for k, step in enumerate(steps):
+            point = value.copy()
+            point.reshape(-1)[index] += step
+            if param is None:
+                out[k] = subject.total(point)[0]
+            else:
+                out[k] = subject.total_with(x, {param: point})[0]
+        return out
+
+    options: dict[str, Any] = {"at_direction": at_direction}
+    if param is None and value.ndim >= 2 and value.shape[0] > 0:
+        options["groups"] = np.arange(value.size) // (value.size // value.shape[0])
+    if param is None and subject.kind == "layer" and subject.dvalues is not None:
+        options["intermediate"] = np.abs(value) * float(np.max(np.abs(subject.dvalues)))
+    return options
