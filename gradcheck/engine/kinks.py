@@ -35,7 +35,9 @@ For a group ``T`` of ``m`` kinked coordinates, with per-coordinate steps ``s_j``
    ``inconclusive`` and a reason is given; likewise when the value lies in the hull of
    the pieces and 0 (units sharing the kink, none taken: ReLU layers at zero inputs).
 
-Cost: at most ``M_MAX`` coordinates per group (larger groups are split), at most
+Cost: at most ``M_MAX`` coordinates per group (larger groups are split, and a piece of a
+split group can be undecided but never failed: the coordinates outside it are held
+still, which can make a correct value look wrong), at most
 ``12 + 32 + 24 + 16`` directional evaluations plus ``PIECES_MAX * (2 m + 1)`` for the
 pieces, i.e. at most ``84 + 48 * 17 = 900`` objective evaluations per group, and ``BUDGET``
 evaluations per comparison; groups beyond that budget are ``inconclusive``.
@@ -117,6 +119,11 @@ def judge_groups(
             if outcome is None:
                 continue  # separable: the element-wise verdicts stand
             status, nearest, group_tol = outcome
+            if status == "fail" and group.size > M_MAX:
+                # a piece of a larger group was judged with the other coordinates held
+                # still: that can make a correct value look wrong (overlapping pooling
+                # windows at a tie), so it is never a failure on its own
+                status = "unsure"
             if judged is not None:
                 judged[part] = True
             numeric[part], tol[part] = nearest, group_tol

@@ -118,10 +118,14 @@ class MaxPool2D:
 
     def backward(self, dvalues):
         self.dinputs = np.zeros_like(self.inputs)
+        N, C = self.inputs.shape[:2]
+        n, c = np.meshgrid(np.arange(N), np.arange(C), indexing="ij")
         for i, j, rows, cols in self._windows(self.inputs.shape):
-            window = self.inputs[:, :, rows, cols]
-            mask = window == window.max(axis=(2, 3), keepdims=True)
-            self.dinputs[:, :, rows, cols] += mask * dvalues[:, :, i, j][:, :, None, None]
+            window = self.inputs[:, :, rows, cols].reshape(N, C, -1)
+            # one winner per window, also at a tie (a mask of every tied maximum would
+            # give the window's gradient twice there)
+            r, q = np.divmod(window.argmax(axis=2), self.size)
+            self.dinputs[n, c, rows.start + r, cols.start + q] += dvalues[:, :, i, j]
 
 
 class MaxPool2D_Assign(MaxPool2D):
