@@ -8,6 +8,7 @@ error, every class it uses for a correct variant must pass.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 
 import pytest
@@ -15,7 +16,11 @@ import zoo
 
 from gradcheck.cli import main
 
-MODULES = ["containers", "names", "constants", "unusual", "ndim", "stateful"]
+# (module, classes left out): the pooling layers, slow at ties, run as their own case
+POOLS = "MaxPool2D*"
+OTHERS = ["Conv2D*", "Flatten*", "VanillaRNN*", "Attention*", "Embedding*", "DenseBatchLast*"]
+MODULES = [("containers", []), ("names", []), ("constants", []), ("unusual", []),
+           ("ndim", [POOLS]), ("ndim", OTHERS), ("stateful", [])]
 # Classes the CLI cannot judge as the API does, and why (said in the closing note too).
 NOT_BY_CLI = {
     # the batch is the last axis: the CLI draws batches along axis 0
@@ -33,12 +38,14 @@ def _expected() -> dict[str, set[bool]]:
     return kinds
 
 
-@pytest.mark.parametrize("module", MODULES)
-def test_zoo_module_verdicts_through_the_cli_match_the_api(module, tmp_path, capsys,
+@pytest.mark.parametrize(("module", "excluded"), MODULES,
+                         ids=[f"{m}{'-pools' if x == OTHERS else ''}" for m, x in MODULES])
+def test_zoo_module_verdicts_through_the_cli_match_the_api(module, excluded, tmp_path, capsys,
                                                            monkeypatch):
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text(f"[tool.gradcheck]\nexclude = {excluded!r}\n")
     path = tmp_path / "out.json"
-    main([str(zoo.__path__[0] + f"/{module}.py"), "--examples", "12", "-q", "--json",
+    main([str(zoo.__path__[0] + f"/{module}.py"), "--examples", "6", "-q", "--json",
           str(path)])
     capsys.readouterr()
     results = {r["name"]: r for r in json.loads(path.read_text())["results"]}
@@ -46,7 +53,9 @@ def test_zoo_module_verdicts_through_the_cli_match_the_api(module, tmp_path, cap
     wrong = []
     for entry in getattr(zoo, module).ENTRIES:
         name = type(entry.factory()).__name__
-        if name in NOT_BY_CLI or len(expected[name]) > 1:
+        if name in NOT_BY_CLI or len(expected[name]) > 1 or any(
+            fnmatch.fnmatch(name, pattern) for pattern in excluded
+        ):
             continue  # (a class used both ways is built differently by the entries)
         result = results.get(name)
         if result is None:
