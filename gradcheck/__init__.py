@@ -25,7 +25,7 @@ __all__ = [
 __version__ = "0.1.0"
 
 _WHERE = {
-    "GradcheckWarning": "gradcheck.engine.run",
+    "GradcheckWarning": "gradcheck.engine.frame",
     "GradientError": "gradcheck.report",
     "GradientResult": "gradcheck.report",
     "Report": "gradcheck.report",
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
         check_model,
         check_params,
     )
-    from gradcheck.engine.run import GradcheckWarning
+    from gradcheck.engine.frame import GradcheckWarning
     from gradcheck.notebook import check_all
     from gradcheck.report import GradientError, GradientResult, Report
 

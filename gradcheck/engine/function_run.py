@@ -15,33 +15,27 @@ The steps, for a :class:`~gradcheck.protocol.function.FunctionSubject`:
 from __future__ import annotations
 
 import time
-import warnings
 from typing import Any
 
 import numpy as np
 
 from gradcheck.engine.budget import EXHAUSTIVE_LIMIT
 from gradcheck.engine.diagnose import diagnose
-from gradcheck.engine.state import RandomPin, numpy_unpatched
+from gradcheck.engine.frame import ArgumentError, framed
+from gradcheck.engine.state import RandomPin
 from gradcheck.engine.verify import Verification
 from gradcheck.protocol.calls import ProtocolError, UserCodeError
 from gradcheck.protocol.function import FunctionSubject, is_float_array
 from gradcheck.report import (
-    ERROR,
     FAILED,
     INCONCLUSIVE,
     MISSING,
     PASSED,
-    GradientError,
     GradientResult,
     Report,
 )
 
 WRONG = 3  # an element's verdict: wrong (see gradcheck.report.Elements)
-
-
-class ArgumentError(ValueError):
-    """An argument found unusable once the function has been called (``douts``)."""
 
 
 class _Holder:
@@ -86,53 +80,13 @@ class FunctionRun:
     def execute(self, raise_on_failure: bool) -> Report:
         """Run the check with the random state restored afterwards; raise or return."""
         __tracebackhide__ = True
-        report, subject = self.report, self.subject
-        start = time.perf_counter()
+        subject = self.subject
         pin = RandomPin(_Holder(), self.seed)
         subject.pin = pin
-        try:
-            with (
-                numpy_unpatched() as unpatched,
-                np.errstate(all="ignore"),
-                warnings.catch_warnings(),
-            ):
-                warnings.simplefilter("ignore", RuntimeWarning)
-                if unpatched:
-                    report.notes.append(
-                        "nnfs.init() had patched numpy (float32 np.dot); undone during the "
-                        "check so that it computes in float64"
-                    )
-                self._check()
-        except UserCodeError as exc:
-            report.status = ERROR
-            report.problems.insert(0, str(exc))
-        except ProtocolError as exc:
-            report.problems.append(str(exc))
-        except ArgumentError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - a verdict, not a crash of the checker
-            report.status = ERROR
-            report.problems.insert(
-                0, f"the check could not evaluate {subject.name}: {type(exc).__name__}: {exc} "
-                "(an unsupported function, or a gradcheck bug)",
-            )
-        finally:
-            pin.restore()
-            report.evaluations = subject.evaluations
-            if pin.draws:
-                report.notes.append(
-                    "forward draws random numbers: the random state was pinned before every "
-                    "forward call"
-                )
-        report.seconds = time.perf_counter() - start
-        report.finish()
-        if report.status in (FAILED, ERROR) and raise_on_failure:
-            raise GradientError(report)
-        if report.status == INCONCLUSIVE:
-            from gradcheck.engine.run import GradcheckWarning
-
-            warnings.warn(report.message, GradcheckWarning, stacklevel=3)
-        return report
+        return framed(
+            self.report, self._check, name=subject.name, noun="function", pin=pin,
+            evaluations=lambda: subject.evaluations, raise_on_failure=raise_on_failure,
+        )
 
     # -- the check ----------------------------------------------------------------------
     def _check(self) -> None:

@@ -17,7 +17,6 @@ The parameters, the model and every random state are restored afterwards.
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -25,19 +24,14 @@ import numpy as np
 
 from gradcheck.engine import numerics as nm
 from gradcheck.engine.budget import EXHAUSTIVE_LIMIT
+from gradcheck.engine.frame import framed
 from gradcheck.engine.model_diagnose import diagnose_network
 from gradcheck.engine.model_steps import choose_step
-from gradcheck.engine.run import GradcheckWarning
-from gradcheck.engine.state import RandomPin, Snapshot, numpy_unpatched
+from gradcheck.engine.state import RandomPin, Snapshot
 from gradcheck.engine.verify import Verification
-from gradcheck.protocol.calls import ProtocolError, UserCodeError
 from gradcheck.protocol.model import BookModelSubject, ModelSubject
 from gradcheck.report import (
-    ERROR,
-    FAILED,
-    INCONCLUSIVE,
     MISSING,
-    GradientError,
     GradientResult,
     Report,
 )
@@ -117,52 +111,16 @@ class ModelRun:
     def execute(self, raise_on_failure: bool) -> Report:
         """Run the check with every state restored afterwards; raise or return the report."""
         __tracebackhide__ = True
-        report = self.report
-        start = time.perf_counter()
         snapshot = Snapshot(self.root)
         pin = RandomPin(self.root, self.seed)
-        try:
-            with (
-                numpy_unpatched() as unpatched,
-                np.errstate(all="ignore"),
-                warnings.catch_warnings(),
-            ):
-                warnings.simplefilter("ignore", RuntimeWarning)
-                if unpatched:
-                    report.notes.append(
-                        "nnfs.init() had patched numpy (float32 np.dot); undone during the "
-                        "check so that it computes in float64"
-                    )
-                self._check(pin)
-        except UserCodeError as exc:
-            report.status = ERROR
-            report.problems.insert(0, str(exc))
-        except ProtocolError as exc:
-            report.problems.append(str(exc))
-        except Exception as exc:  # a verdict, not a crash
-            report.status = ERROR
-            report.problems.insert(
-                0,
-                f"the check could not evaluate {report.name}: {type(exc).__name__}: {exc} "
-                "(an unsupported model, or a gradcheck bug)",
-            )
-        finally:
-            snapshot.restore()
-            pin.restore()
-            if self.subject is not None:
-                report.evaluations = self.subject.evaluations
-                if pin.draws:
-                    report.notes.append(
-                        "the network draws random numbers (dropout): the random state was "
-                        "pinned before every evaluation"
-                    )
-        report.seconds = time.perf_counter() - start
-        report.finish()
-        if report.status in (FAILED, ERROR) and raise_on_failure:
-            raise GradientError(report)
-        if report.status == INCONCLUSIVE:
-            warnings.warn(report.message, GradcheckWarning, stacklevel=3)
-        return report
+        return framed(
+            self.report, lambda: self._check(pin), name=self.report.name, noun="model",
+            pin=pin, restore=snapshot.restore,
+            evaluations=lambda: None if self.subject is None else self.subject.evaluations,
+            draws_note=("the network draws random numbers (dropout): the random state was "
+                        "pinned before every evaluation"),
+            raise_on_failure=raise_on_failure,
+        )
 
     def _check(self, pin: RandomPin) -> None:
         report = self.report

@@ -15,14 +15,14 @@ The steps, for any subject (:mod:`gradcheck.protocol.subject`):
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from gradcheck.engine import budget, threads
-from gradcheck.engine.state import RandomPin, Snapshot, numpy_unpatched, unheld_randomness
+from gradcheck.engine import budget
+from gradcheck.engine.frame import ArgumentError, framed
+from gradcheck.engine.state import RandomPin, Snapshot, unheld_randomness
 from gradcheck.engine.verify import Verification
 from gradcheck.protocol import checks, names
 from gradcheck.protocol.calls import ProtocolError, UserCodeError, wants_training
@@ -44,23 +44,12 @@ from gradcheck.protocol.subject import (
     get_output,
 )
 from gradcheck.report import (
-    ERROR,
-    FAILED,
     INCONCLUSIVE,
     MISSING,
-    GradientError,
     GradientResult,
     Kind,
     Report,
 )
-
-
-class GradcheckWarning(UserWarning):
-    """A check that could not decide (``inconclusive``); the report says where."""
-
-
-class ArgumentError(ValueError):
-    """An argument found unusable once the object has been called (e.g. ``dvalues``)."""
 
 
 class Run:
@@ -119,55 +108,14 @@ class Run:
     def execute(self, raise_on_failure: bool) -> Report:
         """Run the check with every state restored afterwards; raise or return the report."""
         __tracebackhide__ = True
-        report = self.report
-        start = time.perf_counter()
         snapshot = Snapshot(self.obj)
         pin = RandomPin(self.obj, self.seed)
-        try:
-            with (
-                numpy_unpatched() as unpatched,
-                threads.capped(),
-                np.errstate(all="ignore"),
-                warnings.catch_warnings(),
-            ):
-                warnings.simplefilter("ignore", RuntimeWarning)
-                if unpatched:
-                    report.notes.append(
-                        "nnfs.init() had patched numpy (float32 np.dot); undone during the "
-                        "check so that it computes in float64"
-                    )
-                self._check(pin)
-        except UserCodeError as exc:
-            report.status = ERROR
-            report.problems.insert(0, str(exc))
-        except ProtocolError as exc:
-            report.problems.append(str(exc))
-        except ArgumentError:
-            raise
-        except Exception as exc:  # an object the checker cannot handle: a verdict, not a crash
-            report.status = ERROR
-            report.problems.insert(
-                0,
-                f"the check could not evaluate {type(self.obj).__name__}: "
-                f"{type(exc).__name__}: {exc} (an unsupported object, or a gradcheck bug)",
-            )
-        finally:
-            snapshot.restore()
-            pin.restore()
-            if self.subject is not None:
-                report.evaluations = self.subject.evaluations
-                if pin.draws:
-                    report.notes.append(
-                        "forward draws random numbers: the random state was pinned before "
-                        "every forward call"
-                    )
-        report.seconds = time.perf_counter() - start
-        report.finish()
-        if report.status in (FAILED, ERROR) and raise_on_failure:
-            raise GradientError(report)
-        if report.status == INCONCLUSIVE:
-            warnings.warn(report.message, GradcheckWarning, stacklevel=3)
-        return report
+        return framed(
+            self.report, lambda: self._check(pin), name=type(self.obj).__name__,
+            noun="object", pin=pin, restore=snapshot.restore,
+            evaluations=lambda: None if self.subject is None else self.subject.evaluations,
+            raise_on_failure=raise_on_failure,
+        )
 
     # -- the check ----------------------------------------------------------------------
     def _check(self, pin: RandomPin) -> None:
