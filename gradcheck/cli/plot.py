@@ -4,9 +4,9 @@ For each checked class, one PNG: for the gradients of the check that decided the
 (failing gradients first, then the closest call), three heatmaps side by side: the
 analytic gradient backward produced, the numeric one the check computed, and their
 difference, with the elements judged wrong outlined. The values are the ones a verdict
-was made from (:class:`gradcheck.report.Elements`): the engine's run on the class's first
-non-trivial example when it reaches the same verdict (a shrunk failure is often 1 x 1),
-else the shrunk example's own. A
+was made from (:class:`gradcheck.report.Elements`): for a failure, the largest failing
+example the run met (a shrunk failure is often 1 x 1); for a pass, the engine's run on
+the first non-trivial example. A
 transposed gradient, one wrong row or a missing ``/ samples`` shows at a glance. Arrays
 of more than two dimensions are drawn as ``(first axis, all other axes flattened)``.
 
@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from gradcheck.report import FAILED, MISSING, GradientResult
+from gradcheck.report import FAILED, MISSING, PASSED, GradientResult
 from gradcheck.targets.runner import ClassResult, run_engine
 
 MAX_GRADIENTS = 4  # rows of heatmaps in one figure
@@ -47,17 +47,40 @@ def plot_result(result: ClassResult, directory: Path) -> Path | None:
     report = getattr(check, "report", None)
     if report is None:
         return None
-    if check.first is not None:
-        # a shrunk failure is often 1 x 1: the first non-trivial example shows the pattern
-        # (the engine runs on it, and draws from that run's verdict)
+    if check.evidence is not None:
+        # a shrunk failure is often 1 x 1: the largest failing example met shows the pattern
+        report = check.evidence
+    elif check.first is not None and report.status == PASSED:
+        # a passing class: its first non-trivial example (the engine runs on it again)
         larger, _ = run_engine(check.spec, check.first)
         if larger is not None and larger.status == report.status:
             report = larger
+    path = directory / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', result.name)}.png"
+    title = f"{result.name} ({result.kind}, {check.spec.variant}): {result.status}"
+    return plot_report(report, path, title=title)
+
+
+def plot_report(report: Any, path: Path, *, title: str | None = None) -> Path | None:
+    """Write the heatmaps of one report (``check_layer(..., raise_on_failure=False)``).
+
+    Parameters
+    ----------
+    report : Report
+        A report whose gradients were compared element by element.
+    path : Path
+        The PNG to write.
+    title : str, optional
+        Default: the report's name, kind and status.
+
+    Returns
+    -------
+    Path or None
+        ``path``, or ``None`` when no gradient has per-element data.
+    """
     drawn = _gradients(report.gradients)
     if not drawn:
         return None
-    path = directory / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', result.name)}.png"
-    _draw(path, result, check.spec.variant, drawn)
+    _draw(path, title or f"{report.name} ({report.kind}): {report.status}", drawn)
     return path
 
 
@@ -77,15 +100,14 @@ def _as_2d(values: np.ndarray) -> np.ndarray:
     return values.reshape(values.shape[0], -1)
 
 
-def _draw(path: Path, result: ClassResult, variant: str,
-          gradients: list[GradientResult]) -> None:
+def _draw(path: Path, title: str, gradients: list[GradientResult]) -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     rows = len(gradients)
     figure = Figure(figsize=(11.0, 2.9 * rows + 0.9), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)
-    figure.suptitle(f"{result.name} ({result.kind}, {variant}): {result.status}", fontsize=11)
+    figure.suptitle(title, fontsize=11)
     axes = figure.subplots(rows, 3, squeeze=False)
     for row, gradient in zip(axes, gradients, strict=True):
         _draw_row(row, gradient)
@@ -119,8 +141,15 @@ def _draw_row(axes: Any, gradient: GradientResult) -> None:
                       fontsize=8)
         ax.set_ylabel("row (axis 0)", fontsize=8)
         ax.tick_params(labelsize=7)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        rows, cols = values.shape
+        if cols <= 16:
+            ax.set_xticks(range(cols))
+        else:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if rows <= 16:
+            ax.set_yticks(range(rows))
+        else:
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.figure.colorbar(image, ax=ax, shrink=0.85)
     wrong = np.argwhere(verdict == 3)
     for r, c in wrong[:400]:

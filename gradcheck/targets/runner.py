@@ -93,6 +93,7 @@ class CheckResult:
     seconds: float = 0.0
     example: Case | None = None
     first: Case | None = None
+    evidence: Any = None  # the report of the largest failing example (for pictures)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -304,6 +305,7 @@ def run_check(spec: CheckSpec, *, examples: int = DEFAULT_EXAMPLES,
     if verdict is not None:
         result.status, result.report, result.example = verdict.status, verdict.report, \
             verdict.case
+        result.evidence = _largest_report(verdict, list(state.failures.values()))
         shape = f" (minimal example: {verdict.case.describe()})" if verdict.case else ""
         if _diagnose_from(verdict, list(state.failures.values())) or (
             _undiagnosed(verdict) and _diagnose_from(verdict, _wider(spec, verdict))
@@ -320,6 +322,15 @@ def run_check(spec: CheckSpec, *, examples: int = DEFAULT_EXAMPLES,
         result.report = state.closest
         result.message = _passed_message(state)
     return result
+
+
+def _largest_report(shrunk: _Verdict, failures: list[_Verdict]) -> Any:
+    """The report of the largest failing example met (what a picture of the bug shows)."""
+    same = [v for v in failures if v.report is not None and v.status == shrunk.status]
+    if not same:
+        return shrunk.report
+    return max(same, key=lambda v: sum(int(np.size(a)) for a in v.case.arrays.values())
+               if v.case else 0).report
 
 
 def _undiagnosed(verdict: _Verdict) -> bool:
