@@ -2,8 +2,8 @@
 
 ``gradcheck zoo/<module>.py`` discovers each class, builds it (defaults, or the module's
 ``GRADCHECK_ARGS``), probes the inputs it takes (widths, 3-D and 4-D shapes, integer
-ids) and checks it on drawn examples. Every class the zoo uses for a bug must fail or
-error, every class it uses for a correct variant must pass.
+ids, samples on the last axis) and checks it on drawn examples. Every class the zoo uses
+for a bug must fail or error, every class it uses for a correct variant must pass.
 """
 
 from __future__ import annotations
@@ -23,8 +23,6 @@ MODULES = [("containers", []), ("names", []), ("constants", []), ("unusual", [])
            ("ndim", [POOLS]), ("ndim", OTHERS), ("stateful", [])]
 # Classes the CLI cannot judge as the API does, and why (said in the closing note too).
 NOT_BY_CLI = {
-    # the batch is the last axis: the CLI draws batches along axis 0
-    "DenseBatchLast", "DenseBatchLast_NoTranspose", "DenseBatchLast_DbOverM",
     # a __getattr__ wrapper around an object given to its constructor: nothing to build
     # it from, and no forward of its own for discovery to see
     "DelegatingNaive",

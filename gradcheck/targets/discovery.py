@@ -418,6 +418,7 @@ class CheckSpec:
     input_high: int | None = None  # ids are drawn below it
     max_magnitude: float | None = None  # some examples are this large
     failure: str | None = None  # found failed while probing: reported without running
+    batch_last: bool = False  # samples on the last axis: inputs (features, n)
 
     @property
     def name(self) -> str:
@@ -592,7 +593,15 @@ def _probe_layer(found: Found, build: Constructor, obj: Any, sizes: dict[str, in
             raise _UserError(f"{found.name}.forward did not set self.output to an array "
                              "(nor returned one)")
         if shapes.accepted(output, 3):
-            return _layer_spec(found, build, obj, candidate, inputs, sizes, fixed)
+            spec = _layer_spec(found, build, obj, candidate, inputs, sizes, fixed)
+            if len(candidate.shape) == 1 and candidate.domain != "ids" \
+                    and _batch_last(found, obj, candidate):
+                # the leading axis is a fixed size (features), the last one the batch
+                # (deeplearning.ai style: Z = W @ X + b, X of shape (features, samples))
+                spec.batch_last = True
+                spec.input_shape = (3,)
+                spec.input_width = 3
+            return spec
         if fallback is None:
             fallback = (candidate, inputs)
     if fallback is not None:
@@ -657,6 +666,25 @@ def _layer_spec(found: Found, build: Constructor, obj: Any, candidate: shapes.Ca
         if len(candidate.shape) == 1:
             spec.input_width = candidate.shape[0]
     return spec
+
+
+def _batch_last(found: Found, obj: Any, candidate: shapes.Candidate) -> bool:
+    """Whether forward takes ``(3, m)`` for every ``m`` but no other leading size.
+
+    Probed with the batch axis first, such a layer only worked because the probe's batch
+    of 3 matched its number of features: the samples are the last axis.
+    """
+    rng = np.random.default_rng(3)
+    other = _forward_output(found, obj, shapes.probe_inputs(candidate, 2, rng))
+    if other is not None and shapes.accepted(other, 2):
+        return False  # the leading axis is free: the batch comes first
+    for samples in (2, 5):
+        probe = shapes.probe_inputs(shapes.Candidate((samples,), candidate.domain), 3, rng)
+        output = _forward_output(found, obj, probe)
+        if output is None or output.ndim != 2 or output.shape[-1] != samples \
+                or not np.all(np.isfinite(output)):
+            return False
+    return True
 
 
 def _any_width(found: Found, obj: Any, candidate: shapes.Candidate) -> bool:

@@ -577,7 +577,10 @@ def _draw_inputs(spec: CheckSpec, n: int, width: int, draw: Callable[[Any], Any]
         values = values * (spec.max_magnitude / magnitude)
     if spec.input_domain == "positive":
         values = np.abs(values)
-    return values.reshape((n, *shape))
+    values = values.reshape((n, *shape))
+    if getattr(spec, "batch_last", False):
+        return np.ascontiguousarray(np.moveaxis(values, 0, -1))  # (features, n)
+    return values
 
 
 def _build(spec: CheckSpec, sizes: dict[str, int]) -> Any:
