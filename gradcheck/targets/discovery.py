@@ -593,17 +593,18 @@ def _probe_layer(found: Found, build: Constructor, obj: Any, sizes: dict[str, in
             raise _UserError(f"{found.name}.forward did not set self.output to an array "
                              "(nor returned one)")
         if shapes.accepted(output, 3):
-            spec = _layer_spec(found, build, obj, candidate, inputs, sizes, fixed)
             if len(candidate.shape) == 1 and candidate.domain != "ids" \
-                    and _batch_last(found, obj, candidate):
-                # the leading axis is a fixed size (features), the last one the batch
-                # (deeplearning.ai style: Z = W @ X + b, X of shape (features, samples))
-                spec.batch_last = True
-                spec.input_shape = (3,)
-                spec.input_width = 3
-            return spec
+                    and _batch_last(found, obj, candidate.shape[0], leading=3):
+                # the probe's 3 samples matched the layer's 3 features by chance
+                return _batch_last_spec(found, build, obj, 3, sizes, fixed)
+            return _layer_spec(found, build, obj, candidate, inputs, sizes, fixed)
         if fallback is None:
             fallback = (candidate, inputs)
+    columns = [int(a.shape[1]) for a in find_candidates(obj).arrays if a.ndim == 2]
+    for features in dict.fromkeys([*(w for _, w in widths), *columns]):
+        # (W of shape (units, features) in Z = W @ X + b: its columns are the features)
+        if _batch_last(found, obj, 3, leading=features):
+            return _batch_last_spec(found, build, obj, features, sizes, fixed)
     if fallback is not None:
         # Nothing gave a finite output that keeps the batch axis: check the first input
         # forward took, so that the check reports what is wrong with its output.
@@ -668,23 +669,35 @@ def _layer_spec(found: Found, build: Constructor, obj: Any, candidate: shapes.Ca
     return spec
 
 
-def _batch_last(found: Found, obj: Any, candidate: shapes.Candidate) -> bool:
-    """Whether forward takes ``(3, m)`` for every ``m`` but no other leading size.
+def _batch_last(found: Found, obj: Any, width: int, *, leading: int) -> bool:
+    """Whether the samples are the last axis: forward takes ``(leading, m)`` for any ``m``.
 
-    Probed with the batch axis first, such a layer only worked because the probe's batch
-    of 3 matched its number of features: the samples are the last axis.
+    The deeplearning.ai layout (``Z = W @ X + b``, ``X`` of shape ``(features, samples)``).
+    Seen when ``(leading, m)`` works for two sample counts with the output's last axis
+    following them, while a batch-first ``(2, width)`` does not work.
     """
     rng = np.random.default_rng(3)
-    other = _forward_output(found, obj, shapes.probe_inputs(candidate, 2, rng))
-    if other is not None and shapes.accepted(other, 2):
+    first = _forward_output(found, obj, rng.uniform(-1.0, 1.0, (2, width)))
+    if first is not None and shapes.accepted(first, 2):
         return False  # the leading axis is free: the batch comes first
     for samples in (2, 5):
-        probe = shapes.probe_inputs(shapes.Candidate((samples,), candidate.domain), 3, rng)
-        output = _forward_output(found, obj, probe)
+        output = _forward_output(found, obj, rng.uniform(-1.0, 1.0, (leading, samples)))
         if output is None or output.ndim != 2 or output.shape[-1] != samples \
-                or not np.all(np.isfinite(output)):
+                or output.dtype.kind != "f" or not np.all(np.isfinite(output)):
             return False
     return True
+
+
+def _batch_last_spec(found: Found, build: Constructor, obj: Any, features: int,
+                     sizes: dict[str, int], fixed: Any) -> CheckSpec:
+    """A check fed ``(features, n)`` batches: samples on the last axis."""
+    candidate = shapes.Candidate((features,))
+    inputs = np.random.default_rng(4).uniform(-1.0, 1.0, (features, 3))
+    spec = _layer_spec(found, build, obj, candidate, inputs, sizes, fixed)
+    spec.batch_last = True
+    spec.input_shape, spec.input_width = (features,), features
+    spec.max_magnitude = None
+    return spec
 
 
 def _any_width(found: Found, obj: Any, candidate: shapes.Candidate) -> bool:
