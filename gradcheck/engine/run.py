@@ -326,9 +326,12 @@ class Run:
             dv_ref = self.x
         dv_in = np.array(dv_ref, dtype=np.float64, copy=True)
         y_in = None if y is None else y.copy()
-        owners = {id(p.parent().get()): p.parent().get()
-                  for places in self.groups.values() for p in places}
-        owners[id(self.obj)] = self.obj
+        owners = {id(self.obj): self.obj}
+        for places in self.groups.values():
+            for p in places:
+                if p.depth > 1:  # (depth 1: the object itself)
+                    owner = p.parent().get()
+                    owners[id(owner)] = owner
         before = {key: dict(attributes(o)) for key, o in owners.items()}
         saved = {n: p.copy() for n, p in subject.params.items()}
         returned = subject.backward(dv_in, y_in)

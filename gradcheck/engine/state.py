@@ -342,13 +342,14 @@ def _generators(obj: Any) -> list[np.random.Generator]:
     cls = type(obj)
     places = [getattr(obj, "__dict__", {})]
     places += [vars(k) for k in cls.__mro__ if k is not object]
-    for k in cls.__mro__:
-        module = sys.modules.get(getattr(k, "__module__", "") or "")
-        if module is not None and not module.__name__.startswith(("numpy", "builtins")):
-            places.append(vars(module))
     for place in places:
         for value in list(place.values()):
             if isinstance(value, np.random.Generator):
+                found.setdefault(id(value), value)
+    for k in cls.__mro__:
+        module = sys.modules.get(getattr(k, "__module__", "") or "")
+        if module is not None and not module.__name__.startswith(("numpy", "builtins")):
+            for value in _module_generators(module):  # (names cached per module)
                 found.setdefault(id(value), value)
     return list(found.values())
 
