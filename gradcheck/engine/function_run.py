@@ -14,7 +14,6 @@ The steps, for a :class:`~gradcheck.protocol.function.FunctionSubject`:
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import numpy as np
@@ -67,7 +66,6 @@ class FunctionRun:
         self.rng = np.random.default_rng(self.seed)
         self.douts_given = douts
         self.eps = float(np.finfo(np.float64).eps)
-        self.forward_seconds = 0.0
         # what Verification reads: no input gradient, the arguments are parameters
         self.differentiable_inputs = False
         self.dinputs_name = "dinputs"
@@ -144,9 +142,7 @@ class FunctionRun:
         report, subject = self.report, self.subject
         name = subject.name
         args, kwargs = subject.fresh_arguments()
-        started = time.perf_counter()
         result = subject.call_forward(args, kwargs)
-        self.forward_seconds = time.perf_counter() - started
         report.problems += _written(subject.names, subject.slots, args, name,
                                     "argument in place (the caller's array would change)")
         outs = subject.outputs(result)

@@ -16,7 +16,6 @@ The parameters, the model and every random state are restored afterwards.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -46,7 +45,6 @@ class _Frame:
         self.report, self.obj = report, run.root
         self.x, self.y = run.x, None
         self.rng, self.eps, self.step = run.rng, eps, step
-        self.forward_seconds = run.forward_seconds
         self.differentiable_inputs = False
         self.dinputs_name = "dinputs"
 
@@ -104,7 +102,6 @@ class ModelRun:
         self.rng = np.random.default_rng(self.seed)
         self.eps = float(np.finfo(np.float64).eps)
         self.x = np.zeros((max(1, batch), 1))
-        self.forward_seconds = 0.0
         self.subject: ModelSubject | None = None
         self.steps: dict[str, float] = {}
 
@@ -144,9 +141,7 @@ class ModelRun:
             ))
         if isinstance(subject, BookModelSubject):
             report.notes += subject.notes
-        started = time.perf_counter()
         objective, grads = subject.analytic()
-        self.forward_seconds = time.perf_counter() - started
         # copies: a model may hand out the same arrays again (a dict it keeps)
         grads = {k: g if g is None else np.array(g, copy=True) for k, g in grads.items()}
         _, again = subject.analytic()

@@ -14,7 +14,6 @@ The steps, for any subject (:mod:`gradcheck.protocol.subject`):
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -95,7 +94,6 @@ class Run:
         self.training = training
         self.param_names = params
         self.eps = float(np.finfo(np.float64).eps)
-        self.forward_seconds = 0.0
         self.subject: Subject | None = None
         self.differentiable_inputs = True
         self.groups: dict[str, list[Place]] = {}
@@ -299,9 +297,7 @@ class Run:
         report, y = self.report, self.y
         x_in = self.x.copy()
         saved = {n: p.copy() for n, p in subject.params.items()}
-        started = time.perf_counter()
         out = subject.forward(x_in, None if y is None else y.copy())
-        self.forward_seconds = time.perf_counter() - started
         record = checks.Pass(subject.input_name, self.x, x_in.copy())
         changed, rebound = self._keep_params(subject, saved, rebinding=False)
         record.changed = dict.fromkeys(changed, "forward")

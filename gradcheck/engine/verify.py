@@ -55,7 +55,6 @@ class Verification:
         self.rng: np.random.Generator = run.rng
         self.eps: float = run.eps
         self.step: float | None = run.step
-        self.forward_seconds: float = run.forward_seconds
         self.input_gradient = run.dinputs_name if run.differentiable_inputs else None
         self.seed: int = getattr(run, "seed", 0)
         # working state, filled as the verification goes
