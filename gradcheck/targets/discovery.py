@@ -809,7 +809,10 @@ def _probe_loss(found: Found, build: Constructor, obj: Any,
         return specs
     domain = _domain(obj, n, c, rng)
     kinds = [k for k in ("binary", "continuous") if k in per_sample] or ["one_hot"]
-    return [CheckSpec(found, build, "loss", labels=k, domain=domain) for k in kinds]
+    large = shapes.LARGE_MAGNITUDE if domain == "real" and _takes_large_predictions(
+        obj, n, c, rng) else None
+    return [CheckSpec(found, build, "loss", labels=k, domain=domain, max_magnitude=large)
+            for k in kinds]
 
 
 def _one_hot_agrees(found: Found, build: Constructor, obj: Any, probs: np.ndarray, n: int,
@@ -848,6 +851,20 @@ def _one_hot_agrees(found: Found, build: Constructor, obj: Any, probs: np.ndarra
     specs[:] = [s for s in specs if s.labels != "one_hot"]
     return [CheckSpec(found, build, "loss", labels="one_hot", domain="probabilities",
                       failure=problem)]
+
+
+def _takes_large_predictions(obj: Any, n: int, c: int, rng: np.random.Generator) -> bool:
+    """Whether a real-valued loss stays finite on predictions and targets near ``1e3``.
+
+    Regression losses (squared, absolute, log-cosh errors) are fed such examples too, where
+    overflow-only bugs live; a loss that overflows there legitimately (``exp`` of the
+    error) is only fed moderate values. Losses over probabilities or ``(0, 1)`` are never
+    fed them: their predictions are bounded.
+    """
+    big = shapes.LARGE_MAGNITUDE
+    y_pred = rng.uniform(-big, big, size=(n, c))
+    y_true = rng.uniform(-big, big, size=(n, c))
+    return _per_sample(_tries(obj.forward, y_pred, y_true), n) is not None
 
 
 def _domain(obj: Any, n: int, c: int, rng: np.random.Generator) -> str:
