@@ -91,6 +91,12 @@ class Found:
     reason: str = ""
     training: bool = False
     template: bool = False  # a base class or template: not listed as unchecked
+    delegates: bool = False  # a __getattr__ wrapper: its forward/backward are another's
+
+    @property
+    def has_backward(self) -> bool:
+        """A backward of its own, or one it delegates to: listed when not checked."""
+        return self.delegates or callable(getattr(self.cls, "backward", None))
 
 
 def find_classes(target: Target) -> list[Found]:
@@ -186,6 +192,24 @@ def _positional(params: list[inspect.Parameter]) -> tuple[int, int, bool]:
     return len(required), len(positional), star
 
 
+def _delegated_argument(cls: type) -> str | None:
+    """The constructor argument a ``__getattr__`` wrapper delegates to, if it is one.
+
+    A class with ``__getattr__`` (its own or a base's) and a required constructor argument
+    has its forward and backward on the object it is given: nothing in the file says which
+    class that is, so it cannot be built honestly, only named.
+    """
+    if not any("__getattr__" in vars(k) for k in cls.__mro__[:-1]):
+        return None
+    params = _params(cls.__init__)
+    if params is None:
+        return None
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    required = [p.name for p in params[1:]
+                if p.kind in kinds and p.default is inspect.Parameter.empty]
+    return required[0] if required else None
+
+
 def classify(cls: type, name: str, module: str) -> Found:
     """Decide whether a class is a layer, loss or fused object to check, skip or ignore."""
     def found(kind: str, verdict: str, reason: str = "", training: bool = False) -> Found:
@@ -197,6 +221,14 @@ def classify(cls: type, name: str, module: str) -> Found:
     backward = inspect.getattr_static(cls, "backward", None)
     has_forward, has_backward = callable(forward), callable(backward)
     if not has_forward and not has_backward:
+        wrapped = _delegated_argument(cls)
+        if wrapped is not None:
+            out = found("layer", "skip", (
+                f"delegates every attribute (forward, backward, ...) to the object given to its "
+                f"constructor ({wrapped}) through __getattr__: check that object's class, or "
+                f"build the wrapper and pass it to gradcheck.check_layer"))
+            out.delegates = True
+            return out
         return found("layer", "ignore", "no forward and no backward (not an NNFS layer or loss)")
     f_params = _params(cls.forward)[1:] if has_forward else None
     b_params = _params(cls.backward)[1:] if has_backward else None
