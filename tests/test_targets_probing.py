@@ -64,6 +64,31 @@ def test_bounded_layers_get_large_magnitudes_and_growing_ones_only_where_finite(
     assert spec.max_magnitude is None  # exp(1000) is inf, legitimately
 
 
+
+def test_regression_losses_get_large_magnitudes_and_bounded_losses_do_not():
+    # squared/absolute/log-cosh errors stay finite at 1e3: some examples are that large
+    for name, (_, planned) in plans("regression_losses.py").items():
+        assert {s.max_magnitude for s in planned.specs} == {1e3}, name
+    book = plans("losses.py")
+    assert {s.max_magnitude for s in book["Loss_MeanSquaredError"][1].specs} == {1e3}
+    # predictions that are probabilities or in (0, 1) are bounded: never scaled up
+    for name in ("Loss_CategoricalCrossentropy", "Loss_BinaryCrossentropy"):
+        assert {s.max_magnitude for s in book[name][1].specs} == {None}, name
+
+
+def test_a_loss_that_overflows_on_large_errors_is_fed_only_moderate_ones(tmp_path):
+    (tmp_path / "gc_exp_loss.py").write_text(
+        "import numpy as np\nclass Loss_ExpError:\n"
+        "    def forward(self, y_pred, y_true):\n"
+        "        return np.mean(np.exp(y_pred - y_true), axis=-1)\n"
+        "    def backward(self, dvalues, y_true):\n"
+        "        self.dinputs = np.exp(dvalues - y_true) / dvalues.size\n")
+    target = load_target(str(tmp_path / "gc_exp_loss.py"))
+    (found,) = find_classes(target)
+    specs = plan_checks(found, {}).specs
+    assert specs and {s.max_magnitude for s in specs} == {None}  # exp(2000) is inf
+
+
 # ----------------------------------------------------------------------------- widths
 def test_a_pooling_layer_is_fed_the_even_width_it_takes():
     (spec,) = plans("constrained_layers.py")["Layer_MaxPool1D"][1].specs

@@ -366,8 +366,7 @@ def _run(args: argparse.Namespace) -> int:
         for spec, text in printed:
             out.write(f"--- printed while importing {spec} ---\n{text.rstrip()}\n")
     counts = _counts([r for _, r in results])
-    with_backward = {p.found.name for _, p in plans
-                     if callable(getattr(p.found.cls, "backward", None))}
+    with_backward = {p.found.name for _, p in plans if p.found.has_backward}
     unchecked = unchecked_classes([r for _, r in results if r.name in with_backward],
                                   [f for _, f in ignored])
     # Inconclusive classes fail the run with --strict, or when nothing at all was verified

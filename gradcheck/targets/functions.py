@@ -49,6 +49,11 @@ class FunctionFound:
     reason: str = ""
 
     @property
+    def has_backward(self) -> bool:
+        """As for classes (listed when not checked): ``cls`` has a ``backward``."""
+        return callable(getattr(self.cls, "backward", None))
+
+    @property
     def cls(self) -> Callable[..., Any]:
         """The forward function (or the loss): what a class's ``cls`` is for classes."""
         return self.forward

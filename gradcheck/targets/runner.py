@@ -44,6 +44,9 @@ MIN_PROBABILITY = 1e-3
 # Fused softmax + loss logits: |logit| <= 5 keeps every softmax probability above the
 # book's 1e-7 clip for up to 10 classes, where the forward is flat.
 FUSED_MAX_LOGIT = 5.0
+# Real predictions and targets of regression losses: |x| <= 10, now and then scaled up to
+# the check's max_magnitude (1e3).
+_REAL_MAGNITUDE = 10.0
 
 
 @dataclass
@@ -307,9 +310,7 @@ def run_check(spec: CheckSpec, *, examples: int = DEFAULT_EXAMPLES,
             verdict.case
         result.evidence = _largest_report(verdict, list(state.failures.values()))
         shape = f" (minimal example: {verdict.case.describe()})" if verdict.case else ""
-        if _diagnose_from(verdict, list(state.failures.values())) or (
-            _undiagnosed(verdict) and _diagnose_from(verdict, _wider(spec, verdict))
-        ):
+        if _diagnose(spec, verdict, list(state.failures.values())):
             verdict.message = _report_message(verdict.report)
         result.message = verdict.message + shape
     elif state.passed == 0:
@@ -341,20 +342,74 @@ def _undiagnosed(verdict: _Verdict) -> bool:
     )
 
 
+def _diagnose(spec: CheckSpec, verdict: _Verdict, failures: list[_Verdict]) -> bool:
+    """Give the shrunk failure a diagnosis from a larger example; whether one was added.
+
+    A layer takes the diagnosis of the largest failing example met, else of a rerun on
+    random rows. A loss (or fused loss) first takes that of a rerun on random predictions
+    and targets of its kinds: Hypothesis's favourite values (ties, equal rows, bounds) make
+    a pattern such as "wrong where positive" describe what is really a flipped sign, and
+    distinct random values tell them apart. A rerun that passes gives nothing.
+    """
+    if spec.kind in ("loss", "fused"):
+        return _diagnose_from(verdict, _wider(spec, verdict)) or \
+            _diagnose_from(verdict, failures)
+    return _diagnose_from(verdict, failures) or (
+        _undiagnosed(verdict) and _diagnose_from(verdict, _wider(spec, verdict)))
+
+
 def _wider(spec: CheckSpec, shrunk: _Verdict) -> list[_Verdict]:
-    """The shrunk layer failure run again on 4+ random rows: evidence for a diagnosis."""
+    """The shrunk failure run again on 4+ random rows: evidence for a diagnosis."""
     case = shrunk.case
-    if spec.kind != "layer" or case is None or "inputs" not in case.arrays:
+    if case is None:
         return []
-    x = case.arrays["inputs"]
-    if x.ndim < 2:
+    rng = np.random.default_rng(case.seed)
+    if spec.kind in ("loss", "fused") and "y_pred" in case.arrays:
+        arrays = _random_loss_arrays(spec, case.arrays, rng)
+        if arrays is None:
+            return []
+        wider = Case(case.obj, arrays, case.sizes, case.seed)
+    elif spec.kind == "layer" and "inputs" in case.arrays and case.arrays["inputs"].ndim >= 2:
+        x = case.arrays["inputs"]
+        rows = rng.standard_normal((max(4, x.shape[0]), *x.shape[1:]))
+        wider = Case(case.obj, {"inputs": rows}, case.sizes, case.seed)
+    else:
         return []
-    rows = np.random.default_rng(case.seed).standard_normal((max(4, x.shape[0]), *x.shape[1:]))
-    wider = Case(case.obj, {"inputs": rows}, case.sizes, case.seed)
     report, problem = run_engine(spec, wider)
     if problem is not None or report is None or report.status != FAILED:
         return []
     return [_Verdict(FAILED, "", report, wider)]
+
+
+def _random_loss_arrays(spec: CheckSpec, arrays: dict[str, np.ndarray],
+                        rng: np.random.Generator) -> dict[str, np.ndarray] | None:
+    """Random ``y_pred`` and ``y_true`` of the check's domain and label kind, 4+ rows."""
+    y_pred = arrays["y_pred"]
+    if y_pred.ndim != 2:
+        return None
+    n, c = max(4, y_pred.shape[0]), y_pred.shape[1]
+    if spec.kind == "fused":
+        pred = np.clip(rng.standard_normal((n, c)) * 2.0, -FUSED_MAX_LOGIT, FUSED_MAX_LOGIT)
+    elif spec.domain == "probabilities":
+        pred = rng.dirichlet(np.ones(c), size=n) * (1.0 - c * MIN_PROBABILITY) + MIN_PROBABILITY
+    elif spec.domain == "unit":
+        pred = 1.0 / (1.0 + np.exp(-rng.uniform(-3.0, 3.0, size=(n, c))))
+    else:
+        pred = rng.standard_normal((n, c))
+    ids = rng.integers(0, c, size=n)
+    if spec.labels == "sparse":
+        true: np.ndarray = ids
+    elif spec.labels == "one_hot":
+        true = np.eye(c)[ids]
+    elif spec.labels == "binary":
+        true = rng.integers(0, 2, size=(n, c)).astype(np.float64)
+    elif spec.domain == "real":
+        true = rng.standard_normal((n, c))
+    else:
+        true = rng.uniform(0.0, 1.0, size=(n, c))
+    if true.shape[1:] != arrays["y_true"].shape[1:]:
+        return None  # targets of another shape than drawn: nothing to compare with
+    return {"y_pred": pred, "y_true": true.astype(arrays["y_true"].dtype)}
 
 
 def _diagnose_from(shrunk: _Verdict, failures: list[_Verdict]) -> bool:
@@ -547,8 +602,13 @@ def draw_case(spec: CheckSpec, draw: Callable[[Any], Any]) -> Case:
         c = draw(st.integers(2, MAX_CLASSES))
         sizes = dict.fromkeys(spec.build.sizes, c)
         obj = _build(spec, sizes)
-        y_pred = draw(_predictions(spec, n, c))
-        arrays = {"y_pred": _float64(y_pred), "y_true": draw(_targets(spec, n, c))}
+        y_pred = _float64(draw(_predictions(spec, n, c)))
+        y_true = draw(_targets(spec, n, c))
+        if spec.max_magnitude is not None and draw(st.booleans()):
+            # scaled, not redrawn (as for layers): errors near 1e3, where squares reach
+            # 1e6 and exp overflows; 0/1 targets stay 0/1
+            y_pred, y_true = _scaled(spec, y_pred, y_true)
+        arrays = {"y_pred": y_pred, "y_true": y_true}
     seed = draw(st.integers(0, 2**16 - 1))
     return Case(obj, arrays, sizes, seed)
 
@@ -581,6 +641,16 @@ def _draw_inputs(spec: CheckSpec, n: int, width: int, draw: Callable[[Any], Any]
     if getattr(spec, "batch_last", False):
         return np.ascontiguousarray(np.moveaxis(values, 0, -1))  # (features, n)
     return values
+
+
+def _scaled(spec: CheckSpec, y_pred: np.ndarray, y_true: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """A regression loss's example at large magnitude: real values times ``1e3 / 10``."""
+    assert spec.max_magnitude is not None
+    factor = spec.max_magnitude / _REAL_MAGNITUDE
+    if spec.labels == "continuous" and np.issubdtype(y_true.dtype, np.floating):
+        y_true = y_true * factor
+    return y_pred * factor, y_true
 
 
 def _build(spec: CheckSpec, sizes: dict[str, int]) -> Any:
@@ -644,7 +714,7 @@ def _predictions(spec: CheckSpec, n: int, c: int) -> Any:
         return gs.input_batches(n_samples=n, n_features=c, max_magnitude=6.0).map(
             lambda x: 1.0 / (1.0 + np.exp(-x))
         )
-    return gs.input_batches(n_samples=n, n_features=c)
+    return gs.input_batches(n_samples=n, n_features=c, max_magnitude=_REAL_MAGNITUDE)
 
 
 def _targets(spec: CheckSpec, n: int, c: int) -> Any:
@@ -660,7 +730,8 @@ def _targets(spec: CheckSpec, n: int, c: int) -> Any:
     if spec.labels == "binary":
         return arrays(np.float64, (n, c), elements=st.sampled_from([0.0, 1.0]))
     if spec.domain == "real":
-        return gs.input_batches(n_samples=n, n_features=c).map(_float64)
+        return gs.input_batches(n_samples=n, n_features=c,
+                                max_magnitude=_REAL_MAGNITUDE).map(_float64)
     return arrays(np.float64, (n, c), elements=st.floats(0.0, 1.0))
 
 

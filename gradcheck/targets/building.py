@@ -1,0 +1,203 @@
+"""How a class is built: its constructor arguments, fixed, guessed or generated.
+
+Size-like arguments (``n_inputs``, ``n_neurons``) are drawn per example; conventional ones
+(``rate``, ``alpha``) are guessed and shown; regularizer arguments get a second,
+"regularized" build. :func:`prepare` gives book-style objects the state ``calculate``
+needs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from gradcheck.targets.classes import signature_params
+
+CONFIG_NAME = "GRADCHECK_ARGS"
+
+# Constructor arguments with a conventional meaning in NNFS-style code, guessed when the
+# user gives no value (the guess is shown in the report).
+GUESSES: dict[str, Any] = {
+    "rate": 0.1,
+    "dropout_rate": 0.1,
+    "drop_rate": 0.1,
+    "dropout": 0.1,
+    "keep_prob": 0.9,
+    "keep_rate": 0.9,
+    "alpha": 0.01,
+    "negative_slope": 0.01,
+    "leak": 0.01,
+}
+
+# Value given to every regularizer argument in the "regularized" variant of a layer.
+REGULARIZER_STRENGTH = 0.1
+
+_SIZE_TOKENS = {
+    "in", "out", "inputs", "input", "outputs", "output", "neurons", "units", "features",
+    "classes", "size", "dim", "dims", "hidden", "width", "channels", "fan",
+}
+
+_IN_TOKENS = {"in", "inputs", "input", "fan_in"}
+
+_AXIS_NAMES = ("dim", "axis")
+
+
+@dataclass
+class Constructor:
+    """How to call a class's constructor: fixed arguments and generated sizes."""
+
+    fixed: dict[str, Any] = field(default_factory=dict)
+    positional_only: list[str] = field(default_factory=list)
+    sizes: list[str] = field(default_factory=list)
+    input_size: str | None = None
+    shown: dict[str, Any] = field(default_factory=dict)
+    label: str = "default"
+
+    def build(self, cls: type, sizes: dict[str, int]) -> Any:
+        """Call the constructor with the fixed arguments and ``sizes``."""
+        values = {**self.fixed, **sizes}
+        args = [values.pop(n) for n in self.positional_only if n in values]
+        return cls(*args, **values)
+
+
+def _is_size(param: inspect.Parameter) -> bool:
+    annotation = param.annotation
+    if annotation is int or annotation == "int":
+        return True
+    tokens = set(param.name.lower().split("_"))
+    name = param.name.lower()
+    return bool(
+        re.fullmatch(r"(n|num|number)_\w+", name)
+        or tokens & _SIZE_TOKENS
+        or name in {"in_features", "out_features", "fan_in", "fan_out", "units"}
+    ) and name not in GUESSES
+
+
+def _is_regularizer(name: str) -> bool:
+    lowered = name.lower()
+    return "regulari" in lowered or bool(re.search(r"(^|_)l[12]($|_)", lowered))
+
+
+def constructors(cls: type, config: list[dict[str, Any]] | None) -> tuple[
+    list[Constructor], str | None
+]:
+    """The ways to build ``cls``; or a reason why it cannot be built.
+
+    Parameters
+    ----------
+    cls : type
+        The class.
+    config : list of dict or None
+        User-given constructor arguments (one build per dict).
+
+    Returns
+    -------
+    (list of Constructor, str or None)
+        The builds to check, and ``None``; or ``[]`` and the reason.
+    """
+    params = signature_params(cls)
+    if params is None:
+        return [Constructor()], None
+    builds = []
+    for given in config or [{}]:
+        unknown = [
+            k for k in given
+            if k not in {p.name for p in params}
+            and not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+        ]
+        if unknown:
+            return [], f"configured argument(s) {', '.join(unknown)} not in the constructor"
+        build = Constructor(fixed=dict(given), shown=dict(given))
+        if given:
+            build.label = ", ".join(f"{k}={v!r}" for k, v in given.items())
+        missing = []
+        for p in params:
+            if p.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
+                continue
+            if p.kind is inspect.Parameter.POSITIONAL_ONLY:
+                build.positional_only.append(p.name)
+            if p.name in given:
+                continue
+            if p.default is not inspect.Parameter.empty:
+                continue
+            if _is_size(p):
+                build.sizes.append(p.name)
+            elif p.name.lower() in GUESSES:
+                build.fixed[p.name] = GUESSES[p.name.lower()]
+                build.shown[p.name] = GUESSES[p.name.lower()]
+                build.label = ", ".join(f"{k}={v!r}" for k, v in build.shown.items())
+                build.label += " (guessed)"
+            else:
+                missing.append(p.name)
+        if missing:
+            return [], (
+                f"constructor argument(s) {', '.join(missing)} have no default and cannot be "
+                f"guessed; give them in {CONFIG_NAME} or [tool.gradcheck.args.{cls.__name__}]"
+            )
+        size_like = [
+            p.name for p in params
+            if p.name in build.sizes
+            or (p.name in given and _is_size(p) and isinstance(given[p.name], int))
+        ]
+        inputs = [n for n in size_like if set(n.lower().split("_")) & _IN_TOKENS]
+        build.input_size = inputs[0] if inputs else (size_like[0] if size_like else None)
+        builds.append(build)
+        regularizers = [
+            p.name for p in params
+            if _is_regularizer(p.name) and p.default is not inspect.Parameter.empty
+            and p.name not in given and isinstance(p.default, int | float)
+        ]
+        if regularizers:
+            strong = Constructor(
+                fixed={**build.fixed, **dict.fromkeys(regularizers, REGULARIZER_STRENGTH)},
+                positional_only=list(build.positional_only), sizes=list(build.sizes),
+                input_size=build.input_size,
+                shown={**build.shown, **dict.fromkeys(regularizers, REGULARIZER_STRENGTH)},
+                label=(f"{build.label}, " if build.label != "default" else "")
+                + f"regularizers={REGULARIZER_STRENGTH:g}",
+            )
+            builds.append(strong)
+    return builds, None
+
+
+def prepare(obj: Any) -> None:
+    """Give book-style objects the state their ``calculate`` needs (``new_pass()``)."""
+    held = [v for v in getattr(obj, "__dict__", {}).values() if hasattr(v, "__dict__")]
+    for candidate in [obj, *held]:
+        for method, args in (("new_pass", ()), ("remember_trainable_layers", ([],))):
+            function = getattr(candidate, method, None)
+            if callable(function):
+                with contextlib.suppress(Exception):
+                    function(*args)
+
+
+def as_axis(build: Constructor) -> Constructor | None:
+    """The build with its ``dim``/``axis`` size argument read as the last axis, if any."""
+    names = [n for n in build.sizes if n.lower() in _AXIS_NAMES]
+    if not names:
+        return None
+    fixed = {**build.fixed, **dict.fromkeys(names, -1)}
+    shown = {**build.shown, **dict.fromkeys(names, -1)}
+    label = ", ".join(f"{k}={v!r}" for k, v in shown.items()) + " (an axis)"
+    return Constructor(fixed=fixed, positional_only=list(build.positional_only),
+                       sizes=[n for n in build.sizes if n not in names],
+                       input_size=None if build.input_size in names else build.input_size,
+                       shown=shown, label=label)
+
+
+def argument_defaults(cls: type) -> dict[str, Any]:
+    """The constructor's default argument values (``in_channels=2``)."""
+    return {p.name: p.default for p in signature_params(cls) or []
+            if p.default is not inspect.Parameter.empty}
+
+
+def size_defaults(cls: type) -> list[int]:
+    """Default values of the constructor's size-like arguments, inputs first."""
+    params = signature_params(cls) or []
+    sized = [p for p in params if _is_size(p) and isinstance(p.default, int)
+             and not isinstance(p.default, bool) and p.default > 0]
+    sized.sort(key=lambda p: not (set(p.name.lower().split("_")) & _IN_TOKENS))
+    return [int(p.default) for p in sized]

@@ -1,0 +1,197 @@
+"""The inputs a layer takes, found by probing it.
+
+Widths, N-D shapes, integer ids, positive domains, samples on the last axis, whether
+large magnitudes are fed, and where its parameters are.
+
+The candidates and their order come from :mod:`gradcheck.targets.shapes`; this module
+calls the built object's forward (and one backward) on them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import numpy as np
+
+from gradcheck.protocol.names import is_conventional
+from gradcheck.protocol.params import find_candidates, gradient_of, preferred
+from gradcheck.targets import shapes
+from gradcheck.targets.building import Constructor, argument_defaults, size_defaults
+from gradcheck.targets.classes import Found
+from gradcheck.targets.probe_calls import REJECTED, SkipError, UserError, tries, user_call
+from gradcheck.targets.specs import CheckSpec
+
+# Where NNFS-style code keeps a forward's result and its gradients, other spellings included
+# (the protocol module decides how they are checked; discovery only must not lose them).
+_OUTPUT_NAMES = ("output", "outputs", "out", "_output")
+
+
+def _forward_layer(obj: Any, inputs: np.ndarray, training: bool) -> Any:
+    return obj.forward(inputs, True) if training else obj.forward(inputs)
+
+
+def probe_layer(found: Found, build: Constructor, obj: Any,
+                sizes: dict[str, int]) -> CheckSpec:
+    """The check of a built layer: the first candidate input its forward takes."""
+    fixed = build.fixed.get(build.input_size) if build.input_size else None
+    if isinstance(fixed, int):
+        widths: list[tuple[str | None, int]] = [(None, fixed)]
+    elif build.sizes:
+        order = [build.input_size] + [n for n in build.sizes if n != build.input_size]
+        widths = [(n, sizes[n]) for n in order if n is not None]
+    else:
+        # sizes with defaults (n_inputs=3), then the rows of 2-D parameters (weights of
+        # shape (inputs, outputs)): the width the built object expects comes first
+        widths = [(None, w) for w in dict.fromkeys(
+            [*size_defaults(found.cls), *_parameter_rows(obj), 4])]
+    rng = np.random.default_rng(0)
+    first_error: UserError | None = None
+    fallback: tuple[shapes.Candidate, np.ndarray] | None = None
+    arguments = {**argument_defaults(found.cls), **build.fixed, **sizes}
+    for candidate in shapes.candidates(widths, arguments,
+                                       sized=bool(build.sizes) and not isinstance(fixed, int)):
+        inputs = shapes.probe_inputs(candidate, 3, rng)
+        try:
+            returned = user_call(f"{found.name}.forward", _forward_layer, obj, inputs,
+                                  found.training)
+        except UserError as exc:
+            first_error = first_error or exc
+            continue
+        output = _output_of(obj, returned)
+        if output is None:
+            raise UserError(f"{found.name}.forward did not set self.output to an array "
+                             "(nor returned one)")
+        if shapes.accepted(output, 3):
+            if len(candidate.shape) == 1 and candidate.domain != "ids" \
+                    and _batch_last(found, obj, candidate.shape[0], leading=3):
+                # the probe's 3 samples matched the layer's 3 features by chance
+                return _batch_last_spec(found, build, obj, 3, sizes, fixed)
+            return _layer_spec(found, build, obj, candidate, inputs, sizes, fixed)
+        if fallback is None:
+            fallback = (candidate, inputs)
+    columns = [int(a.shape[1]) for a in find_candidates(obj).arrays if a.ndim == 2]
+    for features in dict.fromkeys([*(w for _, w in widths), *columns]):
+        # (W of shape (units, features) in Z = W @ X + b: its columns are the features)
+        if _batch_last(found, obj, 3, leading=features):
+            return _batch_last_spec(found, build, obj, features, sizes, fixed)
+    if fallback is not None:
+        # Nothing gave a finite output that keeps the batch axis: check the first input
+        # forward took, so that the check reports what is wrong with its output.
+        return _layer_spec(found, build, obj, *fallback, sizes, fixed)
+    assert first_error is not None
+    raise first_error
+
+
+def _parameter_rows(obj: Any) -> list[int]:
+    """First dimensions of the 2-D float arrays the object holds (weights' input sizes)."""
+    return [int(a.shape[0]) for a in find_candidates(obj).arrays if a.ndim == 2]
+
+
+def _layer_spec(found: Found, build: Constructor, obj: Any, candidate: shapes.Candidate,
+                inputs: np.ndarray, sizes: dict[str, int], fixed: Any) -> CheckSpec:
+    returned = user_call(f"{found.name}.forward", _forward_layer, obj, inputs, found.training)
+    output = _output_of(obj, returned)
+    assert output is not None
+    params = _parameters(obj, output)
+    large = None
+    if candidate.domain != "ids":
+        big = shapes.probe_inputs(candidate, 3, np.random.default_rng(1),
+                                  magnitude=shapes.LARGE_MAGNITUDE)
+        large = _forward_output(found, obj, big)
+    spec = CheckSpec(found, build, "layer", training=found.training, params=params,
+                     input_domain=candidate.domain)
+    moderate = np.asarray(output, dtype=np.float64) if output.dtype.kind in "fc" else None
+    if moderate is not None and shapes.takes_large_inputs(moderate, large):
+        spec.max_magnitude = shapes.LARGE_MAGNITUDE
+    if candidate.sized:
+        build.input_size = candidate.size_name
+    elif isinstance(fixed, int) and candidate.shape == (fixed,):
+        spec.input_width = fixed
+    elif not build.sizes and len(candidate.shape) == 1 and candidate.domain != "ids" \
+            and _any_width(found, obj, candidate):
+        pass  # a width-free layer (an activation): widths are drawn per example
+    else:
+        # The shape depends on the sizes used here: keep both fixed for the checks.
+        build.fixed.update(sizes)
+        build.shown.update(sizes)
+        build.sizes = []
+        build.input_size = None
+        spec.input_shape = candidate.shape
+        spec.input_high = candidate.high
+        if len(candidate.shape) == 1:
+            spec.input_width = candidate.shape[0]
+    return spec
+
+
+def _batch_last(found: Found, obj: Any, width: int, *, leading: int) -> bool:
+    """Whether the samples are the last axis: forward takes ``(leading, m)`` for any ``m``.
+
+    The deeplearning.ai layout (``Z = W @ X + b``, ``X`` of shape ``(features, samples)``).
+    Seen when ``(leading, m)`` works for two sample counts with the output's last axis
+    following them, while a batch-first ``(2, width)`` does not work.
+    """
+    rng = np.random.default_rng(3)
+    first = _forward_output(found, obj, rng.uniform(-1.0, 1.0, (2, width)))
+    if first is not None and shapes.accepted(first, 2):
+        return False  # the leading axis is free: the batch comes first
+    for samples in (2, 5):
+        output = _forward_output(found, obj, rng.uniform(-1.0, 1.0, (leading, samples)))
+        if output is None or output.ndim != 2 or output.shape[-1] != samples \
+                or output.dtype.kind != "f" or not np.all(np.isfinite(output)):
+            return False
+    return True
+
+
+def _batch_last_spec(found: Found, build: Constructor, obj: Any, features: int,
+                     sizes: dict[str, int], fixed: Any) -> CheckSpec:
+    """A check fed ``(features, n)`` batches: samples on the last axis."""
+    candidate = shapes.Candidate((features,))
+    inputs = np.random.default_rng(4).uniform(-1.0, 1.0, (features, 3))
+    spec = _layer_spec(found, build, obj, candidate, inputs, sizes, fixed)
+    spec.batch_last = True
+    spec.input_shape, spec.input_width = (features,), features
+    spec.max_magnitude = None
+    return spec
+
+
+def _any_width(found: Found, obj: Any, candidate: shapes.Candidate) -> bool:
+    """Forward takes every small width (not only even ones, say)."""
+    rng = np.random.default_rng(2)
+    for width in (1, 3, 5):
+        probe = shapes.probe_inputs(shapes.Candidate((width,), candidate.domain), 3, rng)
+        output = _forward_output(found, obj, probe)
+        if output is None or not shapes.accepted(output, 3):
+            return False
+    return True
+
+
+def _forward_output(found: Found, obj: Any, inputs: np.ndarray) -> np.ndarray | None:
+    """Forward's output on ``inputs``, or ``None`` when it raises."""
+    returned = tries(_forward_layer, obj, inputs, found.training, rejected=REJECTED)
+    return None if returned is REJECTED else _output_of(obj, returned)
+
+
+def _output_of(obj: Any, returned: Any) -> np.ndarray | None:
+    """What forward produced: ``self.output`` (or another spelling), else its return value."""
+    for name in _OUTPUT_NAMES:
+        value = getattr(obj, name, None)
+        if isinstance(value, np.ndarray):
+            return value
+    return returned if isinstance(returned, np.ndarray) else None
+
+
+def _parameters(obj: Any, output: np.ndarray) -> list[str]:
+    """Where the parameters live (``weights``, ``params['W']``): arrays given a gradient.
+
+    Observed as the engine observes them (:mod:`gradcheck.protocol.params`), after one
+    backward call; conventional names (``weights``, ``W``) count even without one.
+    """
+    with contextlib.suppress(UserError, SkipError):
+        user_call("backward", obj.backward, np.ones_like(output, dtype=np.float64))
+    labels = []
+    found = find_candidates(obj, exclude=[output])
+    for places in found.groups:
+        if any(gradient_of(p) is not None or is_conventional(p.name) for p in places):
+            labels.append(preferred(places).describe())
+    return labels

@@ -1,0 +1,90 @@
+"""What one check runs, and what planning one class gave.
+
+:class:`CheckSpec`: a class, how to build it, what data to feed it. :class:`Planned`: the
+checks of one class, or why there are none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gradcheck.targets.building import Constructor
+from gradcheck.targets.classes import Found
+
+LABEL_KINDS = ("sparse", "one_hot", "binary", "continuous")
+
+LABEL_TEXT = {
+    "sparse": "sparse labels",
+    "one_hot": "one-hot labels",
+    "binary": "binary targets",
+    "continuous": "continuous targets",
+}
+
+DOMAIN_TEXT = {
+    "probabilities": "probability rows",
+    "unit": "values in (0, 1)",
+    "real": "real values",
+}
+
+
+@dataclass
+class CheckSpec:
+    """One check to run: a class, how to build it, and what data to feed it.
+
+    ``labels`` and ``domain`` are set for losses (``domain`` is the ``y_pred`` domain:
+    ``"probabilities"``, ``"unit"`` or ``"real"``); ``params`` are the parameter arrays
+    whose values are drawn before each check.
+    """
+
+    found: Found
+    build: Constructor
+    kind: str
+    labels: str | None = None
+    domain: str | None = None
+    training: bool = False
+    params: list[str] = field(default_factory=list)
+    input_width: int | None = None
+    backward_only: bool = False
+    input_shape: tuple[int, ...] | None = None  # per sample, when not a drawn 2-D width
+    input_domain: str = "real"  # "real" | "positive" | "ids"
+    input_high: int | None = None  # ids are drawn below it
+    max_magnitude: float | None = None  # some examples are this large
+    failure: str | None = None  # found failed while probing: reported without running
+    batch_last: bool = False  # samples on the last axis: inputs (features, n)
+
+    @property
+    def name(self) -> str:
+        """The class name."""
+        return self.found.name
+
+    @property
+    def variant(self) -> str:
+        """What distinguishes this check from the class's other checks."""
+        parts = [] if self.build.label == "default" else [self.build.label]
+        if self.labels is not None:
+            parts.append(LABEL_TEXT[self.labels])
+        if self.kind == "loss" and self.domain is not None:
+            parts.append(f"y_pred {DOMAIN_TEXT[self.domain]}")
+        if self.training:
+            parts.append("training=True")
+        if self.backward_only:
+            parts.append("forward supplied: softmax + mean CCE")
+        if self.input_shape is not None and len(self.input_shape) != 1:
+            parts.append("inputs (n, " + ", ".join(map(str, self.input_shape)) + ")")
+        if self.input_domain == "positive":
+            parts.append("positive inputs")
+        elif self.input_domain == "ids":
+            parts.append(f"integer ids below {self.input_high}")
+        return "; ".join(parts) if parts else "default"
+
+
+@dataclass
+class Planned:
+    """The outcome of planning one class: checks to run, or why there are none."""
+
+    found: Found
+    specs: list[CheckSpec] = field(default_factory=list)
+    status: str = "check"  # "check" | "skip" | "error"
+    reason: str = ""
+    notes: list[str] = field(default_factory=list)
+    unchecked: list[str] = field(default_factory=list)  # "one-hot labels: forward raised ..."
