@@ -4,10 +4,11 @@ Cheap versions of ``benchmarks/packaging.py`` (which installs the dependencies f
 index and runs the whole suite, minutes): here the PEP 517 hooks of setuptools run
 without build isolation (``setuptools>=77`` is in the ``test`` extra), the built wheel is
 installed with ``--no-deps --no-index`` into a fresh venv that reaches this environment's
-site-packages (numpy, pytest, ...) through a ``.pth`` line, and only a meaningful subset
+import path (numpy, pytest, ...) through a ``.pth`` file, and only a meaningful subset
 of the sdist's tests runs. A ``.pth`` line adds a folder without running its own ``.pth``
-files, so the editable install of the repository stays invisible there: what runs is the
-installed package, as the tests check.
+files, so an editable install of the repository stays invisible there, and the fresh
+venv's own site-packages comes first: what runs is the installed wheel, as the tests
+check.
 
 The numpy-floor run (numpy 1.25, the whole suite, about two minutes) stays in
 ``benchmarks/packaging.py``: it would double the suite's time.
@@ -80,6 +81,14 @@ def source_copy(tmp):
     return Path(shutil.copytree(ROOT, tmp / "source", ignore=JUNK))
 
 
+def dependency_paths():
+    """This interpreter's import path, less the repository (its source and its tests)."""
+    paths = [sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
+    paths += [p for p in sys.path if p and Path(p).is_dir()
+              and not Path(p).resolve().is_relative_to(ROOT)]
+    return list(dict.fromkeys(paths))
+
+
 def fresh_venv(where, wheel):
     """A new venv holding the wheel alone; its dependencies come from this environment."""
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", where], check=True,
@@ -87,10 +96,12 @@ def fresh_venv(where, wheel):
     python = where / "bin" / "python"
     site = run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                where).stdout.strip()
-    ours = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
-    (Path(site) / "_dependencies.pth").write_text("\n".join(sorted(ours)) + "\n")
+    (Path(site) / "_dependencies.pth").write_text("\n".join(dependency_paths()) + "\n")
+    # --ignore-installed: this environment's own nnfs-gradcheck is visible through the
+    # .pth line, and pip would keep it rather than install a wheel of the same version
     install = run([sys.executable, "-m", "pip", "--python", python, "install", "-q",
-                   "--no-deps", "--no-index", "--disable-pip-version-check", wheel], where)
+                   "--no-deps", "--no-index", "--ignore-installed",
+                   "--disable-pip-version-check", wheel], where)
     assert install.returncode == 0, install.stderr[-2000:]
     return python
 
