@@ -163,6 +163,8 @@ def _picture(report: Any, caption: str = "") -> list[str]:
         data = heatmaps.png(drawn, title, dpi=80)
     except ImportError:
         return [f"<p><small>{html.escape(NO_PICTURE)}</small></p>"]
+    except Exception as error:  # the table shows, whatever the drawing does
+        return [f"<p><small>heatmaps not drawn: {html.escape(repr(error))}</small></p>"]
     alt = f"heatmaps of {', '.join(g.name for g in drawn)}: analytic, numeric, difference"
     text = f"<p><small>{html.escape(caption)}</small></p>" if caption else ""
     return [f'{text}<img src="data:image/png;base64,{base64.b64encode(data).decode()}" '

@@ -87,6 +87,16 @@ def test_without_matplotlib_a_passing_report_has_no_install_line(no_matplotlib):
     assert "<table>" in page and "pip install" not in page
 
 
+def test_a_drawing_that_raises_still_shows_the_table_and_says_why(monkeypatch):
+    def broken(*args, **kwargs):
+        raise ValueError("no canvas")
+
+    monkeypatch.setattr(heatmaps, "png", broken)
+    page = failing_report()._repr_html_()
+    assert "<table>" in page and "<img" not in page
+    assert "heatmaps not drawn: ValueError(&#x27;no canvas&#x27;)" in page
+
+
 def test_the_heatmaps_are_the_verdicts_own_data_with_n_d_gradients_flattened():
     pytest.importorskip("matplotlib")
     report = check_layer(Activation_Doubled(), np.linspace(-1, 1, 24).reshape(2, 3, 4),
