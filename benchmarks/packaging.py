@@ -1,5 +1,9 @@
 """Packaging checks too slow for the suite: they build, install into fresh venvs, and run.
 
+The suite has cheap versions of the first two (``tests/test_packaging.py``: no build
+isolation, no download, a subset of the sdist's tests); these are the full ones, with
+the dependencies resolved from the index as a user's ``pip install`` does.
+
 Prints one line per step with its result and time; exits 1 if a step failed. Steps:
 
 - ``wheel``: build a wheel, install it (with its dependencies from the index) into a fresh

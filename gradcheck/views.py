@@ -1,11 +1,16 @@
 """How results look in a REPL and in a notebook: a short ``repr`` and an HTML table.
 
 Rendered from the objects' data through ``getattr`` with defaults, so that fields added to
-:class:`gradcheck.report.Report` later need no change here. Imports nothing of gradcheck.
+:class:`gradcheck.report.Report` later need no change here. Below the table of a failing
+report, the heatmaps of its failing gradients (:mod:`gradcheck.heatmaps`, the drawing of
+``--plot``) as an embedded PNG when matplotlib is installed, else one line saying how to
+get them. Imports nothing else of gradcheck, and that module only when there is a picture
+to draw.
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import math
 from collections.abc import Iterable
@@ -13,6 +18,9 @@ from typing import Any
 
 # Worst first: failing gradients lead the table.
 _ORDER = {"failed": 0, "missing": 0, "error": 0, "inconclusive": 1, "passed": 2, "skipped": 3}
+# Shown instead of the picture when matplotlib is missing.
+NO_PICTURE = ("pip install matplotlib (or 'nnfs-gradcheck[plot]') to see the failing "
+              "gradients here as heatmaps: analytic, numeric and their difference.")
 _COLOR = {"passed": "#1a7f37", "failed": "#cf222e", "missing": "#cf222e", "error": "#cf222e",
           "inconclusive": "#8250df", "skipped": "#9a6700"}
 
@@ -95,15 +103,22 @@ def report_html(report: Any) -> str:
     Returns
     -------
     str
-        A self-contained HTML fragment (Jupyter shows it for ``_repr_html_``).
+        A self-contained HTML fragment (Jupyter shows it for ``_repr_html_``). When a
+        gradient failed element by element, its heatmaps follow the table as an
+        ``<img src="data:image/png;base64,...">`` (or, without matplotlib, the line
+        :data:`NO_PICTURE`); a report with no failing gradient gets no picture.
     """
+    return "\n".join(["<div class=\"gradcheck-report\">", *_table(report),
+                      *_picture(report), "</div>"])
+
+
+def _table(report: Any) -> list[str]:
     status = str(getattr(report, "status", "?"))
     details = ", ".join(str(x) for x in (
         getattr(report, "mode", None), getattr(report, "dtype", None),
         f"{getattr(report, 'evaluations', 0)} forward calls",
     ) if x)
     out = [
-        '<div class="gradcheck-report">',
         f"<p><b>{html.escape(str(getattr(report, 'name', '?')))}</b> "
         f"({html.escape(str(getattr(report, 'kind', '?')))}): "
         f'<b style="color:{_COLOR.get(status, "inherit")}">{html.escape(status)}</b> '
@@ -131,8 +146,29 @@ def report_html(report: Any) -> str:
     out += _list("problems", getattr(report, "problems", None))
     out += _list("treated as constant", getattr(report, "constants", None))
     out += _list("notes", getattr(report, "notes", None))
-    out.append("</div>")
-    return "\n".join(out)
+    return out
+
+
+def _picture(report: Any, caption: str = "") -> list[str]:
+    gradients = list(getattr(report, "gradients", None) or [])
+    wrong = [g for g in gradients if getattr(g, "status", "") in ("failed", "missing")
+             and getattr(g, "elements", None) is not None]
+    if not wrong:
+        return []
+    from gradcheck import heatmaps
+
+    drawn = heatmaps.drawable(wrong, failing_only=True)
+    title = f"{getattr(report, 'name', '?')}: {', '.join(g.name for g in drawn)} failed"
+    try:
+        data = heatmaps.png(drawn, title, dpi=80)
+    except ImportError:
+        return [f"<p><small>{html.escape(NO_PICTURE)}</small></p>"]
+    except Exception as error:  # the table shows, whatever the drawing does
+        return [f"<p><small>heatmaps not drawn: {html.escape(repr(error))}</small></p>"]
+    alt = f"heatmaps of {', '.join(g.name for g in drawn)}: analytic, numeric, difference"
+    text = f"<p><small>{html.escape(caption)}</small></p>" if caption else ""
+    return [f'{text}<img src="data:image/png;base64,{base64.b64encode(data).decode()}" '
+            f'alt="{html.escape(alt)}" style="max-width:100%">']
 
 
 def _list(title: str, items: Iterable[Any] | None) -> list[str]:
@@ -154,7 +190,8 @@ def results_html(results: Iterable[Any]) -> str:
     Returns
     -------
     str
-        The table, then the failing checks' reports.
+        The table, then the failing checks' reports, each with the heatmaps of the
+        largest failing example the run met (the reports are shrunk, often to 1 x 1).
     """
     rows = sorted(results, key=lambda r: _ORDER.get(getattr(r, "status", ""), 3))
     out = ['<div class="gradcheck-results"><table><thead><tr><th>class</th><th>kind</th>'
@@ -173,6 +210,11 @@ def results_html(results: Iterable[Any]) -> str:
             report = getattr(check, "report", None)
             if report is not None and getattr(check, "status", "") in ("failed", "error"):
                 variant = getattr(getattr(check, "spec", None), "variant", "")
-                out.append(f"<p><i>{html.escape(str(variant))}</i></p>" + report_html(report))
+                evidence = getattr(check, "evidence", None)
+                pictured = [] if evidence is None else _picture(
+                    evidence, "the largest failing example the run met:")
+                out += [f"<p><i>{html.escape(str(variant))}</i></p>",
+                        '<div class="gradcheck-report">', *_table(report),
+                        *(pictured or _picture(report)), "</div>"]
     out.append("</div>")
     return "\n".join(out)

@@ -5,6 +5,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy  # noqa: F401 - imported before pytester snapshots sys.modules: numpy cannot load twice
 import pytest
 
 pytest_plugins = ["pytester"]

@@ -103,6 +103,8 @@ def test_a_notebook_runs_headless_with_check_all_and_the_magic():
 
     assert shown(2, "text/plain").startswith("<Report Layer_Dense (layer): failed; dbiases")
     assert "<table>" in shown(2, "text/html")
+    # the heatmaps of the failing gradient below the table (matplotlib is in the test extra)
+    assert '<img src="data:image/png;base64,' in shown(2, "text/html")
     assert shown(3, "text/plain") == (
         "<Checked 2 classes: 1 passed, 1 failed (Layer_Dense)>")
     assert "dbiases" in shown(3, "text/html")  # the failing gradient of the notebook's bug
