@@ -514,11 +514,18 @@ def _refine(
                   & (a >= np.minimum(0.0, r2 + l2) - tol_kink)
                   & (a <= np.maximum(0.0, r2 + l2) + tol_kink))
 
+    numeric = np.where(np.isfinite(richardson), richardson, d1)
+    # accepted on a tolerance that is mostly the step's truncation: confirmed at s/4
+    loose = np.flatnonzero(smooth & ~noisy & (trunc > 2 * rho + alpha))
+    if loose.size:
+        smooth[loose], numeric[loose], tol[loose] = _third_level(
+            idx[loose], a[loose], half[loose], d2[loose], trunc[loose], rho[loose],
+            alpha[loose], at, numeric[loose], tol[loose],
+        )
     verdict = np.full(a.shape, FAIL)
     verdict[noisy | shared] = UNSURE
     verdict[kink & inside] = KINK
     verdict[smooth & ~noisy] = PASS
-    numeric = np.where(np.isfinite(richardson), richardson, d1)
     # at a kink, report the point of [left, right] nearest the analytic value, with the
     # tolerance the verdict used: the error is the distance outside that interval
     nearest = np.clip(a, np.minimum(r2, l2), np.maximum(r2, l2))
@@ -529,6 +536,40 @@ def _refine(
     if unsure.size:
         _smaller_steps(unsure, idx, a, s, d2, rho, alpha, at, numeric, tol, verdict)
     return numeric, tol, verdict, at_kink & (verdict != PASS), r2, l2, shared & (verdict == UNSURE)
+
+
+def _third_level(
+    idx: np.ndarray,
+    a: np.ndarray,
+    half: np.ndarray,
+    d2: np.ndarray,
+    trunc: np.ndarray,
+    rho: np.ndarray,
+    alpha: np.ndarray,
+    at: EvalAt,
+    numeric: np.ndarray,
+    tol: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Elements accepted on a large truncation estimate, checked at ``s/4``.
+
+    Richardson's model says ``D(s) - D(s/2)`` is four times ``D(s/2) - D(s/4)``. Where the
+    second difference is below an eighth of the first, ``D(s)`` was not truncation but a
+    kink within ``(s/2, s]`` of ``x`` (a ReLU unit just off its kink): its tolerance would
+    be that kink's jump, and a wrong value would pass. Such elements are judged again on
+    the levels ``s/2`` and ``s/4``. Returns (smooth, numeric, tolerance).
+    """
+    quarter = half / 2
+    fp, _ = _values(at(idx, quarter))
+    fm, _ = _values(at(idx, -quarter))
+    with np.errstate(all="ignore"):
+        d4 = (fp - fm) / (2 * quarter)
+        trunc2 = np.abs(d2 - d4)
+        richardson = (4 * d4 - d2) / 3
+        tol2 = trunc2 + 4 * rho + alpha
+        contaminated = np.isfinite(richardson) & (trunc2 < trunc / 8)
+        fine = np.abs(a - richardson) <= tol2
+    smooth = np.where(contaminated, fine, True)
+    return smooth, np.where(contaminated, richardson, numeric), np.where(contaminated, tol2, tol)
 
 
 def _smaller_steps(
