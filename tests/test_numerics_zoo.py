@@ -109,7 +109,7 @@ def test_wiggle_is_inconclusive_with_the_reason():
 CLI_CORRECT = {"Max_OneWinner", "MaxPool2_OneWinner", "Sort_Stable", "TopK_Stable",
                "DenseReluDense"}
 CLI_BUGS = {"Max_EveryTiedMax", "MaxPool2_EveryTiedMax", "Sort_EveryTiedPosition",
-            "TopK_EveryTiedValue", "DenseReluDense_SignSlip"}
+            "TopK_EveryTiedValue", "DenseReluDense_SignSlip", "DenseReluDense_UnmaskedBias"}
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -124,3 +124,25 @@ def test_cli_judges_the_tie_specimens_right(tmp_path, seed):
     status = {r["name"]: r["status"] for r in json.loads(out.read_text())["results"]}
     assert {n: status[n] for n in CLI_CORRECT} == dict.fromkeys(CLI_CORRECT, "passed")
     assert {n: status[n] for n in CLI_BUGS} == dict.fromkeys(CLI_BUGS, "failed")
+
+
+# Seeds on which the CLI once failed the correct network (2, 5, 6, 8: a bias or weight
+# moving rows whose units sit at their kinks at offsets finer than the step) or passed
+# it under a tolerance of 9.1 for an error of 3.0 (1: a kink within the longer step).
+@pytest.mark.parametrize("seed", [1, 2, 5, 6, 8])
+def test_cli_judges_the_relu_network_right_on_the_seeds_it_once_misjudged(tmp_path, seed):
+    out = tmp_path / "relu.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "gradcheck", str(TESTS / "zoo_numerics" / "relu_network.py"),
+         "--seed", str(seed), "--json", str(out)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 1, done.stderr
+    results = {r["name"]: r for r in json.loads(out.read_text())["results"]}
+    correct, bug = results["DenseReluDense"], results["DenseReluDense_UnmaskedBias"]
+    assert correct["status"] == "passed", correct["message"]
+    # no tolerance wide enough to let a percent-sized error pass
+    assert all(g["tolerance"] <= 1e-2 * max(1.0, abs(g["analytic"]))
+               for g in correct["gradients"]), correct["gradients"]
+    assert bug["status"] == "failed"
+    assert [g["name"] for g in bug["gradients"] if g["status"] == "failed"] == ["dbiases1"]
