@@ -101,6 +101,21 @@ def test_float32_note_stays_where_forward_computes_in_float32():
     assert report.ok and report.dtype == "float32", str(report)
 
 
+def test_undecidable_wiggle_does_not_hide_a_wrong_smooth_feature():
+    # the wiggling features are undecidable, the smooth ones are judged: a wrong tanh
+    # slope there fails, while the correct twin is inconclusive (never failed)
+    for seed in SEEDS:
+        x = np.random.default_rng(seed).normal(size=(3, 6))
+        ok = check_layer(zn.smooth.WiggleThenTanh(), x, raise_on_failure=False)
+        assert ok.status == "inconclusive", f"seed {seed}:\n{ok}"
+        (g_ok,) = ok.gradients
+        assert g_ok.failed == 0 and g_ok.inconclusive > 0
+        bad = check_layer(zn.smooth.WiggleThenTanh_Squared(), x, raise_on_failure=False)
+        assert bad.status == "failed", f"seed {seed}:\n{bad}"
+        (g_bad,) = bad.gradients
+        assert g_bad.failed == 9 and 0 < g_bad.inconclusive <= 9, str(bad)
+
+
 def test_wiggle_is_inconclusive_with_the_reason():
     report = run(zn.BY_NAME["numerics/wiggle_below_step"], 0)
     assert "finer than the finite-difference step" in report.message
