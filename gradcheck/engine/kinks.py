@@ -34,13 +34,30 @@ For a group ``T`` of ``m`` kinked coordinates, with per-coordinate steps ``s_j``
    other). If pieces were still turning up when the budget ran out, they are
    ``inconclusive`` and a reason is given; likewise when the value lies in the hull of
    the pieces and 0 (units sharing the kink, none taken: ReLU layers at zero inputs).
+   Before any such verdict, a second look: ``SECOND_LOOK`` random directions, and the
+   pieces of the few along which the objective changes by ``a . d`` (the value's own
+   piece can be a cone too thin for the directions above). A value that fits the
+   objective along x's own ray (every coordinate a hair off 0) is not failed either.
+4. A parameter shared by independent rows (a bias, a weight: the caller's evaluator
+   returns one objective term per row) is judged row by row: rows separable in the
+   group's coordinates contribute a box (their one-sided derivatives, each side a line
+   through two points so that a kink a little off x does not matter), the others their
+   own pieces, and the value must lie in the sum of these hulls (a chain rule picks a
+   piece per row). One coordinate alone is judged so where its verdict is in doubt:
+   several rows' kinks within the step look like one kink to it.
+5. A small group whose kink looks wrong, or whose row lies within a step of 0, is
+   judged with the row's other coordinates moved too (a slice through x can miss x's
+   own piece); only the group's own verdicts change.
 
 Cost: at most ``M_MAX`` coordinates per group (larger groups are split, and a piece of a
-split group can be undecided but never failed: the coordinates outside it are held
-still, which can make a correct value look wrong), at most
-``12 + 32 + 24 + 16`` directional evaluations plus ``PIECES_MAX * (2 m + 1)`` for the
-pieces, i.e. at most ``84 + 48 * 17 = 900`` objective evaluations per group, and ``BUDGET``
-evaluations per comparison; groups beyond that budget are ``inconclusive``.
+split group can be undecided but never failed unless every row was separable: the
+coordinates outside it are held still, which can make a correct value look wrong), at
+most ``1 + 12 + 32 + 24 + 16`` directional evaluations (and ``4 m`` per row-wise group
+for the separability test) plus ``PIECES_MAX * (2 m + 1)`` for the pieces (and
+``2 m + 1`` once more for x's own ray), plus ``SECOND_LOOK + SECOND_PIECES * 2 (2 m +
+1)`` for the second look, i.e. at most ``85 + 32 + 49 * 17 + 128 + 136 = 1214``
+objective evaluations per group, and ``BUDGET`` evaluations per comparison; groups
+beyond that budget are ``inconclusive``.
 
 Where the caller gives no direction evaluator, nothing changes.
 """
@@ -62,6 +79,8 @@ SATURATED = 12  # no new piece among this many estimates: the pieces are all fou
 BUDGET = 20_000  # objective evaluations per comparison for all groups together
 FAR = 4.0  # a value this many piece spreads outside the hull fails without saturation
 RADIUS = 1.0  # pieces are estimated at x + RADIUS * d, within the step's own range
+SECOND_LOOK = 128  # more directions (one evaluation each) where still undecided
+SECOND_PIECES = 4  # of which this many pieces estimated at most
 RADIAL_OUT = 8.0  # x's own piece along x, once more this much farther out
 
 
@@ -324,7 +343,11 @@ class _Group:
             if len(span) >= 2 and n - last_rank >= SATURATED and not _in_affine_hull(
                 span, self.a, self.tol
             ):
+                if self.second_look(keep):
+                    return "kink", self.a.copy(), self.tol
                 return self.none_taken(sets) or self.failed(mismatch), nearest, self.tol
+        if self.second_look(keep):
+            return "kink", self.a.copy(), self.tol
         if not sets or not all(sets):
             return "unsure", self.a, self.tol
         inside, nearest = _sum_hull_distance(sets + self.segments, self.a, self.tol)
@@ -357,6 +380,34 @@ class _Group:
         radial = self.radial
         fits = radial is not None and bool(np.all(radial != 0)) and mismatch[0] <= 1.0
         return "along" if fits else "fail"
+
+    def second_look(self, keep: np.ndarray | None) -> bool:
+        """Whether the value's own piece turns up among ``SECOND_LOOK`` more directions.
+
+        Undecided so far: random directions, one evaluation each, and the pieces of the
+        few along which the objective changes by ``a . d`` (at most ``SECOND_PIECES``):
+        the value's piece can be a cone too thin for the directions above (all units off
+        at a ReLU layer's zero input).
+        """
+        rng = np.random.default_rng(self.m + 1)
+        u = rng.standard_normal((SECOND_LOOK, self.m)) + 1e-300
+        d = u / np.abs(u).max(axis=1, keepdims=True) * self.s
+        values = self.values(np.concatenate([np.zeros((1, self.m)), d])).sum(axis=1)
+        slack = 2.0 * (np.abs(d) * self.tol).sum(axis=1)
+        with np.errstate(all="ignore"):
+            fits = np.flatnonzero(np.abs(values[1:] - values[0] - d @ self.a) <= slack)
+        for k in fits[:SECOND_PIECES]:
+            g = self.piece(d[k])
+            if g is None:  # a thin cone: farther out along d, with a finer step
+                g = self.piece(d[k] * RADIAL_OUT, self.s / 16)
+            if g is None:
+                continue
+            if keep is not None:
+                g = g[keep]
+            if np.all(np.isfinite(g)) and _sum_hull_distance(
+                    [[g.sum(axis=0)], *self.segments], self.a, self.tol)[0]:
+                return True
+        return False
 
     def none_taken(self, sets: list[list[np.ndarray]]) -> str | None:
         """``"shared"`` if the value lies in the hull of the pieces and 0 (row by row).
