@@ -89,7 +89,7 @@ def test_one_winner_at_a_tie_passes_and_every_tied_winner_fails(correct, broken,
 # the joint test's directions; then the verdict is inconclusive (0 lies in the hull of
 # the pieces found and 0: units sharing the kink, none taken), never failed. On 135
 # drawn networks (2-4 inputs, 1..inputs hidden units) 131 passed and 4 were
-# inconclusive (all-off cones of 0.01% to 1% of the directions; before the second look
+# inconclusive (all-off cones of 0.01% to 0.7% of the directions; before the second look
 # 116 / 19); of their sign-slipped twins 117 failed and 18 were inconclusive.
 
 
