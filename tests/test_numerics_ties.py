@@ -90,7 +90,8 @@ def test_one_winner_at_a_tie_passes_and_every_tied_winner_fails(correct, broken,
 # the pieces found and 0: units sharing the kink, none taken), never failed. On 135
 # drawn networks (2-4 inputs, 1..inputs hidden units) 131 passed and 4 were
 # inconclusive (all-off cones of 0.01% to 0.7% of the directions; before the second look
-# 116 / 19); of their sign-slipped twins 117 failed and 18 were inconclusive.
+# 116 / 19); of their sign-slipped twins 121 failed and 14 were inconclusive (new pieces
+# still turning up when the piece budget ran out).
 
 
 @EXAMPLES

@@ -304,17 +304,15 @@ class _Group:
         candidates = np.concatenate([d[order], more])[:PIECES_MAX]
         sets: list[list[np.ndarray]] = []
         last_new = last_rank = rank = 0
-        n = -1  # estimates that gave a piece (those straddling a kink do not count)
-        for k, dk in enumerate(candidates):
+        for n, dk in enumerate(candidates):
             g = self.piece(dk)
-            if g is None and k == 0 and self.radial is not None:
+            if g is None and n == 0 and self.radial is not None:
                 # x's own piece along x can be a thin cone: farther out, with a finer step
                 g = self.piece(self.radial * RADIAL_OUT, self.s / 16)
             if g is not None and keep is not None:
                 g = g[keep]
             if g is None or not np.any(np.isfinite(g)):
                 continue
-            n += 1
             if not sets:
                 sets = [[] for _ in range(g.shape[0])]
             new = False
@@ -353,7 +351,7 @@ class _Group:
         inside, nearest = _sum_hull_distance(sets + self.segments, self.a, self.tol)
         if self.none_taken(sets):
             return "shared", nearest, self.tol
-        estimated = n + 1
+        estimated = len(candidates)
         saturated = estimated - 1 - last_new >= SATURATED
         # off the affine hull of pieces whose span stopped growing: no combination of
         # adjacent pieces (e.g. the sum of a tie's gradients doubled) can explain it
