@@ -9,13 +9,16 @@ correct value look wrong.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from zoo_numerics import near_kinks as N
 
 from gradcheck import check_layer
 
 
-def test_a_kink_within_the_step_does_not_widen_the_tolerance_of_a_bias():
-    x, dvalues = N.one_row_off_by_part_of_a_step(), np.ones((2, 1))
+# 0.7: only the step straddles the kink; 0.4: the half step too, a quarter step not
+@pytest.mark.parametrize("part", [0.7, 0.4])
+def test_a_kink_within_the_step_does_not_widen_the_tolerance_of_a_bias(part):
+    x, dvalues = N.one_row_off_by_part_of_a_step(part), np.ones((2, 1))
     ok = check_layer(N.BiasRelu(), x, dvalues=dvalues, raise_on_failure=False)
     assert ok.status == "passed", str(ok)
     (dbiases,) = [g for g in ok.gradients if g.name == "dbiases"]

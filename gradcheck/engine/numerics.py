@@ -467,9 +467,10 @@ def _noise_floor(
         )
         cancels = sigma > model
         # a kink in the step's range (coarse residual above rounding) and none at the
-        # finest scale: the slope there is the derivative at x (a piece thinner than
-        # the step); its error: the residual (or rounding) over the offsets' span
-        thin = np.isfinite(local) & (coarse > cap) & (fine <= cap)
+        # finest scale (residual within 16 times the output-relative rounding): the
+        # slope there is the derivative at x (a piece thinner than the step); its error:
+        # the residual (or rounding) over the offsets' span
+        thin = np.isfinite(local) & (coarse > cap) & (fine <= np.minimum(cap, 16 * model))
         local_tol = 4.0 * np.maximum(fine, model) / (s / 1024)
         local = np.where(thin, local, np.nan)
     # a kink's residual shrinks like tau, a smooth wiggle's like tau**3: a finer scale
@@ -573,26 +574,43 @@ def _third_level(
     numeric: np.ndarray,
     tol: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Elements accepted on a large truncation estimate, checked at ``s/4``.
+    """Elements accepted on a large truncation estimate, checked at ``s/4``, ``s/8``, ...
 
-    Richardson's model says ``D(s) - D(s/2)`` is four times ``D(s/2) - D(s/4)``. Where the
-    second difference is below an eighth of the first, ``D(s)`` was not truncation but a
-    kink within ``(s/2, s]`` of ``x`` (a ReLU unit just off its kink): its tolerance would
-    be that kink's jump, and a wrong value would pass. Such elements are judged again on
-    the levels ``s/2`` and ``s/4``. Returns (smooth, numeric, tolerance).
+    Richardson's model says ``D(t) - D(t/2)`` is four times ``D(t/2) - D(t/4)``. Where
+    the next difference is below an eighth of the last, the coarser level was not
+    truncation but a kink within its step (a ReLU unit just off its kink): its tolerance
+    would be that kink's jump, and a wrong value would pass. Such elements are judged
+    again on the first two levels that no longer straddle it. Where the differences
+    shrink by 2 to 8 the function is smooth there and the first verdict stands; else
+    (still straddling) the next level is tried, at most ``MORE_LEVELS`` of them.
+    Returns (smooth, numeric, tolerance).
     """
-    quarter = half / 2
-    fp, _ = _values(at(idx, quarter))
-    fm, _ = _values(at(idx, -quarter))
-    with np.errstate(all="ignore"):
-        d4 = (fp - fm) / (2 * quarter)
-        trunc2 = np.abs(d2 - d4)
-        richardson = (4 * d4 - d2) / 3
-        tol2 = trunc2 + 4 * rho + alpha
-        contaminated = np.isfinite(richardson) & (trunc2 < trunc / 8)
-        fine = np.abs(a - richardson) <= tol2
-    smooth = np.where(contaminated, fine, True)
-    return smooth, np.where(contaminated, richardson, numeric), np.where(contaminated, tol2, tol)
+    smooth = np.ones(idx.size, dtype=bool)
+    numeric, tol = numeric.copy(), tol.copy()
+    todo = np.arange(idx.size)
+    prev, last, h = d2.copy(), trunc.copy(), half.copy()
+    for _ in range(MORE_LEVELS):
+        h = h / 2
+        fp, _ = _values(at(idx[todo], h[todo]))
+        fm, _ = _values(at(idx[todo], -h[todo]))
+        with np.errstate(all="ignore"):
+            d = (fp - fm) / (2 * h[todo])
+            step_trunc = np.abs(prev[todo] - d)
+            richardson = (4 * d - prev[todo]) / 3
+            # rounding grows as the step shrinks: 2 rho at s is 2 rho s / h at h
+            tol_here = step_trunc + 2 * rho[todo] * (2 * half[todo] / h[todo]) + alpha[todo]
+            ratio = last[todo] / step_trunc
+            straddled = np.isfinite(richardson) & (step_trunc < last[todo] / 8)
+            settled = ~np.isfinite(ratio) | ((ratio >= 2) & (ratio <= 8))
+        where = todo[straddled]
+        numeric[where], tol[where] = richardson[straddled], tol_here[straddled]
+        smooth[where] = np.abs(a[where] - richardson[straddled]) <= tol_here[straddled]
+        keep = ~straddled & ~settled
+        prev[todo], last[todo] = d, step_trunc
+        todo = todo[keep]
+        if todo.size == 0:
+            break
+    return smooth, numeric, tol
 
 
 def _smaller_steps(

@@ -30,7 +30,7 @@ class BiasRelu_ScaledBias(BiasRelu):
         self.dbiases = self.dbiases * 1.05  # BUG: 5% too large
 
 
-def one_row_off_by_part_of_a_step():
-    """Row 0 sits below its kink by 0.7 steps (of the bias), row 1 well above it."""
+def one_row_off_by_part_of_a_step(part=0.7):
+    """Row 0 sits below its kink by ``part`` steps (of the bias), row 1 well above it."""
     step = float(np.cbrt(np.finfo(np.float64).eps))
-    return np.array([[-0.7 * step], [1.0]])
+    return np.array([[-part * step], [1.0]])
