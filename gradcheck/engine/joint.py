@@ -9,6 +9,7 @@ compute from each input (the rounding-noise cap for cancellation inside forward)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -19,13 +20,19 @@ STACK_BUDGET = 1_000_000  # array elements per stacked forward call
 
 
 def joint_kinks(
-    subject: Subject, variable: Any, x: np.ndarray, rowwise: bool = False
+    subject: Subject, variable: Any, x: np.ndarray, rowwise: bool = False,
+    rows_apart: Callable[[], bool] | None = None,
 ) -> dict[str, Any]:
     """Keyword arguments for ``compare``: ``at_direction``, ``groups``, ``intermediate``.
 
     ``variable`` has ``value`` (the array differentiated by) and ``param`` (its name, or
     ``None`` for the inputs). ``rowwise``: the rows were verified independent, so that
     several moved copies of the batch can be stacked into one forward call.
+    ``rows_apart``: asked only when a parameter's kinks are judged, whether the rows are
+    independent (a probe, cached by the caller); then the evaluator returns one
+    objective term per row, and a parameter's kink is judged as the sum of the rows'
+    kinks (a bias shared by rows whose ReLU units sit at their kinks at offsets
+    finer than the step).
     """
     value, param = variable.value, variable.param
 
@@ -81,6 +88,31 @@ def joint_kinks(
                 out[k] = subject.total_with(x, {param: point})[0]
         return out
 
+    def per_row_terms(index: np.ndarray, steps: np.ndarray) -> np.ndarray:
+        # one column per row's sum(dvalues * output), and one for the rest (regularization)
+        out = np.empty((steps.shape[0], subject.dvalues.shape[0] + 1))
+        for k, step in enumerate(steps):
+            point = value.copy()
+            point.reshape(-1)[index] += step
+            with subject.replaced({param: point}):
+                output = subject.forward(x)
+            terms = subject.dvalues * np.asarray(output, np.float64).reshape(
+                subject.dvalues.shape)
+            out[k, :-1] = terms.sum(axis=1)
+            out[k, -1] = sum(subject.reg_value(label, point if label == param else held)
+                             for label, held in subject.params.items() if label in subject.reg)
+        return out
+
+    def by_rows(index: np.ndarray, steps: np.ndarray) -> np.ndarray:
+        return per_row_terms(index, steps) if apart() else at_direction(index, steps)
+
+    decided: list[bool] = []
+
+    def apart() -> bool:
+        if not decided:
+            decided.append(bool(rows_apart()))
+        return decided[0]
+
     options: dict[str, Any] = {}
     if param is None and subject.kind == "layer" and subject.dvalues is not None:
         options["intermediate"] = np.abs(value) * float(np.max(np.abs(subject.dvalues)))
@@ -89,6 +121,11 @@ def joint_kinks(
         # kinked coordinates, and the element-wise verdicts are exact
         return options
     options["at_direction"] = at_direction
+    if (param is not None and rows_apart is not None and subject.kind == "layer"
+            and subject.per_row and not subject.pin.draws and subject.dvalues is not None
+            and subject.dvalues.ndim == 2 and subject.dvalues.shape[0] > 1):
+        by_rows.per_row = apart  # type: ignore[attr-defined]
+        options["at_direction"] = by_rows
     if param is None and value.ndim >= 2 and value.shape[0] > 0:
         options["groups"] = np.arange(value.size) // (value.size // value.shape[0])
     return options

@@ -34,13 +34,30 @@ For a group ``T`` of ``m`` kinked coordinates, with per-coordinate steps ``s_j``
    other). If pieces were still turning up when the budget ran out, they are
    ``inconclusive`` and a reason is given; likewise when the value lies in the hull of
    the pieces and 0 (units sharing the kink, none taken: ReLU layers at zero inputs).
+   Before any such verdict, a second look: ``SECOND_LOOK`` random directions, and the
+   pieces of the few along which the objective changes by ``a . d`` (the value's own
+   piece can be a cone too thin for the directions above). A value that fits the
+   objective along x's own ray (every coordinate a hair off 0) is not failed either.
+4. A parameter shared by independent rows (a bias, a weight: the caller's evaluator
+   returns one objective term per row) is judged row by row: rows separable in the
+   group's coordinates contribute a box (their one-sided derivatives, each side a line
+   through two points so that a kink a little off x does not matter), the others their
+   own pieces, and the value must lie in the sum of these hulls (a chain rule picks a
+   piece per row). One coordinate alone is judged so where its verdict is in doubt:
+   several rows' kinks within the step look like one kink to it.
+5. A small group whose kink looks wrong, or whose row lies within a step of 0, is
+   judged with the row's other coordinates moved too (a slice through x can miss x's
+   own piece); only the group's own verdicts change.
 
 Cost: at most ``M_MAX`` coordinates per group (larger groups are split, and a piece of a
-split group can be undecided but never failed: the coordinates outside it are held
-still, which can make a correct value look wrong), at most
-``12 + 32 + 24 + 16`` directional evaluations plus ``PIECES_MAX * (2 m + 1)`` for the
-pieces, i.e. at most ``84 + 48 * 17 = 900`` objective evaluations per group, and ``BUDGET``
-evaluations per comparison; groups beyond that budget are ``inconclusive``.
+split group can be undecided but never failed unless every row was separable: the
+coordinates outside it are held still, which can make a correct value look wrong), at
+most ``1 + 12 + 32 + 24 + 16`` directional evaluations (and ``4 m`` per row-wise group
+for the separability test) plus ``PIECES_MAX * (2 m + 1)`` for the pieces (and
+``2 m + 1`` once more for x's own ray), plus ``SECOND_LOOK + SECOND_PIECES * 2 (2 m +
+1)`` for the second look, i.e. at most ``85 + 32 + 49 * 17 + 128 + 136 = 1214``
+objective evaluations per group, and ``BUDGET`` evaluations per comparison; groups
+beyond that budget are ``inconclusive``.
 
 Where the caller gives no direction evaluator, nothing changes.
 """
@@ -62,6 +79,9 @@ SATURATED = 12  # no new piece among this many estimates: the pieces are all fou
 BUDGET = 20_000  # objective evaluations per comparison for all groups together
 FAR = 4.0  # a value this many piece spreads outside the hull fails without saturation
 RADIUS = 1.0  # pieces are estimated at x + RADIUS * d, within the step's own range
+SECOND_LOOK = 128  # more directions (one evaluation each) where still undecided
+SECOND_PIECES = 4  # of which this many pieces estimated at most
+RADIAL_OUT = 8.0  # x's own piece along x, once more this much farther out
 
 
 def judge_groups(
@@ -91,18 +111,40 @@ def judge_groups(
     """
     _, kink_code, unsure_code, fail_code = codes
     members = np.flatnonzero(at_kink & ((verdict == kink_code) | (verdict == fail_code)))
-    if members.size < 2:
+    # per-row terms (a parameter shared by independent rows): one coordinate's kink may
+    # be several rows' kinks within the step, so single coordinates are judged too
+    per_row = getattr(at_direction, "per_row", None)
+    if per_row is not None:
+        # (and kinks whose steps never agreed: several rows' kinks within every step)
+        undecided = np.flatnonzero(at_kink & (verdict == unsure_code))
+        if undecided.size and per_row():
+            members = np.union1d(members, undecided)
+    rows = bool(members.size and per_row and per_row())
+    # (a single coordinate is judged alone only where its own verdict is in doubt)
+    least = 1 if rows and np.any(verdict[members] != kink_code) else 2
+    if members.size == 0:
         return []
     keys = np.zeros(idx.size, dtype=np.int64) if groups is None else groups[idx]
     rng = np.random.default_rng(0)
     reasons: list[str] = []
     spent = 0
-    gave_up = shared = 0
+    gave_up = shared = along = 0
     for key in np.unique(keys[members]):
         group = members[keys[members] == key]
+        # a small group is judged with the group's other coordinates moved too where a
+        # kink looks wrong or the whole row is within a step of 0: one coordinate alone
+        # cannot tell two kinks within the step (units of a row just on and just off)
+        # from one, and a slice through x misses x's own piece, the others can
+        others = np.zeros(0, dtype=group.dtype)
+        if not rows and group.size < M_MAX:
+            others = np.setdiff1d(np.flatnonzero(keys == key), group)[: M_MAX - group.size]
+            near_zero = bool(np.all(np.abs(x[np.flatnonzero(keys == key)]) < s[group[0]]))
+            if not (near_zero or np.any(verdict[group] == fail_code)):
+                others = others[:0]
         for start in range(0, group.size, M_MAX):
-            part = group[start : start + M_MAX]
-            if part.size < 2:
+            own = group[start : start + M_MAX]
+            part = np.concatenate([own, others]) if start == 0 else own
+            if part.size < least:
                 continue
             if spent >= BUDGET:
                 verdict[part] = unsure_code
@@ -113,17 +155,19 @@ def judge_groups(
             slope = max(float(np.max(np.abs(v[part]))) for v in (a, right, left))
             group_tol = 64.0 * rho[part] + 4.0 * alpha[part] + 16.0 * step * slope
             job = _Group(idx[part], a[part], s[part], right[part], left[part], group_tol,
-                         at_direction, rng, x[part])
+                         at_direction, rng, x[part], rows)
             outcome = job.judge()
             spent += job.evaluations
             if outcome is None:
                 continue  # separable: the element-wise verdicts stand
             status, nearest, group_tol = outcome
-            if status == "fail" and group.size > M_MAX:
+            if status == "fail" and group.size > M_MAX and not job.exact:
                 # a piece of a larger group was judged with the other coordinates held
                 # still: that can make a correct value look wrong (overlapping pooling
                 # windows at a tie), so it is never a failure on its own
                 status = "unsure"
+            nearest, group_tol = nearest[: own.size], group_tol[: own.size]
+            part = own  # (the other coordinates keep their own verdicts)
             if judged is not None:
                 judged[part] = True
             numeric[part], tol[part] = nearest, group_tol
@@ -136,12 +180,21 @@ def judge_groups(
                 )
                 gave_up += status == "unsure"
                 shared += status == "shared"
+                along += status == "along"
     if gave_up:
         reasons.append(
             f"at {gave_up} point(s) where several coordinates sit at a kink together (a tie, "
             "or units at their kinks), the analytic value is outside the convex hull of the "
             "adjacent pieces found, but new pieces kept turning up when the evaluation "
             f"budget ({PIECES_MAX} pieces per point, {BUDGET} evaluations) ran out"
+        )
+    if along:
+        reasons.append(
+            f"at {along} point(s) where several coordinates sit at a kink together, the "
+            "analytic value is no combination of the adjacent pieces found, but the "
+            "objective changes by exactly that gradient along x itself: x's own piece, a "
+            "cone thinner than the finite-difference step (x a hair off where the kinks "
+            "meet), may have it"
         )
     if shared:
         reasons.append(
@@ -155,20 +208,32 @@ def judge_groups(
 
 
 class _Group:
-    """One group of kinked coordinates, judged jointly."""
+    """One group of kinked coordinates, judged jointly.
 
-    def __init__(self, T, a, s, right, left, tol, at_direction, rng, x) -> None:
+    With ``rows``, the evaluator returns one objective term per independent row (and the
+    rest, e.g. regularization, as a last term): each term's pieces are collected on
+    their own, and the value is judged against the sum of the terms' hulls (a chain rule
+    picks a piece per row, whatever the other rows pick).
+    """
+
+    def __init__(self, T, a, s, right, left, tol, at_direction, rng, x, rows=False) -> None:
         self.T, self.a, self.s, self.right, self.left = T, a, s, right, left
         self.x = x
         self.side = np.sign(x)  # away from a kink near (not at) 0
         self.at_direction, self.rng = at_direction, rng
         self.m = T.size
         self.tol = tol
+        self.rows = rows
         self.evaluations = 0
+        self.segments: list[list[np.ndarray]] = []  # separable rows' box, per coordinate
+        self.exact = False  # every row separable: the verdict needs no piece search
+        self.radial: np.ndarray | None = None  # the direction along x itself
 
     def values(self, steps: np.ndarray) -> np.ndarray:
+        """Objective terms ``(k, terms)`` (one term unless per row)."""
         self.evaluations += steps.shape[0]
-        return np.asarray(self.at_direction(self.T, steps), dtype=np.float64)
+        out = np.asarray(self.at_direction(self.T, steps), dtype=np.float64)
+        return out.reshape(steps.shape[0], -1)
 
     def directions(self) -> np.ndarray:
         m = self.m
@@ -179,7 +244,9 @@ class _Group:
             signs = self.rng.choice((1.0, -1.0), size=(16, m))
         up = np.where(self.side == 0, 1.0, self.side)
         down = np.where(self.side == 0, -1.0, self.side)
-        out.append(np.stack([up, -up, down, -down, np.ones(m), -np.ones(m)]))
+        # along x itself (away from kinks whose planes pass near 0, as a ReLU layer's
+        # without biases: x's own piece stays put), then the coordinates' own sides
+        out.append(np.stack([self.x, up, -up, down, -down, np.ones(m), -np.ones(m)]))
         out.append(signs * self.rng.uniform(0.5, 1.0, size=signs.shape))
         order = np.arange(m, dtype=np.float64) - (m - 1) / 2
         ranks = np.empty(m)
@@ -194,94 +261,276 @@ class _Group:
             out.append((ranks - (m - 1) / 2) / m)
         out.append(self.rng.standard_normal((RANDOM_DIRECTIONS, m)))
         u = np.concatenate(out)
-        u /= np.maximum(np.abs(u).max(axis=1, keepdims=True), 1e-300)
+        u = u[np.abs(u).max(axis=1) > 0]  # (a single coordinate has no order)
+        u /= np.abs(u).max(axis=1, keepdims=True)
         return u * self.s
 
     def judge(self) -> tuple[str, np.ndarray, np.ndarray] | None:
         d = self.directions()
         values = self.values(np.concatenate([np.zeros((1, self.m)), d]))
-        phi = values[1:] - values[0]
+        phi = values[1:].sum(axis=1) - values[0].sum()
         slack = 2.0 * (np.abs(d) * self.tol).sum(axis=1)
         separable = (d * np.where(d > 0, self.right, self.left)).sum(axis=1)
         with np.errstate(all="ignore"):
-            if np.all(np.abs(phi - separable) <= slack):
+            # (per row, the coordinate's own one-sided derivatives can be those of
+            # several rows' kinks within the step: not evidence of separability)
+            if not self.rows and np.all(np.abs(phi - separable) <= slack):
                 return None
             if not np.all(np.isfinite(phi)):
                 return "unsure", self.a, self.tol
             # directions where the analytic value's linear piece matches first
             mismatch = np.abs(phi - d @ self.a) / slack
+        keep = None
+        if self.rows:
+            # rows separable in these coordinates contribute a box (one segment per
+            # coordinate, between the row's one-sided derivatives): only the others need
+            # their pieces searched
+            keep, self.segments = self.separable_rows(d, values, slack)
+            if not keep.any():
+                self.exact = True
+                inside, nearest = _sum_hull_distance(self.segments, self.a, self.tol)
+                return ("kink", self.a.copy(), self.tol) if inside else (
+                    "fail", nearest, self.tol)
         order = np.argsort(mismatch, kind="stable")
-        pieces: list[np.ndarray] = []
+        self.radial = d[0] if np.any(self.x) else None
+        if self.radial is not None:
+            order = np.concatenate([[0], order[order != 0]])
+        # then random directions (uniform on the sphere: thin cones between kinks are met
+        # too), so that PIECES_MAX pieces can be estimated even where the directions
+        # above are fewer (saturation needs that many).
+        # (a generator of their own: the groups' shared one keeps its sequence)
+        more = np.random.default_rng(self.m).standard_normal((PIECES_MAX, self.m)) + 1e-300
+        more = more / np.abs(more).max(axis=1, keepdims=True) * self.s
+        candidates = np.concatenate([d[order], more])[:PIECES_MAX]
+        sets: list[list[np.ndarray]] = []
         last_new = last_rank = rank = 0
-        for n, k in enumerate(order[:PIECES_MAX]):
-            g = self.piece(d[k])
-            if g is None:
+        for n, dk in enumerate(candidates):
+            g = self.piece(dk)
+            if g is None and n == 0 and self.radial is not None:
+                # x's own piece along x can be a thin cone: farther out, with a finer step
+                g = self.piece(self.radial * RADIAL_OUT, self.s / 16)
+            if g is not None and keep is not None:
+                g = g[keep]
+            if g is None or not np.any(np.isfinite(g)):
                 continue
-            if not any(np.all(np.abs(g - p) <= self.tol) for p in pieces):
-                pieces.append(g)
+            if not sets:
+                sets = [[] for _ in range(g.shape[0])]
+            new = False
+            for found, gr in zip(sets, g, strict=True):
+                if np.all(np.isfinite(gr)) and not any(
+                    np.all(np.abs(gr - p) <= self.tol) for p in found
+                ):
+                    found.append(gr)
+                    new = True
+            if new:
                 last_new = n
-                grown = _affine_rank(np.array(pieces), self.tol)
+                grown = _affine_rank(_spanning(sets + self.segments), self.tol) if all(
+                    sets) else 0
                 if grown > rank:
                     rank, last_rank = grown, n
-            if np.all(np.abs(g - self.a) <= self.tol):
+            if np.all(np.isfinite(g)) and (_sum_hull_distance(
+                    [[g.sum(axis=0)], *self.segments], self.a, self.tol)[0]):
                 return "kink", self.a.copy(), self.tol
-            inside, nearest = _hull_distance(np.array(pieces), self.a, self.tol)
+            if not all(sets):
+                continue  # a row without any piece yet: its share is unknown
+            inside, nearest = _sum_hull_distance(sets + self.segments, self.a, self.tol)
             if inside:
                 return "kink", self.a.copy(), self.tol
             # decided early: off the affine hull of pieces whose span stopped growing
-            if len(pieces) >= 2 and n - last_rank >= SATURATED and not _in_affine_hull(
-                np.array(pieces), self.a, self.tol
+            span = _spanning(sets + self.segments)
+            if len(span) >= 2 and n - last_rank >= SATURATED and not _in_affine_hull(
+                span, self.a, self.tol
             ):
-                return self.none_taken(pieces) or "fail", nearest, self.tol
-        if not pieces:
+                if self.second_look(keep):
+                    return "kink", self.a.copy(), self.tol
+                return self.none_taken(sets) or self.failed(mismatch), nearest, self.tol
+        if self.second_look(keep):
+            return "kink", self.a.copy(), self.tol
+        if not sets or not all(sets):
             return "unsure", self.a, self.tol
-        inside, nearest = _hull_distance(np.array(pieces), self.a, self.tol)
-        if self.none_taken(pieces):
+        inside, nearest = _sum_hull_distance(sets + self.segments, self.a, self.tol)
+        if self.none_taken(sets):
             return "shared", nearest, self.tol
-        estimated = min(PIECES_MAX, order.size)
+        estimated = len(candidates)
         saturated = estimated - 1 - last_new >= SATURATED
         # off the affine hull of pieces whose span stopped growing: no combination of
         # adjacent pieces (e.g. the sum of a tie's gradients doubled) can explain it
-        flat = len(pieces) >= 2 and estimated - 1 - last_rank >= SATURATED and not (
-            _in_affine_hull(
-            np.array(pieces), self.a, self.tol
-        ))
+        span = _spanning(sets + self.segments)
+        flat = len(span) >= 2 and estimated - 1 - last_rank >= SATURATED and not (
+            _in_affine_hull(span, self.a, self.tol)
+        )
         # far outside: farther from the hull than FAR times the spread of every piece
         # found (pieces not yet found would have to lie far beyond all the others)
-        spread = np.max(np.abs(np.array(pieces) - np.array(pieces)[0]), axis=0)
-        far = len(pieces) >= 2 and bool(
+        spread = sum(np.max(np.abs(np.array(p) - p[0]), axis=0) for p in sets + self.segments)
+        far = len(span) >= 2 and bool(
             np.max(np.abs(self.a - nearest) - self.tol) > FAR * np.max(spread)
         )
         decided = saturated or flat or bool(far)
-        return ("fail" if decided else "unsure"), nearest, self.tol
+        return (self.failed(mismatch) if decided else "unsure"), nearest, self.tol
 
-    def none_taken(self, pieces: list[np.ndarray]) -> str | None:
-        """``"shared"`` if the value lies in the hull of the pieces and 0.
+    def failed(self, mismatch: np.ndarray) -> str:
+        """``"fail"``, unless the value fits the objective along x's own ray.
+
+        Every coordinate a hair off 0 and ``f(x + t x) - f(x) = t a . x``: kinks whose
+        planes meet near 0 (a ReLU layer without biases) leave that ray in x's own piece,
+        which the piece estimates can miss (a cone thinner than their inner step).
+        """
+        radial = self.radial
+        fits = radial is not None and bool(np.all(radial != 0)) and mismatch[0] <= 1.0
+        return "along" if fits else "fail"
+
+    def second_look(self, keep: np.ndarray | None) -> bool:
+        """Whether the value's own piece turns up among ``SECOND_LOOK`` more directions.
+
+        Undecided so far: random directions, one evaluation each, and the pieces of the
+        few along which the objective changes by ``a . d`` (at most ``SECOND_PIECES``):
+        the value's piece can be a cone too thin for the directions above (all units off
+        at a ReLU layer's zero input).
+        """
+        rng = np.random.default_rng(self.m + 1)
+        u = rng.standard_normal((SECOND_LOOK, self.m)) + 1e-300
+        d = u / np.abs(u).max(axis=1, keepdims=True) * self.s
+        values = self.values(np.concatenate([np.zeros((1, self.m)), d])).sum(axis=1)
+        slack = 2.0 * (np.abs(d) * self.tol).sum(axis=1)
+        with np.errstate(all="ignore"):
+            fits = np.flatnonzero(np.abs(values[1:] - values[0] - d @ self.a) <= slack)
+        for k in fits[:SECOND_PIECES]:
+            g = self.piece(d[k])
+            if g is None:  # a thin cone: farther out along d, with a finer step
+                g = self.piece(d[k] * RADIAL_OUT, self.s / 16)
+            if g is None:
+                continue
+            if keep is not None:
+                g = g[keep]
+            if np.all(np.isfinite(g)) and _sum_hull_distance(
+                    [[g.sum(axis=0)], *self.segments], self.a, self.tol)[0]:
+                return True
+        return False
+
+    def none_taken(self, sets: list[list[np.ndarray]]) -> str | None:
+        """``"shared"`` if the value lies in the hull of the pieces and 0 (row by row).
 
         Units sharing the kink, none of them taken (a ReLU network at zero inputs or
         weights, mask ``<= 0``): 0 is what the chain rule gives, though it need not be
         an adjacent piece (its region can also be too thin to be met).
         """
-        with_none = np.vstack([np.array(pieces), np.zeros(self.m)])
-        return "shared" if _hull_distance(with_none, self.a, self.tol)[0] else None
+        # (per row: only rows with a kink of their own, i.e. more than one piece)
+        with_none = [[*found, np.zeros(self.m)] if len(found) > 1 or len(sets) == 1
+                     else found for found in sets]
+        inside = _sum_hull_distance(with_none + self.segments, self.a, self.tol)[0]
+        return "shared" if inside else None
 
-    def piece(self, d: np.ndarray) -> np.ndarray | None:
-        """Gradient (on T) of the linear piece at ``x + RADIUS d``, or None if straddling.
+    def separable_rows(
+        self, d: np.ndarray, values: np.ndarray, slack: np.ndarray
+    ) -> tuple[np.ndarray, list[list[np.ndarray]]]:
+        """Which rows need their pieces searched; the others' contribution as segments.
+
+        A row is separable in the group's coordinates when its change along every
+        direction tried is the sum of its one-sided derivatives along the axes (taken at
+        the full and half step, ``4 m`` more evaluations). Such a row can take either side of
+        each coordinate's kink on its own: its contribution is a box, and the boxes of
+        all such rows sum to one box, given as one segment per coordinate.
+        """
+        m = self.m
+        full, half = np.diag(self.s), np.diag(self.s / 2)
+        axes = self.values(np.concatenate([full, half, -half, -full]))
+        base = values[0]
+        h = (self.s / 2)[:, None]
+        with np.errstate(all="ignore"):
+            # each side a line through its two points (not through 0: the row's kink may
+            # sit a little off x, which shifts the line, not its slope)
+            up, up2 = axes[:m] - base, axes[m : 2 * m] - base  # (m, rows)
+            down2, down = axes[2 * m : 3 * m] - base, axes[3 * m :] - base
+            right, left = (up - up2) / h, (down2 - down) / h
+            shift_up, shift_down = up - right * 2 * h, down + left * 2 * h
+            pos, neg = d > 0, d < 0
+            predicted = (np.maximum(d, 0) @ right + pos @ shift_up
+                         + np.minimum(d, 0) @ left + neg @ shift_down)
+            # a component smaller than its kink's offset moves on the other piece: the
+            # model is then off by at most the shift itself
+            shifts = np.abs(shift_up) + np.abs(shift_down)  # (m, rows)
+            offset = shifts / np.maximum(np.abs(right - left), 1e-300)
+            near = np.abs(d)[:, :, None] <= 2 * offset[None]  # (k, m, rows)
+            allowed = 2 * slack[:, None] + 2 * np.einsum("kmr,mr->kr", near, shifts)
+            fits = np.abs(values[1:] - base - predicted) <= allowed
+            apart = np.all(fits, axis=0) & np.all(np.isfinite(right) & np.isfinite(left),
+                                                   axis=0)
+        lo = np.minimum(right, left)[:, apart].sum(axis=1)
+        hi = np.maximum(right, left)[:, apart].sum(axis=1)
+        eye = np.eye(m)
+        segments = [[lo[j] * eye[j], hi[j] * eye[j]] if hi[j] - lo[j] > self.tol[j]
+                    else [(lo[j] + hi[j]) / 2 * eye[j]] for j in range(m)]
+        return ~apart, segments
+
+    def piece(self, d: np.ndarray, h: np.ndarray | None = None) -> np.ndarray | None:
+        """Gradients (on T) of the linear pieces at ``x + RADIUS d``, one row per term.
 
         Forward and backward differences at ``s/8`` from that point must agree: a kink
-        at (or near) the point, e.g. a tie that the direction kept, makes them differ.
+        at (or near) the point, e.g. a tie that the direction kept, makes them differ,
+        and that term's row is NaN. None if every term straddles a kink.
         """
         centre = RADIUS * d
         eye = np.eye(self.m)
-        h = self.s / 8
+        h = self.s / 8 if h is None else h
         steps = np.concatenate([centre[None], centre + eye * h, centre - eye * h])
         v = self.values(steps)
         with np.errstate(all="ignore"):
-            forward = (v[1 : 1 + self.m] - v[0]) / h
-            backward = (v[0] - v[1 + self.m :]) / h
-        if not (np.all(np.isfinite(forward)) and np.all(np.abs(forward - backward) <= self.tol)):
+            forward = ((v[1 : 1 + self.m] - v[0]).T / h)
+            backward = ((v[0] - v[1 + self.m :]).T / h)
+            ok = np.all(np.isfinite(forward) & (np.abs(forward - backward) <= self.tol),
+                        axis=1)
+        if not ok.any() or (not self.rows and not ok.all()):
             return None
-        return (forward + backward) / 2
+        return np.where(ok[:, None], (forward + backward) / 2, np.nan)
+
+
+def _spanning(sets: list[list[np.ndarray]]) -> np.ndarray:
+    """Points whose affine hull is that of the sum of the sets' hulls.
+
+    The sum of every set's first point, and that sum moved by each other point's
+    difference from its set's first (a single set: its own points).
+    """
+    base = sum(found[0] for found in sets)
+    moved = [base + (p - found[0]) for found in sets for p in found[1:]]
+    return np.array([base, *moved])
+
+
+def _sum_hull_distance(
+    sets: list[list[np.ndarray]], a: np.ndarray, tol: np.ndarray
+) -> tuple[bool, np.ndarray]:
+    """Whether ``a`` is within ``tol`` of the sum of the sets' convex hulls; the nearest.
+
+    One set: its hull (:func:`_hull_distance`). Several (one per independent row): a
+    point of each hull, summed (a linear program, weights summing to 1 per set).
+    """
+    fixed = sum((found[0] for found in sets if len(found) == 1), np.zeros_like(a))
+    free = [np.array(found) for found in sets if len(found) > 1]
+    if not free:
+        return bool(np.all(np.abs(a - fixed) <= tol)), fixed
+    if len(free) == 1:
+        inside, nearest = _hull_distance(free[0], a - fixed, tol)
+        return inside, nearest + fixed
+    from scipy.optimize import linprog
+
+    pieces = np.vstack(free)
+    k, m = pieces.shape
+    scaled = pieces / tol
+    target = (a - fixed) / tol
+    c = np.zeros(k + 1)
+    c[-1] = 1.0
+    a_ub = np.vstack([np.hstack([-scaled.T, -np.ones((m, 1))]),
+                      np.hstack([scaled.T, -np.ones((m, 1))])])
+    b_ub = np.concatenate([-target, target])
+    a_eq = np.zeros((len(free), k + 1))
+    lo = 0
+    for i, block in enumerate(free):
+        a_eq[i, lo : lo + len(block)] = 1.0
+        lo += len(block)
+    result = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=np.ones(len(free)),
+                     bounds=[(0, None)] * (k + 1), method="highs")
+    if result.status != 0:
+        return False, fixed + sum(block[0] for block in free)
+    return bool(result.x[-1] <= 1.0 + 1e-9), fixed + result.x[:k] @ pieces
 
 
 def _hull_distance(

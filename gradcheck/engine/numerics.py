@@ -315,11 +315,12 @@ def compare(
                 return
             measured[which] = True
             cap = scale_b[which] + (0.0 if inter is None else inter[idx[which]])
-            noise, structure, cancels = _noise_floor(
+            noise, structure, cancels, local = _noise_floor(
                 at, idx[which], s[which], C_NOISE * eps * cap,
                 (C_ROUND * eps) * scale_b[which], eps,
             )
             fine[which] = structure
+            slope[which], slope_tol[which] = local
             redo = (noise > 0) & (structure == 0)
             again = which[redo]
             if again.size:
@@ -330,14 +331,24 @@ def compare(
                 alpha[again] += np.where(cancels[redo],
                                          C_NOISE * eps * cap[redo] / size[again], 0.0)
                 refine(again, rho, tight, alpha)
+            thin_pieces(which)
 
+        def thin_pieces(which: np.ndarray) -> None:
+            # kinks closer to x than every step, with x between them (units of a row
+            # just on and just off): the slope at s/1024, smooth there, is the derivative
+            which = which[verdict[which] != PASS]
+            ok = which[np.abs(a[which] - slope[which]) <= slope_tol[which] + alpha[which]]
+            verdict[ok], numeric[ok], at_kink[ok] = PASS, slope[ok], False
+            tol[ok] = slope_tol[ok] + alpha[ok]
+
+        slope, slope_tol = np.full(idx.size, np.nan), np.zeros(idx.size)
         settle(np.flatnonzero((verdict == FAIL) | (verdict == UNSURE)))
         reasons: list[str] = []
         shared = refine.shared & (verdict == UNSURE)
+        judged = np.zeros(idx.size, dtype=bool)
         if at_direction is not None:
             # a kink whose sides slope the same way may be a tie: judged jointly too
             verdict[shared] = FAIL
-            judged = np.zeros(idx.size, dtype=bool)
             before = verdict.copy()
             joint = (at_direction, (PASS, KINK, UNSURE, FAIL))
             found = kinks.judge_groups(idx, xv, a, s, rho, alpha, step, right, left, tol,
@@ -363,7 +374,8 @@ def compare(
                 "differences cannot see the units"
             )
         # a forward that varies on scales below any step: finite differences cannot decide
-        finer = (verdict == FAIL) & (((fine > 0) & ~at_kink) | (fine == 2))
+        # (not where the joint test gave its verdict: it saw the kinks)
+        finer = (verdict == FAIL) & (((fine > 0) & ~at_kink) | (fine == 2)) & ~judged
         if finer.any():
             verdict[finer] = UNSURE
             reasons.append(
@@ -403,12 +415,14 @@ _OFFSETS = np.array([-3.0, -2.382, -1.764, -0.854, 0.0, 0.472, 1.236, 2.090, 3.0
 def _noise_floor(
     at: EvalAt, idx: np.ndarray, s: np.ndarray, cap: np.ndarray, model: np.ndarray,
     eps: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """Rounding noise along each element (derivative units), structure, cancellation.
 
     Returns the measured noise, whether the objective has structure finer than the step
-    there, and whether the noise exceeds the output-relative rounding ``model``
-    (cancellation inside forward).
+    there, whether the noise exceeds the output-relative rounding ``model``
+    (cancellation inside forward), and the local slope at the finest scale with its
+    tolerance (NaN where the objective is not smooth there, or is smooth at the step's
+    own scale too: then the usual differences already saw it).
 
     The objective is evaluated at ``x + k tau`` for nine irregularly spaced ``k`` in
     ``[-3, 3]`` (evenly spaced points can alias with the staircase of a quantized
@@ -433,6 +447,9 @@ def _noise_floor(
         values, _ = _values(at(np.repeat(idx, k.size), deltas))
         rows = np.asarray(values, dtype=np.float64).reshape(idx.size, k.size)
         with np.errstate(all="ignore"):
+            # the quadratic's slope at 0, per unit of x (the last scale's is kept)
+            local = (rows @ np.linalg.pinv(fit).T)[:, -2] / tau
+        with np.errstate(all="ignore"):
             spread.append(np.max(np.abs(rows @ project.T), axis=1))
             # the values themselves are rounded too
             cap = np.maximum(cap, C_NOISE * eps * np.max(np.abs(rows), axis=1))
@@ -449,6 +466,13 @@ def _noise_floor(
             (coarse > 16 * fine) & (fine > cap)
         )
         cancels = sigma > model
+        # a kink in the step's range (coarse residual above rounding) and none at the
+        # finest scale (residual within 16 times the output-relative rounding): the
+        # slope there is the derivative at x (a piece thinner than the step); its error:
+        # the residual (or rounding) over the offsets' span
+        thin = np.isfinite(local) & (coarse > cap) & (fine <= np.minimum(cap, 16 * model))
+        local_tol = 4.0 * np.maximum(fine, model) / (s / 1024)
+        local = np.where(thin, local, np.nan)
     # a kink's residual shrinks like tau, a smooth wiggle's like tau**3: a finer scale
     # still tells them apart where the one-sided differences looked like a kink
     where = np.flatnonzero(structure)
@@ -460,7 +484,7 @@ def _noise_floor(
         finest = np.max(np.abs(rows @ (np.eye(k.size) - fit @ np.linalg.pinv(fit)).T), axis=1)
         structure = structure.astype(np.int8)
         structure[where] = np.where(fine[where] > 256 * finest, 2, 1)
-    return noise, structure, cancels
+    return noise, structure, cancels, (local, local_tol)
 
 
 def _refine(
@@ -514,11 +538,18 @@ def _refine(
                   & (a >= np.minimum(0.0, r2 + l2) - tol_kink)
                   & (a <= np.maximum(0.0, r2 + l2) + tol_kink))
 
+    numeric = np.where(np.isfinite(richardson), richardson, d1)
+    # accepted on a tolerance that is mostly the step's truncation: confirmed at s/4
+    loose = np.flatnonzero(smooth & ~noisy & (trunc > 2 * rho + alpha))
+    if loose.size:
+        smooth[loose], numeric[loose], tol[loose] = _third_level(
+            idx[loose], a[loose], half[loose], d2[loose], trunc[loose], rho[loose],
+            alpha[loose], at, numeric[loose], tol[loose],
+        )
     verdict = np.full(a.shape, FAIL)
     verdict[noisy | shared] = UNSURE
     verdict[kink & inside] = KINK
     verdict[smooth & ~noisy] = PASS
-    numeric = np.where(np.isfinite(richardson), richardson, d1)
     # at a kink, report the point of [left, right] nearest the analytic value, with the
     # tolerance the verdict used: the error is the distance outside that interval
     nearest = np.clip(a, np.minimum(r2, l2), np.maximum(r2, l2))
@@ -529,6 +560,57 @@ def _refine(
     if unsure.size:
         _smaller_steps(unsure, idx, a, s, d2, rho, alpha, at, numeric, tol, verdict)
     return numeric, tol, verdict, at_kink & (verdict != PASS), r2, l2, shared & (verdict == UNSURE)
+
+
+def _third_level(
+    idx: np.ndarray,
+    a: np.ndarray,
+    half: np.ndarray,
+    d2: np.ndarray,
+    trunc: np.ndarray,
+    rho: np.ndarray,
+    alpha: np.ndarray,
+    at: EvalAt,
+    numeric: np.ndarray,
+    tol: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Elements accepted on a large truncation estimate, checked at ``s/4``, ``s/8``, ...
+
+    Richardson's model says ``D(t) - D(t/2)`` is four times ``D(t/2) - D(t/4)``. Where
+    the next difference is below an eighth of the last, the coarser level was not
+    truncation but a kink within its step (a ReLU unit just off its kink): its tolerance
+    would be that kink's jump, and a wrong value would pass. Such elements are judged
+    again on the first two levels that no longer straddle it. Where the differences
+    shrink by 2 to 8 the function is smooth there and the first verdict stands; else
+    (still straddling) the next level is tried, at most ``MORE_LEVELS`` of them.
+    Returns (smooth, numeric, tolerance).
+    """
+    smooth = np.ones(idx.size, dtype=bool)
+    numeric, tol = numeric.copy(), tol.copy()
+    todo = np.arange(idx.size)
+    prev, last, h = d2.copy(), trunc.copy(), half.copy()
+    for _ in range(MORE_LEVELS):
+        h = h / 2
+        fp, _ = _values(at(idx[todo], h[todo]))
+        fm, _ = _values(at(idx[todo], -h[todo]))
+        with np.errstate(all="ignore"):
+            d = (fp - fm) / (2 * h[todo])
+            step_trunc = np.abs(prev[todo] - d)
+            richardson = (4 * d - prev[todo]) / 3
+            # rounding grows as the step shrinks: 2 rho at s is 2 rho s / h at h
+            tol_here = step_trunc + 2 * rho[todo] * (2 * half[todo] / h[todo]) + alpha[todo]
+            ratio = last[todo] / step_trunc
+            straddled = np.isfinite(richardson) & (step_trunc < last[todo] / 8)
+            settled = ~np.isfinite(ratio) | ((ratio >= 2) & (ratio <= 8))
+        where = todo[straddled]
+        numeric[where], tol[where] = richardson[straddled], tol_here[straddled]
+        smooth[where] = np.abs(a[where] - richardson[straddled]) <= tol_here[straddled]
+        keep = ~straddled & ~settled
+        prev[todo], last[todo] = d, step_trunc
+        todo = todo[keep]
+        if todo.size == 0:
+            break
+    return smooth, numeric, tol
 
 
 def _smaller_steps(

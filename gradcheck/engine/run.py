@@ -8,7 +8,8 @@ The steps, for any subject (:mod:`gradcheck.protocol.subject`):
    object reaches is a candidate until backward shows whether it has a gradient;
 3. the first pass on the caller's data, judged by the protocol checks
    (:mod:`gradcheck.protocol.checks`);
-4. in exhaustive mode a repeated pass (stale state);
+4. in exhaustive mode a repeated pass (stale state), in fast mode two forward calls
+   (randomness nothing can hold);
 5. the numeric verification (:mod:`gradcheck.engine.verify`).
 """
 
@@ -153,11 +154,15 @@ class Run:
         if mode == "exhaustive":
             # (in fast mode the warm-up call already exposes caches and accumulation)
             self._check_repeatable(subject, grads)
-            if self.unheld:  # nothing can be concluded from finite differences
-                report.gradients.append(
-                    GradientResult(self.dinputs_name, INCONCLUSIVE, diagnosis=self.unheld)
-                )
-                return
+        else:
+            # fast mode: two more forward calls on the same data show randomness that
+            # nothing can hold (a fresh generator per call), as the repeated pass does
+            self.unheld = unheld_randomness(subject.forward, self.x)
+        if self.unheld:  # nothing can be concluded from finite differences
+            report.gradients.append(
+                GradientResult(self.dinputs_name, INCONCLUSIVE, diagnosis=self.unheld)
+            )
+            return
         verification.run(grads, objective)
 
     def _integer_inputs(self, subject: Subject) -> None:

@@ -363,7 +363,7 @@ class Verification:
             eps_analytic=v.eps_analytic,
             one_sided=None if v.param is None else step,
             abs_floor=self._abs_floor(subject),
-            **joint_kinks(subject, v, self.x, rowwise),
+            **joint_kinks(subject, v, self.x, rowwise, self.rows_independent),
         )
         cmp = None
         if v.param is not None and self._columns.usable():

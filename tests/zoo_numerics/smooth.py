@@ -57,6 +57,31 @@ class Wiggle_Doubled(Wiggle):
         self.dinputs = 2 * dvalues * (1 + 1e4 * np.cos(1e7 * self.inputs))  # BUG: factor 2
 
 
+class WiggleThenTanh:
+    """The sub-step wiggle on the first half of the features, ``tanh`` on the rest."""
+
+    def forward(self, inputs):
+        self.inputs = inputs
+        half = inputs.shape[1] // 2
+        self.output = np.concatenate(
+            [inputs[:, :half] + 1e-3 * np.sin(1e7 * inputs[:, :half]),
+             np.tanh(inputs[:, half:])], axis=1)
+
+    def backward(self, dvalues):
+        half = self.inputs.shape[1] // 2
+        x = self.inputs
+        self.dinputs = dvalues * np.concatenate(
+            [1 + 1e4 * np.cos(1e7 * x[:, :half]), self._tanh_slope(x[:, half:])], axis=1)
+
+    def _tanh_slope(self, x):
+        return 1 - np.tanh(x) ** 2
+
+
+class WiggleThenTanh_Squared(WiggleThenTanh):
+    def _tanh_slope(self, x):
+        return 1 - np.tanh(x)  # BUG: the square is lost, on the smooth features only
+
+
 class Sqrt:
     """Elementwise square root (inputs >= 0); one input may sit at 1e-10."""
 

@@ -165,3 +165,10 @@ def middle_ties(rng, n, f, *, tied=3):
         cols = rng.choice(f, size=min(tied, f), replace=False)
         row[cols] = np.median(row)
     return x
+
+
+class DenseReluDense_UnmaskedBias(DenseReluDense):
+    def backward(self, dvalues):
+        super().backward(dvalues)
+        # BUG: the hidden biases' gradient summed before the ReLU mask
+        self.dbiases1 = (dvalues @ self.weights2.T).sum(axis=0, keepdims=True)
