@@ -21,7 +21,7 @@ import numpy as np
 
 from gradcheck.engine import budget
 from gradcheck.engine.frame import ArgumentError, framed
-from gradcheck.engine.state import RandomPin, Snapshot, unheld_randomness
+from gradcheck.engine.state import RandomPin, Snapshot, generator, unheld_randomness
 from gradcheck.engine.verify import Verification
 from gradcheck.protocol import checks, names
 from gradcheck.protocol.calls import ProtocolError, UserCodeError, wants_training
@@ -89,7 +89,7 @@ class Run:
         self.report, self.obj, self.x, self.y = report, obj, x, y
         self.mode, self.step = mode, step
         self.seed = 0 if seed is None else seed
-        self.rng = np.random.default_rng(self.seed)
+        self.rng = generator(self.seed)
         self.dvalues_given = dvalues
         self.training = training
         self.param_names = params

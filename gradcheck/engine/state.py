@@ -239,6 +239,22 @@ class RandomPin:
             generator.bit_generator.state = state
 
 
+@functools.lru_cache(maxsize=64)
+def _seed_sequence(seed: int) -> np.random.SeedSequence:
+    return np.random.SeedSequence(seed)
+
+
+def generator(seed: int) -> np.random.Generator:
+    """``np.random.default_rng(seed)``, the same stream; the seed is hashed once per seed.
+
+    (``default_rng`` hashes the seed into a ``SeedSequence`` on every call, about half its
+    cost; a ``SeedSequence`` only generates the same words again.)
+    """
+    if type(seed) is not int:
+        return np.random.default_rng(seed)
+    return np.random.Generator(np.random.PCG64(_seed_sequence(seed)))
+
+
 def unheld_randomness(forward: Callable[[np.ndarray], Any], x: np.ndarray) -> str | None:
     """Why the checker cannot pin the object's randomness, or ``None`` when it can.
 

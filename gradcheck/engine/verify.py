@@ -18,6 +18,7 @@ from gradcheck.engine.budget import locate_calls, rows_per_call
 from gradcheck.engine.columns import Columns, NotStackableError
 from gradcheck.engine.diagnose import diagnose, shape_problem
 from gradcheck.engine.joint import joint_kinks
+from gradcheck.engine.state import generator
 from gradcheck.protocol.subject import ProtocolError, Subject, UserCodeError
 from gradcheck.report import (
     FAILED,
@@ -75,7 +76,7 @@ class Verification:
         Uses its own generator, so that probing for the automatic mode leaves the draws
         of the verification itself as they are.
         """
-        probe = Columns(self.subject, self.x, np.random.default_rng(self.seed),
+        probe = Columns(self.subject, self.x, generator(self.seed),
                         lambda: self._base_rows(self.subject), {})
         return probe.usable()
 
