@@ -113,8 +113,9 @@ def same_outputs(a: np.ndarray, b: np.ndarray, eps: float) -> bool:
     """
     if a.shape != b.shape:
         return False
-    scale = float(np.max(np.abs(b))) if b.size else 0.0
-    return bool(np.all(np.abs(a - b) <= 64 * eps * (np.abs(b) + scale) + 1e-300))
+    size = np.abs(b)
+    scale = float(size.max()) if b.size else 0.0
+    return bool((np.abs(a - b) <= 64 * eps * (size + scale) + 1e-300).all())
 
 
 def diagnosis_context(name: str, value: np.ndarray, cmp: Comparison) -> dict[str, Any]:

@@ -439,7 +439,7 @@ class Run:
             )
 
     def _set_dvalues(self, subject: LayerSubject, out: np.ndarray) -> None:
-        if not np.all(np.isfinite(out)):
+        if not np.isfinite(out).all():
             raise ProtocolError("forward output is not finite for finite inputs")
         if self.dvalues_given is not None:
             if self.dvalues_given.shape != out.shape:

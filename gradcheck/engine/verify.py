@@ -254,7 +254,7 @@ class Verification:
             return GradientResult(
                 name, FAILED, diagnosis=shape_problem(name, grad.shape, var.shape)
             )
-        if not np.all(np.isfinite(grad)):
+        if not np.isfinite(grad).all():
             bad = tuple(int(i) for i in np.argwhere(~np.isfinite(grad))[0])
             return GradientResult(
                 name,
@@ -504,11 +504,12 @@ class Verification:
         # depends on the indices alone is gathered once per set of indices
         last: list[Any] = []
 
-        def prepared(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, Any]:
-            if last and last[0].shape == idx.shape and np.array_equal(last[0], idx):
+        def prepared(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, Any]:
+            if last and last[0].shape == idx.shape and (last[0] == idx).all():
                 return last[1]
             rows, cols = np.divmod(idx, n_cols)
-            found = (x[rows], np.arange(rows.size), cols, gather(rows))
+            # where each perturbed element sits in the stacked rows, as flat positions
+            found = (x[rows], np.arange(rows.size) * n_cols + cols, gather(rows))
             last[:] = [idx.copy(), found]
             return found
 
@@ -516,9 +517,9 @@ class Verification:
             if subject.kind == Kind.LAYER and idx.size == x.size <= chunk and _in_order(idx):
                 return whole_batch(deltas)
             if idx.size <= chunk:
-                base_rows, positions, cols, gathered = prepared(idx)
+                base_rows, positions, gathered = prepared(idx)
                 stacked = base_rows.copy()
-                stacked[positions, cols] += deltas
+                stacked.reshape(-1)[positions] += deltas
                 return rows_of(gathered, stacked)
             values, scales = np.empty(idx.size), np.empty(idx.size)
             for lo in range(0, idx.size, chunk):
@@ -604,8 +605,8 @@ class Verification:
             abs_floor=abs_floor,
         )
         w = cmp.worst()
-        if np.any(cmp.verdict != nm.PASS):
-            if len(variables) == 1 and np.any(cmp.verdict == nm.FAIL):
+        if (cmp.verdict != nm.PASS).any():
+            if len(variables) == 1 and (cmp.verdict == nm.FAIL).any():
                 self._projection_failures[variables[0].name] = GradientResult(
                     variables[0].name,
                     FAILED,
