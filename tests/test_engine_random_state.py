@@ -148,3 +148,4 @@ def test_the_python_fingerprint_is_getstate_and_reading_it_moves_nothing(cached_
 def test_the_raw_python_path_is_in_use_here():
     """On CPython the raw words must round-trip, or every check pays for getstate."""
     assert raw_python_reads_work()
+

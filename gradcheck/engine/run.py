@@ -258,8 +258,10 @@ class Run:
                     and not names.is_gradient_name(k, set(self.groups) | {p.name for p in places})
                     and k not in names.DINPUTS_NAMES
                 ]
-                new += [p.name for other in by_backward for p in self.groups.get(other, [])]
-                hint = names.misnamed_gradient(expected.name, new)
+                new += [p.name for other in sorted(by_backward)
+                        for p in self.groups.get(other, [])]
+                # each name once, in an order that does not depend on string hashing
+                hint = names.misnamed_gradient(expected.name, list(dict.fromkeys(new)))
                 report.gradients.append(GradientResult(
                     expected.describe(), MISSING,
                     diagnosis=(f"backward did not set self.{expected.describe()} (the gradient "
