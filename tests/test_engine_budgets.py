@@ -1,9 +1,13 @@
 """Budgets of a check: memory per stacked call, calls and elements instead of seconds,
-automatic mode by estimated cost, BLAS threads capped during a check."""
+automatic mode by estimated cost, BLAS threads capped during a check; the same message
+whatever the machine or the hash seed."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import tracemalloc
 
 import numpy as np
@@ -184,3 +188,27 @@ def test_blas_threads_are_capped_during_a_check_and_restored_after():
     assert all(outside[api] == 2 for api in blas)  # the twin: outside a check, 2 threads
     assert SEEN and all(seen[api] == 1 for seen in SEEN for api in blas)
     assert all(after[api] == 2 for api in blas)
+
+
+def test_a_missing_gradients_hint_names_each_attribute_once_whatever_the_hash_seed():
+    """The hint lists what backward set instead; it once depended on PYTHONHASHSEED (a
+    set's order) and repeated names. Two processes with different seeds must agree."""
+    code = (
+        "import zoo\n"
+        "from gradcheck import check_layer\n"
+        "e = zoo.OBJECT_BY_NAME['constants/batchnorm_no_dbeta']\n"
+        "r = check_layer(e.factory(), *e.data(), raise_on_failure=False, mode='fast')\n"
+        "print([g.diagnosis for g in r.gradients if g.status == 'missing'])\n"
+    )
+    tests = os.path.dirname(os.path.abspath(__file__))
+    outs = []
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed,
+               "PYTHONPATH": os.pathsep.join([tests, os.environ.get("PYTHONPATH", "")])}
+        outs.append(subprocess.run([sys.executable, "-c", code], capture_output=True,
+                                   text=True, env=env, check=True).stdout)
+    assert outs[0] == outs[1] == outs[2]
+    assert "backward set" in outs[0]
+    hint = outs[0].split("backward set", 1)[1]
+    named = hint.split("`")[1::2]
+    assert len(named) == len(set(named)) > 0

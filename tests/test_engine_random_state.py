@@ -15,7 +15,13 @@ import pytest
 import zoo.activations as za
 
 from gradcheck import check_layer
-from gradcheck.engine.state import raw_writes_work, save_numpy
+from gradcheck.engine.state import (
+    python_fingerprint,
+    python_state,
+    raw_python_reads_work,
+    raw_writes_work,
+    save_numpy,
+)
 from nnfs_core import Activation_ReLU, Layer_Dense
 
 X = np.random.default_rng(3).normal(size=(6, 4))
@@ -119,3 +125,27 @@ def test_the_raw_state_path_is_in_use_here():
     """Where raw reads and writes do not round-trip, ``get_state`` is used instead (slow
     but right); on CPython with numpy's MT19937 they must, or the saving is lost."""
     assert raw_writes_work()
+
+
+@pytest.mark.parametrize("cached_gaussian", [False, True])
+def test_the_python_fingerprint_is_getstate_and_reading_it_moves_nothing(cached_gaussian):
+    """Python's random state is compared by its raw words (``getstate`` builds 625 ints):
+    they must rebuild ``getstate()`` exactly, cached Gaussian included, tell a draw apart,
+    and leave the stream where it was."""
+    random.seed(11)
+    if cached_gaussian:
+        random.gauss(0.0, 1.0)
+    before = random.getstate()
+    first = python_fingerprint()
+    assert python_state(first) == before
+    assert random.getstate() == before
+    random.random()
+    assert python_fingerprint() != first
+    random.setstate(before)
+    assert python_fingerprint() == first
+
+
+def test_the_raw_python_path_is_in_use_here():
+    """On CPython the raw words must round-trip, or every check pays for getstate."""
+    assert raw_python_reads_work()
+

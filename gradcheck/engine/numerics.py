@@ -106,15 +106,18 @@ class Comparison:
         return int(np.argmax(rank + ratio / (1.0 + ratio) * 1.999))
 
 
-def same_outputs(a: np.ndarray, b: np.ndarray, eps: float) -> bool:
+def same_outputs(a: np.ndarray, b: np.ndarray, eps: float, *, copies: bool = False) -> bool:
     """Whether two evaluations of the same outputs agree to rounding.
 
     Within ``64 eps`` of each value plus the largest one: a probe's verdict on stacking.
+    ``copies``: ``a`` holds several evaluations (shape ``(k, *b.shape)``), each compared
+    with ``b``.
     """
-    if a.shape != b.shape:
+    if (a.shape[1:] if copies else a.shape) != b.shape:
         return False
-    scale = float(np.max(np.abs(b))) if b.size else 0.0
-    return bool(np.all(np.abs(a - b) <= 64 * eps * (np.abs(b) + scale) + 1e-300))
+    size = np.abs(b)
+    scale = float(size.max()) if b.size else 0.0
+    return bool((np.abs(a - b) <= 64 * eps * (size + scale) + 1e-300).all())
 
 
 def diagnosis_context(name: str, value: np.ndarray, cmp: Comparison) -> dict[str, Any]:
@@ -238,7 +241,7 @@ def compare(
         else:
             idx = np.asarray(index, dtype=np.intp)
             a, xv = af[idx], xf[idx]
-        if np.ndim(floor) == 0:
+        if isinstance(floor, (int, float)) or np.ndim(floor) == 0:
             size = np.maximum(np.abs(xv), float(floor))
         else:
             floor_j = np.broadcast_to(np.asarray(floor, dtype=np.float64), xf.shape)[idx]
@@ -265,15 +268,15 @@ def compare(
         argument = (C_ARGUMENT * eps) * abs_d1 * size / s
         rho = (C_ROUND * eps) * np.abs(scale) / s + argument
         finite = np.isfinite(d1)
-        g = max(
-            float(np.max(np.abs(a))) if a.size else 0.0,
-            float(np.max(abs_d1, where=finite, initial=0.0)),
-        )
         if alpha_scale is None:
+            g = max(
+                float(np.max(np.abs(a))) if a.size else 0.0,
+                float(np.max(abs_d1, where=finite, initial=0.0)),
+            )
             alpha = np.full(idx.size, C_ANALYTIC * eps_analytic * g + 1e-300 + abs_floor)
         else:
             alpha = C_ANALYTIC * eps_analytic * np.asarray(alpha_scale, dtype=np.float64)
-            alpha = np.broadcast_to(alpha + 1e-300, idx.shape) + abs_floor
+            alpha = _spread(alpha + 1e-300, idx.shape) + abs_floor
         tol = (tol_first if one_sided else rho) + alpha
         err = np.abs(a - d1)
         ok = finite & (err <= tol)
@@ -289,25 +292,27 @@ def compare(
         )
         numeric = d1.copy()
         tol = np.array(tol, dtype=np.float64)
-        alpha = np.broadcast_to(alpha, idx.shape)
         suspects = np.flatnonzero(verdict != PASS)
         rho, tight = np.array(rho, dtype=np.float64), np.array(tight, dtype=np.float64)
-        alpha = np.array(np.broadcast_to(alpha, idx.shape), dtype=np.float64)
+        alpha = np.array(_spread(alpha, idx.shape), dtype=np.float64)
         at_kink = np.zeros(idx.size, dtype=bool)
         right, left = d1.copy(), d1.copy()
         refine = _Refine(idx, a, s, f0, fp, fm, at, numeric, tol, verdict, at_kink, right, left)
         refine(suspects, rho, tight, alpha)
         # rounding inside forward (cancellation) that the output-relative model misses:
         # measured where the verdict is still open, and those elements judged again
-        if intermediate is not None:
-            inter = np.broadcast_to(np.asarray(intermediate, np.float64).reshape(-1), xf.shape)
-        else:
-            inter = None
-        scale_b = np.abs(np.broadcast_to(scale, idx.shape))
         fine = np.zeros(idx.size, dtype=np.int8)  # 1 structure, 2 smooth structure
         measured = np.zeros(idx.size, dtype=bool)
 
         def settle(which: np.ndarray) -> None:
+            if which.size == 0:
+                return
+            if intermediate is not None:
+                inter = np.broadcast_to(np.asarray(intermediate, np.float64).reshape(-1),
+                                        xf.shape)
+            else:
+                inter = None
+            scale_b = np.abs(_spread(scale, idx.shape))
             which = which[~measured[which]]
             which = which[np.argsort((np.abs(a - numeric) / tol)[which], kind="stable")]
             which = which[: max(0, NOISE_LIMIT - int(measured.sum()))]
@@ -655,6 +660,13 @@ def _smaller_steps(
         todo, prev, step = todo[~agree], d[~agree], step[~agree]
         if todo.size == 0:
             return
+
+
+def _spread(values: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """``np.broadcast_to(values, shape)``, without its overhead when nothing is to spread."""
+    if isinstance(values, np.ndarray) and values.shape == shape:
+        return values
+    return np.broadcast_to(values, shape)
 
 
 def _values(result: Any) -> tuple[np.ndarray, np.ndarray | None]:

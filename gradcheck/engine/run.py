@@ -22,7 +22,7 @@ import numpy as np
 
 from gradcheck.engine import budget
 from gradcheck.engine.frame import ArgumentError, framed
-from gradcheck.engine.state import RandomPin, Snapshot, unheld_randomness
+from gradcheck.engine.state import RandomPin, Snapshot, generator, unheld_randomness
 from gradcheck.engine.verify import Verification
 from gradcheck.protocol import checks, names
 from gradcheck.protocol.calls import ProtocolError, UserCodeError, wants_training
@@ -90,7 +90,7 @@ class Run:
         self.report, self.obj, self.x, self.y = report, obj, x, y
         self.mode, self.step = mode, step
         self.seed = 0 if seed is None else seed
-        self.rng = np.random.default_rng(self.seed)
+        self.rng = generator(self.seed)
         self.dvalues_given = dvalues
         self.training = training
         self.param_names = params
@@ -263,8 +263,10 @@ class Run:
                     and not names.is_gradient_name(k, set(self.groups) | {p.name for p in places})
                     and k not in names.DINPUTS_NAMES
                 ]
-                new += [p.name for other in by_backward for p in self.groups.get(other, [])]
-                hint = names.misnamed_gradient(expected.name, new)
+                new += [p.name for other in sorted(by_backward)
+                        for p in self.groups.get(other, [])]
+                # each name once, in an order that does not depend on string hashing
+                hint = names.misnamed_gradient(expected.name, list(dict.fromkeys(new)))
                 report.gradients.append(GradientResult(
                     expected.describe(), MISSING,
                     diagnosis=(f"backward did not set self.{expected.describe()} (the gradient "
@@ -444,7 +446,7 @@ class Run:
             )
 
     def _set_dvalues(self, subject: LayerSubject, out: np.ndarray) -> None:
-        if not np.all(np.isfinite(out)):
+        if not np.isfinite(out).all():
             raise ProtocolError("forward output is not finite for finite inputs")
         if self.dvalues_given is not None:
             if self.dvalues_given.shape != out.shape:

@@ -177,7 +177,7 @@ class RandomPin:
 
     def __init__(self, obj: Any, seed: int = 0) -> None:
         self._numpy, self._numpy_print = save_numpy()
-        self._python = random.getstate()
+        self._python_print = python_fingerprint()  # (getstate() itself only if needed)
         self._generators = [(g, g.bit_generator.state) for g in _generators(obj)]
         self._seed = seed
         self._before: tuple[Any, Any, list[Any]] | None = None
@@ -204,7 +204,7 @@ class RandomPin:
         elif not self._settled:
             self._before = (
                 _numpy_fingerprint(),
-                random.getstate(),
+                python_fingerprint(),
                 [g.bit_generator.state for g, _ in self._generators],
             )
 
@@ -215,7 +215,7 @@ class RandomPin:
         numpy_print, python, states = self._before
         self.draws = (
             _numpy_fingerprint() != numpy_print
-            or random.getstate() != python
+            or python_fingerprint() != python
             or any(
                 g.bit_generator.state != s
                 for (g, _), s in zip(self._generators, states, strict=True)
@@ -233,10 +233,26 @@ class RandomPin:
         # cached value was there to consume (has_gauss), so then it is always restored.
         if self._seeded or self._numpy[3] or _numpy_fingerprint() != self._numpy_print:
             np.random.set_state(self._numpy)
-        if self._seeded or random.getstate() != self._python:
-            random.setstate(self._python)
+        if self._seeded or python_fingerprint() != self._python_print:
+            random.setstate(python_state(self._python_print))
         for generator, state in self._generators:
             generator.bit_generator.state = state
+
+
+@functools.lru_cache(maxsize=64)
+def _seed_sequence(seed: int) -> np.random.SeedSequence:
+    return np.random.SeedSequence(seed)
+
+
+def generator(seed: int) -> np.random.Generator:
+    """``np.random.default_rng(seed)``, the same stream; the seed is hashed once per seed.
+
+    (``default_rng`` hashes the seed into a ``SeedSequence`` on every call, about half its
+    cost; a ``SeedSequence`` only generates the same words again.)
+    """
+    if type(seed) is not int:
+        return np.random.default_rng(seed)
+    return np.random.Generator(np.random.PCG64(_seed_sequence(seed)))
 
 
 def unheld_randomness(forward: Callable[[np.ndarray], Any], x: np.ndarray) -> str | None:
@@ -272,6 +288,62 @@ def _numpy_fingerprint() -> Any:
         except (AttributeError, TypeError, ValueError, OSError):
             pass
     return repr(generator.state)
+
+
+# CPython's _random.Random after the object header: int index; uint32_t state[624]
+_PY_HEADER = 2 * ctypes.sizeof(ctypes.c_void_p)
+_PY_STATE_BYTES = 4 + 624 * 4
+
+
+def python_fingerprint() -> Any:
+    """Python's global generator's state, read cheaply (``getstate`` builds 625 ints).
+
+    The raw ``index`` and ``state`` words and the cached Gaussian, where reading them is
+    verified to give ``getstate()`` exactly (:func:`raw_python_reads_work`); otherwise
+    ``getstate()`` itself. :func:`python_state` turns either into ``getstate()``'s value.
+    """
+    inst = random._inst  # the generator behind random.random(), random.seed(), ...
+    if raw_python_reads_work():
+        return ctypes.string_at(id(inst) + _PY_HEADER, _PY_STATE_BYTES), inst.gauss_next
+    return inst.getstate()
+
+
+def python_state(fingerprint: Any) -> Any:
+    """``random.getstate()``'s value for a :func:`python_fingerprint`."""
+    if not (isinstance(fingerprint, tuple) and len(fingerprint) == 2
+            and isinstance(fingerprint[0], bytes)):
+        return fingerprint
+    raw, gauss = fingerprint
+    words = np.frombuffer(raw, dtype=np.uint32)
+    index = int(np.frombuffer(raw[:4], dtype=np.intc)[0])
+    return (random.Random.VERSION, (*words[1:].tolist(), index), gauss)
+
+
+@functools.cache
+def raw_python_reads_work() -> bool:
+    """Whether the raw words of Python's global generator are what ``getstate`` gives.
+
+    Tried once per process (CPython only), on the global generator, left as it was: the
+    state rebuilt from the raw words must equal ``getstate()``, and a draw must change
+    them.
+    """
+    inst = random._inst
+    if sys.implementation.name != "cpython" or type(inst).__basicsize__ < (
+        _PY_HEADER + _PY_STATE_BYTES
+    ):
+        return False
+    state = inst.getstate()
+    try:
+        raw = ctypes.string_at(id(inst) + _PY_HEADER, _PY_STATE_BYTES)
+        if python_state((raw, inst.gauss_next)) != state:
+            return False
+        inst.random()
+        moved = ctypes.string_at(id(inst) + _PY_HEADER, _PY_STATE_BYTES)
+        return moved != raw and python_state((moved, inst.gauss_next)) == inst.getstate()
+    except (AttributeError, TypeError, ValueError, OSError):
+        return False
+    finally:
+        inst.setstate(state)
 
 
 def save_numpy() -> tuple[Any, Any]:
