@@ -28,3 +28,17 @@ def test_a_kink_within_the_step_does_not_widen_the_tolerance_of_a_bias(part):
     bad = check_layer(N.BiasRelu_ScaledBias(), x, dvalues=dvalues, raise_on_failure=False)
     assert bad.status == "failed", str(bad)
     assert [g.name for g in bad.gradients if g.status == "failed"] == ["dbiases"]
+
+
+@pytest.mark.parametrize("part", [0.7, 0.9])
+def test_a_kink_at_the_point_with_another_within_the_step_is_judged_as_a_kink(part):
+    # correct: the bias's left derivative (row 0's unit counted off at zero), 1.0
+    x, dvalues = N.one_row_at_its_kink_another_within_the_step(part), np.ones((3, 1))
+    ok = check_layer(N.BiasRelu(), x, dvalues=dvalues, raise_on_failure=False)
+    assert ok.status == "passed", str(ok)
+    (dbiases,) = [g for g in ok.gradients if g.name == "dbiases"]
+    assert dbiases.tolerance < 1e-6, str(ok)
+    # 0.95: outside [left, right] = [1, 2] by 5%, inside the first step's mixed slopes
+    bad = check_layer(N.BiasRelu_ShrunkBias(), x, dvalues=dvalues, raise_on_failure=False)
+    assert bad.status == "failed", str(bad)
+    assert [g.name for g in bad.gradients if g.status == "failed"] == ["dbiases"]

@@ -456,7 +456,8 @@ class Run:
                 )
             dv = self.dvalues_given
         else:
-            dv = self.rng.standard_normal(out.shape)
+            # uniform on [-1, 1]: what a normal draw gives the check, at a fifth of its cost
+            dv = self.rng.uniform(-1.0, 1.0, out.shape)
         rows = out.shape[0] if out.ndim else 1
         subject.dvalues = np.asarray(dv, dtype=np.float64).reshape(rows, -1)
 
@@ -484,7 +485,7 @@ class Run:
             out = subject.forward(other, y)
             seen.append(out)
             if isinstance(subject, LayerSubject):
-                dv = self.rng.standard_normal(np.shape(out))
+                dv = self.rng.uniform(-1.0, 1.0, np.shape(out))  # any values will do
                 seen.append(dv)
                 subject.backward(dv, None)
             else:

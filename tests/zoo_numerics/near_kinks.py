@@ -34,3 +34,19 @@ def one_row_off_by_part_of_a_step(part=0.7):
     """Row 0 sits below its kink by ``part`` steps (of the bias), row 1 well above it."""
     step = float(np.cbrt(np.finfo(np.float64).eps))
     return np.array([[-part * step], [1.0]])
+
+
+class BiasRelu_ShrunkBias(BiasRelu):
+    def backward(self, dvalues):
+        super().backward(dvalues)
+        self.dbiases = self.dbiases * 0.95  # BUG: 5% too small
+
+
+def one_row_at_its_kink_another_within_the_step(part=0.7):
+    """Row 0 exactly at its kink, row 1 below its own by ``part`` steps, row 2 above.
+
+    The bias's one-sided derivatives are 2 (right) and 1 (left) once the steps no longer
+    reach row 1's kink; at the first step they mix in row 1's.
+    """
+    step = float(np.cbrt(np.finfo(np.float64).eps))
+    return np.array([[0.0], [-part * step], [1.0]])
