@@ -161,3 +161,36 @@ def test_cli_judges_the_relu_network_right_on_the_seeds_it_once_misjudged(tmp_pa
                for g in correct["gradients"]), correct["gradients"]
     assert bug["status"] == "failed"
     assert [g["name"] for g in bug["gradients"] if g["status"] == "failed"] == ["dbiases1"]
+
+
+class _DenseAtZero:
+    """A 1x1 dense layer at zero weights and bias (fed zeros, the thorough profile's draw)."""
+
+    def __init__(self):
+        self.weights, self.biases = np.zeros((1, 1)), np.zeros((1, 1))
+
+    def forward(self, inputs):
+        self.inputs = inputs
+        self.output = inputs @ self.weights + self.biases
+
+    def backward(self, dvalues):
+        self.dweights = self.inputs.T @ dvalues
+        self.dbiases = dvalues.sum(axis=0, keepdims=True)
+        self.dinputs = dvalues @ self.weights.T
+
+
+class _DenseAtZero_FirstRowBias(_DenseAtZero):
+    def backward(self, dvalues):
+        super().backward(dvalues)
+        self.dbiases = dvalues[:1].copy()  # BUG: the first sample's gradient only
+
+
+def test_upstream_gradients_that_cancel_leave_rounding_judged_as_rounding():
+    # sum(dvalues) is 0: the objective's value is 0 at every bias, its terms are not; the
+    # rounding of those terms was once taken for structure finer than the step
+    x, dvalues = np.zeros((6, 1)), np.array([[-10.0], [-10], [10], [-10], [10], [10]])
+    ok = check_layer(_DenseAtZero(), x, dvalues=dvalues, raise_on_failure=False)
+    assert ok.status == "passed", str(ok)
+    bad = check_layer(_DenseAtZero_FirstRowBias(), x, dvalues=dvalues, raise_on_failure=False)
+    assert bad.status == "failed", str(bad)
+    assert [g.name for g in bad.gradients if g.status == "failed"] == ["dbiases"]

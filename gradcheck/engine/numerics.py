@@ -469,8 +469,12 @@ def _noise_floor(
         fit = np.vander(k, degree + 1)
         project = np.eye(k.size) - fit @ np.linalg.pinv(fit)
         deltas = (tau[:, None] * k[None, :]).reshape(-1)
-        values, _ = _values(at(np.repeat(idx, k.size), deltas))
+        values, scales = _values(at(np.repeat(idx, k.size), deltas))
         rows = np.asarray(values, dtype=np.float64).reshape(idx.size, k.size)
+        if scales is not None:
+            # the rounding scale of the terms summed at the moved points
+            cap = np.maximum(cap, C_NOISE * eps * np.max(
+                np.abs(np.asarray(scales, dtype=np.float64)).reshape(idx.size, k.size), axis=1))
         with np.errstate(all="ignore"):
             # the quadratic's slope at 0, per unit of x (the last scale's is kept)
             local = (rows @ np.linalg.pinv(fit).T)[:, -2] / tau

@@ -221,18 +221,20 @@ class Subject:
             else None
         shape = work.shape
 
-        def at(idx: np.ndarray, deltas: np.ndarray) -> np.ndarray:
-            values = np.empty(idx.size)
+        def at(idx: np.ndarray, deltas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            # values and their absolute scales: where the terms cancel (dvalues summing
+            # to zero), the scale of the base point alone says nothing of their rounding
+            values, scales = np.empty(idx.size), np.empty(idx.size)
             target = flat if flat is not None else work
             for k, (j, d) in enumerate(zip(idx.tolist(), deltas.tolist(), strict=True)):
                 where = j if flat is not None else np.unravel_index(j, shape)
                 keep = target[where]
                 target[where] = keep + d
                 try:
-                    values[k] = self.objective(self.forward(x))[0]
+                    values[k], scales[k] = self.objective(self.forward(x), scale=True)
                 finally:
                     target[where] = keep
-            return values
+            return values, scales
 
         return at
 
