@@ -22,7 +22,13 @@ import numpy as np
 
 from gradcheck.engine import budget
 from gradcheck.engine.frame import ArgumentError, framed
-from gradcheck.engine.state import RandomPin, Snapshot, generator, unheld_randomness
+from gradcheck.engine.state import (
+    RandomPin,
+    Snapshot,
+    generator,
+    unheld_randomness,
+    uniform_signed,
+)
 from gradcheck.engine.verify import Verification
 from gradcheck.protocol import checks, names
 from gradcheck.protocol.calls import ProtocolError, UserCodeError, wants_training
@@ -457,7 +463,7 @@ class Run:
             dv = self.dvalues_given
         else:
             # uniform on [-1, 1]: what a normal draw gives the check, at a fifth of its cost
-            dv = self.rng.uniform(-1.0, 1.0, out.shape)
+            dv = uniform_signed(self.rng, out.shape)
         rows = out.shape[0] if out.ndim else 1
         subject.dvalues = np.asarray(dv, dtype=np.float64).reshape(rows, -1)
 
@@ -485,7 +491,7 @@ class Run:
             out = subject.forward(other, y)
             seen.append(out)
             if isinstance(subject, LayerSubject):
-                dv = self.rng.uniform(-1.0, 1.0, np.shape(out))  # any values will do
+                dv = uniform_signed(self.rng, np.shape(out))  # any values will do
                 seen.append(dv)
                 subject.backward(dv, None)
             else:

@@ -18,7 +18,7 @@ from gradcheck.engine.budget import locate_calls, rows_per_call
 from gradcheck.engine.columns import Columns, NotStackableError
 from gradcheck.engine.diagnose import diagnose, shape_problem
 from gradcheck.engine.joint import joint_kinks
-from gradcheck.engine.state import generator
+from gradcheck.engine.state import generator, uniform_signed
 from gradcheck.protocol.subject import ProtocolError, Subject, UserCodeError
 from gradcheck.report import (
     FAILED,
@@ -566,11 +566,10 @@ class Verification:
         k = FAST_DIRECTIONS
         # uniform on [-1, 1]: as continuous as a normal draw (an error cancels with
         # probability zero) at a fifth of its cost, which mattered for fast mode's time
-        dirs = {
-            v.name: self.rng.uniform(-1.0, 1.0, (k, *v.value.shape))
-            * np.maximum(v.floor, np.abs(v.value))
-            for v in variables
-        }
+        dirs = {}
+        for v in variables:
+            dirs[v.name] = uniform_signed(self.rng, (k, *v.value.shape))
+            dirs[v.name] *= np.maximum(v.floor, np.abs(v.value))
         apart = self._kinks_apart
         if "dinputs" in dirs and apart is not None:
             dirs["dinputs"].reshape(k, -1)[:, apart] = 0.0
