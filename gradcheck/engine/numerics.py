@@ -47,6 +47,7 @@ analytic one and the tolerance is the one the verdict used.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -117,7 +118,7 @@ def same_outputs(a: np.ndarray, b: np.ndarray, eps: float, *, copies: bool = Fal
         return False
     size = np.abs(b)
     scale = float(size.max()) if b.size else 0.0
-    if np.isfinite(scale) and (a == b).all():
+    if math.isfinite(scale) and (a == b).all():
         return True  # equal and finite (the usual case): within any tolerance
     return bool((np.abs(a - b) <= 64 * eps * (size + scale) + 1e-300).all())
 
@@ -262,7 +263,7 @@ def compare(
         if at_kinks and not one_sided and idx.size:
             n = idx.size
             values, scales = _values(
-                at(np.tile(idx, 4), np.concatenate([s, -s, s / 2, -s / 2]))
+                at(np.concatenate((idx, idx, idx, idx)), np.concatenate((s, -s, s / 2, -s / 2)))
             )
             fp, fm, fp2, fm2 = (values[j * n : (j + 1) * n] for j in range(4))
             if scales is not None:
@@ -311,7 +312,7 @@ def compare(
             else (C_ROUND * eps) * np.maximum(np.abs(sp), np.abs(sm)) / s + argument
         )
         numeric = d1.copy()
-        suspects = np.flatnonzero(~ok)
+        suspects = (~ok).nonzero()[0]
         # (tol, rho and alpha are arrays of this comparison's own, changed in place below;
         # tight must not be rho itself)
         tight = tight.copy() if tight is rho else tight
@@ -368,7 +369,7 @@ def compare(
             tol[ok] = slope_tol[ok] + alpha[ok]
 
         slope, slope_tol = np.full(idx.size, np.nan), np.zeros(idx.size)
-        settle(np.flatnonzero(verdict >= UNSURE))  # (FAIL or UNSURE)
+        settle((verdict >= UNSURE).nonzero()[0])  # (FAIL or UNSURE)
         reasons: list[str] = []
         shared = refine.shared & (verdict == UNSURE)
         judged = np.zeros(idx.size, dtype=bool)
@@ -585,7 +586,7 @@ def _refine(
 
     numeric = np.where(finite_r, richardson, d1)
     # accepted on a tolerance that is mostly the step's truncation: confirmed at s/4
-    loose = np.flatnonzero(smooth & ~noisy & (trunc > twice + alpha))
+    loose = (smooth & ~noisy & (trunc > twice + alpha)).nonzero()[0]
     if loose.size:
         smooth[loose], numeric[loose], tol[loose], sides = _third_level(
             idx[loose], a[loose], half[loose], d2[loose], trunc[loose], rho[loose],
@@ -612,7 +613,7 @@ def _refine(
     if at_kink.any():
         numeric = np.where(at_kink, np.clip(a, low, high), numeric)
         tol = np.where(at_kink, tol_kink, tol)
-    unsure = np.flatnonzero((verdict == UNSURE) & ~shared)
+    unsure = ((verdict == UNSURE) & ~shared).nonzero()[0]
     if unsure.size:
         _smaller_steps(unsure, idx, a, s, d2, rho, alpha, at, numeric, tol, verdict)
     return numeric, tol, verdict, at_kink & (verdict != PASS), r2, l2, shared & (verdict == UNSURE)

@@ -279,7 +279,7 @@ def unheld_randomness(forward: Callable[[np.ndarray], Any], x: np.ndarray) -> st
     second = np.asarray(forward(x.copy()), dtype=np.float64)
     if first.shape == second.shape and (
         # (NaN compared as equal only when plain equality fails: the usual case is cheap)
-        np.array_equal(first, second) or np.array_equal(first, second, equal_nan=True)
+        bool((first == second).all()) or np.array_equal(first, second, equal_nan=True)
     ):
         return None
     return (

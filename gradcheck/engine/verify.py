@@ -175,7 +175,7 @@ class Verification:
         """
         if v is None:
             return None
-        zeros = np.flatnonzero(v.value.reshape(-1) == 0)
+        zeros = (v.value.reshape(-1) == 0).nonzero()[0]
         if zeros.size == 0 or zeros.size > v.value.size // 4:
             return None
         return zeros
@@ -622,7 +622,7 @@ class Verification:
                     method="projection",
                 )
             return None
-        resolution = _middle(cmp.tolerance) / max(float(np.max(np.abs(cmp.analytic))), 1e-300)
+        resolution = _middle(cmp.tolerance) / max(float(np.abs(cmp.analytic).max()), 1e-300)
 
         def result(v: _Variable) -> GradientResult:
             return GradientResult(
@@ -652,7 +652,7 @@ class Verification:
         wrong = cmp.verdict == nm.FAIL if counts[nm.FAIL] else None
         status = FAILED if counts[nm.FAIL] else INCONCLUSIVE if counts[nm.UNSURE] else PASSED
         w = cmp.worst()
-        g = max(float(np.max(np.abs(grad))) if grad.size else 0.0, 1e-300)
+        g = max(float(np.abs(grad).max()) if grad.size else 0.0, 1e-300)
         analytic, numeric = float(cmp.analytic[w]), float(cmp.numeric[w])
         error = abs(analytic - numeric)
         result = GradientResult(
