@@ -282,17 +282,19 @@ class Verification:
         base = self._base_rows(subject)
         if base is None:
             return False
-        shift = np.concatenate(([n - 1], np.arange(n - 1)))  # np.roll(np.arange(n), 1)
-        rows = x[shift].reshape(n, -1)
-        z = (np.concatenate([rows[:, -1:], rows[:, :-1]], axis=1) if rows.shape[1] > 1
-             else rows * 0.5).reshape(x.shape)
-        if subject.kind == Kind.LAYER:
-            z = z * -0.75 + 0.125
         # the batch between two copies of itself, other rows in the middle: each copy must
         # come out as the batch alone does, wherever it sits and whatever the batch size
-        stacked = np.concatenate([x, z, x])
-        ys = None if y is None else np.concatenate([y, y[shift], y])
-        got = self._row_outputs(subject, stacked, ys)
+        stacked = np.empty((3 * n, *x.shape[1:]), dtype=x.dtype)
+        rows, flat = stacked.reshape(3 * n, -1), x.reshape(n, -1)
+        rows[:n] = flat
+        rows[2 * n :] = flat
+        _shifted(flat, rows[n : 2 * n])
+        if subject.kind == Kind.LAYER:
+            middle = rows[n : 2 * n]
+            middle *= -0.75
+            middle += 0.125
+        ys = None if y is None else np.concatenate([y, y[-1:], y[:-1], y])
+        got = self._row_outputs(subject, stacked, ys, own=True)
         if got is None:
             return False
         if got.shape[0] != 3 * n:
@@ -301,10 +303,14 @@ class Verification:
         return nm.same_outputs(got.reshape(3, n, -1)[::2], base, self.eps, copies=True)
 
     def _row_outputs(
-        self, subject: Subject, x: np.ndarray, y: np.ndarray | None
+        self, subject: Subject, x: np.ndarray, y: np.ndarray | None, own: bool = False
     ) -> np.ndarray | None:
+        """Per-row values at ``x``; ``own``: ``x`` was built here (no copy protects it)."""
         try:
-            out = subject.row_values(x, y)
+            if own and subject.kind == Kind.LAYER:
+                out = np.asarray(subject.forward(x), float)
+            else:
+                out = subject.row_values(x, y)
         except (UserCodeError, ProtocolError):
             return None
         if out is None:
@@ -733,6 +739,19 @@ def _contract(directions: np.ndarray, grad: np.ndarray) -> np.ndarray:
     """
     k = directions.shape[0]
     return np.dot(directions.reshape(k, -1), grad.reshape(-1, 1)).reshape(k)
+
+
+def _shifted(rows: np.ndarray, out: np.ndarray) -> None:
+    """Into ``out``: ``rows`` moved down by one and each row's values rotated by one.
+
+    (``np.roll`` by one along both axes; a row of a single value is halved instead.)
+    """
+    if rows.shape[1] > 1:
+        out[1:, 1:], out[1:, :1] = rows[:-1, :-1], rows[:-1, -1:]
+        out[:1, 1:], out[:1, :1] = rows[-1:, :-1], rows[-1:, -1:]
+    else:
+        np.multiply(rows[:-1], 0.5, out=out[1:])
+        np.multiply(rows[-1:], 0.5, out=out[:1])
 
 
 def _in_order(idx: np.ndarray) -> bool:
