@@ -469,14 +469,14 @@ class Run:
 
     # -- stale state ----------------------------------------------------------------------
     def _other_data(self, subject: Subject) -> np.ndarray:
-        """Different data of the same shape and domain as ``x``."""
+        """Different data of the same shape and domain as ``x``, in an array of its own."""
         x = self.x
         other = x[::-1] if x.shape[0] > 1 else x
         if not self.differentiable_inputs:
             return other.copy()
         if isinstance(subject, LayerSubject):
             return -0.5 * other + 0.25
-        return np.roll(other, 1, axis=1) if x.ndim > 1 and x.shape[1] > 1 else other
+        return np.roll(other, 1, axis=1) if x.ndim > 1 and x.shape[1] > 1 else other.copy()
 
     def _warm_up(self, subject: Subject) -> list[Any]:
         """Forward and backward once on other data; the results are discarded.
@@ -484,7 +484,7 @@ class Run:
         Returns the arrays of that pass (input, output, upstream gradient): they are the
         protocol's, never parameters.
         """
-        other = self._other_data(subject).copy()
+        other = self._other_data(subject)
         y = None if self.y is None else self.y.copy()
         seen: list[Any] = [other]
         try:

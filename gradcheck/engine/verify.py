@@ -598,7 +598,7 @@ class Verification:
                         x = moved
                     else:
                         params[v.param] = moved
-                values[j] = subject.total_with(x, params)[0]
+                values[j] = (subject.total_with(x, params) if params else subject.total(x))[0]
             return values
 
         eps = max(v.eps for v in variables)
@@ -629,15 +629,17 @@ class Verification:
                 )
             return None
         resolution = _middle(cmp.tolerance) / max(float(np.abs(cmp.analytic).max()), 1e-300)
+        error, tolerance = float(cmp.error[w]), float(cmp.tolerance[w])
+        analytic, numeric = float(cmp.analytic[w]), float(cmp.numeric[w])
 
         def result(v: _Variable) -> GradientResult:
             return GradientResult(
                 v.name,
                 PASSED,
-                error=float(cmp.error[w]),
-                tolerance=float(cmp.tolerance[w]),
-                analytic=float(cmp.analytic[w]),
-                numeric=float(cmp.numeric[w]),
+                error=error,
+                tolerance=tolerance,
+                analytic=analytic,
+                numeric=numeric,
                 checked=k,
                 method="projection" if len(variables) == 1 else "joint projection",
                 resolution=resolution,
