@@ -438,10 +438,13 @@ class Verification:
             getattr(screen, field)[suspects] = getattr(again, field)
         return screen
 
-    def _row_condition(self) -> np.ndarray | float:
-        """Per row, ``sum |x * dinputs|``: the rounding scale of the row's inputs."""
+    def _row_condition(self, rows: np.ndarray | None = None) -> np.ndarray | float:
+        """Per row (of ``rows``), ``sum |x * dinputs|``: the rounding scale of its inputs."""
         cond = self._condition.get("dinputs")
-        return 0.0 if cond is None else cond.reshape(cond.shape[0], -1).sum(axis=1)
+        if cond is None:
+            return 0.0
+        cond = cond.reshape(cond.shape[0], -1)
+        return (cond if rows is None else cond[rows]).sum(axis=1)
 
     def _abs_floor(self, subject: Subject) -> float:
         """Losses: clipping at 1e-7 moves the gradient of a mean by up to 1e-7 / samples."""
@@ -465,12 +468,23 @@ class Verification:
 
         if subject.kind == Kind.LAYER:
             out0 = self._base_rows(subject)
-            row_scale = np.abs(subject.dvalues * out0).sum(axis=1) + self._row_condition()
+            every_row: list[np.ndarray] = []
+
+            def row_scale(rows: np.ndarray) -> np.ndarray:
+                # sum |dvalues * out0| + sum |x * dinputs| per row: the same sums of only
+                # the rows asked for, while fewer than all are
+                if not every_row and rows.size < x.shape[0]:
+                    return (np.abs(subject.dvalues[rows] * out0[rows]).sum(axis=1)
+                            + self._row_condition(rows))
+                if not every_row:
+                    every_row.append(np.abs(subject.dvalues * out0).sum(axis=1)
+                                     + self._row_condition())
+                return every_row[0][rows]
 
             def base(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                 # the values are changes from here (0); the tolerance keeps the whole
                 # row's scale, which also bounds the analytic side's rounding
-                return np.zeros(idx.size), row_scale[idx // n_cols]
+                return np.zeros(idx.size), row_scale(idx // n_cols)
 
             def gather(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                 return subject.dvalues[rows], out0[rows]
@@ -575,7 +589,9 @@ class Verification:
         dirs = {}
         for v in variables:
             dirs[v.name] = uniform_signed(self.rng, (k, *v.value.shape))
-            dirs[v.name] *= np.maximum(v.floor, np.abs(v.value))
+            size = np.maximum(np.abs(v.value), v.floor)
+            for direction in dirs[v.name]:  # (one direction at a time: no broadcasting)
+                direction *= size
         apart = self._kinks_apart
         if "dinputs" in dirs and apart is not None:
             dirs["dinputs"].reshape(k, -1)[:, apart] = 0.0
