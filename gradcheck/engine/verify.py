@@ -528,27 +528,27 @@ class Verification:
         last: list[Any] = []
 
         def prepared(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, Any]:
-            if last and last[0].shape == idx.shape and (last[0] == idx).all():
-                return last[1]
-            rows, cols = np.divmod(idx, n_cols)
-            # where each perturbed element sits in the stacked rows, as flat positions
-            found = (x[rows], np.arange(rows.size) * n_cols + cols, gather(rows))
-            last[:] = [idx.copy(), found]
-            return found
+            # the rows of idx (gathered anew: an array to perturb), where each perturbed
+            # element sits in them (flat positions), and what rows_of needs
+            if not (last and last[0].shape == idx.shape and (last[0] == idx).all()):
+                rows, cols = np.divmod(idx, n_cols)
+                last[:] = [idx.copy(), (rows, np.arange(rows.size) * n_cols + cols,
+                                        gather(rows))]
+            rows, positions, gathered = last[1]
+            return x[rows], positions, gathered
 
         def at(idx: np.ndarray, deltas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             if subject.kind == Kind.LAYER and idx.size == x.size <= chunk and _in_order(idx):
                 return whole_batch(deltas)
             if idx.size <= chunk:
-                base_rows, positions, gathered = prepared(idx)
-                stacked = base_rows.copy()
+                stacked, positions, gathered = prepared(idx)
                 stacked.reshape(-1)[positions] += deltas
                 return rows_of(gathered, stacked)
             values, scales = np.empty(idx.size), np.empty(idx.size)
             for lo in range(0, idx.size, chunk):
                 part = slice(lo, lo + chunk)
                 rows, cols = np.divmod(idx[part], n_cols)
-                stacked = x[rows].copy()
+                stacked = x[rows]  # (an array of its own)
                 stacked[np.arange(rows.size), cols] += deltas[part]
                 values[part], scales[part] = rows_of(gather(rows), stacked)
             return values, scales
