@@ -147,15 +147,15 @@ def _elementwise(subject: Subject, value: np.ndarray) -> bool:
         # one call: per probed row, the row itself, then one copy per input element moved
         rows = list(dict.fromkeys((0, n - 1)))
         stacked = np.repeat(value[rows], size + 1, axis=0)
-        flat = stacked.reshape(len(rows), size + 1, -1)
-        diagonal = np.arange(size)
-        flat[:, 1 + diagonal, diagonal] += 1e-3 * np.maximum(1.0, np.abs(flat[:, 0]))
+        flat = stacked.reshape(len(rows), -1)  # per probed row: its size + 1 copies
+        # copy 1 + j moves element j: flat positions size + j (size + 1), a strided view
+        flat[:, size :: size + 1] += 1e-3 * np.maximum(1.0, np.abs(flat[:, :size]))
         out = subject.row_outputs(stacked)
         if out.shape != (len(rows) * (size + 1), size):
             return False
         out = out.reshape(len(rows), size + 1, size)
-        moved = out[:, 1:] != out[:, :1]
-        moved[:, diagonal, diagonal] = False  # (its own output may move)
+        moved = (out[:, 1:] != out[:, :1]).reshape(len(rows), -1)
+        moved[:, :: size + 1] = False  # (each copy's own output may move)
         if moved.any():
             return False
     except Exception:  # noqa: BLE001 - a probe only: anything odd means "not elementwise"
