@@ -325,6 +325,7 @@ def compare(
         # measured where the verdict is still open, and those elements judged again
         fine = np.zeros(idx.size, dtype=np.int8)  # 1 structure, 2 smooth structure
         measured = np.zeros(idx.size, dtype=bool)
+        local_fit: list[np.ndarray] = []  # the slope at the finest scale, its tolerance
 
         def settle(which: np.ndarray) -> None:
             if which.size == 0:
@@ -347,7 +348,9 @@ def compare(
                 (C_ROUND * eps) * scale_b[which], eps,
             )
             fine[which] = structure
-            slope[which], slope_tol[which] = local
+            if not local_fit:
+                local_fit[:] = [np.full(idx.size, np.nan), np.zeros(idx.size)]
+            local_fit[0][which], local_fit[1][which] = local
             redo = (noise > 0) & (structure == 0)
             again = which[redo]
             if again.size:
@@ -363,12 +366,12 @@ def compare(
         def thin_pieces(which: np.ndarray) -> None:
             # kinks closer to x than every step, with x between them (units of a row
             # just on and just off): the slope at s/1024, smooth there, is the derivative
+            slope, slope_tol = local_fit
             which = which[verdict[which] != PASS]
             ok = which[np.abs(a[which] - slope[which]) <= slope_tol[which] + alpha[which]]
             verdict[ok], numeric[ok], at_kink[ok] = PASS, slope[ok], False
             tol[ok] = slope_tol[ok] + alpha[ok]
 
-        slope, slope_tol = np.full(idx.size, np.nan), np.zeros(idx.size)
         settle((verdict >= UNSURE).nonzero()[0])  # (FAIL or UNSURE)
         reasons: list[str] = []
         shared = refine.shared & (verdict == UNSURE)
@@ -611,7 +614,7 @@ def _refine(
     # tolerance the verdict used: the error is the distance outside that interval
     at_kink = kink & ~smooth
     if at_kink.any():
-        numeric = np.where(at_kink, np.clip(a, low, high), numeric)
+        numeric = np.where(at_kink, a.clip(low, high), numeric)
         tol = np.where(at_kink, tol_kink, tol)
     unsure = ((verdict == UNSURE) & ~shared).nonzero()[0]
     if unsure.size:
