@@ -16,11 +16,13 @@ import zoo.activations as za
 
 from gradcheck import check_layer
 from gradcheck.engine.state import (
+    generator,
     python_fingerprint,
     python_state,
     raw_python_reads_work,
     raw_writes_work,
     save_numpy,
+    uniform_signed,
 )
 from nnfs_core import Activation_ReLU, Layer_Dense
 
@@ -149,3 +151,22 @@ def test_the_raw_python_path_is_in_use_here():
     """On CPython the raw words must round-trip, or every check pays for getstate."""
     assert raw_python_reads_work()
 
+
+
+@pytest.mark.parametrize("shape", [(3,), (128, 32), (2, 5, 7)])
+def test_uniform_signed_draws_exactly_what_uniform_draws(shape):
+    """The checker's cheaper uniform draws on [-1, 1] are the same numbers, bit for bit,
+    and leave the generator where ``uniform`` leaves it: reports stay the same."""
+    ours, theirs = generator(11), generator(11)
+    drawn = uniform_signed(ours, shape)
+    expected = theirs.uniform(-1.0, 1.0, shape)
+    assert drawn.shape == expected.shape
+    assert np.array_equal(drawn.view(np.uint64), expected.view(np.uint64))
+    assert ours.random() == theirs.random()
+
+
+def test_uniform_signed_differs_from_a_shifted_stream():
+    """The twin: one draw apart, the values differ (the comparison above can fail)."""
+    ours, theirs = generator(11), generator(11)
+    theirs.random()
+    assert not np.array_equal(uniform_signed(ours, (8,)), theirs.uniform(-1.0, 1.0, (8,)))

@@ -47,6 +47,7 @@ analytic one and the tolerance is the one the verdict used.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -100,7 +101,7 @@ class Comparison:
         ratio = np.minimum(err / np.maximum(self.tolerance, 1e-300), 1e300)
         bad = self.verdict >= UNSURE
         if not bad.any():
-            return int(np.argmax(np.where(np.isnan(ratio), np.inf, ratio)))
+            return int(ratio.argmax())  # (a NaN first: ratio is never inf)
         ratio = np.where(np.isfinite(ratio), ratio, 1e300)
         rank = np.where(self.verdict == FAIL, 4.0, np.where(bad, 2.0, 0.0))
         return int(np.argmax(rank + ratio / (1.0 + ratio) * 1.999))
@@ -117,6 +118,8 @@ def same_outputs(a: np.ndarray, b: np.ndarray, eps: float, *, copies: bool = Fal
         return False
     size = np.abs(b)
     scale = float(size.max()) if b.size else 0.0
+    if math.isfinite(scale) and (a == b).all():
+        return True  # equal and finite (the usual case): within any tolerance
     return bool((np.abs(a - b) <= 64 * eps * (size + scale) + 1e-300).all())
 
 
@@ -190,7 +193,7 @@ def compare(
     abs_floor: float | np.ndarray = 0.0,
     at_direction: kinks.EvalDirections | None = None,
     groups: np.ndarray | None = None,
-    intermediate: np.ndarray | None = None,
+    intermediate: np.ndarray | Callable[[], np.ndarray] | None = None,
     at_kinks: bool = False,
 ) -> Comparison:
     """Compare ``analytic`` with finite differences of the objective at ``x``.
@@ -228,11 +231,12 @@ def compare(
     groups : ndarray of int, optional
         Per flat element of ``x``, the group its kinks are judged jointly in (e.g. the
         sample of a ``dinputs`` element); default: one group.
-    intermediate : ndarray, optional
+    intermediate : ndarray or callable, optional
         Per flat element of ``x``, the magnitude of the intermediate results forward may
         compute from it (e.g. ``|x| * max|dvalues|``: the input at unit gain). Rounding
         noise measured up to ``C_NOISE * eps`` times this is rounding (cancellation, as in
-        ``1 + tanh(u)``), and widens the tolerance; default: the objective's scale.
+        ``1 + tanh(u)``), and widens the tolerance; default: the objective's scale. A
+        callable returning it is called only if some element needs its noise measured.
     at_kinks : bool
         The elements are expected to sit at kinks (exact zeros of a ReLU's input), so
         their steps ``+-s`` and ``+-s/2`` are all evaluated in one call of ``at``
@@ -259,7 +263,7 @@ def compare(
         if at_kinks and not one_sided and idx.size:
             n = idx.size
             values, scales = _values(
-                at(np.tile(idx, 4), np.concatenate([s, -s, s / 2, -s / 2]))
+                at(np.concatenate((idx, idx, idx, idx)), np.concatenate((s, -s, s / 2, -s / 2)))
             )
             fp, fm, fp2, fm2 = (values[j * n : (j + 1) * n] for j in range(4))
             if scales is not None:
@@ -287,8 +291,8 @@ def compare(
         finite = np.isfinite(d1)
         if alpha_scale is None:
             g = max(
-                float(np.max(np.abs(a))) if a.size else 0.0,
-                float(np.max(abs_d1, where=finite, initial=0.0)),
+                float(np.abs(a).max()) if a.size else 0.0,
+                float(abs_d1.max(where=finite, initial=0.0)),
             )
             alpha = np.full(idx.size, C_ANALYTIC * eps_analytic * g + 1e-300 + abs_floor)
         else:
@@ -308,26 +312,27 @@ def compare(
             else (C_ROUND * eps) * np.maximum(np.abs(sp), np.abs(sm)) / s + argument
         )
         numeric = d1.copy()
-        tol = np.array(tol, dtype=np.float64)
-        suspects = np.flatnonzero(verdict != PASS)
-        rho, tight = np.array(rho, dtype=np.float64), np.array(tight, dtype=np.float64)
-        alpha = np.array(_spread(alpha, idx.shape), dtype=np.float64)
+        suspects = (~ok).nonzero()[0]
+        # (tol, rho and alpha are arrays of this comparison's own, changed in place below;
+        # tight must not be rho itself)
+        tight = tight.copy() if tight is rho else tight
         at_kink = np.zeros(idx.size, dtype=bool)
         right, left = d1.copy(), d1.copy()
         refine = _Refine(idx, a, s, f0, fp, fm, at, numeric, tol, verdict, at_kink, right, left,
                          halves)
-        refine(suspects, rho, tight, alpha)
+        refine(None if suspects.size == idx.size else suspects, rho, tight, alpha)
         # rounding inside forward (cancellation) that the output-relative model misses:
         # measured where the verdict is still open, and those elements judged again
         fine = np.zeros(idx.size, dtype=np.int8)  # 1 structure, 2 smooth structure
         measured = np.zeros(idx.size, dtype=bool)
+        local_fit: list[np.ndarray] = []  # the slope at the finest scale, its tolerance
 
         def settle(which: np.ndarray) -> None:
             if which.size == 0:
                 return
             if intermediate is not None:
-                inter = np.broadcast_to(np.asarray(intermediate, np.float64).reshape(-1),
-                                        xf.shape)
+                given = intermediate() if callable(intermediate) else intermediate
+                inter = np.broadcast_to(np.asarray(given, np.float64).reshape(-1), xf.shape)
             else:
                 inter = None
             scale_b = np.abs(_spread(scale, idx.shape))
@@ -343,7 +348,9 @@ def compare(
                 (C_ROUND * eps) * scale_b[which], eps,
             )
             fine[which] = structure
-            slope[which], slope_tol[which] = local
+            if not local_fit:
+                local_fit[:] = [np.full(idx.size, np.nan), np.zeros(idx.size)]
+            local_fit[0][which], local_fit[1][which] = local
             redo = (noise > 0) & (structure == 0)
             again = which[redo]
             if again.size:
@@ -359,13 +366,13 @@ def compare(
         def thin_pieces(which: np.ndarray) -> None:
             # kinks closer to x than every step, with x between them (units of a row
             # just on and just off): the slope at s/1024, smooth there, is the derivative
+            slope, slope_tol = local_fit
             which = which[verdict[which] != PASS]
             ok = which[np.abs(a[which] - slope[which]) <= slope_tol[which] + alpha[which]]
             verdict[ok], numeric[ok], at_kink[ok] = PASS, slope[ok], False
             tol[ok] = slope_tol[ok] + alpha[ok]
 
-        slope, slope_tol = np.full(idx.size, np.nan), np.zeros(idx.size)
-        settle(np.flatnonzero((verdict == FAIL) | (verdict == UNSURE)))
+        settle((verdict >= UNSURE).nonzero()[0])  # (FAIL or UNSURE)
         reasons: list[str] = []
         shared = refine.shared & (verdict == UNSURE)
         judged = np.zeros(idx.size, dtype=bool)
@@ -397,15 +404,17 @@ def compare(
                 "differences cannot see the units"
             )
         # a forward that varies on scales below any step: finite differences cannot decide
-        # (not where the joint test gave its verdict: it saw the kinks)
-        finer = (verdict == FAIL) & (((fine > 0) & ~at_kink) | (fine == 2)) & ~judged
-        if finer.any():
-            verdict[finer] = UNSURE
-            reasons.append(
-                f"{int(finer.sum())} element(s) where forward varies on a scale finer than the "
-                "finite-difference step (the objective is not smooth down to 1e-3 of the step, "
-                "far above rounding): finite differences cannot decide there"
-            )
+        # (not where the joint test gave its verdict: it saw the kinks; fine is set only
+        # where the noise was measured)
+        if measured.any():
+            finer = (verdict == FAIL) & (((fine > 0) & ~at_kink) | (fine == 2)) & ~judged
+            if finer.any():
+                verdict[finer] = UNSURE
+                reasons.append(
+                    f"{int(finer.sum())} element(s) where forward varies on a scale finer than "
+                    "the finite-difference step (the objective is not smooth down to 1e-3 of "
+                    "the step, far above rounding): finite differences cannot decide there"
+                )
         return Comparison(idx, a, numeric, tol, verdict, at_kink, reasons)
 
 
@@ -420,17 +429,25 @@ class _Refine:
         self.out = (numeric, tol, verdict, at_kink, right, left, self.shared)
 
     def __call__(self, which, rho, tight, alpha) -> None:
+        """Refine the elements ``which`` (``None``: every element)."""
+        if which is None and self.idx.size <= 1024:
+            self._part(slice(None), rho, tight, alpha)  # (nothing to gather)
+            return
+        if which is None:
+            which = np.arange(self.idx.size)
         for start in range(0, which.size, 1024):
-            part = which[start : start + 1024]
-            results = _refine(
-                self.idx[part], self.a[part], self.s[part], self.f0[part],
-                None if self.fp is None else self.fp[part],
-                None if self.fm is None else self.fm[part],
-                rho[part], tight[part], alpha[part], self.at,
-                None if self.halves is None else (self.halves[0][part], self.halves[1][part]),
-            )
-            for array, value in zip(self.out, results, strict=True):
-                array[part] = value
+            self._part(which[start : start + 1024], rho, tight, alpha)
+
+    def _part(self, part, rho, tight, alpha) -> None:
+        results = _refine(
+            self.idx[part], self.a[part], self.s[part], self.f0[part],
+            None if self.fp is None else self.fp[part],
+            None if self.fm is None else self.fm[part],
+            rho[part], tight[part], alpha[part], self.at,
+            None if self.halves is None else (self.halves[0][part], self.halves[1][part]),
+        )
+        for array, value in zip(self.out, results, strict=True):
+            array[part] = value
 
 
 # offsets of the noise probe: irregular (golden-ratio fractions), 0 included
@@ -538,42 +555,45 @@ def _refine(
         fm2, _ = _values(at(idx, -half))
     else:
         fp2, fm2 = halves
-    with np.errstate(all="ignore"):
-        d1 = (fp - fm) / (2 * s)
-        d2 = (fp2 - fm2) / (2 * half)
-        richardson = (4 * d2 - d1) / 3
-        trunc = np.abs(d1 - d2)
-        tol = trunc + 2 * rho + alpha
-        smooth = np.isfinite(richardson) & (np.abs(a - richardson) <= tol)
+    # (called inside compare's np.errstate)
+    d1 = (fp - fm) / (2 * s)
+    d2 = (fp2 - fm2) / (2 * half)
+    richardson = (4 * d2 - d1) / 3
+    trunc = np.abs(d1 - d2)
+    twice = 2 * rho
+    tol = trunc + twice + alpha
+    finite_r = np.isfinite(richardson)
+    smooth = finite_r & (np.abs(a - richardson) <= tol)
 
-        # one-sided differences: right and left, at s and s/2
-        r1, l1 = (fp - f0) / s, (f0 - fm) / s
-        r2, l2 = (fp2 - f0) / half, (f0 - fm2) / half
-        noise = 4 * tight
-        straight = np.minimum(np.abs(r1 - r2), np.abs(l1 - l2))
-        gap = np.abs(r2 - l2)
-        finite = np.isfinite(r1) & np.isfinite(l1) & np.isfinite(r2) & np.isfinite(l2)
-        # a kink: the sides disagree by more than their curvature and their rounding
-        # explain (a ReLU jump of a tiny dvalue is still a jump)
-        kink = finite & (gap > 8 * straight + noise + alpha)
-        tol_kink = 2 * straight + noise + alpha
-        lo, hi = np.minimum(r2, l2) - tol_kink, np.maximum(r2, l2) + tol_kink
-        inside = (a >= lo) & (a <= hi)
-        size = np.maximum(np.abs(d1), np.abs(d2))
-        # the two steps disagree by more than half the value (and by more than the
-        # floor): finite differences cannot decide here, whatever the analytic value
-        noisy = ~np.isfinite(richardson) | ((trunc > 0.5 * size) & (trunc > alpha))
+    # one-sided differences: right and left, at s and s/2
+    r1, l1 = (fp - f0) / s, (f0 - fm) / s
+    r2, l2 = (fp2 - f0) / half, (f0 - fm2) / half
+    noise = 4 * tight
+    straight = np.minimum(np.abs(r1 - r2), np.abs(l1 - l2))
+    gap = np.abs(r2 - l2)
+    finite = np.isfinite(r1) & np.isfinite(l1) & np.isfinite(r2) & np.isfinite(l2)
+    # a kink: the sides disagree by more than their curvature and their rounding
+    # explain (a ReLU jump of a tiny dvalue is still a jump)
+    kink = finite & (gap > 8 * straight + noise + alpha)
+    tol_kink = 2 * straight + noise + alpha
+    low, high = np.minimum(r2, l2), np.maximum(r2, l2)
+    inside = (a >= low - tol_kink) & (a <= high + tol_kink)
+    size = np.maximum(np.abs(d1), np.abs(d2))
+    # the two steps disagree by more than half the value (and by more than the
+    # floor): finite differences cannot decide here, whatever the analytic value
+    noisy = ~finite_r | ((trunc > 0.5 * size) & (trunc > alpha))
 
-        # both sides slope the same way: several units may share this kink (a ReLU
-        # network at zero weights), and a chain-rule backward may take any subset of
-        # them, from none (0) to all (right + left); not a subgradient, not surely a bug
-        shared = (kink & ~inside & (r2 * l2 > 0)
-                  & (a >= np.minimum(0.0, r2 + l2) - tol_kink)
-                  & (a <= np.maximum(0.0, r2 + l2) + tol_kink))
+    # both sides slope the same way: several units may share this kink (a ReLU
+    # network at zero weights), and a chain-rule backward may take any subset of
+    # them, from none (0) to all (right + left); not a subgradient, not surely a bug
+    shared = kink & ~inside & (r2 * l2 > 0)
+    if shared.any():
+        shared &= ((a >= np.minimum(0.0, r2 + l2) - tol_kink)
+                   & (a <= np.maximum(0.0, r2 + l2) + tol_kink))
 
-    numeric = np.where(np.isfinite(richardson), richardson, d1)
+    numeric = np.where(finite_r, richardson, d1)
     # accepted on a tolerance that is mostly the step's truncation: confirmed at s/4
-    loose = np.flatnonzero(smooth & ~noisy & (trunc > 2 * rho + alpha))
+    loose = (smooth & ~noisy & (trunc > twice + alpha)).nonzero()[0]
     if loose.size:
         smooth[loose], numeric[loose], tol[loose], sides = _third_level(
             idx[loose], a[loose], half[loose], d2[loose], trunc[loose], rho[loose],
@@ -589,17 +609,18 @@ def _refine(
         hi_k = np.maximum(r2[where], l2[where]) + tol_kink[where]
         inside = inside.copy()
         inside[where] = (a[where] >= lo_k) & (a[where] <= hi_k)
+        low, high = np.minimum(r2, l2), np.maximum(r2, l2)
     verdict = np.full(a.shape, FAIL)
     verdict[noisy | shared] = UNSURE
     verdict[kink & inside] = KINK
     verdict[smooth & ~noisy] = PASS
     # at a kink, report the point of [left, right] nearest the analytic value, with the
     # tolerance the verdict used: the error is the distance outside that interval
-    nearest = np.clip(a, np.minimum(r2, l2), np.maximum(r2, l2))
     at_kink = kink & ~smooth
-    numeric = np.where(at_kink, nearest, numeric)
-    tol = np.where(at_kink, tol_kink, tol)
-    unsure = np.flatnonzero((verdict == UNSURE) & ~shared)
+    if at_kink.any():
+        numeric = np.where(at_kink, a.clip(low, high), numeric)
+        tol = np.where(at_kink, tol_kink, tol)
+    unsure = ((verdict == UNSURE) & ~shared).nonzero()[0]
     if unsure.size:
         _smaller_steps(unsure, idx, a, s, d2, rho, alpha, at, numeric, tol, verdict)
     return numeric, tol, verdict, at_kink & (verdict != PASS), r2, l2, shared & (verdict == UNSURE)

@@ -22,7 +22,13 @@ import numpy as np
 
 from gradcheck.engine import budget
 from gradcheck.engine.frame import ArgumentError, framed
-from gradcheck.engine.state import RandomPin, Snapshot, generator, unheld_randomness
+from gradcheck.engine.state import (
+    RandomPin,
+    Snapshot,
+    generator,
+    unheld_randomness,
+    uniform_signed,
+)
 from gradcheck.engine.verify import Verification
 from gradcheck.protocol import checks, names
 from gradcheck.protocol.calls import ProtocolError, UserCodeError, wants_training
@@ -457,20 +463,20 @@ class Run:
             dv = self.dvalues_given
         else:
             # uniform on [-1, 1]: what a normal draw gives the check, at a fifth of its cost
-            dv = self.rng.uniform(-1.0, 1.0, out.shape)
+            dv = uniform_signed(self.rng, out.shape)
         rows = out.shape[0] if out.ndim else 1
         subject.dvalues = np.asarray(dv, dtype=np.float64).reshape(rows, -1)
 
     # -- stale state ----------------------------------------------------------------------
     def _other_data(self, subject: Subject) -> np.ndarray:
-        """Different data of the same shape and domain as ``x``."""
+        """Different data of the same shape and domain as ``x``, in an array of its own."""
         x = self.x
         other = x[::-1] if x.shape[0] > 1 else x
         if not self.differentiable_inputs:
             return other.copy()
         if isinstance(subject, LayerSubject):
             return -0.5 * other + 0.25
-        return np.roll(other, 1, axis=1) if x.ndim > 1 and x.shape[1] > 1 else other
+        return np.roll(other, 1, axis=1) if x.ndim > 1 and x.shape[1] > 1 else other.copy()
 
     def _warm_up(self, subject: Subject) -> list[Any]:
         """Forward and backward once on other data; the results are discarded.
@@ -478,14 +484,14 @@ class Run:
         Returns the arrays of that pass (input, output, upstream gradient): they are the
         protocol's, never parameters.
         """
-        other = self._other_data(subject).copy()
+        other = self._other_data(subject)
         y = None if self.y is None else self.y.copy()
         seen: list[Any] = [other]
         try:
             out = subject.forward(other, y)
             seen.append(out)
             if isinstance(subject, LayerSubject):
-                dv = self.rng.uniform(-1.0, 1.0, np.shape(out))  # any values will do
+                dv = uniform_signed(self.rng, np.shape(out))  # any values will do
                 seen.append(dv)
                 subject.backward(dv, None)
             else:

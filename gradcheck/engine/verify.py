@@ -18,7 +18,7 @@ from gradcheck.engine.budget import locate_calls, rows_per_call
 from gradcheck.engine.columns import Columns, NotStackableError
 from gradcheck.engine.diagnose import diagnose, shape_problem
 from gradcheck.engine.joint import joint_kinks
-from gradcheck.engine.state import generator
+from gradcheck.engine.state import generator, uniform_signed
 from gradcheck.protocol.subject import ProtocolError, Subject, UserCodeError
 from gradcheck.report import (
     FAILED,
@@ -175,7 +175,7 @@ class Verification:
         """
         if v is None:
             return None
-        zeros = np.flatnonzero(v.value.reshape(-1) == 0)
+        zeros = (v.value.reshape(-1) == 0).nonzero()[0]
         if zeros.size == 0 or zeros.size > v.value.size // 4:
             return None
         return zeros
@@ -282,17 +282,19 @@ class Verification:
         base = self._base_rows(subject)
         if base is None:
             return False
-        shift = np.concatenate(([n - 1], np.arange(n - 1)))  # np.roll(np.arange(n), 1)
-        rows = x[shift].reshape(n, -1)
-        z = (np.concatenate([rows[:, -1:], rows[:, :-1]], axis=1) if rows.shape[1] > 1
-             else rows * 0.5).reshape(x.shape)
-        if subject.kind == Kind.LAYER:
-            z = z * -0.75 + 0.125
         # the batch between two copies of itself, other rows in the middle: each copy must
         # come out as the batch alone does, wherever it sits and whatever the batch size
-        stacked = np.concatenate([x, z, x])
-        ys = None if y is None else np.concatenate([y, y[shift], y])
-        got = self._row_outputs(subject, stacked, ys)
+        stacked = np.empty((3 * n, *x.shape[1:]), dtype=x.dtype)
+        rows, flat = stacked.reshape(3 * n, -1), x.reshape(n, -1)
+        rows[:n] = flat
+        rows[2 * n :] = flat
+        _shifted(flat, rows[n : 2 * n])
+        if subject.kind == Kind.LAYER:
+            middle = rows[n : 2 * n]
+            middle *= -0.75
+            middle += 0.125
+        ys = None if y is None else np.concatenate([y, y[-1:], y[:-1], y])
+        got = self._row_outputs(subject, stacked, ys, own=True)
         if got is None:
             return False
         if got.shape[0] != 3 * n:
@@ -301,10 +303,14 @@ class Verification:
         return nm.same_outputs(got.reshape(3, n, -1)[::2], base, self.eps, copies=True)
 
     def _row_outputs(
-        self, subject: Subject, x: np.ndarray, y: np.ndarray | None
+        self, subject: Subject, x: np.ndarray, y: np.ndarray | None, own: bool = False
     ) -> np.ndarray | None:
+        """Per-row values at ``x``; ``own``: ``x`` was built here (no copy protects it)."""
         try:
-            out = subject.row_values(x, y)
+            if own and subject.kind == Kind.LAYER:
+                out = np.asarray(subject.forward(x), float)
+            else:
+                out = subject.row_values(x, y)
         except (UserCodeError, ProtocolError):
             return None
         if out is None:
@@ -432,10 +438,13 @@ class Verification:
             getattr(screen, field)[suspects] = getattr(again, field)
         return screen
 
-    def _row_condition(self) -> np.ndarray | float:
-        """Per row, ``sum |x * dinputs|``: the rounding scale of the row's inputs."""
+    def _row_condition(self, rows: np.ndarray | None = None) -> np.ndarray | float:
+        """Per row (of ``rows``), ``sum |x * dinputs|``: the rounding scale of its inputs."""
         cond = self._condition.get("dinputs")
-        return 0.0 if cond is None else cond.reshape(cond.shape[0], -1).sum(axis=1)
+        if cond is None:
+            return 0.0
+        cond = cond.reshape(cond.shape[0], -1)
+        return (cond if rows is None else cond[rows]).sum(axis=1)
 
     def _abs_floor(self, subject: Subject) -> float:
         """Losses: clipping at 1e-7 moves the gradient of a mean by up to 1e-7 / samples."""
@@ -459,12 +468,23 @@ class Verification:
 
         if subject.kind == Kind.LAYER:
             out0 = self._base_rows(subject)
-            row_scale = np.abs(subject.dvalues * out0).sum(axis=1) + self._row_condition()
+            every_row: list[np.ndarray] = []
+
+            def row_scale(rows: np.ndarray) -> np.ndarray:
+                # sum |dvalues * out0| + sum |x * dinputs| per row: the same sums of only
+                # the rows asked for, while fewer than all are
+                if not every_row and rows.size < x.shape[0]:
+                    return (np.abs(subject.dvalues[rows] * out0[rows]).sum(axis=1)
+                            + self._row_condition(rows))
+                if not every_row:
+                    every_row.append(np.abs(subject.dvalues * out0).sum(axis=1)
+                                     + self._row_condition())
+                return every_row[0][rows]
 
             def base(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                 # the values are changes from here (0); the tolerance keeps the whole
                 # row's scale, which also bounds the analytic side's rounding
-                return np.zeros(idx.size), row_scale[idx // n_cols]
+                return np.zeros(idx.size), row_scale(idx // n_cols)
 
             def gather(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                 return subject.dvalues[rows], out0[rows]
@@ -508,27 +528,27 @@ class Verification:
         last: list[Any] = []
 
         def prepared(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, Any]:
-            if last and last[0].shape == idx.shape and (last[0] == idx).all():
-                return last[1]
-            rows, cols = np.divmod(idx, n_cols)
-            # where each perturbed element sits in the stacked rows, as flat positions
-            found = (x[rows], np.arange(rows.size) * n_cols + cols, gather(rows))
-            last[:] = [idx.copy(), found]
-            return found
+            # the rows of idx (gathered anew: an array to perturb), where each perturbed
+            # element sits in them (flat positions), and what rows_of needs
+            if not (last and last[0].shape == idx.shape and (last[0] == idx).all()):
+                rows, cols = np.divmod(idx, n_cols)
+                last[:] = [idx.copy(), (rows, np.arange(rows.size) * n_cols + cols,
+                                        gather(rows))]
+            rows, positions, gathered = last[1]
+            return x[rows], positions, gathered
 
         def at(idx: np.ndarray, deltas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             if subject.kind == Kind.LAYER and idx.size == x.size <= chunk and _in_order(idx):
                 return whole_batch(deltas)
             if idx.size <= chunk:
-                base_rows, positions, gathered = prepared(idx)
-                stacked = base_rows.copy()
+                stacked, positions, gathered = prepared(idx)
                 stacked.reshape(-1)[positions] += deltas
                 return rows_of(gathered, stacked)
             values, scales = np.empty(idx.size), np.empty(idx.size)
             for lo in range(0, idx.size, chunk):
                 part = slice(lo, lo + chunk)
                 rows, cols = np.divmod(idx[part], n_cols)
-                stacked = x[rows].copy()
+                stacked = x[rows]  # (an array of its own)
                 stacked[np.arange(rows.size), cols] += deltas[part]
                 values[part], scales[part] = rows_of(gather(rows), stacked)
             return values, scales
@@ -566,11 +586,12 @@ class Verification:
         k = FAST_DIRECTIONS
         # uniform on [-1, 1]: as continuous as a normal draw (an error cancels with
         # probability zero) at a fifth of its cost, which mattered for fast mode's time
-        dirs = {
-            v.name: self.rng.uniform(-1.0, 1.0, (k, *v.value.shape))
-            * np.maximum(v.floor, np.abs(v.value))
-            for v in variables
-        }
+        dirs = {}
+        for v in variables:
+            dirs[v.name] = uniform_signed(self.rng, (k, *v.value.shape))
+            size = np.maximum(np.abs(v.value), v.floor)
+            for direction in dirs[v.name]:  # (one direction at a time: no broadcasting)
+                direction *= size
         apart = self._kinks_apart
         if "dinputs" in dirs and apart is not None:
             dirs["dinputs"].reshape(k, -1)[:, apart] = 0.0
@@ -593,7 +614,7 @@ class Verification:
                         x = moved
                     else:
                         params[v.param] = moved
-                values[j] = subject.total_with(x, params)[0]
+                values[j] = (subject.total_with(x, params) if params else subject.total(x))[0]
             return values
 
         eps = max(v.eps for v in variables)
@@ -623,16 +644,18 @@ class Verification:
                     method="projection",
                 )
             return None
-        resolution = _middle(cmp.tolerance) / max(float(np.max(np.abs(cmp.analytic))), 1e-300)
+        resolution = _middle(cmp.tolerance) / max(float(np.abs(cmp.analytic).max()), 1e-300)
+        error, tolerance = float(cmp.error[w]), float(cmp.tolerance[w])
+        analytic, numeric = float(cmp.analytic[w]), float(cmp.numeric[w])
 
         def result(v: _Variable) -> GradientResult:
             return GradientResult(
                 v.name,
                 PASSED,
-                error=float(cmp.error[w]),
-                tolerance=float(cmp.tolerance[w]),
-                analytic=float(cmp.analytic[w]),
-                numeric=float(cmp.numeric[w]),
+                error=error,
+                tolerance=tolerance,
+                analytic=analytic,
+                numeric=numeric,
                 checked=k,
                 method="projection" if len(variables) == 1 else "joint projection",
                 resolution=resolution,
@@ -653,7 +676,7 @@ class Verification:
         wrong = cmp.verdict == nm.FAIL if counts[nm.FAIL] else None
         status = FAILED if counts[nm.FAIL] else INCONCLUSIVE if counts[nm.UNSURE] else PASSED
         w = cmp.worst()
-        g = max(float(np.max(np.abs(grad))) if grad.size else 0.0, 1e-300)
+        g = max(float(np.abs(grad).max()) if grad.size else 0.0, 1e-300)
         analytic, numeric = float(cmp.analytic[w]), float(cmp.numeric[w])
         error = abs(analytic - numeric)
         result = GradientResult(
@@ -734,6 +757,19 @@ def _contract(directions: np.ndarray, grad: np.ndarray) -> np.ndarray:
     """
     k = directions.shape[0]
     return np.dot(directions.reshape(k, -1), grad.reshape(-1, 1)).reshape(k)
+
+
+def _shifted(rows: np.ndarray, out: np.ndarray) -> None:
+    """Into ``out``: ``rows`` moved down by one and each row's values rotated by one.
+
+    (``np.roll`` by one along both axes; a row of a single value is halved instead.)
+    """
+    if rows.shape[1] > 1:
+        out[1:, 1:], out[1:, :1] = rows[:-1, :-1], rows[:-1, -1:]
+        out[:1, 1:], out[:1, :1] = rows[-1:, :-1], rows[-1:, -1:]
+    else:
+        np.multiply(rows[:-1], 0.5, out=out[1:])
+        np.multiply(rows[-1:], 0.5, out=out[:1])
 
 
 def _in_order(idx: np.ndarray) -> bool:
