@@ -4,6 +4,7 @@ whatever the machine or the hash seed."""
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import subprocess
@@ -169,14 +170,19 @@ def test_exhaustive_cost_grows_with_the_calls_it_needs():
 SEEN: list[dict[str, int]] = []
 
 
+def _threads() -> dict[str, int]:
+    # by file: numpy's and scipy's OpenBLAS share an internal_api ("openblas")
+    return {i["filepath"]: i["num_threads"] for i in threadpool_info()}
+
+
 class ThreadsSeen(Layer_Dense):
     def forward(self, inputs):
-        SEEN.append({i["internal_api"]: i["num_threads"] for i in threadpool_info()})
+        SEEN.append(_threads())
         super().forward(inputs)
 
 
 def test_blas_threads_are_capped_during_a_check_and_restored_after():
-    blas = {i["internal_api"] for i in threadpool_info() if i["user_api"] == "blas"}
+    blas = {i["filepath"] for i in threadpool_info() if i["user_api"] == "blas"}
     if not blas:
         pytest.skip("no BLAS library that threadpoolctl controls")
     layer = ThreadsSeen(3, 2)
@@ -184,10 +190,42 @@ def test_blas_threads_are_capped_during_a_check_and_restored_after():
         layer.forward(np.ones((2, 3)))
         outside = SEEN.pop()
         check_layer(layer, np.ones((2, 3)))
-        after = {i["internal_api"]: i["num_threads"] for i in threadpool_info()}
+        after = _threads()
     assert all(outside[api] == 2 for api in blas)  # the twin: outside a check, 2 threads
     assert SEEN and all(seen[api] == 1 for seen in SEEN for api in blas)
     assert all(after[api] == 2 for api in blas)
+
+
+def test_a_blas_loaded_after_the_first_check_is_capped_too():
+    # scipy brings its own OpenBLAS; imported after a check, a kept controller missed it
+    code = (
+        "import numpy as np\n"
+        "from threadpoolctl import threadpool_info, threadpool_limits\n"
+        "from gradcheck import check_layer\n"
+        "from nnfs_core import Layer_Dense\n"
+        "seen = []\n"
+        "def blas():\n"
+        "    return {i['filepath']: i['num_threads'] for i in threadpool_info()\n"
+        "            if i['user_api'] == 'blas'}\n"
+        "class Seen(Layer_Dense):\n"
+        "    def forward(self, inputs):\n"
+        "        seen.append(blas())\n"
+        "        super().forward(inputs)\n"
+        "check_layer(Layer_Dense(3, 2), np.ones((2, 3)))\n"
+        "import scipy.linalg\n"
+        "with threadpool_limits(2):\n"
+        "    outside = blas()\n"
+        "    check_layer(Seen(3, 2), np.ones((2, 3)))\n"
+        "print(repr((len(outside), sorted(outside.values()),\n"
+        "            sorted({max(s.values(), default=1) for s in seen}))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    libraries, outside, inside = ast.literal_eval(done.stdout.strip())
+    if libraries == 0:
+        pytest.skip("no BLAS library that threadpoolctl controls")
+    assert outside == [2] * libraries  # the twin: outside the check, both at 2
+    assert inside == [1]
 
 
 def test_a_missing_gradients_hint_names_each_attribute_once_whatever_the_hash_seed():

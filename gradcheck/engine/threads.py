@@ -8,14 +8,18 @@ native libraries actually loaded (OpenBLAS, MKL, BLIS, OpenMP runtimes) and sets
 thread counts through their own APIs; environment variables would only act before numpy
 is imported.
 
-Inspecting the loaded libraries costs about a millisecond, so it is done once per process
-(the first check) and the controller is kept; capping and restoring then cost a few
-microseconds per check. Libraries loaded after the first check (a later ``import
-torch``) are not seen by that controller: :func:`refresh` forgets it.
+Inspecting the loaded libraries costs 50 us to a millisecond, so the controller is kept
+while no module was imported since it was made; capping and restoring then cost a few
+microseconds per check. A native library is loaded by an import (scipy brings its own
+OpenBLAS, ``import torch`` its OpenMP): when ``sys.modules`` has grown or shrunk, the
+loaded libraries are inspected again. (A kept controller once missed scipy's OpenBLAS
+imported after the first check, and the check ran with its default threads.)
+:func:`refresh` forgets the controller outright.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -23,15 +27,17 @@ from typing import Any
 THREADS = 1  # threads per pool during a check; None leaves the pools alone
 
 _controller: Any = None
+_modules_seen = -1  # len(sys.modules) when the controller was made
 
 
 def controller() -> Any:
-    """The process's ``threadpoolctl.ThreadpoolController``, created on first use."""
-    global _controller
-    if _controller is None:
+    """The process's ``threadpoolctl.ThreadpoolController``, made again after imports."""
+    global _controller, _modules_seen
+    if _controller is None or len(sys.modules) != _modules_seen:
         from threadpoolctl import ThreadpoolController
 
         _controller = ThreadpoolController()
+        _modules_seen = len(sys.modules)
     return _controller
 
 
