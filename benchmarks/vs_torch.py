@@ -39,6 +39,9 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 sys.path.insert(0, str(HERE))
+# this checkout's gradcheck, not whichever one the venv has installed (an editable
+# install of another worktree was once measured instead)
+sys.path.insert(0, str(HERE.parent))
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -48,6 +51,7 @@ from torch.autograd.gradcheck import GradcheckError  # noqa: E402
 from zoo import activations, dense, losses  # noqa: E402
 from zoo._entry import probabilities, set_params, sparse_labels  # noqa: E402
 
+import gradcheck  # noqa: E402
 from gradcheck import check_layer, check_loss  # noqa: E402
 
 warnings.filterwarnings("ignore")
@@ -273,7 +277,7 @@ def main(argv=None) -> int:
     print(f"vs_torch benchmark, {datetime.datetime.now():%Y-%m-%d %H:%M}; python "
           f"{platform.python_version()}, numpy {np.__version__}, torch {torch.__version__}, "
           f"{torch.get_num_threads()} torch thread(s), load average {load:.1f} "
-          f"on {os.cpu_count()} cores\n")
+          f"on {os.cpu_count()} cores; gradcheck from {Path(gradcheck.__file__).parent}\n")
     timing_table(args.quick, args.case)
     if not args.timing_only:
         resolution_table(args.quick)

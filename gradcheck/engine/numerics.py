@@ -195,6 +195,7 @@ def compare(
     groups: np.ndarray | None = None,
     intermediate: np.ndarray | Callable[[], np.ndarray] | None = None,
     at_kinks: bool = False,
+    at_scaled: EvalAt | None = None,
 ) -> Comparison:
     """Compare ``analytic`` with finite differences of the objective at ``x``.
 
@@ -241,6 +242,9 @@ def compare(
         The elements are expected to sit at kinks (exact zeros of a ReLU's input), so
         their steps ``+-s`` and ``+-s/2`` are all evaluated in one call of ``at``
         instead of two levels of two calls each. Same verdicts, fewer calls.
+    at_scaled : callable, optional
+        ``at`` returning the objective's absolute scale at each moved point too, for the
+        noise probe (default ``at``, whose scales are used if it returns any).
     """
     with np.errstate(all="ignore"):
         xf = np.asarray(x, dtype=np.float64).reshape(-1)
@@ -344,7 +348,7 @@ def compare(
             measured[which] = True
             cap = scale_b[which] + (0.0 if inter is None else inter[idx[which]])
             noise, structure, cancels, local = _noise_floor(
-                at, idx[which], s[which], C_NOISE * eps * cap,
+                at if at_scaled is None else at_scaled, idx[which], s[which], C_NOISE * eps * cap,
                 (C_ROUND * eps) * scale_b[which], eps,
             )
             fine[which] = structure

@@ -363,14 +363,16 @@ class Verification:
             if v.value.size > budget:
                 index = self._sample_index(v.grad, sample)
                 method = "sampled"
+        at_scaled = None  # the row evaluators return their scales themselves
         if rowwise:
             at, base = self._row_evaluators(subject)
         else:
-            at = (
-                _loop_at(v.value, lambda point: subject.total(point)[0])
-                if v.param is None
-                else subject.param_evaluator(v.param, v.value, self.x)
-            )
+            if v.param is None:
+                at = _loop_at(v.value, lambda point: subject.total(point)[0])
+                at_scaled = _loop_at(v.value, lambda point: subject.total(point, scale=True))
+            else:
+                at = subject.param_evaluator(v.param, v.value, self.x)
+                at_scaled = subject.param_evaluator(v.param, v.value, self.x, scales=True)
             base = _constant(f0, f_scale)
         step = self.step or nm.default_step(v.eps)
         options = dict(
@@ -380,6 +382,7 @@ class Verification:
             eps_analytic=v.eps_analytic,
             one_sided=None if v.param is None else step,
             abs_floor=self._abs_floor(subject),
+            at_scaled=at_scaled,
             **joint_kinks(subject, v, self.x, rowwise, self.rows_independent),
         )
         cmp = None
@@ -782,18 +785,27 @@ def _constant(value: float, scale: float) -> nm.EvalBase:
     return lambda idx: (np.full(idx.size, value), np.full(idx.size, scale))
 
 
-def _loop_at(var: np.ndarray, evaluate: Callable[[np.ndarray], float]) -> nm.EvalAt:
-    """Evaluator that perturbs one element per forward call."""
+def _loop_at(var: np.ndarray, evaluate: Callable[[np.ndarray], Any]) -> nm.EvalAt:
+    """Evaluator that perturbs one element per forward call.
 
-    def at(idx: np.ndarray, deltas: np.ndarray) -> np.ndarray:
-        values = np.empty(idx.size)
+    ``evaluate`` returns a value, or a (value, scale) pair: then so does the evaluator.
+    """
+
+    def at(idx: np.ndarray, deltas: np.ndarray) -> Any:
+        values, scales = np.empty(idx.size), np.empty(idx.size)
         point = var.copy()
         flat = point.reshape(-1)
+        pairs = False
         for k, (j, d) in enumerate(zip(idx, deltas, strict=True)):
             original = flat[j]
             flat[j] = original + d
-            values[k] = evaluate(point.copy())
+            got = evaluate(point.copy())
             flat[j] = original
-        return values
+            if isinstance(got, tuple):
+                pairs = True
+                values[k], scales[k] = got
+            else:
+                values[k] = got
+        return (values, scales) if pairs else values
 
     return at

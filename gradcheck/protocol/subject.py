@@ -207,10 +207,15 @@ class Subject:
         finally:
             self.swap_out(saved)
 
-    def param_evaluator(self, label: str, value: np.ndarray, x: np.ndarray) -> Any:
+    def param_evaluator(
+        self, label: str, value: np.ndarray, x: np.ndarray, *, scales: bool = False
+    ) -> Any:
         """Evaluator perturbing one element of parameter ``label`` per forward call.
 
-        The element is changed in place and put back, so aliases and views see it.
+        The element is changed in place and put back, so aliases and views see it. With
+        ``scales``, it returns the objective's absolute scale at each moved point too
+        (for the noise probe: where the terms cancel, dvalues summing to zero, the base
+        point's scale says nothing of their rounding).
         """
         work = self.params[label]
         param = self.parameters[label]
@@ -221,20 +226,18 @@ class Subject:
             else None
         shape = work.shape
 
-        def at(idx: np.ndarray, deltas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            # values and their absolute scales: where the terms cancel (dvalues summing
-            # to zero), the scale of the base point alone says nothing of their rounding
-            values, scales = np.empty(idx.size), np.empty(idx.size)
+        def at(idx: np.ndarray, deltas: np.ndarray) -> Any:
+            values, sizes = np.empty(idx.size), np.empty(idx.size)
             target = flat if flat is not None else work
             for k, (j, d) in enumerate(zip(idx.tolist(), deltas.tolist(), strict=True)):
                 where = j if flat is not None else np.unravel_index(j, shape)
                 keep = target[where]
                 target[where] = keep + d
                 try:
-                    values[k], scales[k] = self.objective(self.forward(x), scale=True)
+                    values[k], sizes[k] = self.objective(self.forward(x), scale=scales)
                 finally:
                     target[where] = keep
-            return values, scales
+            return (values, sizes) if scales else values
 
         return at
 
