@@ -603,17 +603,15 @@ def _refine(
             idx[loose], a[loose], half[loose], d2[loose], trunc[loose], rho[loose],
             alpha[loose], at, numeric[loose], tol[loose], f0[loose], r2[loose], l2[loose],
         )
-        # a kink at x itself, found once the steps stopped straddling other kinks
+        # a kink at x itself, found once the steps stopped straddling other kinks: its
+        # sides replace those at s/2 (r2, l2 and tol_kink are arrays of this call's own)
         found, right_k, left_k, tol_k = sides
         where = loose[found]
-        r2, l2, tol_kink = r2.copy(), l2.copy(), np.array(tol_kink, dtype=np.float64)
-        r2[where], l2[where], tol_kink[where] = right_k[found], left_k[found], tol_k[found]
-        kink[where], noisy[where], shared[where] = True, False, False
-        lo_k = np.minimum(r2[where], l2[where]) - tol_kink[where]
-        hi_k = np.maximum(r2[where], l2[where]) + tol_kink[where]
-        inside = inside.copy()
-        inside[where] = (a[where] >= lo_k) & (a[where] <= hi_k)
-        low, high = np.minimum(r2, l2), np.maximum(r2, l2)
+        if where.size:
+            r2[where], l2[where], tol_kink[where] = right_k[found], left_k[found], tol_k[found]
+            kink[where], noisy[where], shared[where] = True, False, False
+            low, high = np.minimum(r2, l2), np.maximum(r2, l2)
+            inside = (a >= low - tol_kink) & (a <= high + tol_kink)
     verdict = np.full(a.shape, FAIL)
     verdict[noisy | shared] = UNSURE
     verdict[kink & inside] = KINK
@@ -692,9 +690,9 @@ def _third_level(
             kinked = (np.isfinite(r) & np.isfinite(lft)
                       & (straight <= 2 * rounding + alpha[todo])
                       & (np.abs(r - lft) > 8 * straight + 4 * rounding + alpha[todo]))
+        right[todo], left[todo] = r, lft  # (the next level compares with these)
         where = todo[kinked]
         found[where], smooth[where] = True, False
-        right[where], left[where] = r[kinked], lft[kinked]
         tol_kink[where] = 2 * straight[kinked] + 4 * rounding[kinked] + alpha[where]
         straddled &= ~kinked
         where = todo[straddled]
@@ -702,7 +700,6 @@ def _third_level(
         smooth[where] = np.abs(a[where] - richardson[straddled]) <= tol_here[straddled]
         done = settled & once[todo]
         once[todo] = settled
-        right[todo[~kinked]], left[todo[~kinked]] = r[~kinked], lft[~kinked]
         keep = ~straddled & ~done & ~kinked
         prev[todo], last[todo] = d, step_trunc
         todo = todo[keep]

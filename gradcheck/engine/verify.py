@@ -368,8 +368,8 @@ class Verification:
             at, base = self._row_evaluators(subject)
         else:
             if v.param is None:
-                at = _loop_at(v.value, lambda point: subject.total(point)[0])
-                at_scaled = _loop_at(v.value, lambda point: subject.total(point, scale=True))
+                at = _loop_at(v.value, subject.total)
+                at_scaled = _loop_at(v.value, subject.total, scales=True)
             else:
                 at = subject.param_evaluator(v.param, v.value, self.x)
                 at_scaled = subject.param_evaluator(v.param, v.value, self.x, scales=True)
@@ -785,27 +785,24 @@ def _constant(value: float, scale: float) -> nm.EvalBase:
     return lambda idx: (np.full(idx.size, value), np.full(idx.size, scale))
 
 
-def _loop_at(var: np.ndarray, evaluate: Callable[[np.ndarray], Any]) -> nm.EvalAt:
+def _loop_at(
+    var: np.ndarray, total: Callable[..., tuple[float, float]], *, scales: bool = False
+) -> nm.EvalAt:
     """Evaluator that perturbs one element per forward call.
 
-    ``evaluate`` returns a value, or a (value, scale) pair: then so does the evaluator.
+    ``total(point, scale=...)`` gives the objective and its absolute scale (as
+    ``Subject.total``); with ``scales`` the evaluator returns the scales too.
     """
 
     def at(idx: np.ndarray, deltas: np.ndarray) -> Any:
-        values, scales = np.empty(idx.size), np.empty(idx.size)
+        values, sizes = np.empty(idx.size), np.empty(idx.size)
         point = var.copy()
         flat = point.reshape(-1)
-        pairs = False
         for k, (j, d) in enumerate(zip(idx, deltas, strict=True)):
             original = flat[j]
             flat[j] = original + d
-            got = evaluate(point.copy())
+            values[k], sizes[k] = total(point.copy(), scale=scales)
             flat[j] = original
-            if isinstance(got, tuple):
-                pairs = True
-                values[k], scales[k] = got
-            else:
-                values[k] = got
-        return (values, scales) if pairs else values
+        return (values, sizes) if scales else values
 
     return at
