@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import zoo_numerics as zn
+from zoo import dense
 
 from gradcheck import check_layer
 
@@ -127,16 +128,21 @@ CLI_BUGS = {"Max_EveryTiedMax", "MaxPool2_EveryTiedMax", "Sort_EveryTiedPosition
             "TopK_EveryTiedValue", "DenseReluDense_SignSlip", "DenseReluDense_UnmaskedBias"}
 
 
-@pytest.mark.parametrize("seed", [0, 1])
-def test_cli_judges_the_tie_specimens_right(tmp_path, seed):
-    out = tmp_path / "ties.json"
+def cli_results(tmp_path, target, seed):
+    """``gradcheck zoo_numerics/TARGET --seed SEED``: results by class (exit 1 expected)."""
+    out = tmp_path / "out.json"
     done = subprocess.run(
-        [sys.executable, "-m", "gradcheck", str(TESTS / "zoo_numerics" / "ties.py"),
+        [sys.executable, "-m", "gradcheck", str(TESTS / "zoo_numerics" / target),
          "--seed", str(seed), "--json", str(out)],
         capture_output=True, text=True, timeout=600,
     )
     assert done.returncode == 1, done.stderr
-    status = {r["name"]: r["status"] for r in json.loads(out.read_text())["results"]}
+    return {r["name"]: r for r in json.loads(out.read_text())["results"]}
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_cli_judges_the_tie_specimens_right(tmp_path, seed):
+    status = {n: r["status"] for n, r in cli_results(tmp_path, "ties.py", seed).items()}
     assert {n: status[n] for n in CLI_CORRECT} == dict.fromkeys(CLI_CORRECT, "passed")
     assert {n: status[n] for n in CLI_BUGS} == dict.fromkeys(CLI_BUGS, "failed")
 
@@ -146,14 +152,7 @@ def test_cli_judges_the_tie_specimens_right(tmp_path, seed):
 # it under a tolerance of 9.1 for an error of 3.0 (1: a kink within the longer step).
 @pytest.mark.parametrize("seed", [1, 2, 5])
 def test_cli_judges_the_relu_network_right_on_the_seeds_it_once_misjudged(tmp_path, seed):
-    out = tmp_path / "relu.json"
-    done = subprocess.run(
-        [sys.executable, "-m", "gradcheck", str(TESTS / "zoo_numerics" / "relu_network.py"),
-         "--seed", str(seed), "--json", str(out)],
-        capture_output=True, text=True, timeout=600,
-    )
-    assert done.returncode == 1, done.stderr
-    results = {r["name"]: r for r in json.loads(out.read_text())["results"]}
+    results = cli_results(tmp_path, "relu_network.py", seed)
     correct, bug = results["DenseReluDense"], results["DenseReluDense_UnmaskedBias"]
     assert correct["status"] == "passed", correct["message"]
     # no tolerance wide enough to let a percent-sized error pass
@@ -163,34 +162,26 @@ def test_cli_judges_the_relu_network_right_on_the_seeds_it_once_misjudged(tmp_pa
     assert [g["name"] for g in bug["gradients"] if g["status"] == "failed"] == ["dbiases1"]
 
 
-class _DenseAtZero:
-    """A 1x1 dense layer at zero weights and bias (fed zeros, the thorough profile's draw)."""
-
-    def __init__(self):
-        self.weights, self.biases = np.zeros((1, 1)), np.zeros((1, 1))
-
-    def forward(self, inputs):
-        self.inputs = inputs
-        self.output = inputs @ self.weights + self.biases
-
-    def backward(self, dvalues):
-        self.dweights = self.inputs.T @ dvalues
-        self.dbiases = dvalues.sum(axis=0, keepdims=True)
-        self.dinputs = dvalues @ self.weights.T
-
-
-class _DenseAtZero_FirstRowBias(_DenseAtZero):
+class _Dense_FirstRowBias(dense.Layer_Dense):
     def backward(self, dvalues):
         super().backward(dvalues)
         self.dbiases = dvalues[:1].copy()  # BUG: the first sample's gradient only
+
+
+def _at_zero(layer):
+    """A 1x1 dense layer at zero weights and bias (fed zeros: the thorough profile's draw)."""
+    layer.weights = np.zeros((1, 1))
+    return layer
 
 
 def test_upstream_gradients_that_cancel_leave_rounding_judged_as_rounding():
     # sum(dvalues) is 0: the objective's value is 0 at every bias, its terms are not; the
     # rounding of those terms was once taken for structure finer than the step
     x, dvalues = np.zeros((6, 1)), np.array([[-10.0], [-10], [10], [-10], [10], [10]])
-    ok = check_layer(_DenseAtZero(), x, dvalues=dvalues, raise_on_failure=False)
+    ok = check_layer(_at_zero(dense.Layer_Dense(1, 1)), x, dvalues=dvalues,
+                     raise_on_failure=False)
     assert ok.status == "passed", str(ok)
-    bad = check_layer(_DenseAtZero_FirstRowBias(), x, dvalues=dvalues, raise_on_failure=False)
+    bad = check_layer(_at_zero(_Dense_FirstRowBias(1, 1)), x, dvalues=dvalues,
+                      raise_on_failure=False)
     assert bad.status == "failed", str(bad)
     assert [g.name for g in bad.gradients if g.status == "failed"] == ["dbiases"]
