@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from gradcheck.targets.discovery import CONFIG_NAME, Target
+from gradcheck.targets.results import Case
 
 KIND = "function"
 # conventions whose names are prefixes of others: the longest match wins
@@ -269,7 +270,6 @@ def draw_function_case(spec: FunctionSpec, draw: Callable[[Any], Any]) -> Any:
     from hypothesis import strategies as st
 
     from gradcheck import strategies as gs
-    from gradcheck.targets.runner import Case
 
     if spec.build.given is not None:
         args, kwargs = _from_config(spec, draw(st.integers(0, 2**32 - 1)))
