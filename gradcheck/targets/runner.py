@@ -26,12 +26,11 @@ import numpy as np
 
 from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, PASSED, SKIPPED
 from gradcheck.targets.discovery import CheckSpec, Planned, prepare, wrap_backward_only
+from gradcheck.targets.options import DEFAULT_EXAMPLES, DEFAULT_SEED
 
 # The results live in gradcheck.targets.results; imported from here by other code too.
 from gradcheck.targets.results import RANK, Case, CheckResult, ClassResult, worst_of
 
-DEFAULT_EXAMPLES = 20
-DEFAULT_SEED = 0
 MAX_SAMPLES = 6
 MAX_FEATURES = 6
 MAX_CLASSES = 6
