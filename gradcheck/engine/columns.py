@@ -22,7 +22,6 @@ import numpy as np
 from gradcheck.engine.budget import copies_per_call
 from gradcheck.engine.numerics import same_outputs
 from gradcheck.protocol.subject import ProtocolError, Subject, UserCodeError
-from gradcheck.report import Kind
 
 MIN_ELEMENTS = 24  # below this many parameter elements the plain loop is cheaper (measured)
 
@@ -57,7 +56,7 @@ class Columns:
     def _probe(self) -> bool:
         subject = self.subject
         params = subject.params
-        if subject.kind != Kind.LAYER or subject.pin.draws or not params:
+        if not subject.takes_upstream_gradient or subject.pin.draws or not params:
             return False
         if sum(p.size for p in params.values()) < MIN_ELEMENTS:
             return False

@@ -31,7 +31,7 @@ from gradcheck.engine.state import (
 )
 from gradcheck.engine.verify import Verification
 from gradcheck.protocol import checks, names
-from gradcheck.protocol.calls import ProtocolError, UserCodeError, wants_training
+from gradcheck.protocol.calls import ProtocolError, UserCodeError
 from gradcheck.protocol.params import (
     Parameter,
     expected_gradient,
@@ -48,6 +48,7 @@ from gradcheck.protocol.subject import (
     Subject,
     get_dinputs,
     get_output,
+    subject_for,
 )
 from gradcheck.report import (
     INCONCLUSIVE,
@@ -125,15 +126,8 @@ class Run:
     # -- the check ----------------------------------------------------------------------
     def _check(self, pin: RandomPin) -> None:
         report, obj, x = self.report, self.obj, self.x
-        if report.kind == Kind.LAYER:
-            training = wants_training(obj, self.training)
-            subject: Subject = LayerSubject(obj, pin, training)
-            if training[0]:
-                report.notes.append(f"forward called as forward(inputs, {training[1]})")
-        else:
-            subject = LossSubject(obj, pin)
-            subject.y_true = self.y
-            subject.n_samples = x.shape[0]
+        subject = subject_for(report.kind, obj, pin, training=self.training)
+        report.notes += subject.start(x, self.y)
         self.subject = subject
         report.shapes[subject.input_name] = list(x.shape)
         report.mode = self.mode or "exhaustive"
@@ -329,10 +323,8 @@ class Run:
                 self._set_dvalues(subject, out_arr)
             assert subject.dvalues is not None
             dv_ref = subject.dvalues.reshape(out_arr.shape)
-        elif report.kind == Kind.FUSED:
-            dv_ref = np.asarray(get_output(self.obj), dtype=np.float64)
         else:
-            dv_ref = self.x
+            dv_ref = subject.backward_argument(self.x)
         dv_in = np.array(dv_ref, dtype=np.float64, copy=True)
         y_in = None if y is None else y.copy()
         owners = {id(self.obj): self.obj}

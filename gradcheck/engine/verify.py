@@ -26,7 +26,6 @@ from gradcheck.report import (
     PASSED,
     Elements,
     GradientResult,
-    Kind,
     Report,
 )
 
@@ -289,7 +288,7 @@ class Verification:
         rows[:n] = flat
         rows[2 * n :] = flat
         _shifted(flat, rows[n : 2 * n])
-        if subject.kind == Kind.LAYER:
+        if subject.free_inputs:
             middle = rows[n : 2 * n]
             middle *= -0.75
             middle += 0.125
@@ -307,7 +306,7 @@ class Verification:
     ) -> np.ndarray | None:
         """Per-row values at ``x``; ``own``: ``x`` was built here (no copy protects it)."""
         try:
-            if own and subject.kind == Kind.LAYER:
+            if own and subject.takes_upstream_gradient:  # forward's output: the rows
                 out = np.asarray(subject.forward(x), float)
             else:
                 out = subject.row_values(x, y)
@@ -469,7 +468,7 @@ class Verification:
         def unflat(rows: np.ndarray) -> np.ndarray:
             return rows.reshape(rows.shape[0], *shape[1:])
 
-        if subject.kind == Kind.LAYER:
+        if subject.takes_upstream_gradient:
             out0 = self._base_rows(subject)
             every_row: list[np.ndarray] = []
 
@@ -541,7 +540,7 @@ class Verification:
             return x[rows], positions, gathered
 
         def at(idx: np.ndarray, deltas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            if subject.kind == Kind.LAYER and idx.size == x.size <= chunk and _in_order(idx):
+            if subject.takes_upstream_gradient and idx.size == x.size <= chunk and _in_order(idx):
                 return whole_batch(deltas)
             if idx.size <= chunk:
                 stacked, positions, gathered = prepared(idx)
