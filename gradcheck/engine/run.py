@@ -29,7 +29,7 @@ from gradcheck.engine.state import (
     unheld_randomness,
     uniform_signed,
 )
-from gradcheck.engine.verify import Verification
+from gradcheck.engine.verify import Context, Verification
 from gradcheck.protocol import checks, names
 from gradcheck.protocol.calls import ProtocolError, UserCodeError
 from gradcheck.protocol.params import (
@@ -144,7 +144,10 @@ class Run:
         subject = self.subject
         if isinstance(subject, LossSubject) and not self._loss_output_ok(subject, out):
             return
-        verification = Verification(self, subject)
+        verification = Verification(Context(
+            report, self.x, self.y, self.rng, self.eps, self.step,
+            self.dinputs_name if self.differentiable_inputs else None, self.seed,
+        ), subject)
         mode = self.mode or budget.automatic_mode(
             subject, x, rows_independent=verification.rows_independent,
             columns_usable=verification.columns_usable,
