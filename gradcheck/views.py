@@ -245,7 +245,8 @@ def status_counts(results: Iterable[Any]) -> dict[str, int]:
     dict
         ``{"passed": n, "failed": n, "error": n, "skipped": n, "inconclusive": n}``.
     """
-    counts = dict.fromkeys((PASSED, FAILED, ERROR, SKIPPED, INCONCLUSIVE), 0)
+    counts: dict[str, int] = dict.fromkeys(
+        map(str, (PASSED, FAILED, ERROR, SKIPPED, INCONCLUSIVE)), 0)
     for result in results:
         counts[result.status] += 1
     return counts
@@ -305,7 +306,8 @@ def summary_line(counts: dict[str, int]) -> str:
     return line
 
 
-_COLORS = {PASSED: "32", FAILED: "31", ERROR: "31;1", SKIPPED: "33", INCONCLUSIVE: "35"}
+_ANSI: dict[str, str] = {PASSED: "32", FAILED: "31", ERROR: "31;1", SKIPPED: "33",
+                         INCONCLUSIVE: "35"}
 
 
 def _error_text(check: Any) -> str:
@@ -365,7 +367,7 @@ def render_table(results: Sequence[Any], *, verbose: bool = False,
         for i, (cell, width) in enumerate(zip(cells, widths, strict=True)):
             text = cell.ljust(width) if i < len(cells) - 1 else cell
             if i == 2 and status is not None and color:
-                text = f"\033[{_COLORS.get(status, '0')}m{text}\033[0m"
+                text = f"\033[{_ANSI.get(status, '0')}m{text}\033[0m"
             parts.append(text)
         return "  ".join(parts).rstrip()
 

@@ -53,7 +53,10 @@ class BuildError(Exception):
 class CaseKind(Protocol):
     """How examples of one kind of check are drawn, run and widened."""
 
-    wider_first: bool
+    @property
+    def wider_first(self) -> bool:
+        """Whether a rerun on random rows is asked before the larger failures met."""
+        ...
 
     def draw(self, spec: Any, draw: Draw) -> Case:
         """Build the object and draw its data; :class:`BuildError` if the build raises."""
@@ -131,7 +134,7 @@ class _Losses:
 
         n = draw(st.integers(1, MAX_SAMPLES))
         c = draw(st.integers(2, MAX_CLASSES))
-        sizes = dict.fromkeys(spec.build.sizes, c)
+        sizes: dict[str, int] = {name: c for name in spec.build.sizes}
         obj = _build(spec, sizes)
         y_pred = _float64(draw(_predictions(spec, n, c, fused=self.fused)))
         y_true = draw(_targets(spec, n, c))

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["RANK", "Case", "CheckResult", "ClassResult", "worst_of"]
 
 # Worst first: the status of a class is the worst status of its checks.
-RANK = {ERROR: 0, FAILED: 1, INCONCLUSIVE: 2, PASSED: 3, SKIPPED: 4}
+RANK: dict[str, int] = {ERROR: 0, FAILED: 1, INCONCLUSIVE: 2, PASSED: 3, SKIPPED: 4}
 
 
 @dataclass

@@ -110,7 +110,8 @@ class _State:
                 given[name] = None if text is None else parse(text)
             except ValueError as exc:
                 raise pytest.UsageError(f"--gradcheck-{name}: {exc}") from None
-        self.options = RunOptions.resolve(self.settings, **given)
+        self.options = RunOptions.resolve(self.settings, examples=given["examples"],
+                                          seed=given["seed"])
         self.examples, self.seed = self.options.examples, self.options.seed
         self.places = [p for p in (_place(spec, base) for spec in self.specs) if p is not None]
         # Arguments naming a target's file (or a class in it) select gradcheck items; they
