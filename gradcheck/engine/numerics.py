@@ -764,7 +764,3 @@ def _values(result: Any) -> tuple[np.ndarray, np.ndarray | None]:
     if isinstance(result, tuple):
         return result
     return result, None
-
-
-def _max_abs(values: np.ndarray) -> float:
-    return float(np.max(np.abs(values))) if values.size else 0.0

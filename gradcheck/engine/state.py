@@ -459,11 +459,6 @@ def _original(function: Any) -> Any | None:
     return None
 
 
-def nnfs_patched() -> bool:
-    """Whether ``nnfs.init()`` has patched numpy in this process."""
-    return any(_original(getattr(mod, name)) is not None for mod, name in _NNFS_PATCHED)
-
-
 @contextlib.contextmanager
 def numpy_unpatched() -> Iterator[bool]:
     """Temporarily undo ``nnfs.init()``'s numpy patches; yields whether any were found."""

@@ -14,7 +14,6 @@ microseconds per check. A native library is loaded by an import (scipy brings it
 OpenBLAS, ``import torch`` its OpenMP): when ``sys.modules`` has grown or shrunk, the
 loaded libraries are inspected again. (A kept controller once missed scipy's OpenBLAS
 imported after the first check, and the check ran with its default threads.)
-:func:`refresh` forgets the controller outright.
 """
 
 from __future__ import annotations
@@ -39,12 +38,6 @@ def controller() -> Any:
         _controller = ThreadpoolController()
         _modules_seen = len(sys.modules)
     return _controller
-
-
-def refresh() -> None:
-    """Forget the controller: the next check inspects the loaded libraries again."""
-    global _controller
-    _controller = None
 
 
 @contextmanager

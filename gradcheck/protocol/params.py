@@ -42,10 +42,6 @@ class Candidates:
     groups: list[list[Place]] = field(default_factory=list)
     arrays: list[np.ndarray] = field(default_factory=list)
 
-    def identities(self) -> list[int]:
-        """``id`` of each group's array."""
-        return [id(a) for a in self.arrays]
-
 
 def _in_gradient_container(place: Place) -> bool:
     return any(

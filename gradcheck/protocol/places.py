@@ -138,18 +138,6 @@ class Place:
         else:
             holder[key] = new
 
-    def delete(self) -> None:
-        """Remove the value at this place, where that is possible."""
-        holder = self.parent().get()
-        kind, key = self.steps[-1]
-        try:
-            if kind == ATTR:
-                delattr(holder, key)
-            else:
-                del holder[key]
-        except (AttributeError, KeyError, IndexError, TypeError):
-            pass
-
     def settable(self) -> bool:
         """Whether :meth:`set` can rebind this place (not an item of a tuple)."""
         holder = self.parent().get()

@@ -19,7 +19,6 @@ decided by :func:`takes_large_inputs`.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -133,8 +132,3 @@ def takes_large_inputs(moderate: np.ndarray, large: np.ndarray | None) -> bool:
     if large is not None and np.all(np.isfinite(large)):
         return True
     return bool(np.all(np.abs(moderate) <= 1.0 + 1e-12))
-
-
-def flat_size(shape: tuple[int, ...]) -> int:
-    """Number of values per sample."""
-    return math.prod(shape) if shape else 1
