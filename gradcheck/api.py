@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 
 from gradcheck.engine import validate as _validate
-from gradcheck.engine.frame import GradcheckWarning
 from gradcheck.engine.run import Run
+from gradcheck.errors import GradcheckWarning
 from gradcheck.model_api import check_model, check_params
 from gradcheck.report import Kind, Report
 

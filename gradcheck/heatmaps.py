@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+__all__ = ["MAX_GRADIENTS", "WRONG", "drawable", "figure", "png"]
+
 MAX_GRADIENTS = 4  # rows of heatmaps in one figure
 WRONG = 3  # Elements.verdict of an element judged wrong
 _FAILING = ("failed", "missing")

@@ -32,6 +32,33 @@ import numpy as np
 
 from gradcheck.protocol.subject import Subject
 
+__all__ = [
+    "CALL_SECONDS",
+    "COMPARE_SECONDS",
+    "ELEMENT_SECONDS",
+    "EVALUATIONS_PER_ELEMENT",
+    "EXHAUSTIVE_COST",
+    "EXHAUSTIVE_LIMIT",
+    "EXHAUSTIVE_MAX",
+    "ITEM",
+    "LOCATE_COST",
+    "LOCATE_MIN_CALLS",
+    "MAC_SECONDS",
+    "MEMORY_BYTES",
+    "MIN_ROWS",
+    "ROW_ELEMENTS",
+    "SAFETY",
+    "STACKED_SECONDS",
+    "WHOLE_ELEMENTS",
+    "automatic_mode",
+    "call_cost",
+    "copies_per_call",
+    "exhaustive_cost",
+    "locate_calls",
+    "rows_per_call",
+    "subject_call_cost",
+]
+
 MEMORY_BYTES = 64 * 2**20  # what one stacked evaluation may allocate, all counted
 # Stacked rows, for speed: every perturbed row in one call while its arrays stay within
 # WHOLE_ELEMENTS (one call is cheapest: 128 x 32 ReLU exhaustive 2.8-3.1 ms, against

@@ -69,6 +69,21 @@ from collections.abc import Callable
 
 import numpy as np
 
+__all__ = [
+    "BUDGET",
+    "EvalDirections",
+    "FAR",
+    "M_MAX",
+    "PIECES_MAX",
+    "RADIAL_OUT",
+    "RADIUS",
+    "RANDOM_DIRECTIONS",
+    "SATURATED",
+    "SECOND_LOOK",
+    "SECOND_PIECES",
+    "judge_groups",
+]
+
 # (flat indices T, steps of shape (k, len(T))) -> objective values with x[T] += steps[i]
 EvalDirections = Callable[[np.ndarray, np.ndarray], np.ndarray]
 

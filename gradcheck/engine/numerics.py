@@ -56,6 +56,29 @@ import numpy as np
 
 from gradcheck.engine import kinks
 
+__all__ = [
+    "CLIP_FLOOR",
+    "C_ANALYTIC",
+    "C_ARGUMENT",
+    "C_NOISE",
+    "C_ROUND",
+    "Comparison",
+    "EvalAt",
+    "EvalBase",
+    "FAIL",
+    "KINK",
+    "MORE_LEVELS",
+    "NOISE_LIMIT",
+    "PASS",
+    "UNSURE",
+    "away_from_edges",
+    "compare",
+    "default_step",
+    "diagnosis_context",
+    "float32_evidence",
+    "same_outputs",
+]
+
 C_ROUND = 8.0
 C_ANALYTIC = 256.0
 # Rounding of the argument itself: x + s is not exact, and an objective with a large

@@ -18,6 +18,20 @@ import numpy as np
 
 from gradcheck.protocol.places import attributes, is_user_object
 
+__all__ = [
+    "RandomPin",
+    "Snapshot",
+    "generator",
+    "numpy_unpatched",
+    "python_fingerprint",
+    "python_state",
+    "raw_python_reads_work",
+    "raw_writes_work",
+    "save_numpy",
+    "unheld_randomness",
+    "uniform_signed",
+]
+
 _MAX_DEPTH = 4
 _MAX_ITEMS = 256
 

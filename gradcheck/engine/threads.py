@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+__all__ = ["THREADS", "capped", "controller"]
+
 THREADS = 1  # threads per pool during a check; None leaves the pools alone
 
 _controller: Any = None

@@ -13,6 +13,21 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+__all__ = [
+    "CONVENTIONAL",
+    "DINPUTS_NAMES",
+    "GRADIENT_CONTAINERS",
+    "OUTPUT_NAMES",
+    "RESERVED",
+    "bare",
+    "gradient_names",
+    "gradient_stems",
+    "is_conventional",
+    "is_gradient_name",
+    "misnamed_gradient",
+    "regularizer",
+]
+
 OUTPUT_NAMES = ("output", "outputs")
 DINPUTS_NAMES = ("dinputs", "d_inputs", "dInputs", "dx", "dX")
 # containers that hold gradients parallel to the parameters (dicts keyed like the

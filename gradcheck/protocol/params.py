@@ -21,6 +21,16 @@ import numpy as np
 from gradcheck.protocol import names
 from gradcheck.protocol.places import ATTR, ITEM, KEY, Place, attributes, float_arrays
 
+__all__ = [
+    "Candidates",
+    "Parameter",
+    "expected_gradient",
+    "find_candidates",
+    "gradient_of",
+    "preferred",
+    "regularizer_of",
+]
+
 
 @dataclass
 class Parameter:

@@ -14,6 +14,18 @@ from typing import Any
 
 import numpy as np
 
+__all__ = [
+    "ATTR",
+    "ITEM",
+    "KEY",
+    "MAX_DEPTH",
+    "MAX_ITEMS",
+    "Place",
+    "attributes",
+    "float_arrays",
+    "is_user_object",
+]
+
 MAX_DEPTH = 4  # sub-objects, containers and their items followed this deep
 MAX_ITEMS = 256  # items of one list or dict followed (larger ones are data, not layers)
 

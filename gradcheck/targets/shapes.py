@@ -24,6 +24,15 @@ from typing import Any
 
 import numpy as np
 
+__all__ = [
+    "Candidate",
+    "LARGE_MAGNITUDE",
+    "accepted",
+    "candidates",
+    "probe_inputs",
+    "takes_large_inputs",
+]
+
 # Largest magnitude of the "large" examples: above 709, exp overflows in float64.
 LARGE_MAGNITUDE = 1e3
 _CHANNEL_NAMES = ("in_channels", "channels", "n_channels", "num_channels", "input_channels",
