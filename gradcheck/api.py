@@ -114,8 +114,8 @@ def check_layer(
       (the same sample on any machine); a projection failure is never overruled by a
       sample that missed the element.
     - **Resources.** Stacked evaluations are chunked to a memory budget (64 MiB per
-      call, ``gradcheck.engine.budget.MEMORY_BYTES``); BLAS/OpenMP thread pools are
-      capped to one thread during the check and restored afterwards.
+      call); BLAS/OpenMP thread pools are capped to one thread during the check and
+      restored afterwards. Both are set with :func:`gradcheck.configure`.
     - **Kinks.** At a non-differentiable point (ReLU at exactly 0, ``|x|`` at 0) any value
       between the one-sided derivatives is accepted; the report counts such kinks.
     - **float32 / nnfs.init().** Parameters are checked in float64 copies and

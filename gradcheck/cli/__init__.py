@@ -2,6 +2,9 @@
 
 Exit codes: ``0`` every checked class passed (skipped ones allowed), ``1`` a class failed
 or raised, ``2`` usage error (no such file, the module does not import, nothing to check).
+
+The command and its options are public; the functions of this package are internal (the
+pytest plugin and the notebook reuse them) and may change in a release.
 """
 
 from __future__ import annotations

@@ -19,8 +19,9 @@ seed give the same evaluations, verdicts and messages on a fast or a slow machin
   :func:`locate_calls` gives fast mode's number of forward calls for locating a wrong
   element in a huge parameter.
 
-Change the module constants to change the budgets (e.g.
-``gradcheck.engine.budget.MEMORY_BYTES = 2**30``); they are read at every check.
+Internal: the constants are read at every check; users change the memory budget with
+``gradcheck.configure(memory_bytes=...)`` (:mod:`gradcheck.settings`), and
+:data:`MEMORY_BYTES` is its default.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from typing import Any
 
 __all__ = ["THREADS", "capped", "controller"]
 
-THREADS = 1  # threads per pool during a check; None leaves the pools alone
+THREADS = 1  # threads per pool during a check; None leaves the pools alone (see configure)
 
 _controller: Any = None
 _modules_seen = -1  # len(sys.modules) when the controller was made
