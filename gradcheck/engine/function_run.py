@@ -211,7 +211,7 @@ class FunctionRun:
                 g.shape != o.shape for g, o in zip(given, outs, strict=True)
             ):
                 raise ArgumentError(
-                    f"douts has shapes {[g.shape for g in given]}, but forward's outputs have "
+                    f"dvalues has shapes {[g.shape for g in given]}, but forward's outputs have "
                     f"shapes {[o.shape for o in outs]}"
                 )
             return [np.asarray(g, dtype=np.float64) for g in given]

@@ -200,7 +200,7 @@ class Run:
             unknown = sorted(wanted - known)
             if unknown:
                 raise ArgumentError(
-                    f"params names {', '.join(map(repr, unknown))}, but "
+                    f"only names {', '.join(map(repr, unknown))}, but "
                     f"{type(obj).__name__} holds no float array there (it holds: "
                     f"{', '.join(sorted(known)) or 'none'})"
                 )
