@@ -9,9 +9,11 @@ from typing import Any
 import numpy as np
 
 from gradcheck.engine import validate as _validate
+from gradcheck.engine.function_run import FunctionRun, prepare_arguments
 from gradcheck.engine.run import Run
 from gradcheck.errors import GradcheckWarning
 from gradcheck.model_api import check_model, check_params
+from gradcheck.protocol.function import FunctionSubject
 from gradcheck.report import Kind, Report
 
 __all__ = [
@@ -301,9 +303,6 @@ def check_function(
     True
     """
     __tracebackhide__ = True
-    from gradcheck.engine.function_run import FunctionRun, prepare_arguments
-    from gradcheck.protocol.function import FunctionSubject
-
     dvalues = _renamed(dvalues, douts, "dvalues", "douts")
     _validate.options(mode, step)
     values, given = prepare_arguments(forward, backward, args, dvalues)

@@ -525,7 +525,7 @@ def _sum_hull_distance(
     if len(free) == 1:
         inside, nearest = _hull_distance(free[0], a - fixed, tol)
         return inside, nearest + fixed
-    from scipy.optimize import linprog
+    from scipy.optimize import linprog  # lazy: about 1 s to import, rarely needed
 
     pieces = np.vstack(free)
     k, m = pieces.shape
@@ -555,7 +555,7 @@ def _hull_distance(
 
     Distances are per coordinate, scaled by ``tol`` (max-norm): a linear program.
     """
-    from scipy.optimize import linprog
+    from scipy.optimize import linprog  # lazy: about 1 s to import, rarely needed
 
     k, m = pieces.shape
     if k == 1:

@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from threadpoolctl import ThreadpoolController
+
 __all__ = ["THREADS", "capped", "controller"]
 
 THREADS = 1  # threads per pool during a check; None leaves the pools alone (see configure)
@@ -35,8 +37,6 @@ def controller() -> Any:
     """The process's ``threadpoolctl.ThreadpoolController``, made again after imports."""
     global _controller, _modules_seen
     if _controller is None or len(sys.modules) != _modules_seen:
-        from threadpoolctl import ThreadpoolController
-
         _controller = ThreadpoolController()
         _modules_seen = len(sys.modules)
     return _controller
