@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import doctest
 import importlib
 import inspect
 import pkgutil
@@ -199,3 +200,10 @@ class _Double:
     def backward(self, dvalues):
         self.dinputs = self.factor * dvalues
 
+
+
+def test_the_public_api_page_runs_as_written():
+    page = ROOT.parent / "docs" / "public-api.md"
+    result = doctest.testfile(str(page), module_relative=False,
+                              optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 10 and result.failed == 0
