@@ -27,7 +27,8 @@ from threadpoolctl import ThreadpoolController
 
 __all__ = ["THREADS", "capped", "controller"]
 
-THREADS = 1  # threads per pool during a check; None leaves the pools alone (see configure)
+# threads per pool during a check; None leaves the pools alone (gradcheck.configure)
+THREADS: int | None = 1
 
 _controller: Any = None
 _modules_seen = -1  # len(sys.modules) when the controller was made
