@@ -25,6 +25,8 @@ from gradcheck.targets.pipeline import plan_target, run_planned
 from gradcheck.targets.results import ClassResult
 from gradcheck.views import render_table, results_html
 
+__all__ = ["Checked", "check_all", "load_ipython_extension"]
+
 
 @dataclass
 class Checked:

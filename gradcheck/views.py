@@ -27,6 +27,23 @@ from typing import Any
 
 from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, PASSED, SKIPPED, present_reports
 
+__all__ = [
+    "NOTHING_VERIFIED",
+    "NO_PICTURE",
+    "nothing_in_targets",
+    "nothing_to_check",
+    "render_ignored",
+    "render_loading",
+    "render_table",
+    "render_totals",
+    "render_unchecked",
+    "report_html",
+    "report_repr",
+    "results_html",
+    "status_counts",
+    "summary_line",
+]
+
 # Worst first: failing gradients lead the table.
 _ORDER = {"failed": 0, "missing": 0, "error": 0, "inconclusive": 1, "passed": 2, "skipped": 3}
 # Shown instead of the picture when matplotlib is missing.

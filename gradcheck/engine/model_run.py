@@ -35,6 +35,8 @@ from gradcheck.report import (
     Report,
 )
 
+__all__ = ["ModelRun"]
+
 
 class ModelRun:
     """One check of one network.

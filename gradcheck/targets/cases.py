@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from gradcheck.errors import BuildError
 from gradcheck.targets.discovery import describe_exception, prepare, wrap_backward_only
 from gradcheck.targets.functions import FUNCTIONS
 from gradcheck.targets.results import Case
@@ -44,10 +45,6 @@ FUSED_MAX_LOGIT = 5.0
 _REAL_MAGNITUDE = 10.0
 
 Draw = Callable[[Any], Any]
-
-
-class BuildError(Exception):
-    """The user's constructor raised while an example was built (the check's ``error``)."""
 
 
 class CaseKind(Protocol):

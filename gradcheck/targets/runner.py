@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.errors import CheckAbortedError as _FailureError
 from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, PASSED, SKIPPED
 from gradcheck.targets.cases import BuildError, cases_for, quiet
 from gradcheck.targets.discovery import CheckSpec, Planned
@@ -28,6 +29,19 @@ from gradcheck.targets.options import DEFAULT_EXAMPLES, DEFAULT_SEED
 
 # The results live in gradcheck.targets.results; imported from here by other code too.
 from gradcheck.targets.results import RANK, Case, CheckResult, ClassResult, worst_of
+
+__all__ = [
+    "Case",
+    "CheckResult",
+    "ClassResult",
+    "DEFAULT_EXAMPLES",
+    "DEFAULT_SEED",
+    "SHRINK_CALLS",
+    "load_engine",
+    "run_check",
+    "run_class",
+    "run_engine",
+]
 
 # Shrinking budget once a failure is found: enough to reach a small example, bounded so
 # that a failing class costs seconds, not minutes. Counted in examples, never in seconds:
@@ -86,12 +100,6 @@ def run_class(planned: Planned, *, examples: int = DEFAULT_EXAMPLES, seed: int =
     return ClassResult(found.name, kind, found.module, status, message, checks,
                        list(planned.notes), time.perf_counter() - start,
                        list(planned.unchecked))
-
-
-class _FailureError(Exception):
-    def __init__(self, result: _Verdict) -> None:
-        super().__init__(result.message)
-        self.result = result
 
 
 @dataclass

@@ -31,7 +31,17 @@ from typing import Any
 
 import pytest
 
-# Shown in --help, which must not import gradcheck (see above): the defaults of
+__all__ = [
+    "GradcheckItem",
+    "GradcheckTarget",
+    "pytest_addoption",
+    "pytest_configure",
+    "pytest_make_collect_report",
+    "pytest_report_header",
+]
+
+# Every import of gradcheck below is inside a function on purpose (lazy: see the docstring).
+# Shown in --help, which must not import gradcheck: the defaults of
 # gradcheck.targets.options, which the run itself uses (a test keeps these equal).
 _DEFAULT_EXAMPLES = 20
 _DEFAULT_SEED = 0
@@ -336,14 +346,6 @@ def _source(cls: type) -> Path | None:
     return Path(path) if path else None
 
 
-class GradcheckFailedError(AssertionError):
-    """A class failed its gradient check (or raised): carries the CLI's result."""
-
-    def __init__(self, result: Any) -> None:
-        super().__init__(result.message)
-        self.result = result
-
-
 class GradcheckItem(pytest.Item):
     """One class's gradient check."""
 
@@ -357,6 +359,7 @@ class GradcheckItem(pytest.Item):
     def runtest(self) -> None:
         """Run the class's checks; fail with the report, or skip with the reason."""
         __tracebackhide__ = True
+        from gradcheck.errors import GradcheckFailedError
         from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, SKIPPED
         from gradcheck.targets.pipeline import run_planned
 
@@ -375,6 +378,8 @@ class GradcheckItem(pytest.Item):
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
                      style: Any = None) -> str:
         """The checker's table and report instead of a traceback into the plugin."""
+        from gradcheck.errors import GradcheckFailedError  # lazy, as every import here
+
         if isinstance(excinfo.value, GradcheckFailedError):
             from gradcheck.views import render_table
 
