@@ -70,7 +70,7 @@ def test_epoch_stats_print_with_separators():
 
 
 def test_the_default_run_reaches_60_percent_accuracy():
-    # the README's claim, with the CLI's defaults (about 7 s on 2 cores)
+    # docs/nnfs-core.md's claim, with the CLI's defaults (about 7 s on 2 cores)
     defaults = _parser().parse_args([])
     history = train_spiral(
         epochs=defaults.epochs, learning_rate=defaults.learning_rate, seed=defaults.seed
