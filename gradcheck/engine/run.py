@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from gradcheck.engine import budget
+from gradcheck.engine import budget, reduction
 from gradcheck.engine.frame import ArgumentError, framed
 from gradcheck.engine.state import (
     RandomPin,
@@ -150,6 +150,8 @@ class Run:
         subject = self.subject
         if isinstance(subject, LossSubject) and not self._loss_output_ok(subject, out):
             return
+        if type(subject) is LossSubject:
+            self._observe_reduction(subject, out, grads)
         verification = Verification(self, subject)
         mode = self.mode or budget.automatic_mode(
             subject, x, rows_independent=verification.rows_independent,
@@ -424,14 +426,34 @@ class Run:
             )
         return fused
 
+    def _observe_reduction(self, subject: LossSubject, out: Any,
+                           grads: dict[str, np.ndarray]) -> None:
+        """Per-element losses ``(N, C)``: the reduction backward differentiates, observed."""
+        n = self.x.shape[0]
+        if np.size(out) != self.x.size or self.x.size == n:
+            return
+        dinputs = grads.get(self.dinputs_name)
+        if dinputs is None:
+            return
+        y = self.y
+
+        def forward_mean(z: np.ndarray) -> float:
+            return float(np.mean(np.asarray(subject.forward(z, y), dtype=np.float64)))
+
+        reading = reduction.observe(forward_mean, self.x.copy(), dinputs, n)
+        subject.scale = reduction.factors(n, self.x.size)[reading]
+        self.report.notes.append(
+            "forward returns one loss per element: checked as the gradient of "
+            + reduction.READINGS[reading])
+
     def _loss_output_ok(self, subject: Subject, out: Any) -> bool:
         arr = np.asarray(out)
         if arr.dtype.kind not in "biuf":
             self.report.problems.append(f"forward returned {type(out).__name__}, not numbers")
             return False
         per_position = int(np.prod(self.x.shape[:-1]))
-        if not isinstance(subject, FusedSubject) and arr.size not in (self.x.shape[0],
-                                                                       per_position):
+        if not isinstance(subject, FusedSubject) and arr.size not in (
+                self.x.shape[0], per_position, self.x.size):
             self.report.problems.append(
                 f"forward returned {arr.size} values for {self.x.shape[0]} samples; a loss's "
                 "forward returns one loss per sample"

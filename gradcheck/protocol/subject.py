@@ -313,6 +313,9 @@ class LossSubject(Subject):
     # probabilities: steps relative to |p| down to this scale, never stepping below zero
     input_step_floor = 1e-3
     clips = True
+    # per-element losses reduced by a sum (observed, gradcheck.engine.reduction): the
+    # objective is the mean of every element times this factor
+    scale = 1.0
 
     def forward(self, x: np.ndarray, y: np.ndarray | None = None) -> Any:
         """The per-sample losses (or a scalar) for predictions ``x``."""
@@ -328,7 +331,8 @@ class LossSubject(Subject):
     def objective(self, out: Any, *, scale: bool = False) -> tuple[float, float]:
         """The mean loss."""
         result = np.asarray(out, dtype=np.float64)
-        return float(np.mean(result)), float(np.mean(np.abs(result)))
+        return (self.scale * float(np.mean(result)),
+                self.scale * float(np.mean(np.abs(result))))
 
     def sample_losses(self, x: np.ndarray, y: np.ndarray) -> np.ndarray | None:
         """Per-sample losses of a batch (the mean over a sample's positions, if several)."""
@@ -343,7 +347,7 @@ class LossSubject(Subject):
         losses = self.sample_losses(x_rows, self.y_true[row_ids])
         if losses is None:
             raise ProtocolError("per-sample losses are not available")
-        losses = losses / self.n_samples
+        losses = losses * (self.scale / self.n_samples)
         return losses, np.abs(losses)
 
     def row_values(self, x: np.ndarray, y: np.ndarray | None) -> np.ndarray | None:
