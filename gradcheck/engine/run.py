@@ -30,7 +30,7 @@ from gradcheck.engine.state import (
     uniform_signed,
 )
 from gradcheck.engine.verify import Verification
-from gradcheck.protocol import checks, names
+from gradcheck.protocol import checks, implied, names
 from gradcheck.protocol.calls import ProtocolError, UserCodeError, wants_training
 from gradcheck.protocol.params import (
     Parameter,
@@ -132,6 +132,7 @@ class Run:
                 report.notes.append(f"forward called as forward(inputs, {training[1]})")
         else:
             subject = LossSubject(obj, pin)
+            subject.activation_only = not implied.forward_takes_labels(obj)
             subject.y_true = self.y
             subject.n_samples = x.shape[0]
         self.subject = subject
@@ -332,7 +333,9 @@ class Run:
             assert subject.dvalues is not None
             dv_ref = subject.dvalues.reshape(out_arr.shape)
         elif report.kind == Kind.FUSED:
-            dv_ref = np.asarray(get_output(self.obj), dtype=np.float64)
+            held = subject.last_output if isinstance(subject, LossSubject) \
+                and subject.activation_only else get_output(self.obj)
+            dv_ref = np.asarray(held, dtype=np.float64)
         else:
             dv_ref = self.x
         dv_in = np.array(dv_ref, dtype=np.float64, copy=True)
@@ -416,8 +419,13 @@ class Run:
         fused = FusedSubject(self.obj, subject.pin)
         fused.y_true, fused.n_samples = subject.y_true, subject.n_samples
         fused.evaluations = subject.evaluations
+        fused.activation_only, fused.implied_kind = subject.activation_only, subject.implied_kind
+        fused.last_output = subject.last_output
         self.subject = fused
-        if get_output(self.obj) is not None:
+        if subject.activation_only and subject.implied_kind is not None:
+            report.kind = Kind.FUSED
+            report.notes.append(implied.DESCRIPTION[subject.implied_kind])
+        elif get_output(self.obj) is not None:
             report.kind = Kind.FUSED
         else:
             report.notes.append(

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gradcheck.protocol import names
+from gradcheck.protocol import implied, labels, names
 from gradcheck.protocol.calls import ProtocolError, UserCodeError, call, forward_parameters
 from gradcheck.protocol.params import Parameter
 from gradcheck.protocol.places import attributes
@@ -250,6 +250,9 @@ class LayerSubject(Subject):
     def __init__(self, obj: Any, pin: RandomPin, training: tuple[bool, bool]) -> None:
         super().__init__(obj, pin)
         self.extra = (training[1],) if training[0] else ()
+        # backward(dz, y) with y unused, as on every layer of some networks: y is None
+        label = labels.label_argument(getattr(obj, "backward", None))
+        self.backward_extra: tuple[Any, ...] = (None,) if label and label[1] else ()
         self.returns_output = False
         self.output_known = False  # set once forward was seen setting its output
 
@@ -274,7 +277,7 @@ class LayerSubject(Subject):
 
     def backward(self, dvalues: np.ndarray, y: np.ndarray | None = None) -> Any:
         """One backward call with the upstream gradient ``dvalues``."""
-        return call(self.obj, "backward", dvalues)
+        return call(self.obj, "backward", dvalues, *self.backward_extra)
 
     def objective(self, out: Any, *, scale: bool = False) -> tuple[float, float]:
         """``sum(dvalues * out)`` plus the regularization of every parameter."""
@@ -317,12 +320,37 @@ class LossSubject(Subject):
     # objective is the mean of every element times this factor
     scale = 1.0
 
+    # forward(inputs) is the activation alone and backward takes the labels: the loss
+    # is implied by forward's output (gradcheck.protocol.implied): "softmax" | "sigmoid"
+    activation_only = False
+    implied_kind: str | None = None
+    last_output: Any = None
+
     def forward(self, x: np.ndarray, y: np.ndarray | None = None) -> Any:
         """The per-sample losses (or a scalar) for predictions ``x``."""
         self._pinned()
-        result = call(self.obj, "forward", x, self.y_true if y is None else y)
+        labels = self.y_true if y is None else y
+        if self.activation_only:
+            returned = call(self.obj, "forward", x)
+            self.pin.note_draws()
+            return self._implied(returned, labels)
+        result = call(self.obj, "forward", x, labels)
         self.pin.note_draws()
         return result
+
+    def _implied(self, returned: Any, labels: Any) -> float:
+        output = get_output(self.obj)
+        output = returned if isinstance(returned, np.ndarray) else output
+        if not isinstance(output, np.ndarray):
+            raise ProtocolError("forward(inputs) returned no array and set no self.output")
+        if self.implied_kind is None:
+            self.implied_kind = implied.kind_of(output)
+            if self.implied_kind is None:
+                raise ProtocolError(
+                    "forward takes no labels and its output is neither probability rows "
+                    "(softmax) nor values in (0, 1) (sigmoid): no loss is implied")
+        self.last_output = output
+        return implied.implied_loss(self.implied_kind, output, np.asarray(labels))
 
     def backward(self, dvalues: np.ndarray, y: np.ndarray | None) -> Any:
         """``backward(dvalues, y_true)``."""

@@ -59,6 +59,9 @@ def raised_in_label_branch(method: Any, exc: BaseException) -> int | None:
         return None
     label = params[1]
     offset = start - 1
+    if any(isinstance(node, ast.Raise) and node.lineno + offset == line
+           for node in ast.walk(definition)):
+        return None  # a deliberate `raise`: the kind is rejected, not broken
     for node in ast.walk(definition):
         if not isinstance(node, ast.If) or not _tests_shape_of(node.test, label):
             continue

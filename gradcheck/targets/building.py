@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gradcheck.targets.classes import signature_params
+from gradcheck.targets.searching import values_for
 
 CONFIG_NAME = "GRADCHECK_ARGS"
 
@@ -37,7 +38,8 @@ REGULARIZER_STRENGTH = 0.1
 
 _SIZE_TOKENS = {
     "in", "out", "inputs", "input", "outputs", "output", "neurons", "units", "features",
-    "classes", "size", "dim", "dims", "hidden", "width", "channels", "fan",
+    "classes", "size", "dim", "dims", "hidden", "width", "channels", "fan", "depth",
+    "filters", "kernels",
 }
 
 _IN_TOKENS = {"in", "inputs", "input", "fan_in"}
@@ -55,6 +57,25 @@ class Constructor:
     input_size: str | None = None
     shown: dict[str, Any] = field(default_factory=dict)
     label: str = "default"
+    # arguments found by search (targets/searching.py): the values still to try
+    searched: dict[str, list[Any]] = field(default_factory=dict)
+    variant: str | None = None  # a build where bugs hide ("padding 0"), if it is one
+
+    def with_fixed(self, values: dict[str, Any], variant: str | None = None) -> Constructor:
+        """A copy with ``values`` fixed (shown in the row)."""
+        return Constructor(
+            fixed={**self.fixed, **values}, positional_only=list(self.positional_only),
+            sizes=[n for n in self.sizes if n not in values],
+            input_size=None if self.input_size in values else self.input_size,
+            shown={**self.shown, **values}, label=self.label,
+            searched=dict(self.searched), variant=variant or self.variant)
+
+    def show_arguments(self) -> None:
+        """The row prints the arguments used (searched builds and variants)."""
+        if self.searched or self.variant:
+            self.label = ", ".join(f"{k}={v!r}" for k, v in self.shown.items()) or "default"
+            if self.variant:
+                self.label += f" ({self.variant})"
 
     def build(self, cls: type, sizes: dict[str, int]) -> Any:
         """Call the constructor with the fixed arguments and ``sizes``."""
@@ -123,8 +144,11 @@ def constructors(cls: type, config: list[dict[str, Any]] | None) -> tuple[
                 continue
             if p.default is not inspect.Parameter.empty:
                 continue
-            if _is_size(p):
+            if _is_size(p) and not p.name.lower().endswith("shape"):
                 build.sizes.append(p.name)
+            elif values_for(p.name) is not None:
+                build.searched[p.name] = values_for(p.name) or []
+                build.fixed[p.name] = build.shown[p.name] = build.searched[p.name][0]
             elif p.name.lower() in GUESSES:
                 build.fixed[p.name] = GUESSES[p.name.lower()]
                 build.shown[p.name] = GUESSES[p.name.lower()]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from gradcheck.protocol.labels import label_argument
 from gradcheck.targets.loading import Target
 
 TRAINING_NAMES = {"training", "train", "is_training", "train_mode", "_training", "is_train",
@@ -36,6 +37,9 @@ class Found:
     training: bool = False
     template: bool = False  # a base class or template: not listed as unchecked
     delegates: bool = False  # a __getattr__ wrapper: its forward/backward are another's
+    # forward(inputs) and backward(dvalues, y): a layer ignoring y, or a fused loss whose
+    # forward is the activation alone (observed while probing)
+    labels_in_backward: bool = False
 
     @property
     def has_backward(self) -> bool:
@@ -210,6 +214,12 @@ def classify(cls: type, name: str, module: str) -> Found:
                      f"forward takes {required} arguments (NNFS: 1 for layers, 2 for losses)")
     if not has_backward:
         return found(f_kind, "skip", "no backward method: nothing to check")
+    # (a model's backward(output, y) does nothing or belongs to a network: not a layer)
+    takes_labels = (f_kind == "layer" and label_argument(cls.backward) is not None
+                    and not _does_nothing(cls, "backward")
+                    and not any(w in lowered for w in ("network", "model", "net")))
+    if takes_labels:
+        b_kind = "layer"  # until probing shows whether the labels matter
     if b_kind is None:
         return found(f_kind, "ignore", "backward takes neither (dvalues) nor (dvalues, y_true)")
     if f_kind == "loss" and b_kind == "layer" and backward_args is not None \
@@ -224,4 +234,6 @@ def classify(cls: type, name: str, module: str) -> Found:
         )
     if f_kind == "loss" and fused_name:
         f_kind = "fused"
-    return found(f_kind, "check", training=training and f_kind == "layer")
+    out = found(f_kind, "check", training=training and f_kind == "layer")
+    out.labels_in_backward = takes_labels
+    return out

@@ -27,18 +27,20 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+from gradcheck.targets import searching
 from gradcheck.targets.backward_only import plan_backward_only
 from gradcheck.targets.backward_only import wrap_backward_only as wrap_backward_only
 from gradcheck.targets.building import CONFIG_NAME as CONFIG_NAME
 from gradcheck.targets.building import GUESSES as GUESSES
 from gradcheck.targets.building import REGULARIZER_STRENGTH as REGULARIZER_STRENGTH
 from gradcheck.targets.building import Constructor as Constructor
-from gradcheck.targets.building import as_axis
+from gradcheck.targets.building import argument_defaults, as_axis
 from gradcheck.targets.building import constructors as constructors
 from gradcheck.targets.building import prepare as prepare
 from gradcheck.targets.classes import Found as Found
 from gradcheck.targets.classes import classify as classify
 from gradcheck.targets.classes import find_classes as find_classes
+from gradcheck.targets.fused_probe import fused_specs
 from gradcheck.targets.layer_probe import probe_layer
 from gradcheck.targets.loading import Target as Target
 from gradcheck.targets.loading import TargetError as TargetError
@@ -91,7 +93,7 @@ def plan_checks(found: Found, config: dict[str, list[dict[str, Any]]]) -> Planne
                     planned.specs += specs
                     continue
         try:
-            specs = _probe(found, build, planned.unchecked)
+            specs = _searched(found, build, planned.unchecked)
         except SkipError as exc:
             return Planned(found, status="skip", reason=str(exc))
         except UserError as exc:
@@ -100,6 +102,41 @@ def plan_checks(found: Found, config: dict[str, list[dict[str, Any]]]) -> Planne
     if not planned.specs:
         return Planned(found, status="skip", reason="no data it accepts was found")
     return planned
+
+
+def _searched(found: Found, build: Constructor, unchecked: list[str]) -> list[CheckSpec]:
+    """The checks of ``build``, its searched arguments tried in turn, and its variants.
+
+    The first combination of searched values (``searching.alternatives``) that builds and
+    takes an input is checked; then the builds bugs hide at (padding 0, overlapping
+    windows), each kept only when it builds and takes an input too.
+    """
+    first_error: UserError | None = None
+    chosen: tuple[Constructor, list[CheckSpec]] | None = None
+    for values in searching.alternatives(build.searched) if build.searched else [{}]:
+        attempt = build.with_fixed(values) if values else build
+        try:
+            chosen = attempt, _probe(found, attempt, unchecked)
+            break
+        except UserError as exc:
+            first_error = first_error or exc
+    if chosen is None:
+        assert first_error is not None
+        raise first_error
+    used, specs = chosen
+    used.show_arguments()
+    if found.kind != "layer":
+        return specs
+    defaults = argument_defaults(found.cls)
+    for change in searching.variants({**defaults, **used.fixed}):
+        (name, value), = change.items()
+        what = "padding 0" if value == 0 else "overlapping windows"
+        variant = used.with_fixed(change, variant=f"{what}: where bugs hide")
+        with contextlib.suppress(UserError, SkipError):
+            more = _probe(found, variant, [])
+            variant.show_arguments()
+            specs += more
+    return specs
 
 
 def _probe_sizes(build: Constructor, width: int | None = None) -> dict[str, int]:
@@ -113,6 +150,10 @@ def _probe(found: Found, build: Constructor, unchecked: list[str]) -> list[Check
     sizes = _probe_sizes(build)
     obj = user_call(f"{found.name}({_call_text(build, sizes)})", build.build, found.cls, sizes)
     prepare(obj)
+    if found.kind == "layer" and found.labels_in_backward:
+        specs = fused_specs(found, build, obj)
+        if specs:
+            return specs
     if found.kind == "layer":
         return [probe_layer(found, build, obj, sizes)]
     return probe_loss(found, build, obj, unchecked)

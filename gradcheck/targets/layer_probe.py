@@ -49,8 +49,11 @@ def probe_layer(found: Found, build: Constructor, obj: Any,
     first_error: UserError | None = None
     fallback: tuple[shapes.Candidate, np.ndarray] | None = None
     arguments = {**argument_defaults(found.cls), **build.fixed, **sizes}
+    channels = [int(a.shape[i]) for a in find_candidates(obj).arrays if a.ndim == 4
+                for i in (1, 2)]
     for candidate in shapes.candidates(widths, arguments,
-                                       sized=bool(build.sizes) and not isinstance(fixed, int)):
+                                       sized=bool(build.sizes) and not isinstance(fixed, int),
+                                       seen_channels=channels):
         inputs = shapes.probe_inputs(candidate, 3, rng)
         try:
             returned = user_call(f"{found.name}.forward", _forward_layer, obj, inputs,

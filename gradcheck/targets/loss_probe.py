@@ -70,6 +70,10 @@ def probe_loss(found: Found, build: Constructor, obj: Any,
             user_call(f"{found.name}.forward(logits, sparse labels)", obj.forward,
                        probs.copy(), _probe_labels("sparse", n, c, rng))
             raise SkipError("forward returned no finite scalar loss for sparse or one-hot labels")
+        one_column = _one_column_only(obj, probs, _probe_labels(kinds[0], n, c, rng))
+        if one_column:
+            return [CheckSpec(found, build, "fused", labels="binary", domain="real",
+                              input_width=1)]
         return [CheckSpec(found, build, "fused", labels=k, domain="real") for k in kinds] + (
             _failing_branches(found, build, obj, probs, set(kinds), "fused", "real"))
     if not per_sample:
@@ -139,6 +143,50 @@ def _one_hot_agrees(found: Found, build: Constructor, obj: Any, probs: np.ndarra
     specs[:] = [s for s in specs if s.labels != "one_hot"]
     return [CheckSpec(found, build, "loss", labels="one_hot", domain="probabilities",
                       failure=problem)]
+
+
+def _one_column_only(obj: Any, logits: np.ndarray, labels: np.ndarray) -> bool:
+    """A fused loss whose gradient is right on one output column only.
+
+    A sigmoid + binary cross-entropy that reshapes its labels to ``(-1, 1)`` takes
+    ``(N, C)`` logits without complaint and gives a gradient ``C`` times too large there:
+    it supports one output column, and is checked on ``(N, 1)`` logits.
+    """
+    wide = _gradient_agrees(obj, logits, labels)
+    if wide is None or wide:
+        return False
+    n = logits.shape[0]
+    column = logits[:, :1].copy()
+    targets = np.array([1.0, 0.0, 1.0, 0.0, 1.0][:n]).reshape(n, 1)
+    return bool(_gradient_agrees(obj, column, targets))
+
+
+def _gradient_agrees(obj: Any, x: np.ndarray, y: np.ndarray) -> bool | None:
+    """Whether backward's gradient agrees with forward's slope along one direction."""
+    direction = np.random.default_rng(11).normal(size=x.shape)
+    h = 1e-5
+    up = tries(obj.forward, x + h * direction, y.copy())
+    down = tries(obj.forward, x - h * direction, y.copy())
+    here = tries(obj.forward, x.copy(), y.copy())
+    if any(v is None or np.size(v) != 1 or not np.all(np.isfinite(v))
+           for v in (up, down, here)):
+        return None
+    held = getattr(obj, "output", None)
+    dvalues = held if isinstance(held, np.ndarray) and held.shape == x.shape else x
+    returned = tries(obj.backward, np.array(dvalues, dtype=np.float64), y.copy())
+    gradient = None
+    for name in ("dinputs", "dinput", "d_inputs", "dx", "dX"):
+        value = getattr(obj, name, None)
+        if isinstance(value, np.ndarray) and value.shape == x.shape:
+            gradient = value
+            break
+    if gradient is None and isinstance(returned, np.ndarray) and returned.shape == x.shape:
+        gradient = returned
+    if gradient is None:
+        return None
+    slope = (float(np.sum(up)) - float(np.sum(down))) / (2 * h)
+    projected = float(np.vdot(gradient, direction))
+    return abs(projected - slope) <= 1e-4 * (abs(slope) + abs(projected)) + 1e-9
 
 
 def _branch_failure(kind: str, exc: BaseException, line: int) -> str:

@@ -599,7 +599,7 @@ def draw_case(spec: CheckSpec, draw: Callable[[Any], Any]) -> Case:
         _draw_parameters(obj, spec.params, draw)
         arrays = {"inputs": _draw_inputs(spec, n, width, draw)}
     else:
-        c = draw(st.integers(2, MAX_CLASSES))
+        c = spec.input_width or draw(st.integers(2, MAX_CLASSES))
         sizes = dict.fromkeys(spec.build.sizes, c)
         obj = _build(spec, sizes)
         y_pred = _float64(draw(_predictions(spec, n, c)))

@@ -65,6 +65,8 @@ class CheckSpec:
             parts.append(LABEL_TEXT[self.labels])
         if self.kind == "loss" and self.domain is not None:
             parts.append(f"y_pred {DOMAIN_TEXT[self.domain]}")
+        if self.kind in ("loss", "fused") and self.input_width == 1:
+            parts.append("y_pred (n, 1): supports one output column")
         if self.training:
             parts.append("training=True")
         if self.backward_only:

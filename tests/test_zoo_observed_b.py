@@ -1,0 +1,105 @@
+"""Issue 24, parts 4-6: our own objects of other shapes, each correct one with a buggy twin,
+judged through the API and through ``gradcheck FILE`` with no configuration."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from zoo_observed_b import losses
+
+from gradcheck import check_layer, check_loss
+from gradcheck.cli import main
+
+ZOO = Path(losses.__file__).parent
+
+
+def run_cli(module: str, tmp_path, capsys, monkeypatch, *extra: str) -> tuple[int, dict]:
+    """``gradcheck zoo_observed_b/<module>.py``: exit code and the JSON document."""
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "out.json"
+    code = main([str(ZOO / f"{module}.py"), "--examples", "5", "-q", "--json", str(path),
+                 *extra])
+    capsys.readouterr()
+    return code, json.loads(path.read_text())
+
+
+def statuses(document: dict) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for result in document["results"]:
+        out.setdefault(result["name"], set()).add(result["status"])
+        for check in result.get("checks", []):
+            out[result["name"]].add(check["status"])
+    return out
+
+
+# ------------------------------------------------------------------------ losses
+RNG = np.random.default_rng(0)
+PROBS = RNG.dirichlet(np.ones(4), size=5) * 0.9 + 0.025
+BINARY = (RNG.uniform(size=(5, 4)) < 0.5).astype(float)
+SPARSE = np.array([0, 3, 1, 2, 3])
+LOGITS = RNG.normal(size=(5, 4))
+
+
+@pytest.mark.parametrize(("cls", "y_pred", "y_true"), [
+    (losses.BCE_Elementwise, PROBS, BINARY),
+    (losses.MSE_ElementwiseSum, LOGITS, BINARY),
+    (losses.Softmax_CCE_Fused, LOGITS, SPARSE),
+    (losses.Softmax_CCE_Fused, LOGITS, np.eye(4)[SPARSE]),
+    (losses.SigmoidBCE_OneColumn, LOGITS[:, :1], BINARY[:, :1]),
+])
+def test_losses_of_other_shapes_pass_and_their_twins_fail_through_check_loss(cls, y_pred,
+                                                                             y_true):
+    report = check_loss(cls(), y_pred, y_true, raise_on_failure=False)
+    assert report.status == "passed", report
+    twin = getattr(losses, cls.__name__ + "_Bug")
+    assert check_loss(twin(), y_pred, y_true, raise_on_failure=False).status == "failed"
+
+
+def test_per_element_losses_say_which_reduction_backward_differentiates():
+    mean = check_loss(losses.BCE_Elementwise(), PROBS, BINARY)
+    assert any("the mean of every element" in n for n in mean.notes), mean.notes
+    total = check_loss(losses.MSE_ElementwiseSum(), LOGITS, BINARY)
+    assert any("the sum of every element" in n for n in total.notes), total.notes
+
+
+def test_a_fused_class_whose_forward_is_the_softmax_alone_is_checked_as_a_fused_loss():
+    report = check_loss(losses.Softmax_CCE_Fused(), LOGITS, SPARSE)
+    assert report.kind == "fused"
+    assert any("softmax alone" in n for n in report.notes)
+
+
+def test_a_layer_whose_backward_ignores_its_labels_is_checked_as_a_layer():
+    x = RNG.normal(size=(4, 3))
+    assert check_layer(losses.Tanh_IgnoresLabels(), x).status == "passed"
+    assert check_layer(losses.Tanh_IgnoresLabels_Bug(), x,
+                       raise_on_failure=False).status == "failed"
+
+
+def test_losses_through_the_cli_with_no_configuration(tmp_path, capsys, monkeypatch):
+    code, document = run_cli("losses", tmp_path, capsys, monkeypatch)
+    assert code == 1
+    seen = statuses(document)
+    wrong = [f"{name}: {sorted(s)}" for name, s in seen.items()
+             if (name.endswith("_Bug") and "failed" not in s)
+             or (not name.endswith("_Bug") and s != {"passed"})]
+    assert not wrong, wrong
+    assert set(seen) == {n for n in vars(losses) if isinstance(getattr(losses, n), type)
+                         and getattr(losses, n).__module__ == losses.__name__}
+    rows = {(r["name"]): r for r in document["results"]}
+    assert rows["Softmax_CCE_Fused"]["kind"] == "fused"
+    assert rows["Tanh_IgnoresLabels"]["kind"] == "layer"
+    assert document["unchecked"] == []
+    # a label branch that raises fails that kind; the other kinds are checked
+    checks = {(r["name"], c["labels"]): c for r in document["results"]
+              for c in r["checks"]}
+    typo = checks[("CCE_OneHotTypo_Bug", "one_hot")]
+    assert typo["status"] == "failed"
+    assert "inside its own branch for them" in typo["message"]
+    assert checks[("CCE_OneHotTypo_Bug", "sparse")]["status"] == "passed"
+    assert checks[("CCE_SparseTypo_Bug", "sparse")]["status"] == "failed"
+    assert checks[("Softmax_CCE_OneHotTypo_Bug", "one_hot")]["status"] == "failed"
+    one_column = [c for (n, _), c in checks.items() if n == "SigmoidBCE_OneColumn"]
+    assert [c["status"] for c in one_column] == ["passed"]
