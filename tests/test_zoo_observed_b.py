@@ -103,3 +103,50 @@ def test_losses_through_the_cli_with_no_configuration(tmp_path, capsys, monkeypa
     assert checks[("Softmax_CCE_OneHotTypo_Bug", "one_hot")]["status"] == "failed"
     one_column = [c for (n, _), c in checks.items() if n == "SigmoidBCE_OneColumn"]
     assert [c["status"] for c in one_column] == ["passed"]
+
+
+# ------------------------------------------------------------ constructors by search
+CONV_GROUPS = {"convolutions": ["Convolutional*", "ConvStrided*"],
+               "cache_and_pooling": ["ConvCache*", "AvgPool*"]}
+
+
+@pytest.mark.parametrize("group", list(CONV_GROUPS))
+def test_conv_and_pooling_constructors_are_found_and_their_hidden_bugs_caught(
+        group, tmp_path, capsys, monkeypatch):
+    others = [p for g, patterns in CONV_GROUPS.items() if g != group for p in patterns]
+    (tmp_path / "pyproject.toml").write_text(f"[tool.gradcheck]\nexclude = {others!r}\n")
+    _, document = run_cli("conv", tmp_path, capsys, monkeypatch, "--examples", "3")
+    seen = statuses(document)
+    assert seen, document
+    wrong = [f"{name}: {sorted(s)}" for name, s in seen.items()
+             if (name.endswith("_Bug") and "failed" not in s)
+             or (not name.endswith("_Bug") and s != {"passed"})]
+    assert not wrong, wrong
+    variants = {(r["name"], c["variant"]): c["status"] for r in document["results"]
+                for c in r["checks"]}
+    if group == "convolutions":
+        # the padding-0 bug only shows at padding 0, a value the defaults do not reach
+        assert variants[("Convolutional_Bug", "input_shape=(2, 5, 7), kernel_size=3, "
+                         "depth=5; inputs (n, 2, 5, 7)")] == "passed"
+        assert any(v.startswith("input_shape=(2, 5, 7), kernel_size=3, depth=5, padding=0")
+                   and s == "failed" for (n, v), s in variants.items()
+                   if n == "Convolutional_Bug")
+        # the uncovered column of a 5 x 7 input at stride 2: odd, non-square probe sizes
+        assert variants[("ConvStrided_Bug", "f=2, n_c=3, n_f=5; inputs (n, 3, 5, 7)")] == \
+            "failed"
+    else:
+        assert any("overlapping windows" in v and s == "failed"
+                   for (n, v), s in variants.items() if n == "AvgPool_Bug")
+
+
+def test_a_cache_kept_as_a_tuple_is_restored_without_writing_into_it():
+    from zoo_observed_b import conv
+
+    layer = conv.ConvCache()
+    x = RNG.normal(size=(2, 2, 5, 7))
+    layer.forward(x)
+    cache = layer.cache
+    report = check_layer(layer, RNG.normal(size=(3, 2, 5, 7)))
+    assert report.status == "passed"
+    assert layer.cache is cache and cache[0] is not None  # the same tuple, put back
+    assert check_layer(conv.ConvCache_Bug(), x, raise_on_failure=False).status == "failed"

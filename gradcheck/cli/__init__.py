@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib.util
+import io
 import json
 import os
 import platform
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from gradcheck.cli import formats
+from gradcheck.targets.capture import captured
 from gradcheck.targets.config import Settings, load_config, load_settings
 from gradcheck.targets.discovery import (
     CONFIG_NAME,
@@ -365,6 +367,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.verbose:
         for spec, text in printed:
             out.write(f"--- printed while importing {spec} ---\n{text.rstrip()}\n")
+        for name, text in getattr(args, "class_output", {}).items():
+            lines = text.rstrip().splitlines()
+            shown = "\n".join(lines[:40]) + (
+                f"\n... ({len(lines) - 40} more lines)" if len(lines) > 40 else "")
+            out.write(f"--- printed or logged by {name} while probed and checked "
+                      f"({len(lines)} lines) ---\n{shown}\n")
     counts = _counts([r for _, r in results])
     with_backward = {p.found.name for _, p in plans if p.found.has_backward}
     unchecked = unchecked_classes([r for _, r in results if r.name in with_backward],
@@ -372,11 +380,14 @@ def _run(args: argparse.Namespace) -> int:
     # Inconclusive classes fail the run with --strict, or when nothing at all was verified
     # (a gate that checked nothing must not pass); --strict also fails on any class with a
     # backward that was not checked.
+    ranges = [c for _, r in results for c in r.checks if c.spec.range_finding]
     code = EXIT_FAILED if counts[FAILED] or counts[ERROR] or (
         counts[INCONCLUSIVE] and (args.strict or not counts[PASSED])
-    ) or (args.strict and unchecked) else EXIT_OK
+    ) or (args.strict and (unchecked or ranges)) else EXIT_OK
     out.write(render_table([r for _, r in results], verbose=args.verbose, color=color))
     out.write(render_unchecked(unchecked, strict=args.strict))
+    if ranges and args.strict:
+        out.write(f"\n{len(ranges)} range finding(s): failing the run (--strict)\n")
     if args.verbose and ignored:
         out.write("\nignored (not NNFS layers or losses):\n")
         for _, f in ignored:
@@ -430,24 +441,38 @@ def _hung_report(args: argparse.Namespace) -> Any:
 
 def _plan_guarded(found: Found, config: dict[str, Any], seconds: float,
                   args: argparse.Namespace) -> Planned:
+    buffer = io.StringIO()
     try:
-        with guarded(f"probing {found.name}", seconds, option="--timeout-check",
-                     on_hung=_hung_report(args)):
+        with captured(buffer), guarded(f"probing {found.name}", seconds,
+                                       option="--timeout-check", on_hung=_hung_report(args)):
             return plan_checks(found, config)
     except GuardError as exc:
         return Planned(found, status="error", reason=str(exc))
+    finally:
+        _keep_output(args, found.name, buffer)
+
+
+def _keep_output(args: argparse.Namespace, name: str, buffer: io.StringIO) -> None:
+    """What a class printed or logged, kept for -v (never in the report)."""
+    if buffer.getvalue():
+        if not hasattr(args, "class_output"):
+            args.class_output = {}
+        args.class_output[name] = args.class_output.get(name, "") + buffer.getvalue()
 
 
 def _run_guarded(planned: Planned, args: argparse.Namespace, on_check: Any) -> ClassResult:
     found = planned.found
+    buffer = io.StringIO()
     try:
-        with guarded(f"checking {found.name}", args.timeout_check, option="--timeout-check",
-                     on_hung=_hung_report(args)):
+        with captured(buffer), guarded(f"checking {found.name}", args.timeout_check,
+                                       option="--timeout-check", on_hung=_hung_report(args)):
             return run_planned(planned, examples=args.examples, seed=args.seed,
                                on_check=on_check)
     except GuardError as exc:
         return ClassResult(found.name, found.kind, found.module, ERROR, str(exc),
                            notes=list(planned.notes))
+    finally:
+        _keep_output(args, found.name, buffer)
 
 
 def broken_class(target: Target, name: str, reason: str) -> ClassResult:
@@ -615,6 +640,8 @@ def render_table(results: list[ClassResult], *, verbose: bool = False,
                                 if g.status in (FAILED, "missing")
                                 and g.describe() not in check.message][:3]
                     details += [p for p in report.problems[1:3]]
+            if check.spec.range_finding:
+                details.append(f"range: {check.spec.range_finding}")
             if verbose:
                 details += [f"note: {n}" for n in (check.notes + list(
                     getattr(check.report, "notes", []) or []))]

@@ -9,7 +9,6 @@ reachable from an object, wherever the code keeps it.
 from __future__ import annotations
 
 import dataclasses
-
 import functools
 from collections.abc import Iterator
 from typing import Any

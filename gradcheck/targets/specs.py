@@ -51,6 +51,9 @@ class CheckSpec:
     max_magnitude: float | None = None  # some examples are this large
     failure: str | None = None  # found failed while probing: reported without running
     batch_last: bool = False  # samples on the last axis: inputs (features, n)
+    # forward not finite above a magnitude, its outputs bounded: reported apart from the
+    # gradient verdict (fails the run only under --strict)
+    range_finding: str | None = None
 
     @property
     def name(self) -> str:

@@ -127,8 +127,8 @@ class ConvCache_Bug(ConvCache):
         return dx
 
 
-class MaxPool:
-    """``MaxPool(pool_size=(2, 2), stride=None)``: stride defaults to the window."""
+class AvgPool:
+    """``AvgPool(pool_size=(2, 2), stride=None)``: stride defaults to the window."""
 
     def __init__(self, pool_size=(2, 2), stride=None):
         self.pool_size = pool_size
@@ -141,35 +141,27 @@ class MaxPool:
         out = np.zeros((*x.shape[:2], ho, wo))
         for i in range(ho):
             for j in range(wo):
-                out[:, :, i, j] = x[:, :, i * s:i * s + kh, j * s:j * s + kw].max(axis=(2, 3))
+                out[:, :, i, j] = x[:, :, i * s:i * s + kh, j * s:j * s + kw].mean(axis=(2, 3))
         self.output = out
         return out
-
-    def _routed(self, dvalues, i, j):
-        (kh, kw), s = self.pool_size, self.stride
-        window = self.x[:, :, i * s:i * s + kh, j * s:j * s + kw]
-        n, c = window.shape[:2]
-        first = window.reshape(n, c, -1).argmax(axis=2)  # one maximum gets the gradient
-        mask = np.eye(kh * kw)[first].reshape(window.shape)
-        return mask * dvalues[:, :, i:i + 1, j:j + 1]
 
     def backward(self, dvalues):
         (kh, kw), s = self.pool_size, self.stride
         self.dinputs = np.zeros_like(self.x)
         for i in range(dvalues.shape[2]):
             for j in range(dvalues.shape[3]):
-                self.dinputs[:, :, i * s:i * s + kh, j * s:j * s + kw] += self._routed(
-                    dvalues, i, j)
+                self.dinputs[:, :, i * s:i * s + kh, j * s:j * s + kw] += (
+                    dvalues[:, :, i:i + 1, j:j + 1] / (kh * kw))
         return self.dinputs
 
 
-class MaxPool_Bug(MaxPool):
+class AvgPool_Bug(AvgPool):
     def backward(self, dvalues):
         (kh, kw), s = self.pool_size, self.stride
         self.dinputs = np.zeros_like(self.x)
         for i in range(dvalues.shape[2]):
             for j in range(dvalues.shape[3]):
                 # BUG: assigned, not added: overlapping windows overwrite each other
-                self.dinputs[:, :, i * s:i * s + kh, j * s:j * s + kw] = self._routed(
-                    dvalues, i, j)
+                self.dinputs[:, :, i * s:i * s + kh, j * s:j * s + kw] = (
+                    dvalues[:, :, i:i + 1, j:j + 1] / (kh * kw))
         return self.dinputs

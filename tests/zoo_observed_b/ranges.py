@@ -1,0 +1,48 @@
+"""A tanh written with np.exp (its derivative right: a range finding, apart from the
+gradient verdict), its buggy twin, and an abstract base with the layers derived from it."""
+
+import numpy as np
+
+
+class Module:
+    """An abstract base: its methods do nothing."""
+
+    def forward(self, x):
+        return None
+
+    def backward(self, grad):
+        raise NotImplementedError("subclasses implement backward")
+
+
+class TanhExp(Module):
+    def forward(self, x):
+        self.out = (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x))
+        return self.out
+
+    def backward(self, grad):
+        return grad * (1 - self.out ** 2)
+
+
+class TanhExp_Bug(TanhExp):
+    def backward(self, grad):
+        return grad * (1 - self.out) ** 2  # BUG: (1 - t)^2, not 1 - t^2
+
+
+class Chatty(Module):
+    """Logs every call: what it prints stays out of the report (shown under -v)."""
+
+    def forward(self, x):
+        print(f"Chatty.forward called on {x.shape}")
+        self.x = x
+        return 3 * x
+
+    def backward(self, grad):
+        import sys
+        print("Chatty.backward called", file=sys.stderr)
+        return 3 * grad
+
+
+class Chatty_Bug(Chatty):
+    def backward(self, grad):
+        print("Chatty_Bug.backward called")
+        return 2 * grad  # BUG: the factor
