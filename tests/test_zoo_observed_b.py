@@ -106,7 +106,7 @@ def test_losses_through_the_cli_with_no_configuration(tmp_path, capsys, monkeypa
 
 
 # ------------------------------------------------------------ constructors by search
-CONV_GROUPS = {"convolutions": ["Convolutional*", "ConvStrided*"],
+CONV_GROUPS = {"padding": ["Convolutional*"], "strided": ["ConvStrided*"],
                "cache_and_pooling": ["ConvCache*", "AvgPool*"]}
 
 
@@ -124,13 +124,14 @@ def test_conv_and_pooling_constructors_are_found_and_their_hidden_bugs_caught(
     assert not wrong, wrong
     variants = {(r["name"], c["variant"]): c["status"] for r in document["results"]
                 for c in r["checks"]}
-    if group == "convolutions":
+    if group == "padding":
         # the padding-0 bug only shows at padding 0, a value the defaults do not reach
         assert variants[("Convolutional_Bug", "input_shape=(2, 5, 7), kernel_size=3, "
                          "depth=5; inputs (n, 2, 5, 7)")] == "passed"
         assert any(v.startswith("input_shape=(2, 5, 7), kernel_size=3, depth=5, padding=0")
                    and s == "failed" for (n, v), s in variants.items()
                    if n == "Convolutional_Bug")
+    elif group == "strided":
         # the uncovered column of a 5 x 7 input at stride 2: odd, non-square probe sizes
         assert variants[("ConvStrided_Bug", "f=2, n_c=3, n_f=5; inputs (n, 3, 5, 7)")] == \
             "failed"
@@ -150,3 +151,76 @@ def test_a_cache_kept_as_a_tuple_is_restored_without_writing_into_it():
     assert report.status == "passed"
     assert layer.cache is cache and cache[0] is not None  # the same tuple, put back
     assert check_layer(conv.ConvCache_Bug(), x, raise_on_failure=False).status == "failed"
+
+
+# ------------------------------------------------- no silent narrowing, no blame
+def test_an_exp_tanh_is_a_range_finding_apart_from_its_gradient_verdict(
+        tmp_path, capsys, monkeypatch):
+    code, document = run_cli("ranges", tmp_path, capsys, monkeypatch)
+    seen = statuses(document)
+    assert seen["TanhExp"] == {"passed"} and seen["TanhExp_Bug"] == {"failed"}
+    tanh = next(r for r in document["results"] if r["name"] == "TanhExp")
+    finding = tanh["checks"][0]["range_finding"]
+    assert "magnitude 710 and above" in finding, finding
+    # the abstract base is neither checked nor listed as unchecked, nor an error
+    assert "Module" not in seen
+    assert document["unchecked"] == []
+    assert code == 1  # (the buggy twins)
+    # the range finding alone fails the gate only under --strict
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.gradcheck]\nexclude = ['*_Bug', 'Chatty']\n")
+    assert main([str(ZOO / "ranges.py"), "--examples", "3", "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "range: forward is not finite" in out
+    assert main([str(ZOO / "ranges.py"), "--examples", "3", "-q", "--strict"]) == 1
+    assert "range finding(s): failing the run (--strict)" in capsys.readouterr().out
+
+
+def test_what_a_layer_prints_or_logs_is_kept_out_of_the_report_and_shown_under_v(
+        tmp_path, capsys, monkeypatch):
+    import logging
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.gradcheck]\nexclude = ['TanhExp*', 'Chatty_Bug']\n")
+    logger = logging.getLogger("zoo_observed_b.chatty")
+    handler = logging.StreamHandler(__import__("sys").stderr)
+    logger.addHandler(handler)
+    try:
+        assert main([str(ZOO / "ranges.py"), "--examples", "3", "-q"]) == 0
+        quiet = capsys.readouterr()
+        assert main([str(ZOO / "ranges.py"), "--examples", "3", "-q", "-v"]) == 0
+        loud = capsys.readouterr()
+    finally:
+        logger.removeHandler(handler)
+    assert "called" not in quiet.out + quiet.err
+    assert "printed or logged by Chatty while probed and checked" in loud.out
+    assert "Chatty.backward called" in loud.out and "logged forward" in loud.out
+
+
+def test_an_exception_inside_gradcheck_is_a_gradcheck_bug_not_the_users_error(monkeypatch):
+    from gradcheck.engine import reduction
+    from gradcheck.protocol import subject
+
+    # a slip inside gradcheck: a function called with arguments it does not take
+    monkeypatch.setattr(subject.LayerSubject, "objective", reduction.factors)
+    report = check_layer(losses.Tanh_IgnoresLabels(), RNG.normal(size=(3, 2)),
+                         raise_on_failure=False)
+    assert report.status == "error"
+    assert "a gradcheck bug" in report.problems[0] and "not an error in your code" in \
+        report.problems[0]
+    assert any(n.startswith("gradcheck traceback:") for n in report.notes)
+    monkeypatch.undo()  # the twin: the user's own exception is the user's error
+    report = check_layer(_RaisesInBackward(), RNG.normal(size=(3, 2)), raise_on_failure=False)
+    assert report.status == "error"
+    assert "gradcheck bug" not in report.problems[0]
+    assert "_RaisesInBackward.backward raised ZeroDivisionError" in report.problems[0]
+
+
+class _RaisesInBackward:
+    def forward(self, x):
+        self.output = x
+        return x
+
+    def backward(self, dvalues):
+        self.dinputs = dvalues / 0 if isinstance(dvalues, float) else 1 / 0

@@ -87,7 +87,8 @@ def find_classes(target: Target) -> list[Found]:
 def _ignore_if_template(found: Found, others: list[type]) -> None:
     """Ignore templates: forward and backward do nothing, or one does in a base class.
 
-    "Nothing" is ``pass``, a docstring or ``raise NotImplementedError``; a base class is
+    "Nothing" is ``pass``, a docstring, ``return None`` or ``raise NotImplementedError``; a
+    base class is
     one another class of the target derives from.
     """
     empty = [m for m in ("forward", "backward") if _does_nothing(found.cls, m)]
@@ -119,6 +120,10 @@ def _does_nothing(cls: type, method: str) -> bool:
             continue
         if isinstance(statement, ast.Raise) and "NotImplementedError" in ast.unparse(statement):
             continue
+        if isinstance(statement, ast.Return) and (
+                statement.value is None or (isinstance(statement.value, ast.Constant)
+                                            and statement.value.value is None)):
+            continue  # `return` / `return None`
         return False
     return True
 

@@ -1,7 +1,11 @@
 """A tanh written with np.exp (its derivative right: a range finding, apart from the
 gradient verdict), its buggy twin, and an abstract base with the layers derived from it."""
 
+import logging
+
 import numpy as np
+
+log = logging.getLogger("zoo_observed_b.chatty")
 
 
 class Module:
@@ -33,6 +37,7 @@ class Chatty(Module):
 
     def forward(self, x):
         print(f"Chatty.forward called on {x.shape}")
+        log.warning("logged forward on %s", x.shape)
         self.x = x
         return 3 * x
 
