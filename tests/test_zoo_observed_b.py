@@ -224,3 +224,12 @@ class _RaisesInBackward:
 
     def backward(self, dvalues):
         self.dinputs = dvalues / 0 if isinstance(dvalues, float) else 1 / 0
+
+
+def test_the_conventions_page_examples_run():
+    import doctest
+
+    page = Path(__file__).parent.parent / "docs" / "conventions-losses.md"
+    result = doctest.testfile(str(page), module_relative=False,
+                              optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 5 and result.failed == 0
