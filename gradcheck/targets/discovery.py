@@ -25,9 +25,12 @@ them and re-exports what callers use. Nothing here imports Hypothesis or the eng
 from __future__ import annotations
 
 import contextlib
+import io
 from typing import Any
 
-from gradcheck.targets import searching
+import numpy as np
+
+from gradcheck.targets import capture, searching, shapes
 from gradcheck.targets.backward_only import plan_backward_only
 from gradcheck.targets.backward_only import wrap_backward_only as wrap_backward_only
 from gradcheck.targets.building import CONFIG_NAME as CONFIG_NAME
@@ -93,7 +96,7 @@ def plan_checks(found: Found, config: dict[str, list[dict[str, Any]]]) -> Planne
                     planned.specs += specs
                     continue
         try:
-            specs = _searched(found, build, planned.unchecked)
+            specs = _searched(found, build, planned.unchecked, planned.notes)
         except SkipError as exc:
             return Planned(found, status="skip", reason=str(exc))
         except UserError as exc:
@@ -104,7 +107,8 @@ def plan_checks(found: Found, config: dict[str, list[dict[str, Any]]]) -> Planne
     return planned
 
 
-def _searched(found: Found, build: Constructor, unchecked: list[str]) -> list[CheckSpec]:
+def _searched(found: Found, build: Constructor, unchecked: list[str],
+              notes: list[str]) -> list[CheckSpec]:
     """The checks of ``build``, its searched arguments tried in turn, and its variants.
 
     The first combination of searched values (``searching.alternatives``) that builds and
@@ -135,8 +139,43 @@ def _searched(found: Found, build: Constructor, unchecked: list[str]) -> list[Ch
         with contextlib.suppress(UserError, SkipError):
             more = _probe(found, variant, [])
             variant.show_arguments()
-            specs += more
+            for spec in more:
+                failure = _variant_failure(found, variant, spec)
+                if failure is None:
+                    notes.append(f"also checked with {name}={value!r} ({what}, where bugs "
+                                 "hide) on one random example: passed")
+                else:
+                    spec.failure = f"with {name}={value!r} ({what}), on a random example: " \
+                        + failure
+                    specs.append(spec)
     return specs
+
+
+def _variant_failure(found: Found, build: Constructor, spec: CheckSpec) -> str | None:
+    """One check of a variant build on random data (no ties): the failure, or ``None``.
+
+    Variants are verified by one example, not drawn ones: drawn data has ties, where a
+    max pooling with overlapping windows costs seconds per example at its kinks.
+    """
+    from gradcheck.api import check_layer
+
+    if spec.batch_last or spec.training:
+        return None
+    shape = spec.input_shape if spec.input_shape is not None else (spec.input_width or 4,)
+    candidate = shapes.Candidate(tuple(shape), spec.input_domain, high=spec.input_high)
+    inputs = shapes.probe_inputs(candidate, 3, np.random.default_rng(17))
+    try:
+        obj = user_call(f"{found.name}({build.label})", build.build, found.cls,
+                        _probe_sizes(build))
+        prepare(obj)
+        with capture.captured(io.StringIO()):
+            report = check_layer(obj, inputs, raise_on_failure=False, seed=0)
+    except (UserError, SkipError, TypeError, ValueError):
+        return None
+    if report.status not in ("failed", "error"):
+        return None
+    details = [g.describe() for g in report.gradients if g.status in ("failed", "missing")]
+    return "; ".join([*report.problems[:1], *details[:2]]) or f"{report.status}"
 
 
 def _probe_sizes(build: Constructor, width: int | None = None) -> dict[str, int]:
