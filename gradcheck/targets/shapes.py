@@ -111,12 +111,15 @@ def candidates(widths: list[tuple[str | None, int]], arguments: dict[str, Any],
         out += [Candidate((w,), domain) for w in extra]
     width = widths[0][1] if widths else 4
     side = max(6, kernel + 3)
+    windowed = channels is not None or kernel > 1 or bool(seen_channels)
     for domain in ("real", "positive"):
         out.append(Candidate((4, width), domain))
         for c in dict.fromkeys([channels or 1, *(seen_channels or []), 3, 1]):
-            # odd and non-square first: sizes a stride-2 window does not cover, where
-            # rows and columns of the input get no gradient (then the square one)
-            out.append(Candidate((c, side - 1, side + 1), domain))
+            # windowed layers (channels, a kernel, 4-D weights): odd and non-square first,
+            # sizes a stride-2 window does not cover, where rows and columns of the input
+            # get no gradient (then the square one)
+            if windowed:
+                out.append(Candidate((c, side - 1, side + 1), domain))
             out.append(Candidate((c, side, side), domain))
         if channels is not None:
             out.append(Candidate((channels, side), domain))
