@@ -87,8 +87,14 @@ def probe_layer(found: Found, build: Constructor, obj: Any,
 
 
 def _parameter_rows(obj: Any) -> list[int]:
-    """First dimensions of the 2-D float arrays the object holds (weights' input sizes)."""
-    return [int(a.shape[0]) for a in find_candidates(obj).arrays if a.ndim == 2]
+    """Widths the object's float arrays suggest: rows of 2-D ones, then 1-D lengths.
+
+    The rows of a weight matrix are its input size; a 1-D array (an elementwise scale
+    ``w`` of shape ``(D,)``) suggests ``D``.
+    """
+    arrays = find_candidates(obj).arrays
+    return [*(int(a.shape[0]) for a in arrays if a.ndim == 2),
+            *(int(a.shape[0]) for a in arrays if a.ndim == 1 and a.shape[0] > 1)]
 
 
 def _layer_spec(found: Found, build: Constructor, obj: Any, candidate: shapes.Candidate,

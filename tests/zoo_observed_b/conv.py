@@ -165,3 +165,38 @@ class AvgPool_Bug(AvgPool):
                 self.dinputs[:, :, i * s:i * s + kh, j * s:j * s + kw] = (
                     dvalues[:, :, i:i + 1, j:j + 1] / (kh * kw))
         return self.dinputs
+
+
+class ScaleNamedCache:
+    """Keeps its forward cache in a named tuple and in a frozen dataclass."""
+
+    def __init__(self):
+        import collections
+        import dataclasses
+
+        @dataclasses.dataclass(frozen=True)
+        class Saved:
+            x: np.ndarray
+            wx: np.ndarray
+
+        self._Cache, self._Saved = collections.namedtuple("Cache", "x wx"), Saved
+        self.w = np.random.default_rng(2).normal(size=(3,))
+
+    def forward(self, x):
+        self.cache = self._Cache(x, x * self.w)
+        self.saved = self._Saved(x, x * self.w)
+        return np.tanh(self.cache.wx)
+
+    def backward(self, dout):
+        x, wx = self.cache
+        local = dout * (1 - np.tanh(self.saved.wx) ** 2)
+        self.dw = (local * x).sum(axis=0)
+        return local * self.w
+
+
+class ScaleNamedCache_Bug(ScaleNamedCache):
+    def backward(self, dout):
+        x, wx = self.cache
+        local = dout * (1 - np.tanh(wx) ** 2)
+        self.dw = (local * x).mean(axis=0)  # BUG: the batch mean
+        return local * self.w
