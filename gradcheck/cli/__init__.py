@@ -380,7 +380,7 @@ def _run(args: argparse.Namespace) -> int:
     # Inconclusive classes fail the run with --strict, or when nothing at all was verified
     # (a gate that checked nothing must not pass); --strict also fails on any class with a
     # backward that was not checked.
-    ranges = [c for _, r in results for c in r.checks if c.spec.range_finding]
+    ranges = [c for _, r in results for c in r.checks if getattr(c.spec, "range_finding", None)]
     code = EXIT_FAILED if counts[FAILED] or counts[ERROR] or (
         counts[INCONCLUSIVE] and (args.strict or not counts[PASSED])
     ) or (args.strict and (unchecked or ranges)) else EXIT_OK
@@ -640,7 +640,7 @@ def render_table(results: list[ClassResult], *, verbose: bool = False,
                                 if g.status in (FAILED, "missing")
                                 and g.describe() not in check.message][:3]
                     details += [p for p in report.problems[1:3]]
-            if check.spec.range_finding:
+            if getattr(check.spec, "range_finding", None):
                 details.append(f"range: {check.spec.range_finding}")
             if verbose:
                 details += [f"note: {n}" for n in (check.notes + list(

@@ -128,6 +128,16 @@ def _does_nothing(cls: type, method: str) -> bool:
     return True
 
 
+_NETWORK_METHODS = ("add", "fit", "train", "predict", "evaluate", "finalize", "compile")
+
+
+def _is_network(cls: type) -> bool:
+    """A network or model: named so (in its bases too), or with a model's methods."""
+    names = " ".join(k.__name__.lower() for k in cls.__mro__[:-1])
+    return any(w in names for w in ("network", "model", "net", "sequential")) or any(
+        callable(getattr(cls, m, None)) for m in _NETWORK_METHODS)
+
+
 def signature_params(function: Any) -> list[inspect.Parameter] | None:
     """The parameters of ``function``'s signature, or ``None`` when it has none to show."""
     try:
@@ -221,8 +231,7 @@ def classify(cls: type, name: str, module: str) -> Found:
         return found(f_kind, "skip", "no backward method: nothing to check")
     # (a model's backward(output, y) does nothing or belongs to a network: not a layer)
     takes_labels = (f_kind == "layer" and label_argument(cls.backward) is not None
-                    and not _does_nothing(cls, "backward")
-                    and not any(w in lowered for w in ("network", "model", "net")))
+                    and not _does_nothing(cls, "backward") and not _is_network(cls))
     if takes_labels:
         b_kind = "layer"  # until probing shows whether the labels matter
     if b_kind is None:
