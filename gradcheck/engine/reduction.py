@@ -15,6 +15,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+__all__ = ["READINGS", "factors", "observe"]
+
 # reading -> (factor applied to the mean of every element, words for the report)
 READINGS = {
     "mean": "the mean of every element forward returns",

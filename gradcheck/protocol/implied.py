@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+__all__ = ["CLIP", "DESCRIPTION", "forward_takes_labels", "implied_loss", "kind_of"]
+
 CLIP = 1e-7
 
 

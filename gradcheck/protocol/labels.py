@@ -10,6 +10,8 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+__all__ = ["LABEL_NAMES", "label_argument"]
+
 LABEL_NAMES = frozenset({
     "y", "y_true", "ytrue", "y_train", "y_batch", "labels", "label", "target", "targets",
     "t", "truth", "gt", "true", "true_labels", "expected", "y_target",

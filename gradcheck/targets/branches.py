@@ -13,6 +13,8 @@ import inspect
 import textwrap
 from typing import Any
 
+__all__ = ["raised_in_label_branch"]
+
 _SHAPE_WORDS = ("shape", "ndim", "len(", "size", "dtype")
 
 

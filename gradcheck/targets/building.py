@@ -17,6 +17,18 @@ from typing import Any
 from gradcheck.targets.classes import signature_params
 from gradcheck.targets.searching import values_for
 
+__all__ = [
+    "CONFIG_NAME",
+    "Constructor",
+    "GUESSES",
+    "REGULARIZER_STRENGTH",
+    "argument_defaults",
+    "as_axis",
+    "constructors",
+    "prepare",
+    "size_defaults",
+]
+
 CONFIG_NAME = "GRADCHECK_ARGS"
 
 # Constructor arguments with a conventional meaning in NNFS-style code, guessed when the

@@ -12,6 +12,8 @@ import logging
 import sys
 from collections.abc import Iterator
 
+__all__ = ["captured"]
+
 
 def _terminal_handlers() -> list[logging.StreamHandler]:  # type: ignore[type-arg]
     loggers = [logging.getLogger(), *(

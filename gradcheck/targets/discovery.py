@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.errors import SkipError, UserCodeError
 from gradcheck.targets import capture, searching, shapes
 from gradcheck.targets.backward_only import plan_backward_only
 from gradcheck.targets.backward_only import wrap_backward_only as wrap_backward_only
@@ -50,12 +51,14 @@ from gradcheck.targets.loading import TargetError as TargetError
 from gradcheck.targets.loading import describe_exception as describe_exception
 from gradcheck.targets.loading import load_target as load_target
 from gradcheck.targets.loss_probe import probe_loss
-from gradcheck.targets.probe_calls import SkipError, UserError, user_call
+from gradcheck.targets.probe_calls import user_call
 from gradcheck.targets.specs import DOMAIN_TEXT as DOMAIN_TEXT
 from gradcheck.targets.specs import LABEL_KINDS as LABEL_KINDS
 from gradcheck.targets.specs import LABEL_TEXT as LABEL_TEXT
 from gradcheck.targets.specs import CheckSpec as CheckSpec
 from gradcheck.targets.specs import Planned as Planned
+
+__all__ = ["TargetError", "plan_checks"]
 
 _PROBE_SIZES = (3, 5, 4, 6, 7)
 
@@ -90,7 +93,7 @@ def plan_checks(found: Found, config: dict[str, list[dict[str, Any]]]) -> Planne
         if axis is not None:
             # ``dim``/``axis`` is an axis (softmax over dim=-1) or a size (a norm layer's
             # width): the axis reading wins when it builds and takes 2-D inputs.
-            with contextlib.suppress(SkipError, UserError):
+            with contextlib.suppress(SkipError, UserCodeError):
                 specs = _probe(found, axis, [])
                 if all(s.input_shape is None or len(s.input_shape) == 1 for s in specs):
                     planned.specs += specs
@@ -99,7 +102,7 @@ def plan_checks(found: Found, config: dict[str, list[dict[str, Any]]]) -> Planne
             specs = _searched(found, build, planned.unchecked, planned.notes)
         except SkipError as exc:
             return Planned(found, status="skip", reason=str(exc))
-        except UserError as exc:
+        except UserCodeError as exc:
             return Planned(found, status="error", reason=str(exc))
         planned.specs += specs
     if not planned.specs:
@@ -115,14 +118,14 @@ def _searched(found: Found, build: Constructor, unchecked: list[str],
     takes an input is checked; then the builds bugs hide at (padding 0, overlapping
     windows), each kept only when it builds and takes an input too.
     """
-    first_error: UserError | None = None
+    first_error: UserCodeError | None = None
     chosen: tuple[Constructor, list[CheckSpec]] | None = None
     for values in searching.alternatives(build.searched) if build.searched else [{}]:
         attempt = build.with_fixed(values) if values else build
         try:
             chosen = attempt, _probe(found, attempt, unchecked)
             break
-        except UserError as exc:
+        except UserCodeError as exc:
             first_error = first_error or exc
     if chosen is None:
         assert first_error is not None
@@ -136,7 +139,7 @@ def _searched(found: Found, build: Constructor, unchecked: list[str],
         (name, value), = change.items()
         what = "padding 0" if value == 0 else "overlapping windows"
         variant = used.with_fixed(change, variant=f"{what}: where bugs hide")
-        with contextlib.suppress(UserError, SkipError):
+        with contextlib.suppress(UserCodeError, SkipError):
             more = _probe(found, variant, [])
             variant.show_arguments()
             for spec in more:
@@ -170,7 +173,7 @@ def _variant_failure(found: Found, build: Constructor, spec: CheckSpec) -> str |
         prepare(obj)
         with capture.captured(io.StringIO()):
             report = check_layer(obj, inputs, raise_on_failure=False, seed=0)
-    except (UserError, SkipError, TypeError, ValueError):
+    except (UserCodeError, SkipError, TypeError, ValueError):
         return None
     if report.status not in ("failed", "error"):
         return None

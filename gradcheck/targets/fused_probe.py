@@ -21,6 +21,8 @@ from gradcheck.targets.classes import Found
 from gradcheck.targets.probe_calls import REJECTED, tries
 from gradcheck.targets.specs import CheckSpec
 
+__all__ = ["fused_specs"]
+
 _LABELS = {
     "sparse": (np.array([0, 2, 3]), np.array([1, 0, 2])),
     "one_hot": (np.eye(4)[[0, 2, 3]], np.eye(4)[[1, 0, 2]]),

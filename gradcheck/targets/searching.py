@@ -15,6 +15,9 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+__all__ = ["PADDING_NAMES", "STRIDE_NAMES", "WINDOW_NAMES", "alternatives", "values_for",
+           "variants"]
+
 # name -> values to try, in order
 _SHAPES: dict[str, list[Any]] = {
     "input_shape": [(2, 5, 7), (5, 7, 2)],
