@@ -250,3 +250,26 @@ def test_named_tuple_and_frozen_dataclass_caches_are_never_written_into():
     assert layer.cache is cache and layer.saved is saved  # the same holders, put back
     assert cache.x is x and np.array_equal(layer.w, w)
     assert check_layer(conv.ScaleNamedCache_Bug(), x, raise_on_failure=False).status == "failed"
+
+
+class _SquaredErrors:
+    """Per-element squared errors; backward: the gradient of the per-sample sums' mean."""
+
+    factor = 2.0
+
+    def forward(self, y_pred, y_true):
+        return (y_pred - y_true) ** 2
+
+    def backward(self, dvalues, y_true):
+        self.dinputs = self.factor * (dvalues - y_true) / len(dvalues)
+
+
+class _SquaredErrors_Bug(_SquaredErrors):
+    factor = 1.0  # BUG: d(e^2)/de is 2e
+
+
+def test_the_reduction_of_per_element_losses_is_read_from_backward_never_a_wrong_factor():
+    report = check_loss(_SquaredErrors(), LOGITS, BINARY)
+    assert any("the mean over samples of each sample's sum" in n for n in report.notes)
+    bad = check_loss(_SquaredErrors_Bug(), LOGITS, BINARY, raise_on_failure=False)
+    assert bad.status == "failed"  # half a reading is no reading
