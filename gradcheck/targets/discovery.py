@@ -19,7 +19,8 @@ sorting), :mod:`~gradcheck.targets.building` (constructor arguments),
 :mod:`~gradcheck.targets.layer_probe` and :mod:`~gradcheck.targets.loss_probe` (probing),
 :mod:`~gradcheck.targets.backward_only` (fused classes without a forward) and
 :mod:`~gradcheck.targets.specs` (what a check runs). This module plans one class with
-them and re-exports what callers use. Nothing here imports Hypothesis or the engine.
+them and re-exports what callers use. Nothing here imports Hypothesis; the engine is
+imported only to verify a variant build (padding 0, overlapping windows) on one example.
 """
 
 from __future__ import annotations
