@@ -106,7 +106,7 @@ def test_losses_through_the_cli_with_no_configuration(tmp_path, capsys, monkeypa
 
 
 # ------------------------------------------------------------ constructors by search
-CONV_GROUPS = {"padding": ["Convolutional*"], "strided": ["ConvStrided*"],
+CONV_GROUPS = {"padding": ["Convolutional*", "ConvPair*"], "strided": ["ConvStrided*"],
                "cache_and_pooling": ["ConvCache*", "AvgPool*"],
                # (API only, below: through the CLI its frozen cache is taken for a
                # parameter by the probe's name hints, issue 24 part 1's territory)
@@ -134,6 +134,9 @@ def test_conv_and_pooling_constructors_are_found_and_their_hidden_bugs_caught(
         assert any(v.startswith("input_shape=(2, 5, 7), kernel_size=3, depth=5, padding=0")
                    and s == "failed" for (n, v), s in variants.items()
                    if n == "Convolutional_Bug")
+        # a kernel_size the constructor unpacks (kh, kw = kernel_size): a pair, shown
+        assert variants[("ConvPair_Bug", "kernel_size=(2, 2), in_channels=3, "
+                         "out_channels=5; inputs (n, 3, 5, 7)")] == "failed"
     elif group == "strided":
         # the uncovered column of a 5 x 7 input at stride 2: odd, non-square probe sizes
         assert variants[("ConvStrided_Bug", "f=2, n_c=3, n_f=5; inputs (n, 3, 5, 7)")] == \

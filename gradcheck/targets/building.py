@@ -56,6 +56,12 @@ _SIZE_TOKENS = {
 
 _IN_TOKENS = {"in", "inputs", "input", "fan_in"}
 
+# size arguments that are windows: tried as pairs too, when an int is refused
+_WINDOW_SIZES = {"kernel_size", "pool_size", "filter_size", "window_size"}
+
+DRAWN = object()
+"""A searched value meaning "keep drawing this size" (the first try for windows)."""
+
 _AXIS_NAMES = ("dim", "axis")
 
 
@@ -73,18 +79,22 @@ class Constructor:
     searched: dict[str, list[Any]] = field(default_factory=dict)
     variant: str | None = None  # a build where bugs hide ("padding 0"), if it is one
 
+    searched_used: bool = False  # built with searched values (the row shows them)
+
     def with_fixed(self, values: dict[str, Any], variant: str | None = None) -> Constructor:
-        """A copy with ``values`` fixed (shown in the row)."""
+        """A copy with ``values`` fixed (shown in the row); ``DRAWN`` keeps a size drawn."""
+        values = {k: v for k, v in values.items() if v is not DRAWN}
         return Constructor(
             fixed={**self.fixed, **values}, positional_only=list(self.positional_only),
             sizes=[n for n in self.sizes if n not in values],
             input_size=None if self.input_size in values else self.input_size,
             shown={**self.shown, **values}, label=self.label,
-            searched=dict(self.searched), variant=variant or self.variant)
+            searched=dict(self.searched), variant=variant or self.variant,
+            searched_used=self.searched_used or bool(values))
 
     def show_arguments(self) -> None:
         """The row prints the arguments used (searched builds and variants)."""
-        if self.searched or self.variant:
+        if self.searched_used or self.variant:
             self.label = ", ".join(f"{k}={v!r}" for k, v in self.shown.items()) or "default"
             if self.variant:
                 self.label += f" ({self.variant})"
@@ -158,6 +168,10 @@ def constructors(cls: type, config: list[dict[str, Any]] | None) -> tuple[
                 continue
             if _is_size(p) and not p.name.lower().endswith("shape"):
                 build.sizes.append(p.name)
+                if p.name.lower() in _WINDOW_SIZES:
+                    # a window drawn as an int first; pairs when the int is refused
+                    # (``kh, kw = kernel_size``)
+                    build.searched[p.name] = [DRAWN, (2, 2), (3, 3), (2, 3)]
             elif values_for(p.name) is not None:
                 build.searched[p.name] = values_for(p.name) or []
                 build.fixed[p.name] = build.shown[p.name] = build.searched[p.name][0]

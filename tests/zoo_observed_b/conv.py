@@ -200,3 +200,21 @@ class ScaleNamedCache_Bug(ScaleNamedCache):
         local = dout * (1 - np.tanh(wx) ** 2)
         self.dw = (local * x).mean(axis=0)  # BUG: the batch mean
         return local * self.w
+
+
+class ConvPair(Convolutional):
+    """``ConvPair(in_channels, out_channels, kernel_size)``: the kernel is a pair only."""
+
+    def __init__(self, in_channels, out_channels, kernel_size):
+        kh, kw = kernel_size  # an int is refused here
+        super().__init__((in_channels, 1, 1), 1, out_channels, padding=0)
+        self.k = (kh, kw)
+        rng = np.random.default_rng(3)
+        self.weights = rng.normal(size=(out_channels, in_channels, kh, kw)) * 0.3
+
+
+class ConvPair_Bug(ConvPair):
+    def backward(self, dvalues):
+        super().backward(dvalues)
+        self.dbiases = dvalues.sum(axis=(0, 2))  # BUG: summed over the wrong axes
+        return self.dinputs
