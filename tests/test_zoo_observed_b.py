@@ -276,3 +276,28 @@ def test_the_reduction_of_per_element_losses_is_read_from_backward_never_a_wrong
     assert any("the mean over samples of each sample's sum" in n for n in report.notes)
     bad = check_loss(_SquaredErrors_Bug(), LOGITS, BINARY, raise_on_failure=False)
     assert bad.status == "failed"  # half a reading is no reading
+
+
+def test_a_window_documented_as_a_tuple_is_tried_as_a_pair_first():
+    from gradcheck.targets.building import DRAWN, constructors
+
+    class Documented:
+        """A convolution.
+
+        Parameters
+        ----------
+        kernel_size : tuple of int
+            The window ``(kh, kw)``.
+        """
+
+        def __init__(self, in_channels, kernel_size):
+            pass
+
+    class Undocumented:
+        def __init__(self, in_channels, kernel_size):
+            pass
+
+    (documented,), _ = constructors(Documented, None)
+    (undocumented,), _ = constructors(Undocumented, None)
+    assert documented.searched["kernel_size"][0] == (2, 2)
+    assert undocumented.searched["kernel_size"][0] is DRAWN

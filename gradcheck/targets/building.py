@@ -170,8 +170,10 @@ def constructors(cls: type, config: list[dict[str, Any]] | None) -> tuple[
                 build.sizes.append(p.name)
                 if p.name.lower() in _WINDOW_SIZES:
                     # a window drawn as an int first; pairs when the int is refused
-                    # (``kh, kw = kernel_size``)
-                    build.searched[p.name] = [DRAWN, (2, 2), (3, 3), (2, 3)]
+                    # (``kh, kw = kernel_size``), or first when the docstring says tuple
+                    pairs: list[Any] = [(2, 2), (3, 3), (2, 3)]
+                    build.searched[p.name] = [*pairs, DRAWN] if _documented_tuple(
+                        cls, p.name) else [DRAWN, *pairs]
             elif values_for(p.name) is not None:
                 build.searched[p.name] = values_for(p.name) or []
                 build.fixed[p.name] = build.shown[p.name] = build.searched[p.name][0]
@@ -211,6 +213,22 @@ def constructors(cls: type, config: list[dict[str, Any]] | None) -> tuple[
             )
             builds.append(strong)
     return builds, None
+
+
+def _documented_tuple(cls: type, name: str) -> bool:
+    """Whether the class's or constructor's docstring types ``name`` as a tuple.
+
+    ``kernel_size : tuple of int`` (numpydoc), ``kernel_size (tuple): ...`` (Google
+    style) or ``kernel_size: (kh, kw)``: the line that names the argument says so.
+    """
+    text = "\n".join(filter(None, (inspect.getdoc(cls), inspect.getdoc(cls.__init__))))
+    for line in text.splitlines():
+        stripped = line.strip()
+        if re.match(rf"{re.escape(name)}\b", stripped):
+            rest = stripped[len(name):][:60].lower()
+            if "tuple" in rest or re.search(r"\(\s*\w+\s*,\s*\w+\s*\)", rest):
+                return True
+    return False
 
 
 def prepare(obj: Any) -> None:
