@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import inspect
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
@@ -49,6 +49,7 @@ class Found:
     # forward(inputs) and backward(dvalues, y): a layer ignoring y, or a fused loss whose
     # forward is the activation alone (observed while probing)
     labels_in_backward: bool = False
+    subclasses: list[str] = field(default_factory=list)  # classes of the target deriving
 
     @property
     def has_backward(self) -> bool:
@@ -102,6 +103,7 @@ def _ignore_if_template(found: Found, others: list[type]) -> None:
     """
     empty = [m for m in ("forward", "backward") if _does_nothing(found.cls, m)]
     children = [c.__name__ for c in others if found.cls in c.__mro__[1:]]
+    found.subclasses = children
     if len(empty) == 2:
         reason = "a template: forward and backward do nothing (pass / NotImplementedError)"
     elif empty and children:
@@ -110,6 +112,22 @@ def _ignore_if_template(found: Found, others: list[type]) -> None:
     else:
         return
     found.verdict, found.reason, found.template = "ignore", reason, True
+
+
+def ignore_as_base(found: Found, why: str) -> bool:
+    """Ignore a class other classes of the target derive from that cannot run on its own.
+
+    Its probe raised ``NotImplementedError`` (a hook its subclasses fill in) or an
+    ``AttributeError`` (an attribute its subclasses set): an abstract base, neither
+    checked nor an error. Returns whether it was ignored.
+    """
+    if not found.subclasses or not any(
+            word in why for word in ("NotImplementedError", "AttributeError")):
+        return False
+    found.verdict, found.template = "ignore", True
+    found.reason = (f"a base class (of {', '.join(found.subclasses[:3])}) that cannot run on "
+                    f"its own: {why}")
+    return True
 
 
 def _does_nothing(cls: type, method: str) -> bool:

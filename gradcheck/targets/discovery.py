@@ -45,6 +45,7 @@ from gradcheck.targets.building import prepare as prepare
 from gradcheck.targets.classes import Found as Found
 from gradcheck.targets.classes import classify as classify
 from gradcheck.targets.classes import find_classes as find_classes
+from gradcheck.targets.classes import ignore_as_base
 from gradcheck.targets.fused_probe import fused_specs
 from gradcheck.targets.layer_probe import probe_layer
 from gradcheck.targets.loading import Target as Target
@@ -102,8 +103,11 @@ def plan_checks(found: Found, config: dict[str, list[dict[str, Any]]]) -> Planne
         try:
             specs = _searched(found, build, planned.unchecked, planned.notes)
         except SkipError as exc:
+            ignore_as_base(found, str(exc))
             return Planned(found, status="skip", reason=str(exc))
         except UserCodeError as exc:
+            if ignore_as_base(found, str(exc)):
+                return Planned(found, status="skip", reason=str(exc))
             return Planned(found, status="error", reason=str(exc))
         planned.specs += specs
     if not planned.specs:

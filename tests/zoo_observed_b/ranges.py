@@ -51,3 +51,42 @@ class Chatty_Bug(Chatty):
     def backward(self, grad):
         print("Chatty_Bug.backward called")
         return 2 * grad  # BUG: the factor
+
+
+class Hooked:
+    """An abstract base through hooks: forward and backward call methods subclasses fill."""
+
+    def forward(self, x):
+        self.x = x
+        return self._forward(x)
+
+    def backward(self, grad):
+        return self._backward(grad)
+
+    def _forward(self, x):
+        raise NotImplementedError
+
+    def _backward(self, grad):
+        raise NotImplementedError
+
+
+class Linear(Hooked):
+    """A base of its own: it works on the weights its subclasses set."""
+
+    def _forward(self, x):
+        return x @ self.W
+
+    def _backward(self, grad):
+        self.dW = self.x.T @ grad
+        return grad @ self.W.T
+
+
+class Linear3(Linear):
+    def __init__(self):
+        self.W = np.random.default_rng(4).normal(size=(3, 2))
+
+
+class Linear3_Bug(Linear3):
+    def _backward(self, grad):
+        self.dW = self.x.T @ grad / len(grad)  # BUG: averaged over the batch
+        return grad @ self.W.T
