@@ -95,7 +95,8 @@ def run_page(text: str, label: str, directory: Path) -> list[str]:
     """Run a page's Python examples; the list of what went wrong, empty when all ran."""
     problems = []
     namespace: dict = {"__name__": "__docs__"}
-    for block in blocks(text):
+    found = blocks(text)
+    for index, block in enumerate(found):
         if block.lang not in {"python", "py", "pycon"} or ">>>" in block.text:
             continue
         where = f"{label}:{block.line}"
@@ -108,9 +109,15 @@ def run_page(text: str, label: str, directory: Path) -> list[str]:
             exec(compile(block.text, where, "exec"), namespace)  # noqa: S102
         except BaseException as error:  # noqa: BLE001 - a page's example may raise anything
             names = {cls.__name__ for cls in type(error).__mro__}
-            if kind == "raises" and argument in names:
+            if kind != "raises" or argument not in names:
+                problems.append(f"{where}: raised {type(error).__name__}: {error}")
                 continue
-            problems.append(f"{where}: raised {type(error).__name__}: {error}")
+            shown = found[index + 1] if index + 1 < len(found) else None
+            if shown and shown.lang in {"", "text"} and shown.text.startswith(f"{argument}:"):
+                expected = " ".join(shown.text.removeprefix(f"{argument}:").split())
+                if expected != " ".join(str(error).split()):
+                    problems.append(f"{where}: raised {argument} as expected, but the page "
+                                    f"shows another message than\n{error}")
         else:
             if kind == "raises":
                 problems.append(f"{where}: was marked to raise {argument} and did not")
@@ -129,15 +136,19 @@ def run_page(text: str, label: str, directory: Path) -> list[str]:
 
 @pytest.fixture
 def sandbox(tmp_path, monkeypatch):
-    """A page runs in an empty directory, with tests/ importable and numpy's state kept."""
+    """A page runs in an empty directory as from the repository root (``tests/`` is there
+    and importable), and leaves no trace: numpy's random state, ``sys.path`` and the
+    modules it imported from ``tests/`` are restored."""
+    (tmp_path / "tests").symlink_to(TESTS, target_is_directory=True)
     monkeypatch.chdir(tmp_path)
     monkeypatch.syspath_prepend(str(TESTS))
-    state = np.random.get_state()
-    modules = set(sys.modules)
+    state, path, modules = np.random.get_state(), list(sys.path), set(sys.modules)
     yield tmp_path
     np.random.set_state(state)
+    sys.path[:] = path
     for added in set(sys.modules) - modules:
-        if added.startswith(("my_", "snippet")):
+        source = getattr(sys.modules[added], "__file__", None) or ""
+        if Path(source).resolve().is_relative_to(TESTS) or source.startswith(str(tmp_path)):
             del sys.modules[added]
 
 
@@ -172,6 +183,15 @@ class Double:
 check_layer(Double(), np.ones((2, 2)))
 ```
 
+<!-- raises: ValueError -->
+```python
+int("seven")
+```
+
+```
+ValueError: invalid literal for int() with base 10: 'eight'
+```
+
 ```python
 x = undefined_name + 1
 ```
@@ -191,16 +211,18 @@ raise SystemExit
 
 def test_a_page_whose_examples_are_broken_fails_on_each_of_them(sandbox):
     problems = run_page(BROKEN_PAGE, "broken.md", sandbox)
-    assert len(problems) == 4, problems
+    assert len(problems) == 5, problems
     assert "marked to raise GradientError and did not" in problems[0]
-    assert "NameError" in problems[1]
-    assert "without a reason" in problems[2]
-    assert "doctest example(s) failed" in problems[3]
+    assert "shows another message" in problems[1]
+    assert "NameError" in problems[2]
+    assert "without a reason" in problems[3]
+    assert "doctest example(s) failed" in problems[4]
 
 
 def test_a_page_whose_examples_are_right_passes(sandbox):
     fixed = (BROKEN_PAGE.replace("2 * dvalues", "dvalues")
              .replace("undefined_name + 1", "1")
+             .replace("'eight'", "'seven'")
              .replace("<!-- not run: -->", "<!-- not run: it would stop the run -->")
              .replace("\n3\n", "\n2\n"))
     assert run_page(fixed, "fixed.md", sandbox) == []
@@ -278,7 +300,7 @@ LINK = re.compile(r'!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)')
 # Pages written on branches not merged when the README linked them (issues 24 to 27).
 # A link to one of these may point nowhere until it lands; once the file exists it is
 # checked like any other. Delete an entry when its page has landed.
-PENDING = {"docs/conventions.md", "docs/conventions-losses.md", "docs/functions.md",
+PENDING = {"docs/conventions.md", "docs/functions.md",
            "docs/networks.md", "docs/engines.md", "docs/tolerance.md"}
 
 
