@@ -354,3 +354,34 @@ def test_headings_get_githubs_anchors():
     assert slug("Configuration: `[tool.gradcheck]`") == "configuration-toolgradcheck"
     assert slug("Check `check_layer`'s options") == "check-check_layers-options"
     assert anchors("# A\n## A\n```\n# not a heading\n```\n") == {"a", "a-1"}
+
+
+# ----------------------------------------------------------------------------- command.md
+def undocumented_options(text: str) -> list[str]:
+    """The command's options a page never names."""
+    options = [option for action in build_parser()._actions for option in action.option_strings
+               if option not in {"-h", "--help"}]
+    return [option for option in options if f"`{option}" not in text]
+
+
+def test_every_option_of_the_command_is_documented_in_command_md():
+    assert undocumented_options((ROOT / "docs" / "command.md").read_text("utf-8")) == []
+
+
+def test_an_option_the_page_never_names_is_found():
+    assert "--run-module" in undocumented_options("`--examples N`, `--seed N`")
+
+
+def test_command_md_shows_what_the_command_prints_on_the_readme_example(
+        tmp_path, monkeypatch, capsys):
+    readme = (ROOT / "README.md").read_text("utf-8")
+    section = readme[readme.index("## Check your own layers"):]
+    (tmp_path / "my_layers.py").write_text(re.search(r"```python\n(.*?)```", section, re.S)[1])
+    page = (ROOT / "docs" / "command.md").read_text("utf-8")
+    (shown,) = [b for b in blocks(page) if b.text.startswith("$ gradcheck my_layers.py\n")]
+    monkeypatch.chdir(tmp_path)
+    assert main(["my_layers.py", "-q"]) == 1
+    printed = [line.rstrip() for line in capsys.readouterr().out.splitlines()]
+    assert [line for line in shown.text.splitlines()[1:] if line not in printed] == []
+    assert "0 passed, 1 failed, 0 error, 0 skipped" in printed
+    assert "`0 passed, 1 failed, 0 error, 0 skipped`" in page
