@@ -1,0 +1,212 @@
+"""Networks as people write them (``tests/zoo_networks``), judged from where they are run.
+
+Each zoo directory is checked with the ``gradcheck`` command run from the directory its
+author runs from (in process, ``monkeypatch.chdir``), and through the API with no
+adapter. Every correct file passes; every ``buggy_*`` twin fails naming its bug.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gradcheck import check_model, check_params
+from gradcheck.cli import main
+
+ZOO = Path(__file__).parent / "zoo_networks"
+CS231N = ZOO / "cs231n_assignment"
+
+
+@pytest.fixture(autouse=True)
+def isolated_imports():
+    path, modules = list(sys.path), dict(sys.modules)
+    yield
+    sys.path[:] = path
+    for name in set(sys.modules) - set(modules):
+        del sys.modules[name]
+    sys.modules.update(modules)
+
+
+def gradcheck(monkeypatch, tmp_path, cwd, target, *args):
+    monkeypatch.chdir(cwd)
+    out = tmp_path / "report.json"
+    code = main([target, "--examples", "5", "--quiet", "--json", str(out), *args])
+    return code, {r["name"]: r for r in json.loads(out.read_text())["results"]}
+
+
+def messages(result):
+    return " ".join([result["message"]] + [c["message"] for c in result.get("checks", [])])
+
+
+# ----------------------------------------------------------------------------- CS231n
+def test_fc_net_with_package_relative_star_imports_passes(monkeypatch, tmp_path):
+    code, results = gradcheck(monkeypatch, tmp_path, CS231N, "cs231n/classifiers/fc_net.py")
+    net = results["FullyConnectedNet"]
+    assert code == 0 and net["status"] == "passed", messages(net)
+    assert [c["variant"] for c in net["checks"]] == [
+        "hidden_dims=[6, 4], input_dim=5, dtype=np.float64",
+        "hidden_dims=[6, 4], input_dim=5, dtype=np.float64, reg=0.1",
+    ]
+
+
+def test_fc_net_without_the_hidden_layers_reg_gradient_fails_naming_it(monkeypatch, tmp_path):
+    code, results = gradcheck(monkeypatch, tmp_path, CS231N,
+                              "cs231n/classifiers/buggy_fc_net.py")
+    net = results["FullyConnectedNet"]
+    assert code == 1 and net["status"] == "failed"
+    assert "[hidden_dims=[6, 4], input_dim=5, dtype=np.float64, reg=0.1]" in net["message"]
+    assert "regularization term (0.1 * W1) is missing from W1" in net["message"]
+    assert "W3" not in net["message"]
+
+
+def test_two_layer_net_gets_its_sizes_and_reg_from_their_names(monkeypatch, tmp_path):
+    code, results = gradcheck(monkeypatch, tmp_path, CS231N,
+                              "cs231n/classifiers/neural_net.py")
+    net = results["TwoLayerNet"]
+    assert code == 0 and net["status"] == "passed", messages(net)
+    assert [c["variant"] for c in net["checks"]] == [
+        "input_size=5, hidden_size=7, output_size=3, std=0.05",
+        "input_size=5, hidden_size=7, output_size=3, std=0.05; loss reg=0.1",
+    ]
+
+
+def test_two_layer_net_with_db2_before_the_division_by_n_fails_on_b2(monkeypatch, tmp_path):
+    code, results = gradcheck(monkeypatch, tmp_path, CS231N,
+                              "cs231n/classifiers/buggy_neural_net.py")
+    net = results["TwoLayerNet"]
+    assert code == 1 and net["status"] == "failed"
+    assert "b2 at index" in net["message"]
+    assert "W1 at" not in net["message"] and "W2 at" not in net["message"]
+
+
+def test_linear_svm_with_self_w_is_checked_and_its_base_is_not(monkeypatch, tmp_path):
+    code, results = gradcheck(monkeypatch, tmp_path, CS231N,
+                              "cs231n/classifiers/linear_classifier.py")
+    assert code == 0 and set(results) == {"LinearSVM"}
+    svm = results["LinearSVM"]
+    assert svm["status"] == "passed" and svm["checks"][0]["variant"] == "reg=0.1"
+
+
+def test_linear_svm_forgetting_the_reg_gradient_fails(monkeypatch, tmp_path):
+    code, results = gradcheck(monkeypatch, tmp_path, CS231N,
+                              "cs231n/classifiers/buggy_linear_classifier.py")
+    svm = results["LinearSVM"]
+    assert code == 1 and svm["status"] == "failed"
+    assert "L2 regularization term (0.2 * W) is missing from dW" in svm["message"]
+
+
+def cs231n_data():
+    rng = np.random.default_rng(0)
+    return rng.standard_normal((6, 5)), rng.integers(0, 3, 6)
+
+
+@pytest.mark.parametrize("module, passes", [("linear_classifier", True),
+                                            ("buggy_linear_classifier", False)])
+def test_linear_svm_through_the_api_with_loss_kwargs(monkeypatch, module, passes):
+    monkeypatch.syspath_prepend(str(CS231N))
+    classes = __import__(f"cs231n.classifiers.{module}", fromlist=["LinearSVM"])
+    X, y = cs231n_data()
+    svm = classes.LinearSVM()
+    svm.W = 0.01 * np.random.default_rng(1).standard_normal((5, 3))
+    report = check_model(svm, X, y, loss_kwargs={"reg": 0.1}, raise_on_failure=False)
+    assert report.ok is passes
+    assert [g.name for g in report.gradients] == ["dW"]
+    assert "loss called with reg=0.1" in report.notes
+
+
+def test_two_layer_net_through_the_api_with_loss_kwargs(monkeypatch):
+    monkeypatch.syspath_prepend(str(CS231N))
+    from cs231n.classifiers import buggy_neural_net, neural_net
+
+    X, y = cs231n_data()
+    np.random.seed(0)
+    good = neural_net.TwoLayerNet(5, 7, 3, std=0.05)
+    assert check_model(good, X, y, loss_kwargs={"reg": 0.1}).ok
+    bad = buggy_neural_net.TwoLayerNet(5, 7, 3, std=0.05)
+    report = check_model(bad, X, y, loss_kwargs={"reg": 0.1}, raise_on_failure=False)
+    assert [g.name for g in report.gradients if g.status == "failed"] == ["b2"]
+
+
+def test_a_linear_classifier_before_training_is_refused_saying_how(monkeypatch):
+    monkeypatch.syspath_prepend(str(CS231N))
+    from cs231n.classifiers.linear_classifier import LinearSVM
+
+    X, y = cs231n_data()
+    with pytest.raises(TypeError, match="W is None: train"):
+        check_model(LinearSVM(), X, y, loss_kwargs={"reg": 0.1})
+
+
+# ----------------------------------------------------------------------------- Nielsen
+NIELSEN = ZOO / "nielsen"
+
+
+@pytest.mark.parametrize("file, bad", [
+    ("network.py", None), ("buggy_network.py", "nabla_w[0] has shape (5, 4), expected (4, 5)"),
+    ("network2.py", None), ("buggy_network2.py", "nabla_b[0] at index"),
+])
+def test_nielsen_networks_through_the_command(monkeypatch, tmp_path, file, bad):
+    code, results = gradcheck(monkeypatch, tmp_path, NIELSEN, file)
+    net = results["Network"]
+    assert net["checks"][0]["variant"] == "sizes=[5, 4, 3]"
+    if bad is None:
+        assert code == 0 and net["status"] == "passed", messages(net)
+    else:
+        assert code == 1 and net["status"] == "failed" and bad in messages(net)
+
+
+def nielsen_data():
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((5, 1))
+    y = np.zeros((3, 1))
+    y[1] = 1.0
+    return x, y
+
+
+def test_nielsen_networks_through_the_api(monkeypatch):
+    monkeypatch.syspath_prepend(str(NIELSEN))
+    import buggy_network2
+    import network2
+
+    x, y = nielsen_data()
+    np.random.seed(0)
+    for cost in (network2.CrossEntropyCost, network2.QuadraticCost):
+        report = check_model(network2.Network([5, 4, 3], cost=cost), x, y)
+        assert report.ok and f"{cost.__name__}.fn(feedforward(x), y)" in report.notes[0]
+    buggy = buggy_network2.Network([5, 4, 3], cost=buggy_network2.CrossEntropyCost)
+    report = check_model(buggy, x, y, raise_on_failure=False)
+    assert {g.name for g in report.gradients if g.status == "failed"} == {
+        "nabla_b[0]", "nabla_b[1]", "nabla_w[0]", "nabla_w[1]"}
+    # the quadratic cost of the same buggy file is right: only the cross-entropy's delta is
+    assert check_model(buggy_network2.Network([5, 4, 3], cost=buggy_network2.QuadraticCost),
+                       x, y).ok
+
+
+# ----------------------------------------------------------------------------- deeplearning.ai
+DLAI = ZOO / "dlai"
+
+
+@pytest.mark.parametrize("module, failing", [("dropout_network", set()),
+                                             ("buggy_dropout_network", {"dW1", "db1"})])
+def test_unseeded_dropout_network_through_check_params(monkeypatch, module, failing):
+    monkeypatch.syspath_prepend(str(DLAI))
+    net = __import__(module)
+    np.random.seed(3)
+    X = np.random.randn(4, 6)
+    Y = (np.random.rand(1, 6) > 0.5).astype(float)
+    params = net.initialize_parameters([4, 5, 3, 1])
+
+    def loss(p):
+        return net.compute_cost(net.forward_propagation_with_dropout(X, p, 0.7)[0], Y)
+
+    def grads(p):
+        cache = net.forward_propagation_with_dropout(X, p, 0.7)[1]
+        return net.backward_propagation_with_dropout(X, Y, cache, 0.7)
+
+    report = check_params(loss, grads, params, raise_on_failure=False)
+    assert {g.name for g in report.gradients if g.status == "failed"} == failing
+    assert len(report.gradients) == 6
+    assert any("pinned" in n for n in report.notes)
