@@ -2,8 +2,9 @@
 
 CS231n models (a ``params`` dict and ``loss``) and the book's ``Model`` are found in a
 target; a model with all-default arguments is checked (and, with a ``reg`` argument, also
-with ``reg=0.1``); sizes named as the courses name them (``hidden_dims``) are chosen; one whose
-constructor needs a size of no known name is skipped naming the config key, and checked once the key gives it. A bare book ``Model()`` has no
+with ``reg=0.1``); sizes named as the courses name them (``hidden_dims``) are chosen;
+one whose constructor needs a size of no known name is skipped naming the config key,
+and checked once the key gives it. A bare book ``Model()`` has no
 layers until the user's code adds them: skipped, saying so.
 """
 
