@@ -210,3 +210,70 @@ def test_unseeded_dropout_network_through_check_params(monkeypatch, module, fail
     assert {g.name for g in report.gradients if g.status == "failed"} == failing
     assert len(report.gradients) == 6
     assert any("pinned" in n for n in report.notes)
+
+
+# ----------------------------------------------------------------------------- programs
+RNN = ZOO / "min_char_rnn"
+
+
+@pytest.mark.parametrize("file, failing", [("min_char_rnn.py", None),
+                                           ("buggy_min_char_rnn.py", "dWhh at index")])
+def test_min_char_rnn_program_is_checked_without_training(monkeypatch, tmp_path, file,
+                                                          failing):
+    np.random.seed(0)  # the program draws its parameters at module level
+    code, results = gradcheck(monkeypatch, tmp_path, RNN, file)
+    loss = results["lossFun"]
+    check = loss["checks"][0]
+    assert check["variant"] == ("inputs=12 ids below 24, targets=12 ids below 24, "
+                                "hprev=0.1*randn(16, 1)")  # seq_length, vocab, hidden_size
+    notes = " ".join(check["notes"])
+    assert "module-level Wxh, Whh, Why, bh, by" in notes
+    assert "set aside: returned[6] (16, 1)" in notes
+    if failing is None:
+        assert code == 0 and loss["status"] == "passed", messages(loss)
+    else:
+        assert code == 1 and loss["status"] == "failed"
+        assert failing in loss["message"]
+        bad = [g["name"] for g in check["gradients"] if g["status"] == "failed"]
+        assert bad == ["dWhh"]
+
+
+
+
+def test_the_missing_data_file_is_named(monkeypatch, tmp_path, capsys):
+    (tmp_path / "rnn.py").write_text((RNN / "min_char_rnn.py").read_text())
+    monkeypatch.chdir(tmp_path)
+    assert main(["rnn.py"]) == 2
+    err = capsys.readouterr().err
+    assert "skipped lossFun" in err and "put input.txt where the program reads it" in err
+
+
+# ----------------------------------------------------------------------------- imports
+SCRIPTS = ZOO / "scripts"
+
+
+@pytest.mark.parametrize("file, failing", [
+    ("layers.py", set()), ("buggy_layers.py", {"Dense", "ReLU"}),
+    ("bom_layers.py", set()), ("buggy_bom_layers.py", {"Layer_Dense"}),
+])
+def test_sibling_star_imports_and_byte_order_marks(monkeypatch, tmp_path, file, failing):
+    code, results = gradcheck(monkeypatch, tmp_path, SCRIPTS, file)
+    assert {n for n, r in results.items() if r["status"] == "failed"} == failing
+    assert all(r["status"] == "passed" for n, r in results.items() if n not in failing)
+    assert code == (1 if failing else 0)
+
+
+def test_what_a_failed_star_import_leaves_undefined_is_skipped_naming_it(tmp_path, capsys):
+    (tmp_path / "net.py").write_text(
+        "from helpers_not_here import *\n"
+        "import numpy as np\n\n\n"
+        "class Net:\n"
+        "    def __init__(self):\n"
+        "        self.params = {'W': np.ones((3, 2))}\n\n"
+        "    def loss(self, X, y=None):\n"
+        "        return affine_forward(X, self.params['W'])\n"
+    )
+    assert main([str(tmp_path / "net.py")]) == 2
+    err = capsys.readouterr().err
+    assert "skipped Net: it uses affine_forward, which is not defined or could not be " \
+           "imported" in err

@@ -54,7 +54,7 @@ from gradcheck.targets.discovery import (
     describe_exception,
 )
 from gradcheck.targets.runner import CheckResult, ClassResult
-from gradcheck.targets.scripts import missing_globals
+from gradcheck.targets.scripts import missing_names, missing_reason
 
 __all__ = ["NetworkSpec", "layout", "plan_model", "run_model"]
 
@@ -78,10 +78,6 @@ _SIZES: dict[str, Any] = {
 _SCALES = ("std", "weight_scale", "init_std", "weight_init_std", "scale")
 _REGULARIZERS = ("reg", "lambd", "lmbda", "lambda_", "l2", "reg_strength", "weight_decay")
 _LARGE = 32  # a size default above this is replaced by a small one
-# methods a network check never needs: their globals are not required to be importable
-_TRAINING = ("train", "fit", "sgd", "update", "evaluate", "predict", "plot", "save",
-             "load", "show", "visual", "accuracy", "test", "run")
-
 
 @dataclasses.dataclass
 class NetworkSpec(CheckSpec):
@@ -204,13 +200,9 @@ def plan_model(found: Found, config: dict[str, list[dict[str, Any]]]) -> Planned
     if kind == "cs231n" and _abstract(found.cls, "loss") and found.cls.__subclasses__():
         return None  # an abstract base: its subclasses are the networks
     found = dataclasses.replace(found, kind=Kind.MODEL.value, verdict="check", reason="")
-    missing = _missing(found.cls)
+    missing = missing_names(found.cls)
     if missing:
-        return Planned(found, status="skip", reason=(
-            f"it uses {', '.join(missing)}, which is not defined or could not be imported "
-            "(run gradcheck from the directory the code is run from, or install what it "
-            "imports)"
-        ))
+        return Planned(found, status="skip", reason=missing_reason(missing))
     given = config.get(found.cls.__name__) or config.get(found.name)
     automatic = _automatic(found.cls)
     wanted = [{**automatic, **g} for g in given] if given else [automatic]
@@ -241,16 +233,6 @@ def plan_model(found: Found, config: dict[str, list[dict[str, Any]]]) -> Planned
         for kwargs in variants if "reg=" not in build.label else [{}]:
             specs.append(NetworkSpec(found, build, Kind.MODEL.value, loss_kwargs=kwargs))
     return Planned(found, specs=specs)
-
-
-def _missing(cls: type) -> list[str]:
-    """Globals the network's methods (not its training ones) need and do not have."""
-    needed = [v for k, v in vars(cls).items()
-              if inspect.isfunction(v) and not k.lower().startswith(_TRAINING)]
-    missing: list[str] = []
-    for function in needed:
-        missing += [n for n in missing_globals(function) if n not in missing]
-    return missing
 
 
 def _input_shape(model: Any, build: Constructor) -> tuple[int, ...] | None:

@@ -240,8 +240,9 @@ def missing_globals(definition: Any, depth: int = 3) -> list[str]:
 
     Read from the bytecode (``LOAD_GLOBAL`` / ``LOAD_NAME``, nested functions, methods
     and the functions it calls a few levels deep), so attribute names (``np.dot``'s
-    ``dot``) are not taken for globals. A name bound to :class:`Unavailable` is missing
-    too. Empty when everything it uses exists.
+    ``dot``) are not taken for globals. A name bound to :class:`Unavailable` (a named
+    import that failed) is not listed: using it raises its own error, naming the module.
+    Empty when everything it uses exists.
     """
     import dis
     import inspect
@@ -283,8 +284,6 @@ def missing_globals(definition: Any, depth: int = 3) -> list[str]:
                 if value is _ABSENT:
                     if not hasattr(builtins, name):
                         missing.append(name)
-                elif isinstance(value, Unavailable):
-                    missing.append(name)
                 elif (inspect.isfunction(value) or inspect.isclass(value)) and level < depth \
                         and _users_own(value):
                     queue.append((value, level + 1))
@@ -292,6 +291,41 @@ def missing_globals(definition: Any, depth: int = 3) -> list[str]:
 
 
 _ABSENT = object()
+# methods a check never calls: what only they use need not be importable
+_TRAINING = ("train", "fit", "sgd", "update", "evaluate", "predict", "plot", "save",
+             "load", "show", "visual", "accuracy", "test", "run", "main", "download")
+
+
+def missing_names(cls: type) -> list[str]:
+    """Globals a class's methods (not its training ones) use that its module lacks.
+
+    Only for a module with star imports (``from ..layers import *``), where a missing
+    name is what an import did not give; elsewhere a NameError is the code's own bug,
+    reported as an error when the check runs.
+    """
+    import inspect
+
+    module = sys.modules.get(cls.__module__)
+    try:
+        source = inspect.getsource(module) if module is not None else ""
+    except (OSError, TypeError):
+        source = ""
+    if "import *" not in source:
+        return []
+    missing: list[str] = []
+    for key, value in vars(cls).items():
+        if key.lower().startswith(_TRAINING):
+            continue
+        if inspect.isfunction(value) or isinstance(value, staticmethod | classmethod):
+            missing += [n for n in missing_globals(value) if n not in missing]
+    return missing
+
+
+def missing_reason(names: list[str]) -> str:
+    """The skip reason for a definition that uses ``names``, which do not exist."""
+    return (f"it uses {', '.join(names)}, which is not defined or could not be imported "
+            "(run gradcheck from the directory your code is run from, or install what it "
+            "imports)")
 
 
 def _users_own(value: Any) -> bool:
@@ -308,6 +342,11 @@ class Unavailable:
         self._name = name
         self._error = error
         self._where = where
+
+    @property
+    def error(self) -> BaseException:
+        """The exception the statement that should have defined the name raised."""
+        return self._error
 
     def _raise(self) -> Any:
         error = self._error
