@@ -212,6 +212,19 @@ def test_unseeded_dropout_network_through_check_params(monkeypatch, module, fail
     assert any("pinned" in n for n in report.notes)
 
 
+@pytest.mark.parametrize("file, failing", [("dropout_network.py", []),
+                                           ("buggy_dropout_network.py", ["dW1", "db1"])])
+def test_unseeded_dropout_network_through_the_command(monkeypatch, tmp_path, file, failing):
+    code, results = gradcheck(monkeypatch, tmp_path, DLAI, file)
+    net = results["forward_propagation_with_dropout"]
+    check = net["checks"][0]
+    assert check["variant"] == "layer_dims=[4, 5, 3, 1], keep_prob=0.7"
+    assert [g["name"] for g in check["gradients"] if g["status"] == "failed"] == failing
+    assert code == (1 if failing else 0)
+    if failing:
+        assert "scaled by 0.7" in net["message"]  # the missing / keep_prob, named
+
+
 # ----------------------------------------------------------------------------- programs
 RNN = ZOO / "min_char_rnn"
 

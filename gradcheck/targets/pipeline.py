@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gradcheck.report import Kind
+from gradcheck.targets.dict_networks import DictNetworkPlan, plan_dict_networks, run_dict_network
 from gradcheck.targets.discovery import Found, Planned, plan_checks
 from gradcheck.targets.functions import plan_functions
 from gradcheck.targets.loading import Target
@@ -77,6 +78,8 @@ def plan_target(target: Target, found: list[Found], config: dict[str, Any], *,
     planned = {p.found.name for p in out.plans}
     # programs: functions of module-level parameters (min-char-rnn's lossFun)
     out.plans += [p for p in plan_programs(target) if p.found.name not in planned]
+    # deeplearning.ai networks: forward_propagation* / backward_propagation* over a dict
+    out.plans += [p for p in plan_dict_networks(target) if p.found.name not in planned]
     return out
 
 
@@ -85,6 +88,8 @@ def run_planned(planned: Any, *, examples: int, seed: int,
     """Run one plan: a whole network through ``check_model``, anything else per example."""
     if isinstance(planned, ProgramPlan):
         return run_program(planned, seed=seed)
+    if isinstance(planned, DictNetworkPlan):
+        return run_dict_network(planned, seed=seed)
     if planned.found.kind == Kind.MODEL:
         return run_model(planned, seed=seed)
     return run_class(planned, examples=examples, seed=seed, on_check=on_check)
