@@ -290,3 +290,64 @@ def test_what_a_failed_star_import_leaves_undefined_is_skipped_naming_it(tmp_pat
     err = capsys.readouterr().err
     assert "skipped Net: it uses affine_forward, which is not defined or could not be " \
            "imported" in err
+
+
+# ----------------------------------------------------------------------------- templates
+TEMPLATE = '''
+import numpy as np
+
+
+class TwoLayerNet(object):
+    def __init__(self, input_size, hidden_size, output_size, std=1e-4):
+        self.params = {}
+        self.params["W1"] = std * np.random.randn(input_size, hidden_size)
+        self.params["b1"] = np.zeros(hidden_size)
+        self.params["W2"] = std * np.random.randn(hidden_size, output_size)
+        self.params["b2"] = np.zeros(output_size)
+
+    def loss(self, X, y=None, reg=0.0):
+        scores = None
+        #############################################################################
+        # TODO: Perform the forward pass, computing the class scores for the input. #
+        #############################################################################
+        pass
+        if y is None:
+            return scores
+        loss = None
+        grads = {}
+        return loss, grads
+'''
+
+
+def test_an_unfinished_template_is_the_students_to_finish_never_a_checker_error(tmp_path):
+    (tmp_path / "neural_net.py").write_text(TEMPLATE)
+    out = tmp_path / "report.json"
+    assert main([str(tmp_path / "neural_net.py"), "--quiet", "--json", str(out)]) == 1
+    (net,) = json.loads(out.read_text())["results"]
+    assert net["status"] == "failed"  # never passed, never an error of gradcheck's
+    assert "unfinished template" in net["message"]
+    assert "models.py" not in messages(net) and "IndexError" not in messages(net)
+
+
+def test_the_finished_template_passes(tmp_path):
+    finished = TEMPLATE.replace(
+        "        pass\n        if y is None:",
+        "        scores = np.maximum(X @ self.params['W1'] + self.params['b1'], 0) "
+        "@ self.params['W2'] + self.params['b2']\n        if y is None:",
+    ).replace("        loss = None\n        grads = {}\n", (
+        "        h = np.maximum(X @ self.params['W1'] + self.params['b1'], 0)\n"
+        "        N = len(X)\n"
+        "        p = np.exp(scores - scores.max(1, keepdims=True))\n"
+        "        p /= p.sum(1, keepdims=True)\n"
+        "        loss = -np.log(p[np.arange(N), y]).mean() + reg * np.sum(self.params['W1'] ** 2)\n"
+        "        d = p.copy()\n"
+        "        d[np.arange(N), y] -= 1\n"
+        "        d /= N\n"
+        "        dh = d @ self.params['W2'].T * (h > 0)\n"
+        "        grads = {'W1': X.T @ dh + 2 * reg * self.params['W1'], 'b1': dh.sum(0),\n"
+        "                 'W2': h.T @ d, 'b2': d.sum(0)}\n"))
+    (tmp_path / "neural_net.py").write_text(finished)
+    out = tmp_path / "report.json"
+    assert main([str(tmp_path / "neural_net.py"), "--quiet", "--json", str(out)]) == 0
+    (net,) = json.loads(out.read_text())["results"]
+    assert net["status"] == "passed" and len(net["checks"]) == 2  # reg=0 and loss reg=0.1
