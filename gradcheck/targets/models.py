@@ -32,6 +32,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import inspect
+import sys
 import textwrap
 import time
 import traceback
@@ -228,11 +229,39 @@ def plan_model(found: Found, config: dict[str, list[dict[str, Any]]]) -> Planned
     variants, why = _loss_variants(found.cls, kind)
     if why is not None:
         return Planned(found, status="skip", reason=why)
+    if kind == "nielsen":
+        builds = _with_costs(found.cls, builds, given)
     specs: list[CheckSpec] = []
     for build in builds:
         for kwargs in variants if "reg=" not in build.label else [{}]:
             specs.append(NetworkSpec(found, build, Kind.MODEL.value, loss_kwargs=kwargs))
     return Planned(found, specs=specs)
+
+
+def _with_costs(cls: type, builds: list[Constructor],
+                given: list[dict[str, Any]] | None) -> list[Constructor]:
+    """Nielsen's ``Network(sizes, cost=...)``: one build per cost class of its module.
+
+    A cost class has ``fn`` and ``delta`` (``QuadraticCost``, ``CrossEntropyCost``).
+    """
+    params = inspect.signature(cls).parameters
+    if "cost" not in params or (given and any("cost" in g for g in given)):
+        return builds
+    module = sys.modules.get(cls.__module__)
+    costs = [v for v in vars(module).values() if inspect.isclass(v)
+             and v.__module__ == cls.__module__ and callable(getattr(v, "fn", None))
+             and callable(getattr(v, "delta", None))] if module is not None else []
+    if not costs:
+        return builds
+    out = []
+    for build in builds:
+        for cost in costs:
+            label = (f"{build.label}, " if build.label != "default" else "") + \
+                f"cost={cost.__name__}"
+            out.append(Constructor(fixed={**build.fixed, "cost": cost},
+                                   shown={**build.shown, "cost": cost.__name__},
+                                   positional_only=list(build.positional_only), label=label))
+    return out
 
 
 def _input_shape(model: Any, build: Constructor) -> tuple[int, ...] | None:
