@@ -22,7 +22,8 @@ ROOT = Path(__file__).parents[1]
 PAGE = (ROOT / "docs" / "networks.md").read_text()
 ZOO = ROOT / "tests" / "zoo_networks"
 DIRECTORIES = {"cs231n": ZOO / "cs231n_assignment", "network": ZOO / "nielsen",
-               "min_char_rnn": ZOO / "min_char_rnn", "dropout": ZOO / "dlai"}
+               "min_char_rnn": ZOO / "min_char_rnn", "dropout": ZOO / "dlai",
+               "rnn_cells": ZOO / "dlai"}
 
 
 def blocks(language):

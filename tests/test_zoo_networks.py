@@ -356,3 +356,41 @@ def test_the_finished_template_passes(tmp_path):
     assert main([str(tmp_path / "neural_net.py"), "--quiet", "--json", str(out)]) == 0
     (net,) = json.loads(out.read_text())["results"]
     assert net["status"] == "passed" and len(net["checks"]) == 2  # reg=0 and loss reg=0.1
+
+
+# ----------------------------------------------------------------------------- cells
+def cell_arguments():
+    rng = np.random.default_rng(0)
+    n_x, n_a, n_y, m = 3, 5, 2, 10
+    parameters = {"Wax": rng.standard_normal((n_a, n_x)), "Waa": rng.standard_normal((n_a, n_a)),
+                  "Wya": rng.standard_normal((n_y, n_a)), "ba": rng.standard_normal((n_a, 1)),
+                  "by": rng.standard_normal((n_y, 1))}
+    return rng.standard_normal((n_x, m)), rng.standard_normal((n_a, m)), parameters
+
+
+@pytest.mark.parametrize("module, failing", [("rnn_cells", []), ("buggy_rnn_cells", ["dba"])])
+def test_rnn_cell_pairs_with_a_dict_of_gradients_through_the_api(monkeypatch, module,
+                                                                  failing):
+    from gradcheck import check_function
+
+    monkeypatch.syspath_prepend(str(DLAI))
+    cells = __import__(module)
+    xt, a_prev, parameters = cell_arguments()
+    report = check_function(cells.rnn_cell_forward, cells.rnn_cell_backward, xt, a_prev,
+                            parameters, raise_on_failure=False)
+    # the dict's arrays with a gradient in the returned dict; Wya and by only feed yt
+    assert [g.name for g in report.gradients] == ["dxt", "da_prev", "dWax", "dWaa", "dba"]
+    assert [g.name for g in report.gradients if g.status != "passed"] == failing
+    assert any("takes 1 upstream gradient" in n for n in report.notes)
+
+
+@pytest.mark.parametrize("file, status", [("rnn_cells.py", "passed"),
+                                          ("buggy_rnn_cells.py", "failed")])
+def test_rnn_cell_pairs_through_the_command(monkeypatch, tmp_path, file, status):
+    code, results = gradcheck(monkeypatch, tmp_path, DLAI, file)
+    cell, lstm = results["rnn_cell_forward"], results["lstm_cell_forward"]
+    assert cell["status"] == lstm["status"] == status
+    assert code == (0 if status == "passed" else 1)
+    if status == "failed":
+        assert "dba has shape (1, 2), expected (1, 1)" in cell["message"]
+        assert "dc_prev at index" in lstm["message"]  # the forget gate left out
