@@ -76,6 +76,8 @@ def test_each_command_prints_what_the_page_shows(command, shown, monkeypatch, tm
 
 
 def test_the_python_examples_run(monkeypatch):
+    for name in [n for n in sys.modules if n == "cs231n" or n.startswith("cs231n.")]:
+        monkeypatch.delitem(sys.modules, name)  # another test's cs231n package
     for directory in DIRECTORIES.values():
         monkeypatch.syspath_prepend(str(directory))
     text = "\n".join(blocks("python"))

@@ -12,8 +12,8 @@ print('data has %d characters, %d unique.' % (data_size, vocab_size))
 char_to_ix = {ch: i for i, ch in enumerate(chars)}
 ix_to_char = {i: ch for i, ch in enumerate(chars)}
 
-hidden_size = 16
-seq_length = 12
+hidden_size = 10
+seq_length = 8
 learning_rate = 1e-1
 
 Wxh = np.random.randn(hidden_size, vocab_size) * 0.01
