@@ -183,6 +183,10 @@ def check_params(
     ``dW1, db1, ...`` or by the parameter's own name (other keys, ``dA1``, ``dZ1``, are
     ignored). Each parameter gets its own verdict, step and tolerance.
 
+    A network that draws random numbers (dropout from ``np.random.rand``, seeded or not)
+    gets the global random state pinned again before every call of ``loss`` and of
+    ``grads``, so a ``grads`` that runs its own forward pass draws the masks ``loss`` drew.
+
     Parameters
     ----------
     loss : callable
