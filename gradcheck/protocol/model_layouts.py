@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gradcheck.protocol.calls import ProtocolError, UserCodeError, call
+from gradcheck.errors import ProtocolError, UserCodeError
+from gradcheck.protocol.calls import call
 from gradcheck.protocol.model import ModelSubject, scalar_loss
 from gradcheck.protocol.names import is_conventional
 from gradcheck.protocol.places import ATTR, ITEM, Place

@@ -287,8 +287,11 @@ def _input_shape(model: Any, build: Constructor) -> tuple[int, ...] | None:
     return None
 
 
-class _UnfinishedError(Exception):
+@dataclasses.dataclass
+class _Unfinished:
     """The model returned nothing usable on probe data (an unfinished template)."""
+
+    message: str
 
 
 def _data(model: Any, build: Constructor, rng: np.random.Generator) -> tuple[Any, Any]:
@@ -315,7 +318,7 @@ def _data(model: Any, build: Constructor, rng: np.random.Generator) -> tuple[Any
     if kind == "cs231n":
         scores = model.loss(X)  # CS231n: no labels, the scores
         if not isinstance(scores, np.ndarray) or scores.ndim < 1 or scores.dtype.kind not in "fi":
-            raise _UnfinishedError(
+            return None, _Unfinished(
                 f"loss(X) without labels returned {type(scores).__name__}, not the scores "
                 "(an unfinished template? it must return the class scores when y is None)"
             )
@@ -398,8 +401,6 @@ def _run_one(found: Found, spec: CheckSpec, seed: int) -> CheckResult:
     note = _initialise(model, rng)
     try:
         X, y = _data(model, spec.build, rng)
-    except _UnfinishedError as exc:
-        return CheckResult(spec, FAILED, f"{found.name}.{exc}")
     except Exception as exc:  # noqa: BLE001 - the user's code, or ours
         if _checker_bug(exc):
             return CheckResult(spec, ERROR, (
@@ -408,6 +409,8 @@ def _run_one(found: Found, spec: CheckSpec, seed: int) -> CheckResult:
             ))
         return CheckResult(spec, ERROR, f"{found.name} raised {describe_exception(exc)} "
                                         "on probe data")
+    if isinstance(y, _Unfinished):
+        return CheckResult(spec, FAILED, f"{found.name}.{y.message}")
     if X is None:
         return CheckResult(spec, SKIPPED, f"{found.name}: {y}")
     kwargs = getattr(spec, "loss_kwargs", {})

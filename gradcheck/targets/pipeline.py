@@ -25,6 +25,8 @@ from gradcheck.targets.programs import ProgramPlan, plan_programs, run_program
 from gradcheck.targets.runner import ClassResult, run_class
 from gradcheck.targets.scripts import missing_names, missing_reason
 
+__all__ = ["TargetPlans", "plan_target", "run_planned"]
+
 
 @dataclass
 class TargetPlans:

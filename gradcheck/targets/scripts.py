@@ -31,6 +31,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+__all__ = [
+    "CONFIG_NAME",
+    "Executed",
+    "Extraction",
+    "NotRun",
+    "Unavailable",
+    "definitions",
+    "execute",
+    "missing_globals",
+    "missing_names",
+    "missing_reason",
+]
+
 CONFIG_NAME = "GRADCHECK_ARGS"
 _DEFINITIONS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 _BLOCK_ALLOWED = (ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign, ast.FunctionDef,
