@@ -266,7 +266,7 @@ class FunctionRun:
         for param in list(subject.parameters.values()):
             key = gradient_key(returned, param.label)
             value = None if key is None else returned[key]
-            if value is None:
+            if key is None or value is None:
                 report.gradients.append(GradientResult(
                     param.gradient_label, MISSING,
                     diagnosis=f"{back} returned no {param.gradient_label} in its dict"))

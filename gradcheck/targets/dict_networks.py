@@ -235,10 +235,10 @@ def run_dict_network(planned: DictNetworkPlan, *, seed: int = 0) -> ClassResult:
     report.notes.insert(0, f"{found.name} with {found.backward.__name__} and "
                         f"{found.cost.__name__}, features x samples: X {X.shape}, Y "
                         f"{Y.shape}")
-    status = str(report.status)
-    check = CheckResult(spec, status, report.summary(), report=report,  # type: ignore[arg-type]
-                        examples=1, passed=int(status == PASSED),
-                        inconclusive=int(status == INCONCLUSIVE),
+    verdict = str(report.status)
+    check = CheckResult(spec, verdict, report.summary(), report=report,  # type: ignore[arg-type]
+                        examples=1, passed=int(verdict == PASSED),
+                        inconclusive=int(verdict == INCONCLUSIVE),
                         seconds=time.perf_counter() - begun)
-    return ClassResult(found.name, found.kind, found.module, status, check.message, [check],
+    return ClassResult(found.name, found.kind, found.module, verdict, check.message, [check],
                        seconds=check.seconds)

@@ -322,10 +322,10 @@ def run_program(planned: ProgramPlan, *, seed: int = 0) -> ClassResult:
     if set_aside:
         report.notes.insert(1, "returned and matched no parameter, set aside: "
                             + ", ".join(set_aside))
-    status = str(report.status)
-    check = CheckResult(spec, status, report.summary(), report=report,  # type: ignore[arg-type]
-                        examples=1, passed=int(status == PASSED),
-                        inconclusive=int(status == INCONCLUSIVE),
+    verdict = str(report.status)
+    check = CheckResult(spec, verdict, report.summary(), report=report,  # type: ignore[arg-type]
+                        examples=1, passed=int(verdict == PASSED),
+                        inconclusive=int(verdict == INCONCLUSIVE),
                         seconds=time.perf_counter() - begun)
-    return ClassResult(found.name, found.kind, found.module, status, check.message, [check],
+    return ClassResult(found.name, found.kind, found.module, verdict, check.message, [check],
                        seconds=check.seconds)
