@@ -30,7 +30,7 @@ from gradcheck.model_api import check_params
 from gradcheck.report import ERROR, INCONCLUSIVE, PASSED, SKIPPED, Kind
 from gradcheck.targets.loading import Target
 from gradcheck.targets.programs import Called
-from gradcheck.targets.runner import CheckResult, ClassResult
+from gradcheck.targets.results import CheckResult, ClassResult
 
 __all__ = ["DictNetworkFound", "DictNetworkPlan", "plan_dict_networks", "run_dict_network"]
 

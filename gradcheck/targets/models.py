@@ -54,7 +54,7 @@ from gradcheck.targets.discovery import (
     constructors,
     describe_exception,
 )
-from gradcheck.targets.runner import CheckResult, ClassResult
+from gradcheck.targets.results import RANK, CheckResult, ClassResult
 from gradcheck.targets.scripts import missing_names, missing_reason
 
 __all__ = ["NetworkSpec", "layout", "plan_model", "run_model"]
@@ -62,7 +62,6 @@ __all__ = ["NetworkSpec", "layout", "plan_model", "run_model"]
 SAMPLES = 4
 REG = 0.1  # networks with a ``reg`` argument are also checked with it this strong
 LINEAR_SCALE = 0.01
-_RANK = {ERROR: 0, FAILED: 1, INCONCLUSIVE: 2, PASSED: 3, SKIPPED: 4}
 
 # Sizes read from the names courses and books give them (distinct, so shapes tell apart).
 _SIZES: dict[str, Any] = {
@@ -369,7 +368,7 @@ def run_model(planned: Planned, *, seed: int = 0) -> ClassResult:
         return ClassResult(found.name, found.kind, found.module, status, planned.reason)
     start = time.perf_counter()
     checks = [_run_one(found, spec, seed) for spec in planned.specs]
-    worst = min(checks, key=lambda c: _RANK.get(c.status, 4))
+    worst = min(checks, key=lambda c: RANK.get(c.status, 4))
     if worst.status == SKIPPED:
         return ClassResult(found.name, found.kind, found.module, SKIPPED, worst.message)
     message = worst.message

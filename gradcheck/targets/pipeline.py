@@ -22,7 +22,8 @@ from gradcheck.targets.functions import plan_functions
 from gradcheck.targets.loading import Target
 from gradcheck.targets.models import plan_model, run_model
 from gradcheck.targets.programs import ProgramPlan, plan_programs, run_program
-from gradcheck.targets.runner import ClassResult, run_class
+from gradcheck.targets.results import ClassResult
+from gradcheck.targets.runner import run_class
 from gradcheck.targets.scripts import missing_names, missing_reason
 
 __all__ = ["TargetPlans", "plan_target", "run_planned"]

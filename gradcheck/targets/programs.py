@@ -40,7 +40,7 @@ from gradcheck.model_api import check_params
 from gradcheck.protocol.model_layouts import match_by_shape
 from gradcheck.report import ERROR, INCONCLUSIVE, PASSED, SKIPPED, Kind
 from gradcheck.targets.loading import Target
-from gradcheck.targets.runner import CheckResult, ClassResult
+from gradcheck.targets.results import CheckResult, ClassResult
 from gradcheck.targets.scripts import Unavailable
 
 __all__ = ["ProgramFound", "ProgramPlan", "plan_programs", "run_program"]
