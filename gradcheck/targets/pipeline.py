@@ -76,13 +76,17 @@ def plan_target(target: Target, found: list[Found], config: dict[str, Any], *,
         if missing:  # e.g. a star import that failed: skipped, naming what is missing
             out.plans.append(Planned(f, status="skip", reason=missing_reason(missing)))
             continue
-        out.plans.append(plan(f) if plan is not None else plan_checks(f, config))
+        planned = plan(f) if plan is not None else plan_checks(f, config)
+        if planned.found.verdict == "ignore":  # an abstract base, seen while probing
+            out.ignored.append(planned.found)
+            continue
+        out.plans.append(planned)
     out.plans += plan_functions(target, config)  # CS231n-style function pairs
-    planned = {p.found.name for p in out.plans}
+    names = {p.found.name for p in out.plans}
     # programs: functions of module-level parameters (min-char-rnn's lossFun)
-    out.plans += [p for p in plan_programs(target) if p.found.name not in planned]
+    out.plans += [p for p in plan_programs(target) if p.found.name not in names]
     # deeplearning.ai networks: forward_propagation* / backward_propagation* over a dict
-    out.plans += [p for p in plan_dict_networks(target) if p.found.name not in planned]
+    out.plans += [p for p in plan_dict_networks(target) if p.found.name not in names]
     return out
 
 
