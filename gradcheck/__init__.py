@@ -16,6 +16,7 @@ __all__ = [
     "GradientResult",
     "Report",
     "check_all",
+    "check_engine",
     "check_function",
     "check_layer",
     "check_loss",
@@ -30,6 +31,7 @@ _WHERE = {
     "GradientResult": "gradcheck.report",
     "Report": "gradcheck.report",
     "check_all": "gradcheck.notebook",
+    "check_engine": "gradcheck.autograd_api",
     "check_function": "gradcheck.api",
     "check_layer": "gradcheck.api",
     "check_loss": "gradcheck.api",
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
         check_model,
         check_params,
     )
+    from gradcheck.autograd_api import check_engine
     from gradcheck.engine.frame import GradcheckWarning
     from gradcheck.notebook import check_all
     from gradcheck.report import GradientError, GradientResult, Report
