@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from gradcheck.protocol.autograd import looks_like_engine
 from gradcheck.targets.loading import Target
 
 TRAINING_NAMES = {"training", "train", "is_training", "train_mode", "_training", "is_train",
@@ -30,7 +31,7 @@ class Found:
     cls: type
     name: str
     module: str
-    kind: str  # "layer" | "loss" | "fused"
+    kind: str  # "layer" | "loss" | "fused" | "engine"
     verdict: str  # "check" | "skip" | "ignore"
     reason: str = ""
     training: bool = False
@@ -162,6 +163,8 @@ def classify(cls: type, name: str, module: str) -> Found:
 
     if issubclass(cls, BaseException) or inspect.isabstract(cls):
         return found("layer", "ignore", "exception or abstract class")
+    if looks_like_engine(cls):  # operator overloads + backward(): an autograd engine
+        return found("engine", "check")
     forward = inspect.getattr_static(cls, "forward", None)
     backward = inspect.getattr_static(cls, "backward", None)
     has_forward, has_backward = callable(forward), callable(backward)

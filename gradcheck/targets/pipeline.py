@@ -3,7 +3,8 @@
 :func:`plan_target` turns the classes and functions a target defines into plans: layers,
 losses and fused losses (:func:`~gradcheck.targets.discovery.plan_checks`), whole
 networks (:func:`~gradcheck.targets.models.plan_model`) and CS231n-style function pairs
-(:func:`~gradcheck.targets.functions.plan_functions`). :func:`run_planned` runs one plan
+(:func:`~gradcheck.targets.functions.plan_functions`) and autograd engines
+(:func:`~gradcheck.targets.engines.plan_engine`). :func:`run_planned` runs one plan
 with the runner that fits it. The callers add only what is theirs: time limits and
 progress (CLI), items (pytest), the namespace (notebooks).
 """
@@ -16,6 +17,7 @@ from typing import Any
 
 from gradcheck.report import Kind
 from gradcheck.targets.discovery import Found, Planned, plan_checks
+from gradcheck.targets.engines import plan_engine, run_engine
 from gradcheck.targets.functions import plan_functions
 from gradcheck.targets.loading import Target
 from gradcheck.targets.models import plan_model, run_model
@@ -56,6 +58,9 @@ def plan_target(target: Target, found: list[Found], config: dict[str, Any], *,
     """
     out = TargetPlans()
     for f in found:
+        if f.kind == Kind.ENGINE:  # an autograd engine: every operation it defines
+            out.plans.append(plan_engine(f))
+            continue
         if f.verdict == "ignore":
             network = plan_model(f, config)  # whole networks: check_model
             if network is None:
@@ -75,4 +80,6 @@ def run_planned(planned: Any, *, examples: int, seed: int,
     """Run one plan: a whole network through ``check_model``, anything else per example."""
     if planned.found.kind == Kind.MODEL:
         return run_model(planned, seed=seed)
+    if planned.found.kind == Kind.ENGINE:
+        return run_engine(planned, seed=seed)
     return run_class(planned, examples=examples, seed=seed, on_check=on_check)
