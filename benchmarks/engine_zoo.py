@@ -19,9 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
+from zoo_engines import EXPECTED  # noqa: E402
+
 from gradcheck import check_engine  # noqa: E402
 from gradcheck.cli import main  # noqa: E402
-from zoo_engines import EXPECTED  # noqa: E402
 
 
 def engine_class(module_name: str) -> type:

@@ -143,6 +143,12 @@ def check_engine(
     except EngineCallError as exc:  # the engine raised outside one operation
         report.status = ERROR
         report.problems.append(str(exc))
+    except Exception as exc:  # noqa: BLE001 - the checker's own failure: a verdict, not a crash
+        report.status = ERROR
+        report.gradients.clear()
+        report.problems.append(
+            f"the check of {engine.__name__} stopped on {type(exc).__name__}: {exc}: a bug in "
+            f"gradcheck, not in {engine.__name__} (please report it)")
     finally:
         saved.restore()
     report.seconds = time.perf_counter() - start

@@ -179,9 +179,19 @@ class Engine:
         data = float(value) if self.kind == "scalar" else np.array(value, dtype=self.dtype)
         return user_call("build", f"{self.name}({_short(data)})", self.cls, data)
 
+    def is_value(self, node: Any) -> bool:
+        """A node of the engine: an instance, or any object with ``data`` and ``backward``.
+
+        (An engine's operations may return instances of a base class or a sibling.)
+        """
+        if isinstance(node, self.cls):
+            return True
+        return not isinstance(node, np.ndarray | int | float | np.generic) and hasattr(
+            node, "data") and callable(getattr(node, "backward", None))
+
     def data(self, node: Any) -> np.ndarray:
         """``node.data`` as a float64 array (a plain float/array is taken as it is)."""
-        value = getattr(node, "data", node) if isinstance(node, self.cls) else node
+        value = node.data if self.is_value(node) else node
         return np.array(value, dtype=np.float64)
 
     def grad(self, node: Any) -> np.ndarray | None:
@@ -189,7 +199,7 @@ class Engine:
         value = user_call("grad", f"{self.name}.grad", getattr, node, "grad")
         if value is None:
             return None
-        if isinstance(value, self.cls):  # a gradient held as an engine value
+        if self.is_value(value):  # a gradient held as an engine value
             value = value.data
         return np.array(value, dtype=np.float64)
 

@@ -8,6 +8,8 @@ EXPECTED: dict[str, tuple[str, set[str]]] = {
     "scalar_ok": ("passed", set()),
     "tensor_ok": ("passed", set()),
     "tensor_f32_ok": ("passed", set()),
+    "scalar_sets": ("passed", set()),
+    "tensor_requires_grad": ("passed", set()),
     "scalar_assign": ("failed", {"mul"}),
     "scalar_pow": ("failed", {"pow", "truediv", "rtruediv"}),
     "scalar_div": ("failed", {"truediv"}),
