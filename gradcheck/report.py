@@ -369,6 +369,9 @@ class OpResult(GradientResult):
         Expressions evaluated for this operation.
     failing : list of str
         Every failing expression.
+    depends : list of str
+        ``inconclusive`` rows: the failing operations its failing expressions also use
+        (it is judged again once they are fixed).
     """
 
     expression: str = ""
@@ -376,9 +379,12 @@ class OpResult(GradientResult):
     leaf: str | None = None
     expressions: int = 0
     failing: list[str] = field(default_factory=list)
+    depends: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
         """One sentence: the operation, the expression, its values and what went wrong."""
+        if self.depends:
+            return f"{self.name}: {self.diagnosis}"
         if self.status in (PASSED, SKIPPED, MISSING) or not self.expression:
             return super().describe()
         values = ", ".join(f"{k}={_short(v)}" for k, v in self.values.items())
@@ -426,8 +432,8 @@ class EngineReport(Report):
         head = (f"{self.name} ({self.kind}): {self.status.upper()}  "
                 f"[{self.dtype}, {self.evaluations} evaluations, {self.seconds * 1e3:.0f} ms]")
         out = [head, *("  " + t for t in table)]
-        out += [f"  {g.describe()}" for g in self.gradients if g.status in (FAILED, ERROR)]
-        out += [f"  problem: {p}" for p in self.problems]
+        out += [line.replace("  - ", "  ", 1) for line in self.message.splitlines()[1:]
+                if line.startswith("  - ")]
         out += [f"  note: {n}" for n in self.notes]
         return "\n".join(out)
 
@@ -440,7 +446,15 @@ class EngineReport(Report):
         lines += [f"  - {p}" for p in self.problems]
         lines += [f"  - {g.describe()}" for g in self.gradients
                   if g.status in (FAILED, MISSING, ERROR)]
-        lines += [f"  - {g.describe()}" for g in self.gradients if g.status == INCONCLUSIVE]
+        waiting: dict[str, list[str]] = {}
+        for g in self.gradients:
+            if g.status == INCONCLUSIVE and getattr(g, "depends", None):
+                waiting.setdefault(", ".join(g.depends), []).append(g.name)
+            elif g.status == INCONCLUSIVE:
+                lines.append(f"  - {g.describe()}")
+        lines += [f"  - not decided until {ops} {'are' if ',' in ops else 'is'} fixed (their "
+                  f"failing expressions use {'them' if ',' in ops else 'it'}): "
+                  f"{', '.join(names)}" for ops, names in waiting.items()]
         if self.notes:
             lines.append("  notes: " + "; ".join(self.notes))
         return "\n".join(lines)

@@ -10,6 +10,7 @@ import importlib
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 from zoo_engines import DIAGNOSES, EXPECTED
 
@@ -48,6 +49,8 @@ def test_zoo_engine_verdict_through_the_cli(name, tmp_path, capsys):
     code = main([str(ZOO / f"{name}.py"), "--json", str(out), "-q"])
     assert code == (0 if status == "passed" else 1)
     document = json.loads(out.read_text())
+    schema = Path(__file__).parents[1] / "gradcheck" / "report.schema.json"
+    jsonschema.validate(document, json.loads(schema.read_text()))
     (result,) = document["results"]
     assert result["kind"] == "engine"
     assert result["status"] == status

@@ -439,9 +439,12 @@ class EngineCheck:
             others = sorted({u for r in bad for u in r.uses - {op} - trusted})
             row.status = INCONCLUSIVE
             row.failing = [r.expr.text for r in bad]
+            row.depends = others
             _fill(row, bad[0], self.engine)
+            row.error = row.tolerance = float("nan")  # (not this operation's evidence)
             row.diagnosis = (f"`{bad[0].expr.text}` failed, but it also uses "
-                             f"{', '.join(others)}, which failed on its own")
+                             f"{', '.join(others)}, which failed on its own: check again "
+                             "once that is fixed")
             return row
         if not decided:
             closest = max(ran, key=lambda r: r.ratio())
@@ -508,7 +511,9 @@ class EngineCheck:
             return row
         if not expr.uses | self.wrapper <= trusted:
             row.status = INCONCLUSIVE
-            row.diagnosis = "its expression uses operations that failed on their own"
+            row.depends = sorted((expr.uses | self.wrapper) - trusted)
+            row.diagnosis = (f"`{expr.text}` uses {', '.join(row.depends)}, which failed on "
+                             "its own: check again once that is fixed")
             return row
         numeric = self.compare(expr, values, first, w)
         if (numeric.verdict >= numerics.UNSURE).any():
