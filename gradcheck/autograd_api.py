@@ -132,7 +132,7 @@ def check_engine(
         with (numpy_unpatched(), threads.capped(), np.errstate(all="ignore"),
               warnings.catch_warnings()):
             warnings.simplefilter("ignore", RuntimeWarning)
-            found = inspect_engine(engine)
+            found = inspect_engine(engine)  # (TypeError: not an engine)
             if isinstance(found, str):
                 report.status = ERROR
                 report.problems.append(f"{engine.__name__} {found}")
@@ -143,12 +143,16 @@ def check_engine(
     except EngineCallError as exc:  # the engine raised outside one operation
         report.status = ERROR
         report.problems.append(str(exc))
+    except TypeError as exc:
+        if "not an autograd engine" in str(exc):
+            raise
+        report.status = ERROR
+        report.gradients.clear()
+        report.problems.append(_ours(engine, exc))
     except Exception as exc:  # noqa: BLE001 - the checker's own failure: a verdict, not a crash
         report.status = ERROR
         report.gradients.clear()
-        report.problems.append(
-            f"the check of {engine.__name__} stopped on {type(exc).__name__}: {exc}: a bug in "
-            f"gradcheck, not in {engine.__name__} (please report it)")
+        report.problems.append(_ours(engine, exc))
     finally:
         saved.restore()
     report.seconds = time.perf_counter() - start
@@ -158,6 +162,11 @@ def check_engine(
     if report.status == INCONCLUSIVE:
         warnings.warn(report.message, GradcheckWarning, stacklevel=2)
     return report
+
+
+def _ours(engine: type, exc: Exception) -> str:
+    return (f"the check of {engine.__name__} stopped on {type(exc).__name__}: {exc}: a bug in "
+            f"gradcheck, not in {engine.__name__} (please report it)")
 
 
 class _ClassState:

@@ -241,3 +241,48 @@ def test_discovery_takes_an_engine_for_an_engine_and_a_layer_for_a_layer(tmp_pat
     '''))
     kinds = {f.name: (f.kind, f.verdict) for f in find_classes(load_target(str(source)))}
     assert kinds == {"Layer_Scaled": ("layer", "check"), "Value": ("engine", "check")}
+
+
+def test_a_backward_that_requires_its_upstream_gradient_is_given_one(monkeypatch):
+    cls = tensor_ok.Tensor
+    original = cls.backward
+    monkeypatch.setattr(cls, "backward", lambda self, grad: original(self, grad))
+    assert check_engine(cls).ok
+    monkeypatch.setattr(cls, "tanh", lambda self: self._node(
+        np.tanh(self.data), (self,), lambda g: (g * (1 - np.tanh(self.data)),)))  # no square
+    report = check_engine(cls, raise_on_failure=False)
+    assert [g.name for g in report.gradients if g.status == "failed"] == ["tanh"]
+
+
+NOT_AN_ENGINE = '''
+class Interval:
+    """Operator overloads and a backward(), but no data and grad: not an engine."""
+
+    def __init__(self, low, high=None):
+        self.low, self.high = low, low if high is None else high
+
+    def __add__(self, other):
+        return Interval(self.low + other.low, self.high + other.high)
+
+    def backward(self):
+        return Interval(self.high, self.low)
+'''
+
+
+def test_overloads_and_backward_without_data_and_grad_are_not_an_engine(tmp_path, capsys):
+    from gradcheck.cli import main
+
+    path = tmp_path / "interval.py"
+    path.write_text(NOT_AN_ENGINE)
+    assert main([str(path), "-q"]) == 0  # skipped, saying why: not a failure
+    assert "not an autograd engine" in capsys.readouterr().out
+    namespace = {}
+    exec(NOT_AN_ENGINE, namespace)
+    with pytest.raises(TypeError, match="not an autograd engine"):
+        check_engine(namespace["Interval"])
+    # its twin, with data and grad, is checked (and fails: its backward computes nothing)
+    path.write_text(NOT_AN_ENGINE.replace(
+        "self.low, self.high = low, low if high is None else high",
+        "self.low, self.high = low, low if high is None else high\n"
+        "        self.data, self.grad = float(low), 0.0"))
+    assert main([str(path), "-q"]) == 1

@@ -102,7 +102,7 @@ def looks_like_engine(cls: type) -> bool:
         looked for when it is built).
     """
     backward = inspect.getattr_static(cls, "backward", None)
-    if not callable(backward) or _required(backward) not in (0,):
+    if not callable(backward) or _required(backward) not in (0, 1):
         return False
     if inspect.getattr_static(cls, "forward", None) is not None:
         return False  # a layer with forward/backward, however it overloads operators
@@ -130,6 +130,8 @@ class Engine:
         without ``zero_grad()``.
     seeds : bool
         ``backward(gradient)`` takes an upstream gradient.
+    needs_seed : bool
+        ``backward`` requires one (ones are given where the engine would seed them).
     notes : list of str
         What the check adapted to.
     """
@@ -141,6 +143,7 @@ class Engine:
     zero_method: bool = False
     fresh_grad: Any = 0.0
     seeds: bool = False
+    needs_seed: bool = False
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -205,6 +208,8 @@ class Engine:
 
     def backward(self, out: Any, seed: np.ndarray | None = None) -> None:
         """``out.backward()``, or ``out.backward(seed)`` with an upstream gradient."""
+        if seed is None and self.needs_seed:
+            seed = np.ones(np.shape(self.data(out)))
         if seed is None:
             user_call("backward", "backward()", out.backward)
         else:
@@ -231,6 +236,11 @@ def inspect_engine(cls: type) -> Engine | str:
     -------
     Engine or str
         The engine, or why the class cannot be checked as one (said to the user).
+
+    Raises
+    ------
+    TypeError
+        Its instances have no ``data`` and ``grad``: it is no autograd engine.
     """
     try:
         init = inspect.signature(cls).parameters
@@ -251,7 +261,8 @@ def inspect_engine(cls: type) -> Engine | str:
     except EngineCallError:
         matrix = None  # a scalar engine
     if not hasattr(probe, "grad") or not hasattr(probe, "data"):
-        return "its instances have no `data` and `grad` attributes (not an autograd engine)"
+        raise TypeError(f"{cls.__name__} instances have no `data` and `grad` attributes: not "
+                        "an autograd engine")
     tensor_ops = any(_defines(cls, n) for n in ("__matmul__", "matmul", "sum", "reshape", "T",
                                                  "transpose", "mean", "shape"))
     data = getattr(matrix, "data", None)
@@ -275,9 +286,11 @@ def inspect_engine(cls: type) -> Engine | str:
         params = list(inspect.signature(backward).parameters.values())[1:]
     except (TypeError, ValueError):
         params = []
-    engine.seeds = kind == "tensor" and bool(params) and params[0].kind in (
-        inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD
-    ) and params[0].name.lower() in GRADIENT_ARGUMENTS
+    positional = bool(params) and params[0].kind in (
+        inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    engine.needs_seed = positional and params[0].default is inspect.Parameter.empty
+    engine.seeds = kind == "tensor" and positional and (
+        params[0].name.lower() in GRADIENT_ARGUMENTS or engine.needs_seed)
     if kwargs:
         engine.notes.append("leaves built with requires_grad=True")
     if kind == "tensor" and engine.dtype != np.float64:

@@ -45,7 +45,10 @@ def run_engine(planned: Planned, *, seed: int = 0) -> ClassResult:
     """
     found = planned.found
     start = time.perf_counter()
-    report = check_engine(found.cls, seed=seed, raise_on_failure=False)
+    try:
+        report = check_engine(found.cls, seed=seed, raise_on_failure=False)
+    except TypeError as exc:  # operator overloads and backward(), but no data and grad
+        return ClassResult(found.name, found.kind, found.module, SKIPPED, str(exc))
     seconds = time.perf_counter() - start
     if not report.gradients:
         message = report.problems[0] if report.problems else report.summary()
