@@ -286,3 +286,16 @@ def test_overloads_and_backward_without_data_and_grad_are_not_an_engine(tmp_path
         "self.low, self.high = low, low if high is None else high\n"
         "        self.data, self.grad = float(low), 0.0"))
     assert main([str(path), "-q"]) == 1
+
+
+def test_other_unary_methods_are_operations_when_they_return_a_node(monkeypatch):
+    cls = scalar_ok.Scalar
+    monkeypatch.setattr(cls, "sqrt", lambda self: self ** 0.5, raising=False)
+    monkeypatch.setattr(cls, "describe", lambda self: {"data": self.data}, raising=False)
+    report = check_engine(cls)
+    rows = {g.name for g in report.gradients}
+    assert "sqrt" in rows and "describe" not in rows
+    assert any("describe() does not return a Scalar" in n for n in report.notes)
+    monkeypatch.setattr(cls, "sqrt", lambda self: cls(self.data ** 0.5), raising=False)
+    report = check_engine(cls, raise_on_failure=False)  # outside the graph: no gradient
+    assert [g.name for g in report.gradients if g.status == "failed"] == ["sqrt"]
