@@ -144,6 +144,7 @@ class Engine:
     fresh_grad: Any = 0.0
     seeds: bool = False
     needs_seed: bool = False
+    flat: bool = False  # data kept as flat storage beside a `shape` attribute
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -195,7 +196,11 @@ class Engine:
     def data(self, node: Any) -> np.ndarray:
         """``node.data`` as a float64 array (a plain float/array is taken as it is)."""
         value = node.data if self.is_value(node) else node
-        return np.array(value, dtype=np.float64)
+        out = np.array(value, dtype=np.float64)
+        if self.flat and self.is_value(node):
+            shape = tuple(getattr(node, "shape", out.shape))
+            out = out.reshape(shape) if int(np.prod(shape, dtype=int)) == out.size else out
+        return out
 
     def grad(self, node: Any) -> np.ndarray | None:
         """``node.grad`` as a float64 array, None when the engine left it None."""
@@ -203,8 +208,12 @@ class Engine:
         if value is None:
             return None
         if self.is_value(value):  # a gradient held as an engine value
-            value = value.data
-        return np.array(value, dtype=np.float64)
+            return self.data(value)
+        out = np.array(value, dtype=np.float64)
+        if self.flat and out.ndim == 1:
+            shape = tuple(getattr(node, "shape", out.shape))
+            out = out.reshape(shape) if int(np.prod(shape, dtype=int)) == out.size else out
+        return out
 
     def backward(self, out: Any, seed: np.ndarray | None = None) -> None:
         """``out.backward()``, or ``out.backward(seed)`` with an upstream gradient."""
@@ -281,6 +290,8 @@ def inspect_engine(cls: type) -> Engine | str:
         fresh = 0.0
     engine = Engine(cls, kind, np.dtype(dtype), kwargs,
                     zero_method=callable(getattr(probe, "zero_grad", None)), fresh_grad=fresh)
+    engine.flat = kind == "tensor" and matrix is not None and np.shape(matrix.data) == (6,) \
+        and tuple(getattr(matrix, "shape", ())) == (2, 3)
     backward = inspect.getattr_static(cls, "backward")
     try:
         params = list(inspect.signature(backward).parameters.values())[1:]
