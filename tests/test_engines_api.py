@@ -7,6 +7,7 @@ checker's own is never blamed on the engine, absent operations are not failures.
 
 import math
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,6 +17,8 @@ from gradcheck import check_engine
 from gradcheck.engine import autograd_run
 from gradcheck.targets.classes import find_classes
 from gradcheck.targets.loading import load_target
+
+ZOO = Path(__file__).parent / "zoo_engines"
 
 
 def test_the_class_is_left_as_it_was_even_its_mutable_defaults():
@@ -383,3 +386,17 @@ def test_a_tensor_kept_as_flat_storage_is_read_through_its_shape(monkeypatch):
     monkeypatch.setattr(Flat, "__mul__", mul)
     report = check_engine(Flat, raise_on_failure=False)
     assert "mul" in [g.name for g in report.gradients if g.status == "failed"]
+
+
+def test_check_all_in_a_notebook_checks_an_engine_defined_there():
+    from gradcheck import check_all
+
+    namespace = {"__name__": "notebook_engines"}
+    source = (ZOO / "scalar_ok.py").read_text()
+    exec(compile(source, "<notebook>", "exec"), namespace)
+    checked = check_all(namespace)
+    (result,) = checked.results
+    assert (result.name, result.kind, result.status) == ("Scalar", "engine", "passed")
+    broken = {"__name__": "notebook_engines_broken"}
+    exec(compile((ZOO / "scalar_assign.py").read_text(), "<notebook>", "exec"), broken)
+    assert [r.status for r in check_all(broken).results] == ["failed"]
