@@ -369,6 +369,9 @@ class OpResult(GradientResult):
         Expressions evaluated for this operation.
     failing : list of str
         Every failing expression.
+    upstream : str
+        The upstream gradient of the deciding expression: ``"random"`` (non-uniform,
+        ``sum(w * expr)``) or ``"1"`` (what the engine's ``backward()`` seeds).
     depends : list of str
         ``inconclusive`` rows: the failing operations its failing expressions also use
         (it is judged again once they are fixed).
@@ -380,6 +383,7 @@ class OpResult(GradientResult):
     expressions: int = 0
     failing: list[str] = field(default_factory=list)
     depends: list[str] = field(default_factory=list)
+    upstream: str = "random"
 
     def describe(self) -> str:
         """One sentence: the operation, the expression, its values and what went wrong."""
@@ -388,7 +392,8 @@ class OpResult(GradientResult):
         if self.status in (PASSED, SKIPPED, MISSING) or not self.expression:
             return super().describe()
         values = ", ".join(f"{k}={_short(v)}" for k, v in self.values.items())
-        head = f"{self.name}: `{self.expression}`" + (f" at {values}" if values else "")
+        head = f"{self.name}: `{self.expression}`" + (f" at {values}" if values else "") + (
+            " (upstream gradient 1)" if self.upstream == "1" else "")
         compared = self.checked > 0 and self.error == self.error
         if not compared or (self.status == INCONCLUSIVE and not self.inconclusive):
             return f"{head}: {self.diagnosis or self.status}"
@@ -424,7 +429,9 @@ class EngineReport(Report):
         rows = [("operation", "status", "expression", "error", "tolerance", "analytic",
                  "numeric")]
         for g in self.gradients:
-            rows.append((g.name, g.status, getattr(g, "expression", ""), _num(g.error),
+            expression = getattr(g, "expression", "") + (
+                " (upstream 1)" if getattr(g, "upstream", "") == "1" else "")
+            rows.append((g.name, g.status, expression, _num(g.error),
                          _num(g.tolerance), _num(g.analytic), _num(g.numeric)))
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         table = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()

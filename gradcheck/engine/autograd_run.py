@@ -619,7 +619,8 @@ def _locate(expr: Expr, flat: int) -> tuple[str, tuple[int, ...]]:
 def _fill(row: OpResult, outcome: Outcome, engine: Engine) -> None:
     """The deciding expression's evidence into the row."""
     expr = outcome.expr
-    row.expression = expr.text + ("" if expr.wrap else "  (upstream gradient 1)")
+    row.expression = expr.text
+    row.upstream = "random" if expr.wrap else "1"
     row.values = {leaf.name: (v.tolist() if v.size <= 6 else f"array{v.shape}")
                   for leaf, v in zip(expr.leaves, outcome.values, strict=True)}
     cmp = outcome.cmp
