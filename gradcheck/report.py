@@ -456,7 +456,7 @@ class EngineReport(Report):
         waiting: dict[str, list[str]] = {}
         for g in self.gradients:
             if g.status == INCONCLUSIVE and getattr(g, "depends", None):
-                waiting.setdefault(", ".join(g.depends), []).append(g.name)
+                waiting.setdefault(", ".join(getattr(g, "depends", [])), []).append(g.name)
             elif g.status == INCONCLUSIVE:
                 lines.append(f"  - {g.describe()}")
         lines += [f"  - not decided until {ops} {'are' if ',' in ops else 'is'} fixed (their "

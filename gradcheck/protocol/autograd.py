@@ -252,7 +252,7 @@ def inspect_engine(cls: type) -> Engine | str:
         Its instances have no ``data`` and ``grad``: it is no autograd engine.
     """
     try:
-        init = inspect.signature(cls).parameters
+        init: Any = inspect.signature(cls).parameters
     except (TypeError, ValueError):
         init = {}
     kwargs = {"requires_grad": True} if "requires_grad" in init else {}
