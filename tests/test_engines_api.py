@@ -400,3 +400,24 @@ def test_check_all_in_a_notebook_checks_an_engine_defined_there():
     broken = {"__name__": "notebook_engines_broken"}
     exec(compile((ZOO / "scalar_assign.py").read_text(), "<notebook>", "exec"), broken)
     assert [r.status for r in check_all(broken).results] == ["failed"]
+
+
+def test_getitem_assigning_its_gradient_is_not_called_a_repeated_index_bug(monkeypatch):
+    cls = tensor_ok.Tensor
+
+    def getitem(self, index):  # = instead of +=: A[0] * A[0] loses one of its two users
+        out = cls(self.data[index], (self,))
+
+        def backward():
+            full = np.zeros_like(self.data)
+            np.add.at(full, index, out.grad)
+            self.grad = full
+
+        out._backward = backward
+        return out
+
+    monkeypatch.setattr(cls, "__getitem__", getitem)
+    report = check_engine(cls, raise_on_failure=False)
+    row = next(g for g in report.gradients if g.name == "getitem")
+    assert row.status == "failed"
+    assert "grad assigned, not accumulated" in row.diagnosis

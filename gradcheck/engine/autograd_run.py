@@ -663,7 +663,7 @@ def _diagnose(op: str, worst: Outcome, failed: list[Outcome], ran: list[Outcome]
                 "value outside the graph")
     if numeric_fail and all(r.expr.reuse == "leaf" for r in numeric_fail) and single and all(
             r.status == PASSED for r in single):
-        if op == "getitem":
+        if op == "getitem" and all("[[" in r.expr.text for r in numeric_fail):
             return ("repeated indices get one contribution: `grad[index] += g` with a fancy "
                     "index adds once per distinct index; use `np.add.at(grad, index, g)`")
         return ("grad assigned, not accumulated: a node used twice gets only one "
