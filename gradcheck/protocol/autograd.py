@@ -196,7 +196,7 @@ class Engine:
     def data(self, node: Any) -> np.ndarray:
         """``node.data`` as a float64 array (a plain float/array is taken as it is)."""
         value = node.data if self.is_value(node) else node
-        out = np.array(value, dtype=np.float64)
+        out = _numbers(value, f"{self.name}.data", "forward")
         if self.flat and self.is_value(node):
             shape = tuple(getattr(node, "shape", out.shape))
             out = out.reshape(shape) if int(np.prod(shape, dtype=int)) == out.size else out
@@ -209,7 +209,7 @@ class Engine:
             return None
         if self.is_value(value):  # a gradient held as an engine value
             return self.data(value)
-        out = np.array(value, dtype=np.float64)
+        out = _numbers(value, f"{self.name}.grad", "grad")
         if self.flat and out.ndim == 1:
             shape = tuple(getattr(node, "shape", out.shape))
             out = out.reshape(shape) if int(np.prod(shape, dtype=int)) == out.size else out
@@ -307,6 +307,15 @@ def inspect_engine(cls: type) -> Engine | str:
     if kind == "tensor" and engine.dtype != np.float64:
         engine.notes.append(f"data is {engine.dtype}: tolerances follow {engine.dtype}")
     return engine
+
+
+def _numbers(value: Any, what: str, stage: str) -> np.ndarray:
+    """``value`` as a float64 array; the engine's fault (not ours) when it holds no numbers."""
+    try:
+        return np.array(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise EngineCallError(stage, f"{what} holds {type(value).__name__}, not numbers "
+                              f"({exc})") from exc
 
 
 def _short(value: Any) -> str:
