@@ -282,7 +282,10 @@ class EngineCheck:
             stage = ABSENT if exc.stage in ("forward",) else ERROR
             return Outcome(expr, stage, values, str(exc), kind=exc.stage)
         inner = frozenset(self.trace)
-        data = self.engine.data(out)
+        try:
+            data = self.engine.data(out)
+        except EngineCallError as exc:
+            return Outcome(expr, ERROR, values, str(exc), kind=exc.stage)
         w = self.upstream(data.shape, expr.wrap)
         problem = self.forward_problem(expr, values, data)
         try:
