@@ -64,6 +64,7 @@ def run_engine(planned: Planned, *, seed: int = 0) -> ClassResult:
     notes = list(report.notes)
     if report.absent:
         notes.append("not defined (not checked): " + ", ".join(report.absent))
+    checks[0].notes = list(notes)  # (shown under the first row with --verbose)
     return ClassResult(found.name, found.kind, found.module, str(report.status)
                        if report.status != "passed" else PASSED, message, checks, notes,
                        seconds)
