@@ -104,7 +104,6 @@ class EngineCheck:
         self.rng = np.random.default_rng(seed)
         self.evaluations = 0
         self.step = numerics.default_step(engine.eps)
-        self.wrapper: frozenset[str] = frozenset()
         self.trace: set[str] = set()
 
     # ------------------------------------------------------------------ tracing
@@ -225,6 +224,17 @@ class EngineCheck:
                 f"`{expr.text}` returned a {type(out).__name__}, not a {self.engine.name}"))
         return leaves, out
 
+    def wrapper_uses(self, shape: tuple[int, ...], wrap: bool) -> frozenset[str]:
+        """The operations :meth:`backward` adds to reach a scalar through upstream ``w``."""
+        engine = self.engine
+        if engine.kind == "scalar":
+            return frozenset({"mul"}) if wrap else frozenset()
+        if (not wrap and shape == ()) or engine.seeds:
+            return frozenset()
+        if engine.defines("sum") and engine.defines("__mul__"):
+            return frozenset({"mul", "sum"}) if wrap else frozenset({"sum"})
+        return frozenset()
+
     def backward(self, out: Any, w: np.ndarray, wrap: bool) -> frozenset[str]:
         """Run backward from ``out`` with upstream ``w``; the operations that took."""
         engine = self.engine
@@ -294,7 +304,7 @@ class EngineCheck:
         except EngineCallError as exc:
             status = ABSENT if exc.stage == "forward" else ERROR
             return Outcome(expr, status, values, str(exc), kind=exc.stage,
-                           uses=expr.uses | self.wrapper)
+                           uses=expr.uses | self.wrapper_uses(data.shape, expr.wrap))
         uses = expr.uses | used
         outcome = Outcome(expr, PASSED, values, uses=uses, inner=inner - uses - {expr.op},
                           out_shape=data.shape)
@@ -502,8 +512,7 @@ class EngineCheck:
             def once() -> list[np.ndarray]:
                 out = user_call("forward", f"`{expr.text}`", expr.fn, *leaves)
                 self.evaluations += 1
-                uses = self.backward(out, w, True)
-                self.wrapper = uses
+                self.backward(out, w, True)
                 return [_grad(engine, leaf) for leaf in leaves]
 
             first = once()
@@ -525,9 +534,10 @@ class EngineCheck:
             row.status = ERROR
             row.diagnosis = f"backward twice on the same leaves raised: {exc}"
             return row
-        if not expr.uses | self.wrapper <= trusted:
+        uses = expr.uses | self.wrapper_uses(shape, True)
+        if not uses <= trusted:
             row.status = INCONCLUSIVE
-            row.depends = sorted((expr.uses | self.wrapper) - trusted)
+            row.depends = sorted(uses - trusted)
             row.diagnosis = (f"`{expr.text}` uses {', '.join(row.depends)}, which failed on "
                              "its own: check again once that is fixed")
             return row
