@@ -32,7 +32,7 @@ def engine_class(module_name: str) -> type:
 
 
 def main_(rounds: int) -> None:
-    print(f"{'engine':18} {'expected':28} {'got':28} {'API s':>6} {'CLI s':>6} exit")
+    print(f"{'engine':21} {'expected':28} {'got':28} {'API s':>6} {'CLI s':>6} exit")
     for name, (status, failing) in EXPECTED.items():
         cls = engine_class(name)
         api = cli = float("inf")
@@ -48,7 +48,7 @@ def main_(rounds: int) -> None:
         got = sorted(g.name for g in report.gradients if g.status in ("failed", "error"))
         expected = f"{status} {','.join(sorted(failing))}".strip()
         shown = f"{report.status} {','.join(got)}".strip()
-        print(f"{name:18} {expected:28} {shown:28} {api:6.2f} {cli:6.2f} {code}")
+        print(f"{name:21} {expected:28} {shown:28} {api:6.2f} {cli:6.2f} {code}")
 
 
 if __name__ == "__main__":
