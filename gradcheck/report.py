@@ -436,8 +436,9 @@ class EngineReport(Report):
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         table = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
                  for r in rows]
+        counts = f", {self.evaluations} evaluations" if self.evaluations else ""
         head = (f"{self.name} ({self.kind}): {self.status.upper()}  "
-                f"[{self.dtype}, {self.evaluations} evaluations, {self.seconds * 1e3:.0f} ms]")
+                f"[{self.dtype}{counts}, {self.seconds * 1e3:.0f} ms]")
         out = [head, *("  " + t for t in table)]
         out += [line.replace("  - ", "  ", 1) for line in self.message.splitlines()[1:]
                 if line.startswith("  - ")]

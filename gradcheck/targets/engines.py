@@ -74,7 +74,8 @@ def _op_check(found: Found, report: EngineReport, op: OpResult, seconds: float) 
     """One operation as a check: its own small report, so the table shows its numbers."""
     spec = CheckSpec(found, Constructor(label=op.name), Kind.ENGINE.value)
     single = EngineReport(name=f"{report.name}.{op.name}", kind=Kind.ENGINE.value,
-                          status=op.status, dtype=report.dtype, gradients=[op])
+                          status=op.status, dtype=report.dtype, gradients=[op],
+                          seconds=seconds)
     status = str(op.status)
     message = op.describe() if status != PASSED else (
         f"{op.expressions} expressions, worst `{op.expression}`")
