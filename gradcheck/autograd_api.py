@@ -12,10 +12,10 @@ import numpy as np
 
 from gradcheck.engine import threads
 from gradcheck.engine.autograd_run import EngineCheck
-from gradcheck.engine.frame import GradcheckWarning
 from gradcheck.engine.state import numpy_unpatched
-from gradcheck.protocol.autograd import EngineCallError, inspect_engine
-from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, EngineReport, GradientError, Kind
+from gradcheck.errors import EngineCallError, GradcheckWarning, GradientError
+from gradcheck.protocol.autograd import inspect_engine
+from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, EngineReport, Kind
 
 __all__ = ["check_engine"]
 

@@ -20,6 +20,9 @@ from typing import Any
 
 import numpy as np
 
+__all__ = ["Expr", "Leaf", "Ref", "REFLECTED", "SCALAR_OPS", "SYMBOL", "TENSOR_OPS",
+           "generic_exprs", "graph_exprs", "scalar_exprs", "tensor_exprs"]
+
 # The dunder (or method) an operation needs, and the name shown for it.
 SCALAR_OPS: dict[str, tuple[str, ...]] = {
     "add": ("__add__",), "radd": ("__radd__",), "sub": ("__sub__",), "rsub": ("__rsub__",),

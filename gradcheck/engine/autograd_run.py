@@ -46,7 +46,8 @@ from gradcheck.engine.autograd_exprs import (
     scalar_exprs,
     tensor_exprs,
 )
-from gradcheck.protocol.autograd import NOT_OPERATIONS, Engine, EngineCallError, user_call
+from gradcheck.errors import EngineCallError
+from gradcheck.protocol.autograd import NOT_OPERATIONS, Engine, user_call
 from gradcheck.report import (
     ERROR,
     FAILED,
@@ -56,6 +57,8 @@ from gradcheck.report import (
     EngineReport,
     OpResult,
 )
+
+__all__ = ["ABSENT", "EngineCheck", "Outcome"]
 
 ABSENT = "absent"
 _ORDER = {ERROR: 0, FAILED: 1, INCONCLUSIVE: 2, PASSED: 3, ABSENT: 4, SKIPPED: 5}

@@ -22,6 +22,11 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.errors import EngineCallError
+
+__all__ = ["EngineCallError", "Engine", "inspect_engine", "looks_like_engine", "user_call",
+           "NOT_OPERATIONS", "OPERATORS"]
+
 # Operators an engine overloads: a class defining one of these and backward() is a
 # candidate engine.
 OPERATORS = ("__add__", "__mul__", "__sub__", "__truediv__", "__pow__", "__matmul__")
@@ -34,20 +39,6 @@ NOT_OPERATIONS = frozenset({
 })
 GRADIENT_ARGUMENTS = ("grad", "gradient", "g", "out_grad", "dout", "upstream", "seed",
                       "grad_output", "dy")
-
-
-class EngineCallError(Exception):
-    """The engine raised while being built, run forward, run backward or reset.
-
-    Attributes
-    ----------
-    stage : str
-        ``"build"``, ``"forward"``, ``"backward"``, ``"zero"`` or ``"grad"``.
-    """
-
-    def __init__(self, stage: str, message: str) -> None:
-        super().__init__(message)
-        self.stage = stage
 
 
 def user_call(stage: str, what: str, function: Callable[..., Any], *args: Any,
