@@ -4,7 +4,7 @@
 losses and fused losses (:func:`~gradcheck.targets.discovery.plan_checks`), whole
 networks (:func:`~gradcheck.targets.models.plan_model`) and CS231n-style function pairs
 (:func:`~gradcheck.targets.functions.plan_functions`) and autograd engines
-(:func:`~gradcheck.targets.engines.plan_engine`). :func:`run_planned` runs one plan
+(:func:`~gradcheck.targets.autograd.plan_autograd`). :func:`run_planned` runs one plan
 with the runner that fits it. The callers add only what is theirs: time limits and
 progress (CLI), items (pytest), the namespace (notebooks).
 """
@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gradcheck.report import Kind
+from gradcheck.targets.autograd import plan_autograd, run_autograd
 from gradcheck.targets.discovery import Found, Planned, plan_checks
-from gradcheck.targets.engines import plan_engine, run_engine
 from gradcheck.targets.functions import plan_functions
 from gradcheck.targets.loading import Target
 from gradcheck.targets.models import plan_model, run_model
@@ -61,7 +61,7 @@ def plan_target(target: Target, found: list[Found], config: dict[str, Any], *,
     out = TargetPlans()
     for f in found:
         if f.kind == Kind.ENGINE:  # an autograd engine: every operation it defines
-            out.plans.append(plan_engine(f))
+            out.plans.append(plan_autograd(f))
             continue
         if f.verdict == "ignore":
             network = plan_model(f, config)  # whole networks: check_model
@@ -83,5 +83,5 @@ def run_planned(planned: Any, *, examples: int, seed: int,
     if planned.found.kind == Kind.MODEL:
         return run_model(planned, seed=seed)
     if planned.found.kind == Kind.ENGINE:
-        return run_engine(planned, seed=seed)
+        return run_autograd(planned, seed=seed)
     return run_class(planned, examples=examples, seed=seed, on_check=on_check)

@@ -3,7 +3,7 @@
 A class with operator overloads (``__add__``, ``__mul__`` ...), a ``backward()`` without
 required arguments and no ``forward`` is an engine
 (:func:`gradcheck.protocol.autograd.looks_like_engine`); discovery marks it
-``kind="engine"`` so that it is never taken for a layer. :func:`run_engine` runs
+``kind="engine"`` so that it is never taken for a layer. :func:`run_autograd` runs
 :func:`gradcheck.check_engine` once and turns its report into one
 :class:`~gradcheck.targets.runner.CheckResult` per operation, so that the CLI's table,
 JSON and JUnit show one row per operation (``checked with``: the operation).
@@ -21,25 +21,25 @@ from gradcheck.targets.classes import Found
 from gradcheck.targets.runner import CheckResult, ClassResult
 from gradcheck.targets.specs import CheckSpec, Planned
 
-__all__ = ["plan_engine", "run_engine"]
+__all__ = ["plan_autograd", "run_autograd"]
 
 _RANK = {ERROR: 0, "failed": 1, "inconclusive": 2, PASSED: 3, SKIPPED: 4}
 
 
-def plan_engine(found: Found) -> Planned:
+def plan_autograd(found: Found) -> Planned:
     """The plan of an engine class: one check, of every operation it defines."""
     found = dataclasses.replace(found, kind=Kind.ENGINE.value, verdict="check", reason="")
     return Planned(found, specs=[CheckSpec(found, Constructor(label="operations"),
                                            Kind.ENGINE.value)])
 
 
-def run_engine(planned: Planned, *, seed: int = 0) -> ClassResult:
+def run_autograd(planned: Planned, *, seed: int = 0) -> ClassResult:
     """Check an engine class with :func:`gradcheck.check_engine`; one check per operation.
 
     Parameters
     ----------
     planned : Planned
-        From :func:`plan_engine`.
+        From :func:`plan_autograd`.
     seed : int
         Seed of the leaf values and upstream gradients.
     """
