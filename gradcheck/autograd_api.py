@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+# imported for its effect: it installs the reports' repr and HTML (as gradcheck.api does)
+from gradcheck import views  # noqa: F401
 from gradcheck.engine import threads
 from gradcheck.engine.autograd_run import EngineCheck
 from gradcheck.engine.state import numpy_unpatched

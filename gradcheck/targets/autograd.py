@@ -18,7 +18,7 @@ from gradcheck.autograd_api import check_engine
 from gradcheck.report import ERROR, PASSED, SKIPPED, EngineReport, Kind, OpResult
 from gradcheck.targets.building import Constructor
 from gradcheck.targets.classes import Found
-from gradcheck.targets.runner import CheckResult, ClassResult
+from gradcheck.targets.results import CheckResult, ClassResult
 from gradcheck.targets.specs import CheckSpec, Planned
 
 __all__ = ["plan_autograd", "run_autograd"]
