@@ -304,7 +304,7 @@ LINK = re.compile(r'!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)')
 # A link to one of these may point nowhere until it lands; once the file exists it is
 # checked like any other. Delete an entry when its page has landed.
 PENDING = {"docs/conventions.md", "docs/functions.md",
-           "docs/engines.md", "docs/tolerance.md"}
+           "docs/tolerance.md"}
 
 
 def broken_links(page: Path, root: Path = ROOT, pending: frozenset[str] = frozenset()) -> list[str]:
