@@ -10,9 +10,9 @@ could not pass unnoticed.
 import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
+
+from cli_process import run_gradcheck
 
 TARGETS = Path(__file__).parent / "cli_targets"
 README = Path(__file__).parents[1] / "README.md"
@@ -20,10 +20,7 @@ FAST = ["--examples", "5"]
 
 
 def gradcheck(*args, cwd):
-    return subprocess.run(
-        [sys.executable, "-m", "gradcheck", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=120,
-    )
+    return run_gradcheck(*args, cwd=cwd, timeout=120)
 
 
 def checked(*args, cwd):
