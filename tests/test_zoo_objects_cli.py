@@ -47,10 +47,11 @@ def _expected() -> dict[str, set[bool]]:
 def test_zoo_module_verdicts_through_the_cli_match_the_api(module, excluded, tmp_path, capsys,
                                                            monkeypatch):
     monkeypatch.chdir(tmp_path)
-    # verdicts only: a failure is found before shrinking, which only makes its example
-    # smaller (the failing convolutions spent most of their time there); the CLI's shrunk
-    # examples are asserted in test_cli_command.py
-    monkeypatch.setattr(runner, "SHRINK_CALLS", 10)
+    # verdicts only: a class's status is decided by the first example that fails, and
+    # shrinking only makes that example smaller (60-70 % of a failing pooling or
+    # convolution class's time: each step judges its ties again), so it is off here; the
+    # CLI's shrunk examples are asserted in test_cli_command.py
+    monkeypatch.setattr(runner, "SHRINK_CALLS", 0)
     (tmp_path / "pyproject.toml").write_text(f"[tool.gradcheck]\nexclude = {excluded!r}\n")
     path = tmp_path / "out.json"
     main([str(zoo.__path__[0] + f"/{module}.py"), "--examples", "6", "-q", "--json",
