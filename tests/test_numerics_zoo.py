@@ -16,6 +16,7 @@ import zoo_numerics as zn
 from zoo import dense
 
 from gradcheck import check_layer
+from gradcheck.targets import runner
 
 SEEDS = (0, 1, 2)
 TESTS = Path(__file__).resolve().parent
@@ -136,7 +137,10 @@ def cli_results(cli, tmp_path, target, seed):
 
 
 @pytest.mark.parametrize("seed", [0, 1])
-def test_cli_judges_the_tie_specimens_right(gradcheck_cli, tmp_path, seed):
+def test_cli_judges_the_tie_specimens_right(gradcheck_cli, tmp_path, seed, monkeypatch):
+    # statuses only: decided by the first failing example; shrinking a tie bug (each step
+    # judges its ties again) would only make that example smaller
+    monkeypatch.setattr(runner, "SHRINK_CALLS", 0)
     results = cli_results(gradcheck_cli, tmp_path, "ties.py", seed)
     status = {n: r["status"] for n, r in results.items()}
     assert {n: status[n] for n in CLI_CORRECT} == dict.fromkeys(CLI_CORRECT, "passed")
