@@ -26,7 +26,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ArgumentError",
+    "BuildError",
     "CheckAbortedError",
+    "EngineCallError",
     "GradcheckFailedError",
     "GradcheckWarning",
     "GradientError",
@@ -162,6 +164,10 @@ class ProcessExitAttempt(BaseException):
         self.code = code
 
 
+class BuildError(Exception):
+    """The user's constructor raised while an example was built (the check's ``error``)."""
+
+
 class CheckAbortedError(Exception):
     """A class's check stopped early with a verdict (e.g. its constructor raised)."""
 
@@ -176,3 +182,17 @@ class GradcheckFailedError(AssertionError):
     def __init__(self, result: Any) -> None:
         super().__init__(result.message)
         self.result = result
+
+
+class EngineCallError(Exception):
+    """An autograd engine raised while built, run forward, run backward or reset.
+
+    Attributes
+    ----------
+    stage : str
+        ``"build"``, ``"forward"``, ``"backward"``, ``"zero"`` or ``"grad"``.
+    """
+
+    def __init__(self, stage: str, message: str) -> None:
+        super().__init__(message)
+        self.stage = stage

@@ -22,9 +22,9 @@ from gradcheck.engine.budget import EXHAUSTIVE_LIMIT
 from gradcheck.engine.diagnose import diagnose
 from gradcheck.engine.frame import framed
 from gradcheck.engine.state import RandomPin
-from gradcheck.engine.verify import Verification
+from gradcheck.engine.verify import Context, Verification
 from gradcheck.errors import ArgumentError, ProtocolError, UserCodeError
-from gradcheck.protocol.function import FunctionSubject, is_float_array
+from gradcheck.protocol.function import FunctionSubject, gradient_key, is_float_array
 from gradcheck.report import (
     FAILED,
     INCONCLUSIVE,
@@ -62,18 +62,13 @@ class FunctionRun:
                  step: float | None, seed: int | None,
                  douts: list[np.ndarray] | None = None) -> None:
         self.report, self.subject = report, subject
-        self.obj = subject.forward_function
         self.mode, self.step = mode, step
         self.seed = 0 if seed is None else seed
         self.rng = np.random.default_rng(self.seed)
         self.douts_given = douts
         self.eps = float(np.finfo(np.float64).eps)
-        # what Verification reads: no input gradient, the arguments are parameters
-        self.differentiable_inputs = False
-        self.dinputs_name = "dinputs"
         first = [a for a in subject.slots if is_float_array(a)]
         self.x: np.ndarray = first[0] if first else np.zeros(1)
-        self.y = None
         self.all_zero = False
 
     # -- the frame ----------------------------------------------------------------------
@@ -107,7 +102,9 @@ class FunctionRun:
         mode = self.mode or ("exhaustive" if size <= EXHAUSTIVE_LIMIT else "fast")
         report.mode = mode
         objective = subject.objective(result, scale=True)
-        Verification(self, subject).run(grads, objective)
+        # no input gradient: the arguments are parameters
+        context = Context(report, self.x, None, self.rng, self.eps, self.step, None, self.seed)
+        Verification(context, subject).run(grads, objective)
         self._diagnose_again()
         if self.all_zero:
             self._nothing_verified()
@@ -159,6 +156,17 @@ class FunctionRun:
             return self._loss_gradient(result)
 
         douts = self._douts(outs)
+        takes = subject.takes
+        if takes is not None and takes < len(douts) and self.douts_given is None:
+            # rnn_cell_backward(da_next, cache) for (a_next, yt, cache): yt not differentiated
+            for k in range(takes, len(douts)):
+                douts[k] = np.zeros_like(douts[k])
+            unused = ", ".join(str(k + 1) for k in range(takes, len(douts)))
+            back_name = getattr(subject.backward_function, "__name__", "backward")
+            report.notes.append(
+                f"{back_name} takes {takes} upstream gradient(s): output(s) {unused} of the "
+                "forward are not differentiated"
+            )
         subject.douts = douts
         given = [d.copy() for d in douts]
         after_forward = [np.array(a, copy=True) if isinstance(a, np.ndarray) else None
@@ -220,6 +228,8 @@ class FunctionRun:
     def _gradients(self, returned: Any, back: str) -> dict[str, np.ndarray]:
         """One gradient per differentiated argument, matched by position."""
         subject, report = self.subject, self.report
+        if isinstance(returned, dict):
+            return self._dict_gradients(returned, back)
         params = list(subject.parameters.values())
         expected = ", ".join(p.gradient_label for p in params)
         if returned is None:
@@ -242,6 +252,24 @@ class FunctionRun:
                     "an unfinished template?)"))
                 continue
             grads[param.gradient_label] = np.array(value, copy=True)
+        return grads
+
+    def _dict_gradients(self, returned: dict[Any, Any], back: str) -> dict[str, np.ndarray]:
+        """A dict of gradients keyed ``d<argument>`` and ``d<key>`` of a dict argument."""
+        subject, report = self.subject, self.report
+        for label in subject.add_dict_parameters(returned):
+            report.shapes[label] = list(subject.params[label].shape)
+        grads: dict[str, np.ndarray] = {}
+        for param in list(subject.parameters.values()):
+            key = gradient_key(returned, param.label)
+            value = None if key is None else returned[key]
+            if key is None or value is None:
+                report.gradients.append(GradientResult(
+                    param.gradient_label, MISSING,
+                    diagnosis=f"{back} returned no {param.gradient_label} in its dict"))
+                continue
+            param.gradient_label = key
+            grads[key] = np.array(value, copy=True)
         return grads
 
     def _choose_eps(self, result: Any) -> None:

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from gradcheck.errors import ProtocolError, UserCodeError
-from gradcheck.protocol import names
-from gradcheck.protocol.calls import call, forward_parameters
+from gradcheck.protocol import implied, labels, names
+from gradcheck.protocol.calls import call, forward_parameters, wants_training
 from gradcheck.protocol.params import Parameter
 from gradcheck.protocol.places import attributes
 from gradcheck.report import Kind
@@ -84,6 +84,14 @@ class Subject:
     #: whether forward may clip its input at 1e-7 (cross-entropy), moving the gradient of
     #: the mean by up to ``1e-7 / samples``: differences below that are no bug
     clips = False
+    #: the objective is ``sum(dvalues * output)`` over forward's own output (a layer):
+    #: ``dvalues`` is ``(rows, -1)``, forward's output is the per-row values, and the
+    #: engine may weigh rows by ``dvalues`` and stack rows or parameter columns through
+    #: :meth:`LayerSubject.row_outputs`
+    takes_upstream_gradient = False
+    #: forward takes any real input: a probe may move the batch's rows anywhere (a loss's
+    #: predictions must keep their domain)
+    free_inputs = False
 
     def __init__(self, obj: Any, pin: RandomPin) -> None:
         self.obj = obj
@@ -98,6 +106,19 @@ class Subject:
         self.reg: dict[str, tuple[float, float]] = {}
         self._swapped: set[str] = set()  # rebound to other arrays by swap_in()
         self.rebinds = False  # whether forward rebinds parameters (re-casts them)
+
+    @property
+    def regularized(self) -> bool:
+        """Whether a parameter adds a regularization term to the objective."""
+        return bool(self.reg)
+
+    def start(self, x: np.ndarray, y: np.ndarray | None) -> list[str]:
+        """Take the check's data (``y``: labels, or None); the notes the report shows."""
+        return []
+
+    def backward_argument(self, x: np.ndarray) -> np.ndarray:
+        """What backward is given as ``dvalues`` (a loss: the predictions ``x``)."""
+        return x
 
     # -- parameters ------------------------------------------------------------------
     def add_parameter(self, param: Parameter) -> None:
@@ -247,12 +268,21 @@ class LayerSubject(Subject):
     """A layer or activation: the objective is ``sum(dvalues * output)`` + regularization."""
 
     kind = Kind.LAYER
+    takes_upstream_gradient = True
+    free_inputs = True
 
     def __init__(self, obj: Any, pin: RandomPin, training: tuple[bool, bool]) -> None:
         super().__init__(obj, pin)
         self.extra = (training[1],) if training[0] else ()
+        # backward(dz, y) with y unused, as on every layer of some networks: y is None
+        label = labels.label_argument(getattr(obj, "backward", None))
+        self.backward_extra: tuple[Any, ...] = (None,) if label and label[1] else ()
         self.returns_output = False
         self.output_known = False  # set once forward was seen setting its output
+
+    def start(self, x: np.ndarray, y: np.ndarray | None) -> list[str]:
+        """A layer takes no labels; the note says when forward gets a training flag."""
+        return [f"forward called as forward(inputs, {self.extra[0]})"] if self.extra else []
 
     def forward(self, x: np.ndarray, y: np.ndarray | None = None) -> Any:
         """One forward call on ``x``; returns its output (set or returned)."""
@@ -275,7 +305,7 @@ class LayerSubject(Subject):
 
     def backward(self, dvalues: np.ndarray, y: np.ndarray | None = None) -> Any:
         """One backward call with the upstream gradient ``dvalues``."""
-        return call(self.obj, "backward", dvalues)
+        return call(self.obj, "backward", dvalues, *self.backward_extra)
 
     def objective(self, out: Any, *, scale: bool = False) -> tuple[float, float]:
         """``sum(dvalues * out)`` plus the regularization of every parameter."""
@@ -314,13 +344,47 @@ class LossSubject(Subject):
     # probabilities: steps relative to |p| down to this scale, never stepping below zero
     input_step_floor = 1e-3
     clips = True
+    # per-element losses reduced by a sum (observed, gradcheck.engine.reduction): the
+    # objective is the mean of every element times this factor
+    scale = 1.0
+
+    # forward(inputs) is the activation alone and backward takes the labels: the loss
+    # is implied by forward's output (gradcheck.protocol.implied): "softmax" | "sigmoid"
+    activation_only = False
+    implied_kind: str | None = None
+    last_output: Any = None
+
+    def start(self, x: np.ndarray, y: np.ndarray | None) -> list[str]:
+        """Keep the labels and the batch size; a forward taking no labels implies a loss."""
+        self.y_true, self.n_samples = y, x.shape[0]
+        self.activation_only = not implied.forward_takes_labels(self.obj)
+        return []
 
     def forward(self, x: np.ndarray, y: np.ndarray | None = None) -> Any:
         """The per-sample losses (or a scalar) for predictions ``x``."""
         self._pinned()
-        result = call(self.obj, "forward", x, self.y_true if y is None else y)
+        labels = self.y_true if y is None else y
+        if self.activation_only:
+            returned = call(self.obj, "forward", x)
+            self.pin.note_draws()
+            return self._implied(returned, labels)
+        result = call(self.obj, "forward", x, labels)
         self.pin.note_draws()
         return result
+
+    def _implied(self, returned: Any, labels: Any) -> float:
+        output = get_output(self.obj)
+        output = returned if isinstance(returned, np.ndarray) else output
+        if not isinstance(output, np.ndarray):
+            raise ProtocolError("forward(inputs) returned no array and set no self.output")
+        if self.implied_kind is None:
+            self.implied_kind = implied.kind_of(output)
+            if self.implied_kind is None:
+                raise ProtocolError(
+                    "forward takes no labels and its output is neither probability rows "
+                    "(softmax) nor values in (0, 1) (sigmoid): no loss is implied")
+        self.last_output = output
+        return implied.implied_loss(self.implied_kind, output, np.asarray(labels))
 
     def backward(self, dvalues: np.ndarray, y: np.ndarray | None) -> Any:
         """``backward(dvalues, y_true)``."""
@@ -329,7 +393,8 @@ class LossSubject(Subject):
     def objective(self, out: Any, *, scale: bool = False) -> tuple[float, float]:
         """The mean loss."""
         result = np.asarray(out, dtype=np.float64)
-        return float(np.mean(result)), float(np.mean(np.abs(result)))
+        return (self.scale * float(np.mean(result)),
+                self.scale * float(np.mean(np.abs(result))))
 
     def sample_losses(self, x: np.ndarray, y: np.ndarray) -> np.ndarray | None:
         """Per-sample losses of a batch (the mean over a sample's positions, if several)."""
@@ -344,7 +409,7 @@ class LossSubject(Subject):
         losses = self.sample_losses(x_rows, self.y_true[row_ids])
         if losses is None:
             raise ProtocolError("per-sample losses are not available")
-        losses = losses / self.n_samples
+        losses = losses * (self.scale / self.n_samples)
         return losses, np.abs(losses)
 
     def row_values(self, x: np.ndarray, y: np.ndarray | None) -> np.ndarray | None:
@@ -367,6 +432,11 @@ class FusedSubject(LossSubject):
         super().__init__(obj, pin)
         self.inner_loss: Any = None
         self.inner_known = False
+
+    def backward_argument(self, x: np.ndarray) -> np.ndarray:
+        """The softmax output forward set (``self.output``); the logits ``x`` without one."""
+        output = self.last_output if self.activation_only else get_output(self.obj)
+        return x if output is None else np.asarray(output, dtype=np.float64)
 
     def objective(self, out: Any, *, scale: bool = False) -> tuple[float, float]:
         """The returned scalar (the mean, if forward returned several values)."""
@@ -410,11 +480,17 @@ class FusedSubject(LossSubject):
         return self.find_inner_loss() is not None
 
 
-def subject_for(kind: Kind | str, obj: Any, pin: RandomPin,
-                training: tuple[bool, bool] = (False, False)) -> Subject:
-    """The subject type for ``kind``."""
+def subject_for(kind: Kind | str, obj: Any, pin: RandomPin, *,
+                training: bool | None = None) -> Subject:
+    """The subject of an object checked as ``kind`` (layer, loss or fused loss).
+
+    The one place where the kind an entry point was called for picks a subject type; the
+    engine then asks the subject what it can do (:attr:`Subject.takes_upstream_gradient`,
+    :attr:`Subject.free_inputs`, :attr:`Subject.regularized`, ...), never its kind.
+    ``training``: the value of forward's ``training`` argument, when a layer takes one.
+    """
     if kind == Kind.LAYER:
-        return LayerSubject(obj, pin, training)
+        return LayerSubject(obj, pin, wants_training(obj, training))
     if kind == Kind.FUSED:
         return FusedSubject(obj, pin)
     return LossSubject(obj, pin)
