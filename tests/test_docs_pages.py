@@ -10,7 +10,6 @@ from __future__ import annotations
 import doctest
 import re
 import shlex
-import sys
 import textwrap
 import unicodedata
 from dataclasses import dataclass
@@ -136,21 +135,16 @@ def run_page(text: str, label: str, directory: Path) -> list[str]:
 
 
 @pytest.fixture
-def sandbox(tmp_path, monkeypatch):
+def sandbox(tmp_path, monkeypatch, isolated_imports):
     """A page runs in an empty directory as from the repository root (``tests/`` is there
-    and importable), and leaves no trace: numpy's random state, ``sys.path`` and the
-    modules it imported from ``tests/`` are restored."""
+    and importable), and leaves no trace: numpy's random state is restored, and
+    ``sys.path`` and the modules it imported by ``isolated_imports`` (tests/conftest.py)."""
     (tmp_path / "tests").symlink_to(TESTS, target_is_directory=True)
     monkeypatch.chdir(tmp_path)
     monkeypatch.syspath_prepend(str(TESTS))
-    state, path, modules = np.random.get_state(), list(sys.path), set(sys.modules)
+    state = np.random.get_state()
     yield tmp_path
     np.random.set_state(state)
-    sys.path[:] = path
-    for added in set(sys.modules) - modules:
-        source = getattr(sys.modules[added], "__file__", None) or ""
-        if Path(source).resolve().is_relative_to(TESTS) or source.startswith(str(tmp_path)):
-            del sys.modules[added]
 
 
 RUNNABLE = [page for page in PAGES if run_elsewhere(page) is None]
@@ -268,7 +262,7 @@ def test_a_command_with_an_option_the_command_does_not_have_is_found(capsys):
 
 
 def test_the_quickstart_command_checks_the_embedded_nnfs_core_as_the_readme_says(
-        monkeypatch, capsys):
+        monkeypatch, capsys, isolated_imports):
     readme = (ROOT / "README.md").read_text("utf-8")
     quickstart = readme[readme.index("## Quickstart"):readme.index("## Check your own layers")]
     (claim,) = re.findall(r"ends with `([^`]+)`", quickstart)
@@ -376,7 +370,7 @@ def test_an_option_the_page_never_names_is_found():
 
 
 def test_command_md_shows_what_the_command_prints_on_the_readme_example(
-        tmp_path, monkeypatch, capsys):
+        tmp_path, monkeypatch, capsys, isolated_imports):
     readme = (ROOT / "README.md").read_text("utf-8")
     section = readme[readme.index("## Check your own layers"):]
     (tmp_path / "my_layers.py").write_text(re.search(r"```python\n(.*?)```", section, re.S)[1])
