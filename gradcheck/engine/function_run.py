@@ -32,11 +32,10 @@ from gradcheck.report import (
     PASSED,
     GradientResult,
     Report,
+    Verdict,
 )
 
-__all__ = ["FunctionRun", "WRONG", "prepare_arguments"]
-
-WRONG = 3  # an element's verdict: wrong (see gradcheck.report.Elements)
+__all__ = ["FunctionRun", "prepare_arguments"]
 
 
 class _Holder:
@@ -123,7 +122,7 @@ class FunctionRun:
             el = g.elements
             if g.status != FAILED or el is None:
                 continue
-            g.diagnosis = diagnose(el.analytic, el.numeric, el.verdict == WRONG,
+            g.diagnosis = diagnose(el.analytic, el.numeric, el.verdict == Verdict.WRONG,
                                    batch=self.x.shape[0])
 
     def _nothing_verified(self) -> None:

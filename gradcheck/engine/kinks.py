@@ -66,8 +66,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
+
+from gradcheck.engine.judged import Judged
+from gradcheck.report import Verdict
 
 __all__ = [
     "BUDGET",
@@ -100,43 +104,32 @@ RADIAL_OUT = 8.0  # x's own piece along x, once more this much farther out
 
 
 def judge_groups(
-    idx: np.ndarray,
-    x: np.ndarray,
-    a: np.ndarray,
-    s: np.ndarray,
-    rho: np.ndarray,
-    alpha: np.ndarray,
+    judged: Judged,
     step: float,
-    right: np.ndarray,
-    left: np.ndarray,
-    tol: np.ndarray,
-    numeric: np.ndarray,
-    verdict: np.ndarray,
-    at_kink: np.ndarray,
     groups: np.ndarray | None,
     at_direction: EvalDirections,
-    codes: tuple[int, int, int, int],
-    judged: np.ndarray | None = None,
+    joint: np.ndarray,
 ) -> list[str]:
     """Judge kinked coordinates jointly, group by group; return why any are inconclusive.
 
-    ``numeric``, ``tol`` and ``verdict`` are updated in place, and ``judged`` (if given)
-    marks the elements a joint verdict was given for. ``codes`` are the verdict values
-    (PASS, KINK, UNSURE, FAIL) of the caller.
+    ``judged``'s numeric values, tolerances and verdicts are updated in place, and
+    ``joint`` marks the elements a joint verdict was given for. ``step`` is the relative
+    step of the central differences.
     """
-    _, kink_code, unsure_code, fail_code = codes
-    members = np.flatnonzero(at_kink & ((verdict == kink_code) | (verdict == fail_code)))
+    idx, x, a, s = judged.idx, judged.x, judged.a, judged.s
+    right, left, verdict, at_kink = judged.right, judged.left, judged.verdict, judged.at_kink
+    members = np.flatnonzero(at_kink & ((verdict == Verdict.KINK) | (verdict == Verdict.WRONG)))
     # per-row terms (a parameter shared by independent rows): one coordinate's kink may
     # be several rows' kinks within the step, so single coordinates are judged too
     per_row = getattr(at_direction, "per_row", None)
     if per_row is not None:
         # (and kinks whose steps never agreed: several rows' kinks within every step)
-        undecided = np.flatnonzero(at_kink & (verdict == unsure_code))
+        undecided = np.flatnonzero(at_kink & (verdict == Verdict.UNSURE))
         if undecided.size and per_row():
             members = np.union1d(members, undecided)
     rows = bool(members.size and per_row and per_row())
     # (a single coordinate is judged alone only where its own verdict is in doubt)
-    least = 1 if rows and np.any(verdict[members] != kink_code) else 2
+    least = 1 if rows and np.any(verdict[members] != Verdict.KINK) else 2
     if members.size == 0:
         return []
     keys = np.zeros(idx.size, dtype=np.int64) if groups is None else groups[idx]
@@ -154,7 +147,7 @@ def judge_groups(
         if not rows and group.size < M_MAX:
             others = np.setdiff1d(np.flatnonzero(keys == key), group)[: M_MAX - group.size]
             near_zero = bool(np.all(np.abs(x[np.flatnonzero(keys == key)]) < s[group[0]]))
-            if not (near_zero or np.any(verdict[group] == fail_code)):
+            if not (near_zero or np.any(verdict[group] == Verdict.WRONG)):
                 others = others[:0]
         for start in range(0, group.size, M_MAX):
             own = group[start : start + M_MAX]
@@ -162,13 +155,15 @@ def judge_groups(
             if part.size < least:
                 continue
             if spent >= BUDGET:
-                verdict[part] = unsure_code
+                verdict[part] = Verdict.UNSURE
                 gave_up += 1
                 continue
             # the group's own tolerance: rounding at the inner step s/8, the analytic
             # side's rounding, and curvature over the step (16 steps of the largest slope)
             slope = max(float(np.max(np.abs(v[part]))) for v in (a, right, left))
-            group_tol = 64.0 * rho[part] + 4.0 * alpha[part] + 16.0 * step * slope
+            parts = replace(judged.rho(part).scaled(64.0), analytic=4.0 * judged.alpha[part],
+                            joint=16.0 * step * slope)
+            group_tol = parts.total()
             job = _Group(idx[part], a[part], s[part], right[part], left[part], group_tol,
                          at_direction, rng, x[part], rows)
             outcome = job.judge()
@@ -183,15 +178,15 @@ def judge_groups(
                 status = "unsure"
             nearest, group_tol = nearest[: own.size], group_tol[: own.size]
             part = own  # (the other coordinates keep their own verdicts)
-            if judged is not None:
-                judged[part] = True
-            numeric[part], tol[part] = nearest, group_tol
+            joint[part] = True
+            judged.numeric[part] = nearest
+            judged.tol.put(part, parts, slice(0, own.size))
             off = np.abs(a[part] - nearest) > group_tol
             if status == "kink":
-                verdict[part] = kink_code
+                verdict[part] = Verdict.KINK
             else:
                 verdict[part] = np.where(
-                    off, fail_code if status == "fail" else unsure_code, kink_code
+                    off, Verdict.WRONG if status == "fail" else Verdict.UNSURE, Verdict.KINK
                 )
                 gave_up += status == "unsure"
                 shared += status == "shared"

@@ -29,6 +29,7 @@ from gradcheck.report import (
     GradientResult,
     Kind,
     Report,
+    Verdict,
 )
 
 __all__ = [
@@ -402,8 +403,8 @@ class Verification:
                              **options)
         if counts_only:
             counts = np.bincount(cmp.verdict, minlength=4)
-            if not counts[nm.FAIL] and not counts[nm.UNSURE]:
-                return GradientResult(v.name, PASSED, kinks=int(counts[nm.KINK]),
+            if not counts[Verdict.WRONG] and not counts[Verdict.UNSURE]:
+                return GradientResult(v.name, PASSED, kinks=int(counts[Verdict.KINK]),
                                       checked=int(cmp.index.size), method=method)
         result = self._result(v, cmp, method)
         projected = self._projection_failures.get(v.name)
@@ -433,7 +434,7 @@ class Verification:
             screen = nm.compare(v.value, v.grad, col_at, col_base, index=index, **options)
         except NotStackableError:
             return None
-        suspects = np.flatnonzero(screen.verdict != nm.PASS)
+        suspects = np.flatnonzero(screen.verdict != Verdict.PASS)
         if suspects.size == 0:
             return screen
         # judged again exactly as without stacking, with the same analytic rounding scale
@@ -446,8 +447,7 @@ class Verification:
             v.value, v.grad, at, base, index=screen.index[suspects], alpha_scale=scale,
             **options,
         )
-        for field in ("numeric", "tolerance", "verdict"):
-            getattr(screen, field)[suspects] = getattr(again, field)
+        screen.update(suspects, again)
         return screen
 
     def _row_condition(self, rows: np.ndarray | None = None) -> np.ndarray | float:
@@ -643,8 +643,8 @@ class Verification:
             abs_floor=abs_floor,
         )
         w = cmp.worst()
-        if (cmp.verdict != nm.PASS).any():
-            if len(variables) == 1 and (cmp.verdict == nm.FAIL).any():
+        if (cmp.verdict != Verdict.PASS).any():
+            if len(variables) == 1 and (cmp.verdict == Verdict.WRONG).any():
                 self._projection_failures[variables[0].name] = GradientResult(
                     variables[0].name,
                     FAILED,
@@ -685,8 +685,9 @@ class Verification:
     def _result(self, v: _Variable, cmp: nm.Comparison, method: str) -> GradientResult:
         grad = v.grad
         counts = np.bincount(cmp.verdict, minlength=4)
-        wrong = cmp.verdict == nm.FAIL if counts[nm.FAIL] else None
-        status = FAILED if counts[nm.FAIL] else INCONCLUSIVE if counts[nm.UNSURE] else PASSED
+        wrong = cmp.verdict == Verdict.WRONG if counts[Verdict.WRONG] else None
+        status = (FAILED if counts[Verdict.WRONG]
+                  else INCONCLUSIVE if counts[Verdict.UNSURE] else PASSED)
         w = cmp.worst()
         g = max(float(np.abs(grad).max()) if grad.size else 0.0, 1e-300)
         analytic, numeric = float(cmp.analytic[w]), float(cmp.numeric[w])
@@ -699,17 +700,18 @@ class Verification:
             index=tuple(int(i) for i in np.unravel_index(int(cmp.index[w]), grad.shape)),
             analytic=analytic,
             numeric=numeric,
-            kinks=int(counts[nm.KINK]),
-            inconclusive=int(counts[nm.UNSURE]),
-            failed=int(counts[nm.FAIL]),
+            kinks=int(counts[Verdict.KINK]),
+            inconclusive=int(counts[Verdict.UNSURE]),
+            failed=int(counts[Verdict.WRONG]),
             checked=int(cmp.index.size),
             method=method,
             resolution=_middle(cmp.tolerance) / g,
+            tolerance_parts=cmp.tolerance_parts(w),
         )
         numeric = np.full(grad.size, np.nan)
         numeric[cmp.index] = cmp.numeric
         if grad.size <= ELEMENTS_KEPT:
-            verdicts = np.full(grad.size, -1, dtype=np.int8)
+            verdicts = np.full(grad.size, Verdict.NOT_COMPARED, dtype=np.int8)
             verdicts[cmp.index] = cmp.verdict
             result.elements = Elements(grad, numeric.reshape(grad.shape),
                                        verdicts.reshape(grad.shape))

@@ -1,0 +1,245 @@
+"""The elements being judged: their state through the levels, and their tolerance by parts.
+
+:func:`gradcheck.engine.numerics.compare` judges the elements of one variable level by
+level; every level, and the joint kink test of :mod:`gradcheck.engine.kinks`, reads and
+updates one :class:`Judged`. Each element's tolerance is a :class:`Tolerance` kept by
+its parts (rounding, argument, noise, analytic side, truncation, kink, joint test) and
+summed in one place, :meth:`Tolerance.total`; the report shows the parts of the worst
+element (``gradcheck -v``). The outcome is a :class:`Comparison`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from gradcheck.report import Verdict
+
+__all__ = ["PARTS", "Comparison", "EvalAt", "EvalBase", "Judged", "Part", "Tolerance"]
+
+# (flat element indices, deltas) -> objective values with x[index] += delta, or
+# (values, absolute scales) when the evaluator knows a tighter rounding scale than base's
+EvalAt = Callable[[np.ndarray, np.ndarray], Any]
+# flat element indices -> (objective values at x, absolute scales)
+EvalBase = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+# A part of a tolerance: one value per element, or 0.0 for a part a level does not have
+Part = np.ndarray | float
+
+PARTS = ("truncation", "kink", "rounding", "argument", "noise", "analytic", "joint")
+
+
+@dataclass
+class Tolerance:
+    """Each element's tolerance, kept by its parts; :meth:`total` is where they are summed.
+
+    Parts a level does not have are ``0.0``. Every part is in the derivative's units:
+
+    - ``truncation``: what the finite step leaves, ``|D(s) - D(s/2)|`` at the level that
+      decided (or the residual of the finest local fit, ``s/1024``);
+    - ``kink``: at a kink, twice the change of the one-sided derivatives between two steps;
+    - ``rounding``: the objective's rounding, ``C_ROUND eps S / s``, at the level's step;
+    - ``argument``: the rounding of ``x + s`` itself, ``C_ARGUMENT eps |x D| / s``;
+    - ``noise``: rounding noise measured inside forward (cancellation), step 5;
+    - ``analytic``: the analytic side's rounding, ``C_ANALYTIC eps max|a|`` (losses: plus
+      the clipping floor; where forward cancels, plus that rounding);
+    - ``joint``: the joint kink test's allowance for curvature over the step.
+
+    Levels scale the rounding parts by powers of two (a smaller step), which is exact:
+    the sum is the same, bit for bit, as the one the levels used to compute directly.
+    """
+
+    truncation: Part = 0.0
+    kink: Part = 0.0
+    rounding: Part = 0.0
+    argument: Part = 0.0
+    noise: Part = 0.0
+    analytic: Part = 0.0
+    joint: Part = 0.0
+
+    def total(self) -> np.ndarray:
+        """The tolerance: the sum of the parts (the one place they are added)."""
+        rounding = (self.rounding + self.argument) + self.noise
+        return np.asarray(
+            (((self.truncation + self.kink) + rounding) + self.analytic) + self.joint
+        )
+
+    def scaled(self, factor: float | np.ndarray) -> Tolerance:
+        """Every part times ``factor``."""
+        return Tolerance(*(_scale(getattr(self, name), factor) for name in PARTS))
+
+    def take(self, which: Any) -> Tolerance:
+        """The parts of the elements ``which``."""
+        return Tolerance(*(_part(getattr(self, name), which) for name in PARTS))
+
+    def copy(self) -> Tolerance:
+        """Parts of its own (arrays copied), to be written into by :meth:`put`."""
+        return Tolerance(*(np.array(getattr(self, name), copy=True)
+                           if isinstance(getattr(self, name), np.ndarray)
+                           else getattr(self, name) for name in PARTS))
+
+    def put(self, where: Any, other: Tolerance, pick: Any = slice(None)) -> None:
+        """Elements ``where`` take ``other``'s parts (those at ``pick`` in ``other``).
+
+        Writes into this tolerance's own arrays (see :meth:`copy`); a part that was
+        ``0.0`` becomes an array first.
+        """
+        n = self._size()
+        for name in PARTS:
+            mine, theirs = getattr(self, name), getattr(other, name)
+            if not isinstance(mine, np.ndarray):
+                if not isinstance(theirs, np.ndarray) and theirs == mine:
+                    continue
+                mine = np.full(n, float(mine))
+                setattr(self, name, mine)
+            mine[where] = _part(theirs, pick)
+
+    def where(self, mask: np.ndarray, other: Tolerance) -> Tolerance:
+        """Per element, ``other``'s parts where ``mask``, else these."""
+        return Tolerance(*(_choose(mask, getattr(other, name), getattr(self, name))
+                           for name in PARTS))
+
+    def at(self, i: int) -> dict[str, float]:
+        """The parts of element ``i``, by name."""
+        return {name: float(_part(getattr(self, name), i)) for name in PARTS}
+
+    def _size(self) -> int:
+        for name in PARTS:
+            value = getattr(self, name)
+            if isinstance(value, np.ndarray):
+                return int(value.size)
+        raise ValueError("a tolerance without any array part has no size")
+
+
+def _scale(value: Part, factor: float | np.ndarray) -> Part:
+    if isinstance(value, np.ndarray) or isinstance(factor, np.ndarray):
+        return value * factor
+    return 0.0 if value == 0.0 else value * factor
+
+
+def _part(value: Any, which: Any) -> Any:
+    """``value[which]``, or ``value`` itself where it is one number for every element."""
+    return value[which] if isinstance(value, np.ndarray) else value
+
+
+def _choose(mask: np.ndarray, theirs: Part, mine: Part) -> Part:
+    if not isinstance(theirs, np.ndarray) and not isinstance(mine, np.ndarray) \
+            and theirs == mine:
+        return mine
+    return np.asarray(np.where(mask, theirs, mine))
+
+
+@dataclass
+class Comparison:
+    """Per-element outcome of comparing analytic and numeric derivatives."""
+
+    index: np.ndarray  # flat indices compared
+    analytic: np.ndarray
+    numeric: np.ndarray
+    tolerance: np.ndarray  # parts.total()
+    verdict: np.ndarray  # Verdict codes: PASS, KINK, UNSURE, WRONG
+    at_kink: np.ndarray | None = None  # where the one-sided differences showed a kink
+    reasons: list[str] = field(default_factory=list)  # why elements are UNSURE
+    parts: Tolerance | None = None  # the tolerance by its parts
+
+    @property
+    def error(self) -> np.ndarray:
+        """``|analytic - numeric|`` (inf where the numeric value is not finite)."""
+        err = np.abs(self.analytic - self.numeric)
+        return np.where(np.isfinite(err), err, np.inf)
+
+    def worst(self) -> int:
+        """Position (into ``index``) of the element that matters most for the report."""
+        err = np.abs(self.analytic - self.numeric)
+        ratio = np.minimum(err / np.maximum(self.tolerance, 1e-300), 1e300)
+        bad = self.verdict >= Verdict.UNSURE
+        if not bad.any():
+            return int(ratio.argmax())  # (a NaN first: ratio is never inf)
+        ratio = np.where(np.isfinite(ratio), ratio, 1e300)
+        rank = np.where(self.verdict == Verdict.WRONG, 4.0, np.where(bad, 2.0, 0.0))
+        return int(np.argmax(rank + ratio / (1.0 + ratio) * 1.999))
+
+    def tolerance_parts(self, position: int) -> dict[str, float] | None:
+        """The parts of the tolerance at ``position`` (into ``index``), by name."""
+        return None if self.parts is None else self.parts.at(position)
+
+    def update(self, positions: np.ndarray, other: Comparison) -> None:
+        """Elements at ``positions`` take ``other``'s numeric value, tolerance and verdict.
+
+        ``other`` compared exactly those elements, in that order (suspects judged again).
+        """
+        self.numeric[positions] = other.numeric
+        self.tolerance[positions] = other.tolerance
+        self.verdict[positions] = other.verdict
+        if self.parts is not None and other.parts is not None:
+            self.parts = self.parts.copy()
+            self.parts.put(positions, other.parts)
+        else:
+            self.parts = None
+
+
+@dataclass
+class Judged:
+    """The elements being judged, and everything the levels know about them.
+
+    Every level reads and updates this one object: the numeric values, the verdicts and
+    the tolerance each verdict used (:class:`Tolerance`, by its parts), the one-sided
+    derivatives, where a kink was seen. ``rounding`` is the objective's rounding at the
+    first step ``s`` (with the noise measured in forward, once measured): each level
+    scales it to its own step.
+    """
+
+    idx: np.ndarray  # flat indices compared
+    x: np.ndarray  # the values at those indices
+    a: np.ndarray  # the analytic values
+    s: np.ndarray  # the first step of each element
+    size: np.ndarray  # max(floor, |x|): steps are relative to it
+    f0: np.ndarray
+    scale: np.ndarray  # the objective's absolute scale at x
+    fp: np.ndarray | None  # the objective at x + s, x - s (None after a one-sided level)
+    fm: np.ndarray | None
+    halves: tuple[np.ndarray, np.ndarray] | None  # at x + s/2, x - s/2, when evaluated
+    at: EvalAt
+    numeric: np.ndarray
+    tol: Tolerance  # what each element's verdict used
+    rounding: Tolerance  # the objective's rounding at s: rounding, argument, noise
+    tight: np.ndarray  # the objective's rounding from the moved outputs only (sees kinks)
+    alpha: np.ndarray  # the analytic side's rounding
+    verdict: np.ndarray = field(init=False)
+    verdict_ok: bool = field(init=False)  # every element passed at the first level
+    suspects: np.ndarray = field(init=False)  # the others
+    at_kink: np.ndarray = field(init=False)  # where the one-sided differences saw a kink
+    right: np.ndarray = field(init=False)  # one-sided derivatives, at the last level
+    left: np.ndarray = field(init=False)
+    shared: np.ndarray = field(init=False)  # kinks whose sides slope the same way
+
+    def __post_init__(self) -> None:
+        ok = np.isfinite(self.numeric) & (np.abs(self.a - self.numeric) <= self.tol.total())
+        self.verdict = np.where(ok, Verdict.PASS, Verdict.WRONG)
+        self.verdict_ok = bool(ok.all())
+        self.suspects = (~ok).nonzero()[0]
+        if self.verdict_ok:
+            return
+        self.numeric = self.numeric.copy()
+        self.right, self.left = self.numeric.copy(), self.numeric.copy()
+        self.at_kink = np.zeros(self.idx.size, dtype=bool)
+        self.shared = np.zeros(self.idx.size, dtype=bool)
+        self.tol = self.tol.copy()  # (its own arrays, written into by the levels)
+        self.rounding.noise = np.zeros(self.idx.size)  # (filled where measured)
+
+    def rho(self, part: Any = slice(None)) -> Tolerance:
+        """The objective's rounding at ``s`` of the elements ``part``."""
+        return self.rounding.take(part)
+
+    def tight_rho(self, part: Any = slice(None)) -> Tolerance:
+        """As :meth:`rho`, with the rounding scale of the outputs that moved."""
+        return replace(self.rho(part), rounding=_part(self.tight, part))
+
+    def comparison(self, reasons: list[str]) -> Comparison:
+        """The outcome, with each tolerance summed from its parts."""
+        at_kink = None if self.verdict_ok else self.at_kink
+        return Comparison(self.idx, self.a, self.numeric, self.tol.total(), self.verdict,
+                          at_kink, reasons, self.tol)
