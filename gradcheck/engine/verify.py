@@ -654,11 +654,13 @@ class Verification:
                     numeric=float(cmp.numeric[w]),
                     checked=k,
                     method="projection",
+                    tolerance_parts=cmp.tolerance_parts(w),
                 )
             return None
         resolution = _middle(cmp.tolerance) / max(float(np.abs(cmp.analytic).max()), 1e-300)
         error, tolerance = float(cmp.error[w]), float(cmp.tolerance[w])
         analytic, numeric = float(cmp.analytic[w]), float(cmp.numeric[w])
+        parts = cmp.tolerance_parts(w)
 
         def result(v: _Variable) -> GradientResult:
             return GradientResult(
@@ -671,6 +673,7 @@ class Verification:
                 checked=k,
                 method="projection" if len(variables) == 1 else "joint projection",
                 resolution=resolution,
+                tolerance_parts=parts,
             )
 
         return result
