@@ -171,8 +171,8 @@ class FunctionRun:
                     f"{back} modified its upstream gradient {label} in place (the caller's "
                     "array would change): copy it before changing it"
                 )
-        for i, (before, now) in enumerate(zip(after_forward, args, strict=True)):
-            if before is not None and not _same(before, now):
+        for i, (kept, now) in enumerate(zip(after_forward, args, strict=True)):
+            if kept is not None and not _same(kept, now):
                 report.problems.append(
                     f"{back} modified the {subject.names[i]} that was passed to {name} (held in "
                     "the cache) in place: copy it before changing it"

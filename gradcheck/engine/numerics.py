@@ -341,7 +341,7 @@ def _first_level(
     # an evaluator that returns changes from the base point, with the scale of only
     # the outputs that moved, knows its rounding better: used to see kinks
     tight = (
-        rounding.rounding
+        np.asarray(rounding.rounding)
         if one_sided or sp is None or sm is None
         else (C_ROUND * eps) * np.maximum(np.abs(sp), np.abs(sm)) / s
     )
@@ -768,7 +768,8 @@ def _noise_floor(
     at ``s/32768`` fell faster than ``tau``). Costs 27 (36) evaluations per element.
     """
     if idx.size == 0:
-        return np.zeros(0), np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
+        none = np.zeros(0)
+        return none, np.zeros(0, dtype=np.int8), np.zeros(0, dtype=bool), (none, none)
     k = _OFFSETS
     spread, flat = [], []
     for tau, degree in ((s / 3, 2), (80 * s, 4), (s / 1024, 2)):
