@@ -7,7 +7,9 @@ tolerance is their sum, and ``gradcheck -v`` shows them for the worst element.
 
 from __future__ import annotations
 
+import doctest
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -157,3 +159,10 @@ def test_verbose_table_says_why_the_tolerance_has_its_size(tmp_path, monkeypatch
     assert " = " not in plain  # only under -v
     status = "failed" if bug else "passed"
     assert re.search(rf"^Layer_Dense\s+layer\s+{status}", verbose, re.M), verbose
+
+
+def test_the_tolerance_page_runs_as_written():
+    page = Path(__file__).resolve().parent.parent / "docs" / "tolerance.md"
+    result = doctest.testfile(str(page), module_relative=False,
+                              optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 5 and result.failed == 0

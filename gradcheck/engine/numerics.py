@@ -96,6 +96,7 @@ CLIP_FLOOR = 1e-7
 MORE_LEVELS = 4  # halvings tried beyond s/2 where the first two steps disagree
 C_NOISE = 64.0  # rounding of intermediates: up to this many eps of their magnitude
 NOISE_LIMIT = 64  # suspects whose rounding noise is measured (the closest calls first)
+_PASS, _WRONG = int(Verdict.PASS), int(Verdict.WRONG)  # (plain ints: cheaper for numpy)
 
 
 def same_outputs(a: np.ndarray, b: np.ndarray, eps: float, *, copies: bool = False) -> bool:
@@ -260,8 +261,8 @@ def compare(
             idx, xv, a, at, base, step * size, size,
             _Accuracy(eps, eps_analytic, alpha_scale, abs_floor, one_sided, at_kinks),
         )
-        if judged.verdict_ok:
-            return judged.comparison([])
+        if isinstance(judged, Comparison):
+            return judged  # (every element passed at the first level: nearly always)
         _refine(judged, None if judged.suspects.size == idx.size else judged.suspects)
         noise = _NoiseProbe(at if at_scaled is None else at_scaled, xf.shape, intermediate,
                             eps)
@@ -276,7 +277,7 @@ def compare(
         return judged.comparison(reasons)
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Accuracy:
     """What the first level needs to know about the computation's precision."""
 
@@ -291,8 +292,11 @@ class _Accuracy:
 def _first_level(
     idx: np.ndarray, xv: np.ndarray, a: np.ndarray, at: EvalAt, base: EvalBase,
     s: np.ndarray, size: np.ndarray, acc: _Accuracy,
-) -> Judged:
-    """Step 1: one central (or one-sided) difference per element, its tolerance, verdicts."""
+) -> Comparison | Judged:
+    """Step 1: one central (or one-sided) difference per element, its tolerance, verdicts.
+
+    Returns the outcome when every element passed, else the elements to judge further.
+    """
     eps = acc.eps
     f0, scale = base(idx)
     sp = sm = None
@@ -319,7 +323,7 @@ def _first_level(
         d1 = (fp - fm) / (2 * s)
     abs_d1 = np.abs(d1)
     argument = (C_ARGUMENT * eps) * abs_d1 * size / s
-    rounding = Tolerance(rounding=(C_ROUND * eps) * np.abs(scale) / s, argument=argument)
+    objective = (C_ROUND * eps) * np.abs(scale) / s  # the objective's rounding at s
     finite = np.isfinite(d1)
     if acc.alpha_scale is None:
         g = max(
@@ -337,16 +341,22 @@ def _first_level(
             analytic=alpha,
         )
     else:
-        first = replace(rounding, analytic=alpha)
+        first = Tolerance(rounding=objective, argument=argument, analytic=alpha)
+    tol = first.total()
+    ok = finite & (np.abs(a - d1) <= tol)
+    verdict = np.where(ok, _PASS, _WRONG)
+    if ok.all():
+        return Comparison(idx, a, d1, tol, verdict, None, [], first)
     # an evaluator that returns changes from the base point, with the scale of only
     # the outputs that moved, knows its rounding better: used to see kinks
     tight = (
-        np.asarray(rounding.rounding)
+        objective
         if one_sided or sp is None or sm is None
         else (C_ROUND * eps) * np.maximum(np.abs(sp), np.abs(sm)) / s
     )
-    return Judged(idx, xv, a, s, size, f0, scale, fp, fm, halves, at, d1, first, rounding,
-                  tight, alpha)
+    rounding = Tolerance(rounding=objective, argument=argument)
+    return Judged(idx, xv, a, s, size, f0, scale, fp, fm, halves, at, d1.copy(), first,
+                  rounding, tight, alpha, verdict, (~ok).nonzero()[0])
 
 
 def _refine(judged: Judged, which: np.ndarray | None) -> None:
