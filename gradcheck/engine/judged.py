@@ -18,7 +18,13 @@ import numpy as np
 
 from gradcheck.report import Verdict
 
-__all__ = ["PARTS", "Comparison", "EvalAt", "EvalBase", "Judged", "Part", "Tolerance"]
+__all__ = ["KINK", "PARTS", "PASS", "UNSURE", "WRONG", "Comparison", "EvalAt", "EvalBase",
+           "Judged", "Part", "Tolerance"]
+
+# Verdict's codes as plain ints, for arrays of verdicts: numpy compares an array with an
+# int about five times faster than with an IntEnum member (1.4 vs 6.3 us, 40 elements)
+PASS, KINK, UNSURE, WRONG = (int(v) for v in (Verdict.PASS, Verdict.KINK, Verdict.UNSURE,
+                                               Verdict.WRONG))
 
 # (flat element indices, deltas) -> objective values with x[index] += delta, or
 # (values, absolute scales) when the evaluator knows a tighter rounding scale than base's
@@ -32,7 +38,7 @@ Part = np.ndarray | float
 PARTS = ("truncation", "kink", "rounding", "argument", "noise", "analytic", "joint")
 
 
-@dataclass
+@dataclass(slots=True)
 class Tolerance:
     """Each element's tolerance, kept by its parts; :meth:`total` is where they are summed.
 
@@ -76,19 +82,24 @@ class Tolerance:
             return np.array(out, dtype=np.float64)  # (a copy: never a part itself)
         return out
 
+    def parts(self) -> tuple[Part, ...]:
+        """The parts, in the order of :data:`PARTS`."""
+        return (self.truncation, self.kink, self.rounding, self.argument, self.noise,
+                self.analytic, self.joint)
+
     def scaled(self, factor: float | np.ndarray) -> Tolerance:
         """Every part times ``factor``."""
-        return Tolerance(*(_scale(getattr(self, name), factor) for name in PARTS))
+        return Tolerance(*[_scale(value, factor) for value in self.parts()])
 
     def take(self, which: Any) -> Tolerance:
         """The parts of the elements ``which``."""
-        return Tolerance(*(_part(getattr(self, name), which) for name in PARTS))
+        return Tolerance(*[value[which] if isinstance(value, np.ndarray) else value
+                           for value in self.parts()])
 
     def copy(self) -> Tolerance:
         """Parts of its own (arrays copied), to be written into by :meth:`put`."""
-        return Tolerance(*(np.array(getattr(self, name), copy=True)
-                           if isinstance(getattr(self, name), np.ndarray)
-                           else getattr(self, name) for name in PARTS))
+        return Tolerance(*[value.copy() if isinstance(value, np.ndarray) else value
+                           for value in self.parts()])
 
     def put(self, where: Any, other: Tolerance, pick: Any = slice(None)) -> None:
         """Elements ``where`` take ``other``'s parts (those at ``pick`` in ``other``).
@@ -97,8 +108,7 @@ class Tolerance:
         ``0.0`` becomes an array first.
         """
         n = self._size()
-        for name in PARTS:
-            mine, theirs = getattr(self, name), getattr(other, name)
+        for name, mine, theirs in zip(PARTS, self.parts(), other.parts(), strict=True):
             if not isinstance(mine, np.ndarray):
                 if not isinstance(theirs, np.ndarray) and theirs == mine:
                     continue
@@ -108,16 +118,16 @@ class Tolerance:
 
     def where(self, mask: np.ndarray, other: Tolerance) -> Tolerance:
         """Per element, ``other``'s parts where ``mask``, else these."""
-        return Tolerance(*(_choose(mask, getattr(other, name), getattr(self, name))
-                           for name in PARTS))
+        return Tolerance(*[_choose(mask, theirs, mine)
+                           for theirs, mine in zip(other.parts(), self.parts(), strict=True)])
 
     def at(self, i: int) -> dict[str, float]:
         """The parts of element ``i``, by name."""
-        return {name: float(_part(getattr(self, name), i)) for name in PARTS}
+        return {name: float(_part(value, i))
+                for name, value in zip(PARTS, self.parts(), strict=True)}
 
     def _size(self) -> int:
-        for name in PARTS:
-            value = getattr(self, name)
+        for value in self.parts():
             if isinstance(value, np.ndarray):
                 return int(value.size)
         raise ValueError("a tolerance without any array part has no size")
@@ -133,9 +143,9 @@ def _add(x: Part, y: Part) -> Part:
 
 
 def _scale(value: Part, factor: float | np.ndarray) -> Part:
-    if isinstance(value, np.ndarray) or isinstance(factor, np.ndarray):
-        return value * factor
-    return 0.0 if value == 0.0 else value * factor
+    if not isinstance(value, np.ndarray) and value == 0.0:
+        return 0.0  # (a part a level does not have stays one number)
+    return value * factor
 
 
 def _part(value: Any, which: Any) -> Any:
@@ -173,11 +183,11 @@ class Comparison:
         """Position (into ``index``) of the element that matters most for the report."""
         err = np.abs(self.analytic - self.numeric)
         ratio = np.minimum(err / np.maximum(self.tolerance, 1e-300), 1e300)
-        bad = self.verdict >= Verdict.UNSURE
+        bad = self.verdict >= UNSURE
         if not bad.any():
             return int(ratio.argmax())  # (a NaN first: ratio is never inf)
         ratio = np.where(np.isfinite(ratio), ratio, 1e300)
-        rank = np.where(self.verdict == Verdict.WRONG, 4.0, np.where(bad, 2.0, 0.0))
+        rank = np.where(self.verdict == WRONG, 4.0, np.where(bad, 2.0, 0.0))
         return int(np.argmax(rank + ratio / (1.0 + ratio) * 1.999))
 
     def tolerance_parts(self, position: int) -> dict[str, float] | None:

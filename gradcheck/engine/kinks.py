@@ -70,8 +70,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from gradcheck.engine.judged import Judged
-from gradcheck.report import Verdict
+from gradcheck.engine.judged import KINK, UNSURE, WRONG, Judged
 
 __all__ = [
     "BUDGET",
@@ -118,18 +117,18 @@ def judge_groups(
     """
     idx, x, a, s = judged.idx, judged.x, judged.a, judged.s
     right, left, verdict, at_kink = judged.right, judged.left, judged.verdict, judged.at_kink
-    members = np.flatnonzero(at_kink & ((verdict == Verdict.KINK) | (verdict == Verdict.WRONG)))
+    members = np.flatnonzero(at_kink & ((verdict == KINK) | (verdict == WRONG)))
     # per-row terms (a parameter shared by independent rows): one coordinate's kink may
     # be several rows' kinks within the step, so single coordinates are judged too
     per_row = getattr(at_direction, "per_row", None)
     if per_row is not None:
         # (and kinks whose steps never agreed: several rows' kinks within every step)
-        undecided = np.flatnonzero(at_kink & (verdict == Verdict.UNSURE))
+        undecided = np.flatnonzero(at_kink & (verdict == UNSURE))
         if undecided.size and per_row():
             members = np.union1d(members, undecided)
     rows = bool(members.size and per_row and per_row())
     # (a single coordinate is judged alone only where its own verdict is in doubt)
-    least = 1 if rows and np.any(verdict[members] != Verdict.KINK) else 2
+    least = 1 if rows and np.any(verdict[members] != KINK) else 2
     if members.size == 0:
         return []
     keys = np.zeros(idx.size, dtype=np.int64) if groups is None else groups[idx]
@@ -147,7 +146,7 @@ def judge_groups(
         if not rows and group.size < M_MAX:
             others = np.setdiff1d(np.flatnonzero(keys == key), group)[: M_MAX - group.size]
             near_zero = bool(np.all(np.abs(x[np.flatnonzero(keys == key)]) < s[group[0]]))
-            if not (near_zero or np.any(verdict[group] == Verdict.WRONG)):
+            if not (near_zero or np.any(verdict[group] == WRONG)):
                 others = others[:0]
         for start in range(0, group.size, M_MAX):
             own = group[start : start + M_MAX]
@@ -155,7 +154,7 @@ def judge_groups(
             if part.size < least:
                 continue
             if spent >= BUDGET:
-                verdict[part] = Verdict.UNSURE
+                verdict[part] = UNSURE
                 gave_up += 1
                 continue
             # the group's own tolerance: rounding at the inner step s/8, the analytic
@@ -183,10 +182,10 @@ def judge_groups(
             judged.tol.put(part, parts, slice(0, own.size))
             off = np.abs(a[part] - nearest) > group_tol
             if status == "kink":
-                verdict[part] = Verdict.KINK
+                verdict[part] = KINK
             else:
                 verdict[part] = np.where(
-                    off, Verdict.WRONG if status == "fail" else Verdict.UNSURE, Verdict.KINK
+                    off, WRONG if status == "fail" else UNSURE, KINK
                 )
                 gave_up += status == "unsure"
                 shared += status == "shared"

@@ -56,13 +56,16 @@ import numpy as np
 
 from gradcheck.engine import kinks
 from gradcheck.engine.judged import (
+    KINK,
+    PASS,
+    UNSURE,
+    WRONG,
     Comparison,
     EvalAt,
     EvalBase,
     Judged,
     Tolerance,
 )
-from gradcheck.report import Verdict
 
 __all__ = [
     "CLIP_FLOOR",
@@ -73,9 +76,13 @@ __all__ = [
     "Comparison",
     "EvalAt",
     "EvalBase",
+    "KINK",
     "MORE_LEVELS",
     "NOISE_LIMIT",
+    "PASS",
     "Tolerance",
+    "UNSURE",
+    "WRONG",
     "away_from_edges",
     "compare",
     "default_step",
@@ -96,7 +103,7 @@ CLIP_FLOOR = 1e-7
 MORE_LEVELS = 4  # halvings tried beyond s/2 where the first two steps disagree
 C_NOISE = 64.0  # rounding of intermediates: up to this many eps of their magnitude
 NOISE_LIMIT = 64  # suspects whose rounding noise is measured (the closest calls first)
-_PASS, _WRONG = int(Verdict.PASS), int(Verdict.WRONG)  # (plain ints: cheaper for numpy)
+_PASS, _WRONG = int(PASS), int(WRONG)  # (plain ints: cheaper for numpy)
 
 
 def same_outputs(a: np.ndarray, b: np.ndarray, eps: float, *, copies: bool = False) -> bool:
@@ -123,7 +130,7 @@ def diagnosis_context(name: str, value: np.ndarray, cmp: Comparison) -> dict[str
     """
     kink = np.zeros(value.size, dtype=bool)
     if cmp.at_kink is not None:
-        kink[cmp.index] = cmp.at_kink | (cmp.verdict == Verdict.KINK)
+        kink[cmp.index] = cmp.at_kink | (cmp.verdict == KINK)
     return {"name": name, "at": value, "kinks": kink.reshape(value.shape)}
 
 
@@ -266,9 +273,9 @@ def compare(
         _refine(judged, None if judged.suspects.size == idx.size else judged.suspects)
         noise = _NoiseProbe(at if at_scaled is None else at_scaled, xf.shape, intermediate,
                             eps)
-        _settle(judged, noise, (judged.verdict >= Verdict.UNSURE).nonzero()[0])
+        _settle(judged, noise, (judged.verdict >= UNSURE).nonzero()[0])
         reasons: list[str] = []
-        shared = judged.shared & (judged.verdict == Verdict.UNSURE)
+        shared = judged.shared & (judged.verdict == UNSURE)
         joint = np.zeros(idx.size, dtype=bool)  # where the joint test gave its verdict
         if at_direction is not None:
             shared = _judge_jointly(judged, noise, shared, joint, step, groups, at_direction,
@@ -344,7 +351,7 @@ def _first_level(
         first = Tolerance(rounding=objective, argument=argument, analytic=alpha)
     tol = first.total()
     ok = finite & (np.abs(a - d1) <= tol)
-    verdict = np.where(ok, _PASS, _WRONG)
+    verdict = np.where(ok, PASS, WRONG)
     if ok.all():
         return Comparison(idx, a, d1, tol, verdict, None, [], first)
     # an evaluator that returns changes from the base point, with the scale of only
@@ -450,25 +457,25 @@ def _second_level(judged: Judged, part: Any) -> None:
             kink[where], noisy[where], shared[where] = True, False, False
             low, high = np.minimum(r2, l2), np.maximum(r2, l2)
             inside = (a >= low - bound) & (a <= high + bound)
-    verdict = np.full(a.shape, Verdict.WRONG)
-    verdict[noisy | shared] = Verdict.UNSURE
-    verdict[kink & inside] = Verdict.KINK
-    verdict[smooth & ~noisy] = Verdict.PASS
+    verdict = np.full(a.shape, WRONG)
+    verdict[noisy | shared] = UNSURE
+    verdict[kink & inside] = KINK
+    verdict[smooth & ~noisy] = PASS
     # at a kink, report the point of [left, right] nearest the analytic value, with the
     # tolerance the verdict used: the error is the distance outside that interval
     at_kink = kink & ~smooth
     if at_kink.any():
         numeric = np.where(at_kink, a.clip(low, high), numeric)
         tol = tol.where(at_kink, tol_kink)
-    unsure = ((verdict == Verdict.UNSURE) & ~shared).nonzero()[0]
+    unsure = ((verdict == UNSURE) & ~shared).nonzero()[0]
     if unsure.size:
         tol = tol.copy()
         _smaller_steps(unsure, idx, a, s, d2, rho, alpha, at, numeric, tol, verdict)
     judged.numeric[part], judged.verdict[part] = numeric, verdict
     judged.tol.put(part, tol)
-    judged.at_kink[part] = at_kink & (verdict != Verdict.PASS)
+    judged.at_kink[part] = at_kink & (verdict != PASS)
     judged.right[part], judged.left[part] = r2, l2
-    judged.shared[part] = shared & (verdict == Verdict.UNSURE)
+    judged.shared[part] = shared & (verdict == UNSURE)
 
 
 @dataclass
@@ -608,7 +615,7 @@ def _smaller_steps(
         tol.put(where, parts, agree)
         verdict[where] = np.where(
             np.abs(a[where] - richardson[agree]) <= tolerance[agree],
-            Verdict.PASS, Verdict.WRONG,
+            PASS, WRONG,
         )
         todo, prev, step = todo[~agree], d[~agree], step[~agree]
         if todo.size == 0:
@@ -689,9 +696,9 @@ def _thin_pieces(judged: Judged, probe: _NoiseProbe, which: np.ndarray) -> None:
     slope, slope_tol = probe.slope, probe.slope_tol
     assert slope is not None and slope_tol is not None
     a, alpha = judged.a, judged.alpha
-    which = which[judged.verdict[which] != Verdict.PASS]
+    which = which[judged.verdict[which] != PASS]
     ok = which[np.abs(a[which] - slope[which]) <= slope_tol[which] + alpha[which]]
-    judged.verdict[ok], judged.numeric[ok], judged.at_kink[ok] = Verdict.PASS, slope[ok], False
+    judged.verdict[ok], judged.numeric[ok], judged.at_kink[ok] = PASS, slope[ok], False
     judged.tol.put(ok, Tolerance(truncation=slope_tol[ok], analytic=alpha[ok]))
 
 
@@ -705,19 +712,19 @@ def _judge_jointly(
     """
     verdict = judged.verdict
     # a kink whose sides slope the same way may be a tie: judged jointly too
-    verdict[shared] = Verdict.WRONG
+    verdict[shared] = WRONG
     before = verdict.copy()
     found = kinks.judge_groups(judged, step, groups, at_direction, joint)
     # kinks that rounding noise faked (cancellation): measured, then judged again
-    doubtful = np.flatnonzero((verdict != before) & ((verdict == Verdict.WRONG)
-                                                    | (verdict == Verdict.UNSURE)))
+    doubtful = np.flatnonzero((verdict != before) & ((verdict == WRONG)
+                                                    | (verdict == UNSURE)))
     if doubtful.size and not (probe.measured is not None and probe.measured[doubtful].all()):
         verdict[doubtful] = before[doubtful]
         _settle(judged, probe, doubtful)
         found = kinks.judge_groups(judged, step, groups, at_direction, joint)
     reasons += found
     shared = shared & ~joint
-    verdict[shared] = Verdict.UNSURE
+    verdict[shared] = UNSURE
     return shared
 
 
@@ -738,10 +745,10 @@ def _undecidable(judged: Judged, probe: _NoiseProbe, shared: np.ndarray, joint: 
     if probe.any():
         fine, verdict = probe.fine, judged.verdict
         assert fine is not None
-        finer = (verdict == Verdict.WRONG) & (((fine > 0) & ~judged.at_kink) | (fine == 2)) \
+        finer = (verdict == WRONG) & (((fine > 0) & ~judged.at_kink) | (fine == 2)) \
             & ~joint
         if finer.any():
-            verdict[finer] = Verdict.UNSURE
+            verdict[finer] = UNSURE
             reasons.append(
                 f"{int(finer.sum())} element(s) where forward varies on a scale finer than "
                 "the finite-difference step (the objective is not smooth down to 1e-3 of "

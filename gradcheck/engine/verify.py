@@ -403,8 +403,8 @@ class Verification:
                              **options)
         if counts_only:
             counts = np.bincount(cmp.verdict, minlength=4)
-            if not counts[Verdict.WRONG] and not counts[Verdict.UNSURE]:
-                return GradientResult(v.name, PASSED, kinks=int(counts[Verdict.KINK]),
+            if not counts[nm.WRONG] and not counts[nm.UNSURE]:
+                return GradientResult(v.name, PASSED, kinks=int(counts[nm.KINK]),
                                       checked=int(cmp.index.size), method=method)
         result = self._result(v, cmp, method)
         projected = self._projection_failures.get(v.name)
@@ -434,7 +434,7 @@ class Verification:
             screen = nm.compare(v.value, v.grad, col_at, col_base, index=index, **options)
         except NotStackableError:
             return None
-        suspects = np.flatnonzero(screen.verdict != Verdict.PASS)
+        suspects = np.flatnonzero(screen.verdict != nm.PASS)
         if suspects.size == 0:
             return screen
         # judged again exactly as without stacking, with the same analytic rounding scale
@@ -643,8 +643,8 @@ class Verification:
             abs_floor=abs_floor,
         )
         w = cmp.worst()
-        if (cmp.verdict != Verdict.PASS).any():
-            if len(variables) == 1 and (cmp.verdict == Verdict.WRONG).any():
+        if (cmp.verdict != nm.PASS).any():
+            if len(variables) == 1 and (cmp.verdict == nm.WRONG).any():
                 self._projection_failures[variables[0].name] = GradientResult(
                     variables[0].name,
                     FAILED,
@@ -688,9 +688,9 @@ class Verification:
     def _result(self, v: _Variable, cmp: nm.Comparison, method: str) -> GradientResult:
         grad = v.grad
         counts = np.bincount(cmp.verdict, minlength=4)
-        wrong = cmp.verdict == Verdict.WRONG if counts[Verdict.WRONG] else None
-        status = (FAILED if counts[Verdict.WRONG]
-                  else INCONCLUSIVE if counts[Verdict.UNSURE] else PASSED)
+        wrong = cmp.verdict == nm.WRONG if counts[nm.WRONG] else None
+        status = (FAILED if counts[nm.WRONG]
+                  else INCONCLUSIVE if counts[nm.UNSURE] else PASSED)
         w = cmp.worst()
         g = max(float(np.abs(grad).max()) if grad.size else 0.0, 1e-300)
         analytic, numeric = float(cmp.analytic[w]), float(cmp.numeric[w])
@@ -703,9 +703,9 @@ class Verification:
             index=tuple(int(i) for i in np.unravel_index(int(cmp.index[w]), grad.shape)),
             analytic=analytic,
             numeric=numeric,
-            kinks=int(counts[Verdict.KINK]),
-            inconclusive=int(counts[Verdict.UNSURE]),
-            failed=int(counts[Verdict.WRONG]),
+            kinks=int(counts[nm.KINK]),
+            inconclusive=int(counts[nm.UNSURE]),
+            failed=int(counts[nm.WRONG]),
             checked=int(cmp.index.size),
             method=method,
             resolution=_middle(cmp.tolerance) / g,
