@@ -11,20 +11,21 @@ element (``gradcheck -v``). The outcome is a :class:`Comparison`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from gradcheck.report import Verdict
 
-__all__ = ["KINK", "PARTS", "PASS", "UNSURE", "WRONG", "Comparison", "EvalAt", "EvalBase",
-           "Judged", "Part", "Tolerance"]
+__all__ = ["KINK", "NOT_COMPARED", "PARTS", "PASS", "UNSURE", "WRONG", "Comparison",
+           "EvalAt", "EvalBase", "Judged", "Part", "Tolerance"]
 
 # Verdict's codes as plain ints, for arrays of verdicts: numpy compares an array with an
 # int about five times faster than with an IntEnum member (1.4 vs 6.3 us, 40 elements)
 PASS, KINK, UNSURE, WRONG = (int(v) for v in (Verdict.PASS, Verdict.KINK, Verdict.UNSURE,
                                                Verdict.WRONG))
+NOT_COMPARED = int(Verdict.NOT_COMPARED)
 
 # (flat element indices, deltas) -> objective values with x[index] += delta, or
 # (values, absolute scales) when the evaluator knows a tighter rounding scale than base's
@@ -73,9 +74,8 @@ class Tolerance:
         in this order (the order each level used to add its own terms in); a part that
         is ``0.0`` is skipped, which changes no bit. Always a new array.
         """
-        rounding = _add(_add(self.rounding, self.argument), self.noise)
-        out = _add(_add(_add(_add(self.truncation, self.kink), rounding), self.analytic),
-                   self.joint)
+        rounding = _add3(self.rounding, self.argument, self.noise)
+        out = _add3(_add3(self.truncation, self.kink, rounding), self.analytic, self.joint)
         if not isinstance(out, np.ndarray) or out is self.analytic or out is self.rounding \
                 or out is self.argument or out is self.truncation or out is self.kink \
                 or out is self.noise or out is self.joint:
@@ -86,6 +86,12 @@ class Tolerance:
         """The parts, in the order of :data:`PARTS`."""
         return (self.truncation, self.kink, self.rounding, self.argument, self.noise,
                 self.analytic, self.joint)
+
+    def rounding_plus(self, *, truncation: Part = 0.0, kink: Part = 0.0,
+                      analytic: Part = 0.0, joint: Part = 0.0) -> Tolerance:
+        """The rounding parts (rounding, argument, noise) with a level's own other parts."""
+        return Tolerance(truncation, kink, self.rounding, self.argument, self.noise, analytic,
+                         joint)
 
     def scaled(self, factor: float | np.ndarray) -> Tolerance:
         """Every part times ``factor``."""
@@ -123,7 +129,7 @@ class Tolerance:
 
     def at(self, i: int) -> dict[str, float]:
         """The parts of element ``i``, by name."""
-        return {name: float(_part(value, i))
+        return {name: value.item(i) if isinstance(value, np.ndarray) else value
                 for name, value in zip(PARTS, self.parts(), strict=True)}
 
     def _size(self) -> int:
@@ -133,13 +139,15 @@ class Tolerance:
         raise ValueError("a tolerance without any array part has no size")
 
 
-def _add(x: Part, y: Part) -> Part:
-    """``x + y``, skipping a part that is ``0.0`` (the parts are never negative)."""
-    if not isinstance(y, np.ndarray) and y == 0.0:
-        return x
-    if not isinstance(x, np.ndarray) and x == 0.0:
-        return y
-    return x + y
+def _add3(x: Part, y: Part, z: Part) -> Part:
+    """``(x + y) + z``, skipping parts that are ``0.0`` (the parts are never negative)."""
+    out: Part = 0.0
+    for value in (x, y, z):
+        if isinstance(value, np.ndarray):
+            out = value if isinstance(out, float) and out == 0.0 else out + value
+        elif value != 0.0:
+            out = out + value
+    return out
 
 
 def _scale(value: Part, factor: float | np.ndarray) -> Part:
@@ -256,7 +264,9 @@ class Judged:
 
     def tight_rho(self, part: Any = slice(None)) -> Tolerance:
         """As :meth:`rho`, with the rounding scale of the outputs that moved."""
-        return replace(self.rho(part), rounding=_part(self.tight, part))
+        noise = self.rounding.noise
+        return Tolerance(rounding=_part(self.tight, part), argument=_part(self.rounding.argument,
+                         part), noise=_part(noise, part))
 
     def comparison(self, reasons: list[str]) -> Comparison:
         """The outcome, with each tolerance summed from its parts."""

@@ -66,7 +66,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import replace
 
 import numpy as np
 
@@ -187,8 +186,8 @@ def _group_tolerance(judged: Judged, part: np.ndarray, step: float) -> Tolerance
     slope).
     """
     slope = max(float(np.max(np.abs(v[part]))) for v in (judged.a, judged.right, judged.left))
-    return replace(judged.rho(part).scaled(64.0), analytic=4.0 * judged.alpha[part],
-                   joint=16.0 * step * slope)
+    return judged.rho(part).scaled(64.0).rounding_plus(analytic=4.0 * judged.alpha[part],
+                                                       joint=16.0 * step * slope)
 
 
 def _verdicts(judged: Judged, job: _Group, own: np.ndarray, split: bool,

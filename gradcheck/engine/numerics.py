@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -57,6 +57,7 @@ import numpy as np
 from gradcheck.engine import kinks
 from gradcheck.engine.judged import (
     KINK,
+    NOT_COMPARED,
     PASS,
     UNSURE,
     WRONG,
@@ -79,6 +80,7 @@ __all__ = [
     "KINK",
     "MORE_LEVELS",
     "NOISE_LIMIT",
+    "NOT_COMPARED",
     "PASS",
     "Tolerance",
     "UNSURE",
@@ -401,7 +403,7 @@ def _second_level(judged: Judged, part: Any) -> None:
     richardson = (4 * d2 - d1) / 3
     trunc = np.abs(d1 - d2)
     twice = rho.scaled(2.0)
-    tol = replace(twice, truncation=trunc, analytic=alpha)
+    tol = twice.rounding_plus(truncation=trunc, analytic=alpha)
     finite_r = np.isfinite(richardson)
     smooth = finite_r & (np.abs(a - richardson) <= tol.total())
 
@@ -416,7 +418,7 @@ def _second_level(judged: Judged, part: Any) -> None:
     # a kink: the sides disagree by more than their curvature and their rounding
     # explain (a ReLU jump of a tiny dvalue is still a jump)
     kink = finite & (gap > 8 * straight + noise + alpha)
-    tol_kink = replace(tight, kink=2 * straight, analytic=alpha)
+    tol_kink = tight.rounding_plus(kink=2 * straight, analytic=alpha)
     bound = tol_kink.total()
     low, high = np.minimum(r2, l2), np.maximum(r2, l2)
     inside = (a >= low - bound) & (a <= high + bound)
@@ -545,7 +547,7 @@ def _third_level(
             grow = 2 * half[todo] / ht
             rounding_parts = rho.take(todo).scaled(2 * grow)
             rounding = rounding_parts.total()
-            here = replace(rounding_parts, truncation=step_trunc, analytic=alpha[todo])
+            here = rounding_parts.rounding_plus(truncation=step_trunc, analytic=alpha[todo])
             tol_here = here.total()
             ratio = last[todo] / step_trunc
             straddled = np.isfinite(richardson) & (step_trunc < last[todo] / 8)
@@ -558,8 +560,8 @@ def _third_level(
         right[todo], left[todo] = r, lft  # (the next level compares with these)
         where = todo[kinked]
         found[where], smooth[where] = True, False
-        tol_kink.put(where, replace(rounding_parts.scaled(4.0), kink=2 * straight,
-                                    analytic=alpha[todo]), kinked)
+        tol_kink.put(where, rounding_parts.scaled(4.0).rounding_plus(
+            kink=2 * straight, analytic=alpha[todo]), kinked)
         straddled &= ~kinked
         where = todo[straddled]
         numeric[where] = richardson[straddled]
@@ -605,7 +607,7 @@ def _smaller_steps(
         richardson = (4 * d - prev) / 3
         trunc = np.abs(d - prev)
         # 2 rho s / step: a power of two times rho, its parts scaled exactly
-        parts = replace(rho.take(todo).scaled(2 * (s[todo] / step)), truncation=trunc,
+        parts = rho.take(todo).scaled(2 * (s[todo] / step)).rounding_plus(truncation=trunc,
                         analytic=alpha[todo])
         tolerance = parts.total()
         size = np.maximum(np.abs(d), np.abs(prev))

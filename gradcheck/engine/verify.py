@@ -29,7 +29,6 @@ from gradcheck.report import (
     Elements,
     GradientResult,
     Report,
-    Verdict,
 )
 
 __all__ = [
@@ -758,7 +757,7 @@ class Verification:
         numeric = np.full(grad.size, np.nan)
         numeric[cmp.index] = cmp.numeric
         if grad.size <= ELEMENTS_KEPT:
-            verdicts = np.full(grad.size, Verdict.NOT_COMPARED, dtype=np.int8)
+            verdicts = np.full(grad.size, nm.NOT_COMPARED, dtype=np.int8)
             verdicts[cmp.index] = cmp.verdict
             result.elements = Elements(grad, numeric.reshape(grad.shape),
                                        verdicts.reshape(grad.shape))
