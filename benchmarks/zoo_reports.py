@@ -1,7 +1,8 @@
 """Every zoo check's report, dumped to a file: for comparing two versions of the engine.
 
 Runs every entry of the zoos (``tests/zoo`` entries and object entries, ``tests/zoo_numerics``,
-``tests/zoo_functional``) in both modes on three data seeds, and writes, per check, the
+``tests/zoo_functional``) in both modes on three data seeds, and every engine of
+``tests/zoo_engines`` (where the checkout has it) once, and writes, per check, the
 report's text (its timing masked), its message, every gradient's fields and a digest of
 every compared element's analytic value, numeric value and verdict. Two
 versions whose engines decide alike give identical files::
@@ -48,6 +49,30 @@ def _dump(name: str, report) -> list[str]:
             out.append(f"  {g.name} elements analytic {_digest(el.analytic)} numeric "
                        f"{_digest(el.numeric)} verdict {_digest(el.verdict.astype('int64'))}")
     return out
+
+
+def _engines(root: Path, only: str) -> list[str]:
+    """The autograd engines' zoo (``tests/zoo_engines``), where the checkout has it."""
+    if not (root / "tests" / "zoo_engines").is_dir():
+        return []
+    import importlib
+
+    from zoo_engines import EXPECTED
+
+    from gradcheck import check_engine
+
+    lines: list[str] = []
+    for name in EXPECTED:
+        if only not in name:
+            continue
+        module = importlib.import_module(f"zoo_engines.{name}")
+        cls = next(v for v in vars(module).values()
+                   if isinstance(v, type) and v.__module__ == module.__name__)
+        try:
+            lines += _dump(f"engine/{name}", check_engine(cls, raise_on_failure=False))
+        except Exception as exc:  # noqa: BLE001 - recorded, compared like a report
+            lines += [f"=== engine/{name}", f"raised {type(exc).__name__}: {exc}"]
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
                 except Exception as exc:  # noqa: BLE001
                     lines += [f"=== {label}", f"raised {type(exc).__name__}: {exc}"]
                 count += 1
+    lines += _engines(root, args.only)
+    count += sum(line.startswith("=== engine/") for line in lines)
     args.output.write_text("\n".join(lines) + "\n")
     print(f"{count} checks written to {args.output} in {time.perf_counter() - start:.0f} s")
     return 0
