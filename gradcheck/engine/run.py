@@ -32,6 +32,7 @@ from gradcheck.engine.state import (
 from gradcheck.engine.verify import Verification
 from gradcheck.protocol import checks, names
 from gradcheck.protocol.calls import ProtocolError, UserCodeError, wants_training
+from gradcheck.protocol.observe import Before, Observation, Returned, Update, Where, closeness
 from gradcheck.protocol.params import (
     Parameter,
     expected_gradient,
@@ -40,7 +41,7 @@ from gradcheck.protocol.params import (
     preferred,
     regularizer_of,
 )
-from gradcheck.protocol.places import Place, attributes
+from gradcheck.protocol.places import Place, attributes, float_arrays
 from gradcheck.protocol.subject import (
     FusedSubject,
     LayerSubject,
@@ -108,6 +109,11 @@ class Run:
         self.recast: set[str] = set()  # parameters forward or backward rebound
         self.dinputs_name = "dinputs"
         self.unheld: str | None = None  # why the randomness cannot be pinned
+        # where the input gradient is when no name says it (a returned tuple, ``dinput``)
+        self.dinputs_where: Where | None = None
+        self.observation: Observation | None = None  # what the first backward produced
+        self.found_at: list[str] = []  # "returned[1] for W": said in the report
+        self.updated: set[str] = set()  # parameters a backward(grad, learning_rate) moves
 
     # -- the frame: restore everything, whatever happens ------------------------------
     def execute(self, raise_on_failure: bool) -> Report:
@@ -135,6 +141,7 @@ class Run:
             subject.y_true = self.y
             subject.n_samples = x.shape[0]
         self.subject = subject
+        self._note_roles(subject)
         report.shapes[subject.input_name] = list(x.shape)
         report.mode = self.mode or "exhaustive"
         if x.dtype.kind != "f":
@@ -170,6 +177,20 @@ class Run:
             )
             return
         verification.run(grads, objective)
+
+    def _note_roles(self, subject: Subject) -> None:
+        """Say which methods were called as forward and backward, and how."""
+        roles, notes = subject.roles, self.report.notes
+        if not roles.book:
+            notes.append(f"forward is {roles.forward}(), backward is {roles.backward}()")
+        if roles.learning_rate:
+            notes.append(
+                f"{roles.backward}(grad, learning_rate) updates the parameters itself: the "
+                f"input gradient read at learning rate 0, parameter gradients from the "
+                f"update at learning rate {UPDATE_RATE:g} (verified linear in the rate)")
+        if roles.reset is not None:
+            notes.append(f"{roles.reset}(), the class's own gradient reset, called before "
+                         f"each backward (gradients that accumulate are checked per call)")
 
     def _integer_inputs(self, subject: Subject) -> None:
         """Integer inputs: numbers (converted to float) unless forward indexes with them."""
@@ -235,6 +256,7 @@ class Run:
         report = self.report
         given = set(self.param_names or ())
         without = []
+        unnamed = []
         for label, param in list(subject.parameters.items()):
             places = self.groups[label]
             found = None
@@ -243,9 +265,28 @@ class Run:
                 if found is not None:
                     break
             if found is None:
-                without.append((label, param))
+                unnamed.append((label, param))
                 continue
             param.gradient, param.gradient_label = found, found.describe()
+        taken = {p.gradient.describe() for p in subject.parameters.values()
+                 if p.gradient is not None}
+        if isinstance(self.dinputs_where, Place | Returned):
+            taken.add(self.dinputs_where.describe())
+        for label, param in unnamed:
+            where = self._observed_gradient(subject, label, param, taken)
+            if where is None:
+                without.append((label, param))
+                continue
+            taken.add(where.describe())
+            param.gradient = where
+            param.gradient_label = (where.describe() if isinstance(where, Place)
+                                    else f"{where.describe()} for {label}")
+            if not isinstance(where, Update):
+                self.found_at.append(f"{where.describe()} for {label}")
+        for label, param in subject.parameters.items():
+            if param.gradient is None:
+                continue
+            places = self.groups[label]
             report.constants += [
                 f"{p.describe()} (alias of {label})" for p in places if p != param.place
             ]
@@ -302,6 +343,116 @@ class Run:
         for label, value in subject.params.items():
             report.shapes[label] = list(value.shape)
 
+    def _observed_gradient(self, subject: Subject, label: str, param: Parameter,
+                           taken: set[str]) -> Where | None:
+        """Where backward put the gradient of ``label`` when no name says it.
+
+        An array backward produced with the parameter's shape: one that agrees with a
+        finite difference along a random direction first, names breaking ties. One that
+        disagrees is still taken (its failure is then reported) when its name or the
+        parameter's says they belong together, or when backward returned it. With
+        ``backward(grad, learning_rate)``, the parameter's own update.
+        """
+        found = [] if self.observation is None else \
+            self.observation.of_shape(param.value.shape, taken, param.place.name)
+        if found:
+            slope = self._slope(subject, label, param)
+            ranked = []
+            for where, array in found:
+                agree = slope is not None and _agrees(float(np.vdot(array, slope[0])), slope[1])
+                ranked.append((not agree, -closeness(where, label), where))
+            ranked.sort(key=lambda r: (r[0], r[1]))
+            disagrees, near, where = ranked[0]
+            if not disagrees or names.is_conventional(param.place.name) or -near >= 0.75 \
+                    or isinstance(where, Returned):
+                return where
+        if subject.roles.learning_rate and label in self.updated:
+            return Update(label, UPDATE_RATE)
+        return None
+
+    def _slope(self, subject: Subject, label: str,
+               param: Parameter) -> tuple[np.ndarray, float] | None:
+        """A random direction and the objective's central difference along it."""
+        value = param.value
+        direction = uniform_signed(self.rng, value.shape)
+        h = 1e-6 * max(1.0, float(np.max(np.abs(value))))
+        try:
+            up = subject.total_with(self.x, {label: value + h * direction})[0]
+            down = subject.total_with(self.x, {label: value - h * direction})[0]
+        except (UserCodeError, ProtocolError):
+            return None
+        return direction, (up - down) / (2 * h)
+
+    # -- gradients from a backward(grad, learning_rate) update ---------------------------
+    def _update_step(self, subject: Subject, dv: np.ndarray, y: Any, labels: list[str],
+                     rate: float) -> tuple[dict[str, np.ndarray], Any]:
+        """``(before - after) / rate`` per parameter for one backward at ``rate``; undone."""
+        saved = {label: subject.params[label].copy() for label in labels}
+        subject.rate = rate
+        try:
+            returned = subject.backward(np.array(dv, dtype=np.float64, copy=True),
+                                        None if y is None else y.copy())
+        finally:
+            subject.rate = 0.0
+        out = {}
+        for label in labels:
+            param = subject.parameters[label]
+            current = param.place.get()
+            after = np.asarray(current, dtype=np.float64)
+            if after.shape == saved[label].shape:
+                out[label] = (saved[label] - after) / rate
+            if current is not param.value:
+                param.place.set(param.value)
+            np.copyto(param.value, saved[label])
+        return out, returned
+
+    def _find_updated(self, subject: Subject, dv: np.ndarray, y: Any) -> None:
+        """Which parameters a ``backward(grad, learning_rate)`` updates."""
+        step, _ = self._update_step(subject, dv, y, list(subject.params), UPDATE_RATE)
+        self.updated = {label for label, g in step.items() if np.any(g != 0)}
+
+    def _updates_read(self, subject: Subject, dv: np.ndarray, y: Any, labels: list[str],
+                      grads: dict[str, np.ndarray], first: bool) -> dict[str, np.ndarray]:
+        """Parameter gradients from the update; on the first pass, the update verified.
+
+        The update must be linear in the rate (plain gradient descent), and the input
+        gradient must not depend on it (computed before the weights moved).
+        """
+        step, returned = self._update_step(subject, dv, y, labels, UPDATE_RATE)
+        out = {subject.parameters[label].gradient_label: g for label, g in step.items()}
+        if not first:
+            return out
+        double, _ = self._update_step(subject, dv, y, labels, 2 * UPDATE_RATE)
+        for label, g in step.items():
+            other = double.get(label)
+            scale = float(np.max(np.abs(g))) + float(np.max(np.abs(subject.params[label])))
+            if other is None or not np.allclose(g, other, rtol=1e-5, atol=1e-9 * scale):
+                self.report.problems.append(
+                    f"{subject.roles.backward}(grad, learning_rate) changes {label} in a way "
+                    f"that is not linear in the learning rate (momentum or Adam inside "
+                    f"backward?): its gradient cannot be read from the update")
+                for name in list(out):
+                    out.pop(name)
+                return out
+        if self.differentiable_inputs and self.dinputs_name in grads:
+            at_zero = grads[self.dinputs_name]
+            where = self.dinputs_where
+            moved = returned if where is None and isinstance(returned, np.ndarray) else (
+                where.read(returned) if isinstance(where, Returned) else None)
+            if where is None and not isinstance(returned, np.ndarray):
+                moved = get_dinputs(self.obj)[1]
+            elif isinstance(where, Place):
+                moved = where.get()
+            if isinstance(moved, np.ndarray) and moved.shape == at_zero.shape:
+                diff = float(np.max(np.abs(moved - at_zero)))
+                if diff > 1e-9 * (float(np.max(np.abs(at_zero))) + 1e-300):
+                    self.report.problems.append(
+                        f"{subject.roles.backward} computes the input gradient with the "
+                        f"weights it has already updated (it changes with the learning rate, "
+                        f"by up to {diff:.3g} at {UPDATE_RATE:g}): compute the input "
+                        f"gradient before updating the parameters")
+        return out
+
     # -- passes -----------------------------------------------------------------------
     def _analytic_pass(
         self, subject: Subject, *, first: bool
@@ -343,39 +494,107 @@ class Run:
                     owners[id(owner)] = owner
         before = {key: dict(attributes(o)) for key, o in owners.items()}
         saved = {n: p.copy() for n, p in subject.params.items()}
+        if first:
+            skip = [id(v) for v in subject.params.values()]
+            pre = Before.take(self.obj, skip)
         returned = subject.backward(dv_in, y_in)
+        if first:
+            self.observation = Observation.of(self.obj, pre, returned, skip)
         changed_b, by_backward = self._keep_params(subject, saved, rebinding=True)
         record.changed.update(dict.fromkeys(changed_b, "backward"))
+        grads: dict[str, np.ndarray] = {}
+        if self.differentiable_inputs:
+            dinputs = self._input_gradient(returned, first)
+            if dinputs is not None:
+                grads[self.dinputs_name] = np.array(dinputs, copy=True)
         if first:
+            if subject.roles.learning_rate:
+                self._find_updated(subject, dv_ref, y)
             record.inputs_after_backward = x_in
             record.dvalues, record.dvalues_after = dv_ref, dv_in
             record.labels, record.labels_after = y, y_in
             self._classify(subject, set(rebound), set(by_backward), before)
             record.changed = {k: m for k, m in record.changed.items() if k in subject.params}
             report.problems += checks.problems(record)
-
-        grads: dict[str, np.ndarray] = {}
-        if self.differentiable_inputs:
-            name, dinputs = get_dinputs(self.obj)
-            if dinputs is None and isinstance(returned, np.ndarray):
-                dinputs = returned
-                if first:
-                    report.notes.append("backward returns dinputs instead of setting self.dinputs")
-            if dinputs is None:
-                if first:
-                    report.gradients.append(GradientResult(
-                        "dinputs", MISSING, diagnosis="backward did not set self.dinputs"
-                    ))
-            else:
-                if first:
-                    self.dinputs_name = name
-                grads[self.dinputs_name] = dinputs
+            if self.found_at:
+                report.notes.append("gradients found by observation: " + ", ".join(self.found_at))
+        updates = []
         for param in subject.parameters.values():
-            grad = param.gradient.get() if param.gradient is not None else None
+            where = param.gradient
+            if isinstance(where, Update):
+                updates.append(param.label)
+                continue
+            grad = where.read(returned) if isinstance(where, Returned) else \
+                where.get() if where is not None else None
             if isinstance(grad, np.ndarray):
-                grads[param.gradient_label] = grad
-        grads = {k: np.array(v, copy=True) for k, v in grads.items()}
+                grads[param.gradient_label] = np.array(grad, copy=True)
+        if updates:
+            grads.update(self._updates_read(subject, dv_ref, y, updates, grads, first))
         return grads, out
+
+    def _input_gradient(self, returned: Any, first: bool) -> Any:
+        """The input gradient, by name, as returned, or found by observation (first pass)."""
+        report = self.report
+        name, dinputs = get_dinputs(self.obj)
+        if dinputs is not None and names.number_slip(name, "dinputs") \
+                and "inputs" in attributes(self.obj):
+            # the book's plural self.inputs beside a singular dinput: a slip, not a style
+            if first:
+                report.gradients.append(GradientResult("dinputs", MISSING, diagnosis=(
+                    f"backward did not set self.dinputs; backward set `{name}` instead: a "
+                    f"typo for `dinputs`? (forward keeps self.inputs, plural)")))
+            return None
+        if dinputs is not None:
+            if first:
+                self.dinputs_name = name
+            return dinputs
+        if isinstance(returned, np.ndarray):
+            if first:
+                self.dinputs_where = Returned()
+                report.notes.append("backward returns dinputs instead of setting self.dinputs")
+            return returned
+        if first:
+            self.dinputs_where = self._observed_input_gradient()
+            where = self.dinputs_where
+            if where is None:
+                report.gradients.append(GradientResult(
+                    "dinputs", MISSING, diagnosis=self._no_input_gradient()))
+                return None
+            self.dinputs_name = where.describe()
+            self.found_at.append(f"{where.describe()} for {self.subject_input_name()}")
+        where = self.dinputs_where
+        if where is None:
+            return None
+        return where.read(returned) if isinstance(where, Returned) else where.get()
+
+    def subject_input_name(self) -> str:
+        """The checked input's name in reports (``inputs``, ``y_pred``)."""
+        return self.subject.input_name if self.subject is not None else "inputs"
+
+    def _observed_input_gradient(self) -> Where | None:
+        """An array backward produced with the input's shape (returned ones first)."""
+        if self.observation is None:
+            return None
+        found = self.observation.of_shape(self.x.shape, set())
+        if not found:
+            return None
+        found.sort(key=lambda c: (not isinstance(c[0], Returned),
+                                  -closeness(c[0], "inputs")))
+        return found[0][0]
+
+    def _no_input_gradient(self) -> str:
+        """Why no input gradient was found, said as it is, with how to declare it."""
+        produced = self.observation.produced if self.observation is not None else []
+        shaped = [w.describe() for w, a in produced if a.size == self.x.size]
+        if shaped:
+            return (f"backward did not set self.dinputs; it produced {', '.join(shaped)} "
+                    f"with as many elements as the inputs but another shape "
+                    f"({', '.join(str(a.shape) for w, a in produced if a.size == self.x.size)}"
+                    f" for {self.x.shape})")
+        return ("backward did not set self.dinputs and gives no input gradient at all (none "
+                "returned, no array of the inputs' shape set). A layer that is always the "
+                "first of its network needs none: check its parameters with check_params; a "
+                "layer taking ids: give them as integers, and none is expected")
 
     def _keep_params(
         self, subject: Subject, saved: dict[str, np.ndarray], rebinding: bool
@@ -493,7 +712,12 @@ class Run:
             if isinstance(subject, LayerSubject):
                 dv = uniform_signed(self.rng, np.shape(out))  # any values will do
                 seen.append(dv)
+                known = {p.describe() for p, _ in float_arrays(self.obj)}
                 subject.backward(dv, None)
+                # arrays backward created are its results (gradients under any name),
+                # never parameters; a parameter's name bound there is the book's typo
+                seen += [a for p, a in float_arrays(self.obj) if p.describe() not in known
+                         and not names.is_conventional(p.name)]
             else:
                 output = get_output(self.obj)
                 dv = output if np.ndim(out) == 0 else other
@@ -533,3 +757,10 @@ class Run:
 
 
 _ABSENT = object()
+#: the learning rate at which a ``backward(grad, learning_rate)`` update is read
+UPDATE_RATE = 1e-3
+
+
+def _agrees(analytic: float, numeric: float) -> bool:
+    """A projection of a gradient agrees with its finite difference (loosely: a tie-break)."""
+    return abs(analytic - numeric) <= 1e-4 * (abs(analytic) + abs(numeric)) + 1e-10

@@ -6,6 +6,8 @@ import inspect
 import traceback
 from typing import Any
 
+from gradcheck.protocol.roles import method_names
+
 
 class UserCodeError(Exception):
     """The checked object raised; carries a message naming the method and the line."""
@@ -38,7 +40,8 @@ def forward_parameters(obj: Any) -> list[inspect.Parameter] | None:
     cls = type(obj)
     if cls not in _SIGNATURES:
         try:
-            _SIGNATURES[cls] = list(inspect.signature(obj.forward).parameters.values())
+            forward = getattr(obj, method_names(cls)[0] or "forward")
+            _SIGNATURES[cls] = list(inspect.signature(forward).parameters.values())
         except (TypeError, ValueError, AttributeError):
             _SIGNATURES[cls] = None
     return _SIGNATURES[cls]

@@ -14,7 +14,10 @@ from collections.abc import Iterable
 from typing import Any
 
 OUTPUT_NAMES = ("output", "outputs")
-DINPUTS_NAMES = ("dinputs", "d_inputs", "dInputs", "dx", "dX")
+# hints, most usual first: an input gradient under any other name is found by its shape
+# (gradcheck.protocol.observe)
+DINPUTS_NAMES = ("dinputs", "d_inputs", "dInputs", "dx", "dX", "dinput", "d_input", "dInput",
+                 "grad_inputs", "grad_input", "input_grad")
 INPUT_NAMES = ("inputs", "input", "x", "X")
 # containers that hold gradients parallel to the parameters (dicts keyed like the
 # parameters, or lists in the same order)
@@ -73,6 +76,23 @@ def gradient_name_set(others: Iterable[str]) -> frozenset[str]:
 def is_gradient_name(name: str, others: Iterable[str]) -> bool:
     """Whether ``name`` is the gradient name of one of ``others`` (``dW`` for ``W``)."""
     return any(name in gradient_names(other) for other in others if other != name)
+
+
+def number_slip(found: str, expected: str) -> bool:
+    """``found`` is ``expected`` in the other grammatical number (``dinput`` for ``dinputs``).
+
+    Whole codebases spell everything in the singular (``input``, ``weight``, ``dinput``,
+    ``dweight``); such a name is accepted where the object's own names are singular too,
+    and is a slip where they are the book's plurals (``self.inputs`` kept by forward).
+    """
+    a, b = found.lower(), expected.lower()
+    if a == b:
+        return False
+    for longer, shorter in ((a, b), (b, a)):
+        if longer in (shorter + "s", shorter + "es") or (
+                shorter.endswith("y") and longer == shorter[:-1] + "ies"):
+            return True
+    return False
 
 
 def is_conventional(name: str) -> bool:

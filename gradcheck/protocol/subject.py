@@ -25,6 +25,7 @@ from gradcheck.protocol import names
 from gradcheck.protocol.calls import ProtocolError, UserCodeError, call, forward_parameters
 from gradcheck.protocol.params import Parameter
 from gradcheck.protocol.places import attributes
+from gradcheck.protocol.roles import Roles, roles_of
 from gradcheck.report import Kind
 
 if TYPE_CHECKING:
@@ -97,6 +98,21 @@ class Subject:
         self.reg: dict[str, tuple[float, float]] = {}
         self._swapped: set[str] = set()  # rebound to other arrays by swap_in()
         self.rebinds = False  # whether forward rebinds parameters (re-casts them)
+        self.roles: Roles = roles_of(obj)
+        #: the learning rate given to a ``backward(grad, learning_rate)`` (0: no update)
+        self.rate = 0.0
+
+    def call_backward(self, *args: Any) -> Any:
+        """The object's backward (under its own name), after its own gradient reset.
+
+        A ``backward(grad, learning_rate)`` gets :attr:`rate` after the upstream gradient.
+        """
+        roles = self.roles
+        if roles.reset is not None:
+            call(self.obj, roles.reset)
+        if roles.learning_rate:
+            return call(self.obj, roles.backward, args[0], self.rate, *args[1:])
+        return call(self.obj, roles.backward, *args)
 
     # -- parameters ------------------------------------------------------------------
     def add_parameter(self, param: Parameter) -> None:
@@ -258,7 +274,7 @@ class LayerSubject(Subject):
         self._pinned()
         obj = self.obj
         before = None if self.returns_output or self.output_known else get_output(obj)
-        returned = call(obj, "forward", x, *self.extra)
+        returned = call(obj, self.roles.forward, x, *self.extra)
         self.pin.note_draws()
         if self.returns_output:
             return returned
@@ -269,12 +285,13 @@ class LayerSubject(Subject):
             self.returns_output = True
             return returned
         if output is None or (not self.output_known and output is before):
-            raise ProtocolError(f"{type(obj).__name__}.forward did not set self.output")
+            raise ProtocolError(
+                f"{type(obj).__name__}.{self.roles.forward} did not set self.output")
         return output
 
     def backward(self, dvalues: np.ndarray, y: np.ndarray | None = None) -> Any:
         """One backward call with the upstream gradient ``dvalues``."""
-        return call(self.obj, "backward", dvalues)
+        return self.call_backward(dvalues)
 
     def objective(self, out: Any, *, scale: bool = False) -> tuple[float, float]:
         """``sum(dvalues * out)`` plus the regularization of every parameter."""
@@ -317,13 +334,13 @@ class LossSubject(Subject):
     def forward(self, x: np.ndarray, y: np.ndarray | None = None) -> Any:
         """The per-sample losses (or a scalar) for predictions ``x``."""
         self._pinned()
-        result = call(self.obj, "forward", x, self.y_true if y is None else y)
+        result = call(self.obj, self.roles.forward, x, self.y_true if y is None else y)
         self.pin.note_draws()
         return result
 
     def backward(self, dvalues: np.ndarray, y: np.ndarray | None) -> Any:
         """``backward(dvalues, y_true)``."""
-        return call(self.obj, "backward", dvalues, y)
+        return self.call_backward(dvalues, y)
 
     def objective(self, out: Any, *, scale: bool = False) -> tuple[float, float]:
         """The mean loss."""
