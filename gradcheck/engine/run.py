@@ -183,11 +183,6 @@ class Run:
         roles, notes = subject.roles, self.report.notes
         if not roles.book:
             notes.append(f"forward is {roles.forward}(), backward is {roles.backward}()")
-        if roles.learning_rate:
-            notes.append(
-                f"{roles.backward}(grad, learning_rate) updates the parameters itself: the "
-                f"input gradient read at learning rate 0, parameter gradients from the "
-                f"update at learning rate {UPDATE_RATE:g} (verified linear in the rate)")
         if roles.reset is not None:
             notes.append(f"{roles.reset}(), the class's own gradient reset, called before "
                          f"each backward (gradients that accumulate are checked per call)")
@@ -279,7 +274,7 @@ class Run:
                 continue
             taken.add(where.describe())
             param.gradient = where
-            param.gradient_label = (where.describe() if isinstance(where, Place)
+            param.gradient_label = (where.describe() if isinstance(where, Place | Update)
                                     else f"{where.describe()} for {label}")
             if not isinstance(where, Update):
                 self.found_at.append(f"{where.describe()} for {label}")
@@ -356,6 +351,10 @@ class Run:
         found = [] if self.observation is None else \
             self.observation.of_shape(param.value.shape, taken, param.place.name)
         if found:
+            stem = names.bare(param.place.name).lower()
+            named = [w for w, _ in found if stem in w.name.lower() and w.name.lower() != stem]
+            if len(named) == 1:  # one name says it (dLdGamma for gamma): names decide
+                return named[0]
             slope = self._slope(subject, label, param)
             ranked = []
             for where, array in found:
@@ -410,6 +409,13 @@ class Run:
         """Which parameters a ``backward(grad, learning_rate)`` updates."""
         step, _ = self._update_step(subject, dv, y, list(subject.params), UPDATE_RATE)
         self.updated = {label for label, g in step.items() if np.any(g != 0)}
+        text = f"{subject.roles.backward}(grad, learning_rate): the input gradient read at "
+        text += "learning rate 0"
+        if self.updated:
+            text += (f"; it updates {', '.join(sorted(self.updated))} itself: their gradients "
+                     f"read from the update at learning rate {UPDATE_RATE:g} (verified linear "
+                     f"in the rate)")
+        self.report.notes.append(text)
 
     def _updates_read(self, subject: Subject, dv: np.ndarray, y: Any, labels: list[str],
                       grads: dict[str, np.ndarray], first: bool) -> dict[str, np.ndarray]:
@@ -560,14 +566,15 @@ class Run:
                 report.gradients.append(GradientResult(
                     "dinputs", MISSING, diagnosis=self._no_input_gradient()))
                 return None
-            self.dinputs_name = where.describe()
-            self.found_at.append(f"{where.describe()} for {self.subject_input_name()}")
+            self.dinputs_name = where.describe() if isinstance(where, Place) else \
+                f"{where.describe()} for {self._input_name()}"
+            self.found_at.append(f"{where.describe()} for {self._input_name()}")
         where = self.dinputs_where
         if where is None:
             return None
         return where.read(returned) if isinstance(where, Returned) else where.get()
 
-    def subject_input_name(self) -> str:
+    def _input_name(self) -> str:
         """The checked input's name in reports (``inputs``, ``y_pred``)."""
         return self.subject.input_name if self.subject is not None else "inputs"
 
@@ -717,7 +724,7 @@ class Run:
                 # arrays backward created are its results (gradients under any name),
                 # never parameters; a parameter's name bound there is the book's typo
                 seen += [a for p, a in float_arrays(self.obj) if p.describe() not in known
-                         and not names.is_conventional(p.name)]
+                         and not (p.depth == 1 and names.is_conventional(p.name))]
             else:
                 output = get_output(self.obj)
                 dv = output if np.ndim(out) == 0 else other

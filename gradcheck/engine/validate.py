@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.protocol.roles import method_names
+
 MODES = (None, "exhaustive", "fast")
 
 
@@ -16,7 +18,8 @@ def protocol_object(obj: Any, argument: str) -> None:
             f"{argument} must be an instance, got the class {obj.__name__}; "
             f"build it first, e.g. {obj.__name__}(...)"
         )
-    missing = [m for m in ("forward", "backward") if not callable(getattr(obj, m, None))]
+    forward, backward = method_names(type(obj))
+    missing = [m for m, found in (("forward", forward), ("backward", backward)) if found is None]
     if missing:
         raise TypeError(
             f"{argument}={type(obj).__name__!s} object has no {' or '.join(missing)} method; "

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from gradcheck.protocol.roles import method_names, takes_learning_rate
 from gradcheck.targets.loading import Target
 
 TRAINING_NAMES = {"training", "train", "is_training", "train_mode", "_training", "is_train",
@@ -40,7 +41,7 @@ class Found:
     @property
     def has_backward(self) -> bool:
         """A backward of its own, or one it delegates to: listed when not checked."""
-        return self.delegates or callable(getattr(self.cls, "backward", None))
+        return self.delegates or method_names(self.cls)[1] is not None
 
 
 def find_classes(target: Target) -> list[Found]:
@@ -86,7 +87,8 @@ def _ignore_if_template(found: Found, others: list[type]) -> None:
     "Nothing" is ``pass``, a docstring or ``raise NotImplementedError``; a base class is
     one another class of the target derives from.
     """
-    empty = [m for m in ("forward", "backward") if _does_nothing(found.cls, m)]
+    forward, backward = method_names(found.cls)
+    empty = [m for m in (forward, backward) if m is not None and _does_nothing(found.cls, m)]
     children = [c.__name__ for c in others if found.cls in c.__mro__[1:]]
     if len(empty) == 2:
         reason = "a template: forward and backward do nothing (pass / NotImplementedError)"
@@ -162,9 +164,8 @@ def classify(cls: type, name: str, module: str) -> Found:
 
     if issubclass(cls, BaseException) or inspect.isabstract(cls):
         return found("layer", "ignore", "exception or abstract class")
-    forward = inspect.getattr_static(cls, "forward", None)
-    backward = inspect.getattr_static(cls, "backward", None)
-    has_forward, has_backward = callable(forward), callable(backward)
+    forward_name, backward_name = method_names(cls)
+    has_forward, has_backward = forward_name is not None, backward_name is not None
     if not has_forward and not has_backward:
         wrapped = _delegated_argument(cls)
         if wrapped is not None:
@@ -175,8 +176,10 @@ def classify(cls: type, name: str, module: str) -> Found:
             out.delegates = True
             return out
         return found("layer", "ignore", "no forward and no backward (not an NNFS layer or loss)")
-    f_params = signature_params(cls.forward)[1:] if has_forward else None
-    b_params = signature_params(cls.backward)[1:] if has_backward else None
+    forward_method = getattr(cls, forward_name) if forward_name else None
+    backward_method = getattr(cls, backward_name) if backward_name else None
+    f_params = signature_params(forward_method)[1:] if has_forward else None
+    b_params = signature_params(backward_method)[1:] if has_backward else None
     backward_args = positional_counts(b_params) if b_params is not None else None
     lowered = cls.__name__.lower()
     fused_name = "softmax" in lowered and ("loss" in lowered or "crossentropy" in lowered)
@@ -184,8 +187,9 @@ def classify(cls: type, name: str, module: str) -> Found:
     b_kind = None
     if backward_args is not None:
         required, total, star = backward_args
-        if required == 1 or (required == 0 and (total or star)):
-            b_kind = "layer"
+        if required == 1 or (required == 0 and (total or star)) \
+                or (required == 2 and takes_learning_rate(backward_method)):
+            b_kind = "layer"  # (backward(grad, learning_rate) updates the parameters itself)
         elif required == 2:
             b_kind = "fused" if fused_name else "loss"
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from gradcheck.protocol.names import is_conventional
 from gradcheck.protocol.params import find_candidates, gradient_of, preferred
+from gradcheck.protocol.roles import roles_of
 from gradcheck.targets import shapes
 from gradcheck.targets.building import Constructor, argument_defaults, size_defaults
 from gradcheck.targets.classes import Found
@@ -28,7 +29,17 @@ _OUTPUT_NAMES = ("output", "outputs", "out", "_output")
 
 
 def _forward_layer(obj: Any, inputs: np.ndarray, training: bool) -> Any:
-    return obj.forward(inputs, True) if training else obj.forward(inputs)
+    forward = getattr(obj, roles_of(obj).forward)
+    return forward(inputs, True) if training else forward(inputs)
+
+
+def _backward_layer(obj: Any, dvalues: np.ndarray) -> Any:
+    """Backward (under its own name); a ``backward(grad, learning_rate)`` at rate 0."""
+    roles = roles_of(obj)
+    if roles.reset is not None:
+        getattr(obj, roles.reset)()
+    backward = getattr(obj, roles.backward)
+    return backward(dvalues, 0.0) if roles.learning_rate else backward(dvalues)
 
 
 def probe_layer(found: Found, build: Constructor, obj: Any,
@@ -188,7 +199,7 @@ def _parameters(obj: Any, output: np.ndarray) -> list[str]:
     backward call; conventional names (``weights``, ``W``) count even without one.
     """
     with contextlib.suppress(UserError, SkipError):
-        user_call("backward", obj.backward, np.ones_like(output, dtype=np.float64))
+        user_call("backward", _backward_layer, obj, np.ones_like(output, dtype=np.float64))
     labels = []
     found = find_candidates(obj, exclude=[output])
     for places in found.groups:
