@@ -407,8 +407,13 @@ class Run:
 
     def _find_updated(self, subject: Subject, dv: np.ndarray, y: Any) -> None:
         """Which parameters a ``backward(grad, learning_rate)`` updates."""
-        step, _ = self._update_step(subject, dv, y, list(subject.params), UPDATE_RATE)
-        self.updated = {label for label, g in step.items() if np.any(g != 0)}
+        # (an upstream gradient of its own: the caller's may be zeros, which move nothing)
+        probe = uniform_signed(self.rng, np.shape(dv)) if isinstance(subject, LayerSubject) \
+            else dv
+        step, _ = self._update_step(subject, probe, y, list(subject.params), UPDATE_RATE)
+        given = set(self.param_names or ())
+        self.updated = {label for label, g in step.items() if np.any(g != 0) or label in given
+                        or any(names.is_conventional(p.name) for p in self.groups[label])}
         text = f"{subject.roles.backward}(grad, learning_rate): the input gradient read at "
         text += "learning rate 0"
         if self.updated:
@@ -585,9 +590,25 @@ class Run:
         found = self.observation.of_shape(self.x.shape, set())
         if not found:
             return None
-        found.sort(key=lambda c: (not isinstance(c[0], Returned),
-                                  -closeness(c[0], "inputs")))
+        slope = self._input_slope() if len(found) > 1 else None
+        found.sort(key=lambda c: (
+            slope is not None and not _agrees(float(np.vdot(c[1], slope[0])), slope[1]),
+            not isinstance(c[0], Returned), -closeness(c[0], "inputs")))
         return found[0][0]
+
+    def _input_slope(self) -> tuple[np.ndarray, float] | None:
+        """A random direction and the objective's central difference along it, in x."""
+        subject = self.subject
+        if subject is None or not isinstance(subject, LayerSubject):
+            return None
+        direction = uniform_signed(self.rng, self.x.shape)
+        h = 1e-6 * max(1.0, float(np.max(np.abs(self.x))))
+        try:
+            up = subject.total(self.x + h * direction)[0]
+            down = subject.total(self.x - h * direction)[0]
+        except (UserCodeError, ProtocolError):
+            return None
+        return direction, (up - down) / (2 * h)
 
     def _no_input_gradient(self) -> str:
         """Why no input gradient was found, said as it is, with how to declare it."""

@@ -94,8 +94,8 @@ class DenseReturns_DbMean(DenseReturns):
 class LayerNormGradDict:
     """Gradients kept as ``self.gradients['dLdGamma']``: gamma and beta share a shape."""
 
-    def __init__(self, n=4):
-        self.gamma, self.beta = _normal(3, (1, n), (1, n))
+    def __init__(self, n_features=4):
+        self.gamma, self.beta = _normal(3, (1, n_features), (1, n_features))
         self.gamma += 1.0
         self.gradients = {}
 
@@ -147,7 +147,7 @@ class DenseGradsByOtherName_DeltaNoTranspose(DenseGradsByOtherName):
     def backward(self, dvalues):
         self.g["weight"] = self.inputs.T @ dvalues
         self.g["bias"] = dvalues.sum(axis=0, keepdims=True)
-        self.delta_in = (self.weights @ dvalues.T).T  # BUG: right shape, wrong product
+        self.delta_in = dvalues @ self.weights.T / len(dvalues)  # BUG: divided by the batch
 
 
 # ---------------------------------------------- accumulation with a reset method
