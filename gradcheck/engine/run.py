@@ -267,8 +267,12 @@ class Run:
                  if p.gradient is not None}
         if isinstance(self.dinputs_where, Place | Returned):
             taken.add(self.dinputs_where.describe())
+        else:
+            taken.add(self.dinputs_name)
         for label, param in unnamed:
-            where = self._observed_gradient(subject, label, param, taken)
+            # (an array forward rebinds to new values on every call is a cache)
+            where = None if label in rebound else \
+                self._observed_gradient(subject, label, param, taken)
             if where is None:
                 without.append((label, param))
                 continue
@@ -352,7 +356,7 @@ class Run:
             self.observation.of_shape(param.value.shape, taken, param.place.name)
         if found:
             stem = names.bare(param.place.name).lower()
-            named = [w for w, _ in found if stem in w.name.lower() and w.name.lower() != stem]
+            named = [w for w, _ in found if names.names_gradient_of(w.name, stem)]
             if len(named) == 1:  # one name says it (dLdGamma for gamma): names decide
                 return named[0]
             slope = self._slope(subject, label, param)

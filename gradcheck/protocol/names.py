@@ -78,6 +78,20 @@ def is_gradient_name(name: str, others: Iterable[str]) -> bool:
     return any(name in gradient_names(other) for other in others if other != name)
 
 
+def names_gradient_of(name: str, stem: str) -> bool:
+    """``name`` says it is the gradient of ``stem`` in a spelling no list holds.
+
+    ``dLdGamma`` for ``gamma``, ``grad_weight`` for ``weight``: it ends with the stem after
+    a gradient prefix, or starts with one followed by the stem.
+    """
+    lowered, stem = name.lower(), bare(stem).lower()
+    if lowered == stem or not stem:
+        return False
+    prefixes = ("d", "d_", "grad_", "grad", "dl", "dld", "dl_d", "delta_", "g_")
+    return any(lowered.startswith(p + stem) for p in prefixes) or (
+        lowered.endswith(stem) and lowered[: -len(stem)].rstrip("_").endswith(("d", "grad")))
+
+
 def number_slip(found: str, expected: str) -> bool:
     """``found`` is ``expected`` in the other grammatical number (``dinput`` for ``dinputs``).
 
