@@ -15,7 +15,7 @@ import re
 import numpy as np
 import pytest
 import zoo_observed
-from zoo_observed import rounding, spellings, tutorials
+from zoo_observed import rounding, spellings, state, tutorials
 
 from gradcheck import check_layer
 from gradcheck.cli import main
@@ -138,7 +138,7 @@ def test_rounded_constants_are_diagnosed_as_such_never_as_an_indexing_slip():
         assert check_layer(rounding.GELU(), x, raise_on_failure=False).ok
 
 
-@pytest.mark.parametrize("module", [spellings, tutorials, rounding],
+@pytest.mark.parametrize("module", [spellings, tutorials, rounding, state],
                          ids=lambda m: m.__name__.rsplit(".", 1)[-1])
 def test_the_cli_with_no_configuration_gives_the_same_verdicts(module, tmp_path, capsys,
                                                                monkeypatch):

@@ -571,6 +571,13 @@ class Run:
         if first:
             self.dinputs_where = self._observed_input_gradient()
             where = self.dinputs_where
+            if where is None and self._ids_as_floats():
+                self.differentiable_inputs = False
+                report.notes.append(
+                    f"{self._input_name()} are ids given as floats (the output is piecewise "
+                    f"constant in them, forward casts them): not differentiable, no input "
+                    f"gradient expected")
+                return None
             if where is None:
                 report.gradients.append(GradientResult(
                     "dinputs", MISSING, diagnosis=self._no_input_gradient()))
@@ -599,6 +606,19 @@ class Run:
             slope is not None and not _agrees(float(np.vdot(c[1], slope[0])), slope[1]),
             not isinstance(c[0], Returned), -closeness(c[0], "inputs")))
         return found[0][0]
+
+    def _ids_as_floats(self) -> bool:
+        """Whether the inputs are ids: whole numbers, and small moves leave the output as is."""
+        subject, x = self.subject, self.x
+        if not isinstance(subject, LayerSubject) or not np.array_equal(x, np.round(x)):
+            return False
+        try:
+            base = np.array(subject.forward(x.copy()), dtype=np.float64)
+            moved = [np.array(subject.forward(x + d), dtype=np.float64) for d in (0.25, -0.25)]
+        except (UserCodeError, ProtocolError):
+            return False
+        # (a cast truncates or rounds: one direction at least leaves every id as it is)
+        return any(m.shape == base.shape and np.array_equal(m, base) for m in moved)
 
     def _input_slope(self) -> tuple[np.ndarray, float] | None:
         """A random direction and the objective's central difference along it, in x."""

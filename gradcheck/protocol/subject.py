@@ -268,26 +268,47 @@ class LayerSubject(Subject):
         self.extra = (training[1],) if training[0] else ()
         self.returns_output = False
         self.output_known = False  # set once forward was seen setting its output
+        #: forward writes into the same array on every call (a preallocated output
+        #: buffer): each result is copied before the next call overwrites it
+        self.buffer = False
+        self._last: Any = None
 
     def forward(self, x: np.ndarray, y: np.ndarray | None = None) -> Any:
         """One forward call on ``x``; returns its output (set or returned)."""
         self._pinned()
         obj = self.obj
         before = None if self.returns_output or self.output_known else get_output(obj)
+        kept = None
+        if isinstance(before, np.ndarray) and before.dtype.kind == "f" and before.size \
+                and before.flags.writeable and not np.may_share_memory(before, x):
+            # poisoned, so that a forward writing into it in place (a buffer) shows
+            kept = before.copy()
+            before.fill(np.nan)
         returned = call(obj, self.roles.forward, x, *self.extra)
         self.pin.note_draws()
         if self.returns_output:
-            return returned
+            if not self.buffer and returned is self._last:
+                self.buffer = True
+            self._last = returned
+            return returned.copy() if self.buffer else returned
         output = get_output(obj)
         if not self.output_known and isinstance(returned, np.ndarray) and (
             output is None or output is before
         ):
             self.returns_output = True
-            return returned
-        if output is None or (not self.output_known and output is before):
+            self._last = returned
+            return returned.copy() if self.buffer else returned
+        if kept is not None and output is not before:
+            np.copyto(before, kept)  # (not the output any more: as it was)
+        if output is not None and not self.output_known and output is before \
+                and kept is not None and not np.isnan(output).all():
+            self.buffer = True  # written in place into the array it already held
+        elif output is None or (not self.output_known and output is before):
+            if kept is not None:
+                np.copyto(before, kept)
             raise ProtocolError(
                 f"{type(obj).__name__}.{self.roles.forward} did not set self.output")
-        return output
+        return output.copy() if self.buffer else output
 
     def backward(self, dvalues: np.ndarray, y: np.ndarray | None = None) -> Any:
         """One backward call with the upstream gradient ``dvalues``."""

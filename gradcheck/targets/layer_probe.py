@@ -74,6 +74,10 @@ def probe_layer(found: Found, build: Constructor, obj: Any,
             raise UserError(f"{found.name}.forward did not set self.output to an array "
                              "(nor returned one)")
         if shapes.accepted(output, 3):
+            ids = _ids_as_floats(found, obj, candidate, arguments)
+            if ids is not None:  # forward casts float ids: feed it ids
+                return _layer_spec(found, build, obj, ids,
+                                   shapes.probe_inputs(ids, 3, rng), sizes, fixed)
             if len(candidate.shape) == 1 and candidate.domain != "ids" \
                     and _batch_last(found, obj, candidate.shape[0], leading=3):
                 # the probe's 3 samples matched the layer's 3 features by chance
@@ -92,6 +96,29 @@ def probe_layer(found: Found, build: Constructor, obj: Any,
         return _layer_spec(found, build, obj, *fallback, sizes, fixed)
     assert first_error is not None
     raise first_error
+
+
+def _ids_as_floats(found: Found, obj: Any, candidate: shapes.Candidate,
+                   arguments: dict[str, Any]) -> shapes.Candidate | None:
+    """The ids candidate of this shape, when forward casts floats to ids.
+
+    Seen as an output that whole-number inputs below the vocabulary size give, and that a
+    quarter step leaves exactly as it is (a cast truncates or rounds).
+    """
+    vocab = shapes.vocabulary(arguments)
+    if vocab is None or candidate.domain == "ids":
+        return None
+    ids = shapes.Candidate(candidate.shape, "ids", high=vocab)
+    whole = shapes.probe_inputs(ids, 3, np.random.default_rng(5)).astype(np.float64)
+    base = _forward_output(found, obj, whole)
+    if base is None:
+        return None
+    base = base.copy()
+    for step in (0.25, -0.25):
+        moved = _forward_output(found, obj, whole + step)
+        if moved is not None and moved.shape == base.shape and np.array_equal(moved, base):
+            return ids
+    return None
 
 
 def _parameter_rows(obj: Any) -> list[int]:

@@ -7,7 +7,7 @@ lists them as :class:`zoo._entry.Entry` records for the API tests.
 
 from zoo._entry import Entry, batch
 
-from . import rounding, spellings, tutorials
+from . import rounding, spellings, state, tutorials
 
 
 def _x(n=5, f=3, scale=1.0):
@@ -63,3 +63,21 @@ ENTRIES: list[Entry] = [
 BY_NAME = {e.name: e for e in ENTRIES}
 if len(BY_NAME) != len(ENTRIES):
     raise RuntimeError("duplicate zoo_observed entry names")
+
+
+def _ids(rng):
+    return (rng.integers(0, 6, size=(5, 3)).astype(float),)
+
+
+ENTRIES += [
+    _e("out_buffer", state.DenseOutBuffer, "forward writes into self.output in place"),
+    _e("out_buffer_first_row", state.DenseOutBuffer_DbiasesFirstRow, "dbiases of one sample",
+       "dbiases", twin="observed/out_buffer"),
+    _e("returns_buffer", state.ReturnsBuffer, "forward returns one preallocated array"),
+    _e("returns_buffer_derivative", state.ReturnsBuffer_FromBuffer, "1 - t instead of 1 - t^2",
+       "dinputs", twin="observed/returns_buffer"),
+    _e("float_ids", state.EmbeddingFloatIds, "ids as floats, cast in forward", data=_ids),
+    _e("float_ids_assign", state.EmbeddingFloatIds_Assign, "repeated ids counted once",
+       "dtable", data=_ids, twin="observed/float_ids"),
+]
+BY_NAME = {e.name: e for e in ENTRIES}
