@@ -18,8 +18,10 @@ def protocol_object(obj: Any, argument: str) -> None:
             f"{argument} must be an instance, got the class {obj.__name__}; "
             f"build it first, e.g. {obj.__name__}(...)"
         )
-    forward, backward = method_names(type(obj))
-    missing = [m for m, found in (("forward", forward), ("backward", backward)) if found is None]
+    # (an instance may have them through __getattr__; its class then shows nothing)
+    roles = method_names(type(obj))
+    missing = [m for m, found in zip(("forward", "backward"), roles, strict=True)
+               if found is None and not callable(getattr(obj, m, None))]
     if missing:
         raise TypeError(
             f"{argument}={type(obj).__name__!s} object has no {' or '.join(missing)} method; "
