@@ -15,7 +15,7 @@ import re
 import numpy as np
 import pytest
 import zoo_observed
-from zoo_observed import rounding, spellings, state, tutorials
+from zoo_observed import rounding, several, spellings, state, tutorials
 
 from gradcheck import check_layer
 from gradcheck.cli import main
@@ -152,3 +152,32 @@ def test_the_cli_with_no_configuration_gives_the_same_verdicts(module, tmp_path,
     wrong = {name: results.get(name) for name, buggy in expected.items()
              if results.get(name) != ("failed" if buggy else "passed")}
     assert not wrong, wrong
+
+
+def _normal(*shapes):
+    rng = np.random.default_rng(0)
+    return tuple(rng.standard_normal(s) for s in shapes)
+
+
+SEVERAL = [  # (correct class, buggy twin, inputs given as a tuple)
+    (several.Multiply, several.Multiply_SwappedGradients, ((5, 3), (5, 3))),
+    (several.AddList, several.AddList_Halved, ((5, 3), (5, 3), (5, 3))),
+    (several.Attention, several.Attention_NoScaleInBackward, ((2, 3, 4), (2, 5, 4), (2, 5, 6))),
+    (several.GatedCell, several.GatedCell_SecondGradientIgnored, ((5, 3), (5, 4))),
+]
+
+
+@pytest.mark.parametrize(("correct", "buggy", "shapes"), SEVERAL,
+                         ids=[c.__name__ for c, _, _ in SEVERAL])
+def test_several_inputs_and_outputs_each_class_with_its_twin(correct, buggy, shapes):
+    report = check_layer(correct(), _normal(*shapes), raise_on_failure=False)
+    assert report.ok, str(report)
+    assert any(n.startswith(f"{len(shapes)} inputs") for n in report.notes)
+    report = check_layer(buggy(), _normal(*shapes), raise_on_failure=False)
+    assert not report.ok
+    assert any(g.status == "failed" and g.name.startswith("d(") for g in report.gradients)
+
+
+def test_a_tuple_output_gets_one_upstream_gradient_each():
+    report = check_layer(several.GatedCell(), _normal((5, 3), (5, 4)))
+    assert "forward returns 2 outputs: backward given one upstream gradient each" in report.notes

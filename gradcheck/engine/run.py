@@ -33,6 +33,7 @@ from gradcheck.engine.verify import Verification
 from gradcheck.protocol import checks, names
 from gradcheck.protocol.calls import ProtocolError, UserCodeError, wants_training
 from gradcheck.protocol.observe import Before, Observation, Returned, Update, Where, closeness
+from gradcheck.protocol.packing import Packing
 from gradcheck.protocol.params import (
     Parameter,
     expected_gradient,
@@ -93,6 +94,7 @@ class Run:
         dvalues: np.ndarray | None = None,
         training: bool | None = None,
         params: Sequence[str] | None = None,
+        packing: Packing | None = None,
     ) -> None:
         self.report, self.obj, self.x, self.y = report, obj, x, y
         self.mode, self.step = mode, step
@@ -114,6 +116,8 @@ class Run:
         self.observation: Observation | None = None  # what the first backward produced
         self.found_at: list[str] = []  # "returned[1] for W": said in the report
         self.updated: set[str] = set()  # parameters a backward(grad, learning_rate) moves
+        self.packing = packing  # several inputs, side by side in x
+        self.part_where: list[Where] = []  # where each input's gradient is (several inputs)
 
     # -- the frame: restore everything, whatever happens ------------------------------
     def execute(self, raise_on_failure: bool) -> Report:
@@ -132,7 +136,9 @@ class Run:
     def _check(self, pin: RandomPin) -> None:
         report, obj, x = self.report, self.obj, self.x
         if report.kind == Kind.LAYER:
-            training = wants_training(obj, self.training)
+            packing = self.packing
+            taken = 1 if packing is None or packing.as_list else len(packing.shapes)
+            training = wants_training(obj, self.training, taken)
             subject: Subject = LayerSubject(obj, pin, training)
             if training[0]:
                 report.notes.append(f"forward called as forward(inputs, {training[1]})")
@@ -141,6 +147,11 @@ class Run:
             subject.y_true = self.y
             subject.n_samples = x.shape[0]
         self.subject = subject
+        if self.packing is not None and isinstance(subject, LayerSubject):
+            subject.packing = self.packing
+            report.notes.append(
+                f"{len(self.packing.shapes)} inputs ({self.packing.describe()}): their "
+                f"gradients checked side by side as one, {self.packing.names[0]} first")
         self._note_roles(subject)
         report.shapes[subject.input_name] = list(x.shape)
         report.mode = self.mode or "exhaustive"
@@ -269,6 +280,7 @@ class Run:
             taken.add(self.dinputs_where.describe())
         else:
             taken.add(self.dinputs_name)
+        taken |= {w.describe() for w in self.part_where}
         for label, param in unnamed:
             # (an array forward rebinds to new values on every call is a cache)
             where = None if label in rebound else \
@@ -483,6 +495,10 @@ class Run:
         if first and isinstance(subject, LossSubject):
             subject = self._classify_loss(subject, out)
         if first and isinstance(subject, LayerSubject):
+            if subject.out_packing is not None:
+                report.notes.append(
+                    f"forward returns {len(subject.out_packing.shapes)} outputs: backward "
+                    f"given one upstream gradient each")
             subject.output_known = True
             if subject.returns_output:
                 report.notes.append("forward returns its output instead of setting self.output")
@@ -549,6 +565,8 @@ class Run:
 
     def _input_gradient(self, returned: Any, first: bool) -> Any:
         """The input gradient, by name, as returned, or found by observation (first pass)."""
+        if self.packing is not None:
+            return self._packed_input_gradient(returned, first)
         report = self.report
         name, dinputs = get_dinputs(self.obj)
         if dinputs is not None and names.number_slip(name, "dinputs") \
@@ -589,6 +607,43 @@ class Run:
         if where is None:
             return None
         return where.read(returned) if isinstance(where, Returned) else where.get()
+
+    def _packed_input_gradient(self, returned: Any, first: bool) -> Any:
+        """Several inputs: their gradients, returned in order or found each by its shape."""
+        packing = self.packing
+        assert packing is not None
+        if first:
+            n = len(packing.shapes)
+            if packing.fits(returned):
+                self.part_where = [Returned((i,)) for i in range(n)]
+            elif self.observation is not None:
+                taken: set[str] = set()
+                for name, shape in zip(packing.names, packing.shapes, strict=True):
+                    found = self.observation.of_shape((self.x.shape[0], *shape), taken)
+                    found.sort(key=lambda c, name=name: -closeness(c[0], name))
+                    if not found:
+                        self.part_where = []
+                        break
+                    self.part_where.append(found[0][0])
+                    taken.add(found[0][0].describe())
+            if len(self.part_where) != n:
+                self.report.gradients.append(GradientResult(
+                    "dinputs", MISSING, diagnosis=(
+                        f"backward gives no gradient for each of its {n} inputs (neither "
+                        f"returned in order nor set with each input's shape)")))
+                self.part_where = []
+                return None
+            self.dinputs_name = "d(" + ", ".join(packing.names) + ")"
+            self.found_at.append(", ".join(
+                f"{w.describe()} for {name}" for w, name in zip(
+                    self.part_where, packing.names, strict=True)))
+        if not self.part_where:
+            return None
+        parts = [w.read(returned) if isinstance(w, Returned) else w.get()
+                 for w in self.part_where]
+        if not all(isinstance(p, np.ndarray) for p in parts):
+            return None
+        return packing.pack(parts)
 
     def _input_name(self) -> str:
         """The checked input's name in reports (``inputs``, ``y_pred``)."""

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
 
+from gradcheck.protocol.calls import forward_parameters
+from gradcheck.protocol.packing import Packing
 from gradcheck.protocol.roles import method_names
 
 MODES = (None, "exhaustive", "fast")
@@ -110,3 +113,28 @@ def options(mode: str | None, step: float | None) -> None:
         raise ValueError(f"mode={mode!r} is not one of 'exhaustive', 'fast' or None (automatic)")
     if step is not None and not (isinstance(step, (int, float)) and 0 < step < 1):
         raise ValueError(f"step={step!r} must be a relative step in (0, 1), e.g. 1e-5")
+
+
+def several_inputs(obj: Any, inputs: Any) -> Packing | None:
+    """The packing of several inputs: a tuple of arrays, or a list of different shapes.
+
+    ``forward(a, b)`` gets them as arguments; a forward taking fewer arguments gets them
+    as one list (``forward([a, b])``, an Add layer). A list of arrays of one shape stays
+    what it always was: one batch.
+    """
+    if not isinstance(inputs, (tuple, list)) or len(inputs) < 2 or not all(
+            isinstance(a, np.ndarray) and a.ndim >= 1 for a in inputs):
+        return None
+    if isinstance(inputs, list) and len({a.shape for a in inputs}) == 1:
+        return None
+    if len({a.shape[0] for a in inputs}) != 1:
+        raise ValueError(
+            f"inputs: several arrays with different numbers of samples "
+            f"({', '.join(str(a.shape[0]) for a in inputs)}); each input's axis 0 is the batch")
+    params = forward_parameters(obj) or []
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    positional = [p.name for p in params if p.kind in kinds]
+    star = any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in params)
+    as_list = not star and len(positional) < len(inputs)
+    names = [] if as_list or star else positional[: len(inputs)]
+    return Packing.of(inputs, as_list=as_list, names=names)

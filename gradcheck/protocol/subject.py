@@ -23,6 +23,7 @@ import numpy as np
 
 from gradcheck.protocol import names
 from gradcheck.protocol.calls import ProtocolError, UserCodeError, call, forward_parameters
+from gradcheck.protocol.packing import Packing
 from gradcheck.protocol.params import Parameter
 from gradcheck.protocol.places import attributes
 from gradcheck.protocol.roles import Roles, roles_of
@@ -272,6 +273,10 @@ class LayerSubject(Subject):
         #: buffer): each result is copied before the next call overwrites it
         self.buffer = False
         self._last: Any = None
+        #: several inputs (``forward(a, b)``, ``forward([a, b])``) packed side by side
+        self.packing: Packing | None = None
+        #: a tuple output (``(h, c)``) packed side by side; backward gets one part each
+        self.out_packing: Packing | None = None
 
     def forward(self, x: np.ndarray, y: np.ndarray | None = None) -> Any:
         """One forward call on ``x``; returns its output (set or returned)."""
@@ -284,8 +289,19 @@ class LayerSubject(Subject):
             # poisoned, so that a forward writing into it in place (a buffer) shows
             kept = before.copy()
             before.fill(np.nan)
-        returned = call(obj, self.roles.forward, x, *self.extra)
+        args = self.packing.arguments(x) if self.packing is not None else (x,)
+        returned = call(obj, self.roles.forward, *args, *self.extra)
         self.pin.note_draws()
+        if self.out_packing is not None:
+            return self.out_packing.pack(returned)
+        if not self.output_known and before is None and get_output(obj) is None \
+                and isinstance(returned, (tuple, list)) and len(returned) > 1 and all(
+                    isinstance(r, np.ndarray) and r.ndim >= 1 and r.dtype.kind == "f"
+                    and r.shape[0] == x.shape[0] for r in returned):
+            self.out_packing = Packing.of(returned, names=[f"output[{i}]"
+                                                           for i in range(len(returned))])
+            self.returns_output = True
+            return self.out_packing.pack(returned)
         if self.returns_output:
             if not self.buffer and returned is self._last:
                 self.buffer = True
@@ -312,6 +328,9 @@ class LayerSubject(Subject):
 
     def backward(self, dvalues: np.ndarray, y: np.ndarray | None = None) -> Any:
         """One backward call with the upstream gradient ``dvalues``."""
+        if self.out_packing is not None:
+            return self.call_backward(*self.out_packing.unpack(
+                dvalues.reshape(dvalues.shape[0], -1)))
         return self.call_backward(dvalues)
 
     def objective(self, out: Any, *, scale: bool = False) -> tuple[float, float]:

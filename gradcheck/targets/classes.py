@@ -157,6 +157,31 @@ def _delegated_argument(cls: type) -> str | None:
     return required[0] if required else None
 
 
+_LABEL_NAMES = {"y", "y_true", "labels", "label", "target", "targets", "y_pred", "t"}
+
+
+def _several_inputs(f_params: list[inspect.Parameter], required: int,
+                    b_kind: str | None, b_params: list[inspect.Parameter]) -> str | None:
+    """Why a layer with several inputs (``forward(a, b)``, ``forward(q, k, v)``) is listed.
+
+    A forward with several required inputs beside a backward taking one upstream
+    gradient (or one per output: ``backward(dh, dc)``) is a layer with several inputs,
+    not a loss: no argument of either is named like labels.
+    """
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    names = [p.name for p in f_params if p.kind in kinds][:required]
+    backs = [p.name.lower() for p in b_params if p.kind in kinds]
+    if required < 2 or b_kind is None or (b_kind != "layer" and (
+            set(backs) & _LABEL_NAMES or not all(b.startswith(("d", "grad")) for b in backs))):
+        return None
+    if names[1].lower() in TRAINING_NAMES or set(n.lower() for n in names) & _LABEL_NAMES:
+        return None
+    listed = ", ".join(names)
+    return (f"forward takes {required} inputs ({listed}): check it through the API, "
+            f"gradcheck.check_layer(layer, ({listed})); the command line does not draw "
+            f"several inputs yet")
+
+
 def classify(cls: type, name: str, module: str) -> Found:
     """Decide whether a class is a layer, loss or fused object to check, skip or ignore."""
     def found(kind: str, verdict: str, reason: str = "", training: bool = False) -> Found:
@@ -205,6 +230,9 @@ def classify(cls: type, name: str, module: str) -> Found:
                                            inspect.Parameter.POSITIONAL_OR_KEYWORD)][1:2]
     )
     training = bool(second) and second[0].name.lower() in TRAINING_NAMES
+    several = _several_inputs(f_params, required, b_kind, b_params or [])
+    if several is not None:
+        return found("layer", "ignore", several)
     if required == 1 or (required == 2 and training) or (required == 0 and (total or star)):
         f_kind = "layer"
     elif required == 2:
