@@ -14,6 +14,7 @@ parameter gradients from the update (:mod:`gradcheck.engine.run`).
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 from dataclasses import dataclass
@@ -104,7 +105,11 @@ def reset_method(cls: type) -> str | None:
 
 def roles_of(obj: Any) -> Roles:
     """The roles of ``obj`` (an instance or a class); book names when nothing else fits."""
-    cls = obj if isinstance(obj, type) else type(obj)
+    return _roles_of_class(obj if isinstance(obj, type) else type(obj))
+
+
+@functools.lru_cache(maxsize=1024)
+def _roles_of_class(cls: type) -> Roles:
     forward, backward = method_names(cls)
     forward, backward = forward or "forward", backward or "backward"
     lr = takes_learning_rate(getattr(cls, backward, None))

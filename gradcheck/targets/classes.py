@@ -37,6 +37,7 @@ class Found:
     training: bool = False
     template: bool = False  # a base class or template: not listed as unchecked
     delegates: bool = False  # a __getattr__ wrapper: its forward/backward are another's
+    inputs: tuple[str, ...] = ()  # forward's several inputs (a, b): a layer fed a tuple
 
     @property
     def has_backward(self) -> bool:
@@ -161,8 +162,9 @@ _LABEL_NAMES = {"y", "y_true", "labels", "label", "target", "targets", "y_pred",
 
 
 def _several_inputs(f_params: list[inspect.Parameter], required: int,
-                    b_kind: str | None, b_params: list[inspect.Parameter]) -> str | None:
-    """Why a layer with several inputs (``forward(a, b)``, ``forward(q, k, v)``) is listed.
+                    b_kind: str | None,
+                    b_params: list[inspect.Parameter]) -> tuple[str, ...] | None:
+    """The inputs of a layer with several (``forward(a, b)``, ``forward(q, k, v)``).
 
     A forward with several required inputs beside a backward taking one upstream
     gradient (or one per output: ``backward(dh, dc)``) is a layer with several inputs,
@@ -176,10 +178,7 @@ def _several_inputs(f_params: list[inspect.Parameter], required: int,
         return None
     if names[1].lower() in TRAINING_NAMES or set(n.lower() for n in names) & _LABEL_NAMES:
         return None
-    listed = ", ".join(names)
-    return (f"forward takes {required} inputs ({listed}): check it through the API, "
-            f"gradcheck.check_layer(layer, ({listed})); the command line does not draw "
-            f"several inputs yet")
+    return tuple(names)
 
 
 def classify(cls: type, name: str, module: str) -> Found:
@@ -232,7 +231,9 @@ def classify(cls: type, name: str, module: str) -> Found:
     training = bool(second) and second[0].name.lower() in TRAINING_NAMES
     several = _several_inputs(f_params, required, b_kind, b_params or [])
     if several is not None:
-        return found("layer", "ignore", several)
+        out = found("layer", "check")
+        out.inputs = several
+        return out
     if required == 1 or (required == 2 and training) or (required == 0 and (total or star)):
         f_kind = "layer"
     elif required == 2:

@@ -45,6 +45,8 @@ def _backward_layer(obj: Any, dvalues: np.ndarray) -> Any:
 def probe_layer(found: Found, build: Constructor, obj: Any,
                 sizes: dict[str, int]) -> CheckSpec:
     """The check of a built layer: the first candidate input its forward takes."""
+    if found.inputs:
+        return _probe_several(found, build, obj, sizes)
     fixed = build.fixed.get(build.input_size) if build.input_size else None
     if isinstance(fixed, int):
         widths: list[tuple[str | None, int]] = [(None, fixed)]
@@ -59,6 +61,7 @@ def probe_layer(found: Found, build: Constructor, obj: Any,
     rng = np.random.default_rng(0)
     first_error: UserError | None = None
     fallback: tuple[shapes.Candidate, np.ndarray] | None = None
+    reduced = False
     arguments = {**argument_defaults(found.cls), **build.fixed, **sizes}
     for candidate in shapes.candidates(widths, arguments,
                                        sized=bool(build.sizes) and not isinstance(fixed, int)):
@@ -73,7 +76,9 @@ def probe_layer(found: Found, build: Constructor, obj: Any,
         if output is None:
             raise UserError(f"{found.name}.forward did not set self.output to an array "
                              "(nor returned one)")
-        if shapes.accepted(output, 3):
+        if shapes.accepted(output, 3) and _reduces_batch(found, obj, candidate):
+            reduced = True  # (a forward summing a list sums a batch the same way)
+        elif shapes.accepted(output, 3):
             ids = _ids_as_floats(found, obj, candidate, arguments)
             if ids is not None:  # forward casts float ids: feed it ids
                 return _layer_spec(found, build, obj, ids,
@@ -85,6 +90,10 @@ def probe_layer(found: Found, build: Constructor, obj: Any,
             return _layer_spec(found, build, obj, candidate, inputs, sizes, fixed)
         if fallback is None:
             fallback = (candidate, inputs)
+    if reduced:
+        listed = _list_inputs(found, build, obj, sizes)
+        if listed is not None:
+            return listed
     columns = [int(a.shape[1]) for a in find_candidates(obj).arrays if a.ndim == 2]
     for features in dict.fromkeys([*(w for _, w in widths), *columns]):
         # (W of shape (units, features) in Z = W @ X + b: its columns are the features)
@@ -96,6 +105,78 @@ def probe_layer(found: Found, build: Constructor, obj: Any,
         return _layer_spec(found, build, obj, *fallback, sizes, fixed)
     assert first_error is not None
     raise first_error
+
+
+def _reduces_batch(found: Found, obj: Any, candidate: shapes.Candidate) -> bool:
+    """Forward takes two samples but its output does not keep them (it sums over them)."""
+    if candidate.domain == "ids":
+        return False
+    probe = shapes.probe_inputs(candidate, 2, np.random.default_rng(6))
+    output = _forward_output(found, obj, probe)
+    return output is not None and output.ndim >= 1 and output.shape[0] != 2
+
+
+def _list_inputs(found: Found, build: Constructor, obj: Any,
+                 sizes: dict[str, int]) -> CheckSpec | None:
+    """A forward taking a list of arrays (``forward([a, b])``, an Add layer), if it is one."""
+    for count in (2, 3):
+        found.inputs = tuple(f"inputs[{i}]" for i in range(count))
+        try:
+            return _probe_several(found, build, obj, sizes)
+        except (UserError, SkipError):
+            continue
+    found.inputs = ()
+    return None
+
+
+def _probe_several(found: Found, build: Constructor, obj: Any,
+                   sizes: dict[str, int]) -> CheckSpec:
+    """Several inputs (``forward(a, b)``, ``forward(q, k, v)``): their per-sample shapes.
+
+    Tried in order: every input of one shape (the usual candidates: Add, Multiply,
+    self-attention), then one width per input from the rows of the 2-D parameters in
+    the order they are held (``forward(x, h)`` with ``Wx`` and ``Wh``).
+    """
+    count = len(found.inputs)
+    arguments = {**argument_defaults(found.cls), **build.fixed, **sizes}
+    widths = [(None, w) for w in dict.fromkeys([*_parameter_rows(obj), 4, 3])]
+    tried: list[tuple[tuple[int, ...], ...]] = []
+    for candidate in shapes.candidates(widths, arguments, sized=False):
+        if candidate.domain == "real":
+            tried.append((candidate.shape,) * count)
+    rows = _parameter_rows(obj)
+    if len(rows) >= count:
+        tried.insert(1, tuple((r,) for r in rows[:count]))
+    rng = np.random.default_rng(0)
+    first_error: UserError | None = None
+    forward = getattr(obj, roles_of(obj).forward)
+    as_list = found.inputs[0] == "inputs[0]"
+    for parts in dict.fromkeys(tried):
+        probe = [rng.uniform(-1.0, 1.0, (3, *shape)) for shape in parts]
+        arguments_ = (probe,) if as_list else probe
+        try:
+            returned = user_call(f"{found.name}.{roles_of(obj).forward}", forward,
+                                 *arguments_)
+        except UserError as exc:
+            first_error = first_error or exc
+            continue
+        output = _output_of(obj, returned)
+        if output is None and isinstance(returned, (tuple, list)) and returned \
+                and isinstance(returned[0], np.ndarray):
+            output = returned[0]
+        if output is None or not shapes.accepted(output, 3):
+            continue
+        build.fixed.update(sizes)
+        build.shown.update(sizes)
+        build.sizes, build.input_size = [], None
+        total = sum(int(np.prod(s)) for s in parts)
+        spec = CheckSpec(found, build, "layer", params=_parameters(obj, output),
+                         input_parts=parts)
+        spec.input_shape, spec.input_width = (total,), total
+        return spec
+    if first_error is not None:
+        raise first_error
+    raise SkipError(f"no inputs found that forward({', '.join(found.inputs)}) takes")
 
 
 def _ids_as_floats(found: Found, obj: Any, candidate: shapes.Candidate,

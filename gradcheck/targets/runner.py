@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.protocol.packing import Packing
 from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, PASSED, SKIPPED
 from gradcheck.targets.discovery import CheckSpec, Planned, prepare, wrap_backward_only
 
@@ -752,8 +753,11 @@ def run_engine(spec: CheckSpec, case: Case, *, dvalues: np.ndarray | None = None
     try:
         with _quiet():
             if spec.kind == "layer":
+                inputs = case.arrays["inputs"]
+                if spec.input_parts is not None:  # several inputs, drawn side by side
+                    inputs = tuple(Packing(spec.input_parts).unpack(inputs))
                 report = check_layer(
-                    case.obj, case.arrays["inputs"], dvalues=dvalues, seed=case.seed,
+                    case.obj, inputs, dvalues=dvalues, seed=case.seed,
                     training=True if spec.training else None, raise_on_failure=False,
                 )
             else:
