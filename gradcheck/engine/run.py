@@ -42,7 +42,7 @@ from gradcheck.protocol.params import (
     preferred,
     regularizer_of,
 )
-from gradcheck.protocol.places import Place, attributes, float_arrays
+from gradcheck.protocol.places import Place, attributes
 from gradcheck.protocol.subject import (
     FusedSubject,
     LayerSubject,
@@ -525,12 +525,15 @@ class Run:
                     owners[id(owner)] = owner
         before = {key: dict(attributes(o)) for key, o in owners.items()}
         saved = {n: p.copy() for n, p in subject.params.items()}
-        if first:
+        # (what backward produces is observed once, when names do not already say it all)
+        observe = first and self._names_not_enough(subject)
+        if observe:
             skip = [id(v) for v in subject.params.values()]
             pre = Before.take(self.obj, skip)
         returned = subject.backward(dv_in, y_in)
-        if first:
+        if observe:
             self.observation = Observation.of(self.obj, pre, returned, skip)
+
         changed_b, by_backward = self._keep_params(subject, saved, rebinding=True)
         record.changed.update(dict.fromkeys(changed_b, "backward"))
         grads: dict[str, np.ndarray] = {}
@@ -607,6 +610,20 @@ class Run:
         if where is None:
             return None
         return where.read(returned) if isinstance(where, Returned) else where.get()
+
+    def _names_not_enough(self, subject: Subject) -> bool:
+        """Whether some gradient may be where no name says (seen after the warm-up).
+
+        The book's layout (``dinputs`` and ``d<name>`` beside every candidate) needs no
+        observation; anything else (a candidate without a named gradient, no named input
+        gradient, several inputs, a learning rate) is observed.
+        """
+        if self.packing is not None or subject.roles.learning_rate:
+            return True
+        if self.differentiable_inputs and get_dinputs(self.obj)[1] is None:
+            return True
+        return any(all(gradient_of(p) is None for p in self.groups.get(label, [param.place]))
+                   for label, param in subject.parameters.items())
 
     def _packed_input_gradient(self, returned: Any, first: bool) -> Any:
         """Several inputs: their gradients, returned in order or found each by its shape."""
@@ -819,12 +836,12 @@ class Run:
             if isinstance(subject, LayerSubject):
                 dv = uniform_signed(self.rng, np.shape(out))  # any values will do
                 seen.append(dv)
-                known = {p.describe() for p, _ in float_arrays(self.obj)}
+                known = _shallow_arrays(self.obj)
                 subject.backward(dv, None)
                 # arrays backward created are its results (gradients under any name),
                 # never parameters; a parameter's name bound there is the book's typo
-                seen += [a for p, a in float_arrays(self.obj) if p.describe() not in known
-                         and not (p.depth == 1 and names.is_conventional(p.name))]
+                seen += [a for key, a in _shallow_arrays(self.obj).items() if key not in known
+                         and not (len(key) == 1 and names.is_conventional(key[0]))]
             else:
                 output = get_output(self.obj)
                 dv = output if np.ndim(out) == 0 else other
@@ -866,6 +883,24 @@ class Run:
 _ABSENT = object()
 #: the learning rate at which a ``backward(grad, learning_rate)`` update is read
 UPDATE_RATE = 1e-3
+
+
+def _shallow_arrays(obj: Any) -> dict[tuple[Any, ...], np.ndarray]:
+    """The float arrays an object holds as attributes or one level inside dicts and lists."""
+    out: dict[tuple[Any, ...], np.ndarray] = {}
+    for name, value in attributes(obj).items():
+        if isinstance(value, np.ndarray):
+            if value.dtype.kind == "f":
+                out[(name,)] = value
+        elif isinstance(value, dict):
+            for key, item in list(value.items())[:256]:
+                if isinstance(item, np.ndarray) and item.dtype.kind == "f":
+                    out[(name, key)] = item
+        elif isinstance(value, list):
+            for index, item in enumerate(value[:256]):
+                if isinstance(item, np.ndarray) and item.dtype.kind == "f":
+                    out[(name, index)] = item
+    return out
 
 
 def _agrees(analytic: float, numeric: float) -> bool:
