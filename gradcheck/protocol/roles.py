@@ -71,6 +71,7 @@ def _methods(cls: type, pattern: re.Pattern[str]) -> list[str]:
     return sorted(found, key=lambda n: (n.lstrip("_") not in ("forward", "backward"), len(n)))
 
 
+@functools.lru_cache(maxsize=1024)
 def method_names(cls: type) -> tuple[str | None, str | None]:
     """The forward and backward methods of ``cls`` (``None`` where there is none)."""
     forward = "forward" if callable(inspect.getattr_static(cls, "forward", None)) else None
