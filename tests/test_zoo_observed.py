@@ -15,7 +15,7 @@ import re
 import numpy as np
 import pytest
 import zoo_observed
-from zoo_observed import rounding, several, spellings, state, tutorials
+from zoo_observed import percall, rounding, several, spellings, state, tutorials
 
 from gradcheck import check_layer
 from gradcheck.cli import main
@@ -138,7 +138,7 @@ def test_rounded_constants_are_diagnosed_as_such_never_as_an_indexing_slip():
         assert check_layer(rounding.GELU(), x, raise_on_failure=False).ok
 
 
-@pytest.mark.parametrize("module", [spellings, tutorials, rounding, state, several],
+@pytest.mark.parametrize("module", [spellings, tutorials, rounding, state, several, percall],
                          ids=lambda m: m.__name__.rsplit(".", 1)[-1])
 def test_the_cli_with_no_configuration_gives_the_same_verdicts(module, tmp_path, capsys,
                                                                monkeypatch):
@@ -149,6 +149,10 @@ def test_the_cli_with_no_configuration_gives_the_same_verdicts(module, tmp_path,
     results = {r["name"]: r["status"] for r in json.loads(path.read_text())["results"]}
     expected = {type(e.factory()).__name__: e.buggy for e in zoo_observed.ENTRIES
                 if type(e.factory()).__module__ == module.__name__}
+    if module is percall:
+        # (a hidden state carried across calls is handled through the API; through the
+        # command line, drawn all-zero inputs make it look constant: not yet judged)
+        expected = {k: v for k, v in expected.items() if not k.startswith("StatefulRNN")}
     if module is several:
         expected = {c.__name__: False for c, _, _ in SEVERAL}
         expected.update({b.__name__: True for _, b, _ in SEVERAL})
@@ -184,3 +188,12 @@ def test_several_inputs_and_outputs_each_class_with_its_twin(correct, buggy, sha
 def test_a_tuple_output_gets_one_upstream_gradient_each():
     report = check_layer(several.GatedCell(), _normal((5, 3), (5, 4)))
     assert "forward returns 2 outputs: backward given one upstream gradient each" in report.notes
+
+
+def test_a_carried_hidden_state_is_said_and_each_evaluation_starts_from_it():
+    report = _run(zoo_observed.BY_NAME["observed/stateful_rnn"])
+    assert report.ok
+    assert any(n.startswith("forward carries state from call to call") for n in report.notes)
+    # its twin, the same class with the tanh derivative missing, fails on numbers
+    report = _run(zoo_observed.BY_NAME["observed/stateful_rnn_no_tanh"])
+    assert not report.ok and any(n.startswith("forward carries state") for n in report.notes)

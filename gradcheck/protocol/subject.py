@@ -277,11 +277,16 @@ class LayerSubject(Subject):
         self.packing: Packing | None = None
         #: a tuple output (``(h, c)``) packed side by side; backward gets one part each
         self.out_packing: Packing | None = None
+        #: state carried from call to call (a hidden state), put back before every call:
+        #: attribute or (attribute, key) -> the array it held when the check began
+        self.carry: dict[tuple[Any, ...], np.ndarray] | None = None
 
     def forward(self, x: np.ndarray, y: np.ndarray | None = None) -> Any:
         """One forward call on ``x``; returns its output (set or returned)."""
         self._pinned()
         obj = self.obj
+        if self.carry is not None:
+            self._put_back(self.carry)
         before = None if self.returns_output or self.output_known else get_output(obj)
         kept = None
         if isinstance(before, np.ndarray) and before.dtype.kind == "f" and before.size \
@@ -325,6 +330,17 @@ class LayerSubject(Subject):
             raise ProtocolError(
                 f"{type(obj).__name__}.{self.roles.forward} did not set self.output")
         return output.copy() if self.buffer else output
+
+    def _put_back(self, state: dict[tuple[Any, ...], np.ndarray]) -> None:
+        """Fresh copies of the carried arrays where the object keeps them."""
+        obj = self.obj
+        for key, value in state.items():
+            if len(key) == 1:
+                setattr(obj, key[0], value.copy())
+            else:
+                holder = getattr(obj, key[0], None)
+                if isinstance(holder, (dict, list)):
+                    holder[key[1]] = value.copy()
 
     def backward(self, dvalues: np.ndarray, y: np.ndarray | None = None) -> Any:
         """One backward call with the upstream gradient ``dvalues``."""

@@ -7,7 +7,7 @@ lists them as :class:`zoo._entry.Entry` records for the API tests.
 
 from zoo._entry import Entry, batch
 
-from . import rounding, spellings, state, tutorials
+from . import percall, rounding, spellings, state, tutorials
 
 
 def _x(n=5, f=3, scale=1.0):
@@ -79,5 +79,15 @@ ENTRIES += [
     _e("float_ids", state.EmbeddingFloatIds, "ids as floats, cast in forward", data=_ids),
     _e("float_ids_assign", state.EmbeddingFloatIds_Assign, "repeated ids counted once",
        "dtable", data=_ids, twin="observed/float_ids"),
+]
+BY_NAME = {e.name: e for e in ENTRIES}
+
+ENTRIES += [
+    _e("input_stack", percall.DenseInputStack, "one input per call kept in a list"),
+    _e("input_stack_first", percall.DenseInputStack_FirstInput, "backward reads X[0]", "dW",
+       twin="observed/input_stack"),
+    _e("stateful_rnn", percall.StatefulRNNStep, "hidden state carried across calls"),
+    _e("stateful_rnn_no_tanh", percall.StatefulRNNStep_NoTanhDerivative,
+       "tanh derivative missing", "dinputs", twin="observed/stateful_rnn"),
 ]
 BY_NAME = {e.name: e for e in ENTRIES}
