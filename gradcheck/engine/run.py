@@ -201,6 +201,29 @@ class Run:
             )
             return
         verification.run(grads, objective)
+        if self.packing is not None:
+            self._name_packed_index()
+
+    def _name_packed_index(self) -> None:
+        """Say which input a failing packed element belongs to (``k[0, 1, 2]``)."""
+        packing = self.packing
+        assert packing is not None
+        for result in self.report.gradients:
+            if result.name != self.dinputs_name or result.status != "failed" \
+                    or result.index is None or len(result.index) != 2:
+                continue
+            sample, flat = result.index
+            start = 0
+            for name, shape, size in zip(packing.names, packing.shapes, packing.sizes,
+                                         strict=True):
+                if flat < start + size:
+                    inner = tuple(int(i) for i in np.unravel_index(flat - start, shape))
+                    where = f"{name}[{', '.join(map(str, (sample, *inner)))}]"
+                    text = f"element {result.index} is {where}"
+                    result.diagnosis = f"{text}; {result.diagnosis}" if result.diagnosis \
+                        else text
+                    break
+                start += size
 
     def _note_roles(self, subject: Subject) -> None:
         """Say which methods were called as forward and backward, and how."""
