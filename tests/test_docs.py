@@ -11,6 +11,8 @@ MODULES = [
     "gradcheck.api",
     "gradcheck.model_api",
     "gradcheck.strategies",
+    "gradcheck.errors",
+    "gradcheck.settings",
     "nnfs_core.layers",
     "nnfs_core.activations",
     "nnfs_core.losses",

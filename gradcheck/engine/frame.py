@@ -24,16 +24,16 @@ import numpy as np
 
 from gradcheck.engine import threads
 from gradcheck.engine.state import RandomPin, numpy_unpatched
-from gradcheck.protocol.calls import ProtocolError, UserCodeError
-from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, GradientError, Report
+from gradcheck.errors import (
+    ArgumentError,
+    GradcheckWarning,
+    GradientError,
+    ProtocolError,
+    UserCodeError,
+)
+from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, Report
 
-
-class GradcheckWarning(UserWarning):
-    """A check that could not decide (``inconclusive``); the report says where."""
-
-
-class ArgumentError(ValueError):
-    """An argument found unusable once the object has been called (e.g. ``dvalues``)."""
+__all__ = ["ArgumentError", "GradcheckWarning", "framed"]
 
 
 def framed(report: Report, body: Callable[[], None], *, name: str, noun: str,

@@ -20,10 +20,10 @@ import numpy as np
 
 from gradcheck.engine.budget import EXHAUSTIVE_LIMIT
 from gradcheck.engine.diagnose import diagnose
-from gradcheck.engine.frame import ArgumentError, framed
+from gradcheck.engine.frame import framed
 from gradcheck.engine.state import RandomPin
 from gradcheck.engine.verify import Verification
-from gradcheck.protocol.calls import ProtocolError, UserCodeError
+from gradcheck.errors import ArgumentError, ProtocolError, UserCodeError
 from gradcheck.protocol.function import FunctionSubject, is_float_array
 from gradcheck.report import (
     FAILED,
@@ -33,6 +33,8 @@ from gradcheck.report import (
     GradientResult,
     Report,
 )
+
+__all__ = ["FunctionRun", "WRONG", "prepare_arguments"]
 
 WRONG = 3  # an element's verdict: wrong (see gradcheck.report.Elements)
 
@@ -209,7 +211,7 @@ class FunctionRun:
                 g.shape != o.shape for g, o in zip(given, outs, strict=True)
             ):
                 raise ArgumentError(
-                    f"douts has shapes {[g.shape for g in given]}, but forward's outputs have "
+                    f"dvalues has shapes {[g.shape for g in given]}, but forward's outputs have "
                     f"shapes {[o.shape for o in outs]}"
                 )
             return [np.asarray(g, dtype=np.float64) for g in given]

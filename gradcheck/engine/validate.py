@@ -11,6 +11,8 @@ from gradcheck.protocol.calls import forward_parameters
 from gradcheck.protocol.packing import Packing
 from gradcheck.protocol.roles import method_names
 
+__all__ = ["MODES", "batch", "labels", "options", "protocol_object", "several_inputs"]
+
 MODES = (None, "exhaustive", "fast")
 
 

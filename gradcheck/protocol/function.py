@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gradcheck.protocol.calls import ProtocolError, UserCodeError
+from gradcheck.errors import ProtocolError, UserCodeError
 from gradcheck.protocol.params import Parameter
 from gradcheck.protocol.places import ITEM, Place
 from gradcheck.protocol.subject import Subject

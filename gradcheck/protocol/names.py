@@ -13,12 +13,28 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+__all__ = [
+    "CONVENTIONAL",
+    "DINPUTS_NAMES",
+    "GRADIENT_CONTAINERS",
+    "OUTPUT_NAMES",
+    "RESERVED",
+    "bare",
+    "gradient_names",
+    "gradient_stems",
+    "is_conventional",
+    "is_gradient_name",
+    "misnamed_gradient",
+    "names_gradient_of",
+    "number_slip",
+    "regularizer",
+]
+
 OUTPUT_NAMES = ("output", "outputs")
 # hints, most usual first: an input gradient under any other name is found by its shape
 # (gradcheck.protocol.observe)
 DINPUTS_NAMES = ("dinputs", "d_inputs", "dInputs", "dx", "dX", "dinput", "d_input", "dInput",
                  "grad_inputs", "grad_input", "input_grad")
-INPUT_NAMES = ("inputs", "input", "x", "X")
 # containers that hold gradients parallel to the parameters (dicts keyed like the
 # parameters, or lists in the same order)
 GRADIENT_CONTAINERS = ("grads", "gradients", "grad", "dparams", "d_params")
@@ -66,11 +82,6 @@ def gradient_stems(name: str) -> tuple[str, ...]:
         found.append(name[:-5])
     stems = [f for f in found if f and name in gradient_names(f)]
     return tuple(dict.fromkeys([*stems, *(f"_{f}" for f in stems)]))
-
-
-def gradient_name_set(others: Iterable[str]) -> frozenset[str]:
-    """Every name under which a gradient of one of ``others`` may be stored."""
-    return frozenset(g for other in others for g in gradient_names(other))
 
 
 def is_gradient_name(name: str, others: Iterable[str]) -> bool:

@@ -23,6 +23,8 @@ import numpy as np
 from gradcheck.protocol import names
 from gradcheck.protocol.places import ATTR, Place, float_arrays
 
+__all__ = ["Before", "Observation", "Returned", "Update", "Where", "closeness", "returned_arrays"]
+
 
 @dataclass(frozen=True)
 class Returned:

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+__all__ = ["Packing"]
+
 
 @dataclass(frozen=True)
 class Packing:

@@ -20,6 +20,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+__all__ = ["LEARNING_RATE_NAMES", "RESET_NAMES", "Roles", "method_names", "reset_method",
+           "roles_of", "takes_learning_rate"]
+
 _FORWARD = re.compile(r"_*(forward|forward_?prop(agation|agate)?|forward_?pass|fprop|"
                       r"feed_?forward|propagate_?forward)", re.I)
 _BACKWARD = re.compile(r"_*(backward|backward_?prop(agation|agate)?|backward_?pass|bprop|"

@@ -14,14 +14,17 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.errors import SkipError, UserCodeError
 from gradcheck.protocol.names import is_conventional
 from gradcheck.protocol.params import find_candidates, gradient_of, preferred
 from gradcheck.protocol.roles import roles_of
 from gradcheck.targets import shapes
 from gradcheck.targets.building import Constructor, argument_defaults, size_defaults
 from gradcheck.targets.classes import Found
-from gradcheck.targets.probe_calls import REJECTED, SkipError, UserError, tries, user_call
+from gradcheck.targets.probe_calls import REJECTED, tries, user_call
 from gradcheck.targets.specs import CheckSpec
+
+__all__ = ["probe_layer"]
 
 # Where NNFS-style code keeps a forward's result and its gradients, other spellings included
 # (the protocol module decides how they are checked; discovery only must not lose them).
@@ -59,7 +62,7 @@ def probe_layer(found: Found, build: Constructor, obj: Any,
         widths = [(None, w) for w in dict.fromkeys(
             [*size_defaults(found.cls), *_parameter_rows(obj), 4])]
     rng = np.random.default_rng(0)
-    first_error: UserError | None = None
+    first_error: UserCodeError | None = None
     fallback: tuple[shapes.Candidate, np.ndarray] | None = None
     reduced = False
     arguments = {**argument_defaults(found.cls), **build.fixed, **sizes}
@@ -69,12 +72,12 @@ def probe_layer(found: Found, build: Constructor, obj: Any,
         try:
             returned = user_call(f"{found.name}.forward", _forward_layer, obj, inputs,
                                   found.training)
-        except UserError as exc:
+        except UserCodeError as exc:
             first_error = first_error or exc
             continue
         output = _output_of(obj, returned)
         if output is None:
-            raise UserError(f"{found.name}.forward did not set self.output to an array "
+            raise UserCodeError(f"{found.name}.forward did not set self.output to an array "
                              "(nor returned one)")
         if shapes.accepted(output, 3) and _reduces_batch(found, obj, candidate):
             reduced = True  # (a forward summing a list sums a batch the same way)
@@ -123,7 +126,7 @@ def _list_inputs(found: Found, build: Constructor, obj: Any,
         found.inputs = tuple(f"inputs[{i}]" for i in range(count))
         try:
             return _probe_several(found, build, obj, sizes)
-        except (UserError, SkipError):
+        except (UserCodeError, SkipError):
             continue
     found.inputs = ()
     return None
@@ -148,7 +151,7 @@ def _probe_several(found: Found, build: Constructor, obj: Any,
     if len(rows) >= count:
         tried.insert(1, tuple((r,) for r in rows[:count]))
     rng = np.random.default_rng(0)
-    first_error: UserError | None = None
+    first_error: UserCodeError | None = None
     forward = getattr(obj, roles_of(obj).forward)
     as_list = found.inputs[0] == "inputs[0]"
     for parts in dict.fromkeys(tried):
@@ -157,7 +160,7 @@ def _probe_several(found: Found, build: Constructor, obj: Any,
         try:
             returned = user_call(f"{found.name}.{roles_of(obj).forward}", forward,
                                  *arguments_)
-        except UserError as exc:
+        except UserCodeError as exc:
             first_error = first_error or exc
             continue
         output = _output_of(obj, returned)
@@ -306,7 +309,7 @@ def _parameters(obj: Any, output: np.ndarray) -> list[str]:
     Observed as the engine observes them (:mod:`gradcheck.protocol.params`), after one
     backward call; conventional names (``weights``, ``W``) count even without one.
     """
-    with contextlib.suppress(UserError, SkipError):
+    with contextlib.suppress(UserCodeError, SkipError):
         user_call("backward", _backward_layer, obj, np.ones_like(output, dtype=np.float64))
     labels = []
     found = find_candidates(obj, exclude=[output])

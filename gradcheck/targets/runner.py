@@ -24,9 +24,29 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.errors import CheckAbortedError as _FailureError
 from gradcheck.protocol.packing import Packing
 from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, PASSED, SKIPPED
 from gradcheck.targets.discovery import CheckSpec, Planned, prepare, wrap_backward_only
+
+__all__ = [
+    "Case",
+    "CheckResult",
+    "ClassResult",
+    "DEFAULT_EXAMPLES",
+    "DEFAULT_SEED",
+    "FUSED_MAX_LOGIT",
+    "MAX_CLASSES",
+    "MAX_FEATURES",
+    "MAX_SAMPLES",
+    "MIN_PROBABILITY",
+    "SHRINK_CALLS",
+    "draw_case",
+    "load_engine",
+    "run_check",
+    "run_class",
+    "run_engine",
+]
 
 # Worst first: the status of a class is the worst status of its checks.
 _RANK = {ERROR: 0, FAILED: 1, INCONCLUSIVE: 2, PASSED: 3, SKIPPED: 4}
@@ -232,12 +252,6 @@ def run_class(planned: Planned, *, examples: int = DEFAULT_EXAMPLES, seed: int =
     return ClassResult(found.name, kind, found.module, status, message, checks,
                        list(planned.notes), time.perf_counter() - start,
                        list(planned.unchecked))
-
-
-class _FailureError(Exception):
-    def __init__(self, result: _Verdict) -> None:
-        super().__init__(result.message)
-        self.result = result
 
 
 @dataclass
