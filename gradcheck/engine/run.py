@@ -529,7 +529,9 @@ class Run:
         saved = {n: p.copy() for n, p in subject.params.items()}
         if first and isinstance(subject, LayerSubject):
             held = {id(v) for v in subject.params.values()}
-            self.state0 = {k: v.copy() for k, v in _shallow_arrays(self.obj).items()
+            # (the arrays themselves: a forward carrying state rebinds it; each call then
+            # gets fresh copies of these, see Subject.carry)
+            self.state0 = {k: v for k, v in _shallow_arrays(self.obj).items()
                            if id(v) not in held}
         out = subject.forward(x_in, None if y is None else y.copy())
         record = checks.Pass(subject.input_name, self.x, x_in.copy())
