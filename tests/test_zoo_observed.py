@@ -56,7 +56,7 @@ def test_its_buggy_twin_fails_naming_the_bug(entry):
 ])
 def test_the_report_says_where_each_gradient_was_found(entry, found):
     report = _run(zoo_observed.BY_NAME[f"observed/{entry}"])
-    assert f"gradients found by observation: {found}" in report.notes
+    assert f"where the gradients were found: {found}" in report.notes
 
 
 def test_the_report_names_the_methods_the_update_and_the_reset():

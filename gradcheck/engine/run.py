@@ -313,6 +313,8 @@ class Run:
                 unnamed.append((label, param))
                 continue
             param.gradient, param.gradient_label = found, found.describe()
+            if found.name != f"d{names.bare(param.place.name)}" or found.depth > 1:
+                self.found_at.append(f"{found.describe()} for {label}")
         taken = {p.gradient.describe() for p in subject.parameters.values()
                  if p.gradient is not None}
         if isinstance(self.dinputs_where, Place | Returned):
@@ -596,7 +598,7 @@ class Run:
             record.changed = {k: m for k, m in record.changed.items() if k in subject.params}
             report.problems += checks.problems(record)
             if self.found_at:
-                report.notes.append("gradients found by observation: " + ", ".join(self.found_at))
+                report.notes.append("where the gradients were found: " + ", ".join(self.found_at))
         updates = []
         for param in subject.parameters.values():
             where = param.gradient
@@ -628,6 +630,8 @@ class Run:
         if dinputs is not None:
             if first:
                 self.dinputs_name = name
+                if name != "dinputs":
+                    self.found_at.append(f"{name} for {self._input_name()}")
             return dinputs
         if isinstance(returned, np.ndarray):
             if first:
