@@ -912,16 +912,22 @@ class Run:
         if not isinstance(subject, LayerSubject) or not self.state0:
             return False
         subject.carry = self.state0
+        argument = self.x.copy()
         try:
             first = np.array(subject.forward(self.x.copy()), dtype=np.float64)
-            second = np.array(subject.forward(self.x.copy()), dtype=np.float64)
+            second = np.array(subject.forward(argument), dtype=np.float64)
         except (UserCodeError, ProtocolError):
             first, second = np.zeros(1), np.ones(1)
         if first.shape != second.shape or first.tobytes() != second.tobytes():
             subject.carry = None
             return False
+        # named: what forward rebinds besides its argument and gradients
+        now = _shallow_arrays(self.obj)
+        carried = [k for k, v in self.state0.items()
+                   if now.get(k) is not v and now.get(k) is not argument
+                   and not names.names_gradient_of(str(k[-1]), str(k[-1])[1:] or "_")]
         held = ", ".join(".".join(map(str, k)) if len(k) == 1 else f"{k[0]}[{k[1]!r}]"
-                         for k in self.state0)
+                         for k in carried or list(self.state0))
         self.report.notes.append(
             f"forward carries state from call to call ({held}): each evaluation starts "
             f"from the state the check began with (fresh copies)")
