@@ -29,10 +29,9 @@ from gradcheck.engine.state import (
     unheld_randomness,
     uniform_signed,
 )
-from gradcheck.engine.verify import Verification
+from gradcheck.engine.verify import Context, Verification
 from gradcheck.errors import ArgumentError, ProtocolError, UserCodeError
 from gradcheck.protocol import checks, names
-from gradcheck.protocol.calls import wants_training
 from gradcheck.protocol.observe import Before, Observation, Returned, Update, Where, closeness
 from gradcheck.protocol.packing import Packing
 from gradcheck.protocol.params import (
@@ -51,6 +50,7 @@ from gradcheck.protocol.subject import (
     Subject,
     get_dinputs,
     get_output,
+    subject_for,
 )
 from gradcheck.report import (
     INCONCLUSIVE,
@@ -140,17 +140,10 @@ class Run:
     # -- the check ----------------------------------------------------------------------
     def _check(self, pin: RandomPin) -> None:
         report, obj, x = self.report, self.obj, self.x
-        if report.kind == Kind.LAYER:
-            packing = self.packing
-            taken = 1 if packing is None or packing.as_list else len(packing.shapes)
-            training = wants_training(obj, self.training, taken)
-            subject: Subject = LayerSubject(obj, pin, training)
-            if training[0]:
-                report.notes.append(f"forward called as forward(inputs, {training[1]})")
-        else:
-            subject = LossSubject(obj, pin)
-            subject.y_true = self.y
-            subject.n_samples = x.shape[0]
+        packing = self.packing
+        inputs = 1 if packing is None or packing.as_list else len(packing.shapes)
+        subject = subject_for(report.kind, obj, pin, training=self.training, inputs=inputs)
+        report.notes += subject.start(x, self.y)
         self.subject = subject
         if self.packing is not None and isinstance(subject, LayerSubject):
             subject.packing = self.packing
@@ -173,7 +166,10 @@ class Run:
         subject = self.subject
         if isinstance(subject, LossSubject) and not self._loss_output_ok(subject, out):
             return
-        verification = Verification(self, subject)
+        verification = Verification(Context(
+            report, self.x, self.y, self.rng, self.eps, self.step,
+            self.dinputs_name if self.differentiable_inputs else None, self.seed,
+        ), subject)
         mode = self.mode or budget.automatic_mode(
             subject, x, rows_independent=verification.rows_independent,
             columns_usable=verification.columns_usable,
@@ -465,7 +461,7 @@ class Run:
     def _find_updated(self, subject: Subject, dv: np.ndarray, y: Any) -> None:
         """Which parameters a ``backward(grad, learning_rate)`` updates."""
         # (an upstream gradient of its own: the caller's may be zeros, which move nothing)
-        probe = uniform_signed(self.rng, np.shape(dv)) if isinstance(subject, LayerSubject) \
+        probe = uniform_signed(self.rng, np.shape(dv)) if subject.takes_upstream_gradient \
             else dv
         step, _ = self._update_step(subject, probe, y, list(subject.params), UPDATE_RATE)
         given = set(self.param_names or ())
@@ -562,10 +558,8 @@ class Run:
                 self._set_dvalues(subject, out_arr)
             assert subject.dvalues is not None
             dv_ref = subject.dvalues.reshape(out_arr.shape)
-        elif report.kind == Kind.FUSED:
-            dv_ref = np.asarray(get_output(self.obj), dtype=np.float64)
         else:
-            dv_ref = self.x
+            dv_ref = subject.backward_argument(self.x)
         dv_in = np.array(dv_ref, dtype=np.float64, copy=True)
         y_in = None if y is None else y.copy()
         owners = {id(self.obj): self.obj}
@@ -735,7 +729,8 @@ class Run:
     def _ids_as_floats(self) -> bool:
         """Whether the inputs are ids: whole numbers, and small moves leave the output as is."""
         subject, x = self.subject, self.x
-        if not isinstance(subject, LayerSubject) or not np.array_equal(x, np.round(x)):
+        if subject is None or not subject.takes_upstream_gradient \
+                or not np.array_equal(x, np.round(x)):
             return False
         try:
             base = np.array(subject.forward(x.copy()), dtype=np.float64)
@@ -748,7 +743,7 @@ class Run:
     def _input_slope(self) -> tuple[np.ndarray, float] | None:
         """A random direction and the objective's central difference along it, in x."""
         subject = self.subject
-        if subject is None or not isinstance(subject, LayerSubject):
+        if subject is None or not subject.takes_upstream_gradient:
             return None
         direction = uniform_signed(self.rng, self.x.shape)
         h = 1e-6 * max(1.0, float(np.max(np.abs(self.x))))
