@@ -370,6 +370,9 @@ def render_table(results: Sequence[Any], *, verbose: bool = False,
                                 if g.status in (FAILED, "missing")
                                 and g.describe() not in check.message][:3]
                     details += [p for p in report.problems[1:3]]
+            finding = getattr(check.spec, "range_finding", None)
+            if finding:  # shown whatever the verdict: it is apart from it
+                details.append(f"range: {finding}")
             if verbose:
                 details += [f"note: {n}" for n in (check.notes + list(
                     getattr(check.report, "notes", []) or []))]

@@ -68,7 +68,11 @@ def plan_target(target: Target, found: list[Found], config: dict[str, Any], *,
             continue
         if on_class is not None:
             on_class(f)
-        out.plans.append(plan(f) if plan is not None else plan_checks(f, config))
+        planned = plan(f) if plan is not None else plan_checks(f, config)
+        if planned.found.verdict == "ignore":  # an abstract base, seen while probing
+            out.ignored.append(planned.found)
+            continue
+        out.plans.append(planned)
     out.plans += plan_functions(target, config)  # CS231n-style function pairs
     return out
 

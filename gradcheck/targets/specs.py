@@ -56,6 +56,9 @@ class CheckSpec:
     #: several inputs (forward(a, b)): each one's per-sample shape; drawn side by side
     #: as one (n, total) array and given to the check as a tuple
     input_parts: tuple[tuple[int, ...], ...] | None = None
+    # forward not finite above a magnitude, its outputs bounded: reported apart from the
+    # gradient verdict (fails the run only under --strict)
+    range_finding: str | None = None
 
     @property
     def name(self) -> str:
@@ -70,6 +73,8 @@ class CheckSpec:
             parts.append(LABEL_TEXT[self.labels])
         if self.kind == "loss" and self.domain is not None:
             parts.append(f"y_pred {DOMAIN_TEXT[self.domain]}")
+        if self.kind in ("loss", "fused") and self.input_width == 1:
+            parts.append("y_pred (n, 1): supports one output column")
         if self.training:
             parts.append("training=True")
         if self.backward_only:
