@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
+from gradcheck.protocol.autograd import looks_like_engine
 from gradcheck.protocol.labels import label_argument
 from gradcheck.protocol.roles import method_names, takes_learning_rate
 from gradcheck.targets.loading import Target
@@ -41,7 +42,7 @@ class Found:
     cls: type
     name: str
     module: str
-    kind: str  # "layer" | "loss" | "fused"
+    kind: str  # "layer" | "loss" | "fused" | "engine"
     verdict: str  # "check" | "skip" | "ignore"
     reason: str = ""
     training: bool = False
@@ -234,6 +235,8 @@ def classify(cls: type, name: str, module: str) -> Found:
 
     if issubclass(cls, BaseException) or inspect.isabstract(cls):
         return found("layer", "ignore", "exception or abstract class")
+    if looks_like_engine(cls):  # operator overloads + backward(): an autograd engine
+        return found("engine", "check")
     forward_name, backward_name = method_names(cls)
     has_forward, has_backward = forward_name is not None, backward_name is not None
     if not has_forward and not has_backward:
