@@ -219,7 +219,7 @@ def test_strict_fails_on_classes_with_a_backward_that_were_not_checked(tmp_path,
     write(tmp_path / "gc_unchecked.py",
           IDENTITY
           + "class Layer_Odd:\n"
-          "    def forward(self, a, b, c):\n        self.output = a\n"
+          "    def forward(self, a, b, y_true):\n        self.output = a\n"
           "    def backward(self, dvalues):\n        self.dinputs = dvalues\n")
     run = gradcheck_cli("gc_unchecked.py", *FAST, "-q", cwd=tmp_path)
     assert run.returncode == 0
