@@ -297,8 +297,7 @@ LINK = re.compile(r'!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)')
 # Pages written on branches not merged when the README linked them (issues 24 to 27).
 # A link to one of these may point nowhere until it lands; once the file exists it is
 # checked like any other. Delete an entry when its page has landed.
-PENDING = {"docs/conventions.md", "docs/functions.md",
-           "docs/tolerance.md"}
+PENDING = {"docs/functions.md"}
 
 
 def broken_links(page: Path, root: Path = ROOT, pending: frozenset[str] = frozenset()) -> list[str]:
