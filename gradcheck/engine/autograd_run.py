@@ -16,9 +16,11 @@ expression's domain and
    from the objective's scale, kinks accepted between the one-sided derivatives).
 
 An operation's verdict comes from its expressions. A failure in an expression that also
-uses (or calls, as ``__radd__`` calls ``__add__``) another operation which failed on its
-own is not blamed on this one; an operation fails on its own when one of its failures
-involves no other failing operation (``a + a``, even though ``a + b`` passes). Diagnoses are
+uses another operation which failed on its own is not blamed on this one (inconclusive);
+one computed through it (``__radd__`` returning ``self + other``, ``a / b`` as
+``a * b ** -1``) fails, naming the method whose _backward to fix. An operation fails on
+its own when one of its failures involves no other failing operation (``a + a``, even
+though ``a + b`` passes). Diagnoses are
 given only where the evidence is unambiguous (:func:`_diagnose`). Two engine-wide rows
 check ``backward()`` itself: its order (an interior node used twice) and a second
 ``backward()`` on the same leaves after zeroing them.
