@@ -18,6 +18,9 @@ class Status(StrEnum):
     ERROR = "error"
     MISSING = "missing"
     SKIPPED = "skipped"
+    #: an unfinished template (returns None, ``pass``, only zeros): never passed, and
+    #: failing the gate as ``failed`` does, but not called a wrong gradient
+    UNFINISHED = "unfinished"
 
 
 class Kind(StrEnum):
@@ -32,6 +35,7 @@ class Kind(StrEnum):
 
 PASSED, FAILED, INCONCLUSIVE = Status.PASSED, Status.FAILED, Status.INCONCLUSIVE
 ERROR, MISSING, SKIPPED = Status.ERROR, Status.MISSING, Status.SKIPPED
+UNFINISHED = Status.UNFINISHED
 
 
 class GradientError(AssertionError):
@@ -248,7 +252,7 @@ class Report:
 
     def finish(self) -> None:
         """Derive the overall status from problems and gradients."""
-        if self.status == ERROR:
+        if self.status in (ERROR, UNFINISHED):
             return
         statuses = {g.status for g in self.gradients}
         if self.problems or statuses & {FAILED, MISSING}:
@@ -276,7 +280,8 @@ class Report:
     @property
     def message(self) -> str:
         """The text a :class:`GradientError` carries: what failed, where, and why."""
-        verb = {INCONCLUSIVE: "was inconclusive in", ERROR: "raised an error in"}.get(
+        verb = {INCONCLUSIVE: "was inconclusive in", ERROR: "raised an error in",
+                UNFINISHED: "is unfinished (a template?) in"}.get(
             self.status, self.status
         )
         lines = [f"{self.name} ({self.kind}) {verb} the gradient check ({self.mode} mode)"]

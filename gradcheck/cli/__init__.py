@@ -41,6 +41,7 @@ from gradcheck.targets.runner import (
     INCONCLUSIVE,
     PASSED,
     SKIPPED,
+    UNFINISHED,
     CheckResult,
     ClassResult,
     load_engine,
@@ -94,7 +95,8 @@ directory; options win):
 
 exit codes:
   0  every checked class passed (skipped classes allowed)
-  1  a class failed (wrong gradient, protocol violation) or raised an error
+  1  a class failed (wrong gradient, protocol violation), raised an error, or is an
+     unfinished template (returns None or zeros, `pass`: reported as "unfinished")
   2  usage error: no such file, the module does not import, no checkable class
 
 examples:
@@ -372,7 +374,7 @@ def _run(args: argparse.Namespace) -> int:
     # Inconclusive classes fail the run with --strict, or when nothing at all was verified
     # (a gate that checked nothing must not pass); --strict also fails on any class with a
     # backward that was not checked.
-    code = EXIT_FAILED if counts[FAILED] or counts[ERROR] or (
+    code = EXIT_FAILED if counts[FAILED] or counts[ERROR] or counts[UNFINISHED] or (
         counts[INCONCLUSIVE] and (args.strict or not counts[PASSED])
     ) or (args.strict and unchecked) else EXIT_OK
     out.write(render_table([r for _, r in results], verbose=args.verbose, color=color))
@@ -544,7 +546,7 @@ def _plots(results: list[ClassResult], directory: Path, out: TextIO) -> None:
 
 # ----------------------------------------------------------------------------- output
 def _counts(results: list[ClassResult]) -> dict[str, int]:
-    counts = dict.fromkeys((PASSED, FAILED, ERROR, SKIPPED, INCONCLUSIVE), 0)
+    counts = dict.fromkeys((PASSED, FAILED, ERROR, SKIPPED, INCONCLUSIVE, UNFINISHED), 0)
     for result in results:
         counts[result.status] += 1
     return counts
@@ -566,10 +568,13 @@ def summary_line(counts: dict[str, int]) -> str:
             f"{counts[SKIPPED]} skipped")
     if counts.get(INCONCLUSIVE):
         line += f", {counts[INCONCLUSIVE]} inconclusive"
+    if counts.get(UNFINISHED):
+        line += f", {counts[UNFINISHED]} unfinished"
     return line
 
 
-_COLORS = {PASSED: "32", FAILED: "31", ERROR: "31;1", SKIPPED: "33", INCONCLUSIVE: "35"}
+_COLORS = {PASSED: "32", FAILED: "31", ERROR: "31;1", SKIPPED: "33", INCONCLUSIVE: "35",
+           UNFINISHED: "36"}
 
 
 def _error_text(check: CheckResult | None) -> str:
@@ -607,7 +612,7 @@ def render_table(results: list[ClassResult], *, verbose: bool = False,
             continue
         for check in result.checks:
             details = []
-            if check.status in (FAILED, ERROR, INCONCLUSIVE):
+            if check.status in (FAILED, ERROR, INCONCLUSIVE, UNFINISHED):
                 details.append(check.message)
                 report = check.report
                 if report is not None:

@@ -24,8 +24,8 @@ import numpy as np
 
 from gradcheck.engine import threads
 from gradcheck.engine.state import RandomPin, numpy_unpatched
-from gradcheck.protocol.calls import ProtocolError, UserCodeError
-from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, GradientError, Report
+from gradcheck.protocol.calls import ProtocolError, UnfinishedError, UserCodeError
+from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, UNFINISHED, GradientError, Report
 
 
 class GradcheckWarning(UserWarning):
@@ -83,6 +83,9 @@ def framed(report: Report, body: Callable[[], None], *, name: str, noun: str,
     except UserCodeError as exc:
         report.status = ERROR
         report.problems.insert(0, str(exc))
+    except UnfinishedError as exc:
+        report.status = UNFINISHED
+        report.problems.insert(0, str(exc))
     except ProtocolError as exc:
         report.problems.append(str(exc))
     except ArgumentError:
@@ -105,7 +108,7 @@ def framed(report: Report, body: Callable[[], None], *, name: str, noun: str,
             report.notes.append(draws_note)
     report.seconds = time.perf_counter() - start
     report.finish()
-    if report.status in (FAILED, ERROR) and raise_on_failure:
+    if report.status in (FAILED, ERROR, UNFINISHED) and raise_on_failure:
         raise GradientError(report)
     if report.status == INCONCLUSIVE:
         warnings.warn(report.message, GradcheckWarning, stacklevel=4)

@@ -15,6 +15,10 @@ class ProtocolError(Exception):
     """The checked object does not follow the protocol (e.g. forward sets no output)."""
 
 
+class UnfinishedError(ProtocolError):
+    """The checked code is an unfinished template (returns None, or ``pass``)."""
+
+
 def call(obj: Any, method: str, *args: Any) -> Any:
     """Call ``obj.method(*args)``; wrap any exception as :class:`UserCodeError`."""
     try:

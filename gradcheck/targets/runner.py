@@ -24,11 +24,11 @@ from typing import Any
 
 import numpy as np
 
-from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, PASSED, SKIPPED
+from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, PASSED, SKIPPED, UNFINISHED
 from gradcheck.targets.discovery import CheckSpec, Planned, prepare, wrap_backward_only
 
 # Worst first: the status of a class is the worst status of its checks.
-_RANK = {ERROR: 0, FAILED: 1, INCONCLUSIVE: 2, PASSED: 3, SKIPPED: 4}
+_RANK = {ERROR: 0, FAILED: 1, UNFINISHED: 2, INCONCLUSIVE: 3, PASSED: 4, SKIPPED: 5}
 
 DEFAULT_EXAMPLES = 20
 DEFAULT_SEED = 0
@@ -513,7 +513,7 @@ class _State:
         report, problem = run_engine(spec, case)
         if problem is not None:
             return _Verdict(ERROR, problem, None, case)
-        if report.status in (FAILED, ERROR):
+        if report.status in (FAILED, ERROR, UNFINISHED):
             return _Verdict(report.status, _report_message(report), report, case)
         if report.status == INCONCLUSIVE:
             self.inconclusive += 1

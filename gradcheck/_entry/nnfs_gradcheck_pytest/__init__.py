@@ -370,13 +370,14 @@ class GradcheckItem(pytest.Item):
     def runtest(self) -> None:
         """Run the class's checks; fail with the report, or skip with the reason."""
         __tracebackhide__ = True
+        from gradcheck.report import UNFINISHED
         from gradcheck.targets.pipeline import run_planned
         from gradcheck.targets.runner import ERROR, FAILED, INCONCLUSIVE, SKIPPED
 
         state: _State = self.parent.state  # type: ignore[union-attr]
         with self.parent.loaded.patches.applied():  # type: ignore[union-attr]
             result = run_planned(self.planned, examples=state.examples, seed=state.seed)
-        if result.status in (FAILED, ERROR) or (
+        if result.status in (FAILED, ERROR, UNFINISHED) or (
             result.status == INCONCLUSIVE and state.settings.strict
         ):
             raise GradcheckFailedError(result)
