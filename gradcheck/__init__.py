@@ -16,6 +16,7 @@ __all__ = [
     "GradientResult",
     "Report",
     "check_all",
+    "check_derivative",
     "check_function",
     "check_layer",
     "check_loss",
@@ -30,6 +31,7 @@ _WHERE = {
     "GradientResult": "gradcheck.report",
     "Report": "gradcheck.report",
     "check_all": "gradcheck.notebook",
+    "check_derivative": "gradcheck.api",
     "check_function": "gradcheck.api",
     "check_layer": "gradcheck.api",
     "check_loss": "gradcheck.api",
@@ -39,6 +41,7 @@ _WHERE = {
 
 if TYPE_CHECKING:
     from gradcheck.api import (
+        check_derivative,
         check_function,
         check_layer,
         check_loss,

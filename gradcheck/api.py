@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.derivative_api import check_derivative
 from gradcheck.engine import validate as _validate
 from gradcheck.engine.frame import GradcheckWarning
 from gradcheck.engine.run import Run
@@ -15,6 +16,7 @@ from gradcheck.report import Kind, Report
 
 __all__ = [
     "GradcheckWarning",
+    "check_derivative",
     "check_function",
     "check_layer",
     "check_loss",

@@ -30,6 +30,7 @@ class Kind(StrEnum):
     LOSS = "loss"
     FUSED = "fused"
     FUNCTION = "function"
+    DERIVATIVE = "derivative"
     MODEL = "model"
 
 

@@ -102,6 +102,7 @@ class FunctionRun:
         for i in subject.differentiated:
             report.shapes[subject.names[i]] = list(subject.slots[i].shape)
         if first is None:
+            self._template(None)
             return
         grads, result = first
         size = sum(v.size for v in subject.params.values())
@@ -115,6 +116,30 @@ class FunctionRun:
         if subject.set_aside:
             report.notes.append("set aside (not gradients of an argument): "
                                 + "; ".join(subject.set_aside))
+        self._template(grads)
+
+    def _template(self, grads: dict[str, np.ndarray] | None) -> None:
+        """An unfinished template is ``unfinished``, not a wrong gradient.
+
+        A gradient returned as None, with no computed gradient wrong; or every returned
+        gradient all zero where the source says template (``pass``, zeros never filled
+        in). A finished function that kept the course's ``pass`` line and has a real bug
+        returns non-zero gradients: it stays ``failed``.
+        """
+        report = self.report
+        if report.status == UNFINISHED or report.problems:
+            return
+        statuses = {g.status for g in report.gradients}
+        if MISSING in statuses and FAILED not in statuses:
+            report.status = UNFINISHED
+            return
+        if not grads or any(np.any(g) for g in grads.values()) or FAILED not in statuses:
+            return
+        why = next(filter(None, map(unfinished, self.subject.sources)), None)
+        if why is not None:
+            report.status = UNFINISHED
+            report.problems.insert(0, f"an unfinished template: {why} (its gradients are all "
+                                   "zero; fill it in, then check again)")
 
     def _diagnose_again(self) -> None:
         """Diagnoses for functions: their arguments carry no regularization term.
@@ -137,9 +162,7 @@ class FunctionRun:
         so does a correct ReLU on negative inputs. Neither is verified by such data.
         """
         name = self.subject.name
-        why = next(filter(None, (unfinished(f) for f in (
-            self.subject.forward_function, self.subject.backward_function)
-            if f is not None)), None)
+        why = next(filter(None, map(unfinished, self.subject.sources)), None)
         if why is not None and any(g.status == PASSED for g in self.report.gradients):
             self.report.status = UNFINISHED
             self.report.problems.insert(0, f"an unfinished template: {why} (outputs and "

@@ -108,6 +108,9 @@ class FunctionSubject(Subject):
         self.forward_function = forward
         self.backward_function = backward
         self.is_loss = backward is None
+        #: the user's functions, read for template markers (``pass``, zeros)
+        self.sources: list[Callable[..., Any]] = [f for f in (forward, backward)
+                                                  if f is not None]
         self.names = argument_names(forward, len(args))
         self.slots: list[Any] = list(args)  # the parameters live here (Places into it)
         self.kwargs = kwargs
