@@ -65,6 +65,8 @@ def call_user(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Call user code; any exception becomes a :class:`UserCodeError` naming the line."""
     try:
         return function(*args, **kwargs)
+    except ProtocolError:
+        raise  # an adapter's own verdict (an unfinished template), not the user's error
     except Exception as exc:
         where = ""
         frames = traceback.extract_tb(exc.__traceback__)

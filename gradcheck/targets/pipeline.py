@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gradcheck.report import Kind
+from gradcheck.targets.derivatives import plan_derivatives
 from gradcheck.targets.discovery import Found, Planned, plan_checks
 from gradcheck.targets.functions import plan_functions
 from gradcheck.targets.loading import Target
@@ -55,7 +56,11 @@ def plan_target(target: Target, found: list[Found], config: dict[str, Any], *,
     TargetPlans
     """
     out = TargetPlans()
+    derivatives = plan_derivatives(target)
+    owners = {(p.found.module, p.found.owner) for p in derivatives}
     for f in found:
+        if f.verdict == "ignore" and (f.module, f.name) in owners:
+            continue  # a loss, cost or activation object: checked as a derivative below
         if f.verdict == "ignore":
             network = plan_model(f, config)  # whole networks: check_model
             if network is None:
@@ -67,6 +72,7 @@ def plan_target(target: Target, found: list[Found], config: dict[str, Any], *,
             on_class(f)
         out.plans.append(plan(f) if plan is not None else plan_checks(f, config))
     out.plans += plan_functions(target, config)  # CS231n-style function pairs
+    out.plans += derivatives  # f/f_prime pairs and derivative objects
     return out
 
 

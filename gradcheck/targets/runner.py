@@ -581,6 +581,10 @@ def draw_case(spec: CheckSpec, draw: Callable[[Any], Any]) -> Case:
         from gradcheck.targets.functions import draw_function_case
 
         return draw_function_case(spec, draw)  # type: ignore[arg-type]
+    if spec.kind == "derivative":
+        from gradcheck.targets.derivatives import draw_derivative_case
+
+        return draw_derivative_case(spec, draw)  # type: ignore[arg-type]
     n = draw(st.integers(1, MAX_SAMPLES))
     sizes: dict[str, int] = {}
     if spec.kind == "layer":
@@ -749,6 +753,11 @@ def run_engine(spec: CheckSpec, case: Case, *, dvalues: np.ndarray | None = None
         from gradcheck.targets.functions import run_function_engine
 
         return run_function_engine(spec, case)  # type: ignore[arg-type]
+    if spec.kind == "derivative":
+        from gradcheck.targets.derivatives import run_derivative_engine
+
+        with _quiet():
+            return run_derivative_engine(spec, case)  # type: ignore[arg-type]
     try:
         with _quiet():
             if spec.kind == "layer":
