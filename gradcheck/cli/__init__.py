@@ -578,6 +578,8 @@ _COLORS = {PASSED: "32", FAILED: "31", ERROR: "31;1", SKIPPED: "33", INCONCLUSIV
 
 
 def _error_text(check: CheckResult | None) -> str:
+    if check is not None and check.status == UNFINISHED:
+        return "-"
     worst = getattr(getattr(check, "report", None), "worst", None)
     if worst is not None and worst.status == "missing":
         return f"no {worst.name}"
