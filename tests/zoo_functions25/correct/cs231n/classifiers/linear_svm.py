@@ -1,4 +1,3 @@
-from builtins import range
 from random import shuffle  # noqa: F401  (as the course's file has it)
 
 import numpy as np
