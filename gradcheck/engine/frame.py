@@ -23,6 +23,7 @@ from collections.abc import Callable
 import numpy as np
 
 from gradcheck.engine import threads
+from gradcheck.engine.blame import checker_bug, traceback_text
 from gradcheck.engine.state import RandomPin, numpy_unpatched
 from gradcheck.protocol.calls import ProtocolError, UnfinishedError, UserCodeError
 from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, UNFINISHED, GradientError, Report
@@ -92,11 +93,12 @@ def framed(report: Report, body: Callable[[], None], *, name: str, noun: str,
         raise
     except Exception as exc:  # something the checker cannot handle: a verdict, not a crash
         report.status = ERROR
-        report.problems.insert(
-            0,
+        bug = checker_bug(exc)
+        report.problems.insert(0, bug if bug is not None else (
             f"the check could not evaluate {name}: {type(exc).__name__}: {exc} "
-            f"(an unsupported {noun}, or a gradcheck bug)",
-        )
+            f"(an unsupported {noun}, or a gradcheck bug)"))
+        if bug is not None:
+            report.notes.append("traceback of the gradcheck bug:\n" + traceback_text(exc))
     finally:
         if restore is not None:
             restore()

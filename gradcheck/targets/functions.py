@@ -390,6 +390,8 @@ def run_function_engine(spec: FunctionSpec, case: Any) -> tuple[Any, str | None]
     except (ValueError, TypeError) as exc:
         return None, f"the check rejected the call: {type(exc).__name__}: {exc}"
     except Exception as exc:  # noqa: BLE001 - never crash on one function
-        return None, f"the checker raised {type(exc).__name__}: {exc}"
+        from gradcheck.targets.runner import checker_raised
+
+        return checker_raised(spec, exc)
     report.name = spec.found.name
     return report, None

@@ -297,9 +297,11 @@ def run_check(spec: CheckSpec, *, examples: int = DEFAULT_EXAMPLES,
     except _FailureError as failure:
         verdict = failure.result
     except Exception as exc:  # noqa: BLE001 - Flaky, or a bug in the checker itself
+        from gradcheck.engine.blame import checker_bug
+
         verdict = state.first_failure or _Verdict(
-            ERROR, f"the checker itself raised {type(exc).__name__}: {exc}", None, None
-        )
+            ERROR, checker_bug(exc) or f"the checker itself raised {type(exc).__name__}: {exc}",
+            None, None)
     else:
         verdict = None
     seconds = time.perf_counter() - start
@@ -771,5 +773,22 @@ def run_engine(spec: CheckSpec, case: Case, *, dvalues: np.ndarray | None = None
     except (ValueError, TypeError) as exc:
         return None, f"the check rejected the call: {type(exc).__name__}: {exc}"
     except Exception as exc:  # noqa: BLE001 - never crash on one class
+        return checker_raised(spec, exc)
+    return report, None
+
+
+def checker_raised(spec: Any, exc: Exception) -> tuple[Any, str | None]:
+    """An exception the engine let through, as ``run_engine`` returns it.
+
+    Gradcheck's own bug: an ``error`` report saying so, its traceback in the notes
+    (shown under ``-v``). Anything else: the problem, as before.
+    """
+    from gradcheck.engine.blame import checker_bug, traceback_text
+    from gradcheck.report import Report
+
+    bug = checker_bug(exc)
+    if bug is None:
         return None, f"the checker raised {type(exc).__name__}: {exc}"
+    report = Report(name=spec.name, kind=spec.kind, status=ERROR, problems=[bug],
+                    notes=["traceback of the gradcheck bug:\n" + traceback_text(exc)])
     return report, None
