@@ -243,9 +243,32 @@ def _from_class(cls: type, module: Any,
     return _held_pair(cls, module, pairs)
 
 
+def _holds_functions(cls: type) -> bool:
+    """Whether ``cls.__init__`` hands functions to a base or binds them (source only).
+
+    ``super().__init__(tanh, tanh_prime)`` (two or more arguments), or two or more
+    ``self.x = name`` / ``self.x = lambda ...`` bindings: only such classes are built.
+    """
+    init = vars(cls).get("__init__")
+    tree = function_tree(init) if inspect.isfunction(init) else None
+    if tree is None:
+        return False
+    bound = 0
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr == "__init__" and len(node.args) >= 2:
+            return True
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name | ast.Lambda) \
+                and any(isinstance(t, ast.Attribute) for t in node.targets):
+            bound += 1
+    return bound >= 2
+
+
 def _held_pair(cls: type, module: Any,
                pairs: dict[tuple[int, int], DerivativeFound]) -> list[DerivativeFound]:
     """An ``Activation(f, f_prime)`` object: the pair it holds, in its backward's reading."""
+    if not _holds_functions(cls):
+        return []
     obj = _instance(cls)
     if obj is None:
         return []
