@@ -148,12 +148,18 @@ class FunctionRun:
         proportional to ``sign(W)`` means a wrong L1 term); a function's arguments are
         diagnosed as inputs, from the same per-element data.
         """
+        subject = self.subject
+        # the samples: the rows of the data (X of svm_loss_naive(W, X, y, reg)), the first
+        # array argument not differentiated; else of the first float argument
+        data = [a for i, a in enumerate(subject.slots) if isinstance(a, np.ndarray)
+                and a.ndim >= 1 and i not in subject.differentiated]
+        batch = data[0].shape[0] if data else self.x.shape[0]
         for g in self.report.gradients:
             el = g.elements
             if g.status != FAILED or el is None:
                 continue
             g.diagnosis = diagnose(el.analytic, el.numeric, el.verdict == WRONG,
-                                   batch=self.x.shape[0])
+                                   batch=batch)
 
     def _nothing_verified(self) -> None:
         """Only zeros out and only zero gradients: agreement proves nothing.
