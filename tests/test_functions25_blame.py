@@ -13,7 +13,7 @@ import numpy as np
 
 from gradcheck import check_function
 from gradcheck.cli import main
-from gradcheck.engine import function_run
+from gradcheck.engine import blame, function_run
 
 SOURCE = textwrap.dedent("""
     import numpy as np
@@ -32,8 +32,9 @@ RAISES = textwrap.dedent("""
 
 
 def _break_the_checker(monkeypatch):
-    # a constant of the checker's broken: the TypeError is raised in function_run.py
-    monkeypatch.setattr(function_run, "EXHAUSTIVE_LIMIT", None)
+    # a step of the check replaced by a gradcheck function called with the wrong object:
+    # an AttributeError raised inside gradcheck (engine/blame.py), as a slip would
+    monkeypatch.setattr(function_run.FunctionRun, "_diagnose_again", blame.traceback_text)
 
 
 def test_an_exception_inside_gradcheck_is_a_gradcheck_bug(monkeypatch):
@@ -41,8 +42,8 @@ def test_an_exception_inside_gradcheck_is_a_gradcheck_bug(monkeypatch):
     report = check_function(lambda x: (np.sum(x ** 2), 2 * x), None, np.ones(3),
                             raise_on_failure=False)
     assert report.status == "error"
-    assert report.problems[0].startswith("gradcheck bug (not your code): TypeError")
-    assert "function_run.py" in report.problems[0]
+    assert report.problems[0].startswith("gradcheck bug (not your code): AttributeError")
+    assert "gradcheck/engine/blame.py" in report.problems[0]
     assert any("Traceback" in n for n in report.notes)
 
 

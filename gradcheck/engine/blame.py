@@ -16,6 +16,11 @@ import gradcheck
 __all__ = ["checker_bug", "traceback_text"]
 
 _PACKAGE = Path(gradcheck.__file__).resolve().parent
+# exceptions of the checker's own logic. A TypeError or ValueError raised in gradcheck
+# is as often numpy refusing what the checked code returned (a string for an output) as
+# a bug: those keep "could not evaluate ... (an unsupported object, or a gradcheck bug)"
+_LOGIC = (IndexError, KeyError, AttributeError, NameError, AssertionError,
+          ZeroDivisionError, RecursionError)
 # libraries: frames there belong to whoever called them
 _LIBRARIES = tuple(Path(p).resolve() for p in {sysconfig.get_paths()[k] for k in (
     "stdlib", "platstdlib", "purelib", "platlib")})
@@ -51,10 +56,13 @@ def checker_bug(exc: BaseException) -> str | None:
     -------
     str or None
         ``"gradcheck bug (not your code): IndexError: ... (gradcheck/x.py:12); please
-        report it, -v shows the traceback"``; None when the innermost frame is not in
-        gradcheck (the user's code, or a library the user's code called); library
+        report it, -v shows the traceback"`` for an error of logic (``IndexError``,
+        ``KeyError``, ``AttributeError`` ...); None for other types, or when the
+        innermost frame is not in gradcheck (the user's code, or a library the user's code called); library
         frames (numpy, the standard library) belong to their caller.
     """
+    if not isinstance(exc, _LOGIC):
+        return None
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if not _library(f.filename)]
     if not frames or not _inside(frames[-1].filename):
         return None
