@@ -231,8 +231,13 @@ def check_function(
     cache)``; ``backward(dout_1, ..., dout_k, cache)`` returns one gradient per float array
     among ``args``, in order (a tuple, or one array when there is one). The objective is
     ``sum_i sum(dout_i * out_i)``. With ``backward=None`` the function is a loss returning
-    ``(loss, dx)``: ``dx`` is checked as the gradient of ``loss`` with respect to the first
-    float argument.
+    ``(loss, grad)``, ``(loss, grad_1, ...)`` or ``(loss, dict)``: each gradient is checked
+    as the gradient of ``loss`` with respect to the float argument of its shape
+    (``svm_loss_naive(W, X, y, reg) -> (loss, dW)``: ``dW`` against ``W``, not ``X``);
+    among arguments of the same shape the returned name (``dW`` for ``W``, a dict's key)
+    decides, then the first. A returned value of no argument's shape, or not named as a
+    gradient (a hidden state ``h``), is set aside and noted. A function and its derivative
+    (``mse``, ``mse_prime``) are refused with a pointer to :func:`check_derivative`.
 
     Parameters
     ----------

@@ -58,8 +58,9 @@ def checker_bug(exc: BaseException) -> str | None:
         ``"gradcheck bug (not your code): IndexError: ... (gradcheck/x.py:12); please
         report it, -v shows the traceback"`` for an error of logic (``IndexError``,
         ``KeyError``, ``AttributeError`` ...); None for other types, or when the
-        innermost frame is not in gradcheck (the user's code, or a library the user's code called); library
-        frames (numpy, the standard library) belong to their caller.
+        innermost frame is not in gradcheck (the user's code, or a library the user's
+        code called); library frames (numpy, the standard library) belong to their
+        caller.
     """
     if not isinstance(exc, _LOGIC):
         return None

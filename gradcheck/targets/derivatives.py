@@ -340,6 +340,13 @@ def plan_derivatives(target: Target) -> list[DerivativePlan]:
             plans.append(DerivativePlan(found, status="skip", reason=found.reason))
             continue
         found.domain = _domain(found)
+        if found.form == ELEMENTWISE and found.domain != "none" and not _elementwise(found):
+            f = getattr(found.f, "__name__", "f")
+            plans.append(DerivativePlan(found, status="skip", reason=(
+                f"{f} is not elementwise (changing one input moves other outputs, as "
+                f"softmax does): its derivative is a Jacobian, not read here; check the "
+                "layer that uses it")))
+            continue
         if found.domain == "none":
             plans.append(DerivativePlan(found, status="skip", reason=(
                 f"{getattr(found.f, '__name__', 'f')} gives no finite value on real, positive "
@@ -347,6 +354,24 @@ def plan_derivatives(target: Target) -> list[DerivativePlan]:
             continue
         plans.append(DerivativePlan(found, [DerivativeSpec(found)]))
     return plans
+
+
+def _elementwise(found: DerivativeFound) -> bool:
+    """Whether one input moves only its own output (``sigmoid``, not ``softmax``)."""
+    x = np.array([[-1.5, -0.3, 0.4, 2.0]])
+    if found.domain == "positive":
+        x = np.abs(x) + 0.1
+    moved = x.copy()
+    moved[0, 0] += 0.5
+    try:
+        with np.errstate(all="ignore"):
+            before = np.asarray(found.f(x.copy()), dtype=np.float64)
+            after = np.asarray(found.f(moved), dtype=np.float64)
+    except Exception:  # noqa: BLE001 - the check reports it
+        return True
+    if before.shape != x.shape or after.shape != x.shape:
+        return True  # not an array of x's shape: the check says what it is
+    return bool(np.array_equal(before[0, 1:], after[0, 1:]))
 
 
 def _domain(found: DerivativeFound) -> str:

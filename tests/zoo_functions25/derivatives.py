@@ -59,3 +59,14 @@ def binary_cross_entropy(y_true, y_pred):
 
 def binary_cross_entropy_prime(y_true, y_pred):
     return ((1 - y_true) / (1 - y_pred) - y_true / y_pred) / np.size(y_true)
+
+
+def softmax(x):
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def softmax_prime(x):
+    """The Jacobian of each row: (..., C, C). Not elementwise: skipped, not failed."""
+    s = softmax(x)
+    return s[..., :, None] * (np.eye(s.shape[-1]) - s[..., None, :])
