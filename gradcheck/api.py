@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -9,9 +10,11 @@ import numpy as np
 
 from gradcheck.derivative_api import check_derivative
 from gradcheck.engine import validate as _validate
-from gradcheck.engine.frame import GradcheckWarning
+from gradcheck.engine.function_run import FunctionRun, prepare_arguments
 from gradcheck.engine.run import Run
+from gradcheck.errors import GradcheckWarning
 from gradcheck.model_api import check_model, check_params
+from gradcheck.protocol.function import FunctionSubject
 from gradcheck.report import Kind, Report
 
 __all__ = [
@@ -34,8 +37,9 @@ def check_layer(
     step: float | None = None,
     seed: int | None = None,
     training: bool | None = None,
-    params: Sequence[str] | None = None,
+    only: Sequence[str] | None = None,
     raise_on_failure: bool = True,
+    params: Sequence[str] | None = None,
 ) -> Report:
     """Check every gradient a layer's ``backward`` sets against finite differences.
 
@@ -72,7 +76,7 @@ def check_layer(
     training : bool, optional
         Value passed to ``forward(inputs, training)`` when forward takes it (default True
         when the argument is required).
-    params : sequence of str, optional
+    only : sequence of str, optional
         The parameters to check, by where they live (``"weights"``, ``"params['W']"``,
         ``"dense.weights"``); default: every float array the layer reaches (attributes,
         dicts, lists, sub-layers) for which backward gives a gradient. Arrays without a
@@ -81,6 +85,9 @@ def check_layer(
         gradient fails.
     raise_on_failure : bool, default True
         Raise :class:`GradientError` when the check fails; else return the report.
+    params : sequence of str, optional
+        Deprecated spelling of ``only`` (``params`` names the dict of arrays in
+        :func:`check_params`); warns ``DeprecationWarning``.
 
     Returns
     -------
@@ -116,8 +123,8 @@ def check_layer(
       (the same sample on any machine); a projection failure is never overruled by a
       sample that missed the element.
     - **Resources.** Stacked evaluations are chunked to a memory budget (64 MiB per
-      call, ``gradcheck.engine.budget.MEMORY_BYTES``); BLAS/OpenMP thread pools are
-      capped to one thread during the check and restored afterwards.
+      call); BLAS/OpenMP thread pools are capped to one thread during the check and
+      restored afterwards. Both are set with :func:`gradcheck.configure`.
     - **Kinks.** At a non-differentiable point (ReLU at exactly 0, ``|x|`` at 0) any value
       between the one-sided derivatives is accepted; the report counts such kinks.
     - **float32 / nnfs.init().** Parameters are checked in float64 copies and
@@ -136,13 +143,14 @@ def check_layer(
     True
     """
     __tracebackhide__ = True  # a failing check shows the verdict, not gradcheck's frames
+    only = _renamed(only, params, "only", "params")
     _validate.protocol_object(layer, "layer")
     _validate.options(mode, step)
     x = _validate.batch(inputs, "inputs")
     report = Report(name=type(layer).__name__, kind=Kind.LAYER)
     given = None if dvalues is None else np.asarray(dvalues, dtype=np.float64)
     run = Run(report, layer, x, None, mode=mode, step=step, seed=seed, dvalues=given,
-              training=training, params=params)
+              training=training, params=only)
     return run.execute(raise_on_failure)
 
 
@@ -218,11 +226,12 @@ def check_function(
     forward: Any,
     backward: Any,
     *args: Any,
-    douts: Any = None,
+    dvalues: Any = None,
     mode: str | None = None,
     step: float | None = None,
     seed: int | None = None,
     raise_on_failure: bool = True,
+    douts: Any = None,
     **kwargs: Any,
 ) -> Report:
     """Check a CS231n-style pair of functions with a cache against finite differences.
@@ -250,10 +259,13 @@ def check_function(
         named after them: ``x`` -> ``dx``, ``gamma`` -> ``dgamma``); the rest (ints,
         dicts such as ``conv_param`` or ``bn_param``, integer or boolean arrays such as
         labels, word ids and masks) are settings.
-    douts : array or sequence of arrays, optional
-        The upstream gradients, one per output; default: standard normal from ``seed``.
+    dvalues : array or sequence of arrays, optional
+        The upstream gradients (CS231n's ``dout``), one per output; default: standard
+        normal from ``seed``. The same name as in :func:`check_layer`.
     mode, step, seed, raise_on_failure
         As in :func:`check_layer`.
+    douts : array or sequence of arrays, optional
+        Deprecated spelling of ``dvalues``; warns ``DeprecationWarning``.
     **kwargs
         Further settings for forward.
 
@@ -283,8 +295,8 @@ def check_function(
     - Kinks, float32, fast mode and ``inconclusive`` work as in :func:`check_layer`.
       Outputs and gradients that are all zero verify nothing: ``inconclusive`` (a template
       returning zeros never passes).
-    - A setting named like one of this function's options (``douts``, ``mode``, ``step``,
-      ``seed``, ``raise_on_failure``) must be passed positionally.
+    - A setting named like one of this function's options (``dvalues``, ``douts``,
+      ``mode``, ``step``, ``seed``, ``raise_on_failure``) must be passed positionally.
 
     Examples
     --------
@@ -298,12 +310,21 @@ def check_function(
     True
     """
     __tracebackhide__ = True
-    from gradcheck.engine.function_run import FunctionRun, prepare_arguments
-    from gradcheck.protocol.function import FunctionSubject
-
+    dvalues = _renamed(dvalues, douts, "dvalues", "douts")
     _validate.options(mode, step)
-    values, given = prepare_arguments(forward, backward, args, douts)
+    values, given = prepare_arguments(forward, backward, args, dvalues)
     subject = FunctionSubject(forward, backward, values, dict(kwargs))
     report = Report(name=subject.name, kind=Kind.FUNCTION)
     run = FunctionRun(report, subject, mode=mode, step=step, seed=seed, douts=given)
     return run.execute(raise_on_failure)
+
+
+def _renamed(value: Any, old_value: Any, name: str, old: str) -> Any:
+    """The value of an option given under its name or its deprecated old one (warned)."""
+    if old_value is None:
+        return value
+    if value is not None:
+        raise TypeError(f"{old} is the old name of {name}: give only {name}")
+    warnings.warn(f"{old}= is deprecated: call it {name}= (the same value)",
+                  DeprecationWarning, stacklevel=3)
+    return old_value

@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from gradcheck.engine import validate as _validate
-from gradcheck.report import ERROR, FAILED, PASSED, UNFINISHED, GradientError, Kind, Report
+from gradcheck.errors import GradientError
+from gradcheck.report import ERROR, FAILED, PASSED, UNFINISHED, Kind, Report
 
 __all__ = ["check_derivative"]
 

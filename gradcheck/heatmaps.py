@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+__all__ = ["MAX_GRADIENTS", "WRONG", "drawable", "figure", "png"]
+
 MAX_GRADIENTS = 4  # rows of heatmaps in one figure
 WRONG = 3  # Elements.verdict of an element judged wrong
 _FAILING = ("failed", "missing")
@@ -76,7 +78,9 @@ def figure(gradients: Sequence[Any], title: str, *, dpi: int = 100) -> Any:
     ImportError
         matplotlib is not installed (``pip install 'nnfs-gradcheck[plot]'``).
     """
-    import matplotlib  # noqa: F401  (first, so that a blocked matplotlib raises here)
+    # lazy: matplotlib is optional (the plot extra); imported first, so that a blocked
+    # matplotlib raises here
+    import matplotlib  # noqa: F401
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -131,7 +135,7 @@ def _largest(values: np.ndarray) -> float:
 
 
 def _draw_row(axes: Any, gradient: Any) -> None:
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import MaxNLocator  # lazy: matplotlib is optional
 
     data = gradient.elements
     analytic = _as_2d(np.asarray(data.analytic, dtype=np.float64))
@@ -169,6 +173,6 @@ def _draw_row(axes: Any, gradient: Any) -> None:
 
 
 def _box(col: int, row: int) -> Any:
-    from matplotlib.patches import Rectangle
+    from matplotlib.patches import Rectangle  # lazy: matplotlib is optional
 
     return Rectangle((col - 0.5, row - 0.5), 1, 1, fill=False, edgecolor="black", lw=0.8)

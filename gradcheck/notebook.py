@@ -31,6 +31,8 @@ from gradcheck.targets.runner import (
 )
 from gradcheck.views import results_html
 
+__all__ = ["Checked", "check_all", "load_ipython_extension"]
+
 
 @dataclass
 class Checked:

@@ -8,6 +8,23 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.errors import GradientError
+
+__all__ = [
+    "ERROR",
+    "Elements",
+    "FAILED",
+    "GradientError",
+    "GradientResult",
+    "INCONCLUSIVE",
+    "Kind",
+    "MISSING",
+    "PASSED",
+    "Report",
+    "SKIPPED",
+    "Status",
+]
+
 
 class Status(StrEnum):
     """A verdict: of one gradient, one check, or one class."""
@@ -37,19 +54,6 @@ class Kind(StrEnum):
 PASSED, FAILED, INCONCLUSIVE = Status.PASSED, Status.FAILED, Status.INCONCLUSIVE
 ERROR, MISSING, SKIPPED = Status.ERROR, Status.MISSING, Status.SKIPPED
 UNFINISHED = Status.UNFINISHED
-
-
-class GradientError(AssertionError):
-    """A backward pass disagrees with finite differences or breaks the NNFS protocol.
-
-    Raised by :func:`gradcheck.check_layer` and :func:`gradcheck.check_loss`. It subclasses
-    ``AssertionError`` so that pytest shows it as a test failure. The failing report is
-    available as ``error.report``.
-    """
-
-    def __init__(self, report: Report) -> None:
-        super().__init__(report.message)
-        self.report = report
 
 
 @dataclass

@@ -16,6 +16,8 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+__all__ = ["NO_PICTURE", "report_html", "report_repr", "results_html"]
+
 # Worst first: failing gradients lead the table.
 _ORDER = {"failed": 0, "missing": 0, "error": 0, "inconclusive": 1, "passed": 2, "skipped": 3}
 # Shown instead of the picture when matplotlib is missing.

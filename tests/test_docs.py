@@ -13,6 +13,8 @@ MODULES = [
     "gradcheck.derivative_api",
     "gradcheck.protocol.derivative",
     "gradcheck.strategies",
+    "gradcheck.errors",
+    "gradcheck.settings",
     "nnfs_core.layers",
     "nnfs_core.activations",
     "nnfs_core.losses",

@@ -164,8 +164,29 @@ def test_bad_options_get_a_clear_error():
         check_layer(dense(), X, step=2.0)
     with pytest.raises(ValueError, match="dvalues has shape"):
         check_layer(dense(), X, dvalues=np.ones((5, 4)))
-    with pytest.raises(ValueError, match="params"):
-        check_layer(dense(), X, params=["nothing"])
+    with pytest.raises(ValueError, match="only names 'nothing'"):
+        check_layer(dense(), X, only=["nothing"])
+
+
+def test_only_selects_the_parameters_and_params_is_its_deprecated_alias():
+    report = check_layer(dense(), X, only=["weights"])
+    assert [g.name for g in report.gradients] == ["dinputs", "dweights"]
+    with pytest.warns(DeprecationWarning, match="params= is deprecated: call it only="):
+        old = check_layer(dense(), X, params=["weights"])
+    assert [g.name for g in old.gradients] == [g.name for g in report.gradients]
+    with pytest.raises(TypeError, match="give only only"):
+        check_layer(dense(), X, only=["weights"], params=["biases"])
+    assert len(check_layer(dense(), X).gradients) == 3  # without either: every parameter
+
+
+def test_only_still_finds_a_wrong_gradient_it_selects():
+    class WrongWeights(type(dense())):
+        def backward(self, dvalues):
+            super().backward(dvalues)
+            self.dweights = self.dweights * 1.5
+
+    assert not check_layer(WrongWeights(4, 3), X, only=["weights"], raise_on_failure=False).ok
+    assert check_layer(WrongWeights(4, 3), X, only=["biases"], raise_on_failure=False).ok
 
 
 def test_integer_inputs_are_checked_in_float64():

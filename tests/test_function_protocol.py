@@ -175,9 +175,19 @@ def test_fast_mode_passes_a_correct_pair_and_rejects_a_wrong_one():
 
 def test_given_upstream_gradients_are_used_and_validated():
     dout = np.ones((2, 3))
-    assert check_function(scale_forward, scale_backward, X, W, douts=dout).ok
-    with pytest.raises(ValueError, match="douts"):
+    assert check_function(scale_forward, scale_backward, X, W, dvalues=dout).ok
+    with pytest.raises(ValueError, match="dvalues has shapes"):
+        check_function(scale_forward, scale_backward, X, W, dvalues=np.ones((3, 3)))
+
+
+def test_douts_is_the_deprecated_spelling_of_dvalues():
+    dout = np.ones((2, 3))
+    with pytest.warns(DeprecationWarning, match="douts= is deprecated: call it dvalues="):
+        assert check_function(scale_forward, scale_backward, X, W, douts=dout).ok
+    with pytest.warns(DeprecationWarning), pytest.raises(ValueError, match="dvalues has"):
         check_function(scale_forward, scale_backward, X, W, douts=np.ones((3, 3)))
+    with pytest.raises(TypeError, match="give only dvalues"):
+        check_function(scale_forward, scale_backward, X, W, dvalues=dout, douts=dout)
 
 
 def test_unusable_arguments_are_rejected_with_the_fix():

@@ -2,6 +2,9 @@
 
 Exit codes: ``0`` every checked class passed (skipped ones allowed), ``1`` a class failed
 or raised, ``2`` usage error (no such file, the module does not import, nothing to check).
+
+The command and its options are public; the functions of this package are internal (the
+pytest plugin and the notebook reuse them) and may change in a release.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from gradcheck.cli import formats
+from gradcheck.errors import UsageError
 from gradcheck.targets.config import Settings, load_config, load_settings
 from gradcheck.targets.discovery import (
     CONFIG_NAME,
@@ -46,6 +50,28 @@ from gradcheck.targets.runner import (
     ClassResult,
     load_engine,
 )
+
+__all__ = [
+    "DEFAULT_TARGET",
+    "DEFAULT_TIMEOUT_CHECK",
+    "DEFAULT_TIMEOUT_IMPORT",
+    "EXIT_FAILED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "Progress",
+    "UsageError",
+    "broken_class",
+    "build_parser",
+    "main",
+    "nothing_to_check",
+    "project_strict",
+    "render_loading",
+    "render_table",
+    "render_unchecked",
+    "summary_line",
+    "target_to_dict",
+    "unchecked_classes",
+]
 
 DEFAULT_TARGET = "nnfs_core"
 DEFAULT_TIMEOUT_IMPORT = 60.0
@@ -246,10 +272,6 @@ def _version() -> str:
 
 
 # ----------------------------------------------------------------------------- main
-class UsageError(Exception):
-    """A problem with what the user asked for: exit 2 with a one-line message."""
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``gradcheck`` command.
 

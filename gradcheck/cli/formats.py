@@ -17,6 +17,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+__all__ = ["FORMATS", "SCHEMA_VERSION", "github", "junit", "location", "render", "schema"]
+
 # Version of the JSON document's layout: bumped when a field changes meaning or goes away
 # (new fields do not bump it).
 SCHEMA_VERSION = 1

@@ -21,6 +21,8 @@ from gradcheck import heatmaps
 from gradcheck.report import PASSED
 from gradcheck.targets.runner import ClassResult, run_engine
 
+__all__ = ["plot_report", "plot_result"]
+
 
 def plot_result(result: ClassResult, directory: Path) -> Path | None:
     """Write ``directory/<Class>.png`` for one class; ``None`` when nothing can be drawn.

@@ -1,1 +1,8 @@
-"""The numeric engine: one check of one subject, from finite differences to a verdict."""
+"""The numeric engine: one check of one subject, from finite differences to a verdict.
+
+Internal: no name here is public API, and any of it may change in a release. Users import
+from ``gradcheck`` (and ``gradcheck.errors``); see the boundary in ``gradcheck/__init__.py``
+and ``docs/architecture.md``.
+"""
+
+__all__: list[str] = []

@@ -19,8 +19,9 @@ seed give the same evaluations, verdicts and messages on a fast or a slow machin
   :func:`locate_calls` gives fast mode's number of forward calls for locating a wrong
   element in a huge parameter.
 
-Change the module constants to change the budgets (e.g.
-``gradcheck.engine.budget.MEMORY_BYTES = 2**30``); they are read at every check.
+Internal: the constants are read at every check; users change the memory budget with
+``gradcheck.configure(memory_bytes=...)`` (:mod:`gradcheck.settings`), and
+:data:`MEMORY_BYTES` is its default.
 """
 
 from __future__ import annotations
@@ -31,6 +32,33 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from gradcheck.protocol.subject import Subject
+
+__all__ = [
+    "CALL_SECONDS",
+    "COMPARE_SECONDS",
+    "ELEMENT_SECONDS",
+    "EVALUATIONS_PER_ELEMENT",
+    "EXHAUSTIVE_COST",
+    "EXHAUSTIVE_LIMIT",
+    "EXHAUSTIVE_MAX",
+    "ITEM",
+    "LOCATE_COST",
+    "LOCATE_MIN_CALLS",
+    "MAC_SECONDS",
+    "MEMORY_BYTES",
+    "MIN_ROWS",
+    "ROW_ELEMENTS",
+    "SAFETY",
+    "STACKED_SECONDS",
+    "WHOLE_ELEMENTS",
+    "automatic_mode",
+    "call_cost",
+    "copies_per_call",
+    "exhaustive_cost",
+    "locate_calls",
+    "rows_per_call",
+    "subject_call_cost",
+]
 
 MEMORY_BYTES = 64 * 2**20  # what one stacked evaluation may allocate, all counted
 # Stacked rows, for speed: every perturbed row in one call while its arrays stay within

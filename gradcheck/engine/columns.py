@@ -21,14 +21,13 @@ import numpy as np
 
 from gradcheck.engine.budget import copies_per_call
 from gradcheck.engine.numerics import same_outputs
-from gradcheck.protocol.subject import ProtocolError, Subject, UserCodeError
+from gradcheck.errors import NotStackableError, ProtocolError, UserCodeError
+from gradcheck.protocol.subject import Subject
 from gradcheck.report import Kind
 
+__all__ = ["Columns", "MIN_ELEMENTS", "NotStackableError"]
+
 MIN_ELEMENTS = 24  # below this many parameter elements the plain loop is cheaper (measured)
-
-
-class NotStackableError(Exception):
-    """A stacked evaluation gave an output of an unexpected shape."""
 
 
 class Columns:

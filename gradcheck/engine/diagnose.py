@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = ["diagnose", "shape_problem"]
+
 
 def shape_problem(name: str, got: tuple[int, ...], expected: tuple[int, ...]) -> str:
     """Explain a gradient of the wrong shape."""

@@ -25,16 +25,17 @@ import numpy as np
 from gradcheck.engine import threads
 from gradcheck.engine.blame import checker_bug, traceback_text
 from gradcheck.engine.state import RandomPin, numpy_unpatched
-from gradcheck.protocol.calls import ProtocolError, UnfinishedError, UserCodeError
-from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, UNFINISHED, GradientError, Report
+from gradcheck.errors import (
+    ArgumentError,
+    GradcheckWarning,
+    GradientError,
+    ProtocolError,
+    UnfinishedError,
+    UserCodeError,
+)
+from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, UNFINISHED, Report
 
-
-class GradcheckWarning(UserWarning):
-    """A check that could not decide (``inconclusive``); the report says where."""
-
-
-class ArgumentError(ValueError):
-    """An argument found unusable once the object has been called (e.g. ``dvalues``)."""
+__all__ = ["ArgumentError", "GradcheckWarning", "framed"]
 
 
 def framed(report: Report, body: Callable[[], None], *, name: str, noun: str,

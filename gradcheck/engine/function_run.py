@@ -21,10 +21,10 @@ import numpy as np
 
 from gradcheck.engine.budget import EXHAUSTIVE_LIMIT
 from gradcheck.engine.diagnose import diagnose
-from gradcheck.engine.frame import ArgumentError, framed
+from gradcheck.engine.frame import framed
 from gradcheck.engine.state import RandomPin
 from gradcheck.engine.verify import Verification
-from gradcheck.protocol.calls import ProtocolError, UnfinishedError, UserCodeError
+from gradcheck.errors import ArgumentError, ProtocolError, UnfinishedError, UserCodeError
 from gradcheck.protocol.function import FunctionSubject, is_float_array
 from gradcheck.protocol.source import unfinished
 from gradcheck.report import (
@@ -36,6 +36,8 @@ from gradcheck.report import (
     GradientResult,
     Report,
 )
+
+__all__ = ["FunctionRun", "WRONG", "prepare_arguments"]
 
 WRONG = 3  # an element's verdict: wrong (see gradcheck.report.Elements)
 
@@ -286,7 +288,7 @@ class FunctionRun:
                 g.shape != o.shape for g, o in zip(given, outs, strict=True)
             ):
                 raise ArgumentError(
-                    f"douts has shapes {[g.shape for g in given]}, but forward's outputs have "
+                    f"dvalues has shapes {[g.shape for g in given]}, but forward's outputs have "
                     f"shapes {[o.shape for o in outs]}"
                 )
             return [np.asarray(g, dtype=np.float64) for g in given]

@@ -16,6 +16,8 @@ import numpy as np
 
 from gradcheck.protocol.subject import Subject
 
+__all__ = ["STACK_BUDGET", "joint_kinks"]
+
 STACK_BUDGET = 1_000_000  # array elements per stacked forward call
 
 

@@ -69,6 +69,21 @@ from collections.abc import Callable
 
 import numpy as np
 
+__all__ = [
+    "BUDGET",
+    "EvalDirections",
+    "FAR",
+    "M_MAX",
+    "PIECES_MAX",
+    "RADIAL_OUT",
+    "RADIUS",
+    "RANDOM_DIRECTIONS",
+    "SATURATED",
+    "SECOND_LOOK",
+    "SECOND_PIECES",
+    "judge_groups",
+]
+
 # (flat indices T, steps of shape (k, len(T))) -> objective values with x[T] += steps[i]
 EvalDirections = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
@@ -510,7 +525,7 @@ def _sum_hull_distance(
     if len(free) == 1:
         inside, nearest = _hull_distance(free[0], a - fixed, tol)
         return inside, nearest + fixed
-    from scipy.optimize import linprog
+    from scipy.optimize import linprog  # lazy: about 1 s to import, rarely needed
 
     pieces = np.vstack(free)
     k, m = pieces.shape
@@ -540,7 +555,7 @@ def _hull_distance(
 
     Distances are per coordinate, scaled by ``tol`` (max-norm): a linear program.
     """
-    from scipy.optimize import linprog
+    from scipy.optimize import linprog  # lazy: about 1 s to import, rarely needed
 
     k, m = pieces.shape
     if k == 1:

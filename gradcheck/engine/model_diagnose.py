@@ -21,6 +21,8 @@ import numpy as np
 
 from gradcheck.report import FAILED, GradientResult
 
+__all__ = ["diagnose_network"]
+
 
 def _fit(a: np.ndarray, b: np.ndarray, rel: float = 1e-4) -> float | None:
     """``c`` with ``a ~ c * b`` to ``rel`` relative, else None."""

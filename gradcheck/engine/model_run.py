@@ -35,6 +35,8 @@ from gradcheck.report import (
     Report,
 )
 
+__all__ = ["ModelRun"]
+
 
 class _Frame:
     """What :class:`Verification` reads from a run, for one parameter."""

@@ -23,6 +23,8 @@ import numpy as np
 from gradcheck.engine.numerics import C_ROUND
 from gradcheck.protocol.model import ModelSubject
 
+__all__ = ["DIRECTIONS", "LADDER", "RATIO", "SILENT", "StepChoice", "choose_step"]
+
 LADDER = 10  # levels h, h/4, ..., h / 4**9 (6e-6 down to about 2e-11 in float64)
 RATIO = 4.0
 DIRECTIONS = 2

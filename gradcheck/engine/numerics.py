@@ -56,6 +56,29 @@ import numpy as np
 
 from gradcheck.engine import kinks
 
+__all__ = [
+    "CLIP_FLOOR",
+    "C_ANALYTIC",
+    "C_ARGUMENT",
+    "C_NOISE",
+    "C_ROUND",
+    "Comparison",
+    "EvalAt",
+    "EvalBase",
+    "FAIL",
+    "KINK",
+    "MORE_LEVELS",
+    "NOISE_LIMIT",
+    "PASS",
+    "UNSURE",
+    "away_from_edges",
+    "compare",
+    "default_step",
+    "diagnosis_context",
+    "float32_evidence",
+    "same_outputs",
+]
+
 C_ROUND = 8.0
 C_ANALYTIC = 256.0
 # Rounding of the argument itself: x + s is not exact, and an objective with a large
@@ -764,7 +787,3 @@ def _values(result: Any) -> tuple[np.ndarray, np.ndarray | None]:
     if isinstance(result, tuple):
         return result
     return result, None
-
-
-def _max_abs(values: np.ndarray) -> float:
-    return float(np.max(np.abs(values))) if values.size else 0.0

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from gradcheck.engine import budget
-from gradcheck.engine.frame import ArgumentError, framed
+from gradcheck.engine.frame import framed
 from gradcheck.engine.state import (
     RandomPin,
     Snapshot,
@@ -30,8 +30,9 @@ from gradcheck.engine.state import (
     uniform_signed,
 )
 from gradcheck.engine.verify import Verification
+from gradcheck.errors import ArgumentError, ProtocolError, UserCodeError
 from gradcheck.protocol import checks, names
-from gradcheck.protocol.calls import ProtocolError, UserCodeError, wants_training
+from gradcheck.protocol.calls import wants_training
 from gradcheck.protocol.params import (
     Parameter,
     expected_gradient,
@@ -56,6 +57,8 @@ from gradcheck.report import (
     Kind,
     Report,
 )
+
+__all__ = ["Run"]
 
 
 class Run:
@@ -197,7 +200,7 @@ class Run:
             unknown = sorted(wanted - known)
             if unknown:
                 raise ArgumentError(
-                    f"params names {', '.join(map(repr, unknown))}, but "
+                    f"only names {', '.join(map(repr, unknown))}, but "
                     f"{type(obj).__name__} holds no float array there (it holds: "
                     f"{', '.join(sorted(known)) or 'none'})"
                 )

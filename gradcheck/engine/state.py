@@ -18,6 +18,20 @@ import numpy as np
 
 from gradcheck.protocol.places import attributes, is_user_object
 
+__all__ = [
+    "RandomPin",
+    "Snapshot",
+    "generator",
+    "numpy_unpatched",
+    "python_fingerprint",
+    "python_state",
+    "raw_python_reads_work",
+    "raw_writes_work",
+    "save_numpy",
+    "unheld_randomness",
+    "uniform_signed",
+]
+
 _MAX_DEPTH = 4
 _MAX_ITEMS = 256
 
@@ -457,11 +471,6 @@ def _original(function: Any) -> Any | None:
         if isinstance(content, list) and len(content) >= 5 and callable(content[4]):
             return content[4]
     return None
-
-
-def nnfs_patched() -> bool:
-    """Whether ``nnfs.init()`` has patched numpy in this process."""
-    return any(_original(getattr(mod, name)) is not None for mod, name in _NNFS_PATCHED)
 
 
 @contextlib.contextmanager

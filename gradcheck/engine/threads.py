@@ -14,7 +14,6 @@ microseconds per check. A native library is loaded by an import (scipy brings it
 OpenBLAS, ``import torch`` its OpenMP): when ``sys.modules`` has grown or shrunk, the
 loaded libraries are inspected again. (A kept controller once missed scipy's OpenBLAS
 imported after the first check, and the check ran with its default threads.)
-:func:`refresh` forgets the controller outright.
 """
 
 from __future__ import annotations
@@ -24,7 +23,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-THREADS = 1  # threads per pool during a check; None leaves the pools alone
+from threadpoolctl import ThreadpoolController
+
+__all__ = ["THREADS", "capped", "controller"]
+
+# threads per pool during a check; None leaves the pools alone (gradcheck.configure)
+THREADS: int | None = 1
 
 _controller: Any = None
 _modules_seen = -1  # len(sys.modules) when the controller was made
@@ -34,17 +38,9 @@ def controller() -> Any:
     """The process's ``threadpoolctl.ThreadpoolController``, made again after imports."""
     global _controller, _modules_seen
     if _controller is None or len(sys.modules) != _modules_seen:
-        from threadpoolctl import ThreadpoolController
-
         _controller = ThreadpoolController()
         _modules_seen = len(sys.modules)
     return _controller
-
-
-def refresh() -> None:
-    """Forget the controller: the next check inspects the loaded libraries again."""
-    global _controller
-    _controller = None
 
 
 @contextmanager

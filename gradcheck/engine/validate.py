@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+__all__ = ["MODES", "batch", "labels", "options", "protocol_object"]
+
 MODES = (None, "exhaustive", "fast")
 
 

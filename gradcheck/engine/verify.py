@@ -15,11 +15,12 @@ import numpy as np
 
 from gradcheck.engine import numerics as nm
 from gradcheck.engine.budget import locate_calls, rows_per_call
-from gradcheck.engine.columns import Columns, NotStackableError
+from gradcheck.engine.columns import Columns
 from gradcheck.engine.diagnose import diagnose, shape_problem
 from gradcheck.engine.joint import joint_kinks
 from gradcheck.engine.state import generator, uniform_signed
-from gradcheck.protocol.subject import ProtocolError, Subject, UserCodeError
+from gradcheck.errors import NotStackableError, ProtocolError, UserCodeError
+from gradcheck.protocol.subject import Subject
 from gradcheck.report import (
     FAILED,
     INCONCLUSIVE,
@@ -29,6 +30,14 @@ from gradcheck.report import (
     Kind,
     Report,
 )
+
+__all__ = [
+    "ELEMENTS_KEPT",
+    "FAST_DIRECTIONS",
+    "LOCATE_LIMIT",
+    "SAMPLED_COORDINATES",
+    "Verification",
+]
 
 SAMPLED_COORDINATES = 2048  # elements sampled to locate an error in a huge input batch
 LOCATE_LIMIT = 50_000  # input batches larger than this are located by sampling in fast mode

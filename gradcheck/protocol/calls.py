@@ -6,17 +6,9 @@ import inspect
 import traceback
 from typing import Any
 
+from gradcheck.errors import ProtocolError, UserCodeError
 
-class UserCodeError(Exception):
-    """The checked object raised; carries a message naming the method and the line."""
-
-
-class ProtocolError(Exception):
-    """The checked object does not follow the protocol (e.g. forward sets no output)."""
-
-
-class UnfinishedError(ProtocolError):
-    """The checked code is an unfinished template (returns None, or ``pass``)."""
+__all__ = ["ProtocolError", "UserCodeError", "call", "forward_parameters", "wants_training"]
 
 
 def call(obj: Any, method: str, *args: Any) -> Any:

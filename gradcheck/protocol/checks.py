@@ -13,6 +13,17 @@ from typing import Any
 
 import numpy as np
 
+__all__ = [
+    "CHECKS",
+    "Pass",
+    "backward_keeps_dvalues",
+    "backward_keeps_forwards_input",
+    "backward_keeps_labels",
+    "forward_keeps_its_argument",
+    "parameters_change_only_in_the_optimizer",
+    "problems",
+]
+
 
 @dataclass
 class Pass:

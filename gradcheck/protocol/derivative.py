@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from gradcheck.protocol.calls import UnfinishedError
+from gradcheck.errors import UnfinishedError
 from gradcheck.protocol.function import argument_names, call_user, is_float_array
 
 __all__ = [

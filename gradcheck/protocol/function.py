@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gradcheck.protocol.calls import ProtocolError, UnfinishedError, UserCodeError
+from gradcheck.errors import ProtocolError, UnfinishedError, UserCodeError
 from gradcheck.protocol.params import Parameter
 from gradcheck.protocol.places import ITEM, Place
 from gradcheck.protocol.source import gradient_for, looks_like_gradient, returned_names

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gradcheck.protocol.calls import ProtocolError, UserCodeError, call
+from gradcheck.errors import ProtocolError, UserCodeError
+from gradcheck.protocol.calls import call
 from gradcheck.protocol.params import Parameter, find_candidates, gradient_of, preferred
 from gradcheck.protocol.places import ATTR, KEY, Place
 from gradcheck.protocol.subject import Subject

@@ -13,9 +13,23 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+__all__ = [
+    "CONVENTIONAL",
+    "DINPUTS_NAMES",
+    "GRADIENT_CONTAINERS",
+    "OUTPUT_NAMES",
+    "RESERVED",
+    "bare",
+    "gradient_names",
+    "gradient_stems",
+    "is_conventional",
+    "is_gradient_name",
+    "misnamed_gradient",
+    "regularizer",
+]
+
 OUTPUT_NAMES = ("output", "outputs")
 DINPUTS_NAMES = ("dinputs", "d_inputs", "dInputs", "dx", "dX")
-INPUT_NAMES = ("inputs", "input", "x", "X")
 # containers that hold gradients parallel to the parameters (dicts keyed like the
 # parameters, or lists in the same order)
 GRADIENT_CONTAINERS = ("grads", "gradients", "grad", "dparams", "d_params")
@@ -63,11 +77,6 @@ def gradient_stems(name: str) -> tuple[str, ...]:
         found.append(name[:-5])
     stems = [f for f in found if f and name in gradient_names(f)]
     return tuple(dict.fromkeys([*stems, *(f"_{f}" for f in stems)]))
-
-
-def gradient_name_set(others: Iterable[str]) -> frozenset[str]:
-    """Every name under which a gradient of one of ``others`` may be stored."""
-    return frozenset(g for other in others for g in gradient_names(other))
 
 
 def is_gradient_name(name: str, others: Iterable[str]) -> bool:

@@ -21,6 +21,16 @@ import numpy as np
 from gradcheck.protocol import names
 from gradcheck.protocol.places import ATTR, ITEM, KEY, Place, attributes, float_arrays
 
+__all__ = [
+    "Candidates",
+    "Parameter",
+    "expected_gradient",
+    "find_candidates",
+    "gradient_of",
+    "preferred",
+    "regularizer_of",
+]
+
 
 @dataclass
 class Parameter:
@@ -41,10 +51,6 @@ class Candidates:
 
     groups: list[list[Place]] = field(default_factory=list)
     arrays: list[np.ndarray] = field(default_factory=list)
-
-    def identities(self) -> list[int]:
-        """``id`` of each group's array."""
-        return [id(a) for a in self.arrays]
 
 
 def _in_gradient_container(place: Place) -> bool:

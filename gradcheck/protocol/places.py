@@ -14,6 +14,18 @@ from typing import Any
 
 import numpy as np
 
+__all__ = [
+    "ATTR",
+    "ITEM",
+    "KEY",
+    "MAX_DEPTH",
+    "MAX_ITEMS",
+    "Place",
+    "attributes",
+    "float_arrays",
+    "is_user_object",
+]
+
 MAX_DEPTH = 4  # sub-objects, containers and their items followed this deep
 MAX_ITEMS = 256  # items of one list or dict followed (larger ones are data, not layers)
 
@@ -137,18 +149,6 @@ class Place:
             setattr(holder, key, new)
         else:
             holder[key] = new
-
-    def delete(self) -> None:
-        """Remove the value at this place, where that is possible."""
-        holder = self.parent().get()
-        kind, key = self.steps[-1]
-        try:
-            if kind == ATTR:
-                delattr(holder, key)
-            else:
-                del holder[key]
-        except (AttributeError, KeyError, IndexError, TypeError):
-            pass
 
     def settable(self) -> bool:
         """Whether :meth:`set` can rebind this place (not an item of a tuple)."""

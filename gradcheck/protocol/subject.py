@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from gradcheck.errors import ProtocolError, UserCodeError
 from gradcheck.protocol import names
-from gradcheck.protocol.calls import ProtocolError, UserCodeError, call, forward_parameters
+from gradcheck.protocol.calls import call, forward_parameters
 from gradcheck.protocol.params import Parameter
 from gradcheck.protocol.places import attributes
 from gradcheck.report import Kind

@@ -14,6 +14,8 @@ from gradcheck.targets.building import constructors
 from gradcheck.targets.classes import Found, positional_counts, signature_params
 from gradcheck.targets.specs import CheckSpec, Planned
 
+__all__ = ["plan_backward_only", "wrap_backward_only"]
+
 
 def _gradient_names(name: str) -> tuple[str, ...]:
     return ("d" + name, "d_" + name, "d" + name[:1].upper() + name[1:])

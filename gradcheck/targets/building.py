@@ -16,6 +16,18 @@ from typing import Any
 
 from gradcheck.targets.classes import signature_params
 
+__all__ = [
+    "CONFIG_NAME",
+    "Constructor",
+    "GUESSES",
+    "REGULARIZER_STRENGTH",
+    "argument_defaults",
+    "as_axis",
+    "constructors",
+    "prepare",
+    "size_defaults",
+]
+
 CONFIG_NAME = "GRADCHECK_ARGS"
 
 # Constructor arguments with a conventional meaning in NNFS-style code, guessed when the

@@ -19,6 +19,15 @@ from typing import Any
 
 from gradcheck.targets.loading import Target
 
+__all__ = [
+    "Found",
+    "TRAINING_NAMES",
+    "classify",
+    "find_classes",
+    "positional_counts",
+    "signature_params",
+]
+
 TRAINING_NAMES = {"training", "train", "is_training", "train_mode", "_training", "is_train",
                    "train_flag", "trainable_pass"}
 

@@ -24,8 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gradcheck.errors import TargetError
 from gradcheck.targets.discovery import CONFIG_NAME
-from gradcheck.targets.loading import Target, TargetError
+from gradcheck.targets.loading import Target
+
+__all__ = ["KNOWN_KEYS", "Settings", "find_pyproject", "load_config", "load_settings"]
 
 KNOWN_KEYS = ("targets", "examples", "seed", "strict", "exclude", "args")
 

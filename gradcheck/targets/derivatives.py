@@ -32,6 +32,21 @@ from gradcheck.protocol.derivative import derivative_of
 from gradcheck.protocol.source import function_tree
 from gradcheck.targets.loading import Target
 
+__all__ = [
+    "COST",
+    "ELEMENTWISE",
+    "KIND",
+    "LOSS",
+    "DerivativeFound",
+    "DerivativePlan",
+    "DerivativeSpec",
+    "draw_derivative_case",
+    "find_derivatives",
+    "own_functions",
+    "plan_derivatives",
+    "run_derivative_engine",
+]
+
 KIND = "derivative"
 ELEMENTWISE, LOSS, COST = "elementwise", "loss", "cost"
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+from gradcheck.errors import SkipError, UserCodeError
 from gradcheck.targets.backward_only import plan_backward_only
 from gradcheck.targets.backward_only import wrap_backward_only as wrap_backward_only
 from gradcheck.targets.building import CONFIG_NAME as CONFIG_NAME
@@ -45,12 +46,14 @@ from gradcheck.targets.loading import TargetError as TargetError
 from gradcheck.targets.loading import describe_exception as describe_exception
 from gradcheck.targets.loading import load_target as load_target
 from gradcheck.targets.loss_probe import probe_loss
-from gradcheck.targets.probe_calls import SkipError, UserError, user_call
+from gradcheck.targets.probe_calls import user_call
 from gradcheck.targets.specs import DOMAIN_TEXT as DOMAIN_TEXT
 from gradcheck.targets.specs import LABEL_KINDS as LABEL_KINDS
 from gradcheck.targets.specs import LABEL_TEXT as LABEL_TEXT
 from gradcheck.targets.specs import CheckSpec as CheckSpec
 from gradcheck.targets.specs import Planned as Planned
+
+__all__ = ["TargetError", "plan_checks"]
 
 _PROBE_SIZES = (3, 5, 4, 6, 7)
 
@@ -85,7 +88,7 @@ def plan_checks(found: Found, config: dict[str, list[dict[str, Any]]]) -> Planne
         if axis is not None:
             # ``dim``/``axis`` is an axis (softmax over dim=-1) or a size (a norm layer's
             # width): the axis reading wins when it builds and takes 2-D inputs.
-            with contextlib.suppress(SkipError, UserError):
+            with contextlib.suppress(SkipError, UserCodeError):
                 specs = _probe(found, axis, [])
                 if all(s.input_shape is None or len(s.input_shape) == 1 for s in specs):
                     planned.specs += specs
@@ -94,7 +97,7 @@ def plan_checks(found: Found, config: dict[str, list[dict[str, Any]]]) -> Planne
             specs = _probe(found, build, planned.unchecked)
         except SkipError as exc:
             return Planned(found, status="skip", reason=str(exc))
-        except UserError as exc:
+        except UserCodeError as exc:
             return Planned(found, status="error", reason=str(exc))
         planned.specs += specs
     if not planned.specs:

@@ -33,6 +33,19 @@ import numpy as np
 
 from gradcheck.targets.discovery import CONFIG_NAME, Target
 
+__all__ = [
+    "Arguments",
+    "FunctionCall",
+    "FunctionFound",
+    "FunctionPlan",
+    "FunctionSpec",
+    "KIND",
+    "draw_function_case",
+    "find_functions",
+    "plan_functions",
+    "run_function_engine",
+]
+
 KIND = "function"
 # conventions whose names are prefixes of others: the longest match wins
 _LOSSES = ("temporal_softmax_loss", "softmax_loss", "svm_loss")

@@ -28,6 +28,10 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from gradcheck.errors import GuardError, GuardTimeout, ProcessExitAttempt
+
+__all__ = ["EXIT_HUNG", "GRACE_SECONDS", "GuardError", "guarded"]
+
 # Seconds the code gets to stop once interrupted at its time limit, before the process
 # ends with exit code 2.
 GRACE_SECONDS = 10.0
@@ -36,22 +40,8 @@ EXIT_HUNG = 2
 _REAL_EXIT = os._exit
 
 
-class GuardError(Exception):
-    """The user's code timed out, tried to end the process, or raised KeyboardInterrupt."""
-
-
-class _Timeout(BaseException):
-    """Raised in the main thread at the time limit; ``except Exception`` cannot catch it."""
-
-
-class _ProcessExit(BaseException):
-    def __init__(self, code: Any) -> None:
-        super().__init__(code)
-        self.code = code
-
-
 def _refuse_exit(code: int = 0) -> None:
-    raise _ProcessExit(code)
+    raise ProcessExitAttempt(code)
 
 
 @contextlib.contextmanager
@@ -89,7 +79,7 @@ def guarded(what: str, seconds: float | None, *, option: str = "",
             with lock:
                 timed_out = state["timed_out"] and not finished.is_set()
             if timed_out:
-                raise _Timeout
+                raise GuardTimeout
             state["interrupted"] = True
             raise KeyboardInterrupt
 
@@ -105,11 +95,11 @@ def guarded(what: str, seconds: float | None, *, option: str = "",
     os._exit = _refuse_exit
     try:
         yield
-    except _Timeout:
+    except GuardTimeout:
         hint = f" (raise it with {option})" if option else ""
         raise GuardError(f"{what} did not finish within its time limit of {seconds:g} s"
                          f"{hint}") from None
-    except _ProcessExit as exc:
+    except ProcessExitAttempt as exc:
         raise GuardError(f"{what} called os._exit({exc.code}), which would end the check "
                          "silently") from None
     except SystemExit as exc:

@@ -14,13 +14,16 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.errors import SkipError, UserCodeError
 from gradcheck.protocol.names import is_conventional
 from gradcheck.protocol.params import find_candidates, gradient_of, preferred
 from gradcheck.targets import shapes
 from gradcheck.targets.building import Constructor, argument_defaults, size_defaults
 from gradcheck.targets.classes import Found
-from gradcheck.targets.probe_calls import REJECTED, SkipError, UserError, tries, user_call
+from gradcheck.targets.probe_calls import REJECTED, tries, user_call
 from gradcheck.targets.specs import CheckSpec
+
+__all__ = ["probe_layer"]
 
 # Where NNFS-style code keeps a forward's result and its gradients, other spellings included
 # (the protocol module decides how they are checked; discovery only must not lose them).
@@ -46,7 +49,7 @@ def probe_layer(found: Found, build: Constructor, obj: Any,
         widths = [(None, w) for w in dict.fromkeys(
             [*size_defaults(found.cls), *_parameter_rows(obj), 4])]
     rng = np.random.default_rng(0)
-    first_error: UserError | None = None
+    first_error: UserCodeError | None = None
     fallback: tuple[shapes.Candidate, np.ndarray] | None = None
     arguments = {**argument_defaults(found.cls), **build.fixed, **sizes}
     for candidate in shapes.candidates(widths, arguments,
@@ -55,12 +58,12 @@ def probe_layer(found: Found, build: Constructor, obj: Any,
         try:
             returned = user_call(f"{found.name}.forward", _forward_layer, obj, inputs,
                                   found.training)
-        except UserError as exc:
+        except UserCodeError as exc:
             first_error = first_error or exc
             continue
         output = _output_of(obj, returned)
         if output is None:
-            raise UserError(f"{found.name}.forward did not set self.output to an array "
+            raise UserCodeError(f"{found.name}.forward did not set self.output to an array "
                              "(nor returned one)")
         if shapes.accepted(output, 3):
             if len(candidate.shape) == 1 and candidate.domain != "ids" \
@@ -187,7 +190,7 @@ def _parameters(obj: Any, output: np.ndarray) -> list[str]:
     Observed as the engine observes them (:mod:`gradcheck.protocol.params`), after one
     backward call; conventional names (``weights``, ``W``) count even without one.
     """
-    with contextlib.suppress(UserError, SkipError):
+    with contextlib.suppress(UserCodeError, SkipError):
         user_call("backward", obj.backward, np.ones_like(output, dtype=np.float64))
     labels = []
     found = find_candidates(obj, exclude=[output])

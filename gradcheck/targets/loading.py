@@ -35,12 +35,11 @@ from types import ModuleType
 
 import numpy as np
 
-from gradcheck.targets.notebooks import Notebook, NotebookError, read_notebook
+from gradcheck.errors import NotebookError, TargetError
+from gradcheck.targets.notebooks import Notebook, read_notebook
 from gradcheck.targets.scripts import NotRun, definitions, execute
 
-
-class TargetError(Exception):
-    """A target cannot be used: no such file, an import error, nothing to check."""
+__all__ = ["Target", "TargetError", "describe_exception", "load_target", "quiet"]
 
 
 @dataclass

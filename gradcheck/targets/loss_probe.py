@@ -14,13 +14,16 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.errors import SkipError
 from gradcheck.targets import shapes
 from gradcheck.targets.building import Constructor
 from gradcheck.targets.classes import Found
 from gradcheck.targets.loading import describe_exception
 from gradcheck.targets.loading import quiet as _quiet
-from gradcheck.targets.probe_calls import SkipError, tries, user_call
+from gradcheck.targets.probe_calls import tries, user_call
 from gradcheck.targets.specs import LABEL_KINDS, CheckSpec
+
+__all__ = ["probe_loss"]
 
 
 def _probe_labels(kind: str, n: int, c: int, rng: np.random.Generator) -> np.ndarray:

@@ -13,11 +13,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from gradcheck.errors import NotebookError  # re-exported (transitional)
+
+__all__ = ["Notebook", "NotebookError", "read_notebook"]
+
 _PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun"}
-
-
-class NotebookError(Exception):
-    """The file is not a readable notebook."""
 
 
 @dataclass

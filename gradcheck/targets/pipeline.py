@@ -22,6 +22,8 @@ from gradcheck.targets.loading import Target
 from gradcheck.targets.models import plan_model, run_model
 from gradcheck.targets.runner import ClassResult, run_class
 
+__all__ = ["TargetPlans", "plan_target", "run_planned"]
+
 
 @dataclass
 class TargetPlans:

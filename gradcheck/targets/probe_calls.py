@@ -1,6 +1,6 @@
 """Calling the user's code while probing: an exception is an answer, not a crash.
 
-:func:`user_call` turns the user's exception into :class:`UserError` (an ``error`` row,
+:func:`user_call` turns the user's exception into :class:`UserCodeError` (an ``error`` row,
 with the file and line) or, for ``NotImplementedError``, :class:`SkipError`; :func:`tries`
 turns a rejected probe into a value.
 """
@@ -11,16 +11,11 @@ import io
 from collections.abc import Callable
 from typing import Any
 
+from gradcheck.errors import SkipError, UserCodeError, UserError
 from gradcheck.targets.loading import describe_exception
 from gradcheck.targets.loading import quiet as _quiet
 
-
-class SkipError(Exception):
-    """The class cannot be probed (an abstract base): skipped, with the message."""
-
-
-class UserError(Exception):
-    """The user's code raised while probed: an ``error`` row, with the message."""
+__all__ = ["REJECTED", "SkipError", "UserError", "tries", "user_call"]
 
 
 def user_call(what: str, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -31,7 +26,7 @@ def user_call(what: str, function: Callable[..., Any], *args: Any, **kwargs: Any
     except NotImplementedError as exc:
         raise SkipError(f"{what} raises NotImplementedError (an abstract base class)") from exc
     except Exception as exc:  # noqa: BLE001 - the user's code
-        raise UserError(f"{what} raised {describe_exception(exc)}") from exc
+        raise UserCodeError(f"{what} raised {describe_exception(exc)}") from exc
 
 
 def tries(function: Callable[..., Any], *args: Any, rejected: Any = None) -> Any:

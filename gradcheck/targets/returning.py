@@ -29,7 +29,8 @@ from gradcheck.protocol.source import (
     unfinished,
 )
 
-__all__ = ["NEVER_CALLED", "gradient_functions", "role_arguments", "roles"]
+__all__ = ["NEVER_CALLED", "REG_STRENGTHS", "WEIGHT_SCALES", "describe_roles",
+           "gradient_functions", "role_arguments", "roles"]
 
 #: names of functions the CLI never calls (and their prefixes)
 NEVER_CALLED = ("train", "main", "plot", "download", "fit", "predict", "evaluate", "run",

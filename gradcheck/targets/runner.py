@@ -24,8 +24,29 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.errors import CheckAbortedError as _FailureError
 from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, PASSED, SKIPPED, UNFINISHED
 from gradcheck.targets.discovery import CheckSpec, Planned, prepare, wrap_backward_only
+
+__all__ = [
+    "Case",
+    "CheckResult",
+    "ClassResult",
+    "DEFAULT_EXAMPLES",
+    "DEFAULT_SEED",
+    "FUSED_MAX_LOGIT",
+    "MAX_CLASSES",
+    "MAX_FEATURES",
+    "MAX_SAMPLES",
+    "MIN_PROBABILITY",
+    "SHRINK_CALLS",
+    "draw_case",
+    "load_engine",
+    "run_check",
+    "run_class",
+    "checker_raised",
+    "run_engine",
+]
 
 # Worst first: the status of a class is the worst status of its checks.
 _RANK = {ERROR: 0, FAILED: 1, UNFINISHED: 2, INCONCLUSIVE: 3, PASSED: 4, SKIPPED: 5}
@@ -231,12 +252,6 @@ def run_class(planned: Planned, *, examples: int = DEFAULT_EXAMPLES, seed: int =
     return ClassResult(found.name, kind, found.module, status, message, checks,
                        list(planned.notes), time.perf_counter() - start,
                        list(planned.unchecked))
-
-
-class _FailureError(Exception):
-    def __init__(self, result: _Verdict) -> None:
-        super().__init__(result.message)
-        self.result = result
 
 
 @dataclass

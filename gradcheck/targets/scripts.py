@@ -30,6 +30,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+__all__ = [
+    "CONFIG_NAME",
+    "Executed",
+    "Extraction",
+    "NotRun",
+    "Unavailable",
+    "definitions",
+    "execute",
+]
+
 CONFIG_NAME = "GRADCHECK_ARGS"
 _DEFINITIONS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 _BLOCK_ALLOWED = (ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign, ast.FunctionDef,

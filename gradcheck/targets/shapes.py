@@ -19,11 +19,19 @@ decided by :func:`takes_large_inputs`.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+__all__ = [
+    "Candidate",
+    "LARGE_MAGNITUDE",
+    "accepted",
+    "candidates",
+    "probe_inputs",
+    "takes_large_inputs",
+]
 
 # Largest magnitude of the "large" examples: above 709, exp overflows in float64.
 LARGE_MAGNITUDE = 1e3
@@ -133,8 +141,3 @@ def takes_large_inputs(moderate: np.ndarray, large: np.ndarray | None) -> bool:
     if large is not None and np.all(np.isfinite(large)):
         return True
     return bool(np.all(np.abs(moderate) <= 1.0 + 1e-12))
-
-
-def flat_size(shape: tuple[int, ...]) -> int:
-    """Number of values per sample."""
-    return math.prod(shape) if shape else 1

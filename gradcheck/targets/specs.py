@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from gradcheck.targets.building import Constructor
 from gradcheck.targets.classes import Found
 
+__all__ = ["CheckSpec", "DOMAIN_TEXT", "LABEL_KINDS", "LABEL_TEXT", "Planned"]
+
 LABEL_KINDS = ("sparse", "one_hot", "binary", "continuous")
 
 LABEL_TEXT = {

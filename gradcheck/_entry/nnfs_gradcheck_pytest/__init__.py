@@ -32,6 +32,16 @@ from typing import Any
 
 import pytest
 
+__all__ = [
+    "GradcheckItem",
+    "GradcheckTarget",
+    "pytest_addoption",
+    "pytest_configure",
+    "pytest_make_collect_report",
+    "pytest_report_header",
+]
+
+# Every import of gradcheck below is inside a function on purpose (lazy: see the docstring).
 _DEFAULT_EXAMPLES = 20  # the CLI's defaults (kept here so the plugin imports nothing heavy)
 _DEFAULT_SEED = 0
 
@@ -349,14 +359,6 @@ def _source(cls: type) -> Path | None:
     return Path(path) if path else None
 
 
-class GradcheckFailedError(AssertionError):
-    """A class failed its gradient check (or raised): carries the CLI's result."""
-
-    def __init__(self, result: Any) -> None:
-        super().__init__(result.message)
-        self.result = result
-
-
 class GradcheckItem(pytest.Item):
     """One class's gradient check."""
 
@@ -370,6 +372,7 @@ class GradcheckItem(pytest.Item):
     def runtest(self) -> None:
         """Run the class's checks; fail with the report, or skip with the reason."""
         __tracebackhide__ = True
+        from gradcheck.errors import GradcheckFailedError
         from gradcheck.report import UNFINISHED
         from gradcheck.targets.pipeline import run_planned
         from gradcheck.targets.runner import ERROR, FAILED, INCONCLUSIVE, SKIPPED
@@ -389,6 +392,8 @@ class GradcheckItem(pytest.Item):
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
                      style: Any = None) -> str:
         """The checker's table and report instead of a traceback into the plugin."""
+        from gradcheck.errors import GradcheckFailedError  # lazy, as every import here
+
         if isinstance(excinfo.value, GradcheckFailedError):
             from gradcheck.cli import render_table
 
