@@ -127,3 +127,30 @@ def test_dropout_draws_more_than_two_dimensions(monkeypatch, tmp_path, capsys):
     code, results, _ = run(monkeypatch, tmp_path, capsys, ZOO, "dropout_layers_buggy.py")
     assert code == 1 and results["dropout_forward"]["status"] == "error"
     assert "could not be broadcast" in results["dropout_forward"]["message"]
+
+
+def test_a_programs_lossfun_is_left_to_the_program_checks_a_function_of_its_args_is_not(
+        tmp_path, monkeypatch):
+    import importlib
+    import inspect
+
+    from gradcheck.targets.returning import gradient_functions
+
+    (tmp_path / "charnn.py").write_text(
+        "import numpy as np\n"
+        "Wxh = np.zeros((3, 2))\n"
+        "def lossFun(inputs, targets, hprev):\n"
+        "    dWxh = np.zeros_like(Wxh)\n"
+        "    h = hprev\n"
+        "    return 0.0, dWxh, h\n"
+        "def l2_loss(W, reg):\n"
+        "    dW = 2 * reg * W\n"
+        "    return reg * (W ** 2).sum(), dW\n"
+        "def train(W, X):\n"
+        "    dW = W\n"
+        "    return 0.0, dW\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("charnn")
+    monkeypatch.delitem(sys.modules, "charnn")
+    functions = {k: v for k, v in vars(module).items() if inspect.isfunction(v)}
+    assert gradient_functions(module, functions, set()) == ["l2_loss"]
