@@ -98,6 +98,7 @@ def test_derivative_pairs_pass_and_their_bugs_fail(monkeypatch, tmp_path, capsys
         "sigmoid_prime": "failed", "tanh_prime": "failed", "relu_prime": "failed",
         "mse_prime": "failed", "binary_cross_entropy_prime": "failed",
         "softplus_derivative": "unfinished"}
+    assert "relu_prime wrote into its argument" in results["relu_prime"]["message"]
 
 
 def test_derivative_objects_pass_and_their_bugs_fail(monkeypatch, tmp_path, capsys):

@@ -30,6 +30,7 @@ import numpy as np
 
 from gradcheck.protocol.derivative import derivative_of
 from gradcheck.protocol.source import function_tree
+from gradcheck.report import FAILED
 from gradcheck.targets.loading import Target
 
 __all__ = [
@@ -479,10 +480,38 @@ def run_derivative_engine(spec: DerivativeSpec, case: Any) -> tuple[Any, str | N
         return None, f"the check rejected the call: {type(exc).__name__}: {exc}"
     if found.reading is not None and report.status == "failed" and found.form == ELEMENTWISE:
         _other_reading(found, args, case.seed, report)
+    if found.form == ELEMENTWISE and report.status in ("passed", "failed", "inconclusive"):
+        _writes(found, report)
     report.name = found.name
     for g in report.gradients:  # "QuadraticCost.delta (dQuadraticCost.fn/dz)"
         g.name = f"{found.name} (d{found.f_label}/{g.name.rsplit('/', 1)[-1]}"
     return report, None
+
+
+def _writes(found: DerivativeFound, report: Any) -> None:
+    """Whether the derivative writes into its argument, on a fixed probe of every sign.
+
+    The example Hypothesis shrinks to may hold no value the derivative overwrites
+    (``x[x <= 0] = 0`` on a positive example): the write is looked for on its own.
+    """
+    probe = np.array([[-1.5, -0.3, 0.0, 0.4, 2.0]])
+    if found.domain == "positive":
+        probe = np.abs(probe) + 0.1
+    given = probe.copy()
+    try:
+        with np.errstate(all="ignore"):
+            found.f_prime(given)
+    except Exception:  # noqa: BLE001 - the check reports what it raises
+        return
+    if np.array_equal(given, probe):
+        return
+    name = getattr(found.f_prime, "__name__", "the derivative")
+    text = (f"{name} wrote into its argument (given {probe.tolist()[0]}, it left "
+            f"{given.tolist()[0]}): a network passing its layer's input or output would "
+            "see it changed; work on a copy")
+    if not any("wrote into its argument" in p for p in report.problems):
+        report.problems.insert(0, text)
+        report.status = FAILED
 
 
 def _other_reading(found: DerivativeFound, args: tuple[Any, ...], seed: int,
