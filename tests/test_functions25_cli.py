@@ -108,7 +108,7 @@ def test_derivative_objects_pass_and_their_bugs_fail(monkeypatch, tmp_path, caps
         ["tanh_prime", "sigmoid_prime", "Sigmoid.activation_prime",
          "SigmoidOnOutput.f_prime", "SoftPlusFn.grad", "SoftPlusFn.grad2", "TanhFn.grad",
          "TanhFn.grad2", "SquaredError.grad", "QuadraticCost.delta",
-         "CrossEntropyCost.delta"], "passed")
+         "CrossEntropyCost.delta", "SquaredErrorThrough.grad"], "passed")
     assert "as Tanh uses it (on its input)" in results["tanh_prime"]["checks"][0]["variant"]
     code, results, _ = run(monkeypatch, tmp_path, capsys, ZOO, "objects_buggy.py")
     assert code == 1
@@ -117,7 +117,8 @@ def test_derivative_objects_pass_and_their_bugs_fail(monkeypatch, tmp_path, caps
         "tanh_prime": "failed", "sigmoid_prime": "passed",
         "Sigmoid.activation_prime": "failed", "SoftPlusFn.grad": "passed",
         "SoftPlusFn.grad2": "failed", "SquaredError.grad": "failed",
-        "QuadraticCost.delta": "failed", "CrossEntropyCost.delta": "failed"}
+        "QuadraticCost.delta": "failed", "CrossEntropyCost.delta": "failed",
+        "SquaredErrorThrough.grad": "failed"}
     assert "derivative in terms of the output" in results["Sigmoid.activation_prime"][
         "message"]
 

@@ -36,6 +36,7 @@ from gradcheck.targets.loading import Target
 __all__ = [
     "COST",
     "ELEMENTWISE",
+    "THROUGH",
     "KIND",
     "LOSS",
     "DerivativeFound",
@@ -50,6 +51,8 @@ __all__ = [
 
 KIND = "derivative"
 ELEMENTWISE, LOSS, COST = "elementwise", "loss", "cost"
+#: a loss's ``grad(y, y_pred, z, act_fn)``: dL/dz through the output activation
+THROUGH = "through"
 
 #: how a backward names what it was given, and what it returned
 _INPUT_ATTRS = {"input", "inputs", "x", "z", "X", "Z", "in_", "inp", "last_input", "_input"}
@@ -121,7 +124,8 @@ class DerivativeSpec:
         found = self.found
         f = found.f_label
         text = {ELEMENTWISE: f"elementwise derivative of {f}",
-                LOSS: f"gradient of {f}", COST: f"dC/dz of {f} at a = sigmoid(z)"}[found.form]
+                LOSS: f"gradient of {f}", COST: f"dC/dz of {f} at a = sigmoid(z)",
+                THROUGH: f"dL/dz of {f} at y_pred = sigmoid(z)"}[found.form]
         if found.domain == "positive":
             text += "; positive inputs"
         elif found.domain == "unit":
@@ -251,12 +255,53 @@ def _from_class(cls: type, module: Any,
         if _takes(obj.loss) == 2 and _takes(obj.grad) == 2:
             return [DerivativeFound(f"{name}.grad", mod, obj.loss, obj.grad, LOSS, owner=name,
                                     f_label=f"{name}.loss")]
+        if _takes(obj.loss) == 2 and _through_roles(obj.grad) is not None:
+            return [DerivativeFound(f"{name}.grad", mod, obj.loss, obj.grad, THROUGH,
+                                    owner=name, f_label=f"{name}.loss")]
         return [DerivativeFound(
             f"{name}.grad", mod, obj.loss, obj.grad, LOSS, verdict="skip", owner=name,
             reason=f"grad takes {_takes(obj.grad)} arguments and loss {_takes(obj.loss)}: "
             "a gradient through an activation (grad(y, y_pred, z, act_fn)) is not read "
             "yet; check it with gradcheck.check_derivative and your own lambdas")]
     return _held_pair(cls, module, pairs)
+
+
+_THROUGH_NAMES = {"y": ("y", "y_true", "target", "targets", "labels"),
+                  "y_pred": ("y_pred", "yhat", "y_hat", "pred", "output", "a"),
+                  "z": ("z", "logits", "z_out", "pre_activation", "x"),
+                  "act": ("act_fn", "act", "activation", "activation_fn", "act_func", "fn")}
+
+
+def _through_roles(grad: Callable[..., Any]) -> list[str] | None:
+    """``grad(y, y_pred, z, act_fn)``'s arguments by role, in order (None if not so)."""
+    try:
+        names = [p.name for p in inspect.signature(grad).parameters.values()]
+    except (TypeError, ValueError):
+        return None
+    roles = []
+    for name in names:
+        role = next((r for r, spelled in _THROUGH_NAMES.items() if name.lower() in spelled),
+                    None)
+        if role is None or role in roles:
+            return None
+        roles.append(role)
+    return roles if sorted(roles) == sorted(_THROUGH_NAMES) else None
+
+
+class SigmoidActivation:
+    """The output activation handed to ``grad(y, y_pred, z, act_fn)``: ``fn`` and ``grad``."""
+
+    def fn(self, z: np.ndarray) -> np.ndarray:
+        """The logistic sigmoid."""
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def grad(self, x: np.ndarray) -> np.ndarray:
+        """Its derivative at ``x``."""
+        s = self.fn(x)
+        return s * (1.0 - s)
+
+    def __str__(self) -> str:
+        return "Sigmoid"
 
 
 def _holds_functions(cls: type) -> bool:
@@ -447,6 +492,12 @@ def draw_derivative_case(spec: DerivativeSpec, draw: Callable[[Any], Any]) -> An
         position = _loss_position(found)
         args = (pred, true) if position == 0 else (true, pred)
         arrays = {"y_pred": pred, "y_true": true}
+    elif found.form == THROUGH:
+        n, c = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+        z = draw(gs.nd_arrays((n, c), scale=1.5))
+        y = np.array(draw(st.lists(st.sampled_from([0.0, 1.0]), min_size=n * c,
+                                   max_size=n * c)), dtype=np.float64).reshape(n, c)
+        args, arrays = (z, y), {"z": z, "y": y}
     else:
         n = draw(st.integers(1, 5))
         z = draw(gs.nd_arrays((n, 1), scale=1.5))
@@ -473,6 +524,8 @@ def run_derivative_engine(spec: DerivativeSpec, case: Any) -> tuple[Any, str | N
     try:
         if found.form == COST:
             report = _check_cost(found, args, case.seed)
+        elif found.form == THROUGH:
+            report = _check_through(found, args, case.seed)
         else:
             report = check_derivative(found.f, found.f_prime, *args, reading=found.reading,
                                       seed=case.seed, raise_on_failure=False)
@@ -529,6 +582,30 @@ def _other_reading(found: DerivativeFound, args: tuple[Any, ...], seed: int,
                 g.diagnosis = (f"it is the derivative in terms of the {other}, but {users}'s "
                                f"backward calls it on the {found.reading}: call it on the "
                                f"{other}, or write it in terms of the {found.reading}")
+
+
+def _check_through(found: DerivativeFound, args: tuple[Any, ...], seed: int) -> Any:
+    """``grad(y, sigmoid(z), z, act_fn)`` against finite differences of ``loss(y, sigmoid(z))``."""
+    from gradcheck import check_derivative
+
+    act = SigmoidActivation()
+    roles = _through_roles(found.f_prime) or []
+    loss, grad = found.f, found.f_prime
+
+    def cost(z: np.ndarray, y: np.ndarray) -> Any:
+        return loss(y, act.fn(z))
+
+    def dcost(z: np.ndarray, y: np.ndarray) -> Any:
+        given = {"y": y, "y_pred": act.fn(z), "z": z, "act": act}
+        return grad(*[given[r] for r in roles])
+
+    cost.__name__ = found.f_label
+    dcost.__name__ = found.name
+    report = check_derivative(cost, dcost, *args, wrt=0, reading="input", seed=seed,
+                              raise_on_failure=False)
+    report.notes.append(f"grad(y, y_pred, z, act_fn) is dL/dz: checked against "
+                        f"{found.f_label}(y, sigmoid(z)) with a sigmoid act_fn")
+    return report
 
 
 def _check_cost(found: DerivativeFound, args: tuple[Any, ...], seed: int) -> Any:

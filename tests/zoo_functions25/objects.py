@@ -138,3 +138,15 @@ class CrossEntropyCost:
     @staticmethod
     def delta(z, a, y):
         return a - y
+
+
+class SquaredErrorThrough:
+    """A loss whose grad is taken through the output activation: dL/dz."""
+
+    @staticmethod
+    def loss(y, y_pred):
+        return 0.5 * np.linalg.norm(y_pred - y) ** 2
+
+    @staticmethod
+    def grad(y, y_pred, z, act_fn):
+        return (y_pred - y) * act_fn.grad(z)

@@ -92,3 +92,15 @@ class CrossEntropyCost:
     @staticmethod
     def delta(z, a, y):
         return (a - y) * sigmoid_prime(z)
+
+
+class SquaredErrorThrough:
+    """Bug: the activation's derivative is forgotten (dL/dy_pred returned as dL/dz)."""
+
+    @staticmethod
+    def loss(y, y_pred):
+        return 0.5 * np.linalg.norm(y_pred - y) ** 2
+
+    @staticmethod
+    def grad(y, y_pred, z, act_fn):
+        return y_pred - y
