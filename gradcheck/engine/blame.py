@@ -11,11 +11,9 @@ import sysconfig
 import traceback
 from pathlib import Path
 
-import gradcheck
-
 __all__ = ["checker_bug", "traceback_text"]
 
-_PACKAGE = Path(gradcheck.__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent  # the gradcheck package
 # exceptions of the checker's own logic. A TypeError or ValueError raised in gradcheck
 # is as often numpy refusing what the checked code returned (a string for an output) as
 # a bug: those keep "could not evaluate ... (an unsupported object, or a gradcheck bug)"

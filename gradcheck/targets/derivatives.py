@@ -79,6 +79,7 @@ class DerivativeFound:
     domain: str = "real"  # elementwise: "real" | "positive"; loss: "real" | "unit"
     owner: str | None = None  # the class that holds the pair (its row replaces others)
     f_label: str = ""  # how reports name f (a lambda by the attribute holding it)
+    activation: Callable[..., Any] | None = None  # a cost's a = sigmoid(z): the module's
 
     def __post_init__(self) -> None:
         if not self.f_label:
@@ -233,8 +234,8 @@ def _from_class(cls: type, module: Any,
         if _takes(obj.fn) == 2 and _takes(obj.delta) == 3:
             sigmoid = getattr(module, "sigmoid", None)
             return [DerivativeFound(f"{name}.delta", mod, obj.fn, obj.delta, COST,
-                                    reason=getattr(sigmoid, "__name__", ""), owner=name,
-                                    f_label=f"{name}.fn")]
+                                    owner=name, f_label=f"{name}.fn",
+                                    activation=sigmoid if callable(sigmoid) else None)]
         return []
     if {"fn", "grad"} <= methods and not {"forward", "backward"} <= methods:
         obj = _instance(cls)
@@ -612,9 +613,7 @@ def _check_cost(found: DerivativeFound, args: tuple[Any, ...], seed: int) -> Any
     """``delta(z, sigmoid(z), y)`` against the finite differences of ``fn(sigmoid(z), y)``."""
     from gradcheck import check_derivative
 
-    module = inspect.getmodule(found.f_prime)
-    sigmoid = getattr(module, "sigmoid", None) if found.reason else None
-    act = sigmoid if callable(sigmoid) else _sigmoid
+    act = found.activation or _sigmoid
     fn, delta = found.f, found.f_prime
 
     def cost(z: np.ndarray, y: np.ndarray) -> Any:
