@@ -261,3 +261,16 @@ def test_activation_objects_fn_grad_objects_loss_and_cost_objects():
         with pytest.raises(GradientError):
             check_derivative(cost, lambda z, y, c=wrong: c.delta(z, objects.sigmoid(z), y),
                              z, t, wrt="z")
+
+
+def test_check_derivative_refuses_what_it_cannot_read():
+    with pytest.raises(ValueError, match="elementwise function"):
+        check_derivative(lambda x: x.sum(axis=1), lambda x: np.ones_like(x), X)
+    with pytest.raises(ValueError, match="reading"):
+        check_derivative(deriv.relu, deriv.relu_prime, X, reading="both")
+    with pytest.raises(ValueError, match="wrt"):
+        check_derivative(deriv.mse, deriv.mse_prime, X, X, wrt="nope")
+    # twins: the same calls with readable arguments are checked
+    assert check_derivative(lambda x: x.sum(), lambda x: np.ones_like(x), X).ok
+    assert check_derivative(deriv.relu, deriv.relu_prime, X, reading="input").ok
+    assert check_derivative(deriv.mse, deriv.mse_prime, X, X + 1, wrt="y_pred").ok
