@@ -165,8 +165,8 @@ def _zero_names(tree: ast.FunctionDef) -> set[str]:
         elif isinstance(node, ast.AugAssign | ast.AnnAssign):
             other.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
         elif isinstance(node, ast.For | ast.With | ast.NamedExpr):
-            target = getattr(node, "target", None)
-            for n in ast.walk(target) if target is not None else ():
+            bound: ast.AST | None = getattr(node, "target", None)
+            for n in ast.walk(bound) if bound is not None else ():
                 if isinstance(n, ast.Name):
                     other.add(n.id)
         elif isinstance(node, ast.Call):

@@ -230,7 +230,7 @@ def _from_class(cls: type, module: Any,
     methods = {k for k in dir(cls) if callable(getattr(cls, k, None))}
     out: list[DerivativeFound] = []
     if {"fn", "delta"} <= methods:
-        obj = _instance(cls) or cls
+        obj: Any = _instance(cls) or cls
         if _takes(obj.fn) == 2 and _takes(obj.delta) == 3:
             sigmoid = getattr(module, "sigmoid", None)
             return [DerivativeFound(f"{name}.delta", mod, obj.fn, obj.delta, COST,
@@ -439,6 +439,7 @@ def _elementwise(found: DerivativeFound) -> bool:
 def _domain(found: DerivativeFound) -> str:
     """Where ``f`` is finite: probed once on a few values (the candidate's own call)."""
     rng = np.random.default_rng(0)
+    candidates: dict[str, tuple[np.ndarray, ...]]
     if found.form == ELEMENTWISE:
         x = np.array([[-1.5, -0.3, 0.4, 2.0]])
         candidates = {"real": (x,), "positive": (np.abs(x) + 0.1,)}
