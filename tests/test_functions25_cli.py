@@ -87,11 +87,14 @@ def test_templates_are_unfinished_and_fail_the_gate(monkeypatch, tmp_path, capsy
 
 def test_derivative_pairs_pass_and_their_bugs_fail(monkeypatch, tmp_path, capsys):
     code, results, _ = run(monkeypatch, tmp_path, capsys, ZOO, "derivatives.py")
-    assert code == 0 and len(results) == 8
+    assert code == 0 and len(results) == 10
     assert {r["kind"] for r in results.values()} == {"derivative"}
     # softmax's Jacobian is no elementwise derivative: skipped with the reason, not failed
     assert results.pop("softmax_prime")["status"] == "skipped"
     assert {r["status"] for r in results.values()} == {"passed"}
+    # domains probed: log on positive inputs, arcsin inside (-1, 1)
+    assert results["log_prime"]["checks"][0]["variant"].endswith("positive inputs")
+    assert results["arcsin_derivative"]["checks"][0]["variant"].endswith("inputs in (-1, 1)")
     code, results, _ = run(monkeypatch, tmp_path, capsys, ZOO, "derivatives_buggy.py")
     assert code == 1
     assert {n: r["status"] for n, r in results.items()} == {

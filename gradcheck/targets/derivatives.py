@@ -129,6 +129,8 @@ class DerivativeSpec:
                 THROUGH: f"dL/dz of {f} at y_pred = sigmoid(z)"}[found.form]
         if found.domain == "positive":
             text += "; positive inputs"
+        elif found.domain == "open unit":
+            text += "; inputs in (-1, 1)"
         elif found.domain == "unit":
             text += "; predictions in (0, 1), binary targets"
         if found.users:
@@ -411,8 +413,9 @@ def plan_derivatives(target: Target) -> list[DerivativePlan]:
             continue
         if found.domain == "none":
             plans.append(DerivativePlan(found, status="skip", reason=(
-                f"{getattr(found.f, '__name__', 'f')} gives no finite value on real, positive "
-                "or (0, 1) arguments: check it with gradcheck.check_derivative and your own")))
+                f"{getattr(found.f, '__name__', 'f')} gives no finite value on real, positive, "
+                "(-1, 1) or (0, 1) arguments: check it with gradcheck.check_derivative and "
+                "your own")))
             continue
         plans.append(DerivativePlan(found, [DerivativeSpec(found)]))
     return plans
@@ -423,6 +426,8 @@ def _elementwise(found: DerivativeFound) -> bool:
     x = np.array([[-1.5, -0.3, 0.4, 2.0]])
     if found.domain == "positive":
         x = np.abs(x) + 0.1
+    elif found.domain == "open unit":
+        x = 0.9 * np.tanh(x)
     moved = x.copy()
     moved[0, 0] += 0.5
     try:
@@ -442,7 +447,8 @@ def _domain(found: DerivativeFound) -> str:
     candidates: dict[str, tuple[np.ndarray, ...]]
     if found.form == ELEMENTWISE:
         x = np.array([[-1.5, -0.3, 0.4, 2.0]])
-        candidates = {"real": (x,), "positive": (np.abs(x) + 0.1,)}
+        candidates = {"real": (x,), "positive": (np.abs(x) + 0.1,),
+                      "open unit": (0.9 * np.tanh(x),)}
     elif found.form == LOSS:
         pred, true = rng.standard_normal((2, 3)), rng.standard_normal((2, 3))
         unit = (rng.uniform(0.1, 0.9, (2, 3)), rng.integers(0, 2, (2, 3)).astype(float))
@@ -479,6 +485,8 @@ def draw_derivative_case(spec: DerivativeSpec, draw: Callable[[Any], Any]) -> An
         x = draw(gs.nd_arrays(shape, scale=1.5, zeros=found.domain == "real"))
         if found.domain == "positive":
             x = np.abs(x) + 0.1
+        elif found.domain == "open unit":
+            x = 0.9 * np.tanh(x)  # arcsin, atanh: inside (-1, 1)
         args: tuple[Any, ...] = (x,)
         arrays = {"x": x}
     elif found.form == LOSS:
@@ -552,6 +560,8 @@ def _writes(found: DerivativeFound, report: Any) -> None:
     probe = np.array([[-1.5, -0.3, 0.0, 0.4, 2.0]])
     if found.domain == "positive":
         probe = np.abs(probe) + 0.1
+    elif found.domain == "open unit":
+        probe = 0.9 * np.tanh(probe)
     given = probe.copy()
     try:
         with np.errstate(all="ignore"):

@@ -70,3 +70,21 @@ def softmax_prime(x):
     """The Jacobian of each row: (..., C, C). Not elementwise: skipped, not failed."""
     s = softmax(x)
     return s[..., :, None] * (np.eye(s.shape[-1]) - s[..., None, :])
+
+
+def log(x):
+    return np.log(x)
+
+
+def log_prime(x):
+    """Positive inputs only: the domain is probed."""
+    return 1.0 / x
+
+
+def arcsin(x):
+    return np.arcsin(x)
+
+
+def arcsin_derivative(x):
+    """Inputs in (-1, 1) only."""
+    return 1.0 / np.sqrt(1.0 - x ** 2)
