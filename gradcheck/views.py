@@ -19,12 +19,13 @@ from typing import Any
 __all__ = ["NO_PICTURE", "report_html", "report_repr", "results_html"]
 
 # Worst first: failing gradients lead the table.
-_ORDER = {"failed": 0, "missing": 0, "error": 0, "inconclusive": 1, "passed": 2, "skipped": 3}
+_ORDER = {"failed": 0, "missing": 0, "error": 0, "unfinished": 1, "inconclusive": 1,
+          "passed": 2, "skipped": 3}
 # Shown instead of the picture when matplotlib is missing.
 NO_PICTURE = ("pip install matplotlib (or 'nnfs-gradcheck[plot]') to see the failing "
               "gradients here as heatmaps: analytic, numeric and their difference.")
 _COLOR = {"passed": "#1a7f37", "failed": "#cf222e", "missing": "#cf222e", "error": "#cf222e",
-          "inconclusive": "#8250df", "skipped": "#9a6700"}
+          "inconclusive": "#8250df", "skipped": "#9a6700", "unfinished": "#0969da"}
 
 
 def _number(value: Any) -> str:
