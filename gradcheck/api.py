@@ -8,6 +8,9 @@ from typing import Any
 
 import numpy as np
 
+# imported for its effect: it installs the reports' repr and HTML (gradcheck.views sits
+# above gradcheck.report, so the report cannot import it)
+from gradcheck import views  # noqa: F401
 from gradcheck.derivative_api import check_derivative
 from gradcheck.engine import validate as _validate
 from gradcheck.engine.function_run import FunctionRun, prepare_arguments

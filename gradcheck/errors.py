@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ArgumentError",
+    "BuildError",
     "CheckAbortedError",
     "GradcheckFailedError",
     "GradcheckWarning",
@@ -165,6 +166,10 @@ class ProcessExitAttempt(BaseException):
     def __init__(self, code: Any) -> None:
         super().__init__(code)
         self.code = code
+
+
+class BuildError(Exception):
+    """The user's constructor raised while an example was built (the check's ``error``)."""
 
 
 class CheckAbortedError(Exception):

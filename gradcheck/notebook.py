@@ -17,19 +17,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from gradcheck.report import UNFINISHED
+from gradcheck.report import ERROR, FAILED, PASSED, UNFINISHED
 from gradcheck.targets.config import load_config
 from gradcheck.targets.discovery import Target, find_classes
+from gradcheck.targets.options import DEFAULT_EXAMPLES, DEFAULT_SEED
 from gradcheck.targets.pipeline import plan_target, run_planned
-from gradcheck.targets.runner import (
-    DEFAULT_EXAMPLES,
-    DEFAULT_SEED,
-    ERROR,
-    FAILED,
-    PASSED,
-    ClassResult,
-)
-from gradcheck.views import results_html
+from gradcheck.targets.results import ClassResult
+from gradcheck.views import render_table, results_html
 
 __all__ = ["Checked", "check_all", "load_ipython_extension"]
 
@@ -69,8 +63,6 @@ class Checked:
         return f"<Checked {len(self.results)} classes: {text}{bad}>"
 
     def __str__(self) -> str:
-        from gradcheck.cli import render_table
-
         return render_table(self.results)
 
     def _repr_html_(self) -> str:

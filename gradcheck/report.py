@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -327,14 +328,14 @@ class Report:
         return "\n".join(out)
 
     def __repr__(self) -> str:
-        from gradcheck.views import report_repr
+        show = _PRESENTERS.get("text")
+        if show is None:
+            return f"<Report {self.name} ({self.kind}): {self.status}>"
+        return show(self)
 
-        return report_repr(self)
-
-    def _repr_html_(self) -> str:
-        from gradcheck.views import report_html
-
-        return report_html(self)
+    def _repr_html_(self) -> str | None:
+        show = _PRESENTERS.get("html")
+        return None if show is None else show(self)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able representation of the whole report."""
@@ -356,6 +357,25 @@ class Report:
             "constants": list(self.constants),
             "unreachable": list(self.unreachable),
         }
+
+
+# How a report shows itself in a REPL and in Jupyter: gradcheck.views (which sits above
+# this module and imports it) installs its functions here when it is imported; the
+# package imports it with the entry points (gradcheck.api). Until then, a plain repr.
+_PRESENTERS: dict[str, Callable[[Report], str]] = {}
+
+
+def present_reports(*, text: Callable[[Report], str], html: Callable[[Report], str]) -> None:
+    """Set how every :class:`Report` shows itself: ``repr(report)`` and Jupyter's HTML.
+
+    Parameters
+    ----------
+    text : callable
+        ``report -> str``, the short ``repr``.
+    html : callable
+        ``report -> str``, an HTML fragment (``Report._repr_html_``).
+    """
+    _PRESENTERS.update(text=text, html=html)
 
 
 def _num(value: float) -> str:

@@ -1,11 +1,20 @@
-"""How results look in a REPL and in a notebook: a short ``repr`` and an HTML table.
+"""How results look: in a terminal, in a REPL and in a notebook.
 
-Rendered from the objects' data through ``getattr`` with defaults, so that fields added to
-:class:`gradcheck.report.Report` later need no change here. Below the table of a failing
-report, the heatmaps of its failing gradients (:mod:`gradcheck.heatmaps`, the drawing of
-``--plot``) as an embedded PNG when matplotlib is installed, else one line saying how to
-get them. Imports nothing else of gradcheck, and that module only when there is a picture
-to draw.
+* a report's short ``repr`` and its HTML table (Jupyter), installed on
+  :class:`gradcheck.report.Report` when this module is imported (:func:`present_reports`);
+* the text of class results, shared by the ``gradcheck`` command, the pytest plugin and
+  ``check_all``: the table (:func:`render_table`), the summary line
+  (:func:`summary_line`), why a target had nothing to check (:func:`nothing_to_check`),
+  the classes left unchecked and what loading a target did not run;
+* the HTML table of class results (:func:`results_html`).
+
+Rendered from the objects' data through ``getattr`` with defaults (reports, class results,
+targets are duck-typed here), so that fields added to :class:`gradcheck.report.Report`
+later need no change here. Below the table of a failing report, the heatmaps of its
+failing gradients (:mod:`gradcheck.heatmaps`, the drawing of ``--plot``) as an embedded
+PNG when matplotlib is installed, else one line saying how to get them. It imports
+:mod:`gradcheck.report` (below it: a report never imports its presentation) and, only when
+there is a picture to draw, :mod:`gradcheck.heatmaps`.
 """
 
 from __future__ import annotations
@@ -13,10 +22,35 @@ from __future__ import annotations
 import base64
 import html
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["NO_PICTURE", "report_html", "report_repr", "results_html"]
+from gradcheck.report import (
+    ERROR,
+    FAILED,
+    INCONCLUSIVE,
+    PASSED,
+    SKIPPED,
+    UNFINISHED,
+    present_reports,
+)
+
+__all__ = [
+    "NOTHING_VERIFIED",
+    "NO_PICTURE",
+    "nothing_in_targets",
+    "nothing_to_check",
+    "render_ignored",
+    "render_loading",
+    "render_table",
+    "render_totals",
+    "render_unchecked",
+    "report_html",
+    "report_repr",
+    "results_html",
+    "status_counts",
+    "summary_line",
+]
 
 # Worst first: failing gradients lead the table.
 _ORDER = {"failed": 0, "missing": 0, "error": 0, "unfinished": 1, "inconclusive": 1,
@@ -221,3 +255,183 @@ def results_html(results: Iterable[Any]) -> str:
                         *(pictured or _picture(report)), "</div>"]
     out.append("</div>")
     return "\n".join(out)
+
+
+# ----------------------------------------------------------------------------- text
+def status_counts(results: Iterable[Any]) -> dict[str, int]:
+    """Number of class results per status (every status present, zeros included).
+
+    Parameters
+    ----------
+    results : iterable of ClassResult
+        The results to count.
+
+    Returns
+    -------
+    dict
+        ``{"passed": n, "failed": n, "error": n, "skipped": n, "inconclusive": n,
+        "unfinished": n}``.
+    """
+    counts: dict[str, int] = dict.fromkeys(
+        map(str, (PASSED, FAILED, ERROR, SKIPPED, INCONCLUSIVE, UNFINISHED)), 0)
+    for result in results:
+        counts[result.status] += 1
+    return counts
+
+
+def render_unchecked(unchecked: list[tuple[str, str]], *, strict: bool) -> str:
+    """The list of classes with a backward that were not checked (empty if none)."""
+    if not unchecked:
+        return ""
+    head = "not checked (they have a backward)" + (": failing the run (--strict)"
+                                                     if strict else "")
+    return "\n" + head + ":\n" + "".join(f"  {n}: {r}\n" for n, r in unchecked)
+
+
+def render_loading(targets: Iterable[Any], *, ran: bool = False) -> str:
+    """What was not run or failed while loading each target (empty if nothing)."""
+    lines = []
+    for target in targets:
+        if ran and target.path is not None and target.path.is_file():
+            lines.append(f"{target.spec}: its module-level code was run (--run-module)")
+        if target.not_run:
+            lines.append(f"{target.spec}: {target.not_run_text()} (--run-module runs it)")
+        lines += [f"{target.spec}: {note}" for note in target.notes]
+    return ("\n" + "\n".join(lines) + "\n") if lines else ""
+
+
+def nothing_to_check(spec: str, found: Sequence[Any], plans: Sequence[Any],
+                     target: Any = None) -> str:
+    """Why a target gave nothing to check, as one line for the user."""
+    if not found:
+        notes = f" ({'; '.join(target.notes)})" if target is not None and target.notes else ""
+        return f"no class is defined in {spec}: nothing to check{notes}"
+    skipped = "; ".join(f"{p.found.name}: {p.reason}" for p in plans)
+    if skipped:
+        return f"no checkable class in {spec} (skipped {skipped})"
+    names = ", ".join(f.name for f in found[:8]) + (", ..." if len(found) > 8 else "")
+    return (f"no checkable class in {spec}: none of its {len(found)} classes ({names}) has "
+            "forward and backward methods")
+
+
+def summary_line(counts: dict[str, int]) -> str:
+    """``N passed, N failed, N error, N skipped``, then ``N inconclusive``/``unfinished``.
+
+    Those two are listed only when there are some.
+
+    Parameters
+    ----------
+    counts : dict
+        Number of classes per status.
+
+    Returns
+    -------
+    str
+    """
+    line = (f"{counts[PASSED]} passed, {counts[FAILED]} failed, {counts[ERROR]} error, "
+            f"{counts[SKIPPED]} skipped")
+    if counts.get(INCONCLUSIVE):
+        line += f", {counts[INCONCLUSIVE]} inconclusive"
+    if counts.get(UNFINISHED):
+        line += f", {counts[UNFINISHED]} unfinished"
+    return line
+
+
+_ANSI: dict[str, str] = {PASSED: "32", FAILED: "31", ERROR: "31;1", SKIPPED: "33",
+                         INCONCLUSIVE: "35", UNFINISHED: "36"}
+
+
+def _error_text(check: Any) -> str:
+    if getattr(check, "status", None) == UNFINISHED:
+        return "-"
+    worst = getattr(getattr(check, "report", None), "worst", None)
+    if worst is not None and worst.status == "missing":
+        return f"no {worst.name}"
+    if worst is None or worst.error != worst.error:
+        return "-"
+    return f"{worst.error:.1e} / {worst.tolerance:.1e}"
+
+
+def render_table(results: Sequence[Any], *, verbose: bool = False,
+                 color: bool = False) -> str:
+    """The human-readable table: one row per check, details under failures.
+
+    Parameters
+    ----------
+    results : list of ClassResult
+        In display order.
+    verbose : bool
+        Also print every check's notes.
+    color : bool
+        ANSI colours in the status column.
+
+    Returns
+    -------
+    str
+    """
+    header = ("class", "kind", "status", "worst error / tol", "checked with")
+    rows: list[tuple[tuple[str, ...], str, list[str]]] = []
+    for result in results:
+        if not result.checks:
+            rows.append(((result.name, result.kind, result.status, "-", "-"), result.status,
+                         [result.message]))
+            continue
+        for check in result.checks:
+            details = []
+            if check.status in (FAILED, ERROR, INCONCLUSIVE, UNFINISHED):
+                details.append(check.message)
+                report = check.report
+                if report is not None:
+                    details += [g.describe() for g in report.gradients
+                                if g.status in (FAILED, "missing")
+                                and g.describe() not in check.message][:3]
+                    details += [p for p in report.problems[1:3]]
+            if verbose:
+                details += [f"note: {n}" for n in (check.notes + list(
+                    getattr(check.report, "notes", []) or []))]
+            rows.append(((result.name, result.kind, check.status, _error_text(check),
+                          check.spec.variant), check.status, details))
+    widths = [max(len(h), *(len(r[0][i]) for r in rows)) if rows else len(h)
+              for i, h in enumerate(header)]
+    widths[0] = min(widths[0], 64)
+
+    def line(cells: Sequence[str], status: str | None = None) -> str:
+        parts = []
+        for i, (cell, width) in enumerate(zip(cells, widths, strict=True)):
+            text = cell.ljust(width) if i < len(cells) - 1 else cell
+            if i == 2 and status is not None and color:
+                text = f"\033[{_ANSI.get(status, '0')}m{text}\033[0m"
+            parts.append(text)
+        return "  ".join(parts).rstrip()
+
+    out = [line(header), line(["-" * w for w in widths])]
+    for cells, status, details in rows:
+        out.append(line(cells, status))
+        out += [f"    {d}" for d in details if d]
+    return "\n".join(out) + "\n"
+
+
+NOTHING_VERIFIED = "nothing was verified: finite differences could not decide any check"
+
+
+def nothing_in_targets(count: int) -> str:
+    """The line of a run whose targets had nothing to check (``--allow-empty``)."""
+    return f"no NNFS-style class to check in {count} target(s): nothing to check"
+
+
+def render_ignored(ignored: Iterable[Any]) -> str:
+    """The classes discovery set aside, with why (``-v``)."""
+    return "\nignored (not NNFS layers or losses):\n" + "".join(
+        f"  {f.name}: {f.reason}\n" for f in ignored)
+
+
+def render_totals(targets: Sequence[str], results: Sequence[Any], *, seed: int,
+                  seconds: float) -> str:
+    """``TARGET: N classes, N checks, N examples (seed S) in T s``, after the table."""
+    checks = sum(len(r.checks) for r in results)
+    examples = sum(c.examples for r in results for c in r.checks)
+    return (f"\n{', '.join(targets)}: {len(results)} classes, {checks} checks, {examples} "
+            f"examples (seed {seed}) in {seconds:.1f} s\n")
+
+
+present_reports(text=report_repr, html=report_html)

@@ -118,6 +118,28 @@ def test_bad_option_values_are_usage_errors_not_failing_items(project, option, v
     result.stderr.fnmatch_lines([f"*{option}*expected a*integer*{value}*"])
 
 
+def test_the_plugin_shows_the_defaults_the_run_uses():
+    import nnfs_gradcheck_pytest as plugin
+
+    from gradcheck.targets import options
+
+    assert (plugin._DEFAULT_EXAMPLES, plugin._DEFAULT_SEED) == (
+        options.DEFAULT_EXAMPLES, options.DEFAULT_SEED)
+
+
+def test_the_command_and_the_plugin_validate_options_with_the_same_words(project, capsys):
+    from gradcheck.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--examples", "0", "gc_layers.py"])
+    assert exit_.value.code == 2
+    command = capsys.readouterr().err.splitlines()[-1]
+    result = project.runpytest("--gradcheck", "gc_layers.py", "--gradcheck-examples", "0",
+                               "-p", "no:cacheprovider")
+    assert command.endswith("expected a positive integer, got '0'")
+    result.stderr.fnmatch_lines(["*--gradcheck-examples: expected a positive integer, got '0'"])
+
+
 def test_the_smallest_valid_example_count_runs(project):
     result = project.runpytest("--gradcheck", "gc_layers.py", "--gradcheck-examples", "1",
                                "-p", "no:cacheprovider")

@@ -17,12 +17,14 @@ import os
 import platform
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 from gradcheck.cli import formats
 from gradcheck.errors import UsageError
+from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, PASSED, SKIPPED, UNFINISHED
 from gradcheck.targets.config import Settings, load_config, load_settings
 from gradcheck.targets.discovery import (
     CONFIG_NAME,
@@ -36,19 +38,28 @@ from gradcheck.targets.discovery import (
 )
 from gradcheck.targets.guard import GuardError, guarded
 from gradcheck.targets.loading import Target
-from gradcheck.targets.pipeline import plan_target, run_planned
-from gradcheck.targets.runner import (
+from gradcheck.targets.options import (
     DEFAULT_EXAMPLES,
     DEFAULT_SEED,
-    ERROR,
-    FAILED,
-    INCONCLUSIVE,
-    PASSED,
-    SKIPPED,
-    UNFINISHED,
-    CheckResult,
-    ClassResult,
-    load_engine,
+    RunOptions,
+    positive_int,
+    seconds,
+    seed_int,
+)
+from gradcheck.targets.pipeline import plan_target, run_planned
+from gradcheck.targets.results import ClassResult
+from gradcheck.targets.runner import load_engine
+from gradcheck.views import (
+    NOTHING_VERIFIED,
+    nothing_in_targets,
+    nothing_to_check,
+    render_ignored,
+    render_loading,
+    render_table,
+    render_totals,
+    render_unchecked,
+    status_counts,
+    summary_line,
 )
 
 __all__ = [
@@ -63,12 +74,7 @@ __all__ = [
     "broken_class",
     "build_parser",
     "main",
-    "nothing_to_check",
     "project_strict",
-    "render_loading",
-    "render_table",
-    "render_unchecked",
-    "summary_line",
     "target_to_dict",
     "unchecked_classes",
 ]
@@ -135,34 +141,19 @@ examples:
 
 
 # ----------------------------------------------------------------------------- arguments
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
+def _option(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An argparse ``type`` from a parser of :mod:`gradcheck.targets.options`."""
+    def parsed(text: str) -> Any:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parsed.__name__ = parse.__name__
+    return parsed
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative number, got {text!r}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
-    return value
+_positive, _seed, _seconds = _option(positive_int), _option(seed_int), _option(seconds)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -307,70 +298,109 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+@dataclass
+class _Plan:
+    """What loading and planning every target gave (the first step of a run)."""
+
+    targets: list[str]
+    plans: list[tuple[str, Planned]] = field(default_factory=list)
+    ignored: list[tuple[str, Found]] = field(default_factory=list)
+    printed: list[tuple[str, str]] = field(default_factory=list)
+    loaded: list[Target] = field(default_factory=list)
+    broken: list[tuple[str, ClassResult]] = field(default_factory=list)
+
+
+@dataclass
+class _Outcome:
+    """The results of a run, counted, and the exit code they give."""
+
+    results: list[tuple[str, ClassResult]]
+    seconds: float
+    counts: dict[str, int]
+    unchecked: list[tuple[str, str]]
+    code: int
+
+
 def _run(args: argparse.Namespace) -> int:
+    """Plan, run, decide the exit code, write the output."""
+    _check_outputs(args)
+    settings = _settings(args)
+    progress = Progress(sys.stderr, enabled=not args.quiet)
+    start = time.perf_counter()
+    plan = _plan(args, settings, progress)
+    if not plan.plans and args.allow_empty:
+        print(f"gradcheck: {nothing_in_targets(len(plan.targets))}", file=sys.stderr)
+        return EXIT_OK
+    results = plan.broken + _check(plan, args, progress)
+    outcome = _outcome(plan, results, time.perf_counter() - start, strict=args.strict)
+    _write_text(args, plan, outcome)
+    _write_documents(args, plan, outcome)
+    return outcome.code
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Usage errors in what the options ask to write."""
     if args.json_path == "-" and args.output_format != "text":
         raise UsageError(f"--json - and --output-format {args.output_format} both write to "
                          "stdout; give --json a file name")
     if args.plot is not None and importlib.util.find_spec("matplotlib") is None:
         raise UsageError("--plot needs matplotlib: pip install 'nnfs-gradcheck[plot]'")
-    settings = _settings(args)
-    targets = args.targets or settings.targets or [DEFAULT_TARGET]
+
+
+def _plan(args: argparse.Namespace, settings: Settings, progress: Progress) -> _Plan:
+    """Load every target and plan its classes; a target with nothing to check is an error."""
+    plan = _Plan(args.targets or settings.targets or [DEFAULT_TARGET])
     if not args.targets and not settings.targets:
         where = (f"no `targets` in [tool.gradcheck] of {settings.path}" if settings.path
                  else "no [tool.gradcheck] targets in a pyproject.toml here or above")
         print(f"gradcheck: no TARGET given and {where}: checking the embedded "
               f"{DEFAULT_TARGET} (the reference layers), not your code", file=sys.stderr)
-    progress = Progress(sys.stderr, enabled=not args.quiet)
-    start = time.perf_counter()
+    for spec in plan.targets:
+        if not settings.excludes(spec):
+            _plan_target(spec, args, settings, progress, plan)
+    return plan
 
-    plans: list[tuple[str, Planned]] = []
-    skipped_targets: list[str] = []
-    ignored: list[tuple[str, Found]] = []
-    printed: list[tuple[str, str]] = []
-    loaded: list[Target] = []
-    broken: list[tuple[str, ClassResult]] = []
-    for spec in targets:
-        if settings.excludes(spec):
-            continue
-        progress.status(f"loading {spec}")
-        try:
-            with guarded(f"loading {spec}", args.timeout_import, option="--timeout-import",
-                         on_hung=_hung_report(args)):
-                target = load_target(spec, run_module=args.run_module)
-                config = load_config(target)
-                found = [f for f in find_classes(target) if not settings.excludes(f.name)]
-            args.strict = args.strict or project_strict(target.config_start)
-        except (TargetError, GuardError) as exc:
-            progress.clear()
-            raise UsageError(str(exc)) from None
-        loaded.append(target)
-        if target.import_output:
-            printed.append((spec, target.import_output))
-        broken += [(spec, broken_class(target, name, reason))
-                   for name, reason in target.broken]
-        planned_here = plan_target(
-            target, found, config,
-            plan=lambda f, config=config: _plan_guarded(f, config, args.timeout_check, args),
-            on_class=lambda f: progress.status(f"probing {f.name}"),
-        )
-        ignored += [(spec, f) for f in planned_here.ignored]
-        target_plans = planned_here.plans
+
+def _plan_target(spec: str, args: argparse.Namespace, settings: Settings,
+                 progress: Progress, plan: _Plan) -> None:
+    """Load one target and add its plans (and what loading it showed) to ``plan``."""
+    progress.status(f"loading {spec}")
+    try:
+        with guarded(f"loading {spec}", args.timeout_import, option="--timeout-import",
+                     on_hung=_hung_report(args)):
+            target = load_target(spec, run_module=args.run_module)
+            config = load_config(target)
+            found = [f for f in find_classes(target) if not settings.excludes(f.name)]
+        args.strict = args.strict or project_strict(target.config_start)
+    except (TargetError, GuardError) as exc:
         progress.clear()
-        if not any(p.status != "skip" for p in target_plans) and not target.broken:
-            if args.allow_empty:
-                skipped_targets.append(spec)
-                continue
-            raise UsageError(nothing_to_check(spec, found, target_plans, target))
-        plans += [(spec, p) for p in target_plans]
-    if not plans and args.allow_empty:
-        print(f"gradcheck: no NNFS-style class to check in {len(targets)} target(s): "
-              "nothing to check", file=sys.stderr)
-        return EXIT_OK
+        raise UsageError(str(exc)) from None
+    plan.loaded.append(target)
+    if target.import_output:
+        plan.printed.append((spec, target.import_output))
+    plan.broken += [(spec, broken_class(target, name, reason))
+                    for name, reason in target.broken]
+    planned = plan_target(
+        target, found, config,
+        plan=lambda f: _plan_guarded(f, config, args.timeout_check, args),
+        on_class=lambda f: progress.status(f"probing {f.name}"),
+    )
+    plan.ignored += [(spec, f) for f in planned.ignored]
+    progress.clear()
+    if not any(p.status != "skip" for p in planned.plans) and not target.broken:
+        if args.allow_empty:
+            return
+        raise UsageError(nothing_to_check(spec, found, planned.plans, target))
+    plan.plans += [(spec, p) for p in planned.plans]
 
-    results: list[tuple[str, ClassResult]] = list(broken)
-    total = len(plans)
+
+def _check(plan: _Plan, args: argparse.Namespace,
+           progress: Progress) -> list[tuple[str, ClassResult]]:
+    """Run every plan, under the time limit, showing progress."""
+    results = []
+    total = len(plan.plans)
     load_engine()
-    for number, (spec, planned) in enumerate(plans, 1):
+    for number, (spec, planned) in enumerate(plan.plans, 1):
         def on_check(check: Any, number: int = number) -> None:
             progress.status(f"[{number}/{total}] {check.name} ({check.variant})")
 
@@ -378,59 +408,69 @@ def _run(args: argparse.Namespace) -> int:
         results.append((spec, result))
         progress.done(number, total, result)
     progress.clear()
-    seconds = time.perf_counter() - start
+    return results
 
+
+def _outcome(plan: _Plan, results: list[tuple[str, ClassResult]], seconds: float, *,
+             strict: bool) -> _Outcome:
+    """Count the results and decide the exit code.
+
+    Inconclusive classes fail the run with ``--strict``, or when nothing at all was
+    verified (a gate that checked nothing must not pass); ``--strict`` also fails on any
+    class with a backward that was not checked.
+    """
+    counts = status_counts(r for _, r in results)
+    with_backward = {p.found.name for _, p in plan.plans if p.found.has_backward}
+    unchecked = unchecked_classes([r for _, r in results if r.name in with_backward],
+                                  [f for _, f in plan.ignored])
+    failed = counts[FAILED] or counts[ERROR] or counts[UNFINISHED] or (
+        counts[INCONCLUSIVE] and (strict or not counts[PASSED])) or (strict and unchecked)
+    return _Outcome(results, seconds, counts, unchecked, EXIT_FAILED if failed else EXIT_OK)
+
+
+def _write_text(args: argparse.Namespace, plan: _Plan, outcome: _Outcome) -> None:
+    """The table and what goes with it, on stdout (on stderr when a document owns stdout)."""
     color = args.color == "always" or (
         args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     )
     # With --json - (or a json/junit format) the document owns stdout; the table: stderr.
     out = sys.stderr if args.json_path == "-" or args.output_format in ("json", "junit") \
         else sys.stdout
+    results = [r for _, r in outcome.results]
     if args.verbose:
-        for spec, text in printed:
+        for spec, text in plan.printed:
             out.write(f"--- printed while importing {spec} ---\n{text.rstrip()}\n")
-    counts = _counts([r for _, r in results])
-    with_backward = {p.found.name for _, p in plans if p.found.has_backward}
-    unchecked = unchecked_classes([r for _, r in results if r.name in with_backward],
-                                  [f for _, f in ignored])
-    # Inconclusive classes fail the run with --strict, or when nothing at all was verified
-    # (a gate that checked nothing must not pass); --strict also fails on any class with a
-    # backward that was not checked.
-    code = EXIT_FAILED if counts[FAILED] or counts[ERROR] or counts[UNFINISHED] or (
-        counts[INCONCLUSIVE] and (args.strict or not counts[PASSED])
-    ) or (args.strict and unchecked) else EXIT_OK
-    out.write(render_table([r for _, r in results], verbose=args.verbose, color=color))
-    out.write(render_unchecked(unchecked, strict=args.strict))
-    if args.verbose and ignored:
-        out.write("\nignored (not NNFS layers or losses):\n")
-        for _, f in ignored:
-            out.write(f"  {f.name}: {f.reason}\n")
-    out.write(render_loading(loaded, ran=args.run_module))
+    out.write(render_table(results, verbose=args.verbose, color=color))
+    out.write(render_unchecked(outcome.unchecked, strict=args.strict))
+    if args.verbose and plan.ignored:
+        out.write(render_ignored([f for _, f in plan.ignored]))
+    out.write(render_loading(plan.loaded, ran=args.run_module))
     if args.plot is not None:
-        _plots([r for _, r in results], Path(args.plot), out)
-    checks = sum(len(r.checks) for _, r in results)
-    examples = sum(c.examples for _, r in results for c in r.checks)
-    out.write(
-        f"\n{', '.join(targets)}: {len(results)} classes, {checks} checks, {examples} "
-        f"examples (seed {args.seed}) in {seconds:.1f} s\n"
-    )
-    if counts[INCONCLUSIVE] and not counts[PASSED] and code == EXIT_FAILED:
-        out.write("nothing was verified: finite differences could not decide any check\n")
-    out.write(summary_line(counts) + "\n")
-    if args.json_path or args.junit_path or args.output_format != "text":
-        document = json.loads(json.dumps(
-            _finite(_json_document(args, targets, results, ignored, counts, code, seconds,
-                                   [p for _, p in plans])),
-            default=_jsonable, allow_nan=False))
-        document["targets"] = [target_to_dict(t) for t in loaded]
-        document["unchecked"] = [{"name": n, "reason": r} for n, r in unchecked]
-        if args.json_path:
-            _write_json(args.json_path, document)
-        if args.junit_path:
-            _write_text(args.junit_path, formats.junit(document))
-        if args.output_format != "text":
-            sys.stdout.write(formats.render(document, args.output_format))
-    return code
+        _plots(results, Path(args.plot), out)
+    out.write(render_totals(plan.targets, results, seed=args.seed, seconds=outcome.seconds))
+    if outcome.counts[INCONCLUSIVE] and not outcome.counts[PASSED] \
+            and outcome.code == EXIT_FAILED:
+        out.write(NOTHING_VERIFIED + "\n")
+    out.write(summary_line(outcome.counts) + "\n")
+
+
+def _write_documents(args: argparse.Namespace, plan: _Plan, outcome: _Outcome) -> None:
+    """The JSON document, the JUnit file, and a document format on stdout, if asked."""
+    if not (args.json_path or args.junit_path or args.output_format != "text"):
+        return
+    document = json.loads(json.dumps(
+        _finite(_json_document(args, plan.targets, outcome.results,
+                               plan.ignored, outcome.counts, outcome.code, outcome.seconds,
+                               [p for _, p in plan.plans])),
+        default=_jsonable, allow_nan=False))
+    document["targets"] = [target_to_dict(t) for t in plan.loaded]
+    document["unchecked"] = [{"name": n, "reason": r} for n, r in outcome.unchecked]
+    if args.json_path:
+        _write_json(args.json_path, document)
+    if args.junit_path:
+        _write_file(args.junit_path, formats.junit(document))
+    if args.output_format != "text":
+        sys.stdout.write(formats.render(document, args.output_format))
 
 
 def project_strict(start: Path) -> bool:
@@ -489,27 +529,6 @@ def unchecked_classes(results: list[ClassResult], ignored: list[Found]) -> list[
     return out
 
 
-def render_unchecked(unchecked: list[tuple[str, str]], *, strict: bool) -> str:
-    """The list of classes with a backward that were not checked (empty if none)."""
-    if not unchecked:
-        return ""
-    head = "not checked (they have a backward)" + (": failing the run (--strict)"
-                                                     if strict else "")
-    return "\n" + head + ":\n" + "".join(f"  {n}: {r}\n" for n, r in unchecked)
-
-
-def render_loading(targets: list[Target], *, ran: bool = False) -> str:
-    """What was not run or failed while loading each target (empty if nothing)."""
-    lines = []
-    for target in targets:
-        if ran and target.path is not None and target.path.is_file():
-            lines.append(f"{target.spec}: its module-level code was run (--run-module)")
-        if target.not_run:
-            lines.append(f"{target.spec}: {target.not_run_text()} (--run-module runs it)")
-        lines += [f"{target.spec}: {note}" for note in target.notes]
-    return ("\n" + "\n".join(lines) + "\n") if lines else ""
-
-
 def target_to_dict(target: Target) -> dict[str, Any]:
     """JSON-able summary of how a target was loaded."""
     return {
@@ -531,27 +550,10 @@ def _settings(args: argparse.Namespace) -> Settings:
         raise UsageError(str(exc)) from None
     for warning in settings.warnings:
         print(f"gradcheck: warning: {warning}", file=sys.stderr)
-    if args.examples is None:
-        args.examples = settings.examples or DEFAULT_EXAMPLES
-    if args.seed is None:
-        args.seed = DEFAULT_SEED if settings.seed is None else settings.seed
-    if args.strict is None:
-        args.strict = bool(settings.strict)
+    options = RunOptions.resolve(settings, examples=args.examples, seed=args.seed,
+                                 strict=args.strict)
+    args.examples, args.seed, args.strict = options.examples, options.seed, options.strict
     return settings
-
-
-def nothing_to_check(spec: str, found: list[Found], plans: list[Planned],
-                     target: Target | None = None) -> str:
-    """Why a target gave nothing to check, as one line for the user."""
-    if not found:
-        notes = f" ({'; '.join(target.notes)})" if target is not None and target.notes else ""
-        return f"no class is defined in {spec}: nothing to check{notes}"
-    skipped = "; ".join(f"{p.found.name}: {p.reason}" for p in plans)
-    if skipped:
-        return f"no checkable class in {spec} (skipped {skipped})"
-    names = ", ".join(f.name for f in found[:8]) + (", ..." if len(found) > 8 else "")
-    return (f"no checkable class in {spec}: none of its {len(found)} classes ({names}) has "
-            "forward and backward methods")
 
 
 def _plots(results: list[ClassResult], directory: Path, out: TextIO) -> None:
@@ -567,108 +569,6 @@ def _plots(results: list[ClassResult], directory: Path, out: TextIO) -> None:
 
 
 # ----------------------------------------------------------------------------- output
-def _counts(results: list[ClassResult]) -> dict[str, int]:
-    counts = dict.fromkeys((PASSED, FAILED, ERROR, SKIPPED, INCONCLUSIVE, UNFINISHED), 0)
-    for result in results:
-        counts[result.status] += 1
-    return counts
-
-
-def summary_line(counts: dict[str, int]) -> str:
-    """``N passed, N failed, N error, N skipped`` (``, N inconclusive`` when any).
-
-    Parameters
-    ----------
-    counts : dict
-        Number of classes per status.
-
-    Returns
-    -------
-    str
-    """
-    line = (f"{counts[PASSED]} passed, {counts[FAILED]} failed, {counts[ERROR]} error, "
-            f"{counts[SKIPPED]} skipped")
-    if counts.get(INCONCLUSIVE):
-        line += f", {counts[INCONCLUSIVE]} inconclusive"
-    if counts.get(UNFINISHED):
-        line += f", {counts[UNFINISHED]} unfinished"
-    return line
-
-
-_COLORS = {PASSED: "32", FAILED: "31", ERROR: "31;1", SKIPPED: "33", INCONCLUSIVE: "35",
-           UNFINISHED: "36"}
-
-
-def _error_text(check: CheckResult | None) -> str:
-    if check is not None and check.status == UNFINISHED:
-        return "-"
-    worst = getattr(getattr(check, "report", None), "worst", None)
-    if worst is not None and worst.status == "missing":
-        return f"no {worst.name}"
-    if worst is None or worst.error != worst.error:
-        return "-"
-    return f"{worst.error:.1e} / {worst.tolerance:.1e}"
-
-
-def render_table(results: list[ClassResult], *, verbose: bool = False,
-                 color: bool = False) -> str:
-    """The human-readable table: one row per check, details under failures.
-
-    Parameters
-    ----------
-    results : list of ClassResult
-        In display order.
-    verbose : bool
-        Also print every check's notes.
-    color : bool
-        ANSI colours in the status column.
-
-    Returns
-    -------
-    str
-    """
-    header = ("class", "kind", "status", "worst error / tol", "checked with")
-    rows: list[tuple[tuple[str, ...], str, list[str]]] = []
-    for result in results:
-        if not result.checks:
-            rows.append(((result.name, result.kind, result.status, "-", "-"), result.status,
-                         [result.message]))
-            continue
-        for check in result.checks:
-            details = []
-            if check.status in (FAILED, ERROR, INCONCLUSIVE, UNFINISHED):
-                details.append(check.message)
-                report = check.report
-                if report is not None:
-                    details += [g.describe() for g in report.gradients
-                                if g.status in (FAILED, "missing")
-                                and g.describe() not in check.message][:3]
-                    details += [p for p in report.problems[1:3]]
-            if verbose:
-                details += [f"note: {n}" for n in (check.notes + list(
-                    getattr(check.report, "notes", []) or []))]
-            rows.append(((result.name, result.kind, check.status, _error_text(check),
-                          check.spec.variant), check.status, details))
-    widths = [max(len(h), *(len(r[0][i]) for r in rows)) if rows else len(h)
-              for i, h in enumerate(header)]
-    widths[0] = min(widths[0], 64)
-
-    def line(cells: Sequence[str], status: str | None = None) -> str:
-        parts = []
-        for i, (cell, width) in enumerate(zip(cells, widths, strict=True)):
-            text = cell.ljust(width) if i < len(cells) - 1 else cell
-            if i == 2 and status is not None and color:
-                text = f"\033[{_COLORS.get(status, '0')}m{text}\033[0m"
-            parts.append(text)
-        return "  ".join(parts).rstrip()
-
-    out = [line(header), line(["-" * w for w in widths])]
-    for cells, status, details in rows:
-        out.append(line(cells, status))
-        out += [f"    {d}" for d in details if d]
-    return "\n".join(out) + "\n"
-
-
 class Progress:
     """Progress on stderr: a rewritten line on a terminal, one line per class otherwise."""
 
@@ -754,10 +654,10 @@ def _write_json(path: str, document: dict[str, Any]) -> None:
     if path == "-":
         sys.stdout.write(text + "\n")
         return
-    _write_text(path, text + "\n")
+    _write_file(path, text + "\n")
 
 
-def _write_text(path: str, text: str) -> None:
+def _write_file(path: str, text: str) -> None:
     try:
         Path(path).write_text(text, encoding="utf-8")
     except OSError as exc:

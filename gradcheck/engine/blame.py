@@ -10,8 +10,9 @@ from __future__ import annotations
 import sysconfig
 import traceback
 from pathlib import Path
+from typing import Any
 
-__all__ = ["checker_bug", "traceback_text"]
+__all__ = ["checker_bug", "checker_raised", "traceback_text"]
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # the gradcheck package
 # exceptions of the checker's own logic. A TypeError or ValueError raised in gradcheck
@@ -74,3 +75,19 @@ def checker_bug(exc: BaseException) -> str | None:
 def traceback_text(exc: BaseException) -> str:
     """The traceback as text (for ``-v``)."""
     return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip()
+
+
+def checker_raised(exc: Exception, name: str, kind: str) -> tuple[Any, str | None]:
+    """An exception a check let through, as the runner's engine call returns it.
+
+    Gradcheck's own bug: ``(report, None)``, an ``error`` report saying so, its traceback
+    in the notes (shown under ``-v``). Anything else: ``(None, problem)``, as before.
+    """
+    from gradcheck.report import ERROR, Report
+
+    bug = checker_bug(exc)
+    if bug is None:
+        return None, f"the checker raised {type(exc).__name__}: {exc}"
+    report = Report(name=name, kind=kind, status=ERROR, problems=[bug],
+                    notes=["traceback of the gradcheck bug:\n" + traceback_text(exc)])
+    return report, None

@@ -205,7 +205,7 @@ def automatic_mode(
     if size > EXHAUSTIVE_MAX:
         return "fast"
     rows = not subject.pin.draws and subject.per_row and rows_independent()
-    columns = subject.kind == "layer" and bool(subject.params) and columns_usable()
+    columns = subject.takes_upstream_gradient and bool(subject.params) and columns_usable()
     shapes = [v.shape for v in subject.params.values()]
     cost = exhaustive_cost(x.shape, shapes, _output_size(subject, x), rows=rows,
                            columns=columns)
@@ -219,4 +219,5 @@ def _param_sizes(subject: Subject) -> list[int]:
 def _output_size(subject: Subject, x: np.ndarray) -> int:
     """Elements of one forward output: a layer's ``dvalues`` shape, a loss's per sample."""
     dv = subject.dvalues
-    return int(dv.size) if subject.kind == "layer" and dv is not None else int(x.shape[0])
+    return int(dv.size) if subject.takes_upstream_gradient and dv is not None \
+        else int(x.shape[0])

@@ -23,7 +23,6 @@ from gradcheck.engine.budget import copies_per_call
 from gradcheck.engine.numerics import same_outputs
 from gradcheck.errors import NotStackableError, ProtocolError, UserCodeError
 from gradcheck.protocol.subject import Subject
-from gradcheck.report import Kind
 
 __all__ = ["Columns", "MIN_ELEMENTS", "NotStackableError"]
 
@@ -56,7 +55,7 @@ class Columns:
     def _probe(self) -> bool:
         subject = self.subject
         params = subject.params
-        if subject.kind != Kind.LAYER or subject.pin.draws or not params:
+        if not subject.takes_upstream_gradient or subject.pin.draws or not params:
             return False
         if sum(p.size for p in params.values()) < MIN_ELEMENTS:
             return False

@@ -23,7 +23,7 @@ from gradcheck.engine.budget import EXHAUSTIVE_LIMIT
 from gradcheck.engine.diagnose import diagnose
 from gradcheck.engine.frame import framed
 from gradcheck.engine.state import RandomPin
-from gradcheck.engine.verify import Verification
+from gradcheck.engine.verify import Context, Verification
 from gradcheck.errors import ArgumentError, ProtocolError, UnfinishedError, UserCodeError
 from gradcheck.protocol.function import FunctionSubject, is_float_array
 from gradcheck.protocol.source import unfinished
@@ -65,18 +65,13 @@ class FunctionRun:
                  step: float | None, seed: int | None,
                  douts: list[np.ndarray] | None = None) -> None:
         self.report, self.subject = report, subject
-        self.obj = subject.forward_function
         self.mode, self.step = mode, step
         self.seed = 0 if seed is None else seed
         self.rng = np.random.default_rng(self.seed)
         self.douts_given = douts
         self.eps = float(np.finfo(np.float64).eps)
-        # what Verification reads: no input gradient, the arguments are parameters
-        self.differentiable_inputs = False
-        self.dinputs_name = "dinputs"
         first = [a for a in subject.slots if is_float_array(a)]
         self.x: np.ndarray = first[0] if first else np.zeros(1)
-        self.y = None
         self.all_zero = False
 
     # -- the frame ----------------------------------------------------------------------
@@ -111,7 +106,9 @@ class FunctionRun:
         mode = self.mode or ("exhaustive" if size <= EXHAUSTIVE_LIMIT else "fast")
         report.mode = mode
         objective = subject.objective(result, scale=True)
-        Verification(self, subject).run(grads, objective)
+        # no input gradient: the arguments are parameters
+        context = Context(report, self.x, None, self.rng, self.eps, self.step, None, self.seed)
+        Verification(context, subject).run(grads, objective)
         self._diagnose_again()
         if self.all_zero:
             self._nothing_verified()

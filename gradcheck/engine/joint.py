@@ -78,7 +78,8 @@ def joint_kinks(
         return out
 
     def at_direction(index: np.ndarray, steps: np.ndarray) -> np.ndarray:
-        if rowwise and param is None and subject.kind == "layer" and not subject.reg:
+        if rowwise and param is None and subject.takes_upstream_gradient \
+                and not subject.regularized:
             return stacked(index, steps)
         out = np.empty(steps.shape[0])
         for k, step in enumerate(steps):
@@ -116,16 +117,17 @@ def joint_kinks(
         return decided[0]
 
     options: dict[str, Any] = {}
-    if param is None and subject.kind == "layer" and subject.dvalues is not None:
+    if param is None and subject.takes_upstream_gradient and subject.dvalues is not None:
         dvalues = subject.dvalues
         # (computed only if compare measures some element's noise)
         options["intermediate"] = lambda: np.abs(value) * float(np.max(np.abs(dvalues)))
-    if rowwise and param is None and subject.kind == "layer" and _elementwise(subject, value):
+    if rowwise and param is None and subject.takes_upstream_gradient \
+            and _elementwise(subject, value):
         # each output depends on its own input alone: the objective is separable in the
         # kinked coordinates, and the element-wise verdicts are exact
         return options
     options["at_direction"] = at_direction
-    if (param is not None and rows_apart is not None and subject.kind == "layer"
+    if (param is not None and rows_apart is not None and subject.takes_upstream_gradient
             and subject.per_row and not subject.pin.draws and subject.dvalues is not None
             and subject.dvalues.ndim == 2 and subject.dvalues.shape[0] > 1):
         by_rows.per_row = apart  # type: ignore[attr-defined]

@@ -27,7 +27,7 @@ from gradcheck.engine.frame import framed
 from gradcheck.engine.model_diagnose import diagnose_network
 from gradcheck.engine.model_steps import choose_step
 from gradcheck.engine.state import RandomPin, Snapshot
-from gradcheck.engine.verify import Verification
+from gradcheck.engine.verify import Context, Verification
 from gradcheck.protocol.model import BookModelSubject, ModelSubject
 from gradcheck.report import (
     MISSING,
@@ -36,37 +36,6 @@ from gradcheck.report import (
 )
 
 __all__ = ["ModelRun"]
-
-
-class _Frame:
-    """What :class:`Verification` reads from a run, for one parameter."""
-
-    def __init__(self, report: Report, run: ModelRun, step: float | None,
-                 probe: bool, eps: float) -> None:
-        self.probe = probe  # whether the engine's float32 probe may run
-        self.report, self.obj = report, run.root
-        self.x, self.y = run.x, None
-        self.rng, self.eps, self.step = run.rng, eps, step
-        self.differentiable_inputs = False
-        self.dinputs_name = "dinputs"
-
-
-class _ModelVerification(Verification):
-    """The engine's verification, without its float32 probe.
-
-    The probe compares difference quotients at steps 1e-9 and 1e-8, which straddle the
-    kinks of late layers in a deep ReLU network and would take a float64 network for a
-    float32 one (and loosen its tolerances a millionfold). A network's precision is read
-    from the dtype of its loss (``ModelSubject.narrow``); the probe runs only for a
-    parameter on which the step ladder found no linear piece.
-    """
-
-    def __init__(self, frame: _Frame, subject: Any) -> None:
-        super().__init__(frame, subject)
-        self.probe = frame.probe
-
-    def _probe_precision(self, subject: Any, variables: list[Any], f0: float) -> list[Any]:
-        return super()._probe_precision(subject, variables, f0) if self.probe else []
 
 
 class ModelRun:
@@ -164,9 +133,13 @@ class ModelRun:
             part = Report(name=report.name, kind=report.kind)
             part.mode = mode
             with subject.only(label):
-                _ModelVerification(_Frame(part, self, step, not piece, eps), subject).run(
-                    {param.gradient_label: grad}, objective
-                )
+                # the float32 probe's steps (1e-9, 1e-8) straddle the kinks of late
+                # layers in a deep ReLU network and would take a float64 network for a
+                # float32 one: it runs only for a parameter on which the step ladder
+                # found no linear piece (the precision is the loss's dtype otherwise)
+                context = Context(part, self.x, None, self.rng, eps, step, None,
+                                  probe=not piece)
+                Verification(context, subject).run({param.gradient_label: grad}, objective)
             for result in part.gradients:
                 results[label] = result
                 kinks += result.kinks

@@ -29,10 +29,9 @@ from gradcheck.engine.state import (
     unheld_randomness,
     uniform_signed,
 )
-from gradcheck.engine.verify import Verification
+from gradcheck.engine.verify import Context, Verification
 from gradcheck.errors import ArgumentError, ProtocolError, UserCodeError
 from gradcheck.protocol import checks, names
-from gradcheck.protocol.calls import wants_training
 from gradcheck.protocol.params import (
     Parameter,
     expected_gradient,
@@ -49,6 +48,7 @@ from gradcheck.protocol.subject import (
     Subject,
     get_dinputs,
     get_output,
+    subject_for,
 )
 from gradcheck.report import (
     INCONCLUSIVE,
@@ -128,15 +128,8 @@ class Run:
     # -- the check ----------------------------------------------------------------------
     def _check(self, pin: RandomPin) -> None:
         report, obj, x = self.report, self.obj, self.x
-        if report.kind == Kind.LAYER:
-            training = wants_training(obj, self.training)
-            subject: Subject = LayerSubject(obj, pin, training)
-            if training[0]:
-                report.notes.append(f"forward called as forward(inputs, {training[1]})")
-        else:
-            subject = LossSubject(obj, pin)
-            subject.y_true = self.y
-            subject.n_samples = x.shape[0]
+        subject = subject_for(report.kind, obj, pin, training=self.training)
+        report.notes += subject.start(x, self.y)
         self.subject = subject
         report.shapes[subject.input_name] = list(x.shape)
         report.mode = self.mode or "exhaustive"
@@ -153,7 +146,10 @@ class Run:
         subject = self.subject
         if isinstance(subject, LossSubject) and not self._loss_output_ok(subject, out):
             return
-        verification = Verification(self, subject)
+        verification = Verification(Context(
+            report, self.x, self.y, self.rng, self.eps, self.step,
+            self.dinputs_name if self.differentiable_inputs else None, self.seed,
+        ), subject)
         mode = self.mode or budget.automatic_mode(
             subject, x, rows_independent=verification.rows_independent,
             columns_usable=verification.columns_usable,
@@ -332,10 +328,8 @@ class Run:
                 self._set_dvalues(subject, out_arr)
             assert subject.dvalues is not None
             dv_ref = subject.dvalues.reshape(out_arr.shape)
-        elif report.kind == Kind.FUSED:
-            dv_ref = np.asarray(get_output(self.obj), dtype=np.float64)
         else:
-            dv_ref = self.x
+            dv_ref = subject.backward_argument(self.x)
         dv_in = np.array(dv_ref, dtype=np.float64, copy=True)
         y_in = None if y is None else y.copy()
         owners = {id(self.obj): self.obj}

@@ -9,6 +9,7 @@ comparisons of :mod:`gradcheck.engine.numerics` into :class:`GradientResult` obj
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,7 +28,6 @@ from gradcheck.report import (
     PASSED,
     Elements,
     GradientResult,
-    Kind,
     Report,
 )
 
@@ -45,28 +45,70 @@ FAST_DIRECTIONS = 2  # random directions per gradient in fast mode
 ELEMENTS_KEPT = 65_536  # per-element verdict data kept on the result (for plots) up to this
 
 
+@dataclass(frozen=True)
+class Context:
+    """Everything a :class:`Verification` reads from the run that built it.
+
+    Every run (an object's, a function pair's, a network's) builds one.
+
+    Attributes
+    ----------
+    report : Report
+        Where the results go (the mode is read from it).
+    x : ndarray
+        The input batch (the rows stacked and probed); a run without input gradient
+        passes the array its stacking probes may use.
+    y : ndarray or None
+        Labels (losses), else None.
+    rng : Generator
+        The verification's draws (directions, sampled coordinates).
+    eps : float
+        The machine epsilon of the object's output dtype.
+    step : float or None
+        The caller's finite-difference step (None: chosen per gradient).
+    input_gradient : str or None
+        The name of the input gradient checked (``dinputs``, ``dx``); None when there is
+        none (integer ids, functions and networks, whose arguments are parameters).
+    seed : int
+        Seeds the probes' own generators (leaving ``rng``'s draws as they are).
+    probe : bool
+        Whether the float32 probe may run (a network: only for a parameter on which
+        the step ladder found no linear piece).
+    """
+
+    report: Report
+    x: np.ndarray
+    y: np.ndarray | None
+    rng: np.random.Generator
+    eps: float
+    step: float | None
+    input_gradient: str | None
+    seed: int = 0
+    probe: bool = True
+
+
 class Verification:
     """Compares the gradients of one analytic pass with finite differences.
 
     Parameters
     ----------
-    run : Run
-        The run (:mod:`gradcheck.engine.run`): its report, data, options, precision.
+    context : Context
+        What the run knows: report, data, options, precision.
     subject : Subject
         The object under check.
     """
 
-    def __init__(self, run: Any, subject: Subject) -> None:
+    def __init__(self, context: Context, subject: Subject) -> None:
         self.subject = subject
-        self.report: Report = run.report
-        self.obj = run.obj
-        self.x: np.ndarray = run.x
-        self.y: np.ndarray | None = run.y
-        self.rng: np.random.Generator = run.rng
-        self.eps: float = run.eps
-        self.step: float | None = run.step
-        self.input_gradient = run.dinputs_name if run.differentiable_inputs else None
-        self.seed: int = getattr(run, "seed", 0)
+        self.report = context.report
+        self.x = context.x
+        self.y = context.y
+        self.rng = context.rng
+        self.eps = context.eps
+        self.step = context.step
+        self.input_gradient = context.input_gradient
+        self.seed = context.seed
+        self.probe = context.probe
         # working state, filled as the verification goes
         self._condition: dict[str, np.ndarray] = {}
         self._projection_failures: dict[str, GradientResult] = {}
@@ -213,6 +255,8 @@ class Verification:
         always show in the output's dtype. Along a random direction, difference quotients
         at steps 1e-9 and 1e-8 agree closely in float64 and are noise in float32.
         """
+        if not self.probe:
+            return []
         if self.eps > 1e-10 or not variables or not nm.float32_evidence(
             subject.forward(self.x.copy()), self.report.notes
         ):
@@ -298,7 +342,7 @@ class Verification:
         rows[:n] = flat
         rows[2 * n :] = flat
         _shifted(flat, rows[n : 2 * n])
-        if subject.kind == Kind.LAYER:
+        if subject.free_inputs:
             middle = rows[n : 2 * n]
             middle *= -0.75
             middle += 0.125
@@ -316,7 +360,7 @@ class Verification:
     ) -> np.ndarray | None:
         """Per-row values at ``x``; ``own``: ``x`` was built here (no copy protects it)."""
         try:
-            if own and subject.kind == Kind.LAYER:
+            if own and subject.takes_upstream_gradient:  # forward's output: the rows
                 out = np.asarray(subject.forward(x), float)
             else:
                 out = subject.row_values(x, y)
@@ -478,7 +522,7 @@ class Verification:
         def unflat(rows: np.ndarray) -> np.ndarray:
             return rows.reshape(rows.shape[0], *shape[1:])
 
-        if subject.kind == Kind.LAYER:
+        if subject.takes_upstream_gradient:
             out0 = self._base_rows(subject)
             every_row: list[np.ndarray] = []
 
@@ -550,7 +594,7 @@ class Verification:
             return x[rows], positions, gathered
 
         def at(idx: np.ndarray, deltas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            if subject.kind == Kind.LAYER and idx.size == x.size <= chunk and _in_order(idx):
+            if subject.takes_upstream_gradient and idx.size == x.size <= chunk and _in_order(idx):
                 return whole_batch(deltas)
             if idx.size <= chunk:
                 stacked, positions, gathered = prepared(idx)

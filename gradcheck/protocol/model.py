@@ -245,7 +245,7 @@ class BookModelSubject(ModelSubject):
         super().__init__(model, pin)
         self.X, self.y = X, y
         self.notes: list[str] = []
-        self.regularized = True
+        self.calls_with_regularization = True
 
     def prepare(self) -> None:
         """Finalize an unfinalized model; start the loss's accumulation (``new_pass``)."""
@@ -267,11 +267,11 @@ class BookModelSubject(ModelSubject):
     def _loss(self, output: Any) -> tuple[float, float]:
         loss = self.obj.loss
         y = self.y.copy() if isinstance(self.y, np.ndarray) else self.y
-        if self.regularized:
+        if self.calls_with_regularization:
             try:
                 data, reg = loss.calculate(output, y, include_regularization=True)
             except TypeError:
-                self.regularized = False
+                self.calls_with_regularization = False
             else:
                 _scalar(data, "loss.calculate", self.narrow)
                 data, reg = float(data), float(reg)

@@ -23,7 +23,7 @@ import numpy as np
 
 from gradcheck.errors import ProtocolError, UserCodeError
 from gradcheck.protocol import names
-from gradcheck.protocol.calls import call, forward_parameters
+from gradcheck.protocol.calls import call, forward_parameters, wants_training
 from gradcheck.protocol.params import Parameter
 from gradcheck.protocol.places import attributes
 from gradcheck.report import Kind
@@ -84,6 +84,14 @@ class Subject:
     #: whether forward may clip its input at 1e-7 (cross-entropy), moving the gradient of
     #: the mean by up to ``1e-7 / samples``: differences below that are no bug
     clips = False
+    #: the objective is ``sum(dvalues * output)`` over forward's own output (a layer):
+    #: ``dvalues`` is ``(rows, -1)``, forward's output is the per-row values, and the
+    #: engine may weigh rows by ``dvalues`` and stack rows or parameter columns through
+    #: :meth:`LayerSubject.row_outputs`
+    takes_upstream_gradient = False
+    #: forward takes any real input: a probe may move the batch's rows anywhere (a loss's
+    #: predictions must keep their domain)
+    free_inputs = False
 
     def __init__(self, obj: Any, pin: RandomPin) -> None:
         self.obj = obj
@@ -98,6 +106,19 @@ class Subject:
         self.reg: dict[str, tuple[float, float]] = {}
         self._swapped: set[str] = set()  # rebound to other arrays by swap_in()
         self.rebinds = False  # whether forward rebinds parameters (re-casts them)
+
+    @property
+    def regularized(self) -> bool:
+        """Whether a parameter adds a regularization term to the objective."""
+        return bool(self.reg)
+
+    def start(self, x: np.ndarray, y: np.ndarray | None) -> list[str]:
+        """Take the check's data (``y``: labels, or None); the notes the report shows."""
+        return []
+
+    def backward_argument(self, x: np.ndarray) -> np.ndarray:
+        """What backward is given as ``dvalues`` (a loss: the predictions ``x``)."""
+        return x
 
     # -- parameters ------------------------------------------------------------------
     def add_parameter(self, param: Parameter) -> None:
@@ -247,12 +268,18 @@ class LayerSubject(Subject):
     """A layer or activation: the objective is ``sum(dvalues * output)`` + regularization."""
 
     kind = Kind.LAYER
+    takes_upstream_gradient = True
+    free_inputs = True
 
     def __init__(self, obj: Any, pin: RandomPin, training: tuple[bool, bool]) -> None:
         super().__init__(obj, pin)
         self.extra = (training[1],) if training[0] else ()
         self.returns_output = False
         self.output_known = False  # set once forward was seen setting its output
+
+    def start(self, x: np.ndarray, y: np.ndarray | None) -> list[str]:
+        """A layer takes no labels; the note says when forward gets a training flag."""
+        return [f"forward called as forward(inputs, {self.extra[0]})"] if self.extra else []
 
     def forward(self, x: np.ndarray, y: np.ndarray | None = None) -> Any:
         """One forward call on ``x``; returns its output (set or returned)."""
@@ -315,6 +342,11 @@ class LossSubject(Subject):
     input_step_floor = 1e-3
     clips = True
 
+    def start(self, x: np.ndarray, y: np.ndarray | None) -> list[str]:
+        """Keep the labels and the batch size."""
+        self.y_true, self.n_samples = y, x.shape[0]
+        return []
+
     def forward(self, x: np.ndarray, y: np.ndarray | None = None) -> Any:
         """The per-sample losses (or a scalar) for predictions ``x``."""
         self._pinned()
@@ -368,6 +400,11 @@ class FusedSubject(LossSubject):
         self.inner_loss: Any = None
         self.inner_known = False
 
+    def backward_argument(self, x: np.ndarray) -> np.ndarray:
+        """The softmax output forward set (``self.output``); the logits ``x`` without one."""
+        output = get_output(self.obj)
+        return x if output is None else np.asarray(output, dtype=np.float64)
+
     def objective(self, out: Any, *, scale: bool = False) -> tuple[float, float]:
         """The returned scalar (the mean, if forward returned several values)."""
         result = np.asarray(out, dtype=np.float64)
@@ -410,11 +447,17 @@ class FusedSubject(LossSubject):
         return self.find_inner_loss() is not None
 
 
-def subject_for(kind: Kind | str, obj: Any, pin: RandomPin,
-                training: tuple[bool, bool] = (False, False)) -> Subject:
-    """The subject type for ``kind``."""
+def subject_for(kind: Kind | str, obj: Any, pin: RandomPin, *,
+                training: bool | None = None) -> Subject:
+    """The subject of an object checked as ``kind`` (layer, loss or fused loss).
+
+    The one place where the kind an entry point was called for picks a subject type; the
+    engine then asks the subject what it can do (:attr:`Subject.takes_upstream_gradient`,
+    :attr:`Subject.free_inputs`, :attr:`Subject.regularized`, ...), never its kind.
+    ``training``: the value of forward's ``training`` argument, when a layer takes one.
+    """
     if kind == Kind.LAYER:
-        return LayerSubject(obj, pin, training)
+        return LayerSubject(obj, pin, wants_training(obj, training))
     if kind == Kind.FUSED:
         return FusedSubject(obj, pin)
     return LossSubject(obj, pin)

@@ -47,6 +47,7 @@ __all__ = [
     "own_functions",
     "plan_derivatives",
     "run_derivative_engine",
+    "DERIVATIVES",
 ]
 
 KIND = "derivative"
@@ -477,7 +478,7 @@ def draw_derivative_case(spec: DerivativeSpec, draw: Callable[[Any], Any]) -> An
 
     from gradcheck import strategies as gs
     from gradcheck.targets.functions import FunctionCall
-    from gradcheck.targets.runner import Case
+    from gradcheck.targets.results import Case
 
     found = spec.found
     if found.form == ELEMENTWISE:
@@ -541,6 +542,10 @@ def run_derivative_engine(spec: DerivativeSpec, case: Any) -> tuple[Any, str | N
                                       seed=case.seed, raise_on_failure=False)
     except (ValueError, TypeError) as exc:
         return None, f"the check rejected the call: {type(exc).__name__}: {exc}"
+    except Exception as exc:  # noqa: BLE001 - never crash on one derivative
+        from gradcheck.engine.blame import checker_raised
+
+        return checker_raised(exc, found.name, KIND)
     if found.reading is not None and report.status == "failed" and found.form == ELEMENTWISE:
         _other_reading(found, args, case.seed, report)
     if found.form == ELEMENTWISE and report.status in ("passed", "failed", "inconclusive"):
@@ -640,3 +645,29 @@ def _check_cost(found: DerivativeFound, args: tuple[Any, ...], seed: int) -> Any
     report.notes.append(f"delta is dC/dz at the output layer: checked against "
                         f"{found.name.split('.')[0]}.fn(a, y) with a = sigmoid(z)")
     return report
+
+
+@dataclass(frozen=True)
+class _Derivatives:
+    """How the runner draws and runs examples of derivatives (see ``targets/cases.py``)."""
+
+    wider_first: bool = False
+
+    def draw(self, spec: DerivativeSpec, draw: Callable[[Any], Any]) -> Any:
+        return draw_derivative_case(spec, draw)
+
+    def run(self, spec: DerivativeSpec, case: Any, *, dvalues: np.ndarray | None = None
+            ) -> tuple[Any, str | None]:
+        import contextlib
+        import io
+        import warnings
+
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return run_derivative_engine(spec, case)
+
+    def wider(self, spec: DerivativeSpec, case: Any, rng: np.random.Generator) -> Any:
+        return None  # a shrunk derivative's example is its own evidence
+
+
+DERIVATIVES = _Derivatives()

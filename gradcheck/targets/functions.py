@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from gradcheck.targets.discovery import CONFIG_NAME, Target
+from gradcheck.targets.results import Case
 
 __all__ = [
     "Arguments",
@@ -324,12 +325,11 @@ def _imported_names(module_name: str) -> set[str]:
 
 
 # ----------------------------------------------------------------------------- examples
-def draw_function_case(spec: FunctionSpec, draw: Callable[[Any], Any]) -> Any:
+def draw_function_case(spec: FunctionSpec, draw: Callable[[Any], Any]) -> Case:
     """Draw one example's arguments (the runner's ``draw_case`` for functions)."""
     from hypothesis import strategies as st
 
     from gradcheck import strategies as gs
-    from gradcheck.targets.runner import Case
 
     if spec.build.given is not None:
         args, kwargs = _from_config(spec, draw(st.integers(0, 2**32 - 1)))
@@ -403,8 +403,28 @@ def run_function_engine(spec: FunctionSpec, case: Any) -> tuple[Any, str | None]
     except (ValueError, TypeError) as exc:
         return None, f"the check rejected the call: {type(exc).__name__}: {exc}"
     except Exception as exc:  # noqa: BLE001 - never crash on one function
-        from gradcheck.targets.runner import checker_raised
+        from gradcheck.engine.blame import checker_raised
 
-        return checker_raised(spec, exc)
+        return checker_raised(exc, spec.name, spec.kind)
     report.name = spec.found.name
     return report, None
+
+
+@dataclass(frozen=True)
+class _Functions:
+    """How the runner draws and runs examples of function pairs (see ``targets/cases.py``)."""
+
+    wider_first: bool = False
+
+    def draw(self, spec: FunctionSpec, draw: Callable[[Any], Any]) -> Case:
+        return draw_function_case(spec, draw)
+
+    def run(self, spec: FunctionSpec, case: Case, *, dvalues: np.ndarray | None = None
+            ) -> tuple[Any, str | None]:
+        return run_function_engine(spec, case)
+
+    def wider(self, spec: FunctionSpec, case: Case, rng: np.random.Generator) -> Case | None:
+        return None  # (the drawn arguments have no rows to widen in general)
+
+
+FUNCTIONS = _Functions()

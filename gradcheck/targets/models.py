@@ -24,7 +24,7 @@ import numpy as np
 
 from gradcheck.model_api import check_model
 from gradcheck.protocol.model import model_kind
-from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, PASSED, SKIPPED, Kind
+from gradcheck.report import ERROR, INCONCLUSIVE, PASSED, SKIPPED, Kind
 from gradcheck.targets.discovery import (
     CONFIG_NAME,
     CheckSpec,
@@ -34,13 +34,12 @@ from gradcheck.targets.discovery import (
     constructors,
     describe_exception,
 )
-from gradcheck.targets.runner import CheckResult, ClassResult
+from gradcheck.targets.results import RANK, CheckResult, ClassResult
 
 __all__ = ["layout", "plan_model", "run_model"]
 
 SAMPLES = 4
 REG = 0.1  # CS231n models with a ``reg`` argument are also checked with it this strong
-_RANK = {ERROR: 0, FAILED: 1, INCONCLUSIVE: 2, PASSED: 3, SKIPPED: 4}
 
 
 def layout(cls: type) -> str | None:
@@ -180,7 +179,7 @@ def run_model(planned: Planned, *, seed: int = 0) -> ClassResult:
             passed=int(status == PASSED), inconclusive=int(status == INCONCLUSIVE),
             seconds=time.perf_counter() - begun,
         ))
-    worst = min(checks, key=lambda c: _RANK.get(c.status, 4))
+    worst = min(checks, key=lambda c: RANK.get(c.status, 4))
     if worst.status == SKIPPED:
         return ClassResult(found.name, found.kind, found.module, SKIPPED, worst.message)
     message = worst.message

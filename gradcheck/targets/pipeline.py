@@ -20,7 +20,8 @@ from gradcheck.targets.discovery import Found, Planned, plan_checks
 from gradcheck.targets.functions import plan_functions
 from gradcheck.targets.loading import Target
 from gradcheck.targets.models import plan_model, run_model
-from gradcheck.targets.runner import ClassResult, run_class
+from gradcheck.targets.results import ClassResult
+from gradcheck.targets.runner import run_class
 
 __all__ = ["TargetPlans", "plan_target", "run_planned"]
 

@@ -19,7 +19,6 @@ loads the ``gradcheck`` package it ships with from its own location (see
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import importlib.util
 import inspect
@@ -42,31 +41,13 @@ __all__ = [
 ]
 
 # Every import of gradcheck below is inside a function on purpose (lazy: see the docstring).
-_DEFAULT_EXAMPLES = 20  # the CLI's defaults (kept here so the plugin imports nothing heavy)
+# Shown in --help, which must not import gradcheck: the defaults of
+# gradcheck.targets.options, which the run itself uses (a test keeps these equal).
+_DEFAULT_EXAMPLES = 20
 _DEFAULT_SEED = 0
 
 
 # ----------------------------------------------------------------------------- options
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
-    return value
-
-
 def pytest_addoption(parser: pytest.Parser) -> None:
     """Register ``--gradcheck TARGET`` (repeatable) and its companions."""
     group = parser.getgroup("gradcheck", "gradient checks of NNFS-style classes")
@@ -80,7 +61,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--gradcheck-examples",
-        type=_positive,
         default=None,
         metavar="N",
         help=f"generated examples per check (default: [tool.gradcheck] examples, else "
@@ -88,7 +68,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--gradcheck-seed",
-        type=_seed,
         default=None,
         metavar="N",
         help=f"Hypothesis seed of the gradient checks (default: [tool.gradcheck] seed, else "
@@ -123,6 +102,7 @@ class _State:
         _import_gradcheck()
         from gradcheck.targets.config import load_settings
         from gradcheck.targets.discovery import TargetError
+        from gradcheck.targets.options import RunOptions, positive_int, seed_int
 
         try:  # [tool.gradcheck] of the project pytest runs in, as for the command
             self.settings = load_settings(base)
@@ -132,10 +112,17 @@ class _State:
             config.issue_config_time_warning(pytest.PytestConfigWarning(warning), stacklevel=2)
         self.specs: list[str] = list(config.getoption("gradcheck"))
         self.rootpath = config.rootpath
-        self.examples: int = (config.getoption("gradcheck_examples")
-                              or self.settings.examples or _DEFAULT_EXAMPLES)
-        self.seed: int = next(s for s in (config.getoption("gradcheck_seed"),
-                                          self.settings.seed, _DEFAULT_SEED) if s is not None)
+        # validated as the command validates --examples and --seed
+        given: dict[str, int | None] = {}
+        for name, parse in (("examples", positive_int), ("seed", seed_int)):
+            text = config.getoption(f"gradcheck_{name}")
+            try:
+                given[name] = None if text is None else parse(text)
+            except ValueError as exc:
+                raise pytest.UsageError(f"--gradcheck-{name}: {exc}") from None
+        self.options = RunOptions.resolve(self.settings, examples=given["examples"],
+                                          seed=given["seed"])
+        self.examples, self.seed = self.options.examples, self.options.seed
         self.places = [p for p in (_place(spec, base) for spec in self.specs) if p is not None]
         # Arguments naming a target's file (or a class in it) select gradcheck items; they
         # leave pytest's own collection, which would import the target as a test module.
@@ -294,7 +281,7 @@ class _Loaded:
         except TargetError as exc:
             raise pytest.UsageError(f"--gradcheck {spec}: {exc}") from None
         if not any(p.status != "skip" for p in self.plans):
-            from gradcheck.cli import nothing_to_check
+            from gradcheck.views import nothing_to_check
 
             raise pytest.UsageError(
                 f"--gradcheck {spec}: {nothing_to_check(spec, found, self.plans)}"
@@ -373,15 +360,14 @@ class GradcheckItem(pytest.Item):
         """Run the class's checks; fail with the report, or skip with the reason."""
         __tracebackhide__ = True
         from gradcheck.errors import GradcheckFailedError
-        from gradcheck.report import UNFINISHED
+        from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, SKIPPED, UNFINISHED
         from gradcheck.targets.pipeline import run_planned
-        from gradcheck.targets.runner import ERROR, FAILED, INCONCLUSIVE, SKIPPED
 
         state: _State = self.parent.state  # type: ignore[union-attr]
         with self.parent.loaded.patches.applied():  # type: ignore[union-attr]
             result = run_planned(self.planned, examples=state.examples, seed=state.seed)
         if result.status in (FAILED, ERROR, UNFINISHED) or (
-            result.status == INCONCLUSIVE and state.settings.strict
+            result.status == INCONCLUSIVE and state.options.strict
         ):
             raise GradcheckFailedError(result)
         if result.status == INCONCLUSIVE:
@@ -395,7 +381,7 @@ class GradcheckItem(pytest.Item):
         from gradcheck.errors import GradcheckFailedError  # lazy, as every import here
 
         if isinstance(excinfo.value, GradcheckFailedError):
-            from gradcheck.cli import render_table
+            from gradcheck.views import render_table
 
             result = excinfo.value.result
             text = [f"{result.name} ({result.kind}) {result.status}: {result.message}", "",
