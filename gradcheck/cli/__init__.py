@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib.util
+import io
 import json
 import os
 import platform
@@ -25,6 +26,7 @@ from typing import Any, TextIO
 from gradcheck.cli import formats
 from gradcheck.errors import UsageError
 from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, PASSED, SKIPPED, UNFINISHED
+from gradcheck.targets.capture import captured
 from gradcheck.targets.config import Settings, load_config, load_settings
 from gradcheck.targets.discovery import (
     CONFIG_NAME,
@@ -319,6 +321,7 @@ class _Outcome:
     counts: dict[str, int]
     unchecked: list[tuple[str, str]]
     code: int
+    ranges: int = 0  # range findings (fail the run only under --strict)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -417,15 +420,20 @@ def _outcome(plan: _Plan, results: list[tuple[str, ClassResult]], seconds: float
 
     Inconclusive classes fail the run with ``--strict``, or when nothing at all was
     verified (a gate that checked nothing must not pass); ``--strict`` also fails on any
-    class with a backward that was not checked.
+    class with a backward that was not checked, and on range findings (a forward that
+    overflows only at large magnitudes).
     """
     counts = status_counts(r for _, r in results)
     with_backward = {p.found.name for _, p in plan.plans if p.found.has_backward}
     unchecked = unchecked_classes([r for _, r in results if r.name in with_backward],
                                   [f for _, f in plan.ignored])
+    ranges = sum(1 for _, r in results for c in r.checks
+                 if getattr(c.spec, "range_finding", None))
     failed = counts[FAILED] or counts[ERROR] or counts[UNFINISHED] or (
-        counts[INCONCLUSIVE] and (strict or not counts[PASSED])) or (strict and unchecked)
-    return _Outcome(results, seconds, counts, unchecked, EXIT_FAILED if failed else EXIT_OK)
+        counts[INCONCLUSIVE] and (strict or not counts[PASSED])) or (
+        strict and (unchecked or ranges))
+    return _Outcome(results, seconds, counts, unchecked, EXIT_FAILED if failed else EXIT_OK,
+                    ranges)
 
 
 def _write_text(args: argparse.Namespace, plan: _Plan, outcome: _Outcome) -> None:
@@ -440,8 +448,12 @@ def _write_text(args: argparse.Namespace, plan: _Plan, outcome: _Outcome) -> Non
     if args.verbose:
         for spec, text in plan.printed:
             out.write(f"--- printed while importing {spec} ---\n{text.rstrip()}\n")
+        for name, text in getattr(args, "class_output", {}).items():
+            out.write(render_class_output(name, text))
     out.write(render_table(results, verbose=args.verbose, color=color))
     out.write(render_unchecked(outcome.unchecked, strict=args.strict))
+    if outcome.ranges and args.strict:
+        out.write(f"\n{outcome.ranges} range finding(s): failing the run (--strict)\n")
     if args.verbose and plan.ignored:
         out.write(render_ignored([f for _, f in plan.ignored]))
     out.write(render_loading(plan.loaded, ran=args.run_module))
@@ -494,24 +506,47 @@ def _hung_report(args: argparse.Namespace) -> Any:
 
 def _plan_guarded(found: Found, config: dict[str, Any], seconds: float,
                   args: argparse.Namespace) -> Planned:
+    buffer = io.StringIO()
     try:
-        with guarded(f"probing {found.name}", seconds, option="--timeout-check",
-                     on_hung=_hung_report(args)):
+        with captured(buffer), guarded(f"probing {found.name}", seconds,
+                                       option="--timeout-check", on_hung=_hung_report(args)):
             return plan_checks(found, config)
     except GuardError as exc:
         return Planned(found, status="error", reason=str(exc))
+    finally:
+        _keep_output(args, found.name, buffer)
+
+
+def _keep_output(args: argparse.Namespace, name: str, buffer: io.StringIO) -> None:
+    """What a class printed or logged, kept for -v (never in the report)."""
+    if buffer.getvalue():
+        if not hasattr(args, "class_output"):
+            args.class_output = {}
+        args.class_output[name] = args.class_output.get(name, "") + buffer.getvalue()
+
+
+def render_class_output(name: str, text: str, limit: int = 40) -> str:
+    """What a class printed or logged while probed and checked (``-v``), first lines."""
+    lines = text.rstrip().splitlines()
+    shown = "\n".join(lines[:limit]) + (
+        f"\n... ({len(lines) - limit} more lines)" if len(lines) > limit else "")
+    return (f"--- printed or logged by {name} while probed and checked ({len(lines)} "
+            f"lines) ---\n{shown}\n")
 
 
 def _run_guarded(planned: Planned, args: argparse.Namespace, on_check: Any) -> ClassResult:
     found = planned.found
+    buffer = io.StringIO()
     try:
-        with guarded(f"checking {found.name}", args.timeout_check, option="--timeout-check",
-                     on_hung=_hung_report(args)):
+        with captured(buffer), guarded(f"checking {found.name}", args.timeout_check,
+                                       option="--timeout-check", on_hung=_hung_report(args)):
             return run_planned(planned, examples=args.examples, seed=args.seed,
                                on_check=on_check)
     except GuardError as exc:
         return ClassResult(found.name, found.kind, found.module, ERROR, str(exc),
                            notes=list(planned.notes))
+    finally:
+        _keep_output(args, found.name, buffer)
 
 
 def broken_class(target: Target, name: str, reason: str) -> ClassResult:

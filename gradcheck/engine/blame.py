@@ -1,93 +1,68 @@
-"""Whose exception is it: the user's code, or gradcheck's own (a bug to report).
+"""Whose exception it is: the user's code or gradcheck's own.
 
-An exception that escapes the checker's own code (the innermost frame of its traceback
-is inside the ``gradcheck`` package) is never reported as the user's error: the row says
-"gradcheck bug (not your code)", and the traceback is kept for ``-v``.
+An exception that reaches the frame of a check without passing through
+:func:`gradcheck.protocol.calls.call` (which names the user's method and line) is judged
+by its traceback: the innermost frame outside numpy and the standard library says where
+it was raised. Raised in the gradcheck package, it is a gradcheck bug (never the user's
+``error``, the traceback kept for ``-v``); raised in the user's file (a property read while
+the object is snapshotted, say), it is the user's, with the file and line.
 """
 
 from __future__ import annotations
 
+import os
 import sysconfig
 import traceback
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["checker_bug", "checker_raised", "traceback_text"]
+import numpy as np
 
-_PACKAGE = Path(__file__).resolve().parent.parent  # the gradcheck package
-# exceptions of the checker's own logic. A TypeError or ValueError raised in gradcheck
-# is as often numpy refusing what the checked code returned (a string for an output) as
-# a bug: those keep "could not evaluate ... (an unsupported object, or a gradcheck bug)"
-_LOGIC = (IndexError, KeyError, AttributeError, NameError, AssertionError,
-          ZeroDivisionError, RecursionError)
-# libraries: frames there belong to whoever called them
-_LIBRARIES = tuple(Path(p).resolve() for p in {sysconfig.get_paths()[k] for k in (
-    "stdlib", "platstdlib", "purelib", "platlib")})
+__all__ = ["Blame", "blame", "checker_raised"]
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_LIBRARIES = tuple(
+    os.path.abspath(p) for p in {sysconfig.get_paths()["stdlib"],
+                                  os.path.dirname(os.path.abspath(np.__file__))}
+)
 
 
-def _library(filename: str) -> bool:
-    if filename.startswith("<"):
-        return True  # <frozen importlib._bootstrap>, <__array_function__ internals>
-    try:
-        path = Path(filename).resolve()
-    except (OSError, ValueError):
-        return False
-    return not path.is_relative_to(_PACKAGE) and any(path.is_relative_to(p)
-                                                      for p in _LIBRARIES)
+@dataclass
+class Blame:
+    """Where an exception was raised, and whether that is gradcheck's own code."""
+
+    internal: bool
+    where: str  # "places.py:139"
+    text: str  # the formatted traceback
 
 
-def _inside(filename: str) -> bool:
-    try:
-        return Path(filename).resolve().is_relative_to(_PACKAGE)
-    except (OSError, ValueError):
-        return False
-
-
-def checker_bug(exc: BaseException) -> str | None:
-    """The message for an exception raised by gradcheck itself, or None (not ours).
-
-    Parameters
-    ----------
-    exc : BaseException
-        The exception, with its traceback.
-
-    Returns
-    -------
-    str or None
-        ``"gradcheck bug (not your code): IndexError: ... (gradcheck/x.py:12); please
-        report it, -v shows the traceback"`` for an error of logic (``IndexError``,
-        ``KeyError``, ``AttributeError`` ...); None for other types, or when the
-        innermost frame is not in gradcheck (the user's code, or a library the user's
-        code called); library frames (numpy, the standard library) belong to their
-        caller.
-    """
-    if not isinstance(exc, _LOGIC):
-        return None
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not _library(f.filename)]
-    if not frames or not _inside(frames[-1].filename):
-        return None
-    last = frames[-1]
-    where = Path(last.filename).resolve().relative_to(_PACKAGE.parent)
-    return (f"gradcheck bug (not your code): {type(exc).__name__}: {exc} ({where}:"
-            f"{last.lineno}); please report it, -v shows the traceback")
-
-
-def traceback_text(exc: BaseException) -> str:
-    """The traceback as text (for ``-v``)."""
-    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip()
+def blame(exc: BaseException) -> Blame:
+    """Judge ``exc`` by the innermost frame of its traceback outside the libraries."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    own = [f for f in frames if not os.path.abspath(f.filename).startswith(_LIBRARIES)]
+    if not own:
+        return Blame(True, "", text)
+    last = own[-1]
+    where = f"{os.path.basename(last.filename)}:{last.lineno}"
+    return Blame(os.path.abspath(last.filename).startswith(_PACKAGE + os.sep), where, text)
 
 
 def checker_raised(exc: Exception, name: str, kind: str) -> tuple[Any, str | None]:
     """An exception a check let through, as the runner's engine call returns it.
 
-    Gradcheck's own bug: ``(report, None)``, an ``error`` report saying so, its traceback
-    in the notes (shown under ``-v``). Anything else: ``(None, problem)``, as before.
+    Raised inside gradcheck: ``(report, None)``, an ``error`` report saying it is a
+    gradcheck bug, its traceback in the notes (shown under ``-v``). Anything else:
+    ``(None, problem)``, as before.
     """
     from gradcheck.report import ERROR, Report
 
-    bug = checker_bug(exc)
-    if bug is None:
+    who = blame(exc)
+    if not who.internal:
         return None, f"the checker raised {type(exc).__name__}: {exc}"
-    report = Report(name=name, kind=kind, status=ERROR, problems=[bug],
-                    notes=["traceback of the gradcheck bug:\n" + traceback_text(exc)])
+    problem = (f"gradcheck itself raised {type(exc).__name__}: {exc} ({who.where}): a "
+               "gradcheck bug, not an error in your code; please report it (the traceback "
+               "is shown with -v)")
+    report = Report(name=name, kind=kind, status=ERROR, problems=[problem],
+                    notes=["gradcheck traceback:\n" + who.text.rstrip()])
     return report, None

@@ -23,7 +23,7 @@ from collections.abc import Callable
 import numpy as np
 
 from gradcheck.engine import threads
-from gradcheck.engine.blame import checker_bug, traceback_text
+from gradcheck.engine.blame import blame
 from gradcheck.engine.state import RandomPin, numpy_unpatched
 from gradcheck.errors import (
     ArgumentError,
@@ -54,7 +54,7 @@ def framed(report: Report, body: Callable[[], None], *, name: str, noun: str,
         The passes.
     name, noun : str
         What is checked, for an unexpected failure ("the check could not evaluate
-        ``name``: ... (an unsupported ``noun``, or a gradcheck bug)").
+        ``name``: gradcheck itself raised ...", judged by :mod:`gradcheck.engine.blame`).
     pin : RandomPin
         The random state, restored afterwards.
     restore : callable, optional
@@ -94,12 +94,20 @@ def framed(report: Report, body: Callable[[], None], *, name: str, noun: str,
         raise
     except Exception as exc:  # something the checker cannot handle: a verdict, not a crash
         report.status = ERROR
-        bug = checker_bug(exc)
-        report.problems.insert(0, bug if bug is not None else (
-            f"the check could not evaluate {name}: {type(exc).__name__}: {exc} "
-            f"(an unsupported {noun}, or a gradcheck bug)"))
-        if bug is not None:
-            report.notes.append("traceback of the gradcheck bug:\n" + traceback_text(exc))
+        who = blame(exc)
+        article = "an" if noun[:1] in "aeiou" else "a"
+        if who.internal:
+            report.problems.insert(
+                0,
+                f"the check could not evaluate {name}: gradcheck itself raised "
+                f"{type(exc).__name__}: {exc} ({who.where}): a gradcheck bug (or {article} {noun} "
+                "it does not support yet), not an error in your code; please report it "
+                "(the traceback is shown with -v)",
+            )
+            report.notes.append("gradcheck traceback:\n" + who.text.rstrip())
+        else:
+            report.problems.insert(
+                0, f"{name} raised {type(exc).__name__}: {exc} ({who.where}) while checked")
     finally:
         if restore is not None:
             restore()

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from gradcheck.engine import budget
+from gradcheck.engine import budget, reduction
 from gradcheck.engine.frame import framed
 from gradcheck.engine.state import (
     RandomPin,
@@ -31,7 +31,7 @@ from gradcheck.engine.state import (
 )
 from gradcheck.engine.verify import Context, Verification
 from gradcheck.errors import ArgumentError, ProtocolError, UserCodeError
-from gradcheck.protocol import checks, names
+from gradcheck.protocol import checks, implied, names
 from gradcheck.protocol.params import (
     Parameter,
     expected_gradient,
@@ -146,6 +146,8 @@ class Run:
         subject = self.subject
         if isinstance(subject, LossSubject) and not self._loss_output_ok(subject, out):
             return
+        if type(subject) is LossSubject:
+            self._observe_reduction(subject, out, grads)
         verification = Verification(Context(
             report, self.x, self.y, self.rng, self.eps, self.step,
             self.dinputs_name if self.differentiable_inputs else None, self.seed,
@@ -411,8 +413,13 @@ class Run:
         fused = FusedSubject(self.obj, subject.pin)
         fused.y_true, fused.n_samples = subject.y_true, subject.n_samples
         fused.evaluations = subject.evaluations
+        fused.activation_only, fused.implied_kind = subject.activation_only, subject.implied_kind
+        fused.last_output = subject.last_output
         self.subject = fused
-        if get_output(self.obj) is not None:
+        if subject.activation_only and subject.implied_kind is not None:
+            report.kind = Kind.FUSED
+            report.notes.append(implied.DESCRIPTION[subject.implied_kind])
+        elif get_output(self.obj) is not None:
             report.kind = Kind.FUSED
         else:
             report.notes.append(
@@ -421,14 +428,34 @@ class Run:
             )
         return fused
 
+    def _observe_reduction(self, subject: LossSubject, out: Any,
+                           grads: dict[str, np.ndarray]) -> None:
+        """Per-element losses ``(N, C)``: the reduction backward differentiates, observed."""
+        n = self.x.shape[0]
+        if np.size(out) != self.x.size or self.x.size == n:
+            return
+        dinputs = grads.get(self.dinputs_name)
+        if dinputs is None:
+            return
+        y = self.y
+
+        def forward_mean(z: np.ndarray) -> float:
+            return float(np.mean(np.asarray(subject.forward(z, y), dtype=np.float64)))
+
+        reading = reduction.observe(forward_mean, self.x.copy(), dinputs, n)
+        subject.scale = reduction.factors(n, self.x.size)[reading]
+        self.report.notes.append(
+            "forward returns one loss per element: checked as the gradient of "
+            + reduction.READINGS[reading])
+
     def _loss_output_ok(self, subject: Subject, out: Any) -> bool:
         arr = np.asarray(out)
         if arr.dtype.kind not in "biuf":
             self.report.problems.append(f"forward returned {type(out).__name__}, not numbers")
             return False
         per_position = int(np.prod(self.x.shape[:-1]))
-        if not isinstance(subject, FusedSubject) and arr.size not in (self.x.shape[0],
-                                                                       per_position):
+        if not isinstance(subject, FusedSubject) and arr.size not in (
+                self.x.shape[0], per_position, self.x.size):
             self.report.problems.append(
                 f"forward returned {arr.size} values for {self.x.shape[0]} samples; a loss's "
                 "forward returns one loss per sample"

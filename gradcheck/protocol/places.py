@@ -8,6 +8,7 @@ reachable from an object, wherever the code keeps it.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Iterator
 from typing import Any
@@ -142,10 +143,18 @@ class Place:
         return value
 
     def set(self, new: Any) -> None:
-        """Rebind the value at this place (attribute, dict key or list item)."""
+        """Rebind the value at this place (attribute, dict key or list item).
+
+        An item of a tuple or named tuple, or an attribute of a frozen dataclass, is never
+        written into: the holder is rebuilt with the new value and rebound in its own
+        place (``self.cache = (x, cols, w)`` gets a new tuple).
+        """
         kind, key = self.steps[-1]
         holder = self.root if len(self.steps) == 1 else self.parent().get()
-        if kind == ATTR:
+        rebuilt = _rebuilt(holder, kind, key, new)
+        if rebuilt is not None and len(self.steps) > 1:
+            self.parent().set(rebuilt)
+        elif kind == ATTR:
             setattr(holder, key, new)
         else:
             holder[key] = new
@@ -200,3 +209,16 @@ def _children(value: Any) -> Iterator[tuple[str, Any, Any]]:
     else:
         for name, item in attributes(value).items():
             yield ATTR, name, item
+
+
+def _rebuilt(holder: Any, kind: str, key: Any, new: Any) -> Any:
+    """A copy of an immutable ``holder`` with ``new`` at ``key``; ``None`` if mutable."""
+    if isinstance(holder, tuple) and kind != ATTR:
+        items = list(holder)
+        items[key] = new
+        return type(holder)(*items) if hasattr(holder, "_fields") else type(holder)(items)
+    if kind == ATTR and dataclasses.is_dataclass(holder) and not isinstance(holder, type) \
+            and getattr(type(holder), "__dataclass_params__", None) is not None \
+            and type(holder).__dataclass_params__.frozen:
+        return dataclasses.replace(holder, **{key: new})
+    return None

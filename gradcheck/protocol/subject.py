@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from gradcheck.errors import ProtocolError, UserCodeError
-from gradcheck.protocol import names
+from gradcheck.protocol import implied, labels, names
 from gradcheck.protocol.calls import call, forward_parameters, wants_training
 from gradcheck.protocol.params import Parameter
 from gradcheck.protocol.places import attributes
@@ -274,6 +274,9 @@ class LayerSubject(Subject):
     def __init__(self, obj: Any, pin: RandomPin, training: tuple[bool, bool]) -> None:
         super().__init__(obj, pin)
         self.extra = (training[1],) if training[0] else ()
+        # backward(dz, y) with y unused, as on every layer of some networks: y is None
+        label = labels.label_argument(getattr(obj, "backward", None))
+        self.backward_extra: tuple[Any, ...] = (None,) if label and label[1] else ()
         self.returns_output = False
         self.output_known = False  # set once forward was seen setting its output
 
@@ -302,7 +305,7 @@ class LayerSubject(Subject):
 
     def backward(self, dvalues: np.ndarray, y: np.ndarray | None = None) -> Any:
         """One backward call with the upstream gradient ``dvalues``."""
-        return call(self.obj, "backward", dvalues)
+        return call(self.obj, "backward", dvalues, *self.backward_extra)
 
     def objective(self, out: Any, *, scale: bool = False) -> tuple[float, float]:
         """``sum(dvalues * out)`` plus the regularization of every parameter."""
@@ -341,18 +344,47 @@ class LossSubject(Subject):
     # probabilities: steps relative to |p| down to this scale, never stepping below zero
     input_step_floor = 1e-3
     clips = True
+    # per-element losses reduced by a sum (observed, gradcheck.engine.reduction): the
+    # objective is the mean of every element times this factor
+    scale = 1.0
+
+    # forward(inputs) is the activation alone and backward takes the labels: the loss
+    # is implied by forward's output (gradcheck.protocol.implied): "softmax" | "sigmoid"
+    activation_only = False
+    implied_kind: str | None = None
+    last_output: Any = None
 
     def start(self, x: np.ndarray, y: np.ndarray | None) -> list[str]:
-        """Keep the labels and the batch size."""
+        """Keep the labels and the batch size; a forward taking no labels implies a loss."""
         self.y_true, self.n_samples = y, x.shape[0]
+        self.activation_only = not implied.forward_takes_labels(self.obj)
         return []
 
     def forward(self, x: np.ndarray, y: np.ndarray | None = None) -> Any:
         """The per-sample losses (or a scalar) for predictions ``x``."""
         self._pinned()
-        result = call(self.obj, "forward", x, self.y_true if y is None else y)
+        labels = self.y_true if y is None else y
+        if self.activation_only:
+            returned = call(self.obj, "forward", x)
+            self.pin.note_draws()
+            return self._implied(returned, labels)
+        result = call(self.obj, "forward", x, labels)
         self.pin.note_draws()
         return result
+
+    def _implied(self, returned: Any, labels: Any) -> float:
+        output = get_output(self.obj)
+        output = returned if isinstance(returned, np.ndarray) else output
+        if not isinstance(output, np.ndarray):
+            raise ProtocolError("forward(inputs) returned no array and set no self.output")
+        if self.implied_kind is None:
+            self.implied_kind = implied.kind_of(output)
+            if self.implied_kind is None:
+                raise ProtocolError(
+                    "forward takes no labels and its output is neither probability rows "
+                    "(softmax) nor values in (0, 1) (sigmoid): no loss is implied")
+        self.last_output = output
+        return implied.implied_loss(self.implied_kind, output, np.asarray(labels))
 
     def backward(self, dvalues: np.ndarray, y: np.ndarray | None) -> Any:
         """``backward(dvalues, y_true)``."""
@@ -361,7 +393,8 @@ class LossSubject(Subject):
     def objective(self, out: Any, *, scale: bool = False) -> tuple[float, float]:
         """The mean loss."""
         result = np.asarray(out, dtype=np.float64)
-        return float(np.mean(result)), float(np.mean(np.abs(result)))
+        return (self.scale * float(np.mean(result)),
+                self.scale * float(np.mean(np.abs(result))))
 
     def sample_losses(self, x: np.ndarray, y: np.ndarray) -> np.ndarray | None:
         """Per-sample losses of a batch (the mean over a sample's positions, if several)."""
@@ -376,7 +409,7 @@ class LossSubject(Subject):
         losses = self.sample_losses(x_rows, self.y_true[row_ids])
         if losses is None:
             raise ProtocolError("per-sample losses are not available")
-        losses = losses / self.n_samples
+        losses = losses * (self.scale / self.n_samples)
         return losses, np.abs(losses)
 
     def row_values(self, x: np.ndarray, y: np.ndarray | None) -> np.ndarray | None:
@@ -402,7 +435,7 @@ class FusedSubject(LossSubject):
 
     def backward_argument(self, x: np.ndarray) -> np.ndarray:
         """The softmax output forward set (``self.output``); the logits ``x`` without one."""
-        output = get_output(self.obj)
+        output = self.last_output if self.activation_only else get_output(self.obj)
         return x if output is None else np.asarray(output, dtype=np.float64)
 
     def objective(self, out: Any, *, scale: bool = False) -> tuple[float, float]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gradcheck.targets.classes import signature_params
+from gradcheck.targets.searching import values_for
 
 __all__ = [
     "CONFIG_NAME",
@@ -49,10 +50,17 @@ REGULARIZER_STRENGTH = 0.1
 
 _SIZE_TOKENS = {
     "in", "out", "inputs", "input", "outputs", "output", "neurons", "units", "features",
-    "classes", "size", "dim", "dims", "hidden", "width", "channels", "fan",
+    "classes", "size", "dim", "dims", "hidden", "width", "channels", "fan", "depth",
+    "filters", "kernels",
 }
 
 _IN_TOKENS = {"in", "inputs", "input", "fan_in"}
+
+# size arguments that are windows: tried as pairs too, when an int is refused
+_WINDOW_SIZES = {"kernel_size", "pool_size", "filter_size", "window_size"}
+
+DRAWN = object()
+"""A searched value meaning "keep drawing this size" (the first try for windows)."""
 
 _AXIS_NAMES = ("dim", "axis")
 
@@ -67,6 +75,29 @@ class Constructor:
     input_size: str | None = None
     shown: dict[str, Any] = field(default_factory=dict)
     label: str = "default"
+    # arguments found by search (targets/searching.py): the values still to try
+    searched: dict[str, list[Any]] = field(default_factory=dict)
+    variant: str | None = None  # a build where bugs hide ("padding 0"), if it is one
+
+    searched_used: bool = False  # built with searched values (the row shows them)
+
+    def with_fixed(self, values: dict[str, Any], variant: str | None = None) -> Constructor:
+        """A copy with ``values`` fixed (shown in the row); ``DRAWN`` keeps a size drawn."""
+        values = {k: v for k, v in values.items() if v is not DRAWN}
+        return Constructor(
+            fixed={**self.fixed, **values}, positional_only=list(self.positional_only),
+            sizes=[n for n in self.sizes if n not in values],
+            input_size=None if self.input_size in values else self.input_size,
+            shown={**self.shown, **values}, label=self.label,
+            searched=dict(self.searched), variant=variant or self.variant,
+            searched_used=self.searched_used or bool(values))
+
+    def show_arguments(self) -> None:
+        """The row prints the arguments used (searched builds and variants)."""
+        if self.searched_used or self.variant:
+            self.label = ", ".join(f"{k}={v!r}" for k, v in self.shown.items()) or "default"
+            if self.variant:
+                self.label += f" ({self.variant})"
 
     def build(self, cls: type, sizes: dict[str, int]) -> Any:
         """Call the constructor with the fixed arguments and ``sizes``."""
@@ -135,8 +166,17 @@ def constructors(cls: type, config: list[dict[str, Any]] | None) -> tuple[
                 continue
             if p.default is not inspect.Parameter.empty:
                 continue
-            if _is_size(p):
+            if _is_size(p) and not p.name.lower().endswith("shape"):
                 build.sizes.append(p.name)
+                if p.name.lower() in _WINDOW_SIZES:
+                    # a window drawn as an int first; pairs when the int is refused
+                    # (``kh, kw = kernel_size``), or first when the docstring says tuple
+                    pairs: list[Any] = [(2, 2), (3, 3), (2, 3)]
+                    build.searched[p.name] = [*pairs, DRAWN] if _documented_tuple(
+                        cls, p.name) else [DRAWN, *pairs]
+            elif values_for(p.name) is not None:
+                build.searched[p.name] = values_for(p.name) or []
+                build.fixed[p.name] = build.shown[p.name] = build.searched[p.name][0]
             elif p.name.lower() in GUESSES:
                 build.fixed[p.name] = GUESSES[p.name.lower()]
                 build.shown[p.name] = GUESSES[p.name.lower()]
@@ -173,6 +213,22 @@ def constructors(cls: type, config: list[dict[str, Any]] | None) -> tuple[
             )
             builds.append(strong)
     return builds, None
+
+
+def _documented_tuple(cls: type, name: str) -> bool:
+    """Whether the class's or constructor's docstring types ``name`` as a tuple.
+
+    ``kernel_size : tuple of int`` (numpydoc), ``kernel_size (tuple): ...`` (Google
+    style) or ``kernel_size: (kh, kw)``: the line that names the argument says so.
+    """
+    text = "\n".join(filter(None, (inspect.getdoc(cls), inspect.getdoc(cls.__init__))))
+    for line in text.splitlines():
+        stripped = line.strip()
+        if re.match(rf"{re.escape(name)}\b", stripped):
+            rest = stripped[len(name):][:60].lower()
+            if "tuple" in rest or re.search(r"\(\s*\w+\s*,\s*\w+\s*\)", rest):
+                return True
+    return False
 
 
 def prepare(obj: Any) -> None:

@@ -133,7 +133,7 @@ class _Losses:
         from hypothesis import strategies as st
 
         n = draw(st.integers(1, MAX_SAMPLES))
-        c = draw(st.integers(2, MAX_CLASSES))
+        c = spec.input_width or draw(st.integers(2, MAX_CLASSES))
         sizes: dict[str, int] = {name: c for name in spec.build.sizes}
         obj = _build(spec, sizes)
         y_pred = _float64(draw(_predictions(spec, n, c, fused=self.fused)))

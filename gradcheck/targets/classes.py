@@ -13,10 +13,11 @@ from __future__ import annotations
 import ast
 import inspect
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
+from gradcheck.protocol.labels import label_argument
 from gradcheck.targets.loading import Target
 
 __all__ = [
@@ -45,6 +46,10 @@ class Found:
     training: bool = False
     template: bool = False  # a base class or template: not listed as unchecked
     delegates: bool = False  # a __getattr__ wrapper: its forward/backward are another's
+    # forward(inputs) and backward(dvalues, y): a layer ignoring y, or a fused loss whose
+    # forward is the activation alone (observed while probing)
+    labels_in_backward: bool = False
+    subclasses: list[str] = field(default_factory=list)  # classes of the target deriving
 
     @property
     def has_backward(self) -> bool:
@@ -92,11 +97,13 @@ def find_classes(target: Target) -> list[Found]:
 def _ignore_if_template(found: Found, others: list[type]) -> None:
     """Ignore templates: forward and backward do nothing, or one does in a base class.
 
-    "Nothing" is ``pass``, a docstring or ``raise NotImplementedError``; a base class is
+    "Nothing" is ``pass``, a docstring, ``return None`` or ``raise NotImplementedError``; a
+    base class is
     one another class of the target derives from.
     """
     empty = [m for m in ("forward", "backward") if _does_nothing(found.cls, m)]
     children = [c.__name__ for c in others if found.cls in c.__mro__[1:]]
+    found.subclasses = children
     if len(empty) == 2:
         reason = "a template: forward and backward do nothing (pass / NotImplementedError)"
     elif empty and children:
@@ -105,6 +112,22 @@ def _ignore_if_template(found: Found, others: list[type]) -> None:
     else:
         return
     found.verdict, found.reason, found.template = "ignore", reason, True
+
+
+def ignore_as_base(found: Found, why: str) -> bool:
+    """Ignore a class other classes of the target derive from that cannot run on its own.
+
+    Its probe raised ``NotImplementedError`` (a hook its subclasses fill in) or an
+    ``AttributeError`` (an attribute its subclasses set): an abstract base, neither
+    checked nor an error. Returns whether it was ignored.
+    """
+    if not found.subclasses or not any(
+            word in why for word in ("NotImplementedError", "AttributeError")):
+        return False
+    found.verdict, found.template = "ignore", True
+    found.reason = (f"a base class (of {', '.join(found.subclasses[:3])}) that cannot run on "
+                    f"its own: {why}")
+    return True
 
 
 def _does_nothing(cls: type, method: str) -> bool:
@@ -124,8 +147,22 @@ def _does_nothing(cls: type, method: str) -> bool:
             continue
         if isinstance(statement, ast.Raise) and "NotImplementedError" in ast.unparse(statement):
             continue
+        if isinstance(statement, ast.Return) and (
+                statement.value is None or (isinstance(statement.value, ast.Constant)
+                                            and statement.value.value is None)):
+            continue  # `return` / `return None`
         return False
     return True
+
+
+_NETWORK_METHODS = ("add", "fit", "train", "predict", "evaluate", "finalize", "compile")
+
+
+def _is_network(cls: type) -> bool:
+    """A network or model: named so (in its bases too), or with a model's methods."""
+    names = " ".join(k.__name__.lower() for k in cls.__mro__[:-1])
+    return any(w in names for w in ("network", "model", "net", "sequential")) or any(
+        callable(getattr(cls, m, None)) for m in _NETWORK_METHODS)
 
 
 def signature_params(function: Any) -> list[inspect.Parameter] | None:
@@ -219,6 +256,11 @@ def classify(cls: type, name: str, module: str) -> Found:
                      f"forward takes {required} arguments (NNFS: 1 for layers, 2 for losses)")
     if not has_backward:
         return found(f_kind, "skip", "no backward method: nothing to check")
+    # (a model's backward(output, y) does nothing or belongs to a network: not a layer)
+    takes_labels = (f_kind == "layer" and label_argument(cls.backward) is not None
+                    and not _does_nothing(cls, "backward") and not _is_network(cls))
+    if takes_labels:
+        b_kind = "layer"  # until probing shows whether the labels matter
     if b_kind is None:
         return found(f_kind, "ignore", "backward takes neither (dvalues) nor (dvalues, y_true)")
     if f_kind == "loss" and b_kind == "layer" and backward_args is not None \
@@ -233,4 +275,6 @@ def classify(cls: type, name: str, module: str) -> Found:
         )
     if f_kind == "loss" and fused_name:
         f_kind = "fused"
-    return found(f_kind, "check", training=training and f_kind == "layer")
+    out = found(f_kind, "check", training=training and f_kind == "layer")
+    out.labels_in_backward = takes_labels
+    return out

@@ -19,27 +19,34 @@ sorting), :mod:`~gradcheck.targets.building` (constructor arguments),
 :mod:`~gradcheck.targets.layer_probe` and :mod:`~gradcheck.targets.loss_probe` (probing),
 :mod:`~gradcheck.targets.backward_only` (fused classes without a forward) and
 :mod:`~gradcheck.targets.specs` (what a check runs). This module plans one class with
-them and re-exports what callers use. Nothing here imports Hypothesis or the engine.
+them and re-exports what callers use. Nothing here imports Hypothesis; the engine is
+imported only to verify a variant build (padding 0, overlapping windows) on one example.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 from typing import Any
 
+import numpy as np
+
 from gradcheck.errors import SkipError, UserCodeError
+from gradcheck.targets import capture, searching, shapes
 from gradcheck.targets.backward_only import plan_backward_only
 from gradcheck.targets.backward_only import wrap_backward_only as wrap_backward_only
 from gradcheck.targets.building import CONFIG_NAME as CONFIG_NAME
 from gradcheck.targets.building import GUESSES as GUESSES
 from gradcheck.targets.building import REGULARIZER_STRENGTH as REGULARIZER_STRENGTH
 from gradcheck.targets.building import Constructor as Constructor
-from gradcheck.targets.building import as_axis
+from gradcheck.targets.building import argument_defaults, as_axis
 from gradcheck.targets.building import constructors as constructors
 from gradcheck.targets.building import prepare as prepare
 from gradcheck.targets.classes import Found as Found
 from gradcheck.targets.classes import classify as classify
 from gradcheck.targets.classes import find_classes as find_classes
+from gradcheck.targets.classes import ignore_as_base
+from gradcheck.targets.fused_probe import fused_specs
 from gradcheck.targets.layer_probe import probe_layer
 from gradcheck.targets.loading import Target as Target
 from gradcheck.targets.loading import TargetError as TargetError
@@ -94,15 +101,89 @@ def plan_checks(found: Found, config: dict[str, list[dict[str, Any]]]) -> Planne
                     planned.specs += specs
                     continue
         try:
-            specs = _probe(found, build, planned.unchecked)
+            specs = _searched(found, build, planned.unchecked, planned.notes)
         except SkipError as exc:
+            ignore_as_base(found, str(exc))
             return Planned(found, status="skip", reason=str(exc))
         except UserCodeError as exc:
+            if ignore_as_base(found, str(exc)):
+                return Planned(found, status="skip", reason=str(exc))
             return Planned(found, status="error", reason=str(exc))
         planned.specs += specs
     if not planned.specs:
         return Planned(found, status="skip", reason="no data it accepts was found")
     return planned
+
+
+def _searched(found: Found, build: Constructor, unchecked: list[str],
+              notes: list[str]) -> list[CheckSpec]:
+    """The checks of ``build``, its searched arguments tried in turn, and its variants.
+
+    The first combination of searched values (``searching.alternatives``) that builds and
+    takes an input is checked; then the builds bugs hide at (padding 0, overlapping
+    windows), each kept only when it builds and takes an input too.
+    """
+    first_error: UserCodeError | None = None
+    chosen: tuple[Constructor, list[CheckSpec]] | None = None
+    for values in searching.alternatives(build.searched) if build.searched else [{}]:
+        attempt = build.with_fixed(values) if values else build
+        try:
+            chosen = attempt, _probe(found, attempt, unchecked)
+            break
+        except UserCodeError as exc:
+            first_error = first_error or exc
+    if chosen is None:
+        assert first_error is not None
+        raise first_error
+    used, specs = chosen
+    used.show_arguments()
+    if found.kind != "layer":
+        return specs
+    defaults = argument_defaults(found.cls)
+    for change in searching.variants({**defaults, **used.fixed}):
+        (name, value), = change.items()
+        what = "padding 0" if value == 0 else "overlapping windows"
+        variant = used.with_fixed(change, variant=f"{what}: where bugs hide")
+        with contextlib.suppress(UserCodeError, SkipError):
+            more = _probe(found, variant, [])
+            variant.show_arguments()
+            for spec in more:
+                failure = _variant_failure(found, variant, spec)
+                if failure is None:
+                    notes.append(f"also checked with {name}={value!r} ({what}, where bugs "
+                                 "hide) on one random example: passed")
+                else:
+                    spec.failure = f"with {name}={value!r} ({what}), on a random example: " \
+                        + failure
+                    specs.append(spec)
+    return specs
+
+
+def _variant_failure(found: Found, build: Constructor, spec: CheckSpec) -> str | None:
+    """One check of a variant build on random data (no ties): the failure, or ``None``.
+
+    Variants are verified by one example, not drawn ones: drawn data has ties, where a
+    max pooling with overlapping windows costs seconds per example at its kinks.
+    """
+    from gradcheck.api import check_layer
+
+    if spec.batch_last or spec.training:
+        return None
+    shape = spec.input_shape if spec.input_shape is not None else (spec.input_width or 4,)
+    candidate = shapes.Candidate(tuple(shape), spec.input_domain, high=spec.input_high)
+    inputs = shapes.probe_inputs(candidate, 3, np.random.default_rng(17))
+    try:
+        obj = user_call(f"{found.name}({build.label})", build.build, found.cls,
+                        _probe_sizes(build))
+        prepare(obj)
+        with capture.captured(io.StringIO()):
+            report = check_layer(obj, inputs, raise_on_failure=False, seed=0)
+    except (UserCodeError, SkipError, TypeError, ValueError):
+        return None
+    if report.status not in ("failed", "error"):
+        return None
+    details = [g.describe() for g in report.gradients if g.status in ("failed", "missing")]
+    return "; ".join([*report.problems[:1], *details[:2]]) or f"{report.status}"
 
 
 def _probe_sizes(build: Constructor, width: int | None = None) -> dict[str, int]:
@@ -116,6 +197,10 @@ def _probe(found: Found, build: Constructor, unchecked: list[str]) -> list[Check
     sizes = _probe_sizes(build)
     obj = user_call(f"{found.name}({_call_text(build, sizes)})", build.build, found.cls, sizes)
     prepare(obj)
+    if found.kind == "layer" and found.labels_in_backward:
+        specs = fused_specs(found, build, obj)
+        if specs:
+            return specs
     if found.kind == "layer":
         return [probe_layer(found, build, obj, sizes)]
     return probe_loss(found, build, obj, unchecked)

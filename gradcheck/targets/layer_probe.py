@@ -52,8 +52,11 @@ def probe_layer(found: Found, build: Constructor, obj: Any,
     first_error: UserCodeError | None = None
     fallback: tuple[shapes.Candidate, np.ndarray] | None = None
     arguments = {**argument_defaults(found.cls), **build.fixed, **sizes}
+    channels = [int(a.shape[i]) for a in find_candidates(obj).arrays if a.ndim == 4
+                for i in (1, 2)]
     for candidate in shapes.candidates(widths, arguments,
-                                       sized=bool(build.sizes) and not isinstance(fixed, int)):
+                                       sized=bool(build.sizes) and not isinstance(fixed, int),
+                                       seen_channels=channels):
         inputs = shapes.probe_inputs(candidate, 3, rng)
         try:
             returned = user_call(f"{found.name}.forward", _forward_layer, obj, inputs,
@@ -87,8 +90,14 @@ def probe_layer(found: Found, build: Constructor, obj: Any,
 
 
 def _parameter_rows(obj: Any) -> list[int]:
-    """First dimensions of the 2-D float arrays the object holds (weights' input sizes)."""
-    return [int(a.shape[0]) for a in find_candidates(obj).arrays if a.ndim == 2]
+    """Widths the object's float arrays suggest: rows of 2-D ones, then 1-D lengths.
+
+    The rows of a weight matrix are its input size; a 1-D array (an elementwise scale
+    ``w`` of shape ``(D,)``) suggests ``D``.
+    """
+    arrays = find_candidates(obj).arrays
+    return [*(int(a.shape[0]) for a in arrays if a.ndim == 2),
+            *(int(a.shape[0]) for a in arrays if a.ndim == 1 and a.shape[0] > 1)]
 
 
 def _layer_spec(found: Found, build: Constructor, obj: Any, candidate: shapes.Candidate,
@@ -105,7 +114,20 @@ def _layer_spec(found: Found, build: Constructor, obj: Any, candidate: shapes.Ca
     spec = CheckSpec(found, build, "layer", training=found.training, params=params,
                      input_domain=candidate.domain)
     moderate = np.asarray(output, dtype=np.float64) if output.dtype.kind in "fc" else None
-    if moderate is not None and shapes.takes_large_inputs(moderate, large):
+    if moderate is not None and large is not None and not np.all(np.isfinite(large)) \
+            and np.all(np.abs(moderate) <= 1.0 + 1e-12):
+        # bounded, yet not finite at large magnitudes (tanh written with np.exp): a range
+        # finding with its threshold, apart from the gradient verdict (checked below it)
+        threshold = _overflow_threshold(found, obj, candidate)
+        if threshold is not None:
+            spec.range_finding = (
+                f"forward is not finite (inf or nan) for inputs of magnitude {threshold:.4g} "
+                f"and above, though its outputs are bounded: an intermediate overflows "
+                f"(np.exp(x) is inf above 709.78); rewrite it without the overflowing term "
+                f"(np.tanh, or exp of -|x| only). Gradients were checked below that")
+        elif shapes.takes_large_inputs(moderate, large):
+            spec.max_magnitude = shapes.LARGE_MAGNITUDE
+    elif moderate is not None and shapes.takes_large_inputs(moderate, large):
         spec.max_magnitude = shapes.LARGE_MAGNITUDE
     if candidate.sized:
         build.input_size = candidate.size_name
@@ -125,6 +147,33 @@ def _layer_spec(found: Found, build: Constructor, obj: Any, candidate: shapes.Ca
         if len(candidate.shape) == 1:
             spec.input_width = candidate.shape[0]
     return spec
+
+
+def _overflow_threshold(found: Found, obj: Any, candidate: shapes.Candidate) -> float | None:
+    """The smallest input magnitude at which forward stops being finite (bisection).
+
+    The probe batch scaled to a largest ``|x|`` of ``m``; ``None`` when forward is not
+    finite below 10 (not an overflow at large magnitudes) or stays finite at 1e3.
+    """
+    base = shapes.probe_inputs(candidate, 3, np.random.default_rng(1))
+    base = base / max(float(np.max(np.abs(base))), 1e-12)
+
+    def finite(magnitude: float) -> bool:
+        output = _forward_output(found, obj, base * magnitude)
+        return output is not None and bool(np.all(np.isfinite(output)))
+
+    low, high = 10.0, shapes.LARGE_MAGNITUDE
+    if not finite(low) or finite(high):
+        return None
+    for _ in range(30):
+        middle = (low + high) / 2
+        if finite(middle):
+            low = middle
+        else:
+            high = middle
+        if high - low < 1e-3 * high:
+            break
+    return high
 
 
 def _batch_last(found: Found, obj: Any, width: int, *, leading: int) -> bool:

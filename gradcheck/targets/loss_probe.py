@@ -16,12 +16,13 @@ import numpy as np
 
 from gradcheck.errors import SkipError
 from gradcheck.targets import shapes
+from gradcheck.targets.branches import raised_in_label_branch
 from gradcheck.targets.building import Constructor
 from gradcheck.targets.classes import Found
 from gradcheck.targets.loading import describe_exception
 from gradcheck.targets.loading import quiet as _quiet
 from gradcheck.targets.probe_calls import tries, user_call
-from gradcheck.targets.specs import LABEL_KINDS, CheckSpec
+from gradcheck.targets.specs import LABEL_KINDS, LABEL_TEXT, CheckSpec
 
 __all__ = ["probe_loss"]
 
@@ -36,13 +37,18 @@ def _probe_labels(kind: str, n: int, c: int, rng: np.random.Generator) -> np.nda
     return rng.uniform(0.05, 0.95, size=(n, c))
 
 
-def _per_sample(result: Any, n: int) -> np.ndarray | None:
+def _per_sample(result: Any, n: int, c: int | None = None) -> np.ndarray | None:
+    """Per-sample losses ``(n,)``; per-element ones ``(n, c)`` as each sample's mean."""
     try:
         values = np.asarray(result, dtype=np.float64)
     except (TypeError, ValueError):
         return None
-    if values.shape in ((n,), (n, 1)) and np.all(np.isfinite(values)):
+    if not np.all(np.isfinite(values)):
+        return None
+    if values.shape in ((n,), (n, 1)):
         return values.reshape(n)
+    if c is not None and values.shape == (n, c):
+        return values.mean(axis=1)
     return None
 
 
@@ -57,7 +63,7 @@ def probe_loss(found: Found, build: Constructor, obj: Any,
         accepted[kind] = tries(obj.forward, probs.copy(), _probe_labels(kind, n, c, rng))
     scalars = {k for k, v in accepted.items() if v is not None and np.ndim(v) == 0
                and math.isfinite(float(v))}
-    per_sample = {k for k, v in accepted.items() if v is not None and _per_sample(v, n)
+    per_sample = {k for k, v in accepted.items() if v is not None and _per_sample(v, n, c)
                   is not None}
     if found.kind == "fused" or (scalars and not per_sample):
         kinds = [k for k in ("sparse", "one_hot") if k in scalars]
@@ -67,12 +73,23 @@ def probe_loss(found: Found, build: Constructor, obj: Any,
             user_call(f"{found.name}.forward(logits, sparse labels)", obj.forward,
                        probs.copy(), _probe_labels("sparse", n, c, rng))
             raise SkipError("forward returned no finite scalar loss for sparse or one-hot labels")
-        return [CheckSpec(found, build, "fused", labels=k, domain="real") for k in kinds]
+        one_column = _one_column_only(obj, probs, _probe_labels(kinds[0], n, c, rng))
+        if one_column:
+            return [CheckSpec(found, build, "fused", labels="binary", domain="real",
+                              input_width=1)]
+        return [CheckSpec(found, build, "fused", labels=k, domain="real") for k in kinds] + (
+            _failing_branches(found, build, obj, probs, set(kinds), "fused", "real"))
     if not per_sample:
         # Nothing accepted: show the user's error for the most common label kind.
         user_call(f"{found.name}.forward(y_pred, y_true)", obj.forward, probs.copy(),
                    _probe_labels("sparse", n, c, rng))
         raise SkipError("forward returned no per-sample losses (shape (N,)) for any label kind")
+    if "sparse" not in per_sample and "one_hot" in per_sample:
+        broken = _failing_branches(found, build, obj, probs, {"one_hot"}, "loss",
+                                   "probabilities")
+        if broken:  # a sparse branch that raises: a cross-entropy with a bug there
+            return [CheckSpec(found, build, "loss", labels="one_hot",
+                              domain="probabilities"), *broken]
     if "sparse" in per_sample or ("one_hot" in per_sample and "binary" not in per_sample):
         kinds = [k for k in ("sparse", "one_hot") if k in per_sample]
         specs = [CheckSpec(found, build, "loss", labels=k, domain="probabilities")
@@ -107,6 +124,11 @@ def _one_hot_agrees(found: Found, build: Constructor, obj: Any, probs: np.ndarra
             result = obj.forward(probs.copy(), np.eye(c, dtype=np.float64)[sparse])
     except Exception as exc:  # noqa: BLE001 - the user's code, reported
         specs[:] = [s for s in specs if s.labels != "one_hot"]
+        line = raised_in_label_branch(obj.forward, exc)
+        if line is not None:
+            # a branch for one-hot labels that raises: a bug of that branch (a typo)
+            return [CheckSpec(found, build, "loss", labels="one_hot", domain="probabilities",
+                              failure=_branch_failure("one-hot", exc, line))]
         if unchecked is not None:
             unchecked.append(f"one-hot labels: forward raised {describe_exception(exc)}")
         return []
@@ -126,6 +148,77 @@ def _one_hot_agrees(found: Found, build: Constructor, obj: Any, probs: np.ndarra
                       failure=problem)]
 
 
+def _one_column_only(obj: Any, logits: np.ndarray, labels: np.ndarray) -> bool:
+    """A fused loss whose gradient is right on one output column only.
+
+    A sigmoid + binary cross-entropy that reshapes its labels to ``(-1, 1)`` takes
+    ``(N, C)`` logits without complaint and gives a gradient ``C`` times too large there:
+    it supports one output column, and is checked on ``(N, 1)`` logits.
+    """
+    wide = _gradient_agrees(obj, logits, labels)
+    if wide is None or wide:
+        return False
+    n = logits.shape[0]
+    column = logits[:, :1].copy()
+    targets = np.array([1.0, 0.0, 1.0, 0.0, 1.0][:n]).reshape(n, 1)
+    return bool(_gradient_agrees(obj, column, targets))
+
+
+def _gradient_agrees(obj: Any, x: np.ndarray, y: np.ndarray) -> bool | None:
+    """Whether backward's gradient agrees with forward's slope along one direction."""
+    direction = np.random.default_rng(11).normal(size=x.shape)
+    h = 1e-5
+    up = tries(obj.forward, x + h * direction, y.copy())
+    down = tries(obj.forward, x - h * direction, y.copy())
+    here = tries(obj.forward, x.copy(), y.copy())
+    if any(v is None or np.size(v) != 1 or not np.all(np.isfinite(v))
+           for v in (up, down, here)):
+        return None
+    held = getattr(obj, "output", None)
+    dvalues = held if isinstance(held, np.ndarray) and held.shape == x.shape else x
+    returned = tries(obj.backward, np.array(dvalues, dtype=np.float64), y.copy())
+    gradient = None
+    for name in ("dinputs", "dinput", "d_inputs", "dx", "dX"):
+        value = getattr(obj, name, None)
+        if isinstance(value, np.ndarray) and value.shape == x.shape:
+            gradient = value
+            break
+    if gradient is None and isinstance(returned, np.ndarray) and returned.shape == x.shape:
+        gradient = returned
+    if gradient is None:
+        return None
+    slope = (float(np.sum(up)) - float(np.sum(down))) / (2 * h)
+    projected = float(np.vdot(gradient, direction))
+    return abs(projected - slope) <= 1e-4 * (abs(slope) + abs(projected)) + 1e-9
+
+
+def _branch_failure(kind: str, exc: BaseException, line: int) -> str:
+    del line  # (describe_exception names the file and line)
+    return (f"forward raised {describe_exception(exc)} on {kind} labels, inside its own "
+            f"branch for them (an `if` on the labels' shape): that branch has a bug")
+
+
+def _failing_branches(found: Found, build: Constructor, obj: Any, probs: np.ndarray,
+                      taken: set[str], kind: str, domain: str) -> list[CheckSpec]:
+    """Sparse or one-hot labels the code has a branch for, that raise: failed checks."""
+    n, c = probs.shape
+    out = []
+    for labels in ("sparse", "one_hot"):
+        if labels in taken or not taken & {"sparse", "one_hot"}:
+            continue
+        y = _probe_labels(labels, n, c, np.random.default_rng(0))
+        try:
+            with _quiet(io.StringIO()):
+                obj.forward(probs.copy(), y)
+        except Exception as exc:  # noqa: BLE001 - the user's code, reported
+            line = raised_in_label_branch(obj.forward, exc)
+            if line is not None:
+                text = LABEL_TEXT[labels].replace(" labels", "")
+                out.append(CheckSpec(found, build, kind, labels=labels, domain=domain,
+                                     failure=_branch_failure(text, exc, line)))
+    return out
+
+
 def _takes_large_predictions(obj: Any, n: int, c: int, rng: np.random.Generator) -> bool:
     """Whether a real-valued loss stays finite on predictions and targets near ``1e3``.
 
@@ -137,7 +230,7 @@ def _takes_large_predictions(obj: Any, n: int, c: int, rng: np.random.Generator)
     big = shapes.LARGE_MAGNITUDE
     y_pred = rng.uniform(-big, big, size=(n, c))
     y_true = rng.uniform(-big, big, size=(n, c))
-    return _per_sample(tries(obj.forward, y_pred, y_true), n) is not None
+    return _per_sample(tries(obj.forward, y_pred, y_true), n, c) is not None
 
 
 def _domain(obj: Any, n: int, c: int, rng: np.random.Generator) -> str:
@@ -145,8 +238,8 @@ def _domain(obj: Any, n: int, c: int, rng: np.random.Generator) -> str:
     sign = np.where(rng.uniform(size=(n, c)) < 0.5, -1.0, 1.0)
     outside = sign * rng.uniform(1.5, 3.0, size=(n, c))
     targets = rng.uniform(-1.0, 2.0, size=(n, c))
-    before = _per_sample(tries(obj.forward, outside.copy(), targets.copy()), n)
-    after = _per_sample(tries(obj.forward, outside + 0.05 * sign, targets.copy()), n)
+    before = _per_sample(tries(obj.forward, outside.copy(), targets.copy()), n, c)
+    after = _per_sample(tries(obj.forward, outside + 0.05 * sign, targets.copy()), n, c)
     if before is None or after is None or np.array_equal(before, after):
         return "unit"
     return "real"

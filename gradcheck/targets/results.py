@@ -104,6 +104,7 @@ class CheckResult:
             "notes": list(dict.fromkeys([*self.notes, *(report.notes if report else [])])),
             "mode": getattr(report, "mode", None),
             "dtype": getattr(report, "dtype", None),
+            "range_finding": getattr(self.spec, "range_finding", None),
         }
         if self.example is not None:
             out["example"] = self.example.to_dict()

@@ -37,7 +37,8 @@ __all__ = [
 LARGE_MAGNITUDE = 1e3
 _CHANNEL_NAMES = ("in_channels", "channels", "n_channels", "num_channels", "input_channels",
                   "c_in", "n_input_channels")
-_KERNEL_NAMES = ("kernel_size", "kernel", "filter_size", "pool_size", "window", "size")
+_KERNEL_NAMES = ("kernel_size", "kernel", "filter_size", "pool_size", "window", "size", "f",
+                 "window_size", "pool", "ksize")
 _VOCAB_NAMES = ("vocab_size", "num_embeddings", "n_vocab", "vocab", "vocabulary_size",
                 "n_tokens", "num_tokens", "input_dim")
 _EXTRA_WIDTHS = (4, 6, 8, 12)
@@ -74,8 +75,18 @@ def _first(values: dict[str, Any], names: tuple[str, ...]) -> int | None:
     return None
 
 
+def _kernel(arguments: dict[str, Any]) -> int:
+    """The largest window side among the constructor arguments (``(3, 3)`` counts)."""
+    sides = [1]
+    for name in _KERNEL_NAMES:
+        value = arguments.get(name)
+        if isinstance(value, tuple) and value and all(isinstance(v, int) for v in value):
+            sides.append(max(value))
+    return max([*sides, _first(arguments, _KERNEL_NAMES) or 1])
+
+
 def candidates(widths: list[tuple[str | None, int]], arguments: dict[str, Any],
-               sized: bool) -> list[Candidate]:
+               sized: bool, seen_channels: list[int] | None = None) -> list[Candidate]:
     """The candidate inputs of a layer, most ordinary first.
 
     Parameters
@@ -86,13 +97,20 @@ def candidates(widths: list[tuple[str | None, int]], arguments: dict[str, Any],
         The constructor arguments used while probing (fixed and generated).
     sized : bool
         Whether the first widths follow a generated size argument.
+    seen_channels : list of int, optional
+        Channel counts read from 4-D parameters (``(F, C, kh, kw)``: ``C``).
     """
     out: list[Candidate] = []
+    # an input shape given to the constructor (input_shape=(C, H, W)) comes first
+    given = [tuple(v) for k, v in arguments.items() if "shape" in k.lower()
+             and "w" not in k.lower().split("_") and isinstance(v, tuple) and 1 <= len(v) <= 3
+             and all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in v)]
+    out += [Candidate(shape) for shape in given]
     for domain in ("real", "positive"):
         out += [Candidate((w,), domain, name, sized=sized and name is not None)
                 for name, w in widths]
     channels = _first(arguments, _CHANNEL_NAMES)
-    kernel = _first(arguments, _KERNEL_NAMES) or 1
+    kernel = _kernel(arguments)
     vocab = _first(arguments, _VOCAB_NAMES)
     extra = [w for w in _EXTRA_WIDTHS if all(w != v for _, v in widths)]
     if channels is not None:
@@ -101,9 +119,15 @@ def candidates(widths: list[tuple[str | None, int]], arguments: dict[str, Any],
         out += [Candidate((w,), domain) for w in extra]
     width = widths[0][1] if widths else 4
     side = max(6, kernel + 3)
+    windowed = channels is not None or kernel > 1 or bool(seen_channels)
     for domain in ("real", "positive"):
         out.append(Candidate((4, width), domain))
-        for c in dict.fromkeys([channels or 1, 3, 1]):
+        for c in dict.fromkeys([channels or 1, *(seen_channels or []), 3, 1]):
+            # windowed layers (channels, a kernel, 4-D weights): odd and non-square first,
+            # sizes a stride-2 window does not cover, where rows and columns of the input
+            # get no gradient (then the square one)
+            if windowed:
+                out.append(Candidate((c, side - 1, side + 1), domain))
             out.append(Candidate((c, side, side), domain))
         if channels is not None:
             out.append(Candidate((channels, side), domain))

@@ -53,6 +53,9 @@ class CheckSpec:
     max_magnitude: float | None = None  # some examples are this large
     failure: str | None = None  # found failed while probing: reported without running
     batch_last: bool = False  # samples on the last axis: inputs (features, n)
+    # forward not finite above a magnitude, its outputs bounded: reported apart from the
+    # gradient verdict (fails the run only under --strict)
+    range_finding: str | None = None
 
     @property
     def name(self) -> str:
@@ -67,6 +70,8 @@ class CheckSpec:
             parts.append(LABEL_TEXT[self.labels])
         if self.kind == "loss" and self.domain is not None:
             parts.append(f"y_pred {DOMAIN_TEXT[self.domain]}")
+        if self.kind in ("loss", "fused") and self.input_width == 1:
+            parts.append("y_pred (n, 1): supports one output column")
         if self.training:
             parts.append("training=True")
         if self.backward_only:

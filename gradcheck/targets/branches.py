@@ -1,0 +1,80 @@
+"""Whether the user's code has a branch for a kind of data: where an exception was raised.
+
+A loss that raises on one-hot labels *inside* an ``if`` on the labels' shape
+(``if len(y_true.shape) == 2:``, ``elif y_true.ndim == 2``) has a branch for them: the
+kind is one it handles, so the exception is a bug of that branch (a typo), reported as a
+failure, not a kind it does not accept.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import textwrap
+from typing import Any
+
+__all__ = ["raised_in_label_branch"]
+
+_SHAPE_WORDS = ("shape", "ndim", "len(", "size", "dtype")
+
+
+def raised_in_label_branch(method: Any, exc: BaseException) -> int | None:
+    """The line of ``method`` that raised ``exc`` when it lies in a branch on the labels.
+
+    Parameters
+    ----------
+    method : callable
+        The (bound) method that was called, e.g. ``loss.forward``.
+    exc : BaseException
+        What it raised.
+
+    Returns
+    -------
+    int or None
+        The file's line number, or ``None`` when the line is outside every branch that
+        tests the shape of the method's second argument (or nothing can be read).
+    """
+    function = getattr(method, "__func__", method)
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return None
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code is code:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    if line is None:
+        return None
+    try:
+        lines, start = inspect.getsourcelines(function)
+        tree = ast.parse(textwrap.dedent("".join(lines)))
+    except (OSError, TypeError, SyntaxError):
+        return None
+    definition = tree.body[0]
+    if not isinstance(definition, ast.FunctionDef):
+        return None
+    params = [a.arg for a in definition.args.args]
+    if hasattr(method, "__self__"):  # (bound: self is not an argument)
+        params = params[1:]
+    if len(params) < 2:
+        return None
+    label = params[1]
+    offset = start - 1
+    if any(isinstance(node, ast.Raise) and node.lineno + offset == line
+           for node in ast.walk(definition)):
+        return None  # a deliberate `raise`: the kind is rejected, not broken
+    for node in ast.walk(definition):
+        if not isinstance(node, ast.If) or not _tests_shape_of(node.test, label):
+            continue
+        for branch in (node.body, node.orelse):
+            if branch and branch[0].lineno + offset <= line <= (
+                    (branch[-1].end_lineno or branch[-1].lineno) + offset):
+                return line
+    return None
+
+
+def _tests_shape_of(test: ast.expr, name: str) -> bool:
+    names = {n.id for n in ast.walk(test) if isinstance(n, ast.Name)}
+    text = ast.unparse(test)
+    return name in names and any(word in text for word in _SHAPE_WORDS)
