@@ -41,6 +41,7 @@ __all__ = [
     "Status",
     "check_all",
     "check_derivative",
+    "check_engine",
     "check_function",
     "check_layer",
     "check_loss",
@@ -60,6 +61,7 @@ _WHERE = {
     "Status": "gradcheck.report",
     "check_all": "gradcheck.notebook",
     "check_derivative": "gradcheck.api",
+    "check_engine": "gradcheck.autograd_api",
     "check_function": "gradcheck.api",
     "check_layer": "gradcheck.api",
     "check_loss": "gradcheck.api",
@@ -77,6 +79,7 @@ if _typing.TYPE_CHECKING:
         check_model,
         check_params,
     )
+    from gradcheck.autograd_api import check_engine
     from gradcheck.errors import GradcheckWarning, GradientError
     from gradcheck.notebook import Checked, check_all
     from gradcheck.report import GradientResult, Kind, Report, Status
