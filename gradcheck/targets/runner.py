@@ -160,11 +160,8 @@ def run_check(spec: CheckSpec, *, examples: int = DEFAULT_EXAMPLES,
     except _FailureError as failure:
         verdict = failure.result
     except Exception as exc:  # noqa: BLE001 - Flaky, or a bug in the checker itself
-        from gradcheck.engine.blame import checker_bug
-
         verdict = state.first_failure or _Verdict(
-            ERROR, checker_bug(exc) or f"the checker itself raised {type(exc).__name__}: {exc}",
-            None, None)
+            ERROR, f"the checker itself raised {type(exc).__name__}: {exc}", None, None)
     else:
         verdict = None
     seconds = time.perf_counter() - start
