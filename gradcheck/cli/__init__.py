@@ -94,8 +94,11 @@ What is checked (the report's kind column):
   layer     layers and activations: forward(inputs) + backward(dvalues)
   loss      losses: forward(y_pred, y_true) + backward(dvalues, y_true)
   fused     softmax + loss classes: forward(inputs, y_true) returning the mean loss
-  function  CS231n-style functions: NAME_forward / NAME_backward pairs, and NAME_loss
-            functions returning (loss, dx)
+  function  CS231n-style functions: NAME_forward / NAME_backward pairs, and functions
+            returning (loss, dW) whatever their name (svm_loss_naive(W, X, y, reg))
+  derivative  f with f_prime (_derivative, _deriv, d_f, df), loss primes, and objects
+            holding derivatives (Activation(f, f_prime), fn/grad/grad2, loss/grad,
+            cost fn/delta); both readings, in terms of the input or of the output
   model     whole networks: a CS231n model (params dict + loss(X, y)) or the book's
             Model (add, finalize, forward, backward)
   engine    autograd engines: a Value or Tensor class with operator overloads and
