@@ -294,10 +294,10 @@ def anchors(text: str) -> set[str]:
 LINK = re.compile(r'!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)')
 
 
-# Pages written on branches not merged when the README linked them (issues 24 to 27).
-# A link to one of these may point nowhere until it lands; once the file exists it is
-# checked like any other. Delete an entry when its page has landed.
-PENDING = {"docs/functions.md"}
+# Pages written on branches not merged yet when a page links them: a link to one of these
+# may point nowhere until it lands; once the file exists it is checked like any other.
+# Empty: every page the README links has landed.
+PENDING: set[str] = set()
 
 
 def broken_links(page: Path, root: Path = ROOT, pending: frozenset[str] = frozenset()) -> list[str]:
