@@ -1,0 +1,43 @@
+"""Gaps a new user's first run (no configuration) found in the CLI's recognition.
+
+The target module ``tests/cli_targets/trial_gaps.py`` holds tutorial-style classes, each
+correct one with a buggy twin: the CLI, run once on it in process, must pass the first and
+fail the second.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gradcheck.cli import main
+
+TARGET = Path(__file__).parent / "cli_targets" / "trial_gaps.py"
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    out = tmp_path_factory.mktemp("trial_gaps") / "out.json"
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        code = main([str(TARGET), "--examples", "5", "-q", "--json", str(out)])
+    document = json.loads(out.read_text())
+    assert code == 1  # the bug twins fail
+    return {r["name"]: r for r in document["results"]}
+
+
+def _variants(result: dict[str, Any]) -> list[str]:
+    return [c["variant"] for c in result["checks"]]
+
+
+@pytest.mark.parametrize("name", ["ColumnLinear", "RowLinear"])
+def test_a_layer_taking_one_sample_at_a_time_is_fed_one(results, name):
+    correct, bug = results[name], results[f"{name}_Bug"]
+    assert correct["status"] == "passed", correct["message"]
+    assert _variants(correct) == ["one sample at a time"]
+    assert bug["status"] == "failed"
+    assert "already updated" in bug["message"]
