@@ -41,3 +41,13 @@ def test_a_layer_taking_one_sample_at_a_time_is_fed_one(results, name):
     assert _variants(correct) == ["one sample at a time"]
     assert bug["status"] == "failed"
     assert "already updated" in bug["message"]
+
+
+def test_a_convolution_is_also_checked_at_stride_two(results):
+    assert results["Conv"]["status"] == "passed", results["Conv"]["message"]
+    assert not any("stride" in v for v in _variants(results["Conv"]))  # passed: a note only
+    bug = results["Conv_Bug"]
+    assert bug["status"] == "failed"
+    failed = [c for c in bug["checks"] if c["status"] == "failed"]
+    assert [c["variant"] for c in failed] == \
+        ["in_ch=3, out_ch=5, stride=2 (stride 2: where bugs hide); inputs (n, 3, 5, 7)"]

@@ -140,9 +140,8 @@ def _searched(found: Found, build: Constructor, unchecked: list[str],
     if found.kind != "layer":
         return specs
     defaults = argument_defaults(found.cls)
-    for change in searching.variants({**defaults, **used.fixed}):
+    for change, what in searching.variants({**defaults, **used.fixed}):
         (name, value), = change.items()
-        what = "padding 0" if value == 0 else "overlapping windows"
         variant = used.with_fixed(change, variant=f"{what}: where bugs hide")
         with contextlib.suppress(UserCodeError, SkipError):
             more = _probe(found, variant, [])

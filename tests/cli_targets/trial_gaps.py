@@ -60,3 +60,52 @@ class RowLinear_Bug(RowLinear):
         self.w -= lr * (self.x.T @ grad)
         self.c -= lr * grad
         return grad @ self.w.T
+
+
+# -- 2. a convolution whose defaults (stride 1, padding 1) hide a stride bug -----------------
+class Conv:
+    """Loops over output positions; stride and padding are constructor defaults."""
+
+    def __init__(self, in_ch, out_ch, k=3, stride=1, padding=1):
+        self.step, self.pad = stride, padding
+        self.W = np.random.randn(out_ch, in_ch, k, k) * 0.1
+        self.b = np.zeros(out_ch)
+
+    def _padded(self, x):
+        p = self.pad
+        return np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+
+    def forward(self, x):
+        self.x = x
+        xp, s, k = self._padded(x), self.step, self.W.shape[-1]
+        rows, cols = (xp.shape[2] - k) // s + 1, (xp.shape[3] - k) // s + 1
+        out = np.empty((x.shape[0], self.W.shape[0], rows, cols))
+        for i in range(rows):
+            for j in range(cols):
+                window = xp[:, :, i * s:i * s + k, j * s:j * s + k]
+                out[:, :, i, j] = np.tensordot(window, self.W, axes=([1, 2, 3], [1, 2, 3]))
+        return out + self.b[:, None, None]
+
+    def _scatter(self, dxp, i, j, k, value):
+        s = self.step
+        dxp[:, :, i * s:i * s + k, j * s:j * s + k] += value
+
+    def backward(self, dout):
+        xp, s, k, p = self._padded(self.x), self.step, self.W.shape[-1], self.pad
+        dxp = np.zeros_like(xp)
+        self.dW = np.zeros_like(self.W)
+        self.db = dout.sum(axis=(0, 2, 3))
+        for i in range(dout.shape[2]):
+            for j in range(dout.shape[3]):
+                window = xp[:, :, i * s:i * s + k, j * s:j * s + k]
+                self.dW += np.tensordot(dout[:, :, i, j], window, axes=([0], [0]))
+                self._scatter(dxp, i, j, k, np.tensordot(dout[:, :, i, j], self.W,
+                                                         axes=([1], [0])))
+        return dxp[:, :, p:dxp.shape[2] - p, p:dxp.shape[3] - p]
+
+
+class Conv_Bug(Conv):
+    """Scatters the input gradient as if the stride were 1."""
+
+    def _scatter(self, dxp, i, j, k, value):
+        dxp[:, :, i:i + k, j:j + k] += value
