@@ -51,3 +51,9 @@ def test_a_convolution_is_also_checked_at_stride_two(results):
     failed = [c for c in bug["checks"] if c["status"] == "failed"]
     assert [c["variant"] for c in failed] == \
         ["in_ch=3, out_ch=5, stride=2 (stride 2: where bugs hide); inputs (n, 3, 5, 7)"]
+
+
+def test_single_letter_sizes_are_drawn(results):
+    assert results["Affine"]["status"] == "passed", results["Affine"]["message"]
+    bug = results["Affine_Bug"]
+    assert bug["status"] == "failed" and "grads['b']" in bug["message"]

@@ -109,3 +109,29 @@ class Conv_Bug(Conv):
 
     def _scatter(self, dxp, i, j, k, value):
         dxp[:, :, i:i + k, j:j + k] += value
+
+
+# -- 3. CS231n's single-letter sizes ----------------------------------------------------------
+class Affine:
+    """``out = x @ W + b`` with ``x`` of shape (N, D), sized by letters."""
+
+    def __init__(self, D, M):
+        self.params = {"W": np.random.randn(D, M) * 0.1, "b": np.zeros(M)}
+
+    def forward(self, x):
+        self.cache = x
+        return x @ self.params["W"] + self.params["b"]
+
+    def backward(self, dout):
+        x = self.cache
+        self.grads = {"W": x.T @ dout, "b": dout.sum(axis=0)}
+        return dout @ self.params["W"].T
+
+
+class Affine_Bug(Affine):
+    """The bias gradient averaged over the batch."""
+
+    def backward(self, dout):
+        dx = super().backward(dout)
+        self.grads["b"] = dout.mean(axis=0)
+        return dx
