@@ -21,12 +21,16 @@ TARGET = Path(__file__).parent / "cli_targets" / "trial_gaps.py"
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def document(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp_path_factory.mktemp("trial_gaps") / "out.json"
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         code = main([str(TARGET), "--examples", "5", "-q", "--json", str(out)])
-    document = json.loads(out.read_text())
     assert code == 1  # the bug twins fail
+    return json.loads(out.read_text())
+
+
+@pytest.fixture(scope="module")
+def results(document: dict[str, Any]) -> dict[str, Any]:
     return {r["name"]: r for r in document["results"]}
 
 
@@ -57,3 +61,13 @@ def test_single_letter_sizes_are_drawn(results):
     assert results["Affine"]["status"] == "passed", results["Affine"]["message"]
     bug = results["Affine_Bug"]
     assert bug["status"] == "failed" and "grads['b']" in bug["message"]
+
+
+def test_a_base_built_from_functions_its_subclasses_give_is_ignored(document, results):
+    assert results["Softplus"]["status"] == "passed", results["Softplus"]["message"]
+    assert results["Softplus_Bug"]["status"] == "failed"
+    assert "Elementwise" not in results
+    ignored = {i["name"]: i["reason"] for i in document["ignored"]}
+    assert "functions (fn, dfn)" in ignored["Elementwise"]
+    # a base whose required argument is a number is still listed as not checked
+    assert [u["name"] for u in document["unchecked"]] == ["Shifted"]
