@@ -25,9 +25,18 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, PASSED, SKIPPED, present_reports
+from gradcheck.report import (
+    ERROR,
+    FAILED,
+    INCONCLUSIVE,
+    PASSED,
+    SKIPPED,
+    UNFINISHED,
+    present_reports,
+)
 
 __all__ = [
+    "FUNCTION_KINDS",
     "NOTHING_VERIFIED",
     "NO_PICTURE",
     "nothing_in_targets",
@@ -44,13 +53,17 @@ __all__ = [
     "summary_line",
 ]
 
+# Results that are functions (CS231n pairs, functions returning gradients, derivative
+# pairs), counted apart from classes in the totals line.
+FUNCTION_KINDS = frozenset({"function", "derivative"})
 # Worst first: failing gradients lead the table.
-_ORDER = {"failed": 0, "missing": 0, "error": 0, "inconclusive": 1, "passed": 2, "skipped": 3}
+_ORDER = {"failed": 0, "missing": 0, "error": 0, "unfinished": 1, "inconclusive": 1,
+          "passed": 2, "skipped": 3}
 # Shown instead of the picture when matplotlib is missing.
 NO_PICTURE = ("pip install matplotlib (or 'nnfs-gradcheck[plot]') to see the failing "
               "gradients here as heatmaps: analytic, numeric and their difference.")
 _COLOR = {"passed": "#1a7f37", "failed": "#cf222e", "missing": "#cf222e", "error": "#cf222e",
-          "inconclusive": "#8250df", "skipped": "#9a6700"}
+          "inconclusive": "#8250df", "skipped": "#9a6700", "unfinished": "#0969da"}
 
 
 def _number(value: Any) -> str:
@@ -260,10 +273,11 @@ def status_counts(results: Iterable[Any]) -> dict[str, int]:
     Returns
     -------
     dict
-        ``{"passed": n, "failed": n, "error": n, "skipped": n, "inconclusive": n}``.
+        ``{"passed": n, "failed": n, "error": n, "skipped": n, "inconclusive": n,
+        "unfinished": n}``.
     """
     counts: dict[str, int] = dict.fromkeys(
-        map(str, (PASSED, FAILED, ERROR, SKIPPED, INCONCLUSIVE)), 0)
+        map(str, (PASSED, FAILED, ERROR, SKIPPED, INCONCLUSIVE, UNFINISHED)), 0)
     for result in results:
         counts[result.status] += 1
     return counts
@@ -298,7 +312,8 @@ def nothing_to_check(spec: str, found: Sequence[Any], plans: Sequence[Any],
         return f"nothing checkable in {spec} (skipped {skipped})"
     if not found:
         notes = f" ({'; '.join(target.notes)})" if target is not None and target.notes else ""
-        return f"no class is defined in {spec}: nothing to check{notes}"
+        return (f"nothing to check in {spec}: it defines no class, no function that returns "
+                f"a gradient and no derivative pair{notes}")
     if skipped:
         return f"no checkable class in {spec} (skipped {skipped})"
     names = ", ".join(f.name for f in found[:8]) + (", ..." if len(found) > 8 else "")
@@ -307,7 +322,9 @@ def nothing_to_check(spec: str, found: Sequence[Any], plans: Sequence[Any],
 
 
 def summary_line(counts: dict[str, int]) -> str:
-    """``N passed, N failed, N error, N skipped`` (``, N inconclusive`` when any).
+    """``N passed, N failed, N error, N skipped``, then ``N inconclusive``/``unfinished``.
+
+    Those two are listed only when there are some.
 
     Parameters
     ----------
@@ -322,14 +339,18 @@ def summary_line(counts: dict[str, int]) -> str:
             f"{counts[SKIPPED]} skipped")
     if counts.get(INCONCLUSIVE):
         line += f", {counts[INCONCLUSIVE]} inconclusive"
+    if counts.get(UNFINISHED):
+        line += f", {counts[UNFINISHED]} unfinished"
     return line
 
 
 _ANSI: dict[str, str] = {PASSED: "32", FAILED: "31", ERROR: "31;1", SKIPPED: "33",
-                         INCONCLUSIVE: "35"}
+                         INCONCLUSIVE: "35", UNFINISHED: "36"}
 
 
 def _error_text(check: Any) -> str:
+    if getattr(check, "status", None) == UNFINISHED:
+        return "-"
     worst = getattr(getattr(check, "report", None), "worst", None)
     if worst is not None and worst.status == "missing":
         return f"no {worst.name}"
@@ -372,7 +393,7 @@ def render_table(results: Sequence[Any], *, verbose: bool = False,
             continue
         for check in result.checks:
             details = []
-            if check.status in (FAILED, ERROR, INCONCLUSIVE):
+            if check.status in (FAILED, ERROR, INCONCLUSIVE, UNFINISHED):
                 details.append(check.message)
                 report = check.report
                 if report is not None:
@@ -428,8 +449,18 @@ def render_totals(targets: Sequence[str], results: Sequence[Any], *, seed: int,
     """``TARGET: N classes, N checks, N examples (seed S) in T s``, after the table."""
     checks = sum(len(r.checks) for r in results)
     examples = sum(c.examples for r in results for c in r.checks)
-    return (f"\n{', '.join(targets)}: {len(results)} classes, {checks} checks, {examples} "
+    return (f"\n{', '.join(targets)}: {_units(results)}, {checks} checks, {examples} "
             f"examples (seed {seed}) in {seconds:.1f} s\n")
+
+
+def _units(results: Sequence[Any]) -> str:
+    """``5 classes``, ``3 functions`` or ``2 classes and 3 functions``."""
+    functions = sum(r.kind in FUNCTION_KINDS for r in results)
+    classes = len(results) - functions
+    parts = [f"{classes} classes"] if classes or not functions else []
+    if functions:
+        parts.append(f"{functions} function{'s' if functions != 1 else ''}")
+    return " and ".join(parts)
 
 
 present_reports(text=report_repr, html=report_html)
