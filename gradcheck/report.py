@@ -240,7 +240,7 @@ class Report:
     @property
     def worst(self) -> GradientResult | None:
         """The gradient that failed worst (or the closest call when all passed)."""
-        order = {FAILED: 0, MISSING: 0, INCONCLUSIVE: 1, PASSED: 2, SKIPPED: 3}
+        order: dict[str, int] = {FAILED: 0, MISSING: 0, INCONCLUSIVE: 1, PASSED: 2, SKIPPED: 3}
         compared = [g for g in self.gradients if g.status != SKIPPED]
         if not compared:
             return None
@@ -281,9 +281,9 @@ class Report:
     @property
     def message(self) -> str:
         """The text a :class:`GradientError` carries: what failed, where, and why."""
-        verb = {INCONCLUSIVE: "was inconclusive in", ERROR: "raised an error in"}.get(
-            self.status, self.status
-        )
+        verbs: dict[str, str] = {INCONCLUSIVE: "was inconclusive in",
+                                 ERROR: "raised an error in"}
+        verb = verbs.get(self.status, self.status)
         lines = [f"{self.name} ({self.kind}) {verb} the gradient check ({self.mode} mode)"]
         lines += [f"  - {p}" for p in self.problems]
         lines += [f"  - {g.describe()}" for g in self.gradients if g.status in (FAILED, MISSING)]

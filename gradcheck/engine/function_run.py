@@ -169,8 +169,8 @@ class FunctionRun:
                     f"{back} modified its upstream gradient {label} in place (the caller's "
                     "array would change): copy it before changing it"
                 )
-        for i, (before, now) in enumerate(zip(after_forward, args, strict=True)):
-            if before is not None and not _same(before, now):
+        for i, (held, now) in enumerate(zip(after_forward, args, strict=True)):
+            if held is not None and not _same(held, now):
                 report.problems.append(
                     f"{back} modified the {subject.names[i]} that was passed to {name} (held in "
                     "the cache) in place: copy it before changing it"

@@ -211,7 +211,7 @@ def compare(
     eps: float,
     eps_analytic: float,
     index: np.ndarray | None = None,
-    alpha_scale: np.ndarray | None = None,
+    alpha_scale: float | np.ndarray | None = None,
     one_sided: float | None = None,
     abs_floor: float | np.ndarray = 0.0,
     at_direction: kinks.EvalDirections | None = None,

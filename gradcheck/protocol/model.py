@@ -68,6 +68,10 @@ class ModelSubject(Subject):
         self.missing: dict[str, str] = {}  # parameter label -> expected gradient label
         self.narrow = [False]  # the loss came in float32 (or less)
 
+    def setup(self) -> None:
+        """A first forward and backward: the parameters, and the random draws seen."""
+        raise NotImplementedError(f"{type(self).__name__} does not say how to set up")
+
     # -- parameters ------------------------------------------------------------------
     def take(self, label: str, place: Place, gradient_label: str) -> None:
         """Make the float array at ``place`` a parameter (float64, rebound if narrower)."""

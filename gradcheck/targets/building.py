@@ -286,7 +286,9 @@ def _documented_tuple(cls: type, name: str) -> bool:
     ``kernel_size : tuple of int`` (numpydoc), ``kernel_size (tuple): ...`` (Google
     style) or ``kernel_size: (kh, kw)``: the line that names the argument says so.
     """
-    text = "\n".join(filter(None, (inspect.getdoc(cls), inspect.getdoc(cls.__init__))))
+    # (mypy warns about reading __init__ off an instance; cls is a class)
+    init = cls.__init__  # type: ignore[misc]
+    text = "\n".join(filter(None, (inspect.getdoc(cls), inspect.getdoc(init))))
     for line in text.splitlines():
         stripped = line.strip()
         if re.match(rf"{re.escape(name)}\b", stripped):
