@@ -17,6 +17,7 @@ from gradcheck.protocol.model import (
     ParamsSubject,
     model_kind,
 )
+from gradcheck.protocol.model_layouts import AttributeSubject, NielsenSubject
 from gradcheck.report import Kind, Report
 
 __all__ = ["check_model", "check_params"]
@@ -31,10 +32,11 @@ def check_model(
     step: float | None = None,
     seed: int | None = None,
     raise_on_failure: bool = True,
+    loss_kwargs: dict[str, Any] | None = None,
 ) -> Report:
     """Check every parameter gradient of a whole network against finite differences.
 
-    Two layouts are understood:
+    Four layouts are understood:
 
     - **CS231n**: ``model.params`` is a dict of arrays and ``model.loss(X, y)`` returns
       ``(loss, grads)`` with ``grads`` keyed like ``params`` (regularization as the model
@@ -43,7 +45,16 @@ def check_model(
       ``forward(X, training)``, ``backward(output, y)``; each trainable layer's
       ``d<param>`` is checked against the loss with its regularization,
       ``model.loss.calculate(output, y, include_regularization=True)``, with
-      ``forward(X, training=True)`` (dropout pinned).
+      ``forward(X, training=True)`` (dropout pinned);
+    - **array attributes** and a loss method: CS231n's ``LinearSVM``/``Softmax``
+      (``self.W``, ``loss(X_batch, y_batch, reg) -> (loss, dW)``), or ``self.W1, self.b1,
+      ...`` with ``loss`` returning ``(loss, grads...)`` or ``(loss, dict)``: each
+      gradient matched to the attribute of its shape, or by key;
+    - **Nielsen's** ``Network``: ``self.biases`` / ``self.weights`` lists and
+      ``backprop(x, y) -> (nabla_b, nabla_w)`` for one sample ``x`` (a column vector,
+      passed as ``X``); the objective is ``model.cost.fn(model.feedforward(x), y)``, or the
+      quadratic cost ``0.5 * ||feedforward(x) - y||^2`` when the network has no cost
+      object (``network.py``).
 
     Parameters
     ----------
@@ -65,11 +76,16 @@ def check_model(
         Seed for the random directions and the pinned random state (default 0).
     raise_on_failure : bool, default True
         Raise :class:`GradientError` when a gradient is wrong; else return the report.
+    loss_kwargs : dict, optional
+        Keyword arguments of every ``loss`` call, e.g. ``{"reg": 0.1}`` so that the
+        regularization's gradient is checked too (a ``loss(X, y, reg)`` without a default
+        needs it).
 
     Returns
     -------
     Report
-        One :class:`GradientResult` per parameter (``W1``, ``layers[0].dweights``).
+        One :class:`GradientResult` per parameter (``W1``, ``layers[0].dweights``,
+        ``weights[1]``).
 
     Raises
     ------
@@ -113,9 +129,20 @@ def check_model(
     if kind is None or isinstance(model, type):
         raise TypeError(
             f"model={type(model).__name__} object follows no known network layout: give a "
-            "CS231n model (a `params` dict and loss(X, y) -> (loss, grads)) or the book's "
-            "Model (layers, loss, forward(X, training), backward(output, y)); for anything "
-            "else with parameters in a dict, use check_params(loss, grads, params)"
+            "CS231n model (a `params` dict and loss(X, y) -> (loss, grads)), a model with "
+            "array attributes and loss(X, y, ...) -> (loss, grad), Nielsen's Network "
+            "(biases, weights, backprop(x, y)) or the book's Model (layers, loss, "
+            "forward(X, training), backward(output, y)); for anything else with parameters "
+            "in a dict, use check_params(loss, grads, params)"
+        )
+    if loss_kwargs is not None and not isinstance(loss_kwargs, dict):
+        raise TypeError(f"loss_kwargs must be a dict, got {type(loss_kwargs).__name__}")
+    if loss_kwargs and kind not in ("cs231n", "attributes"):
+        raise TypeError(f"loss_kwargs: a {kind} model's loss takes no keyword arguments here")
+    if kind == "attributes" and getattr(model, "W", 0) is None:
+        raise TypeError(
+            f"{type(model).__name__}.W is None: train() creates it; set it first, e.g. "
+            "model.W = 0.001 * np.random.randn(X.shape[1], num_classes)"
         )
     X = np.asarray(X)
     if X.dtype.kind == "f" and X.dtype != np.float64:
@@ -125,10 +152,14 @@ def check_model(
 
     def build(pin: RandomPin) -> ModelSubject:
         if kind == "cs231n":
-            return CS231nSubject(model, X, y, pin)
+            return CS231nSubject(model, X, y, pin, loss_kwargs)
+        if kind == "attributes":
+            return AttributeSubject(model, X, y, pin, loss_kwargs)
+        if kind == "nielsen":
+            return NielsenSubject(model, X, y, pin)
         return BookModelSubject(model, X, y, pin)
 
-    batch = X.shape[0] if X.ndim else 1
+    batch = X.shape[0] if X.ndim and kind != "nielsen" else 1  # Nielsen: one sample
     run = ModelRun(report, model, build, mode=mode, step=step, seed=seed, batch=batch)
     return run.execute(raise_on_failure)
 
@@ -151,6 +182,10 @@ def check_params(
     with it), ``grads(params)`` returns a dict with the gradient of every parameter keyed
     ``dW1, db1, ...`` or by the parameter's own name (other keys, ``dA1``, ``dZ1``, are
     ignored). Each parameter gets its own verdict, step and tolerance.
+
+    A network that draws random numbers (dropout from ``np.random.rand``, seeded or not)
+    gets the global random state pinned again before every call of ``loss`` and of
+    ``grads``, so a ``grads`` that runs its own forward pass draws the masks ``loss`` drew.
 
     Parameters
     ----------

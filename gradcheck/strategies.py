@@ -1113,7 +1113,7 @@ FUNCTION_CONVENTIONS: tuple[str, ...] = (
     "affine", "relu", "batchnorm", "layernorm", "dropout", "conv", "max_pool",
     "spatial_batchnorm", "spatial_groupnorm", "svm_loss", "softmax_loss", "rnn_step", "rnn",
     "lstm_step", "lstm", "word_embedding", "temporal_affine", "temporal_softmax_loss",
-    "affine_relu", "conv_relu", "conv_relu_pool",
+    "affine_relu", "conv_relu", "conv_relu_pool", "rnn_cell", "lstm_cell",
 )
 
 
@@ -1440,6 +1440,37 @@ def _conv_relu_pool(draw: Draw) -> Any:
             draw(nd_arrays((f,))), conv, pool), {}
 
 
+def _cell_sizes(draw: Draw) -> tuple[int, int, int, int]:
+    """deeplearning.ai's cells, features x samples: n_x, n_a, n_y and m."""
+    return (draw(st.integers(1, 3)), draw(st.integers(1, 4)), draw(st.integers(1, 3)),
+            draw(st.integers(1, 4)))
+
+
+@st.composite
+def _rnn_cell(draw: Draw) -> Any:
+    n_x, n_a, n_y, m = _cell_sizes(draw)
+    parameters = {
+        "Wax": draw(nd_arrays((n_a, n_x), scale=0.5)),
+        "Waa": draw(nd_arrays((n_a, n_a), scale=0.5)),
+        "Wya": draw(nd_arrays((n_y, n_a), scale=0.5)),
+        "ba": draw(nd_arrays((n_a, 1))), "by": draw(nd_arrays((n_y, 1))),
+    }
+    return (draw(nd_arrays((n_x, m))), draw(nd_arrays((n_a, m))), parameters), {}
+
+
+@st.composite
+def _lstm_cell(draw: Draw) -> Any:
+    n_x, n_a, n_y, m = _cell_sizes(draw)
+    parameters = {}
+    for gate in ("f", "i", "c", "o"):
+        parameters[f"W{gate}"] = draw(nd_arrays((n_a, n_a + n_x), scale=0.5))
+        parameters[f"b{gate}"] = draw(nd_arrays((n_a, 1)))
+    parameters["Wy"] = draw(nd_arrays((n_y, n_a), scale=0.5))
+    parameters["by"] = draw(nd_arrays((n_y, 1)))
+    return (draw(nd_arrays((n_x, m))), draw(nd_arrays((n_a, m))), draw(nd_arrays((n_a, m))),
+            parameters), {}
+
+
 _CONVENTIONS: dict[str, Callable[[], SearchStrategy[Any]]] = {
     "affine": _affine, "relu": _relu, "batchnorm": _batchnorm, "layernorm": _layernorm,
     "dropout": _dropout, "conv": _conv, "max_pool": _max_pool,
@@ -1448,4 +1479,5 @@ _CONVENTIONS: dict[str, Callable[[], SearchStrategy[Any]]] = {
     "lstm_step": _lstm_step, "lstm": _lstm, "word_embedding": _word_embedding,
     "temporal_affine": _temporal_affine, "temporal_softmax_loss": _temporal_softmax_loss,
     "affine_relu": _affine, "conv_relu": _conv, "conv_relu_pool": _conv_relu_pool,
+    "rnn_cell": _rnn_cell, "lstm_cell": _lstm_cell,
 }

@@ -293,10 +293,12 @@ def render_loading(targets: Iterable[Any], *, ran: bool = False) -> str:
 def nothing_to_check(spec: str, found: Sequence[Any], plans: Sequence[Any],
                      target: Any = None) -> str:
     """Why a target gave nothing to check, as one line for the user."""
+    skipped = "; ".join(f"{p.found.name}: {p.reason}" for p in plans)
+    if not found and skipped:  # functions and programs only, all skipped
+        return f"nothing checkable in {spec} (skipped {skipped})"
     if not found:
         notes = f" ({'; '.join(target.notes)})" if target is not None and target.notes else ""
         return f"no class is defined in {spec}: nothing to check{notes}"
-    skipped = "; ".join(f"{p.found.name}: {p.reason}" for p in plans)
     if skipped:
         return f"no checkable class in {spec} (skipped {skipped})"
     names = ", ".join(f.name for f in found[:8]) + (", ..." if len(found) > 8 else "")

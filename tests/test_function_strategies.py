@@ -7,6 +7,7 @@ the zoo's bugs (Hypothesis finds a failing example for each broken twin).
 
 from __future__ import annotations
 
+import importlib
 import warnings
 
 import numpy as np
@@ -22,6 +23,9 @@ from hypothesis.errors import InvalidArgument
 
 from gradcheck import check_function
 from gradcheck import strategies as gs
+
+CELLS = importlib.import_module("zoo_networks.dlai.rnn_cells")
+BUGGY_CELLS = importlib.import_module("zoo_networks.dlai.buggy_rnn_cells")
 
 FEW = settings(max_examples=15, deadline=None, database=None, derandomize=True,
                suppress_health_check=list(HealthCheck))
@@ -48,6 +52,8 @@ CORRECT = {
     "affine_relu": (lu.affine_relu_forward, lu.affine_relu_backward),
     "conv_relu": (lu.conv_relu_forward, lu.conv_relu_backward),
     "conv_relu_pool": (lu.conv_relu_pool_forward, lu.conv_relu_pool_backward),
+    "rnn_cell": (CELLS.rnn_cell_forward, CELLS.rnn_cell_backward),
+    "lstm_cell": (CELLS.lstm_cell_forward, CELLS.lstm_cell_backward),
 }
 
 BROKEN = {
@@ -61,6 +67,8 @@ BROKEN = {
     "temporal_softmax_loss": (rbug.temporal_softmax_unmasked_loss, None),
     "softmax_loss": (bug.softmax_shifted_in_place_loss, None),
     "lstm_step": (rnn.lstm_step_forward, rbug.lstm_step_backward_in_place),
+    "rnn_cell": (CELLS.rnn_cell_forward, BUGGY_CELLS.rnn_cell_backward),
+    "lstm_cell": (CELLS.lstm_cell_forward, BUGGY_CELLS.lstm_cell_backward),
 }
 
 

@@ -2,8 +2,9 @@
 
 CS231n models (a ``params`` dict and ``loss``) and the book's ``Model`` are found in a
 target; a model with all-default arguments is checked (and, with a ``reg`` argument, also
-with ``reg=0.1``); one whose constructor needs a size that cannot be guessed is skipped
-naming the config key, and checked once the key gives it. A bare book ``Model()`` has no
+with ``reg=0.1``); sizes named as the courses name them (``hidden_dims``) are chosen;
+one whose constructor needs a size of no known name is skipped naming the config key,
+and checked once the key gives it. A bare book ``Model()`` has no
 layers until the user's code adds them: skipped, saying so.
 """
 
@@ -87,11 +88,20 @@ def test_a_model_missing_a_regularization_term_fails_naming_it(tmp_path):
     assert "regularization" in results["TwoLayerNet"]["message"]
 
 
-def test_a_model_needing_sizes_is_skipped_naming_the_config_key(tmp_path):
+def test_a_model_needing_sizes_gets_them_from_their_names(tmp_path):
+    # issue 25: hidden_dims is a size of the course's, no longer a reason to skip
     _, results = run(tmp_path, "REG_W1 = 1\n" + NETS)
+    checked = results["FullyConnectedNet"]
+    assert checked["status"] == "passed"
+    assert [c["variant"] for c in checked["checks"]] == ["hidden_dims=[6, 4]"]
+
+
+def test_a_model_needing_a_size_of_no_known_name_is_skipped_naming_the_config_key(tmp_path):
+    source = NETS.replace("hidden_dims", "n_blocks").replace("n_blocks[0]", "n_blocks")
+    _, results = run(tmp_path, "REG_W1 = 1\n" + source)
     skipped = results["FullyConnectedNet"]
     assert skipped["status"] == "skipped"
-    assert "hidden_dims" in skipped["message"]
+    assert "n_blocks" in skipped["message"]
     assert "[tool.gradcheck.args.FullyConnectedNet]" in skipped["message"]
 
 

@@ -24,7 +24,7 @@ from gradcheck.engine.frame import framed
 from gradcheck.engine.state import RandomPin
 from gradcheck.engine.verify import Context, Verification
 from gradcheck.errors import ArgumentError, ProtocolError, UserCodeError
-from gradcheck.protocol.function import FunctionSubject, is_float_array
+from gradcheck.protocol.function import FunctionSubject, gradient_key, is_float_array
 from gradcheck.report import (
     FAILED,
     INCONCLUSIVE,
@@ -156,6 +156,17 @@ class FunctionRun:
             return self._loss_gradient(result)
 
         douts = self._douts(outs)
+        takes = subject.takes
+        if takes is not None and takes < len(douts) and self.douts_given is None:
+            # rnn_cell_backward(da_next, cache) for (a_next, yt, cache): yt not differentiated
+            for k in range(takes, len(douts)):
+                douts[k] = np.zeros_like(douts[k])
+            unused = ", ".join(str(k + 1) for k in range(takes, len(douts)))
+            back_name = getattr(subject.backward_function, "__name__", "backward")
+            report.notes.append(
+                f"{back_name} takes {takes} upstream gradient(s): output(s) {unused} of the "
+                "forward are not differentiated"
+            )
         subject.douts = douts
         given = [d.copy() for d in douts]
         after_forward = [np.array(a, copy=True) if isinstance(a, np.ndarray) else None
@@ -217,6 +228,8 @@ class FunctionRun:
     def _gradients(self, returned: Any, back: str) -> dict[str, np.ndarray]:
         """One gradient per differentiated argument, matched by position."""
         subject, report = self.subject, self.report
+        if isinstance(returned, dict):
+            return self._dict_gradients(returned, back)
         params = list(subject.parameters.values())
         expected = ", ".join(p.gradient_label for p in params)
         if returned is None:
@@ -239,6 +252,24 @@ class FunctionRun:
                     "an unfinished template?)"))
                 continue
             grads[param.gradient_label] = np.array(value, copy=True)
+        return grads
+
+    def _dict_gradients(self, returned: dict[Any, Any], back: str) -> dict[str, np.ndarray]:
+        """A dict of gradients keyed ``d<argument>`` and ``d<key>`` of a dict argument."""
+        subject, report = self.subject, self.report
+        for label in subject.add_dict_parameters(returned):
+            report.shapes[label] = list(subject.params[label].shape)
+        grads: dict[str, np.ndarray] = {}
+        for param in list(subject.parameters.values()):
+            key = gradient_key(returned, param.label)
+            value = None if key is None else returned[key]
+            if key is None or value is None:
+                report.gradients.append(GradientResult(
+                    param.gradient_label, MISSING,
+                    diagnosis=f"{back} returned no {param.gradient_label} in its dict"))
+                continue
+            param.gradient_label = key
+            grads[key] = np.array(value, copy=True)
         return grads
 
     def _choose_eps(self, result: Any) -> None:

@@ -110,8 +110,7 @@ class ModelRun:
                 expected, MISSING,
                 diagnosis=f"the model gives no gradient {expected} for parameter {label}",
             ))
-        if isinstance(subject, BookModelSubject):
-            report.notes += subject.notes
+        report.notes += subject.notes
         objective, grads = subject.analytic()
         # copies: a model may hand out the same arrays again (a dict it keeps)
         grads = {k: g if g is None else np.array(g, copy=True) for k, g in grads.items()}

@@ -26,14 +26,16 @@ import numpy as np
 
 from gradcheck.errors import ProtocolError, UserCodeError
 from gradcheck.protocol.params import Parameter
-from gradcheck.protocol.places import ITEM, Place
+from gradcheck.protocol.places import ITEM, KEY, Place
 from gradcheck.protocol.subject import Subject
 from gradcheck.report import Kind
 
 if TYPE_CHECKING:
     from gradcheck.engine.state import RandomPin
 
-__all__ = ["FunctionSubject", "argument_names", "call_user", "is_float_array"]
+__all__ = [
+    "FunctionSubject", "argument_names", "call_user", "gradient_key", "is_float_array",
+]
 
 
 def is_float_array(value: Any) -> bool:
@@ -110,6 +112,29 @@ class FunctionSubject(Subject):
             name = self.names[i]
             self.add_parameter(Parameter(name, Place(self.slots, ((ITEM, i),)), self.slots[i],
                                          gradient_label=f"d{name}"))
+        self.takes = None if backward is None else _upstream_count(backward)
+
+    def add_dict_parameters(self, returned: dict[Any, Any]) -> list[str]:
+        """Arrays of a dict argument (``parameters``) that a returned dict has a gradient for.
+
+        deeplearning.ai's cells: ``rnn_cell_forward(xt, a_prev, parameters)`` with
+        ``rnn_cell_backward(da_next, cache) -> {"dxt", "da_prev", "dWax", ...}``. Each
+        float array ``parameters[key]`` whose ``d<key>`` the dict holds becomes a
+        parameter; the others (``Wya`` when only ``a_next`` is differentiated) stay
+        settings. Returns the labels added.
+        """
+        added = []
+        for i, slot in enumerate(self.slots):
+            if not isinstance(slot, dict):
+                continue
+            for key, value in slot.items():
+                label = gradient_key(returned, str(key))
+                if not is_float_array(value) or label is None or str(key) in self.parameters:
+                    continue
+                place = Place(self.slots, ((ITEM, i), (KEY, key)))
+                self.add_parameter(Parameter(str(key), place, value, gradient_label=label))
+                added.append(str(key))
+        return added
 
     @property
     def name(self) -> str:
@@ -141,7 +166,8 @@ class FunctionSubject(Subject):
     def backward(self, dvalues: Any, y: Any = None) -> Any:
         """``backward(*douts, cache)``: ``dvalues`` is the list of upstream gradients."""
         assert self.backward_function is not None
-        return call_user(self.backward_function, *dvalues, y)
+        douts = list(dvalues) if self.takes is None else list(dvalues)[: self.takes]
+        return call_user(self.backward_function, *douts, y)
 
     # -- results ----------------------------------------------------------------------
     def outputs(self, result: Any) -> list[np.ndarray]:
@@ -179,6 +205,24 @@ class FunctionSubject(Subject):
     def row_values(self, x: Any, y: Any) -> Any:
         """Rows are never stacked for functions."""
         return None
+
+
+def gradient_key(returned: dict[Any, Any], name: str) -> str | None:
+    """The key of ``name``'s gradient in a returned dict: ``d<name>``, ``d_<name>``."""
+    return next((k for k in (f"d{name}", f"d_{name}") if k in returned), None)
+
+
+def _upstream_count(backward: Callable[..., Any]) -> int | None:
+    """How many upstream gradients ``backward(dout_1, ..., dout_k, cache)`` takes."""
+    try:
+        params = list(inspect.signature(backward).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    if any(p.kind is p.VAR_POSITIONAL for p in params):
+        return None
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                  and p.default is inspect.Parameter.empty]
+    return max(1, len(positional) - 1) if positional else None
 
 
 def _pair(result: Any, name: str) -> tuple[Any, Any]:

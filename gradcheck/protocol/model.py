@@ -34,10 +34,13 @@ from gradcheck.report import Kind
 if TYPE_CHECKING:
     from gradcheck.engine.state import RandomPin
 
-__all__ = ["BookModelSubject", "CS231nSubject", "ModelSubject", "ParamsSubject", "model_kind"]
+__all__ = [
+    "BookModelSubject", "CS231nSubject", "ModelSubject", "ParamsSubject", "model_kind",
+    "scalar_loss",
+]
 
 
-def _scalar(value: Any, what: str, narrow: list[bool] | None = None) -> float:
+def scalar_loss(value: Any, what: str, narrow: list[bool] | None = None) -> float:
     """A loss as a float; a tuple ``(loss, ...)`` gives its first item.
 
     ``narrow``: set to ``[True]`` when the loss came in a precision below float64.
@@ -66,6 +69,7 @@ class ModelSubject(Subject):
     def __init__(self, obj: Any, pin: RandomPin) -> None:
         super().__init__(obj, pin)
         self.missing: dict[str, str] = {}  # parameter label -> expected gradient label
+        self.notes: list[str] = []  # said in the report (how the objective was read)
         self.narrow = [False]  # the loss came in float32 (or less)
 
     def setup(self) -> None:
@@ -117,6 +121,14 @@ class ModelSubject(Subject):
             return self.gradients()
         finally:
             self.pin.note_draws()
+
+    def repin(self) -> None:
+        """Pin the random state again between two calls of one evaluation.
+
+        A loss, then a gradient function that runs its own forward: both draw alike.
+        """
+        if self.pin.draws:
+            self.pin.reset()
 
     def first_call(self, function: Callable[[], Any]) -> Any:
         """A call during set-up, watched like any other for random draws."""
@@ -187,12 +199,13 @@ class ParamsSubject(ModelSubject):
             value = self.loss_fn(self.obj)
         except Exception as exc:
             raise UserCodeError(f"loss(params) raised {type(exc).__name__}: {exc}") from exc
-        loss = _scalar(value, "loss(params)", self.narrow)
+        loss = scalar_loss(value, "loss(params)", self.narrow)
         return loss, abs(loss)
 
     def gradients(self) -> tuple[tuple[float, float], dict[str, Any]]:
         """``loss(params)`` then ``grads(params)``."""
         objective = self.loss_value()
+        self.repin()
         grads = self._call_grads()
         return objective, {label: grads.get(key) for label, key in self.names.items()}
 
@@ -200,25 +213,38 @@ class ParamsSubject(ModelSubject):
 class CS231nSubject(ModelSubject):
     """A model with ``params`` and ``loss(X, y) -> (loss, grads)``."""
 
-    def __init__(self, model: Any, X: np.ndarray, y: Any, pin: RandomPin) -> None:
+    def __init__(self, model: Any, X: np.ndarray, y: Any, pin: RandomPin,
+                 loss_kwargs: dict[str, Any] | None = None) -> None:
         super().__init__(model, pin)
         self.X, self.y = X, y
         self.names: dict[str, str] = {}
+        self.loss_kwargs = dict(loss_kwargs or {})
 
     def _call(self) -> tuple[float, dict[Any, Any]]:
         X = self.X.copy()
         y = self.y.copy() if isinstance(self.y, np.ndarray) else self.y
-        result = call(self.obj, "loss", X, y)
+        if self.loss_kwargs:
+            try:
+                result = self.obj.loss(X, y, **self.loss_kwargs)
+            except Exception as exc:
+                raise UserCodeError(
+                    f"{type(self.obj).__name__}.loss raised {type(exc).__name__}: {exc}"
+                ) from exc
+        else:
+            result = call(self.obj, "loss", X, y)
         if not (isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], dict)):
             raise ProtocolError(
                 f"{type(self.obj).__name__}.loss(X, y) returned {type(result).__name__}; "
                 "expected (loss, grads) with grads a dict keyed like params"
             )
-        return _scalar(result[0], "loss(X, y)", self.narrow), result[1]
+        return scalar_loss(result[0], "loss(X, y)", self.narrow), result[1]
 
     def setup(self) -> None:
         """Every float array in ``params`` is a parameter; gradients keyed alike."""
         _, grads = self.first_call(self._call)
+        if self.loss_kwargs:
+            shown = ", ".join(f"{k}={v!r}" for k, v in self.loss_kwargs.items())
+            self.notes.append(f"loss called with {shown}")
         params = self.obj.params
         for key, value in params.items():
             if not (isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.size):
@@ -277,10 +303,10 @@ class BookModelSubject(ModelSubject):
             except TypeError:
                 self.calls_with_regularization = False
             else:
-                _scalar(data, "loss.calculate", self.narrow)
+                scalar_loss(data, "loss.calculate", self.narrow)
                 data, reg = float(data), float(reg)
                 return data + reg, abs(data) + abs(reg)
-        data = _scalar(call(loss, "calculate", output, y), "loss.calculate", self.narrow)
+        data = scalar_loss(call(loss, "calculate", output, y), "loss.calculate", self.narrow)
         return data, abs(data)
 
     def loss_value(self) -> tuple[float, float]:
@@ -333,11 +359,24 @@ class BookModelSubject(ModelSubject):
 
 
 def model_kind(model: Any) -> str | None:
-    """``"cs231n"``, ``"book"`` or None: which whole-network protocol ``model`` follows."""
+    """Which whole-network protocol ``model`` follows, or None.
+
+    ``"cs231n"`` (a ``params`` dict and ``loss``), ``"book"`` (the book's ``Model``),
+    ``"nielsen"`` (``biases``/``weights`` lists and ``backprop``), ``"attributes"``
+    (array attributes such as ``self.W`` and a ``loss`` method; also ``self.W = None``
+    before training creates it).
+    """
     if isinstance(getattr(model, "params", None), dict) and callable(
         getattr(model, "loss", None)
     ):
         return "cs231n"
+    if (
+        callable(getattr(model, "backprop", None))
+        and callable(getattr(model, "feedforward", None))
+        and isinstance(getattr(model, "biases", None), list)
+        and isinstance(getattr(model, "weights", None), list)
+    ):
+        return "nielsen"
     if (
         isinstance(getattr(model, "layers", None), list)
         and callable(getattr(model, "forward", None))
@@ -345,4 +384,10 @@ def model_kind(model: Any) -> str | None:
         and hasattr(model, "loss")
     ):
         return "book"
+    if callable(getattr(model, "loss", None)) and not callable(getattr(model, "forward", None)):
+        own = getattr(model, "__dict__", {})
+        if any(isinstance(v, np.ndarray) and v.dtype.kind == "f" for v in own.values()) or (
+            "W" in own and own["W"] is None
+        ):
+            return "attributes"
     return None

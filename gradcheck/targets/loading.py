@@ -138,8 +138,9 @@ def load_target(spec: str, *, run_module: bool = False) -> Target:
         module, output = _import_from_path(name, root, spec, path)
         return Target(spec, module, path, [module], output)
     try:
-        source = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        # as Python reads a source file: a UTF-8 byte-order mark, a coding declaration
+        source = importlib.util.decode_source(path.read_bytes())
+    except (OSError, UnicodeDecodeError, SyntaxError) as exc:
         raise TargetError(f"cannot read {spec}: {exc}") from None
     return _load_definitions(spec, path, source)
 

@@ -2,10 +2,11 @@
 
 :func:`plan_target` turns the classes and functions a target defines into plans: layers,
 losses and fused losses (:func:`~gradcheck.targets.discovery.plan_checks`), whole
-networks (:func:`~gradcheck.targets.models.plan_model`) and CS231n-style function pairs
-(:func:`~gradcheck.targets.functions.plan_functions`). :func:`run_planned` runs one plan
-with the runner that fits it. The callers add only what is theirs: time limits and
-progress (CLI), items (pytest), the namespace (notebooks).
+networks (:func:`~gradcheck.targets.models.plan_model`), CS231n-style function pairs
+(:func:`~gradcheck.targets.functions.plan_functions`) and programs' functions of
+module-level parameters (:func:`~gradcheck.targets.programs.plan_programs`).
+:func:`run_planned` runs one plan with the runner that fits it. The callers add only what
+is theirs: time limits and progress (CLI), items (pytest), the namespace (notebooks).
 """
 
 from __future__ import annotations
@@ -15,12 +16,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gradcheck.report import Kind
+from gradcheck.targets.dict_networks import DictNetworkPlan, plan_dict_networks, run_dict_network
 from gradcheck.targets.discovery import Found, Planned, plan_checks
 from gradcheck.targets.functions import plan_functions
 from gradcheck.targets.loading import Target
 from gradcheck.targets.models import plan_model, run_model
+from gradcheck.targets.programs import ProgramPlan, plan_programs, run_program
 from gradcheck.targets.results import ClassResult
 from gradcheck.targets.runner import run_class
+from gradcheck.targets.scripts import missing_names, missing_reason
 
 __all__ = ["TargetPlans", "plan_target", "run_planned"]
 
@@ -68,18 +72,31 @@ def plan_target(target: Target, found: list[Found], config: dict[str, Any], *,
             continue
         if on_class is not None:
             on_class(f)
+        missing = missing_names(f.cls) if isinstance(f.cls, type) else []
+        if missing:  # e.g. a star import that failed: skipped, naming what is missing
+            out.plans.append(Planned(f, status="skip", reason=missing_reason(missing)))
+            continue
         planned = plan(f) if plan is not None else plan_checks(f, config)
         if planned.found.verdict == "ignore":  # an abstract base, seen while probing
             out.ignored.append(planned.found)
             continue
         out.plans.append(planned)
     out.plans += plan_functions(target, config)  # CS231n-style function pairs
+    names = {p.found.name for p in out.plans}
+    # programs: functions of module-level parameters (min-char-rnn's lossFun)
+    out.plans += [p for p in plan_programs(target) if p.found.name not in names]
+    # deeplearning.ai networks: forward_propagation* / backward_propagation* over a dict
+    out.plans += [p for p in plan_dict_networks(target) if p.found.name not in names]
     return out
 
 
 def run_planned(planned: Any, *, examples: int, seed: int,
                 on_check: Callable[[Any], None] | None = None) -> ClassResult:
     """Run one plan: a whole network through ``check_model``, anything else per example."""
+    if isinstance(planned, ProgramPlan):
+        return run_program(planned, seed=seed)
+    if isinstance(planned, DictNetworkPlan):
+        return run_dict_network(planned, seed=seed)
     if planned.found.kind == Kind.MODEL:
         return run_model(planned, seed=seed)
     return run_class(planned, examples=examples, seed=seed, on_check=on_check)

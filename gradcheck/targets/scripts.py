@@ -26,6 +26,7 @@ from __future__ import annotations
 import ast
 import builtins
 import symtable
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
@@ -38,6 +39,9 @@ __all__ = [
     "Unavailable",
     "definitions",
     "execute",
+    "missing_globals",
+    "missing_names",
+    "missing_reason",
 ]
 
 CONFIG_NAME = "GRADCHECK_ARGS"
@@ -188,13 +192,19 @@ def definitions(tree: ast.Module, source: str | None = None) -> Extraction:
               or _is_simple_assignment(statement) or _is_definition_block(statement)):
             candidates.append(i)
     needed: set[str] = set()
+    bound_anywhere = set().union(*(_bound(s) for s in body)) if body else set()
     changed = True
     while changed:
         changed = False
         needed = set().union(*(_used(body[i]) for i in range(len(body)) if keep[i]))
         needed |= {"nnfs"} if any(_is_nnfs_init(s) for s in body) else set()
+        # names nothing in the file binds come from its star imports (``from ..layers
+        # import *``, ``from utils import *``): those are kept when such a name is needed
+        unbound = needed - bound_anywhere - set(dir(builtins))
         for i in candidates:
-            if not keep[i] and _bound(body[i]) & needed:
+            if keep[i]:
+                continue
+            if _bound(body[i]) & needed or (unbound and _is_star_import(body[i])):
                 keep[i] = changed = True
     kept = [s for s, k in zip(body, keep, strict=True) if k]
     unused = [_first_line(s, source) for s, k in zip(body, keep, strict=True)
@@ -219,6 +229,10 @@ def definitions(tree: ast.Module, source: str | None = None) -> Extraction:
     return Extraction(kept, not_run, unused)
 
 
+def _is_star_import(statement: ast.stmt) -> bool:
+    return isinstance(statement, ast.ImportFrom) and any(a.name == "*" for a in statement.names)
+
+
 def _is_docstring(statement: ast.stmt) -> bool:
     return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
 
@@ -234,6 +248,106 @@ def _first_line(statement: ast.stmt, source: str | None) -> str:
 
 
 # ----------------------------------------------------------------------------- running
+def missing_globals(definition: Any, depth: int = 3) -> list[str]:
+    """Global names ``definition`` (a function or class) reads that its module lacks.
+
+    Read from the bytecode (``LOAD_GLOBAL`` / ``LOAD_NAME``, nested functions, methods
+    and the functions it calls a few levels deep), so attribute names (``np.dot``'s
+    ``dot``) are not taken for globals. A name bound to :class:`Unavailable` (a named
+    import that failed) is not listed: using it raises its own error, naming the module.
+    Empty when everything it uses exists.
+    """
+    import dis
+    import inspect
+    import types
+
+    missing: list[str] = []
+    seen: set[int] = set()
+    queue: list[tuple[Any, int]] = [(definition, 0)]
+    while queue:
+        item, level = queue.pop(0)
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if inspect.isclass(item):
+            module = sys.modules.get(item.__module__)
+            if module is None:
+                continue
+            queue += [(v, level) for k, v in vars(item).items()
+                      if inspect.isfunction(v) or isinstance(v, staticmethod | classmethod
+                                                             | property)]
+            continue
+        if isinstance(item, staticmethod | classmethod):
+            item = item.__func__
+        if isinstance(item, property):
+            queue += [(f, level) for f in (item.fget, item.fset) if f is not None]
+            continue
+        if not inspect.isfunction(item):
+            continue
+        space = item.__globals__
+        codes = [item.__code__]
+        while codes:
+            code = codes.pop()
+            codes += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+            for instruction in dis.get_instructions(code):
+                if instruction.opname not in ("LOAD_GLOBAL", "LOAD_NAME"):
+                    continue
+                name = instruction.argval
+                value = space.get(name, _ABSENT)
+                if value is _ABSENT:
+                    if not hasattr(builtins, name):
+                        missing.append(name)
+                elif (inspect.isfunction(value) or inspect.isclass(value)) and level < depth \
+                        and _users_own(value):
+                    queue.append((value, level + 1))
+    return list(dict.fromkeys(missing))
+
+
+_ABSENT = object()
+# methods a check never calls: what only they use need not be importable
+_TRAINING = ("train", "fit", "sgd", "update", "evaluate", "predict", "plot", "save",
+             "load", "show", "visual", "accuracy", "test", "run", "main", "download")
+
+
+def missing_names(cls: type) -> list[str]:
+    """Globals a class's methods (not its training ones) use that its module lacks.
+
+    Only for a module with star imports (``from ..layers import *``), where a missing
+    name is what an import did not give; elsewhere a NameError is the code's own bug,
+    reported as an error when the check runs.
+    """
+    import inspect
+
+    module = sys.modules.get(cls.__module__)
+    try:
+        source = inspect.getsource(module) if module is not None else ""
+    except (OSError, TypeError):
+        source = ""
+    if "import *" not in source:
+        return []
+    missing: list[str] = []
+    for key, value in vars(cls).items():
+        if key.lower().startswith(_TRAINING):
+            continue
+        if inspect.isfunction(value) or isinstance(value, staticmethod | classmethod):
+            missing += [n for n in missing_globals(value) if n not in missing]
+    return missing
+
+
+def missing_reason(names: list[str]) -> str:
+    """The skip reason for a definition that uses ``names``, which do not exist."""
+    return (f"it uses {', '.join(names)}, which is not defined or could not be imported "
+            "(run gradcheck from the directory your code is run from, or install what it "
+            "imports)")
+
+
+def _users_own(value: Any) -> bool:
+    """Whether a function or class comes from the user's code (not a library's)."""
+    top = (getattr(value, "__module__", None) or "builtins").split(".")[0]
+    return top not in sys.stdlib_module_names and top not in (
+        "numpy", "scipy", "gradcheck", "hypothesis", "nnfs", "torch", "matplotlib")
+
+
 class Unavailable:
     """Stands for a name whose module-level definition failed; using it raises that error."""
 
@@ -241,6 +355,11 @@ class Unavailable:
         self._name = name
         self._error = error
         self._where = where
+
+    @property
+    def error(self) -> BaseException:
+        """The exception the statement that should have defined the name raised."""
+        return self._error
 
     def _raise(self) -> NoReturn:
         error = self._error
@@ -300,7 +419,13 @@ def execute(statements: Iterable[ast.stmt], namespace: dict[str, Any], filename:
             if isinstance(statement, ast.ClassDef):
                 done.broken.append((statement.name, exc))
                 continue
-            names = sorted(_bound(statement) - set(namespace))
+            names = sorted(_bound(statement) - set(namespace) - {"*"})
+            if _is_star_import(statement):
+                done.notes.append(
+                    f"the import at {line} failed ({describe(exc)}); the names it gives are "
+                    "unavailable: what uses one is skipped, naming it"
+                )
+                continue
             for name in names:
                 namespace[name] = Unavailable(name, exc, f"the statement at {line}")
             kind = "import" if isinstance(statement, ast.Import | ast.ImportFrom) else \
