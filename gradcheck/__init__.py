@@ -40,6 +40,7 @@ __all__ = [
     "Report",
     "Status",
     "check_all",
+    "check_engine",
     "check_function",
     "check_layer",
     "check_loss",
@@ -58,6 +59,7 @@ _WHERE = {
     "Report": "gradcheck.report",
     "Status": "gradcheck.report",
     "check_all": "gradcheck.notebook",
+    "check_engine": "gradcheck.autograd_api",
     "check_function": "gradcheck.api",
     "check_layer": "gradcheck.api",
     "check_loss": "gradcheck.api",
@@ -74,6 +76,7 @@ if _typing.TYPE_CHECKING:
         check_model,
         check_params,
     )
+    from gradcheck.autograd_api import check_engine
     from gradcheck.errors import GradcheckWarning, GradientError
     from gradcheck.notebook import Checked, check_all
     from gradcheck.report import GradientResult, Kind, Report, Status

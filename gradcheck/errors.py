@@ -28,6 +28,7 @@ __all__ = [
     "ArgumentError",
     "BuildError",
     "CheckAbortedError",
+    "EngineCallError",
     "GradcheckFailedError",
     "GradcheckWarning",
     "GradientError",
@@ -181,3 +182,17 @@ class GradcheckFailedError(AssertionError):
     def __init__(self, result: Any) -> None:
         super().__init__(result.message)
         self.result = result
+
+
+class EngineCallError(Exception):
+    """An autograd engine raised while built, run forward, run backward or reset.
+
+    Attributes
+    ----------
+    stage : str
+        ``"build"``, ``"forward"``, ``"backward"``, ``"zero"`` or ``"grad"``.
+    """
+
+    def __init__(self, stage: str, message: str) -> None:
+        super().__init__(message)
+        self.stage = stage

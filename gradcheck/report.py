@@ -14,12 +14,14 @@ from gradcheck.errors import GradientError
 __all__ = [
     "ERROR",
     "Elements",
+    "EngineReport",
     "FAILED",
     "GradientError",
     "GradientResult",
     "INCONCLUSIVE",
     "Kind",
     "MISSING",
+    "OpResult",
     "PASSED",
     "Report",
     "SKIPPED",
@@ -46,6 +48,7 @@ class Kind(StrEnum):
     FUSED = "fused"
     FUNCTION = "function"
     MODEL = "model"
+    ENGINE = "engine"
 
 
 PASSED, FAILED, INCONCLUSIVE = Status.PASSED, Status.FAILED, Status.INCONCLUSIVE
@@ -352,6 +355,139 @@ class Report:
             "unreachable": list(self.unreachable),
         }
 
+
+@dataclass
+class OpResult(GradientResult):
+    """The verdict for one operation of an autograd engine (``mul``, ``sum``, ...).
+
+    The fields of :class:`GradientResult` describe the deciding expression's worst element
+    (``index`` is the element's index in the leaf ``leaf``); besides them:
+
+    Attributes
+    ----------
+    expression : str
+        The deciding expression: the worst failing one, else the closest call, e.g.
+        ``"a * b + a"``.
+    values : dict of str to list
+        The values of its leaves.
+    leaf : str or None
+        The leaf whose gradient was worst.
+    expressions : int
+        Expressions evaluated for this operation.
+    failing : list of str
+        Every failing expression.
+    upstream : str
+        The upstream gradient of the deciding expression: ``"random"`` (non-uniform,
+        ``sum(w * expr)``) or ``"1"`` (what the engine's ``backward()`` seeds).
+    depends : list of str
+        ``inconclusive`` rows: the failing operations its failing expressions also use
+        (it is judged again once they are fixed).
+    """
+
+    expression: str = ""
+    values: dict[str, Any] = field(default_factory=dict)
+    leaf: str | None = None
+    expressions: int = 0
+    failing: list[str] = field(default_factory=list)
+    depends: list[str] = field(default_factory=list)
+    upstream: str = "random"
+
+    def describe(self) -> str:
+        """One sentence: the operation, the expression, its values and what went wrong."""
+        if self.depends:
+            return f"{self.name}: {self.diagnosis}"
+        if self.status in (PASSED, SKIPPED, MISSING) or not self.expression:
+            return super().describe()
+        values = ", ".join(f"{k}={_short(v)}" for k, v in self.values.items())
+        head = f"{self.name}: `{self.expression}`" + (f" at {values}" if values else "") + (
+            " (upstream gradient 1)" if self.upstream == "1" else "")
+        compared = self.checked > 0 and self.error == self.error
+        if not compared or (self.status == INCONCLUSIVE and not self.inconclusive):
+            return f"{head}: {self.diagnosis or self.status}"
+        where = "" if not self.index else f"[{', '.join(map(str, self.index))}]"
+        text = (f"{head}: d/d{self.leaf}{where} analytic {self.analytic:.6g} vs numeric "
+                f"{self.numeric:.6g}, error {self.error:.3g} > tolerance {self.tolerance:.3g}"
+                if self.status == FAILED else
+                f"{head}: d/d{self.leaf}{where} undecidable by finite differences")
+        if self.diagnosis:
+            text += f"; {self.diagnosis}"
+        return text
+
+
+@dataclass
+class EngineReport(Report):
+    """A :class:`Report` on an autograd engine: one :class:`OpResult` per operation."""
+
+    absent: list[str] = field(default_factory=list)
+
+    def finish(self) -> None:
+        """Derive the status: an operation that failed or raised fails the engine."""
+        if self.status == ERROR:
+            return
+        statuses = {g.status for g in self.gradients}
+        if self.problems or statuses & {FAILED, MISSING, ERROR}:
+            self.status = FAILED
+        elif INCONCLUSIVE in statuses or not statuses - {SKIPPED}:
+            self.status = INCONCLUSIVE
+        else:
+            self.status = PASSED
+
+    def __str__(self) -> str:
+        rows = [("operation", "status", "expression", "error", "tolerance", "analytic",
+                 "numeric")]
+        for g in self.gradients:
+            expression = getattr(g, "expression", "") + (
+                " (upstream 1)" if getattr(g, "upstream", "") == "1" else "")
+            rows.append((g.name, g.status, expression, _num(g.error),
+                         _num(g.tolerance), _num(g.analytic), _num(g.numeric)))
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        table = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+                 for r in rows]
+        counts = f", {self.evaluations} evaluations" if self.evaluations else ""
+        head = (f"{self.name} ({self.kind}): {self.status.upper()}  "
+                f"[{self.dtype}{counts}, {self.seconds * 1e3:.0f} ms]")
+        out = [head, *("  " + t for t in table)]
+        out += [line.replace("  - ", "  ", 1) for line in self.message.splitlines()[1:]
+                if line.startswith("  - ")]
+        out += [f"  note: {n}" for n in self.notes]
+        return "\n".join(out)
+
+    @property
+    def message(self) -> str:
+        """What failed: every failing or raising operation, its expression and values."""
+        verb = {INCONCLUSIVE: "was inconclusive in", ERROR: "raised an error in"}.get(
+            self.status, self.status)
+        lines = [f"{self.name} ({self.kind}) {verb} the gradient check"]
+        lines += [f"  - {p}" for p in self.problems]
+        lines += [f"  - {g.describe()}" for g in self.gradients
+                  if g.status in (FAILED, MISSING, ERROR)]
+        waiting: dict[str, list[str]] = {}
+        for g in self.gradients:
+            if g.status == INCONCLUSIVE and getattr(g, "depends", None):
+                waiting.setdefault(", ".join(getattr(g, "depends", [])), []).append(g.name)
+            elif g.status == INCONCLUSIVE:
+                lines.append(f"  - {g.describe()}")
+        lines += [f"  - not decided until {ops} {'are' if ',' in ops else 'is'} fixed (their "
+                  f"failing expressions use {'them' if ',' in ops else 'it'}): "
+                  f"{', '.join(names)}" for ops, names in waiting.items()]
+        if self.notes:
+            lines.append("  notes: " + "; ".join(self.notes))
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able representation, with the operations the engine does not define."""
+        return {**super().to_dict(), "absent": list(self.absent)}
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    array = np.asarray(value, dtype=np.float64)
+    if array.ndim == 0:
+        return f"{float(array):.4g}"
+    if array.size > 6:
+        return f"array{tuple(array.shape)}"
+    return np.array2string(array, precision=3, separator=", ").replace("\n", "")
 
 # How a report shows itself in a REPL and in Jupyter: gradcheck.views (which sits above
 # this module and imports it) installs its functions here when it is imported; the

@@ -94,7 +94,9 @@ Discovered: layers and activations (forward + backward(dvalues)), losses
 (forward(y_pred, y_true) + backward(dvalues, y_true)) and fused softmax + loss classes
 (forward(inputs, y_true) returning the mean loss). Ignored: classes without forward and
 backward (optimizers, accuracy helpers, base classes). Whole networks (a CS231n model:
-params dict + loss(X, y); the book's Model) are checked with check_model. Skipped, with the
+params dict + loss(X, y); the book's Model) are checked with check_model; autograd
+engines (a Value or Tensor class with operator overloads and backward()) with
+check_engine, one row per operation. Skipped, with the
 reason: classes with only one of forward/backward, or constructor arguments that cannot
 be guessed.
 """

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
+from gradcheck.protocol.autograd import looks_like_engine
 from gradcheck.protocol.labels import label_argument
 from gradcheck.targets.loading import Target
 
@@ -40,7 +41,7 @@ class Found:
     cls: type
     name: str
     module: str
-    kind: str  # "layer" | "loss" | "fused"
+    kind: str  # "layer" | "loss" | "fused" | "engine"
     verdict: str  # "check" | "skip" | "ignore"
     reason: str = ""
     training: bool = False
@@ -208,6 +209,8 @@ def classify(cls: type, name: str, module: str) -> Found:
 
     if issubclass(cls, BaseException) or inspect.isabstract(cls):
         return found("layer", "ignore", "exception or abstract class")
+    if looks_like_engine(cls):  # operator overloads + backward(): an autograd engine
+        return found("engine", "check")
     forward = inspect.getattr_static(cls, "forward", None)
     backward = inspect.getattr_static(cls, "backward", None)
     has_forward, has_backward = callable(forward), callable(backward)

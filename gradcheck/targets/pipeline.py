@@ -3,10 +3,11 @@
 :func:`plan_target` turns the classes and functions a target defines into plans: layers,
 losses and fused losses (:func:`~gradcheck.targets.discovery.plan_checks`), whole
 networks (:func:`~gradcheck.targets.models.plan_model`), CS231n-style function pairs
-(:func:`~gradcheck.targets.functions.plan_functions`) and programs' functions of
-module-level parameters (:func:`~gradcheck.targets.programs.plan_programs`).
-:func:`run_planned` runs one plan with the runner that fits it. The callers add only what
-is theirs: time limits and progress (CLI), items (pytest), the namespace (notebooks).
+(:func:`~gradcheck.targets.functions.plan_functions`), programs' functions of
+module-level parameters (:func:`~gradcheck.targets.programs.plan_programs`) and autograd
+engines (:func:`~gradcheck.targets.autograd.plan_autograd`). :func:`run_planned` runs one
+plan with the runner that fits it. The callers add only what is theirs: time limits and
+progress (CLI), items (pytest), the namespace (notebooks).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gradcheck.report import Kind
+from gradcheck.targets.autograd import plan_autograd, run_autograd
 from gradcheck.targets.dict_networks import DictNetworkPlan, plan_dict_networks, run_dict_network
 from gradcheck.targets.discovery import Found, Planned, plan_checks
 from gradcheck.targets.functions import plan_functions
@@ -63,6 +65,9 @@ def plan_target(target: Target, found: list[Found], config: dict[str, Any], *,
     """
     out = TargetPlans()
     for f in found:
+        if f.kind == Kind.ENGINE:  # an autograd engine: every operation it defines
+            out.plans.append(plan_autograd(f))
+            continue
         if f.verdict == "ignore":
             network = plan_model(f, config)  # whole networks: check_model
             if network is None:
@@ -99,4 +104,6 @@ def run_planned(planned: Any, *, examples: int, seed: int,
         return run_dict_network(planned, seed=seed)
     if planned.found.kind == Kind.MODEL:
         return run_model(planned, seed=seed)
+    if planned.found.kind == Kind.ENGINE:
+        return run_autograd(planned, seed=seed)
     return run_class(planned, examples=examples, seed=seed, on_check=on_check)
