@@ -455,8 +455,9 @@ class EngineReport(Report):
     @property
     def message(self) -> str:
         """What failed: every failing or raising operation, its expression and values."""
-        verb = {INCONCLUSIVE: "was inconclusive in", ERROR: "raised an error in"}.get(
-            self.status, self.status)
+        verbs: dict[str, str] = {INCONCLUSIVE: "was inconclusive in",
+                                 ERROR: "raised an error in"}
+        verb = verbs.get(self.status, self.status)
         lines = [f"{self.name} ({self.kind}) {verb} the gradient check"]
         lines += [f"  - {p}" for p in self.problems]
         lines += [f"  - {g.describe()}" for g in self.gradients
