@@ -1,4 +1,4 @@
-"""Shared test configuration: Hypothesis profiles.
+"""Shared test configuration: Hypothesis profiles, and the fixtures of the CLI tests.
 
 ``ci`` (the default, used by ``.ci/run``) is derandomized so CI is reproducible;
 ``thorough`` runs thousands of examples for local proof runs::
@@ -7,7 +7,10 @@
 """
 
 import os
+import subprocess
+import sys
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -28,3 +31,57 @@ settings.register_profile(
 )
 settings.register_profile("dev", max_examples=20, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture
+def isolated_imports():
+    """Undo what loading a target did to ``sys.path`` and ``sys.modules``.
+
+    The CLI, run in process, imports the target (and what it imports): without this a
+    later test would meet the same module name already loaded, from another file. Files
+    that load targets use it for every test (``pytestmark``).
+    """
+    path, modules = list(sys.path), dict(sys.modules)
+    yield
+    sys.path[:] = path
+    for name in set(sys.modules) - set(modules):
+        if not _installed(sys.modules[name]):
+            del sys.modules[name]
+    sys.modules.update(modules)  # also undoes a target that replaced a loaded module
+
+
+_PREFIXES = tuple({os.path.join(p, "") for p in (sys.prefix, sys.base_prefix)})
+
+
+def _installed(module):
+    """Whether a module comes from the interpreter or its site-packages (not a target).
+
+    Those stay loaded: numpy and scipy load parts lazily, and an extension module
+    dropped from ``sys.modules`` cannot be loaded again ("cannot load module more than
+    once per process").
+    """
+    origin = getattr(getattr(module, "__spec__", None), "origin", None) or ""
+    return origin.startswith(_PREFIXES)
+
+
+@pytest.fixture
+def gradcheck_cli(isolated_imports, monkeypatch, capsys):
+    """``gradcheck ARGS`` run in this process from ``cwd``: a ``CompletedProcess``.
+
+    For the tests about what the command reports; a test about the process itself (exit
+    on a hang, ``os._exit``, the installed entry point, ``nnfs.init()`` patching numpy)
+    runs it in a child with :func:`cli_process.run_gradcheck` instead.
+    """
+    from gradcheck.cli import main
+
+    def run(*args, cwd):
+        monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exited:  # argparse: --version, a bad option
+            code = exited.code
+        out = capsys.readouterr()
+        return subprocess.CompletedProcess(["gradcheck", *args], code, out.out, out.err)
+
+    return run

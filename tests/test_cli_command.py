@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_process import run_gradcheck
 
 import nnfs_core
 from gradcheck.cli import main
@@ -22,10 +23,7 @@ EXAMPLES = ["--examples", "5"]
 
 
 def gradcheck(*args, cwd):
-    return subprocess.run(
-        [sys.executable, "-m", "gradcheck", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=240,
-    )
+    return run_gradcheck(*args, cwd=cwd, timeout=240)
 
 
 def report_of(run, tmp_path):
@@ -38,14 +36,7 @@ def results_by_class(document):
     return {r["name"]: r for r in document["results"]}
 
 
-@pytest.fixture(autouse=True)
-def isolated_imports():
-    path, modules = list(sys.path), dict(sys.modules)
-    yield
-    sys.path[:] = path
-    for name in set(sys.modules) - set(modules):
-        del sys.modules[name]
-    sys.modules.update(modules)  # also undoes a target that replaced a loaded module
+pytestmark = pytest.mark.usefixtures("isolated_imports")
 
 
 # ----------------------------------------------------------------------------- verdicts

@@ -22,14 +22,7 @@ from gradcheck.targets.discovery import (
 TARGETS = Path(__file__).parent / "cli_targets"
 
 
-@pytest.fixture(autouse=True)
-def isolated_imports():
-    path, modules = list(sys.path), dict(sys.modules)
-    yield
-    sys.path[:] = path
-    for name in set(sys.modules) - set(modules):
-        del sys.modules[name]
-    sys.modules.update(modules)  # also undoes a target that replaced a loaded module
+pytestmark = pytest.mark.usefixtures("isolated_imports")
 
 
 def discovered(name):

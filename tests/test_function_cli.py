@@ -2,15 +2,14 @@
 
 The target is the functional zoo's CS231n-like package (``tests/cli_targets/cs231n_like``):
 correct layers must pass, every bug must fail with its cause named, a fast-layer module
-whose compiled extension is not built must not stop the rest. Each command runs in a
-subprocess, as a student would run it.
+whose compiled extension is not built must not stop the rest. Each command runs from the
+assignment directory as a student would run it, in process (the ``gradcheck_cli``
+fixture): no target here ends the process or patches numpy.
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,17 +19,16 @@ ASSIGNMENT = TARGETS / "cs231n_like"
 EXAMPLES = ["--examples", "5"]
 
 
-def gradcheck(*args, cwd=ASSIGNMENT, tmp_path):
+def gradcheck(cli, *args, cwd=ASSIGNMENT, tmp_path):
     path = tmp_path / "report.json"
-    run = subprocess.run([sys.executable, "-m", "gradcheck", *args, *EXAMPLES, "--json",
-                          str(path)], cwd=cwd, capture_output=True, text=True, timeout=240)
+    run = cli(*args, *EXAMPLES, "--json", path, cwd=cwd)
     assert path.exists(), f"exit {run.returncode}\n{run.stdout}\n{run.stderr}"
     document = json.loads(path.read_text())
     return run, {r["name"]: r for r in document["results"]}
 
 
-def test_correct_layers_py_passes_from_the_assignment_directory(tmp_path):
-    run, results = gradcheck("cs231n/layers.py", tmp_path=tmp_path)
+def test_correct_layers_py_passes_from_the_assignment_directory(gradcheck_cli, tmp_path):
+    run, results = gradcheck(gradcheck_cli, "cs231n/layers.py", tmp_path=tmp_path)
     assert run.returncode == 0, run.stdout
     assert {r["kind"] for r in results.values()} == {"function"}
     assert {"affine_forward", "conv_forward_naive", "max_pool_forward_naive",
@@ -39,8 +37,8 @@ def test_correct_layers_py_passes_from_the_assignment_directory(tmp_path):
     assert all(r["status"] == "passed" for r in results.values())
 
 
-def test_every_buggy_layer_fails_with_its_cause(tmp_path):
-    run, results = gradcheck("cs231n/buggy_layers.py", tmp_path=tmp_path)
+def test_every_buggy_layer_fails_with_its_cause(gradcheck_cli, tmp_path):
+    run, results = gradcheck(gradcheck_cli, "cs231n/buggy_layers.py", tmp_path=tmp_path)
     assert run.returncode == 1
     expected = {
         "conv_forward_naive+conv_backward_naive_pad_slice": "dx has shape",
@@ -59,27 +57,27 @@ def test_every_buggy_layer_fails_with_its_cause(tmp_path):
         assert says in results[name]["message"], results[name]["message"]
 
 
-def test_recurrent_bugs_fail_and_package_imports_work(tmp_path):
+def test_recurrent_bugs_fail_and_package_imports_work(gradcheck_cli, tmp_path):
     # buggy_rnn_layers imports `from cs231n.rnn_layers import ...`
-    run, results = gradcheck("cs231n/buggy_rnn_layers.py", tmp_path=tmp_path)
+    run, results = gradcheck(gradcheck_cli, "cs231n/buggy_rnn_layers.py", tmp_path=tmp_path)
     assert run.returncode == 1
     assert results["lstm_step_forward+lstm_step_backward_in_place"]["status"] == "failed"
     assert "dout_2" in results["lstm_step_forward+lstm_step_backward_in_place"]["message"]
     assert all(r["status"] == "failed" for r in results.values())
-    run, results = gradcheck("cs231n/rnn_layers.py", tmp_path=tmp_path)
+    run, results = gradcheck(gradcheck_cli, "cs231n/rnn_layers.py", tmp_path=tmp_path)
     assert run.returncode == 0 and all(r["status"] == "passed" for r in results.values())
 
 
-def test_an_unbuilt_compiled_extension_skips_only_what_needs_it(tmp_path):
-    run, results = gradcheck("cs231n/fast_layers.py", tmp_path=tmp_path)
+def test_an_unbuilt_compiled_extension_skips_only_what_needs_it(gradcheck_cli, tmp_path):
+    run, results = gradcheck(gradcheck_cli, "cs231n/fast_layers.py", tmp_path=tmp_path)
     assert run.returncode == 0, run.stdout
     assert results["conv_forward_fast"]["status"] == "skipped"
     assert "im2col_cython" in results["conv_forward_fast"]["message"]
     assert results["max_pool_forward_fast"]["status"] == "passed"
 
 
-def test_layer_utils_sandwiches_are_checked_and_imported_pairs_are_not(tmp_path):
-    run, results = gradcheck("cs231n/layer_utils.py", tmp_path=tmp_path)
+def test_layer_utils_sandwiches_are_checked_and_imported_pairs_are_not(gradcheck_cli, tmp_path):
+    run, results = gradcheck(gradcheck_cli, "cs231n/layer_utils.py", tmp_path=tmp_path)
     assert run.returncode == 0, run.stdout
     assert set(results) == {"affine_relu_forward", "conv_relu_forward",
                             "conv_relu_pool_forward", "conv_relu_forward_fast"}
@@ -88,8 +86,9 @@ def test_layer_utils_sandwiches_are_checked_and_imported_pairs_are_not(tmp_path)
     assert fast["status"] == "skipped" and "im2col_cython" in fast["message"]
 
 
-def test_other_functions_take_their_arguments_from_the_config_or_are_skipped(tmp_path):
-    run, results = gradcheck(str(TARGETS / "functions_config.py"), cwd=tmp_path,
+def test_other_functions_take_their_arguments_from_the_config_or_are_skipped(gradcheck_cli,
+                                                                           tmp_path):
+    run, results = gradcheck(gradcheck_cli, str(TARGETS / "functions_config.py"), cwd=tmp_path,
                              tmp_path=tmp_path)
     assert run.returncode == 1
     assert results["scale_forward"]["status"] == "passed"
@@ -105,7 +104,7 @@ def test_other_functions_take_their_arguments_from_the_config_or_are_skipped(tmp
 
 
 @pytest.mark.parametrize("source", ["pyproject", "module"])
-def test_pyproject_arguments_work_for_functions(tmp_path, source):
+def test_pyproject_arguments_work_for_functions(gradcheck_cli, tmp_path, source):
     (tmp_path / "ops.py").write_text(
         "def cube_forward(x):\n    return x ** 3, x\n\n"
         "def cube_backward(dout, x):\n    return 3 * x * x * dout\n"
@@ -115,6 +114,6 @@ def test_pyproject_arguments_work_for_functions(tmp_path, source):
     if source == "pyproject":
         (tmp_path / "pyproject.toml").write_text(
             "[tool.gradcheck.args.cube_forward]\nx = {shape = [2, 3]}\n")
-    run, results = gradcheck("ops.py", cwd=tmp_path, tmp_path=tmp_path)
+    run, results = gradcheck(gradcheck_cli, "ops.py", cwd=tmp_path, tmp_path=tmp_path)
     assert run.returncode == 0, run.stdout
     assert results["cube_forward"]["status"] == "passed"

@@ -9,7 +9,6 @@ layers until the user's code adds them: skipped, saying so.
 """
 
 import json
-import sys
 import textwrap
 
 import pytest
@@ -54,14 +53,7 @@ NETS = textwrap.dedent('''
 ''')
 
 
-@pytest.fixture(autouse=True)
-def isolated_imports():
-    path, modules = list(sys.path), dict(sys.modules)
-    yield
-    sys.path[:] = path
-    for name in set(sys.modules) - set(modules):
-        del sys.modules[name]
-    sys.modules.update(modules)
+pytestmark = pytest.mark.usefixtures("isolated_imports")
 
 
 def run(tmp_path, source, name="nets.py"):

@@ -194,6 +194,64 @@ def test_dtype_check_rejects_a_loop_that_always_allocates_float64():
         NO_SHRINK(gradients_keep_numpys_float_dtype(SoftmaxLoopAlwaysFloat64))()
 
 
+class FusedCopyKeepsDtype(Fused):
+    """Broken dtype: the backward's copy keeps ``dvalues``' dtype, so integer ``dvalues``
+    give an integer gradient (or, with the in-place ``/=``, a casting error)."""
+
+    def backward(self, dvalues, y_true):
+        dvalues = np.asarray(dvalues)
+        y_true = np.asarray(y_true)
+        if y_true.ndim == 2:
+            y_true = np.argmax(y_true, axis=1)
+        self.dinputs = dvalues.copy()
+        self.dinputs[np.arange(len(dvalues)), y_true] -= 1
+        self.dinputs /= len(dvalues)
+
+
+def fused_gradient_is_floating(fused_class):
+    @given(gs.probability_batches(min_classes=2), st.data(), st.sampled_from(DTYPES),
+           st.booleans())
+    def prop(probs, data, dtype, one_hot):
+        n, c = probs.shape
+        y = data.draw(gs.sparse_labels(n_samples=n, n_classes=c))
+        labels = np.eye(c, dtype=np.int64)[y] if one_hot else y
+        # integer dvalues: the softmax output of a fully confident network, rounded
+        d = np.round(probs).astype(dtype) if dtype.kind == "i" else probs.astype(dtype)
+        before = d.copy()
+        fused = fused_class()
+        try:
+            fused.backward(d, labels)
+        except Exception as error:  # a casting error is the same bug, told differently
+            raise AssertionError(
+                f"fused backward raised {error!r} for {d.dtype} dvalues") from error
+        expected_dtype = _float(d.dtype)
+        assert fused.dinputs.dtype == expected_dtype, (
+            f"fused backward gave {fused.dinputs.dtype} for {d.dtype} dvalues; "
+            f"expected {expected_dtype}"
+        )
+        oracle = (d.astype(np.float64) - np.eye(c)[y]) / n
+        tolerance = 1e-6 if expected_dtype == np.float32 else 1e-12
+        np.testing.assert_allclose(fused.dinputs, oracle, rtol=tolerance, atol=tolerance)
+        assert np.array_equal(d, before) and d.dtype == before.dtype, "dvalues modified"
+
+    return prop
+
+
+def test_the_fused_gradient_is_floating_point_for_integer_dvalues():
+    """Oracle: ``(dvalues - one_hot(y)) / N`` in float64, and NumPy's float dtype.
+
+    Proves that integer ``dvalues`` (a fully confident softmax output, as the document's
+    integer arrays) give the float64 gradient rather than an integer one or a casting
+    error, that float32 stays float32, and that ``dvalues`` is left as it was.
+    """
+    fused_gradient_is_floating(Fused)()
+
+
+def test_fused_dtype_check_rejects_a_copy_that_keeps_the_integer_dtype():
+    with pytest.raises(AssertionError, match="for int64 dvalues"):
+        NO_SHRINK(fused_gradient_is_floating(FusedCopyKeepsDtype))()
+
+
 # ----------------------------------------------------------------------------- mismatched rows
 class BookSoftmaxLoop(Activation_Softmax):
     """The document's loop: ``zip`` stops at the shorter array, leaving rows of

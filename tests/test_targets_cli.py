@@ -1,18 +1,20 @@
-"""Targets as people have them, through the ``gradcheck`` command (one subprocess each).
+"""Targets as people have them, through the ``gradcheck`` command.
 
 Scripts with training code at the top level, notebooks, packages imported from the project
 root, file names that are not identifiers, targets that hang, exit or raise
 KeyboardInterrupt, losses that narrow their labels silently, and the README's own snippet.
-Each runs ``python -m gradcheck`` for real, so a target that ended the process or hung
-could not pass unnoticed.
+Those that hang, exit, raise KeyboardInterrupt or stop at their import run ``python -m
+gradcheck`` for real (``gradcheck``), so a target that ended the process or hung could
+not pass unnoticed; the others run the command in process (the ``gradcheck_cli``
+fixture: their targets neither end the process nor patch numpy).
 """
 
 import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
+
+from cli_process import run_gradcheck
 
 TARGETS = Path(__file__).parent / "cli_targets"
 README = Path(__file__).parents[1] / "README.md"
@@ -20,15 +22,13 @@ FAST = ["--examples", "5"]
 
 
 def gradcheck(*args, cwd):
-    return subprocess.run(
-        [sys.executable, "-m", "gradcheck", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=120,
-    )
+    return run_gradcheck(*args, cwd=cwd, timeout=120)
 
 
-def checked(*args, cwd):
-    """Run with a JSON report; return (run, statuses by class, document)."""
-    run = gradcheck(*args, "--json", "report.json", "-q", cwd=cwd)
+def checked(cli, *args, cwd):
+    """Run with a JSON report (``cli``: in process, or ``gradcheck`` in a child process);
+    return (run, statuses by class, document)."""
+    run = cli(*args, "--json", "report.json", "-q", cwd=cwd)
     path = Path(cwd) / "report.json"
     assert path.exists(), f"no report; exit {run.returncode}\n{run.stdout}\n{run.stderr}"
     document = json.loads(path.read_text())
@@ -48,9 +48,9 @@ IDENTITY = (
 
 
 # ----------------------------------------------------------------------------- scripts
-def test_a_script_is_checked_without_running_its_training_code(tmp_path):
+def test_a_script_is_checked_without_running_its_training_code(tmp_path, gradcheck_cli):
     script = shutil.copy(TARGETS / "script_trains.py", tmp_path / "script_trains.py")
-    run, statuses, document = checked(str(script), *FAST, cwd=tmp_path)
+    run, statuses, document = checked(gradcheck_cli, str(script), *FAST, cwd=tmp_path)
     assert run.returncode == 1, run.stdout + run.stderr
     assert statuses == {"Layer_Dense": "passed", "Activation_Softplus": "passed",
                         "Activation_Swish": "failed"}
@@ -75,23 +75,23 @@ def test_the_same_script_run_as_a_module_stops_at_its_missing_import(tmp_path):
     assert "script_trains.py:11" in run.stderr  # the user's line, not importlib's
 
 
-def test_a_class_that_needs_a_missing_module_is_an_error_naming_it(tmp_path):
+def test_a_class_that_needs_a_missing_module_is_an_error_naming_it(tmp_path, gradcheck_cli):
     write(tmp_path / "gc_uses_cv2.py",
           "import numpy as np\nimport gc_missing_image_lib as cv2\n\n"
           "class Layer_Blur:\n"
           "    def forward(self, inputs):\n        self.output = cv2.blur(inputs)\n"
           "    def backward(self, dvalues):\n        self.dinputs = dvalues\n"
           + IDENTITY)
-    run, statuses, document = checked("gc_uses_cv2.py", *FAST, cwd=tmp_path)
+    run, statuses, document = checked(gradcheck_cli, "gc_uses_cv2.py", *FAST, cwd=tmp_path)
     assert run.returncode == 1
     assert statuses == {"Layer_Blur": "error", "Activation_Identity": "passed"}
     blur = next(r for r in document["results"] if r["name"] == "Layer_Blur")
     assert "No module named 'gc_missing_image_lib'" in blur["message"]
 
 
-def test_a_notebook_is_checked_from_its_code_cells(tmp_path):
-    run, statuses, document = checked(str(TARGETS / "notebook_layers.ipynb"), *FAST,
-                                      cwd=tmp_path)
+def test_a_notebook_is_checked_from_its_code_cells(tmp_path, gradcheck_cli):
+    run, statuses, document = checked(gradcheck_cli, str(TARGETS / "notebook_layers.ipynb"),
+                                      *FAST, cwd=tmp_path)
     assert run.returncode == 1, run.stdout + run.stderr
     assert statuses == {"Activation_Tanh": "passed", "Activation_Sigmoid": "failed"}
     (loaded,) = document["targets"]
@@ -99,27 +99,28 @@ def test_a_notebook_is_checked_from_its_code_cells(tmp_path):
     assert block["place"] == "cell 4, line 2 to cell 4, line 4"  # the 10**9 epochs
 
 
-def test_a_notebook_without_its_bug_passes(tmp_path):
+def test_a_notebook_without_its_bug_passes(tmp_path, gradcheck_cli):
     notebook = json.loads((TARGETS / "notebook_layers.ipynb").read_text())
     for cell in notebook["cells"]:
         cell["source"] = [line.replace("(1 - self.output)", "(1 - self.output) * self.output")
                           for line in cell["source"]]
     write(tmp_path / "fixed.ipynb", json.dumps(notebook))
-    run, statuses, _ = checked("fixed.ipynb", *FAST, cwd=tmp_path)
+    run, statuses, _ = checked(gradcheck_cli, "fixed.ipynb", *FAST, cwd=tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr
     assert statuses == {"Activation_Tanh": "passed", "Activation_Sigmoid": "passed"}
 
 
-def test_a_package_is_imported_from_the_project_root(tmp_path):
+def test_a_package_is_imported_from_the_project_root(tmp_path, gradcheck_cli):
     project = shutil.copytree(TARGETS / "project", tmp_path / "project")
-    run, statuses, _ = checked("ch5/train_net.py", *FAST, cwd=project)
+    run, statuses, _ = checked(gradcheck_cli, "ch5/train_net.py", *FAST, cwd=project)
     assert run.returncode == 0, run.stdout + run.stderr
     assert statuses == {"Activation_LeakyReLU": "passed"}
 
 
-def test_outside_the_project_root_the_message_says_where_to_run_from(tmp_path):
+def test_outside_the_project_root_the_message_says_where_to_run_from(tmp_path, gradcheck_cli):
     project = shutil.copytree(TARGETS / "project", tmp_path / "project")
-    run, statuses, document = checked("project/ch5/train_net.py", *FAST, cwd=tmp_path)
+    run, statuses, document = checked(gradcheck_cli, "project/ch5/train_net.py", *FAST,
+                                      cwd=tmp_path)
     assert run.returncode == 1
     message = document["results"][0]["message"]
     assert "No module named 'common'" in message
@@ -127,15 +128,15 @@ def test_outside_the_project_root_the_message_says_where_to_run_from(tmp_path):
     assert str(project / "ch5" / "train_net.py") in message
 
 
-def test_file_names_that_are_not_identifiers_are_checked(tmp_path):
+def test_file_names_that_are_not_identifiers_are_checked(tmp_path, gradcheck_cli):
     for name in ("9.3 dense layer.py", "ch-9 notes.py"):
         write(tmp_path / name, IDENTITY)
-        run, statuses, _ = checked(name, *FAST, cwd=tmp_path)
+        run, statuses, _ = checked(gradcheck_cli, name, *FAST, cwd=tmp_path)
         assert run.returncode == 0, run.stdout + run.stderr
         assert statuses == {"Activation_Identity": "passed"}
 
 
-def test_an_error_in_a_class_body_is_located_at_the_users_line(tmp_path):
+def test_an_error_in_a_class_body_is_located_at_the_users_line(tmp_path, gradcheck_cli):
     write(tmp_path / "gc_bad_body.py",
           "import numpy as np\n\n"
           "class Layer_Bad:\n"
@@ -143,7 +144,7 @@ def test_an_error_in_a_class_body_is_located_at_the_users_line(tmp_path):
           "    def forward(self, inputs):\n        self.output = inputs\n"
           "    def backward(self, dvalues):\n        self.dinputs = dvalues\n"
           + IDENTITY)
-    run, statuses, document = checked("gc_bad_body.py", *FAST, cwd=tmp_path)
+    run, statuses, document = checked(gradcheck_cli, "gc_bad_body.py", *FAST, cwd=tmp_path)
     assert statuses == {"Layer_Bad": "error", "Activation_Identity": "passed"}
     message = document["results"][0]["message"]
     assert "gc_bad_body.py:4)" in message and "numpy" not in message.split("(")[-1]
@@ -175,8 +176,8 @@ def test_a_class_that_hangs_or_ends_the_process_is_an_error_row(tmp_path):
           "    def forward(self, inputs):\n        self.output = inputs\n"
           "    def backward(self, dvalues):\n        exit(0)\n"
           + IDENTITY)
-    run, statuses, document = checked("gc_rogues.py", *FAST, "--timeout-check", "2",
-                                      cwd=tmp_path)
+    run, statuses, document = checked(gradcheck, "gc_rogues.py", *FAST, "--timeout-check",
+                                      "2", cwd=tmp_path)
     assert run.returncode == 1, run.stdout + run.stderr
     assert statuses == {"Activation_Spins": "error", "Activation_Exits": "error",
                         "Activation_Interrupts": "error", "Activation_Quits": "error",
@@ -198,8 +199,9 @@ def test_os_exit_at_import_is_exit_2_not_a_silent_pass(tmp_path):
 
 
 # ----------------------------------------------------------------------------- narrowing
-def test_a_wrong_one_hot_path_fails_and_a_missing_one_is_listed(tmp_path):
-    run, statuses, document = checked(str(TARGETS / "onehot_losses.py"), *FAST, cwd=tmp_path)
+def test_a_wrong_one_hot_path_fails_and_a_missing_one_is_listed(tmp_path, gradcheck_cli):
+    run, statuses, document = checked(gradcheck_cli, str(TARGETS / "onehot_losses.py"),
+                                      *FAST, cwd=tmp_path)
     assert run.returncode == 1
     assert statuses == {"Loss_CategoricalCrossentropy": "passed", "Loss_WrongOneHot": "failed",
                         "Loss_NoOneHot": "passed"}
@@ -212,20 +214,21 @@ def test_a_wrong_one_hot_path_fails_and_a_missing_one_is_listed(tmp_path):
     assert "not checked (they have a backward):\n  Loss_NoOneHot: one-hot labels" in run.stdout
 
 
-def test_strict_fails_on_classes_with_a_backward_that_were_not_checked(tmp_path):
+def test_strict_fails_on_classes_with_a_backward_that_were_not_checked(tmp_path,
+                                                                       gradcheck_cli):
     write(tmp_path / "gc_unchecked.py",
           IDENTITY
           + "class Layer_Odd:\n"
           "    def forward(self, a, b, c):\n        self.output = a\n"
           "    def backward(self, dvalues):\n        self.dinputs = dvalues\n")
-    run = gradcheck("gc_unchecked.py", *FAST, "-q", cwd=tmp_path)
+    run = gradcheck_cli("gc_unchecked.py", *FAST, "-q", cwd=tmp_path)
     assert run.returncode == 0
     assert re.search(r"not checked .*:\n  Layer_Odd: forward takes 3 arguments", run.stdout)
-    strict = gradcheck("gc_unchecked.py", *FAST, "-q", "--strict", cwd=tmp_path)
+    strict = gradcheck_cli("gc_unchecked.py", *FAST, "-q", "--strict", cwd=tmp_path)
     assert strict.returncode == 1
     assert "failing the run (--strict)" in strict.stdout
     write(tmp_path / "pyproject.toml", "[tool.gradcheck]\nstrict = true\n")
-    assert gradcheck("gc_unchecked.py", *FAST, "-q", cwd=tmp_path).returncode == 1
+    assert gradcheck_cli("gc_unchecked.py", *FAST, "-q", cwd=tmp_path).returncode == 1
 
 
 # ----------------------------------------------------------------------------- README
@@ -235,25 +238,26 @@ def readme_snippet():
     return re.search(r"```python\n(.*?)```", section, re.S).group(1)
 
 
-def test_the_readme_snippet_saved_as_a_file_fails_on_its_typo(tmp_path):
+def test_the_readme_snippet_saved_as_a_file_fails_on_its_typo(tmp_path, gradcheck_cli):
     write(tmp_path / "snippet.py", readme_snippet())
-    run, statuses, document = checked("snippet.py", *FAST, cwd=tmp_path)
+    run, statuses, document = checked(gradcheck_cli, "snippet.py", *FAST, cwd=tmp_path)
     assert run.returncode == 1, run.stdout + run.stderr
     assert statuses == {"Layer_Dense": "failed"}
     assert "dbiases" in document["results"][0]["message"]
 
 
-def test_the_readme_snippet_passes_once_its_typo_is_fixed(tmp_path):
+def test_the_readme_snippet_passes_once_its_typo_is_fixed(tmp_path, gradcheck_cli):
     snippet = readme_snippet()
     assert "self.bias = " in snippet
     write(tmp_path / "snippet.py", snippet.replace("self.bias = ", "self.dbiases = "))
-    run, statuses, _ = checked("snippet.py", *FAST, cwd=tmp_path)
+    run, statuses, _ = checked(gradcheck_cli, "snippet.py", *FAST, cwd=tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr
     assert statuses == {"Layer_Dense": "passed"}
 
 
 # ----------------------------------------------------------------------------- fused
-def test_a_backward_only_fused_class_is_checked_whatever_it_calls_its_gradient(tmp_path):
+def test_a_backward_only_fused_class_is_checked_whatever_it_calls_its_gradient(
+        tmp_path, gradcheck_cli):
     write(tmp_path / "gc_backward_only.py",
           "import numpy as np\n"
           "class Activation_Softmax_Loss_CategoricalCrossentropy:\n"
@@ -264,7 +268,7 @@ def test_a_backward_only_fused_class_is_checked_whatever_it_calls_its_gradient(t
           "        self.d_inputs = self.d_inputs / len(dvalues)\n"
           "class Activation_Softmax_Loss_Unfinished:\n"
           "    def backward(self, dvalues, y_true):\n        pass\n")
-    run, statuses, document = checked("gc_backward_only.py", *FAST, cwd=tmp_path)
+    run, statuses, document = checked(gradcheck_cli, "gc_backward_only.py", *FAST, cwd=tmp_path)
     assert statuses == {"Activation_Softmax_Loss_CategoricalCrossentropy": "passed",
                         "Activation_Softmax_Loss_Unfinished": "failed"}
     unfinished = document["results"][1]["message"]
@@ -274,8 +278,9 @@ def test_a_backward_only_fused_class_is_checked_whatever_it_calls_its_gradient(t
 
 
 # ----------------------------------------------------------------------------- losses
-def test_regression_loss_bugs_are_caught_with_their_diagnosis_and_their_twins_pass(tmp_path):
-    run, statuses, document = checked(str(TARGETS / "regression_losses.py"),
+def test_regression_loss_bugs_are_caught_with_their_diagnosis_and_their_twins_pass(
+        tmp_path, gradcheck_cli):
+    run, statuses, document = checked(gradcheck_cli, str(TARGETS / "regression_losses.py"),
                                       "--examples", "10", cwd=tmp_path)
     assert statuses == {"Loss_AbsoluteError": "passed", "Loss_AbsoluteErrorFlipped": "failed",
                         "Loss_LogCosh": "passed", "Loss_LogCoshExpanded": "failed"}

@@ -19,14 +19,7 @@ from gradcheck.targets.scripts import Unavailable, definitions
 TARGETS = Path(__file__).parent / "cli_targets"
 
 
-@pytest.fixture(autouse=True)
-def isolated_imports():
-    path, modules = list(sys.path), dict(sys.modules)
-    yield
-    sys.path[:] = path
-    for name in set(sys.modules) - set(modules):
-        del sys.modules[name]
-    sys.modules.update(modules)
+pytestmark = pytest.mark.usefixtures("isolated_imports")
 
 
 SCRIPT = '''\

@@ -8,29 +8,25 @@ planning they rely on is tested in test_targets_probing.py.
 import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 TARGETS = Path(__file__).parent / "cli_targets"
 
 
-def statuses_of(target, cwd):
-    run = subprocess.run(
-        [sys.executable, "-m", "gradcheck", str(target), "--examples", "10", "-q", "--json",
-         "report.json"], cwd=cwd, capture_output=True, text=True, timeout=120)
+def statuses_of(cli, target, cwd):
+    run = cli(target, "--examples", "10", "-q", "--json", "report.json", cwd=cwd)
     document = json.loads((Path(cwd) / "report.json").read_text())
     return run, {r["name"]: r for r in document["results"]}
 
 
-def test_a_2d_convolution_and_an_embedding_pass(tmp_path):
-    run, results = statuses_of(TARGETS / "ndim_layers.py", tmp_path)
+def test_a_2d_convolution_and_an_embedding_pass(gradcheck_cli, tmp_path):
+    run, results = statuses_of(gradcheck_cli, TARGETS / "ndim_layers.py", tmp_path)
     assert {n: r["status"] for n, r in results.items()} == {
         "Layer_Conv2D": "passed", "Layer_Embedding": "passed"}, run.stdout
     assert run.returncode == 0
 
 
-def test_their_typical_slips_fail_naming_the_gradient(tmp_path):
+def test_their_typical_slips_fail_naming_the_gradient(gradcheck_cli, tmp_path):
     buggy = shutil.copy(TARGETS / "ndim_layers.py", tmp_path / "ndim_buggy.py")
     text = Path(buggy).read_text()
     text, count = re.subn(r"self\.dbiases = dvalues\.sum\(axis=\(0, 2, 3\)\)",
@@ -40,7 +36,7 @@ def test_their_typical_slips_fail_naming_the_gradient(tmp_path):
                           "self.dweights[self.inputs] = dvalues", text)
     assert count == 1
     Path(buggy).write_text(text)
-    run, results = statuses_of(buggy, tmp_path)
+    run, results = statuses_of(gradcheck_cli, buggy, tmp_path)
     assert results["Layer_Conv2D"]["status"] == "failed"
     assert "dbiases" in results["Layer_Conv2D"]["message"]
     # repeated ids: assignment keeps one row's gradient instead of summing them

@@ -6,8 +6,6 @@ through the CLI here; the N-D and integer-id layers end to end in test_targets_n
 """
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,14 +16,7 @@ from gradcheck.targets.discovery import find_classes, load_target, plan_checks
 TARGETS = Path(__file__).parent / "cli_targets"
 
 
-@pytest.fixture(autouse=True)
-def isolated_imports():
-    path, modules = list(sys.path), dict(sys.modules)
-    yield
-    sys.path[:] = path
-    for name in set(sys.modules) - set(modules):
-        del sys.modules[name]
-    sys.modules.update(modules)
+pytestmark = pytest.mark.usefixtures("isolated_imports")
 
 
 def plans(name):
@@ -205,11 +196,10 @@ def test_a_loss_whose_backward_takes_optional_labels_is_checked_as_a_loss():
 
 
 # ----------------------------------------------------------------------------- end to end
-def test_constrained_2d_layers_are_checked_and_the_overflow_is_a_range_finding(tmp_path):
-    run = subprocess.run(
-        [sys.executable, "-m", "gradcheck", str(TARGETS / "constrained_layers.py"),
-         "--examples", "10", "-q", "--json", "report.json"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120)
+def test_constrained_2d_layers_are_checked_and_the_overflow_is_a_range_finding(tmp_path,
+                                                                              gradcheck_cli):
+    run = gradcheck_cli(TARGETS / "constrained_layers.py", "--examples", "10", "-q", "--json",
+                        "report.json", cwd=tmp_path)
     document = json.loads((tmp_path / "report.json").read_text())
     statuses = {r["name"]: r["status"] for r in document["results"]}
     # the naive softmax's overflow is a range finding, apart from its (right) gradients:

@@ -6,8 +6,6 @@ embedded ``nnfs_core`` is a subprocess with one example per check.
 """
 
 import json
-import subprocess
-import sys
 import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -48,14 +46,7 @@ BAD = textwrap.dedent(
 )
 
 
-@pytest.fixture(autouse=True)
-def isolated_imports(monkeypatch):
-    path, modules = list(sys.path), dict(sys.modules)
-    yield
-    sys.path[:] = path
-    for name in set(sys.modules) - set(modules):
-        del sys.modules[name]
-    sys.modules.update(modules)
+pytestmark = pytest.mark.usefixtures("isolated_imports")
 
 
 @pytest.fixture
@@ -178,9 +169,9 @@ def test_unknown_keys_are_warned_about_and_bad_values_are_usage_errors(project, 
     assert "examples = 0; expected an integer >= 1" in capsys.readouterr().err
 
 
-def test_a_bare_gradcheck_without_configuration_says_it_checks_nnfs_core(tmp_path):
-    run = subprocess.run([sys.executable, "-m", "gradcheck", "--examples", "1", "-q"],
-                         cwd=tmp_path, capture_output=True, text=True, timeout=240)
+def test_a_bare_gradcheck_without_configuration_says_it_checks_nnfs_core(tmp_path,
+                                                                         gradcheck_cli):
+    run = gradcheck_cli("--examples", "1", "-q", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert "checking the embedded nnfs_core" in run.stderr and "not your code" in run.stderr
 

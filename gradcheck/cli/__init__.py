@@ -1,4 +1,4 @@
-"""``gradcheck [TARGET ...]``: check every NNFS-style class in a file or module.
+"""``gradcheck [TARGET ...]``: check every layer, loss, function, network and engine in a target.
 
 Exit codes: ``0`` every checked class passed (skipped ones allowed), ``1`` a class failed
 or raised, ``2`` usage error (no such file, the module does not import, nothing to check).
@@ -87,18 +87,22 @@ DEFAULT_TIMEOUT_CHECK = 120.0
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 _DESCRIPTION = """\
-Check the backward pass of every NNFS-style class defined in TARGET against finite
-differences, on Hypothesis-generated data.
+Check the backward pass of every layer, loss, function, network and autograd engine
+defined in TARGET against finite differences, on Hypothesis-generated data.
 
-Discovered: layers and activations (forward + backward(dvalues)), losses
-(forward(y_pred, y_true) + backward(dvalues, y_true)) and fused softmax + loss classes
-(forward(inputs, y_true) returning the mean loss). Ignored: classes without forward and
-backward (optimizers, accuracy helpers, base classes). Whole networks (a CS231n model:
-params dict + loss(X, y); the book's Model) are checked with check_model; autograd
-engines (a Value or Tensor class with operator overloads and backward()) with
-check_engine, one row per operation. Skipped, with the
-reason: classes with only one of forward/backward, or constructor arguments that cannot
-be guessed.
+What is checked (the report's kind column):
+  layer     layers and activations: forward(inputs) + backward(dvalues)
+  loss      losses: forward(y_pred, y_true) + backward(dvalues, y_true)
+  fused     softmax + loss classes: forward(inputs, y_true) returning the mean loss
+  function  CS231n-style functions: NAME_forward / NAME_backward pairs, and NAME_loss
+            functions returning (loss, dx)
+  model     whole networks: a CS231n model (params dict + loss(X, y)) or the book's
+            Model (add, finalize, forward, backward)
+  engine    autograd engines: a Value or Tensor class with operator overloads and
+            backward(), one row per operation
+Ignored: classes without forward and backward (optimizers, accuracy helpers, base
+classes). Skipped, with the reason: classes with only one of forward/backward, or
+constructor arguments that cannot be guessed.
 """
 
 _EPILOG = f"""\
@@ -211,9 +215,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--plot", metavar="DIR",
-        help="write DIR/<Class>.png per class: finite-difference error against step size on "
-        "its first example, with the check's step and tolerance marked (needs matplotlib: "
-        "pip install 'nnfs-gradcheck[plot]')",
+        help="write DIR/<name>.png per checked class or function: heatmaps of the analytic "
+        "gradient, the finite-difference one and their difference, for each gradient of "
+        "the check that decided it (failing gradients first; for a failure, the largest "
+        "failing example met) (needs matplotlib: pip install 'nnfs-gradcheck[plot]')",
     )
     parser.add_argument(
         "--strict", action="store_true", default=None,

@@ -56,8 +56,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="append",
         default=[],
         metavar="TARGET",
-        help="check every NNFS-style class defined in TARGET (a .py path, a package "
-        "directory or a module name); repeatable; each class becomes a test item",
+        help="check every layer, loss, function and network defined in TARGET (a .py "
+        "path, a package directory or a module name); repeatable; each becomes a test item",
     )
     group.addoption(
         "--gradcheck-examples",
