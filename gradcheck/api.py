@@ -147,11 +147,17 @@ def check_layer(
     only = _renamed(only, params, "only", "params")
     _validate.protocol_object(layer, "layer")
     _validate.options(mode, step)
-    x = _validate.batch(inputs, "inputs")
+    packing = _validate.several_inputs(layer, inputs)
+    if packing is not None:
+        parts = [_validate.batch(a, f"inputs[{i}]").astype(np.float64)
+                 for i, a in enumerate(inputs)]
+        x = packing.pack(parts)
+    else:
+        x = _validate.batch(inputs, "inputs")
     report = Report(name=type(layer).__name__, kind=Kind.LAYER)
     given = None if dvalues is None else np.asarray(dvalues, dtype=np.float64)
     run = Run(report, layer, x, None, mode=mode, step=step, seed=seed, dvalues=given,
-              training=training, params=only)
+              training=training, params=only, packing=packing)
     return run.execute(raise_on_failure)
 
 

@@ -566,7 +566,7 @@ def unchecked_classes(results: list[ClassResult], ignored: list[Found]) -> list[
     out = [(r.name, r.message) for r in results if r.status == SKIPPED and not r.checks]
     out += [(r.name, what) for r in results for what in r.unchecked]
     out += [(f.name, f.reason) for f in ignored
-            if callable(getattr(f.cls, "backward", None)) and not f.template]
+            if f.has_backward and not f.template]
     return out
 
 

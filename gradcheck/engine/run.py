@@ -32,6 +32,8 @@ from gradcheck.engine.state import (
 from gradcheck.engine.verify import Context, Verification
 from gradcheck.errors import ArgumentError, ProtocolError, UserCodeError
 from gradcheck.protocol import checks, implied, names
+from gradcheck.protocol.observe import Before, Observation, Returned, Update, Where, closeness
+from gradcheck.protocol.packing import Packing
 from gradcheck.protocol.params import (
     Parameter,
     expected_gradient,
@@ -95,6 +97,7 @@ class Run:
         dvalues: np.ndarray | None = None,
         training: bool | None = None,
         params: Sequence[str] | None = None,
+        packing: Packing | None = None,
     ) -> None:
         self.report, self.obj, self.x, self.y = report, obj, x, y
         self.mode, self.step = mode, step
@@ -111,6 +114,15 @@ class Run:
         self.recast: set[str] = set()  # parameters forward or backward rebound
         self.dinputs_name = "dinputs"
         self.unheld: str | None = None  # why the randomness cannot be pinned
+        # where the input gradient is when no name says it (a returned tuple, ``dinput``)
+        self.dinputs_where: Where | None = None
+        self.observation: Observation | None = None  # what the first backward produced
+        self.found_at: list[str] = []  # "returned[1] for W": said in the report
+        self.updated: set[str] = set()  # parameters a backward(grad, learning_rate) moves
+        self.packing = packing  # several inputs, side by side in x
+        self.part_where: list[Where] = []  # where each input's gradient is (several inputs)
+        # the arrays (not parameters) the object held when the first pass began
+        self.state0: dict[tuple[Any, ...], np.ndarray] = {}
 
     # -- the frame: restore everything, whatever happens ------------------------------
     def execute(self, raise_on_failure: bool) -> Report:
@@ -128,9 +140,17 @@ class Run:
     # -- the check ----------------------------------------------------------------------
     def _check(self, pin: RandomPin) -> None:
         report, obj, x = self.report, self.obj, self.x
-        subject = subject_for(report.kind, obj, pin, training=self.training)
+        packing = self.packing
+        inputs = 1 if packing is None or packing.as_list else len(packing.shapes)
+        subject = subject_for(report.kind, obj, pin, training=self.training, inputs=inputs)
         report.notes += subject.start(x, self.y)
         self.subject = subject
+        if self.packing is not None and isinstance(subject, LayerSubject):
+            subject.packing = self.packing
+            report.notes.append(
+                f"{len(self.packing.shapes)} inputs ({self.packing.describe()}): their "
+                f"gradients checked side by side as one, {self.packing.names[0]} first")
+        self._note_roles(subject)
         report.shapes[subject.input_name] = list(x.shape)
         report.mode = self.mode or "exhaustive"
         if x.dtype.kind != "f":
@@ -165,12 +185,55 @@ class Run:
             # fast mode: two more forward calls on the same data show randomness that
             # nothing can hold (a fresh generator per call), as the repeated pass does
             self.unheld = unheld_randomness(subject.forward, self.x)
+        if self.unheld and self._carried(subject):
+            # forward carries state across calls: every evaluation starts from the state
+            # the first pass started from, and the passes are taken again on that footing
+            self.unheld = None
+            again = self._analytic_pass(subject, first=False)
+            if again is None:
+                return
+            grads, out = again
+            objective = subject.objective(out, scale=True)
+            if mode == "exhaustive":
+                self._check_repeatable(subject, grads)
         if self.unheld:  # nothing can be concluded from finite differences
             report.gradients.append(
                 GradientResult(self.dinputs_name, INCONCLUSIVE, diagnosis=self.unheld)
             )
             return
         verification.run(grads, objective)
+        if self.packing is not None:
+            self._name_packed_index()
+
+    def _name_packed_index(self) -> None:
+        """Say which input a failing packed element belongs to (``k[0, 1, 2]``)."""
+        packing = self.packing
+        assert packing is not None
+        for result in self.report.gradients:
+            if result.name != self.dinputs_name or result.status != "failed" \
+                    or result.index is None or len(result.index) != 2:
+                continue
+            sample, flat = result.index
+            start = 0
+            for name, shape, size in zip(packing.names, packing.shapes, packing.sizes,
+                                         strict=True):
+                if flat < start + size:
+                    inner = tuple(int(i) for i in np.unravel_index(flat - start, shape))
+                    where = f"{name}[{', '.join(map(str, (sample, *inner)))}]"
+                    text = f"element {result.index} is {where}"
+                    result.diagnosis = f"{text}; {result.diagnosis}" if result.diagnosis \
+                        else text
+                    break
+                start += size
+
+    def _note_roles(self, subject: Subject) -> None:
+        """Say which methods were called as forward and backward, and how."""
+        roles, notes = subject.roles, self.report.notes
+        if not roles.book:
+            notes.append(f"forward is {roles.forward}(), backward is {roles.backward}()")
+        if roles.reset is not None:
+            notes.append(f"{roles.reset}(), the class's own gradient reset, called before "
+                         f"each backward (gradients that accumulate are checked per call)")
 
     def _integer_inputs(self, subject: Subject) -> None:
         """Integer inputs: numbers (converted to float) unless forward indexes with them."""
@@ -236,6 +299,7 @@ class Run:
         report = self.report
         given = set(self.param_names or ())
         without = []
+        unnamed = []
         for label, param in list(subject.parameters.items()):
             places = self.groups[label]
             found = None
@@ -244,9 +308,35 @@ class Run:
                 if found is not None:
                     break
             if found is None:
-                without.append((label, param))
+                unnamed.append((label, param))
                 continue
             param.gradient, param.gradient_label = found, found.describe()
+            if found.name != f"d{names.bare(param.place.name)}" or found.depth > 1:
+                self.found_at.append(f"{found.describe()} for {label}")
+        taken = {p.gradient.describe() for p in subject.parameters.values()
+                 if p.gradient is not None}
+        if isinstance(self.dinputs_where, Place | Returned):
+            taken.add(self.dinputs_where.describe())
+        else:
+            taken.add(self.dinputs_name)
+        taken |= {w.describe() for w in self.part_where}
+        for label, param in unnamed:
+            # (an array forward rebinds to new values on every call is a cache)
+            where = None if label in rebound else \
+                self._observed_gradient(subject, label, param, taken)
+            if where is None:
+                without.append((label, param))
+                continue
+            taken.add(where.describe())
+            param.gradient = where
+            param.gradient_label = (where.describe() if isinstance(where, Place | Update)
+                                    else f"{where.describe()} for {label}")
+            if not isinstance(where, Update):
+                self.found_at.append(f"{where.describe()} for {label}")
+        for label, param in subject.parameters.items():
+            if param.gradient is None:
+                continue
+            places = self.groups[label]
             report.constants += [
                 f"{p.describe()} (alias of {label})" for p in places if p != param.place
             ]
@@ -303,6 +393,132 @@ class Run:
         for label, value in subject.params.items():
             report.shapes[label] = list(value.shape)
 
+    def _observed_gradient(self, subject: Subject, label: str, param: Parameter,
+                           taken: set[str]) -> Where | None:
+        """Where backward put the gradient of ``label`` when no name says it.
+
+        An array backward produced with the parameter's shape: one that agrees with a
+        finite difference along a random direction first, names breaking ties. One that
+        disagrees is still taken (its failure is then reported) when its name or the
+        parameter's says they belong together, or when backward returned it. With
+        ``backward(grad, learning_rate)``, the parameter's own update.
+        """
+        found = [] if self.observation is None else \
+            self.observation.of_shape(param.value.shape, taken, param.place.name)
+        if found:
+            stem = names.bare(param.place.name).lower()
+            named = [w for w, _ in found if names.names_gradient_of(w.name, stem)]
+            if len(named) == 1:  # one name says it (dLdGamma for gamma): names decide
+                return named[0]
+            slope = self._slope(subject, label, param)
+            ranked = []
+            for where, array in found:
+                agree = slope is not None and _agrees(float(np.vdot(array, slope[0])), slope[1])
+                ranked.append((not agree, -closeness(where, label), where))
+            ranked.sort(key=lambda r: (r[0], r[1]))
+            disagrees, near, where = ranked[0]
+            if not disagrees or names.is_conventional(param.place.name) or -near >= 0.75 \
+                    or isinstance(where, Returned):
+                return where
+        if subject.roles.learning_rate and label in self.updated:
+            return Update(label, UPDATE_RATE)
+        return None
+
+    def _slope(self, subject: Subject, label: str,
+               param: Parameter) -> tuple[np.ndarray, float] | None:
+        """A random direction and the objective's central difference along it."""
+        value = param.value
+        direction = uniform_signed(self.rng, value.shape)
+        h = 1e-6 * max(1.0, float(np.max(np.abs(value))))
+        try:
+            up = subject.total_with(self.x, {label: value + h * direction})[0]
+            down = subject.total_with(self.x, {label: value - h * direction})[0]
+        except (UserCodeError, ProtocolError):
+            return None
+        return direction, (up - down) / (2 * h)
+
+    # -- gradients from a backward(grad, learning_rate) update ---------------------------
+    def _update_step(self, subject: Subject, dv: np.ndarray, y: Any, labels: list[str],
+                     rate: float) -> tuple[dict[str, np.ndarray], Any]:
+        """``(before - after) / rate`` per parameter for one backward at ``rate``; undone."""
+        saved = {label: subject.params[label].copy() for label in labels}
+        subject.rate = rate
+        try:
+            returned = subject.backward(np.array(dv, dtype=np.float64, copy=True),
+                                        None if y is None else y.copy())
+        finally:
+            subject.rate = 0.0
+        out = {}
+        for label in labels:
+            param = subject.parameters[label]
+            current = param.place.get()
+            after = np.asarray(current, dtype=np.float64)
+            if after.shape == saved[label].shape:
+                out[label] = (saved[label] - after) / rate
+            if current is not param.value:
+                param.place.set(param.value)
+            np.copyto(param.value, saved[label])
+        return out, returned
+
+    def _find_updated(self, subject: Subject, dv: np.ndarray, y: Any) -> None:
+        """Which parameters a ``backward(grad, learning_rate)`` updates."""
+        # (an upstream gradient of its own: the caller's may be zeros, which move nothing)
+        probe = uniform_signed(self.rng, np.shape(dv)) if subject.takes_upstream_gradient \
+            else dv
+        step, _ = self._update_step(subject, probe, y, list(subject.params), UPDATE_RATE)
+        given = set(self.param_names or ())
+        self.updated = {label for label, g in step.items() if np.any(g != 0) or label in given
+                        or any(names.is_conventional(p.name) for p in self.groups[label])}
+        text = f"{subject.roles.backward}(grad, learning_rate): the input gradient read at "
+        text += "learning rate 0"
+        if self.updated:
+            text += (f"; it updates {', '.join(sorted(self.updated))} itself: their gradients "
+                     f"read from the update at learning rate {UPDATE_RATE:g} (verified linear "
+                     f"in the rate)")
+        self.report.notes.append(text)
+
+    def _updates_read(self, subject: Subject, dv: np.ndarray, y: Any, labels: list[str],
+                      grads: dict[str, np.ndarray], first: bool) -> dict[str, np.ndarray]:
+        """Parameter gradients from the update; on the first pass, the update verified.
+
+        The update must be linear in the rate (plain gradient descent), and the input
+        gradient must not depend on it (computed before the weights moved).
+        """
+        step, returned = self._update_step(subject, dv, y, labels, UPDATE_RATE)
+        out = {subject.parameters[label].gradient_label: g for label, g in step.items()}
+        if not first:
+            return out
+        double, _ = self._update_step(subject, dv, y, labels, 2 * UPDATE_RATE)
+        for label, g in step.items():
+            other = double.get(label)
+            scale = float(np.max(np.abs(g))) + float(np.max(np.abs(subject.params[label])))
+            if other is None or not np.allclose(g, other, rtol=1e-5, atol=1e-9 * scale):
+                self.report.problems.append(
+                    f"{subject.roles.backward}(grad, learning_rate) changes {label} in a way "
+                    f"that is not linear in the learning rate (momentum or Adam inside "
+                    f"backward?): its gradient cannot be read from the update")
+                for name in list(out):
+                    out.pop(name)
+                return out
+        if self.differentiable_inputs and self.dinputs_name in grads:
+            at_zero = grads[self.dinputs_name]
+            where = self.dinputs_where
+            moved = returned if where is None and isinstance(returned, np.ndarray) else (
+                where.read(returned) if isinstance(where, Returned) else None)
+            if where is None and not isinstance(returned, np.ndarray):
+                moved = get_dinputs(self.obj)[1]
+            elif isinstance(where, Place):
+                moved = where.get()
+            if isinstance(moved, np.ndarray) and moved.shape == at_zero.shape:
+                diff = float(np.max(np.abs(moved - at_zero)))
+                if diff > 1e-9 * (float(np.max(np.abs(at_zero))) + 1e-300):
+                    self.report.problems.append(
+                        f"{subject.roles.backward} computes the input gradient with the "
+                        f"weights it has already updated (it changes with the learning rate, "
+                        f"by up to {diff:.3g} at {UPDATE_RATE:g}): compute the input "
+                        f"gradient before updating the parameters")
+        return out
+
     # -- passes -----------------------------------------------------------------------
     def _analytic_pass(
         self, subject: Subject, *, first: bool
@@ -311,13 +527,27 @@ class Run:
         report, y = self.report, self.y
         x_in = self.x.copy()
         saved = {n: p.copy() for n, p in subject.params.items()}
+        if first and isinstance(subject, LayerSubject):
+            held = {id(v) for v in subject.params.values()}
+            # (the arrays themselves: a forward carrying state rebinds it; each call then
+            # gets fresh copies of these, see Subject.carry)
+            self.state0 = {k: v for k, v in _shallow_arrays(self.obj).items()
+                           if id(v) not in held}
         out = subject.forward(x_in, None if y is None else y.copy())
+        if first and isinstance(subject, LayerSubject):
+            self._reads_its_output(subject, out)
+            if subject.carry is not None:
+                out = subject.forward(self.x.copy())  # (its caches from the check's state)
         record = checks.Pass(subject.input_name, self.x, x_in.copy())
         changed, rebound = self._keep_params(subject, saved, rebinding=False)
         record.changed = dict.fromkeys(changed, "forward")
         if first and isinstance(subject, LossSubject):
             subject = self._classify_loss(subject, out)
         if first and isinstance(subject, LayerSubject):
+            if subject.out_packing is not None:
+                report.notes.append(
+                    f"forward returns {len(subject.out_packing.shapes)} outputs: backward "
+                    f"given one upstream gradient each")
             subject.output_known = True
             if subject.returns_output:
                 report.notes.append("forward returns its output instead of setting self.output")
@@ -342,39 +572,203 @@ class Run:
                     owners[id(owner)] = owner
         before = {key: dict(attributes(o)) for key, o in owners.items()}
         saved = {n: p.copy() for n, p in subject.params.items()}
+        # (what backward produces is observed once, when names do not already say it all)
+        observe = first and self._names_not_enough(subject)
+        if observe:
+            skip = [id(v) for v in subject.params.values()]
+            pre = Before.take(self.obj, skip)
         returned = subject.backward(dv_in, y_in)
+        if observe:
+            self.observation = Observation.of(self.obj, pre, returned, skip)
+
         changed_b, by_backward = self._keep_params(subject, saved, rebinding=True)
         record.changed.update(dict.fromkeys(changed_b, "backward"))
+        grads: dict[str, np.ndarray] = {}
+        if self.differentiable_inputs:
+            dinputs = self._input_gradient(returned, first)
+            if dinputs is not None:
+                grads[self.dinputs_name] = np.array(dinputs, copy=True)
         if first:
+            if subject.roles.learning_rate:
+                self._find_updated(subject, dv_ref, y)
             record.inputs_after_backward = x_in
             record.dvalues, record.dvalues_after = dv_ref, dv_in
             record.labels, record.labels_after = y, y_in
             self._classify(subject, set(rebound), set(by_backward), before)
             record.changed = {k: m for k, m in record.changed.items() if k in subject.params}
             report.problems += checks.problems(record)
-
-        grads: dict[str, np.ndarray] = {}
-        if self.differentiable_inputs:
-            name, dinputs = get_dinputs(self.obj)
-            if dinputs is None and isinstance(returned, np.ndarray):
-                dinputs = returned
-                if first:
-                    report.notes.append("backward returns dinputs instead of setting self.dinputs")
-            if dinputs is None:
-                if first:
-                    report.gradients.append(GradientResult(
-                        "dinputs", MISSING, diagnosis="backward did not set self.dinputs"
-                    ))
-            else:
-                if first:
-                    self.dinputs_name = name
-                grads[self.dinputs_name] = dinputs
+            if self.found_at:
+                report.notes.append("where the gradients were found: " + ", ".join(self.found_at))
+        updates = []
         for param in subject.parameters.values():
-            grad = param.gradient.get() if param.gradient is not None else None
+            where = param.gradient
+            if isinstance(where, Update):
+                updates.append(param.label)
+                continue
+            grad = where.read(returned) if isinstance(where, Returned) else \
+                where.get() if where is not None else None
             if isinstance(grad, np.ndarray):
-                grads[param.gradient_label] = grad
-        grads = {k: np.array(v, copy=True) for k, v in grads.items()}
+                grads[param.gradient_label] = np.array(grad, copy=True)
+        if updates:
+            grads.update(self._updates_read(subject, dv_ref, y, updates, grads, first))
         return grads, out
+
+    def _input_gradient(self, returned: Any, first: bool) -> Any:
+        """The input gradient, by name, as returned, or found by observation (first pass)."""
+        if self.packing is not None:
+            return self._packed_input_gradient(returned, first)
+        report = self.report
+        name, dinputs = get_dinputs(self.obj)
+        if dinputs is not None and names.number_slip(name, "dinputs") \
+                and "inputs" in attributes(self.obj):
+            # the book's plural self.inputs beside a singular dinput: a slip, not a style
+            if first:
+                report.gradients.append(GradientResult("dinputs", MISSING, diagnosis=(
+                    f"backward did not set self.dinputs; backward set `{name}` instead: a "
+                    f"typo for `dinputs`? (forward keeps self.inputs, plural)")))
+            return None
+        if dinputs is not None:
+            if first:
+                self.dinputs_name = name
+                if name != "dinputs":
+                    self.found_at.append(f"{name} for {self._input_name()}")
+            return dinputs
+        if isinstance(returned, np.ndarray):
+            if first:
+                self.dinputs_where = Returned()
+                report.notes.append("backward returns dinputs instead of setting self.dinputs")
+            return returned
+        if first:
+            self.dinputs_where = self._observed_input_gradient()
+            where = self.dinputs_where
+            if where is None and self._ids_as_floats():
+                self.differentiable_inputs = False
+                report.notes.append(
+                    f"{self._input_name()} are ids given as floats (the output is piecewise "
+                    f"constant in them, forward casts them): not differentiable, no input "
+                    f"gradient expected")
+                return None
+            if where is None:
+                report.gradients.append(GradientResult(
+                    "dinputs", MISSING, diagnosis=self._no_input_gradient()))
+                return None
+            self.dinputs_name = where.describe() if isinstance(where, Place) else \
+                f"{where.describe()} for {self._input_name()}"
+            self.found_at.append(f"{where.describe()} for {self._input_name()}")
+        where = self.dinputs_where
+        if where is None:
+            return None
+        return where.read(returned) if isinstance(where, Returned) else where.get()
+
+    def _names_not_enough(self, subject: Subject) -> bool:
+        """Whether some gradient may be where no name says (seen after the warm-up).
+
+        The book's layout (``dinputs`` and ``d<name>`` beside every candidate) needs no
+        observation; anything else (a candidate without a named gradient, no named input
+        gradient, several inputs, a learning rate) is observed.
+        """
+        if self.packing is not None or subject.roles.learning_rate:
+            return True
+        if self.differentiable_inputs and get_dinputs(self.obj)[1] is None:
+            return True
+        return any(all(gradient_of(p) is None for p in self.groups.get(label, [param.place]))
+                   for label, param in subject.parameters.items())
+
+    def _packed_input_gradient(self, returned: Any, first: bool) -> Any:
+        """Several inputs: their gradients, returned in order or found each by its shape."""
+        packing = self.packing
+        assert packing is not None
+        if first:
+            n = len(packing.shapes)
+            if packing.fits(returned):
+                self.part_where = [Returned((i,)) for i in range(n)]
+            elif self.observation is not None:
+                taken: set[str] = set()
+                for name, shape in zip(packing.names, packing.shapes, strict=True):
+                    found = self.observation.of_shape((self.x.shape[0], *shape), taken)
+                    found.sort(key=lambda c, name=name: -closeness(c[0], name))
+                    if not found:
+                        self.part_where = []
+                        break
+                    self.part_where.append(found[0][0])
+                    taken.add(found[0][0].describe())
+            if len(self.part_where) != n:
+                self.report.gradients.append(GradientResult(
+                    "dinputs", MISSING, diagnosis=(
+                        f"backward gives no gradient for each of its {n} inputs (neither "
+                        f"returned in order nor set with each input's shape)")))
+                self.part_where = []
+                return None
+            self.dinputs_name = "d(" + ", ".join(packing.names) + ")"
+            self.found_at.append(", ".join(
+                f"{w.describe()} for {name}" for w, name in zip(
+                    self.part_where, packing.names, strict=True)))
+        if not self.part_where:
+            return None
+        parts = [w.read(returned) if isinstance(w, Returned) else w.get()
+                 for w in self.part_where]
+        if not all(isinstance(p, np.ndarray) for p in parts):
+            return None
+        return packing.pack(parts)
+
+    def _input_name(self) -> str:
+        """The checked input's name in reports (``inputs``, ``y_pred``)."""
+        return self.subject.input_name if self.subject is not None else "inputs"
+
+    def _observed_input_gradient(self) -> Where | None:
+        """An array backward produced with the input's shape (returned ones first)."""
+        if self.observation is None:
+            return None
+        found = self.observation.of_shape(self.x.shape, set())
+        if not found:
+            return None
+        slope = self._input_slope() if len(found) > 1 else None
+        found.sort(key=lambda c: (
+            slope is not None and not _agrees(float(np.vdot(c[1], slope[0])), slope[1]),
+            not isinstance(c[0], Returned), -closeness(c[0], "inputs")))
+        return found[0][0]
+
+    def _ids_as_floats(self) -> bool:
+        """Whether the inputs are ids: whole numbers, and small moves leave the output as is."""
+        subject, x = self.subject, self.x
+        if subject is None or not subject.takes_upstream_gradient \
+                or not np.array_equal(x, np.round(x)):
+            return False
+        try:
+            base = np.array(subject.forward(x.copy()), dtype=np.float64)
+            moved = [np.array(subject.forward(x + d), dtype=np.float64) for d in (0.25, -0.25)]
+        except (UserCodeError, ProtocolError):
+            return False
+        # (a cast truncates or rounds: one direction at least leaves every id as it is)
+        return any(m.shape == base.shape and np.array_equal(m, base) for m in moved)
+
+    def _input_slope(self) -> tuple[np.ndarray, float] | None:
+        """A random direction and the objective's central difference along it, in x."""
+        subject = self.subject
+        if subject is None or not subject.takes_upstream_gradient:
+            return None
+        direction = uniform_signed(self.rng, self.x.shape)
+        h = 1e-6 * max(1.0, float(np.max(np.abs(self.x))))
+        try:
+            up = subject.total(self.x + h * direction)[0]
+            down = subject.total(self.x - h * direction)[0]
+        except (UserCodeError, ProtocolError):
+            return None
+        return direction, (up - down) / (2 * h)
+
+    def _no_input_gradient(self) -> str:
+        """Why no input gradient was found, said as it is, with how to declare it."""
+        produced = self.observation.produced if self.observation is not None else []
+        shaped = [w.describe() for w, a in produced if a.size == self.x.size]
+        if shaped:
+            return (f"backward did not set self.dinputs; it produced {', '.join(shaped)} "
+                    f"with as many elements as the inputs but another shape "
+                    f"({', '.join(str(a.shape) for w, a in produced if a.size == self.x.size)}"
+                    f" for {self.x.shape})")
+        return ("backward did not set self.dinputs and gives no input gradient at all (none "
+                "returned, no array of the inputs' shape set). A layer that is always the "
+                "first of its network needs none: check its parameters with check_params; a "
+                "layer taking ids: give them as integers, and none is expected")
 
     def _keep_params(
         self, subject: Subject, saved: dict[str, np.ndarray], rebinding: bool
@@ -517,7 +911,12 @@ class Run:
             if isinstance(subject, LayerSubject):
                 dv = uniform_signed(self.rng, np.shape(out))  # any values will do
                 seen.append(dv)
+                known = _shallow_arrays(self.obj)
                 subject.backward(dv, None)
+                # arrays backward created are its results (gradients under any name),
+                # never parameters; a parameter's name bound there is the book's typo
+                seen += [a for key, a in _shallow_arrays(self.obj).items() if key not in known
+                         and not (len(key) == 1 and names.is_conventional(key[0]))]
             else:
                 output = get_output(self.obj)
                 dv = output if np.ndim(out) == 0 else other
@@ -528,6 +927,68 @@ class Run:
         finally:
             subject.pin.settle()
         return seen
+
+    def _reads_its_output(self, subject: LayerSubject, out: Any) -> bool:
+        """Forward keeps its output under another name and reads it on the next call.
+
+        A streaming RNN cell (``self.h = tanh(x @ Wx + self.h @ Wh)``): seen as an
+        attribute holding the returned output whose value changes the next output. Then
+        every call starts from the state the check began with (:meth:`_carried`).
+        """
+        obj = self.obj
+        keys = [k for k, v in _shallow_arrays(obj).items() if v is out and len(k) == 1
+                and k[0] not in names.OUTPUT_NAMES]
+        keys = [k for k in keys if k in self.state0]
+        if not keys:
+            return False
+        name = keys[0][0]
+        kept = getattr(obj, name)
+        try:
+            setattr(obj, name, kept + 0.5)
+            moved = np.array(subject.forward(self.x.copy()), dtype=np.float64)
+            setattr(obj, name, kept)
+            again = np.array(subject.forward(self.x.copy()), dtype=np.float64)
+        except (UserCodeError, ProtocolError):
+            setattr(obj, name, kept)
+            return False
+        if moved.shape == again.shape and moved.tobytes() == again.tobytes() \
+                or not self._carried(subject):
+            # put back before every call all the same (harmless where it is not read):
+            # stacked evaluations would leave it wider than the next call expects
+            subject.carry = {k: self.state0[k] for k in keys}
+            return False
+        return True
+
+    def _carried(self, subject: Subject) -> bool:
+        """Whether forward differs from call to call only through state it carries.
+
+        A stateful RNN keeps its hidden state for the next call. With the arrays it held
+        when the first pass began put back before every call, two calls must agree: then
+        each evaluation is checked from that state, and the report says so.
+        """
+        if not isinstance(subject, LayerSubject) or not self.state0:
+            return False
+        subject.carry = self.state0
+        argument = self.x.copy()
+        try:
+            first = np.array(subject.forward(self.x.copy()), dtype=np.float64)
+            second = np.array(subject.forward(argument), dtype=np.float64)
+        except (UserCodeError, ProtocolError):
+            first, second = np.zeros(1), np.ones(1)
+        if first.shape != second.shape or first.tobytes() != second.tobytes():
+            subject.carry = None
+            return False
+        # named: what forward rebinds besides its argument and gradients
+        now = _shallow_arrays(self.obj)
+        carried = [k for k, v in self.state0.items()
+                   if now.get(k) is not v and now.get(k) is not argument
+                   and not names.names_gradient_of(str(k[-1]), str(k[-1])[1:] or "_")]
+        held = ", ".join(".".join(map(str, k)) if len(k) == 1 else f"{k[0]}[{k[1]!r}]"
+                         for k in carried or list(self.state0))
+        self.report.notes.append(
+            f"forward carries state from call to call ({held}): each evaluation starts "
+            f"from the state the check began with (fresh copies)")
+        return True
 
     def _check_repeatable(self, subject: Subject, grads: dict[str, np.ndarray]) -> None:
         """Forward and backward again on the same data: are the gradients the same."""
@@ -557,3 +1018,28 @@ class Run:
 
 
 _ABSENT = object()
+#: the learning rate at which a ``backward(grad, learning_rate)`` update is read
+UPDATE_RATE = 1e-3
+
+
+def _shallow_arrays(obj: Any) -> dict[tuple[Any, ...], np.ndarray]:
+    """The float arrays an object holds as attributes or one level inside dicts and lists."""
+    out: dict[tuple[Any, ...], np.ndarray] = {}
+    for name, value in attributes(obj).items():
+        if isinstance(value, np.ndarray):
+            if value.dtype.kind == "f":
+                out[(name,)] = value
+        elif isinstance(value, dict):
+            for key, item in list(value.items())[:256]:
+                if isinstance(item, np.ndarray) and item.dtype.kind == "f":
+                    out[(name, key)] = item
+        elif isinstance(value, list):
+            for index, item in enumerate(value[:256]):
+                if isinstance(item, np.ndarray) and item.dtype.kind == "f":
+                    out[(name, index)] = item
+    return out
+
+
+def _agrees(analytic: float, numeric: float) -> bool:
+    """A projection of a gradient agrees with its finite difference (loosely: a tie-break)."""
+    return abs(analytic - numeric) <= 1e-4 * (abs(analytic) + abs(numeric)) + 1e-10

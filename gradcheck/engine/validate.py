@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
 
-__all__ = ["MODES", "batch", "labels", "options", "protocol_object"]
+from gradcheck.protocol.calls import forward_parameters
+from gradcheck.protocol.packing import Packing
+from gradcheck.protocol.roles import method_names
+
+__all__ = ["MODES", "batch", "labels", "options", "protocol_object", "several_inputs"]
 
 MODES = (None, "exhaustive", "fast")
 
@@ -18,7 +23,10 @@ def protocol_object(obj: Any, argument: str) -> None:
             f"{argument} must be an instance, got the class {obj.__name__}; "
             f"build it first, e.g. {obj.__name__}(...)"
         )
-    missing = [m for m in ("forward", "backward") if not callable(getattr(obj, m, None))]
+    # (an instance may have them through __getattr__; its class then shows nothing)
+    roles = method_names(type(obj))
+    missing = [m for m, found in zip(("forward", "backward"), roles, strict=True)
+               if found is None and not callable(getattr(obj, m, None))]
     if missing:
         raise TypeError(
             f"{argument}={type(obj).__name__!s} object has no {' or '.join(missing)} method; "
@@ -107,3 +115,28 @@ def options(mode: str | None, step: float | None) -> None:
         raise ValueError(f"mode={mode!r} is not one of 'exhaustive', 'fast' or None (automatic)")
     if step is not None and not (isinstance(step, (int, float)) and 0 < step < 1):
         raise ValueError(f"step={step!r} must be a relative step in (0, 1), e.g. 1e-5")
+
+
+def several_inputs(obj: Any, inputs: Any) -> Packing | None:
+    """The packing of several inputs: a tuple of arrays, or a list of different shapes.
+
+    ``forward(a, b)`` gets them as arguments; a forward taking fewer arguments gets them
+    as one list (``forward([a, b])``, an Add layer). A list of arrays of one shape stays
+    what it always was: one batch.
+    """
+    if not isinstance(inputs, (tuple, list)) or len(inputs) < 2 or not all(
+            isinstance(a, np.ndarray) and a.ndim >= 1 for a in inputs):
+        return None
+    if isinstance(inputs, list) and len({a.shape for a in inputs}) == 1:
+        return None
+    if len({a.shape[0] for a in inputs}) != 1:
+        raise ValueError(
+            f"inputs: several arrays with different numbers of samples "
+            f"({', '.join(str(a.shape[0]) for a in inputs)}); each input's axis 0 is the batch")
+    params = forward_parameters(obj) or []
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    positional = [p.name for p in params if p.kind in kinds]
+    star = any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in params)
+    as_list = not star and len(positional) < len(inputs)
+    names = [] if as_list or star else positional[: len(inputs)]
+    return Packing.of(inputs, as_list=as_list, names=names)

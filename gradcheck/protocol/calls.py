@@ -7,6 +7,7 @@ import traceback
 from typing import Any
 
 from gradcheck.errors import ProtocolError, UserCodeError
+from gradcheck.protocol.roles import method_names
 
 __all__ = ["ProtocolError", "UserCodeError", "call", "forward_parameters", "wants_training"]
 
@@ -34,21 +35,22 @@ def forward_parameters(obj: Any) -> list[inspect.Parameter] | None:
     cls = type(obj)
     if cls not in _SIGNATURES:
         try:
-            _SIGNATURES[cls] = list(inspect.signature(obj.forward).parameters.values())
+            forward = getattr(obj, method_names(cls)[0] or "forward")
+            _SIGNATURES[cls] = list(inspect.signature(forward).parameters.values())
         except (TypeError, ValueError, AttributeError):
             _SIGNATURES[cls] = None
     return _SIGNATURES[cls]
 
 
-def wants_training(obj: Any, given: bool | None) -> tuple[bool, bool]:
-    """Whether forward takes a ``training`` argument, and the value to pass."""
+def wants_training(obj: Any, given: bool | None, inputs: int = 1) -> tuple[bool, bool]:
+    """Whether forward takes a ``training`` argument after its ``inputs``, and its value."""
     params = forward_parameters(obj)
     if params is None:
         return False, False
     positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    if len(positional) < 2:
+    if len(positional) < inputs + 1:
         return False, False
-    second = positional[1]
+    second = positional[inputs]
     if given is not None:
         return True, given
     if second.default is inspect.Parameter.empty:

@@ -25,11 +25,16 @@ __all__ = [
     "is_conventional",
     "is_gradient_name",
     "misnamed_gradient",
+    "names_gradient_of",
+    "number_slip",
     "regularizer",
 ]
 
 OUTPUT_NAMES = ("output", "outputs")
-DINPUTS_NAMES = ("dinputs", "d_inputs", "dInputs", "dx", "dX")
+# hints, most usual first: an input gradient under any other name is found by its shape
+# (gradcheck.protocol.observe)
+DINPUTS_NAMES = ("dinputs", "d_inputs", "dInputs", "dx", "dX", "dinput", "d_input", "dInput",
+                 "grad_inputs", "grad_input", "input_grad")
 # containers that hold gradients parallel to the parameters (dicts keyed like the
 # parameters, or lists in the same order)
 GRADIENT_CONTAINERS = ("grads", "gradients", "grad", "dparams", "d_params")
@@ -82,6 +87,37 @@ def gradient_stems(name: str) -> tuple[str, ...]:
 def is_gradient_name(name: str, others: Iterable[str]) -> bool:
     """Whether ``name`` is the gradient name of one of ``others`` (``dW`` for ``W``)."""
     return any(name in gradient_names(other) for other in others if other != name)
+
+
+def names_gradient_of(name: str, stem: str) -> bool:
+    """``name`` says it is the gradient of ``stem`` in a spelling no list holds.
+
+    ``dLdGamma`` for ``gamma``, ``grad_weight`` for ``weight``: it ends with the stem after
+    a gradient prefix, or starts with one followed by the stem.
+    """
+    lowered, stem = name.lower(), bare(stem).lower()
+    if lowered == stem or not stem:
+        return False
+    prefixes = ("d", "d_", "grad_", "grad", "dl", "dld", "dl_d", "delta_", "g_")
+    return any(lowered.startswith(p + stem) for p in prefixes) or (
+        lowered.endswith(stem) and lowered[: -len(stem)].rstrip("_").endswith(("d", "grad")))
+
+
+def number_slip(found: str, expected: str) -> bool:
+    """``found`` is ``expected`` in the other grammatical number (``dinput`` for ``dinputs``).
+
+    Whole codebases spell everything in the singular (``input``, ``weight``, ``dinput``,
+    ``dweight``); such a name is accepted where the object's own names are singular too,
+    and is a slip where they are the book's plurals (``self.inputs`` kept by forward).
+    """
+    a, b = found.lower(), expected.lower()
+    if a == b:
+        return False
+    for longer, shorter in ((a, b), (b, a)):
+        if longer in (shorter + "s", shorter + "es") or (
+                shorter.endswith("y") and longer == shorter[:-1] + "ies"):
+            return True
+    return False
 
 
 def is_conventional(name: str) -> bool:

@@ -24,8 +24,10 @@ import numpy as np
 from gradcheck.errors import ProtocolError, UserCodeError
 from gradcheck.protocol import implied, labels, names
 from gradcheck.protocol.calls import call, forward_parameters, wants_training
+from gradcheck.protocol.packing import Packing
 from gradcheck.protocol.params import Parameter
 from gradcheck.protocol.places import attributes
+from gradcheck.protocol.roles import Roles, roles_of
 from gradcheck.report import Kind
 
 if TYPE_CHECKING:
@@ -106,6 +108,21 @@ class Subject:
         self.reg: dict[str, tuple[float, float]] = {}
         self._swapped: set[str] = set()  # rebound to other arrays by swap_in()
         self.rebinds = False  # whether forward rebinds parameters (re-casts them)
+        self.roles: Roles = roles_of(obj)
+        #: the learning rate given to a ``backward(grad, learning_rate)`` (0: no update)
+        self.rate = 0.0
+
+    def call_backward(self, *args: Any) -> Any:
+        """The object's backward (under its own name), after its own gradient reset.
+
+        A ``backward(grad, learning_rate)`` gets :attr:`rate` after the upstream gradient.
+        """
+        roles = self.roles
+        if roles.reset is not None:
+            call(self.obj, roles.reset)
+        if roles.learning_rate:
+            return call(self.obj, roles.backward, args[0], self.rate, *args[1:])
+        return call(self.obj, roles.backward, *args)
 
     @property
     def regularized(self) -> bool:
@@ -275,10 +292,21 @@ class LayerSubject(Subject):
         super().__init__(obj, pin)
         self.extra = (training[1],) if training[0] else ()
         # backward(dz, y) with y unused, as on every layer of some networks: y is None
-        label = labels.label_argument(getattr(obj, "backward", None))
+        label = labels.label_argument(getattr(obj, self.roles.backward, None))
         self.backward_extra: tuple[Any, ...] = (None,) if label and label[1] else ()
         self.returns_output = False
         self.output_known = False  # set once forward was seen setting its output
+        #: forward writes into the same array on every call (a preallocated output
+        #: buffer): each result is copied before the next call overwrites it
+        self.buffer = False
+        self._last: Any = None
+        #: several inputs (``forward(a, b)``, ``forward([a, b])``) packed side by side
+        self.packing: Packing | None = None
+        #: a tuple output (``(h, c)``) packed side by side; backward gets one part each
+        self.out_packing: Packing | None = None
+        #: state carried from call to call (a hidden state), put back before every call:
+        #: attribute or (attribute, key) -> the array it held when the check began
+        self.carry: dict[tuple[Any, ...], np.ndarray] | None = None
 
     def start(self, x: np.ndarray, y: np.ndarray | None) -> list[str]:
         """A layer takes no labels; the note says when forward gets a training flag."""
@@ -288,24 +316,69 @@ class LayerSubject(Subject):
         """One forward call on ``x``; returns its output (set or returned)."""
         self._pinned()
         obj = self.obj
+        if self.carry is not None:
+            self._put_back(self.carry)
         before = None if self.returns_output or self.output_known else get_output(obj)
-        returned = call(obj, "forward", x, *self.extra)
+        kept = None
+        if isinstance(before, np.ndarray) and before.dtype.kind == "f" and before.size \
+                and before.flags.writeable and not np.may_share_memory(before, x):
+            # poisoned, so that a forward writing into it in place (a buffer) shows
+            kept = before.copy()
+            before.fill(np.nan)
+        args = self.packing.arguments(x) if self.packing is not None else (x,)
+        returned = call(obj, self.roles.forward, *args, *self.extra)
         self.pin.note_draws()
+        if self.out_packing is not None:
+            return self.out_packing.pack(returned)
+        if not self.output_known and before is None and get_output(obj) is None \
+                and isinstance(returned, (tuple, list)) and len(returned) > 1 and all(
+                    isinstance(r, np.ndarray) and r.ndim >= 1 and r.dtype.kind == "f"
+                    and r.shape[0] == x.shape[0] for r in returned):
+            self.out_packing = Packing.of(returned, names=[f"output[{i}]"
+                                                           for i in range(len(returned))])
+            self.returns_output = True
+            return self.out_packing.pack(returned)
         if self.returns_output:
-            return returned
+            if not self.buffer and returned is self._last:
+                self.buffer = True
+            self._last = returned
+            return returned.copy() if self.buffer else returned
         output = get_output(obj)
         if not self.output_known and isinstance(returned, np.ndarray) and (
             output is None or output is before
         ):
             self.returns_output = True
-            return returned
-        if output is None or (not self.output_known and output is before):
-            raise ProtocolError(f"{type(obj).__name__}.forward did not set self.output")
-        return output
+            self._last = returned
+            return returned.copy() if self.buffer else returned
+        if kept is not None and output is not before:
+            np.copyto(before, kept)  # (not the output any more: as it was)
+        if output is not None and not self.output_known and output is before \
+                and kept is not None and not np.isnan(output).all():
+            self.buffer = True  # written in place into the array it already held
+        elif output is None or (not self.output_known and output is before):
+            if kept is not None:
+                np.copyto(before, kept)
+            raise ProtocolError(
+                f"{type(obj).__name__}.{self.roles.forward} did not set self.output")
+        return output.copy() if self.buffer else output
+
+    def _put_back(self, state: dict[tuple[Any, ...], np.ndarray]) -> None:
+        """Fresh copies of the carried arrays where the object keeps them."""
+        obj = self.obj
+        for key, value in state.items():
+            if len(key) == 1:
+                setattr(obj, key[0], value.copy())
+            else:
+                holder = getattr(obj, key[0], None)
+                if isinstance(holder, (dict, list)):
+                    holder[key[1]] = value.copy()
 
     def backward(self, dvalues: np.ndarray, y: np.ndarray | None = None) -> Any:
         """One backward call with the upstream gradient ``dvalues``."""
-        return call(self.obj, "backward", dvalues, *self.backward_extra)
+        if self.out_packing is not None:
+            return self.call_backward(*self.out_packing.unpack(
+                dvalues.reshape(dvalues.shape[0], -1)), *self.backward_extra)
+        return self.call_backward(dvalues, *self.backward_extra)
 
     def objective(self, out: Any, *, scale: bool = False) -> tuple[float, float]:
         """``sum(dvalues * out)`` plus the regularization of every parameter."""
@@ -365,10 +438,10 @@ class LossSubject(Subject):
         self._pinned()
         labels = self.y_true if y is None else y
         if self.activation_only:
-            returned = call(self.obj, "forward", x)
+            returned = call(self.obj, self.roles.forward, x)
             self.pin.note_draws()
             return self._implied(returned, labels)
-        result = call(self.obj, "forward", x, labels)
+        result = call(self.obj, self.roles.forward, x, labels)
         self.pin.note_draws()
         return result
 
@@ -388,7 +461,7 @@ class LossSubject(Subject):
 
     def backward(self, dvalues: np.ndarray, y: np.ndarray | None) -> Any:
         """``backward(dvalues, y_true)``."""
-        return call(self.obj, "backward", dvalues, y)
+        return self.call_backward(dvalues, y)
 
     def objective(self, out: Any, *, scale: bool = False) -> tuple[float, float]:
         """The mean loss."""
@@ -481,16 +554,17 @@ class FusedSubject(LossSubject):
 
 
 def subject_for(kind: Kind | str, obj: Any, pin: RandomPin, *,
-                training: bool | None = None) -> Subject:
+                training: bool | None = None, inputs: int = 1) -> Subject:
     """The subject of an object checked as ``kind`` (layer, loss or fused loss).
 
     The one place where the kind an entry point was called for picks a subject type; the
     engine then asks the subject what it can do (:attr:`Subject.takes_upstream_gradient`,
     :attr:`Subject.free_inputs`, :attr:`Subject.regularized`, ...), never its kind.
-    ``training``: the value of forward's ``training`` argument, when a layer takes one.
+    ``training``: the value of forward's ``training`` argument, when a layer takes one;
+    ``inputs``: how many arguments forward takes before it (several inputs).
     """
     if kind == Kind.LAYER:
-        return LayerSubject(obj, pin, wants_training(obj, training))
+        return LayerSubject(obj, pin, wants_training(obj, training, inputs))
     if kind == Kind.FUSED:
         return FusedSubject(obj, pin)
     return LossSubject(obj, pin)

@@ -25,6 +25,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from gradcheck.errors import BuildError
+from gradcheck.protocol.packing import Packing
 from gradcheck.targets.discovery import describe_exception, prepare, wrap_backward_only
 from gradcheck.targets.functions import FUNCTIONS
 from gradcheck.targets.results import Case
@@ -101,8 +102,11 @@ class _Layers:
             ) -> tuple[Any, str | None]:
         from gradcheck.api import check_layer
 
+        inputs = case.arrays["inputs"]
+        if spec.input_parts is not None:  # several inputs, drawn side by side
+            inputs = tuple(Packing(spec.input_parts).unpack(inputs))
         return _engine(lambda: check_layer(
-            case.obj, case.arrays["inputs"], dvalues=dvalues, seed=case.seed,
+            case.obj, inputs, dvalues=dvalues, seed=case.seed,
             training=True if spec.training else None, raise_on_failure=False,
         ))
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from gradcheck.protocol.autograd import looks_like_engine
 from gradcheck.protocol.labels import label_argument
+from gradcheck.protocol.roles import method_names, takes_learning_rate
 from gradcheck.targets.loading import Target
 
 __all__ = [
@@ -47,6 +48,7 @@ class Found:
     training: bool = False
     template: bool = False  # a base class or template: not listed as unchecked
     delegates: bool = False  # a __getattr__ wrapper: its forward/backward are another's
+    inputs: tuple[str, ...] = ()  # forward's several inputs (a, b): a layer fed a tuple
     # forward(inputs) and backward(dvalues, y): a layer ignoring y, or a fused loss whose
     # forward is the activation alone (observed while probing)
     labels_in_backward: bool = False
@@ -55,7 +57,7 @@ class Found:
     @property
     def has_backward(self) -> bool:
         """A backward of its own, or one it delegates to: listed when not checked."""
-        return self.delegates or callable(getattr(self.cls, "backward", None))
+        return self.delegates or method_names(self.cls)[1] is not None
 
 
 def find_classes(target: Target) -> list[Found]:
@@ -102,7 +104,8 @@ def _ignore_if_template(found: Found, others: list[type]) -> None:
     base class is
     one another class of the target derives from.
     """
-    empty = [m for m in ("forward", "backward") if _does_nothing(found.cls, m)]
+    forward, backward = method_names(found.cls)
+    empty = [m for m in (forward, backward) if m is not None and _does_nothing(found.cls, m)]
     children = [c.__name__ for c in others if found.cls in c.__mro__[1:]]
     found.subclasses = children
     if len(empty) == 2:
@@ -202,6 +205,29 @@ def _delegated_argument(cls: type) -> str | None:
     return required[0] if required else None
 
 
+_LABEL_NAMES = {"y", "y_true", "labels", "label", "target", "targets", "y_pred", "t"}
+
+
+def _several_inputs(f_params: list[inspect.Parameter], required: int,
+                    b_kind: str | None,
+                    b_params: list[inspect.Parameter]) -> tuple[str, ...] | None:
+    """The inputs of a layer with several (``forward(a, b)``, ``forward(q, k, v)``).
+
+    A forward with several required inputs beside a backward taking one upstream
+    gradient (or one per output: ``backward(dh, dc)``) is a layer with several inputs,
+    not a loss: no argument of either is named like labels.
+    """
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    names = [p.name for p in f_params if p.kind in kinds][:required]
+    backs = [p.name.lower() for p in b_params if p.kind in kinds]
+    if required < 2 or b_kind is None or (b_kind != "layer" and (
+            set(backs) & _LABEL_NAMES or not all(b.startswith(("d", "grad")) for b in backs))):
+        return None
+    if names[1].lower() in TRAINING_NAMES or set(n.lower() for n in names) & _LABEL_NAMES:
+        return None
+    return tuple(names)
+
+
 def classify(cls: type, name: str, module: str) -> Found:
     """Decide whether a class is a layer, loss or fused object to check, skip or ignore."""
     def found(kind: str, verdict: str, reason: str = "", training: bool = False) -> Found:
@@ -211,9 +237,8 @@ def classify(cls: type, name: str, module: str) -> Found:
         return found("layer", "ignore", "exception or abstract class")
     if looks_like_engine(cls):  # operator overloads + backward(): an autograd engine
         return found("engine", "check")
-    forward = inspect.getattr_static(cls, "forward", None)
-    backward = inspect.getattr_static(cls, "backward", None)
-    has_forward, has_backward = callable(forward), callable(backward)
+    forward_name, backward_name = method_names(cls)
+    has_forward, has_backward = forward_name is not None, backward_name is not None
     if not has_forward and not has_backward:
         wrapped = _delegated_argument(cls)
         if wrapped is not None:
@@ -224,8 +249,10 @@ def classify(cls: type, name: str, module: str) -> Found:
             out.delegates = True
             return out
         return found("layer", "ignore", "no forward and no backward (not an NNFS layer or loss)")
-    f_params = signature_params(cls.forward)[1:] if has_forward else None
-    b_params = signature_params(cls.backward)[1:] if has_backward else None
+    forward_method = getattr(cls, forward_name) if forward_name else None
+    backward_method = getattr(cls, backward_name) if backward_name else None
+    f_params = signature_params(forward_method)[1:] if has_forward else None
+    b_params = signature_params(backward_method)[1:] if has_backward else None
     backward_args = positional_counts(b_params) if b_params is not None else None
     lowered = cls.__name__.lower()
     fused_name = "softmax" in lowered and ("loss" in lowered or "crossentropy" in lowered)
@@ -233,8 +260,9 @@ def classify(cls: type, name: str, module: str) -> Found:
     b_kind = None
     if backward_args is not None:
         required, total, star = backward_args
-        if required == 1 or (required == 0 and (total or star)):
-            b_kind = "layer"
+        if required == 1 or (required == 0 and (total or star)) \
+                or (required == 2 and takes_learning_rate(backward_method)):
+            b_kind = "layer"  # (backward(grad, learning_rate) updates the parameters itself)
         elif required == 2:
             b_kind = "fused" if fused_name else "loss"
 
@@ -250,6 +278,11 @@ def classify(cls: type, name: str, module: str) -> Found:
                                            inspect.Parameter.POSITIONAL_OR_KEYWORD)][1:2]
     )
     training = bool(second) and second[0].name.lower() in TRAINING_NAMES
+    several = _several_inputs(f_params, required, b_kind, b_params or [])
+    if several is not None:
+        out = found("layer", "check")
+        out.inputs = several
+        return out
     if required == 1 or (required == 2 and training) or (required == 0 and (total or star)):
         f_kind = "layer"
     elif required == 2:
@@ -260,8 +293,8 @@ def classify(cls: type, name: str, module: str) -> Found:
     if not has_backward:
         return found(f_kind, "skip", "no backward method: nothing to check")
     # (a model's backward(output, y) does nothing or belongs to a network: not a layer)
-    takes_labels = (f_kind == "layer" and label_argument(cls.backward) is not None
-                    and not _does_nothing(cls, "backward") and not _is_network(cls))
+    takes_labels = (f_kind == "layer" and label_argument(backward_method) is not None
+                    and not _does_nothing(cls, backward_name) and not _is_network(cls))
     if takes_labels:
         b_kind = "layer"  # until probing shows whether the labels matter
     if b_kind is None:

@@ -17,6 +17,7 @@ import numpy as np
 from gradcheck.errors import SkipError, UserCodeError
 from gradcheck.protocol.names import is_conventional
 from gradcheck.protocol.params import find_candidates, gradient_of, preferred
+from gradcheck.protocol.roles import roles_of
 from gradcheck.targets import shapes
 from gradcheck.targets.building import Constructor, argument_defaults, size_defaults
 from gradcheck.targets.classes import Found
@@ -31,12 +32,24 @@ _OUTPUT_NAMES = ("output", "outputs", "out", "_output")
 
 
 def _forward_layer(obj: Any, inputs: np.ndarray, training: bool) -> Any:
-    return obj.forward(inputs, True) if training else obj.forward(inputs)
+    forward = getattr(obj, roles_of(obj).forward)
+    return forward(inputs, True) if training else forward(inputs)
+
+
+def _backward_layer(obj: Any, dvalues: np.ndarray) -> Any:
+    """Backward (under its own name); a ``backward(grad, learning_rate)`` at rate 0."""
+    roles = roles_of(obj)
+    if roles.reset is not None:
+        getattr(obj, roles.reset)()
+    backward = getattr(obj, roles.backward)
+    return backward(dvalues, 0.0) if roles.learning_rate else backward(dvalues)
 
 
 def probe_layer(found: Found, build: Constructor, obj: Any,
                 sizes: dict[str, int]) -> CheckSpec:
     """The check of a built layer: the first candidate input its forward takes."""
+    if found.inputs:
+        return _probe_several(found, build, obj, sizes)
     fixed = build.fixed.get(build.input_size) if build.input_size else None
     if isinstance(fixed, int):
         widths: list[tuple[str | None, int]] = [(None, fixed)]
@@ -51,6 +64,7 @@ def probe_layer(found: Found, build: Constructor, obj: Any,
     rng = np.random.default_rng(0)
     first_error: UserCodeError | None = None
     fallback: tuple[shapes.Candidate, np.ndarray] | None = None
+    reduced = False
     arguments = {**argument_defaults(found.cls), **build.fixed, **sizes}
     channels = [int(a.shape[i]) for a in find_candidates(obj).arrays if a.ndim == 4
                 for i in (1, 2)]
@@ -68,7 +82,13 @@ def probe_layer(found: Found, build: Constructor, obj: Any,
         if output is None:
             raise UserCodeError(f"{found.name}.forward did not set self.output to an array "
                              "(nor returned one)")
-        if shapes.accepted(output, 3):
+        if shapes.accepted(output, 3) and _reduces_batch(found, obj, candidate):
+            reduced = True  # (a forward summing a list sums a batch the same way)
+        elif shapes.accepted(output, 3):
+            ids = _ids_as_floats(found, obj, candidate, arguments)
+            if ids is not None:  # forward casts float ids: feed it ids
+                return _layer_spec(found, build, obj, ids,
+                                   shapes.probe_inputs(ids, 3, rng), sizes, fixed)
             if len(candidate.shape) == 1 and candidate.domain != "ids" \
                     and _batch_last(found, obj, candidate.shape[0], leading=3):
                 # the probe's 3 samples matched the layer's 3 features by chance
@@ -76,6 +96,10 @@ def probe_layer(found: Found, build: Constructor, obj: Any,
             return _layer_spec(found, build, obj, candidate, inputs, sizes, fixed)
         if fallback is None:
             fallback = (candidate, inputs)
+    if reduced:
+        listed = _list_inputs(found, build, obj, sizes)
+        if listed is not None:
+            return listed
     columns = [int(a.shape[1]) for a in find_candidates(obj).arrays if a.ndim == 2]
     for features in dict.fromkeys([*(w for _, w in widths), *columns]):
         # (W of shape (units, features) in Z = W @ X + b: its columns are the features)
@@ -87,6 +111,101 @@ def probe_layer(found: Found, build: Constructor, obj: Any,
         return _layer_spec(found, build, obj, *fallback, sizes, fixed)
     assert first_error is not None
     raise first_error
+
+
+def _reduces_batch(found: Found, obj: Any, candidate: shapes.Candidate) -> bool:
+    """Forward takes two samples but its output does not keep them (it sums over them)."""
+    if candidate.domain == "ids":
+        return False
+    probe = shapes.probe_inputs(candidate, 2, np.random.default_rng(6))
+    output = _forward_output(found, obj, probe)
+    return output is not None and output.ndim >= 1 and output.shape[0] != 2
+
+
+def _list_inputs(found: Found, build: Constructor, obj: Any,
+                 sizes: dict[str, int]) -> CheckSpec | None:
+    """A forward taking a list of arrays (``forward([a, b])``, an Add layer), if it is one."""
+    for count in (2, 3):
+        found.inputs = tuple(f"inputs[{i}]" for i in range(count))
+        try:
+            return _probe_several(found, build, obj, sizes)
+        except (UserCodeError, SkipError):
+            continue
+    found.inputs = ()
+    return None
+
+
+def _probe_several(found: Found, build: Constructor, obj: Any,
+                   sizes: dict[str, int]) -> CheckSpec:
+    """Several inputs (``forward(a, b)``, ``forward(q, k, v)``): their per-sample shapes.
+
+    Tried in order: every input of one shape (the usual candidates: Add, Multiply,
+    self-attention), then one width per input from the rows of the 2-D parameters in
+    the order they are held (``forward(x, h)`` with ``Wx`` and ``Wh``).
+    """
+    count = len(found.inputs)
+    arguments = {**argument_defaults(found.cls), **build.fixed, **sizes}
+    widths = [(None, w) for w in dict.fromkeys([*_parameter_rows(obj), 4, 3])]
+    tried: list[tuple[tuple[int, ...], ...]] = []
+    for candidate in shapes.candidates(widths, arguments, sized=False):
+        if candidate.domain == "real":
+            tried.append((candidate.shape,) * count)
+    rows = _parameter_rows(obj)
+    if len(rows) >= count:
+        tried.insert(1, tuple((r,) for r in rows[:count]))
+    rng = np.random.default_rng(0)
+    first_error: UserCodeError | None = None
+    forward = getattr(obj, roles_of(obj).forward)
+    as_list = found.inputs[0] == "inputs[0]"
+    for parts in dict.fromkeys(tried):
+        probe = [rng.uniform(-1.0, 1.0, (3, *shape)) for shape in parts]
+        arguments_ = (probe,) if as_list else probe
+        try:
+            returned = user_call(f"{found.name}.{roles_of(obj).forward}", forward,
+                                 *arguments_)
+        except UserCodeError as exc:
+            first_error = first_error or exc
+            continue
+        output = _output_of(obj, returned)
+        if output is None and isinstance(returned, (tuple, list)) and returned \
+                and isinstance(returned[0], np.ndarray):
+            output = returned[0]
+        if output is None or not shapes.accepted(output, 3):
+            continue
+        build.fixed.update(sizes)
+        build.shown.update(sizes)
+        build.sizes, build.input_size = [], None
+        total = sum(int(np.prod(s)) for s in parts)
+        spec = CheckSpec(found, build, "layer", params=_parameters(obj, output),
+                         input_parts=parts)
+        spec.input_shape, spec.input_width = (total,), total
+        return spec
+    if first_error is not None:
+        raise first_error
+    raise SkipError(f"no inputs found that forward({', '.join(found.inputs)}) takes")
+
+
+def _ids_as_floats(found: Found, obj: Any, candidate: shapes.Candidate,
+                   arguments: dict[str, Any]) -> shapes.Candidate | None:
+    """The ids candidate of this shape, when forward casts floats to ids.
+
+    Seen as an output that whole-number inputs below the vocabulary size give, and that a
+    quarter step leaves exactly as it is (a cast truncates or rounds).
+    """
+    vocab = shapes.vocabulary(arguments)
+    if vocab is None or candidate.domain == "ids":
+        return None
+    ids = shapes.Candidate(candidate.shape, "ids", high=vocab)
+    whole = shapes.probe_inputs(ids, 3, np.random.default_rng(5)).astype(np.float64)
+    base = _forward_output(found, obj, whole)
+    if base is None:
+        return None
+    base = base.copy()
+    for step in (0.25, -0.25):
+        moved = _forward_output(found, obj, whole + step)
+        if moved is not None and moved.shape == base.shape and np.array_equal(moved, base):
+            return ids
+    return None
 
 
 def _parameter_rows(obj: Any) -> list[int]:
@@ -240,7 +359,7 @@ def _parameters(obj: Any, output: np.ndarray) -> list[str]:
     backward call; conventional names (``weights``, ``W``) count even without one.
     """
     with contextlib.suppress(UserCodeError, SkipError):
-        user_call("backward", obj.backward, np.ones_like(output, dtype=np.float64))
+        user_call("backward", _backward_layer, obj, np.ones_like(output, dtype=np.float64))
     labels = []
     found = find_candidates(obj, exclude=[output])
     for places in found.groups:

@@ -136,6 +136,11 @@ def candidates(widths: list[tuple[str | None, int]], arguments: dict[str, Any],
     return out
 
 
+def vocabulary(arguments: dict[str, Any]) -> int | None:
+    """The ``vocab_size``-like constructor argument, if any (ids are below it)."""
+    return _first(arguments, _VOCAB_NAMES)
+
+
 def probe_inputs(candidate: Candidate, batch: int, rng: np.random.Generator,
                  magnitude: float = 1.0) -> np.ndarray:
     """A probe batch for ``candidate``: ``(batch, *shape)``."""

@@ -53,6 +53,9 @@ class CheckSpec:
     max_magnitude: float | None = None  # some examples are this large
     failure: str | None = None  # found failed while probing: reported without running
     batch_last: bool = False  # samples on the last axis: inputs (features, n)
+    #: several inputs (forward(a, b)): each one's per-sample shape; drawn side by side
+    #: as one (n, total) array and given to the check as a tuple
+    input_parts: tuple[tuple[int, ...], ...] | None = None
     # forward not finite above a magnitude, its outputs bounded: reported apart from the
     # gradient verdict (fails the run only under --strict)
     range_finding: str | None = None
@@ -76,7 +79,11 @@ class CheckSpec:
             parts.append("training=True")
         if self.backward_only:
             parts.append("forward supplied: softmax + mean CCE")
-        if self.input_shape is not None and len(self.input_shape) != 1:
+        if self.input_parts is not None:
+            parts.append(", ".join(
+                f"{name} (n, {', '.join(map(str, shape))})" for name, shape in zip(
+                    self.found.inputs, self.input_parts, strict=False)))
+        elif self.input_shape is not None and len(self.input_shape) != 1:
             parts.append("inputs (n, " + ", ".join(map(str, self.input_shape)) + ")")
         if self.input_domain == "positive":
             parts.append("positive inputs")
