@@ -353,7 +353,7 @@ class BookModelSubject(ModelSubject):
         objective = self.gradients_pass()
         grads = {}
         for label, param in self.parameters.items():
-            assert param.gradient is not None
+            assert isinstance(param.gradient, Place)  # a network's: found in its place
             grads[label] = param.gradient.get()
         return objective, grads
 
