@@ -8,8 +8,9 @@ missing ``/ samples`` shows at a glance. Arrays of more than two dimensions are 
 
 One drawing for ``gradcheck --plot`` (:mod:`gradcheck.cli.plot`) and for the notebook
 view (:func:`gradcheck.views.report_html`). Reads gradients through ``getattr`` only and
-imports nothing of gradcheck; matplotlib is imported when a figure is drawn, never at
-import time, so ``import gradcheck`` stays cheap and works without it.
+imports of gradcheck only :class:`gradcheck.report.Verdict` (the verdict codes);
+matplotlib is imported when a figure is drawn, never at import time, so ``import
+gradcheck`` stays cheap and works without it.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MAX_GRADIENTS", "WRONG", "drawable", "figure", "png"]
+from gradcheck.report import Verdict
+
+__all__ = ["MAX_GRADIENTS", "drawable", "figure", "png"]
 
 MAX_GRADIENTS = 4  # rows of heatmaps in one figure
-WRONG = 3  # Elements.verdict of an element judged wrong
 _FAILING = ("failed", "missing")
 
 
@@ -168,7 +170,7 @@ def _draw_row(axes: Any, gradient: Any) -> None:
         else:
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.figure.colorbar(image, ax=ax, shrink=0.85)
-    for r, c in np.argwhere(verdict == WRONG)[:400]:
+    for r, c in np.argwhere(verdict == Verdict.WRONG)[:400]:
         axes[2].add_patch(_box(int(c), int(r)))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from typing import Any
 
 import numpy as np
@@ -26,6 +26,7 @@ __all__ = [
     "Report",
     "SKIPPED",
     "Status",
+    "Verdict",
 ]
 
 
@@ -38,6 +39,16 @@ class Status(StrEnum):
     ERROR = "error"
     MISSING = "missing"
     SKIPPED = "skipped"
+
+
+class Verdict(IntEnum):
+    """One element's verdict (stored as integers in arrays: ``Elements.verdict``)."""
+
+    NOT_COMPARED = -1
+    PASS = 0
+    KINK = 1  # at a kink, the analytic value is a subgradient: accepted
+    UNSURE = 2  # finite differences cannot decide
+    WRONG = 3
 
 
 class Kind(StrEnum):
@@ -66,8 +77,8 @@ class Elements:
     numeric : ndarray
         The finite-difference value of each element (NaN where not compared).
     verdict : ndarray of int
-        Per element: 0 passed, 1 kink (subgradient accepted), 2 undecidable, 3 wrong,
-        -1 not compared.
+        Per element, a :class:`Verdict`: 0 passed, 1 kink (subgradient accepted),
+        2 undecidable, 3 wrong, -1 not compared.
     """
 
     analytic: np.ndarray
@@ -109,6 +120,10 @@ class GradientResult:
     elements : Elements or None
         Analytic and numeric values and the verdict of every element compared one by one
         (what ``--plot`` draws); None for projections.
+    tolerance_parts : dict of str to float or None
+        The tolerance at the worst element by its parts (``rounding``, ``argument``,
+        ``noise``, ``analytic``, ``truncation``, ``kink``, ``joint``), whose sum it is;
+        see :meth:`explain_tolerance`. Not in :meth:`to_dict`.
     """
 
     name: str
@@ -126,6 +141,23 @@ class GradientResult:
     method: str = "elementwise"
     resolution: float = float("nan")
     elements: Elements | None = field(default=None, repr=False, compare=False)
+    tolerance_parts: dict[str, float] | None = field(default=None, repr=False, compare=False)
+
+    def explain_tolerance(self) -> str | None:
+        """Why the tolerance at the worst element has its size, as a sum of its parts.
+
+        E.g. ``"tolerance 3.1e-08 = rounding 2.0e-08 + truncation 1.1e-08"``: the parts
+        that are not zero, largest first; None when the parts are not known (the
+        gradient was not compared element by element).
+        """
+        parts = self.tolerance_parts
+        if not parts or self.tolerance != self.tolerance:
+            return None
+        shown = sorted(((v, k) for k, v in parts.items() if v), reverse=True)
+        names = {"analytic": "analytic side", "joint": "joint kink test",
+                 "noise": "measured noise", "argument": "argument rounding"}
+        terms = " + ".join(f"{names.get(k, k)} {v:.1e}" for v, k in shown) or "0"
+        return f"tolerance {self.tolerance:.1e} = {terms}"
 
     def describe(self) -> str:
         """One sentence a person can act on.
@@ -170,7 +202,7 @@ class GradientResult:
         """JSON-able representation (non-finite floats become ``None``)."""
         out: dict[str, Any] = {}
         for key, value in self.__dict__.items():
-            if key == "elements":
+            if key in ("elements", "tolerance_parts"):
                 continue
             if isinstance(value, float) and value != value:
                 value = None

@@ -338,6 +338,13 @@ def _error_text(check: Any) -> str:
     return f"{worst.error:.1e} / {worst.tolerance:.1e}"
 
 
+def _tolerance_text(report: Any) -> list[str]:
+    """``-v``: why the worst element's tolerance has its size (its parts), if known."""
+    worst = getattr(report, "worst", None)
+    why = None if worst is None else worst.explain_tolerance()
+    return [] if worst is None or why is None else [f"{worst.name}: {why}"]
+
+
 def render_table(results: Sequence[Any], *, verbose: bool = False,
                  color: bool = False) -> str:
     """The human-readable table: one row per check, details under failures.
@@ -347,7 +354,8 @@ def render_table(results: Sequence[Any], *, verbose: bool = False,
     results : list of ClassResult
         In display order.
     verbose : bool
-        Also print every check's notes.
+        Also print every check's notes, and why the tolerance at its worst element has
+        its size.
     color : bool
         ANSI colours in the status column.
 
@@ -378,6 +386,7 @@ def render_table(results: Sequence[Any], *, verbose: bool = False,
             if verbose:
                 details += [f"note: {n}" for n in (check.notes + list(
                     getattr(check.report, "notes", []) or []))]
+                details += _tolerance_text(check.report)
             rows.append(((result.name, result.kind, check.status, _error_text(check),
                           check.spec.variant), check.status, details))
     widths = [max(len(h), *(len(r[0][i]) for r in rows)) if rows else len(h)

@@ -333,7 +333,7 @@ class EngineCheck:
         outcome.cmp = self.compare(expr, values, analytic, w)
         outcome.kind = "numeric"
         verdict = outcome.cmp.verdict
-        if (verdict == numerics.FAIL).any():
+        if (verdict == numerics.WRONG).any():
             outcome.status = FAILED
         elif (verdict == numerics.UNSURE).any():
             outcome.status = INCONCLUSIVE
@@ -647,7 +647,7 @@ def _fill(row: OpResult, outcome: Outcome, engine: Engine) -> None:
     row.leaf, row.index = _locate(expr, int(cmp.index[j]))
     row.analytic, row.numeric = float(cmp.analytic[j]), float(cmp.numeric[j])
     row.error, row.tolerance = float(cmp.error[j]), float(cmp.tolerance[j])
-    row.failed = int((cmp.verdict == numerics.FAIL).sum())
+    row.failed = int((cmp.verdict == numerics.WRONG).sum())
     row.inconclusive = int((cmp.verdict == numerics.UNSURE).sum())
     row.checked = int(cmp.index.size)
     row.resolution = float(np.median(cmp.tolerance) / max(np.abs(cmp.numeric).max(), 1e-300))

@@ -32,11 +32,10 @@ from gradcheck.report import (
     PASSED,
     GradientResult,
     Report,
+    Verdict,
 )
 
-__all__ = ["FunctionRun", "WRONG", "prepare_arguments"]
-
-WRONG = 3  # an element's verdict: wrong (see gradcheck.report.Elements)
+__all__ = ["FunctionRun", "prepare_arguments"]
 
 
 class _Holder:
@@ -120,7 +119,7 @@ class FunctionRun:
             el = g.elements
             if g.status != FAILED or el is None:
                 continue
-            g.diagnosis = diagnose(el.analytic, el.numeric, el.verdict == WRONG,
+            g.diagnosis = diagnose(el.analytic, el.numeric, el.verdict == Verdict.WRONG,
                                    batch=self.x.shape[0])
 
     def _nothing_verified(self) -> None:
@@ -180,8 +179,8 @@ class FunctionRun:
                     f"{back} modified its upstream gradient {label} in place (the caller's "
                     "array would change): copy it before changing it"
                 )
-        for i, (held, now) in enumerate(zip(after_forward, args, strict=True)):
-            if held is not None and not _same(held, now):
+        for i, (kept, now) in enumerate(zip(after_forward, args, strict=True)):
+            if kept is not None and not _same(kept, now):
                 report.problems.append(
                     f"{back} modified the {subject.names[i]} that was passed to {name} (held in "
                     "the cache) in place: copy it before changing it"

@@ -10,11 +10,11 @@ compute from each input (the rounding-noise cap for cancellation inside forward)
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
-from gradcheck.protocol.subject import Subject
+from gradcheck.protocol.subject import LayerSubject, Subject
 
 __all__ = ["STACK_BUDGET", "joint_kinks"]
 
@@ -37,6 +37,12 @@ def joint_kinks(
     finer than the step).
     """
     value, param = variable.value, variable.param
+    # rows are stacked only for subjects taking an upstream gradient (layers: per-row outputs)
+    layer = cast(LayerSubject, subject)
+
+    def cotangent() -> np.ndarray:
+        assert subject.dvalues is not None  # (asked only where forward has dvalues)
+        return subject.dvalues
 
     base: list[np.ndarray] = []
 
@@ -45,7 +51,7 @@ def joint_kinks(
         # its change from the unmoved batch (taken output by output, before summing)
         n = value.shape[0]
         if not base:
-            base.append(subject.row_outputs(value.copy()))
+            base.append(layer.row_outputs(value.copy()))
         rows_of = index // (value.size // n)
         if np.all(rows_of == rows_of[0]):
             return _one_row(int(rows_of[0]), index, steps)
@@ -56,10 +62,10 @@ def joint_kinks(
             copies = np.repeat(value[None], part.shape[0], axis=0)
             flat = copies.reshape(part.shape[0], -1)
             flat[:, index] += part
-            rows = subject.row_outputs(copies.reshape(-1, *value.shape[1:]))
+            rows = layer.row_outputs(copies.reshape(-1, *value.shape[1:]))
             rows = rows.reshape(part.shape[0], n, -1)
             moved = rows - base[0][None]
-            out[lo : lo + part.shape[0]] = np.einsum("knm,nm->k", moved, subject.dvalues)
+            out[lo : lo + part.shape[0]] = np.einsum("knm,nm->k", moved, cotangent())
         return out
 
     def _one_row(r: int, index: np.ndarray, steps: np.ndarray) -> np.ndarray:
@@ -73,8 +79,8 @@ def joint_kinks(
             part = steps[lo : lo + per_call]
             copies = np.repeat(value[r : r + 1], part.shape[0], axis=0)
             copies.reshape(part.shape[0], -1)[:, cols] += part
-            moved = subject.row_outputs(copies) - base[0][r][None]
-            out[lo : lo + part.shape[0]] = moved @ subject.dvalues[r]
+            moved = layer.row_outputs(copies) - base[0][r][None]
+            out[lo : lo + part.shape[0]] = moved @ cotangent()[r]
         return out
 
     def at_direction(index: np.ndarray, steps: np.ndarray) -> np.ndarray:
@@ -93,14 +99,14 @@ def joint_kinks(
 
     def per_row_terms(index: np.ndarray, steps: np.ndarray) -> np.ndarray:
         # one column per row's sum(dvalues * output), and one for the rest (regularization)
-        out = np.empty((steps.shape[0], subject.dvalues.shape[0] + 1))
+        dvalues = cotangent()
+        out = np.empty((steps.shape[0], dvalues.shape[0] + 1))
         for k, step in enumerate(steps):
             point = value.copy()
             point.reshape(-1)[index] += step
             with subject.replaced({param: point}):
                 output = subject.forward(x)
-            terms = subject.dvalues * np.asarray(output, np.float64).reshape(
-                subject.dvalues.shape)
+            terms = dvalues * np.asarray(output, np.float64).reshape(dvalues.shape)
             out[k, :-1] = terms.sum(axis=1)
             out[k, -1] = sum(subject.reg_value(label, point if label == param else held)
                              for label, held in subject.params.items() if label in subject.reg)
@@ -113,6 +119,7 @@ def joint_kinks(
 
     def apart() -> bool:
         if not decided:
+            assert rows_apart is not None  # (by_rows is used only when it is given)
             decided.append(bool(rows_apart()))
         return decided[0]
 
@@ -154,7 +161,7 @@ def _elementwise(subject: Subject, value: np.ndarray) -> bool:
         flat = stacked.reshape(len(rows), -1)  # per probed row: its size + 1 copies
         # copy 1 + j moves element j: flat positions size + j (size + 1), a strided view
         flat[:, size :: size + 1] += 1e-3 * np.maximum(1.0, np.abs(flat[:, :size]))
-        out = subject.row_outputs(stacked)
+        out = cast(LayerSubject, subject).row_outputs(stacked)
         if out.shape != (len(rows) * (size + 1), size):
             return False
         out = out.reshape(len(rows), size + 1, size)

@@ -69,6 +69,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from gradcheck.engine.judged import KINK, UNSURE, WRONG, Judged, Tolerance
+
 __all__ = [
     "BUDGET",
     "EvalDirections",
@@ -100,126 +102,178 @@ RADIAL_OUT = 8.0  # x's own piece along x, once more this much farther out
 
 
 def judge_groups(
-    idx: np.ndarray,
-    x: np.ndarray,
-    a: np.ndarray,
-    s: np.ndarray,
-    rho: np.ndarray,
-    alpha: np.ndarray,
+    judged: Judged,
     step: float,
-    right: np.ndarray,
-    left: np.ndarray,
-    tol: np.ndarray,
-    numeric: np.ndarray,
-    verdict: np.ndarray,
-    at_kink: np.ndarray,
     groups: np.ndarray | None,
     at_direction: EvalDirections,
-    codes: tuple[int, int, int, int],
-    judged: np.ndarray | None = None,
+    joint: np.ndarray,
 ) -> list[str]:
     """Judge kinked coordinates jointly, group by group; return why any are inconclusive.
 
-    ``numeric``, ``tol`` and ``verdict`` are updated in place, and ``judged`` (if given)
-    marks the elements a joint verdict was given for. ``codes`` are the verdict values
-    (PASS, KINK, UNSURE, FAIL) of the caller.
+    ``judged``'s numeric values, tolerances and verdicts are updated in place, and
+    ``joint`` marks the elements a joint verdict was given for. ``step`` is the relative
+    step of the central differences.
     """
-    _, kink_code, unsure_code, fail_code = codes
-    members = np.flatnonzero(at_kink & ((verdict == kink_code) | (verdict == fail_code)))
-    # per-row terms (a parameter shared by independent rows): one coordinate's kink may
-    # be several rows' kinks within the step, so single coordinates are judged too
-    per_row = getattr(at_direction, "per_row", None)
-    if per_row is not None:
-        # (and kinks whose steps never agreed: several rows' kinks within every step)
-        undecided = np.flatnonzero(at_kink & (verdict == unsure_code))
-        if undecided.size and per_row():
-            members = np.union1d(members, undecided)
-    rows = bool(members.size and per_row and per_row())
-    # (a single coordinate is judged alone only where its own verdict is in doubt)
-    least = 1 if rows and np.any(verdict[members] != kink_code) else 2
+    members, rows, least = _members(judged, at_direction)
     if members.size == 0:
         return []
-    keys = np.zeros(idx.size, dtype=np.int64) if groups is None else groups[idx]
+    keys = np.zeros(judged.idx.size, dtype=np.int64) if groups is None else groups[judged.idx]
     rng = np.random.default_rng(0)
-    reasons: list[str] = []
+    tally = {"unsure": 0, "shared": 0, "along": 0}  # undecided points, by why
     spent = 0
-    gave_up = shared = along = 0
     for key in np.unique(keys[members]):
         group = members[keys[members] == key]
-        # a small group is judged with the group's other coordinates moved too where a
-        # kink looks wrong or the whole row is within a step of 0: one coordinate alone
-        # cannot tell two kinks within the step (units of a row just on and just off)
-        # from one, and a slice through x misses x's own piece, the others can
-        others = np.zeros(0, dtype=group.dtype)
-        if not rows and group.size < M_MAX:
-            others = np.setdiff1d(np.flatnonzero(keys == key), group)[: M_MAX - group.size]
-            near_zero = bool(np.all(np.abs(x[np.flatnonzero(keys == key)]) < s[group[0]]))
-            if not (near_zero or np.any(verdict[group] == fail_code)):
-                others = others[:0]
+        others = _others(judged, keys == key, group, rows)
         for start in range(0, group.size, M_MAX):
             own = group[start : start + M_MAX]
             part = np.concatenate([own, others]) if start == 0 else own
             if part.size < least:
                 continue
             if spent >= BUDGET:
-                verdict[part] = unsure_code
-                gave_up += 1
+                judged.verdict[part] = UNSURE
+                tally["unsure"] += 1
                 continue
-            # the group's own tolerance: rounding at the inner step s/8, the analytic
-            # side's rounding, and curvature over the step (16 steps of the largest slope)
-            slope = max(float(np.max(np.abs(v[part]))) for v in (a, right, left))
-            group_tol = 64.0 * rho[part] + 4.0 * alpha[part] + 16.0 * step * slope
-            job = _Group(idx[part], a[part], s[part], right[part], left[part], group_tol,
-                         at_direction, rng, x[part], rows)
-            outcome = job.judge()
+            job = _Group(judged.idx[part], judged.a[part], judged.s[part], judged.right[part],
+                         judged.left[part], _group_tolerance(judged, part, step),
+                         at_direction, rng, judged.x[part], rows)
+            status = _verdicts(judged, job, own, group.size > M_MAX, joint)
             spent += job.evaluations
-            if outcome is None:
-                continue  # separable: the element-wise verdicts stand
-            status, nearest, group_tol = outcome
-            if status == "fail" and group.size > M_MAX and not job.exact:
-                # a piece of a larger group was judged with the other coordinates held
-                # still: that can make a correct value look wrong (overlapping pooling
-                # windows at a tie), so it is never a failure on its own
-                status = "unsure"
-            nearest, group_tol = nearest[: own.size], group_tol[: own.size]
-            part = own  # (the other coordinates keep their own verdicts)
-            if judged is not None:
-                judged[part] = True
-            numeric[part], tol[part] = nearest, group_tol
-            off = np.abs(a[part] - nearest) > group_tol
-            if status == "kink":
-                verdict[part] = kink_code
-            else:
-                verdict[part] = np.where(
-                    off, fail_code if status == "fail" else unsure_code, kink_code
-                )
-                gave_up += status == "unsure"
-                shared += status == "shared"
-                along += status == "along"
-    if gave_up:
+            if status in tally:
+                tally[status] += 1
+    return _reasons(tally)
+
+
+def _members(judged: Judged, at_direction: EvalDirections) -> tuple[np.ndarray, bool, int]:
+    """The kinked coordinates to judge jointly; whether by rows; the least group size."""
+    verdict, at_kink = judged.verdict, judged.at_kink
+    members = np.flatnonzero(at_kink & ((verdict == KINK) | (verdict == WRONG)))
+    # per-row terms (a parameter shared by independent rows): one coordinate's kink may
+    # be several rows' kinks within the step, so single coordinates are judged too
+    per_row = getattr(at_direction, "per_row", None)
+    if per_row is not None:
+        # (and kinks whose steps never agreed: several rows' kinks within every step)
+        undecided = np.flatnonzero(at_kink & (verdict == UNSURE))
+        if undecided.size and per_row():
+            members = np.union1d(members, undecided)
+    rows = bool(members.size and per_row and per_row())
+    # (a single coordinate is judged alone only where its own verdict is in doubt)
+    least = 1 if rows and np.any(verdict[members] != KINK) else 2
+    return members, rows, least
+
+
+def _others(judged: Judged, in_group: np.ndarray, group: np.ndarray, rows: bool) -> np.ndarray:
+    """The group's other coordinates, moved too where a kink looks wrong or x is near 0.
+
+    A small group is judged so where a kink looks wrong or the whole row is within a step
+    of 0: one coordinate alone cannot tell two kinks within the step (units of a row just
+    on and just off) from one, and a slice through x misses x's own piece, the others can.
+    """
+    others = np.zeros(0, dtype=group.dtype)
+    if not rows and group.size < M_MAX:
+        row = np.flatnonzero(in_group)
+        others = np.setdiff1d(row, group)[: M_MAX - group.size]
+        near_zero = bool(np.all(np.abs(judged.x[row]) < judged.s[group[0]]))
+        if not (near_zero or np.any(judged.verdict[group] == WRONG)):
+            others = others[:0]
+    return others
+
+
+def _group_tolerance(judged: Judged, part: np.ndarray, step: float) -> Tolerance:
+    """The group's own tolerance, by parts.
+
+    Rounding at the inner step ``s/8`` (64 times that at ``s``: the parts scale exactly),
+    the analytic side's rounding, and curvature over the step (16 steps of the largest
+    slope).
+    """
+    slope = max(float(np.max(np.abs(v[part]))) for v in (judged.a, judged.right, judged.left))
+    return judged.rho(part).scaled(64.0).rounding_plus(analytic=4.0 * judged.alpha[part],
+                                                       joint=16.0 * step * slope)
+
+
+def _verdicts(judged: Judged, job: _Group, own: np.ndarray, split: bool,
+              joint: np.ndarray) -> str | None:
+    """Judge one group and write its verdicts for ``own``; the status (None: separable).
+
+    ``split``: the group was larger than ``M_MAX`` and this is a piece of it.
+    """
+    outcome = job.judge()
+    if outcome is None:
+        return None  # separable: the element-wise verdicts stand
+    status, nearest, group_tol = outcome
+    if status == "fail" and split and not job.exact:
+        # a piece of a larger group was judged with the other coordinates held
+        # still: that can make a correct value look wrong (overlapping pooling
+        # windows at a tie), so it is never a failure on its own
+        status = "unsure"
+    nearest, group_tol = nearest[: own.size], group_tol[: own.size]
+    # (only the group's own coordinates: the others keep their own verdicts)
+    joint[own] = True
+    judged.numeric[own] = nearest
+    judged.tol.put(own, job.parts, slice(0, own.size))
+    if status == "kink":
+        judged.verdict[own] = KINK
+    else:
+        off = np.abs(judged.a[own] - nearest) > group_tol
+        judged.verdict[own] = np.where(off, WRONG if status == "fail" else UNSURE, KINK)
+    return status
+
+
+def _reasons(tally: dict[str, int]) -> list[str]:
+    """Why points are inconclusive, from the counts of undecided points by kind."""
+    reasons = []
+    if tally["unsure"]:
         reasons.append(
-            f"at {gave_up} point(s) where several coordinates sit at a kink together (a tie, "
-            "or units at their kinks), the analytic value is outside the convex hull of the "
-            "adjacent pieces found, but new pieces kept turning up when the evaluation "
-            f"budget ({PIECES_MAX} pieces per point, {BUDGET} evaluations) ran out"
+            f"at {tally['unsure']} point(s) where several coordinates sit at a kink together "
+            "(a tie, or units at their kinks), the analytic value is outside the convex hull "
+            "of the adjacent pieces found, but new pieces kept turning up when the "
+            f"evaluation budget ({PIECES_MAX} pieces per point, {BUDGET} evaluations) ran out"
         )
-    if along:
+    if tally["along"]:
         reasons.append(
-            f"at {along} point(s) where several coordinates sit at a kink together, the "
-            "analytic value is no combination of the adjacent pieces found, but the "
+            f"at {tally['along']} point(s) where several coordinates sit at a kink together, "
+            "the analytic value is no combination of the adjacent pieces found, but the "
             "objective changes by exactly that gradient along x itself: x's own piece, a "
             "cone thinner than the finite-difference step (x a hair off where the kinks "
             "meet), may have it"
         )
-    if shared:
+    if tally["shared"]:
         reasons.append(
-            f"at {shared} point(s) where several coordinates sit at a kink together, the "
-            "analytic value is no combination of the adjacent pieces but lies between them "
-            "and 0: what a chain rule through several units sharing the kink (a ReLU layer "
-            "at zero inputs or weights) gives when it takes none of them; finite "
+            f"at {tally['shared']} point(s) where several coordinates sit at a kink together, "
+            "the analytic value is no combination of the adjacent pieces but lies between "
+            "them and 0: what a chain rule through several units sharing the kink (a ReLU "
+            "layer at zero inputs or weights) gives when it takes none of them; finite "
             "differences cannot see the units"
         )
     return reasons
+
+
+class _Pieces:
+    """The pieces found so far, per term (row), and when the search last grew."""
+
+    def __init__(self) -> None:
+        self.sets: list[list[np.ndarray]] = []
+        self.last_new = 0  # the candidate that last found a new piece
+        self.last_rank = 0  # the candidate that last grew the pieces' affine span
+        self.rank = 0
+
+    def add(self, g: np.ndarray, n: int, segments: list[list[np.ndarray]],
+            tol: np.ndarray) -> None:
+        """Keep the rows of ``g`` (candidate ``n``'s pieces) not within ``tol`` of one found."""
+        if not self.sets:
+            self.sets = [[] for _ in range(g.shape[0])]
+        new = False
+        for found, gr in zip(self.sets, g, strict=True):
+            if np.all(np.isfinite(gr)) and not any(
+                np.all(np.abs(gr - p) <= tol) for p in found
+            ):
+                found.append(gr)
+                new = True
+        if new:
+            self.last_new = n
+            grown = _affine_rank(_spanning(self.sets + segments), tol) if all(
+                self.sets) else 0
+            if grown > self.rank:
+                self.rank, self.last_rank = grown, n
 
 
 class _Group:
@@ -231,13 +285,16 @@ class _Group:
     picks a piece per row, whatever the other rows pick).
     """
 
-    def __init__(self, T, a, s, right, left, tol, at_direction, rng, x, rows=False) -> None:
+    def __init__(self, T: np.ndarray, a: np.ndarray, s: np.ndarray, right: np.ndarray,
+                 left: np.ndarray, tol: Tolerance, at_direction: EvalDirections,
+                 rng: np.random.Generator, x: np.ndarray, rows: bool = False) -> None:
         self.T, self.a, self.s, self.right, self.left = T, a, s, right, left
         self.x = x
         self.side = np.sign(x)  # away from a kink near (not at) 0
         self.at_direction, self.rng = at_direction, rng
         self.m = T.size
-        self.tol = tol
+        self.parts = tol  # the group's tolerance by its parts, and their sum:
+        self.tol = tol.total()
         self.rows = rows
         self.evaluations = 0
         self.segments: list[list[np.ndarray]] = []  # separable rows' box, per coordinate
@@ -281,6 +338,11 @@ class _Group:
         return u * self.s
 
     def judge(self) -> tuple[str, np.ndarray, np.ndarray] | None:
+        """``(status, nearest point of the hull, tolerance)``, or None where separable.
+
+        ``status``: ``"kink"`` (accepted), ``"fail"``, ``"unsure"``, ``"shared"`` (in
+        the hull of the pieces and 0) or ``"along"`` (fits along x's own ray).
+        """
         d = self.directions()
         values = self.values(np.concatenate([np.zeros((1, self.m)), d]))
         phi = values[1:].sum(axis=1) - values[0].sum()
@@ -306,6 +368,19 @@ class _Group:
                 inside, nearest = _sum_hull_distance(self.segments, self.a, self.tol)
                 return ("kink", self.a.copy(), self.tol) if inside else (
                     "fail", nearest, self.tol)
+        candidates = self.candidates(d, mismatch)
+        found = _Pieces()
+        for n, dk in enumerate(candidates):
+            outcome = self.try_piece(n, dk, keep, found, mismatch)
+            if outcome is not None:
+                return outcome
+        return self.last_word(found, len(candidates), keep, mismatch)
+
+    def candidates(self, d: np.ndarray, mismatch: np.ndarray) -> np.ndarray:
+        """Directions to estimate pieces along: ``d`` by ``mismatch``, then random ones.
+
+        Along x itself first (``radial``), where x is not 0.
+        """
         order = np.argsort(mismatch, kind="stable")
         self.radial = d[0] if np.any(self.x) else None
         if self.radial is not None:
@@ -316,62 +391,55 @@ class _Group:
         # (a generator of their own: the groups' shared one keeps its sequence)
         more = np.random.default_rng(self.m).standard_normal((PIECES_MAX, self.m)) + 1e-300
         more = more / np.abs(more).max(axis=1, keepdims=True) * self.s
-        candidates = np.concatenate([d[order], more])[:PIECES_MAX]
-        sets: list[list[np.ndarray]] = []
-        last_new = last_rank = rank = 0
-        for n, dk in enumerate(candidates):
-            g = self.piece(dk)
-            if g is None and n == 0 and self.radial is not None:
-                # x's own piece along x can be a thin cone: farther out, with a finer step
-                g = self.piece(self.radial * RADIAL_OUT, self.s / 16)
-            if g is not None and keep is not None:
-                g = g[keep]
-            if g is None or not np.any(np.isfinite(g)):
-                continue
-            if not sets:
-                sets = [[] for _ in range(g.shape[0])]
-            new = False
-            for found, gr in zip(sets, g, strict=True):
-                if np.all(np.isfinite(gr)) and not any(
-                    np.all(np.abs(gr - p) <= self.tol) for p in found
-                ):
-                    found.append(gr)
-                    new = True
-            if new:
-                last_new = n
-                grown = _affine_rank(_spanning(sets + self.segments), self.tol) if all(
-                    sets) else 0
-                if grown > rank:
-                    rank, last_rank = grown, n
-            if np.all(np.isfinite(g)) and (_sum_hull_distance(
-                    [[g.sum(axis=0)], *self.segments], self.a, self.tol)[0]):
+        return np.concatenate([d[order], more])[:PIECES_MAX]
+
+    def try_piece(self, n: int, dk: np.ndarray, keep: np.ndarray | None, found: _Pieces,
+                  mismatch: np.ndarray) -> tuple[str, np.ndarray, np.ndarray] | None:
+        """Estimate the piece along candidate ``n``; an outcome if that decides."""
+        g = self.piece(dk)
+        if g is None and n == 0 and self.radial is not None:
+            # x's own piece along x can be a thin cone: farther out, with a finer step
+            g = self.piece(self.radial * RADIAL_OUT, self.s / 16)
+        if g is not None and keep is not None:
+            g = g[keep]
+        if g is None or not np.any(np.isfinite(g)):
+            return None
+        found.add(g, n, self.segments, self.tol)
+        if np.all(np.isfinite(g)) and (_sum_hull_distance(
+                [[g.sum(axis=0)], *self.segments], self.a, self.tol)[0]):
+            return "kink", self.a.copy(), self.tol
+        sets = found.sets
+        if not all(sets):
+            return None  # a row without any piece yet: its share is unknown
+        inside, nearest = _sum_hull_distance(sets + self.segments, self.a, self.tol)
+        if inside:
+            return "kink", self.a.copy(), self.tol
+        # decided early: off the affine hull of pieces whose span stopped growing
+        span = _spanning(sets + self.segments)
+        if len(span) >= 2 and n - found.last_rank >= SATURATED and not _in_affine_hull(
+            span, self.a, self.tol
+        ):
+            if self.second_look(keep):
                 return "kink", self.a.copy(), self.tol
-            if not all(sets):
-                continue  # a row without any piece yet: its share is unknown
-            inside, nearest = _sum_hull_distance(sets + self.segments, self.a, self.tol)
-            if inside:
-                return "kink", self.a.copy(), self.tol
-            # decided early: off the affine hull of pieces whose span stopped growing
-            span = _spanning(sets + self.segments)
-            if len(span) >= 2 and n - last_rank >= SATURATED and not _in_affine_hull(
-                span, self.a, self.tol
-            ):
-                if self.second_look(keep):
-                    return "kink", self.a.copy(), self.tol
-                return self.none_taken(sets) or self.failed(mismatch), nearest, self.tol
+            return self.none_taken(sets) or self.failed(mismatch), nearest, self.tol
+        return None
+
+    def last_word(self, found: _Pieces, estimated: int, keep: np.ndarray | None,
+                  mismatch: np.ndarray) -> tuple[str, np.ndarray, np.ndarray]:
+        """The outcome once every candidate was tried."""
         if self.second_look(keep):
             return "kink", self.a.copy(), self.tol
+        sets = found.sets
         if not sets or not all(sets):
             return "unsure", self.a, self.tol
         inside, nearest = _sum_hull_distance(sets + self.segments, self.a, self.tol)
         if self.none_taken(sets):
             return "shared", nearest, self.tol
-        estimated = len(candidates)
-        saturated = estimated - 1 - last_new >= SATURATED
+        saturated = estimated - 1 - found.last_new >= SATURATED
         # off the affine hull of pieces whose span stopped growing: no combination of
         # adjacent pieces (e.g. the sum of a tie's gradients doubled) can explain it
         span = _spanning(sets + self.segments)
-        flat = len(span) >= 2 and estimated - 1 - last_rank >= SATURATED and not (
+        flat = len(span) >= 2 and estimated - 1 - found.last_rank >= SATURATED and not (
             _in_affine_hull(span, self.a, self.tol)
         )
         # far outside: farther from the hull than FAR times the spread of every piece
@@ -525,7 +593,7 @@ def _sum_hull_distance(
     if len(free) == 1:
         inside, nearest = _hull_distance(free[0], a - fixed, tol)
         return inside, nearest + fixed
-    from scipy.optimize import linprog  # lazy: about 1 s to import, rarely needed
+    from scipy.optimize import linprog  # type: ignore[import-untyped]  # lazy: 1 s, rare
 
     pieces = np.vstack(free)
     k, m = pieces.shape
@@ -555,7 +623,7 @@ def _hull_distance(
 
     Distances are per coordinate, scaled by ``tol`` (max-norm): a linear program.
     """
-    from scipy.optimize import linprog  # lazy: about 1 s to import, rarely needed
+    from scipy.optimize import linprog  # type: ignore[import-untyped]  # lazy: 1 s, rare
 
     k, m = pieces.shape
     if k == 1:

@@ -453,7 +453,7 @@ class Verification:
                              **options)
         if counts_only:
             counts = np.bincount(cmp.verdict, minlength=4)
-            if not counts[nm.FAIL] and not counts[nm.UNSURE]:
+            if not counts[nm.WRONG] and not counts[nm.UNSURE]:
                 return GradientResult(v.name, PASSED, kinks=int(counts[nm.KINK]),
                                       checked=int(cmp.index.size), method=method)
         result = self._result(v, cmp, method)
@@ -498,8 +498,7 @@ class Verification:
             v.value, v.grad, at, base, index=screen.index[suspects], alpha_scale=scale,
             **options,
         )
-        for field in ("numeric", "tolerance", "verdict"):
-            getattr(screen, field)[suspects] = getattr(again, field)
+        screen.update(suspects, again)
         return screen
 
     def _row_condition(self, rows: np.ndarray | None = None) -> np.ndarray | float:
@@ -703,7 +702,7 @@ class Verification:
         )
         w = cmp.worst()
         if (cmp.verdict != nm.PASS).any():
-            if len(variables) == 1 and (cmp.verdict == nm.FAIL).any():
+            if len(variables) == 1 and (cmp.verdict == nm.WRONG).any():
                 self._projection_failures[variables[0].name] = GradientResult(
                     variables[0].name,
                     FAILED,
@@ -713,11 +712,13 @@ class Verification:
                     numeric=float(cmp.numeric[w]),
                     checked=k,
                     method="projection",
+                    tolerance_parts=cmp.tolerance_parts(w),
                 )
             return None
         resolution = _middle(cmp.tolerance) / max(float(np.abs(cmp.analytic).max()), 1e-300)
         error, tolerance = float(cmp.error[w]), float(cmp.tolerance[w])
         worst_analytic, worst_numeric = float(cmp.analytic[w]), float(cmp.numeric[w])
+        parts = cmp.tolerance_parts(w)
 
         def result(v: _Variable) -> GradientResult:
             return GradientResult(
@@ -730,6 +731,7 @@ class Verification:
                 checked=k,
                 method="projection" if len(variables) == 1 else "joint projection",
                 resolution=resolution,
+                tolerance_parts=parts,
             )
 
         return result
@@ -744,8 +746,9 @@ class Verification:
     def _result(self, v: _Variable, cmp: nm.Comparison, method: str) -> GradientResult:
         grad = v.grad
         counts = np.bincount(cmp.verdict, minlength=4)
-        wrong = cmp.verdict == nm.FAIL if counts[nm.FAIL] else None
-        status = FAILED if counts[nm.FAIL] else INCONCLUSIVE if counts[nm.UNSURE] else PASSED
+        wrong = cmp.verdict == nm.WRONG if counts[nm.WRONG] else None
+        status = (FAILED if counts[nm.WRONG]
+                  else INCONCLUSIVE if counts[nm.UNSURE] else PASSED)
         w = cmp.worst()
         g = max(float(np.abs(grad).max()) if grad.size else 0.0, 1e-300)
         analytic, worst = float(cmp.analytic[w]), float(cmp.numeric[w])
@@ -760,15 +763,16 @@ class Verification:
             numeric=worst,
             kinks=int(counts[nm.KINK]),
             inconclusive=int(counts[nm.UNSURE]),
-            failed=int(counts[nm.FAIL]),
+            failed=int(counts[nm.WRONG]),
             checked=int(cmp.index.size),
             method=method,
             resolution=_middle(cmp.tolerance) / g,
+            tolerance_parts=cmp.tolerance_parts(w),
         )
         numeric = np.full(grad.size, np.nan)
         numeric[cmp.index] = cmp.numeric
         if grad.size <= ELEMENTS_KEPT:
-            verdicts = np.full(grad.size, -1, dtype=np.int8)
+            verdicts = np.full(grad.size, nm.NOT_COMPARED, dtype=np.int8)
             verdicts[cmp.index] = cmp.verdict
             result.elements = Elements(grad, numeric.reshape(grad.shape),
                                        verdicts.reshape(grad.shape))
