@@ -283,6 +283,7 @@ def _generator(seed: int, stream: int) -> np.random.Generator:
     so use it up before the next call (no Hypothesis draw in between: a nested strategy
     could reset it).
     """
+    generator: np.random.Generator
     try:
         bits, generator = _THREAD.generator
     except AttributeError:
@@ -338,7 +339,7 @@ def _mixture(rng: np.random.Generator, shape: tuple[int, int], mixture: int, bou
         decades = _DECADES[int(p[7] * len(_DECADES))]
         if zeros and decades is None:
             choices[_LOG] = np.minimum(np.power(10.0, v * 12.0) * _TINY, bound)
-        elif zeros:
+        elif zeros and decades is not None:  # (never None here: the branch above)
             choices[_LOG] = np.maximum(np.power(10.0, v * -decades) * bound, _TINY)
         else:
             choices[_LOG] = np.power(lo / bound, v) * bound
@@ -358,6 +359,7 @@ def _mixture(rng: np.random.Generator, shape: tuple[int, int], mixture: int, bou
     if lo:
         np.clip(magnitude, lo, bound, out=magnitude)
     negative = 0.5 if p[9] < 0.6 else 0.0 if p[9] < 0.8 else 1.0
+    x: np.ndarray
     if signs and negative == 0.5:
         x = np.copysign(magnitude, u[:, 2] - 0.5)
     elif signs and negative == 1.0:
@@ -695,7 +697,7 @@ def _default_dense() -> Callable[[int, int], Any]:
 
 
 def _parameter_shape(current: Any, name: str) -> tuple[int, ...]:
-    shape = np.shape(current)
+    shape: tuple[int, ...] = np.shape(current)
     if len(shape) == 0:
         raise InvalidArgument(f"the layer's {name} is a scalar; expected an array")
     return shape
@@ -970,7 +972,7 @@ def _probability_rows(draw: Draw, rows: _Size, cols: _Size,
         # An all-zero row carries no preference: make it uniform.
         w[empty] = 1.0
         total[empty] = c
-    p = w / total
+    p: np.ndarray = w / total
     p *= 1.0 - c * floor
     p += floor  # floor + (1 - C * floor) * w / sum(w): at least the floor, exactly
     return p
@@ -1247,7 +1249,7 @@ def function_arguments(name: str) -> SearchStrategy[tuple[tuple[Any, ...], dict[
 
 def _fits(draw: Draw, kernel: int, stride: int, pad: int, max_out: int = 3) -> int:
     """An input size that a kernel, stride and padding fit exactly (at least 1)."""
-    out = draw(st.integers(1, max_out))
+    out: int = draw(st.integers(1, max_out))
     size = (out - 1) * stride + kernel - 2 * pad
     while size < 1:
         out += 1
@@ -1331,7 +1333,8 @@ def _max_pool(draw: Draw) -> Any:
 
 def _image(draw: Draw, c: int) -> np.ndarray:
     n, h, w = draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
-    return draw(nd_arrays((n, c, h, w)))
+    image: np.ndarray = draw(nd_arrays((n, c, h, w)))
+    return image
 
 
 @st.composite

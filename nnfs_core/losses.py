@@ -1,5 +1,7 @@
 """Losses: the common ``Loss`` base and categorical cross-entropy."""
 
+from collections.abc import Callable
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -16,6 +18,10 @@ class Loss:
     and ``backward(dvalues, y_true)`` setting ``self.dinputs``, the gradient of the *mean*
     loss.
     """
+
+    # what subclasses define (an annotation only: Loss itself has no forward, so it is
+    # never mistaken for a checkable loss)
+    forward: Callable[[ArrayLike, ArrayLike], np.ndarray]
 
     def calculate(self, output: ArrayLike, y: ArrayLike) -> float:
         """Return the mean of ``self.forward(output, y)``.

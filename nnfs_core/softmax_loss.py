@@ -81,12 +81,12 @@ class Activation_Softmax_Loss_CategoricalCrossentropy:
             If ``y_true`` is not valid labels for ``dvalues``.
         """
         dvalues = np.asarray(dvalues)
-        y_true = check_labels(y_true, dvalues, y_pred_name="dvalues")
+        labels = check_labels(y_true, dvalues, y_pred_name="dvalues")
         samples = len(dvalues)
-        if y_true.ndim == 2:
-            y_true = np.argmax(y_true, axis=1)
+        if labels.ndim == 2:
+            labels = np.argmax(labels, axis=1)
         # copy: dvalues is usually self.output, which callers read after backward
         self.dinputs = float_array(dvalues, copy=True)
-        self.dinputs[np.arange(samples), y_true] -= 1
+        self.dinputs[np.arange(samples), labels] -= 1
         # the loss is a mean over samples, so each sample's gradient is divided by N
         self.dinputs /= samples

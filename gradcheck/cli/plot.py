@@ -42,7 +42,7 @@ def plot_result(result: ClassResult, directory: Path) -> Path | None:
     """
     check = result.worst_check
     report = getattr(check, "report", None)
-    if report is None:
+    if check is None or report is None:
         return None
     if check.evidence is not None:
         # a shrunk failure is often 1 x 1: the largest failing example met shows the pattern

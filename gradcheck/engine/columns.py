@@ -62,7 +62,7 @@ class Columns:
         out0 = self._base()
         if out0 is None or out0.ndim != 2:
             return False
-        m = out0.shape[1]
+        m: int = out0.shape[1]
         if any(p.ndim != 2 or p.shape[1] != m for p in params.values()):
             return False
         try:
@@ -114,6 +114,7 @@ class Columns:
         subject = self.subject
         assert self.out0 is not None
         out0, dv = self.out0, subject.dvalues
+        assert dv is not None  # stacking is probed for layers only, their dvalues drawn
         m = out0.shape[1]
         column_scale = np.abs(dv * out0).sum(axis=0)
         # plus the rounding scale of each column's parameters: sum |param * gradient|

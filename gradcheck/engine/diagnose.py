@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
 import numpy as np
 
-__all__ = ["diagnose", "shape_problem"]
+__all__ = ["NOTHING", "RULES", "diagnose", "shape_problem"]
 
 
 def shape_problem(name: str, got: tuple[int, ...], expected: tuple[int, ...]) -> str:
@@ -19,6 +23,251 @@ def shape_problem(name: str, got: tuple[int, ...], expected: tuple[int, ...]) ->
     if len(got) == 2 and len(expected) == 2 and (got[0] != expected[0] or got[1] != expected[1]):
         return text + ": summed over the wrong axis, or the wrong operand order?"
     return text
+
+
+@dataclass
+class _Evidence:
+    """One failed gradient as the rules see it.
+
+    ``analytic``, ``numeric`` (NaN where not compared), ``wrong`` (elements judged
+    wrong), ``batch``, ``param``, ``name``, ``at`` and ``kinks``: as :func:`diagnose`
+    takes them; the rest is derived once, when a rule first asks.
+    """
+
+    analytic: np.ndarray
+    numeric: np.ndarray
+    wrong: np.ndarray
+    batch: int
+    param: np.ndarray | None
+    name: str
+    at: np.ndarray | None
+    kinks: np.ndarray | None
+
+    @cached_property
+    def known(self) -> np.ndarray:
+        """Elements compared, with finite values on both sides."""
+        return np.isfinite(self.numeric) & np.isfinite(self.analytic)
+
+    @cached_property
+    def big(self) -> float:
+        """The largest magnitude on either side (the scale of "zero")."""
+        a, n = self.analytic[self.known], self.numeric[self.known]
+        return max(float(np.max(np.abs(n))), float(np.max(np.abs(a))), 1e-300)
+
+    @cached_property
+    def sel(self) -> np.ndarray:
+        """The wrong elements that were compared."""
+        return self.wrong & self.known
+
+    @cached_property
+    def at_kink(self) -> np.ndarray:
+        """The wrong elements at a non-differentiable point."""
+        return self.sel & self.kinks if self.kinks is not None else np.zeros_like(self.sel)
+
+    @cached_property
+    def samples(self) -> bool:
+        """Axis 0 is the samples (``dinputs`` of a batch)."""
+        return self.name == "dinputs" and self.analytic.ndim >= 2 and self.analytic.shape[0] > 1
+
+
+# What a rule returns: a diagnosis; None, to let the next rule try; or NOTHING, to stop
+# with no diagnosis (the evidence is ambiguous). Each rule's docstring names the test or
+# the zoo case that shows it (benchmarks/diagnoses.py prints the misleading cases).
+NOTHING = ""
+_Rule = Callable[[_Evidence], str | None]
+
+
+def _never_computed(e: _Evidence) -> str | None:
+    """The analytic gradient is all zeros (no zoo case asserts it)."""
+    if np.max(np.abs(e.analytic[e.known])) <= 1e-12 * e.big:
+        return (
+            "the gradient is all zeros where the numeric one is not: never computed from dvalues?"
+        )
+    return None
+
+
+def _gradient_where_none(e: _Evidence) -> str | None:
+    """The numeric gradient is all zeros (no zoo case asserts it)."""
+    if np.max(np.abs(e.numeric[e.known])) <= 1e-12 * e.big:
+        return (
+            "the numeric gradient is zero here (the output does not depend on it): "
+            "a gradient where none should be?"
+        )
+    return None
+
+
+def _only_at_kinks(e: _Evidence) -> str | None:
+    """Every wrong element sits at a kink (benchmarks/diagnoses.py MaxEveryTied)."""
+    if e.at_kink.any() and e.at_kink.sum() == e.sel.sum():
+        where = tuple(int(i) for i in np.argwhere(e.at_kink)[0])
+        return (
+            f"wrong only at non-differentiable points ({int(e.at_kink.sum())}, first at "
+            f"{where}): the analytic value lies outside every combination of the one-sided "
+            "derivatives there (e.g. a gradient routed to every tied maximum)"
+        )
+    return None
+
+
+def _factor(e: _Evidence) -> str | None:
+    """The gradient is a constant times the true one.
+
+    Exercised by test_numerics_diagnoses.py (Tanh_Doubled: a factor 2), test_engine_api.py
+    (sign flipped), test_function_cli.py (a missing ``/ samples``), test_cli_command.py
+    and test_plugin.py (a missing factor 2), test_engine_ndim.py (scaled by).
+    """
+    if not _enough_points(e.sel & ~e.at_kink, e.numeric, e.at):
+        return None
+    ratio = _fit_ratio(e.analytic[e.known], e.numeric[e.known])
+    if ratio is None:
+        return None
+    batch = e.batch
+    for value, text in (
+        (-1.0, "sign flipped"),
+        (float(batch), f"too large by the batch size ({batch}): a missing `/ samples`?"),
+        (1.0 / batch, f"too small by the batch size ({batch}): divided by samples twice?"),
+        (2.0, "twice the true value: a factor 2 too many?"),
+        (0.5, "half the true value: a missing factor 2?"),
+    ):
+        if "batch size" in text and batch <= 2:
+            continue  # a batch of 1 or 2 cannot tell the batch size from a factor
+        if abs(ratio - value) <= 1e-4 * max(1.0, abs(value)):
+            if batch == 2 and value == 2.0:  # both readings, neither claimed
+                return ("twice the true value: a factor 2 too many, or a missing "
+                        "`/ samples` (the batch has 2 samples)?")
+            if batch == 2 and value == 0.5:
+                return ("half the true value: a missing factor 2, or divided by samples "
+                        "twice (the batch has 2 samples)?")
+            return text
+    if abs(ratio - 1.0) > 1e-4:
+        return f"proportional to the true gradient, scaled by {ratio:.6g}"
+    return None
+
+
+def _rounded_constants(e: _Evidence) -> str | None:
+    """A small relative error on most elements (test_zoo_observed.py, a GELU's constant)."""
+    return _small_relative_error(e.analytic, e.numeric, e.sel & ~e.at_kink, e.known)
+
+
+def _one_element(e: _Evidence) -> str | None:
+    """A single wrong element (the indexing slip of test_numerics_diagnoses.py)."""
+    if int(e.wrong.sum()) != 1:
+        return None
+    where = tuple(int(i) for i in np.argwhere(e.wrong)[0])
+    if e.samples and where[0] == e.analytic.shape[0] - 1:
+        return (
+            f"only element {where}, in the last sample, is wrong: an off-by-one over "
+            "samples (range(samples - 1))?"
+        )
+    if e.analytic.size >= 4:
+        return f"only element {where} is wrong: an indexing slip?"
+    return NOTHING
+
+
+def _transposed(e: _Evidence) -> str | None:
+    """A square gradient equal to the transpose of the true one (no zoo case asserts it)."""
+    analytic = e.analytic
+    if analytic.ndim == 2 and analytic.shape[0] == analytic.shape[1] and e.known.all():
+        if np.allclose(analytic, e.numeric.T, rtol=1e-4, atol=1e-7 * e.big):
+            return (
+                "equals the transpose of the true gradient: a missing or extra .T "
+                "(square shapes hide it)"
+            )
+    return None
+
+
+def _regularization(e: _Evidence) -> str | None:
+    """The error is proportional to the parameter or its sign (no zoo case asserts it)."""
+    if e.param is None or int(np.sum(e.sel)) < 2:
+        return None
+    diff = (e.analytic - e.numeric)[e.sel]
+    for basis, text in (
+        (
+            e.param[e.sel],
+            "the error is proportional to the parameter: L2 regularization term wrong?",
+        ),
+        (
+            np.sign(e.param[e.sel]),
+            "the error is proportional to sign(parameter): L1 regularization term wrong?",
+        ),
+    ):
+        k = _fit_ratio(diff, basis)
+        if k is not None and abs(k) > 0:
+            return text + f" (factor {k:.3g})"
+    return None
+
+
+def _one_sign(e: _Evidence) -> str | None:
+    """Wrong exactly where the input has one sign (benchmarks/diagnoses.py ReLUNoMask)."""
+    return _value_condition(e.wrong, e.known, e.at)
+
+
+def _one_row(e: _Evidence) -> str | None:
+    """Wrong in one row only (benchmarks/diagnoses.py DenseLastFeatureDropped)."""
+    analytic, wrong = e.analytic, e.wrong
+    if not (analytic.ndim == 2 and analytic.shape[0] > 1):
+        return None
+    rows = np.unique(np.nonzero(wrong)[0])
+    if rows.size == 1 and int(wrong.sum()) >= 2:
+        row = int(rows[0])
+        if e.samples and row == analytic.shape[0] - 1:
+            return (
+                f"wrong only in the last sample (row {row}): an off-by-one over samples "
+                "(range(samples - 1))?"
+            )
+        if e.samples:
+            return f"wrong only in sample {row}"
+        if e.name == "dweights":
+            return f"wrong only in row {row} of dweights (input feature {row})"
+        return f"wrong only in row {row}"
+    return None
+
+
+def _one_column(e: _Evidence) -> str | None:
+    """Wrong in the whole of one column and nowhere else (no zoo case asserts it)."""
+    analytic, wrong, known = e.analytic, e.wrong, e.known
+    if analytic.ndim == 2 and analytic.shape[1] > 1 and analytic.shape[0] > 1:
+        cols = np.unique(np.nonzero(wrong)[1])
+        if cols.size == 1 and np.all(wrong[:, cols[0]] | ~known[:, cols[0]]):
+            col = int(cols[0])
+            what = {"dinputs": "input feature", "dweights": "neuron"}.get(e.name, "column")
+            return f"wrong in the whole of column {col} ({what} {col}) and nowhere else"
+    return None
+
+
+def _zeroed(e: _Evidence) -> str | None:
+    """Zero wherever wrong, where the true gradient is not (no zoo case asserts it)."""
+    zero_a = e.sel & (np.abs(e.analytic) <= 1e-12 * e.big) & (np.abs(e.numeric) > 1e-9 * e.big)
+    if zero_a.sum() == e.wrong.sum():
+        return (
+            "zero where the true gradient is not: a mask that zeroes too much "
+            "(wrong comparison or wrong array)?"
+        )
+    return None
+
+
+def _not_masked(e: _Evidence) -> str | None:
+    """Non-zero wherever wrong where the true gradient is zero (no zoo case asserts it)."""
+    zero_n = e.sel & (np.abs(e.numeric) <= 1e-12 * e.big) & (np.abs(e.analytic) > 1e-9 * e.big)
+    if zero_n.sum() == e.wrong.sum():
+        return (
+            "non-zero where the output does not depend on the input: a missing mask, or the "
+            "forward clips/saturates here while backward does not"
+        )
+    return None
+
+
+def _share(e: _Evidence) -> str | None:
+    """The last word: how many elements are wrong, unless all are."""
+    share = int(e.wrong.sum())
+    return f"wrong in {share} of {e.wrong.size} elements" if share < e.wrong.size else NOTHING
+
+
+RULES: tuple[_Rule, ...] = (
+    _never_computed, _gradient_where_none, _only_at_kinks, _factor, _rounded_constants,
+    _one_element, _transposed, _regularization, _one_sign, _one_row, _one_column, _zeroed,
+    _not_masked, _share,
+)
+"""The diagnoses, tried in order: the first that applies (or says NOTHING) decides."""
 
 
 def diagnose(
@@ -61,127 +310,14 @@ def diagnose(
     the wrong elements are exactly those where the input has one sign; and wrong values
     at kinks are described as such, never as an indexing slip.
     """
-    known = np.isfinite(numeric) & np.isfinite(analytic)
-    if not known.any() or not wrong.any():
+    evidence = _Evidence(analytic, numeric, wrong, batch, param, name, at, kinks)
+    if not evidence.known.any() or not wrong.any():
         return None
-    a, n = analytic[known], numeric[known]
-    big = max(float(np.max(np.abs(n))), float(np.max(np.abs(a))), 1e-300)
-    if np.max(np.abs(a)) <= 1e-12 * big:
-        return (
-            "the gradient is all zeros where the numeric one is not: never computed from dvalues?"
-        )
-    if np.max(np.abs(n)) <= 1e-12 * big:
-        return (
-            "the numeric gradient is zero here (the output does not depend on it): "
-            "a gradient where none should be?"
-        )
-    sel = wrong & known
-    at_kink = sel & kinks if kinks is not None else np.zeros_like(sel)
-    if at_kink.any() and at_kink.sum() == sel.sum():
-        where = tuple(int(i) for i in np.argwhere(at_kink)[0])
-        return (
-            f"wrong only at non-differentiable points ({int(at_kink.sum())}, first at {where}): "
-            "the analytic value lies outside every combination of the one-sided "
-            "derivatives there (e.g. a gradient routed to every tied maximum)"
-        )
-
-    ratio = _fit_ratio(a, n) if _enough_points(sel & ~at_kink, numeric, at) else None
-    if ratio is not None:
-        for value, text in (
-            (-1.0, "sign flipped"),
-            (float(batch), f"too large by the batch size ({batch}): a missing `/ samples`?"),
-            (1.0 / batch, f"too small by the batch size ({batch}): divided by samples twice?"),
-            (2.0, "twice the true value: a factor 2 too many?"),
-            (0.5, "half the true value: a missing factor 2?"),
-        ):
-            if "batch size" in text and batch <= 2:
-                continue  # a batch of 1 or 2 cannot tell the batch size from a factor
-            if abs(ratio - value) <= 1e-4 * max(1.0, abs(value)):
-                if batch == 2 and value == 2.0:  # both readings, neither claimed
-                    return ("twice the true value: a factor 2 too many, or a missing "
-                            "`/ samples` (the batch has 2 samples)?")
-                if batch == 2 and value == 0.5:
-                    return ("half the true value: a missing factor 2, or divided by samples "
-                            "twice (the batch has 2 samples)?")
-                return text
-        if abs(ratio - 1.0) > 1e-4:
-            return f"proportional to the true gradient, scaled by {ratio:.6g}"
-
-    small = _small_relative_error(analytic, numeric, sel & ~at_kink, known)
-    if small is not None:
-        return small
-    samples = name == "dinputs" and analytic.ndim >= 2 and analytic.shape[0] > 1
-    if int(wrong.sum()) == 1:
-        where = tuple(int(i) for i in np.argwhere(wrong)[0])
-        if samples and where[0] == analytic.shape[0] - 1:
-            return (
-                f"only element {where}, in the last sample, is wrong: an off-by-one over "
-                "samples (range(samples - 1))?"
-            )
-        if analytic.size >= 4:
-            return f"only element {where} is wrong: an indexing slip?"
-        return None
-
-    if analytic.ndim == 2 and analytic.shape[0] == analytic.shape[1] and known.all():
-        if np.allclose(analytic, numeric.T, rtol=1e-4, atol=1e-7 * big):
-            return (
-                "equals the transpose of the true gradient: a missing or extra .T "
-                "(square shapes hide it)"
-            )
-
-    if param is not None and int(np.sum(sel)) >= 2:
-        diff = (analytic - numeric)[sel]
-        for basis, text in (
-            (
-                param[sel],
-                "the error is proportional to the parameter: L2 regularization term wrong?",
-            ),
-            (
-                np.sign(param[sel]),
-                "the error is proportional to sign(parameter): L1 regularization term wrong?",
-            ),
-        ):
-            k = _fit_ratio(diff, basis)
-            if k is not None and abs(k) > 0:
-                return text + f" (factor {k:.3g})"
-
-    by_value = _value_condition(wrong, known, at)
-    if by_value is not None:
-        return by_value
-    if analytic.ndim == 2 and analytic.shape[0] > 1:
-        rows = np.unique(np.nonzero(wrong)[0])
-        if rows.size == 1 and int(wrong.sum()) >= 2:
-            row = int(rows[0])
-            if samples and row == analytic.shape[0] - 1:
-                return (
-                    f"wrong only in the last sample (row {row}): an off-by-one over samples "
-                    "(range(samples - 1))?"
-                )
-            if samples:
-                return f"wrong only in sample {row}"
-            if name == "dweights":
-                return f"wrong only in row {row} of dweights (input feature {row})"
-            return f"wrong only in row {row}"
-    if analytic.ndim == 2 and analytic.shape[1] > 1 and analytic.shape[0] > 1:
-        cols = np.unique(np.nonzero(wrong)[1])
-        if cols.size == 1 and np.all(wrong[:, cols[0]] | ~known[:, cols[0]]):
-            col = int(cols[0])
-            what = {"dinputs": "input feature", "dweights": "neuron"}.get(name, "column")
-            return f"wrong in the whole of column {col} ({what} {col}) and nowhere else"
-    zero_a = sel & (np.abs(analytic) <= 1e-12 * big) & (np.abs(numeric) > 1e-9 * big)
-    zero_n = sel & (np.abs(numeric) <= 1e-12 * big) & (np.abs(analytic) > 1e-9 * big)
-    if zero_a.sum() == wrong.sum():
-        return (
-            "zero where the true gradient is not: a mask that zeroes too much "
-            "(wrong comparison or wrong array)?"
-        )
-    if zero_n.sum() == wrong.sum():
-        return (
-            "non-zero where the output does not depend on the input: a missing mask, or the "
-            "forward clips/saturates here while backward does not"
-        )
-    share = int(wrong.sum())
-    return f"wrong in {share} of {wrong.size} elements" if share < wrong.size else None
+    for rule in RULES:
+        found = rule(evidence)
+        if found is not None:
+            return found or None
+    return None
 
 
 def _enough_points(sel: np.ndarray, numeric: np.ndarray, at: np.ndarray | None) -> bool:
@@ -223,7 +359,7 @@ def _fit_ratio(a: np.ndarray, n: np.ndarray) -> float | None:
         return None
     c = float(np.dot(a, n)) / denom
     resid = np.linalg.norm(a - c * n)
-    if resid <= 1e-4 * max(np.linalg.norm(a), 1e-300):
+    if resid <= 1e-4 * max(float(np.linalg.norm(a)), 1e-300):
         return c
     return None
 

@@ -593,7 +593,7 @@ def _sum_hull_distance(
     if len(free) == 1:
         inside, nearest = _hull_distance(free[0], a - fixed, tol)
         return inside, nearest + fixed
-    from scipy.optimize import linprog  # type: ignore[import-untyped]  # lazy: 1 s, rare
+    from scipy.optimize import linprog  # lazy: 1 s, rare
 
     pieces = np.vstack(free)
     k, m = pieces.shape
@@ -623,7 +623,7 @@ def _hull_distance(
 
     Distances are per coordinate, scaled by ``tol`` (max-norm): a linear program.
     """
-    from scipy.optimize import linprog  # type: ignore[import-untyped]  # lazy: 1 s, rare
+    from scipy.optimize import linprog  # lazy: 1 s, rare
 
     k, m = pieces.shape
     if k == 1:

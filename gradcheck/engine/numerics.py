@@ -262,7 +262,7 @@ def compare(
             idx = np.asarray(index, dtype=np.intp)
             a, xv = af[idx], xf[idx]
         if isinstance(floor, (int, float)) or np.ndim(floor) == 0:
-            size = np.maximum(np.abs(xv), float(floor))  # type: ignore[arg-type]
+            size = np.maximum(np.abs(xv), float(floor))
         else:
             floor_j = np.broadcast_to(np.asarray(floor, dtype=np.float64), xf.shape)[idx]
             size = np.maximum(floor_j, np.abs(xv))

@@ -599,7 +599,7 @@ class Run:
             report.problems += checks.problems(record)
             if self.found_at:
                 report.notes.append("where the gradients were found: " + ", ".join(self.found_at))
-        updates = []
+        updates: list[str] = []
         for param in subject.parameters.values():
             where = param.gradient
             if isinstance(where, Update):
@@ -658,7 +658,7 @@ class Run:
         where = self.dinputs_where
         if where is None:
             return None
-        return where.read(returned) if isinstance(where, Returned) else where.get()
+        return _read(where, returned)
 
     def _names_not_enough(self, subject: Subject) -> bool:
         """Whether some gradient may be where no name says (seen after the warm-up).
@@ -686,7 +686,10 @@ class Run:
                 taken: set[str] = set()
                 for name, shape in zip(packing.names, packing.shapes, strict=True):
                     found = self.observation.of_shape((self.x.shape[0], *shape), taken)
-                    found.sort(key=lambda c, name=name: -closeness(c[0], name))
+                    def nearest_first(c: tuple[Where, np.ndarray], name: str = name) -> float:
+                        return -closeness(c[0], name)
+
+                    found.sort(key=nearest_first)
                     if not found:
                         self.part_where = []
                         break
@@ -705,8 +708,7 @@ class Run:
                     self.part_where, packing.names, strict=True)))
         if not self.part_where:
             return None
-        parts = [w.read(returned) if isinstance(w, Returned) else w.get()
-                 for w in self.part_where]
+        parts = [_read(w, returned) for w in self.part_where]
         if not all(isinstance(p, np.ndarray) for p in parts):
             return None
         return packing.pack(parts)
@@ -1046,3 +1048,15 @@ def _shallow_arrays(obj: Any) -> dict[tuple[Any, ...], np.ndarray]:
 def _agrees(analytic: float, numeric: float) -> bool:
     """A projection of a gradient agrees with its finite difference (loosely: a tie-break)."""
     return abs(analytic - numeric) <= 1e-4 * (abs(analytic) + abs(numeric)) + 1e-10
+
+
+def _read(where: Where, returned: Any) -> Any:
+    """The array found at ``where``: in what backward returned, or in its place.
+
+    An input gradient (or a part of one) is never an :class:`Update`: those are the
+    parameters' gradients, read by the parameter's own place.
+    """
+    if isinstance(where, Returned):
+        return where.read(returned)
+    assert isinstance(where, Place)
+    return where.get()

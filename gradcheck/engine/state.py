@@ -117,11 +117,11 @@ class Snapshot:
             ):
                 container.clear()
                 container.update(items)
-        for sequence, items in self._lists:
-            if len(sequence) != len(items) or any(
-                a is not b for a, b in zip(sequence, items, strict=True)
+        for sequence, elements in self._lists:
+            if len(sequence) != len(elements) or any(
+                a is not b for a, b in zip(sequence, elements, strict=True)
             ):
-                sequence[:] = items
+                sequence[:] = elements
         for obj, attrs in self._objects:
             current = attributes(obj)
             for key in [k for k in current if k not in attrs]:
@@ -334,7 +334,7 @@ def python_fingerprint() -> Any:
     """
     inst = random._inst  # the generator behind random.random(), random.seed(), ...
     if raw_python_reads_work():
-        return ctypes.string_at(id(inst) + _PY_HEADER, _PY_STATE_BYTES), inst.gauss_next
+        return ctypes.string_at(id(inst) + _PY_HEADER, _PY_STATE_BYTES), _gauss_next(inst)
     return inst.getstate()
 
 
@@ -365,11 +365,11 @@ def raw_python_reads_work() -> bool:
     state = inst.getstate()
     try:
         raw = ctypes.string_at(id(inst) + _PY_HEADER, _PY_STATE_BYTES)
-        if python_state((raw, inst.gauss_next)) != state:
+        if python_state((raw, _gauss_next(inst))) != state:
             return False
         inst.random()
         moved = ctypes.string_at(id(inst) + _PY_HEADER, _PY_STATE_BYTES)
-        return moved != raw and python_state((moved, inst.gauss_next)) == inst.getstate()
+        return moved != raw and python_state((moved, _gauss_next(inst))) == inst.getstate()
     except (AttributeError, TypeError, ValueError, OSError):
         return False
     finally:
@@ -410,13 +410,19 @@ def _write_raw(raw: bytes) -> None:
     ctypes.memmove(generator.ctypes.state_address, raw, _MT19937_BYTES)
 
 
+def _gauss_next(inst: random.Random) -> float | None:
+    """CPython's cached Gaussian of ``inst`` (an attribute typeshed does not declare)."""
+    return inst.gauss_next  # type: ignore[attr-defined]
+
+
 @functools.cache
 def raw_writes_work() -> bool:
     """Whether the raw bytes are numpy's ``(key, pos)`` and writing them back restores it.
 
     Tried once per process, on the global generator, which is left as it was.
     """
-    state = np.random.get_state()
+    state = np.random.get_state(legacy=True)
+    assert isinstance(state, tuple)  # legacy=True: always the (name, key, pos, ...) tuple
     try:
         raw = _numpy_fingerprint()
         if not isinstance(raw, bytes):
@@ -424,7 +430,8 @@ def raw_writes_work() -> bool:
         rebuilt = _legacy_state(raw, state[3], state[4])
         np.random.random(700)  # past a regeneration of the key
         _write_raw(raw)
-        again = np.random.get_state()
+        again = np.random.get_state(legacy=True)
+        assert isinstance(again, tuple)  # (legacy=True)
         return all(np.array_equal(a[1], state[1]) and a[2:] == state[2:]
                    for a in (again, rebuilt))
     except (AttributeError, TypeError, ValueError, OSError):

@@ -24,7 +24,8 @@ def protocol_object(obj: Any, argument: str) -> None:
             f"build it first, e.g. {obj.__name__}(...)"
         )
     # (an instance may have them through __getattr__; its class then shows nothing)
-    roles = method_names(type(obj))
+    cls: type = type(obj)
+    roles = method_names(cls)
     missing = [m for m, found in zip(("forward", "backward"), roles, strict=True)
                if found is None and not callable(getattr(obj, m, None))]
     if missing:

@@ -21,7 +21,7 @@ from gradcheck.engine.diagnose import diagnose, shape_problem
 from gradcheck.engine.joint import joint_kinks
 from gradcheck.engine.state import generator, uniform_signed
 from gradcheck.errors import NotStackableError, ProtocolError, UserCodeError
-from gradcheck.protocol.subject import Subject
+from gradcheck.protocol.subject import LayerSubject, Subject
 from gradcheck.report import (
     FAILED,
     INCONCLUSIVE,
@@ -117,6 +117,11 @@ class Verification:
         self._rows_ok: bool | None = None
         self._columns: Columns | None = None
 
+    def _stacked(self) -> Columns:
+        """The stacked-columns evaluator, made in :meth:`run` before any check."""
+        assert self._columns is not None
+        return self._columns
+
     def rows_independent(self) -> bool:
         """Whether the input batch may be stacked row by row (probed once, cached)."""
         return self._row_independent(self.subject)
@@ -137,8 +142,8 @@ class Verification:
         variables: dict[str, tuple[np.ndarray, str | None]] = {}
         if self.input_gradient is not None:
             variables[self.input_gradient] = (x, None)
-        for label, param in subject.parameters.items():
-            variables[param.gradient_label] = (param.value, label)
+        for label, parameter in subject.parameters.items():
+            variables[parameter.gradient_label] = (parameter.value, label)
         mode = report.mode
 
         checks: dict[str, _Variable] = {}
@@ -237,6 +242,7 @@ class Verification:
     ) -> GradientResult:
         """Join a passed projection of ``v`` with the element-wise check of its zeros."""
         zeros = self._kinks_apart
+        assert zeros is not None  # set apart before the projection that this joins
         at_zeros = self._elementwise(subject, v, f0, f_scale, "fast", index=zeros,
                                      counts_only=True, at_kinks=True)
         if at_zeros.status != PASSED:
@@ -271,7 +277,7 @@ class Verification:
             }
             quotients = []
             for delta in (1e-9, 1e-8):
-                x, params = self.x, {}
+                x, params = self.x, dict[str, np.ndarray]()
                 for v in group:
                     x = v.moved(x, params, delta, dirs[v.name])
                 quotients.append((subject.total_with(x, params)[0] - f0) / delta)
@@ -360,6 +366,7 @@ class Verification:
     ) -> np.ndarray | None:
         """Per-row values at ``x``; ``own``: ``x`` was built here (no copy protects it)."""
         try:
+            out: np.ndarray | None
             if own and subject.takes_upstream_gradient:  # forward's output: the rows
                 out = np.asarray(subject.forward(x), float)
             else:
@@ -407,10 +414,10 @@ class Verification:
             calls = locate_calls(subject, self.x)
             if rowwise:
                 budget, sample = LOCATE_LIMIT, SAMPLED_COORDINATES
-            elif v.param is not None and self._columns.usable():
+            elif v.param is not None and self._stacked().usable():
                 # a stacked call with k copies costs about k forward calls and moves
                 # k elements in each of the output's columns
-                budget = sample = calls * self._columns.width()
+                budget = sample = calls * self._stacked().width()
             else:
                 budget, sample = calls, min(calls, SAMPLED_COORDINATES)
             if v.value.size > budget:
@@ -439,7 +446,7 @@ class Verification:
             **joint_kinks(subject, v, self.x, rowwise, self.rows_independent),
         )
         cmp = None
-        if v.param is not None and self._columns.usable():
+        if v.param is not None and self._stacked().usable():
             cmp = self._screened(v, at, base, index, options)
         if cmp is None:
             cmp = nm.compare(v.value, v.grad, at, base, index=index, at_kinks=at_kinks,
@@ -472,7 +479,8 @@ class Verification:
 
         Returns None when the stacked evaluation turns out unusable.
         """
-        col_at, col_base = self._columns.evaluators(v.param)
+        assert v.param is not None  # called for parameters only
+        col_at, col_base = self._stacked().evaluators(v.param)
         try:
             screen = nm.compare(v.value, v.grad, col_at, col_base, index=index, **options)
         except NotStackableError:
@@ -517,22 +525,26 @@ class Verification:
         shape = self.x.shape
         x = self.x.reshape(shape[0], -1)
         n_cols = x.shape[1]
+        rows0 = self._base_rows(subject)
+        assert rows0 is not None  # only called once the rows were found independent
 
         def unflat(rows: np.ndarray) -> np.ndarray:
             return rows.reshape(rows.shape[0], *shape[1:])
 
         if subject.takes_upstream_gradient:
-            out0 = self._base_rows(subject)
+            # a layer (the only subject given an upstream gradient), its dvalues drawn
+            assert isinstance(subject, LayerSubject) and subject.dvalues is not None
+            layer, dvalues, out0 = subject, subject.dvalues, rows0
             every_row: list[np.ndarray] = []
 
             def row_scale(rows: np.ndarray) -> np.ndarray:
                 # sum |dvalues * out0| + sum |x * dinputs| per row: the same sums of only
                 # the rows asked for, while fewer than all are
                 if not every_row and rows.size < x.shape[0]:
-                    return (np.abs(subject.dvalues[rows] * out0[rows]).sum(axis=1)
+                    return (np.abs(dvalues[rows] * out0[rows]).sum(axis=1)
                             + self._row_condition(rows))
                 if not every_row:
-                    every_row.append(np.abs(subject.dvalues * out0).sum(axis=1)
+                    every_row.append(np.abs(dvalues * out0).sum(axis=1)
                                      + self._row_condition())
                 return every_row[0][rows]
 
@@ -541,13 +553,14 @@ class Verification:
                 # row's scale, which also bounds the analytic side's rounding
                 return np.zeros(idx.size), row_scale(idx // n_cols)
 
-            def gather(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-                return subject.dvalues[rows], out0[rows]
+            # (gather's result is rows_of's first argument: Any, since the loss branch
+            # gathers the row indices alone)
+            def gather(rows: np.ndarray) -> Any:
+                return dvalues[rows], out0[rows]
 
-            def rows_of(gathered: tuple[np.ndarray, np.ndarray],
-                        stacked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            def rows_of(gathered: Any, stacked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                 dv, out0_rows = gathered
-                out = subject.row_outputs(unflat(stacked))
+                out = layer.row_outputs(unflat(stacked))
                 moved = out - out0_rows
                 scale = np.abs(dv * out) * (moved != 0)
                 return (dv * moved).sum(axis=1), scale.sum(axis=1)
@@ -558,26 +571,26 @@ class Verification:
                 n = x.shape[0]
                 stacked = np.repeat(x, n_cols, axis=0)
                 stacked[np.arange(x.size), np.tile(np.arange(n_cols), n)] += deltas
-                out = subject.row_outputs(unflat(stacked)).reshape(n, n_cols, -1)
+                out = layer.row_outputs(unflat(stacked)).reshape(n, n_cols, -1)
                 moved = out - out0[:, None, :]
-                dv = subject.dvalues
+                dv = dvalues
                 values = np.einsum("nfm,nm->nf", moved, dv).reshape(-1)
                 scales = np.einsum("nfm,nm->nf", np.abs(out) * (moved != 0), np.abs(dv))
                 return values, scales.reshape(-1)
         else:
-            v0 = self._base_rows(subject)[:, 0] / subject.n_samples
+            v0 = rows0[:, 0] / subject.n_samples
             s0 = np.abs(v0) + self._row_condition()
 
             def base(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                 return v0[idx // n_cols], s0[idx // n_cols]
 
-            def gather(rows: np.ndarray) -> np.ndarray:
+            def gather(rows: np.ndarray) -> Any:
                 return rows
 
-            def rows_of(rows: np.ndarray, stacked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-                return subject.rows(rows, unflat(stacked))
+            def rows_of(gathered: Any, stacked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                return subject.rows(gathered, unflat(stacked))
 
-        chunk = rows_per_call(n_cols, self._base_rows(subject).shape[1], x.size)
+        chunk = rows_per_call(n_cols, rows0.shape[1], x.size)
         # compare() evaluates the same indices at several steps (+-s, +-s/2, ...): what
         # depends on the indices alone is gathered once per set of indices
         last: list[Any] = []
@@ -650,19 +663,21 @@ class Verification:
         apart = self._kinks_apart
         if "dinputs" in dirs and apart is not None:
             dirs["dinputs"].reshape(k, -1)[:, apart] = 0.0
-        analytic = sum(_contract(dirs[v.name], v.grad) for v in variables)
-        alpha_scale = sum(_contract(np.abs(dirs[v.name]), np.abs(v.grad)) for v in variables)
-        abs_floor = self._abs_floor(subject)
+        # (the sums start at zeros(k): the same values as sum()'s 0, typed as arrays)
+        analytic = sum((_contract(dirs[v.name], v.grad) for v in variables), np.zeros(k))
+        alpha_scale = sum(
+            (_contract(np.abs(dirs[v.name]), np.abs(v.grad)) for v in variables), np.zeros(k))
+        abs_floor: float | np.ndarray = self._abs_floor(subject)
         if abs_floor:
             abs_floor = abs_floor * sum(
-                np.abs(dirs[v.name]).reshape(k, -1).sum(axis=1) for v in variables
-            )
+                (np.abs(dirs[v.name]).reshape(k, -1).sum(axis=1) for v in variables),
+                np.zeros(k))
 
         def at(idx: np.ndarray, deltas: np.ndarray) -> np.ndarray:
             values = np.empty(idx.size)
             for j, (i, d) in enumerate(zip(idx, deltas, strict=True)):
                 x = self.x
-                params = {}
+                params: dict[str, np.ndarray] = {}
                 for v in variables:
                     moved = v.value + d * dirs[v.name][i]
                     if v.param is None:
@@ -702,7 +717,7 @@ class Verification:
             return None
         resolution = _middle(cmp.tolerance) / max(float(np.abs(cmp.analytic).max()), 1e-300)
         error, tolerance = float(cmp.error[w]), float(cmp.tolerance[w])
-        analytic, numeric = float(cmp.analytic[w]), float(cmp.numeric[w])
+        worst_analytic, worst_numeric = float(cmp.analytic[w]), float(cmp.numeric[w])
         parts = cmp.tolerance_parts(w)
 
         def result(v: _Variable) -> GradientResult:
@@ -711,8 +726,8 @@ class Verification:
                 PASSED,
                 error=error,
                 tolerance=tolerance,
-                analytic=analytic,
-                numeric=numeric,
+                analytic=worst_analytic,
+                numeric=worst_numeric,
                 checked=k,
                 method="projection" if len(variables) == 1 else "joint projection",
                 resolution=resolution,
@@ -736,8 +751,8 @@ class Verification:
                   else INCONCLUSIVE if counts[nm.UNSURE] else PASSED)
         w = cmp.worst()
         g = max(float(np.abs(grad).max()) if grad.size else 0.0, 1e-300)
-        analytic, numeric = float(cmp.analytic[w]), float(cmp.numeric[w])
-        error = abs(analytic - numeric)
+        analytic, worst = float(cmp.analytic[w]), float(cmp.numeric[w])
+        error = abs(analytic - worst)
         result = GradientResult(
             v.name,
             status,
@@ -745,7 +760,7 @@ class Verification:
             tolerance=float(cmp.tolerance[w]),
             index=tuple(int(i) for i in np.unravel_index(int(cmp.index[w]), grad.shape)),
             analytic=analytic,
-            numeric=numeric,
+            numeric=worst,
             kinks=int(counts[nm.KINK]),
             inconclusive=int(counts[nm.UNSURE]),
             failed=int(counts[nm.WRONG]),

@@ -32,7 +32,7 @@ _SIGNATURES: dict[type, list[inspect.Parameter] | None] = {}
 
 def forward_parameters(obj: Any) -> list[inspect.Parameter] | None:
     """The parameters of ``obj.forward`` (cached per class: classes rarely change)."""
-    cls = type(obj)
+    cls: type = type(obj)
     if cls not in _SIGNATURES:
         try:
             forward = getattr(obj, method_names(cls)[0] or "forward")

@@ -72,6 +72,10 @@ class ModelSubject(Subject):
         self.notes: list[str] = []  # said in the report (how the objective was read)
         self.narrow = [False]  # the loss came in float32 (or less)
 
+    def setup(self) -> None:
+        """A first forward and backward: the parameters, and the random draws seen."""
+        raise NotImplementedError(f"{type(self).__name__} does not say how to set up")
+
     # -- parameters ------------------------------------------------------------------
     def take(self, label: str, place: Place, gradient_label: str) -> None:
         """Make the float array at ``place`` a parameter (float64, rebound if narrower)."""
@@ -349,7 +353,7 @@ class BookModelSubject(ModelSubject):
         objective = self.gradients_pass()
         grads = {}
         for label, param in self.parameters.items():
-            assert param.gradient is not None
+            assert isinstance(param.gradient, Place)  # a network's: found in its place
             grads[label] = param.gradient.get()
         return objective, grads
 

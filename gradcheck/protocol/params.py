@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from gradcheck.protocol import names
+from gradcheck.protocol.observe import Where
 from gradcheck.protocol.places import ATTR, ITEM, KEY, Place, attributes, float_arrays
 
 __all__ = [
@@ -39,7 +40,7 @@ class Parameter:
     label: str
     place: Place
     value: np.ndarray
-    gradient: Place | None = None
+    gradient: Where | None = None
     gradient_label: str = ""
     reg: tuple[float, float] = (0.0, 0.0)
     shared: bool = False  # shares memory with another array the object holds

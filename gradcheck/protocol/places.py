@@ -46,7 +46,8 @@ def _slot_names(cls: type) -> tuple[str, ...]:
 
 def attributes(obj: Any) -> dict[str, Any]:
     """The object's own attributes: its ``__dict__`` and any ``__slots__`` that are set."""
-    slots = _slot_names(type(obj))
+    cls: type = type(obj)
+    slots = _slot_names(cls)
     own = getattr(obj, "__dict__", None)
     if not slots:
         return dict(own) if isinstance(own, dict) else {}
@@ -217,8 +218,8 @@ def _rebuilt(holder: Any, kind: str, key: Any, new: Any) -> Any:
         items = list(holder)
         items[key] = new
         return type(holder)(*items) if hasattr(holder, "_fields") else type(holder)(items)
-    if kind == ATTR and dataclasses.is_dataclass(holder) and not isinstance(holder, type) \
-            and getattr(type(holder), "__dataclass_params__", None) is not None \
-            and type(holder).__dataclass_params__.frozen:
-        return dataclasses.replace(holder, **{key: new})
+    if kind == ATTR and dataclasses.is_dataclass(holder) and not isinstance(holder, type):
+        params = getattr(type(holder), "__dataclass_params__", None)
+        if params is not None and params.frozen:
+            return dataclasses.replace(holder, **{key: new})
     return None

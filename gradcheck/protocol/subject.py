@@ -350,13 +350,13 @@ class LayerSubject(Subject):
             self.returns_output = True
             self._last = returned
             return returned.copy() if self.buffer else returned
-        if kept is not None and output is not before:
+        if kept is not None and before is not None and output is not before:
             np.copyto(before, kept)  # (not the output any more: as it was)
-        if output is not None and not self.output_known and output is before \
-                and kept is not None and not np.isnan(output).all():
+        if not self.output_known and output is before and kept is not None \
+                and output is not None and not np.isnan(output).all():
             self.buffer = True  # written in place into the array it already held
         elif output is None or (not self.output_known and output is before):
-            if kept is not None:
+            if kept is not None and before is not None:
                 np.copyto(before, kept)
             raise ProtocolError(
                 f"{type(obj).__name__}.{self.roles.forward} did not set self.output")

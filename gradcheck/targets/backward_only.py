@@ -63,7 +63,8 @@ def plan_backward_only(found: Found, config: dict[str, list[dict[str, Any]]]) ->
     builds, reason = constructors(found.cls, config.get(found.cls.__name__))
     if reason is not None:
         return Planned(found, status="skip", reason=reason)
-    b_params = signature_params(found.cls.backward)
+    cls: Any = found.cls  # the user's class (its methods are not known to the types)
+    b_params = signature_params(cls.backward)
     if b_params is None or positional_counts(b_params[1:])[0] != 2:
         return Planned(found, status="skip", reason=found.reason)
     note = ("no forward: checked against softmax followed by the mean categorical "

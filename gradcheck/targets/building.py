@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,7 @@ from gradcheck.targets.classes import signature_params
 from gradcheck.targets.searching import values_for
 
 __all__ = [
+    "ARGUMENT_RULES",
     "CONFIG_NAME",
     "Constructor",
     "GUESSES",
@@ -129,6 +131,118 @@ def _is_regularizer(name: str) -> bool:
     return "regulari" in lowered or bool(re.search(r"(^|_)l[12]($|_)", lowered))
 
 
+# One rule per way a constructor argument without a value gets one, tried in order (the
+# first that takes the argument wins); an argument no rule takes is missing. Where each is
+# exercised:
+#   _drawn_size      n_inputs / n_neurons (tests/zoo/dense.py; test_cli_discovery
+#                    test_regularizer_arguments...); windows as pairs: ConvPair_Bug and
+#                    its twin (tests/zoo_observed_b/conv.py), documented tuples
+#                    (test_zoo_observed_b.py, the numpydoc/Google-style test)
+#   _searched_value  input_shape / depth of Convolutional (tests/zoo_observed_b/conv.py)
+#   _guessed_value   a dropout rate (test_cli_discovery test_a_dropout_rate_is_guessed...)
+#   (none)           Layer_X(mystery): skipped with the reason (test_cli_command, "no
+#                    checkable class"; test_cli_discovery Layer_Mystery)
+_ArgumentRule = Callable[[type, inspect.Parameter, Constructor], bool]
+
+
+def _drawn_size(cls: type, p: inspect.Parameter, build: Constructor) -> bool:
+    """A size-like argument is drawn per example (a window is tried as pairs too)."""
+    if not _is_size(p) or p.name.lower().endswith("shape"):
+        return False
+    build.sizes.append(p.name)
+    if p.name.lower() in _WINDOW_SIZES:
+        # a window drawn as an int first; pairs when the int is refused
+        # (``kh, kw = kernel_size``), or first when the docstring says tuple
+        pairs: list[Any] = [(2, 2), (3, 3), (2, 3)]
+        build.searched[p.name] = [*pairs, DRAWN] if _documented_tuple(
+            cls, p.name) else [DRAWN, *pairs]
+    return True
+
+
+def _searched_value(cls: type, p: inspect.Parameter, build: Constructor) -> bool:
+    """An argument with known candidate values (targets/searching.py) starts at the first."""
+    if values_for(p.name) is None:
+        return False
+    build.searched[p.name] = values_for(p.name) or []
+    build.fixed[p.name] = build.shown[p.name] = build.searched[p.name][0]
+    return True
+
+
+def _guessed_value(cls: type, p: inspect.Parameter, build: Constructor) -> bool:
+    """A conventional argument (``rate``, ``alpha``) gets its guess, shown in the label."""
+    if p.name.lower() not in GUESSES:
+        return False
+    build.fixed[p.name] = GUESSES[p.name.lower()]
+    build.shown[p.name] = GUESSES[p.name.lower()]
+    build.label = ", ".join(f"{k}={v!r}" for k, v in build.shown.items())
+    build.label += " (guessed)"
+    return True
+
+
+ARGUMENT_RULES: tuple[_ArgumentRule, ...] = (_drawn_size, _searched_value, _guessed_value)
+
+
+def _unknown_arguments(params: list[inspect.Parameter], given: dict[str, Any]) -> list[str]:
+    """Configured names the constructor does not take (none when it takes ``**kwargs``)."""
+    return [
+        k for k in given
+        if k not in {p.name for p in params}
+        and not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+    ]
+
+
+def _fill(cls: type, params: list[inspect.Parameter], given: dict[str, Any],
+          build: Constructor) -> list[str]:
+    """Give each argument without a value one by :data:`ARGUMENT_RULES`; the missing ones."""
+    missing = []
+    for p in params:
+        if p.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
+            continue
+        if p.kind is inspect.Parameter.POSITIONAL_ONLY:
+            build.positional_only.append(p.name)
+        if p.name in given or p.default is not inspect.Parameter.empty:
+            continue
+        if not any(rule(cls, p, build) for rule in ARGUMENT_RULES):
+            missing.append(p.name)
+    return missing
+
+
+def _input_size(params: list[inspect.Parameter], given: dict[str, Any],
+                build: Constructor) -> str | None:
+    """The size argument that is the input's width: an ``in`` name first, else the first."""
+    size_like = [
+        p.name for p in params
+        if p.name in build.sizes
+        or (p.name in given and _is_size(p) and isinstance(given[p.name], int))
+    ]
+    inputs = [n for n in size_like if set(n.lower().split("_")) & _IN_TOKENS]
+    return inputs[0] if inputs else (size_like[0] if size_like else None)
+
+
+def _regularized(params: list[inspect.Parameter], given: dict[str, Any],
+                 build: Constructor) -> Constructor | None:
+    """The second build with every defaulted regularizer argument set, if there are any.
+
+    Exercised by Layer_Dense's "regularizers=0.1" variant (test_cli_command) and
+    test_cli_discovery's test_regularizer_arguments_keep_their_defaults...
+    """
+    regularizers = [
+        p.name for p in params
+        if _is_regularizer(p.name) and p.default is not inspect.Parameter.empty
+        and p.name not in given and isinstance(p.default, int | float)
+    ]
+    if not regularizers:
+        return None
+    return Constructor(
+        fixed={**build.fixed, **dict.fromkeys(regularizers, REGULARIZER_STRENGTH)},
+        positional_only=list(build.positional_only), sizes=list(build.sizes),
+        input_size=build.input_size,
+        shown={**build.shown, **dict.fromkeys(regularizers, REGULARIZER_STRENGTH)},
+        label=(f"{build.label}, " if build.label != "default" else "")
+        + f"regularizers={REGULARIZER_STRENGTH:g}",
+    )
+
+
 def constructors(cls: type, config: list[dict[str, Any]] | None) -> tuple[
     list[Constructor], str | None
 ]:
@@ -151,71 +265,22 @@ def constructors(cls: type, config: list[dict[str, Any]] | None) -> tuple[
         return [Constructor()], None
     builds = []
     for given in config or [{}]:
-        unknown = [
-            k for k in given
-            if k not in {p.name for p in params}
-            and not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
-        ]
+        unknown = _unknown_arguments(params, given)
         if unknown:
             return [], f"configured argument(s) {', '.join(unknown)} not in the constructor"
         build = Constructor(fixed=dict(given), shown=dict(given))
         if given:
             build.label = ", ".join(f"{k}={v!r}" for k, v in given.items())
-        missing = []
-        for p in params:
-            if p.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
-                continue
-            if p.kind is inspect.Parameter.POSITIONAL_ONLY:
-                build.positional_only.append(p.name)
-            if p.name in given:
-                continue
-            if p.default is not inspect.Parameter.empty:
-                continue
-            if _is_size(p) and not p.name.lower().endswith("shape"):
-                build.sizes.append(p.name)
-                if p.name.lower() in _WINDOW_SIZES:
-                    # a window drawn as an int first; pairs when the int is refused
-                    # (``kh, kw = kernel_size``), or first when the docstring says tuple
-                    pairs: list[Any] = [(2, 2), (3, 3), (2, 3)]
-                    build.searched[p.name] = [*pairs, DRAWN] if _documented_tuple(
-                        cls, p.name) else [DRAWN, *pairs]
-            elif values_for(p.name) is not None:
-                build.searched[p.name] = values_for(p.name) or []
-                build.fixed[p.name] = build.shown[p.name] = build.searched[p.name][0]
-            elif p.name.lower() in GUESSES:
-                build.fixed[p.name] = GUESSES[p.name.lower()]
-                build.shown[p.name] = GUESSES[p.name.lower()]
-                build.label = ", ".join(f"{k}={v!r}" for k, v in build.shown.items())
-                build.label += " (guessed)"
-            else:
-                missing.append(p.name)
+        missing = _fill(cls, params, given, build)
         if missing:
             return [], (
                 f"constructor argument(s) {', '.join(missing)} have no default and cannot be "
                 f"guessed; give them in {CONFIG_NAME} or [tool.gradcheck.args.{cls.__name__}]"
             )
-        size_like = [
-            p.name for p in params
-            if p.name in build.sizes
-            or (p.name in given and _is_size(p) and isinstance(given[p.name], int))
-        ]
-        inputs = [n for n in size_like if set(n.lower().split("_")) & _IN_TOKENS]
-        build.input_size = inputs[0] if inputs else (size_like[0] if size_like else None)
+        build.input_size = _input_size(params, given, build)
         builds.append(build)
-        regularizers = [
-            p.name for p in params
-            if _is_regularizer(p.name) and p.default is not inspect.Parameter.empty
-            and p.name not in given and isinstance(p.default, int | float)
-        ]
-        if regularizers:
-            strong = Constructor(
-                fixed={**build.fixed, **dict.fromkeys(regularizers, REGULARIZER_STRENGTH)},
-                positional_only=list(build.positional_only), sizes=list(build.sizes),
-                input_size=build.input_size,
-                shown={**build.shown, **dict.fromkeys(regularizers, REGULARIZER_STRENGTH)},
-                label=(f"{build.label}, " if build.label != "default" else "")
-                + f"regularizers={REGULARIZER_STRENGTH:g}",
-            )
+        strong = _regularized(params, given, build)
+        if strong is not None:
             builds.append(strong)
     return builds, None
 
@@ -226,7 +291,9 @@ def _documented_tuple(cls: type, name: str) -> bool:
     ``kernel_size : tuple of int`` (numpydoc), ``kernel_size (tuple): ...`` (Google
     style) or ``kernel_size: (kh, kw)``: the line that names the argument says so.
     """
-    text = "\n".join(filter(None, (inspect.getdoc(cls), inspect.getdoc(cls.__init__))))
+    # (mypy warns about reading __init__ off an instance; cls is a class)
+    init = cls.__init__  # type: ignore[misc]
+    text = "\n".join(filter(None, (inspect.getdoc(cls), inspect.getdoc(init))))
     for line in text.splitlines():
         stripped = line.strip()
         if re.match(rf"{re.escape(name)}\b", stripped):

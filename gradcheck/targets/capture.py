@@ -11,11 +11,12 @@ import io
 import logging
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 __all__ = ["captured"]
 
 
-def _terminal_handlers() -> list[logging.StreamHandler]:  # type: ignore[type-arg]
+def _terminal_handlers() -> list[logging.StreamHandler[Any]]:
     loggers = [logging.getLogger(), *(
         v for v in logging.Logger.manager.loggerDict.values() if isinstance(v, logging.Logger))]
     streams = {id(sys.stdout), id(sys.stderr), id(sys.__stdout__), id(sys.__stderr__)}

@@ -105,9 +105,10 @@ class _Layers:
             ) -> tuple[Any, str | None]:
         from gradcheck.api import check_layer
 
-        inputs = case.arrays["inputs"]
+        drawn = case.arrays["inputs"]
+        inputs: np.ndarray | tuple[np.ndarray, ...] = drawn
         if spec.input_parts is not None:  # several inputs, drawn side by side
-            inputs = tuple(Packing(spec.input_parts).unpack(inputs))
+            inputs = tuple(Packing(spec.input_parts).unpack(drawn))
         return _engine(spec, lambda: check_layer(
             case.obj, inputs, dvalues=dvalues, seed=case.seed,
             training=True if spec.training else None, raise_on_failure=False,

@@ -516,7 +516,7 @@ def draw_derivative_case(spec: DerivativeSpec, draw: Callable[[Any], Any]) -> An
                      dtype=np.float64).reshape(n, 1)
         args, arrays = (z, y), {"z": z, "y": y}
     seed = draw(st.integers(0, 2**16 - 1))
-    return Case(FunctionCall(args, {}), arrays, {}, seed)  # type: ignore[arg-type]
+    return Case(FunctionCall(args, {}), arrays, {}, seed)
 
 
 def _loss_position(found: DerivativeFound) -> int:

@@ -26,7 +26,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 from gradcheck.errors import GuardError, GuardTimeout, ProcessExitAttempt
 
@@ -40,8 +40,8 @@ EXIT_HUNG = 2
 _REAL_EXIT = os._exit
 
 
-def _refuse_exit(code: int = 0) -> None:
-    raise ProcessExitAttempt(code)
+def _refuse_exit(status: int = 0) -> NoReturn:
+    raise ProcessExitAttempt(status)
 
 
 @contextlib.contextmanager
@@ -131,8 +131,10 @@ def _watch(what: str, seconds: float, finished: threading.Event, state: dict[str
                f"stop when interrupted ({GRACE_SECONDS:g} s later): stuck in compiled code "
                "or catching every exception; stopping")
     with contextlib.suppress(Exception):
-        sys.__stderr__.write(f"gradcheck: error: {message}\n")
-        sys.__stderr__.flush()
+        stderr = sys.__stderr__  # None under pythonw: then nothing is written
+        if stderr is not None:
+            stderr.write(f"gradcheck: error: {message}\n")
+            stderr.flush()
     if on_hung is not None:
         with contextlib.suppress(Exception):
             on_hung(message)

@@ -145,7 +145,8 @@ def _probe_several(found: Found, build: Constructor, obj: Any,
     """
     count = len(found.inputs)
     arguments = {**argument_defaults(found.cls), **build.fixed, **sizes}
-    widths = [(None, w) for w in dict.fromkeys([*_parameter_rows(obj), 4, 3])]
+    widths: list[tuple[str | None, int]] = [
+        (None, w) for w in dict.fromkeys([*_parameter_rows(obj), 4, 3])]
     tried: list[tuple[tuple[int, ...], ...]] = []
     for candidate in shapes.candidates(widths, arguments, sized=False):
         if candidate.domain == "real":

@@ -386,7 +386,7 @@ def describe_exception(exc: BaseException) -> str:
     ]
     libraries = _library_dirs()
     own = [f for f in frames if not str(Path(f.filename).resolve()).startswith(libraries)]
-    frame = (own or frames or [None])[-1]
+    frame = (own or frames)[-1] if own or frames else None
     where = f" ({_location(frame.filename, frame.lineno)})" if frame is not None else ""
     text = str(exc).splitlines()[0] if str(exc) else ""
     line = f"{type(exc).__name__}: {text}{where}" if text else f"{type(exc).__name__}{where}"

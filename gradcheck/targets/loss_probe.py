@@ -66,7 +66,7 @@ def probe_loss(found: Found, build: Constructor, obj: Any,
     per_sample = {k for k, v in accepted.items() if v is not None and _per_sample(v, n, c)
                   is not None}
     if found.kind == "fused" or (scalars and not per_sample):
-        kinds = [k for k in ("sparse", "one_hot") if k in scalars]
+        kinds: list[str] = [k for k in ("sparse", "one_hot") if k in scalars]
         if "sparse" not in scalars and "binary" in scalars:
             kinds = ["binary"]  # e.g. sigmoid + binary cross-entropy, fused
         if not kinds:

@@ -29,7 +29,7 @@ import symtable
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 __all__ = [
     "CONFIG_NAME",
@@ -361,7 +361,7 @@ class Unavailable:
         """The exception the statement that should have defined the name raised."""
         return self._error
 
-    def _raise(self) -> Any:
+    def _raise(self) -> NoReturn:
         error = self._error
         text = f"{error} ({self._where} failed, so {self._name!r} is unavailable)"
         if isinstance(error, ModuleNotFoundError):
@@ -377,7 +377,7 @@ class Unavailable:
         return self._raise()
 
     def __mro_entries__(self, bases: tuple[Any, ...]) -> tuple[type, ...]:
-        return self._raise()  # type: ignore[no-any-return]
+        return self._raise()
 
     def __repr__(self) -> str:
         return f"<unavailable {self._name}: {type(self._error).__name__}: {self._error}>"

@@ -324,7 +324,7 @@ class GradcheckTarget(pytest.Collector):
 
     def collect(self) -> list[pytest.Item]:
         """One item per class the target defines (and the user selected)."""
-        items = []
+        items: list[pytest.Item] = []
         for planned in self.loaded.plans:
             file = _source(planned.found.cls)
             if not self.state.wants(file, planned.found.name):
