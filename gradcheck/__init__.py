@@ -40,6 +40,7 @@ __all__ = [
     "Report",
     "Status",
     "check_all",
+    "check_derivative",
     "check_engine",
     "check_function",
     "check_layer",
@@ -59,6 +60,7 @@ _WHERE = {
     "Report": "gradcheck.report",
     "Status": "gradcheck.report",
     "check_all": "gradcheck.notebook",
+    "check_derivative": "gradcheck.api",
     "check_engine": "gradcheck.autograd_api",
     "check_function": "gradcheck.api",
     "check_layer": "gradcheck.api",
@@ -70,6 +72,7 @@ _WHERE = {
 
 if _typing.TYPE_CHECKING:
     from gradcheck.api import (
+        check_derivative,
         check_function,
         check_layer,
         check_loss,

@@ -11,6 +11,7 @@ import numpy as np
 # imported for its effect: it installs the reports' repr and HTML (gradcheck.views sits
 # above gradcheck.report, so the report cannot import it)
 from gradcheck import views  # noqa: F401
+from gradcheck.derivative_api import check_derivative
 from gradcheck.engine import validate as _validate
 from gradcheck.engine.function_run import FunctionRun, prepare_arguments
 from gradcheck.engine.run import Run
@@ -21,6 +22,7 @@ from gradcheck.report import Kind, Report
 
 __all__ = [
     "GradcheckWarning",
+    "check_derivative",
     "check_function",
     "check_layer",
     "check_loss",
@@ -247,8 +249,13 @@ def check_function(
     cache)``; ``backward(dout_1, ..., dout_k, cache)`` returns one gradient per float array
     among ``args``, in order (a tuple, or one array when there is one). The objective is
     ``sum_i sum(dout_i * out_i)``. With ``backward=None`` the function is a loss returning
-    ``(loss, dx)``: ``dx`` is checked as the gradient of ``loss`` with respect to the first
-    float argument.
+    ``(loss, grad)``, ``(loss, grad_1, ...)`` or ``(loss, dict)``: each gradient is checked
+    as the gradient of ``loss`` with respect to the float argument of its shape
+    (``svm_loss_naive(W, X, y, reg) -> (loss, dW)``: ``dW`` against ``W``, not ``X``);
+    among arguments of the same shape the returned name (``dW`` for ``W``, a dict's key)
+    decides, then the first. A returned value of no argument's shape, or not named as a
+    gradient (a hidden state ``h``), is set aside and noted. A function and its derivative
+    (``mse``, ``mse_prime``) are refused with a pointer to :func:`check_derivative`.
 
     Parameters
     ----------

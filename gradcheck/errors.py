@@ -40,6 +40,7 @@ __all__ = [
     "ProtocolError",
     "SkipError",
     "TargetError",
+    "UnfinishedError",
     "UsageError",
     "UserCodeError",
     "UserError",
@@ -134,6 +135,10 @@ class UsageError(Exception):
 # ----------------------------------------------------------------------------- internal
 class ProtocolError(Exception):
     """The checked object does not follow the protocol (e.g. forward sets no output)."""
+
+
+class UnfinishedError(ProtocolError):
+    """The checked code is an unfinished template (returns None, or ``pass``)."""
 
 
 class NotStackableError(Exception):

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from gradcheck.report import ERROR, FAILED, PASSED
+from gradcheck.report import ERROR, FAILED, PASSED, UNFINISHED
 from gradcheck.targets.config import load_config
 from gradcheck.targets.discovery import Target, find_classes
 from gradcheck.targets.options import DEFAULT_EXAMPLES, DEFAULT_SEED
@@ -44,12 +44,12 @@ class Checked:
     def ok(self) -> bool:
         """``True`` when no class failed or raised and at least one passed."""
         statuses = {r.status for r in self.results}
-        return PASSED in statuses and not statuses & {FAILED, ERROR}
+        return PASSED in statuses and not statuses & {FAILED, ERROR, UNFINISHED}
 
     @property
     def failed(self) -> list[ClassResult]:
-        """The classes that failed or raised."""
-        return [r for r in self.results if r.status in (FAILED, ERROR)]
+        """The classes that failed, raised or are unfinished templates."""
+        return [r for r in self.results if r.status in (FAILED, ERROR, UNFINISHED)]
 
     def __repr__(self) -> str:
         counts: dict[str, int] = {}

@@ -39,6 +39,9 @@ class Status(StrEnum):
     ERROR = "error"
     MISSING = "missing"
     SKIPPED = "skipped"
+    #: an unfinished template (returns None, ``pass``, only zeros): never passed, and
+    #: failing the gate as ``failed`` does, but not called a wrong gradient
+    UNFINISHED = "unfinished"
 
 
 class Verdict(IntEnum):
@@ -58,12 +61,14 @@ class Kind(StrEnum):
     LOSS = "loss"
     FUSED = "fused"
     FUNCTION = "function"
+    DERIVATIVE = "derivative"
     MODEL = "model"
     ENGINE = "engine"
 
 
 PASSED, FAILED, INCONCLUSIVE = Status.PASSED, Status.FAILED, Status.INCONCLUSIVE
 ERROR, MISSING, SKIPPED = Status.ERROR, Status.MISSING, Status.SKIPPED
+UNFINISHED = Status.UNFINISHED
 
 
 @dataclass
@@ -288,7 +293,7 @@ class Report:
 
     def finish(self) -> None:
         """Derive the overall status from problems and gradients."""
-        if self.status == ERROR:
+        if self.status in (ERROR, UNFINISHED):
             return
         statuses = {g.status for g in self.gradients}
         if self.problems or statuses & {FAILED, MISSING}:
@@ -317,7 +322,8 @@ class Report:
     def message(self) -> str:
         """The text a :class:`GradientError` carries: what failed, where, and why."""
         verbs: dict[str, str] = {INCONCLUSIVE: "was inconclusive in",
-                                 ERROR: "raised an error in"}
+                                 ERROR: "raised an error in",
+                                 UNFINISHED: "is unfinished (a template?) in"}
         verb = verbs.get(self.status, self.status)
         lines = [f"{self.name} ({self.kind}) {verb} the gradient check ({self.mode} mode)"]
         lines += [f"  - {p}" for p in self.problems]

@@ -1294,8 +1294,11 @@ def _layernorm(draw: Draw) -> Any:
 
 @st.composite
 def _dropout(draw: Draw) -> Any:
-    # at least 6 entries: a mask dropping everything verifies nothing
+    # at least 6 entries: a mask dropping everything verifies nothing. Any number of
+    # dimensions, as the course's dropout (rand(*x.shape)) takes: a mask built as
+    # np.ones((1, x.shape[1])) is only wrong on more than 2
     shape = (draw(st.integers(2, 4)), draw(st.integers(3, 5)))
+    shape += tuple(draw(st.lists(st.integers(2, 3), max_size=2)))
     param: dict[str, Any] = {"mode": "train", "p": draw(st.sampled_from([0.5, 0.8, 0.3]))}
     if draw(st.booleans()):
         param["seed"] = draw(st.integers(0, 1000))

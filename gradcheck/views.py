@@ -25,7 +25,15 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, PASSED, SKIPPED, present_reports
+from gradcheck.report import (
+    ERROR,
+    FAILED,
+    INCONCLUSIVE,
+    PASSED,
+    SKIPPED,
+    UNFINISHED,
+    present_reports,
+)
 
 __all__ = [
     "NOTHING_VERIFIED",
@@ -45,12 +53,13 @@ __all__ = [
 ]
 
 # Worst first: failing gradients lead the table.
-_ORDER = {"failed": 0, "missing": 0, "error": 0, "inconclusive": 1, "passed": 2, "skipped": 3}
+_ORDER = {"failed": 0, "missing": 0, "error": 0, "unfinished": 1, "inconclusive": 1,
+          "passed": 2, "skipped": 3}
 # Shown instead of the picture when matplotlib is missing.
 NO_PICTURE = ("pip install matplotlib (or 'nnfs-gradcheck[plot]') to see the failing "
               "gradients here as heatmaps: analytic, numeric and their difference.")
 _COLOR = {"passed": "#1a7f37", "failed": "#cf222e", "missing": "#cf222e", "error": "#cf222e",
-          "inconclusive": "#8250df", "skipped": "#9a6700"}
+          "inconclusive": "#8250df", "skipped": "#9a6700", "unfinished": "#0969da"}
 
 
 def _number(value: Any) -> str:
@@ -260,10 +269,11 @@ def status_counts(results: Iterable[Any]) -> dict[str, int]:
     Returns
     -------
     dict
-        ``{"passed": n, "failed": n, "error": n, "skipped": n, "inconclusive": n}``.
+        ``{"passed": n, "failed": n, "error": n, "skipped": n, "inconclusive": n,
+        "unfinished": n}``.
     """
     counts: dict[str, int] = dict.fromkeys(
-        map(str, (PASSED, FAILED, ERROR, SKIPPED, INCONCLUSIVE)), 0)
+        map(str, (PASSED, FAILED, ERROR, SKIPPED, INCONCLUSIVE, UNFINISHED)), 0)
     for result in results:
         counts[result.status] += 1
     return counts
@@ -307,7 +317,9 @@ def nothing_to_check(spec: str, found: Sequence[Any], plans: Sequence[Any],
 
 
 def summary_line(counts: dict[str, int]) -> str:
-    """``N passed, N failed, N error, N skipped`` (``, N inconclusive`` when any).
+    """``N passed, N failed, N error, N skipped``, then ``N inconclusive``/``unfinished``.
+
+    Those two are listed only when there are some.
 
     Parameters
     ----------
@@ -322,14 +334,18 @@ def summary_line(counts: dict[str, int]) -> str:
             f"{counts[SKIPPED]} skipped")
     if counts.get(INCONCLUSIVE):
         line += f", {counts[INCONCLUSIVE]} inconclusive"
+    if counts.get(UNFINISHED):
+        line += f", {counts[UNFINISHED]} unfinished"
     return line
 
 
 _ANSI: dict[str, str] = {PASSED: "32", FAILED: "31", ERROR: "31;1", SKIPPED: "33",
-                         INCONCLUSIVE: "35"}
+                         INCONCLUSIVE: "35", UNFINISHED: "36"}
 
 
 def _error_text(check: Any) -> str:
+    if getattr(check, "status", None) == UNFINISHED:
+        return "-"
     worst = getattr(getattr(check, "report", None), "worst", None)
     if worst is not None and worst.status == "missing":
         return f"no {worst.name}"
@@ -372,7 +388,7 @@ def render_table(results: Sequence[Any], *, verbose: bool = False,
             continue
         for check in result.checks:
             details = []
-            if check.status in (FAILED, ERROR, INCONCLUSIVE):
+            if check.status in (FAILED, ERROR, INCONCLUSIVE, UNFINISHED):
                 details.append(check.message)
                 report = check.report
                 if report is not None:

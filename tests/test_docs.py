@@ -10,6 +10,8 @@ import pytest
 MODULES = [
     "gradcheck.api",
     "gradcheck.model_api",
+    "gradcheck.derivative_api",
+    "gradcheck.protocol.derivative",
     "gradcheck.strategies",
     "gradcheck.errors",
     "gradcheck.settings",

@@ -11,7 +11,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from zoo_engines import scalar_ok, scalar_stale, tensor_f32_ok, tensor_ok
+from zoo_engines import (
+    scalar_micro,
+    scalar_micro_add,
+    scalar_micro_topo,
+    scalar_ok,
+    scalar_stale,
+    tensor_f32_ok,
+    tensor_ok,
+)
 
 from gradcheck import check_engine
 from gradcheck.engine import autograd_run
@@ -421,3 +429,25 @@ def test_getitem_assigning_its_gradient_is_not_called_a_repeated_index_bug(monke
     row = next(g for g in report.gradients if g.name == "getitem")
     assert row.status == "failed"
     assert "grad assigned, not accumulated" in row.diagnosis
+
+
+def test_add_broken_is_blamed_on_add_alone_through_delegation():
+    # `__radd__` returns `self + other`: its failure is `__add__`'s; the graphs of the
+    # `backward` rows go through `+`, so their order is not judged until add is fixed
+    rows = {g.name: g for g in check_engine(scalar_micro_add.Value,
+                                             raise_on_failure=False).gradients}
+    assert "`=` instead of `+=` in __add__'s _backward" in rows["add"].diagnosis
+    assert "computed through add" in rows["radd"].diagnosis
+    assert "`__add__`" in rows["radd"].diagnosis and "__radd__" not in rows["radd"].diagnosis
+    for name in ("backward", "second backward"):
+        assert rows[name].status == "inconclusive", rows[name].describe()
+        assert "uses add, which failed on its own" in rows[name].diagnosis
+        assert "topological" not in rows[name].diagnosis
+
+
+def test_a_broken_order_with_a_correct_add_is_still_the_order():
+    assert check_engine(scalar_micro.Value).ok
+    rows = {g.name: g for g in check_engine(scalar_micro_topo.Value,
+                                             raise_on_failure=False).gradients}
+    assert {n for n, g in rows.items() if g.status != "passed"} == {"backward"}
+    assert "topological order visits a node before its users" in rows["backward"].diagnosis

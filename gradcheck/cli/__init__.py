@@ -25,7 +25,7 @@ from typing import Any, TextIO
 
 from gradcheck.cli import formats
 from gradcheck.errors import UsageError
-from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, PASSED, SKIPPED
+from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, PASSED, SKIPPED, UNFINISHED
 from gradcheck.targets.capture import captured
 from gradcheck.targets.config import Settings, load_config, load_settings
 from gradcheck.targets.discovery import (
@@ -94,8 +94,11 @@ What is checked (the report's kind column):
   layer     layers and activations: forward(inputs) + backward(dvalues)
   loss      losses: forward(y_pred, y_true) + backward(dvalues, y_true)
   fused     softmax + loss classes: forward(inputs, y_true) returning the mean loss
-  function  CS231n-style functions: NAME_forward / NAME_backward pairs, and NAME_loss
-            functions returning (loss, dx)
+  function  CS231n-style functions: NAME_forward / NAME_backward pairs, and functions
+            returning (loss, dW) whatever their name (svm_loss_naive(W, X, y, reg))
+  derivative  f with f_prime (_derivative, _deriv, d_f, df), loss primes, and objects
+            holding derivatives (Activation(f, f_prime), fn/grad/grad2, loss/grad,
+            cost fn/delta); both readings, in terms of the input or of the output
   model     whole networks: a CS231n model (params dict + loss(X, y)) or the book's
             Model (add, finalize, forward, backward)
   engine    autograd engines: a Value or Tensor class with operator overloads and
@@ -135,7 +138,8 @@ directory; options win):
 
 exit codes:
   0  every checked class passed (skipped classes allowed)
-  1  a class failed (wrong gradient, protocol violation) or raised an error
+  1  a class failed (wrong gradient, protocol violation), raised an error, or is an
+     unfinished template (returns None or zeros, `pass`: reported as "unfinished")
   2  usage error: no such file, the module does not import, no checkable class
 
 examples:
@@ -435,7 +439,7 @@ def _outcome(plan: _Plan, results: list[tuple[str, ClassResult]], seconds: float
                                   [f for _, f in plan.ignored])
     ranges = sum(1 for _, r in results for c in r.checks
                  if getattr(c.spec, "range_finding", None))
-    failed = counts[FAILED] or counts[ERROR] or (
+    failed = counts[FAILED] or counts[ERROR] or counts[UNFINISHED] or (
         counts[INCONCLUSIVE] and (strict or not counts[PASSED])) or (
         strict and (unchecked or ranges))
     return _Outcome(results, seconds, counts, unchecked, EXIT_FAILED if failed else EXIT_OK,
@@ -680,7 +684,8 @@ def _json_document(args: argparse.Namespace, targets: list[str],
         "examples": args.examples,
         "exit_code": code,
         "ok": code == EXIT_OK,
-        "summary": counts,
+        # "unfinished" only when there are some: documents of finished code are unchanged
+        "summary": {k: v for k, v in counts.items() if v or k != UNFINISHED},
         "seconds": round(seconds, 3),
         "versions": _versions(),
         "results": entries,

@@ -60,7 +60,7 @@ def location(cls: type) -> tuple[str | None, int | None]:
 
 
 # ----------------------------------------------------------------------------- github
-_LEVEL = {"failed": "error", "error": "error", "skipped": "notice"}
+_LEVEL = {"failed": "error", "error": "error", "unfinished": "error", "skipped": "notice"}
 
 
 def _escape_data(text: str) -> str:
@@ -125,12 +125,12 @@ def junit(document: dict[str, Any]) -> str:
     """
     results = document.get("results", [])
     count = {s: sum(1 for r in results if r["status"] == s) for s in
-             ("failed", "error", "skipped")}
+             ("failed", "error", "skipped", "unfinished")}
     suites = ET.Element("testsuites")
     suite = ET.SubElement(suites, "testsuite", {
         "name": "gradcheck",
         "tests": str(len(results)),
-        "failures": str(count["failed"]),
+        "failures": str(count["failed"] + count["unfinished"]),
         "errors": str(count["error"] + (1 if "error" in document else 0)),
         "skipped": str(count["skipped"]),
         "time": f"{document.get('seconds') or 0:.3f}",
@@ -149,7 +149,7 @@ def junit(document: dict[str, Any]) -> str:
         details = "\n".join(
             f"[{c['variant']}] {c['status']}: {c['message']}" for c in result.get("checks", [])
         ) or result["message"]
-        if result["status"] == "failed":
+        if result["status"] in ("failed", "unfinished"):
             ET.SubElement(case, "failure", {"message": result["message"]}).text = details
         elif result["status"] == "error":
             ET.SubElement(case, "error", {"message": result["message"]}).text = details

@@ -16,7 +16,11 @@ expression's domain and
    from the objective's scale, kinks accepted between the one-sided derivatives).
 
 An operation's verdict comes from its expressions. A failure in an expression that also
-uses another operation which failed on its own is not blamed on this one. Diagnoses are
+uses another operation which failed on its own is not blamed on this one (inconclusive);
+one computed through it (``__radd__`` returning ``self + other``, ``a / b`` as
+``a * b ** -1``) fails, naming the method whose _backward to fix. An operation fails on
+its own when one of its failures involves no other failing operation (``a + a``, even
+though ``a + b`` passes). Diagnoses are
 given only where the evidence is unambiguous (:func:`_diagnose`). Two engine-wide rows
 check ``backward()`` itself: its order (an interior node used twice) and a second
 ``backward()`` on the same leaves after zeroing them.
@@ -418,12 +422,18 @@ class EngineCheck:
             outcomes["backward"] = [self.evaluate(e) for e in graph_exprs(shape)]
         statuses = {op: _raw_status(results) for op, results in outcomes.items()}
         trusted = {op for op, s in statuses.items() if s == PASSED}
-        # an operation whose every expression using nothing else passes is trusted too:
+        # an operation whose every expression using nothing else passes is trusted too,
+        # when each of its failures also uses (or calls) an operation that did not pass:
         # when `*` is broken and the upstream gradient goes through `(expr * w).sum()`,
-        # `sum` alone (`A.sum()`) tells which of the two it is
+        # `sum` alone (`A.sum()`) tells which of the two it is. A failure whose other
+        # operations all passed is this one's: `a + a` (scalar: `(a + a) * k`, so it
+        # "uses" a correct `*`) fails with `__add__`'s `=` for `+=`, though `a + b` passes
+        passing = set(trusted)
         for op, results in outcomes.items():
             pure = [r for r in results if r.status != ABSENT and not r.uses - {op}]
-            if pure and all(r.status == PASSED for r in pure):
+            bad = [r for r in results if r.status in (FAILED, ERROR)]
+            explained = all((r.uses | r.inner) - {op} - passing for r in bad)
+            if pure and all(r.status == PASSED for r in pure) and explained:
                 trusted.add(op)
         generic = set(ops) - set(TENSOR_OPS)
         for op, results in outcomes.items():
@@ -460,8 +470,10 @@ class EngineCheck:
             row.status = FAILED
             row.failing = [r.expr.text for r in own]
             _fill(row, own[0], self.engine)
+            culprits = ", ".join(f"`{_dunder(u)}`" for u in inner)
             row.diagnosis = (f"`{own[0].expr.text}` is computed through {', '.join(inner)}, "
-                             "which fails on its own")
+                             f"which fails on its own: the _backward at fault is {culprits}'s"
+                             "; fix it first")
             return row
         decided = own or ([] if bad else [r for r in ran if r.status == INCONCLUSIVE])
         if bad and not own:
@@ -653,11 +665,16 @@ def _fill(row: OpResult, outcome: Outcome, engine: Engine) -> None:
     row.resolution = float(np.median(cmp.tolerance) / max(np.abs(cmp.numeric).max(), 1e-300))
 
 
+def _dunder(op: str) -> str:
+    """The method that holds an operation's _backward (``add`` -> ``__add__``)."""
+    return {"matmul": "__matmul__", "getitem": "__getitem__", "neg": "__neg__"}.get(
+        op, f"__{op}__" if op in SYMBOL else op)
+
+
 def _diagnose(op: str, worst: Outcome, failed: list[Outcome], ran: list[Outcome],
               statuses: dict[str, str]) -> str | None:
     """The likely bug, only where the pattern of failing expressions says so."""
-    dunder = {"matmul": "__matmul__", "getitem": "__getitem__", "neg": "__neg__"}.get(
-        op, f"__{op}__" if op in SYMBOL else op)
+    dunder = _dunder(op)
     if worst.kind in ("forward", "none"):
         return worst.message
     if worst.kind == "shape":

@@ -14,10 +14,11 @@ import os
 import sysconfig
 import traceback
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-__all__ = ["Blame", "blame"]
+__all__ = ["Blame", "blame", "checker_raised"]
 
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _LIBRARIES = tuple(
@@ -45,3 +46,23 @@ def blame(exc: BaseException) -> Blame:
     last = own[-1]
     where = f"{os.path.basename(last.filename)}:{last.lineno}"
     return Blame(os.path.abspath(last.filename).startswith(_PACKAGE + os.sep), where, text)
+
+
+def checker_raised(exc: Exception, name: str, kind: str) -> tuple[Any, str | None]:
+    """An exception a check let through, as the runner's engine call returns it.
+
+    Raised inside gradcheck: ``(report, None)``, an ``error`` report saying it is a
+    gradcheck bug, its traceback in the notes (shown under ``-v``). Anything else:
+    ``(None, problem)``, as before.
+    """
+    from gradcheck.report import ERROR, Report
+
+    who = blame(exc)
+    if not who.internal:
+        return None, f"the checker raised {type(exc).__name__}: {exc}"
+    problem = (f"gradcheck itself raised {type(exc).__name__}: {exc} ({who.where}): a "
+               "gradcheck bug, not an error in your code; please report it (the traceback "
+               "is shown with -v)")
+    report = Report(name=name, kind=kind, status=ERROR, problems=[problem],
+                    notes=["gradcheck traceback:\n" + who.text.rstrip()])
+    return report, None

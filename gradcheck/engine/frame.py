@@ -30,9 +30,10 @@ from gradcheck.errors import (
     GradcheckWarning,
     GradientError,
     ProtocolError,
+    UnfinishedError,
     UserCodeError,
 )
-from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, Report
+from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, UNFINISHED, Report
 
 __all__ = ["ArgumentError", "GradcheckWarning", "framed"]
 
@@ -84,6 +85,9 @@ def framed(report: Report, body: Callable[[], None], *, name: str, noun: str,
     except UserCodeError as exc:
         report.status = ERROR
         report.problems.insert(0, str(exc))
+    except UnfinishedError as exc:
+        report.status = UNFINISHED
+        report.problems.insert(0, str(exc))
     except ProtocolError as exc:
         report.problems.append(str(exc))
     except ArgumentError:
@@ -115,7 +119,7 @@ def framed(report: Report, body: Callable[[], None], *, name: str, noun: str,
             report.notes.append(draws_note)
     report.seconds = time.perf_counter() - start
     report.finish()
-    if report.status in (FAILED, ERROR) and raise_on_failure:
+    if report.status in (FAILED, ERROR, UNFINISHED) and raise_on_failure:
         raise GradientError(report)
     if report.status == INCONCLUSIVE:
         warnings.warn(report.message, GradcheckWarning, stacklevel=4)

@@ -14,6 +14,7 @@ The steps, for a :class:`~gradcheck.protocol.function.FunctionSubject`:
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
@@ -23,13 +24,15 @@ from gradcheck.engine.diagnose import diagnose
 from gradcheck.engine.frame import framed
 from gradcheck.engine.state import RandomPin
 from gradcheck.engine.verify import Context, Verification
-from gradcheck.errors import ArgumentError, ProtocolError, UserCodeError
+from gradcheck.errors import ArgumentError, ProtocolError, UnfinishedError, UserCodeError
 from gradcheck.protocol.function import FunctionSubject, gradient_key, is_float_array
+from gradcheck.protocol.source import unfinished
 from gradcheck.report import (
     FAILED,
     INCONCLUSIVE,
     MISSING,
     PASSED,
+    UNFINISHED,
     GradientResult,
     Report,
     Verdict,
@@ -85,8 +88,6 @@ class FunctionRun:
     # -- the check ----------------------------------------------------------------------
     def _check(self) -> None:
         report, subject = self.report, self.subject
-        for i in subject.differentiated:
-            report.shapes[subject.names[i]] = list(subject.slots[i].shape)
         try:
             subject.forward()  # warm-up: does forward draw random numbers?
         except (UserCodeError, ProtocolError):
@@ -94,7 +95,10 @@ class FunctionRun:
         finally:
             subject.pin.settle()
         first = self._first_pass()
+        for i in subject.differentiated:
+            report.shapes[subject.names[i]] = list(subject.slots[i].shape)
         if first is None:
+            self._template(None)
             return
         grads, result = first
         size = sum(v.size for v in subject.params.values())
@@ -107,6 +111,33 @@ class FunctionRun:
         self._diagnose_again()
         if self.all_zero:
             self._nothing_verified()
+        if subject.set_aside:
+            report.notes.append("set aside (not gradients of an argument): "
+                                + "; ".join(subject.set_aside))
+        self._template(grads)
+
+    def _template(self, grads: dict[str, np.ndarray] | None) -> None:
+        """An unfinished template is ``unfinished``, not a wrong gradient.
+
+        A gradient returned as None, with no computed gradient wrong; or every returned
+        gradient all zero where the source says template (``pass``, zeros never filled
+        in). A finished function that kept the course's ``pass`` line and has a real bug
+        returns non-zero gradients: it stays ``failed``.
+        """
+        report = self.report
+        if report.status == UNFINISHED or report.problems:
+            return
+        statuses = {g.status for g in report.gradients}
+        if MISSING in statuses and FAILED not in statuses:
+            report.status = UNFINISHED
+            return
+        if not grads or any(np.any(g) for g in grads.values()) or FAILED not in statuses:
+            return
+        why = next(filter(None, map(unfinished, self.subject.sources)), None)
+        if why is not None:
+            report.status = UNFINISHED
+            report.problems.insert(0, f"an unfinished template: {why} (its gradients are all "
+                                   "zero; fill it in, then check again)")
 
     def _diagnose_again(self) -> None:
         """Diagnoses for functions: their arguments carry no regularization term.
@@ -115,12 +146,18 @@ class FunctionRun:
         proportional to ``sign(W)`` means a wrong L1 term); a function's arguments are
         diagnosed as inputs, from the same per-element data.
         """
+        subject = self.subject
+        # the samples: the rows of the data (X of svm_loss_naive(W, X, y, reg)), the first
+        # array argument not differentiated; else of the first float argument
+        data = [a for i, a in enumerate(subject.slots) if isinstance(a, np.ndarray)
+                and a.ndim >= 1 and i not in subject.differentiated]
+        batch = data[0].shape[0] if data else self.x.shape[0]
         for g in self.report.gradients:
             el = g.elements
             if g.status != FAILED or el is None:
                 continue
             g.diagnosis = diagnose(el.analytic, el.numeric, el.verdict == Verdict.WRONG,
-                                   batch=self.x.shape[0])
+                                   batch=batch)
 
     def _nothing_verified(self) -> None:
         """Only zeros out and only zero gradients: agreement proves nothing.
@@ -129,6 +166,12 @@ class FunctionRun:
         so does a correct ReLU on negative inputs. Neither is verified by such data.
         """
         name = self.subject.name
+        why = next(filter(None, map(unfinished, self.subject.sources)), None)
+        if why is not None and any(g.status == PASSED for g in self.report.gradients):
+            self.report.status = UNFINISHED
+            self.report.problems.insert(0, f"an unfinished template: {why} (outputs and "
+                                        "gradients all zero; fill it in, then check again)")
+            return
         for g in self.report.gradients:
             if g.status == PASSED:
                 g.status, g.inconclusive = INCONCLUSIVE, g.checked
@@ -143,6 +186,10 @@ class FunctionRun:
         result = subject.call_forward(args, kwargs)
         report.problems += _written(subject.names, subject.slots, args, name,
                                     "argument in place (the caller's array would change)")
+        if subject.backward_function is not None and not isinstance(result, tuple | list):
+            self._refuse(result)
+        if subject.is_loss:
+            subject.match_loss(result)
         outs = subject.outputs(result)
         for k, out in enumerate(outs):
             if out.dtype.kind != "f" or not np.all(np.isfinite(out)):
@@ -191,9 +238,28 @@ class FunctionRun:
         )
         return grads, result
 
+    def _refuse(self, result: Any) -> None:
+        """A backward given with a forward that returns no ``(out, cache)``: not a pair.
+
+        ``check_function(mse, mse_prime, y_true, y_pred)`` reads ``mse_prime`` as a
+        backward taking ``(dout, cache)``: every correct pair would fail. When the
+        "backward" takes the forward's own arguments, it is a derivative: refused, with
+        the call that checks it.
+        """
+        subject = self.subject
+        back = subject.backward_function
+        if not takes_same_arguments(subject.forward_function, back):
+            return
+        f, fp = subject.name, getattr(back, "__name__", "f_prime")
+        raise ArgumentError(
+            f"{f} returned {_shown(result)}, not (out, cache), and {fp} takes {f}'s own "
+            f"arguments: they are a function and its derivative, which check_function "
+            f"cannot read. Check them with gradcheck.check_derivative({f}, {fp}, ...) "
+            "with the same arguments")
+
     def _loss_gradient(self, result: Any) -> tuple[dict[str, np.ndarray], Any] | None:
         subject, report = self.subject, self.report
-        loss, dx = result
+        loss = result[0]
         if np.ndim(loss) != 0 and np.size(loss) != 1:
             raise ProtocolError(
                 f"{subject.name} returned a loss of shape {np.shape(loss)}; a loss function "
@@ -201,15 +267,26 @@ class FunctionRun:
             )
         if not subject.differentiated:
             raise ProtocolError(f"{subject.name} has no float array argument to differentiate")
-        label = next(iter(subject.parameters.values())).gradient_label
-        if dx is None:
-            report.gradients.append(GradientResult(
-                label, MISSING, diagnosis=f"{subject.name} returned None for {label} "
-                "(an unfinished template?)"))
-            return None
-        grad = np.array(dx, copy=True)
-        self.all_zero = not np.any(np.asarray(loss, dtype=np.float64)) and not np.any(grad)
-        return {label: grad}, result
+        grads: dict[str, np.ndarray] = {}
+        for param in subject.parameters.values():
+            label = param.gradient_label
+            where = subject.gradient_at.get(label, 1)
+            try:
+                value = result[where] if isinstance(where, int) else result[1][where]
+            except (IndexError, KeyError, TypeError):
+                value = None
+            if value is None:
+                report.gradients.append(GradientResult(
+                    label, MISSING, diagnosis=f"{subject.name} returned None for {label} "
+                    "(an unfinished template?)"))
+                continue
+            grads[label] = np.array(value, dtype=np.float64, copy=True)
+        if not grads:
+            raise UnfinishedError(f"{subject.name} returned None for every gradient (an "
+                                  "unfinished template?)")
+        self.all_zero = not np.any(np.asarray(loss, dtype=np.float64)) and not any(
+            np.any(g) for g in grads.values())
+        return grads, result
 
     def _douts(self, outs: list[np.ndarray]) -> list[np.ndarray]:
         given = self.douts_given
@@ -282,6 +359,33 @@ class FunctionRun:
                 f"forward returns {low[0]} although it was given float64: precision is forced "
                 f"inside the function, so steps and tolerances follow {low[0]}"
             )
+
+
+def takes_same_arguments(forward: Any, backward: Any) -> bool:
+    """Whether ``backward`` takes ``forward``'s positional arguments (a derivative).
+
+    A CS231n backward takes ``(dout, cache)``; ``mse_prime(y_true, y_pred)`` takes what
+    ``mse`` takes, and ``sigmoid_prime(x)`` what ``sigmoid`` takes.
+    """
+    def positional(function: Any) -> list[str] | None:
+        try:
+            params = inspect.signature(function).parameters.values()
+        except (TypeError, ValueError):
+            return None
+        return [p.name for p in params if p.kind in (p.POSITIONAL_ONLY,
+                                                     p.POSITIONAL_OR_KEYWORD)
+                and p.default is p.empty]
+
+    ours, theirs = positional(forward), positional(backward)
+    if ours is None or theirs is None:
+        return False
+    return len(ours) == len(theirs) and "cache" not in theirs
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    return type(value).__name__
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> bool:

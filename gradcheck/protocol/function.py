@@ -3,8 +3,11 @@
 ``forward(*args, **kwargs) -> (out_1, ..., out_k, cache)`` and ``backward(dout_1, ...,
 dout_k, cache)`` returning one gradient per float array among ``args``, in order. The
 objective is ``sum_i sum(dout_i * out_i)``. A loss function (no backward) returns
-``(loss, dx)``: the objective is ``loss`` and ``dx`` its gradient with respect to the
-first float argument.
+``(loss, grad, ...)``: the objective is ``loss``; each returned gradient is matched to the
+float argument of its shape (``svm_loss_naive(W, X, y, reg) -> (loss, dW)``: ``dW`` is
+``W``'s), the returned names and then the argument order breaking ties; ``(loss, dict)``
+is matched by key. A returned value of no argument's shape, or named like no gradient
+(a hidden state ``h``), is set aside.
 
 The float arrays among ``args`` are the subject's parameters: each lives in one slot of
 a list (a :class:`~gradcheck.protocol.places.Place` into it), so the engine perturbs and
@@ -19,14 +22,15 @@ from __future__ import annotations
 import copy
 import inspect
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gradcheck.errors import ProtocolError, UserCodeError
+from gradcheck.errors import ProtocolError, UnfinishedError, UserCodeError
 from gradcheck.protocol.params import Parameter
 from gradcheck.protocol.places import ITEM, KEY, Place
+from gradcheck.protocol.source import gradient_for, looks_like_gradient, returned_names
 from gradcheck.protocol.subject import Subject
 from gradcheck.report import Kind
 
@@ -63,6 +67,8 @@ def call_user(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Call user code; any exception becomes a :class:`UserCodeError` naming the line."""
     try:
         return function(*args, **kwargs)
+    except ProtocolError:
+        raise  # an adapter's own verdict (an unfinished template), not the user's error
     except Exception as exc:
         where = ""
         frames = traceback.extract_tb(exc.__traceback__)
@@ -89,6 +95,9 @@ class FunctionSubject(Subject):
     pin : RandomPin, optional
         Pinned random state (dropout without a seed draws from ``np.random``); the run
         sets it when not given.
+    differentiate : sequence of int, optional
+        The positions of the arguments to differentiate (default: every float array for
+        a pair; for a loss, those its returned gradients are matched to).
     """
 
     kind = Kind.FUNCTION
@@ -97,22 +106,99 @@ class FunctionSubject(Subject):
 
     def __init__(self, forward: Callable[..., Any], backward: Callable[..., Any] | None,
                  args: tuple[Any, ...], kwargs: dict[str, Any],
-                 pin: RandomPin | None = None) -> None:
+                 pin: RandomPin | None = None,
+                 differentiate: Sequence[int] | None = None) -> None:
         super().__init__(forward, pin)  # type: ignore[arg-type]  # the run sets the pin
         self.forward_function = forward
         self.backward_function = backward
         self.is_loss = backward is None
+        #: the user's functions, read for template markers (``pass``, zeros)
+        self.sources: list[Callable[..., Any]] = [f for f in (forward, backward)
+                                                  if f is not None]
         self.names = argument_names(forward, len(args))
         self.slots: list[Any] = list(args)  # the parameters live here (Places into it)
         self.kwargs = kwargs
         self.douts: list[np.ndarray] = []
-        floats = [i for i, a in enumerate(args) if is_float_array(a)]
-        self.differentiated = floats[:1] if self.is_loss else floats
-        for i in self.differentiated:
-            name = self.names[i]
-            self.add_parameter(Parameter(name, Place(self.slots, ((ITEM, i),)), self.slots[i],
-                                         gradient_label=f"d{name}"))
+        self.floats = [i for i, a in enumerate(args) if is_float_array(a)]
+        #: for a loss: where each gradient is in the result (tuple index or dict key)
+        self.gradient_at: dict[str, int | str] = {}
+        self.set_aside: list[str] = []
+        self.differentiated: list[int] = []
+        if differentiate is not None:
+            self.differentiate(list(differentiate))
+        elif not self.is_loss:
+            self.differentiate(self.floats)
         self.takes = None if backward is None else _upstream_count(backward)
+
+    def differentiate(self, positions: list[int], labels: list[str] | None = None) -> None:
+        """Treat the arguments at ``positions`` as the parameters, in that order."""
+        self.differentiated = list(positions)
+        for k, i in enumerate(positions):
+            name = self.names[i]
+            label = labels[k] if labels is not None else f"d{name}"
+            self.add_parameter(Parameter(name, Place(self.slots, ((ITEM, i),)), self.slots[i],
+                                         gradient_label=label))
+
+    def match_loss(self, result: Any) -> None:
+        """Match a loss's returned gradients to its float arguments (once).
+
+        Arrays by shape, among same-shaped arguments by the returned name (``dW`` for
+        ``W``), then by argument order; a dict by key (``W``, ``dW``), then by shape.
+        What matches nothing, or is named like no gradient, is set aside.
+        """
+        if self.differentiated:
+            return
+        rest = list(_loss_tuple(result, self.name)[1:])
+        shown = returned_names(self.forward_function)
+        source = shown[1:] if shown is not None and len(shown) == len(rest) + 1 else None
+        free = list(self.floats)
+        if all(value is None for value in rest):
+            raise UnfinishedError(f"{self.name} returned None for every gradient (an "
+                                  "unfinished template?)")
+        chosen: list[tuple[int, str, int | str]] = []  # (argument, label, where)
+        container = "returned"
+        if len(rest) == 1 and isinstance(rest[0], dict):
+            container = (source[0] if source is not None and source[0] else "returned")
+            items: list[tuple[int | str, Any, str | None]] = [
+                (key, value, str(key)) for key, value in rest[0].items()]
+        else:
+            items = [(k + 1, value, source[k] if source is not None else None)
+                     for k, value in enumerate(rest)]
+        for where, value, name in items:
+            what = f"returned[{where}]" if isinstance(where, int) else f"returned[{where!r}]"
+            if isinstance(where, int) and name is not None and source is not None \
+                    and not looks_like_gradient(name):
+                self.set_aside.append(f"{name} ({what}): not named as a gradient")
+                continue
+            shape = np.shape(value) if isinstance(value, np.ndarray) else None
+            by_name = [i for i in free if name is not None and (
+                gradient_for(name, self.names[i]) or name == self.names[i])]
+            same = [i for i in free if shape is not None and self.slots[i].shape == shape]
+            pick = next((i for i in by_name if i in same), None)
+            if pick is None and same:
+                pick = same[0]
+            if pick is None and by_name:
+                pick = by_name[0]  # named for it, of another shape: a wrong shape, checked
+            if pick is None and value is None and free:
+                pick = free[0]  # a template's None: reported missing for that argument
+            if pick is None:
+                label = name or what
+                self.set_aside.append(f"{label} ({what}, shape {shape}): of no float "
+                                      "argument's shape")
+                continue
+            free.remove(pick)
+            label = f"{container}[{where!r}]" if not isinstance(where, int) \
+                else f"d{self.names[pick]}"
+            chosen.append((pick, label, where))
+        if not chosen:
+            shapes = ", ".join(f"{self.names[i]} {self.slots[i].shape}" for i in self.floats)
+            raise ProtocolError(
+                f"{self.name} returned no gradient of a float argument's shape ({shapes}); "
+                "a loss function returns (loss, grad) or (loss, grad_1, ...), or (loss, "
+                "dict of gradients)")
+        self.differentiate([c[0] for c in chosen], [c[1] for c in chosen])
+        self.gradient_at = {c[1]: c[2] for c in chosen}
+
 
     def add_dict_parameters(self, returned: dict[Any, Any]) -> list[str]:
         """Arrays of a dict argument (``parameters``) that a returned dict has a gradient for.
@@ -173,7 +259,7 @@ class FunctionSubject(Subject):
     def outputs(self, result: Any) -> list[np.ndarray]:
         """The outputs of one forward result (everything but the cache), as float64."""
         if self.is_loss:
-            outs = [_pair(result, self.name)[0]]
+            outs = [_loss_tuple(result, self.name)[0]]
         elif not isinstance(result, tuple) or len(result) < 2:
             raise ProtocolError(
                 f"{self.name} returned {_what(result)}; a forward function returns "
@@ -183,7 +269,7 @@ class FunctionSubject(Subject):
             outs = list(result[:-1])
         if any(o is None for o in outs):
             what = "loss" if self.is_loss else "output"
-            raise ProtocolError(f"{self.name} returned None as its {what} (an unfinished "
+            raise UnfinishedError(f"{self.name} returned None as its {what} (an unfinished "
                                 "template?)")
         return [np.asarray(o, dtype=np.float64) for o in outs]
 
@@ -225,12 +311,15 @@ def _upstream_count(backward: Callable[..., Any]) -> int | None:
     return max(1, len(positional) - 1) if positional else None
 
 
-def _pair(result: Any, name: str) -> tuple[Any, Any]:
-    if not isinstance(result, tuple) or len(result) != 2:
+def _loss_tuple(result: Any, name: str) -> tuple[Any, ...]:
+    if not isinstance(result, tuple | list) or len(result) < 2:
+        if result is None:
+            raise UnfinishedError(f"{name} returned None (an unfinished template?)")
         raise ProtocolError(
-            f"{name} returned {_what(result)}; a loss function returns (loss, dx)"
+            f"{name} returned {_what(result)}; a loss function returns (loss, dx), "
+            "(loss, grad_1, ...) or (loss, dict of gradients)"
         )
-    return result
+    return tuple(result)
 
 
 def _what(value: Any) -> str:

@@ -10,7 +10,8 @@ kind of each check (:func:`cases_for`) three things:
   and ``wider_first``, whether that rerun is asked before the larger failures met.
 
 :data:`LAYERS`, :data:`LOSSES`, :data:`FUSED` here; :data:`~gradcheck.targets.functions.FUNCTIONS`
-beside the function pairs. Hypothesis is imported when a case is drawn.
+beside the function pairs, :data:`~gradcheck.targets.derivatives.DERIVATIVES` beside the
+derivatives. Hypothesis is imported when a case is drawn.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from gradcheck.engine.blame import checker_raised
 from gradcheck.errors import BuildError
 from gradcheck.protocol.packing import Packing
+from gradcheck.targets.derivatives import DERIVATIVES
 from gradcheck.targets.discovery import describe_exception, prepare, wrap_backward_only
 from gradcheck.targets.functions import FUNCTIONS
 from gradcheck.targets.results import Case
@@ -105,7 +108,7 @@ class _Layers:
         inputs = case.arrays["inputs"]
         if spec.input_parts is not None:  # several inputs, drawn side by side
             inputs = tuple(Packing(spec.input_parts).unpack(inputs))
-        return _engine(lambda: check_layer(
+        return _engine(spec, lambda: check_layer(
             case.obj, inputs, dvalues=dvalues, seed=case.seed,
             training=True if spec.training else None, raise_on_failure=False,
         ))
@@ -151,7 +154,7 @@ class _Losses:
             ) -> tuple[Any, str | None]:
         from gradcheck.api import check_loss
 
-        return _engine(lambda: check_loss(case.obj, case.arrays["y_pred"],
+        return _engine(spec, lambda: check_loss(case.obj, case.arrays["y_pred"],
                                           case.arrays["y_true"], seed=case.seed,
                                           raise_on_failure=False))
 
@@ -166,7 +169,7 @@ LAYERS: CaseKind = _Layers()
 LOSSES: CaseKind = _Losses()
 FUSED: CaseKind = _Losses(fused=True)
 _KINDS: dict[str, CaseKind] = {"layer": LAYERS, "loss": LOSSES, "fused": FUSED,
-                               "function": FUNCTIONS}
+                               "function": FUNCTIONS, "derivative": DERIVATIVES}
 
 
 def cases_for(spec: Any) -> CaseKind:
@@ -174,7 +177,7 @@ def cases_for(spec: Any) -> CaseKind:
     return _KINDS[spec.kind]
 
 
-def _engine(check: Callable[[], Any]) -> tuple[Any, str | None]:
+def _engine(spec: Any, check: Callable[[], Any]) -> tuple[Any, str | None]:
     """Run the engine on one case; ``(report, None)`` or ``(None, problem)``.
 
     An exception the engine lets through (bad data for this object, or a bug in the
@@ -186,7 +189,7 @@ def _engine(check: Callable[[], Any]) -> tuple[Any, str | None]:
     except (ValueError, TypeError) as exc:
         return None, f"the check rejected the call: {type(exc).__name__}: {exc}"
     except Exception as exc:  # noqa: BLE001 - never crash on one class
-        return None, f"the checker raised {type(exc).__name__}: {exc}"
+        return checker_raised(exc, spec.name, spec.kind)
     return report, None
 
 

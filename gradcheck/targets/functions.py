@@ -6,14 +6,17 @@ Discovery: in every module of the target, each function defined there whose name
 ``conv_backward_naive_v2`` with ``conv_forward_naive`` when there is no
 ``conv_forward_naive_v2``; ``max_pool_backward`` with the only ``max_pool_forward_*``);
 each function defined there whose name ends in ``_loss`` is a loss returning
-``(loss, dx)``. Pairs whose backward is only imported (``from .layers import *``) are
-checked where they are defined.
+``(loss, dx)``, and so is every function whose source returns ``(loss, gradient...)``
+whatever its name (:mod:`gradcheck.targets.returning`: ``svm_loss_naive(W, X, y,
+reg)``). Pairs whose backward is only imported (``from .layers import *``) are checked
+where they are defined.
 
 Arguments: from ``[tool.gradcheck.args.NAME]`` / ``GRADCHECK_ARGS`` (by the forward's or
-the loss's name), else from the CS231n conventions
-(:func:`gradcheck.strategies.function_arguments`), else the pair is skipped with that
-reason. Each example is drawn by Hypothesis (shrinking included) and checked with
-:func:`gradcheck.check_function`, through the same runner as classes.
+the loss's name), else from the CS231n conventions whose arguments fit the signature
+(:func:`gradcheck.strategies.function_arguments`), else from the parameter names
+(``W``, ``X``, ``y``, ``reg``: :func:`gradcheck.targets.returning.roles`), else the pair
+is skipped with that reason. Each example is drawn by Hypothesis (shrinking included)
+and checked with :func:`gradcheck.check_function`, through the same runner as classes.
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ __all__ = [
 KIND = "function"
 # conventions whose names are prefixes of others: the longest match wins
 _LOSSES = ("temporal_softmax_loss", "softmax_loss", "svm_loss")
+# how many positional arguments each loss convention gives
+_LOSS_ARITY = {"temporal_softmax_loss": 3, "softmax_loss": 2, "svm_loss": 2}
 
 
 @dataclass
@@ -81,6 +86,7 @@ class Arguments:
     shown: dict[str, Any] = field(default_factory=dict)
     convention: str | None = None
     given: dict[str, Any] | None = None
+    roles: dict[str, str] | None = None  # arguments drawn by their names (W, X, y, reg)
 
 
 @dataclass
@@ -144,6 +150,7 @@ def find_functions(target: Target) -> list[FunctionFound]:
         convention without its forward (other lone ``*_backward*`` functions are helpers).
     """
     from gradcheck.strategies import FUNCTION_CONVENTIONS
+    from gradcheck.targets.returning import gradient_functions
 
     found: list[FunctionFound] = []
     for module in target.modules:
@@ -151,6 +158,7 @@ def find_functions(target: Target) -> list[FunctionFound]:
         functions = {k: v for k, v in space.items() if inspect.isfunction(v)}
         own = [k for k, v in functions.items()
                if v.__module__ == module.__name__ and not k.startswith(("_", "test"))]
+        before = len(found)
         for name in own:
             if "_backward" in name:
                 stem, _, suffix = name.partition("_backward")
@@ -174,6 +182,12 @@ def find_functions(target: Target) -> list[FunctionFound]:
                 )), None)
                 found.append(FunctionFound(name, module.__name__, functions[name], None,
                                            convention))
+        taken = {n for f in found[before:] for n in (f.forward.__name__, getattr(
+            f.backward, "__name__", ""))}
+        for name in gradient_functions(module, {k: functions[k] for k in own}, taken):
+            convention = next((c for c in _LOSSES if name.startswith(c)), None)
+            found.append(FunctionFound(name, module.__name__, functions[name], None,
+                                       convention))
     return found
 
 
@@ -220,17 +234,50 @@ def plan_functions(target: Target, config: dict[str, list[dict[str, Any]]]) -> l
                 "arguments given" if len(given) == 1 else f"arguments given #{i + 1}",
                 shown=dict(entry), given=dict(entry))) for i, entry in enumerate(given)]
             plans.append(FunctionPlan(found, specs))
-        elif found.convention is not None:
+        elif found.convention is not None and _fits(found):
             spec = FunctionSpec(found, Arguments(f"CS231n convention: {found.convention}",
                                                  convention=found.convention))
             plans.append(FunctionPlan(found, [spec]))
         else:
-            forward = found.forward.__name__
-            plans.append(FunctionPlan(found, status="skip", reason=(
-                f"no CS231n convention for {forward} and no arguments given: give them in "
-                f"{CONFIG_NAME} = {{{forward!r}: {{...}}}} or [tool.gradcheck.args.{forward}]"
-            )))
+            plans.append(_by_names(found))
     return plans
+
+
+def _fits(found: FunctionFound) -> bool:
+    """Whether a loss convention's arguments fit the function's required arguments.
+
+    ``svm_loss(x, y)`` fits the convention; ``svm_loss_naive(W, X, y, reg)`` does not
+    (its arguments are drawn by their names instead).
+    """
+    arity = _LOSS_ARITY.get(found.convention or "")
+    if arity is None or found.backward is not None:
+        return True
+    try:
+        params = inspect.signature(found.forward).parameters.values()
+    except (TypeError, ValueError):
+        return True
+    required = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                and p.default is p.empty]
+    return len(required) == arity
+
+
+def _by_names(found: FunctionFound) -> FunctionPlan:
+    """A loss function's arguments drawn by their names, or the reason it is skipped."""
+    from gradcheck.targets.returning import describe_roles, roles
+
+    forward = found.forward.__name__
+    how = (f"give them in {CONFIG_NAME} = {{{forward!r}: {{...}}}} or "
+           f"[tool.gradcheck.args.{forward}]")
+    if found.backward is None:
+        named, why = roles(found.forward)
+        if named:
+            return FunctionPlan(found, [FunctionSpec(found, Arguments(
+                describe_roles(named), roles=named))])
+        return FunctionPlan(found, status="skip", reason=(
+            f"{forward}: {why}, no CS231n convention fits it and no arguments are given: "
+            f"{how}"))
+    return FunctionPlan(found, status="skip", reason=(
+        f"no CS231n convention for {forward} and no arguments given: {how}"))
 
 
 def _missing_names(found: FunctionFound) -> str:
@@ -286,6 +333,10 @@ def draw_function_case(spec: FunctionSpec, draw: Callable[[Any], Any]) -> Case:
 
     if spec.build.given is not None:
         args, kwargs = _from_config(spec, draw(st.integers(0, 2**32 - 1)))
+    elif spec.build.roles is not None:
+        from gradcheck.targets.returning import role_arguments
+
+        args, kwargs = role_arguments(spec.build.roles, draw)
     else:
         assert spec.build.convention is not None
         args, kwargs = draw(gs.function_arguments(spec.build.convention))
@@ -352,7 +403,9 @@ def run_function_engine(spec: FunctionSpec, case: Any) -> tuple[Any, str | None]
     except (ValueError, TypeError) as exc:
         return None, f"the check rejected the call: {type(exc).__name__}: {exc}"
     except Exception as exc:  # noqa: BLE001 - never crash on one function
-        return None, f"the checker raised {type(exc).__name__}: {exc}"
+        from gradcheck.engine.blame import checker_raised
+
+        return checker_raised(exc, spec.name, spec.kind)
     report.name = spec.found.name
     return report, None
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from gradcheck.report import Kind
 from gradcheck.targets.autograd import plan_autograd, run_autograd
+from gradcheck.targets.derivatives import plan_derivatives
 from gradcheck.targets.dict_networks import DictNetworkPlan, plan_dict_networks, run_dict_network
 from gradcheck.targets.discovery import Found, Planned, plan_checks
 from gradcheck.targets.functions import plan_functions
@@ -64,7 +65,11 @@ def plan_target(target: Target, found: list[Found], config: dict[str, Any], *,
     TargetPlans
     """
     out = TargetPlans()
+    derivatives = plan_derivatives(target)
+    owners = {(p.found.module, p.found.owner) for p in derivatives}
     for f in found:
+        if f.verdict == "ignore" and (f.module, f.name) in owners:
+            continue  # a loss, cost or activation object: checked as a derivative below
         if f.kind == Kind.ENGINE:  # an autograd engine: every operation it defines
             out.plans.append(plan_autograd(f))
             continue
@@ -92,6 +97,7 @@ def plan_target(target: Target, found: list[Found], config: dict[str, Any], *,
     out.plans += [p for p in plan_programs(target) if p.found.name not in names]
     # deeplearning.ai networks: forward_propagation* / backward_propagation* over a dict
     out.plans += [p for p in plan_dict_networks(target) if p.found.name not in names]
+    out.plans += derivatives  # f/f_prime pairs and derivative objects
     return out
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, PASSED, SKIPPED
+from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, PASSED, SKIPPED, UNFINISHED
 
 if TYPE_CHECKING:
     from gradcheck.targets.specs import CheckSpec
@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 __all__ = ["RANK", "Case", "CheckResult", "ClassResult", "worst_of"]
 
 # Worst first: the status of a class is the worst status of its checks.
-RANK: dict[str, int] = {ERROR: 0, FAILED: 1, INCONCLUSIVE: 2, PASSED: 3, SKIPPED: 4}
+RANK: dict[str, int] = {ERROR: 0, FAILED: 1, UNFINISHED: 2, INCONCLUSIVE: 3, PASSED: 4,
+                        SKIPPED: 5}
 
 
 @dataclass

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from gradcheck.errors import CheckAbortedError as _FailureError
-from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, PASSED, SKIPPED
+from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, PASSED, SKIPPED, UNFINISHED
 from gradcheck.targets.cases import BuildError, cases_for, quiet
 from gradcheck.targets.discovery import CheckSpec, Planned
 from gradcheck.targets.options import DEFAULT_EXAMPLES, DEFAULT_SEED
@@ -161,8 +161,7 @@ def run_check(spec: CheckSpec, *, examples: int = DEFAULT_EXAMPLES,
         verdict = failure.result
     except Exception as exc:  # noqa: BLE001 - Flaky, or a bug in the checker itself
         verdict = state.first_failure or _Verdict(
-            ERROR, f"the checker itself raised {type(exc).__name__}: {exc}", None, None
-        )
+            ERROR, f"the checker itself raised {type(exc).__name__}: {exc}", None, None)
     else:
         verdict = None
     seconds = time.perf_counter() - start
@@ -334,7 +333,7 @@ class _State:
         report, problem = run_engine(spec, case)
         if problem is not None:
             return _Verdict(ERROR, problem, None, case)
-        if report.status in (FAILED, ERROR):
+        if report.status in (FAILED, ERROR, UNFINISHED):
             return _Verdict(report.status, _report_message(report), report, case)
         if report.status == INCONCLUSIVE:
             self.inconclusive += 1

@@ -22,6 +22,11 @@ EXPECTED: dict[str, tuple[str, set[str]]] = {
     "tensor_broadcast": ("failed", {"add", "sub", "mul", "truediv"}),
     "tensor_rsub": ("failed", {"rsub"}),
     "tensor_getitem": ("failed", {"getitem"}),
+    # a learner's micrograd Value (`-`, `/` and the reflected forms delegate to `+`, `*`,
+    # `**`): `__add__` broken fails `add` and `radd` (which calls it), never `backward`
+    "scalar_micro": ("passed", set()),
+    "scalar_micro_add": ("failed", {"add", "radd"}),
+    "scalar_micro_topo": ("failed", {"backward"}),
 }
 
 # The diagnosis each twin's first expected row must carry (unambiguous evidence).
@@ -38,4 +43,6 @@ DIAGNOSES: dict[str, tuple[str, str]] = {
     "tensor_broadcast": ("add", "summed over the axes it was broadcast along"),
     "tensor_rsub": ("rsub", "the operation's forward is wrong"),
     "tensor_getitem": ("getitem", "np.add.at"),
+    "scalar_micro_add": ("add", "`=` instead of `+=` in __add__'s _backward"),
+    "scalar_micro_topo": ("backward", "topological order visits a node before its users"),
 }

@@ -360,13 +360,13 @@ class GradcheckItem(pytest.Item):
         """Run the class's checks; fail with the report, or skip with the reason."""
         __tracebackhide__ = True
         from gradcheck.errors import GradcheckFailedError
-        from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, SKIPPED
+        from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, SKIPPED, UNFINISHED
         from gradcheck.targets.pipeline import run_planned
 
         state: _State = self.parent.state  # type: ignore[union-attr]
         with self.parent.loaded.patches.applied():  # type: ignore[union-attr]
             result = run_planned(self.planned, examples=state.examples, seed=state.seed)
-        if result.status in (FAILED, ERROR) or (
+        if result.status in (FAILED, ERROR, UNFINISHED) or (
             result.status == INCONCLUSIVE and state.options.strict
         ):
             raise GradcheckFailedError(result)

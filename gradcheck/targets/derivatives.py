@@ -1,0 +1,673 @@
+"""Derivatives in a target: function pairs and the objects that hold them.
+
+Found from the source and the names, never by calling every function:
+
+- **function pairs**: ``f`` with ``f_prime``, ``f_derivative``, ``f_deriv``, ``d_f``,
+  ``df`` (:func:`gradcheck.protocol.derivative.derivative_of`): elementwise activations
+  and their derivatives, losses and their ``*_prime``;
+- **``Activation(f, f_prime)`` objects**: a class built without arguments that holds a
+  function and its derivative; its backward's source says which reading it uses
+  (``self.activation_prime(self.input)``: in terms of the input). A pair held by an
+  object and defined in the module is one row, checked in the object's reading;
+- **``fn``/``grad``/``grad2`` activations** (``grad`` against ``fn``, ``grad2`` against
+  ``grad``), **loss objects** ``loss(y, y_pred)`` + ``grad(y, y_pred)``, and **cost
+  objects** ``fn(a, y)`` + ``delta(z, a, y)`` (Nielsen's: ``delta`` is ``dC/dz`` for the
+  output activation ``a = sigmoid(z)``, the module's own ``sigmoid`` when it has one).
+
+Each is checked by :func:`gradcheck.check_derivative` on Hypothesis-drawn arguments,
+through the same runner as classes and CS231n function pairs.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from gradcheck.protocol.derivative import derivative_of
+from gradcheck.protocol.source import function_tree
+from gradcheck.report import FAILED
+from gradcheck.targets.loading import Target
+
+__all__ = [
+    "COST",
+    "ELEMENTWISE",
+    "THROUGH",
+    "KIND",
+    "LOSS",
+    "DerivativeFound",
+    "DerivativePlan",
+    "DerivativeSpec",
+    "draw_derivative_case",
+    "find_derivatives",
+    "own_functions",
+    "plan_derivatives",
+    "run_derivative_engine",
+    "DERIVATIVES",
+]
+
+KIND = "derivative"
+ELEMENTWISE, LOSS, COST = "elementwise", "loss", "cost"
+#: a loss's ``grad(y, y_pred, z, act_fn)``: dL/dz through the output activation
+THROUGH = "through"
+
+#: how a backward names what it was given, and what it returned
+_INPUT_ATTRS = {"input", "inputs", "x", "z", "X", "Z", "in_", "inp", "last_input", "_input"}
+_OUTPUT_ATTRS = {"output", "outputs", "out", "a", "y", "A", "activation", "last_output",
+                 "_output"}
+_BACKWARDS = ("backward", "backward_propagation", "backprop", "backward_pass",
+              "backwardpass")
+
+
+@dataclass
+class DerivativeFound:
+    """A function and its derivative found in a target (as the runner sees a class)."""
+
+    name: str
+    module: str
+    f: Callable[..., Any]
+    f_prime: Callable[..., Any]
+    form: str  # ELEMENTWISE | LOSS | COST
+    reading: str | None = None  # the reading the code that uses it fixes
+    users: list[str] = field(default_factory=list)
+    kind: str = KIND
+    verdict: str = "check"
+    reason: str = ""
+    domain: str = "real"  # elementwise: "real" | "positive"; loss: "real" | "unit"
+    owner: str | None = None  # the class that holds the pair (its row replaces others)
+    f_label: str = ""  # how reports name f (a lambda by the attribute holding it)
+    activation: Callable[..., Any] | None = None  # a cost's a = sigmoid(z): the module's
+
+    def __post_init__(self) -> None:
+        if not self.f_label:
+            name = getattr(self.f, "__name__", "f")
+            self.f_label = name if name != "<lambda>" else "f"
+
+    @property
+    def has_backward(self) -> bool:
+        """Not a class with a backward (the CLI's list of unchecked classes)."""
+        return False
+
+    @property
+    def cls(self) -> Callable[..., Any]:
+        """The derivative: where the JSON report points (file, line)."""
+        return self.f_prime
+
+
+@dataclass
+class DerivativeSpec:
+    """One check of a derivative (duck-types the runner's ``CheckSpec``)."""
+
+    found: DerivativeFound
+    kind: str = KIND
+    labels: str | None = None
+    domain: str | None = None
+    training: bool = False
+    backward_only: bool = False
+    failure: str | None = None
+
+    @property
+    def build(self) -> Any:
+        """What the JSON's ``constructor`` shows: nothing is built."""
+        return _Shown(self.variant)
+
+    @property
+    def name(self) -> str:
+        """The derivative's row name."""
+        return self.found.name
+
+    @property
+    def variant(self) -> str:
+        """What is checked against what."""
+        found = self.found
+        f = found.f_label
+        text = {ELEMENTWISE: f"elementwise derivative of {f}",
+                LOSS: f"gradient of {f}", COST: f"dC/dz of {f} at a = sigmoid(z)",
+                THROUGH: f"dL/dz of {f} at y_pred = sigmoid(z)"}[found.form]
+        if found.domain == "positive":
+            text += "; positive inputs"
+        elif found.domain == "open unit":
+            text += "; inputs in (-1, 1)"
+        elif found.domain == "unit":
+            text += "; predictions in (0, 1), binary targets"
+        if found.users:
+            verb = "uses" if len(found.users) == 1 else "use"
+            text += f"; as {', '.join(found.users)} {verb} it"
+            if found.reading is not None:
+                text += f" (on its {found.reading})"
+        return text
+
+
+@dataclass
+class _Shown:
+    label: str
+    shown: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class DerivativePlan:
+    """The outcome of planning one derivative (duck-types the runner's ``Planned``)."""
+
+    found: DerivativeFound
+    specs: list[DerivativeSpec] = field(default_factory=list)
+    status: str = "check"
+    reason: str = ""
+    notes: list[str] = field(default_factory=list)
+    unchecked: list[str] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------- finding
+def own_functions(module: Any) -> dict[str, Callable[..., Any]]:
+    """The public functions a module defines itself (not imported ones)."""
+    return {k: v for k, v in vars(module).items()
+            if inspect.isfunction(v) and v.__module__ == module.__name__
+            and not k.startswith(("_", "test"))}
+
+
+def find_derivatives(target: Target) -> list[DerivativeFound]:
+    """Every derivative pair and derivative object of the target's modules.
+
+    Parameters
+    ----------
+    target : Target
+        From :func:`gradcheck.targets.loading.load_target`.
+
+    Returns
+    -------
+    list of DerivativeFound
+        In definition order; one entry per distinct function, derivative and reading.
+    """
+    found: list[DerivativeFound] = []
+    for module in target.modules:
+        functions = own_functions(module)
+        pairs: dict[tuple[int, int], DerivativeFound] = {}
+        for name, function in functions.items():
+            base = derivative_of(name, functions)
+            if base is None or _takes(functions[base]) != _takes(function):
+                continue
+            form = ELEMENTWISE if _takes(function) == 1 else LOSS
+            entry = DerivativeFound(name, module.__name__, functions[base], function, form)
+            pairs[(id(entry.f), id(entry.f_prime))] = entry
+            found.append(entry)
+        for cls in _own_classes(module):
+            found += _from_class(cls, module, pairs)
+    return found
+
+
+def _takes(function: Callable[..., Any]) -> int:
+    """The number of required positional parameters (-1 when unknown)."""
+    try:
+        params = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return -1
+    return sum(1 for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+               and p.default is p.empty)
+
+
+def _own_classes(module: Any) -> list[type]:
+    return [v for k, v in vars(module).items()
+            if inspect.isclass(v) and v.__module__ == module.__name__ and not k.startswith("_")]
+
+
+def _instance(cls: type) -> Any:
+    """``cls()`` when it takes no required argument (None otherwise, or if it raises)."""
+    try:
+        if _takes(cls) != 0 or inspect.isabstract(cls):
+            return None
+    except (TypeError, ValueError):
+        return None
+    try:
+        return cls()
+    except Exception:  # noqa: BLE001 - a constructor that needs more: not ours to judge
+        return None
+
+
+def _from_class(cls: type, module: Any,
+                pairs: dict[tuple[int, int], DerivativeFound]) -> list[DerivativeFound]:
+    """The derivative rows a class gives (new ones; module pairs it uses are annotated)."""
+    name, mod = cls.__name__, module.__name__
+    methods = {k for k in dir(cls) if callable(getattr(cls, k, None))}
+    out: list[DerivativeFound] = []
+    if {"fn", "delta"} <= methods:
+        obj: Any = _instance(cls) or cls
+        if _takes(obj.fn) == 2 and _takes(obj.delta) == 3:
+            sigmoid = getattr(module, "sigmoid", None)
+            return [DerivativeFound(f"{name}.delta", mod, obj.fn, obj.delta, COST,
+                                    owner=name, f_label=f"{name}.fn",
+                                    activation=sigmoid if callable(sigmoid) else None)]
+        return []
+    if {"fn", "grad"} <= methods and not {"forward", "backward"} <= methods:
+        obj = _instance(cls)
+        if obj is None:
+            return []
+        if _takes(obj.fn) == 1 and _takes(obj.grad) == 1:
+            out.append(DerivativeFound(f"{name}.grad", mod, obj.fn, obj.grad, ELEMENTWISE,
+                                       owner=name, f_label=f"{name}.fn"))
+            grad2 = getattr(obj, "grad2", None)
+            if callable(grad2) and _takes(grad2) == 1:
+                out.append(DerivativeFound(f"{name}.grad2", mod, obj.grad, grad2, ELEMENTWISE,
+                                           owner=name, f_label=f"{name}.grad"))
+        return out
+    if {"loss", "grad"} <= methods and not {"forward", "backward"} <= methods:
+        obj = _instance(cls)
+        if obj is None:
+            return []
+        if _takes(obj.loss) == 2 and _takes(obj.grad) == 2:
+            return [DerivativeFound(f"{name}.grad", mod, obj.loss, obj.grad, LOSS, owner=name,
+                                    f_label=f"{name}.loss")]
+        if _takes(obj.loss) == 2 and _through_roles(obj.grad) is not None:
+            return [DerivativeFound(f"{name}.grad", mod, obj.loss, obj.grad, THROUGH,
+                                    owner=name, f_label=f"{name}.loss")]
+        return [DerivativeFound(
+            f"{name}.grad", mod, obj.loss, obj.grad, LOSS, verdict="skip", owner=name,
+            reason=f"grad takes {_takes(obj.grad)} arguments and loss {_takes(obj.loss)}: "
+            "a gradient through an activation (grad(y, y_pred, z, act_fn)) is not read "
+            "yet; check it with gradcheck.check_derivative and your own lambdas")]
+    return _held_pair(cls, module, pairs)
+
+
+_THROUGH_NAMES = {"y": ("y", "y_true", "target", "targets", "labels"),
+                  "y_pred": ("y_pred", "yhat", "y_hat", "pred", "output", "a"),
+                  "z": ("z", "logits", "z_out", "pre_activation", "x"),
+                  "act": ("act_fn", "act", "activation", "activation_fn", "act_func", "fn")}
+
+
+def _through_roles(grad: Callable[..., Any]) -> list[str] | None:
+    """``grad(y, y_pred, z, act_fn)``'s arguments by role, in order (None if not so)."""
+    try:
+        names = [p.name for p in inspect.signature(grad).parameters.values()]
+    except (TypeError, ValueError):
+        return None
+    roles = []
+    for name in names:
+        role = next((r for r, spelled in _THROUGH_NAMES.items() if name.lower() in spelled),
+                    None)
+        if role is None or role in roles:
+            return None
+        roles.append(role)
+    return roles if sorted(roles) == sorted(_THROUGH_NAMES) else None
+
+
+class SigmoidActivation:
+    """The output activation handed to ``grad(y, y_pred, z, act_fn)``: ``fn`` and ``grad``."""
+
+    def fn(self, z: np.ndarray) -> np.ndarray:
+        """The logistic sigmoid."""
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def grad(self, x: np.ndarray) -> np.ndarray:
+        """Its derivative at ``x``."""
+        s = self.fn(x)
+        return s * (1.0 - s)
+
+    def __str__(self) -> str:
+        return "Sigmoid"
+
+
+def _holds_functions(cls: type) -> bool:
+    """Whether ``cls.__init__`` hands functions to a base or binds them (source only).
+
+    ``super().__init__(tanh, tanh_prime)`` (two or more arguments), or two or more
+    ``self.x = name`` / ``self.x = lambda ...`` bindings: only such classes are built.
+    """
+    init = vars(cls).get("__init__")
+    tree = function_tree(init) if inspect.isfunction(init) else None
+    if tree is None:
+        return False
+    bound = 0
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr == "__init__" and len(node.args) >= 2:
+            return True
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name | ast.Lambda) \
+                and any(isinstance(t, ast.Attribute) for t in node.targets):
+            bound += 1
+    return bound >= 2
+
+
+def _held_pair(cls: type, module: Any,
+               pairs: dict[tuple[int, int], DerivativeFound]) -> list[DerivativeFound]:
+    """An ``Activation(f, f_prime)`` object: the pair it holds, in its backward's reading."""
+    if not _holds_functions(cls):
+        return []
+    obj = _instance(cls)
+    if obj is None:
+        return []
+    held = {k: v for k, v in vars(obj).items()
+            if callable(v) and not inspect.isclass(v) and not inspect.ismethod(v)}
+    for attr, f_prime in held.items():
+        base = derivative_of(attr, held)
+        if base is None:
+            by_value = {getattr(v, "__name__", ""): k for k, v in held.items()}
+            own = derivative_of(getattr(f_prime, "__name__", ""), by_value)
+            base = by_value.get(own) if own is not None else None
+        if base is None or _takes(held[base]) not in (1, -1):
+            continue
+        f = held[base]
+        reading = _reading(cls, attr)
+        key = (id(f), id(f_prime))
+        if key in pairs and pairs[key].reading in (None, reading):
+            entry = pairs[key]  # the module's own pair: one row, in the object's reading
+            entry.users.append(cls.__name__)
+            entry.reading = entry.reading or reading
+            return []
+        label = getattr(f, "__name__", base)
+        entry = DerivativeFound(f"{cls.__name__}.{attr}", module.__name__, f, f_prime,
+                                ELEMENTWISE, reading=reading, users=[cls.__name__],
+                                f_label=label if label != "<lambda>" else
+                                f"{cls.__name__}.{base}")
+        pairs[key] = entry
+        return [entry]
+    return []
+
+
+def _reading(cls: type, attr: str) -> str | None:
+    """``input`` or ``output``: what the class's backward passes to ``self.<attr>``."""
+    for klass in cls.__mro__:
+        for method in _BACKWARDS:
+            function = vars(klass).get(method)
+            tree = function_tree(function) if inspect.isfunction(function) else None
+            if tree is None:
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                        and node.func.attr == attr and node.args:
+                    arg = node.args[0]
+                    if isinstance(arg, ast.Attribute):
+                        if arg.attr in _INPUT_ATTRS:
+                            return "input"
+                        if arg.attr in _OUTPUT_ATTRS:
+                            return "output"
+            return None
+    return None
+
+
+# ----------------------------------------------------------------------------- planning
+def plan_derivatives(target: Target) -> list[DerivativePlan]:
+    """A plan per derivative found: its domain probed, or why it cannot run.
+
+    Parameters
+    ----------
+    target : Target
+        The imported target.
+
+    Returns
+    -------
+    list of DerivativePlan
+    """
+    plans = []
+    for found in find_derivatives(target):
+        if found.verdict == "skip":
+            plans.append(DerivativePlan(found, status="skip", reason=found.reason))
+            continue
+        found.domain = _domain(found)
+        if found.form == ELEMENTWISE and found.domain != "none" and not _elementwise(found):
+            f = getattr(found.f, "__name__", "f")
+            plans.append(DerivativePlan(found, status="skip", reason=(
+                f"{f} is not elementwise (changing one input moves other outputs, as "
+                f"softmax does): its derivative is a Jacobian, not read here; check the "
+                "layer that uses it")))
+            continue
+        if found.domain == "none":
+            plans.append(DerivativePlan(found, status="skip", reason=(
+                f"{getattr(found.f, '__name__', 'f')} gives no finite value on real, positive, "
+                "(-1, 1) or (0, 1) arguments: check it with gradcheck.check_derivative and "
+                "your own")))
+            continue
+        plans.append(DerivativePlan(found, [DerivativeSpec(found)]))
+    return plans
+
+
+def _elementwise(found: DerivativeFound) -> bool:
+    """Whether one input moves only its own output (``sigmoid``, not ``softmax``)."""
+    x = np.array([[-1.5, -0.3, 0.4, 2.0]])
+    if found.domain == "positive":
+        x = np.abs(x) + 0.1
+    elif found.domain == "open unit":
+        x = 0.9 * np.tanh(x)
+    moved = x.copy()
+    moved[0, 0] += 0.5
+    try:
+        with np.errstate(all="ignore"):
+            before = np.asarray(found.f(x.copy()), dtype=np.float64)
+            after = np.asarray(found.f(moved), dtype=np.float64)
+    except Exception:  # noqa: BLE001 - the check reports it
+        return True
+    if before.shape != x.shape or after.shape != x.shape:
+        return True  # not an array of x's shape: the check says what it is
+    return bool(np.array_equal(before[0, 1:], after[0, 1:]))
+
+
+def _domain(found: DerivativeFound) -> str:
+    """Where ``f`` is finite: probed once on a few values (the candidate's own call)."""
+    rng = np.random.default_rng(0)
+    candidates: dict[str, tuple[np.ndarray, ...]]
+    if found.form == ELEMENTWISE:
+        x = np.array([[-1.5, -0.3, 0.4, 2.0]])
+        candidates = {"real": (x,), "positive": (np.abs(x) + 0.1,),
+                      "open unit": (0.9 * np.tanh(x),)}
+    elif found.form == LOSS:
+        pred, true = rng.standard_normal((2, 3)), rng.standard_normal((2, 3))
+        unit = (rng.uniform(0.1, 0.9, (2, 3)), rng.integers(0, 2, (2, 3)).astype(float))
+        candidates = {"real": (true, pred), "unit": (unit[1], unit[0])}
+    else:
+        return "real"
+    for domain, args in candidates.items():
+        try:
+            with np.errstate(all="ignore"):
+                value = np.asarray(found.f(*[np.array(a) for a in args]), dtype=np.float64)
+        except Exception:  # noqa: BLE001 - outside its domain
+            continue
+        if value.size and np.all(np.isfinite(value)):
+            return domain
+    return "none"
+
+
+# ----------------------------------------------------------------------------- examples
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def draw_derivative_case(spec: DerivativeSpec, draw: Callable[[Any], Any]) -> Any:
+    """Draw one example's arguments (the runner's ``draw_case`` for derivatives)."""
+    from hypothesis import strategies as st
+
+    from gradcheck import strategies as gs
+    from gradcheck.targets.functions import FunctionCall
+    from gradcheck.targets.results import Case
+
+    found = spec.found
+    if found.form == ELEMENTWISE:
+        shape = tuple(draw(st.lists(st.integers(1, 4), min_size=1, max_size=3)))
+        x = draw(gs.nd_arrays(shape, scale=1.5, zeros=found.domain == "real"))
+        if found.domain == "positive":
+            x = np.abs(x) + 0.1
+        elif found.domain == "open unit":
+            x = 0.9 * np.tanh(x)  # arcsin, atanh: inside (-1, 1)
+        args: tuple[Any, ...] = (x,)
+        arrays = {"x": x}
+    elif found.form == LOSS:
+        n, c = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+        pred = draw(gs.nd_arrays((n, c)))
+        seed = draw(st.integers(0, 2**16 - 1))
+        rng = np.random.default_rng(seed)
+        if found.domain == "unit":
+            pred = _sigmoid(np.clip(pred, -3, 3))
+            true = rng.integers(0, 2, (n, c)).astype(np.float64)
+        else:
+            true = rng.standard_normal((n, c))
+        position = _loss_position(found)
+        args = (pred, true) if position == 0 else (true, pred)
+        arrays = {"y_pred": pred, "y_true": true}
+    elif found.form == THROUGH:
+        n, c = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+        z = draw(gs.nd_arrays((n, c), scale=1.5))
+        y = np.array(draw(st.lists(st.sampled_from([0.0, 1.0]), min_size=n * c,
+                                   max_size=n * c)), dtype=np.float64).reshape(n, c)
+        args, arrays = (z, y), {"z": z, "y": y}
+    else:
+        n = draw(st.integers(1, 5))
+        z = draw(gs.nd_arrays((n, 1), scale=1.5))
+        y = np.array(draw(st.lists(st.sampled_from([0.0, 1.0]), min_size=n, max_size=n)),
+                     dtype=np.float64).reshape(n, 1)
+        args, arrays = (z, y), {"z": z, "y": y}
+    seed = draw(st.integers(0, 2**16 - 1))
+    return Case(FunctionCall(args, {}), arrays, {}, seed)  # type: ignore[arg-type]
+
+
+def _loss_position(found: DerivativeFound) -> int:
+    from gradcheck.protocol.derivative import differentiated_argument
+
+    dummy = (np.zeros((1, 1)), np.zeros((1, 1)))
+    return differentiated_argument(found.f, dummy)
+
+
+def run_derivative_engine(spec: DerivativeSpec, case: Any) -> tuple[Any, str | None]:
+    """Check one example with :func:`gradcheck.check_derivative`."""
+    from gradcheck import check_derivative
+
+    found = spec.found
+    args = case.obj.args
+    try:
+        if found.form == COST:
+            report = _check_cost(found, args, case.seed)
+        elif found.form == THROUGH:
+            report = _check_through(found, args, case.seed)
+        else:
+            report = check_derivative(found.f, found.f_prime, *args, reading=found.reading,
+                                      seed=case.seed, raise_on_failure=False)
+    except (ValueError, TypeError) as exc:
+        return None, f"the check rejected the call: {type(exc).__name__}: {exc}"
+    except Exception as exc:  # noqa: BLE001 - never crash on one derivative
+        from gradcheck.engine.blame import checker_raised
+
+        return checker_raised(exc, found.name, KIND)
+    if found.reading is not None and report.status == "failed" and found.form == ELEMENTWISE:
+        _other_reading(found, args, case.seed, report)
+    if found.form == ELEMENTWISE and report.status in ("passed", "failed", "inconclusive"):
+        _writes(found, report)
+    report.name = found.name
+    for g in report.gradients:  # "QuadraticCost.delta (dQuadraticCost.fn/dz)"
+        g.name = f"{found.name} (d{found.f_label}/{g.name.rsplit('/', 1)[-1]}"
+    return report, None
+
+
+def _writes(found: DerivativeFound, report: Any) -> None:
+    """Whether the derivative writes into its argument, on a fixed probe of every sign.
+
+    The example Hypothesis shrinks to may hold no value the derivative overwrites
+    (``x[x <= 0] = 0`` on a positive example): the write is looked for on its own.
+    """
+    probe = np.array([[-1.5, -0.3, 0.0, 0.4, 2.0]])
+    if found.domain == "positive":
+        probe = np.abs(probe) + 0.1
+    elif found.domain == "open unit":
+        probe = 0.9 * np.tanh(probe)
+    given = probe.copy()
+    try:
+        with np.errstate(all="ignore"):
+            found.f_prime(given)
+    except Exception:  # noqa: BLE001 - the check reports what it raises
+        return
+    if np.array_equal(given, probe):
+        return
+    name = getattr(found.f_prime, "__name__", "the derivative")
+    text = (f"{name} wrote into its argument (given {probe.tolist()[0]}, it left "
+            f"{given.tolist()[0]}): a network passing its layer's input or output would "
+            "see it changed; work on a copy")
+    if not any("wrote into its argument" in p for p in report.problems):
+        report.problems.insert(0, text)
+        report.status = FAILED
+
+
+def _other_reading(found: DerivativeFound, args: tuple[Any, ...], seed: int,
+                   report: Any) -> None:
+    """A derivative right in the other reading than its user's: say so (the real bug)."""
+    from gradcheck import check_derivative
+
+    other = "output" if found.reading == "input" else "input"
+    again = check_derivative(found.f, found.f_prime, *args, reading=other, seed=seed,
+                             raise_on_failure=False)
+    if again.ok:
+        users = ", ".join(found.users)
+        for g in report.gradients:
+            if g.status == "failed":
+                g.diagnosis = (f"it is the derivative in terms of the {other}, but {users}'s "
+                               f"backward calls it on the {found.reading}: call it on the "
+                               f"{other}, or write it in terms of the {found.reading}")
+
+
+def _check_through(found: DerivativeFound, args: tuple[Any, ...], seed: int) -> Any:
+    """``grad(y, sigmoid(z), z, act_fn)`` against finite differences of ``loss(y, sigmoid(z))``."""
+    from gradcheck import check_derivative
+
+    act = SigmoidActivation()
+    roles = _through_roles(found.f_prime) or []
+    loss, grad = found.f, found.f_prime
+
+    def cost(z: np.ndarray, y: np.ndarray) -> Any:
+        return loss(y, act.fn(z))
+
+    def dcost(z: np.ndarray, y: np.ndarray) -> Any:
+        given = {"y": y, "y_pred": act.fn(z), "z": z, "act": act}
+        return grad(*[given[r] for r in roles])
+
+    cost.__name__ = found.f_label
+    dcost.__name__ = found.name
+    report = check_derivative(cost, dcost, *args, wrt=0, reading="input", seed=seed,
+                              raise_on_failure=False)
+    report.notes.append(f"grad(y, y_pred, z, act_fn) is dL/dz: checked against "
+                        f"{found.f_label}(y, sigmoid(z)) with a sigmoid act_fn")
+    return report
+
+
+def _check_cost(found: DerivativeFound, args: tuple[Any, ...], seed: int) -> Any:
+    """``delta(z, sigmoid(z), y)`` against the finite differences of ``fn(sigmoid(z), y)``."""
+    from gradcheck import check_derivative
+
+    act = found.activation or _sigmoid
+    fn, delta = found.f, found.f_prime
+
+    def cost(z: np.ndarray, y: np.ndarray) -> Any:
+        return fn(act(z), y)
+
+    def dcost(z: np.ndarray, y: np.ndarray) -> Any:
+        return delta(z, act(z), y)
+
+    cost.__name__ = found.f_label
+    dcost.__name__ = found.name
+    report = check_derivative(cost, dcost, *args, wrt=0, reading="input", seed=seed,
+                              raise_on_failure=False)
+    report.notes.append(f"delta is dC/dz at the output layer: checked against "
+                        f"{found.name.split('.')[0]}.fn(a, y) with a = sigmoid(z)")
+    return report
+
+
+@dataclass(frozen=True)
+class _Derivatives:
+    """How the runner draws and runs examples of derivatives (see ``targets/cases.py``)."""
+
+    wider_first: bool = False
+
+    def draw(self, spec: DerivativeSpec, draw: Callable[[Any], Any]) -> Any:
+        return draw_derivative_case(spec, draw)
+
+    def run(self, spec: DerivativeSpec, case: Any, *, dvalues: np.ndarray | None = None
+            ) -> tuple[Any, str | None]:
+        import contextlib
+        import io
+        import warnings
+
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return run_derivative_engine(spec, case)
+
+    def wider(self, spec: DerivativeSpec, case: Any, rng: np.random.Generator) -> Any:
+        return None  # a shrunk derivative's example is its own evidence
+
+
+DERIVATIVES = _Derivatives()

@@ -1,0 +1,177 @@
+"""Functions by what they return: ``(loss, dW)``, ``(loss, grads...)``, ``(loss, dict)``.
+
+Candidates are chosen from the source, never by calling every function: a module-level
+function whose ``return`` statements return a tuple whose first element is not named
+as a gradient and whose others include one that is (``return loss, dW``, ``return
+loss, grads``). A function whose returned gradients are named after the module's own
+arrays and not after its arguments (min-char-rnn's ``lossFun`` returning ``dWxh`` of a
+module-level ``Wxh``) is a program, not a function of its arguments: left to the
+program checks. Training, plotting and download helpers are never candidates.
+
+Their arguments come from the user's config, a CS231n convention whose arguments fit
+the signature, or the parameter names (:func:`roles`): weights ``W`` ``(D, C)`` at the
+scales real code uses (1e-4 .. 1e-1), data ``X`` ``(N, D)``, labels ``y``, a
+regularization strength ``reg`` above 0 up to 5e4, a bias ``b`` ``(C,)``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from gradcheck.protocol.source import (
+    gradient_for,
+    looks_like_gradient,
+    returned_names,
+    unfinished,
+)
+
+__all__ = ["NEVER_CALLED", "REG_STRENGTHS", "WEIGHT_SCALES", "describe_roles",
+           "gradient_functions", "role_arguments", "roles"]
+
+#: names of functions the CLI never calls (and their prefixes)
+NEVER_CALLED = ("train", "main", "plot", "download", "fit", "predict", "evaluate", "run",
+                "load", "save", "show", "visualize", "test", "setup", "get_data")
+
+_WEIGHTS = {"w", "weights", "weight", "theta", "w_", "wt", "coef", "params_w"}
+_DATA = {"x", "x_batch", "data", "inputs", "input", "features", "x_train", "xs", "x_tr",
+         "scores"}
+_LABELS = {"y", "labels", "label", "y_batch", "targets", "target", "y_train", "ys",
+           "y_true", "classes"}
+_REG = {"reg", "reg_strength", "lam", "lambd", "lmbda", "lambda_", "l2", "alpha",
+        "weight_decay", "regularization", "reg_lambda", "lamda", "l2_reg", "reg_lambda_"}
+_BIAS = {"b", "bias", "biases"}
+
+#: weight scales and regularization strengths of the course and its clones
+WEIGHT_SCALES = (1e-3, 1e-4, 1e-2, 1e-1)
+REG_STRENGTHS = (0.1, 1.0, 1e3, 2.5e4, 5e4, 0.0)
+
+
+def _never(name: str) -> bool:
+    low = name.lower()
+    return any(low == n or low.startswith(n + "_") for n in NEVER_CALLED)
+
+
+def gradient_functions(module: Any, functions: dict[str, Callable[..., Any]],
+                       taken: set[str]) -> list[str]:
+    """The names of ``module``'s functions that return ``(loss, gradient...)``.
+
+    Parameters
+    ----------
+    module : module
+        The module (its globals tell a program's parameters from arguments).
+    functions : dict
+        Its own public functions, by name.
+    taken : set of str
+        Names already checked another way (CS231n pairs, ``*_loss``).
+    """
+    out: list[str] = []
+    siblings: list[str] = []  # unfinished "*loss*" templates that return nothing yet
+    for name, function in functions.items():
+        if name in taken or _never(name):
+            continue
+        shown = returned_names(function)
+        if shown is None and "loss" in name.lower() and unfinished(function):
+            siblings.append(name)  # a template: a sibling of a candidate? (below)
+            continue
+        if shown is None or len(shown) < 2 or looks_like_gradient(shown[0]):
+            continue
+        grads = [n for n in shown[1:] if looks_like_gradient(n)]
+        if not grads:
+            continue
+        params = _positional(function)
+        if not params:
+            continue
+        space = vars(module)
+        if any(_of_module(g, params, space) for g in grads):
+            continue  # a program's gradient of module-level parameters
+        out.append(name)
+    signatures = {tuple(_positional(functions[n])) for n in out}
+    return out + [n for n in siblings if tuple(_positional(functions[n])) in signatures]
+
+
+def _of_module(gradient: str | None, params: list[str], space: dict[str, Any]) -> bool:
+    """``dWxh`` names a module-level array ``Wxh`` and no argument."""
+    if any(gradient_for(gradient, p) for p in params):
+        return False
+    return any(gradient_for(gradient, k) and isinstance(v, np.ndarray)
+               for k, v in space.items())
+
+
+def _positional(function: Callable[..., Any]) -> list[str]:
+    try:
+        params = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return []
+    return [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+
+
+def roles(function: Callable[..., Any]) -> tuple[dict[str, str], str]:
+    """Each required positional parameter's role by its name, or why one has none.
+
+    Returns
+    -------
+    (dict, str)
+        ``{"W": "weights", "X": "data", "y": "labels", "reg": "reg"}`` and ``""``; or
+        ``{}`` and the reason (a parameter no name tells the value of).
+    """
+    try:
+        params = list(inspect.signature(function).parameters.values())
+    except (TypeError, ValueError):
+        return {}, "its signature cannot be read"
+    out: dict[str, str] = {}
+    for p in params:
+        if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            continue
+        low = p.name.lower()
+        role = ("weights" if low in _WEIGHTS or (low.startswith("w") and len(low) <= 3)
+                else "data" if low in _DATA
+                else "labels" if low in _LABELS
+                else "reg" if low in _REG
+                else "bias" if low in _BIAS else None)
+        if role is None:
+            if p.default is not p.empty:
+                break  # keeps its default, and so do the parameters after it
+            return {}, f"no value is known for its argument {p.name!r}"
+        if role in out.values():
+            return {}, f"two arguments read as {role} ({p.name!r})"
+        out[p.name] = role
+    if "data" not in out.values() and "weights" not in out.values():
+        return {}, "no weights or data argument among its arguments"
+    return out, ""
+
+
+def describe_roles(found: dict[str, str]) -> str:
+    """``W (D, C) weights, X (N, D), y labels, reg > 0``: the variant's label."""
+    text = {"weights": "(D, C) weights", "data": "(N, D) data", "labels": "labels < C",
+            "reg": "regularization up to 5e4", "bias": "(C,) bias"}
+    return "argument names: " + ", ".join(f"{k} {text[v]}" for k, v in found.items())
+
+
+def role_arguments(found: dict[str, str], draw: Callable[[Any], Any]
+                   ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """Draw the arguments of roles: sizes, a weight scale and a regularization strength."""
+    from hypothesis import strategies as st
+
+    from gradcheck import strategies as gs
+
+    n, d, c = draw(st.integers(1, 5)), draw(st.integers(1, 5)), draw(st.integers(2, 5))
+    scale = draw(st.sampled_from(WEIGHT_SCALES))
+    has_weights = "weights" in found.values()
+    args: list[Any] = []
+    for role in found.values():
+        if role == "weights":
+            args.append(draw(gs.nd_arrays((d, c), scale=scale)))
+        elif role == "data":
+            args.append(draw(gs.nd_arrays((n, d) if has_weights else (n, c))))
+        elif role == "labels":
+            ids = draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n))
+            args.append(np.array(ids, dtype=np.int64))
+        elif role == "reg":
+            args.append(draw(st.sampled_from(REG_STRENGTHS)))
+        else:
+            args.append(draw(gs.nd_arrays((c,), scale=scale)))
+    return tuple(args), {}
