@@ -36,6 +36,7 @@ from gradcheck.report import (
 )
 
 __all__ = [
+    "FUNCTION_KINDS",
     "NOTHING_VERIFIED",
     "NO_PICTURE",
     "nothing_in_targets",
@@ -52,6 +53,9 @@ __all__ = [
     "summary_line",
 ]
 
+# Results that are functions (CS231n pairs, functions returning gradients, derivative
+# pairs), counted apart from classes in the totals line.
+FUNCTION_KINDS = frozenset({"function", "derivative"})
 # Worst first: failing gradients lead the table.
 _ORDER = {"failed": 0, "missing": 0, "error": 0, "unfinished": 1, "inconclusive": 1,
           "passed": 2, "skipped": 3}
@@ -308,7 +312,8 @@ def nothing_to_check(spec: str, found: Sequence[Any], plans: Sequence[Any],
         return f"nothing checkable in {spec} (skipped {skipped})"
     if not found:
         notes = f" ({'; '.join(target.notes)})" if target is not None and target.notes else ""
-        return f"no class is defined in {spec}: nothing to check{notes}"
+        return (f"nothing to check in {spec}: it defines no class, no function that returns "
+                f"a gradient and no derivative pair{notes}")
     if skipped:
         return f"no checkable class in {spec} (skipped {skipped})"
     names = ", ".join(f.name for f in found[:8]) + (", ..." if len(found) > 8 else "")
@@ -444,8 +449,18 @@ def render_totals(targets: Sequence[str], results: Sequence[Any], *, seed: int,
     """``TARGET: N classes, N checks, N examples (seed S) in T s``, after the table."""
     checks = sum(len(r.checks) for r in results)
     examples = sum(c.examples for r in results for c in r.checks)
-    return (f"\n{', '.join(targets)}: {len(results)} classes, {checks} checks, {examples} "
+    return (f"\n{', '.join(targets)}: {_units(results)}, {checks} checks, {examples} "
             f"examples (seed {seed}) in {seconds:.1f} s\n")
+
+
+def _units(results: Sequence[Any]) -> str:
+    """``5 classes``, ``3 functions`` or ``2 classes and 3 functions``."""
+    functions = sum(r.kind in FUNCTION_KINDS for r in results)
+    classes = len(results) - functions
+    parts = [f"{classes} classes"] if classes or not functions else []
+    if functions:
+        parts.append(f"{functions} function{'s' if functions != 1 else ''}")
+    return " and ".join(parts)
 
 
 present_reports(text=report_repr, html=report_html)

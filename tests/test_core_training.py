@@ -71,7 +71,7 @@ def test_epoch_stats_print_with_separators():
 
 
 def test_the_default_run_reaches_60_percent_accuracy(monkeypatch):
-    # the README's claim, with train_spiral's own defaults, which are the CLI's and the
+    # docs/nnfs-core.md's claim, with train_spiral's own defaults, which are the CLI's and the
     # documented ones: spies record what the call really used (a test of the signature
     # alone would not see a changed default under mutmut, whose trampoline keeps it)
     used = {}

@@ -182,5 +182,5 @@ def test_one_version_everywhere_and_the_readme_names_the_tag_it_would_get(capsys
     with pytest.raises(SystemExit) as exited:
         main(["--version"])
     assert exited.value.code == 0 and capsys.readouterr().out == f"gradcheck {version}\n"
-    readme = (ROOT / "README.md").read_text("utf-8")
-    assert f"The first tag will be `v{version}`" in readme
+    recipe = (ROOT / "docs" / "ci.md").read_text("utf-8")  # the pre-commit recipe's page
+    assert f"The first tag will be `v{version}`" in recipe

@@ -784,7 +784,10 @@ class Run:
             if param is None:
                 continue
             current = param.place.get()
-            moved = param.value.tobytes() != value.tobytes()
+            # (-0.0 becoming 0.0 is no change: ``w -= 0.0 * g``, an update at rate 0)
+            moved = param.value.tobytes() != value.tobytes() and not (
+                param.value.dtype.kind in "fc" and param.value.shape == value.shape
+                and np.array_equal(param.value, value, equal_nan=True))
             if current is not param.value:
                 self.recast.add(label)
                 other = not (isinstance(current, np.ndarray) and current.shape == value.shape

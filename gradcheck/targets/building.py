@@ -106,9 +106,14 @@ class Constructor:
         return cls(*args, **values)
 
 
+# CS231n's single-letter sizes: batch, input dim, output dim, hidden, channels, filters,
+# filter height/width, time steps, vocabulary (upper case only: ``f`` is a window)
+_LETTER_SIZES = {"N", "D", "M", "H", "C", "F", "HH", "WW", "T", "V"}
+
+
 def _is_size(param: inspect.Parameter) -> bool:
     annotation = param.annotation
-    if annotation is int or annotation == "int":
+    if annotation is int or annotation == "int" or param.name in _LETTER_SIZES:
         return True
     tokens = set(param.name.lower().split("_"))
     name = param.name.lower()

@@ -82,7 +82,7 @@ class _Layers:
     def draw(self, spec: CheckSpec, draw: Draw) -> Case:
         from hypothesis import strategies as st
 
-        n = draw(st.integers(1, MAX_SAMPLES))
+        n = 1 if getattr(spec, "one_sample", False) else draw(st.integers(1, MAX_SAMPLES))
         sizes: dict[str, int] = {}
         if spec.build.sizes:
             first = draw(st.integers(1, MAX_FEATURES))
@@ -115,7 +115,7 @@ class _Layers:
 
     def wider(self, spec: CheckSpec, case: Case, rng: np.random.Generator) -> Case | None:
         x = case.arrays.get("inputs")
-        if x is None or x.ndim < 2:
+        if x is None or x.ndim < 2 or getattr(spec, "one_sample", False):
             return None
         rows = rng.standard_normal((max(4, x.shape[0]), *x.shape[1:]))
         return Case(case.obj, {"inputs": rows}, case.sizes, case.seed)

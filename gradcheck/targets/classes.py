@@ -134,6 +134,51 @@ def ignore_as_base(found: Found, why: str) -> bool:
     return True
 
 
+def ignore_as_function_base(found: Found) -> bool:
+    """Ignore a base whose required constructor arguments are functions its subclasses give.
+
+    ``class Activation: def __init__(self, activation, activation_prime)``, subclassed by
+    ``Tanh`` that passes ``np.tanh`` and its derivative: every required argument is kept
+    (``self.f = f``) and called (``self.f(x)``) or called directly. Checked through its
+    subclasses, it is neither checked nor listed as unchecked. Returns whether it was
+    ignored.
+    """
+    if not found.subclasses or not isinstance(found.cls, type):
+        return False
+    required = [p.name for p in signature_params(found.cls) or []
+                if p.default is inspect.Parameter.empty
+                and p.kind not in (inspect.Parameter.VAR_POSITIONAL,
+                                   inspect.Parameter.VAR_KEYWORD)]
+    if not required:
+        return False
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(found.cls)))
+    except (OSError, TypeError, SyntaxError):
+        return False
+    kept: dict[str, set[str]] = {name: {name} for name in required}  # argument -> names
+    called: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name) \
+                and node.value.id in kept:
+            for target in node.targets:
+                if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
+                        and target.value.id == "self":
+                    kept[node.value.id].add(f"self.{target.attr}")
+        elif isinstance(node, ast.Call):
+            function = node.func
+            if isinstance(function, ast.Name):
+                called.add(function.id)
+            elif isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name) \
+                    and function.value.id == "self":
+                called.add(f"self.{function.attr}")
+    if not all(names & called for names in kept.values()):
+        return False
+    found.verdict, found.template = "ignore", True
+    found.reason = (f"a base class (of {', '.join(found.subclasses[:3])}) whose constructor "
+                    f"takes the functions ({', '.join(required)}) its subclasses give")
+    return True
+
+
 def _does_nothing(cls: type, method: str) -> bool:
     function = cls.__dict__.get(method)
     if function is None:

@@ -45,7 +45,7 @@ from gradcheck.targets.building import prepare as prepare
 from gradcheck.targets.classes import Found as Found
 from gradcheck.targets.classes import classify as classify
 from gradcheck.targets.classes import find_classes as find_classes
-from gradcheck.targets.classes import ignore_as_base
+from gradcheck.targets.classes import ignore_as_base, ignore_as_function_base
 from gradcheck.targets.fused_probe import fused_specs
 from gradcheck.targets.layer_probe import probe_layer
 from gradcheck.targets.loading import Target as Target
@@ -85,9 +85,11 @@ def plan_checks(found: Found, config: dict[str, list[dict[str, Any]]]) -> Planne
         if found.kind == "fused" and callable(getattr(found.cls, "backward", None)):
             return plan_backward_only(found, config)
         return Planned(found, status="skip", reason=found.reason)
-    builds, reason = constructors(found.cls, config.get(found.cls.__name__)
-                                  or config.get(found.name))
+    given = config.get(found.cls.__name__) or config.get(found.name)
+    builds, reason = constructors(found.cls, given)
     if reason is not None:
+        if not given:
+            ignore_as_function_base(found)  # (Activation(f, f_prime): its subclasses run)
         return Planned(found, status="skip", reason=reason)
     planned = Planned(found)
     for build in builds:
@@ -140,9 +142,8 @@ def _searched(found: Found, build: Constructor, unchecked: list[str],
     if found.kind != "layer":
         return specs
     defaults = argument_defaults(found.cls)
-    for change in searching.variants({**defaults, **used.fixed}):
+    for change, what in searching.variants({**defaults, **used.fixed}):
         (name, value), = change.items()
-        what = "padding 0" if value == 0 else "overlapping windows"
         variant = used.with_fixed(change, variant=f"{what}: where bugs hide")
         with contextlib.suppress(UserCodeError, SkipError):
             more = _probe(found, variant, [])

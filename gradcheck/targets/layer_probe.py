@@ -220,7 +220,11 @@ def _parameter_rows(obj: Any) -> list[int]:
 
 
 def _layer_spec(found: Found, build: Constructor, obj: Any, candidate: shapes.Candidate,
-                inputs: np.ndarray, sizes: dict[str, int], fixed: Any) -> CheckSpec:
+                inputs: np.ndarray, sizes: dict[str, int], fixed: Any, *,
+                batch_last: bool = False) -> CheckSpec:
+    one_sample = _one_sample(found, obj, inputs, batch_last=batch_last)
+    if one_sample:
+        inputs = inputs[..., :1] if batch_last else inputs[:1]
     returned = user_call(f"{found.name}.forward", _forward_layer, obj, inputs, found.training)
     output = _output_of(obj, returned)
     assert output is not None
@@ -231,7 +235,7 @@ def _layer_spec(found: Found, build: Constructor, obj: Any, candidate: shapes.Ca
                                   magnitude=shapes.LARGE_MAGNITUDE)
         large = _forward_output(found, obj, big)
     spec = CheckSpec(found, build, "layer", training=found.training, params=params,
-                     input_domain=candidate.domain)
+                     input_domain=candidate.domain, one_sample=one_sample)
     moderate = np.asarray(output, dtype=np.float64) if output.dtype.kind in "fc" else None
     if moderate is not None and large is not None and not np.all(np.isfinite(large)) \
             and np.all(np.abs(moderate) <= 1.0 + 1e-12):
@@ -266,6 +270,31 @@ def _layer_spec(found: Found, build: Constructor, obj: Any, candidate: shapes.Ca
         if len(candidate.shape) == 1:
             spec.input_width = candidate.shape[0]
     return spec
+
+
+def _one_sample(found: Found, obj: Any, inputs: np.ndarray, *, batch_last: bool) -> bool:
+    """Whether the layer takes one sample at a time: its backward refuses a batch.
+
+    The from-scratch tutorial's column layer (``self.bias -= learning_rate *
+    output_gradient``, a bias of shape ``(units, 1)``) runs forward on any batch but its
+    backward only on one column. Seen as forward and backward working on the first sample
+    alone while backward raises on the whole probe batch (forward having taken it).
+    """
+    samples = inputs.shape[-1] if batch_last else inputs.shape[0]
+    if inputs.ndim < 2 or samples < 2:
+        return False
+    if _backward_works(found, obj, inputs):
+        return False
+    return _backward_works(found, obj, inputs[..., :1] if batch_last else inputs[:1])
+
+
+def _backward_works(found: Found, obj: Any, inputs: np.ndarray) -> bool:
+    """Forward then backward (ones as the upstream gradient) run without raising."""
+    output = _forward_output(found, obj, inputs)
+    if output is None or output.dtype.kind not in "fc":
+        return False
+    ones = np.ones_like(output, dtype=np.float64)
+    return tries(_backward_layer, obj, ones, rejected=REJECTED) is not REJECTED
 
 
 def _overflow_threshold(found: Found, obj: Any, candidate: shapes.Candidate) -> float | None:
@@ -319,7 +348,7 @@ def _batch_last_spec(found: Found, build: Constructor, obj: Any, features: int,
     """A check fed ``(features, n)`` batches: samples on the last axis."""
     candidate = shapes.Candidate((features,))
     inputs = np.random.default_rng(4).uniform(-1.0, 1.0, (features, 3))
-    spec = _layer_spec(found, build, obj, candidate, inputs, sizes, fixed)
+    spec = _layer_spec(found, build, obj, candidate, inputs, sizes, fixed, batch_last=True)
     spec.batch_last = True
     spec.input_shape, spec.input_width = (features,), features
     spec.max_magnitude = None

@@ -6,8 +6,9 @@ from their names: shapes (``input_shape``, ``w_shape``) are tuples, windows (``f
 (``name``) strings. Each name has a short list of values, tried in order until the class
 builds and its forward takes an input (:func:`alternatives`); the first that works is
 checked. Then :func:`variants` adds the builds bugs hide at: padding 0 (a backward that
-strips the padding with ``[p:-p]``), a stride below the window (overlapping windows,
-whose gradients must add up).
+strips the padding with ``[p:-p]``), a stride of 2 where the stride is 1 (a backward that
+ignores the stride), a stride below the window (overlapping windows, whose gradients
+must add up).
 """
 
 from __future__ import annotations
@@ -73,24 +74,30 @@ def _window(value: Any) -> int | None:
     return None
 
 
-def variants(used: dict[str, Any]) -> list[dict[str, Any]]:
-    """The settings bugs hide at, as changes to the arguments ``used`` (defaults included).
+def variants(used: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
+    """The settings bugs hide at: changes to the arguments ``used`` (defaults included).
 
-    Padding 0 when the padding used is not 0; a stride one below the window when the
-    stride used is not below it (``None`` reads as "the window").
+    Each comes with what it is: padding 0 when the padding used is not 0 ("padding 0");
+    a stride of 2 when the stride used is 1 ("stride 2": a backward that ignores the
+    stride, ``[i:i+k]`` for ``[i*s:i*s+k]``, is right at stride 1 only); a stride one
+    below the window when the stride used is not below it ("overlapping windows";
+    ``None`` reads as "the window").
     """
-    out: list[dict[str, Any]] = []
+    out: list[tuple[dict[str, Any], str]] = []
     lowered = {k.lower(): k for k in used}
     padding = next((lowered[n] for n in PADDING_NAMES if n in lowered), None)
     if padding is not None and isinstance(used[padding], int) and used[padding] != 0:
-        out.append({padding: 0})
+        out.append(({padding: 0}, "padding 0"))
     stride = next((lowered[n] for n in STRIDE_NAMES if n in lowered), None)
     window_name = next((lowered[n] for n in WINDOW_NAMES if n in lowered
                         and _window(used[lowered[n]]) is not None), None)
-    if stride is not None and window_name is not None:
+    if stride is not None and _window(used[stride]) == 1 and not isinstance(used[stride],
+                                                                           tuple):
+        out.append(({stride: 2}, "stride 2"))
+    elif stride is not None and window_name is not None:
         window = _window(used[window_name])
         value = used[stride]
         current = window if value is None else _window(value)
         if window is not None and window >= 2 and current is not None and current >= window:
-            out.append({stride: window - 1})
+            out.append(({stride: window - 1}, "overlapping windows"))
     return out

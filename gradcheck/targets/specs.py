@@ -53,6 +53,7 @@ class CheckSpec:
     max_magnitude: float | None = None  # some examples are this large
     failure: str | None = None  # found failed while probing: reported without running
     batch_last: bool = False  # samples on the last axis: inputs (features, n)
+    one_sample: bool = False  # backward takes one sample at a time: n is always 1
     #: several inputs (forward(a, b)): each one's per-sample shape; drawn side by side
     #: as one (n, total) array and given to the check as a tuple
     input_parts: tuple[tuple[int, ...], ...] | None = None
@@ -85,6 +86,8 @@ class CheckSpec:
                     self.found.inputs, self.input_parts, strict=False)))
         elif self.input_shape is not None and len(self.input_shape) != 1:
             parts.append("inputs (n, " + ", ".join(map(str, self.input_shape)) + ")")
+        if self.one_sample:
+            parts.append("one sample at a time")
         if self.input_domain == "positive":
             parts.append("positive inputs")
         elif self.input_domain == "ids":

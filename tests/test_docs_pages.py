@@ -1,0 +1,383 @@
+"""Every page of the docs runs as written, and every relative link in it leads somewhere.
+
+The pages: ``README.md``, ``CONTRIBUTING.md``, ``benchmarks/README.md`` and ``docs/*.md``.
+The conventions (how a block is marked as raising or as not run) are in CONTRIBUTING.md,
+"Docs whose examples run"; each checker here has a twin on a broken page.
+"""
+
+from __future__ import annotations
+
+import doctest
+import re
+import shlex
+import textwrap
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gradcheck.cli import build_parser, main
+
+ROOT = Path(__file__).resolve().parents[1]
+TESTS = ROOT / "tests"
+PAGES = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", ROOT / "benchmarks" / "README.md",
+         *sorted((ROOT / "docs").glob("*.md"))]
+SHELLS = {"bash", "sh", "shell", "console"}
+MARKER = re.compile(r"<!--\s*(raises|not run):\s*(.*?)\s*-->")
+OPEN = re.compile(r"^(\s*)```\s*([\w+-]*)\s*$")
+CLOSE = re.compile(r"^\s*```\s*$")
+
+
+def name(page: Path) -> str:
+    return page.relative_to(ROOT).as_posix()
+
+
+# ----------------------------------------------------------------------------- reading
+@dataclass(frozen=True)
+class Block:
+    """One fenced block of a page: its language, text and the marker just above it."""
+
+    line: int
+    lang: str
+    text: str
+    marker: tuple[str, str] | None
+
+
+def blocks(text: str) -> list[Block]:
+    lines = text.splitlines()
+    found, i = [], 0
+    while i < len(lines):
+        opened = OPEN.match(lines[i])
+        if not opened:
+            i += 1
+            continue
+        end = i + 1
+        while end < len(lines) and not CLOSE.match(lines[end]):
+            end += 1
+        marker = MARKER.fullmatch(lines[i - 1].strip()) if i else None
+        body = textwrap.dedent("\n".join(lines[i + 1:end])) + "\n"
+        found.append(Block(i + 1, opened.group(2).lower(), body,
+                           marker.groups() if marker else None))
+        i = end + 1
+    return found
+
+
+def without_code(text: str, inline: bool = True) -> str:
+    """The page with its fenced blocks (and inline code) blanked: links there are examples."""
+    kept, inside = [], False
+    for line in text.splitlines():
+        if OPEN.match(line) if not inside else CLOSE.match(line):
+            inside = not inside
+            kept.append("")
+        else:
+            kept.append("" if inside else re.sub(r"`[^`]*`", "", line) if inline else line)
+    return "\n".join(kept)
+
+
+def run_elsewhere(page: Path) -> str | None:
+    """The test module that runs this docs page itself, if one does (it names the page)."""
+    if page.parent != ROOT / "docs":
+        return None
+    for module in sorted(TESTS.glob("test_*.py")):
+        if module.name == Path(__file__).name:
+            continue
+        source = module.read_text("utf-8")
+        named = f'"docs" / "{page.name}"' in source or f"docs/{page.name}" in source
+        if named and any(run in source for run in ("testfile(", "get_doctest(", "exec(")):
+            return module.name
+    return None
+
+
+# ----------------------------------------------------------------------------- running
+def run_page(text: str, label: str, directory: Path) -> list[str]:
+    """Run a page's Python examples; the list of what went wrong, empty when all ran."""
+    problems = []
+    namespace: dict = {"__name__": "__docs__"}
+    found = blocks(text)
+    for index, block in enumerate(found):
+        if block.lang not in {"python", "py", "pycon"} or ">>>" in block.text:
+            continue
+        where = f"{label}:{block.line}"
+        kind, argument = block.marker or ("", "")
+        if kind == "not run":
+            if not argument:
+                problems.append(f"{where}: `not run` without a reason")
+            continue
+        try:
+            exec(compile(block.text, where, "exec"), namespace)  # noqa: S102
+        except BaseException as error:  # noqa: BLE001 - a page's example may raise anything
+            names = {cls.__name__ for cls in type(error).__mro__}
+            if kind != "raises" or argument not in names:
+                problems.append(f"{where}: raised {type(error).__name__}: {error}")
+                continue
+            shown = found[index + 1] if index + 1 < len(found) else None
+            if shown and shown.lang in {"", "text"} and shown.text.startswith(f"{argument}:"):
+                expected = " ".join(shown.text.removeprefix(f"{argument}:").split())
+                if expected != " ".join(str(error).split()):
+                    problems.append(f"{where}: raised {argument} as expected, but the page "
+                                    f"shows another message than\n{error}")
+        else:
+            if kind == "raises":
+                problems.append(f"{where}: was marked to raise {argument} and did not")
+    if ">>>" in text:
+        parser = doctest.DocTestParser()
+        test = parser.get_doctest(text, {"__name__": "__docs__"}, label, label, 0)
+        flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+        runner = doctest.DocTestRunner(optionflags=flags)
+        output: list[str] = []
+        runner.run(test, out=output.append)
+        if runner.failures:
+            problems.append(f"{label}: {runner.failures} doctest example(s) failed\n"
+                            + "".join(output))
+    return problems
+
+
+@pytest.fixture
+def sandbox(tmp_path, monkeypatch, isolated_imports):
+    """A page runs in an empty directory as from the repository root (``tests/`` is there
+    and importable), and leaves no trace: numpy's random state is restored, and
+    ``sys.path`` and the modules it imported by ``isolated_imports`` (tests/conftest.py)."""
+    (tmp_path / "tests").symlink_to(TESTS, target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(TESTS))
+    state = np.random.get_state()
+    yield tmp_path
+    np.random.set_state(state)
+
+
+RUNNABLE = [page for page in PAGES if run_elsewhere(page) is None]
+
+
+@pytest.mark.parametrize("page", RUNNABLE, ids=name)
+def test_the_python_examples_of_the_page_run_as_written(page, sandbox):
+    problems = run_page(page.read_text("utf-8"), name(page), sandbox)
+    assert not problems, "\n\n".join(problems)
+
+
+def test_pages_with_a_test_module_of_their_own_are_run_there():
+    # public-api.md is doctested by test_public_boundary.py since the public-boundary work
+    assert run_elsewhere(ROOT / "docs" / "public-api.md") == "test_public_boundary.py"
+    assert run_elsewhere(ROOT / "docs" / "layers.md") is None
+    assert run_elsewhere(ROOT / "docs" / "README.md") is None  # not the top-level README
+    assert run_elsewhere(ROOT / "docs" / "ci.md") is None  # its YAML is read elsewhere, no more
+    assert ROOT / "README.md" in RUNNABLE
+
+
+BROKEN_PAGE = '''# A page
+
+<!-- raises: GradientError -->
+```python
+import numpy as np
+from gradcheck import check_layer
+
+class Double:
+    def forward(self, inputs):
+        self.output = 2 * inputs
+    def backward(self, dvalues):
+        self.dinputs = 2 * dvalues
+check_layer(Double(), np.ones((2, 2)))
+```
+
+<!-- raises: ValueError -->
+```python
+int("seven")
+```
+
+```
+ValueError: invalid literal for int() with base 10: 'eight'
+```
+
+```python
+x = undefined_name + 1
+```
+
+<!-- not run: -->
+```python
+raise SystemExit
+```
+
+```python
+>>> 1 + 1
+3
+
+```
+'''
+
+
+def test_a_page_whose_examples_are_broken_fails_on_each_of_them(sandbox):
+    problems = run_page(BROKEN_PAGE, "broken.md", sandbox)
+    assert len(problems) == 5, problems
+    assert "marked to raise GradientError and did not" in problems[0]
+    assert "shows another message" in problems[1]
+    assert "NameError" in problems[2]
+    assert "without a reason" in problems[3]
+    assert "doctest example(s) failed" in problems[4]
+
+
+def test_a_page_whose_examples_are_right_passes(sandbox):
+    fixed = (BROKEN_PAGE.replace("2 * dvalues", "dvalues")
+             .replace("undefined_name + 1", "1")
+             .replace("'eight'", "'seven'")
+             .replace("<!-- not run: -->", "<!-- not run: it would stop the run -->")
+             .replace("\n3\n", "\n2\n"))
+    assert run_page(fixed, "fixed.md", sandbox) == []
+
+
+# ----------------------------------------------------------------------------- commands
+def command_lines(text: str) -> list[tuple[int, list[str]]]:
+    """Every ``gradcheck ...`` line of the page's shell blocks, as its arguments."""
+    found = []
+    for block in blocks(text):
+        if block.lang not in SHELLS:
+            continue
+        for offset, line in enumerate(block.text.splitlines(), start=1):
+            line = line.strip().removeprefix("$ ")
+            if line == "gradcheck" or line.startswith("gradcheck "):
+                found.append((block.line + offset, shlex.split(line, comments=True)[1:]))
+    return found
+
+
+def unparsable(text: str, label: str) -> list[str]:
+    problems = []
+    for line, arguments in command_lines(text):
+        try:
+            build_parser().parse_args(arguments)
+        except SystemExit:
+            problems.append(f"{label}:{line}: gradcheck {shlex.join(arguments)}")
+    return problems
+
+
+@pytest.mark.parametrize("page", PAGES, ids=name)
+def test_every_gradcheck_command_of_the_page_has_options_the_command_takes(page, capsys):
+    assert unparsable(page.read_text("utf-8"), name(page)) == []
+
+
+def test_a_command_with_an_option_the_command_does_not_have_is_found(capsys):
+    page = "```bash\ngradcheck my_layers.py --examples 5   # fine\n```\n\n" \
+           "```console\n$ gradcheck my_layers.py --plot-steps plots/\n```\n"
+    assert [line for line, _ in command_lines(page)] == [2, 6]
+    assert unparsable(page, "p.md") == ["p.md:6: gradcheck my_layers.py --plot-steps plots/"]
+
+
+def test_the_quickstart_command_checks_the_embedded_nnfs_core_as_the_readme_says(
+        monkeypatch, capsys, isolated_imports):
+    readme = (ROOT / "README.md").read_text("utf-8")
+    quickstart = readme[readme.index("## Quickstart"):readme.index("## Check your own layers")]
+    (claim,) = re.findall(r"ends with `([^`]+)`", quickstart)
+    monkeypatch.chdir(ROOT)
+    assert main([]) == 0
+    assert claim in capsys.readouterr().out
+
+
+# ----------------------------------------------------------------------------- links
+def slug(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces to '-'."""
+    text = re.sub(r"<[^>]+>", "", heading.strip().lower())
+    text = "".join(c for c in text
+                   if c in " -_" or unicodedata.category(c)[0] in "LNM")
+    return text.replace(" ", "-")
+
+
+def anchors(text: str) -> set[str]:
+    found: set[str] = set()
+    seen: dict[str, int] = {}
+    for heading in re.findall(r"^#{1,6}\s+(.*?)\s*#*$", without_code(text, inline=False), re.M):
+        base = slug(heading)
+        count = seen.get(base, 0)
+        seen[base] = count + 1
+        found.add(base if count == 0 else f"{base}-{count}")
+    return found
+
+
+LINK = re.compile(r'!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)')
+
+
+# Pages written on branches not merged yet when a page links them: a link to one of these
+# may point nowhere until it lands; once the file exists it is checked like any other.
+# Empty: every page the README links has landed.
+PENDING: set[str] = set()
+
+
+def broken_links(page: Path, root: Path = ROOT, pending: frozenset[str] = frozenset()) -> list[str]:
+    text = page.read_text("utf-8")
+    label = page.relative_to(root).as_posix()
+    problems = []
+    for target in LINK.findall(without_code(text)):
+        if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I):  # https:, mailto:
+            continue
+        path, _, anchor = target.partition("#")
+        resolved = (page.parent / path).resolve() if path else page
+        if not resolved.exists():
+            if resolved.is_relative_to(root) and \
+                    resolved.relative_to(root).as_posix() in pending:
+                continue
+            problems.append(f"{label}: {target}: no such file")
+        elif anchor and resolved.suffix == ".md" and resolved.is_file() \
+                and anchor not in anchors(resolved.read_text("utf-8")):
+            problems.append(f"{label}: {target}: no heading #{anchor} there")
+    return problems
+
+
+@pytest.mark.parametrize("page", PAGES, ids=name)
+def test_every_relative_link_of_the_page_leads_to_a_file_and_heading(page):
+    problems = broken_links(page, pending=frozenset(PENDING))
+    assert not problems, "\n".join(problems)
+
+
+def test_a_broken_link_or_anchor_is_found(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "there.md").write_text("# There\n\n## The `--plot` option\n")
+    page = tmp_path / "docs" / "page.md"
+    page.write_text(
+        "# Page\n\n"
+        "[ok](there.md#the---plot-option), [here](#page), ![img](there.md), "
+        "[web](https://example.com/x.md), `[code](nowhere.md)`\n\n"
+        "[gone](missing.md), [bad anchor](there.md#no-such-heading)\n"
+        "```\n[in a block](nowhere.md)\n```\n")
+    problems = [p.split(": ", 1)[1] for p in broken_links(page, tmp_path)]
+    assert problems == ["missing.md: no such file",
+                        "there.md#no-such-heading: no heading #no-such-heading there"]
+    # a page still on its branch may be missing; a wrong anchor into a landed one may not
+    assert broken_links(page, tmp_path, frozenset({"docs/missing.md"})) == [
+        "docs/page.md: there.md#no-such-heading: no heading #no-such-heading there"]
+
+
+def test_headings_get_githubs_anchors():
+    assert slug("`--plot`: where a gradient is wrong") == "--plot-where-a-gradient-is-wrong"
+    assert slug("What it flags, and what it does not") == "what-it-flags-and-what-it-does-not"
+    assert slug("Configuration: `[tool.gradcheck]`") == "configuration-toolgradcheck"
+    assert slug("Check `check_layer`'s options") == "check-check_layers-options"
+    assert anchors("# A\n## A\n```\n# not a heading\n```\n") == {"a", "a-1"}
+
+
+# ----------------------------------------------------------------------------- command.md
+def undocumented_options(text: str) -> list[str]:
+    """The command's options a page never names."""
+    options = [option for action in build_parser()._actions for option in action.option_strings
+               if option not in {"-h", "--help"}]
+    return [option for option in options if f"`{option}" not in text]
+
+
+def test_every_option_of_the_command_is_documented_in_command_md():
+    assert undocumented_options((ROOT / "docs" / "command.md").read_text("utf-8")) == []
+
+
+def test_an_option_the_page_never_names_is_found():
+    assert "--run-module" in undocumented_options("`--examples N`, `--seed N`")
+
+
+def test_command_md_shows_what_the_command_prints_on_the_readme_example(
+        tmp_path, monkeypatch, capsys, isolated_imports):
+    readme = (ROOT / "README.md").read_text("utf-8")
+    section = readme[readme.index("## Check your own layers"):]
+    (tmp_path / "my_layers.py").write_text(re.search(r"```python\n(.*?)```", section, re.S)[1])
+    page = (ROOT / "docs" / "command.md").read_text("utf-8")
+    (shown,) = [b for b in blocks(page) if b.text.startswith("$ gradcheck my_layers.py\n")]
+    monkeypatch.chdir(tmp_path)
+    assert main(["my_layers.py", "-q"]) == 1
+    printed = [line.rstrip() for line in capsys.readouterr().out.splitlines()]
+    assert [line for line in shown.text.splitlines()[1:] if line not in printed] == []
+    assert "0 passed, 1 failed, 0 error, 0 skipped" in printed
+    assert "`0 passed, 1 failed, 0 error, 0 skipped`" in page
