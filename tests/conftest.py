@@ -85,3 +85,16 @@ def gradcheck_cli(isolated_imports, monkeypatch, capsys):
         return subprocess.CompletedProcess(["gradcheck", *args], code, out.out, out.err)
 
     return run
+
+
+@pytest.fixture
+def no_shrinking(monkeypatch):
+    """The CLI stops at the first failing example instead of shrinking it.
+
+    For tests that assert verdicts only: a class's status is decided by the first example
+    that fails, and shrinking only makes that example smaller (most of a failing class's
+    time). The CLI's shrunk examples are asserted in test_cli_command.py.
+    """
+    from gradcheck.targets import runner
+
+    monkeypatch.setattr(runner, "SHRINK_CALLS", 0)

@@ -22,8 +22,8 @@ TARGETS = Path(__file__).parent / "cli_targets"
 EXAMPLES = ["--examples", "5"]
 
 
-def gradcheck(*args, cwd):
-    return run_gradcheck(*args, cwd=cwd, timeout=240)
+def gradcheck(*args, cwd, shrink=True):
+    return run_gradcheck(*args, cwd=cwd, timeout=240, shrink=shrink)
 
 
 def report_of(run, tmp_path):
@@ -70,7 +70,9 @@ def test_a_copy_of_nnfs_core_with_injected_bugs_fails_naming_the_classes(tmp_pat
                     ignore=shutil.ignore_patterns("__pycache__"))
     inject(copy / "layers.py", r"self\.dbiases\s*=", "self.bias =")
     inject(copy / "softmax_loss.py", r"self\.dinputs\s*/=\s*samples", "self.dinputs /= 1")
-    run = gradcheck(str(copy), *EXAMPLES, "--json", "report.json", cwd=tmp_path)
+    # (verdicts and gradient names only: the failing examples are not shrunk)
+    run = gradcheck(str(copy), *EXAMPLES, "--json", "report.json", cwd=tmp_path,
+                    shrink=False)
     assert run.returncode == 1, run.stdout + run.stderr
     document = report_of(run, tmp_path)
     results = results_by_class(document)
@@ -131,7 +133,9 @@ def test_the_book_code_with_typical_slips_fails_on_exactly_those_classes(tmp_pat
     shutil.copy(TARGETS / "book_full.py", buggy)
     for pattern, replacement in BOOK_BUGS.values():
         inject(buggy, pattern, replacement)
-    run = gradcheck(str(buggy), *EXAMPLES, "--json", "report.json", cwd=tmp_path)
+    # (verdicts only: the failing examples are not shrunk)
+    run = gradcheck(str(buggy), *EXAMPLES, "--json", "report.json", cwd=tmp_path,
+                    shrink=False)
     assert run.returncode == 1, run.stdout + run.stderr
     document = report_of(run, tmp_path)
     failed = {r["name"] for r in document["results"] if r["status"] == "failed"}

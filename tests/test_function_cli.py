@@ -37,7 +37,7 @@ def test_correct_layers_py_passes_from_the_assignment_directory(gradcheck_cli, t
     assert all(r["status"] == "passed" for r in results.values())
 
 
-def test_every_buggy_layer_fails_with_its_cause(gradcheck_cli, tmp_path):
+def test_every_buggy_layer_fails_with_its_cause(gradcheck_cli, tmp_path, no_shrinking):
     run, results = gradcheck(gradcheck_cli, "cs231n/buggy_layers.py", tmp_path=tmp_path)
     assert run.returncode == 1
     expected = {

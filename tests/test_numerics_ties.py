@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from zoo_numerics import ties as T
 
 from gradcheck import check_layer
+from gradcheck.engine import kinks
 from gradcheck.engine.kinks import PIECES_MAX
 
 EXAMPLES = settings(max_examples=max(6, settings.default.max_examples // 20), deadline=None)
@@ -99,6 +100,21 @@ def test_one_winner_at_a_tie_passes_and_every_tied_winner_fails(
         assert bad.status == "failed", str(bad)
 
     prop()
+
+
+def test_when_the_evaluation_budget_runs_out_the_rest_is_inconclusive_never_passed(
+        monkeypatch):
+    """Past the joint judge's evaluation budget the remaining tied points are not judged:
+    a correct layer is inconclusive, saying the budget ran out; its broken twin is still
+    failed on the groups judged before; with the usual budget the correct one passes."""
+    x = np.zeros((3, 6))  # every window tied: one group per row
+    assert check_layer(T.MaxPool2_OneWinner(), x, seed=0, raise_on_failure=False).ok
+    monkeypatch.setattr(kinks, "BUDGET", 1)  # spent after the first group
+    report = check_layer(T.MaxPool2_OneWinner(), x, seed=0, raise_on_failure=False)
+    assert report.status == "inconclusive", str(report)
+    assert "evaluation budget (48 pieces per point, 1 evaluations) ran out" in str(report)
+    broken = check_layer(T.MaxPool2_EveryTiedMax(), x, seed=0, raise_on_failure=False)
+    assert broken.status == "failed", str(broken)
 
 
 # A ReLU network at zero input: the all-off piece can be too thin a cone to be met by

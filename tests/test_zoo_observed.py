@@ -141,7 +141,7 @@ def test_rounded_constants_are_diagnosed_as_such_never_as_an_indexing_slip():
 @pytest.mark.parametrize("module", [spellings, tutorials, rounding, state, several, percall],
                          ids=lambda m: m.__name__.rsplit(".", 1)[-1])
 def test_the_cli_with_no_configuration_gives_the_same_verdicts(module, tmp_path, capsys,
-                                                               monkeypatch):
+                                                               monkeypatch, no_shrinking):
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "out.json"
     main([module.__file__, "--examples", "5", "-q", "--json", str(path)])
