@@ -120,3 +120,13 @@ def test_an_error_reads_as_a_sentence():
     text = message(BackwardRaises(), RNG.normal(size=(2, 2)))
     assert "raised an error in the gradient check" in text
     assert "failed the gradient check" in message(zs.Sigmoid_NoOutput(), RNG.normal(size=(2, 2)))
+
+
+def test_one_zero_element_is_not_called_a_gradient_never_computed():
+    # a wrong ReLU mask or derivative shrunk to a single input gives one 0: no evidence
+    one = diagnose(np.zeros((1, 1)), np.array([[-0.46]]), np.ones((1, 1), bool), batch=1)
+    assert one is None or "never computed" not in one
+    # twin: a whole gradient of zeros against a nonzero numeric one is named
+    many = diagnose(np.zeros((4, 3)), np.arange(1.0, 13.0).reshape(4, 3),
+                    np.ones((4, 3), bool), batch=4)
+    assert "never computed from dvalues" in many
