@@ -31,7 +31,7 @@ import numpy as np
 from gradcheck.protocol.derivative import derivative_of
 from gradcheck.protocol.source import function_tree
 from gradcheck.report import FAILED
-from gradcheck.targets.loading import Target
+from gradcheck.targets.loading import Target, own_functions
 
 __all__ = [
     "COST",
@@ -44,7 +44,6 @@ __all__ = [
     "DerivativeSpec",
     "draw_derivative_case",
     "find_derivatives",
-    "own_functions",
     "plan_derivatives",
     "run_derivative_engine",
     "DERIVATIVES",
@@ -161,13 +160,6 @@ class DerivativePlan:
 
 
 # ----------------------------------------------------------------------------- finding
-def own_functions(module: Any) -> dict[str, Callable[..., Any]]:
-    """The public functions a module defines itself (not imported ones)."""
-    return {k: v for k, v in vars(module).items()
-            if inspect.isfunction(v) and v.__module__ == module.__name__
-            and not k.startswith(("_", "test"))}
-
-
 def find_derivatives(target: Target) -> list[DerivativeFound]:
     """Every derivative pair and derivative object of the target's modules.
 

@@ -27,8 +27,9 @@ from typing import Any
 import numpy as np
 
 from gradcheck.model_api import check_params
+from gradcheck.protocol.source import function_tree
 from gradcheck.report import ERROR, INCONCLUSIVE, PASSED, SKIPPED, Kind
-from gradcheck.targets.loading import Target
+from gradcheck.targets.loading import Target, own_functions
 from gradcheck.targets.programs import Called
 from gradcheck.targets.results import CheckResult, ClassResult
 
@@ -121,9 +122,8 @@ def _layers(function: Any) -> int:
 
 
 def _returns_dict(function: Any) -> bool:
-    try:
-        tree = ast.parse(inspect.getsource(function).lstrip())
-    except (OSError, TypeError, SyntaxError, IndentationError):
+    tree = function_tree(function)
+    if tree is None:
         return False
     dicts = {t.id for n in ast.walk(tree) if isinstance(n, ast.Assign)
              and isinstance(n.value, ast.Dict) for t in n.targets if isinstance(t, ast.Name)}
@@ -140,8 +140,7 @@ def find_dict_networks(target: Target) -> list[DictNetworkFound]:
     """Every ``forward_propagation*`` / ``backward_propagation*`` pair of the target."""
     found = []
     for module in target.modules:
-        functions = {k: v for k, v in vars(module).items()
-                     if inspect.isfunction(v) and v.__module__ == module.__name__}
+        functions = own_functions(module)
         for name, backward in functions.items():
             if not name.startswith("backward_propagation"):
                 continue

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from gradcheck.targets.discovery import CONFIG_NAME, Target
+from gradcheck.targets.loading import own_functions
 from gradcheck.targets.results import Case
 
 __all__ = [
@@ -156,8 +157,7 @@ def find_functions(target: Target) -> list[FunctionFound]:
     for module in target.modules:
         space = vars(module)
         functions = {k: v for k, v in space.items() if inspect.isfunction(v)}
-        own = [k for k, v in functions.items()
-               if v.__module__ == module.__name__ and not k.startswith(("_", "test"))]
+        own = list(own_functions(module))
         before = len(found)
         for name in own:
             if "_backward" in name:

@@ -20,6 +20,7 @@ import contextlib
 import importlib
 import importlib.machinery
 import importlib.util
+import inspect
 import io
 import linecache
 import pkgutil
@@ -32,6 +33,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 
@@ -39,7 +41,7 @@ from gradcheck.errors import NotebookError, TargetError
 from gradcheck.targets.notebooks import Notebook, read_notebook
 from gradcheck.targets.scripts import NotRun, definitions, execute
 
-__all__ = ["Target", "TargetError", "describe_exception", "load_target", "quiet"]
+__all__ = ["Target", "TargetError", "describe_exception", "load_target", "own_functions", "quiet"]
 
 
 @dataclass
@@ -418,3 +420,9 @@ def quiet(buffer: io.StringIO | None = None) -> Iterator[None]:
         warnings.simplefilter("ignore")
         yield
 
+
+def own_functions(module: Any) -> dict[str, Callable[..., Any]]:
+    """The public functions a module defines itself (not imported ones)."""
+    return {k: v for k, v in vars(module).items()
+            if inspect.isfunction(v) and v.__module__ == module.__name__
+            and not k.startswith(("_", "test"))}

@@ -33,7 +33,6 @@ import ast
 import dataclasses
 import inspect
 import sys
-import textwrap
 import time
 import traceback
 from pathlib import Path
@@ -44,6 +43,7 @@ import numpy as np
 from gradcheck.model_api import check_model
 from gradcheck.protocol.model import model_kind
 from gradcheck.protocol.model_layouts import attribute_params
+from gradcheck.protocol.source import function_tree
 from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, PASSED, SKIPPED, Kind
 from gradcheck.targets.discovery import (
     CONFIG_NAME,
@@ -117,11 +117,7 @@ def layout(cls: type) -> str | None:
 def _abstract(cls: type, method: str) -> bool:
     """Whether ``cls.method`` only passes, returns nothing or raises NotImplementedError."""
     function = inspect.getattr_static(cls, method, None)
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
-    except (OSError, TypeError, SyntaxError):
-        return False
-    definition = tree.body[0] if tree.body else None
+    definition = function_tree(function) if function is not None else None
     if not isinstance(definition, ast.FunctionDef):
         return False
     for statement in definition.body:
