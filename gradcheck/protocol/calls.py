@@ -12,10 +12,10 @@ from gradcheck.protocol.roles import method_names
 __all__ = ["ProtocolError", "UserCodeError", "call", "forward_parameters", "wants_training"]
 
 
-def call(obj: Any, method: str, *args: Any) -> Any:
-    """Call ``obj.method(*args)``; wrap any exception as :class:`UserCodeError`."""
+def call(obj: Any, method: str, *args: Any, **kwargs: Any) -> Any:
+    """Call ``obj.method(*args, **kwargs)``; wrap any exception as :class:`UserCodeError`."""
     try:
-        return getattr(obj, method)(*args)
+        return getattr(obj, method)(*args, **kwargs)
     except Exception as exc:
         where = ""
         frames = traceback.extract_tb(exc.__traceback__)

@@ -223,15 +223,7 @@ class CS231nSubject(ModelSubject):
     def _call(self) -> tuple[float, dict[Any, Any]]:
         X = self.X.copy()
         y = self.y.copy() if isinstance(self.y, np.ndarray) else self.y
-        if self.loss_kwargs:
-            try:
-                result = self.obj.loss(X, y, **self.loss_kwargs)
-            except Exception as exc:
-                raise UserCodeError(
-                    f"{type(self.obj).__name__}.loss raised {type(exc).__name__}: {exc}"
-                ) from exc
-        else:
-            result = call(self.obj, "loss", X, y)
+        result = call(self.obj, "loss", X, y, **self.loss_kwargs)
         if not (isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], dict)):
             raise ProtocolError(
                 f"{type(self.obj).__name__}.loss(X, y) returned {type(result).__name__}; "

@@ -85,12 +85,7 @@ class AttributeSubject(ModelSubject):
     def _call(self) -> tuple[float, Any]:
         X = self.X.copy()
         y = self.y.copy() if isinstance(self.y, np.ndarray) else self.y
-        try:
-            result = self.obj.loss(X, y, **self.loss_kwargs)
-        except Exception as exc:
-            raise UserCodeError(
-                f"{type(self.obj).__name__}.loss raised {type(exc).__name__}: {exc}"
-            ) from exc
+        result = call(self.obj, "loss", X, y, **self.loss_kwargs)
         if not (isinstance(result, tuple) and len(result) >= 2):
             raise ProtocolError(
                 f"{type(self.obj).__name__}.loss(X, y) returned {type(result).__name__}; "
