@@ -32,6 +32,7 @@ from gradcheck.report import (
     PASSED,
     SKIPPED,
     UNFINISHED,
+    apart,
     present_reports,
 )
 
@@ -39,6 +40,7 @@ __all__ = [
     "FUNCTION_KINDS",
     "NOTHING_VERIFIED",
     "NO_PICTURE",
+    "PROTOCOL_CELL",
     "nothing_in_targets",
     "nothing_to_check",
     "render_ignored",
@@ -70,6 +72,13 @@ def _number(value: Any) -> str:
     if not isinstance(value, int | float) or (isinstance(value, float) and math.isnan(value)):
         return "-"
     return f"{value:.3g}"
+
+
+def _apart(error: Any, tolerance: Any) -> tuple[str, str]:
+    """Error and tolerance with enough significant digits (from 3) to tell them apart."""
+    if isinstance(error, int | float) and isinstance(tolerance, int | float):
+        return apart(float(error), float(tolerance), digits=3, style="g")
+    return _number(error), _number(tolerance)
 
 
 def _index(value: Any) -> str:
@@ -111,9 +120,10 @@ def report_repr(report: Any) -> str:
             head += f"; {worst.name} missing"
         elif status != "skipped":
             relation = ">" if status == "failed" else "vs"
+            error, tolerance = _apart(getattr(worst, "error", None),
+                                      getattr(worst, "tolerance", None))
             head += (f"; {'worst ' if status == 'passed' else ''}{worst.name}{where}: error "
-                     f"{_number(getattr(worst, 'error', None))} {relation} tolerance "
-                     f"{_number(getattr(worst, 'tolerance', None))}")
+                     f"{error} {relation} tolerance {tolerance}")
     counts = [f"{len(gradients)} gradient{'s' if len(gradients) != 1 else ''}"]
     if len(problems) > 1:
         counts.append(f"{len(problems)} problems")
@@ -166,6 +176,10 @@ def _table(report: Any) -> list[str]:
         f"<small>[{html.escape(details)}]</small></p>",
     ]
     gradients = _gradients(report)
+    if getattr(report, "failed_on_protocol", False):
+        # the finding first: the gradients below agreed, their errors say nothing of it
+        out += _list("failed on a protocol finding (every gradient below agreed with "
+                     "finite differences)", getattr(report, "problems", None))
     if gradients:
         head = ("gradient", "status", "worst error", "tolerance", "index", "analytic",
                 "numeric", "diagnosis")
@@ -173,18 +187,20 @@ def _table(report: Any) -> list[str]:
                    + "</tr></thead><tbody>")
         for g in gradients:
             g_status = str(getattr(g, "status", ""))
+            error, tolerance = _apart(getattr(g, "error", None), getattr(g, "tolerance", None))
             out.append("<tr>" + "".join([
                 _cell(str(getattr(g, "name", "?")), bold=True),
                 _cell(g_status, color=_COLOR.get(g_status)),
-                _cell(_number(getattr(g, "error", None))),
-                _cell(_number(getattr(g, "tolerance", None))),
+                _cell(error),
+                _cell(tolerance),
                 _cell(_index(getattr(g, "index", None))),
                 _cell(_number(getattr(g, "analytic", None))),
                 _cell(_number(getattr(g, "numeric", None))),
                 _cell(str(getattr(g, "diagnosis", None) or "")),
             ]) + "</tr>")
         out.append("</tbody></table>")
-    out += _list("problems", getattr(report, "problems", None))
+    if not getattr(report, "failed_on_protocol", False):
+        out += _list("problems", getattr(report, "problems", None))
     out += _list("treated as constant", getattr(report, "constants", None))
     out += _list("notes", getattr(report, "notes", None))
     return out
@@ -348,15 +364,24 @@ _ANSI: dict[str, str] = {PASSED: "32", FAILED: "31", ERROR: "31;1", SKIPPED: "33
                          INCONCLUSIVE: "35", UNFINISHED: "36"}
 
 
+#: the "worst error / tol" cell of a check failed by a protocol finding alone (its
+#: gradients agreed: their small errors would read like a pass)
+PROTOCOL_CELL = "protocol finding"
+
+
 def _error_text(check: Any) -> str:
     if getattr(check, "status", None) == UNFINISHED:
         return "-"
-    worst = getattr(getattr(check, "report", None), "worst", None)
+    report = getattr(check, "report", None)
+    if getattr(check, "status", None) == FAILED and getattr(report, "failed_on_protocol", False):
+        return PROTOCOL_CELL
+    worst = getattr(report, "worst", None)
     if worst is not None and worst.status == "missing":
         return f"no {worst.name}"
     if worst is None or worst.error != worst.error:
         return "-"
-    return f"{worst.error:.1e} / {worst.tolerance:.1e}"
+    error, tolerance = apart(worst.error, worst.tolerance, digits=1)
+    return f"{error} / {tolerance}"
 
 
 def _tolerance_text(report: Any) -> list[str]:
