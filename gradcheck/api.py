@@ -19,6 +19,7 @@ from gradcheck.errors import GradcheckWarning
 from gradcheck.model_api import check_model, check_params
 from gradcheck.protocol.function import FunctionSubject
 from gradcheck.report import Kind, Report
+from gradcheck.views import with_output
 
 __all__ = [
     "GradcheckWarning",
@@ -42,6 +43,7 @@ def check_layer(
     training: bool | None = None,
     only: Sequence[str] | None = None,
     raise_on_failure: bool = True,
+    verbose: bool = False,
     params: Sequence[str] | None = None,
 ) -> Report:
     """Check every gradient a layer's ``backward`` sets against finite differences.
@@ -88,6 +90,10 @@ def check_layer(
         gradient fails.
     raise_on_failure : bool, default True
         Raise :class:`GradientError` when the check fails; else return the report.
+    verbose : bool, default False
+        Print what the checked code printed or logged while it was checked (after the
+        check). It is kept in ``report.output`` either way, out of the way; the report's
+        ``repr`` counts its lines.
     params : sequence of str, optional
         Deprecated spelling of ``only`` (``params`` names the dict of arrays in
         :func:`check_params`); warns ``DeprecationWarning``.
@@ -160,7 +166,7 @@ def check_layer(
     given = None if dvalues is None else np.asarray(dvalues, dtype=np.float64)
     run = Run(report, layer, x, None, mode=mode, step=step, seed=seed, dvalues=given,
               training=training, params=only, packing=packing)
-    return run.execute(raise_on_failure)
+    return with_output(lambda: run.execute(raise_on_failure), verbose=verbose)
 
 
 def check_loss(
@@ -172,6 +178,7 @@ def check_loss(
     step: float | None = None,
     seed: int | None = None,
     raise_on_failure: bool = True,
+    verbose: bool = False,
 ) -> Report:
     """Check a loss's ``backward`` (or a fused softmax + loss) against finite differences.
 
@@ -194,6 +201,10 @@ def check_loss(
     mode, step, seed, raise_on_failure
         As in :func:`check_layer`. Steps for a plain loss are relative to ``|y_pred|``
         down to ``1e-3``, so that probabilities are never stepped below zero.
+    verbose : bool, default False
+        Print what the checked code printed or logged while it was checked (after the
+        check). It is kept in ``report.output`` either way, out of the way; the report's
+        ``repr`` counts its lines.
 
     Returns
     -------
@@ -228,7 +239,8 @@ def check_loss(
     x = _validate.batch(y_pred, "y_pred", matrix=True).astype(np.float64)
     y = _validate.labels(y_true, x)
     report = Report(name=type(loss).__name__, kind=Kind.LOSS)
-    return Run(report, loss, x, y, mode=mode, step=step, seed=seed).execute(raise_on_failure)
+    run = Run(report, loss, x, y, mode=mode, step=step, seed=seed)
+    return with_output(lambda: run.execute(raise_on_failure), verbose=verbose)
 
 
 def check_function(
@@ -240,6 +252,7 @@ def check_function(
     step: float | None = None,
     seed: int | None = None,
     raise_on_failure: bool = True,
+    verbose: bool = False,
     douts: Any = None,
     **kwargs: Any,
 ) -> Report:
@@ -273,6 +286,10 @@ def check_function(
         normal from ``seed``. The same name as in :func:`check_layer`.
     mode, step, seed, raise_on_failure
         As in :func:`check_layer`.
+    verbose : bool, default False
+        Print what the checked code printed or logged while it was checked (after the
+        check). It is kept in ``report.output`` either way, out of the way; the report's
+        ``repr`` counts its lines.
     douts : array or sequence of arrays, optional
         Deprecated spelling of ``dvalues``; warns ``DeprecationWarning``.
     **kwargs
@@ -325,7 +342,7 @@ def check_function(
     subject = FunctionSubject(forward, backward, values, dict(kwargs))
     report = Report(name=subject.name, kind=Kind.FUNCTION)
     run = FunctionRun(report, subject, mode=mode, step=step, seed=seed, douts=given)
-    return run.execute(raise_on_failure)
+    return with_output(lambda: run.execute(raise_on_failure), verbose=verbose)
 
 
 def _renamed(value: Any, old_value: Any, name: str, old: str) -> Any:

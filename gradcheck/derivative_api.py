@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import io
+import sys
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from gradcheck.engine import validate as _validate
+from gradcheck.engine.capture import captured
 from gradcheck.errors import GradientError
 from gradcheck.report import ERROR, FAILED, PASSED, UNFINISHED, Kind, Report
+from gradcheck.views import render_output
 
 __all__ = ["check_derivative"]
 
@@ -24,6 +28,7 @@ def check_derivative(
     step: float | None = None,
     seed: int | None = None,
     raise_on_failure: bool = True,
+    verbose: bool = False,
     **kwargs: Any,
 ) -> Report:
     """Check a derivative ``f_prime`` of ``f`` against finite differences of ``f``.
@@ -58,7 +63,7 @@ def check_derivative(
         ``output``, ``a``, ``p`` ...); else the second.
     reading : {None, "input", "output"}, optional
         Force one reading of the derivative (default: try both).
-    mode, step, seed, raise_on_failure
+    mode, step, seed, raise_on_failure, verbose
         As in :func:`gradcheck.check_layer`.
     **kwargs
         Further keyword arguments of both functions.
@@ -120,9 +125,11 @@ def check_derivative(
     name = argument_names(f, len(values))[position]
     f_name = getattr(f, "__name__", "f")
     fp_name = getattr(f_prime, "__name__", "f_prime")
+    printed = io.StringIO()
     try:
-        out = call_user(f, *[np.array(a, copy=True) if isinstance(a, np.ndarray) else a
-                             for a in values], **kwargs)
+        with captured(printed):
+            out = call_user(f, *[np.array(a, copy=True) if isinstance(a, np.ndarray) else a
+                                 for a in values], **kwargs)
     except UserCodeError:
         out = None  # the check reports it
     elementwise = isinstance(out, np.ndarray) and out.shape == values[position].shape \
@@ -144,7 +151,7 @@ def check_derivative(
         subject = FunctionSubject(pair.forward, pair.backward, values, {}, differentiate=[])
         subject.differentiate([position], [label])
         subject.sources = [f, f_prime]
-        report = Report(name=fp_name, kind=Kind.DERIVATIVE)
+        report = Report(name=fp_name, kind=Kind.DERIVATIVE, output=printed.getvalue())
         report = FunctionRun(report, subject, mode=mode, step=step, seed=seed,
                              douts=douts).execute(raise_on_failure=False)
         report.problems += pair.writes
@@ -167,6 +174,8 @@ def check_derivative(
         if other is not None and other is not report and report.status == FAILED:
             report.notes.insert(0, f"read in terms of the output ({fp_name}({f_name}(x))) "
                                 f"it is wrong too: {other.summary()}")
+    if verbose:
+        sys.stdout.write(render_output(report.name, report.output))
     if report.status in (FAILED, ERROR, UNFINISHED) and raise_on_failure:
         raise GradientError(report)
     return report

@@ -250,6 +250,10 @@ class Report:
         where they live (``mask``, ``bn.running_mean``).
     unreachable : list of str
         Arrays the check could not perturb (read-only arrays and the like), with why.
+    output : str
+        What the checked code printed (stdout, stderr) or logged to the terminal while
+        it was checked: kept here, out of the way (a layer printing on every call would
+        flood a notebook); ``verbose=True`` shows it after the check.
     seconds : float
         Wall time of the check.
     evaluations : int
@@ -273,6 +277,12 @@ class Report:
     shapes: dict[str, list[int]] = field(default_factory=dict)
     constants: list[str] = field(default_factory=list)
     unreachable: list[str] = field(default_factory=list)
+    output: str = field(default="", repr=False)
+
+    @property
+    def output_lines(self) -> int:
+        """Lines the checked code printed or logged while checked (in :attr:`output`)."""
+        return len(self.output.splitlines())
 
     @property
     def ok(self) -> bool:
@@ -375,6 +385,9 @@ class Report:
                 out.append(f"  {g.name}: {g.diagnosis}")
         out += [f"  problem: {p}" for p in self.problems]
         out += [f"  note: {n}" for n in self.notes]
+        if self.output:
+            out.append(f"  output: {_lines(self.output_lines)} printed or logged by the "
+                       "checked code, kept in report.output (verbose=True shows it)")
         return "\n".join(out)
 
     def __repr__(self) -> str:
@@ -406,6 +419,7 @@ class Report:
             "shapes": dict(self.shapes),
             "constants": list(self.constants),
             "unreachable": list(self.unreachable),
+            "output": self.output,
         }
 
 
@@ -560,6 +574,10 @@ def present_reports(*, text: Callable[[Report], str], html: Callable[[Report], s
         ``report -> str``, an HTML fragment (``Report._repr_html_``).
     """
     _PRESENTERS.update(text=text, html=html)
+
+
+def _lines(count: int) -> str:
+    return f"{count} line{'s' if count != 1 else ''} of output"
 
 
 def _num(value: float) -> str:

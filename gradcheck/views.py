@@ -22,7 +22,8 @@ from __future__ import annotations
 import base64
 import html
 import math
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from gradcheck.report import (
@@ -32,6 +33,8 @@ from gradcheck.report import (
     PASSED,
     SKIPPED,
     UNFINISHED,
+    GradientError,
+    Report,
     apart,
     present_reports,
 )
@@ -45,6 +48,7 @@ __all__ = [
     "nothing_to_check",
     "render_ignored",
     "render_loading",
+    "render_output",
     "render_table",
     "render_totals",
     "render_unchecked",
@@ -53,6 +57,7 @@ __all__ = [
     "results_html",
     "status_counts",
     "summary_line",
+    "with_output",
 ]
 
 # Results that are functions (CS231n pairs, functions returning gradients, derivative
@@ -130,7 +135,56 @@ def report_repr(report: Any) -> str:
     constants = getattr(report, "constants", None)
     if constants:
         counts.append(f"{len(constants)} constant{'s' if len(constants) != 1 else ''}")
+    lines = len(str(getattr(report, "output", "") or "").splitlines())
+    if lines:
+        counts.append(f"{lines} line{'s' if lines != 1 else ''} of output captured")
     return f"{head}; {', '.join(counts)}>"
+
+
+def render_output(name: str, text: str, *, limit: int | None = None) -> str:
+    """What a checked object printed or logged while checked, under a header line.
+
+    Parameters
+    ----------
+    name : str
+        Whose output it is (the class or function).
+    text : str
+        The captured text (``Report.output``).
+    limit : int, optional
+        Show the first ``limit`` lines and count the rest; default: all.
+
+    Returns
+    -------
+    str
+        Empty when nothing was printed.
+    """
+    lines = text.rstrip().splitlines()
+    if not lines:
+        return ""
+    shown = lines if limit is None else lines[:limit]
+    more = len(lines) - len(shown)
+    return (f"--- printed or logged by {name} while probed and checked ({len(lines)} "
+            f"lines) ---\n" + "\n".join(shown)
+            + (f"\n... ({more} more lines)" if more else "") + "\n")
+
+
+def with_output(check: Callable[[], Report], *, verbose: bool) -> Report:
+    """Run a check; with ``verbose``, print what the checked code printed or logged.
+
+    The output is kept in ``report.output`` either way (:func:`gradcheck.engine.frame.framed`
+    captures it); ``verbose=True`` writes it to ``sys.stdout`` after the check, under a
+    header line, also when the check raises :class:`~gradcheck.report.GradientError`.
+    """
+    __tracebackhide__ = True
+    try:
+        report = check()
+    except GradientError as failure:
+        if verbose:
+            sys.stdout.write(render_output(failure.report.name, failure.report.output))
+        raise
+    if verbose:
+        sys.stdout.write(render_output(report.name, report.output))
+    return report
 
 
 def _cell(text: str, *, color: str | None = None, bold: bool = False) -> str:
@@ -203,6 +257,11 @@ def _table(report: Any) -> list[str]:
         out += _list("problems", getattr(report, "problems", None))
     out += _list("treated as constant", getattr(report, "constants", None))
     out += _list("notes", getattr(report, "notes", None))
+    lines = len(str(getattr(report, "output", "") or "").splitlines())
+    if lines:
+        out.append(f"<p><small>{lines} line{'s' if lines != 1 else ''} printed or logged by "
+                   "the checked code: in <code>report.output</code> (or check again with "
+                   "<code>verbose=True</code>)</small></p>")
     return out
 
 
