@@ -21,13 +21,16 @@ through the same runner as classes and CS231n function pairs.
 from __future__ import annotations
 
 import ast
+import contextlib
 import inspect
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from gradcheck.engine import ranges
 from gradcheck.protocol.derivative import derivative_of
 from gradcheck.protocol.source import function_tree
 from gradcheck.report import FAILED
@@ -108,6 +111,9 @@ class DerivativeSpec:
     training: bool = False
     backward_only: bool = False
     failure: str | None = None
+    #: f or its derivative not finite above an input magnitude though bounded (or growing
+    #: no faster than x) below it: reported apart from the verdict (--strict fails on it)
+    range_finding: str | None = None
 
     @property
     def build(self) -> Any:
@@ -410,8 +416,55 @@ def plan_derivatives(target: Target) -> list[DerivativePlan]:
                 "(-1, 1) or (0, 1) arguments: check it with gradcheck.check_derivative and "
                 "your own")))
             continue
-        plans.append(DerivativePlan(found, [DerivativeSpec(found)]))
+        spec = DerivativeSpec(found)
+        if found.form == ELEMENTWISE and found.domain == "real":
+            spec.range_finding = _range_finding(found)
+        plans.append(DerivativePlan(found, [spec]))
     return plans
+
+
+def _range_finding(found: DerivativeFound) -> str | None:
+    """``f`` or ``f_prime`` not finite only at large inputs, though it grows no faster than x.
+
+    ``sigmoid_prime(x) = np.exp(-x) / (1 + np.exp(-x)) ** 2`` is inf / inf below -709,
+    where the derivative is 0; ``softplus(x) = np.log(1 + np.exp(x))`` is inf above 709,
+    where it is about x. ``f_prime`` is read on the input (as the derivative is drawn);
+    one written on the output is probed on ``f``'s output.
+    """
+    base = np.linspace(-1.0, 1.0, 9)
+    output_reading = found.reading == "output"
+
+    def values(function: Callable[..., Any], magnitude: float) -> np.ndarray | None:
+        x = base * magnitude
+        try:
+            with contextlib.redirect_stdout(io.StringIO()), \
+                    contextlib.redirect_stderr(io.StringIO()), np.errstate(all="ignore"):
+                if function is found.f_prime and output_reading:
+                    x = np.asarray(found.f(x.copy()), dtype=np.float64)
+                value = np.asarray(function(x.copy()), dtype=np.float64)
+        except Exception:  # noqa: BLE001 - outside its domain: not an overflow finding
+            return None
+        return value if value.shape == base.shape else None
+
+    for function, who in ((found.f, found.f_label),
+                          (found.f_prime, getattr(found.f_prime, "__name__", "f_prime"))):
+        def finite(magnitude: float, function: Callable[..., Any] = function) -> bool:
+            value = values(function, magnitude)
+            return value is not None and bool(np.all(np.isfinite(value)))
+
+        def largest(magnitude: float, function: Callable[..., Any] = function) -> float | None:
+            value = values(function, magnitude)
+            return None if value is None or not np.all(np.isfinite(value)) else \
+                float(np.max(np.abs(value)))
+
+        threshold = ranges.threshold(finite)
+        if threshold is not None and ranges.grows_linearly(largest, threshold):
+            return ranges.finding(
+                threshold, who=who, why="it grows no faster than its input",
+                fix="exp of -|x| only: np.exp(-np.abs(x)), or np.where on the sign; "
+                    "np.logaddexp(0, x) for log(1 + exp(x)); written on sigmoid's output, "
+                    "s * (1 - s)")
+    return None
 
 
 def _elementwise(found: DerivativeFound) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.engine import ranges
 from gradcheck.errors import SkipError, UserCodeError
 from gradcheck.protocol.names import is_conventional
 from gradcheck.protocol.params import find_candidates, gradient_of, preferred
@@ -246,11 +247,9 @@ def _layer_spec(found: Found, build: Constructor, obj: Any, candidate: shapes.Ca
         # finding with its threshold, apart from the gradient verdict (checked below it)
         threshold = _overflow_threshold(found, obj, candidate)
         if threshold is not None:
-            spec.range_finding = (
-                f"forward is not finite (inf or nan) for inputs of magnitude {threshold:.4g} "
-                f"and above, though its outputs are bounded: an intermediate overflows "
-                f"(np.exp(x) is inf above 709.78); rewrite it without the overflowing term "
-                f"(np.tanh, or exp of -|x| only). Gradients were checked below that")
+            spec.range_finding = ranges.finding(
+                threshold, fix="np.tanh; subtract each row's maximum before np.exp in a "
+                "softmax; exp of -|x| only in a sigmoid")
         elif shapes.takes_large_inputs(moderate, large):
             spec.max_magnitude = shapes.LARGE_MAGNITUDE
     elif moderate is not None and shapes.takes_large_inputs(moderate, large):
@@ -350,18 +349,7 @@ def _overflow_threshold(found: Found, obj: Any, candidate: shapes.Candidate) -> 
         output = _forward_output(found, obj, base * magnitude)
         return output is not None and bool(np.all(np.isfinite(output)))
 
-    low, high = 10.0, shapes.LARGE_MAGNITUDE
-    if not finite(low) or finite(high):
-        return None
-    for _ in range(30):
-        middle = (low + high) / 2
-        if finite(middle):
-            low = middle
-        else:
-            high = middle
-        if high - low < 1e-3 * high:
-            break
-    return high
+    return ranges.threshold(finite, high=shapes.LARGE_MAGNITUDE)
 
 
 def _batch_last(found: Found, obj: Any, width: int, *, leading: int) -> bool:
