@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -12,13 +12,14 @@ import numpy as np
 # above gradcheck.report, so the report cannot import it)
 from gradcheck import views  # noqa: F401
 from gradcheck.derivative_api import check_derivative
+from gradcheck.engine import ranges
 from gradcheck.engine import validate as _validate
 from gradcheck.engine.function_run import FunctionRun, prepare_arguments
 from gradcheck.engine.run import Run
-from gradcheck.errors import GradcheckWarning
+from gradcheck.errors import GradcheckWarning, GradientError
 from gradcheck.model_api import check_model, check_params
 from gradcheck.protocol.function import FunctionSubject
-from gradcheck.report import Kind, Report
+from gradcheck.report import ERROR, FAILED, UNFINISHED, Kind, Report
 from gradcheck.views import with_output
 
 __all__ = [
@@ -166,7 +167,12 @@ def check_layer(
     given = None if dvalues is None else np.asarray(dvalues, dtype=np.float64)
     run = Run(report, layer, x, None, mode=mode, step=step, seed=seed, dvalues=given,
               training=training, params=only, packing=packing)
-    return with_output(lambda: run.execute(raise_on_failure), verbose=verbose)
+
+    def explained() -> None:
+        if packing is None:
+            ranges.explain(report, layer, x, training=training)
+
+    return with_output(lambda: _executed(run, raise_on_failure, explained), verbose=verbose)
 
 
 def check_loss(
@@ -240,7 +246,9 @@ def check_loss(
     y = _validate.labels(y_true, x)
     report = Report(name=type(loss).__name__, kind=Kind.LOSS)
     run = Run(report, loss, x, y, mode=mode, step=step, seed=seed)
-    return with_output(lambda: run.execute(raise_on_failure), verbose=verbose)
+    return with_output(lambda: _executed(run, raise_on_failure,
+                                         lambda: ranges.explain(report, loss, x, y)),
+                       verbose=verbose)
 
 
 def check_function(
@@ -343,6 +351,17 @@ def check_function(
     report = Report(name=subject.name, kind=Kind.FUNCTION)
     run = FunctionRun(report, subject, mode=mode, step=step, seed=seed, douts=given)
     return with_output(lambda: run.execute(raise_on_failure), verbose=verbose)
+
+
+def _executed(run: Run, raise_on_failure: bool, explain: Callable[[], None]) -> Report:
+    """The run's report, a forward not finite on the caller's data explained as a range."""
+    __tracebackhide__ = True
+    report = run.execute(raise_on_failure=False)
+    if report.status == FAILED:
+        explain()
+    if report.status in (FAILED, ERROR, UNFINISHED) and raise_on_failure:
+        raise GradientError(report)
+    return report
 
 
 def _renamed(value: Any, old_value: Any, name: str, old: str) -> Any:

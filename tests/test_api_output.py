@@ -166,3 +166,26 @@ def test_every_entry_point_keeps_the_output(check, capsys):
     assert report.ok, report
     assert seen.out == "" and seen.err == ""
     assert report.output_lines > 0 and "captured" in repr(report)
+
+
+def test_an_inconclusive_warning_points_at_the_callers_line():
+    import inspect
+    import warnings
+
+    from gradcheck import GradcheckWarning
+
+    class Log:
+        def forward(self, inputs):
+            self.inputs = inputs
+            self.output = np.log(inputs)
+
+        def backward(self, dvalues):
+            self.dinputs = dvalues / self.inputs
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        line = inspect.currentframe().f_lineno + 1
+        report = check_layer(Log(), np.full((2, 3), 1e-12))
+    assert report.status == "inconclusive"
+    (warning,) = [w for w in caught if issubclass(w.category, GradcheckWarning)]
+    assert (warning.filename, warning.lineno) == (__file__, line)

@@ -13,8 +13,10 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from gradcheck import GradientError, check_layer, check_loss
 from gradcheck.cli import main
 
 pytestmark = pytest.mark.usefixtures("isolated_imports", "no_shrinking")
@@ -110,3 +112,65 @@ class SoftmaxCCE:
         self.dinputs[np.arange(len(dvalues)), y_true] -= 1
         self.dinputs /= len(dvalues)
 """
+
+
+# ------------------------------------------------------------------ through the API
+def _api_classes():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("ranges24_api", TARGET)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class TanhExp:
+    def forward(self, x):
+        self.out = (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x))
+        return self.out
+
+    def backward(self, grad):
+        return grad * (1 - self.out ** 2)
+
+
+class TanhStable(TanhExp):
+    def forward(self, x):
+        self.out = np.tanh(x)
+        return self.out
+
+
+class LogAbsBroken(TanhExp):
+    def forward(self, x):
+        self.out = np.log(x)  # nan for any negative input: not a range finding
+        return self.out
+
+
+LARGE = np.random.default_rng(0).normal(size=(3, 4)) * 300
+LARGE[0, 0] = 800.0
+
+
+def test_the_api_explains_a_forward_that_overflows_on_the_callers_data_as_a_range():
+    layer = TanhExp()
+    report = check_layer(layer, LARGE, raise_on_failure=False)
+    assert report.status == "failed"
+    (problem,) = report.problems
+    assert problem.startswith("forward output is not finite for finite inputs (yours reach "
+                              "magnitude 800): a range finding, not a gradient bug")
+    assert "inputs of magnitude 710.1 and above" in problem
+    assert "Check the gradients on inputs below that" in problem
+    assert layer.__dict__ == {}  # probed, then put back
+    with pytest.raises(GradientError, match="a range finding"):
+        check_layer(TanhExp(), LARGE)
+    # the twins: a stable tanh passes there; a forward not finite at any magnitude, or a
+    # loss huge there by right, keeps the plain problem
+    assert check_layer(TanhStable(), LARGE).ok
+    broken = check_layer(LogAbsBroken(), LARGE, raise_on_failure=False)
+    assert broken.problems == ["forward output is not finite for finite inputs"]
+    zoo = _api_classes()
+    labels = (LARGE > 0).astype(float)
+    naive = check_loss(zoo.LogCosh_Naive(), LARGE, labels, raise_on_failure=False)
+    assert "y_pred of magnitude 711" in naive.problems[0], naive.problems
+    assert check_loss(zoo.LogCosh(), LARGE, labels).ok
+    huge = check_loss(zoo.ExpLoss(), LARGE, labels, raise_on_failure=False)
+    assert huge.problems == ["forward returned a non-finite loss for finite y_pred"]

@@ -19,6 +19,7 @@ Layers and losses (:mod:`gradcheck.engine.run`), functions
 from __future__ import annotations
 
 import io
+import sys
 import time
 import warnings
 from collections.abc import Callable
@@ -129,5 +130,17 @@ def framed(report: Report, body: Callable[[], None], *, name: str, noun: str,
     if report.status in (FAILED, ERROR, UNFINISHED) and raise_on_failure:
         raise GradientError(report)
     if report.status == INCONCLUSIVE:
-        warnings.warn(report.message, GradcheckWarning, stacklevel=4)
+        warnings.warn(report.message, GradcheckWarning, stacklevel=_caller_level())
     return report
+
+
+def _caller_level() -> int:
+    """The ``stacklevel`` of the first frame outside gradcheck: the user's call.
+
+    For the warnings raised in :func:`framed`, whichever entry point led there.
+    """
+    frame, level = sys._getframe(2), 2
+    while frame is not None and str(frame.f_globals.get("__name__", "")).split(".")[0] \
+            == "gradcheck":
+        frame, level = frame.f_back, level + 1
+    return level

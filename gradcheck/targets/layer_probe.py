@@ -247,9 +247,7 @@ def _layer_spec(found: Found, build: Constructor, obj: Any, candidate: shapes.Ca
         # finding with its threshold, apart from the gradient verdict (checked below it)
         threshold = _overflow_threshold(found, obj, candidate)
         if threshold is not None:
-            spec.range_finding = ranges.finding(
-                threshold, fix="np.tanh; subtract each row's maximum before np.exp in a "
-                "softmax; exp of -|x| only in a sigmoid")
+            spec.range_finding = ranges.finding(threshold, fix=ranges.LAYER_FIX)
         elif shapes.takes_large_inputs(moderate, large):
             spec.max_magnitude = shapes.LARGE_MAGNITUDE
     elif moderate is not None and shapes.takes_large_inputs(moderate, large):

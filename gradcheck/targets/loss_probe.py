@@ -151,8 +151,7 @@ def _range_finding(obj: Any, shape: tuple[int, int], labels: np.ndarray,
         return None
     return ranges.finding(
         threshold, inputs=inputs, why=f"the loss grows no faster than its {inputs}",
-        fix="subtract each row's maximum from the logits before np.exp; np.logaddexp(0, -z) "
-            "for log(1 + exp(-z)); |e| + log1p(exp(-2|e|)) - log(2) for log(cosh(e))")
+        fix=ranges.LOSS_FIX)
 
 
 def _scalar(value: Any) -> float | None:
