@@ -21,6 +21,7 @@ from __future__ import annotations
 import io
 import sys
 import time
+import types
 import warnings
 from collections.abc import Callable
 
@@ -139,7 +140,8 @@ def _caller_level() -> int:
 
     For the warnings raised in :func:`framed`, whichever entry point led there.
     """
-    frame, level = sys._getframe(2), 2
+    frame: types.FrameType | None = sys._getframe(2)
+    level = 2
     while frame is not None and str(frame.f_globals.get("__name__", "")).split(".")[0] \
             == "gradcheck":
         frame, level = frame.f_back, level + 1
