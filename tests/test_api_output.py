@@ -144,6 +144,15 @@ class ChattyNet:
         return loss, {"W": X.T @ (scores - y)}
 
 
+def _relu(x):
+    print("relu")
+    return np.maximum(x, 0)
+
+
+def _relu_backward(dout, x):  # a pair without a cache (main's cacheless reading)
+    return dout * (x > 0)
+
+
 def _sigmoid(x):
     print("sigmoid")
     return 1 / (1 + np.exp(-x))
@@ -159,7 +168,8 @@ def _sigmoid_prime(x):
     lambda: check_function(_scale_forward, _scale_backward, X, np.arange(3.0)),
     lambda: check_model(ChattyNet(), X, RNG.normal(size=(4, 2))),
     lambda: check_derivative(_sigmoid, _sigmoid_prime, X),
-], ids=["check_loss", "check_function", "check_model", "check_derivative"])
+    lambda: check_function(_relu, _relu_backward, X + 0.1 * np.sign(X)),
+], ids=["check_loss", "check_function", "check_model", "check_derivative", "cacheless"])
 def test_every_entry_point_keeps_the_output(check, capsys):
     report = check()
     seen = capsys.readouterr()
