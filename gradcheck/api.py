@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import warnings
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -175,7 +176,8 @@ def check_layer(
         if packing is None:
             ranges.explain(report, layer, x, training=training)
 
-    return with_output(lambda: _executed(run, raise_on_failure, explained), verbose=verbose)
+    # partial, not lambda: a failing check's traceback shows no frame of this module
+    return with_output(partial(_executed, run, raise_on_failure, explained), verbose=verbose)
 
 
 def check_loss(
@@ -249,9 +251,8 @@ def check_loss(
     y = _validate.labels(y_true, x)
     report = Report(name=type(loss).__name__, kind=Kind.LOSS)
     run = Run(report, loss, x, y, mode=mode, step=step, seed=seed)
-    return with_output(lambda: _executed(run, raise_on_failure,
-                                         lambda: ranges.explain(report, loss, x, y)),
-                       verbose=verbose)
+    explained = partial(ranges.explain, report, loss, x, y)
+    return with_output(partial(_executed, run, raise_on_failure, explained), verbose=verbose)
 
 
 def check_function(
@@ -354,15 +355,14 @@ def check_function(
     with captured(probed):  # reading the pair calls forward: what it prints is kept too
         pairs = cacheless.readings(forward, backward, values, dict(kwargs))
     if pairs:
-        return with_output(lambda: _prefixed(probed.getvalue(), lambda: _check_cacheless(
-            pairs, (forward, backward), values, kwargs, given, mode=mode, step=step,
-            seed=seed, raise_on_failure=raise_on_failure)), verbose=verbose)
+        check = partial(_check_cacheless, pairs, (forward, backward), values, kwargs, given,
+                        mode=mode, step=step, seed=seed, raise_on_failure=raise_on_failure)
+        return with_output(partial(_prefixed, probed.getvalue(), check), verbose=verbose)
     subject = FunctionSubject(forward, backward, values, dict(kwargs))
     report = Report(name=subject.name, kind=Kind.FUNCTION)
     run = FunctionRun(report, subject, mode=mode, step=step, seed=seed, douts=given)
-    return with_output(lambda: _prefixed(probed.getvalue(),
-                                         lambda: run.execute(raise_on_failure)),
-                       verbose=verbose)
+    return with_output(partial(_prefixed, probed.getvalue(),
+                               partial(run.execute, raise_on_failure)), verbose=verbose)
 
 
 def _prefixed(text: str, check: Callable[[], Report]) -> Report:
@@ -397,6 +397,7 @@ def _check_cacheless(pairs: list[cacheless.CachelessPair], sources: tuple[Any, A
     The first reading that passes is the report (its note says which held); when none
     does, the inputs reading's report, noting that the output reading is wrong too.
     """
+    __tracebackhide__ = True
     reports = []
     for pair in pairs:
         subject = FunctionSubject(pair.forward, pair.backward, values, dict(kwargs))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -167,7 +168,7 @@ def check_model(
 
     batch = X.shape[0] if X.ndim and kind != "nielsen" else 1  # Nielsen: one sample
     run = ModelRun(report, model, build, mode=mode, step=step, seed=seed, batch=batch)
-    return with_output(lambda: run.execute(raise_on_failure), verbose=verbose)
+    return with_output(partial(run.execute, raise_on_failure), verbose=verbose)
 
 
 def check_params(
@@ -253,4 +254,4 @@ def check_params(
         return ParamsSubject(loss, grads, params, pin)
 
     run = ModelRun(report, params, build, mode=mode, step=step, seed=seed, batch=batch or 1)
-    return with_output(lambda: run.execute(raise_on_failure), verbose=verbose)
+    return with_output(partial(run.execute, raise_on_failure), verbose=verbose)
