@@ -18,7 +18,8 @@ from gradcheck.engine import ranges
 from gradcheck.engine import validate as _validate
 from gradcheck.engine.capture import captured
 from gradcheck.engine.function_run import FunctionRun, prepare_arguments
-from gradcheck.engine.run import Run
+from gradcheck.engine.layer_run import LayerRun
+from gradcheck.engine.loss_run import LossRun
 from gradcheck.errors import GradcheckWarning, GradientError
 from gradcheck.model_api import check_model, check_params
 from gradcheck.protocol import cacheless
@@ -169,8 +170,8 @@ def check_layer(
         x = _validate.batch(inputs, "inputs")
     report = Report(name=type(layer).__name__, kind=Kind.LAYER)
     given = None if dvalues is None else np.asarray(dvalues, dtype=np.float64)
-    run = Run(report, layer, x, None, mode=mode, step=step, seed=seed, dvalues=given,
-              training=training, params=only, packing=packing)
+    run = LayerRun(report, layer, x, mode=mode, step=step, seed=seed, dvalues=given,
+                   training=training, params=only, packing=packing)
 
     def explained() -> None:
         if packing is None:
@@ -250,7 +251,7 @@ def check_loss(
     x = _validate.batch(y_pred, "y_pred", matrix=True).astype(np.float64)
     y = _validate.labels(y_true, x)
     report = Report(name=type(loss).__name__, kind=Kind.LOSS)
-    run = Run(report, loss, x, y, mode=mode, step=step, seed=seed)
+    run = LossRun(report, loss, x, y, mode=mode, step=step, seed=seed)
     explained = partial(ranges.explain, report, loss, x, y)
     return with_output(partial(_executed, run, raise_on_failure, explained), verbose=verbose)
 
@@ -377,7 +378,8 @@ def _prefixed(text: str, check: Callable[[], Report]) -> Report:
     return report
 
 
-def _executed(run: Run, raise_on_failure: bool, explain: Callable[[], None]) -> Report:
+def _executed(run: LayerRun | LossRun, raise_on_failure: bool,
+              explain: Callable[[], None]) -> Report:
     """The run's report, a forward not finite on the caller's data explained as a range."""
     __tracebackhide__ = True
     report = run.execute(raise_on_failure=False)
