@@ -15,10 +15,11 @@ from gradcheck.derivative_api import check_derivative
 from gradcheck.engine import validate as _validate
 from gradcheck.engine.function_run import FunctionRun, prepare_arguments
 from gradcheck.engine.run import Run
-from gradcheck.errors import GradcheckWarning
+from gradcheck.engine.templates import judge_template
+from gradcheck.errors import GradcheckWarning, GradientError
 from gradcheck.model_api import check_model, check_params
 from gradcheck.protocol.function import FunctionSubject
-from gradcheck.report import Kind, Report
+from gradcheck.report import ERROR, FAILED, UNFINISHED, Kind, Report
 
 __all__ = [
     "GradcheckWarning",
@@ -160,7 +161,7 @@ def check_layer(
     given = None if dvalues is None else np.asarray(dvalues, dtype=np.float64)
     run = Run(report, layer, x, None, mode=mode, step=step, seed=seed, dvalues=given,
               training=training, params=only, packing=packing)
-    return run.execute(raise_on_failure)
+    return _judged(run.execute(raise_on_failure=False), layer, raise_on_failure)
 
 
 def check_loss(
@@ -228,7 +229,17 @@ def check_loss(
     x = _validate.batch(y_pred, "y_pred", matrix=True).astype(np.float64)
     y = _validate.labels(y_true, x)
     report = Report(name=type(loss).__name__, kind=Kind.LOSS)
-    return Run(report, loss, x, y, mode=mode, step=step, seed=seed).execute(raise_on_failure)
+    run = Run(report, loss, x, y, mode=mode, step=step, seed=seed)
+    return _judged(run.execute(raise_on_failure=False), loss, raise_on_failure)
+
+
+def _judged(report: Report, obj: Any, raise_on_failure: bool) -> Report:
+    """An unfinished template's report made ``unfinished``; raised when asked."""
+    __tracebackhide__ = True
+    judge_template(report, obj)
+    if report.status in (FAILED, ERROR, UNFINISHED) and raise_on_failure:
+        raise GradientError(report)
+    return report
 
 
 def check_function(
