@@ -11,6 +11,7 @@ import numpy as np
 # imported for its effect: it installs the reports' repr and HTML (gradcheck.views sits
 # above gradcheck.report, so the report cannot import it)
 from gradcheck import views  # noqa: F401
+from gradcheck.cost_api import check_cost, is_cost
 from gradcheck.derivative_api import check_derivative
 from gradcheck.engine import validate as _validate
 from gradcheck.engine.function_run import FunctionRun, prepare_arguments
@@ -173,6 +174,7 @@ def check_loss(
     step: float | None = None,
     seed: int | None = None,
     raise_on_failure: bool = True,
+    activation: Any = None,
 ) -> Report:
     """Check a loss's ``backward`` (or a fused softmax + loss) against finite differences.
 
@@ -182,19 +184,30 @@ def check_loss(
     ``self.output``) takes logits: ``backward(self.output, y_true)`` must set ``dinputs``
     to the gradient of the returned mean loss with respect to the logits.
 
+    A cost object (Nielsen's ``QuadraticCost``/``CrossEntropyCost``: ``fn(a, y)`` and
+    ``delta(z, a, y)``, the class itself or an instance) is checked as its book uses it:
+    ``delta(z, activation(z), y)`` against finite differences of
+    ``fn(activation(z), y)`` with respect to ``z``; then ``y_pred`` is ``z``, the output
+    layer's weighted input (a column per sample), and ``y_true`` the desired output ``y``
+    of the same shape (:func:`gradcheck.cost_api.check_cost`; ``report.kind`` is
+    ``"derivative"``).
+
     Parameters
     ----------
     loss : object
-        The loss or fused softmax-loss object.
+        The loss or fused softmax-loss object, or a cost object (class or instance).
     y_pred : array_like
         2-D predictions ``(samples, classes)``: probabilities for a cross-entropy loss,
-        logits for a fused softmax-loss.
+        logits for a fused softmax-loss; ``z`` for a cost object.
     y_true : array_like
         Sparse labels ``(samples,)`` of ints in ``[0, classes)``, or one-hot labels /
         targets of ``y_pred``'s shape.
     mode, step, seed, raise_on_failure
         As in :func:`check_layer`. Steps for a plain loss are relative to ``|y_pred|``
         down to ``1e-3``, so that probabilities are never stepped below zero.
+    activation : callable, optional
+        A cost object's output activation, ``a = activation(z)`` (default: the sigmoid,
+        as in the book). Only for cost objects.
 
     Returns
     -------
@@ -224,6 +237,13 @@ def check_loss(
     True
     """
     __tracebackhide__ = True
+    if is_cost(loss):  # Nielsen's QuadraticCost / CrossEntropyCost: fn(a, y), delta(z, a, y)
+        _validate.options(mode, step)
+        return check_cost(loss, y_pred, y_true, activation=activation, mode=mode, step=step,
+                          seed=seed, raise_on_failure=raise_on_failure)
+    if activation is not None:
+        raise TypeError("activation= is for cost objects (fn(a, y) and delta(z, a, y)); "
+                        f"{type(loss).__name__} is not one")
     _validate.protocol_object(loss, "loss")
     _validate.options(mode, step)
     x = _validate.batch(y_pred, "y_pred", matrix=True).astype(np.float64)
