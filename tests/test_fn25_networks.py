@@ -51,7 +51,7 @@ def results(monkeypatch, tmp_path, capsys, where, *args):
 # ----------------------------------------------------------------------------- Nielsen
 def test_nielsen_networks_are_checked_on_several_samples_by_the_command(
         monkeypatch, tmp_path, capsys, isolated):
-    code, found = results(monkeypatch, tmp_path, capsys, NIELSEN, "network.py",
+    code, found = results(monkeypatch, tmp_path, capsys, NIELSEN, "recomputed_network.py",
                           "cached_network.py")
     networks = [r for r in found if r["name"] == "Network"]
     assert [r["status"] for r in networks] == ["passed", "failed"] and code == 1
@@ -69,7 +69,7 @@ def sample_data(count):
 
 def test_nielsen_networks_through_the_api_one_sample_misses_what_several_catch(isolated):
     sys.path.insert(0, str(NIELSEN))
-    correct, cached = importlib.import_module("network"), importlib.import_module(
+    correct, cached = importlib.import_module("recomputed_network"), importlib.import_module(
         "cached_network")
     np.random.seed(1)
     x, y = sample_data(4)

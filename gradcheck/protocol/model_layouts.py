@@ -234,7 +234,7 @@ def _summed(total: list[Any], more: list[Any]) -> list[Any]:
     """Element-wise sums of two lists of gradients (None, or a shape mismatch, kept as is)."""
     if not total:
         return list(more)
-    out = []
+    out: list[Any] = []
     for i in range(max(len(total), len(more))):
         a = total[i] if i < len(total) else None
         b = more[i] if i < len(more) else None

@@ -45,7 +45,7 @@ from gradcheck.model_api import check_model
 from gradcheck.protocol.model import model_kind
 from gradcheck.protocol.model_layouts import attribute_params
 from gradcheck.protocol.source import function_tree
-from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, PASSED, SKIPPED, Kind
+from gradcheck.report import ERROR, INCONCLUSIVE, PASSED, SKIPPED, UNFINISHED, Kind
 from gradcheck.targets.discovery import (
     CONFIG_NAME,
     CheckSpec,
@@ -405,8 +405,8 @@ def _run_one(found: Found, spec: CheckSpec, seed: int) -> CheckResult:
             ))
         return CheckResult(spec, ERROR, f"{found.name} raised {describe_exception(exc)} "
                                         "on probe data")
-    if isinstance(y, _Unfinished):
-        return CheckResult(spec, FAILED, f"{found.name}.{y.message}")
+    if isinstance(y, _Unfinished):  # never passed, never an error: the student's to finish
+        return CheckResult(spec, UNFINISHED, f"{found.name}.{y.message}")
     if X is None:
         return CheckResult(spec, SKIPPED, f"{found.name}: {y}")
     kwargs = getattr(spec, "loss_kwargs", {})
