@@ -47,7 +47,7 @@ def test_the_python_examples_run_and_print_what_the_page_says():
         following = found[k + 1] if k + 1 < len(found) else None
         if following is not None and following[0] == "text" and following[2] == "prints":
             assert out.getvalue() == following[1]
-    assert ran == 5
+    assert ran == 6
 
 
 @pytest.fixture(autouse=True)
