@@ -164,7 +164,8 @@ def _layers(found: dict[str, str]) -> list[int]:
 
 def describe_roles(found: dict[str, str]) -> str:
     """``W (D, C) weights, X (N, D), y labels, reg > 0``: the variant's label."""
-    data = "(N, D) data" if "weights" in found.values() else "(N, C) data"
+    weighted = any(r.startswith("weights") for r in found.values())
+    data = "(N, D) data" if weighted else "(N, C) data"
     text = {"weights": "(D, C) weights", "data": data, "labels": "labels < C",
             "reg": "regularization up to 5e4", "bias": "(C,) bias"}
     layers = _layers(found)
