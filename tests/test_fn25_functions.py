@@ -1,9 +1,10 @@
 """Functions of several weight matrices and cost objects (issue 25), CLI and API.
 
 - ``tests/zoo_fn25/two_layer``: ``two_layer_loss(X, y, W1, b1, W2, b2, reg) -> (loss,
-  grads)`` and ``tanh_net_loss(...) -> (loss, dW1, db1, dW2, db2)``, drawn from their
-  argument names with every size different; the twins: ``db1`` before the ReLU mask, a
-  tanh derivative not squared.
+  grads)``, ``tanh_net_loss(...) -> (loss, dW1, db1, dW2, db2)`` and ``forward(X, W1,
+  b1, W2, b2) -> (loss, {"W1": ..., ...})``, drawn from their argument names with every
+  size different; the twins: ``db1`` before the ReLU mask, a tanh derivative not
+  squared, ``db2`` a mean instead of a sum.
 - ``tests/zoo_fn25/costs``: Nielsen's cost objects through ``check_loss(Cost, z, y)``;
   the twin's ``QuadraticCost.delta`` lacks the sigmoid's derivative.
 """
@@ -20,6 +21,7 @@ import pytest
 
 from gradcheck import GradientError, check_function, check_loss
 from gradcheck.cli import main
+from gradcheck.protocol.source import returned_names
 from gradcheck.targets.returning import describe_roles, roles
 
 ZOO = Path(__file__).parent / "zoo_fn25"
@@ -69,9 +71,25 @@ def test_two_layer_functions_through_the_command(monkeypatch, tmp_path, capsys):
     assert [(t, n, s) for t, n, s, _ in rows] == [
         ("two_layer.py", "two_layer_loss", "passed"),
         ("two_layer.py", "tanh_net_loss", "passed"),
+        ("two_layer.py", "forward", "passed"),
         ("buggy_two_layer.py", "two_layer_loss", "failed"),
-        ("buggy_two_layer.py", "tanh_net_loss", "failed")]
-    assert "grads['b1']" in rows[2][3] and "db1" in rows[3][3]
+        ("buggy_two_layer.py", "tanh_net_loss", "failed"),
+        ("buggy_two_layer.py", "forward", "failed")]
+    assert "grads['b1']" in rows[3][3] and "db1" in rows[4][3]
+    assert "grads['b2']" in rows[5][3]
+
+
+def test_a_dict_literal_keyed_by_the_arguments_is_the_gradients():
+    def forward(X, W1, b1):
+        h = X @ W1 + b1
+        return 0.5 * float(np.sum(h ** 2)), {"W1": X.T @ h, "b1": h.sum(axis=0)}
+
+    def scores(X, W1, b1):  # the twin: a dict of other things is no gradient
+        h = X @ W1 + b1
+        return 0.5 * float(np.sum(h ** 2)), {"mean": h.mean(), "max": h.max()}
+
+    assert returned_names(forward) == [None, "grads"]
+    assert returned_names(scores) == [None, None]
 
 
 def _two_layer_arguments():

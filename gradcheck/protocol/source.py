@@ -68,22 +68,36 @@ def returned_names(function: Callable[..., Any]) -> list[str | None] | None:
 
     ``return loss, dW`` gives ``["loss", "dW"]``; an element that is an expression gives
     the gradient it is computed from (``return loss, grad / n`` and ``return loss, 2 *
-    dW`` give ``grad`` and ``dW``), or None at its place when it names none. None when
+    dW`` give ``grad`` and ``dW``; a dict literal keyed by the arguments, ``{"W1": ...,
+    "b1": ...}``, or of gradients, ``{"a": dW1}``, gives ``grads``), or None at its place
+    when it names none. None when
     the source is unknown or the return statements disagree in length or do not return a
     tuple.
     """
     tree = function_tree(function)
     if tree is None:
         return None
+    arguments = {a.arg for a in [*tree.args.posonlyargs, *tree.args.args]}
     shapes = []
     for node in _own_returns(tree):
         if isinstance(node.value, ast.Tuple):
-            shapes.append([e.id if isinstance(e, ast.Name) else _gradient_in(e)
+            shapes.append([e.id if isinstance(e, ast.Name) else
+                           "grads" if _keyed_by(e, arguments) else _gradient_in(e)
                            for e in node.value.elts])
     if not shapes or any(len(s) != len(shapes[0]) for s in shapes):
         return None
     # where return statements name an element differently, keep the last one's name
     return shapes[-1]
+
+
+def _keyed_by(node: ast.expr, arguments: set[str]) -> bool:
+    """A dict literal keyed by the function's arguments: ``{"W1": ..., "b1": ...}``."""
+    if not isinstance(node, ast.Dict) or not node.keys:
+        return False
+    keys = [k.value if isinstance(k, ast.Constant) and isinstance(k.value, str) else None
+            for k in node.keys]
+    return all(k is not None and any(k == a or gradient_for(k, a) for a in arguments)
+               for k in keys)
 
 
 def _gradient_in(node: ast.expr) -> str | None:
@@ -105,6 +119,10 @@ def _gradient_in(node: ast.expr) -> str | None:
     elif isinstance(node, ast.Call):
         parts = ([node.func.value] if isinstance(node.func, ast.Attribute) else []) \
             + list(node.args)
+    elif isinstance(node, ast.Dict):
+        # return loss, {"W1": dW1, "b1": db1}: a dict of gradients, read as ``grads``
+        gradients = node.values and all(_gradient_in(v) for v in node.values)
+        return "grads" if gradients else None
     else:
         return None
     return next((g for g in map(_gradient_in, parts) if g is not None), None)

@@ -1,7 +1,8 @@
 """The twins of ``two_layer.py`` with one real bug each (our own code).
 
 - ``two_layer_loss``: ``db1`` summed before the ReLU mask is applied;
-- ``tanh_net_loss``: the tanh derivative written ``1 - hidden`` instead of ``1 - hidden ** 2``.
+- ``tanh_net_loss``: the tanh derivative written ``1 - hidden`` instead of ``1 - hidden ** 2``;
+- ``forward``: ``db2`` the mean over the samples instead of the sum.
 
 Each returns the loss and its gradients: as a dict (CS231n's ``grads``), or as a tuple.
 Arguments are named as the course names them: ``X`` (N, D), ``y`` labels, ``W1`` (D, H),
@@ -46,3 +47,13 @@ def tanh_net_loss(X, y, W1, b1, W2, b2):
     dW1 = X.T @ dz
     db1 = dz.sum(axis=0)
     return loss, dW1, db1, dW2, db2
+
+
+def forward(X, W1, b1, W2, b2):
+    """A regression network's forward pass, returning the loss and a dict literal."""
+    h = np.tanh(X @ W1 + b1)
+    out = h @ W2 + b2
+    loss = 0.5 * np.sum(out ** 2)
+    dh = out @ W2.T * (1 - h ** 2)
+    return loss, {"W1": X.T @ dh, "b1": dh.sum(axis=0), "W2": h.T @ out,
+                  "b2": out.mean(axis=0)}  # bug: the mean, not the sum, over samples
