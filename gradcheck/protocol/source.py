@@ -91,11 +91,17 @@ def returned_names(function: Callable[..., Any]) -> list[str | None] | None:
 
 
 def _keyed_by(node: ast.expr, arguments: set[str]) -> bool:
-    """A dict literal keyed by the function's arguments: ``{"W1": ..., "b1": ...}``."""
+    """A dict literal of values computed for the arguments: ``{"W1": X.T @ dh, ...}``.
+
+    Keyed by the function's arguments (``W1`` or ``dW1``), and holding no argument as it
+    is: ``{"x": x, "w": w}`` is a cache keeping the arguments, not their gradients.
+    """
     if not isinstance(node, ast.Dict) or not node.keys:
         return False
     keys = [k.value if isinstance(k, ast.Constant) and isinstance(k.value, str) else None
             for k in node.keys]
+    if any(isinstance(v, ast.Name) and v.id in arguments for v in node.values):
+        return False
     return all(k is not None and any(k == a or gradient_for(k, a) for a in arguments)
                for k in keys)
 
