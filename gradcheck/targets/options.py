@@ -45,6 +45,17 @@ _UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30}
 _SIZE = re.compile(r"\s*(\d+)\s*([kmg]?)(?:i?b)?\s*", flags=re.IGNORECASE)
 
 
+def _integer(text: str, minimum: int, expected: str, *, too_small: str = "") -> int:
+    """``text`` as an integer of at least ``minimum``, else ``expected ..., got 'text'``."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"expected {expected}, got {text!r}") from None
+    if value < minimum:
+        raise ValueError(f"expected {too_small or expected}, got {text!r}")
+    return value
+
+
 def positive_int(text: str) -> int:
     """``text`` as an integer of at least 1 (a number of examples).
 
@@ -53,13 +64,7 @@ def positive_int(text: str) -> int:
     ValueError
         ``expected a positive integer, got '0'``.
     """
-    try:
-        value = int(text)
-    except ValueError:
-        raise ValueError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise ValueError(f"expected a positive integer, got {text!r}")
-    return value
+    return _integer(text, 1, "a positive integer")
 
 
 def seed_int(text: str) -> int:
@@ -70,13 +75,7 @@ def seed_int(text: str) -> int:
     ValueError
         ``expected an integer, got 'x'`` or ``expected a non-negative integer, got '-1'``.
     """
-    try:
-        value = int(text)
-    except ValueError:
-        raise ValueError(f"expected an integer, got {text!r}") from None
-    if value < 0:
-        raise ValueError(f"expected a non-negative integer, got {text!r}")
-    return value
+    return _integer(text, 0, "an integer", too_small="a non-negative integer")
 
 
 def seconds(text: str) -> float:
@@ -124,14 +123,7 @@ def thread_count(text: str) -> int:
     ValueError
         ``expected a number of threads (0: leave the BLAS pools alone), got 'x'``.
     """
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise ValueError(f"expected a number of threads (0: leave the BLAS pools alone), "
-                         f"got {text!r}")
-    return value
+    return _integer(text, 0, "a number of threads (0: leave the BLAS pools alone)")
 
 
 @dataclass(frozen=True)
