@@ -24,20 +24,18 @@ LAYER = textwrap.dedent(
     from gradcheck.engine import budget, threads
     from gc27_seen import CALLS
 
-    class Layer_Dense:
+    class Layer_Scale:
         def __init__(self):
-            self.weights = np.arange(12.0).reshape(4, 3) / 10
-            self.biases = np.zeros((1, 3))
+            self.gamma = np.linspace(0.5, 2.0, 4)
 
         def forward(self, inputs):
             CALLS.append((len(inputs), budget.MEMORY_BYTES, threads.THREADS))
             self.inputs = inputs
-            self.output = inputs @ self.weights + self.biases
+            self.output = inputs * self.gamma
 
         def backward(self, dvalues):
-            self.dweights = self.inputs.T @ dvalues
-            self.dbiases = dvalues.sum(axis=0, keepdims=True)
-            self.dinputs = dvalues @ self.weights.T
+            self.dgamma = (dvalues * self.inputs).sum(axis=0)
+            self.dinputs = dvalues * self.gamma
     """
 )
 
@@ -45,7 +43,7 @@ LAYER = textwrap.dedent(
 @pytest.fixture
 def layer(tmp_path, monkeypatch):
     (tmp_path / "gc27_seen.py").write_text(SEEN)
-    (tmp_path / "gc27_dense.py").write_text(LAYER)
+    (tmp_path / "gc27_scale.py").write_text(LAYER)
     monkeypatch.chdir(tmp_path)
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delitem(sys.modules, "gc27_seen", raising=False)
@@ -56,7 +54,7 @@ def layer(tmp_path, monkeypatch):
 
 
 def run(capsys, *options):
-    code = main(["gc27_dense.py", "--examples", "3", "-q", *options])
+    code = main(["gc27_scale.py", "--examples", "3", "-q", *options])
     return code, capsys.readouterr()
 
 
@@ -118,7 +116,7 @@ def test_threads_is_the_cap_while_the_users_code_runs_and_is_undone_after(layer,
 def test_a_bad_value_is_a_usage_error_saying_what_is_expected(layer, capsys, option, value,
                                                                words):
     with pytest.raises(SystemExit) as exit_:
-        main(["gc27_dense.py", option, value])
+        main(["gc27_scale.py", option, value])
     assert exit_.value.code == 2
     err = capsys.readouterr().err
     assert f"argument {option}" in err and words in err and not layer
