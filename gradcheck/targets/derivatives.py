@@ -467,9 +467,9 @@ def draw_derivative_case(spec: CheckSpec, draw: Callable[[Any], Any]) -> Any:
 
 
 def _loss_position(found: Found) -> int:
-    d: Derivative = found.subject
     from gradcheck.protocol.derivative import differentiated_argument
 
+    d: Derivative = found.subject
     dummy = (np.zeros((1, 1)), np.zeros((1, 1)))
     return differentiated_argument(d.f, dummy)
 
@@ -537,9 +537,9 @@ def _writes(found: Found, report: Any) -> None:
 def _other_reading(found: Found, args: tuple[Any, ...], seed: int,
                    report: Any) -> None:
     """A derivative right in the other reading than its user's: say so (the real bug)."""
-    d: Derivative = found.subject
     from gradcheck import check_derivative
 
+    d: Derivative = found.subject
     other = "output" if d.reading == "input" else "input"
     again = check_derivative(d.f, d.f_prime, *args, reading=other, seed=seed,
                              raise_on_failure=False)
@@ -554,9 +554,9 @@ def _other_reading(found: Found, args: tuple[Any, ...], seed: int,
 
 def _check_through(found: Found, args: tuple[Any, ...], seed: int) -> Any:
     """``grad(y, sigmoid(z), z, act_fn)`` against finite differences of ``loss(y, sigmoid(z))``."""
-    d: Derivative = found.subject
     from gradcheck import check_derivative
 
+    d: Derivative = found.subject
     act = SigmoidActivation()
     roles = _through_roles(d.f_prime) or []
     loss, grad = d.f, d.f_prime
@@ -579,9 +579,9 @@ def _check_through(found: Found, args: tuple[Any, ...], seed: int) -> Any:
 
 def _check_cost(found: Found, args: tuple[Any, ...], seed: int) -> Any:
     """``delta(z, sigmoid(z), y)`` against the finite differences of ``fn(sigmoid(z), y)``."""
-    d: Derivative = found.subject
     from gradcheck import check_derivative
 
+    d: Derivative = found.subject
     act = d.activation or _sigmoid
     fn, delta = d.f, d.f_prime
 

@@ -126,9 +126,10 @@ def plan_dict_networks(target: Target) -> list[Planned]:
     """A plan per pair: its settings from their names, else skipped naming them."""
     plans = []
     for found in find_dict_networks(target):
+        network: DictNetwork = found.subject
         settings: dict[str, Any] = {}
         unknown: list[str] = []
-        for function in (found.subject.forward, found.subject.backward, found.subject.cost):
+        for function in (network.forward, network.backward, network.cost):
             more, missing = _settings(function)
             settings.update(more)
             unknown += [m for m in missing if m not in unknown and not
@@ -137,7 +138,7 @@ def plan_dict_networks(target: Target) -> list[Planned]:
             plans.append(Planned(found, status="skip", reason=(
                 f"{', '.join(unknown)} cannot be guessed from its name")))
             continue
-        label = _variant(found.subject.layers, settings)
+        label = _variant(network.layers, settings)
         plans.append(Planned(found, [CheckSpec(found, Called(settings, label),
                                                Kind.MODEL.value)]))
     return plans
@@ -152,12 +153,13 @@ def _call(function: Any, positional: list[Any], settings: dict[str, Any]) -> Any
 def run_dict_network(planned: Planned, *, seed: int = 0) -> ClassResult:
     """Check a pair with :func:`check_params` over ``W1, b1, ..., WL, bL``."""
     found = planned.found
+    network: DictNetwork = found.subject
     if planned.status != "check":
         return not_run(planned)
     spec = planned.specs[0]
     begun = time.perf_counter()
     rng = np.random.default_rng(seed)
-    dims = [INPUTS, *HIDDEN[: found.subject.layers - 1], 1]
+    dims = [INPUTS, *HIDDEN[: network.layers - 1], 1]
     params: dict[str, np.ndarray] = {}
     for layer in range(1, len(dims)):
         params[f"W{layer}"] = 0.5 * rng.standard_normal((dims[layer], dims[layer - 1]))
@@ -167,24 +169,24 @@ def run_dict_network(planned: Planned, *, seed: int = 0) -> ClassResult:
     settings = spec.build.arguments
 
     def forward(p: dict[str, Any]) -> Any:
-        return _call(found.subject.forward, [X.copy(), p], settings)
+        return _call(network.forward, [X.copy(), p], settings)
 
     def cost_params(p: dict[str, Any]) -> list[Any]:
-        names = list(inspect.signature(found.subject.cost).parameters)
+        names = list(inspect.signature(network.cost).parameters)
         return [p] if len(names) > 2 and names[2] in _PARAMETERS else []
 
     def loss(p: dict[str, Any]) -> Any:
         output = forward(p)[0]
-        return _call(found.subject.cost, [output, Y.copy(), *cost_params(p)], settings)
+        return _call(network.cost, [output, Y.copy(), *cost_params(p)], settings)
 
     def grads(p: dict[str, Any]) -> Any:
         cache = forward(p)[1]
-        return _call(found.subject.backward, [X.copy(), Y.copy(), cache], settings)
+        return _call(network.backward, [X.copy(), Y.copy(), cache], settings)
 
     loss.__name__ = found.name
     report = check_params(loss, grads, params, batch=SAMPLES, seed=seed,
                           raise_on_failure=False)
-    report.notes.insert(0, f"{found.name} with {found.subject.backward.__name__} and "
-                        f"{found.subject.cost.__name__}, features x samples: X {X.shape}, Y "
+    report.notes.insert(0, f"{found.name} with {network.backward.__name__} and "
+                        f"{network.cost.__name__}, features x samples: X {X.shape}, Y "
                         f"{Y.shape}")
     return checked_once(spec, report, time.perf_counter() - begun)

@@ -213,6 +213,7 @@ def plan_functions(target: Target, config: dict[str, list[dict[str, Any]]]) -> l
     """
     plans = []
     for found in find_functions(target):
+        pair: FunctionPair = found.subject
         if found.verdict == "skip":
             plans.append(Planned(found, status="skip", reason=found.reason))
             continue
@@ -220,14 +221,14 @@ def plan_functions(target: Target, config: dict[str, list[dict[str, Any]]]) -> l
         if missing:
             plans.append(Planned(found, status="skip", reason=missing))
             continue
-        given = config.get(found.subject.forward.__name__) or config.get(found.name)
+        given = config.get(pair.forward.__name__) or config.get(found.name)
         if given:
             specs = [CheckSpec(found, Arguments(
                 "arguments given" if len(given) == 1 else f"arguments given #{i + 1}",
                 shown=dict(entry), given=dict(entry)), KIND) for i, entry in enumerate(given)]
             plans.append(Planned(found, specs))
-        elif found.subject.convention is not None and _fits(found):
-            convention = found.subject.convention
+        elif pair.convention is not None and _fits(found):
+            convention = pair.convention
             spec = CheckSpec(found, Arguments(f"CS231n convention: {convention}",
                                               convention=convention), KIND)
             plans.append(Planned(found, [spec]))
@@ -242,11 +243,12 @@ def _fits(found: Found) -> bool:
     ``svm_loss(x, y)`` fits the convention; ``svm_loss_naive(W, X, y, reg)`` does not
     (its arguments are drawn by their names instead).
     """
-    arity = _LOSS_ARITY.get(found.subject.convention or "")
-    if arity is None or found.subject.backward is not None:
+    pair: FunctionPair = found.subject
+    arity = _LOSS_ARITY.get(pair.convention or "")
+    if arity is None or pair.backward is not None:
         return True
     try:
-        params = inspect.signature(found.subject.forward).parameters.values()
+        params = inspect.signature(pair.forward).parameters.values()
     except (TypeError, ValueError):
         return True
     required = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
@@ -258,14 +260,15 @@ def _by_names(found: Found) -> Planned:
     """A loss function's arguments drawn by their names, or the reason it is skipped."""
     from gradcheck.targets.returning import describe_roles, roles
 
-    forward = found.subject.forward.__name__
+    pair: FunctionPair = found.subject
+    forward = pair.forward.__name__
     how = (f"give them in {CONFIG_NAME} = {{{forward!r}: {{...}}}} or "
            f"[tool.gradcheck.args.{forward}]")
-    named, why = roles(found.subject.forward)
-    if named and (found.subject.backward is None or "labels" not in named.values()):
+    named, why = roles(pair.forward)
+    if named and (pair.backward is None or "labels" not in named.values()):
         return Planned(found, [CheckSpec(found, Arguments(
             describe_roles(named), roles=named), KIND)])
-    if found.subject.backward is None:
+    if pair.backward is None:
         return Planned(found, status="skip", reason=(
             f"{forward}: {why}, no CS231n convention fits it and no arguments are given: "
             f"{how}"))
@@ -280,9 +283,10 @@ def _missing_names(found: Found) -> str:
     module failed to import: an unbuilt compiled extension such as ``im2col_cython``
     (the course's ``conv_relu_forward`` calls ``conv_forward_fast``, which needs it).
     """
+    pair: FunctionPair = found.subject
     missing: list[str] = []
     seen: set[int] = set()
-    queue = [(f, 0) for f in (found.subject.forward, found.subject.backward) if f is not None]
+    queue = [(f, 0) for f in (pair.forward, pair.backward) if f is not None]
     while queue:
         function, depth = queue.pop(0)
         if id(function) in seen or not inspect.isfunction(function):
@@ -324,6 +328,7 @@ def draw_function_case(spec: CheckSpec, draw: Callable[[Any], Any]) -> Case:
 
     from gradcheck import strategies as gs
 
+    pair: FunctionPair = spec.found.subject
     if spec.build.given is not None:
         args, kwargs = _from_config(spec, draw(st.integers(0, 2**32 - 1)))
     elif spec.build.roles is not None:
@@ -333,7 +338,7 @@ def draw_function_case(spec: CheckSpec, draw: Callable[[Any], Any]) -> Case:
     else:
         assert spec.build.convention is not None
         args, kwargs = draw(gs.function_arguments(spec.build.convention))
-    names = _names(spec.found.subject.forward, len(args))
+    names = _names(pair.forward, len(args))
     arrays = {n: a for n, a in zip(names, args, strict=True) if isinstance(a, np.ndarray)}
     settings = {n: repr(a) for n, a in zip(names, args, strict=True)
                 if not isinstance(a, np.ndarray)}
@@ -354,10 +359,11 @@ def _from_config(spec: CheckSpec, seed: int) -> tuple[tuple[Any, ...], dict[str,
     Values are matched to forward's parameters by name, in the signature's order; names
     that are not positional parameters are keyword arguments.
     """
+    pair: FunctionPair = spec.found.subject
     rng = np.random.default_rng(seed)
     given = dict(spec.build.given or {})
     try:
-        params = list(inspect.signature(spec.found.subject.forward).parameters.values())
+        params = list(inspect.signature(pair.forward).parameters.values())
     except (TypeError, ValueError):
         params = []
     args: list[Any] = []
@@ -389,9 +395,10 @@ def run_function_engine(spec: CheckSpec, case: Any) -> tuple[Any, str | None]:
     """Check one example with :func:`gradcheck.check_function` (the runner's engine call)."""
     from gradcheck import check_function
 
+    pair: FunctionPair = spec.found.subject
     call: FunctionCall = case.obj
     try:
-        report = check_function(spec.found.subject.forward, spec.found.subject.backward, *call.args,
+        report = check_function(pair.forward, pair.backward, *call.args,
                                 seed=case.seed, raise_on_failure=False, **call.kwargs)
     except (ValueError, TypeError) as exc:
         return None, f"the check rejected the call: {type(exc).__name__}: {exc}"

@@ -136,14 +136,15 @@ def plan_programs(target: Target) -> list[Planned]:
     """A plan per program function: its arguments from names and the module's sizes."""
     plans = []
     for found in find_programs(target):
-        space = found.subject.function.__globals__
-        unavailable = [n for n in found.subject.params if isinstance(space.get(n), Unavailable)
+        program: Program = found.subject
+        space = program.function.__globals__
+        unavailable = [n for n in program.params if isinstance(space.get(n), Unavailable)
                        or n not in space]
         if unavailable:
             plans.append(Planned(found, status="skip", reason=_why_unavailable(
                 found, unavailable, space, target)))
             continue
-        bad = [n for n in found.subject.params if not (
+        bad = [n for n in program.params if not (
             isinstance(space[n], np.ndarray) and space[n].dtype.kind == "f")]
         if bad:
             plans.append(Planned(found, status="skip", reason=(
@@ -185,8 +186,9 @@ def _module_int(space: dict[str, Any], names: tuple[str, ...]) -> int | None:
 
 def _arguments(found: Found, space: dict[str, Any]) -> tuple[dict[str, Any], str,
                                                                      str | None]:
-    space = {**space, "__literals__": found.subject.literals}
-    params = [space[n] for n in found.subject.params]
+    program: Program = found.subject
+    space = {**space, "__literals__": program.literals}
+    params = [space[n] for n in program.params]
     matrices = [p for p in params if p.ndim == 2]
     square = next((p for p in matrices if p.shape[0] == p.shape[1]), None)
     hidden = _module_int(space, _HIDDEN_SIZE) or (square.shape[0] if square is not None
@@ -196,7 +198,7 @@ def _arguments(found: Found, space: dict[str, Any]) -> tuple[dict[str, Any], str
     rng = np.random.default_rng(0)
     arguments: dict[str, Any] = {}
     shown: list[str] = []
-    for p in inspect.signature(found.subject.function).parameters.values():
+    for p in inspect.signature(program.function).parameters.values():
         if p.name in _IDS and vocab is not None:
             arguments[p.name] = [int(i) for i in rng.integers(0, vocab, length)]
             shown.append(f"{p.name}={length} ids below {vocab}")
@@ -217,12 +219,13 @@ def _arguments(found: Found, space: dict[str, Any]) -> tuple[dict[str, Any], str
 def run_program(planned: Planned, *, seed: int = 0) -> ClassResult:
     """Check a program's function with :func:`check_params` over its module's parameters."""
     found = planned.found
+    program: Program = found.subject
     if planned.status != "check":
         return not_run(planned)
     spec = planned.specs[0]
     begun = time.perf_counter()
-    space = found.subject.function.__globals__
-    originals = {n: space[n] for n in found.subject.params}
+    space = program.function.__globals__
+    originals = {n: space[n] for n in program.params}
     params = dict(originals)
     set_aside: list[str] = []
 
@@ -230,7 +233,7 @@ def run_program(planned: Planned, *, seed: int = 0) -> ClassResult:
         space.update(p)
         args = {k: (v.copy() if isinstance(v, np.ndarray) else
                     list(v) if isinstance(v, list) else v) for k, v in spec.build.arguments.items()}
-        return found.subject.function(**args)
+        return program.function(**args)
 
     def loss(p: dict[str, Any]) -> Any:
         return call(p)[0]
@@ -240,8 +243,8 @@ def run_program(planned: Planned, *, seed: int = 0) -> ClassResult:
         if not isinstance(result, tuple):
             raise TypeError(f"{found.name} returned {type(result).__name__}, not a tuple")
         rest = list(result[1:])
-        labels = found.subject.returned[1:len(result)]
-        shapes = {n: np.shape(originals[n]) for n in found.subject.params}
+        labels = program.returned[1:len(result)]
+        shapes = {n: np.shape(originals[n]) for n in program.params}
         matched = match_by_shape(shapes, rest, labels)
         if not set_aside:
             used = set(matched.values())
@@ -256,7 +259,7 @@ def run_program(planned: Planned, *, seed: int = 0) -> ClassResult:
     finally:
         space.update(originals)
     report.notes.insert(0, "checked with respect to the module-level "
-                        + ", ".join(found.subject.params) + " (the module's own values)")
+                        + ", ".join(program.params) + " (the module's own values)")
     if set_aside:
         report.notes.insert(1, "returned and matched no parameter, set aside: "
                             + ", ".join(set_aside))
