@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["LEARNING_RATE_NAMES", "RESET_NAMES", "Roles", "method_names", "reset_method",
-           "roles_of", "takes_learning_rate"]
+           "roles_of", "takes_learning_rate", "takes_no_argument"]
 
 _FORWARD = re.compile(r"_*(forward|forward_?prop(agation|agate)?|forward_?pass|fprop|"
                       r"feed_?forward|propagate_?forward)", re.I)
@@ -51,12 +51,16 @@ class Roles:
         parameters itself.
     reset : str or None
         The class's own method that resets accumulated gradients (``zero_grad``).
+    takes_nothing : bool
+        Backward takes no argument: it reads what forward stored (a loss's
+        ``backward()`` returning the gradient of the predictions it was given).
     """
 
     forward: str = "forward"
     backward: str = "backward"
     learning_rate: bool = False
     reset: str | None = None
+    takes_nothing: bool = False
 
     @property
     def book(self) -> bool:
@@ -117,4 +121,16 @@ def _roles_of_class(cls: type) -> Roles:
     forward, backward = method_names(cls)
     forward, backward = forward or "forward", backward or "backward"
     lr = takes_learning_rate(getattr(cls, backward, None))
-    return Roles(forward, backward, lr, reset_method(cls))
+    return Roles(forward, backward, lr, reset_method(cls),
+                 takes_no_argument(getattr(cls, backward, None)))
+
+
+def takes_no_argument(function: Any) -> bool:
+    """Whether ``function(self)`` takes nothing else (a loss's ``backward()``)."""
+    try:
+        params = list(inspect.signature(function).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    if params and params[0].name == "self":
+        params = params[1:]
+    return not params

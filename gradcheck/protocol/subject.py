@@ -122,6 +122,8 @@ class Subject:
             call(self.obj, roles.reset)
         if roles.learning_rate:
             return call(self.obj, roles.backward, args[0], self.rate, *args[1:])
+        if roles.takes_nothing:  # backward() reads what forward stored
+            return call(self.obj, roles.backward)
         return call(self.obj, roles.backward, *args)
 
     @property

@@ -346,6 +346,8 @@ class _Reading:
             return "layer"  # (backward(grad, learning_rate) updates the parameters itself)
         if required == 2:
             return "fused" if self.fused_name else "loss"
+        if total == 0 and not star and self.forward_kind == "loss":
+            return "loss"  # backward() reads the predictions and labels forward stored
         return None
 
     @cached_property
