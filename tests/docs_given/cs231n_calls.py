@@ -14,6 +14,10 @@ import numpy as np
 from hypothesis import Phase, settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cli_targets" / "cs231n_like"))
+# another test may have left another `cs231n` package loaded (the suite holds several):
+# this one must be imported afresh (the sandbox's isolated_imports puts sys.modules back)
+for _name in [n for n in sys.modules if n == "cs231n" or n.startswith("cs231n.")]:
+    del sys.modules[_name]
 
 from cs231n.layers import (  # noqa: E402, F401 - the block calls them
     conv_backward_naive,

@@ -16,6 +16,10 @@ import numpy as np
 TESTS = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(TESTS / "zoo_networks" / "cs231n_assignment"))
 sys.path.insert(0, str(TESTS))
+# another test may have left another `cs231n` package loaded (the suite holds several):
+# this one must be imported afresh (the sandbox's isolated_imports puts sys.modules back)
+for _name in [n for n in sys.modules if n == "cs231n" or n.startswith("cs231n.")]:
+    del sys.modules[_name]
 
 from cs231n.classifiers.fc_net import FullyConnectedNet  # noqa: E402
 from zoo_models import dict_network  # noqa: E402
