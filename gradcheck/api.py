@@ -13,6 +13,7 @@ import numpy as np
 # imported for its effect: it installs the reports' repr and HTML (gradcheck.views sits
 # above gradcheck.report, so the report cannot import it)
 from gradcheck import views  # noqa: F401
+from gradcheck.cost_api import check_cost, is_cost
 from gradcheck.derivative_api import check_derivative
 from gradcheck.engine import ranges
 from gradcheck.engine import validate as _validate
@@ -20,6 +21,7 @@ from gradcheck.engine.capture import captured
 from gradcheck.engine.function_run import FunctionRun, prepare_arguments
 from gradcheck.engine.layer_run import LayerRun
 from gradcheck.engine.loss_run import LossRun
+from gradcheck.engine.templates import judge_template
 from gradcheck.errors import GradcheckWarning, GradientError
 from gradcheck.model_api import check_model, check_params
 from gradcheck.protocol import cacheless
@@ -178,7 +180,7 @@ def check_layer(
             ranges.explain(report, layer, x, training=training)
 
     # partial, not lambda: a failing check's traceback shows no frame of this module
-    return with_output(partial(_executed, run, raise_on_failure, explained), verbose=verbose)
+    return with_output(partial(_executed, run, layer, raise_on_failure, explained), verbose=verbose)
 
 
 def check_loss(
@@ -191,6 +193,7 @@ def check_loss(
     seed: int | None = None,
     raise_on_failure: bool = True,
     verbose: bool = False,
+    activation: Any = None,
 ) -> Report:
     """Check a loss's ``backward`` (or a fused softmax + loss) against finite differences.
 
@@ -200,13 +203,21 @@ def check_loss(
     ``self.output``) takes logits: ``backward(self.output, y_true)`` must set ``dinputs``
     to the gradient of the returned mean loss with respect to the logits.
 
+    A cost object (Nielsen's ``QuadraticCost``/``CrossEntropyCost``: ``fn(a, y)`` and
+    ``delta(z, a, y)``, the class itself or an instance) is checked as its book uses it:
+    ``delta(z, activation(z), y)`` against finite differences of
+    ``fn(activation(z), y)`` with respect to ``z``; then ``y_pred`` is ``z``, the output
+    layer's weighted input (a column per sample), and ``y_true`` the desired output ``y``
+    of the same shape (:func:`gradcheck.cost_api.check_cost`; ``report.kind`` is
+    ``"derivative"``).
+
     Parameters
     ----------
     loss : object
-        The loss or fused softmax-loss object.
+        The loss or fused softmax-loss object, or a cost object (class or instance).
     y_pred : array_like
         2-D predictions ``(samples, classes)``: probabilities for a cross-entropy loss,
-        logits for a fused softmax-loss.
+        logits for a fused softmax-loss; ``z`` for a cost object.
     y_true : array_like
         Sparse labels ``(samples,)`` of ints in ``[0, classes)``, or one-hot labels /
         targets of ``y_pred``'s shape.
@@ -217,6 +228,9 @@ def check_loss(
         Print what the checked code printed or logged while it was checked (after the
         check). It is kept in ``report.output`` either way, out of the way; the report's
         ``repr`` counts its lines.
+    activation : callable, optional
+        A cost object's output activation, ``a = activation(z)`` (default: the sigmoid,
+        as in the book). Only for cost objects.
 
     Returns
     -------
@@ -246,6 +260,14 @@ def check_loss(
     True
     """
     __tracebackhide__ = True
+    if is_cost(loss):  # Nielsen's QuadraticCost / CrossEntropyCost: fn(a, y), delta(z, a, y)
+        _validate.options(mode, step)
+        return with_output(partial(check_cost, loss, y_pred, y_true, activation=activation,
+                                   mode=mode, step=step, seed=seed,
+                                   raise_on_failure=raise_on_failure), verbose=verbose)
+    if activation is not None:
+        raise TypeError("activation= is for cost objects (fn(a, y) and delta(z, a, y)); "
+                        f"{type(loss).__name__} is not one")
     _validate.protocol_object(loss, "loss")
     _validate.options(mode, step)
     x = _validate.batch(y_pred, "y_pred", matrix=True).astype(np.float64)
@@ -253,7 +275,8 @@ def check_loss(
     report = Report(name=type(loss).__name__, kind=Kind.LOSS)
     run = LossRun(report, loss, x, y, mode=mode, step=step, seed=seed)
     explained = partial(ranges.explain, report, loss, x, y)
-    return with_output(partial(_executed, run, raise_on_failure, explained), verbose=verbose)
+    return with_output(partial(_executed, run, loss, raise_on_failure, explained),
+                       verbose=verbose)
 
 
 def check_function(
@@ -378,11 +401,16 @@ def _prefixed(text: str, check: Callable[[], Report]) -> Report:
     return report
 
 
-def _executed(run: LayerRun | LossRun, raise_on_failure: bool,
+def _executed(run: LayerRun | LossRun, obj: Any, raise_on_failure: bool,
               explain: Callable[[], None]) -> Report:
-    """The run's report, a forward not finite on the caller's data explained as a range."""
+    """The run's report, judged: a template, a range, a failure raised when asked.
+
+    An unfinished template's report made ``unfinished``; a forward not finite on the
+    caller's data explained as a range finding.
+    """
     __tracebackhide__ = True
     report = run.execute(raise_on_failure=False)
+    judge_template(report, obj)
     if report.status == FAILED:
         explain()
     if report.status in (FAILED, ERROR, UNFINISHED) and raise_on_failure:
