@@ -469,7 +469,7 @@ class Run:
         given = set(self.param_names or ())
         self.updated = {label for label, g in step.items() if np.any(g != 0) or label in given
                         or any(names.is_conventional(p.name) for p in self.groups[label])}
-        text = f"{subject.roles.backward}(grad, learning_rate): the input gradient read at "
+        text = f"{subject.roles.call_text()}: the input gradient read at "
         text += "learning rate 0"
         if self.updated:
             text += (f"; it updates {', '.join(sorted(self.updated))} itself: their gradients "

@@ -10,6 +10,11 @@ A backward whose second positional argument is a learning rate (``backward(outpu
 learning_rate)``, the most copied from-scratch tutorials) applies the parameter update
 itself: the engine calls it at learning rate 0 for the input gradient and reads the
 parameter gradients from the update (:mod:`gradcheck.engine.run`).
+
+The learning rate may stand anywhere, recognised by its name (``backwardpass(lr, X,
+delta)``, ``backward(x, grad, eta)``); a backward that is given forward's input again
+beside the upstream gradient (it keeps nothing from forward) gets the input forward was
+called with. Which argument is which is the :attr:`Roles.layout`.
 """
 
 from __future__ import annotations
@@ -20,8 +25,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["LEARNING_RATE_NAMES", "RESET_NAMES", "Roles", "method_names", "reset_method",
-           "roles_of", "takes_learning_rate"]
+__all__ = ["INPUT_ARGUMENT_NAMES", "LEARNING_RATE_NAMES", "RESET_NAMES", "Roles",
+           "backward_layout", "method_names", "reset_method", "roles_of",
+           "takes_learning_rate"]
 
 _FORWARD = re.compile(r"_*(forward|forward_?prop(agation|agate)?|forward_?pass|fprop|"
                       r"feed_?forward|propagate_?forward)", re.I)
@@ -31,6 +37,13 @@ _BACKWARD = re.compile(r"_*(backward|backward_?prop(agation|agate)?|backward_?pa
 LEARNING_RATE_NAMES = frozenset({
     "learning_rate", "lr", "eta", "alpha", "learningrate", "learning_rate_", "rate",
     "step_size", "stepsize", "l_rate", "lrate",
+})
+#: names of a backward argument that is forward's input given again (``backwardpass(lr, X,
+#: delta)``): the other one is the upstream gradient
+INPUT_ARGUMENT_NAMES = frozenset({
+    "x", "inputs", "input", "input_data", "x_in", "a_prev", "aprev", "a_in", "prev",
+    "prev_a", "prev_activation", "prev_activations", "activation", "activations",
+    "layer_input", "inp", "data", "features",
 })
 #: the class's own method that resets accumulated gradients, most usual first
 RESET_NAMES = ("zero_grad", "zero_grads", "zero_gradients", "flush_gradients",
@@ -51,17 +64,54 @@ class Roles:
         parameters itself.
     reset : str or None
         The class's own method that resets accumulated gradients (``zero_grad``).
+    layout : tuple of str
+        Backward's positional arguments by role (``"grad"``, ``"rate"``, ``"input"``)
+        when they are not the upstream gradient first (``backwardpass(lr, X, delta)``:
+        ``("rate", "input", "grad")``); empty for ``backward(grad[, learning_rate])``.
+    signature : str
+        Backward's own argument names, for the report (``lr, X, delta``).
     """
 
     forward: str = "forward"
     backward: str = "backward"
     learning_rate: bool = False
     reset: str | None = None
+    layout: tuple[str, ...] = ()
+    signature: str = ""
+
+    def backward_arguments(self, grads: tuple[Any, ...], rate: float,
+                           inputs: tuple[Any, ...]) -> tuple[Any, ...]:
+        """Backward's positional arguments for the upstream gradient(s) ``grads``.
+
+        ``rate`` goes where the learning rate is; forward's ``inputs`` (fresh copies)
+        where backward takes them again.
+        """
+        if not self.layout:
+            return (grads[0], rate, *grads[1:]) if self.learning_rate else grads
+        out: list[Any] = []
+        for role in self.layout:
+            if role == "rate":
+                out.append(rate)
+            elif role == "input":
+                out.append(_fresh(inputs[0]) if inputs else None)
+            else:
+                out.append(grads[0])
+        return (*out, *grads[1:])
 
     @property
     def book(self) -> bool:
         """The book's own spelling: nothing to say in a report."""
         return self.forward == "forward" and self.backward == "backward"
+
+    def call_text(self) -> str:
+        """How backward is called, for the report: ``backwardpass(lr, X, delta) (X: ...)``."""
+        if not self.layout:
+            return f"{self.backward}(grad, learning_rate)"
+        names = self.signature.split(", ")
+        given = [name for name, role in zip(names, self.layout, strict=False)
+                 if role == "input"]
+        again = f" ({given[0]}: forward's input, given again)" if given else ""
+        return f"{self.backward}({self.signature}){again}"
 
 
 def _methods(cls: type, pattern: re.Pattern[str]) -> list[str]:
@@ -99,6 +149,66 @@ def takes_learning_rate(function: Any) -> bool:
     return len(positional) >= 2 and positional[1].name.lower() in LEARNING_RATE_NAMES
 
 
+def _fresh(value: Any) -> Any:
+    copy = getattr(value, "copy", None)
+    return copy() if callable(copy) else value
+
+
+def _positional(function: Any) -> list[inspect.Parameter]:
+    try:
+        params = list(inspect.signature(function).parameters.values())
+    except (TypeError, ValueError):
+        return []
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    positional = [p for p in params if p.kind in kinds]
+    if positional and positional[0].name == "self":
+        positional = positional[1:]
+    return positional
+
+
+def _gradient_like(name: str) -> bool:
+    lowered = name.lower()
+    return lowered.startswith(("d", "grad", "err", "output_")) and lowered not in \
+        INPUT_ARGUMENT_NAMES
+
+
+def backward_layout(function: Any) -> tuple[tuple[str, ...], str]:
+    """Backward's arguments by role when the upstream gradient does not come first.
+
+    The learning rate is found by its name wherever it stands; with two other required
+    arguments, the one named as an input (``X``, ``inputs``, ``a_prev``) is forward's
+    input given again and the other the upstream gradient. ``((), "")`` for
+    ``backward(grad[, learning_rate, ...])`` and for any argument list that names do not
+    settle.
+    """
+    positional = _positional(function)
+    rates = [i for i, p in enumerate(positional) if p.name.lower() in LEARNING_RATE_NAMES]
+    if not rates:
+        return (), ""
+    rate = rates[0]
+    others = [i for i, p in enumerate(positional)
+              if i != rate and p.default is inspect.Parameter.empty]
+    if rate == 1 and len(others) == 1 and others[0] == 0:
+        return (), ""  # backward(grad, learning_rate): the usual order
+    layout: dict[int, str] = {rate: "rate"}
+    if len(others) == 1:
+        layout[others[0]] = "grad"
+    elif len(others) == 2:
+        inputs = [i for i in others if positional[i].name.lower() in INPUT_ARGUMENT_NAMES]
+        if len(inputs) != 1:
+            inputs = [i for i in others if not _gradient_like(positional[i].name)]
+        if len(inputs) != 1:
+            return (), ""
+        layout[inputs[0]] = "input"
+        layout[next(i for i in others if i != inputs[0])] = "grad"
+    else:
+        return (), ""
+    if sorted(layout) != list(range(len(layout))):
+        return (), ""  # (an argument with a default before a required one)
+    return (tuple(layout[i] for i in range(len(layout))),
+            ", ".join(positional[i].name for i in range(len(layout))))
+
+
 def reset_method(cls: type) -> str | None:
     """The class's own gradient-reset method (``zero_grad``, ``flush_gradients``), if any."""
     for name in RESET_NAMES:
@@ -116,5 +226,7 @@ def roles_of(obj: Any) -> Roles:
 def _roles_of_class(cls: type) -> Roles:
     forward, backward = method_names(cls)
     forward, backward = forward or "forward", backward or "backward"
-    lr = takes_learning_rate(getattr(cls, backward, None))
-    return Roles(forward, backward, lr, reset_method(cls))
+    method = getattr(cls, backward, None)
+    layout, signature = backward_layout(method)
+    lr = takes_learning_rate(method) or "rate" in layout
+    return Roles(forward, backward, lr, reset_method(cls), layout, signature)

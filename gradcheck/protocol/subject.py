@@ -111,6 +111,8 @@ class Subject:
         self.roles: Roles = roles_of(obj)
         #: the learning rate given to a ``backward(grad, learning_rate)`` (0: no update)
         self.rate = 0.0
+        #: forward's last arguments (a ``backwardpass(lr, X, delta)`` is given X again)
+        self.last_arguments: tuple[Any, ...] = ()
 
     def call_backward(self, *args: Any) -> Any:
         """The object's backward (under its own name), after its own gradient reset.
@@ -120,9 +122,8 @@ class Subject:
         roles = self.roles
         if roles.reset is not None:
             call(self.obj, roles.reset)
-        if roles.learning_rate:
-            return call(self.obj, roles.backward, args[0], self.rate, *args[1:])
-        return call(self.obj, roles.backward, *args)
+        return call(self.obj, roles.backward,
+                    *roles.backward_arguments(args, self.rate, self.last_arguments))
 
     @property
     def regularized(self) -> bool:
@@ -326,6 +327,7 @@ class LayerSubject(Subject):
             kept = before.copy()
             before.fill(np.nan)
         args = self.packing.arguments(x) if self.packing is not None else (x,)
+        self.last_arguments = args
         returned = call(obj, self.roles.forward, *args, *self.extra)
         self.pin.note_draws()
         if self.out_packing is not None:

@@ -36,13 +36,18 @@ def _forward_layer(obj: Any, inputs: np.ndarray, training: bool) -> Any:
     return forward(inputs, True) if training else forward(inputs)
 
 
-def _backward_layer(obj: Any, dvalues: np.ndarray) -> Any:
-    """Backward (under its own name); a ``backward(grad, learning_rate)`` at rate 0."""
+def _backward_layer(obj: Any, dvalues: np.ndarray, inputs: np.ndarray | None = None) -> Any:
+    """Backward (under its own name); a ``backward(grad, learning_rate)`` at rate 0.
+
+    ``inputs``: what forward was given, for a backward that takes it again
+    (``backwardpass(lr, X, delta)``).
+    """
     roles = roles_of(obj)
     if roles.reset is not None:
         getattr(obj, roles.reset)()
     backward = getattr(obj, roles.backward)
-    return backward(dvalues, 0.0) if roles.learning_rate else backward(dvalues)
+    given = () if inputs is None else (inputs,)
+    return backward(*roles.backward_arguments((dvalues,), 0.0, given))
 
 
 def probe_layer(found: Found, build: Constructor, obj: Any,
@@ -229,7 +234,7 @@ def _layer_spec(found: Found, build: Constructor, obj: Any, candidate: shapes.Ca
     returned = user_call(f"{found.name}.forward", _forward_layer, obj, inputs, found.training)
     output = _output_of(obj, returned)
     assert output is not None
-    params = _parameters(obj, output)
+    params = _parameters(obj, output, inputs)
     large = None
     if candidate.domain != "ids":
         big = shapes.probe_inputs(candidate, 3, np.random.default_rng(1),
@@ -295,7 +300,7 @@ def _backward_works(found: Found, obj: Any, inputs: np.ndarray) -> bool:
     if output is None or output.dtype.kind not in "fc":
         return False
     ones = np.ones_like(output, dtype=np.float64)
-    return tries(_backward_layer, obj, ones, rejected=REJECTED) is not REJECTED
+    return tries(_backward_layer, obj, ones, inputs, rejected=REJECTED) is not REJECTED
 
 
 def _overflow_threshold(found: Found, obj: Any, candidate: shapes.Candidate) -> float | None:
@@ -382,14 +387,15 @@ def _output_of(obj: Any, returned: Any) -> np.ndarray | None:
     return returned if isinstance(returned, np.ndarray) else None
 
 
-def _parameters(obj: Any, output: np.ndarray) -> list[str]:
+def _parameters(obj: Any, output: np.ndarray, inputs: np.ndarray | None = None) -> list[str]:
     """Where the parameters live (``weights``, ``params['W']``): arrays given a gradient.
 
     Observed as the engine observes them (:mod:`gradcheck.protocol.params`), after one
     backward call; conventional names (``weights``, ``W``) count even without one.
     """
     with contextlib.suppress(UserCodeError, SkipError):
-        user_call("backward", _backward_layer, obj, np.ones_like(output, dtype=np.float64))
+        user_call("backward", _backward_layer, obj, np.ones_like(output, dtype=np.float64),
+                  inputs)
     labels = []
     found = find_candidates(obj, exclude=[output])
     for places in found.groups:
