@@ -2,7 +2,8 @@
 
 ``tests/zoo_observed_b`` modules written here: a backward taking the learning rate first
 (``rate_first.py``), 1-D convolutions over ``(N, C, L)`` and ``(N, L, C)``
-(``conv1d.py``). Each is judged through ``check_layer`` and through ``gradcheck FILE``
+(``conv1d.py``), attention whose queries and keys differ in length, with a mask
+(``attention.py``). Each is judged through ``check_layer`` and through ``gradcheck FILE``
 with no configuration: a class whose name ends in ``_Bug`` fails, the others pass.
 """
 
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from zoo_observed_b import conv1d, rate_first
+from zoo_observed_b import attention, conv1d, rate_first
 
 from gradcheck import check_layer
 from gradcheck.cli import main
@@ -136,3 +137,103 @@ def test_an_output_with_an_empty_axis_is_no_accepted_input():
     # a window longer than the sequence gives (n, channels, 0): nothing to check there
     assert not shapes.accepted(np.zeros((3, 4, 0)), 3)
     assert shapes.accepted(np.zeros((3, 4, 1)), 3)
+
+
+# ------------------------------------------- attention with Lq != Lk, and a mask
+def _qkv(lq=3, lk=5, d=4, dv=6):
+    rng = np.random.default_rng(1)
+    return (rng.standard_normal((2, lq, d)), rng.standard_normal((2, lk, d)),
+            rng.standard_normal((2, lk, dv)))
+
+
+@pytest.mark.parametrize(("correct", "buggy", "mask"), [
+    (attention.CrossAttention, attention.CrossAttention_WrongAxis_Bug, ()),
+    (attention.CrossAttention, attention.CrossAttention_NoScale_Bug, ()),
+    (attention.MaskedAttention, attention.MaskedAttention_Bug, (0.0,)),
+], ids=lambda v: v.__name__ if isinstance(v, type) else None)
+def test_attention_with_other_query_and_key_lengths_through_check_layer(correct, buggy,
+                                                                        mask):
+    inputs = (*_qkv(), *mask)
+    report = check_layer(correct(), inputs, raise_on_failure=False)
+    assert report.ok, str(report)
+    assert check_layer(buggy(), inputs, raise_on_failure=False).status == "failed"
+
+
+def test_a_mask_argument_is_a_constant_never_differentiated():
+    q, k, v = _qkv()
+    mask = np.zeros((2, 3, 5))
+    mask[:, :, 3:] = -np.inf  # the last two keys dropped
+    report = check_layer(attention.MaskedAttention(), (q, k, v, mask))
+    assert report.ok
+    assert any("mask = an array of shape (2, 3, 5) (a constant, not differentiated)" in n
+               for n in report.notes), report.notes
+    assert [g.name for g in report.gradients] == ["d(q, k, v)"]
+
+
+def test_the_bug_that_equal_lengths_hide_is_why_the_cli_draws_them_different():
+    # sqrt(Lk) for sqrt(d): right whenever the number of keys equals the width
+    assert check_layer(attention.MaskedAttention_Bug(), (*_qkv(4, 4, 4, 4), 0.0)).ok
+    assert not check_layer(attention.MaskedAttention_Bug(), (*_qkv(4, 5, 4, 6), 0.0),
+                           raise_on_failure=False).ok
+
+
+def test_attention_through_the_cli_with_no_configuration(tmp_path, capsys, monkeypatch):
+    from gradcheck.targets import runner
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(runner, "SHRINK_CALLS", 0)
+    path = tmp_path / "out.json"
+    main([attention.__file__, "--examples", "5", "-q", "--json", str(path)])
+    capsys.readouterr()
+    results = json.loads(path.read_text())["results"]
+    assert not wrong_verdicts(attention, {r["name"]: r["status"] for r in results})
+    variants = {r["name"]: r["checks"][0]["variant"] for r in results}
+    assert variants["CrossAttention"] == "q (n, 4, 4), k (n, 5, 4), v (n, 5, 6)"
+    assert variants["MaskedAttention"] == "q (n, 4, 4), k (n, 5, 4), v (n, 5, 6), mask=0.0"
+
+
+_MASKS = """
+import numpy as np
+
+
+def _attend(q, k, v, scores):
+    e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+class Keeps:
+    # ones keep: np.where(mask, scores, -1e9)
+    def forward(self, q, k, v, mask):
+        self.q, self.k, self.v = q, k, v
+        s = np.where(mask, q @ k.transpose(0, 2, 1) / np.sqrt(q.shape[-1]), -1e9)
+        self.p = _attend(q, k, v, s)
+        return self.p @ v
+
+    def backward(self, dout):
+        dv = self.p.transpose(0, 2, 1) @ dout
+        dp = dout @ self.v.transpose(0, 2, 1)
+        ds = self.p * (dp - (dp * self.p).sum(axis=-1, keepdims=True)) / np.sqrt(
+            self.q.shape[-1])
+        return ds @ self.k, ds.transpose(0, 2, 1) @ self.q, dv
+
+
+class Drops(Keeps):
+    # ones drop: np.where(mask, -1e9, scores)
+    def forward(self, q, k, v, mask):
+        self.q, self.k, self.v = q, k, v
+        s = np.where(mask, -1e9, q @ k.transpose(0, 2, 1) / np.sqrt(q.shape[-1]))
+        self.p = _attend(q, k, v, s)
+        return self.p @ v
+"""
+
+
+def test_a_required_mask_gets_the_value_that_masks_nothing(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "masks.py").write_text(_MASKS)
+    path = tmp_path / "out.json"
+    assert main(["masks.py", "--examples", "3", "-q", "--json", str(path)]) == 0
+    capsys.readouterr()
+    variants = {r["name"]: r["checks"][0]["variant"]
+                for r in json.loads(path.read_text())["results"]}
+    assert variants["Keeps"].endswith("mask=1.0")
+    assert variants["Drops"].endswith("mask=0.0")

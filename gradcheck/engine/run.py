@@ -141,7 +141,7 @@ class Run:
     def _check(self, pin: RandomPin) -> None:
         report, obj, x = self.report, self.obj, self.x
         packing = self.packing
-        inputs = 1 if packing is None or packing.as_list else len(packing.shapes)
+        inputs = 1 if packing is None else packing.arity
         subject = subject_for(report.kind, obj, pin, training=self.training, inputs=inputs)
         report.notes += subject.start(x, self.y)
         self.subject = subject
