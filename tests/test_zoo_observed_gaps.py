@@ -1,6 +1,7 @@
 """Issue 24, the remaining recognition gaps: each correct class with a buggy twin.
 
-``tests/zoo_observed_b`` modules written here: a backward taking the learning rate first
+``tests/zoo_observed_b`` modules written here: gradients summed across backward calls
+with and without a reset method (``accumulate.py``), a backward taking the learning rate first
 (``rate_first.py``), 1-D convolutions over ``(N, C, L)`` and ``(N, L, C)``
 (``conv1d.py``), attention whose queries and keys differ in length, with a mask
 (``attention.py``). Each is judged through ``check_layer`` and through ``gradcheck FILE``
@@ -14,10 +15,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from zoo_observed_b import attention, conv1d, rate_first
+from zoo_observed_b import accumulate, attention, conv1d, rate_first
 
 from gradcheck import check_layer
 from gradcheck.cli import main
+from gradcheck.protocol import accumulation
 from gradcheck.protocol.roles import backward_layout, roles_of
 from gradcheck.targets import shapes
 
@@ -47,6 +49,71 @@ def wrong_verdicts(module, seen: dict[str, str]) -> dict[str, str | None]:
                 for c in classes(module)}
     return {name: seen.get(name) for name, status in expected.items()
             if seen.get(name) != status}
+
+
+# ------------------------------------------------ accumulation without a reset method
+def _rows(report) -> dict[str, object]:
+    return {g.name: g for g in report.gradients}
+
+
+def test_accumulation_without_a_reset_fails_and_says_the_increment_is_right():
+    x = RNG.standard_normal((5, 3))
+    report = check_layer(accumulate.AccumulatingDense_Bug(), x, raise_on_failure=False)
+    assert report.status == "failed"
+    rows = _rows(report)
+    assert rows["dweights"].status == "failed"
+    assert rows["dweights"].diagnosis.startswith(
+        "accumulates across backward calls (+=) and the class has no reset method")
+    assert "every backward after the first gives a wrong dweights" in rows["dweights"].diagnosis
+    assert rows["dweights"].diagnosis.endswith(
+        "the increment (what one backward adds) is right")
+    assert rows["dweights (increment)"].status == "passed"
+    # its twin: the same sum, assigned instead (the book's way), passes
+    assert check_layer(accumulate.Dense(), x, raise_on_failure=False).ok
+
+
+def test_accumulation_with_a_wrong_increment_names_the_gradient_error_too():
+    x = RNG.standard_normal((5, 3))
+    report = check_layer(accumulate.AccumulatingDense_WrongIncrement_Bug(), x,
+                         raise_on_failure=False)
+    rows = _rows(report)
+    assert rows["dweights (increment)"].status == "failed"
+    assert "the increment (what one backward adds) is wrong too: too small by the batch " \
+           "size (5)" in rows["dweights"].diagnosis
+
+
+def test_a_class_with_its_own_reset_method_is_checked_per_call():
+    x = RNG.standard_normal((5, 3))
+    report = check_layer(accumulate.ResettingDense(), x)
+    assert report.ok and "dweights (increment)" not in _rows(report)
+    assert any(n.startswith("zero_grad(), the class's own gradient reset") for n in report.notes)
+    report = check_layer(accumulate.ResettingDense_Bug(), x, raise_on_failure=False)
+    assert [g.name for g in report.gradients if g.status == "failed"] == ["dbiases"]
+
+
+def test_an_increment_is_only_read_from_equal_steps():
+    a = np.ones((2, 3))
+    assert np.array_equal(accumulation.increment(a, 2 * a, 3 * a, 1e-16), a)
+    # a cache filled once changes once, then stays: no increment
+    assert accumulation.increment(a, 2 * a, 2 * a, 1e-16) is None
+    assert accumulation.increment(a, a, a, 1e-16) is None  # nothing added
+    assert accumulation.increment(a, 2 * a, None, 1e-16) is None
+
+
+def test_accumulation_through_the_cli(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "out.json"
+    # (shrunk as a user sees it: the minimal example, inputs at 0, adds nothing to the
+    # sum; the finding comes from the same check on random rows)
+    main([accumulate.__file__, "--examples", "5", "-q", "--json", str(path)])
+    capsys.readouterr()
+    results = json.loads(path.read_text())["results"]
+    assert not wrong_verdicts(accumulate, {r["name"]: r["status"] for r in results})
+    messages = {r["name"]: r["message"] for r in results}
+    assert "accumulates across backward calls" in messages["AccumulatingDense_Bug"]
+    assert "the increment (what one backward adds) is right" in \
+        messages["AccumulatingDense_Bug"]
+    assert "is wrong too" in messages["AccumulatingDense_WrongIncrement_Bug"]
 
 
 # ------------------------------------------------------- the learning rate first

@@ -31,7 +31,7 @@ from gradcheck.engine.state import (
 )
 from gradcheck.engine.verify import Context, Verification
 from gradcheck.errors import ArgumentError, ProtocolError, UserCodeError
-from gradcheck.protocol import checks, implied, names
+from gradcheck.protocol import accumulation, checks, implied, names
 from gradcheck.protocol.observe import Before, Observation, Returned, Update, Where, closeness
 from gradcheck.protocol.packing import Packing
 from gradcheck.protocol.params import (
@@ -43,6 +43,7 @@ from gradcheck.protocol.params import (
     regularizer_of,
 )
 from gradcheck.protocol.places import Place, attributes
+from gradcheck.protocol.roles import RESET_NAMES
 from gradcheck.protocol.subject import (
     FusedSubject,
     LayerSubject,
@@ -121,6 +122,7 @@ class Run:
         self.updated: set[str] = set()  # parameters a backward(grad, learning_rate) moves
         self.packing = packing  # several inputs, side by side in x
         self.part_where: list[Where] = []  # where each input's gradient is (several inputs)
+        self.accumulated: list[str] = []  # gradients += across calls, no reset method
         # the arrays (not parameters) the object held when the first pass began
         self.state0: dict[tuple[Any, ...], np.ndarray] = {}
 
@@ -202,6 +204,7 @@ class Run:
             )
             return
         verification.run(grads, objective)
+        accumulation.report_rows(report.gradients, self.accumulated, RESET_NAMES)
         if self.packing is not None:
             self._name_packed_index()
 
@@ -1000,7 +1003,8 @@ class Run:
         again = self._analytic_pass(subject, first=False)
         if again is None:
             return
-        for name, first in grads.items():
+        third: tuple[dict[str, np.ndarray], Any] | None = None
+        for name, first in list(grads.items()):
             second = again[0].get(name)
             if not isinstance(first, np.ndarray) or not isinstance(second, np.ndarray):
                 continue
@@ -1015,6 +1019,14 @@ class Run:
                 self.unheld = unheld_randomness(subject.forward, self.x)
                 if self.unheld:
                     return
+                # (+= with no reset method: the increment is checked, protocol/accumulation)
+                third = third or self._analytic_pass(subject, first=False)
+                step = accumulation.increment(first, second, third and third[0].get(name),
+                                              self.eps)
+                if step is not None:
+                    grads[name] = step
+                    self.accumulated.append(name)
+                    continue
                 self.report.problems.append(
                     f"backward depends on stale state: repeating forward and backward on the "
                     f"same data changed {name} by up to {np.nanmax(diff):.3g} (a cache filled "
