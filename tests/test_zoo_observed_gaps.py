@@ -4,7 +4,8 @@
 with and without a reset method (``accumulate.py``), a backward taking the learning rate first
 (``rate_first.py``), 1-D convolutions over ``(N, C, L)`` and ``(N, L, C)``
 (``conv1d.py``), attention whose queries and keys differ in length, with a mask
-(``attention.py``). Each is judged through ``check_layer`` and through ``gradcheck FILE``
+(``attention.py``), categorical cross-entropies without a one-hot branch (``one_hot.py``).
+Each is judged through ``check_layer`` and through ``gradcheck FILE``
 with no configuration: a class whose name ends in ``_Bug`` fails, the others pass.
 """
 
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from zoo_observed_b import accumulate, attention, conv1d, rate_first
+from zoo_observed_b import accumulate, attention, conv1d, one_hot, rate_first
 
 from gradcheck import check_layer
 from gradcheck.cli import main
@@ -304,3 +305,30 @@ def test_a_required_mask_gets_the_value_that_masks_nothing(tmp_path, capsys, mon
                 for r in json.loads(path.read_text())["results"]}
     assert variants["Keeps"].endswith("mask=1.0")
     assert variants["Drops"].endswith("mask=0.0")
+
+
+# ------------------------------------ categorical cross-entropy without a one-hot branch
+def test_a_one_hot_kind_its_backward_handles_fails_when_forward_raises_on_it(
+        tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "out.json"
+    main([one_hot.__file__, "--examples", "3", "-q", "--json", str(path)])
+    capsys.readouterr()
+    document = json.loads(path.read_text())
+    checks = {(r["name"], c["labels"]): c for r in document["results"] for c in r["checks"]}
+    bug = checks[("CategoricalCrossentropy_ForwardIndexes_Bug", "one_hot")]
+    assert bug["status"] == "failed"
+    assert "on one-hot labels, which its backward handles: a categorical cross-entropy " \
+           "takes sparse and one-hot labels" in bug["message"]
+    assert checks[("CategoricalCrossentropy_ForwardIndexes_Bug", "sparse")]["status"] == \
+        "passed"
+    # twins: sparse labels only in forward and backward is a narrower class, said plainly;
+    # sparse by its name is not the family's
+    statuses = {r["name"]: r["status"] for r in document["results"]}
+    assert statuses["CategoricalCrossentropy_IntLabels"] == "passed"
+    assert statuses["SparseCategoricalCrossentropy"] == "passed"
+    reasons = {u["name"]: u["reason"] for u in document["unchecked"]}
+    assert reasons["CategoricalCrossentropy_IntLabels"].endswith(
+        "(this categorical cross-entropy handles sparse labels only, in forward and "
+        "backward: the book's takes both)")
+    assert "categorical" not in reasons["SparseCategoricalCrossentropy"]
