@@ -214,7 +214,8 @@ def test_a_wrong_one_hot_path_fails_and_a_missing_one_too(tmp_path, gradcheck_cl
     assert "one-hot labels" in wrong["message"] and "shape ()" in wrong["message"]
     missing = next(r for r in document["results"] if r["name"] == "Loss_NoOneHot")
     assert missing["message"].startswith(
-        "[one-hot labels; y_pred probability rows] forward raised UnboundLocalError: cannot access local variable 'confidences' where "
+        "[one-hot labels; y_pred probability rows] forward raised UnboundLocalError: "
+        "cannot access local variable 'confidences' where "
         f"it is not associated with a value ({TARGETS / 'onehot_losses.py'}:39) on one-hot "
         "labels, which its backward handles")
     assert document["unchecked"] == []

@@ -149,13 +149,14 @@ def test_the_roles_of_backward_arguments_come_from_their_names():
     def usual(self, output_gradient, learning_rate): ...
     def labels(self, dz, y): ...
     def unsettled(self, lr, p, q): ...
+    def with_labels(self, dvalues, y_true, lr): ...
 
     assert backward_layout(lr_first) == (("rate", "input", "grad"), "lr, X, delta")
     assert backward_layout(input_last) == (("grad", "rate", "input"), "delta, eta, a_prev")
     assert backward_layout(rate_only) == (("rate", "grad"), "alpha, grad")
     # the usual order, labels and what names do not settle keep the old reading
     assert backward_layout(usual) == backward_layout(labels) == ((), "")
-    assert backward_layout(unsettled) == ((), "")
+    assert backward_layout(unsettled) == backward_layout(with_labels) == ((), "")
     assert roles_of(rate_first.Layer).learning_rate
 
 

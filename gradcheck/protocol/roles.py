@@ -25,6 +25,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from gradcheck.protocol.labels import LABEL_NAMES
+
 __all__ = ["INPUT_ARGUMENT_NAMES", "LEARNING_RATE_NAMES", "RESET_NAMES", "Roles",
            "backward_layout", "method_names", "reset_method", "roles_of",
            "takes_learning_rate"]
@@ -190,6 +192,8 @@ def backward_layout(function: Any) -> tuple[tuple[str, ...], str]:
               if i != rate and p.default is inspect.Parameter.empty]
     if rate == 1 and len(others) == 1 and others[0] == 0:
         return (), ""  # backward(grad, learning_rate): the usual order
+    if any(positional[i].name.lower() in LABEL_NAMES for i in others):
+        return (), ""  # (labels among them: backward(dvalues, y_true, lr) is a loss's)
     layout: dict[int, str] = {rate: "rate"}
     if len(others) == 1:
         layout[others[0]] = "grad"
