@@ -29,7 +29,7 @@ from gradcheck.protocol.labels import LABEL_NAMES
 
 __all__ = ["INPUT_ARGUMENT_NAMES", "LEARNING_RATE_NAMES", "RESET_NAMES", "Roles",
            "backward_layout", "method_names", "reset_method", "roles_of",
-           "takes_learning_rate"]
+           "takes_learning_rate", "takes_no_argument"]
 
 _FORWARD = re.compile(r"_*(forward|forward_?prop(agation|agate)?|forward_?pass|fprop|"
                       r"feed_?forward|propagate_?forward)", re.I)
@@ -66,6 +66,9 @@ class Roles:
         parameters itself.
     reset : str or None
         The class's own method that resets accumulated gradients (``zero_grad``).
+    takes_nothing : bool
+        Backward takes no argument: it reads what forward stored (a loss's
+        ``backward()`` returning the gradient of the predictions it was given).
     layout : tuple of str
         Backward's positional arguments by role (``"grad"``, ``"rate"``, ``"input"``)
         when they are not the upstream gradient first (``backwardpass(lr, X, delta)``:
@@ -78,6 +81,7 @@ class Roles:
     backward: str = "backward"
     learning_rate: bool = False
     reset: str | None = None
+    takes_nothing: bool = False
     layout: tuple[str, ...] = ()
     signature: str = ""
 
@@ -89,7 +93,9 @@ class Roles:
         where backward takes them again.
         """
         if not self.layout:
-            return (grads[0], rate, *grads[1:]) if self.learning_rate else grads
+            if self.learning_rate:
+                return (grads[0], rate, *grads[1:])
+            return () if self.takes_nothing else grads
         out: list[Any] = []
         for role in self.layout:
             if role == "rate":
@@ -233,4 +239,16 @@ def _roles_of_class(cls: type) -> Roles:
     method = getattr(cls, backward, None)
     layout, signature = backward_layout(method)
     lr = takes_learning_rate(method) or "rate" in layout
-    return Roles(forward, backward, lr, reset_method(cls), layout, signature)
+    return Roles(forward, backward, lr, reset_method(cls), takes_no_argument(method), layout,
+                 signature)
+
+
+def takes_no_argument(function: Any) -> bool:
+    """Whether ``function(self)`` takes nothing else (a loss's ``backward()``)."""
+    try:
+        params = list(inspect.signature(function).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    if params and params[0].name == "self":
+        params = params[1:]
+    return not params

@@ -349,6 +349,8 @@ class _Reading:
             return "layer"
         if required == 2:
             return "fused" if self.fused_name else "loss"
+        if total == 0 and not star and self.forward_kind == "loss":
+            return "loss"  # backward() reads the predictions and labels forward stored
         return None
 
     @cached_property
