@@ -171,6 +171,7 @@ def test_the_learning_rate_first_through_the_cli(tmp_path, capsys, monkeypatch):
     (conv1d.Conv1D, conv1d.Conv1D_Stride_Bug, (3, 4, 3, 2), (2, 3, 9), "dx"),
     (conv1d.TemporalConv, conv1d.TemporalConv_Bug, (3, 4), (2, 9, 3), "dbiases"),
     (conv1d.LazyConv1D, conv1d.LazyConv1D_Bug, (4, 3), (2, 9, 3), "gradients['b']"),
+    (conv1d.FilterBank, conv1d.FilterBank_Bug, (4, 3, 3), (2, 3, 9), "dinputs"),
 ], ids=lambda v: v.__name__ if isinstance(v, type) else None)
 def test_a_1d_convolution_and_its_twin_through_check_layer(correct, buggy, args, shape, says):
     x = RNG.standard_normal(shape)
@@ -196,6 +197,8 @@ def test_1d_convolutions_are_fed_3d_sequences_through_the_cli(tmp_path, capsys, 
     assert default["Conv1D"] == "inputs (n, 3, 7)"
     assert default["TemporalConv"] == "inputs (n, 4, 3)"
     assert default["LazyConv1D"] == "inputs (n, 8, 3)"
+    # no channels or kernel name: the channels read from 3-D weights (filters, C, width)
+    assert default["FilterBank"] == "inputs (n, 4, 6)"
     # the stride bug shows only at stride 2, the variant the defaults do not reach
     stride = {(r["name"], c["status"]) for r in results for c in r["checks"]
               if "stride 2" in c["variant"]}

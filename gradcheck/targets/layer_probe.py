@@ -74,9 +74,13 @@ def probe_layer(found: Found, build: Constructor, obj: Any,
     arguments = {**argument_defaults(found.cls), **build.fixed, **sizes}
     channels = [int(a.shape[i]) for a in find_candidates(obj).arrays if a.ndim == 4
                 for i in (1, 2)]
+    # 3-D weights, (filters, channels, width) or (width, channels, filters): a 1-D
+    # convolution's channel count is their middle axis
+    sequence = [int(a.shape[1]) for a in find_candidates(obj).arrays if a.ndim == 3]
     for candidate in shapes.candidates(widths, arguments,
                                        sized=bool(build.sizes) and not isinstance(fixed, int),
-                                       seen_channels=channels):
+                                       seen_channels=channels,
+                                       sequence_channels=sequence):
         inputs = shapes.probe_inputs(candidate, 3, rng)
         try:
             returned = user_call(f"{found.name}.forward", _forward_layer, obj, inputs,

@@ -89,7 +89,8 @@ def _kernel(arguments: dict[str, Any]) -> int:
 
 
 def candidates(widths: list[tuple[str | None, int]], arguments: dict[str, Any],
-               sized: bool, seen_channels: list[int] | None = None) -> list[Candidate]:
+               sized: bool, seen_channels: list[int] | None = None,
+               sequence_channels: list[int] | None = None) -> list[Candidate]:
     """The candidate inputs of a layer, most ordinary first.
 
     Parameters
@@ -102,6 +103,10 @@ def candidates(widths: list[tuple[str | None, int]], arguments: dict[str, Any],
         Whether the first widths follow a generated size argument.
     seen_channels : list of int, optional
         Channel counts read from 4-D parameters (``(F, C, kh, kw)``: ``C``).
+    sequence_channels : list of int, optional
+        Channel counts read from 3-D parameters (a 1-D convolution's ``(F, C, k)`` or
+        ``(k, C, F)``: ``C``): sequences ``(C, L)`` and ``(L, C)`` are tried after the
+        others.
     """
     out: list[Candidate] = []
     # an input shape given to the constructor (input_shape=(C, H, W)) comes first
@@ -122,7 +127,8 @@ def candidates(widths: list[tuple[str | None, int]], arguments: dict[str, Any],
         out += [Candidate((w,), domain) for w in extra]
     width = widths[0][1] if widths else 4
     side = max(6, kernel + 3)
-    windowed = channels is not None or kernel > 1 or bool(seen_channels)
+    windowed = channels is not None or kernel > 1 or bool(seen_channels) \
+        or bool(sequence_channels)
     for domain in ("real", "positive"):
         out.append(Candidate((4, width), domain))
         for c in dict.fromkeys([channels or 1, *(seen_channels or []), 3, 1]):
@@ -138,6 +144,8 @@ def candidates(widths: list[tuple[str | None, int]], arguments: dict[str, Any],
             # a sequence, channels last (n, length, channels), long enough for the window
             # (a 1-D convolution whose window is longer than the (4, width) above)
             out.append(Candidate((side, width), domain))
+        for c in dict.fromkeys(sequence_channels or []):
+            out += [Candidate((c, side), domain), Candidate((side, c), domain)]
     if vocab is not None:
         out += [Candidate((4,), "ids", high=vocab), Candidate((), "ids", high=vocab)]
     return out

@@ -142,3 +142,37 @@ class LazyConv1D_Bug(LazyConv1D):
         dX = super().backward(dLdy)
         self.gradients["b"] = dLdy.mean(axis=1, keepdims=True).sum(axis=0, keepdims=True)  # BUG
         return dX
+
+
+class FilterBank:
+    """``FilterBank(filters, width, n_in)``: no channels or kernel name, 3-D weights."""
+
+    def __init__(self, filters, width, n_in):
+        rng = np.random.default_rng(34)
+        self.weights = 0.4 * rng.standard_normal((filters, n_in, width))
+        self.biases = 0.1 * rng.standard_normal(filters)
+
+    def forward(self, inputs):  # (N, C, L)
+        self.inputs = inputs
+        w = self.weights.shape[2]
+        steps = inputs.shape[2] - w + 1
+        self.output = np.stack(
+            [np.einsum("ncw,fcw->nf", inputs[:, :, t:t + w], self.weights)
+             for t in range(steps)], axis=2) + self.biases[None, :, None]
+
+    def backward(self, dvalues):
+        w = self.weights.shape[2]
+        self.dweights = np.zeros_like(self.weights)
+        self.dinputs = np.zeros_like(self.inputs)
+        for t in range(dvalues.shape[2]):
+            self.dweights += np.einsum("nf,ncw->fcw", dvalues[:, :, t],
+                                       self.inputs[:, :, t:t + w])
+            self.dinputs[:, :, t:t + w] += np.einsum("nf,fcw->ncw", dvalues[:, :, t],
+                                                     self.weights)
+        self.dbiases = dvalues.sum(axis=(0, 2))
+
+
+class FilterBank_Bug(FilterBank):
+    def backward(self, dvalues):
+        super().backward(dvalues)
+        self.dinputs[:, :, -1] = 0.0  # BUG: the last step of the sequence gets no gradient
