@@ -406,8 +406,8 @@ class EngineCheck:
                                                    float(terms0.sum()))
 
         eps = self.engine.eps
-        return numerics.compare(x, a, at, base, step=step, floor=1.0, eps=eps,
-                                eps_analytic=eps)
+        return numerics.compare(x, a, numerics.Evaluators(at, base), numerics.Steps(step, 1.0),
+                                numerics.Precision(eps, eps))
 
     # ------------------------------------------------------------------ the run
     def run(self) -> None:

@@ -9,16 +9,23 @@ that the pair behaves as forward and backward.
 A backward whose second positional argument is a learning rate (``backward(output_gradient,
 learning_rate)``, the most copied from-scratch tutorials) applies the parameter update
 itself: the engine calls it at learning rate 0 for the input gradient and reads the
-parameter gradients from the update (:mod:`gradcheck.engine.run`).
+parameter gradients from the update (:mod:`gradcheck.engine.run`). So does a backward that
+reads its rate from the object (``self.learning_rate``, set by the constructor): the rate
+is set on the object around each call (:attr:`Roles.rate_attribute`).
 
-The learning rate may stand anywhere, recognised by its name (``backwardpass(lr, X,
-delta)``, ``backward(x, grad, eta)``); a backward that is given forward's input again
-beside the upstream gradient (it keeps nothing from forward) gets the input forward was
-called with. Which argument is which is the :attr:`Roles.layout`.
+A backward that takes the layer's input before the upstream gradient
+(``backward(self, input, grad_output)``, a widely taught course's NumPy network) is
+given forward's input back (:attr:`Roles.inputs_first`).
+
+The learning rate may also stand anywhere, recognised by its name (``backwardpass(lr, X,
+delta)``, ``backward(x, grad, eta)``), beside forward's input given again: which argument
+is which is the :attr:`Roles.layout`.
 """
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 import functools
 import inspect
 import re
@@ -26,10 +33,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from gradcheck.protocol.labels import LABEL_NAMES
+from gradcheck.protocol.source import function_tree, looks_like_gradient
 
-__all__ = ["INPUT_ARGUMENT_NAMES", "LEARNING_RATE_NAMES", "RESET_NAMES", "Roles",
-           "backward_layout", "method_names", "reset_method", "roles_of",
-           "takes_learning_rate", "takes_no_argument"]
+__all__ = ["INPUT_ARGUMENT_NAMES", "LEARNING_RATE_NAMES", "RESET_NAMES", "UPSTREAM_NAMES",
+           "Roles", "backward_layout", "method_names", "rate_attribute", "reset_method",
+           "roles_of", "takes_inputs_first", "takes_learning_rate", "takes_no_argument"]
 
 _FORWARD = re.compile(r"_*(forward|forward_?prop(agation|agate)?|forward_?pass|fprop|"
                       r"feed_?forward|propagate_?forward)", re.I)
@@ -40,12 +48,18 @@ LEARNING_RATE_NAMES = frozenset({
     "learning_rate", "lr", "eta", "alpha", "learningrate", "learning_rate_", "rate",
     "step_size", "stepsize", "l_rate", "lrate",
 })
-#: names of a backward argument that is forward's input given again (``backwardpass(lr, X,
-#: delta)``): the other one is the upstream gradient
+#: names of a backward's first argument that is the layer's input (``backward(input,
+#: grad_output)``), recognised only before an argument named as an upstream gradient
 INPUT_ARGUMENT_NAMES = frozenset({
-    "x", "inputs", "input", "input_data", "x_in", "a_prev", "aprev", "a_in", "prev",
-    "prev_a", "prev_activation", "prev_activations", "activation", "activations",
-    "layer_input", "inp", "data", "features",
+    "input", "inputs", "x", "a_prev", "prev", "layer_input", "inp", "input_data", "a", "h",
+    "x_in", "prev_activation", "activation_prev", "aprev", "a_in", "prev_a",
+    "prev_activations", "activation", "activations", "data", "features",
+})
+#: names of an upstream gradient argument
+UPSTREAM_NAMES = frozenset({
+    "grad_output", "grad_out", "grad_outputs", "dout", "d_out", "dvalues", "grad", "gradient",
+    "delta", "upstream", "upstream_grad", "output_gradient", "output_grad", "output_error",
+    "error", "err", "dy", "d_y", "dz", "da", "dh", "top_grad", "dldy", "dl_dy",
 })
 #: the class's own method that resets accumulated gradients, most usual first
 RESET_NAMES = ("zero_grad", "zero_grads", "zero_gradients", "flush_gradients",
@@ -69,12 +83,18 @@ class Roles:
     takes_nothing : bool
         Backward takes no argument: it reads what forward stored (a loss's
         ``backward()`` returning the gradient of the predictions it was given).
+    inputs_first : bool
+        Backward takes forward's input before the upstream gradient
+        (``backward(input, grad_output)``).
+    rate_attribute : str or None
+        The object's attribute a backward updating the parameters reads its learning
+        rate from (``self.learning_rate``); ``learning_rate`` is then True too.
     layout : tuple of str
         Backward's positional arguments by role (``"grad"``, ``"rate"``, ``"input"``)
-        when they are not the upstream gradient first (``backwardpass(lr, X, delta)``:
-        ``("rate", "input", "grad")``); empty for ``backward(grad[, learning_rate])``.
+        when a learning rate argument stands elsewhere than second
+        (``backwardpass(lr, X, delta)``: ``("rate", "input", "grad")``); empty otherwise.
     signature : str
-        Backward's own argument names, for the report (``lr, X, delta``).
+        Backward's own argument names when it has a layout, for the report.
     """
 
     forward: str = "forward"
@@ -82,34 +102,42 @@ class Roles:
     learning_rate: bool = False
     reset: str | None = None
     takes_nothing: bool = False
+    inputs_first: bool = False
+    rate_attribute: str | None = None
     layout: tuple[str, ...] = ()
     signature: str = ""
-
-    def backward_arguments(self, grads: tuple[Any, ...], rate: float,
-                           inputs: tuple[Any, ...]) -> tuple[Any, ...]:
-        """Backward's positional arguments for the upstream gradient(s) ``grads``.
-
-        ``rate`` goes where the learning rate is; forward's ``inputs`` (fresh copies)
-        where backward takes them again.
-        """
-        if not self.layout:
-            if self.learning_rate:
-                return (grads[0], rate, *grads[1:])
-            return () if self.takes_nothing else grads
-        out: list[Any] = []
-        for role in self.layout:
-            if role == "rate":
-                out.append(rate)
-            elif role == "input":
-                out.append(_fresh(inputs[0]) if inputs else None)
-            else:
-                out.append(grads[0])
-        return (*out, *grads[1:])
 
     @property
     def book(self) -> bool:
         """The book's own spelling: nothing to say in a report."""
         return self.forward == "forward" and self.backward == "backward"
+
+    def backward_arguments(self, grads: tuple[Any, ...], rate: float,
+                           inputs: tuple[Any, ...]) -> tuple[Any, ...]:
+        """Backward's positional arguments for the upstream gradient(s) ``grads``.
+
+        ``rate`` goes where a learning rate argument is; forward's ``inputs`` (fresh
+        copies) where backward takes them again. (A rate read from the object,
+        :attr:`rate_attribute`, is set by the caller.)
+        """
+        if self.layout:
+            out: list[Any] = []
+            for role in self.layout:
+                if role == "rate":
+                    out.append(rate)
+                elif role == "input":
+                    out.append(_fresh(inputs[0]) if inputs else None)
+                else:
+                    out.append(grads[0])
+            return (*out, *grads[1:])
+        if self.inputs_first:
+            grads = (*(_fresh(i) for i in inputs), *grads)
+            return grads
+        if self.learning_rate and self.rate_attribute is None:
+            return (grads[0], rate, *grads[1:])
+        if self.takes_nothing:
+            return ()
+        return grads
 
     def call_text(self) -> str:
         """How backward is called, for the report: ``backwardpass(lr, X, delta) (X: ...)``."""
@@ -146,15 +174,54 @@ def method_names(cls: type) -> tuple[str | None, str | None]:
 
 def takes_learning_rate(function: Any) -> bool:
     """Whether ``function(grad, learning_rate)``: its second positional is a learning rate."""
+    positional = _positional(function)
+    return positional is not None and len(positional) >= 2 \
+        and positional[1].name.lower() in LEARNING_RATE_NAMES
+
+
+def reset_method(cls: type) -> str | None:
+    """The class's own gradient-reset method (``zero_grad``, ``flush_gradients``), if any."""
+    for name in RESET_NAMES:
+        if callable(getattr(cls, name, None)):
+            return name
+    return None
+
+
+def roles_of(obj: Any) -> Roles:
+    """The roles of ``obj`` (an instance or a class); book names when nothing else fits."""
+    roles = _roles_of_class(obj if isinstance(obj, type) else type(obj))
+    attribute = roles.rate_attribute
+    if attribute is not None and not isinstance(obj, type) and not isinstance(
+            getattr(obj, attribute, None), int | float):
+        # the instance holds no such rate: whatever backward reads, it is no setting here
+        return dataclasses.replace(roles, learning_rate=False, rate_attribute=None)
+    return roles
+
+
+@functools.lru_cache(maxsize=1024)
+def _roles_of_class(cls: type) -> Roles:
+    forward, backward = method_names(cls)
+    forward, backward = forward or "forward", backward or "backward"
+    method = getattr(cls, backward, None)
+    layout, signature = backward_layout(method)
+    if layout:  # (backwardpass(lr, X, delta): every argument by its role)
+        return Roles(forward, backward, True, reset_method(cls), layout=layout,
+                     signature=signature)
+    attribute = None if takes_learning_rate(method) else rate_attribute(method)
+    return Roles(forward, backward, takes_learning_rate(method) or attribute is not None,
+                 reset_method(cls), takes_no_argument(method), takes_inputs_first(method),
+                 attribute)
+
+
+def _positional(function: Any) -> list[inspect.Parameter] | None:
+    """The positional parameters after ``self`` (None: no readable signature)."""
     try:
         params = list(inspect.signature(function).parameters.values())
     except (TypeError, ValueError):
-        return False
+        return None
     kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
     positional = [p for p in params if p.kind in kinds]
-    if positional and positional[0].name == "self":
-        positional = positional[1:]
-    return len(positional) >= 2 and positional[1].name.lower() in LEARNING_RATE_NAMES
+    return positional[1:] if positional and positional[0].name == "self" else positional
 
 
 def _fresh(value: Any) -> Any:
@@ -162,34 +229,23 @@ def _fresh(value: Any) -> Any:
     return copy() if callable(copy) else value
 
 
-def _positional(function: Any) -> list[inspect.Parameter]:
-    try:
-        params = list(inspect.signature(function).parameters.values())
-    except (TypeError, ValueError):
-        return []
-    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    positional = [p for p in params if p.kind in kinds]
-    if positional and positional[0].name == "self":
-        positional = positional[1:]
-    return positional
-
-
 def _gradient_like(name: str) -> bool:
     lowered = name.lower()
-    return lowered.startswith(("d", "grad", "err", "output_")) and lowered not in \
-        INPUT_ARGUMENT_NAMES
+    return lowered in UPSTREAM_NAMES or (
+        lowered.startswith(("d", "grad", "err", "output_"))
+        and lowered not in INPUT_ARGUMENT_NAMES)
 
 
 def backward_layout(function: Any) -> tuple[tuple[str, ...], str]:
-    """Backward's arguments by role when the upstream gradient does not come first.
+    """Backward's arguments by role when a learning rate stands elsewhere than second.
 
     The learning rate is found by its name wherever it stands; with two other required
     arguments, the one named as an input (``X``, ``inputs``, ``a_prev``) is forward's
     input given again and the other the upstream gradient. ``((), "")`` for
-    ``backward(grad[, learning_rate, ...])`` and for any argument list that names do not
-    settle.
+    ``backward(grad, learning_rate)`` (:func:`takes_learning_rate`), for arguments
+    named as labels, and for any argument list that names do not settle.
     """
-    positional = _positional(function)
+    positional = _positional(function) or []
     rates = [i for i, p in enumerate(positional) if p.name.lower() in LEARNING_RATE_NAMES]
     if not rates:
         return (), ""
@@ -219,28 +275,60 @@ def backward_layout(function: Any) -> tuple[tuple[str, ...], str]:
             ", ".join(positional[i].name for i in range(len(layout))))
 
 
-def reset_method(cls: type) -> str | None:
-    """The class's own gradient-reset method (``zero_grad``, ``flush_gradients``), if any."""
-    for name in RESET_NAMES:
-        if callable(getattr(cls, name, None)):
-            return name
+def takes_inputs_first(function: Any) -> bool:
+    """Whether ``function(input, grad_output)``: the layer's input, then the gradient."""
+    positional = _positional(function)
+    if positional is None or len(positional) < 2:
+        return False
+    first, second = positional[0].name.lower(), positional[1].name.lower()
+    return first in INPUT_ARGUMENT_NAMES and second in UPSTREAM_NAMES
+
+
+def rate_attribute(function: Any) -> str | None:
+    """The ``self.<learning rate>`` a backward updates parameters with, if any.
+
+    Only a rate used in an update of an attribute by itself (``self.w -= self.lr * g``,
+    ``self.w = self.w - self.learning_rate * g``): a leaky ReLU's ``self.alpha`` in
+    ``self.dinputs = ...`` is no learning rate. Without source (a class typed in a
+    console), a rate named unambiguously (``learning_rate``, ``lr``, ...) in its code.
+    """
+    tree = function_tree(function) if callable(function) else None
+    if tree is None:
+        code = getattr(inspect.unwrap(function), "__code__", None) if callable(function) \
+            else None
+        named = sorted({n for n in getattr(code, "co_names", ())
+                        if n.lower() in LEARNING_RATE_NAMES - {"alpha", "rate"}})
+        return named[0] if len(named) == 1 else None
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Sub | ast.Add):
+            target, value = _self_attribute(node.target), node.value
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                and isinstance(node.value, ast.BinOp) \
+                and isinstance(node.value.op, ast.Sub | ast.Add):
+            target, value = _self_attribute(node.targets[0]), node.value
+            if target is not None and target not in _self_attributes(value):
+                continue  # not an update of the attribute by itself
+        else:
+            continue  # (self.dinputs[m] *= self.alpha scales: no update)
+        if target is not None and not looks_like_gradient(target):
+            found |= {a for a in _self_attributes(value) if a.lower() in LEARNING_RATE_NAMES}
+    return next(iter(found)) if len(found) == 1 else None
+
+
+def _self_attribute(node: ast.expr) -> str | None:
+    """``w`` for ``self.w`` or ``self.w[...]``."""
+    while isinstance(node, ast.Subscript):
+        node = node.value
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+            and node.value.id == "self":
+        return node.attr
     return None
 
 
-def roles_of(obj: Any) -> Roles:
-    """The roles of ``obj`` (an instance or a class); book names when nothing else fits."""
-    return _roles_of_class(obj if isinstance(obj, type) else type(obj))
-
-
-@functools.lru_cache(maxsize=1024)
-def _roles_of_class(cls: type) -> Roles:
-    forward, backward = method_names(cls)
-    forward, backward = forward or "forward", backward or "backward"
-    method = getattr(cls, backward, None)
-    layout, signature = backward_layout(method)
-    lr = takes_learning_rate(method) or "rate" in layout
-    return Roles(forward, backward, lr, reset_method(cls), takes_no_argument(method), layout,
-                 signature)
+def _self_attributes(node: ast.expr) -> set[str]:
+    return {n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)
+            and isinstance(n.value, ast.Name) and n.value.id == "self"}
 
 
 def takes_no_argument(function: Any) -> bool:

@@ -21,7 +21,12 @@ from typing import Any
 
 from gradcheck.protocol.autograd import looks_like_engine
 from gradcheck.protocol.labels import label_argument
-from gradcheck.protocol.roles import backward_layout, method_names, takes_learning_rate
+from gradcheck.protocol.roles import (
+    backward_layout,
+    method_names,
+    takes_inputs_first,
+    takes_learning_rate,
+)
 from gradcheck.targets.loading import Target
 
 __all__ = [
@@ -347,6 +352,8 @@ class _Reading:
             # (backward(grad, learning_rate) updates the parameters itself; so does
             # backwardpass(lr, X, delta), the rate and forward's input known by name)
             return "layer"
+        if required == 2 and takes_inputs_first(self.backward_method):
+            return "layer"  # backward(input, grad_output)
         if required == 2:
             return "fused" if self.fused_name else "loss"
         if total == 0 and not star and self.forward_kind == "loss":
