@@ -301,7 +301,7 @@ class LayerSubject(Subject):
         super().__init__(obj, pin)
         self.extra = (training[1],) if training[0] else ()
         # backward(dz, y) with y unused, as on every layer of some networks: y is None
-        label = labels.label_argument(getattr(obj, self.roles.backward, None))
+        label = _label_argument(obj, self.roles.backward)
         self.backward_extra: tuple[Any, ...] = (None,) if label and label[1] else ()
         self.returns_output = False
         self.output_known = False  # set once forward was seen setting its output
@@ -326,10 +326,10 @@ class LayerSubject(Subject):
         self._pinned()
         if self.carry is not None:
             self._put_back(self.carry)
+        if self.output_known:  # (how forward gives its output is known: every later call)
+            return self._known_output(self._call_forward(x))
         before, kept = self._poisoned(x)
-        args = self.packing.arguments(x) if self.packing is not None else (x,)
-        returned = call(self.obj, self.roles.forward, *args, *self.extra)
-        self.pin.note_draws()
+        returned = self._call_forward(x)
         if self.out_packing is not None:
             return self.out_packing.pack(returned)
         if self._tuple_output(returned, before, x):
@@ -346,6 +346,27 @@ class LayerSubject(Subject):
             self.returns_output = True
             return self._kept_result(returned)
         return self._set_output(output, before, kept)
+
+    def _call_forward(self, x: np.ndarray) -> Any:
+        """The object's forward on ``x`` (unpacked into several inputs if packed)."""
+        args = self.packing.arguments(x) if self.packing is not None else (x,)
+        returned = call(self.obj, self.roles.forward, *args, *self.extra)
+        self.pin.note_draws()
+        return returned
+
+    def _known_output(self, returned: Any) -> Any:
+        """The output of a forward whose way of giving it was seen on the first calls."""
+        if self.out_packing is not None:
+            return self.out_packing.pack(returned)
+        if self.returns_output:
+            if not self.buffer and returned is self._last:
+                self.buffer = True
+            return self._kept_result(returned)
+        output = get_output(self.obj)
+        if output is None:
+            raise ProtocolError(
+                f"{type(self.obj).__name__}.{self.roles.forward} did not set self.output")
+        return output.copy() if self.buffer else output
 
     def _poisoned(self, x: np.ndarray) -> tuple[Any, np.ndarray | None]:
         """The output the object held before the call, and its contents if it was poisoned.
@@ -597,6 +618,26 @@ class FusedSubject(LossSubject):
     def per_row(self) -> bool:  # type: ignore[override]
         """Rows are separable only through the held loss object."""
         return self.find_inner_loss() is not None
+
+
+#: backward's label argument, per function (its signature is the same for every instance)
+_LABELS: dict[Any, tuple[str, bool] | None] = {}
+
+
+def _label_argument(obj: Any, name: str) -> tuple[str, bool] | None:
+    """:func:`labels.label_argument` of ``obj``'s method ``name``, read once per function."""
+    method = getattr(obj, name, None)
+    func = getattr(method, "__func__", None)
+    if func is None or getattr(method, "__self__", None) is not obj:
+        return labels.label_argument(method)  # (not a plain method: read every time)
+    try:
+        return _LABELS[func]
+    except KeyError:
+        pass
+    except TypeError:  # (an unhashable callable)
+        return labels.label_argument(method)
+    found = _LABELS[func] = labels.label_argument(method)
+    return found
 
 
 def subject_for(kind: Kind | str, obj: Any, pin: RandomPin, *,
