@@ -40,7 +40,6 @@ __all__ = [
     "ProtocolError",
     "Subject",
     "UserCodeError",
-    "subject_for",
 ]
 
 
@@ -307,7 +306,11 @@ class LayerSubject(Subject):
     @classmethod
     def build(cls, obj: Any, pin: RandomPin, *, training: bool | None = None,
               inputs: int = 1) -> LayerSubject:
-        """The subject of a layer; ``training`` and ``inputs`` as in :func:`subject_for`."""
+        """The subject of a layer.
+
+        ``training``: the value of forward's ``training`` argument, when the layer takes
+        one; ``inputs``: how many arguments forward takes before it (several inputs).
+        """
         return cls(obj, pin, wants_training(obj, training, inputs))
 
     def __init__(self, obj: Any, pin: RandomPin, training: tuple[bool, bool]) -> None:
@@ -652,20 +655,3 @@ def _label_argument(obj: Any, name: str) -> tuple[str, bool] | None:
         return labels.label_argument(method)
     found = _LABELS[func] = labels.label_argument(method)
     return found
-
-
-def subject_for(kind: Kind | str, obj: Any, pin: RandomPin, *,
-                training: bool | None = None, inputs: int = 1) -> Subject:
-    """The subject of an object checked as ``kind`` (layer, loss or fused loss).
-
-    The one place where the kind an entry point was called for picks a subject type; the
-    engine then asks the subject what it can do (:attr:`Subject.takes_upstream_gradient`,
-    :attr:`Subject.free_inputs`, :attr:`Subject.regularized`, ...), never its kind.
-    ``training``: the value of forward's ``training`` argument, when a layer takes one;
-    ``inputs``: how many arguments forward takes before it (several inputs).
-    """
-    if kind == Kind.LAYER:
-        return LayerSubject.build(obj, pin, training=training, inputs=inputs)
-    if kind == Kind.FUSED:
-        return FusedSubject(obj, pin)
-    return LossSubject(obj, pin)
