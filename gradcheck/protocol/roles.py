@@ -94,6 +94,14 @@ class Roles:
     rate_attribute: str | None = None
 
     @property
+    def update_call(self) -> str:
+        """How the report names a backward that updates: ``backward(grad, learning_rate)``."""
+        given = "input, grad" if self.inputs_first else "grad"
+        if self.rate_attribute is not None:
+            return f"{self.backward}({given}) with self.{self.rate_attribute}"
+        return f"{self.backward}({given}, learning_rate)"
+
+    @property
     def book(self) -> bool:
         """The book's own spelling: nothing to say in a report."""
         return self.forward == "forward" and self.backward == "backward"
