@@ -196,9 +196,10 @@ class LayerRun(Run[LayerSubject]):
         every call starts from the state the check began with (:meth:`_carried`).
         """
         obj = self.obj
-        keys = [k for k, v in _shallow_arrays(obj).items() if v is out and len(k) == 1
-                and k[0] not in names.OUTPUT_NAMES]
-        keys = [k for k in keys if k in self.state0]
+        if not (isinstance(out, np.ndarray) and out.dtype.kind == "f"):
+            return False
+        keys = [(k,) for k, v in attributes(obj).items() if v is out
+                and k not in names.OUTPUT_NAMES and (k,) in self.state0]
         if not keys:
             return False
         name = keys[0][0]

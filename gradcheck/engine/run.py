@@ -488,7 +488,7 @@ class Run(ABC, Generic[S]):
         given = set(self.param_names or ())
         self.updated = {label for label, g in step.items() if np.any(g != 0) or label in given
                         or any(names.is_conventional(p.name) for p in self.groups[label])}
-        text = f"{subject.roles.call_text()}: the input gradient read at "
+        text = f"{subject.roles.update_call}: the input gradient read at "
         text += "learning rate 0"
         if self.updated:
             text += (f"; it updates {', '.join(sorted(self.updated))} itself: their gradients "
@@ -513,7 +513,7 @@ class Run(ABC, Generic[S]):
             scale = float(np.max(np.abs(g))) + float(np.max(np.abs(subject.params[label])))
             if other is None or not np.allclose(g, other, rtol=1e-5, atol=1e-9 * scale):
                 self.report.problems.append(
-                    f"{subject.roles.backward}(grad, learning_rate) changes {label} in a way "
+                    f"{subject.roles.update_call} changes {label} in a way "
                     f"that is not linear in the learning rate (momentum or Adam inside "
                     f"backward?): its gradient cannot be read from the update")
                 for name in list(out):

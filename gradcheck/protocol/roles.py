@@ -108,6 +108,25 @@ class Roles:
     signature: str = ""
 
     @property
+    def update_call(self) -> str:
+        """How the report names a backward that updates: ``backward(grad, learning_rate)``.
+
+        With a :attr:`layout`, by its own argument names: ``backwardpass(lr, X, delta) (X:
+        forward's input, given again)``.
+        """
+        if self.layout:
+            names = self.signature.split(", ")
+            given_again = [name for name, role in zip(names, self.layout, strict=False)
+                           if role == "input"]
+            again = f" ({given_again[0]}: forward's input, given again)" if given_again \
+                else ""
+            return f"{self.backward}({self.signature}){again}"
+        given = "input, grad" if self.inputs_first else "grad"
+        if self.rate_attribute is not None:
+            return f"{self.backward}({given}) with self.{self.rate_attribute}"
+        return f"{self.backward}({given}, learning_rate)"
+
+    @property
     def book(self) -> bool:
         """The book's own spelling: nothing to say in a report."""
         return self.forward == "forward" and self.backward == "backward"
@@ -138,16 +157,6 @@ class Roles:
         if self.takes_nothing:
             return ()
         return grads
-
-    def call_text(self) -> str:
-        """How backward is called, for the report: ``backwardpass(lr, X, delta) (X: ...)``."""
-        if not self.layout:
-            return f"{self.backward}(grad, learning_rate)"
-        names = self.signature.split(", ")
-        given = [name for name, role in zip(names, self.layout, strict=False)
-                 if role == "input"]
-        again = f" ({given[0]}: forward's input, given again)" if given else ""
-        return f"{self.backward}({self.signature}){again}"
 
 
 def _methods(cls: type, pattern: re.Pattern[str]) -> list[str]:

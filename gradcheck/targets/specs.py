@@ -126,7 +126,7 @@ class Planned:
 
     found: Found
     specs: list[CheckSpec] = field(default_factory=list)
-    status: str = "check"  # "check" | "skip" | "error"
+    status: str = "check"  # "check" | "skip" | "error" | "unfinished" (a template)
     reason: str = ""
     notes: list[str] = field(default_factory=list)
     unchecked: list[str] = field(default_factory=list)  # "one-hot labels: forward raised ..."
