@@ -69,7 +69,7 @@ class LayerRun(Run[LayerSubject]):
 
     def _new_subject(self, pin: RandomPin) -> LayerSubject:
         packing = self.packing
-        inputs = 1 if packing is None or packing.as_list else len(packing.shapes)
+        inputs = 1 if packing is None else packing.arity
         return LayerSubject.build(self.obj, pin, training=self.training, inputs=inputs)
 
     def _started(self, subject: LayerSubject) -> None:

@@ -124,8 +124,9 @@ class Subject:
         roles = self.roles
         if roles.reset is not None:
             call(self.obj, roles.reset)
-        if roles.inputs_first:  # backward(input, grad_output): forward's input given back
-            args = (*self.last_inputs, *args)
+        # (forward's input given back, the rate where an argument takes it, nothing for
+        # a backward() reading what forward stored: Roles.backward_arguments)
+        args = roles.backward_arguments(args, self.rate, self.last_inputs)
         if roles.rate_attribute is not None:  # backward reads self.learning_rate
             kept = getattr(self.obj, roles.rate_attribute, None)
             setattr(self.obj, roles.rate_attribute, self.rate)
@@ -133,10 +134,6 @@ class Subject:
                 return call(self.obj, roles.backward, *args)
             finally:
                 setattr(self.obj, roles.rate_attribute, kept)
-        if roles.learning_rate:
-            return call(self.obj, roles.backward, args[0], self.rate, *args[1:])
-        if roles.takes_nothing:  # backward() reads what forward stored
-            return call(self.obj, roles.backward)
         return call(self.obj, roles.backward, *args)
 
     @property
