@@ -23,7 +23,7 @@ PAGE = (ROOT / "docs" / "networks.md").read_text()
 ZOO = ROOT / "tests" / "zoo_networks"
 DIRECTORIES = {"cs231n": ZOO / "cs231n_assignment", "network": ZOO / "nielsen",
                "min_char_rnn": ZOO / "min_char_rnn", "dropout": ZOO / "dlai",
-               "rnn_cells": ZOO / "dlai"}
+               "rnn_cells": ZOO / "dlai", "cached": ZOO.parent / "zoo_fn25" / "nielsen"}
 
 
 def blocks(language):

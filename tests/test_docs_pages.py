@@ -25,7 +25,7 @@ TESTS = ROOT / "tests"
 PAGES = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", ROOT / "benchmarks" / "README.md",
          *sorted((ROOT / "docs").glob("*.md"))]
 SHELLS = {"bash", "sh", "shell", "console"}
-MARKER = re.compile(r"<!--\s*(raises|not run):\s*(.*?)\s*-->")
+MARKER = re.compile(r"<!--\s*(raises|not run|given):\s*(.*?)\s*-->")
 OPEN = re.compile(r"^(\s*)```\s*([\w+-]*)\s*$")
 CLOSE = re.compile(r"^\s*```\s*$")
 
@@ -106,7 +106,13 @@ def run_page(text: str, label: str, directory: Path) -> list[str]:
                 problems.append(f"{where}: `not run` without a reason")
             continue
         try:
+            if kind == "given":  # the reader's own names, stood in for by a file of tests/
+                given = directory / argument
+                namespace["__file__"] = str(given)
+                exec(compile(given.read_text("utf-8"), str(given), "exec"), namespace)  # noqa: S102
             exec(compile(block.text, where, "exec"), namespace)  # noqa: S102
+            if kind == "given" and callable(after := namespace.pop("after_block", None)):
+                after()
         except BaseException as error:  # noqa: BLE001 - a page's example may raise anything
             names = {cls.__name__ for cls in type(error).__mro__}
             if kind != "raises" or argument not in names:

@@ -18,7 +18,10 @@ PAGE = ROOT / "docs" / "functions.md"
 ZOO = Path(__file__).parent / "zoo_functions25"
 # where each documented command runs (the directory a student runs it from)
 WHERE = {"cs231n/classifiers/linear_svm.py": ZOO / "buggy",
-         "derivatives_buggy.py": ZOO}
+         "derivatives_buggy.py": ZOO,
+         "buggy_two_layer.py": ZOO.parent / "zoo_fn25" / "two_layer",
+         "buggy_costs.py": ZOO.parent / "zoo_fn25" / "costs",
+         "layers.py": ZOO.parent / "zoo_fn25" / "templates"}
 
 
 def blocks() -> list[tuple[str, str, str]]:
@@ -44,7 +47,7 @@ def test_the_python_examples_run_and_print_what_the_page_says():
         following = found[k + 1] if k + 1 < len(found) else None
         if following is not None and following[0] == "text" and following[2] == "prints":
             assert out.getvalue() == following[1]
-    assert ran == 4
+    assert ran == 6
 
 
 @pytest.fixture(autouse=True)

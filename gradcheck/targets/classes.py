@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import sys
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,9 +41,17 @@ TRAINING_NAMES = {"training", "train", "is_training", "train_mode", "_training",
 
 @dataclass
 class Found:
-    """A class defined in the target, and what discovery decided about it."""
+    """A class defined in the target, and what discovery decided about it.
 
-    cls: type
+    Functions are found as well, with the same type: ``cls`` is then the function a
+    report points at (file, line), ``subject`` what the check runs (a function pair, a
+    derivative, a program, a dict network: see :mod:`gradcheck.targets.functions`,
+    :mod:`~gradcheck.targets.derivatives`, :mod:`~gradcheck.targets.programs`,
+    :mod:`~gradcheck.targets.dict_networks`) and ``listed`` whether it counts as having a
+    backward.
+    """
+
+    cls: Any  # the class (a function for a function-side subject)
     name: str
     module: str
     kind: str  # "layer" | "loss" | "fused" | "engine"
@@ -56,11 +65,21 @@ class Found:
     # forward is the activation alone (observed while probing)
     labels_in_backward: bool = False
     subclasses: list[str] = field(default_factory=list)  # classes of the target deriving
+    subject: Any = None  # a function-side check's subject; None for a class
+    listed: bool | None = None  # has_backward of a function-side subject
 
     @property
     def has_backward(self) -> bool:
         """A backward of its own, or one it delegates to: listed when not checked."""
+        if self.listed is not None:
+            return self.listed
         return self.delegates or method_names(self.cls)[1] is not None
+
+    @classmethod
+    def function(cls, subject: Any, name: str, module: str, kind: str, *, at: Any,
+                 listed: bool, verdict: str = "check", reason: str = "") -> Found:
+        """A function-side check: ``subject`` run, ``at`` where its report points."""
+        return cls(at, name, module, kind, verdict, reason, subject=subject, listed=listed)
 
 
 def find_classes(target: Target) -> list[Found]:
@@ -111,6 +130,8 @@ def _ignore_if_template(found: Found, others: list[type]) -> None:
     empty = [m for m in (forward, backward) if m is not None and _does_nothing(found.cls, m)]
     children = [c.__name__ for c in others if found.cls in c.__mro__[1:]]
     found.subclasses = children
+    if len(empty) == 2 and not children and _concrete(found.cls):
+        return  # a layer left to the student: checked, and reported unfinished
     if len(empty) == 2:
         reason = "a template: forward and backward do nothing (pass / NotImplementedError)"
     elif empty and children:
@@ -119,6 +140,33 @@ def _ignore_if_template(found: Found, others: list[type]) -> None:
     else:
         return
     found.verdict, found.reason, found.template = "ignore", reason, True
+
+
+#: names that say "a base class" when a file defines it alone (its subclasses elsewhere)
+_BASE_NAMES = {"layer", "module", "loss", "activation", "optimizer", "model", "network",
+               "function", "operation", "op", "node", "block", "cost"}
+
+
+def _concrete(cls: type) -> bool:
+    """A class whose forward and backward do nothing, meant to be filled in, not derived.
+
+    The file builds it (``Layer_Dense(2, 3)`` anywhere in its source), or its name is a
+    particular layer's (``Layer_Dense``, ``Activation_ReLU``), not a base's (``Layer``,
+    ``Module``, ``BaseLayer``, ``AbstractLoss``) whose subclasses live in other files.
+    """
+    name = cls.__name__
+    module = sys.modules.get(cls.__module__)
+    try:
+        tree = ast.parse(inspect.getsource(module)) if module is not None else None
+    except (OSError, TypeError, SyntaxError):
+        tree = None
+    if tree is not None and any(
+            isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == name
+            for n in ast.walk(tree)):
+        return True
+    lowered = name.lower().strip("_")
+    return not (lowered in _BASE_NAMES or lowered.startswith(("base", "abstract"))
+                or lowered.endswith("base"))
 
 
 def ignore_as_base(found: Found, why: str) -> bool:

@@ -81,7 +81,7 @@ def run_class(planned: Planned, *, examples: int = DEFAULT_EXAMPLES, seed: int =
     found = planned.found
     kind = planned.specs[0].kind if planned.specs else found.kind
     if planned.status != "check":
-        status: str = SKIPPED if planned.status == "skip" else ERROR
+        status: str = {"skip": SKIPPED, "unfinished": UNFINISHED}.get(planned.status, ERROR)
         return ClassResult(found.name, kind, found.module, status, planned.reason,
                            notes=list(planned.notes), unchecked=list(planned.unchecked))
     start = time.perf_counter()
