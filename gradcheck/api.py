@@ -155,8 +155,9 @@ def check_layer(
     _validate.options(mode, step)
     packing = _validate.several_inputs(layer, inputs)
     if packing is not None:
+        constants = {i for i, _, _ in packing.constants}  # (a mask: not differentiated)
         parts = [_validate.batch(a, f"inputs[{i}]").astype(np.float64)
-                 for i, a in enumerate(inputs)]
+                 for i, a in enumerate(inputs) if i not in constants]
         x = packing.pack(parts)
     else:
         x = _validate.batch(inputs, "inputs")

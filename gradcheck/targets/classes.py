@@ -22,7 +22,12 @@ from typing import Any
 
 from gradcheck.protocol.autograd import looks_like_engine
 from gradcheck.protocol.labels import label_argument
-from gradcheck.protocol.roles import method_names, takes_inputs_first, takes_learning_rate
+from gradcheck.protocol.roles import (
+    backward_layout,
+    method_names,
+    takes_inputs_first,
+    takes_learning_rate,
+)
 from gradcheck.targets.loading import Target
 
 __all__ = [
@@ -390,8 +395,11 @@ class _Reading:
             return None
         required, total, star = self.backward_args
         if required == 1 or (required == 0 and (total or star)) \
-                or (required == 2 and takes_learning_rate(self.backward_method)):
-            return "layer"  # (backward(grad, learning_rate) updates the parameters itself)
+                or (required == 2 and takes_learning_rate(self.backward_method)) \
+                or "rate" in backward_layout(self.backward_method)[0]:
+            # (backward(grad, learning_rate) updates the parameters itself; so does
+            # backwardpass(lr, X, delta), the rate and forward's input known by name)
+            return "layer"
         if required == 2 and takes_inputs_first(self.backward_method):
             return "layer"  # backward(input, grad_output)
         if required == 2:
