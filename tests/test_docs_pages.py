@@ -160,6 +160,9 @@ def test_pages_with_a_test_module_of_their_own_are_run_there():
     # public-api.md is doctested by test_public_boundary.py since the public-boundary work
     assert run_elsewhere(ROOT / "docs" / "public-api.md") == "test_public_boundary.py"
     assert run_elsewhere(ROOT / "docs" / "layers.md") is None
+    # conventions.md and engines.md: their own runners folded into this one
+    assert ROOT / "docs" / "conventions.md" in RUNNABLE
+    assert ROOT / "docs" / "engines.md" in RUNNABLE
     assert run_elsewhere(ROOT / "docs" / "README.md") is None  # not the top-level README
     assert run_elsewhere(ROOT / "docs" / "ci.md") is None  # its YAML is read elsewhere, no more
     assert ROOT / "README.md" in RUNNABLE
@@ -223,6 +226,26 @@ def test_a_page_whose_examples_are_right_passes(sandbox):
              .replace("<!-- not run: -->", "<!-- not run: it would stop the run -->")
              .replace("\n3\n", "\n2\n"))
     assert run_page(fixed, "fixed.md", sandbox) == []
+
+
+
+def test_an_example_whose_own_assert_fails_is_a_problem_and_passes_once_right(sandbox):
+    # (the check test_docs_conventions.py made before it was folded in here: the
+    # conventions page's examples carry their own asserts)
+    problems = run_page("```python\nassert 1 + 1 == 3, 'arithmetic'\n```\n", "p.md", sandbox)
+    assert len(problems) == 1 and "raised AssertionError: arithmetic" in problems[0]
+    assert run_page("```python\nassert 1 + 1 == 2\n```\n", "p.md", sandbox) == []
+
+
+@pytest.mark.parametrize(("page", "least"), [("engines.md", 4), ("conventions.md", 3)])
+def test_the_folded_pages_have_the_examples_they_had(page, least):
+    # what the runners folded into this one asserted: engines.md's doctest attempted at
+    # least 4 examples, conventions.md ran each of its 3 python blocks
+    text = (ROOT / "docs" / page).read_text("utf-8")
+    examples = doctest.DocTestParser().get_examples(text)
+    code = [b for b in blocks(text) if b.lang == "python" and ">>>" not in b.text
+            and b.marker is None]
+    assert len(examples) + len(code) >= least
 
 
 # ----------------------------------------------------------------------------- commands
