@@ -15,10 +15,11 @@ from gradcheck.derivative_api import check_derivative
 from gradcheck.engine import validate as _validate
 from gradcheck.engine.function_run import FunctionRun, prepare_arguments
 from gradcheck.engine.run import Run
-from gradcheck.errors import GradcheckWarning
+from gradcheck.errors import GradcheckWarning, GradientError
 from gradcheck.model_api import check_model, check_params
+from gradcheck.protocol import cacheless
 from gradcheck.protocol.function import FunctionSubject
-from gradcheck.report import Kind, Report
+from gradcheck.report import Kind, Report, Status
 
 __all__ = [
     "GradcheckWarning",
@@ -322,10 +323,45 @@ def check_function(
     dvalues = _renamed(dvalues, douts, "dvalues", "douts")
     _validate.options(mode, step)
     values, given = prepare_arguments(forward, backward, args, dvalues)
+    pairs = cacheless.readings(forward, backward, values, dict(kwargs))
+    if pairs:
+        return _check_cacheless(pairs, (forward, backward), values, kwargs, given,
+                                mode=mode, step=step, seed=seed,
+                                raise_on_failure=raise_on_failure)
     subject = FunctionSubject(forward, backward, values, dict(kwargs))
     report = Report(name=subject.name, kind=Kind.FUNCTION)
     run = FunctionRun(report, subject, mode=mode, step=step, seed=seed, douts=given)
     return run.execute(raise_on_failure)
+
+
+def _check_cacheless(pairs: list[cacheless.CachelessPair], sources: tuple[Any, Any],
+                     values: tuple[Any, ...], kwargs: dict[str, Any], given: Any, *,
+                     mode: str | None, step: float | None, seed: int | None,
+                     raise_on_failure: bool) -> Report:
+    """A pair without a cache, in the inputs reading, then (if that fails) the output one.
+
+    The first reading that passes is the report (its note says which held); when none
+    does, the inputs reading's report, noting that the output reading is wrong too.
+    """
+    reports = []
+    for pair in pairs:
+        subject = FunctionSubject(pair.forward, pair.backward, values, dict(kwargs))
+        subject.sources = list(sources)
+        report = Report(name=subject.name, kind=Kind.FUNCTION)
+        run = FunctionRun(report, subject, mode=mode, step=step, seed=seed, douts=given)
+        report = run.execute(raise_on_failure=False)
+        report.notes.insert(0, pair.note)
+        reports.append(report)
+        if report.status in (Status.PASSED, Status.ERROR, Status.UNFINISHED):
+            break
+    report = next((r for r in reports if r.status == Status.PASSED), reports[0])
+    if report is reports[0] and len(reports) > 1:
+        report.notes.insert(1, f"read with the output instead, it is wrong too: "
+                               f"{reports[1].summary()}")
+    if report.status in (Status.FAILED, Status.ERROR, Status.UNFINISHED) \
+            and raise_on_failure:
+        raise GradientError(report)
+    return report
 
 
 def _renamed(value: Any, old_value: Any, name: str, old: str) -> Any:

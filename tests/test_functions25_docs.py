@@ -44,7 +44,7 @@ def test_the_python_examples_run_and_print_what_the_page_says():
         following = found[k + 1] if k + 1 < len(found) else None
         if following is not None and following[0] == "text" and following[2] == "prints":
             assert out.getvalue() == following[1]
-    assert ran == 3
+    assert ran == 4
 
 
 @pytest.fixture(autouse=True)

@@ -42,7 +42,7 @@ __all__ = [
 INPUT, OUTPUT = "input", "output"
 
 #: how a derivative's name is made from its function's (``{}`` is the function's name)
-DERIVATIVE_FORMS = ("{}_prime", "{}_derivative", "{}_deriv", "d_{}", "d{}", "{}_grad",
+DERIVATIVE_FORMS = ("{}_prime", "{}_derivative", "{}_deriv", "d_{}", "d{}", "{}_grad", "grad_{}",
                     "{}_gradient", "derivative_{}", "{}prime", "{}Prime", "{}_der")
 
 #: argument names of a prediction (what a loss prime differentiates)

@@ -9,19 +9,30 @@ that the pair behaves as forward and backward.
 A backward whose second positional argument is a learning rate (``backward(output_gradient,
 learning_rate)``, the most copied from-scratch tutorials) applies the parameter update
 itself: the engine calls it at learning rate 0 for the input gradient and reads the
-parameter gradients from the update (:mod:`gradcheck.engine.run`).
+parameter gradients from the update (:mod:`gradcheck.engine.run`). So does a backward that
+reads its rate from the object (``self.learning_rate``, set by the constructor): the rate
+is set on the object around each call (:attr:`Roles.rate_attribute`).
+
+A backward that takes the layer's input before the upstream gradient
+(``backward(self, input, grad_output)``, a widely taught course's NumPy network) is
+given forward's input back (:attr:`Roles.inputs_first`).
 """
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 import functools
 import inspect
 import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["LEARNING_RATE_NAMES", "RESET_NAMES", "Roles", "method_names", "reset_method",
-           "roles_of", "takes_learning_rate"]
+from gradcheck.protocol.source import function_tree, looks_like_gradient
+
+__all__ = ["INPUT_ARGUMENT_NAMES", "LEARNING_RATE_NAMES", "RESET_NAMES", "UPSTREAM_NAMES",
+           "Roles", "method_names", "rate_attribute", "reset_method", "roles_of",
+           "takes_inputs_first", "takes_learning_rate", "takes_no_argument"]
 
 _FORWARD = re.compile(r"_*(forward|forward_?prop(agation|agate)?|forward_?pass|fprop|"
                       r"feed_?forward|propagate_?forward)", re.I)
@@ -31,6 +42,18 @@ _BACKWARD = re.compile(r"_*(backward|backward_?prop(agation|agate)?|backward_?pa
 LEARNING_RATE_NAMES = frozenset({
     "learning_rate", "lr", "eta", "alpha", "learningrate", "learning_rate_", "rate",
     "step_size", "stepsize", "l_rate", "lrate",
+})
+#: names of a backward's first argument that is the layer's input (``backward(input,
+#: grad_output)``), recognised only before an argument named as an upstream gradient
+INPUT_ARGUMENT_NAMES = frozenset({
+    "input", "inputs", "x", "a_prev", "prev", "layer_input", "inp", "input_data", "a", "h",
+    "x_in", "prev_activation", "activation_prev",
+})
+#: names of an upstream gradient argument
+UPSTREAM_NAMES = frozenset({
+    "grad_output", "grad_out", "grad_outputs", "dout", "d_out", "dvalues", "grad", "gradient",
+    "delta", "upstream", "upstream_grad", "output_gradient", "output_grad", "output_error",
+    "error", "err", "dy", "d_y", "dz", "da", "dh", "top_grad", "dldy", "dl_dy",
 })
 #: the class's own method that resets accumulated gradients, most usual first
 RESET_NAMES = ("zero_grad", "zero_grads", "zero_gradients", "flush_gradients",
@@ -51,12 +74,24 @@ class Roles:
         parameters itself.
     reset : str or None
         The class's own method that resets accumulated gradients (``zero_grad``).
+    takes_nothing : bool
+        Backward takes no argument: it reads what forward stored (a loss's
+        ``backward()`` returning the gradient of the predictions it was given).
+    inputs_first : bool
+        Backward takes forward's input before the upstream gradient
+        (``backward(input, grad_output)``).
+    rate_attribute : str or None
+        The object's attribute a backward updating the parameters reads its learning
+        rate from (``self.learning_rate``); ``learning_rate`` is then True too.
     """
 
     forward: str = "forward"
     backward: str = "backward"
     learning_rate: bool = False
     reset: str | None = None
+    takes_nothing: bool = False
+    inputs_first: bool = False
+    rate_attribute: str | None = None
 
     @property
     def book(self) -> bool:
@@ -88,15 +123,9 @@ def method_names(cls: type) -> tuple[str | None, str | None]:
 
 def takes_learning_rate(function: Any) -> bool:
     """Whether ``function(grad, learning_rate)``: its second positional is a learning rate."""
-    try:
-        params = list(inspect.signature(function).parameters.values())
-    except (TypeError, ValueError):
-        return False
-    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    positional = [p for p in params if p.kind in kinds]
-    if positional and positional[0].name == "self":
-        positional = positional[1:]
-    return len(positional) >= 2 and positional[1].name.lower() in LEARNING_RATE_NAMES
+    positional = _positional(function)
+    return positional is not None and len(positional) >= 2 \
+        and positional[1].name.lower() in LEARNING_RATE_NAMES
 
 
 def reset_method(cls: type) -> str | None:
@@ -109,12 +138,99 @@ def reset_method(cls: type) -> str | None:
 
 def roles_of(obj: Any) -> Roles:
     """The roles of ``obj`` (an instance or a class); book names when nothing else fits."""
-    return _roles_of_class(obj if isinstance(obj, type) else type(obj))
+    roles = _roles_of_class(obj if isinstance(obj, type) else type(obj))
+    attribute = roles.rate_attribute
+    if attribute is not None and not isinstance(obj, type) and not isinstance(
+            getattr(obj, attribute, None), int | float):
+        # the instance holds no such rate: whatever backward reads, it is no setting here
+        return dataclasses.replace(roles, learning_rate=False, rate_attribute=None)
+    return roles
 
 
 @functools.lru_cache(maxsize=1024)
 def _roles_of_class(cls: type) -> Roles:
     forward, backward = method_names(cls)
     forward, backward = forward or "forward", backward or "backward"
-    lr = takes_learning_rate(getattr(cls, backward, None))
-    return Roles(forward, backward, lr, reset_method(cls))
+    method = getattr(cls, backward, None)
+    attribute = None if takes_learning_rate(method) else rate_attribute(method)
+    return Roles(forward, backward, takes_learning_rate(method) or attribute is not None,
+                 reset_method(cls), takes_no_argument(method), takes_inputs_first(method),
+                 attribute)
+
+
+def _positional(function: Any) -> list[inspect.Parameter] | None:
+    """The positional parameters after ``self`` (None: no readable signature)."""
+    try:
+        params = list(inspect.signature(function).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    positional = [p for p in params if p.kind in kinds]
+    return positional[1:] if positional and positional[0].name == "self" else positional
+
+
+def takes_inputs_first(function: Any) -> bool:
+    """Whether ``function(input, grad_output)``: the layer's input, then the gradient."""
+    positional = _positional(function)
+    if positional is None or len(positional) < 2:
+        return False
+    first, second = positional[0].name.lower(), positional[1].name.lower()
+    return first in INPUT_ARGUMENT_NAMES and second in UPSTREAM_NAMES
+
+
+def rate_attribute(function: Any) -> str | None:
+    """The ``self.<learning rate>`` a backward updates parameters with, if any.
+
+    Only a rate used in an update of an attribute by itself (``self.w -= self.lr * g``,
+    ``self.w = self.w - self.learning_rate * g``): a leaky ReLU's ``self.alpha`` in
+    ``self.dinputs = ...`` is no learning rate. Without source (a class typed in a
+    console), a rate named unambiguously (``learning_rate``, ``lr``, ...) in its code.
+    """
+    tree = function_tree(function) if callable(function) else None
+    if tree is None:
+        code = getattr(inspect.unwrap(function), "__code__", None) if callable(function) \
+            else None
+        named = sorted({n for n in getattr(code, "co_names", ())
+                        if n.lower() in LEARNING_RATE_NAMES - {"alpha", "rate"}})
+        return named[0] if len(named) == 1 else None
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Sub | ast.Add):
+            target, value = _self_attribute(node.target), node.value
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                and isinstance(node.value, ast.BinOp) \
+                and isinstance(node.value.op, ast.Sub | ast.Add):
+            target, value = _self_attribute(node.targets[0]), node.value
+            if target is not None and target not in _self_attributes(value):
+                continue  # not an update of the attribute by itself
+        else:
+            continue  # (self.dinputs[m] *= self.alpha scales: no update)
+        if target is not None and not looks_like_gradient(target):
+            found |= {a for a in _self_attributes(value) if a.lower() in LEARNING_RATE_NAMES}
+    return next(iter(found)) if len(found) == 1 else None
+
+
+def _self_attribute(node: ast.expr) -> str | None:
+    """``w`` for ``self.w`` or ``self.w[...]``."""
+    while isinstance(node, ast.Subscript):
+        node = node.value
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+            and node.value.id == "self":
+        return node.attr
+    return None
+
+
+def _self_attributes(node: ast.expr) -> set[str]:
+    return {n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)
+            and isinstance(n.value, ast.Name) and n.value.id == "self"}
+
+
+def takes_no_argument(function: Any) -> bool:
+    """Whether ``function(self)`` takes nothing else (a loss's ``backward()``)."""
+    try:
+        params = list(inspect.signature(function).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    if params and params[0].name == "self":
+        params = params[1:]
+    return not params

@@ -63,9 +63,11 @@ def _own_returns(tree: ast.FunctionDef) -> list[ast.Return]:
 def returned_names(function: Callable[..., Any]) -> list[str | None] | None:
     """The names of the tuple ``function`` returns, element by element.
 
-    ``return loss, dW`` gives ``["loss", "dW"]``; an element that is not a plain name
-    (``return loss, 2 * dW``) gives None at its place. None when the source is unknown
-    or the return statements disagree in length or do not return a tuple.
+    ``return loss, dW`` gives ``["loss", "dW"]``; an element that is an expression gives
+    the gradient it is computed from (``return loss, grad / n`` and ``return loss, 2 *
+    dW`` give ``grad`` and ``dW``), or None at its place when it names none. None when
+    the source is unknown or the return statements disagree in length or do not return a
+    tuple.
     """
     tree = function_tree(function)
     if tree is None:
@@ -73,12 +75,36 @@ def returned_names(function: Callable[..., Any]) -> list[str | None] | None:
     shapes = []
     for node in _own_returns(tree):
         if isinstance(node.value, ast.Tuple):
-            shapes.append([e.id if isinstance(e, ast.Name) else None
+            shapes.append([e.id if isinstance(e, ast.Name) else _gradient_in(e)
                            for e in node.value.elts])
     if not shapes or any(len(s) != len(shapes[0]) for s in shapes):
         return None
     # where return statements name an element differently, keep the last one's name
     return shapes[-1]
+
+
+def _gradient_in(node: ast.expr) -> str | None:
+    """The gradient an expression is computed from, or None when it names none.
+
+    ``dW`` in ``2 * dW``, ``dW.T``, ``np.asarray(dW)``; ``grad`` in ``grad / n`` and
+    ``grad.reshape(s)``. Operands are read left to right and the first gradient-like
+    name wins, so ``dW + reg * W`` and ``reg * W + dW`` both give ``dW``.
+    """
+    if isinstance(node, ast.Name):
+        return node.id if looks_like_gradient(node.id) else None
+    parts: list[ast.expr]
+    if isinstance(node, ast.BinOp):
+        parts = [node.left, node.right]
+    elif isinstance(node, ast.UnaryOp):
+        parts = [node.operand]
+    elif isinstance(node, ast.Attribute | ast.Subscript):
+        parts = [node.value]
+    elif isinstance(node, ast.Call):
+        parts = ([node.func.value] if isinstance(node.func, ast.Attribute) else []) \
+            + list(node.args)
+    else:
+        return None
+    return next((g for g in map(_gradient_in, parts) if g is not None), None)
 
 
 def looks_like_gradient(name: str | None) -> bool:

@@ -111,6 +111,8 @@ class Subject:
         self.roles: Roles = roles_of(obj)
         #: the learning rate given to a ``backward(grad, learning_rate)`` (0: no update)
         self.rate = 0.0
+        #: what the last forward call was given (a ``backward(input, grad_output)`` gets it)
+        self.last_inputs: tuple[Any, ...] = ()
 
     def call_backward(self, *args: Any) -> Any:
         """The object's backward (under its own name), after its own gradient reset.
@@ -120,8 +122,19 @@ class Subject:
         roles = self.roles
         if roles.reset is not None:
             call(self.obj, roles.reset)
+        if roles.inputs_first:  # backward(input, grad_output): forward's input given back
+            args = (*self.last_inputs, *args)
+        if roles.rate_attribute is not None:  # backward reads self.learning_rate
+            kept = getattr(self.obj, roles.rate_attribute, None)
+            setattr(self.obj, roles.rate_attribute, self.rate)
+            try:
+                return call(self.obj, roles.backward, *args)
+            finally:
+                setattr(self.obj, roles.rate_attribute, kept)
         if roles.learning_rate:
             return call(self.obj, roles.backward, args[0], self.rate, *args[1:])
+        if roles.takes_nothing:  # backward() reads what forward stored
+            return call(self.obj, roles.backward)
         return call(self.obj, roles.backward, *args)
 
     @property
@@ -326,6 +339,7 @@ class LayerSubject(Subject):
             kept = before.copy()
             before.fill(np.nan)
         args = self.packing.arguments(x) if self.packing is not None else (x,)
+        self.last_inputs = args
         returned = call(obj, self.roles.forward, *args, *self.extra)
         self.pin.note_draws()
         if self.out_packing is not None:

@@ -21,7 +21,7 @@ from typing import Any
 
 from gradcheck.protocol.autograd import looks_like_engine
 from gradcheck.protocol.labels import label_argument
-from gradcheck.protocol.roles import method_names, takes_learning_rate
+from gradcheck.protocol.roles import method_names, takes_inputs_first, takes_learning_rate
 from gradcheck.targets.loading import Target
 
 __all__ = [
@@ -344,8 +344,12 @@ class _Reading:
         if required == 1 or (required == 0 and (total or star)) \
                 or (required == 2 and takes_learning_rate(self.backward_method)):
             return "layer"  # (backward(grad, learning_rate) updates the parameters itself)
+        if required == 2 and takes_inputs_first(self.backward_method):
+            return "layer"  # backward(input, grad_output)
         if required == 2:
             return "fused" if self.fused_name else "loss"
+        if total == 0 and not star and self.forward_kind == "loss":
+            return "loss"  # backward() reads the predictions and labels forward stored
         return None
 
     @cached_property

@@ -163,6 +163,11 @@ def find_functions(target: Target) -> list[FunctionFound]:
             if "_backward" in name:
                 stem, _, suffix = name.partition("_backward")
                 forward_name = _forward_for(stem, suffix, functions)
+                numpy_forward = _numpy_forward(stem, suffix, functions[name])
+                if forward_name is None and numpy_forward is not None:
+                    found.append(FunctionFound(name, module.__name__, numpy_forward,
+                                               functions[name], None))
+                    continue
                 if forward_name is None:
                     if stem not in FUNCTION_CONVENTIONS:
                         continue  # a helper such as run_backward: not a pair
@@ -191,6 +196,32 @@ def find_functions(target: Target) -> list[FunctionFound]:
     return found
 
 
+#: numpy functions a file's ``<name>_backward(dout, x)`` is the backward of, when the
+#: file defines no ``<name>`` itself (defined everywhere, smooth: any drawn x is valid)
+NUMPY_FORWARDS = ("tanh", "exp", "sin", "cos", "arctan", "sinh", "cosh")
+
+
+def _numpy_forward(stem: str, suffix: str,
+                   backward: Callable[..., Any]) -> Callable[..., Any] | None:
+    """``np.tanh`` for ``tanh_backward(dout, x)`` (two arguments, no cache), else None."""
+    if suffix or stem not in NUMPY_FORWARDS:
+        return None
+    try:
+        params = [p for p in inspect.signature(backward).parameters.values()
+                  if p.default is p.empty]
+    except (TypeError, ValueError):
+        return None
+    if len(params) != 2 or "cache" in params[1].name:
+        return None
+    function = getattr(np, stem)
+
+    def forward(x: Any) -> Any:
+        return function(x)
+
+    forward.__name__ = forward.__qualname__ = f"np.{stem}"
+    return forward
+
+
 def _forward_for(stem: str, suffix: str, functions: dict[str, Any]) -> str | None:
     """``stem_forward + suffix``, or with the suffix's last parts dropped one by one."""
     parts = [p for p in suffix.split("_") if p]
@@ -200,7 +231,10 @@ def _forward_for(stem: str, suffix: str, functions: dict[str, Any]) -> str | Non
             return candidate
     # max_pool_backward with max_pool_forward_naive: the one forward of that stem
     others = [k for k in functions if k.startswith(f"{stem}_forward_")]
-    return others[0] if len(others) == 1 else None
+    if len(others) == 1:
+        return others[0]
+    # relu_backward(dout, x) with relu(x): a pair whose backward takes the inputs
+    return stem if stem and not suffix and stem in functions else None
 
 
 # ----------------------------------------------------------------------------- planning
@@ -268,11 +302,11 @@ def _by_names(found: FunctionFound) -> FunctionPlan:
     forward = found.forward.__name__
     how = (f"give them in {CONFIG_NAME} = {{{forward!r}: {{...}}}} or "
            f"[tool.gradcheck.args.{forward}]")
+    named, why = roles(found.forward)
+    if named and (found.backward is None or "labels" not in named.values()):
+        return FunctionPlan(found, [FunctionSpec(found, Arguments(
+            describe_roles(named), roles=named))])
     if found.backward is None:
-        named, why = roles(found.forward)
-        if named:
-            return FunctionPlan(found, [FunctionSpec(found, Arguments(
-                describe_roles(named), roles=named))])
         return FunctionPlan(found, status="skip", reason=(
             f"{forward}: {why}, no CS231n convention fits it and no arguments are given: "
             f"{how}"))

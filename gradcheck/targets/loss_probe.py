@@ -73,6 +73,11 @@ def probe_loss(found: Found, build: Constructor, obj: Any,
             user_call(f"{found.name}.forward(logits, sparse labels)", obj.forward,
                        probs.copy(), _probe_labels("sparse", n, c, rng))
             raise SkipError("forward returned no finite scalar loss for sparse or one-hot labels")
+        if found.kind != "fused" and not _finite_on_logits(obj, n, c, kinds[0], rng):
+            # a scalar cross-entropy of probabilities (the mean of -log p): not fused, its
+            # predictions are probability rows, as a per-sample loss's are
+            return [CheckSpec(found, build, "loss", labels=k, domain="probabilities")
+                    for k in kinds]
         one_column = _one_column_only(obj, probs, _probe_labels(kinds[0], n, c, rng))
         if one_column:
             return [CheckSpec(found, build, "fused", labels="binary", domain="real",
@@ -231,6 +236,23 @@ def _takes_large_predictions(obj: Any, n: int, c: int, rng: np.random.Generator)
     y_pred = rng.uniform(-big, big, size=(n, c))
     y_true = rng.uniform(-big, big, size=(n, c))
     return _per_sample(tries(obj.forward, y_pred, y_true), n, c) is not None
+
+
+def _finite_on_logits(obj: Any, n: int, c: int, kind: str, rng: np.random.Generator
+                      ) -> bool:
+    """Whether a scalar loss is finite on real predictions (logits, negatives included).
+
+    A fused softmax + cross-entropy takes any logits; a cross-entropy of probabilities
+    (``-mean(log p)``) gives NaN on a negative one and is read as a loss of probabilities.
+    """
+    logits = np.random.default_rng(7).normal(size=(n, c)) * 2.0
+    logits[:, 0] = -np.abs(logits[:, 0]) - 0.5  # a negative prediction on every row
+    with np.errstate(all="ignore"):
+        value = tries(obj.forward, logits, _probe_labels(kind, n, c, rng))
+    try:
+        return value is not None and np.ndim(value) == 0 and math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def _domain(obj: Any, n: int, c: int, rng: np.random.Generator) -> str:

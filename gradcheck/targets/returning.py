@@ -38,7 +38,7 @@ NEVER_CALLED = ("train", "main", "plot", "download", "fit", "predict", "evaluate
 
 _WEIGHTS = {"w", "weights", "weight", "theta", "w_", "wt", "coef", "params_w"}
 _DATA = {"x", "x_batch", "data", "inputs", "input", "features", "x_train", "xs", "x_tr",
-         "scores"}
+         "scores", "logits", "z", "activations"}
 _LABELS = {"y", "labels", "label", "y_batch", "targets", "target", "y_train", "ys",
            "y_true", "classes"}
 _REG = {"reg", "reg_strength", "lam", "lambd", "lmbda", "lambda_", "l2", "alpha",
@@ -146,7 +146,8 @@ def roles(function: Callable[..., Any]) -> tuple[dict[str, str], str]:
 
 def describe_roles(found: dict[str, str]) -> str:
     """``W (D, C) weights, X (N, D), y labels, reg > 0``: the variant's label."""
-    text = {"weights": "(D, C) weights", "data": "(N, D) data", "labels": "labels < C",
+    data = "(N, D) data" if "weights" in found.values() else "(N, C) data"
+    text = {"weights": "(D, C) weights", "data": data, "labels": "labels < C",
             "reg": "regularization up to 5e4", "bias": "(C,) bias"}
     return "argument names: " + ", ".join(f"{k} {text[v]}" for k, v in found.items())
 

@@ -1,0 +1,55 @@
+"""Losses returning their mean, with ``backward()`` reading what forward stored.
+
+Through ``check_loss`` and through the command with no configuration: each correct
+class passes as a loss of its predictions and its ``_Bug`` twin fails. A scalar
+cross-entropy of probabilities is fed probability rows (it was fed logits as a fused
+loss and failed with "forward returned a non-finite loss").
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gradcheck import check_loss
+from gradcheck.cli import main
+
+sys.path.insert(0, str(Path(__file__).parent))
+from zoo_observed_b import stored  # noqa: E402
+
+RNG = np.random.default_rng(11)
+PROBS = RNG.dirichlet(np.ones(4), size=5) * 0.9 + 0.025
+SPARSE = np.array([0, 3, 1, 2, 3])
+TARGETS = RNG.normal(size=(5, 4))
+
+
+@pytest.mark.parametrize(("cls", "y_true"), [
+    (stored.MSE_Stored, TARGETS),
+    (stored.CE_Stored, SPARSE),
+    (stored.CE_ScalarProbs, SPARSE),
+])
+def test_the_class_passes_and_its_twin_fails_through_check_loss(cls, y_true):
+    assert check_loss(cls(), PROBS, y_true, raise_on_failure=False).status == "passed"
+    twin = getattr(stored, cls.__name__ + "_Bug")
+    assert check_loss(twin(), PROBS, y_true, raise_on_failure=False).status == "failed"
+
+
+def test_through_the_command_every_class_is_judged_right(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(Path(stored.__file__).parent)
+    out = tmp_path / "report.json"
+    code = main(["stored.py", "--examples", "5", "-q", "--json", str(out)])
+    capsys.readouterr()
+    results = json.loads(out.read_text())["results"]
+    seen = {r["name"]: r["status"] for r in results}
+    assert seen == {name: "failed" if name.endswith("_Bug") else "passed"
+                    for name in ("MSE_Stored", "MSE_Stored_Bug", "CE_Stored",
+                                 "CE_Stored_Bug", "CE_ScalarProbs", "CE_ScalarProbs_Bug")}
+    assert code == 1
+    kinds = {r["name"]: r["kind"] for r in results}
+    assert kinds["CE_Stored"] == kinds["CE_ScalarProbs"] == "loss"
+    variants = {r["name"]: r["checks"][0]["variant"] for r in results}
+    assert "probability rows" in variants["CE_ScalarProbs"]
