@@ -32,7 +32,7 @@ PAGES = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", ROOT / "benchmarks" / "RE
 SHELLS = {"bash", "sh", "shell", "console"}
 MARKER = re.compile(r"<!--\s*(raises|not run|run in):\s*(.*?)\s*-->")
 # a page's own import path: ``<!-- sys.path: DIR DIR ... -->`` (folders of the repository)
-PAGE_PATH = re.compile(r"<!--\s*sys\.path:\s*(.*?)\s*-->")
+PAGE_PATH = re.compile(r"^<!--\s*sys\.path:\s*(.*?)\s*-->$", re.M)  # a line of its own
 ALONE = "(the file alone)"
 OPEN = re.compile(r"^(\s*)```\s*([\w+-]*)\s*$")
 CLOSE = re.compile(r"^\s*```\s*$")
