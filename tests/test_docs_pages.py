@@ -379,10 +379,12 @@ def test_an_example_whose_own_assert_fails_is_a_problem_and_passes_once_right(sa
     assert run_page("```python\nassert 1 + 1 == 2\n```\n", "p.md", sandbox) == []
 
 
-@pytest.mark.parametrize(("page", "least"), [("engines.md", 4), ("conventions.md", 3)])
+@pytest.mark.parametrize(("page", "least"), [("engines.md", 4), ("conventions.md", 3),
+                                             ("functions.md", 3), ("networks.md", 36)])
 def test_the_folded_pages_have_the_examples_they_had(page, least):
     # what the runners folded into this one asserted: engines.md's doctest attempted at
-    # least 4 examples, conventions.md ran each of its 3 python blocks
+    # least 4 examples, conventions.md and functions.md ran 3 python blocks; networks.md's
+    # doctest has 36 examples
     text = (ROOT / "docs" / page).read_text("utf-8")
     examples = doctest.DocTestParser().get_examples(text)
     code = [b for b in blocks(text) if b.lang == "python" and ">>>" not in b.text
