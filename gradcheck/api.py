@@ -14,7 +14,8 @@ from gradcheck import views  # noqa: F401
 from gradcheck.derivative_api import check_derivative
 from gradcheck.engine import validate as _validate
 from gradcheck.engine.function_run import FunctionRun, prepare_arguments
-from gradcheck.engine.run import Run
+from gradcheck.engine.layer_run import LayerRun
+from gradcheck.engine.loss_run import LossRun
 from gradcheck.errors import GradcheckWarning, GradientError
 from gradcheck.model_api import check_model, check_params
 from gradcheck.protocol import cacheless
@@ -159,8 +160,8 @@ def check_layer(
         x = _validate.batch(inputs, "inputs")
     report = Report(name=type(layer).__name__, kind=Kind.LAYER)
     given = None if dvalues is None else np.asarray(dvalues, dtype=np.float64)
-    run = Run(report, layer, x, None, mode=mode, step=step, seed=seed, dvalues=given,
-              training=training, params=only, packing=packing)
+    run = LayerRun(report, layer, x, mode=mode, step=step, seed=seed, dvalues=given,
+                   training=training, params=only, packing=packing)
     return run.execute(raise_on_failure)
 
 
@@ -229,7 +230,7 @@ def check_loss(
     x = _validate.batch(y_pred, "y_pred", matrix=True).astype(np.float64)
     y = _validate.labels(y_true, x)
     report = Report(name=type(loss).__name__, kind=Kind.LOSS)
-    return Run(report, loss, x, y, mode=mode, step=step, seed=seed).execute(raise_on_failure)
+    return LossRun(report, loss, x, y, mode=mode, step=step, seed=seed).execute(raise_on_failure)
 
 
 def check_function(

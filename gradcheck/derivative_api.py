@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from gradcheck.engine import validate as _validate
-from gradcheck.errors import GradientError
+from gradcheck.engine.function_run import FunctionRun, prepare_arguments
+from gradcheck.errors import GradientError, UserCodeError
+from gradcheck.protocol.derivative import (
+    INPUT,
+    OUTPUT,
+    adapters,
+    differentiated_argument,
+    output_first,
+)
+from gradcheck.protocol.function import (
+    FunctionSubject,
+    argument_names,
+    call_user,
+    is_float_array,
+)
 from gradcheck.report import ERROR, FAILED, PASSED, UNFINISHED, Kind, Report
 
 __all__ = ["check_derivative"]
@@ -97,29 +112,42 @@ def check_derivative(
     derivative written in terms of the output: sigmoid_prime(sigmoid(x)) is the derivative at x
     """
     __tracebackhide__ = True
-    from gradcheck.engine.function_run import FunctionRun, prepare_arguments
-    from gradcheck.protocol.calls import UserCodeError
-    from gradcheck.protocol.derivative import (
-        INPUT,
-        OUTPUT,
-        adapters,
-        differentiated_argument,
-        output_first,
-    )
-    from gradcheck.protocol.function import FunctionSubject, argument_names, call_user
+    _check_options(f_prime, reading, mode, step)
+    args = tuple(np.asarray(a, dtype=np.float64) if isinstance(a, list) else a for a in args)
+    values, _ = prepare_arguments(f, None, args, None)
+    position = _position(f, values, wrt) if wrt is not None else \
+        differentiated_argument(f, values)
+    out, elementwise = _probe(f, values, position, kwargs)
+    readings = [reading] if reading is not None else (
+        [OUTPUT, INPUT] if elementwise and output_first(f_prime, position)
+        else [INPUT, OUTPUT] if elementwise else [INPUT])
+    pair = _Pair(f, f_prime, values, position, dict(kwargs), mode, step, seed,
+                 # upstream gradient of ones: the compared values are the derivative's own
+                 None if out is None else [np.ones(np.shape(out))])
+    reports: dict[str, Report] = {}
+    for how in readings:
+        reports[how] = pair.run(how)
+        if reports[how].status in (PASSED, ERROR, UNFINISHED):
+            break
+    report = _chosen(reports, len(readings), pair.f_name, pair.fp_name)
+    if report.status in (FAILED, ERROR, UNFINISHED) and raise_on_failure:
+        raise GradientError(report)
+    return report
 
+
+def _check_options(f_prime: Callable[..., Any], reading: str | None, mode: str | None,
+                   step: float | None) -> None:
+    """The arguments that need no call: a callable derivative, a known reading."""
     if not callable(f_prime):
         raise TypeError(f"f_prime must be a function, got {type(f_prime).__name__}")
     if reading not in (None, INPUT, OUTPUT):
         raise ValueError(f"reading must be None, 'input' or 'output', got {reading!r}")
     _validate.options(mode, step)
-    args = tuple(np.asarray(a, dtype=np.float64) if isinstance(a, list) else a for a in args)
-    values, _ = prepare_arguments(f, None, args, None)
-    position = _position(f, values, wrt) if wrt is not None else \
-        differentiated_argument(f, values)
-    name = argument_names(f, len(values))[position]
-    f_name = getattr(f, "__name__", "f")
-    fp_name = getattr(f_prime, "__name__", "f_prime")
+
+
+def _probe(f: Callable[..., Any], values: tuple[Any, ...], position: int,
+           kwargs: dict[str, Any]) -> tuple[Any, bool]:
+    """``f``'s output on copies of the arguments (None if it raised), and if elementwise."""
     try:
         out = call_user(f, *[np.array(a, copy=True) if isinstance(a, np.ndarray) else a
                              for a in values], **kwargs)
@@ -128,47 +156,66 @@ def check_derivative(
     elementwise = isinstance(out, np.ndarray) and out.shape == values[position].shape \
         and out.ndim > 0
     if out is not None and not elementwise and np.size(out) != 1:
+        name = argument_names(f, len(values))[position]
         raise ValueError(
-            f"{f_name} returned {np.shape(out)} for {name} of shape "
+            f"{getattr(f, '__name__', 'f')} returned {np.shape(out)} for {name} of shape "
             f"{values[position].shape}: check_derivative reads an elementwise function "
             "(same shape) or a scalar loss; for (out, cache) pairs use check_function")
-    readings = [reading] if reading is not None else (
-        [OUTPUT, INPUT] if elementwise and output_first(f_prime, position)
-        else [INPUT, OUTPUT] if elementwise else [INPUT])
-    label = f"{fp_name} (d{f_name}/d{name})"
-    # upstream gradient of ones: the compared values are the derivative's own
-    douts = None if out is None else [np.ones(np.shape(out))]
+    return out, elementwise
 
-    def run(how: str) -> Report:
-        pair = adapters(f, f_prime, position, how, dict(kwargs))
-        subject = FunctionSubject(pair.forward, pair.backward, values, {}, differentiate=[])
-        subject.differentiate([position], [label])
-        subject.sources = [f, f_prime]
-        report = Report(name=fp_name, kind=Kind.DERIVATIVE)
-        report = FunctionRun(report, subject, mode=mode, step=step, seed=seed,
-                             douts=douts).execute(raise_on_failure=False)
+
+@dataclass(frozen=True)
+class _Pair:
+    """A function and its derivative, checked in one reading at a time."""
+
+    f: Callable[..., Any]
+    f_prime: Callable[..., Any]
+    values: tuple[Any, ...]
+    position: int
+    kwargs: dict[str, Any]
+    mode: str | None
+    step: float | None
+    seed: int | None
+    douts: list[np.ndarray] | None
+
+    @property
+    def f_name(self) -> str:
+        return getattr(self.f, "__name__", "f")
+
+    @property
+    def fp_name(self) -> str:
+        return getattr(self.f_prime, "__name__", "f_prime")
+
+    def run(self, how: str) -> Report:
+        """The report of the derivative read ``how`` (``input`` or ``output``)."""
+        name = argument_names(self.f, len(self.values))[self.position]
+        label = f"{self.fp_name} (d{self.f_name}/d{name})"
+        pair = adapters(self.f, self.f_prime, self.position, how, dict(self.kwargs))
+        subject = FunctionSubject(pair.forward, pair.backward, self.values, {},
+                                  differentiate=[])
+        subject.differentiate([self.position], [label])
+        subject.sources = [self.f, self.f_prime]
+        report = Report(name=self.fp_name, kind=Kind.DERIVATIVE)
+        report = FunctionRun(report, subject, mode=self.mode, step=self.step, seed=self.seed,
+                             douts=self.douts).execute(raise_on_failure=False)
         report.problems += pair.writes
         report.finish()
         return report
 
-    reports = {}
-    for how in readings:
-        reports[how] = run(how)
-        if reports[how].status in (PASSED, ERROR, UNFINISHED):
-            break
+
+def _chosen(reports: dict[str, Report], tried: int, f_name: str, fp_name: str) -> Report:
+    """The reading that held, with a note saying so; else the input reading's failure."""
     held = next((h for h, r in reports.items() if r.status == PASSED), None)
     if held is not None:
         report = reports[held]
-        if len(readings) > 1 or held == OUTPUT:
+        if tried > 1 or held == OUTPUT:
             report.notes.insert(0, _held_note(held, f_name, fp_name))
-    else:
-        report = reports.get(INPUT) or next(iter(reports.values()))
-        other = reports.get(OUTPUT)
-        if other is not None and other is not report and report.status == FAILED:
-            report.notes.insert(0, f"read in terms of the output ({fp_name}({f_name}(x))) "
-                                f"it is wrong too: {other.summary()}")
-    if report.status in (FAILED, ERROR, UNFINISHED) and raise_on_failure:
-        raise GradientError(report)
+        return report
+    report = reports.get(INPUT) or next(iter(reports.values()))
+    other = reports.get(OUTPUT)
+    if other is not None and other is not report and report.status == FAILED:
+        report.notes.insert(0, f"read in terms of the output ({fp_name}({f_name}(x))) "
+                            f"it is wrong too: {other.summary()}")
     return report
 
 
@@ -180,8 +227,6 @@ def _held_note(held: str, f_name: str, fp_name: str) -> str:
 
 
 def _position(f: Callable[..., Any], values: tuple[Any, ...], wrt: int | str) -> int:
-    from gradcheck.protocol.function import argument_names, is_float_array
-
     if isinstance(wrt, str):
         names = argument_names(f, len(values))
         if wrt not in names:

@@ -19,7 +19,7 @@ import zoo_numerics
 from gradcheck import check_layer, check_loss
 from gradcheck.cli import main
 from gradcheck.engine.judged import PARTS, Tolerance
-from gradcheck.engine.numerics import compare
+from gradcheck.engine.numerics import Evaluators, Precision, Steps, compare
 from gradcheck.report import GradientResult, Verdict
 
 
@@ -68,8 +68,8 @@ def _relu_cubic(x):
 
 def _compare(x, analytic, step):
     at, base = _relu_cubic(x)
-    return compare(x, analytic, at, base, step=step, floor=1.0, eps=2.2e-16,
-                   eps_analytic=2.2e-16)
+    return compare(x, analytic, Evaluators(at, base), Steps(step, 1.0),
+                   Precision(2.2e-16, 2.2e-16))
 
 
 def test_each_level_keeps_the_parts_of_its_own_tolerance():

@@ -125,6 +125,8 @@ def test_the_plugin_shows_the_defaults_the_run_uses():
 
     assert (plugin._DEFAULT_EXAMPLES, plugin._DEFAULT_SEED) == (
         options.DEFAULT_EXAMPLES, options.DEFAULT_SEED)
+    assert options.memory_size(plugin._DEFAULT_MEMORY) == options.DEFAULT_MEMORY
+    assert plugin._DEFAULT_THREADS == options.DEFAULT_THREADS
 
 
 def test_the_command_and_the_plugin_validate_options_with_the_same_words(project, capsys):
@@ -254,3 +256,45 @@ def test_unknown_tool_gradcheck_keys_are_warned_about(project):
     project.makefile(".toml", pyproject="[tool.gradcheck]\nexamples = 2\n")
     result = project.runpytest("--gradcheck", "gc_layers.py", *FAST)
     assert "unknown key" not in result.stdout.str()
+
+
+# the layer raises unless the settings the options ask for are in force while it runs
+SETTINGS_PROBE = textwrap.dedent(
+    """
+    import numpy as np
+    from gradcheck.engine import budget, threads
+
+    class Activation_Tanh:
+        def forward(self, inputs):
+            if (budget.MEMORY_BYTES, threads.THREADS) != (4096, 3):
+                raise RuntimeError("settings not in force")
+            self.output = np.tanh(inputs)
+
+        def backward(self, dvalues):
+            self.dinputs = dvalues * (1 - self.output ** 2)
+    """
+)
+
+
+def test_memory_and_threads_options_are_in_force_while_the_items_run(pytester):
+    pytester.makepyfile(gc_probe=SETTINGS_PROBE)
+    result = pytester.runpytest("--gradcheck", "gc_probe.py", "--gradcheck-memory", "4K",
+                                "--gradcheck-threads", "3", *FAST)
+    result.assert_outcomes(passed=1)
+
+
+def test_without_the_memory_and_threads_options_the_probe_fails(pytester):
+    pytester.makepyfile(gc_probe=SETTINGS_PROBE)
+    result = pytester.runpytest("--gradcheck", "gc_probe.py", *FAST)
+    result.assert_outcomes(failed=1)
+
+
+@pytest.mark.parametrize("option, value, words", [
+    ("--gradcheck-memory", "lots", "expected a size in bytes"),
+    ("--gradcheck-threads", "-1", "expected a number of threads"),
+])
+def test_bad_memory_and_threads_values_are_usage_errors(project, option, value, words):
+    result = project.runpytest("--gradcheck", "gc_layers.py", option, value,
+                               "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*{option}*{words}*{value}*"])

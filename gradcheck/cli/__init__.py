@@ -42,11 +42,15 @@ from gradcheck.targets.guard import GuardError, guarded
 from gradcheck.targets.loading import Target
 from gradcheck.targets.options import (
     DEFAULT_EXAMPLES,
+    DEFAULT_MEMORY,
     DEFAULT_SEED,
+    DEFAULT_THREADS,
     RunOptions,
+    memory_size,
     positive_int,
     seconds,
     seed_int,
+    thread_count,
 )
 from gradcheck.targets.pipeline import plan_target, run_planned
 from gradcheck.targets.results import ClassResult
@@ -135,6 +139,7 @@ directory; options win):
   targets = ["src/layers.py"]   what a bare `gradcheck` checks
   examples = 50                 seed = 1                  strict = true
   exclude = ["Layer_Broken*"]   class names or target paths (fnmatch) left out
+  memory = "512MB"              threads = 2
 
 exit codes:
   0  every checked class passed (skipped classes allowed)
@@ -165,6 +170,7 @@ def _option(parse: Callable[[str], Any]) -> Callable[[str], Any]:
 
 
 _positive, _seed, _seconds = _option(positive_int), _option(seed_int), _option(seconds)
+_memory, _threads = _option(memory_size), _option(thread_count)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -246,6 +252,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--timeout-check", type=_seconds, default=DEFAULT_TIMEOUT_CHECK, metavar="S",
         help="time limit for probing and for checking each class, in seconds (0: none; "
         f"default {DEFAULT_TIMEOUT_CHECK:g}); over it, the class is an error",
+    )
+    parser.add_argument(
+        "--memory", type=_memory, default=None, metavar="SIZE",
+        help="what one stacked evaluation (many perturbed copies of a batch in one forward "
+        "call) may allocate, in bytes or with K, M, G (powers of 1024: 512MB); larger "
+        "evaluations are split into more calls, same verdicts (default: [tool.gradcheck] "
+        f"memory, else {DEFAULT_MEMORY // 2**20}MB)",
+    )
+    parser.add_argument(
+        "--threads", type=_threads, default=None, metavar="N",
+        help="threads per BLAS/OpenMP pool while a check runs, restored after (0: leave "
+        f"the pools alone; default: [tool.gradcheck] threads, else {DEFAULT_THREADS})",
     )
     parser.add_argument(
         "-v", "--verbose", action="store_true",
@@ -340,11 +358,12 @@ def _run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     progress = Progress(sys.stderr, enabled=not args.quiet)
     start = time.perf_counter()
-    plan = _plan(args, settings, progress)
-    if not plan.plans and args.allow_empty:
-        print(f"gradcheck: {nothing_in_targets(len(plan.targets))}", file=sys.stderr)
-        return EXIT_OK
-    results = plan.broken + _check(plan, args, progress)
+    with args.options.configured():  # --memory and --threads, undone after the run
+        plan = _plan(args, settings, progress)
+        if not plan.plans and args.allow_empty:
+            print(f"gradcheck: {nothing_in_targets(len(plan.targets))}", file=sys.stderr)
+            return EXIT_OK
+        results = plan.broken + _check(plan, args, progress)
     outcome = _outcome(plan, results, time.perf_counter() - start, strict=args.strict)
     _write_text(args, plan, outcome)
     _write_documents(args, plan, outcome)
@@ -596,8 +615,10 @@ def _settings(args: argparse.Namespace) -> Settings:
     for warning in settings.warnings:
         print(f"gradcheck: warning: {warning}", file=sys.stderr)
     options = RunOptions.resolve(settings, examples=args.examples, seed=args.seed,
-                                 strict=args.strict)
+                                 strict=args.strict, memory=args.memory,
+                                 threads=args.threads)
     args.examples, args.seed, args.strict = options.examples, options.seed, options.strict
+    args.options = options
     return settings
 
 

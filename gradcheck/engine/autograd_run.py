@@ -406,8 +406,8 @@ class EngineCheck:
                                                    float(terms0.sum()))
 
         eps = self.engine.eps
-        return numerics.compare(x, a, at, base, step=step, floor=1.0, eps=eps,
-                                eps_analytic=eps)
+        return numerics.compare(x, a, numerics.Evaluators(at, base), numerics.Steps(step, 1.0),
+                                numerics.Precision(eps, eps))
 
     # ------------------------------------------------------------------ the run
     def run(self) -> None:
@@ -450,51 +450,78 @@ class EngineCheck:
 
     def verdict(self, op: str, results: list[Outcome], trusted: set[str],
                 statuses: dict[str, str]) -> OpResult:
-        """One operation's row from its expressions' outcomes."""
+        """One operation's row from its expressions' outcomes.
+
+        In order: nothing ran (skipped); a failure of its own computed through a failing
+        operation (failed, naming that one's method); failures only where another failing
+        operation is used (inconclusive); nothing decided (passed); else the worst outcome.
+        """
         ran = [r for r in results if r.status != ABSENT]
         row = OpResult(name=op, status=PASSED, expressions=len(ran))
         if not ran:
             row.status = SKIPPED
             row.diagnosis = f"every expression raised in forward ({results[0].message})"
             return row
+        self._note_unsupported(op, results)
+        bad = [r for r in ran if r.status in (FAILED, ERROR)]
+        own = [r for r in bad if r.uses - {op} <= trusted]
+        through = [r for r in own if not r.inner <= trusted]
+        if own and len(through) == len(own) and op != "backward":
+            return self._computed_through(row, own, trusted)
+        if bad and not own:
+            return self._uses_failing(row, op, bad, trusted)
+        decided = own or ([] if bad else [r for r in ran if r.status == INCONCLUSIVE])
+        if not decided:
+            return self._passed(row, ran)
+        return self._decided(row, op, decided, ran, statuses)
+
+    def _note_unsupported(self, op: str, results: list[Outcome]) -> None:
+        """A note naming the expressions the engine does not support."""
         absent = [r for r in results if r.status == ABSENT]
         if absent:
             texts = ", ".join(dict.fromkeys(f"`{r.expr.text}`" for r in absent))
             self.report.notes.append(f"{op}: not supported by the engine: {texts} "
                                      f"({absent[0].message})")
-        bad = [r for r in ran if r.status in (FAILED, ERROR)]
-        own = [r for r in bad if r.uses - {op} <= trusted]
-        through = [r for r in own if not r.inner <= trusted]
-        if own and len(through) == len(own) and op != "backward":
-            inner = sorted({u for r in through for u in r.inner - trusted})
-            row.status = FAILED
-            row.failing = [r.expr.text for r in own]
-            _fill(row, own[0], self.engine)
-            culprits = ", ".join(f"`{_dunder(u)}`" for u in inner)
-            row.diagnosis = (f"`{own[0].expr.text}` is computed through {', '.join(inner)}, "
-                             f"which fails on its own: the _backward at fault is {culprits}'s"
-                             "; fix it first")
-            return row
-        decided = own or ([] if bad else [r for r in ran if r.status == INCONCLUSIVE])
-        if bad and not own:
-            others = sorted({u for r in bad for u in r.uses - {op} - trusted})
-            row.status = INCONCLUSIVE
-            row.failing = [r.expr.text for r in bad]
-            row.depends = others
-            _fill(row, bad[0], self.engine)
-            row.error = row.tolerance = float("nan")  # (not this operation's evidence)
-            row.diagnosis = (f"`{bad[0].expr.text}` failed, but it also uses "
-                             f"{', '.join(others)}, which failed on its own: check again "
-                             "once that is fixed")
-            return row
-        if not decided:
-            closest = max(ran, key=lambda r: r.ratio())
-            _fill(row, closest, self.engine)
-            row.checked = sum(r.cmp.index.size for r in ran if r.cmp is not None)
-            kinks = sum(int((r.cmp.verdict == numerics.KINK).sum()) for r in ran
-                        if r.cmp is not None)
-            row.kinks = kinks
-            return row
+
+    def _computed_through(self, row: OpResult, own: list[Outcome],
+                          trusted: set[str]) -> OpResult:
+        """Failed, computed through an operation that fails on its own: name its method."""
+        inner = sorted({u for r in own for u in r.inner - trusted})
+        row.status = FAILED
+        row.failing = [r.expr.text for r in own]
+        _fill(row, own[0], self.engine)
+        culprits = ", ".join(f"`{_dunder(u)}`" for u in inner)
+        row.diagnosis = (f"`{own[0].expr.text}` is computed through {', '.join(inner)}, "
+                         f"which fails on its own: the _backward at fault is {culprits}'s"
+                         "; fix it first")
+        return row
+
+    def _uses_failing(self, row: OpResult, op: str, bad: list[Outcome],
+                      trusted: set[str]) -> OpResult:
+        """Inconclusive: every failure also uses an operation that fails on its own."""
+        others = sorted({u for r in bad for u in r.uses - {op} - trusted})
+        row.status = INCONCLUSIVE
+        row.failing = [r.expr.text for r in bad]
+        row.depends = others
+        _fill(row, bad[0], self.engine)
+        row.error = row.tolerance = float("nan")  # (not this operation's evidence)
+        row.diagnosis = (f"`{bad[0].expr.text}` failed, but it also uses "
+                         f"{', '.join(others)}, which failed on its own: check again "
+                         "once that is fixed")
+        return row
+
+    def _passed(self, row: OpResult, ran: list[Outcome]) -> OpResult:
+        """Passed: the closest call shown, every compared element and kink counted."""
+        closest = max(ran, key=lambda r: r.ratio())
+        _fill(row, closest, self.engine)
+        compared = [r.cmp for r in ran if r.cmp is not None]
+        row.checked = sum(c.index.size for c in compared)
+        row.kinks = sum(int((c.verdict == numerics.KINK).sum()) for c in compared)
+        return row
+
+    def _decided(self, row: OpResult, op: str, decided: list[Outcome], ran: list[Outcome],
+                 statuses: dict[str, str]) -> OpResult:
+        """The worst decided outcome (a failure before an error): its status and diagnosis."""
         worst = min(decided, key=lambda r: _ORDER[r.status])  # (the simplest: catalogue order)
         row.status = ERROR if worst.status == ERROR and not any(
             r.status == FAILED for r in decided) else worst.status
@@ -673,48 +700,138 @@ def _dunder(op: str) -> str:
 
 def _diagnose(op: str, worst: Outcome, failed: list[Outcome], ran: list[Outcome],
               statuses: dict[str, str]) -> str | None:
-    """The likely bug, only where the pattern of failing expressions says so."""
-    dunder = _dunder(op)
+    """The likely bug, only where the pattern of failing expressions says so.
+
+    A forward or shape failure says what it is; a numeric one goes through
+    :data:`OP_RULES`, the first rule that applies deciding.
+    """
     if worst.kind in ("forward", "none"):
         return worst.message
     if worst.kind == "shape":
-        big = [s for s in worst.grad_shapes if s == worst.out_shape]
-        if big and worst.out_shape != () and any(
-                len(leaf.shape) < len(worst.out_shape) or 1 in leaf.shape
-                for leaf in worst.expr.leaves):
-            return (f"{worst.message}: a broadcast operand's gradient must be summed over "
-                    "the axes it was broadcast along (and reshaped to its own shape)")
-        return worst.message
-    numeric_fail = [r for r in failed if r.kind == "numeric"]
-    single = [r for r in ran if r.kind == "numeric" and not r.expr.reuse]
-    if op in REFLECTED and worst.cmp is not None and np.all(worst.cmp.analytic == 0) \
-            and np.any(worst.cmp.numeric != 0):
-        return (f"`{worst.expr.text}` gives its operand no gradient: {dunder} builds a value "
-                f"outside the graph (return `self {SYMBOL[op]} other`, or a new node whose "
-                "_backward reaches self)") if op != "rsub" and op != "rtruediv" else (
-                f"`{worst.expr.text}` gives its operand no gradient: {dunder} builds a "
-                "value outside the graph")
-    if numeric_fail and all(r.expr.reuse == "leaf" for r in numeric_fail) and single and all(
-            r.status == PASSED for r in single):
-        if op == "getitem" and all("[[" in r.expr.text for r in numeric_fail):
-            return ("repeated indices get one contribution: `grad[index] += g` with a fancy "
-                    "index adds once per distinct index; use `np.add.at(grad, index, g)`")
-        return ("grad assigned, not accumulated: a node used twice gets only one "
-                f"contribution (`=` instead of `+=` in {dunder}'s _backward)")
-    if op == "backward" and numeric_fail and all(r.expr.reuse == "interior"
-                                                 for r in numeric_fail):
-        texts = ", ".join(f"`{r.expr.text}`" for r in numeric_fail)
-        return ("a node's _backward ran before all its users had added to its grad: the "
-                f"topological order visits a node before its users ({texts} failed; build "
-                "the order by depth-first search, appending a node after its children, and "
-                "walk it in reverse)")
-    alone = [r for r in ran if not r.expr.wrap and r.kind == "numeric"]
-    if alone and all(r.status == PASSED for r in alone) and numeric_fail and all(
-            r.expr.wrap for r in numeric_fail) and not any(r.expr.reuse for r in
-                                                             numeric_fail[:1]):
-        return (f"{dunder}'s _backward ignores the upstream gradient: right only when it is "
-                "1 (multiply the local derivative by out.grad)")
-    if alone and any(r.status == FAILED for r in alone) and not alone[0].expr.reuse:
-        return (f"the local derivative in {dunder}'s _backward is wrong: "
-                f"`{alone[0].expr.text}` alone already fails")
-    return None
+        return _shape_diagnosis(worst)
+    evidence = _OpEvidence(op, worst, failed, ran)
+    return next((text for rule in OP_RULES if (text := rule(evidence)) is not None), None)
+
+
+def _shape_diagnosis(worst: Outcome) -> str | None:
+    """A gradient of the output's shape for a smaller operand: not summed back.
+
+    tests/zoo_engines/tensor_broadcast.py.
+    """
+    big = [s for s in worst.grad_shapes if s == worst.out_shape]
+    if big and worst.out_shape != () and any(
+            len(leaf.shape) < len(worst.out_shape) or 1 in leaf.shape
+            for leaf in worst.expr.leaves):
+        return (f"{worst.message}: a broadcast operand's gradient must be summed over "
+                "the axes it was broadcast along (and reshaped to its own shape)")
+    return worst.message
+
+
+@dataclass
+class _OpEvidence:
+    """One operation's numeric outcomes, as the rules of :data:`OP_RULES` read them."""
+
+    op: str
+    worst: Outcome
+    failed: list[Outcome]
+    ran: list[Outcome]
+
+    @property
+    def dunder(self) -> str:
+        """The method that holds the operation's _backward."""
+        return _dunder(self.op)
+
+    @property
+    def numeric_fail(self) -> list[Outcome]:
+        """The failed expressions that were compared (not a forward or shape failure)."""
+        return [r for r in self.failed if r.kind == "numeric"]
+
+    @property
+    def single(self) -> list[Outcome]:
+        """The compared expressions that use no node twice."""
+        return [r for r in self.ran if r.kind == "numeric" and not r.expr.reuse]
+
+    @property
+    def alone(self) -> list[Outcome]:
+        """The compared expressions run with an upstream gradient of 1 (not wrapped)."""
+        return [r for r in self.ran if not r.expr.wrap and r.kind == "numeric"]
+
+
+def _outside_graph(e: _OpEvidence) -> str | None:
+    """A reflected operation whose operand gets no gradient at all.
+
+    tests/zoo_engines/scalar_rmul.py.
+    """
+    cmp = e.worst.cmp
+    if e.op not in REFLECTED or cmp is None or not np.all(cmp.analytic == 0) \
+            or not np.any(cmp.numeric != 0):
+        return None
+    text = (f"`{e.worst.expr.text}` gives its operand no gradient: {e.dunder} builds a "
+            "value outside the graph")
+    if e.op in ("rsub", "rtruediv"):
+        return text
+    return (f"{text} (return `self {SYMBOL[e.op]} other`, or a new node whose _backward "
+            "reaches self)")
+
+
+def _assigned(e: _OpEvidence) -> str | None:
+    """Only the expressions using a leaf twice fail: ``=`` for ``+=`` (or a fancy index).
+
+    tests/zoo_engines/scalar_assign.py, tensor_assign.py, scalar_micro_add.py,
+    tensor_getitem.py.
+    """
+    failing = e.numeric_fail
+    if not (failing and all(r.expr.reuse == "leaf" for r in failing) and e.single
+            and all(r.status == PASSED for r in e.single)):
+        return None
+    if e.op == "getitem" and all("[[" in r.expr.text for r in failing):
+        return ("repeated indices get one contribution: `grad[index] += g` with a fancy "
+                "index adds once per distinct index; use `np.add.at(grad, index, g)`")
+    return ("grad assigned, not accumulated: a node used twice gets only one "
+            f"contribution (`=` instead of `+=` in {e.dunder}'s _backward)")
+
+
+def _topological(e: _OpEvidence) -> str | None:
+    """``backward`` fails only where an interior node is used twice: the order is wrong.
+
+    tests/zoo_engines/scalar_topo.py, scalar_micro_topo.py.
+    """
+    failing = e.numeric_fail
+    if e.op != "backward" or not failing or any(r.expr.reuse != "interior" for r in failing):
+        return None
+    texts = ", ".join(f"`{r.expr.text}`" for r in failing)
+    return ("a node's _backward ran before all its users had added to its grad: the "
+            f"topological order visits a node before its users ({texts} failed; build "
+            "the order by depth-first search, appending a node after its children, and "
+            "walk it in reverse)")
+
+
+def _ignores_upstream(e: _OpEvidence) -> str | None:
+    """Right alone (upstream 1), wrong under a random upstream gradient.
+
+    tests/zoo_engines/scalar_chain.py.
+    """
+    failing, alone = e.numeric_fail, e.alone
+    if not (alone and all(r.status == PASSED for r in alone) and failing
+            and all(r.expr.wrap for r in failing) and not failing[0].expr.reuse):
+        return None
+    return (f"{e.dunder}'s _backward ignores the upstream gradient: right only when it is "
+            "1 (multiply the local derivative by out.grad)")
+
+
+def _local_derivative(e: _OpEvidence) -> str | None:
+    """The operation alone already fails: its local derivative is wrong.
+
+    tests/zoo_engines/scalar_pow.py, scalar_div.py.
+    """
+    alone = e.alone
+    if not alone or alone[0].expr.reuse or all(r.status != FAILED for r in alone):
+        return None
+    return (f"the local derivative in {e.dunder}'s _backward is wrong: "
+            f"`{alone[0].expr.text}` alone already fails")
+
+
+OP_RULES: tuple[Callable[[_OpEvidence], str | None], ...] = (
+    _outside_graph, _assigned, _topological, _ignores_upstream, _local_derivative,
+)
+"""The diagnoses of a numeric failure, tried in order: the first that applies decides."""

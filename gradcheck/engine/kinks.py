@@ -133,9 +133,8 @@ def judge_groups(
                 judged.verdict[part] = UNSURE
                 tally["unsure"] += 1
                 continue
-            job = _Group(judged.idx[part], judged.a[part], judged.s[part], judged.right[part],
-                         judged.left[part], _group_tolerance(judged, part, step),
-                         at_direction, rng, judged.x[part], rows)
+            job = _Group.of(judged, part, _group_tolerance(judged, part, step),
+                            at_direction, rng, rows)
             status = _verdicts(judged, job, own, group.size > M_MAX, joint)
             spent += job.evaluations
             if status in tally:
@@ -300,6 +299,13 @@ class _Group:
         self.segments: list[list[np.ndarray]] = []  # separable rows' box, per coordinate
         self.exact = False  # every row separable: the verdict needs no piece search
         self.radial: np.ndarray | None = None  # the direction along x itself
+
+    @classmethod
+    def of(cls, judged: Judged, part: np.ndarray, tol: Tolerance,
+           at_direction: EvalDirections, rng: np.random.Generator, rows: bool) -> _Group:
+        """The group of ``judged``'s elements ``part``, with its own tolerance ``tol``."""
+        return cls(judged.idx[part], judged.a[part], judged.s[part], judged.right[part],
+                   judged.left[part], tol, at_direction, rng, judged.x[part], rows)
 
     def values(self, steps: np.ndarray) -> np.ndarray:
         """Objective terms ``(k, terms)`` (one term unless per row)."""

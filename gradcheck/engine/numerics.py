@@ -75,6 +75,7 @@ __all__ = [
     "C_NOISE",
     "C_ROUND",
     "Comparison",
+    "Evaluators",
     "EvalAt",
     "EvalBase",
     "KINK",
@@ -82,6 +83,8 @@ __all__ = [
     "NOISE_LIMIT",
     "NOT_COMPARED",
     "PASS",
+    "Precision",
+    "Steps",
     "Tolerance",
     "UNSURE",
     "WRONG",
@@ -178,25 +181,99 @@ def default_step(eps: float) -> float:
     return float(np.cbrt(eps))
 
 
+@dataclass(frozen=True)
+class Evaluators:
+    """How the objective is evaluated around ``x``: what :func:`compare` moves and reads.
+
+    Attributes
+    ----------
+    at : callable
+        ``(flat indices, deltas) -> values`` with ``x[index] += delta`` (or ``(values,
+        absolute scales)`` when it knows a tighter rounding scale than ``base``).
+    base : callable
+        ``flat indices -> (values at x, absolute scales)``.
+    at_scaled : callable, optional
+        ``at`` returning the objective's absolute scale at each moved point too, for the
+        noise probe (default ``at``, whose scales are used if it returns any).
+    at_direction : callable, optional
+        ``(flat indices T, steps (k, len(T))) -> k objective values`` with several
+        coordinates moved at once; enables the joint kink test of
+        :mod:`gradcheck.engine.kinks`. Without it, kinks are judged coordinate by
+        coordinate.
+    groups : ndarray of int, optional
+        Per flat element of ``x``, the group its kinks are judged jointly in (e.g. the
+        sample of a ``dinputs`` element); default: one group.
+    intermediate : ndarray or callable, optional
+        Per flat element of ``x``, the magnitude of the intermediate results forward may
+        compute from it (e.g. ``|x| * max|dvalues|``: the input at unit gain). Rounding
+        noise measured up to ``C_NOISE * eps`` times this is rounding (cancellation, as in
+        ``1 + tanh(u)``), and widens the tolerance; default: the objective's scale. A
+        callable returning it is called only if some element needs its noise measured.
+    """
+
+    at: EvalAt
+    base: EvalBase
+    at_scaled: EvalAt | None = None
+    at_direction: kinks.EvalDirections | None = None
+    groups: np.ndarray | None = None
+    intermediate: np.ndarray | Callable[[], np.ndarray] | None = None
+
+
+@dataclass(frozen=True)
+class Steps:
+    """The finite-difference steps of :func:`compare`.
+
+    Attributes
+    ----------
+    step : float
+        Relative step ``h`` of the central differences.
+    floor : float or ndarray
+        Steps are ``h * max(floor, |x|)``.
+    one_sided : float, optional
+        Relative step of a one-sided first level: one forward difference per element
+        (half the evaluations; used where each evaluation is a full forward pass).
+        Suspects are refined with central differences as usual.
+    at_kinks : bool
+        The elements are expected to sit at kinks (exact zeros of a ReLU's input), so
+        their steps ``+-s`` and ``+-s/2`` are all evaluated in one call of ``at``
+        instead of two levels of two calls each. Same verdicts, fewer calls.
+    """
+
+    step: float
+    floor: float | np.ndarray
+    one_sided: float | None = None
+    at_kinks: bool = False
+
+
+@dataclass(frozen=True)
+class Precision:
+    """What the tolerances of :func:`compare` start from: the computation's precision.
+
+    Attributes
+    ----------
+    eps, eps_analytic : float
+        Machine epsilon of the objective's computation and of the analytic gradient.
+    alpha_scale : ndarray or float, optional
+        Per-element scale of the analytic value's rounding (default ``max|analytic|``).
+    abs_floor : float or ndarray
+        Absolute differences below this are not errors (losses: ``1e-7 / samples``, the
+        size of the book's clipping effect on the gradient of a mean loss).
+    """
+
+    eps: float
+    eps_analytic: float
+    alpha_scale: np.ndarray | float | None = None
+    abs_floor: float | np.ndarray = 0.0
+
+
 def compare(
     x: np.ndarray,
     analytic: np.ndarray,
-    at: EvalAt,
-    base: EvalBase,
+    evaluate: Evaluators,
+    steps: Steps,
+    precision: Precision,
     *,
-    step: float,
-    floor: float | np.ndarray,
-    eps: float,
-    eps_analytic: float,
     index: np.ndarray | None = None,
-    alpha_scale: np.ndarray | float | None = None,
-    one_sided: float | None = None,
-    abs_floor: float | np.ndarray = 0.0,
-    at_direction: kinks.EvalDirections | None = None,
-    groups: np.ndarray | None = None,
-    intermediate: np.ndarray | Callable[[], np.ndarray] | None = None,
-    at_kinks: bool = False,
-    at_scaled: EvalAt | None = None,
 ) -> Comparison:
     """Compare ``analytic`` with finite differences of the objective at ``x``.
 
@@ -212,46 +289,15 @@ def compare(
         The point; only its values (for the step size) are read.
     analytic : ndarray
         The analytic derivative, same shape as ``x``.
-    at, base : callable
-        Objective evaluators (see module docstring).
-    step : float
-        Relative step ``h`` of the central differences.
-    floor : float or ndarray
-        Steps are ``h * max(floor, |x|)``.
-    eps, eps_analytic : float
-        Machine epsilon of the objective's computation and of the analytic gradient.
+    evaluate : Evaluators
+        How the objective is evaluated around ``x`` (moved elements, several coordinates
+        at once for the joint kink test, the noise probe's scales).
+    steps : Steps
+        The relative step, its floor, a one-sided first level, kinks expected.
+    precision : Precision
+        The machine epsilons and what the analytic side's tolerance starts from.
     index : ndarray, optional
         Flat indices to check (default: all).
-    alpha_scale : ndarray or float, optional
-        Per-element scale of the analytic value's rounding (default ``max|analytic|``).
-    one_sided : float, optional
-        Relative step of a one-sided first level: one forward difference per element
-        (half the evaluations; used where each evaluation is a full forward pass).
-        Suspects are refined with central differences as usual.
-    abs_floor : float
-        Absolute differences below this are not errors (losses: ``1e-7 / samples``, the
-        size of the book's clipping effect on the gradient of a mean loss).
-    at_direction : callable, optional
-        ``(flat indices T, steps (k, len(T))) -> k objective values`` with several
-        coordinates moved at once; enables the joint kink test of
-        :mod:`gradcheck.engine.kinks`. Without it, kinks are judged coordinate by
-        coordinate.
-    groups : ndarray of int, optional
-        Per flat element of ``x``, the group its kinks are judged jointly in (e.g. the
-        sample of a ``dinputs`` element); default: one group.
-    intermediate : ndarray or callable, optional
-        Per flat element of ``x``, the magnitude of the intermediate results forward may
-        compute from it (e.g. ``|x| * max|dvalues|``: the input at unit gain). Rounding
-        noise measured up to ``C_NOISE * eps`` times this is rounding (cancellation, as in
-        ``1 + tanh(u)``), and widens the tolerance; default: the objective's scale. A
-        callable returning it is called only if some element needs its noise measured.
-    at_kinks : bool
-        The elements are expected to sit at kinks (exact zeros of a ReLU's input), so
-        their steps ``+-s`` and ``+-s/2`` are all evaluated in one call of ``at``
-        instead of two levels of two calls each. Same verdicts, fewer calls.
-    at_scaled : callable, optional
-        ``at`` returning the objective's absolute scale at each moved point too, for the
-        noise probe (default ``at``, whose scales are used if it returns any).
     """
     with np.errstate(all="ignore"):
         xf = np.asarray(x, dtype=np.float64).reshape(-1)
@@ -261,58 +307,45 @@ def compare(
         else:
             idx = np.asarray(index, dtype=np.intp)
             a, xv = af[idx], xf[idx]
+        floor = steps.floor
         if isinstance(floor, (int, float)) or np.ndim(floor) == 0:
             size = np.maximum(np.abs(xv), float(floor))
         else:
             floor_j = np.broadcast_to(np.asarray(floor, dtype=np.float64), xf.shape)[idx]
             size = np.maximum(floor_j, np.abs(xv))
-        judged = _first_level(
-            idx, xv, a, at, base, step * size, size,
-            _Accuracy(eps, eps_analytic, alpha_scale, abs_floor, one_sided, at_kinks),
-        )
+        judged = _first_level(idx, xv, a, evaluate, steps.step * size, size, steps, precision)
         if isinstance(judged, Comparison):
             return judged  # (every element passed at the first level: nearly always)
         _refine(judged, None if judged.suspects.size == idx.size else judged.suspects)
-        noise = _NoiseProbe(at if at_scaled is None else at_scaled, xf.shape, intermediate,
-                            eps)
+        at_scaled = evaluate.at if evaluate.at_scaled is None else evaluate.at_scaled
+        noise = _NoiseProbe(at_scaled, xf.shape, evaluate.intermediate, precision.eps)
         _settle(judged, noise, (judged.verdict >= UNSURE).nonzero()[0])
         reasons: list[str] = []
         shared = judged.shared & (judged.verdict == UNSURE)
         joint = np.zeros(idx.size, dtype=bool)  # where the joint test gave its verdict
-        if at_direction is not None:
-            shared = _judge_jointly(judged, noise, shared, joint, step, groups, at_direction,
-                                    reasons)
+        if evaluate.at_direction is not None:
+            shared = _judge_jointly(judged, noise, shared, joint, steps.step, evaluate.groups,
+                                    evaluate.at_direction, reasons)
         _undecidable(judged, noise, shared, joint, reasons)
         return judged.comparison(reasons)
 
 
-@dataclass
-class _Accuracy:
-    """What the first level needs to know about the computation's precision."""
-
-    eps: float
-    eps_analytic: float
-    alpha_scale: np.ndarray | float | None
-    abs_floor: float | np.ndarray
-    one_sided: float | None
-    at_kinks: bool
-
-
 def _first_level(
-    idx: np.ndarray, xv: np.ndarray, a: np.ndarray, at: EvalAt, base: EvalBase,
-    s: np.ndarray, size: np.ndarray, acc: _Accuracy,
+    idx: np.ndarray, xv: np.ndarray, a: np.ndarray, evaluate: Evaluators,
+    s: np.ndarray, size: np.ndarray, steps: Steps, acc: Precision,
 ) -> Comparison | Judged:
     """Step 1: one central (or one-sided) difference per element, its tolerance, verdicts.
 
     Returns the outcome when every element passed, else the elements to judge further.
     """
     eps = acc.eps
-    f0, scale = base(idx)
+    at = evaluate.at
+    f0, scale = evaluate.base(idx)
     sp = sm = None
     fp = fm = None
     halves = None
-    one_sided = acc.one_sided
-    if acc.at_kinks and not one_sided and idx.size:
+    one_sided = steps.one_sided
+    if steps.at_kinks and not one_sided and idx.size:
         n = idx.size
         values, scales = _values(
             at(np.concatenate((idx, idx, idx, idx)), np.concatenate((s, -s, s / 2, -s / 2)))
@@ -384,9 +417,9 @@ def _second_level(judged: Judged, part: Any) -> None:
 
     (Called inside compare's ``np.errstate``.)
     """
-    idx, a, s, f0, at = judged.idx[part], judged.a[part], judged.s[part], judged.f0[part], \
-        judged.at
-    rho, alpha = judged.rho(part), judged.alpha[part]
+    level = _Slice.of(judged, part)
+    idx, a, s, f0, at, rho, alpha = level.idx, level.a, level.s, level.f0, level.at, \
+        level.rho, level.alpha
     if judged.fp is None or judged.fm is None:
         fp, _ = _values(at(idx, s))
         fm, _ = _values(at(idx, -s))
@@ -439,11 +472,8 @@ def _second_level(judged: Judged, part: Any) -> None:
     # accepted on a tolerance that is mostly the step's truncation: confirmed at s/4
     loose = (smooth & ~noisy & (trunc > twice.total() + alpha)).nonzero()[0]
     if loose.size:
-        third = _third_level(
-            idx[loose], a[loose], half[loose], d2[loose], trunc[loose], rho.take(loose),
-            alpha[loose], at, numeric[loose], tol.take(loose), f0[loose], r2[loose],
-            l2[loose],
-        )
+        third = _third_level(level.take(loose), d2[loose], trunc[loose], numeric[loose],
+                             tol.take(loose), r2[loose], l2[loose])
         smooth[loose], numeric[loose] = third.smooth, third.numeric
         tol = tol.copy()
         tol.put(loose, third.tol)
@@ -472,12 +502,40 @@ def _second_level(judged: Judged, part: Any) -> None:
     unsure = ((verdict == UNSURE) & ~shared).nonzero()[0]
     if unsure.size:
         tol = tol.copy()
-        _smaller_steps(unsure, idx, a, s, d2, rho, alpha, at, numeric, tol, verdict)
+        _smaller_steps(unsure, level, d2, numeric, tol, verdict)
     judged.numeric[part], judged.verdict[part] = numeric, verdict
     judged.tol.put(part, tol)
     judged.at_kink[part] = at_kink & (verdict != PASS)
     judged.right[part], judged.left[part] = r2, l2
     judged.shared[part] = shared & (verdict == UNSURE)
+
+
+@dataclass
+class _Slice:
+    """The elements a refinement level works on, and the evaluator.
+
+    Their indices, analytic values, first steps, base values, rounding at the first step
+    (by parts) and the analytic side's rounding.
+    """
+
+    idx: np.ndarray
+    a: np.ndarray
+    s: np.ndarray
+    f0: np.ndarray
+    rho: Tolerance
+    alpha: np.ndarray
+    at: EvalAt
+
+    @classmethod
+    def of(cls, judged: Judged, part: Any) -> _Slice:
+        """``judged``'s elements ``part`` (a slice or indices)."""
+        return cls(judged.idx[part], judged.a[part], judged.s[part], judged.f0[part],
+                   judged.rho(part), judged.alpha[part], judged.at)
+
+    def take(self, which: np.ndarray) -> _Slice:
+        """The elements ``which`` of this slice."""
+        return _Slice(self.idx[which], self.a[which], self.s[which], self.f0[which],
+                      self.rho.take(which), self.alpha[which], self.at)
 
 
 @dataclass
@@ -494,17 +552,11 @@ class _Third:
 
 
 def _third_level(
-    idx: np.ndarray,
-    a: np.ndarray,
-    half: np.ndarray,
+    level: _Slice,
     d2: np.ndarray,
     trunc: np.ndarray,
-    rho: Tolerance,
-    alpha: np.ndarray,
-    at: EvalAt,
     numeric: np.ndarray,
     tol: Tolerance,
-    f0: np.ndarray,
     right: np.ndarray,
     left: np.ndarray,
 ) -> _Third:
@@ -525,6 +577,8 @@ def _third_level(
     the step's range; those elements are returned as kinks with the sides' slopes, to be
     judged as kinks are.
     """
+    idx, a, half, f0, at, rho, alpha = level.idx, level.a, level.s / 2, level.f0, level.at, \
+        level.rho, level.alpha
     smooth = np.ones(idx.size, dtype=bool)
     numeric, tol = numeric.copy(), tol.copy()
     found = np.zeros(idx.size, dtype=bool)
@@ -579,13 +633,8 @@ def _third_level(
 
 def _smaller_steps(
     todo: np.ndarray,
-    idx: np.ndarray,
-    a: np.ndarray,
-    s: np.ndarray,
+    level: _Slice,
     previous: np.ndarray,
-    rho: Tolerance,
-    alpha: np.ndarray,
-    at: EvalAt,
     numeric: np.ndarray,
     tol: Tolerance,
     verdict: np.ndarray,
@@ -597,6 +646,7 @@ def _smaller_steps(
     straddling it. Two successive levels that agree decide the element as in step 2 of
     the module docstring (the rounding term grows as the step shrinks).
     """
+    idx, a, s, rho, alpha, at = level.idx, level.a, level.s, level.rho, level.alpha, level.at
     prev = previous[todo]
     step = s[todo] / 2
     for _ in range(MORE_LEVELS):

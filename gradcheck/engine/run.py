@@ -11,16 +11,22 @@ The steps, for any subject (:mod:`gradcheck.protocol.subject`):
 4. in exhaustive mode a repeated pass (stale state), in fast mode two forward calls
    (randomness nothing can hold);
 5. the numeric verification (:mod:`gradcheck.engine.verify`).
+
+:class:`Run` holds what every object's check shares; what differs between a layer and a
+loss is in its two subclasses, :class:`gradcheck.engine.layer_run.LayerRun` and
+:class:`gradcheck.engine.loss_run.LossRun`, as the steps :class:`Run` leaves to them (the
+``_started`` ... ``_finish`` hooks below). The run never asks its subject's type.
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
-from gradcheck.engine import budget, reduction
+from gradcheck.engine import budget
 from gradcheck.engine.frame import framed
 from gradcheck.engine.state import (
     RandomPin,
@@ -30,41 +36,36 @@ from gradcheck.engine.state import (
     uniform_signed,
 )
 from gradcheck.engine.verify import Context, Verification
-from gradcheck.errors import ArgumentError, ProtocolError, UserCodeError
-from gradcheck.protocol import checks, implied, names
+from gradcheck.errors import ProtocolError, UserCodeError
+from gradcheck.protocol import checks, names
 from gradcheck.protocol.observe import Before, Observation, Returned, Update, Where, closeness
 from gradcheck.protocol.packing import Packing
 from gradcheck.protocol.params import (
     Parameter,
     expected_gradient,
-    find_candidates,
     gradient_of,
-    preferred,
-    regularizer_of,
 )
 from gradcheck.protocol.places import Place, attributes
-from gradcheck.protocol.subject import (
-    FusedSubject,
-    LayerSubject,
-    LossSubject,
-    Subject,
-    get_dinputs,
-    get_output,
-    subject_for,
-)
+from gradcheck.protocol.subject import Subject, get_dinputs
 from gradcheck.report import (
     INCONCLUSIVE,
     MISSING,
     GradientResult,
-    Kind,
     Report,
 )
 
-__all__ = ["Run"]
+__all__ = ["UPDATE_RATE", "Run"]
+
+S = TypeVar("S", bound=Subject)
 
 
-class Run:
+class Run(ABC, Generic[S]):
     """One check of one object: set-up, analytic passes, numerics, report.
+
+    The steps a layer and a loss share; a subclass per kind of subject
+    (:class:`~gradcheck.engine.layer_run.LayerRun`,
+    :class:`~gradcheck.engine.loss_run.LossRun`) builds the subject and supplies the
+    steps that differ (its upstream gradient, its warm-up backward, its output's checks).
 
     Parameters
     ----------
@@ -76,10 +77,6 @@ class Run:
         The inputs (layers) or predictions (losses), and the labels (losses).
     mode, step, seed
         As in :func:`gradcheck.check_layer`.
-    dvalues : ndarray, optional
-        The upstream gradient given by the caller (layers).
-    training : bool, optional
-        Value of forward's training argument.
     params : sequence of str, optional
         The parameters to check, by where they live (default: observed).
     """
@@ -94,20 +91,15 @@ class Run:
         mode: str | None,
         step: float | None,
         seed: int | None,
-        dvalues: np.ndarray | None = None,
-        training: bool | None = None,
         params: Sequence[str] | None = None,
-        packing: Packing | None = None,
     ) -> None:
         self.report, self.obj, self.x, self.y = report, obj, x, y
         self.mode, self.step = mode, step
         self.seed = 0 if seed is None else seed
         self.rng = generator(self.seed)
-        self.dvalues_given = dvalues
-        self.training = training
         self.param_names = params
         self.eps = float(np.finfo(np.float64).eps)
-        self.subject: Subject | None = None
+        self.subject: S | None = None
         self.differentiable_inputs = True
         self.groups: dict[str, list[Place]] = {}
         self.candidates: list[tuple[list[Place], np.ndarray]] = []
@@ -119,10 +111,8 @@ class Run:
         self.observation: Observation | None = None  # what the first backward produced
         self.found_at: list[str] = []  # "returned[1] for W": said in the report
         self.updated: set[str] = set()  # parameters a backward(grad, learning_rate) moves
-        self.packing = packing  # several inputs, side by side in x
+        self.packing: Packing | None = None  # several inputs, side by side in x (layers)
         self.part_where: list[Where] = []  # where each input's gradient is (several inputs)
-        # the arrays (not parameters) the object held when the first pass began
-        self.state0: dict[tuple[Any, ...], np.ndarray] = {}
 
     # -- the frame: restore everything, whatever happens ------------------------------
     def execute(self, raise_on_failure: bool) -> Report:
@@ -139,17 +129,11 @@ class Run:
 
     # -- the check ----------------------------------------------------------------------
     def _check(self, pin: RandomPin) -> None:
-        report, obj, x = self.report, self.obj, self.x
-        packing = self.packing
-        inputs = 1 if packing is None or packing.as_list else len(packing.shapes)
-        subject = subject_for(report.kind, obj, pin, training=self.training, inputs=inputs)
+        report, x = self.report, self.x
+        subject = self._new_subject(pin)
         report.notes += subject.start(x, self.y)
         self.subject = subject
-        if self.packing is not None and isinstance(subject, LayerSubject):
-            subject.packing = self.packing
-            report.notes.append(
-                f"{len(self.packing.shapes)} inputs ({self.packing.describe()}): their "
-                f"gradients checked side by side as one, {self.packing.names[0]} first")
+        self._started(subject)
         self._note_roles(subject)
         report.shapes[subject.input_name] = list(x.shape)
         report.mode = self.mode or "exhaustive"
@@ -157,17 +141,11 @@ class Run:
             self._integer_inputs(subject)
 
         warm = self._warm_up(subject)
-        if isinstance(subject, LayerSubject):
-            self._setup_params(subject, exclude=warm)
-        first = self._analytic_pass(subject, first=True)
-        if first is None:
+        self._find_parameters(subject, warm)
+        grads, out = self._analytic_pass(subject, first=True)
+        subject = self._subject()  # (a loss whose forward returns a scalar: a fused one)
+        if not self._first_output_ok(subject, out, grads):
             return
-        grads, out = first
-        subject = self.subject
-        if isinstance(subject, LossSubject) and not self._loss_output_ok(subject, out):
-            return
-        if type(subject) is LossSubject:
-            self._observe_reduction(subject, out, grads)
         verification = Verification(Context(
             report, self.x, self.y, self.rng, self.eps, self.step,
             self.dinputs_name if self.differentiable_inputs else None, self.seed,
@@ -177,54 +155,93 @@ class Run:
             columns_usable=verification.columns_usable,
         )
         report.mode = mode
+        settled = self._settled(subject, mode, grads, out)
+        if settled is None:
+            return
+        verification.run(*settled)
+        self._finish()
+
+    def _subject(self) -> S:
+        """The subject the check runs on (once the check has begun)."""
+        assert self.subject is not None
+        return self.subject
+
+    def _settled(
+        self, subject: S, mode: str, grads: dict[str, np.ndarray], out: Any
+    ) -> tuple[dict[str, np.ndarray], tuple[float, float]] | None:
+        """Stale state and randomness ruled out: the gradients and objective to verify.
+
+        Exhaustive mode repeats the pass (stale state); fast mode calls forward twice more
+        on the same data (randomness nothing can hold, as the repeated pass shows it).
+        None when randomness nothing can hold leaves finite differences nothing to
+        conclude (the report says why).
+        """
         objective = subject.objective(out, scale=True)
         if mode == "exhaustive":
             # (in fast mode the warm-up call already exposes caches and accumulation)
             self._check_repeatable(subject, grads)
         else:
-            # fast mode: two more forward calls on the same data show randomness that
-            # nothing can hold (a fresh generator per call), as the repeated pass does
             self.unheld = unheld_randomness(subject.forward, self.x)
         if self.unheld and self._carried(subject):
             # forward carries state across calls: every evaluation starts from the state
             # the first pass started from, and the passes are taken again on that footing
             self.unheld = None
-            again = self._analytic_pass(subject, first=False)
-            if again is None:
-                return
-            grads, out = again
+            grads, out = self._analytic_pass(subject, first=False)
             objective = subject.objective(out, scale=True)
             if mode == "exhaustive":
                 self._check_repeatable(subject, grads)
         if self.unheld:  # nothing can be concluded from finite differences
-            report.gradients.append(
+            self.report.gradients.append(
                 GradientResult(self.dinputs_name, INCONCLUSIVE, diagnosis=self.unheld)
             )
-            return
-        verification.run(grads, objective)
-        if self.packing is not None:
-            self._name_packed_index()
+            return None
+        return grads, objective
 
-    def _name_packed_index(self) -> None:
-        """Say which input a failing packed element belongs to (``k[0, 1, 2]``)."""
-        packing = self.packing
-        assert packing is not None
-        for result in self.report.gradients:
-            if result.name != self.dinputs_name or result.status != "failed" \
-                    or result.index is None or len(result.index) != 2:
-                continue
-            sample, flat = result.index
-            start = 0
-            for name, shape, size in zip(packing.names, packing.shapes, packing.sizes,
-                                         strict=True):
-                if flat < start + size:
-                    inner = tuple(int(i) for i in np.unravel_index(flat - start, shape))
-                    where = f"{name}[{', '.join(map(str, (sample, *inner)))}]"
-                    text = f"element {result.index} is {where}"
-                    result.diagnosis = f"{text}; {result.diagnosis}" if result.diagnosis \
-                        else text
-                    break
-                start += size
+    # -- the steps a kind of subject supplies ---------------------------------------------
+    @abstractmethod
+    def _new_subject(self, pin: RandomPin) -> S:
+        """The subject of the object checked."""
+
+    def _started(self, subject: S) -> None:
+        """The subject has taken the data (a layer with several inputs: they are packed)."""
+
+    def _find_parameters(self, subject: S, warm: list[Any]) -> None:
+        """The candidate parameters (``warm``: the warm-up's arrays, never parameters)."""
+
+    def _before_first_forward(self, subject: S) -> None:
+        """Just before the first pass's forward call."""
+
+    def _first_output(self, subject: S, out: Any) -> Any:
+        """What the first pass's forward returned, as the pass goes on with it."""
+        return out
+
+    def _after_first_forward(self, subject: S, out: Any) -> S:
+        """The subject the first pass goes on with, once forward's output was seen."""
+        return subject
+
+    @abstractmethod
+    def _upstream(self, subject: S, out: np.ndarray, first: bool) -> np.ndarray:
+        """What backward is given (a layer's upstream gradient, a loss's predictions)."""
+
+    def _first_output_ok(self, subject: S, out: Any, grads: dict[str, np.ndarray]) -> bool:
+        """Whether the first pass's output can be checked (else the report says why)."""
+        return True
+
+    @abstractmethod
+    def _other_values(self, other: np.ndarray) -> np.ndarray:
+        """The warm-up's data from the batch's rows reversed, in the subject's domain."""
+
+    @abstractmethod
+    def _warm_backward(self, subject: S, other: np.ndarray, out: Any, y: Any,
+                       seen: list[Any]) -> None:
+        """The warm-up's backward call; the arrays it gives or creates join ``seen``."""
+
+    def _carried(self, subject: S) -> bool:
+        """Whether forward differs from call to call only through state it carries."""
+        return False
+
+    def _finish(self) -> None:
+        """After the verification."""
 
     def _note_roles(self, subject: Subject) -> None:
         """Say which methods were called as forward and backward, and how."""
@@ -249,45 +266,7 @@ class Run:
             return
         self.x = as_float
 
-    def _setup_params(self, subject: Subject, exclude: list[Any]) -> None:
-        """Every float array the object reaches is a candidate parameter, in float64."""
-        obj, report = self.obj, self.report
-        found = find_candidates(obj, exclude=exclude)
-        groups = list(zip(found.groups, found.arrays, strict=True))
-        self.candidates = groups
-        if self.param_names is not None:
-            wanted = set(self.param_names)
-            known = {p.describe() for places, _ in groups for p in places}
-            unknown = sorted(wanted - known)
-            if unknown:
-                raise ArgumentError(
-                    f"only names {', '.join(map(repr, unknown))}, but "
-                    f"{type(obj).__name__} holds no float array there (it holds: "
-                    f"{', '.join(sorted(known)) or 'none'})"
-                )
-            groups = [(pl, a) for pl, a in groups if {p.describe() for p in pl} & wanted]
-        narrow = []
-        for places, array in groups:
-            place = preferred(places)
-            label = place.describe()
-            value = array
-            if array.dtype != np.float64:
-                narrow.append((label, array.dtype))
-                value = np.array(array, dtype=np.float64, subok=True)
-                for p in places:
-                    if p.settable():
-                        p.set(value)
-            if not value.flags.writeable:
-                report.unreachable.append(f"{label} (a read-only array: cannot be perturbed)")
-                continue
-            self.groups[label] = places
-            subject.add_parameter(Parameter(label, place, value, reg=regularizer_of(place)))
-        if narrow:
-            report.notes.append(
-                f"{', '.join(n for n, _ in narrow)} held as {narrow[0][1]}: checked in float64 "
-                "copies"
-            )
-
+    # -- classification: parameters, constants and missing gradients --------------------
     def _classify(self, subject: Subject, rebound: set[str], by_backward: set[str],
                   before: dict[int, dict[str, Any]]) -> None:
         """After the first backward: parameters have a gradient; the rest are constants.
@@ -296,30 +275,46 @@ class Run:
         parameter name (or the caller named it): then the gradient is missing. Arrays that
         forward rebinds to new values on every call are caches and are not listed.
         """
-        report = self.report
-        given = set(self.param_names or ())
-        without = []
+        unnamed = self._named_gradients(subject)
+        without = self._observed_gradients(subject, unnamed, rebound, self._taken(subject))
+        self._note_aliases(subject)
+        for label, _ in without:
+            subject.drop_parameter(label)
+        for label, param in without:
+            self._without_gradient(subject, label, param, rebound, by_backward, before)
+        self._mark_shared(subject)
+        subject.rebinds = bool(self.recast & set(subject.params))
+        self._report_parameters(subject)
+
+    def _named_gradients(self, subject: Subject) -> list[tuple[str, Parameter]]:
+        """Each parameter's gradient where a name says it; returns those without one."""
         unnamed = []
         for label, param in list(subject.parameters.items()):
-            places = self.groups[label]
-            found = None
-            for place in [param.place, *places]:
-                found = gradient_of(place)
-                if found is not None:
-                    break
+            places = [param.place, *self.groups[label]]
+            found = next((g for g in map(gradient_of, places) if g is not None), None)
             if found is None:
                 unnamed.append((label, param))
                 continue
             param.gradient, param.gradient_label = found, found.describe()
             if found.name != f"d{names.bare(param.place.name)}" or found.depth > 1:
                 self.found_at.append(f"{found.describe()} for {label}")
+        return unnamed
+
+    def _taken(self, subject: Subject) -> set[str]:
+        """Where the gradients already found are: no other parameter's gradient is there."""
         taken = {p.gradient.describe() for p in subject.parameters.values()
                  if p.gradient is not None}
-        if isinstance(self.dinputs_where, Place | Returned):
+        if self.dinputs_where is not None:
             taken.add(self.dinputs_where.describe())
         else:
             taken.add(self.dinputs_name)
         taken |= {w.describe() for w in self.part_where}
+        return taken
+
+    def _observed_gradients(self, subject: Subject, unnamed: list[tuple[str, Parameter]],
+                            rebound: set[str], taken: set[str]) -> list[tuple[str, Parameter]]:
+        """Gradients found by observation for ``unnamed``; returns those still without."""
+        without = []
         for label, param in unnamed:
             # (an array forward rebinds to new values on every call is a cache)
             where = None if label in rebound else \
@@ -329,55 +324,76 @@ class Run:
                 continue
             taken.add(where.describe())
             param.gradient = where
-            param.gradient_label = (where.describe() if isinstance(where, Place | Update)
-                                    else f"{where.describe()} for {label}")
+            param.gradient_label = (f"{where.describe()} for {label}"
+                                    if isinstance(where, Returned) else where.describe())
             if not isinstance(where, Update):
                 self.found_at.append(f"{where.describe()} for {label}")
+        return without
+
+    def _note_aliases(self, subject: Subject) -> None:
+        """A parameter's other names (aliases) are listed as constants, naming it."""
         for label, param in subject.parameters.items():
             if param.gradient is None:
                 continue
             places = self.groups[label]
-            report.constants += [
+            self.report.constants += [
                 f"{p.describe()} (alias of {label})" for p in places if p != param.place
             ]
-        for label, _ in without:
-            subject.drop_parameter(label)
-        for label, param in without:
-            places = self.groups[label]
-            if label in by_backward and label not in given:
-                continue  # an array backward sets (a gradient under another name)
-            view = next((other for other, v in subject.params.items()
-                         if np.may_share_memory(v, param.value)
-                         and np.shares_memory(v, param.value)), None)
-            if view is None and (label in given or any(
-                names.is_conventional(p.name) for p in places
-            )):
-                expected = expected_gradient(param.place)
-                owner = param.place.parent().get()
-                new = [
-                    k for k, v in attributes(owner).items()
-                    if before.get(id(owner), {}).get(k, _ABSENT) is not v
-                    and not names.is_gradient_name(k, set(self.groups) | {p.name for p in places})
-                    and k not in names.DINPUTS_NAMES
-                ]
-                new += [p.name for other in sorted(by_backward)
-                        for p in self.groups.get(other, [])]
-                # each name once, in an order that does not depend on string hashing
-                hint = names.misnamed_gradient(expected.name, list(dict.fromkeys(new)))
-                report.gradients.append(GradientResult(
-                    expected.describe(), MISSING,
-                    diagnosis=(f"backward did not set self.{expected.describe()} (the gradient "
-                               f"of {label}){hint}"),
-                ))
-            elif label not in rebound:
-                report.constants.append(label + (f" (a view of {view})" if view else ""))
+
+    def _without_gradient(self, subject: Subject, label: str, param: Parameter,
+                          rebound: set[str], by_backward: set[str],
+                          before: dict[int, dict[str, Any]]) -> None:
+        """A candidate without a gradient: a missing gradient, a constant, or nothing."""
+        report = self.report
+        places = self.groups[label]
+        given = set(self.param_names or ())
+        if label in by_backward and label not in given:
+            return  # an array backward sets (a gradient under another name)
+        view = next((other for other, v in subject.params.items()
+                     if np.may_share_memory(v, param.value)
+                     and np.shares_memory(v, param.value)), None)
+        if view is None and (label in given or any(
+            names.is_conventional(p.name) for p in places
+        )):
+            report.gradients.append(
+                self._missing_gradient(label, param, places, by_backward, before))
+        elif label not in rebound:
+            report.constants.append(label + (f" (a view of {view})" if view else ""))
+
+    def _missing_gradient(self, label: str, param: Parameter, places: list[Place],
+                          by_backward: set[str],
+                          before: dict[int, dict[str, Any]]) -> GradientResult:
+        """A parameter's missing gradient, with the names backward set instead (a hint)."""
+        expected = expected_gradient(param.place)
+        owner = param.place.parent().get()
+        new = [
+            k for k, v in attributes(owner).items()
+            if before.get(id(owner), {}).get(k, _ABSENT) is not v
+            and not names.is_gradient_name(k, set(self.groups) | {p.name for p in places})
+            and k not in names.DINPUTS_NAMES
+        ]
+        new += [p.name for other in sorted(by_backward)
+                for p in self.groups.get(other, [])]
+        # each name once, in an order that does not depend on string hashing
+        hint = names.misnamed_gradient(expected.name, list(dict.fromkeys(new)))
+        return GradientResult(
+            expected.describe(), MISSING,
+            diagnosis=(f"backward did not set self.{expected.describe()} (the gradient "
+                       f"of {label}){hint}"),
+        )
+
+    def _mark_shared(self, subject: Subject) -> None:
+        """A parameter with aliases or sharing memory with other arrays is swapped in place."""
         others = [a for places, a in self.candidates]
         for label, param in subject.parameters.items():
             param.shared = len(self.groups[label]) > 1 or any(
                 a is not param.value and np.may_share_memory(a, param.value)
                 and np.shares_memory(a, param.value) for a in others
             )
-        subject.rebinds = bool(self.recast & set(subject.params))
+
+    def _report_parameters(self, subject: Subject) -> None:
+        """The report's shapes, constants and regularization, for the parameters kept."""
+        report = self.report
         for label in list(report.shapes):
             if label != subject.input_name and label not in subject.params:
                 report.shapes.pop(label)
@@ -521,66 +537,38 @@ class Run:
 
     # -- passes -----------------------------------------------------------------------
     def _analytic_pass(
-        self, subject: Subject, *, first: bool
-    ) -> tuple[dict[str, np.ndarray], Any] | None:
-        """Forward and backward once; collect gradients; record protocol problems."""
-        report, y = self.report, self.y
+        self, subject: S, *, first: bool
+    ) -> tuple[dict[str, np.ndarray], Any]:
+        """Forward and backward once; collect gradients; record protocol problems.
+
+        On the first pass the kind's own steps see forward's output, and what backward
+        produced is classified and judged by the protocol checks (:meth:`_first_backward`).
+        """
+        y = self.y
         x_in = self.x.copy()
         saved = {n: p.copy() for n, p in subject.params.items()}
-        if first and isinstance(subject, LayerSubject):
-            held = {id(v) for v in subject.params.values()}
-            # (the arrays themselves: a forward carrying state rebinds it; each call then
-            # gets fresh copies of these, see Subject.carry)
-            self.state0 = {k: v for k, v in _shallow_arrays(self.obj).items()
-                           if id(v) not in held}
+        if first:
+            self._before_first_forward(subject)
         out = subject.forward(x_in, None if y is None else y.copy())
-        if first and isinstance(subject, LayerSubject):
-            self._reads_its_output(subject, out)
-            if subject.carry is not None:
-                out = subject.forward(self.x.copy())  # (its caches from the check's state)
+        if first:
+            out = self._first_output(subject, out)
         record = checks.Pass(subject.input_name, self.x, x_in.copy())
         changed, rebound = self._keep_params(subject, saved, rebinding=False)
         record.changed = dict.fromkeys(changed, "forward")
-        if first and isinstance(subject, LossSubject):
-            subject = self._classify_loss(subject, out)
-        if first and isinstance(subject, LayerSubject):
-            if subject.out_packing is not None:
-                report.notes.append(
-                    f"forward returns {len(subject.out_packing.shapes)} outputs: backward "
-                    f"given one upstream gradient each")
-            subject.output_known = True
-            if subject.returns_output:
-                report.notes.append("forward returns its output instead of setting self.output")
-
-        out_arr = np.asarray(out)
         if first:
-            self._choose_eps(out_arr)
-        if isinstance(subject, LayerSubject):
-            if first:
-                self._set_dvalues(subject, out_arr)
-            assert subject.dvalues is not None
-            dv_ref = subject.dvalues.reshape(out_arr.shape)
-        else:
-            dv_ref = subject.backward_argument(self.x)
+            subject = self._after_first_forward(subject, out)
+            self._choose_eps(np.asarray(out))
+        dv_ref = self._upstream(subject, np.asarray(out), first)
         dv_in = np.array(dv_ref, dtype=np.float64, copy=True)
         y_in = None if y is None else y.copy()
-        owners = {id(self.obj): self.obj}
-        for places in self.groups.values():
-            for p in places:
-                if p.depth > 1:  # (depth 1: the object itself)
-                    owner = p.parent().get()
-                    owners[id(owner)] = owner
-        before = {key: dict(attributes(o)) for key, o in owners.items()}
+        record.inputs_after_backward = x_in
+        record.dvalues, record.dvalues_after = dv_ref, dv_in
+        record.labels, record.labels_after = y, y_in
+        before = self._attributes_before() if first else {}
         saved = {n: p.copy() for n, p in subject.params.items()}
         # (what backward produces is observed once, when names do not already say it all)
-        observe = first and self._names_not_enough(subject)
-        if observe:
-            skip = [id(v) for v in subject.params.values()]
-            pre = Before.take(self.obj, skip)
-        returned = subject.backward(dv_in, y_in)
-        if observe:
-            self.observation = Observation.of(self.obj, pre, returned, skip)
-
+        returned = self._backward(subject, dv_in, y_in,
+                                  observe=first and self._names_not_enough(subject))
         changed_b, by_backward = self._keep_params(subject, saved, rebinding=True)
         record.changed.update(dict.fromkeys(changed_b, "backward"))
         grads: dict[str, np.ndarray] = {}
@@ -589,16 +577,53 @@ class Run:
             if dinputs is not None:
                 grads[self.dinputs_name] = np.array(dinputs, copy=True)
         if first:
-            if subject.roles.learning_rate:
-                self._find_updated(subject, dv_ref, y)
-            record.inputs_after_backward = x_in
-            record.dvalues, record.dvalues_after = dv_ref, dv_in
-            record.labels, record.labels_after = y, y_in
-            self._classify(subject, set(rebound), set(by_backward), before)
-            record.changed = {k: m for k, m in record.changed.items() if k in subject.params}
-            report.problems += checks.problems(record)
-            if self.found_at:
-                report.notes.append("where the gradients were found: " + ", ".join(self.found_at))
+            self._first_backward(subject, record, dv_ref, set(rebound), set(by_backward),
+                                 before)
+        updates = self._read_gradients(subject, returned, grads)
+        if updates:
+            grads.update(self._updates_read(subject, dv_ref, y, updates, grads, first))
+        return grads, out
+
+    def _attributes_before(self) -> dict[int, dict[str, Any]]:
+        """The attributes of the object and of every parameter's owner, before backward."""
+        owners = {id(self.obj): self.obj}
+        for places in self.groups.values():
+            for p in places:
+                if p.depth > 1:  # (depth 1: the object itself)
+                    owner = p.parent().get()
+                    owners[id(owner)] = owner
+        return {key: dict(attributes(o)) for key, o in owners.items()}
+
+    def _backward(self, subject: S, dv: np.ndarray, y: np.ndarray | None, *,
+                  observe: bool) -> Any:
+        """One backward call; with ``observe``, what it produced is kept (:attr:`observation`)."""
+        if not observe:
+            return subject.backward(dv, y)
+        skip = [id(v) for v in subject.params.values()]
+        pre = Before.take(self.obj, skip)
+        returned = subject.backward(dv, y)
+        self.observation = Observation.of(self.obj, pre, returned, skip)
+        return returned
+
+    def _first_backward(self, subject: S, record: checks.Pass, dv: np.ndarray,
+                        rebound: set[str], by_backward: set[str],
+                        before: dict[int, dict[str, Any]]) -> None:
+        """After the first backward: updates found, gradients classified, protocol checked."""
+        report = self.report
+        if subject.roles.learning_rate:
+            self._find_updated(subject, dv, self.y)
+        self._classify(subject, rebound, by_backward, before)
+        record.changed = {k: m for k, m in record.changed.items() if k in subject.params}
+        report.problems += checks.problems(record)
+        if self.found_at:
+            report.notes.append("where the gradients were found: " + ", ".join(self.found_at))
+
+    def _read_gradients(self, subject: S, returned: Any,
+                        grads: dict[str, np.ndarray]) -> list[str]:
+        """Each parameter's gradient where it was found, into ``grads``.
+
+        Returns the parameters whose gradients are read from an update instead.
+        """
         updates: list[str] = []
         for param in subject.parameters.values():
             where = param.gradient
@@ -609,9 +634,7 @@ class Run:
                 where.get() if where is not None else None
             if isinstance(grad, np.ndarray):
                 grads[param.gradient_label] = np.array(grad, copy=True)
-        if updates:
-            grads.update(self._updates_read(subject, dv_ref, y, updates, grads, first))
-        return grads, out
+        return updates
 
     def _input_gradient(self, returned: Any, first: bool) -> Any:
         """The input gradient, by name, as returned, or found by observation (first pass)."""
@@ -804,67 +827,6 @@ class Run:
                 np.copyto(param.value, value)
         return changed, rebound
 
-    def _classify_loss(self, subject: LossSubject, out: Any) -> LossSubject:
-        """A loss whose forward returns a scalar is checked as the gradient of that scalar."""
-        report = self.report
-        if np.ndim(out) != 0:
-            return subject
-        fused = FusedSubject(self.obj, subject.pin)
-        fused.y_true, fused.n_samples = subject.y_true, subject.n_samples
-        fused.evaluations = subject.evaluations
-        fused.activation_only, fused.implied_kind = subject.activation_only, subject.implied_kind
-        fused.last_output = subject.last_output
-        self.subject = fused
-        if subject.activation_only and subject.implied_kind is not None:
-            report.kind = Kind.FUSED
-            report.notes.append(implied.DESCRIPTION[subject.implied_kind])
-        elif get_output(self.obj) is not None:
-            report.kind = Kind.FUSED
-        else:
-            report.notes.append(
-                "forward returns a scalar, not per-sample losses: checked as the gradient "
-                "of that scalar"
-            )
-        return fused
-
-    def _observe_reduction(self, subject: LossSubject, out: Any,
-                           grads: dict[str, np.ndarray]) -> None:
-        """Per-element losses ``(N, C)``: the reduction backward differentiates, observed."""
-        n = self.x.shape[0]
-        if np.size(out) != self.x.size or self.x.size == n:
-            return
-        dinputs = grads.get(self.dinputs_name)
-        if dinputs is None:
-            return
-        y = self.y
-
-        def forward_mean(z: np.ndarray) -> float:
-            return float(np.mean(np.asarray(subject.forward(z, y), dtype=np.float64)))
-
-        reading = reduction.observe(forward_mean, self.x.copy(), dinputs, n)
-        subject.scale = reduction.factors(n, self.x.size)[reading]
-        self.report.notes.append(
-            "forward returns one loss per element: checked as the gradient of "
-            + reduction.READINGS[reading])
-
-    def _loss_output_ok(self, subject: Subject, out: Any) -> bool:
-        arr = np.asarray(out)
-        if arr.dtype.kind not in "biuf":
-            self.report.problems.append(f"forward returned {type(out).__name__}, not numbers")
-            return False
-        per_position = int(np.prod(self.x.shape[:-1]))
-        if not isinstance(subject, FusedSubject) and arr.size not in (
-                self.x.shape[0], per_position, self.x.size):
-            self.report.problems.append(
-                f"forward returned {arr.size} values for {self.x.shape[0]} samples; a loss's "
-                "forward returns one loss per sample"
-            )
-            return False
-        if not np.all(np.isfinite(arr)):
-            self.report.problems.append("forward returned a non-finite loss for finite y_pred")
-            return False
-        return True
-
     def _choose_eps(self, out: np.ndarray) -> None:
         if out.dtype.kind == "f" and out.dtype.itemsize < 8:
             self.eps = float(np.finfo(out.dtype).eps)
@@ -874,132 +836,37 @@ class Run:
                 f"forced inside the object, so steps and tolerances follow {out.dtype}"
             )
 
-    def _set_dvalues(self, subject: LayerSubject, out: np.ndarray) -> None:
-        if not np.isfinite(out).all():
-            raise ProtocolError("forward output is not finite for finite inputs")
-        if self.dvalues_given is not None:
-            if self.dvalues_given.shape != out.shape:
-                raise ArgumentError(
-                    f"dvalues has shape {self.dvalues_given.shape}, but the layer's output has "
-                    f"shape {out.shape}"
-                )
-            dv = self.dvalues_given
-        else:
-            # uniform on [-1, 1]: what a normal draw gives the check, at a fifth of its cost
-            dv = uniform_signed(self.rng, out.shape)
-        rows = out.shape[0] if out.ndim else 1
-        subject.dvalues = np.asarray(dv, dtype=np.float64).reshape(rows, -1)
-
     # -- stale state ----------------------------------------------------------------------
-    def _other_data(self, subject: Subject) -> np.ndarray:
+    def _other_data(self) -> np.ndarray:
         """Different data of the same shape and domain as ``x``, in an array of its own."""
         x = self.x
         other = x[::-1] if x.shape[0] > 1 else x
         if not self.differentiable_inputs:
             return other.copy()
-        if isinstance(subject, LayerSubject):
-            return -0.5 * other + 0.25
-        return np.roll(other, 1, axis=1) if x.ndim > 1 and x.shape[1] > 1 else other.copy()
+        return self._other_values(other)
 
-    def _warm_up(self, subject: Subject) -> list[Any]:
+    def _warm_up(self, subject: S) -> list[Any]:
         """Forward and backward once on other data; the results are discarded.
 
         Returns the arrays of that pass (input, output, upstream gradient): they are the
         protocol's, never parameters.
         """
-        other = self._other_data(subject)
+        other = self._other_data()
         y = None if self.y is None else self.y.copy()
         seen: list[Any] = [other]
         try:
             out = subject.forward(other, y)
             seen.append(out)
-            if isinstance(subject, LayerSubject):
-                dv = uniform_signed(self.rng, np.shape(out))  # any values will do
-                seen.append(dv)
-                known = _shallow_arrays(self.obj)
-                subject.backward(dv, None)
-                # arrays backward created are its results (gradients under any name),
-                # never parameters; a parameter's name bound there is the book's typo
-                seen += [a for key, a in _shallow_arrays(self.obj).items() if key not in known
-                         and not (len(key) == 1 and names.is_conventional(key[0]))]
-            else:
-                output = get_output(self.obj)
-                dv = output if np.ndim(out) == 0 else other
-                if isinstance(dv, np.ndarray):
-                    subject.backward(np.array(dv, dtype=np.float64), y)
+            self._warm_backward(subject, other, out, y, seen)
         except (UserCodeError, ProtocolError):
             pass  # the pass on the caller's data reports it
         finally:
             subject.pin.settle()
         return seen
 
-    def _reads_its_output(self, subject: LayerSubject, out: Any) -> bool:
-        """Forward keeps its output under another name and reads it on the next call.
-
-        A streaming RNN cell (``self.h = tanh(x @ Wx + self.h @ Wh)``): seen as an
-        attribute holding the returned output whose value changes the next output. Then
-        every call starts from the state the check began with (:meth:`_carried`).
-        """
-        obj = self.obj
-        keys = [k for k, v in _shallow_arrays(obj).items() if v is out and len(k) == 1
-                and k[0] not in names.OUTPUT_NAMES]
-        keys = [k for k in keys if k in self.state0]
-        if not keys:
-            return False
-        name = keys[0][0]
-        kept = getattr(obj, name)
-        try:
-            setattr(obj, name, kept + 0.5)
-            moved = np.array(subject.forward(self.x.copy()), dtype=np.float64)
-            setattr(obj, name, kept)
-            again = np.array(subject.forward(self.x.copy()), dtype=np.float64)
-        except (UserCodeError, ProtocolError):
-            setattr(obj, name, kept)
-            return False
-        if moved.shape == again.shape and moved.tobytes() == again.tobytes() \
-                or not self._carried(subject):
-            # put back before every call all the same (harmless where it is not read):
-            # stacked evaluations would leave it wider than the next call expects
-            subject.carry = {k: self.state0[k] for k in keys}
-            return False
-        return True
-
-    def _carried(self, subject: Subject) -> bool:
-        """Whether forward differs from call to call only through state it carries.
-
-        A stateful RNN keeps its hidden state for the next call. With the arrays it held
-        when the first pass began put back before every call, two calls must agree: then
-        each evaluation is checked from that state, and the report says so.
-        """
-        if not isinstance(subject, LayerSubject) or not self.state0:
-            return False
-        subject.carry = self.state0
-        argument = self.x.copy()
-        try:
-            first = np.array(subject.forward(self.x.copy()), dtype=np.float64)
-            second = np.array(subject.forward(argument), dtype=np.float64)
-        except (UserCodeError, ProtocolError):
-            first, second = np.zeros(1), np.ones(1)
-        if first.shape != second.shape or first.tobytes() != second.tobytes():
-            subject.carry = None
-            return False
-        # named: what forward rebinds besides its argument and gradients
-        now = _shallow_arrays(self.obj)
-        carried = [k for k, v in self.state0.items()
-                   if now.get(k) is not v and now.get(k) is not argument
-                   and not names.names_gradient_of(str(k[-1]), str(k[-1])[1:] or "_")]
-        held = ", ".join(".".join(map(str, k)) if len(k) == 1 else f"{k[0]}[{k[1]!r}]"
-                         for k in carried or list(self.state0))
-        self.report.notes.append(
-            f"forward carries state from call to call ({held}): each evaluation starts "
-            f"from the state the check began with (fresh copies)")
-        return True
-
-    def _check_repeatable(self, subject: Subject, grads: dict[str, np.ndarray]) -> None:
+    def _check_repeatable(self, subject: S, grads: dict[str, np.ndarray]) -> None:
         """Forward and backward again on the same data: are the gradients the same."""
         again = self._analytic_pass(subject, first=False)
-        if again is None:
-            return
         for name, first in grads.items():
             second = again[0].get(name)
             if not isinstance(first, np.ndarray) or not isinstance(second, np.ndarray):
@@ -1025,24 +892,6 @@ class Run:
 _ABSENT = object()
 #: the learning rate at which a ``backward(grad, learning_rate)`` update is read
 UPDATE_RATE = 1e-3
-
-
-def _shallow_arrays(obj: Any) -> dict[tuple[Any, ...], np.ndarray]:
-    """The float arrays an object holds as attributes or one level inside dicts and lists."""
-    out: dict[tuple[Any, ...], np.ndarray] = {}
-    for name, value in attributes(obj).items():
-        if isinstance(value, np.ndarray):
-            if value.dtype.kind == "f":
-                out[(name,)] = value
-        elif isinstance(value, dict):
-            for key, item in list(value.items())[:256]:
-                if isinstance(item, np.ndarray) and item.dtype.kind == "f":
-                    out[(name, key)] = item
-        elif isinstance(value, list):
-            for index, item in enumerate(value[:256]):
-                if isinstance(item, np.ndarray) and item.dtype.kind == "f":
-                    out[(name, index)] = item
-    return out
 
 
 def _agrees(analytic: float, numeric: float) -> bool:

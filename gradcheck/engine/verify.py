@@ -9,7 +9,7 @@ comparisons of :mod:`gradcheck.engine.numerics` into :class:`GradientResult` obj
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -435,22 +435,18 @@ class Verification:
                 at_scaled = subject.param_evaluator(v.param, v.value, self.x, scales=True)
             base = _constant(f0, f_scale)
         step = self.step or nm.default_step(v.eps)
-        options = dict(
-            step=step,
-            floor=v.floor,
-            eps=v.eps,
-            eps_analytic=v.eps_analytic,
-            one_sided=None if v.param is None else step,
-            abs_floor=self._abs_floor(subject),
-            at_scaled=at_scaled,
+        evaluate = nm.Evaluators(
+            at, base, at_scaled=at_scaled,
             **joint_kinks(subject, v, self.x, rowwise, self.rows_independent),
         )
+        steps = nm.Steps(step, v.floor, one_sided=None if v.param is None else step)
+        precision = nm.Precision(v.eps, v.eps_analytic, abs_floor=self._abs_floor(subject))
         cmp = None
         if v.param is not None and self._stacked().usable():
-            cmp = self._screened(v, at, base, index, options)
+            cmp = self._screened(v, evaluate, steps, precision, index)
         if cmp is None:
-            cmp = nm.compare(v.value, v.grad, at, base, index=index, at_kinks=at_kinks,
-                             **options)
+            cmp = nm.compare(v.value, v.grad, evaluate, replace(steps, at_kinks=at_kinks),
+                             precision, index=index)
         if counts_only:
             counts = np.bincount(cmp.verdict, minlength=4)
             if not counts[nm.WRONG] and not counts[nm.UNSURE]:
@@ -470,10 +466,10 @@ class Verification:
     def _screened(
         self,
         v: _Variable,
-        at: nm.EvalAt,
-        base: nm.EvalBase,
+        evaluate: nm.Evaluators,
+        steps: nm.Steps,
+        precision: nm.Precision,
         index: np.ndarray | None,
-        options: dict[str, Any],
     ) -> nm.Comparison | None:
         """Parameters: all elements screened by stacked columns, suspects one by one.
 
@@ -482,7 +478,8 @@ class Verification:
         assert v.param is not None  # called for parameters only
         col_at, col_base = self._stacked().evaluators(v.param)
         try:
-            screen = nm.compare(v.value, v.grad, col_at, col_base, index=index, **options)
+            screen = nm.compare(v.value, v.grad, replace(evaluate, at=col_at, base=col_base),
+                                steps, precision, index=index)
         except NotStackableError:
             return None
         suspects = np.flatnonzero(screen.verdict != nm.PASS)
@@ -494,10 +491,8 @@ class Verification:
             float(np.max(np.abs(screen.analytic))) if screen.analytic.size else 0.0,
             float(np.max(np.abs(screen.numeric[finite]))) if finite.any() else 0.0,
         )
-        again = nm.compare(
-            v.value, v.grad, at, base, index=screen.index[suspects], alpha_scale=scale,
-            **options,
-        )
+        again = nm.compare(v.value, v.grad, evaluate, steps,
+                           replace(precision, alpha_scale=scale), index=screen.index[suspects])
         screen.update(suspects, again)
         return screen
 
@@ -691,14 +686,10 @@ class Verification:
         cmp = nm.compare(
             np.zeros(k),
             analytic,
-            at,
-            _constant(f0, f_scale),
-            step=self.step or nm.default_step(eps),
-            floor=1.0,
-            eps=eps,
-            eps_analytic=max(v.eps_analytic for v in variables),
-            alpha_scale=alpha_scale,
-            abs_floor=abs_floor,
+            nm.Evaluators(at, _constant(f0, f_scale)),
+            nm.Steps(self.step or nm.default_step(eps), 1.0),
+            nm.Precision(eps, max(v.eps_analytic for v in variables), alpha_scale=alpha_scale,
+                         abs_floor=abs_floor),
         )
         w = cmp.worst()
         if (cmp.verdict != nm.PASS).any():

@@ -151,40 +151,15 @@ class FunctionSubject(Subject):
         rest = list(_loss_tuple(result, self.name)[1:])
         shown = returned_names(self.forward_function)
         source = shown[1:] if shown is not None and len(shown) == len(rest) + 1 else None
-        free = list(self.floats)
         if all(value is None for value in rest):
             raise UnfinishedError(f"{self.name} returned None for every gradient (an "
                                   "unfinished template?)")
+        container, items = _returned_items(rest, source)
+        free = list(self.floats)
         chosen: list[tuple[int, str, int | str]] = []  # (argument, label, where)
-        container = "returned"
-        if len(rest) == 1 and isinstance(rest[0], dict):
-            container = (source[0] if source is not None and source[0] else "returned")
-            items: list[tuple[int | str, Any, str | None]] = [
-                (key, value, str(key)) for key, value in rest[0].items()]
-        else:
-            items = [(k + 1, value, source[k] if source is not None else None)
-                     for k, value in enumerate(rest)]
         for where, value, name in items:
-            what = f"returned[{where}]" if isinstance(where, int) else f"returned[{where!r}]"
-            if isinstance(where, int) and name is not None and source is not None \
-                    and not looks_like_gradient(name):
-                self.set_aside.append(f"{name} ({what}): not named as a gradient")
-                continue
-            shape = np.shape(value) if isinstance(value, np.ndarray) else None
-            by_name = [i for i in free if name is not None and (
-                gradient_for(name, self.names[i]) or name == self.names[i])]
-            same = [i for i in free if shape is not None and self.slots[i].shape == shape]
-            pick = next((i for i in by_name if i in same), None)
-            if pick is None and same:
-                pick = same[0]
-            if pick is None and by_name:
-                pick = by_name[0]  # named for it, of another shape: a wrong shape, checked
-            if pick is None and value is None and free:
-                pick = free[0]  # a template's None: reported missing for that argument
+            pick = self._argument_of(where, value, name, free)
             if pick is None:
-                label = name or what
-                self.set_aside.append(f"{label} ({what}, shape {shape}): of no float "
-                                      "argument's shape")
                 continue
             free.remove(pick)
             label = f"{container}[{where!r}]" if not isinstance(where, int) \
@@ -199,6 +174,33 @@ class FunctionSubject(Subject):
         self.differentiate([c[0] for c in chosen], [c[1] for c in chosen])
         self.gradient_at = {c[1]: c[2] for c in chosen}
 
+    def _argument_of(self, where: int | str, value: Any, name: str | None,
+                     free: list[int]) -> int | None:
+        """The free float argument a returned value is the gradient of; else set aside."""
+        what = f"returned[{where}]" if isinstance(where, int) else f"returned[{where!r}]"
+        if isinstance(where, int) and name is not None and not looks_like_gradient(name):
+            self.set_aside.append(f"{name} ({what}): not named as a gradient")
+            return None
+        shape = np.shape(value) if isinstance(value, np.ndarray) else None
+        pick = self._pick(free, name, shape, value is None)
+        if pick is None:
+            self.set_aside.append(f"{name or what} ({what}, shape {shape}): of no float "
+                                  "argument's shape")
+        return pick
+
+    def _pick(self, free: list[int], name: str | None, shape: tuple[int, ...] | None,
+              none: bool) -> int | None:
+        """By name among the same shape, by shape, by name alone, a template's None."""
+        by_name = [i for i in free if name is not None and (
+            gradient_for(name, self.names[i]) or name == self.names[i])]
+        same = [i for i in free if shape is not None and self.slots[i].shape == shape]
+        candidates = (
+            next((i for i in by_name if i in same), None),  # named for it, of its shape
+            same[0] if same else None,
+            by_name[0] if by_name else None,  # named for it, of another shape: checked
+            free[0] if none and free else None,  # a template's None: reported missing
+        )
+        return next((i for i in candidates if i is not None), None)
 
     def add_dict_parameters(self, returned: dict[Any, Any]) -> list[str]:
         """Arrays of a dict argument (``parameters``) that a returned dict has a gradient for.
@@ -330,3 +332,17 @@ def _what(value: Any) -> str:
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape}"
     return type(value).__name__
+
+
+def _returned_items(rest: list[Any], source: list[str | None] | None
+                    ) -> tuple[str, list[tuple[int | str, Any, str | None]]]:
+    """What a loss returned after its value, as ``(where, value, name)``, and its container.
+
+    One dict: its items by key (the container named as the source names it); else the
+    values by position (1, 2, ...), named as the ``return`` statement names them.
+    """
+    if len(rest) == 1 and isinstance(rest[0], dict):
+        container = (source[0] if source else None) or "returned"
+        return container, [(key, value, str(key)) for key, value in rest[0].items()]
+    return "returned", [(k + 1, value, source[k] if source is not None else None)
+                        for k, value in enumerate(rest)]

@@ -94,6 +94,9 @@ class Subject:
     #: forward takes any real input: a probe may move the batch's rows anywhere (a loss's
     #: predictions must keep their domain)
     free_inputs = False
+    #: forward returns one loss per sample (or per element), reduced by the objective's
+    #: mean; a fused loss returns the reduced scalar itself
+    losses_per_sample = False
 
     def __init__(self, obj: Any, pin: RandomPin) -> None:
         self.obj = obj
@@ -301,6 +304,12 @@ class LayerSubject(Subject):
     takes_upstream_gradient = True
     free_inputs = True
 
+    @classmethod
+    def build(cls, obj: Any, pin: RandomPin, *, training: bool | None = None,
+              inputs: int = 1) -> LayerSubject:
+        """The subject of a layer; ``training`` and ``inputs`` as in :func:`subject_for`."""
+        return cls(obj, pin, wants_training(obj, training, inputs))
+
     def __init__(self, obj: Any, pin: RandomPin, training: tuple[bool, bool]) -> None:
         super().__init__(obj, pin)
         self.extra = (training[1],) if training[0] else ()
@@ -328,42 +337,64 @@ class LayerSubject(Subject):
     def forward(self, x: np.ndarray, y: np.ndarray | None = None) -> Any:
         """One forward call on ``x``; returns its output (set or returned)."""
         self._pinned()
-        obj = self.obj
         if self.carry is not None:
             self._put_back(self.carry)
-        before = None if self.returns_output or self.output_known else get_output(obj)
-        kept = None
-        if isinstance(before, np.ndarray) and before.dtype.kind == "f" and before.size \
-                and before.flags.writeable and not np.may_share_memory(before, x):
-            # poisoned, so that a forward writing into it in place (a buffer) shows
-            kept = before.copy()
-            before.fill(np.nan)
+        before, kept = self._poisoned(x)
         args = self.packing.arguments(x) if self.packing is not None else (x,)
         self.last_inputs = args
-        returned = call(obj, self.roles.forward, *args, *self.extra)
+        returned = call(self.obj, self.roles.forward, *args, *self.extra)
         self.pin.note_draws()
         if self.out_packing is not None:
             return self.out_packing.pack(returned)
-        if not self.output_known and before is None and get_output(obj) is None \
-                and isinstance(returned, (tuple, list)) and len(returned) > 1 and all(
-                    isinstance(r, np.ndarray) and r.ndim >= 1 and r.dtype.kind == "f"
-                    and r.shape[0] == x.shape[0] for r in returned):
-            self.out_packing = Packing.of(returned, names=[f"output[{i}]"
-                                                           for i in range(len(returned))])
-            self.returns_output = True
+        if self._tuple_output(returned, before, x):
+            assert self.out_packing is not None
             return self.out_packing.pack(returned)
         if self.returns_output:
             if not self.buffer and returned is self._last:
                 self.buffer = True
-            self._last = returned
-            return returned.copy() if self.buffer else returned
-        output = get_output(obj)
+            return self._kept_result(returned)
+        output = get_output(self.obj)
         if not self.output_known and isinstance(returned, np.ndarray) and (
             output is None or output is before
         ):
             self.returns_output = True
-            self._last = returned
-            return returned.copy() if self.buffer else returned
+            return self._kept_result(returned)
+        return self._set_output(output, before, kept)
+
+    def _poisoned(self, x: np.ndarray) -> tuple[Any, np.ndarray | None]:
+        """The output the object held before the call, and its contents if it was poisoned.
+
+        Until forward was seen setting its output, the array it already holds is filled
+        with NaN, so that a forward writing into it in place (a buffer) shows.
+        """
+        before = None if self.returns_output or self.output_known else get_output(self.obj)
+        if isinstance(before, np.ndarray) and before.dtype.kind == "f" and before.size \
+                and before.flags.writeable and not np.may_share_memory(before, x):
+            kept = before.copy()
+            before.fill(np.nan)
+            return before, kept
+        return before, None
+
+    def _tuple_output(self, returned: Any, before: Any, x: np.ndarray) -> bool:
+        """Forward returns a tuple of outputs (``(h, c)``), seen on its first call: packed."""
+        if self.output_known or before is not None or get_output(self.obj) is not None \
+                or not isinstance(returned, (tuple, list)) or len(returned) <= 1:
+            return False
+        if not all(isinstance(r, np.ndarray) and r.ndim >= 1 and r.dtype.kind == "f"
+                   and r.shape[0] == x.shape[0] for r in returned):
+            return False
+        self.out_packing = Packing.of(returned, names=[f"output[{i}]"
+                                                       for i in range(len(returned))])
+        self.returns_output = True
+        return True
+
+    def _kept_result(self, returned: Any) -> Any:
+        """A returned output, copied when forward writes into one buffer every call."""
+        self._last = returned
+        return returned.copy() if self.buffer else returned
+
+    def _set_output(self, output: Any, before: Any, kept: np.ndarray | None) -> Any:
+        """The output forward set (``self.output``); a buffer written in place is noted."""
         if kept is not None and before is not None and output is not before:
             np.copyto(before, kept)  # (not the output any more: as it was)
         if not self.output_known and output is before and kept is not None \
@@ -373,7 +404,7 @@ class LayerSubject(Subject):
             if kept is not None and before is not None:
                 np.copyto(before, kept)
             raise ProtocolError(
-                f"{type(obj).__name__}.{self.roles.forward} did not set self.output")
+                f"{type(self.obj).__name__}.{self.roles.forward} did not set self.output")
         return output.copy() if self.buffer else output
 
     def _put_back(self, state: dict[tuple[Any, ...], np.ndarray]) -> None:
@@ -428,6 +459,7 @@ class LossSubject(Subject):
 
     kind = Kind.LOSS
     input_name = "y_pred"
+    losses_per_sample = True
     # probabilities: steps relative to |p| down to this scale, never stepping below zero
     input_step_floor = 1e-3
     clips = True
@@ -446,6 +478,19 @@ class LossSubject(Subject):
         self.y_true, self.n_samples = y, x.shape[0]
         self.activation_only = not implied.forward_takes_labels(self.obj)
         return []
+
+    def as_scalar(self) -> FusedSubject:
+        """The same loss checked as the gradient of the scalar its forward returns.
+
+        A loss whose forward returns the mean itself (a fused softmax + loss, or a loss
+        reducing its own output): what this subject learned of it so far is kept.
+        """
+        fused = FusedSubject(self.obj, self.pin)
+        fused.y_true, fused.n_samples = self.y_true, self.n_samples
+        fused.evaluations = self.evaluations
+        fused.activation_only, fused.implied_kind = self.activation_only, self.implied_kind
+        fused.last_output = self.last_output
+        return fused
 
     def forward(self, x: np.ndarray, y: np.ndarray | None = None) -> Any:
         """The per-sample losses (or a scalar) for predictions ``x``."""
@@ -514,6 +559,7 @@ class FusedSubject(LossSubject):
 
     kind = Kind.FUSED
     input_step_floor = 1.0  # logits
+    losses_per_sample = False
 
     def __init__(self, obj: Any, pin: RandomPin) -> None:
         super().__init__(obj, pin)
@@ -578,7 +624,7 @@ def subject_for(kind: Kind | str, obj: Any, pin: RandomPin, *,
     ``inputs``: how many arguments forward takes before it (several inputs).
     """
     if kind == Kind.LAYER:
-        return LayerSubject(obj, pin, wants_training(obj, training, inputs))
+        return LayerSubject.build(obj, pin, training=training, inputs=inputs)
     if kind == Kind.FUSED:
         return FusedSubject(obj, pin)
     return LossSubject(obj, pin)

@@ -40,9 +40,17 @@ TRAINING_NAMES = {"training", "train", "is_training", "train_mode", "_training",
 
 @dataclass
 class Found:
-    """A class defined in the target, and what discovery decided about it."""
+    """A class defined in the target, and what discovery decided about it.
 
-    cls: type
+    Functions are found as well, with the same type: ``cls`` is then the function a
+    report points at (file, line), ``subject`` what the check runs (a function pair, a
+    derivative, a program, a dict network: see :mod:`gradcheck.targets.functions`,
+    :mod:`~gradcheck.targets.derivatives`, :mod:`~gradcheck.targets.programs`,
+    :mod:`~gradcheck.targets.dict_networks`) and ``listed`` whether it counts as having a
+    backward.
+    """
+
+    cls: Any  # the class (a function for a function-side subject)
     name: str
     module: str
     kind: str  # "layer" | "loss" | "fused" | "engine"
@@ -56,11 +64,21 @@ class Found:
     # forward is the activation alone (observed while probing)
     labels_in_backward: bool = False
     subclasses: list[str] = field(default_factory=list)  # classes of the target deriving
+    subject: Any = None  # a function-side check's subject; None for a class
+    listed: bool | None = None  # has_backward of a function-side subject
 
     @property
     def has_backward(self) -> bool:
         """A backward of its own, or one it delegates to: listed when not checked."""
+        if self.listed is not None:
+            return self.listed
         return self.delegates or method_names(self.cls)[1] is not None
+
+    @classmethod
+    def function(cls, subject: Any, name: str, module: str, kind: str, *, at: Any,
+                 listed: bool, verdict: str = "check", reason: str = "") -> Found:
+        """A function-side check: ``subject`` run, ``at`` where its report points."""
+        return cls(at, name, module, kind, verdict, reason, subject=subject, listed=listed)
 
 
 def find_classes(target: Target) -> list[Found]:

@@ -9,6 +9,8 @@ from the working directory for a bare ``gradcheck``)::
     seed = 1                      # Hypothesis seed
     strict = true                 # an all-inconclusive class fails the run
     exclude = ["Layer_Broken*"]   # class names or target paths (fnmatch patterns) not checked
+    memory = "512MB"              # what one stacked evaluation may allocate (or bytes)
+    threads = 2                   # BLAS threads during a check (0: the pools left alone)
 
     [tool.gradcheck.args.Layer_Dropout]   # constructor arguments per class
     rate = 0.1
@@ -27,10 +29,11 @@ from typing import Any
 from gradcheck.errors import TargetError
 from gradcheck.targets.discovery import CONFIG_NAME
 from gradcheck.targets.loading import Target
+from gradcheck.targets.options import memory_size, thread_count
 
 __all__ = ["KNOWN_KEYS", "Settings", "find_pyproject", "load_config", "load_settings"]
 
-KNOWN_KEYS = ("targets", "examples", "seed", "strict", "exclude", "args")
+KNOWN_KEYS = ("targets", "examples", "seed", "strict", "exclude", "memory", "threads", "args")
 
 
 @dataclass
@@ -49,6 +52,8 @@ class Settings:
         Default for ``--strict``.
     exclude : list of str
         ``fnmatch`` patterns of class names and target paths left out.
+    memory, threads : int or None
+        Defaults for ``--memory`` (bytes) and ``--threads`` (0: the pools left alone).
     warnings : list of str
         Problems worth telling the user (unknown keys), one line each.
     """
@@ -59,6 +64,8 @@ class Settings:
     seed: int | None = None
     strict: bool | None = None
     exclude: list[str] = field(default_factory=list)
+    memory: int | None = None
+    threads: int | None = None
     warnings: list[str] = field(default_factory=list)
 
     def excludes(self, name: str) -> bool:
@@ -118,7 +125,22 @@ def load_settings(start: Path) -> Settings:
         if not isinstance(strict, bool):
             raise TargetError(f"{where}: strict = {strict!r}; expected true or false")
         settings.strict = strict
+    settings.memory = _parsed(table, "memory", memory_size, where)
+    settings.threads = _parsed(table, "threads", thread_count, where)
     return settings
+
+
+def _parsed(table: dict[str, Any], key: str, parse: Any, where: str) -> Any:
+    """A key read as its command-line option reads its text (``None`` when absent)."""
+    value = table.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise TargetError(f"{where}: {key} = {value!r}; expected an integer or a string")
+    try:
+        return parse(str(value))
+    except ValueError as exc:
+        raise TargetError(f"{where}: {key} = {value!r}; {exc}") from None
 
 
 def _looks_like_path(spec: str) -> bool:

@@ -31,7 +31,9 @@ import numpy as np
 from gradcheck.protocol.derivative import derivative_of
 from gradcheck.protocol.source import function_tree
 from gradcheck.report import FAILED
+from gradcheck.targets.classes import Found
 from gradcheck.targets.loading import Target, own_functions
+from gradcheck.targets.specs import Called, CheckSpec, Planned
 
 __all__ = [
     "COST",
@@ -39,9 +41,7 @@ __all__ = [
     "THROUGH",
     "KIND",
     "LOSS",
-    "DerivativeFound",
-    "DerivativePlan",
-    "DerivativeSpec",
+    "Derivative",
     "draw_derivative_case",
     "find_derivatives",
     "plan_derivatives",
@@ -63,19 +63,14 @@ _BACKWARDS = ("backward", "backward_propagation", "backprop", "backward_pass",
 
 
 @dataclass
-class DerivativeFound:
-    """A function and its derivative found in a target (as the runner sees a class)."""
+class Derivative:
+    """What a derivative's check runs: a function, its derivative, and how to read them."""
 
-    name: str
-    module: str
     f: Callable[..., Any]
     f_prime: Callable[..., Any]
-    form: str  # ELEMENTWISE | LOSS | COST
+    form: str  # ELEMENTWISE | LOSS | COST | THROUGH
     reading: str | None = None  # the reading the code that uses it fixes
     users: list[str] = field(default_factory=list)
-    kind: str = KIND
-    verdict: str = "check"
-    reason: str = ""
     domain: str = "real"  # elementwise: "real" | "positive"; loss: "real" | "unit"
     owner: str | None = None  # the class that holds the pair (its row replaces others)
     f_label: str = ""  # how reports name f (a lambda by the attribute holding it)
@@ -87,80 +82,35 @@ class DerivativeFound:
             self.f_label = name if name != "<lambda>" else "f"
 
     @property
-    def has_backward(self) -> bool:
-        """Not a class with a backward (the CLI's list of unchecked classes)."""
-        return False
-
-    @property
-    def cls(self) -> Callable[..., Any]:
-        """The derivative: where the JSON report points (file, line)."""
-        return self.f_prime
-
-
-@dataclass
-class DerivativeSpec:
-    """One check of a derivative (duck-types the runner's ``CheckSpec``)."""
-
-    found: DerivativeFound
-    kind: str = KIND
-    labels: str | None = None
-    domain: str | None = None
-    training: bool = False
-    backward_only: bool = False
-    failure: str | None = None
-
-    @property
-    def build(self) -> Any:
-        """What the JSON's ``constructor`` shows: nothing is built."""
-        return _Shown(self.variant)
-
-    @property
-    def name(self) -> str:
-        """The derivative's row name."""
-        return self.found.name
-
-    @property
     def variant(self) -> str:
-        """What is checked against what."""
-        found = self.found
-        f = found.f_label
+        """What is checked against what (the row's variant)."""
+        f = self.f_label
         text = {ELEMENTWISE: f"elementwise derivative of {f}",
                 LOSS: f"gradient of {f}", COST: f"dC/dz of {f} at a = sigmoid(z)",
-                THROUGH: f"dL/dz of {f} at y_pred = sigmoid(z)"}[found.form]
-        if found.domain == "positive":
+                THROUGH: f"dL/dz of {f} at y_pred = sigmoid(z)"}[self.form]
+        if self.domain == "positive":
             text += "; positive inputs"
-        elif found.domain == "open unit":
+        elif self.domain == "open unit":
             text += "; inputs in (-1, 1)"
-        elif found.domain == "unit":
+        elif self.domain == "unit":
             text += "; predictions in (0, 1), binary targets"
-        if found.users:
-            verb = "uses" if len(found.users) == 1 else "use"
-            text += f"; as {', '.join(found.users)} {verb} it"
-            if found.reading is not None:
-                text += f" (on its {found.reading})"
+        if self.users:
+            verb = "uses" if len(self.users) == 1 else "use"
+            text += f"; as {', '.join(self.users)} {verb} it"
+            if self.reading is not None:
+                text += f" (on its {self.reading})"
         return text
 
 
-@dataclass
-class _Shown:
-    label: str
-    shown: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class DerivativePlan:
-    """The outcome of planning one derivative (duck-types the runner's ``Planned``)."""
-
-    found: DerivativeFound
-    specs: list[DerivativeSpec] = field(default_factory=list)
-    status: str = "check"
-    reason: str = ""
-    notes: list[str] = field(default_factory=list)
-    unchecked: list[str] = field(default_factory=list)
+def _found(name: str, module: str, f: Callable[..., Any], f_prime: Callable[..., Any],
+           form: str, *, verdict: str = "check", reason: str = "", **more: Any) -> Found:
+    """A derivative as the runner sees a class; its report points at ``f_prime``."""
+    return Found.function(Derivative(f, f_prime, form, **more), name, module, KIND,
+                          at=f_prime, listed=False, verdict=verdict, reason=reason)
 
 
 # ----------------------------------------------------------------------------- finding
-def find_derivatives(target: Target) -> list[DerivativeFound]:
+def find_derivatives(target: Target) -> list[Found]:
     """Every derivative pair and derivative object of the target's modules.
 
     Parameters
@@ -170,20 +120,20 @@ def find_derivatives(target: Target) -> list[DerivativeFound]:
 
     Returns
     -------
-    list of DerivativeFound
+    list of Found
         In definition order; one entry per distinct function, derivative and reading.
     """
-    found: list[DerivativeFound] = []
+    found: list[Found] = []
     for module in target.modules:
         functions = own_functions(module)
-        pairs: dict[tuple[int, int], DerivativeFound] = {}
+        pairs: dict[tuple[int, int], Found] = {}
         for name, function in functions.items():
             base = derivative_of(name, functions)
             if base is None or _takes(functions[base]) != _takes(function):
                 continue
             form = ELEMENTWISE if _takes(function) == 1 else LOSS
-            entry = DerivativeFound(name, module.__name__, functions[base], function, form)
-            pairs[(id(entry.f), id(entry.f_prime))] = entry
+            entry = _found(name, module.__name__, functions[base], function, form)
+            pairs[(id(entry.subject.f), id(entry.subject.f_prime))] = entry
             found.append(entry)
         for cls in _own_classes(module):
             found += _from_class(cls, module, pairs)
@@ -219,16 +169,16 @@ def _instance(cls: type) -> Any:
 
 
 def _from_class(cls: type, module: Any,
-                pairs: dict[tuple[int, int], DerivativeFound]) -> list[DerivativeFound]:
+                pairs: dict[tuple[int, int], Found]) -> list[Found]:
     """The derivative rows a class gives (new ones; module pairs it uses are annotated)."""
     name, mod = cls.__name__, module.__name__
     methods = {k for k in dir(cls) if callable(getattr(cls, k, None))}
-    out: list[DerivativeFound] = []
+    out: list[Found] = []
     if {"fn", "delta"} <= methods:
         obj: Any = _instance(cls) or cls
         if _takes(obj.fn) == 2 and _takes(obj.delta) == 3:
             sigmoid = getattr(module, "sigmoid", None)
-            return [DerivativeFound(f"{name}.delta", mod, obj.fn, obj.delta, COST,
+            return [_found(f"{name}.delta", mod, obj.fn, obj.delta, COST,
                                     owner=name, f_label=f"{name}.fn",
                                     activation=sigmoid if callable(sigmoid) else None)]
         return []
@@ -237,11 +187,11 @@ def _from_class(cls: type, module: Any,
         if obj is None:
             return []
         if _takes(obj.fn) == 1 and _takes(obj.grad) == 1:
-            out.append(DerivativeFound(f"{name}.grad", mod, obj.fn, obj.grad, ELEMENTWISE,
+            out.append(_found(f"{name}.grad", mod, obj.fn, obj.grad, ELEMENTWISE,
                                        owner=name, f_label=f"{name}.fn"))
             grad2 = getattr(obj, "grad2", None)
             if callable(grad2) and _takes(grad2) == 1:
-                out.append(DerivativeFound(f"{name}.grad2", mod, obj.grad, grad2, ELEMENTWISE,
+                out.append(_found(f"{name}.grad2", mod, obj.grad, grad2, ELEMENTWISE,
                                            owner=name, f_label=f"{name}.grad"))
         return out
     if {"loss", "grad"} <= methods and not {"forward", "backward"} <= methods:
@@ -249,12 +199,12 @@ def _from_class(cls: type, module: Any,
         if obj is None:
             return []
         if _takes(obj.loss) == 2 and _takes(obj.grad) == 2:
-            return [DerivativeFound(f"{name}.grad", mod, obj.loss, obj.grad, LOSS, owner=name,
+            return [_found(f"{name}.grad", mod, obj.loss, obj.grad, LOSS, owner=name,
                                     f_label=f"{name}.loss")]
         if _takes(obj.loss) == 2 and _through_roles(obj.grad) is not None:
-            return [DerivativeFound(f"{name}.grad", mod, obj.loss, obj.grad, THROUGH,
+            return [_found(f"{name}.grad", mod, obj.loss, obj.grad, THROUGH,
                                     owner=name, f_label=f"{name}.loss")]
-        return [DerivativeFound(
+        return [_found(
             f"{name}.grad", mod, obj.loss, obj.grad, LOSS, verdict="skip", owner=name,
             reason=f"grad takes {_takes(obj.grad)} arguments and loss {_takes(obj.loss)}: "
             "a gradient through an activation (grad(y, y_pred, z, act_fn)) is not read "
@@ -322,7 +272,7 @@ def _holds_functions(cls: type) -> bool:
 
 
 def _held_pair(cls: type, module: Any,
-               pairs: dict[tuple[int, int], DerivativeFound]) -> list[DerivativeFound]:
+               pairs: dict[tuple[int, int], Found]) -> list[Found]:
     """An ``Activation(f, f_prime)`` object: the pair it holds, in its backward's reading."""
     if not _holds_functions(cls):
         return []
@@ -342,13 +292,13 @@ def _held_pair(cls: type, module: Any,
         f = held[base]
         reading = _reading(cls, attr)
         key = (id(f), id(f_prime))
-        if key in pairs and pairs[key].reading in (None, reading):
+        if key in pairs and pairs[key].subject.reading in (None, reading):
             entry = pairs[key]  # the module's own pair: one row, in the object's reading
-            entry.users.append(cls.__name__)
-            entry.reading = entry.reading or reading
+            entry.subject.users.append(cls.__name__)
+            entry.subject.reading = entry.subject.reading or reading
             return []
         label = getattr(f, "__name__", base)
-        entry = DerivativeFound(f"{cls.__name__}.{attr}", module.__name__, f, f_prime,
+        entry = _found(f"{cls.__name__}.{attr}", module.__name__, f, f_prime,
                                 ELEMENTWISE, reading=reading, users=[cls.__name__],
                                 f_label=label if label != "<lambda>" else
                                 f"{cls.__name__}.{base}")
@@ -379,7 +329,7 @@ def _reading(cls: type, attr: str) -> str | None:
 
 
 # ----------------------------------------------------------------------------- planning
-def plan_derivatives(target: Target) -> list[DerivativePlan]:
+def plan_derivatives(target: Target) -> list[Planned]:
     """A plan per derivative found: its domain probed, or why it cannot run.
 
     Parameters
@@ -389,44 +339,47 @@ def plan_derivatives(target: Target) -> list[DerivativePlan]:
 
     Returns
     -------
-    list of DerivativePlan
+    list of Planned
     """
     plans = []
     for found in find_derivatives(target):
+        d: Derivative = found.subject
         if found.verdict == "skip":
-            plans.append(DerivativePlan(found, status="skip", reason=found.reason))
+            plans.append(Planned(found, status="skip", reason=found.reason))
             continue
-        found.domain = _domain(found)
-        if found.form == ELEMENTWISE and found.domain != "none" and not _elementwise(found):
-            f = getattr(found.f, "__name__", "f")
-            plans.append(DerivativePlan(found, status="skip", reason=(
+        d.domain = _domain(found)
+        if d.form == ELEMENTWISE and d.domain != "none" and not _elementwise(found):
+            f = getattr(d.f, "__name__", "f")
+            plans.append(Planned(found, status="skip", reason=(
                 f"{f} is not elementwise (changing one input moves other outputs, as "
                 f"softmax does): its derivative is a Jacobian, not read here; check the "
                 "layer that uses it")))
             continue
-        if found.domain == "none":
-            plans.append(DerivativePlan(found, status="skip", reason=(
-                f"{getattr(found.f, '__name__', 'f')} gives no finite value on real, positive, "
+        if d.domain == "none":
+            plans.append(Planned(found, status="skip", reason=(
+                f"{getattr(d.f, '__name__', 'f')} gives no finite value on real, positive, "
                 "(-1, 1) or (0, 1) arguments: check it with gradcheck.check_derivative and "
                 "your own")))
             continue
-        plans.append(DerivativePlan(found, [DerivativeSpec(found)]))
+        label = Called(label=d.variant)
+        plans.append(Planned(found, [CheckSpec(found, label, KIND)]))
     return plans
 
 
-def _elementwise(found: DerivativeFound) -> bool:
+def _elementwise(found: Found) -> bool:
     """Whether one input moves only its own output (``sigmoid``, not ``softmax``)."""
+    d: Derivative = found.subject
     x = np.array([[-1.5, -0.3, 0.4, 2.0]])
-    if found.domain == "positive":
+    if d.domain == "positive":
         x = np.abs(x) + 0.1
-    elif found.domain == "open unit":
+    elif d.domain == "open unit":
         x = 0.9 * np.tanh(x)
     moved = x.copy()
     moved[0, 0] += 0.5
     try:
         with np.errstate(all="ignore"):
-            before = np.asarray(found.f(x.copy()), dtype=np.float64)
-            after = np.asarray(found.f(moved), dtype=np.float64)
+            before = np.asarray(d.f(x.copy()), dtype=np.float64)
+            after = np.asarray(d.f(moved), dtype=np.float64)
     except Exception:  # noqa: BLE001 - the check reports it
         return True
     if before.shape != x.shape or after.shape != x.shape:
@@ -434,15 +387,16 @@ def _elementwise(found: DerivativeFound) -> bool:
     return bool(np.array_equal(before[0, 1:], after[0, 1:]))
 
 
-def _domain(found: DerivativeFound) -> str:
+def _domain(found: Found) -> str:
     """Where ``f`` is finite: probed once on a few values (the candidate's own call)."""
+    d: Derivative = found.subject
     rng = np.random.default_rng(0)
     candidates: dict[str, tuple[np.ndarray, ...]]
-    if found.form == ELEMENTWISE:
+    if d.form == ELEMENTWISE:
         x = np.array([[-1.5, -0.3, 0.4, 2.0]])
         candidates = {"real": (x,), "positive": (np.abs(x) + 0.1,),
                       "open unit": (0.9 * np.tanh(x),)}
-    elif found.form == LOSS:
+    elif d.form == LOSS:
         pred, true = rng.standard_normal((2, 3)), rng.standard_normal((2, 3))
         unit = (rng.uniform(0.1, 0.9, (2, 3)), rng.integers(0, 2, (2, 3)).astype(float))
         candidates = {"real": (true, pred), "unit": (unit[1], unit[0])}
@@ -451,7 +405,7 @@ def _domain(found: DerivativeFound) -> str:
     for domain, args in candidates.items():
         try:
             with np.errstate(all="ignore"):
-                value = np.asarray(found.f(*[np.array(a) for a in args]), dtype=np.float64)
+                value = np.asarray(d.f(*[np.array(a) for a in args]), dtype=np.float64)
         except Exception:  # noqa: BLE001 - outside its domain
             continue
         if value.size and np.all(np.isfinite(value)):
@@ -464,7 +418,7 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def draw_derivative_case(spec: DerivativeSpec, draw: Callable[[Any], Any]) -> Any:
+def draw_derivative_case(spec: CheckSpec, draw: Callable[[Any], Any]) -> Any:
     """Draw one example's arguments (the runner's ``draw_case`` for derivatives)."""
     from hypothesis import strategies as st
 
@@ -473,21 +427,22 @@ def draw_derivative_case(spec: DerivativeSpec, draw: Callable[[Any], Any]) -> An
     from gradcheck.targets.results import Case
 
     found = spec.found
-    if found.form == ELEMENTWISE:
+    d: Derivative = found.subject
+    if d.form == ELEMENTWISE:
         shape = tuple(draw(st.lists(st.integers(1, 4), min_size=1, max_size=3)))
-        x = draw(gs.nd_arrays(shape, scale=1.5, zeros=found.domain == "real"))
-        if found.domain == "positive":
+        x = draw(gs.nd_arrays(shape, scale=1.5, zeros=d.domain == "real"))
+        if d.domain == "positive":
             x = np.abs(x) + 0.1
-        elif found.domain == "open unit":
+        elif d.domain == "open unit":
             x = 0.9 * np.tanh(x)  # arcsin, atanh: inside (-1, 1)
         args: tuple[Any, ...] = (x,)
         arrays = {"x": x}
-    elif found.form == LOSS:
+    elif d.form == LOSS:
         n, c = draw(st.integers(1, 4)), draw(st.integers(1, 4))
         pred = draw(gs.nd_arrays((n, c)))
         seed = draw(st.integers(0, 2**16 - 1))
         rng = np.random.default_rng(seed)
-        if found.domain == "unit":
+        if d.domain == "unit":
             pred = _sigmoid(np.clip(pred, -3, 3))
             true = rng.integers(0, 2, (n, c)).astype(np.float64)
         else:
@@ -495,7 +450,7 @@ def draw_derivative_case(spec: DerivativeSpec, draw: Callable[[Any], Any]) -> An
         position = _loss_position(found)
         args = (pred, true) if position == 0 else (true, pred)
         arrays = {"y_pred": pred, "y_true": true}
-    elif found.form == THROUGH:
+    elif d.form == THROUGH:
         n, c = draw(st.integers(1, 4)), draw(st.integers(1, 4))
         z = draw(gs.nd_arrays((n, c), scale=1.5))
         y = np.array(draw(st.lists(st.sampled_from([0.0, 1.0]), min_size=n * c,
@@ -511,26 +466,28 @@ def draw_derivative_case(spec: DerivativeSpec, draw: Callable[[Any], Any]) -> An
     return Case(FunctionCall(args, {}), arrays, {}, seed)
 
 
-def _loss_position(found: DerivativeFound) -> int:
+def _loss_position(found: Found) -> int:
     from gradcheck.protocol.derivative import differentiated_argument
 
+    d: Derivative = found.subject
     dummy = (np.zeros((1, 1)), np.zeros((1, 1)))
-    return differentiated_argument(found.f, dummy)
+    return differentiated_argument(d.f, dummy)
 
 
-def run_derivative_engine(spec: DerivativeSpec, case: Any) -> tuple[Any, str | None]:
+def run_derivative_engine(spec: CheckSpec, case: Any) -> tuple[Any, str | None]:
     """Check one example with :func:`gradcheck.check_derivative`."""
     from gradcheck import check_derivative
 
     found = spec.found
+    d: Derivative = found.subject
     args = case.obj.args
     try:
-        if found.form == COST:
+        if d.form == COST:
             report = _check_cost(found, args, case.seed)
-        elif found.form == THROUGH:
+        elif d.form == THROUGH:
             report = _check_through(found, args, case.seed)
         else:
-            report = check_derivative(found.f, found.f_prime, *args, reading=found.reading,
+            report = check_derivative(d.f, d.f_prime, *args, reading=d.reading,
                                       seed=case.seed, raise_on_failure=False)
     except (ValueError, TypeError) as exc:
         return None, f"the check rejected the call: {type(exc).__name__}: {exc}"
@@ -538,36 +495,37 @@ def run_derivative_engine(spec: DerivativeSpec, case: Any) -> tuple[Any, str | N
         from gradcheck.engine.blame import checker_raised
 
         return checker_raised(exc, found.name, KIND)
-    if found.reading is not None and report.status == "failed" and found.form == ELEMENTWISE:
+    if d.reading is not None and report.status == "failed" and d.form == ELEMENTWISE:
         _other_reading(found, args, case.seed, report)
-    if found.form == ELEMENTWISE and report.status in ("passed", "failed", "inconclusive"):
+    if d.form == ELEMENTWISE and report.status in ("passed", "failed", "inconclusive"):
         _writes(found, report)
     report.name = found.name
     for g in report.gradients:  # "QuadraticCost.delta (dQuadraticCost.fn/dz)"
-        g.name = f"{found.name} (d{found.f_label}/{g.name.rsplit('/', 1)[-1]}"
+        g.name = f"{found.name} (d{d.f_label}/{g.name.rsplit('/', 1)[-1]}"
     return report, None
 
 
-def _writes(found: DerivativeFound, report: Any) -> None:
+def _writes(found: Found, report: Any) -> None:
     """Whether the derivative writes into its argument, on a fixed probe of every sign.
 
     The example Hypothesis shrinks to may hold no value the derivative overwrites
     (``x[x <= 0] = 0`` on a positive example): the write is looked for on its own.
     """
+    d: Derivative = found.subject
     probe = np.array([[-1.5, -0.3, 0.0, 0.4, 2.0]])
-    if found.domain == "positive":
+    if d.domain == "positive":
         probe = np.abs(probe) + 0.1
-    elif found.domain == "open unit":
+    elif d.domain == "open unit":
         probe = 0.9 * np.tanh(probe)
     given = probe.copy()
     try:
         with np.errstate(all="ignore"):
-            found.f_prime(given)
+            d.f_prime(given)
     except Exception:  # noqa: BLE001 - the check reports what it raises
         return
     if np.array_equal(given, probe):
         return
-    name = getattr(found.f_prime, "__name__", "the derivative")
+    name = getattr(d.f_prime, "__name__", "the derivative")
     text = (f"{name} wrote into its argument (given {probe.tolist()[0]}, it left "
             f"{given.tolist()[0]}): a network passing its layer's input or output would "
             "see it changed; work on a copy")
@@ -576,30 +534,32 @@ def _writes(found: DerivativeFound, report: Any) -> None:
         report.status = FAILED
 
 
-def _other_reading(found: DerivativeFound, args: tuple[Any, ...], seed: int,
+def _other_reading(found: Found, args: tuple[Any, ...], seed: int,
                    report: Any) -> None:
     """A derivative right in the other reading than its user's: say so (the real bug)."""
     from gradcheck import check_derivative
 
-    other = "output" if found.reading == "input" else "input"
-    again = check_derivative(found.f, found.f_prime, *args, reading=other, seed=seed,
+    d: Derivative = found.subject
+    other = "output" if d.reading == "input" else "input"
+    again = check_derivative(d.f, d.f_prime, *args, reading=other, seed=seed,
                              raise_on_failure=False)
     if again.ok:
-        users = ", ".join(found.users)
+        users = ", ".join(d.users)
         for g in report.gradients:
             if g.status == "failed":
                 g.diagnosis = (f"it is the derivative in terms of the {other}, but {users}'s "
-                               f"backward calls it on the {found.reading}: call it on the "
-                               f"{other}, or write it in terms of the {found.reading}")
+                               f"backward calls it on the {d.reading}: call it on the "
+                               f"{other}, or write it in terms of the {d.reading}")
 
 
-def _check_through(found: DerivativeFound, args: tuple[Any, ...], seed: int) -> Any:
+def _check_through(found: Found, args: tuple[Any, ...], seed: int) -> Any:
     """``grad(y, sigmoid(z), z, act_fn)`` against finite differences of ``loss(y, sigmoid(z))``."""
     from gradcheck import check_derivative
 
+    d: Derivative = found.subject
     act = SigmoidActivation()
-    roles = _through_roles(found.f_prime) or []
-    loss, grad = found.f, found.f_prime
+    roles = _through_roles(d.f_prime) or []
+    loss, grad = d.f, d.f_prime
 
     def cost(z: np.ndarray, y: np.ndarray) -> Any:
         return loss(y, act.fn(z))
@@ -608,21 +568,22 @@ def _check_through(found: DerivativeFound, args: tuple[Any, ...], seed: int) -> 
         given = {"y": y, "y_pred": act.fn(z), "z": z, "act": act}
         return grad(*[given[r] for r in roles])
 
-    cost.__name__ = found.f_label
+    cost.__name__ = d.f_label
     dcost.__name__ = found.name
     report = check_derivative(cost, dcost, *args, wrt=0, reading="input", seed=seed,
                               raise_on_failure=False)
     report.notes.append(f"grad(y, y_pred, z, act_fn) is dL/dz: checked against "
-                        f"{found.f_label}(y, sigmoid(z)) with a sigmoid act_fn")
+                        f"{d.f_label}(y, sigmoid(z)) with a sigmoid act_fn")
     return report
 
 
-def _check_cost(found: DerivativeFound, args: tuple[Any, ...], seed: int) -> Any:
+def _check_cost(found: Found, args: tuple[Any, ...], seed: int) -> Any:
     """``delta(z, sigmoid(z), y)`` against the finite differences of ``fn(sigmoid(z), y)``."""
     from gradcheck import check_derivative
 
-    act = found.activation or _sigmoid
-    fn, delta = found.f, found.f_prime
+    d: Derivative = found.subject
+    act = d.activation or _sigmoid
+    fn, delta = d.f, d.f_prime
 
     def cost(z: np.ndarray, y: np.ndarray) -> Any:
         return fn(act(z), y)
@@ -630,7 +591,7 @@ def _check_cost(found: DerivativeFound, args: tuple[Any, ...], seed: int) -> Any
     def dcost(z: np.ndarray, y: np.ndarray) -> Any:
         return delta(z, act(z), y)
 
-    cost.__name__ = found.f_label
+    cost.__name__ = d.f_label
     dcost.__name__ = found.name
     report = check_derivative(cost, dcost, *args, wrt=0, reading="input", seed=seed,
                               raise_on_failure=False)
@@ -645,10 +606,10 @@ class _Derivatives:
 
     wider_first: bool = False
 
-    def draw(self, spec: DerivativeSpec, draw: Callable[[Any], Any]) -> Any:
+    def draw(self, spec: CheckSpec, draw: Callable[[Any], Any]) -> Any:
         return draw_derivative_case(spec, draw)
 
-    def run(self, spec: DerivativeSpec, case: Any, *, dvalues: np.ndarray | None = None
+    def run(self, spec: CheckSpec, case: Any, *, dvalues: np.ndarray | None = None
             ) -> tuple[Any, str | None]:
         import contextlib
         import io
@@ -658,7 +619,7 @@ class _Derivatives:
             warnings.simplefilter("ignore")
             return run_derivative_engine(spec, case)
 
-    def wider(self, spec: DerivativeSpec, case: Any, rng: np.random.Generator) -> Any:
+    def wider(self, spec: CheckSpec, case: Any, rng: np.random.Generator) -> Any:
         return None  # a shrunk derivative's example is its own evidence
 
 

@@ -21,19 +21,20 @@ import ast
 import inspect
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from gradcheck.model_api import check_params
 from gradcheck.protocol.source import function_tree
-from gradcheck.report import ERROR, INCONCLUSIVE, PASSED, SKIPPED, Kind
+from gradcheck.report import Kind
+from gradcheck.targets.classes import Found
 from gradcheck.targets.loading import Target, own_functions
-from gradcheck.targets.programs import Called
-from gradcheck.targets.results import CheckResult, ClassResult
+from gradcheck.targets.results import ClassResult, checked_once, not_run
+from gradcheck.targets.specs import Called, CheckSpec, Planned
 
-__all__ = ["DictNetworkFound", "DictNetworkPlan", "plan_dict_networks", "run_dict_network"]
+__all__ = ["DictNetwork", "find_dict_networks", "plan_dict_networks", "run_dict_network"]
 
 SETTINGS = {"keep_prob": 0.7, "lambd": 0.7, "lambda_": 0.7, "lamb": 0.7}
 INPUTS, SAMPLES, HIDDEN = 4, 6, (5, 3, 4, 3, 5)
@@ -43,70 +44,19 @@ _PARAMETERS = ("parameters", "params")
 
 
 @dataclass
-class DictNetworkFound:
-    """A forward/backward pair over a parameters dict, as the pipeline sees a class."""
+class DictNetwork:
+    """What a pair's check runs: its forward, backward and cost, and how many layers."""
 
-    name: str
-    module: str
     forward: Any
     backward: Any
     cost: Any
     layers: int
-    kind: str = Kind.MODEL.value
-    verdict: str = "check"
-    reason: str = ""
-
-    @property
-    def cls(self) -> Any:
-        """The forward function (what ``cls`` is for a class)."""
-        return self.forward
-
-    @property
-    def has_backward(self) -> bool:
-        """It has a backward: listed when not checked."""
-        return True
 
 
-@dataclass
-class DictNetworkSpec:
-    """The one check of a pair (duck-types the runner's ``CheckSpec``)."""
-
-    found: DictNetworkFound
-    settings: dict[str, Any] = field(default_factory=dict)
-    kind: str = Kind.MODEL.value
-    failure: str | None = None
-    labels: str | None = None
-    domain: str | None = None
-    training: bool = False
-
-    @property
-    def name(self) -> str:
-        """The pair's name."""
-        return self.found.name
-
-    @property
-    def variant(self) -> str:
-        """The layer sizes and settings used."""
-        dims = [INPUTS, *HIDDEN[: self.found.layers - 1], 1]
-        shown = [f"layer_dims={dims}"] + [f"{k}={v:g}" for k, v in self.settings.items()]
-        return ", ".join(shown)
-
-    @property
-    def build(self) -> Called:
-        """The settings, shown as constructor arguments are."""
-        return Called(dict(self.settings), self.variant)
-
-
-@dataclass
-class DictNetworkPlan:
-    """The outcome of planning a pair (duck-types the runner's ``Planned``)."""
-
-    found: DictNetworkFound
-    specs: list[DictNetworkSpec] = field(default_factory=list)
-    status: str = "check"
-    reason: str = ""
-    notes: list[str] = field(default_factory=list)
-    unchecked: list[str] = field(default_factory=list)
+def _variant(layers: int, settings: dict[str, Any]) -> str:
+    """The layer sizes and settings used (the row's variant)."""
+    dims = [INPUTS, *HIDDEN[: layers - 1], 1]
+    return ", ".join([f"layer_dims={dims}"] + [f"{k}={v:g}" for k, v in settings.items()])
 
 
 def _layers(function: Any) -> int:
@@ -136,7 +86,7 @@ def _returns_dict(function: Any) -> bool:
     return False
 
 
-def find_dict_networks(target: Target) -> list[DictNetworkFound]:
+def find_dict_networks(target: Target) -> list[Found]:
     """Every ``forward_propagation*`` / ``backward_propagation*`` pair of the target."""
     found = []
     for module in target.modules:
@@ -151,8 +101,10 @@ def find_dict_networks(target: Target) -> list[DictNetworkFound]:
                 continue
             layers = _layers(forward)
             if layers:
-                found.append(DictNetworkFound(f"forward_propagation{suffix}", module.__name__,
-                                              forward, backward, cost, layers))
+                network = DictNetwork(forward, backward, cost, layers)
+                found.append(Found.function(network, f"forward_propagation{suffix}",
+                                            module.__name__, Kind.MODEL.value, at=forward,
+                                            listed=True))
     return found
 
 
@@ -170,22 +122,25 @@ def _settings(function: Any) -> tuple[dict[str, Any], list[str]]:
     return settings, unknown
 
 
-def plan_dict_networks(target: Target) -> list[DictNetworkPlan]:
+def plan_dict_networks(target: Target) -> list[Planned]:
     """A plan per pair: its settings from their names, else skipped naming them."""
     plans = []
     for found in find_dict_networks(target):
+        network: DictNetwork = found.subject
         settings: dict[str, Any] = {}
         unknown: list[str] = []
-        for function in (found.forward, found.backward, found.cost):
+        for function in (network.forward, network.backward, network.cost):
             more, missing = _settings(function)
             settings.update(more)
             unknown += [m for m in missing if m not in unknown and not
                         m.lower().startswith(("a", "z"))]
         if unknown:
-            plans.append(DictNetworkPlan(found, status="skip", reason=(
+            plans.append(Planned(found, status="skip", reason=(
                 f"{', '.join(unknown)} cannot be guessed from its name")))
             continue
-        plans.append(DictNetworkPlan(found, [DictNetworkSpec(found, settings)]))
+        label = _variant(network.layers, settings)
+        plans.append(Planned(found, [CheckSpec(found, Called(settings, label),
+                                               Kind.MODEL.value)]))
     return plans
 
 
@@ -195,49 +150,43 @@ def _call(function: Any, positional: list[Any], settings: dict[str, Any]) -> Any
     return function(*positional, **extra)
 
 
-def run_dict_network(planned: DictNetworkPlan, *, seed: int = 0) -> ClassResult:
+def run_dict_network(planned: Planned, *, seed: int = 0) -> ClassResult:
     """Check a pair with :func:`check_params` over ``W1, b1, ..., WL, bL``."""
     found = planned.found
+    network: DictNetwork = found.subject
     if planned.status != "check":
-        status = SKIPPED if planned.status == "skip" else ERROR
-        return ClassResult(found.name, found.kind, found.module, status, planned.reason)
+        return not_run(planned)
     spec = planned.specs[0]
     begun = time.perf_counter()
     rng = np.random.default_rng(seed)
-    dims = [INPUTS, *HIDDEN[: found.layers - 1], 1]
+    dims = [INPUTS, *HIDDEN[: network.layers - 1], 1]
     params: dict[str, np.ndarray] = {}
     for layer in range(1, len(dims)):
         params[f"W{layer}"] = 0.5 * rng.standard_normal((dims[layer], dims[layer - 1]))
         params[f"b{layer}"] = 0.1 * rng.standard_normal((dims[layer], 1))
     X = rng.standard_normal((INPUTS, SAMPLES))
     Y = (rng.random((1, SAMPLES)) < 0.5).astype(float)
-    settings = spec.settings
+    settings = spec.build.arguments
 
     def forward(p: dict[str, Any]) -> Any:
-        return _call(found.forward, [X.copy(), p], settings)
+        return _call(network.forward, [X.copy(), p], settings)
 
     def cost_params(p: dict[str, Any]) -> list[Any]:
-        names = list(inspect.signature(found.cost).parameters)
+        names = list(inspect.signature(network.cost).parameters)
         return [p] if len(names) > 2 and names[2] in _PARAMETERS else []
 
     def loss(p: dict[str, Any]) -> Any:
         output = forward(p)[0]
-        return _call(found.cost, [output, Y.copy(), *cost_params(p)], settings)
+        return _call(network.cost, [output, Y.copy(), *cost_params(p)], settings)
 
     def grads(p: dict[str, Any]) -> Any:
         cache = forward(p)[1]
-        return _call(found.backward, [X.copy(), Y.copy(), cache], settings)
+        return _call(network.backward, [X.copy(), Y.copy(), cache], settings)
 
     loss.__name__ = found.name
     report = check_params(loss, grads, params, batch=SAMPLES, seed=seed,
                           raise_on_failure=False)
-    report.notes.insert(0, f"{found.name} with {found.backward.__name__} and "
-                        f"{found.cost.__name__}, features x samples: X {X.shape}, Y "
+    report.notes.insert(0, f"{found.name} with {network.backward.__name__} and "
+                        f"{network.cost.__name__}, features x samples: X {X.shape}, Y "
                         f"{Y.shape}")
-    verdict = str(report.status)
-    check = CheckResult(spec, verdict, report.summary(), report=report,  # type: ignore[arg-type]
-                        examples=1, passed=int(verdict == PASSED),
-                        inconclusive=int(verdict == INCONCLUSIVE),
-                        seconds=time.perf_counter() - begun)
-    return ClassResult(found.name, found.kind, found.module, verdict, check.message, [check],
-                       seconds=check.seconds)
+    return checked_once(spec, report, time.perf_counter() - begun)

@@ -31,16 +31,16 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.targets.classes import Found
 from gradcheck.targets.discovery import CONFIG_NAME, Target
 from gradcheck.targets.loading import own_functions
 from gradcheck.targets.results import Case
+from gradcheck.targets.specs import CheckSpec, Planned
 
 __all__ = [
     "Arguments",
     "FunctionCall",
-    "FunctionFound",
-    "FunctionPlan",
-    "FunctionSpec",
+    "FunctionPair",
     "KIND",
     "draw_function_case",
     "find_functions",
@@ -56,27 +56,21 @@ _LOSS_ARITY = {"temporal_softmax_loss": 3, "softmax_loss": 2, "svm_loss": 2}
 
 
 @dataclass
-class FunctionFound:
-    """A function pair (or loss) found in the target, as the runner sees a class."""
+class FunctionPair:
+    """What a function check runs: a forward and its backward (none for a loss function)."""
 
-    name: str
-    module: str
     forward: Callable[..., Any]
     backward: Callable[..., Any] | None
     convention: str | None
-    kind: str = KIND
-    verdict: str = "check"
-    reason: str = ""
 
-    @property
-    def has_backward(self) -> bool:
-        """As for classes (listed when not checked): ``cls`` has a ``backward``."""
-        return callable(getattr(self.cls, "backward", None))
 
-    @property
-    def cls(self) -> Callable[..., Any]:
-        """The forward function (or the loss): what a class's ``cls`` is for classes."""
-        return self.forward
+def _found(name: str, module: str, forward: Callable[..., Any],
+           backward: Callable[..., Any] | None, convention: str | None, *,
+           verdict: str = "check", reason: str = "") -> Found:
+    """A function pair as the runner sees a class (listed when ``forward.backward`` is)."""
+    return Found.function(FunctionPair(forward, backward, convention), name, module, KIND,
+                          at=forward, listed=callable(getattr(forward, "backward", None)),
+                          verdict=verdict, reason=reason)
 
 
 @dataclass
@@ -90,42 +84,6 @@ class Arguments:
     roles: dict[str, str] | None = None  # arguments drawn by their names (W, X, y, reg)
 
 
-@dataclass
-class FunctionSpec:
-    """One check of a function pair (duck-types the runner's ``CheckSpec``)."""
-
-    found: FunctionFound
-    build: Arguments
-    kind: str = KIND
-    labels: str | None = None
-    domain: str | None = None
-    training: bool = False
-    backward_only: bool = False
-    failure: str | None = None  # (as CheckSpec: found failed while planning)
-
-    @property
-    def name(self) -> str:
-        """The forward function's name."""
-        return self.found.name
-
-    @property
-    def variant(self) -> str:
-        """Where the arguments come from."""
-        return self.build.label
-
-
-@dataclass
-class FunctionPlan:
-    """The outcome of planning one function pair (duck-types the runner's ``Planned``)."""
-
-    found: FunctionFound
-    specs: list[FunctionSpec] = field(default_factory=list)
-    status: str = "check"
-    reason: str = ""
-    notes: list[str] = field(default_factory=list)
-    unchecked: list[str] = field(default_factory=list)
-
-
 class FunctionCall:
     """The drawn arguments of one example (the runner's ``Case.obj``)."""
 
@@ -136,7 +94,7 @@ class FunctionCall:
 
 
 # ----------------------------------------------------------------------------- finding
-def find_functions(target: Target) -> list[FunctionFound]:
+def find_functions(target: Target) -> list[Found]:
     """Every function pair and loss function defined in the target's modules.
 
     Parameters
@@ -146,14 +104,14 @@ def find_functions(target: Target) -> list[FunctionFound]:
 
     Returns
     -------
-    list of FunctionFound
+    list of Found
         In definition order; ``verdict == "skip"`` with a reason for a backward of a known
         convention without its forward (other lone ``*_backward*`` functions are helpers).
     """
     from gradcheck.strategies import FUNCTION_CONVENTIONS
     from gradcheck.targets.returning import gradient_functions
 
-    found: list[FunctionFound] = []
+    found: list[Found] = []
     for module in target.modules:
         space = vars(module)
         functions = {k: v for k, v in space.items() if inspect.isfunction(v)}
@@ -165,13 +123,13 @@ def find_functions(target: Target) -> list[FunctionFound]:
                 forward_name = _forward_for(stem, suffix, functions)
                 numpy_forward = _numpy_forward(stem, suffix, functions[name])
                 if forward_name is None and numpy_forward is not None:
-                    found.append(FunctionFound(name, module.__name__, numpy_forward,
-                                               functions[name], None))
+                    found.append(_found(name, module.__name__, numpy_forward,
+                                        functions[name], None))
                     continue
                 if forward_name is None:
                     if stem not in FUNCTION_CONVENTIONS:
                         continue  # a helper such as run_backward: not a pair
-                    found.append(FunctionFound(
+                    found.append(_found(
                         name, module.__name__, functions[name], None, None, verdict="skip",
                         reason=f"no forward function {stem}_forward{suffix} for it"))
                     continue
@@ -179,19 +137,19 @@ def find_functions(target: Target) -> list[FunctionFound]:
                 if suffix and not forward_name.endswith(suffix):
                     shown = f"{forward_name}+{name}"  # a variant backward: name both
                 convention = stem if stem in FUNCTION_CONVENTIONS else None
-                found.append(FunctionFound(shown, module.__name__, functions[forward_name],
+                found.append(_found(shown, module.__name__, functions[forward_name],
                                            functions[name], convention))
             elif name.endswith("_loss") and "_forward" not in name:
                 convention = next((c for c in _LOSSES if name == c or (
                     name.startswith(c[: -len("_loss")]) and c in FUNCTION_CONVENTIONS
                 )), None)
-                found.append(FunctionFound(name, module.__name__, functions[name], None,
+                found.append(_found(name, module.__name__, functions[name], None,
                                            convention))
-        taken = {n for f in found[before:] for n in (f.forward.__name__, getattr(
-            f.backward, "__name__", ""))}
+        taken = {n for f in found[before:] for n in (f.subject.forward.__name__, getattr(
+            f.subject.backward, "__name__", ""))}
         for name in gradient_functions(module, {k: functions[k] for k in own}, taken):
             convention = next((c for c in _LOSSES if name.startswith(c)), None)
-            found.append(FunctionFound(name, module.__name__, functions[name], None,
+            found.append(_found(name, module.__name__, functions[name], None,
                                        convention))
     return found
 
@@ -238,7 +196,7 @@ def _forward_for(stem: str, suffix: str, functions: dict[str, Any]) -> str | Non
 
 
 # ----------------------------------------------------------------------------- planning
-def plan_functions(target: Target, config: dict[str, list[dict[str, Any]]]) -> list[FunctionPlan]:
+def plan_functions(target: Target, config: dict[str, list[dict[str, Any]]]) -> list[Planned]:
     """A plan per function pair: arguments from the config or the conventions, else skip.
 
     Parameters
@@ -251,43 +209,46 @@ def plan_functions(target: Target, config: dict[str, list[dict[str, Any]]]) -> l
 
     Returns
     -------
-    list of FunctionPlan
+    list of Planned
     """
     plans = []
     for found in find_functions(target):
+        pair: FunctionPair = found.subject
         if found.verdict == "skip":
-            plans.append(FunctionPlan(found, status="skip", reason=found.reason))
+            plans.append(Planned(found, status="skip", reason=found.reason))
             continue
         missing = _missing_names(found)
         if missing:
-            plans.append(FunctionPlan(found, status="skip", reason=missing))
+            plans.append(Planned(found, status="skip", reason=missing))
             continue
-        given = config.get(found.forward.__name__) or config.get(found.name)
+        given = config.get(pair.forward.__name__) or config.get(found.name)
         if given:
-            specs = [FunctionSpec(found, Arguments(
+            specs = [CheckSpec(found, Arguments(
                 "arguments given" if len(given) == 1 else f"arguments given #{i + 1}",
-                shown=dict(entry), given=dict(entry))) for i, entry in enumerate(given)]
-            plans.append(FunctionPlan(found, specs))
-        elif found.convention is not None and _fits(found):
-            spec = FunctionSpec(found, Arguments(f"CS231n convention: {found.convention}",
-                                                 convention=found.convention))
-            plans.append(FunctionPlan(found, [spec]))
+                shown=dict(entry), given=dict(entry)), KIND) for i, entry in enumerate(given)]
+            plans.append(Planned(found, specs))
+        elif pair.convention is not None and _fits(found):
+            convention = pair.convention
+            spec = CheckSpec(found, Arguments(f"CS231n convention: {convention}",
+                                              convention=convention), KIND)
+            plans.append(Planned(found, [spec]))
         else:
             plans.append(_by_names(found))
     return plans
 
 
-def _fits(found: FunctionFound) -> bool:
+def _fits(found: Found) -> bool:
     """Whether a loss convention's arguments fit the function's required arguments.
 
     ``svm_loss(x, y)`` fits the convention; ``svm_loss_naive(W, X, y, reg)`` does not
     (its arguments are drawn by their names instead).
     """
-    arity = _LOSS_ARITY.get(found.convention or "")
-    if arity is None or found.backward is not None:
+    pair: FunctionPair = found.subject
+    arity = _LOSS_ARITY.get(pair.convention or "")
+    if arity is None or pair.backward is not None:
         return True
     try:
-        params = inspect.signature(found.forward).parameters.values()
+        params = inspect.signature(pair.forward).parameters.values()
     except (TypeError, ValueError):
         return True
     required = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
@@ -295,35 +256,37 @@ def _fits(found: FunctionFound) -> bool:
     return len(required) == arity
 
 
-def _by_names(found: FunctionFound) -> FunctionPlan:
+def _by_names(found: Found) -> Planned:
     """A loss function's arguments drawn by their names, or the reason it is skipped."""
     from gradcheck.targets.returning import describe_roles, roles
 
-    forward = found.forward.__name__
+    pair: FunctionPair = found.subject
+    forward = pair.forward.__name__
     how = (f"give them in {CONFIG_NAME} = {{{forward!r}: {{...}}}} or "
            f"[tool.gradcheck.args.{forward}]")
-    named, why = roles(found.forward)
-    if named and (found.backward is None or "labels" not in named.values()):
-        return FunctionPlan(found, [FunctionSpec(found, Arguments(
-            describe_roles(named), roles=named))])
-    if found.backward is None:
-        return FunctionPlan(found, status="skip", reason=(
+    named, why = roles(pair.forward)
+    if named and (pair.backward is None or "labels" not in named.values()):
+        return Planned(found, [CheckSpec(found, Arguments(
+            describe_roles(named), roles=named), KIND)])
+    if pair.backward is None:
+        return Planned(found, status="skip", reason=(
             f"{forward}: {why}, no CS231n convention fits it and no arguments are given: "
             f"{how}"))
-    return FunctionPlan(found, status="skip", reason=(
+    return Planned(found, status="skip", reason=(
         f"no CS231n convention for {forward} and no arguments given: {how}"))
 
 
-def _missing_names(found: FunctionFound) -> str:
+def _missing_names(found: Found) -> str:
     """Why a pair cannot run ("" when it can).
 
     It uses, directly or through the functions it calls (a few levels deep), a name its
     module failed to import: an unbuilt compiled extension such as ``im2col_cython``
     (the course's ``conv_relu_forward`` calls ``conv_forward_fast``, which needs it).
     """
+    pair: FunctionPair = found.subject
     missing: list[str] = []
     seen: set[int] = set()
-    queue = [(f, 0) for f in (found.forward, found.backward) if f is not None]
+    queue = [(f, 0) for f in (pair.forward, pair.backward) if f is not None]
     while queue:
         function, depth = queue.pop(0)
         if id(function) in seen or not inspect.isfunction(function):
@@ -359,12 +322,13 @@ def _imported_names(module_name: str) -> set[str]:
 
 
 # ----------------------------------------------------------------------------- examples
-def draw_function_case(spec: FunctionSpec, draw: Callable[[Any], Any]) -> Case:
+def draw_function_case(spec: CheckSpec, draw: Callable[[Any], Any]) -> Case:
     """Draw one example's arguments (the runner's ``draw_case`` for functions)."""
     from hypothesis import strategies as st
 
     from gradcheck import strategies as gs
 
+    pair: FunctionPair = spec.found.subject
     if spec.build.given is not None:
         args, kwargs = _from_config(spec, draw(st.integers(0, 2**32 - 1)))
     elif spec.build.roles is not None:
@@ -374,7 +338,7 @@ def draw_function_case(spec: FunctionSpec, draw: Callable[[Any], Any]) -> Case:
     else:
         assert spec.build.convention is not None
         args, kwargs = draw(gs.function_arguments(spec.build.convention))
-    names = _names(spec.found.forward, len(args))
+    names = _names(pair.forward, len(args))
     arrays = {n: a for n, a in zip(names, args, strict=True) if isinstance(a, np.ndarray)}
     settings = {n: repr(a) for n, a in zip(names, args, strict=True)
                 if not isinstance(a, np.ndarray)}
@@ -389,16 +353,17 @@ def _names(function: Callable[..., Any], count: int) -> list[str]:
     return argument_names(function, count)
 
 
-def _from_config(spec: FunctionSpec, seed: int) -> tuple[tuple[Any, ...], dict[str, Any]]:
+def _from_config(spec: CheckSpec, seed: int) -> tuple[tuple[Any, ...], dict[str, Any]]:
     """Arguments from the user's values: lists become arrays, ``{"shape": [...]}`` draws.
 
     Values are matched to forward's parameters by name, in the signature's order; names
     that are not positional parameters are keyword arguments.
     """
+    pair: FunctionPair = spec.found.subject
     rng = np.random.default_rng(seed)
     given = dict(spec.build.given or {})
     try:
-        params = list(inspect.signature(spec.found.forward).parameters.values())
+        params = list(inspect.signature(pair.forward).parameters.values())
     except (TypeError, ValueError):
         params = []
     args: list[Any] = []
@@ -426,13 +391,14 @@ def _value(value: Any, rng: np.random.Generator) -> Any:
     return value
 
 
-def run_function_engine(spec: FunctionSpec, case: Any) -> tuple[Any, str | None]:
+def run_function_engine(spec: CheckSpec, case: Any) -> tuple[Any, str | None]:
     """Check one example with :func:`gradcheck.check_function` (the runner's engine call)."""
     from gradcheck import check_function
 
+    pair: FunctionPair = spec.found.subject
     call: FunctionCall = case.obj
     try:
-        report = check_function(spec.found.forward, spec.found.backward, *call.args,
+        report = check_function(pair.forward, pair.backward, *call.args,
                                 seed=case.seed, raise_on_failure=False, **call.kwargs)
     except (ValueError, TypeError) as exc:
         return None, f"the check rejected the call: {type(exc).__name__}: {exc}"
@@ -450,14 +416,14 @@ class _Functions:
 
     wider_first: bool = False
 
-    def draw(self, spec: FunctionSpec, draw: Callable[[Any], Any]) -> Case:
+    def draw(self, spec: CheckSpec, draw: Callable[[Any], Any]) -> Case:
         return draw_function_case(spec, draw)
 
-    def run(self, spec: FunctionSpec, case: Case, *, dvalues: np.ndarray | None = None
+    def run(self, spec: CheckSpec, case: Case, *, dvalues: np.ndarray | None = None
             ) -> tuple[Any, str | None]:
         return run_function_engine(spec, case)
 
-    def wider(self, spec: FunctionSpec, case: Case, rng: np.random.Generator) -> Case | None:
+    def wider(self, spec: CheckSpec, case: Case, rng: np.random.Generator) -> Case | None:
         return None  # (the drawn arguments have no rows to widen in general)
 
 

@@ -54,7 +54,7 @@ from gradcheck.targets.discovery import (
     constructors,
     describe_exception,
 )
-from gradcheck.targets.results import RANK, CheckResult, ClassResult
+from gradcheck.targets.results import RANK, CheckResult, ClassResult, not_run
 from gradcheck.targets.scripts import missing_names, missing_reason
 
 __all__ = ["NetworkSpec", "layout", "plan_model", "run_model"]
@@ -360,8 +360,7 @@ def run_model(planned: Planned, *, seed: int = 0) -> ClassResult:
     """
     found = planned.found
     if planned.status != "check":
-        status = SKIPPED if planned.status == "skip" else ERROR
-        return ClassResult(found.name, found.kind, found.module, status, planned.reason)
+        return not_run(planned)
     start = time.perf_counter()
     checks = [_run_one(found, spec, seed) for spec in planned.specs]
     worst = min(checks, key=lambda c: RANK.get(c.status, 4))

@@ -19,12 +19,12 @@ from typing import Any
 from gradcheck.report import Kind
 from gradcheck.targets.autograd import plan_autograd, run_autograd
 from gradcheck.targets.derivatives import plan_derivatives
-from gradcheck.targets.dict_networks import DictNetworkPlan, plan_dict_networks, run_dict_network
+from gradcheck.targets.dict_networks import DictNetwork, plan_dict_networks, run_dict_network
 from gradcheck.targets.discovery import Found, Planned, plan_checks
 from gradcheck.targets.functions import plan_functions
 from gradcheck.targets.loading import Target
 from gradcheck.targets.models import plan_model, run_model
-from gradcheck.targets.programs import ProgramPlan, plan_programs, run_program
+from gradcheck.targets.programs import Program, plan_programs, run_program
 from gradcheck.targets.results import ClassResult
 from gradcheck.targets.runner import run_class
 from gradcheck.targets.scripts import missing_names, missing_reason
@@ -66,7 +66,7 @@ def plan_target(target: Target, found: list[Found], config: dict[str, Any], *,
     """
     out = TargetPlans()
     derivatives = plan_derivatives(target)
-    owners = {(p.found.module, p.found.owner) for p in derivatives}
+    owners = {(p.found.module, p.found.subject.owner) for p in derivatives}
     for f in found:
         if f.verdict == "ignore" and (f.module, f.name) in owners:
             continue  # a loss, cost or activation object: checked as a derivative below
@@ -104,9 +104,9 @@ def plan_target(target: Target, found: list[Found], config: dict[str, Any], *,
 def run_planned(planned: Any, *, examples: int, seed: int,
                 on_check: Callable[[Any], None] | None = None) -> ClassResult:
     """Run one plan: a whole network through ``check_model``, anything else per example."""
-    if isinstance(planned, ProgramPlan):
+    if isinstance(planned.found.subject, Program):
         return run_program(planned, seed=seed)
-    if isinstance(planned, DictNetworkPlan):
+    if isinstance(planned.found.subject, DictNetwork):
         return run_dict_network(planned, seed=seed)
     if planned.found.kind == Kind.MODEL:
         return run_model(planned, seed=seed)

@@ -38,12 +38,14 @@ import numpy as np
 
 from gradcheck.model_api import check_params
 from gradcheck.protocol.model_layouts import match_by_shape
-from gradcheck.report import ERROR, INCONCLUSIVE, PASSED, SKIPPED, Kind
+from gradcheck.report import Kind
+from gradcheck.targets.classes import Found
 from gradcheck.targets.loading import Target
-from gradcheck.targets.results import CheckResult, ClassResult
+from gradcheck.targets.results import ClassResult, checked_once, not_run
 from gradcheck.targets.scripts import Unavailable
+from gradcheck.targets.specs import Called, CheckSpec, Planned
 
-__all__ = ["ProgramFound", "ProgramPlan", "plan_programs", "run_program"]
+__all__ = ["Program", "find_programs", "plan_programs", "run_program"]
 
 _IDS = ("inputs", "targets", "input_ids", "target_ids", "ixes", "x_ids", "y_ids")
 _HIDDEN = ("hprev", "h_prev", "h0", "hidden", "prev_h", "hs_prev", "h", "state")
@@ -53,78 +55,13 @@ _HIDDEN_SIZE = ("hidden_size", "H", "n_hidden", "hidden_dim")
 
 
 @dataclass
-class ProgramFound:
-    """A function of module-level parameters, as the pipeline sees a class."""
+class Program:
+    """What a program's check runs: a function of module-level parameters."""
 
-    name: str
-    module: str
     function: Any
     params: list[str]
     returned: list[str]  # the names of the returned tuple, in order
     literals: dict[str, int] = field(default_factory=dict)  # ``seq_length = 25``, not run
-    kind: str = Kind.MODEL.value
-    verdict: str = "check"
-    reason: str = ""
-
-    @property
-    def cls(self) -> Any:
-        """The function (what ``cls`` is for a class)."""
-        return self.function
-
-    @property
-    def has_backward(self) -> bool:
-        """It returns gradients: listed when not checked."""
-        return True
-
-
-@dataclass
-class Called:
-    """How the function is called, as a check's ``build`` (what the JSON shows)."""
-
-    shown: dict[str, Any] = field(default_factory=dict)
-    label: str = "default"
-
-
-@dataclass
-class ProgramSpec:
-    """The one check of a program (duck-types the runner's ``CheckSpec``)."""
-
-    found: ProgramFound
-    arguments: dict[str, Any] = field(default_factory=dict)
-    shown: str = ""
-    kind: str = Kind.MODEL.value
-    failure: str | None = None
-    labels: str | None = None
-    domain: str | None = None
-    training: bool = False
-
-    @property
-    def build(self) -> Called:
-        """The arguments, shown as a class's constructor arguments are."""
-        return Called({k: v for k, v in self.arguments.items()
-                       if isinstance(v, int | float | str | list)}, self.variant)
-
-    @property
-    def name(self) -> str:
-        """The function's name."""
-        return self.found.name
-
-    @property
-    def variant(self) -> str:
-        """The arguments it is called with."""
-        return self.shown or "default"
-
-
-@dataclass
-class ProgramPlan:
-    """The outcome of planning a program (duck-types the runner's ``Planned``)."""
-
-    found: ProgramFound
-    specs: list[ProgramSpec] = field(default_factory=list)
-    status: str = "check"
-    reason: str = ""
-    notes: list[str] = field(default_factory=list)
-    unchecked: list[str] = field(default_factory=list)
 
 
 # ----------------------------------------------------------------------------- finding
@@ -167,9 +104,9 @@ def _globals_read(function: Any) -> set[str]:
             if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")}
 
 
-def find_programs(target: Target) -> list[ProgramFound]:
+def find_programs(target: Target) -> list[Found]:
     """Every module-level function returning ``d<name>`` for module-level ``name``s."""
-    found: list[ProgramFound] = []
+    found: list[Found] = []
     for module in target.modules:
         tree = _source(module)
         if tree is None:
@@ -187,39 +124,42 @@ def find_programs(target: Target) -> list[ProgramFound]:
                 names = [e.id if isinstance(e, ast.Name) else "" for e in node.value.elts]
                 params = [n[1:] for n in names[1:] if n.startswith("d") and n[1:] in assigned]
                 if params and set(params) <= _globals_read(function):
-                    found.append(ProgramFound(statement.name, module.__name__, function,
-                                              params, names, _literals(tree)))
+                    program = Program(function, params, names, _literals(tree))
+                    found.append(Found.function(program, statement.name, module.__name__,
+                                                Kind.MODEL.value, at=function, listed=True))
                     break
     return found
 
 
 # ----------------------------------------------------------------------------- planning
-def plan_programs(target: Target) -> list[ProgramPlan]:
+def plan_programs(target: Target) -> list[Planned]:
     """A plan per program function: its arguments from names and the module's sizes."""
     plans = []
     for found in find_programs(target):
-        space = found.function.__globals__
-        unavailable = [n for n in found.params if isinstance(space.get(n), Unavailable)
+        program: Program = found.subject
+        space = program.function.__globals__
+        unavailable = [n for n in program.params if isinstance(space.get(n), Unavailable)
                        or n not in space]
         if unavailable:
-            plans.append(ProgramPlan(found, status="skip", reason=_why_unavailable(
+            plans.append(Planned(found, status="skip", reason=_why_unavailable(
                 found, unavailable, space, target)))
             continue
-        bad = [n for n in found.params if not (
+        bad = [n for n in program.params if not (
             isinstance(space[n], np.ndarray) and space[n].dtype.kind == "f")]
         if bad:
-            plans.append(ProgramPlan(found, status="skip", reason=(
+            plans.append(Planned(found, status="skip", reason=(
                 f"{', '.join(bad)} at module level are not float arrays")))
             continue
         arguments, shown, problem = _arguments(found, space)
         if problem is not None:
-            plans.append(ProgramPlan(found, status="skip", reason=problem))
+            plans.append(Planned(found, status="skip", reason=problem))
             continue
-        plans.append(ProgramPlan(found, [ProgramSpec(found, arguments, shown)]))
+        plans.append(Planned(found, [CheckSpec(found, Called(arguments, shown or "default"),
+                                               Kind.MODEL.value)]))
     return plans
 
 
-def _why_unavailable(found: ProgramFound, names: list[str], space: dict[str, Any],
+def _why_unavailable(found: Found, names: list[str], space: dict[str, Any],
                      target: Target) -> str:
     cause = next((n for n in target.notes if "failed" in n), None)
     errors = [v.error for v in space.values() if isinstance(v, Unavailable)]
@@ -244,10 +184,11 @@ def _module_int(space: dict[str, Any], names: tuple[str, ...]) -> int | None:
     return None
 
 
-def _arguments(found: ProgramFound, space: dict[str, Any]) -> tuple[dict[str, Any], str,
+def _arguments(found: Found, space: dict[str, Any]) -> tuple[dict[str, Any], str,
                                                                      str | None]:
-    space = {**space, "__literals__": found.literals}
-    params = [space[n] for n in found.params]
+    program: Program = found.subject
+    space = {**space, "__literals__": program.literals}
+    params = [space[n] for n in program.params]
     matrices = [p for p in params if p.ndim == 2]
     square = next((p for p in matrices if p.shape[0] == p.shape[1]), None)
     hidden = _module_int(space, _HIDDEN_SIZE) or (square.shape[0] if square is not None
@@ -257,7 +198,7 @@ def _arguments(found: ProgramFound, space: dict[str, Any]) -> tuple[dict[str, An
     rng = np.random.default_rng(0)
     arguments: dict[str, Any] = {}
     shown: list[str] = []
-    for p in inspect.signature(found.function).parameters.values():
+    for p in inspect.signature(program.function).parameters.values():
         if p.name in _IDS and vocab is not None:
             arguments[p.name] = [int(i) for i in rng.integers(0, vocab, length)]
             shown.append(f"{p.name}={length} ids below {vocab}")
@@ -275,24 +216,24 @@ def _arguments(found: ProgramFound, space: dict[str, Any]) -> tuple[dict[str, An
 
 
 # ----------------------------------------------------------------------------- running
-def run_program(planned: ProgramPlan, *, seed: int = 0) -> ClassResult:
+def run_program(planned: Planned, *, seed: int = 0) -> ClassResult:
     """Check a program's function with :func:`check_params` over its module's parameters."""
     found = planned.found
+    program: Program = found.subject
     if planned.status != "check":
-        status = SKIPPED if planned.status == "skip" else ERROR
-        return ClassResult(found.name, found.kind, found.module, status, planned.reason)
+        return not_run(planned)
     spec = planned.specs[0]
     begun = time.perf_counter()
-    space = found.function.__globals__
-    originals = {n: space[n] for n in found.params}
+    space = program.function.__globals__
+    originals = {n: space[n] for n in program.params}
     params = dict(originals)
     set_aside: list[str] = []
 
     def call(p: dict[str, Any]) -> Any:
         space.update(p)
         args = {k: (v.copy() if isinstance(v, np.ndarray) else
-                    list(v) if isinstance(v, list) else v) for k, v in spec.arguments.items()}
-        return found.function(**args)
+                    list(v) if isinstance(v, list) else v) for k, v in spec.build.arguments.items()}
+        return program.function(**args)
 
     def loss(p: dict[str, Any]) -> Any:
         return call(p)[0]
@@ -302,8 +243,8 @@ def run_program(planned: ProgramPlan, *, seed: int = 0) -> ClassResult:
         if not isinstance(result, tuple):
             raise TypeError(f"{found.name} returned {type(result).__name__}, not a tuple")
         rest = list(result[1:])
-        labels = found.returned[1:len(result)]
-        shapes = {n: np.shape(originals[n]) for n in found.params}
+        labels = program.returned[1:len(result)]
+        shapes = {n: np.shape(originals[n]) for n in program.params}
         matched = match_by_shape(shapes, rest, labels)
         if not set_aside:
             used = set(matched.values())
@@ -318,14 +259,8 @@ def run_program(planned: ProgramPlan, *, seed: int = 0) -> ClassResult:
     finally:
         space.update(originals)
     report.notes.insert(0, "checked with respect to the module-level "
-                        + ", ".join(found.params) + " (the module's own values)")
+                        + ", ".join(program.params) + " (the module's own values)")
     if set_aside:
         report.notes.insert(1, "returned and matched no parameter, set aside: "
                             + ", ".join(set_aside))
-    verdict = str(report.status)
-    check = CheckResult(spec, verdict, report.summary(), report=report,  # type: ignore[arg-type]
-                        examples=1, passed=int(verdict == PASSED),
-                        inconclusive=int(verdict == INCONCLUSIVE),
-                        seconds=time.perf_counter() - begun)
-    return ClassResult(found.name, found.kind, found.module, verdict, check.message, [check],
-                       seconds=check.seconds)
+    return checked_once(spec, report, time.perf_counter() - begun)

@@ -17,9 +17,10 @@ import numpy as np
 from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, PASSED, SKIPPED, UNFINISHED
 
 if TYPE_CHECKING:
-    from gradcheck.targets.specs import CheckSpec
+    from gradcheck.targets.specs import CheckSpec, Planned
 
-__all__ = ["RANK", "Case", "CheckResult", "ClassResult", "worst_of"]
+__all__ = ["RANK", "Case", "CheckResult", "ClassResult", "checked_once", "not_run",
+           "worst_of"]
 
 # Worst first: the status of a class is the worst status of its checks.
 RANK: dict[str, int] = {ERROR: 0, FAILED: 1, UNFINISHED: 2, INCONCLUSIVE: 3, PASSED: 4,
@@ -162,3 +163,21 @@ def _nan_low(value: float) -> float:
 def worst_of(checks: list[CheckResult]) -> CheckResult:
     """The check that decides a class's status: the worst status, then the largest ratio."""
     return min(checks, key=lambda c: (RANK[c.status], -_nan_low(c.ratio)))
+
+
+def not_run(planned: Planned) -> ClassResult:
+    """The row of a plan that was skipped, or failed while planning: its reason."""
+    found = planned.found
+    status = SKIPPED if planned.status == "skip" else ERROR
+    return ClassResult(found.name, found.kind, found.module, status, planned.reason)
+
+
+def checked_once(spec: CheckSpec, report: Any, seconds: float) -> ClassResult:
+    """The row of a check made once on fixed data (a program, a dict network): its report."""
+    found = spec.found
+    verdict = str(report.status)
+    check = CheckResult(spec, verdict, report.summary(), report=report, examples=1,
+                        passed=int(verdict == PASSED),
+                        inconclusive=int(verdict == INCONCLUSIVE), seconds=seconds)
+    return ClassResult(found.name, found.kind, found.module, verdict, check.message, [check],
+                       seconds=seconds)

@@ -7,11 +7,11 @@ checks of one class, or why there are none.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from gradcheck.targets.building import Constructor
 from gradcheck.targets.classes import Found
 
-__all__ = ["CheckSpec", "DOMAIN_TEXT", "LABEL_KINDS", "LABEL_TEXT", "Planned"]
+__all__ = ["Called", "CheckSpec", "DOMAIN_TEXT", "LABEL_KINDS", "LABEL_TEXT", "Planned"]
 
 LABEL_KINDS = ("sparse", "one_hot", "binary", "continuous")
 
@@ -30,16 +30,36 @@ DOMAIN_TEXT = {
 
 
 @dataclass
+class Called:
+    """How a function is called, as a check's ``build``: its arguments and its label.
+
+    ``shown`` (the JSON's ``constructor``) keeps the arguments a reader can read: numbers,
+    strings and lists, not arrays or objects.
+    """
+
+    arguments: dict[str, Any] = field(default_factory=dict)
+    label: str = "default"
+
+    @property
+    def shown(self) -> dict[str, Any]:
+        """The arguments worth showing."""
+        return {k: v for k, v in self.arguments.items()
+                if isinstance(v, int | float | str | list)}
+
+
+@dataclass
 class CheckSpec:
     """One check to run: a class, how to build it, and what data to feed it.
 
     ``labels`` and ``domain`` are set for losses (``domain`` is the ``y_pred`` domain:
     ``"probabilities"``, ``"unit"`` or ``"real"``); ``params`` are the parameter arrays
-    whose values are drawn before each check.
+    whose values are drawn before each check. For a function-side check (``found.subject``
+    set), ``build`` says how the function is called (:class:`Called`, or the function
+    pairs' ``Arguments``) and ``variant`` is its label.
     """
 
     found: Found
-    build: Constructor
+    build: Any  # a Constructor for a class; Called (or functions.Arguments) for a function
     kind: str
     labels: str | None = None
     domain: str | None = None

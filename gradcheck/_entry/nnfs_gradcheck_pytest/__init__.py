@@ -45,6 +45,8 @@ __all__ = [
 # gradcheck.targets.options, which the run itself uses (a test keeps these equal).
 _DEFAULT_EXAMPLES = 20
 _DEFAULT_SEED = 0
+_DEFAULT_MEMORY = "64MB"
+_DEFAULT_THREADS = 1
 
 
 # ----------------------------------------------------------------------------- options
@@ -72,6 +74,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="N",
         help=f"Hypothesis seed of the gradient checks (default: [tool.gradcheck] seed, else "
         f"{_DEFAULT_SEED})",
+    )
+    group.addoption(
+        "--gradcheck-memory",
+        default=None,
+        metavar="SIZE",
+        help="what one stacked evaluation may allocate, in bytes or with K, M, G (512MB); "
+        f"more calls, same verdicts (default: [tool.gradcheck] memory, else "
+        f"{_DEFAULT_MEMORY})",
+    )
+    group.addoption(
+        "--gradcheck-threads",
+        default=None,
+        metavar="N",
+        help="threads per BLAS/OpenMP pool while a check runs (0: leave the pools alone; "
+        f"default: [tool.gradcheck] threads, else {_DEFAULT_THREADS})",
     )
 
 
@@ -102,7 +119,13 @@ class _State:
         _import_gradcheck()
         from gradcheck.targets.config import load_settings
         from gradcheck.targets.discovery import TargetError
-        from gradcheck.targets.options import RunOptions, positive_int, seed_int
+        from gradcheck.targets.options import (
+            RunOptions,
+            memory_size,
+            positive_int,
+            seed_int,
+            thread_count,
+        )
 
         try:  # [tool.gradcheck] of the project pytest runs in, as for the command
             self.settings = load_settings(base)
@@ -112,16 +135,18 @@ class _State:
             config.issue_config_time_warning(pytest.PytestConfigWarning(warning), stacklevel=2)
         self.specs: list[str] = list(config.getoption("gradcheck"))
         self.rootpath = config.rootpath
-        # validated as the command validates --examples and --seed
+        # validated as the command validates --examples, --seed, --memory and --threads
         given: dict[str, int | None] = {}
-        for name, parse in (("examples", positive_int), ("seed", seed_int)):
+        for name, parse in (("examples", positive_int), ("seed", seed_int),
+                            ("memory", memory_size), ("threads", thread_count)):
             text = config.getoption(f"gradcheck_{name}")
             try:
                 given[name] = None if text is None else parse(text)
             except ValueError as exc:
                 raise pytest.UsageError(f"--gradcheck-{name}: {exc}") from None
-        self.options = RunOptions.resolve(self.settings, examples=given["examples"],
-                                          seed=given["seed"])
+        self.options = RunOptions.resolve(
+            self.settings, examples=given["examples"], seed=given["seed"],
+            memory=given["memory"], threads=given["threads"])
         self.examples, self.seed = self.options.examples, self.options.seed
         self.places = [p for p in (_place(spec, base) for spec in self.specs) if p is not None]
         # Arguments naming a target's file (or a class in it) select gradcheck items; they
@@ -275,7 +300,8 @@ class _Loaded:
                 config = load_config(self.target)
                 found = [f for f in find_classes(self.target)
                          if not state.settings.excludes(f.name)]
-                self.plans = plan_target(self.target, found, config).plans
+                with state.options.configured():  # probing runs the user's code too
+                    self.plans = plan_target(self.target, found, config).plans
             finally:
                 self.patches.undo()
         except TargetError as exc:
@@ -364,7 +390,8 @@ class GradcheckItem(pytest.Item):
         from gradcheck.targets.pipeline import run_planned
 
         state: _State = self.parent.state  # type: ignore[union-attr]
-        with self.parent.loaded.patches.applied():  # type: ignore[union-attr]
+        patches = self.parent.loaded.patches  # type: ignore[union-attr]
+        with patches.applied(), state.options.configured():
             result = run_planned(self.planned, examples=state.examples, seed=state.seed)
         if result.status in (FAILED, ERROR, UNFINISHED) or (
             result.status == INCONCLUSIVE and state.options.strict
