@@ -11,16 +11,18 @@ import numpy as np
 # imported for its effect: it installs the reports' repr and HTML (gradcheck.views sits
 # above gradcheck.report, so the report cannot import it)
 from gradcheck import views  # noqa: F401
+from gradcheck.cost_api import check_cost, is_cost
 from gradcheck.derivative_api import check_derivative
 from gradcheck.engine import validate as _validate
 from gradcheck.engine.function_run import FunctionRun, prepare_arguments
 from gradcheck.engine.layer_run import LayerRun
 from gradcheck.engine.loss_run import LossRun
+from gradcheck.engine.templates import judge_template
 from gradcheck.errors import GradcheckWarning, GradientError
 from gradcheck.model_api import check_model, check_params
 from gradcheck.protocol import cacheless
 from gradcheck.protocol.function import FunctionSubject
-from gradcheck.report import Kind, Report, Status
+from gradcheck.report import ERROR, FAILED, UNFINISHED, Kind, Report, Status
 
 __all__ = [
     "GradcheckWarning",
@@ -153,8 +155,9 @@ def check_layer(
     _validate.options(mode, step)
     packing = _validate.several_inputs(layer, inputs)
     if packing is not None:
+        constants = {i for i, _, _ in packing.constants}  # (a mask: not differentiated)
         parts = [_validate.batch(a, f"inputs[{i}]").astype(np.float64)
-                 for i, a in enumerate(inputs)]
+                 for i, a in enumerate(inputs) if i not in constants]
         x = packing.pack(parts)
     else:
         x = _validate.batch(inputs, "inputs")
@@ -162,7 +165,7 @@ def check_layer(
     given = None if dvalues is None else np.asarray(dvalues, dtype=np.float64)
     run = LayerRun(report, layer, x, mode=mode, step=step, seed=seed, dvalues=given,
                    training=training, params=only, packing=packing)
-    return run.execute(raise_on_failure)
+    return _judged(run.execute(raise_on_failure=False), layer, raise_on_failure)
 
 
 def check_loss(
@@ -174,6 +177,7 @@ def check_loss(
     step: float | None = None,
     seed: int | None = None,
     raise_on_failure: bool = True,
+    activation: Any = None,
 ) -> Report:
     """Check a loss's ``backward`` (or a fused softmax + loss) against finite differences.
 
@@ -183,19 +187,30 @@ def check_loss(
     ``self.output``) takes logits: ``backward(self.output, y_true)`` must set ``dinputs``
     to the gradient of the returned mean loss with respect to the logits.
 
+    A cost object (Nielsen's ``QuadraticCost``/``CrossEntropyCost``: ``fn(a, y)`` and
+    ``delta(z, a, y)``, the class itself or an instance) is checked as its book uses it:
+    ``delta(z, activation(z), y)`` against finite differences of
+    ``fn(activation(z), y)`` with respect to ``z``; then ``y_pred`` is ``z``, the output
+    layer's weighted input (a column per sample), and ``y_true`` the desired output ``y``
+    of the same shape (:func:`gradcheck.cost_api.check_cost`; ``report.kind`` is
+    ``"derivative"``).
+
     Parameters
     ----------
     loss : object
-        The loss or fused softmax-loss object.
+        The loss or fused softmax-loss object, or a cost object (class or instance).
     y_pred : array_like
         2-D predictions ``(samples, classes)``: probabilities for a cross-entropy loss,
-        logits for a fused softmax-loss.
+        logits for a fused softmax-loss; ``z`` for a cost object.
     y_true : array_like
         Sparse labels ``(samples,)`` of ints in ``[0, classes)``, or one-hot labels /
         targets of ``y_pred``'s shape.
     mode, step, seed, raise_on_failure
         As in :func:`check_layer`. Steps for a plain loss are relative to ``|y_pred|``
         down to ``1e-3``, so that probabilities are never stepped below zero.
+    activation : callable, optional
+        A cost object's output activation, ``a = activation(z)`` (default: the sigmoid,
+        as in the book). Only for cost objects.
 
     Returns
     -------
@@ -225,12 +240,29 @@ def check_loss(
     True
     """
     __tracebackhide__ = True
+    if is_cost(loss):  # Nielsen's QuadraticCost / CrossEntropyCost: fn(a, y), delta(z, a, y)
+        _validate.options(mode, step)
+        return check_cost(loss, y_pred, y_true, activation=activation, mode=mode, step=step,
+                          seed=seed, raise_on_failure=raise_on_failure)
+    if activation is not None:
+        raise TypeError("activation= is for cost objects (fn(a, y) and delta(z, a, y)); "
+                        f"{type(loss).__name__} is not one")
     _validate.protocol_object(loss, "loss")
     _validate.options(mode, step)
     x = _validate.batch(y_pred, "y_pred", matrix=True).astype(np.float64)
     y = _validate.labels(y_true, x)
     report = Report(name=type(loss).__name__, kind=Kind.LOSS)
-    return LossRun(report, loss, x, y, mode=mode, step=step, seed=seed).execute(raise_on_failure)
+    run = LossRun(report, loss, x, y, mode=mode, step=step, seed=seed)
+    return _judged(run.execute(raise_on_failure=False), loss, raise_on_failure)
+
+
+def _judged(report: Report, obj: Any, raise_on_failure: bool) -> Report:
+    """An unfinished template's report made ``unfinished``; raised when asked."""
+    __tracebackhide__ = True
+    judge_template(report, obj)
+    if report.status in (FAILED, ERROR, UNFINISHED) and raise_on_failure:
+        raise GradientError(report)
+    return report
 
 
 def check_function(

@@ -23,7 +23,7 @@ from gradcheck.targets.discovery import Target, find_classes
 from gradcheck.targets.options import DEFAULT_EXAMPLES, DEFAULT_SEED
 from gradcheck.targets.pipeline import plan_target, run_planned
 from gradcheck.targets.results import ClassResult
-from gradcheck.views import render_table, results_html
+from gradcheck.views import counted, render_table, results_html
 
 __all__ = ["Checked", "check_all", "load_ipython_extension"]
 
@@ -60,7 +60,7 @@ class Checked:
         if len(self.failed) > 4:
             names += ", ..."
         bad = f" ({names})" if names else ""
-        return f"<Checked {len(self.results)} classes: {text}{bad}>"
+        return f"<Checked {counted(len(self.results), 'class')}: {text}{bad}>"
 
     def __str__(self) -> str:
         return render_table(self.results)

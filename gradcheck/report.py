@@ -452,7 +452,7 @@ class OpResult(GradientResult):
         return text
 
 
-@dataclass
+@dataclass(repr=False)  # keep Report.__repr__, the short line a notebook or a REPL shows
 class EngineReport(Report):
     """A :class:`Report` on an autograd engine: one :class:`OpResult` per operation."""
 

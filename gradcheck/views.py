@@ -449,17 +449,24 @@ def render_totals(targets: Sequence[str], results: Sequence[Any], *, seed: int,
     """``TARGET: N classes, N checks, N examples (seed S) in T s``, after the table."""
     checks = sum(len(r.checks) for r in results)
     examples = sum(c.examples for r in results for c in r.checks)
-    return (f"\n{', '.join(targets)}: {_units(results)}, {checks} checks, {examples} "
-            f"examples (seed {seed}) in {seconds:.1f} s\n")
+    return (f"\n{', '.join(targets)}: {_units(results)}, {counted(checks, 'check')}, "
+            f"{counted(examples, 'example')} (seed {seed}) in {seconds:.1f} s\n")
+
+
+def counted(count: int, noun: str) -> str:
+    """``1 class``, ``2 classes``, ``0 checks``: a count and its noun, plural unless 1."""
+    if count == 1:
+        return f"1 {noun}"
+    return f"{count} {noun}{'es' if noun.endswith(('s', 'sh', 'ch', 'x')) else 's'}"
 
 
 def _units(results: Sequence[Any]) -> str:
     """``5 classes``, ``3 functions`` or ``2 classes and 3 functions``."""
     functions = sum(r.kind in FUNCTION_KINDS for r in results)
     classes = len(results) - functions
-    parts = [f"{classes} classes"] if classes or not functions else []
+    parts = [counted(classes, "class")] if classes or not functions else []
     if functions:
-        parts.append(f"{functions} function{'s' if functions != 1 else ''}")
+        parts.append(counted(functions, "function"))
     return " and ".join(parts)
 
 

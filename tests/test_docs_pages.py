@@ -30,7 +30,7 @@ TESTS = ROOT / "tests"
 PAGES = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", ROOT / "benchmarks" / "README.md",
          *sorted((ROOT / "docs").glob("*.md"))]
 SHELLS = {"bash", "sh", "shell", "console"}
-MARKER = re.compile(r"<!--\s*(raises|not run|run in):\s*(.*?)\s*-->")
+MARKER = re.compile(r"<!--\s*(raises|not run|given|run in):\s*(.*?)\s*-->")
 # a page's own import path: ``<!-- sys.path: DIR DIR ... -->`` (folders of the repository)
 PAGE_PATH = re.compile(r"^<!--\s*sys\.path:\s*(.*?)\s*-->$", re.M)  # a line of its own
 ALONE = "(the file alone)"
@@ -144,7 +144,13 @@ def run_page(text: str, label: str, directory: Path, root: Path = ROOT) -> list[
         out = io.StringIO()
         try:
             with contextlib.redirect_stdout(out):
+                if kind == "given":  # the reader's own names, stood in for by a file of tests/
+                    given = directory / argument
+                    namespace["__file__"] = str(given)
+                    exec(compile(given.read_text("utf-8"), str(given), "exec"), namespace)  # noqa: S102
                 exec(compile(block.text, where, "exec"), namespace)  # noqa: S102
+                if kind == "given" and callable(after := namespace.pop("after_block", None)):
+                    after()
         except BaseException as error:  # noqa: BLE001 - a page's example may raise anything
             names = {cls.__name__ for cls in type(error).__mro__}
             if kind != "raises" or argument not in names:
@@ -304,7 +310,7 @@ def test_pages_with_a_test_module_of_their_own_are_run_there():
         assert ROOT / "docs" / page in RUNNABLE, page
     assert {name(page) for page, _ in COMMANDS} == {
         "docs/engines.md", "docs/functions.md", "docs/networks.md"}
-    assert len(COMMANDS) == 11  # (1, 2 and 8 commands: none lost)
+    assert len(COMMANDS) == 15  # (1, 5 and 9 commands: none lost)
     assert run_elsewhere(ROOT / "docs" / "README.md") is None  # not the top-level README
     assert run_elsewhere(ROOT / "docs" / "ci.md") is None  # its YAML is read elsewhere, no more
     assert ROOT / "README.md" in RUNNABLE
@@ -380,10 +386,10 @@ def test_an_example_whose_own_assert_fails_is_a_problem_and_passes_once_right(sa
 
 
 @pytest.mark.parametrize(("page", "least"), [("engines.md", 4), ("conventions.md", 3),
-                                             ("functions.md", 3), ("networks.md", 36)])
+                                             ("functions.md", 6), ("networks.md", 36)])
 def test_the_folded_pages_have_the_examples_they_had(page, least):
     # what the runners folded into this one asserted: engines.md's doctest attempted at
-    # least 4 examples, conventions.md and functions.md ran 3 python blocks; networks.md's
+    # least 4 examples, conventions.md ran 3 python blocks and functions.md 6; networks.md's
     # doctest has 36 examples
     text = (ROOT / "docs" / page).read_text("utf-8")
     examples = doctest.DocTestParser().get_examples(text)

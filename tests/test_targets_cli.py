@@ -199,19 +199,26 @@ def test_os_exit_at_import_is_exit_2_not_a_silent_pass(tmp_path):
 
 
 # ----------------------------------------------------------------------------- narrowing
-def test_a_wrong_one_hot_path_fails_and_a_missing_one_is_listed(tmp_path, gradcheck_cli):
+def test_a_wrong_one_hot_path_fails_and_a_missing_one_too(tmp_path, gradcheck_cli):
+    # (Loss_NoOneHot was passed with one-hot listed as not checked; its backward handles
+    # one-hot labels and the family takes them, so a forward raising on them is failed for
+    # that kind: the design's "no silent narrowing", issue 24. A categorical cross-entropy
+    # handling sparse labels only, in forward and backward, is still listed as not checked:
+    # tests/test_zoo_observed_gaps.py)
     run, statuses, document = checked(gradcheck_cli, str(TARGETS / "onehot_losses.py"),
                                       *FAST, cwd=tmp_path)
     assert run.returncode == 1
     assert statuses == {"Loss_CategoricalCrossentropy": "passed", "Loss_WrongOneHot": "failed",
-                        "Loss_NoOneHot": "passed"}
+                        "Loss_NoOneHot": "failed"}
     wrong = next(r for r in document["results"] if r["name"] == "Loss_WrongOneHot")
     assert "one-hot labels" in wrong["message"] and "shape ()" in wrong["message"]
-    assert document["unchecked"] == [{"name": "Loss_NoOneHot", "reason": (
-        "one-hot labels: forward raised UnboundLocalError: cannot access local variable "
-        f"'confidences' where it is not associated with a value "
-        f"({TARGETS / 'onehot_losses.py'}:39)")}]
-    assert "not checked (they have a backward):\n  Loss_NoOneHot: one-hot labels" in run.stdout
+    missing = next(r for r in document["results"] if r["name"] == "Loss_NoOneHot")
+    assert missing["message"].startswith(
+        "[one-hot labels; y_pred probability rows] forward raised UnboundLocalError: "
+        "cannot access local variable 'confidences' where "
+        f"it is not associated with a value ({TARGETS / 'onehot_losses.py'}:39) on one-hot "
+        "labels, which its backward handles")
+    assert document["unchecked"] == []
 
 
 def test_strict_fails_on_classes_with_a_backward_that_were_not_checked(tmp_path,

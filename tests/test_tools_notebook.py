@@ -43,6 +43,38 @@ def test_a_report_repr_is_one_short_line_naming_the_worst_finding():
     assert passed.startswith("<Report Activation_Tanh (layer): passed; worst dinputs")
 
 
+def short(text: str) -> bool:
+    return "\n" not in text and len(text) < 160 and text.startswith("<Report ")
+
+
+def test_an_engine_report_repr_is_the_same_short_line():
+    # EngineReport is a dataclass subclass: without repr=False, @dataclass writes a repr
+    # of every field (thousands of characters) over Report's short one
+    from zoo_engines import scalar_assign, scalar_ok
+
+    passed = repr(gradcheck.check_engine(scalar_ok.Scalar))
+    assert short(passed) and passed.startswith("<Report Scalar (engine): passed;"), passed
+    failed = repr(gradcheck.check_engine(scalar_assign.Scalar, raise_on_failure=False))
+    assert short(failed) and "failed; mul at" in failed, failed
+
+
+def test_a_dataclass_repr_over_the_report_would_not_pass_as_short():
+    # the twin: the repr @dataclass writes by default, on the same failing report
+    import dataclasses
+
+    from zoo_engines import scalar_assign
+
+    from gradcheck.report import EngineReport
+
+    @dataclasses.dataclass
+    class DefaultRepr(EngineReport):
+        pass
+
+    report = gradcheck.check_engine(scalar_assign.Scalar, raise_on_failure=False)
+    fields = {f.name: getattr(report, f.name) for f in dataclasses.fields(report)}
+    assert not short(repr(DefaultRepr(**fields)))
+
+
 def test_the_html_view_lists_failing_gradients_first():
     from nnfs_core import Layer_Dense
 

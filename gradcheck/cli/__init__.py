@@ -400,7 +400,7 @@ def _plan_target(spec: str, args: argparse.Namespace, settings: Settings,
     try:
         with guarded(f"loading {spec}", args.timeout_import, option="--timeout-import",
                      on_hung=_hung_report(args)):
-            target = load_target(spec, run_module=args.run_module)
+            target = load_target(spec, run_module=args.run_module, seed=args.seed)
             config = load_config(target)
             found = [f for f in find_classes(target) if not settings.excludes(f.name)]
         args.strict = args.strict or project_strict(target.config_start)

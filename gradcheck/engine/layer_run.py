@@ -69,7 +69,7 @@ class LayerRun(Run[LayerSubject]):
 
     def _new_subject(self, pin: RandomPin) -> LayerSubject:
         packing = self.packing
-        inputs = 1 if packing is None or packing.as_list else len(packing.shapes)
+        inputs = 1 if packing is None else packing.arity
         return LayerSubject.build(self.obj, pin, training=self.training, inputs=inputs)
 
     def _started(self, subject: LayerSubject) -> None:
@@ -196,9 +196,10 @@ class LayerRun(Run[LayerSubject]):
         every call starts from the state the check began with (:meth:`_carried`).
         """
         obj = self.obj
-        keys = [k for k, v in _shallow_arrays(obj).items() if v is out and len(k) == 1
-                and k[0] not in names.OUTPUT_NAMES]
-        keys = [k for k in keys if k in self.state0]
+        if not (isinstance(out, np.ndarray) and out.dtype.kind == "f"):
+            return False
+        keys = [(k,) for k, v in attributes(obj).items() if v is out
+                and k not in names.OUTPUT_NAMES and (k,) in self.state0]
         if not keys:
             return False
         name = keys[0][0]

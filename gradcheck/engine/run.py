@@ -37,7 +37,7 @@ from gradcheck.engine.state import (
 )
 from gradcheck.engine.verify import Context, Verification
 from gradcheck.errors import ProtocolError, UserCodeError
-from gradcheck.protocol import checks, names
+from gradcheck.protocol import accumulation, checks, names
 from gradcheck.protocol.observe import Before, Observation, Returned, Update, Where, closeness
 from gradcheck.protocol.packing import Packing
 from gradcheck.protocol.params import (
@@ -46,6 +46,7 @@ from gradcheck.protocol.params import (
     gradient_of,
 )
 from gradcheck.protocol.places import Place, attributes
+from gradcheck.protocol.roles import RESET_NAMES
 from gradcheck.protocol.subject import Subject, get_dinputs
 from gradcheck.report import (
     INCONCLUSIVE,
@@ -113,6 +114,7 @@ class Run(ABC, Generic[S]):
         self.updated: set[str] = set()  # parameters a backward(grad, learning_rate) moves
         self.packing: Packing | None = None  # several inputs, side by side in x (layers)
         self.part_where: list[Where] = []  # where each input's gradient is (several inputs)
+        self.accumulated: list[str] = []  # gradients += across calls, no reset method
 
     # -- the frame: restore everything, whatever happens ------------------------------
     def execute(self, raise_on_failure: bool) -> Report:
@@ -159,6 +161,7 @@ class Run(ABC, Generic[S]):
         if settled is None:
             return
         verification.run(*settled)
+        accumulation.report_rows(report.gradients, self.accumulated, RESET_NAMES)
         self._finish()
 
     def _subject(self) -> S:
@@ -485,7 +488,7 @@ class Run(ABC, Generic[S]):
         given = set(self.param_names or ())
         self.updated = {label for label, g in step.items() if np.any(g != 0) or label in given
                         or any(names.is_conventional(p.name) for p in self.groups[label])}
-        text = f"{subject.roles.backward}(grad, learning_rate): the input gradient read at "
+        text = f"{subject.roles.update_call}: the input gradient read at "
         text += "learning rate 0"
         if self.updated:
             text += (f"; it updates {', '.join(sorted(self.updated))} itself: their gradients "
@@ -510,7 +513,7 @@ class Run(ABC, Generic[S]):
             scale = float(np.max(np.abs(g))) + float(np.max(np.abs(subject.params[label])))
             if other is None or not np.allclose(g, other, rtol=1e-5, atol=1e-9 * scale):
                 self.report.problems.append(
-                    f"{subject.roles.backward}(grad, learning_rate) changes {label} in a way "
+                    f"{subject.roles.update_call} changes {label} in a way "
                     f"that is not linear in the learning rate (momentum or Adam inside "
                     f"backward?): its gradient cannot be read from the update")
                 for name in list(out):
@@ -867,7 +870,8 @@ class Run(ABC, Generic[S]):
     def _check_repeatable(self, subject: S, grads: dict[str, np.ndarray]) -> None:
         """Forward and backward again on the same data: are the gradients the same."""
         again = self._analytic_pass(subject, first=False)
-        for name, first in grads.items():
+        third: tuple[dict[str, np.ndarray], Any] | None = None
+        for name, first in list(grads.items()):
             second = again[0].get(name)
             if not isinstance(first, np.ndarray) or not isinstance(second, np.ndarray):
                 continue
@@ -882,6 +886,13 @@ class Run(ABC, Generic[S]):
                 self.unheld = unheld_randomness(subject.forward, self.x)
                 if self.unheld:
                     return
+                # (+= with no reset method: the increment is checked, protocol/accumulation)
+                third = third or self._analytic_pass(subject, first=False)
+                step = accumulation.increment(first, second, third[0].get(name), self.eps)
+                if step is not None:
+                    grads[name] = step
+                    self.accumulated.append(name)
+                    continue
                 self.report.problems.append(
                     f"backward depends on stale state: repeating forward and backward on the "
                     f"same data changed {name} by up to {np.nanmax(diff):.3g} (a cache filled "

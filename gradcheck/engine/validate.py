@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from typing import Any
 
 import numpy as np
 
 from gradcheck.protocol.calls import forward_parameters
-from gradcheck.protocol.packing import Packing
+from gradcheck.protocol.packing import Packing, is_mask
 from gradcheck.protocol.roles import method_names
 
 __all__ = ["MODES", "batch", "labels", "options", "protocol_object", "several_inputs"]
@@ -125,19 +126,30 @@ def several_inputs(obj: Any, inputs: Any) -> Packing | None:
     as one list (``forward([a, b])``, an Add layer). A list of arrays of one shape stays
     what it always was: one batch.
     """
-    if not isinstance(inputs, (tuple, list)) or len(inputs) < 2 or not all(
-            isinstance(a, np.ndarray) and a.ndim >= 1 for a in inputs):
+    if not isinstance(inputs, (tuple, list)) or len(inputs) < 2:
         return None
-    if isinstance(inputs, list) and len({a.shape for a in inputs}) == 1:
-        return None
-    if len({a.shape[0] for a in inputs}) != 1:
-        raise ValueError(
-            f"inputs: several arrays with different numbers of samples "
-            f"({', '.join(str(a.shape[0]) for a in inputs)}); each input's axis 0 is the batch")
     params = forward_parameters(obj) or []
     kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
     positional = [p.name for p in params if p.kind in kinds]
+    # (a tuple's element where forward takes a mask is a constant, never differentiated)
+    masks = [i for i, name in enumerate(positional[: len(inputs)])
+             if isinstance(inputs, tuple) and is_mask(name)]
+    arrays = [a for i, a in enumerate(inputs) if i not in masks]
+    if len(arrays) < 2 - bool(masks) or not all(
+            isinstance(a, np.ndarray) and a.ndim >= 1 for a in arrays):
+        return None
+    if isinstance(inputs, list) and len({a.shape for a in arrays}) == 1:
+        return None
+    if len({a.shape[0] for a in arrays}) != 1:
+        raise ValueError(
+            f"inputs: several arrays with different numbers of samples "
+            f"({', '.join(str(a.shape[0]) for a in arrays)}); each input's axis 0 is the batch")
     star = any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in params)
     as_list = not star and len(positional) < len(inputs)
-    names = [] if as_list or star else positional[: len(inputs)]
-    return Packing.of(inputs, as_list=as_list, names=names)
+    names = [] if as_list or star else [n for i, n in enumerate(positional[: len(inputs)])
+                                        if i not in masks]
+    packing = Packing.of(arrays, as_list=as_list, names=names)
+    if masks and not as_list:
+        packing = dataclasses.replace(packing, constants=tuple(
+            (i, positional[i], inputs[i]) for i in masks))
+    return packing

@@ -11,6 +11,8 @@
   network's cost object's ``fn(a, y)`` (``network2``'s ``QuadraticCost`` /
   ``CrossEntropyCost``, whose ``delta`` backprop uses), or the quadratic cost
   ``0.5 * ||a - y||^2`` that ``network.py``'s ``cost_derivative(a, y) = a - y`` implies.
+  Several samples (the columns of ``x`` and ``y``) are checked as ``update_mini_batch``
+  uses them: one ``backprop`` per sample, the costs and the nablas summed.
 """
 
 from __future__ import annotations
@@ -149,10 +151,28 @@ class NielsenSubject(ModelSubject):
         name = getattr(self.cost, "__name__", type(self.cost).__name__)
         return f"{name}.fn(feedforward(x), y)"
 
+    def samples(self) -> list[tuple[np.ndarray, Any]]:
+        """One ``(x, y)`` per sample: the columns of ``x`` (and of ``y``), each ``(n, 1)``.
+
+        ``backprop(x, y)`` takes one sample; several are checked as ``update_mini_batch``
+        uses them: the cost summed over the samples, ``nabla_b``/``nabla_w`` summed over
+        one ``backprop`` call per sample.
+        """
+        x, y = self.X, self.y
+        if not (isinstance(x, np.ndarray) and x.ndim == 2 and x.shape[1] > 1):
+            return [(x, y)]
+        ys = [y[:, i:i + 1] if isinstance(y, np.ndarray) and y.ndim == 2
+              and y.shape[1] == x.shape[1] else y for i in range(x.shape[1])]
+        return [(x[:, i:i + 1], ys[i]) for i in range(x.shape[1])]
+
     def setup(self) -> None:
         """Every array of ``biases`` and ``weights`` is a parameter."""
         self.first_call(self._backprop)
-        self.notes.append(f"the objective: {self.cost_name()}, for one sample x")
+        count = len(self.samples())
+        self.notes.append(f"the objective: {self.cost_name()}, " + (
+            "for one sample x" if count == 1 else
+            f"summed over {count} samples (the columns of x), backprop(x, y) called once "
+            "per sample and its nablas summed, as update_mini_batch does"))
         for attr in ("biases", "weights"):
             for i, value in enumerate(getattr(self.obj, attr)):
                 if isinstance(value, np.ndarray) and value.dtype.kind == "f":
@@ -161,8 +181,18 @@ class NielsenSubject(ModelSubject):
                     self.take(label, Place(self.obj, ((ATTR, attr), (ITEM, i))), gradient)
 
     def _backprop(self) -> tuple[list[Any], list[Any]]:
-        x = self.X.copy()
-        y = self.y.copy() if isinstance(self.y, np.ndarray) else self.y
+        """``backprop`` on every sample; the nablas summed (lists as long as the longest)."""
+        total_b: list[Any] = []
+        total_w: list[Any] = []
+        for x, y in self.samples():
+            nabla_b, nabla_w = self._backprop_one(x, y)
+            total_b = _summed(total_b, nabla_b)
+            total_w = _summed(total_w, nabla_w)
+        return total_b, total_w
+
+    def _backprop_one(self, x: np.ndarray, y: Any) -> tuple[list[Any], list[Any]]:
+        x = x.copy()
+        y = y.copy() if isinstance(y, np.ndarray) else y
         result = call(self.obj, "backprop", x, y)
         if not (isinstance(result, tuple | list) and len(result) == 2):
             raise ProtocolError(
@@ -173,17 +203,19 @@ class NielsenSubject(ModelSubject):
         return list(nabla_b), list(nabla_w)
 
     def loss_value(self) -> tuple[float, float]:
-        """The cost of ``feedforward(x)`` against ``y``."""
-        a = np.asarray(call(self.obj, "feedforward", self.X.copy()), dtype=np.float64)
-        y = self.y.copy() if isinstance(self.y, np.ndarray) else self.y
-        if self.cost is not None:
-            try:
-                value = self.cost.fn(a, y)
-            except Exception as exc:
-                raise UserCodeError(f"cost.fn raised {type(exc).__name__}: {exc}") from exc
-            loss = scalar_loss(value, "cost.fn(a, y)", self.narrow)
-        else:
-            loss = 0.5 * float(np.sum((a - y) ** 2))
+        """The cost of ``feedforward(x)`` against ``y``, summed over the samples."""
+        loss = 0.0
+        for x, y in self.samples():
+            a = np.asarray(call(self.obj, "feedforward", x.copy()), dtype=np.float64)
+            y = y.copy() if isinstance(y, np.ndarray) else y
+            if self.cost is not None:
+                try:
+                    value = self.cost.fn(a, y)
+                except Exception as exc:
+                    raise UserCodeError(f"cost.fn raised {type(exc).__name__}: {exc}") from exc
+                loss += scalar_loss(value, "cost.fn(a, y)", self.narrow)
+            else:
+                loss += 0.5 * float(np.sum((a - y) ** 2))
         return loss, abs(loss)
 
     def gradients(self) -> tuple[tuple[float, float], dict[str, Any]]:
@@ -197,3 +229,17 @@ class NielsenSubject(ModelSubject):
                 grads[f"{attr}[{i}]"] = nabla[i] if i < len(nabla) else None
         return objective, grads
 
+
+def _summed(total: list[Any], more: list[Any]) -> list[Any]:
+    """Element-wise sums of two lists of gradients (None, or a shape mismatch, kept as is)."""
+    if not total:
+        return list(more)
+    out: list[Any] = []
+    for i in range(max(len(total), len(more))):
+        a = total[i] if i < len(total) else None
+        b = more[i] if i < len(more) else None
+        if isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape:
+            out.append(a + b)
+        else:
+            out.append(a if a is not None else b)  # shown as it is: misshapen or missing
+    return out

@@ -4,6 +4,9 @@
 ``forward(Q, K, V)`` and tuple outputs (an LSTM cell's ``(h, c)``): every part keeps its
 batch axis first; the engine sees their per-sample values side by side in one
 ``(samples, total)`` array, so that stacking rows and perturbing elements work unchanged.
+
+An argument named as a mask (``forward(q, k, v, mask)``) is no input to differentiate: it
+is a constant, given to every call where it stands (:attr:`Packing.constants`).
 """
 
 from __future__ import annotations
@@ -15,7 +18,18 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Packing"]
+__all__ = ["MASK_NAMES", "Packing", "is_mask"]
+
+#: names of a forward argument that is a mask: a constant, never differentiated
+MASK_NAMES = frozenset({
+    "mask", "attn_mask", "attention_mask", "key_padding_mask", "padding_mask", "src_mask",
+    "tgt_mask", "causal_mask", "masks",
+})
+
+
+def is_mask(name: str) -> bool:
+    """Whether a forward argument named ``name`` is a mask (a constant)."""
+    return name.lower() in MASK_NAMES
 
 
 @dataclass(frozen=True)
@@ -31,11 +45,15 @@ class Packing:
         several arguments.
     names : tuple of str
         The parts' names in reports (the call's argument names, else ``inputs[i]``).
+    constants : tuple of (int, str, object)
+        Arguments that are not differentiated (a mask): their position in the call, name
+        and value, given as they are to every call.
     """
 
     shapes: tuple[tuple[int, ...], ...]
     as_list: bool = False
     names: tuple[str, ...] = ()
+    constants: tuple[tuple[int, str, Any], ...] = ()
 
     @classmethod
     def of(cls, parts: Sequence[np.ndarray], *, as_list: bool = False,
@@ -44,6 +62,11 @@ class Packing:
         labels = tuple(names) if len(names) == len(parts) else \
             tuple(f"inputs[{i}]" for i in range(len(parts)))
         return cls(tuple(tuple(p.shape[1:]) for p in parts), as_list, labels)
+
+    @property
+    def arity(self) -> int:
+        """How many positional arguments the call takes (constants included)."""
+        return 1 if self.as_list else len(self.shapes) + len(self.constants)
 
     @property
     def sizes(self) -> list[int]:
@@ -71,11 +94,19 @@ class Packing:
         return out
 
     def arguments(self, x: np.ndarray) -> tuple[Any, ...]:
-        """The call's positional arguments for packed ``x``."""
-        parts = self.unpack(x)
-        return (parts,) if self.as_list else tuple(parts)
+        """The call's positional arguments for packed ``x`` (constants where they stand)."""
+        parts: list[Any] = self.unpack(x)
+        if self.as_list:
+            return (parts,)
+        for position, _, value in self.constants:
+            parts.insert(position, value)
+        return tuple(parts)
 
     def describe(self) -> str:
         """``a (5, 3) and b (5, 4)``-like text for notes."""
-        return ", ".join(f"{n} {('samples', *s)}" for n, s in zip(self.names, self.shapes,
+        text = ", ".join(f"{n} {('samples', *s)}" for n, s in zip(self.names, self.shapes,
                                                                   strict=True))
+        for _, name, value in self.constants:
+            shown = value if np.ndim(value) == 0 else f"an array of shape {np.shape(value)}"
+            text += f"; {name} = {shown} (a constant, not differentiated)"
+        return text

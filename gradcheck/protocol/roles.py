@@ -16,6 +16,10 @@ is set on the object around each call (:attr:`Roles.rate_attribute`).
 A backward that takes the layer's input before the upstream gradient
 (``backward(self, input, grad_output)``, a widely taught course's NumPy network) is
 given forward's input back (:attr:`Roles.inputs_first`).
+
+The learning rate may also stand anywhere, recognised by its name (``backwardpass(lr, X,
+delta)``, ``backward(x, grad, eta)``), beside forward's input given again: which argument
+is which is the :attr:`Roles.layout`.
 """
 
 from __future__ import annotations
@@ -28,11 +32,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from gradcheck.protocol.labels import LABEL_NAMES
 from gradcheck.protocol.source import function_tree, looks_like_gradient
 
 __all__ = ["INPUT_ARGUMENT_NAMES", "LEARNING_RATE_NAMES", "RESET_NAMES", "UPSTREAM_NAMES",
-           "Roles", "method_names", "rate_attribute", "reset_method", "roles_of",
-           "takes_inputs_first", "takes_learning_rate", "takes_no_argument"]
+           "Roles", "backward_layout", "method_names", "rate_attribute", "reset_method",
+           "roles_of", "takes_inputs_first", "takes_learning_rate", "takes_no_argument"]
 
 _FORWARD = re.compile(r"_*(forward|forward_?prop(agation|agate)?|forward_?pass|fprop|"
                       r"feed_?forward|propagate_?forward)", re.I)
@@ -47,7 +52,8 @@ LEARNING_RATE_NAMES = frozenset({
 #: grad_output)``), recognised only before an argument named as an upstream gradient
 INPUT_ARGUMENT_NAMES = frozenset({
     "input", "inputs", "x", "a_prev", "prev", "layer_input", "inp", "input_data", "a", "h",
-    "x_in", "prev_activation", "activation_prev",
+    "x_in", "prev_activation", "activation_prev", "aprev", "a_in", "prev_a",
+    "prev_activations", "activation", "activations", "data", "features",
 })
 #: names of an upstream gradient argument
 UPSTREAM_NAMES = frozenset({
@@ -83,6 +89,12 @@ class Roles:
     rate_attribute : str or None
         The object's attribute a backward updating the parameters reads its learning
         rate from (``self.learning_rate``); ``learning_rate`` is then True too.
+    layout : tuple of str
+        Backward's positional arguments by role (``"grad"``, ``"rate"``, ``"input"``)
+        when a learning rate argument stands elsewhere than second
+        (``backwardpass(lr, X, delta)``: ``("rate", "input", "grad")``); empty otherwise.
+    signature : str
+        Backward's own argument names when it has a layout, for the report.
     """
 
     forward: str = "forward"
@@ -92,11 +104,59 @@ class Roles:
     takes_nothing: bool = False
     inputs_first: bool = False
     rate_attribute: str | None = None
+    layout: tuple[str, ...] = ()
+    signature: str = ""
+
+    @property
+    def update_call(self) -> str:
+        """How the report names a backward that updates: ``backward(grad, learning_rate)``.
+
+        With a :attr:`layout`, by its own argument names: ``backwardpass(lr, X, delta) (X:
+        forward's input, given again)``.
+        """
+        if self.layout:
+            names = self.signature.split(", ")
+            given_again = [name for name, role in zip(names, self.layout, strict=False)
+                           if role == "input"]
+            again = f" ({given_again[0]}: forward's input, given again)" if given_again \
+                else ""
+            return f"{self.backward}({self.signature}){again}"
+        given = "input, grad" if self.inputs_first else "grad"
+        if self.rate_attribute is not None:
+            return f"{self.backward}({given}) with self.{self.rate_attribute}"
+        return f"{self.backward}({given}, learning_rate)"
 
     @property
     def book(self) -> bool:
         """The book's own spelling: nothing to say in a report."""
         return self.forward == "forward" and self.backward == "backward"
+
+    def backward_arguments(self, grads: tuple[Any, ...], rate: float,
+                           inputs: tuple[Any, ...]) -> tuple[Any, ...]:
+        """Backward's positional arguments for the upstream gradient(s) ``grads``.
+
+        ``rate`` goes where a learning rate argument is; forward's ``inputs`` (fresh
+        copies) where backward takes them again. (A rate read from the object,
+        :attr:`rate_attribute`, is set by the caller.)
+        """
+        if self.layout:
+            out: list[Any] = []
+            for role in self.layout:
+                if role == "rate":
+                    out.append(rate)
+                elif role == "input":
+                    out.append(_fresh(inputs[0]) if inputs else None)
+                else:
+                    out.append(grads[0])
+            return (*out, *grads[1:])
+        if self.inputs_first:
+            grads = (*(_fresh(i) for i in inputs), *grads)
+            return grads
+        if self.learning_rate and self.rate_attribute is None:
+            return (grads[0], rate, *grads[1:])
+        if self.takes_nothing:
+            return ()
+        return grads
 
 
 def _methods(cls: type, pattern: re.Pattern[str]) -> list[str]:
@@ -152,6 +212,10 @@ def _roles_of_class(cls: type) -> Roles:
     forward, backward = method_names(cls)
     forward, backward = forward or "forward", backward or "backward"
     method = getattr(cls, backward, None)
+    layout, signature = backward_layout(method)
+    if layout:  # (backwardpass(lr, X, delta): every argument by its role)
+        return Roles(forward, backward, True, reset_method(cls), layout=layout,
+                     signature=signature)
     attribute = None if takes_learning_rate(method) else rate_attribute(method)
     return Roles(forward, backward, takes_learning_rate(method) or attribute is not None,
                  reset_method(cls), takes_no_argument(method), takes_inputs_first(method),
@@ -167,6 +231,57 @@ def _positional(function: Any) -> list[inspect.Parameter] | None:
     kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
     positional = [p for p in params if p.kind in kinds]
     return positional[1:] if positional and positional[0].name == "self" else positional
+
+
+def _fresh(value: Any) -> Any:
+    copy = getattr(value, "copy", None)
+    return copy() if callable(copy) else value
+
+
+def _gradient_like(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in UPSTREAM_NAMES or (
+        lowered.startswith(("d", "grad", "err", "output_"))
+        and lowered not in INPUT_ARGUMENT_NAMES)
+
+
+def backward_layout(function: Any) -> tuple[tuple[str, ...], str]:
+    """Backward's arguments by role when a learning rate stands elsewhere than second.
+
+    The learning rate is found by its name wherever it stands; with two other required
+    arguments, the one named as an input (``X``, ``inputs``, ``a_prev``) is forward's
+    input given again and the other the upstream gradient. ``((), "")`` for
+    ``backward(grad, learning_rate)`` (:func:`takes_learning_rate`), for arguments
+    named as labels, and for any argument list that names do not settle.
+    """
+    positional = _positional(function) or []
+    rates = [i for i, p in enumerate(positional) if p.name.lower() in LEARNING_RATE_NAMES]
+    if not rates:
+        return (), ""
+    rate = rates[0]
+    others = [i for i, p in enumerate(positional)
+              if i != rate and p.default is inspect.Parameter.empty]
+    if rate == 1 and len(others) == 1 and others[0] == 0:
+        return (), ""  # backward(grad, learning_rate): the usual order
+    if any(positional[i].name.lower() in LABEL_NAMES for i in others):
+        return (), ""  # (labels among them: backward(dvalues, y_true, lr) is a loss's)
+    layout: dict[int, str] = {rate: "rate"}
+    if len(others) == 1:
+        layout[others[0]] = "grad"
+    elif len(others) == 2:
+        inputs = [i for i in others if positional[i].name.lower() in INPUT_ARGUMENT_NAMES]
+        if len(inputs) != 1:
+            inputs = [i for i in others if not _gradient_like(positional[i].name)]
+        if len(inputs) != 1:
+            return (), ""
+        layout[inputs[0]] = "input"
+        layout[next(i for i in others if i != inputs[0])] = "grad"
+    else:
+        return (), ""
+    if sorted(layout) != list(range(len(layout))):
+        return (), ""  # (an argument with a default before a required one)
+    return (tuple(layout[i] for i in range(len(layout))),
+            ", ".join(positional[i].name for i in range(len(layout))))
 
 
 def takes_inputs_first(function: Any) -> bool:

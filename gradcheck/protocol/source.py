@@ -6,7 +6,10 @@
 - :func:`gradient_for`: whether a returned name is the gradient of an argument
   (``dW`` of ``W``, ``d_x`` / ``grad_x`` of ``x``) or looks like a gradient at all;
 - :func:`unfinished`: whether a function is an unfinished template (a ``pass`` where
-  the work should be, only ``None`` or zeros returned).
+  the work should be, only ``None`` or zeros returned);
+- :func:`unfinished_method`: the same for a class's method (``pass``, ``raise
+  NotImplementedError``, ``self.dinputs = np.zeros_like(dvalues)`` never filled in, a
+  ``# TODO``).
 
 Every function here reads source text; none calls the user's code.
 """
@@ -21,7 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 __all__ = ["function_tree", "gradient_for", "looks_like_gradient", "returned_names",
-           "unfinished"]
+           "unfinished", "unfinished_method"]
 
 
 @functools.lru_cache(maxsize=512)
@@ -65,22 +68,42 @@ def returned_names(function: Callable[..., Any]) -> list[str | None] | None:
 
     ``return loss, dW`` gives ``["loss", "dW"]``; an element that is an expression gives
     the gradient it is computed from (``return loss, grad / n`` and ``return loss, 2 *
-    dW`` give ``grad`` and ``dW``), or None at its place when it names none. None when
+    dW`` give ``grad`` and ``dW``; a dict literal keyed by the arguments, ``{"W1": ...,
+    "b1": ...}``, or of gradients, ``{"a": dW1}``, gives ``grads``), or None at its place
+    when it names none. None when
     the source is unknown or the return statements disagree in length or do not return a
     tuple.
     """
     tree = function_tree(function)
     if tree is None:
         return None
+    arguments = {a.arg for a in [*tree.args.posonlyargs, *tree.args.args]}
     shapes = []
     for node in _own_returns(tree):
         if isinstance(node.value, ast.Tuple):
-            shapes.append([e.id if isinstance(e, ast.Name) else _gradient_in(e)
+            shapes.append([e.id if isinstance(e, ast.Name) else
+                           "grads" if _keyed_by(e, arguments) else _gradient_in(e)
                            for e in node.value.elts])
     if not shapes or any(len(s) != len(shapes[0]) for s in shapes):
         return None
     # where return statements name an element differently, keep the last one's name
     return shapes[-1]
+
+
+def _keyed_by(node: ast.expr, arguments: set[str]) -> bool:
+    """A dict literal of values computed for the arguments: ``{"W1": X.T @ dh, ...}``.
+
+    Keyed by the function's arguments (``W1`` or ``dW1``), and holding no argument as it
+    is: ``{"x": x, "w": w}`` is a cache keeping the arguments, not their gradients.
+    """
+    if not isinstance(node, ast.Dict) or not node.keys:
+        return False
+    keys = [k.value if isinstance(k, ast.Constant) and isinstance(k.value, str) else None
+            for k in node.keys]
+    if any(isinstance(v, ast.Name) and v.id in arguments for v in node.values):
+        return False
+    return all(k is not None and any(k == a or gradient_for(k, a) for a in arguments)
+               for k in keys)
 
 
 def _gradient_in(node: ast.expr) -> str | None:
@@ -102,6 +125,10 @@ def _gradient_in(node: ast.expr) -> str | None:
     elif isinstance(node, ast.Call):
         parts = ([node.func.value] if isinstance(node.func, ast.Attribute) else []) \
             + list(node.args)
+    elif isinstance(node, ast.Dict):
+        # return loss, {"W1": dW1, "b1": db1}: a dict of gradients, read as ``grads``
+        gradients = node.values and all(_gradient_in(v) for v in node.values)
+        return "grads" if gradients else None
     else:
         return None
     return next((g for g in map(_gradient_in, parts) if g is not None), None)
@@ -201,3 +228,107 @@ def _zero_names(tree: ast.FunctionDef) -> set[str]:
                 if isinstance(arg, ast.Name):
                     other.add(arg.id)
     return zero - other
+
+
+def _method_tree(cls: type, name: str) -> tuple[ast.FunctionDef, str] | None:
+    """The ``def`` node of ``cls.name`` as the class (or a base) defines it, and its text."""
+    for klass in cls.__mro__[:-1]:
+        function = vars(klass).get(name)
+        if function is None:
+            continue
+        function = getattr(function, "__func__", function)
+        code = getattr(inspect.unwrap(function), "__code__", None)
+        if code is None:
+            return None
+        tree = _tree_of(code)
+        if tree is None:
+            return None
+        try:
+            text = "".join(inspect.getsourcelines(code)[0])
+        except (OSError, TypeError):
+            text = ""
+        return tree, text
+    return None
+
+
+def _does_nothing(tree: ast.FunctionDef) -> str | None:
+    """``pass``, a docstring, ``return None`` or ``raise NotImplementedError`` only."""
+    raises = False
+    for statement in tree.body:
+        if isinstance(statement, ast.Pass) or (
+                isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)):
+            continue
+        if isinstance(statement, ast.Raise) and "NotImplementedError" in ast.unparse(statement):
+            raises = True
+            continue
+        if isinstance(statement, ast.Return) and (
+                statement.value is None or (isinstance(statement.value, ast.Constant)
+                                            and statement.value.value is None)):
+            continue
+        return None
+    return "raises NotImplementedError" if raises else \
+        "does nothing yet (only `pass`, a docstring or `return None`)"
+
+
+def _zero_attributes(tree: ast.FunctionDef) -> list[str]:
+    """``self.<name>`` bound only to zeros in the method and never written into there."""
+    zero: list[str] = []
+    other: set[str] = set()
+
+    def attribute(node: ast.AST) -> str | None:
+        while isinstance(node, ast.Subscript):
+            node = node.value
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                and node.value.id == "self":
+            return node.attr
+        return None
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                name = attribute(target)
+                if name is None:
+                    continue
+                if isinstance(target, ast.Attribute) and _only_zeros(node.value, set()):
+                    zero.append(name)
+                else:
+                    other.add(name)
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign):
+            name = attribute(node.target)
+            if name is not None:
+                other.add(name)
+        elif isinstance(node, ast.Call):
+            # np.add.at(self.dinputs, ...), self.dinputs.fill(...), np.copyto(...)
+            for arg in [*node.args, getattr(node.func, "value", None)]:
+                name = attribute(arg) if arg is not None else None
+                if name is not None:
+                    other.add(name)
+    return [n for n in dict.fromkeys(zero) if n not in other]
+
+
+def unfinished_method(cls: type, name: str) -> str | None:
+    """Why the method ``name`` of ``cls`` looks like an unfinished template, or None.
+
+    It does nothing (``pass``, a docstring, ``return None``, ``raise
+    NotImplementedError``); it sets attributes (``self.dinputs``) only to zeros it never
+    fills in; or it still holds a ``pass`` statement or a ``# TODO`` comment. Read from
+    the source; None when it is unknown. Whether that makes the class unfinished is
+    for the check to say: a finished method may keep a stray ``TODO``.
+    """
+    found = _method_tree(cls, name)
+    if found is None:
+        return None
+    tree, text = found
+    qualified = f"{cls.__name__}.{name}"
+    nothing = _does_nothing(tree)
+    if nothing is not None:
+        return f"{qualified} {nothing}"
+    zeros = _zero_attributes(tree)
+    if zeros:
+        shown = ", ".join(f"self.{z}" for z in zeros)
+        return f"{qualified} sets {shown} to zeros it never fills in"
+    if any(isinstance(node, ast.Pass) for node in ast.walk(tree)):
+        return f"{qualified} still has a `pass` where the work should be"
+    if "TODO" in text:
+        return f"{qualified} still has a `# TODO` where the work should be"
+    return None

@@ -40,7 +40,6 @@ __all__ = [
     "ProtocolError",
     "Subject",
     "UserCodeError",
-    "subject_for",
 ]
 
 
@@ -125,8 +124,9 @@ class Subject:
         roles = self.roles
         if roles.reset is not None:
             call(self.obj, roles.reset)
-        if roles.inputs_first:  # backward(input, grad_output): forward's input given back
-            args = (*self.last_inputs, *args)
+        # (forward's input given back, the rate where an argument takes it, nothing for
+        # a backward() reading what forward stored: Roles.backward_arguments)
+        args = roles.backward_arguments(args, self.rate, self.last_inputs)
         if roles.rate_attribute is not None:  # backward reads self.learning_rate
             kept = getattr(self.obj, roles.rate_attribute, None)
             setattr(self.obj, roles.rate_attribute, self.rate)
@@ -134,10 +134,6 @@ class Subject:
                 return call(self.obj, roles.backward, *args)
             finally:
                 setattr(self.obj, roles.rate_attribute, kept)
-        if roles.learning_rate:
-            return call(self.obj, roles.backward, args[0], self.rate, *args[1:])
-        if roles.takes_nothing:  # backward() reads what forward stored
-            return call(self.obj, roles.backward)
         return call(self.obj, roles.backward, *args)
 
     @property
@@ -307,14 +303,18 @@ class LayerSubject(Subject):
     @classmethod
     def build(cls, obj: Any, pin: RandomPin, *, training: bool | None = None,
               inputs: int = 1) -> LayerSubject:
-        """The subject of a layer; ``training`` and ``inputs`` as in :func:`subject_for`."""
+        """The subject of a layer.
+
+        ``training``: the value of forward's ``training`` argument, when the layer takes
+        one; ``inputs``: how many arguments forward takes before it (several inputs).
+        """
         return cls(obj, pin, wants_training(obj, training, inputs))
 
     def __init__(self, obj: Any, pin: RandomPin, training: tuple[bool, bool]) -> None:
         super().__init__(obj, pin)
         self.extra = (training[1],) if training[0] else ()
         # backward(dz, y) with y unused, as on every layer of some networks: y is None
-        label = labels.label_argument(getattr(obj, self.roles.backward, None))
+        label = _label_argument(obj, self.roles.backward)
         self.backward_extra: tuple[Any, ...] = (None,) if label and label[1] else ()
         self.returns_output = False
         self.output_known = False  # set once forward was seen setting its output
@@ -339,11 +339,10 @@ class LayerSubject(Subject):
         self._pinned()
         if self.carry is not None:
             self._put_back(self.carry)
+        if self.output_known:  # (how forward gives its output is known: every later call)
+            return self._known_output(self._call_forward(x))
         before, kept = self._poisoned(x)
-        args = self.packing.arguments(x) if self.packing is not None else (x,)
-        self.last_inputs = args
-        returned = call(self.obj, self.roles.forward, *args, *self.extra)
-        self.pin.note_draws()
+        returned = self._call_forward(x)
         if self.out_packing is not None:
             return self.out_packing.pack(returned)
         if self._tuple_output(returned, before, x):
@@ -360,6 +359,28 @@ class LayerSubject(Subject):
             self.returns_output = True
             return self._kept_result(returned)
         return self._set_output(output, before, kept)
+
+    def _call_forward(self, x: np.ndarray) -> Any:
+        """The object's forward on ``x`` (unpacked into several inputs if packed)."""
+        args = self.packing.arguments(x) if self.packing is not None else (x,)
+        self.last_inputs = args
+        returned = call(self.obj, self.roles.forward, *args, *self.extra)
+        self.pin.note_draws()
+        return returned
+
+    def _known_output(self, returned: Any) -> Any:
+        """The output of a forward whose way of giving it was seen on the first calls."""
+        if self.out_packing is not None:
+            return self.out_packing.pack(returned)
+        if self.returns_output:
+            if not self.buffer and returned is self._last:
+                self.buffer = True
+            return self._kept_result(returned)
+        output = get_output(self.obj)
+        if output is None:
+            raise ProtocolError(
+                f"{type(self.obj).__name__}.{self.roles.forward} did not set self.output")
+        return output.copy() if self.buffer else output
 
     def _poisoned(self, x: np.ndarray) -> tuple[Any, np.ndarray | None]:
         """The output the object held before the call, and its contents if it was poisoned.
@@ -613,18 +634,21 @@ class FusedSubject(LossSubject):
         return self.find_inner_loss() is not None
 
 
-def subject_for(kind: Kind | str, obj: Any, pin: RandomPin, *,
-                training: bool | None = None, inputs: int = 1) -> Subject:
-    """The subject of an object checked as ``kind`` (layer, loss or fused loss).
+#: backward's label argument, per function (its signature is the same for every instance)
+_LABELS: dict[Any, tuple[str, bool] | None] = {}
 
-    The one place where the kind an entry point was called for picks a subject type; the
-    engine then asks the subject what it can do (:attr:`Subject.takes_upstream_gradient`,
-    :attr:`Subject.free_inputs`, :attr:`Subject.regularized`, ...), never its kind.
-    ``training``: the value of forward's ``training`` argument, when a layer takes one;
-    ``inputs``: how many arguments forward takes before it (several inputs).
-    """
-    if kind == Kind.LAYER:
-        return LayerSubject.build(obj, pin, training=training, inputs=inputs)
-    if kind == Kind.FUSED:
-        return FusedSubject(obj, pin)
-    return LossSubject(obj, pin)
+
+def _label_argument(obj: Any, name: str) -> tuple[str, bool] | None:
+    """:func:`labels.label_argument` of ``obj``'s method ``name``, read once per function."""
+    method = getattr(obj, name, None)
+    func = getattr(method, "__func__", None)
+    if func is None or getattr(method, "__self__", None) is not obj:
+        return labels.label_argument(method)  # (not a plain method: read every time)
+    try:
+        return _LABELS[func]
+    except KeyError:
+        pass
+    except TypeError:  # (an unhashable callable)
+        return labels.label_argument(method)
+    found = _LABELS[func] = labels.label_argument(method)
+    return found

@@ -59,7 +59,8 @@ _SIZE_TOKENS = {
 _IN_TOKENS = {"in", "inputs", "input", "fan_in"}
 
 # size arguments that are windows: tried as pairs too, when an int is refused
-_WINDOW_SIZES = {"kernel_size", "pool_size", "filter_size", "window_size"}
+_WINDOW_SIZES = {"kernel_size", "pool_size", "filter_size", "window_size", "kernel_width",
+                 "filter_width"}
 
 DRAWN = object()
 """A searched value meaning "keep drawing this size" (the first try for windows)."""

@@ -108,7 +108,10 @@ class _Layers:
         drawn = case.arrays["inputs"]
         inputs: np.ndarray | tuple[np.ndarray, ...] = drawn
         if spec.input_parts is not None:  # several inputs, drawn side by side
-            inputs = tuple(Packing(spec.input_parts).unpack(drawn))
+            parts: list[Any] = Packing(spec.input_parts).unpack(drawn)
+            for position, _, value in spec.input_constants:  # (a mask, by its name)
+                parts.insert(position, value)
+            inputs = tuple(parts)
         return _engine(spec, lambda: check_layer(
             case.obj, inputs, dvalues=dvalues, seed=case.seed,
             training=True if spec.training else None, raise_on_failure=False,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import sys
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +22,12 @@ from typing import Any
 
 from gradcheck.protocol.autograd import looks_like_engine
 from gradcheck.protocol.labels import label_argument
-from gradcheck.protocol.roles import method_names, takes_inputs_first, takes_learning_rate
+from gradcheck.protocol.roles import (
+    backward_layout,
+    method_names,
+    takes_inputs_first,
+    takes_learning_rate,
+)
 from gradcheck.targets.loading import Target
 
 __all__ = [
@@ -129,6 +135,8 @@ def _ignore_if_template(found: Found, others: list[type]) -> None:
     empty = [m for m in (forward, backward) if m is not None and _does_nothing(found.cls, m)]
     children = [c.__name__ for c in others if found.cls in c.__mro__[1:]]
     found.subclasses = children
+    if len(empty) == 2 and not children and _concrete(found.cls):
+        return  # a layer left to the student: checked, and reported unfinished
     if len(empty) == 2:
         reason = "a template: forward and backward do nothing (pass / NotImplementedError)"
     elif empty and children:
@@ -137,6 +145,33 @@ def _ignore_if_template(found: Found, others: list[type]) -> None:
     else:
         return
     found.verdict, found.reason, found.template = "ignore", reason, True
+
+
+#: names that say "a base class" when a file defines it alone (its subclasses elsewhere)
+_BASE_NAMES = {"layer", "module", "loss", "activation", "optimizer", "model", "network",
+               "function", "operation", "op", "node", "block", "cost"}
+
+
+def _concrete(cls: type) -> bool:
+    """A class whose forward and backward do nothing, meant to be filled in, not derived.
+
+    The file builds it (``Layer_Dense(2, 3)`` anywhere in its source), or its name is a
+    particular layer's (``Layer_Dense``, ``Activation_ReLU``), not a base's (``Layer``,
+    ``Module``, ``BaseLayer``, ``AbstractLoss``) whose subclasses live in other files.
+    """
+    name = cls.__name__
+    module = sys.modules.get(cls.__module__)
+    try:
+        tree = ast.parse(inspect.getsource(module)) if module is not None else None
+    except (OSError, TypeError, SyntaxError):
+        tree = None
+    if tree is not None and any(
+            isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == name
+            for n in ast.walk(tree)):
+        return True
+    lowered = name.lower().strip("_")
+    return not (lowered in _BASE_NAMES or lowered.startswith(("base", "abstract"))
+                or lowered.endswith("base"))
 
 
 def ignore_as_base(found: Found, why: str) -> bool:
@@ -360,8 +395,11 @@ class _Reading:
             return None
         required, total, star = self.backward_args
         if required == 1 or (required == 0 and (total or star)) \
-                or (required == 2 and takes_learning_rate(self.backward_method)):
-            return "layer"  # (backward(grad, learning_rate) updates the parameters itself)
+                or (required == 2 and takes_learning_rate(self.backward_method)) \
+                or "rate" in backward_layout(self.backward_method)[0]:
+            # (backward(grad, learning_rate) updates the parameters itself; so does
+            # backwardpass(lr, X, delta), the rate and forward's input known by name)
+            return "layer"
         if required == 2 and takes_inputs_first(self.backward_method):
             return "layer"  # backward(input, grad_output)
         if required == 2:

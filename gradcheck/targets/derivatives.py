@@ -24,6 +24,7 @@ import ast
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -579,23 +580,13 @@ def _check_through(found: Found, args: tuple[Any, ...], seed: int) -> Any:
 
 def _check_cost(found: Found, args: tuple[Any, ...], seed: int) -> Any:
     """``delta(z, sigmoid(z), y)`` against the finite differences of ``fn(sigmoid(z), y)``."""
-    from gradcheck import check_derivative
+    from gradcheck.cost_api import check_cost
 
     d: Derivative = found.subject
-    act = d.activation or _sigmoid
-    fn, delta = d.f, d.f_prime
-
-    def cost(z: np.ndarray, y: np.ndarray) -> Any:
-        return fn(act(z), y)
-
-    def dcost(z: np.ndarray, y: np.ndarray) -> Any:
-        return delta(z, act(z), y)
-
-    cost.__name__ = d.f_label
-    dcost.__name__ = found.name
-    report = check_derivative(cost, dcost, *args, wrt=0, reading="input", seed=seed,
-                              raise_on_failure=False)
-    report.notes.append(f"delta is dC/dz at the output layer: checked against "
+    cost = SimpleNamespace(fn=d.f, delta=d.f_prime, __name__=found.name.split(".")[0])
+    report = check_cost(cost, *args, activation=d.activation, seed=seed,
+                        raise_on_failure=False)
+    report.notes[-1] = (f"delta is dC/dz at the output layer: checked against "
                         f"{found.name.split('.')[0]}.fn(a, y) with a = sigmoid(z)")
     return report
 

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.engine.templates import template_reasons
 from gradcheck.errors import SkipError, UserCodeError
 from gradcheck.targets import capture, searching, shapes
 from gradcheck.targets.backward_only import plan_backward_only
@@ -105,16 +106,36 @@ def plan_checks(found: Found, config: dict[str, list[dict[str, Any]]]) -> Planne
         try:
             specs = _searched(found, build, planned.unchecked, planned.notes)
         except SkipError as exc:
-            ignore_as_base(found, str(exc))
-            return Planned(found, status="skip", reason=str(exc))
+            if ignore_as_base(found, str(exc)):
+                return Planned(found, status="skip", reason=str(exc))
+            return _unfinished(found, exc) or Planned(found, status="skip", reason=str(exc))
         except UserCodeError as exc:
             if ignore_as_base(found, str(exc)):
                 return Planned(found, status="skip", reason=str(exc))
-            return Planned(found, status="error", reason=str(exc))
+            return _unfinished(found, exc) or Planned(found, status="error", reason=str(exc))
         planned.specs += specs
     if not planned.specs:
         return Planned(found, status="skip", reason="no data it accepts was found")
     return planned
+
+
+def _unfinished(found: Found, exc: Exception) -> Planned | None:
+    """A concrete class whose probe failed because a method is still a template.
+
+    Its forward or backward does nothing or only raises ``NotImplementedError``
+    (:func:`~gradcheck.engine.templates.template_reasons`): ``unfinished``, not the
+    student's error nor a class gradcheck cannot feed.
+    """
+    if found.subclasses:
+        return None  # a base: its subclasses are the layers
+    text = str(exc)
+    reasons = [r for r in template_reasons(found.cls)[::-1]  # forward first: probed first
+               if r.endswith("raises NotImplementedError") == ("NotImplementedError" in text)
+               and ("raises" in r or "does nothing" in r)]
+    if not reasons:
+        return None
+    return Planned(found, status="unfinished", reason=(
+        f"an unfinished template: {reasons[0]} (fill it in, then check again): {text}"))
 
 
 def _searched(found: Found, build: Constructor, unchecked: list[str],

@@ -16,6 +16,7 @@ import numpy as np
 
 from gradcheck.errors import SkipError, UserCodeError
 from gradcheck.protocol.names import is_conventional
+from gradcheck.protocol.packing import is_mask
 from gradcheck.protocol.params import find_candidates, gradient_of, preferred
 from gradcheck.protocol.roles import roles_of
 from gradcheck.targets import shapes
@@ -36,13 +37,18 @@ def _forward_layer(obj: Any, inputs: np.ndarray, training: bool) -> Any:
     return forward(inputs, True) if training else forward(inputs)
 
 
-def _backward_layer(obj: Any, dvalues: np.ndarray) -> Any:
-    """Backward (under its own name); a ``backward(grad, learning_rate)`` at rate 0."""
+def _backward_layer(obj: Any, dvalues: np.ndarray, inputs: np.ndarray | None = None) -> Any:
+    """Backward (under its own name); a ``backward(grad, learning_rate)`` at rate 0.
+
+    ``inputs``: what forward was given, for a backward that takes it again
+    (``backwardpass(lr, X, delta)``).
+    """
     roles = roles_of(obj)
     if roles.reset is not None:
         getattr(obj, roles.reset)()
     backward = getattr(obj, roles.backward)
-    return backward(dvalues, 0.0) if roles.learning_rate else backward(dvalues)
+    given = () if inputs is None else (inputs,)
+    return backward(*roles.backward_arguments((dvalues,), 0.0, given))
 
 
 def probe_layer(found: Found, build: Constructor, obj: Any,
@@ -68,9 +74,13 @@ def probe_layer(found: Found, build: Constructor, obj: Any,
     arguments = {**argument_defaults(found.cls), **build.fixed, **sizes}
     channels = [int(a.shape[i]) for a in find_candidates(obj).arrays if a.ndim == 4
                 for i in (1, 2)]
+    # 3-D weights, (filters, channels, width) or (width, channels, filters): a 1-D
+    # convolution's channel count is their middle axis
+    sequence = [int(a.shape[1]) for a in find_candidates(obj).arrays if a.ndim == 3]
     for candidate in shapes.candidates(widths, arguments,
                                        sized=bool(build.sizes) and not isinstance(fixed, int),
-                                       seen_channels=channels):
+                                       seen_channels=channels,
+                                       sequence_channels=sequence):
         inputs = shapes.probe_inputs(candidate, 3, rng)
         try:
             returned = user_call(f"{found.name}.forward", _forward_layer, obj, inputs,
@@ -141,9 +151,13 @@ def _probe_several(found: Found, build: Constructor, obj: Any,
 
     Tried in order: every input of one shape (the usual candidates: Add, Multiply,
     self-attention), then one width per input from the rows of the 2-D parameters in
-    the order they are held (``forward(x, h)`` with ``Wx`` and ``Wh``).
+    the order they are held (``forward(x, h)`` with ``Wx`` and ``Wh``). Sequences are
+    then given other lengths and widths after the first input where forward and backward
+    take them (attention with ``Lq != Lk`` and ``dv != d``): all dimensions different, so
+    that a backward mixing them up shows. A mask argument is a constant (:func:`_mask`).
     """
-    count = len(found.inputs)
+    masks = [i for i, name in enumerate(found.inputs) if is_mask(name)]
+    count = len(found.inputs) - len(masks)
     arguments = {**argument_defaults(found.cls), **build.fixed, **sizes}
     widths: list[tuple[str | None, int]] = [
         (None, w) for w in dict.fromkeys([*_parameter_rows(obj), 4, 3])]
@@ -158,12 +172,14 @@ def _probe_several(found: Found, build: Constructor, obj: Any,
     first_error: UserCodeError | None = None
     forward = getattr(obj, roles_of(obj).forward)
     as_list = found.inputs[0] == "inputs[0]"
+    constants: tuple[tuple[int, str, Any], ...] = ()
     for parts in dict.fromkeys(tried):
         probe = [rng.uniform(-1.0, 1.0, (3, *shape)) for shape in parts]
-        arguments_ = (probe,) if as_list else probe
+        if masks:  # (observed on the shapes forward is given)
+            constants = _mask(obj, probe, masks, found.inputs)
         try:
             returned = user_call(f"{found.name}.{roles_of(obj).forward}", forward,
-                                 *arguments_)
+                                 *_arguments(probe, constants, as_list))
         except UserCodeError as exc:
             first_error = first_error or exc
             continue
@@ -173,17 +189,102 @@ def _probe_several(found: Found, build: Constructor, obj: Any,
             output = returned[0]
         if output is None or not shapes.accepted(output, 3):
             continue
+        if not as_list:
+            parts = _all_different(obj, parts, constants) or parts
         build.fixed.update(sizes)
         build.shown.update(sizes)
         build.sizes, build.input_size = [], None
         total = sum(int(np.prod(s)) for s in parts)
         spec = CheckSpec(found, build, "layer", params=_parameters(obj, output),
-                         input_parts=parts)
+                         input_parts=parts, input_constants=constants)
         spec.input_shape, spec.input_width = (total,), total
         return spec
     if first_error is not None:
         raise first_error
     raise SkipError(f"no inputs found that forward({', '.join(found.inputs)}) takes")
+
+
+def _arguments(parts: list[np.ndarray], constants: tuple[tuple[int, str, Any], ...],
+               as_list: bool) -> tuple[Any, ...]:
+    """Forward's arguments: the parts, each constant (a mask) where it stands."""
+    if as_list:
+        return (parts,)
+    out: list[Any] = list(parts)
+    for position, _, value in constants:
+        out.insert(position, value)
+    return tuple(out)
+
+
+def _mask(obj: Any, probe: list[np.ndarray], masks: list[int],
+          names: tuple[str, ...]) -> tuple[tuple[int, str, Any], ...]:
+    """The value of each mask argument that masks nothing: ``0.0`` or ``1.0``, observed.
+
+    An additive mask (``scores + mask``) leaves the output as it is for either (softmax
+    does not see a constant shift): ``0.0``. A mask of ones that keeps (``np.where(mask,
+    scores, -1e9)``) or of ones that drop masks everything with one of the two values,
+    and every query then gets the same output: the value whose outputs differ most from
+    query to query is the one that keeps.
+    """
+    outputs: dict[float, np.ndarray | None] = {}
+    for value in (0.0, 1.0):
+        constants = tuple((i, names[i], value) for i in masks)
+        outputs[value] = _call_forward(obj, probe, constants)
+    zero, one = outputs[0.0], outputs[1.0]
+    if zero is None or one is None:
+        chosen = 1.0 if zero is None and one is not None else 0.0
+    elif zero.shape == one.shape and np.allclose(zero, one):
+        chosen = 0.0
+    else:
+        chosen = 1.0 if _spread(one) > _spread(zero) else 0.0
+    return tuple((i, names[i], chosen) for i in masks)
+
+
+def _call_forward(obj: Any, probe: list[np.ndarray],
+                  constants: tuple[tuple[int, str, Any], ...]) -> np.ndarray | None:
+    """Forward's output on ``probe`` and ``constants``, or ``None`` when it raises."""
+    forward = getattr(obj, roles_of(obj).forward)
+    returned = tries(forward, *_arguments(probe, constants, False), rejected=REJECTED)
+    if returned is REJECTED:
+        return None
+    output = _output_of(obj, returned)
+    if output is None or output.dtype.kind not in "fc" or not np.all(np.isfinite(output)):
+        return None
+    return np.array(output, dtype=np.float64)
+
+
+def _spread(output: np.ndarray) -> float:
+    """How much the output differs along its first axis after the batch (the queries)."""
+    return float(np.std(output, axis=1).mean()) if output.ndim >= 2 else 0.0
+
+
+def _all_different(obj: Any, parts: tuple[tuple[int, ...], ...],
+                   constants: tuple[tuple[int, str, Any], ...]
+                   ) -> tuple[tuple[int, ...], ...] | None:
+    """Sequences of other lengths (and a last input of another width) after the first.
+
+    ``forward(q, k, v)`` on ``q (n, 4, d)``, ``k (n, 5, d)``, ``v (n, 5, d + 2)``: tried
+    when every part is a sequence of one shape; kept where forward gives an output and
+    backward runs on it (a layer whose inputs must agree refuses it: then one shape).
+    """
+    if len(parts) < 2 or len(set(parts)) != 1 or len(parts[0]) < 2:
+        return None
+    length, *rest = parts[0]
+    later = (length + 1, *rest)
+    tries_: list[tuple[tuple[int, ...], ...]] = []
+    if len(parts) >= 3:
+        wider = (length + 1, *rest[:-1], rest[-1] + 2)
+        tries_.append((parts[0], *[later] * (len(parts) - 2), wider))
+    tries_.append((parts[0], *[later] * (len(parts) - 1)))
+    rng = np.random.default_rng(4)
+    for shapes_ in tries_:
+        probe = [rng.uniform(-1.0, 1.0, (3, *shape)) for shape in shapes_]
+        output = _call_forward(obj, probe, constants)
+        if output is None or not shapes.accepted(output, 3):
+            continue
+        ones = np.ones_like(output)
+        if tries(_backward_layer, obj, ones, rejected=REJECTED) is not REJECTED:
+            return shapes_
+    return None
 
 
 def _ids_as_floats(found: Found, obj: Any, candidate: shapes.Candidate,
@@ -229,7 +330,7 @@ def _layer_spec(found: Found, build: Constructor, obj: Any, candidate: shapes.Ca
     returned = user_call(f"{found.name}.forward", _forward_layer, obj, inputs, found.training)
     output = _output_of(obj, returned)
     assert output is not None
-    params = _parameters(obj, output)
+    params = _parameters(obj, output, inputs)
     large = None
     if candidate.domain != "ids":
         big = shapes.probe_inputs(candidate, 3, np.random.default_rng(1),
@@ -295,7 +396,7 @@ def _backward_works(found: Found, obj: Any, inputs: np.ndarray) -> bool:
     if output is None or output.dtype.kind not in "fc":
         return False
     ones = np.ones_like(output, dtype=np.float64)
-    return tries(_backward_layer, obj, ones, rejected=REJECTED) is not REJECTED
+    return tries(_backward_layer, obj, ones, inputs, rejected=REJECTED) is not REJECTED
 
 
 def _overflow_threshold(found: Found, obj: Any, candidate: shapes.Candidate) -> float | None:
@@ -382,14 +483,15 @@ def _output_of(obj: Any, returned: Any) -> np.ndarray | None:
     return returned if isinstance(returned, np.ndarray) else None
 
 
-def _parameters(obj: Any, output: np.ndarray) -> list[str]:
+def _parameters(obj: Any, output: np.ndarray, inputs: np.ndarray | None = None) -> list[str]:
     """Where the parameters live (``weights``, ``params['W']``): arrays given a gradient.
 
     Observed as the engine observes them (:mod:`gradcheck.protocol.params`), after one
     backward call; conventional names (``weights``, ``W``) count even without one.
     """
     with contextlib.suppress(UserCodeError, SkipError):
-        user_call("backward", _backward_layer, obj, np.ones_like(output, dtype=np.float64))
+        user_call("backward", _backward_layer, obj, np.ones_like(output, dtype=np.float64),
+                  inputs)
     labels = []
     found = find_candidates(obj, exclude=[output])
     for places in found.groups:

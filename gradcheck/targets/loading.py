@@ -24,6 +24,7 @@ import inspect
 import io
 import linecache
 import pkgutil
+import random
 import re
 import sys
 import sysconfig
@@ -41,7 +42,8 @@ from gradcheck.errors import NotebookError, TargetError
 from gradcheck.targets.notebooks import Notebook, read_notebook
 from gradcheck.targets.scripts import NotRun, definitions, execute
 
-__all__ = ["Target", "TargetError", "describe_exception", "load_target", "own_functions", "quiet"]
+__all__ = ["Target", "TargetError", "describe_exception", "load_target", "own_functions",
+           "pinned_randomness", "quiet"]
 
 
 @dataclass
@@ -80,7 +82,7 @@ class Target:
         return "module-level code not run: " + "; ".join(d.describe() for d in self.not_run)
 
 
-def load_target(spec: str, *, run_module: bool = False) -> Target:
+def load_target(spec: str, *, run_module: bool = False, seed: int | None = None) -> Target:
     """Load ``spec``: a ``.py`` file, a notebook, a package directory, or a module name.
 
     Parameters
@@ -90,6 +92,11 @@ def load_target(spec: str, *, run_module: bool = False) -> Target:
     run_module : bool
         Import a ``.py`` file as it is (its module-level code runs), and run every code
         cell of a notebook, instead of taking only the definitions.
+    seed : int, optional
+        Seed of the global generators (``np.random``, ``random``) while the target's
+        module code runs, restored afterwards: parameters a program draws at module
+        level with no seed of its own (``Wxh = np.random.randn(...)``) are the same on
+        every run with the same seed. None: not pinned.
 
     Returns
     -------
@@ -107,6 +114,27 @@ def load_target(spec: str, *, run_module: bool = False) -> Target:
     calls ``nnfs.init()`` patches numpy for the whole process (the call is kept when only
     definitions run); the checks cope with that.
     """
+    if seed is None:
+        return _load(spec, run_module)
+    with pinned_randomness(seed):
+        return _load(spec, run_module)
+
+
+@contextlib.contextmanager
+def pinned_randomness(seed: int) -> Iterator[None]:
+    """``np.random`` and ``random`` seeded with ``seed`` inside, as they were after."""
+    numpy_state, python_state = np.random.get_state(), random.getstate()
+    np.random.seed(seed)
+    random.seed(seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(numpy_state)
+        random.setstate(python_state)
+
+
+def _load(spec: str, run_module: bool) -> Target:
+    """:func:`load_target` without the pinned generators."""
     looks_like_path = spec.endswith((".py", ".ipynb")) or "/" in spec or "\\" in spec \
         or Path(spec).exists()
     _add_working_directory()

@@ -134,8 +134,20 @@ def _one_hot_agrees(found: Found, build: Constructor, obj: Any, probs: np.ndarra
             # a branch for one-hot labels that raises: a bug of that branch (a typo)
             return [CheckSpec(found, build, "loss", labels="one_hot", domain="probabilities",
                               failure=_branch_failure("one-hot", exc, line))]
+        categorical = _categorical(found.cls)
+        if categorical and _backward_takes_one_hot(obj, probs, sparse, c):
+            # the family takes both kinds, and this class's own backward handles one-hot
+            # labels: a forward that raises on them is a bug of this class, not a narrowing
+            return [CheckSpec(found, build, "loss", labels="one_hot", domain="probabilities",
+                              failure=(
+                f"forward raised {describe_exception(exc)} on one-hot labels, which its "
+                f"backward handles: a categorical cross-entropy takes sparse and one-hot "
+                f"labels (the book's has a branch for each); forward needs one for one-hot "
+                f"labels too (np.sum(y_pred * y_true, axis=1))"))]
         if unchecked is not None:
-            unchecked.append(f"one-hot labels: forward raised {describe_exception(exc)}")
+            why = (" (this categorical cross-entropy handles sparse labels only, in forward "
+                   "and backward: the book's takes both)") if categorical else ""
+            unchecked.append(f"one-hot labels: forward raised {describe_exception(exc)}{why}")
         return []
     values = _per_sample(result, n)
     shape = np.shape(result)
@@ -151,6 +163,41 @@ def _one_hot_agrees(found: Found, build: Constructor, obj: Any, probs: np.ndarra
     specs[:] = [s for s in specs if s.labels != "one_hot"]
     return [CheckSpec(found, build, "loss", labels="one_hot", domain="probabilities",
                       failure=problem)]
+
+
+def _categorical(cls: type) -> bool:
+    """Whether the class, or a class it derives from, is named a categorical cross-entropy.
+
+    ``Loss_CategoricalCrossentropy``, ``CategoricalCrossEntropy``: the family that takes
+    sparse and one-hot labels. Not ``SparseCategoricalCrossentropy`` (sparse by name, even
+    when derived from a categorical one), nor a CS231n-style softmax loss (integer labels
+    by its contract). A class named otherwise is read by the classes it derives from.
+    """
+    for klass in cls.__mro__:  # (the most derived name that says cross-entropy decides)
+        name = klass.__name__.lower().replace("_", "")
+        if "crossentropy" in name:
+            return "categorical" in name and "sparsecategorical" not in name
+    return False
+
+
+def _backward_takes_one_hot(obj: Any, probs: np.ndarray, sparse: np.ndarray, c: int) -> bool:
+    """Whether backward gives the same gradient for one-hot labels as for sparse ones."""
+    by_sparse = _backward_gradient(obj, probs, sparse)
+    by_one_hot = _backward_gradient(obj, probs, np.eye(c, dtype=np.float64)[sparse])
+    return by_sparse is not None and by_one_hot is not None \
+        and by_sparse.shape == by_one_hot.shape and bool(np.allclose(by_sparse, by_one_hot))
+
+
+def _backward_gradient(obj: Any, x: np.ndarray, y: np.ndarray) -> np.ndarray | None:
+    """The gradient ``backward(x, y)`` sets (``dinputs`` or a spelling) or returns."""
+    returned = tries(obj.backward, np.array(x, dtype=np.float64), y.copy())
+    for name in ("dinputs", "dinput", "d_inputs", "dx", "dX"):
+        value = getattr(obj, name, None)
+        if isinstance(value, np.ndarray) and value.shape == x.shape:
+            return np.array(value, dtype=np.float64)
+    if isinstance(returned, np.ndarray) and returned.shape == x.shape:
+        return np.array(returned, dtype=np.float64)
+    return None
 
 
 def _one_column_only(obj: Any, logits: np.ndarray, labels: np.ndarray) -> bool:
@@ -181,15 +228,7 @@ def _gradient_agrees(obj: Any, x: np.ndarray, y: np.ndarray) -> bool | None:
         return None
     held = getattr(obj, "output", None)
     dvalues = held if isinstance(held, np.ndarray) and held.shape == x.shape else x
-    returned = tries(obj.backward, np.array(dvalues, dtype=np.float64), y.copy())
-    gradient = None
-    for name in ("dinputs", "dinput", "d_inputs", "dx", "dX"):
-        value = getattr(obj, name, None)
-        if isinstance(value, np.ndarray) and value.shape == x.shape:
-            gradient = value
-            break
-    if gradient is None and isinstance(returned, np.ndarray) and returned.shape == x.shape:
-        gradient = returned
+    gradient = _backward_gradient(obj, dvalues, y)
     if gradient is None:
         return None
     slope = (float(np.sum(up)) - float(np.sum(down))) / (2 * h)

@@ -20,8 +20,9 @@ method, is also checked with ``reg > 0`` so that its regularization terms are.
 
 Data: ``N`` samples of the model's input shape, labels over the classes the scores show
 (``loss(X)`` without labels returns scores in CS231n), targets of the output's shape for
-the book's regression and binary losses; Nielsen's networks get one sample, a column
-vector ``x`` and a one-hot ``y``.
+the book's regression and binary losses; Nielsen's networks get ``SAMPLES`` samples, each
+a column vector ``x`` with a one-hot ``y`` (``backprop`` takes one sample: it is called
+once per sample and the nablas summed, as ``update_mini_batch`` does).
 
 An exception raised inside gradcheck while doing this is reported as a gradcheck bug,
 never as the user's error.
@@ -44,7 +45,7 @@ from gradcheck.model_api import check_model
 from gradcheck.protocol.model import model_kind
 from gradcheck.protocol.model_layouts import attribute_params
 from gradcheck.protocol.source import function_tree
-from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, PASSED, SKIPPED, Kind
+from gradcheck.report import ERROR, INCONCLUSIVE, PASSED, SKIPPED, UNFINISHED, Kind
 from gradcheck.targets.discovery import (
     CONFIG_NAME,
     CheckSpec,
@@ -296,9 +297,9 @@ def _data(model: Any, build: Constructor, rng: np.random.Generator) -> tuple[Any
         weights = model.weights
         if not weights or not all(isinstance(w, np.ndarray) and w.ndim == 2 for w in weights):
             return None, "its weights are not a list of 2-D arrays"
-        x = rng.standard_normal((weights[0].shape[1], 1))
-        y = np.zeros((weights[-1].shape[0], 1))
-        y[rng.integers(0, len(y))] = 1.0
+        x = rng.standard_normal((weights[0].shape[1], SAMPLES))  # a sample per column
+        y = np.zeros((weights[-1].shape[0], SAMPLES))
+        y[rng.integers(0, len(y), SAMPLES), np.arange(SAMPLES)] = 1.0
         return x, y
     shape = _input_shape(model, build)
     if shape is None:
@@ -403,8 +404,8 @@ def _run_one(found: Found, spec: CheckSpec, seed: int) -> CheckResult:
             ))
         return CheckResult(spec, ERROR, f"{found.name} raised {describe_exception(exc)} "
                                         "on probe data")
-    if isinstance(y, _Unfinished):
-        return CheckResult(spec, FAILED, f"{found.name}.{y.message}")
+    if isinstance(y, _Unfinished):  # never passed, never an error: the student's to finish
+        return CheckResult(spec, UNFINISHED, f"{found.name}.{y.message}")
     if X is None:
         return CheckResult(spec, SKIPPED, f"{found.name}: {y}")
     kwargs = getattr(spec, "loss_kwargs", {})

@@ -17,6 +17,7 @@ regularization strength ``reg`` above 0 up to 5e4, a bias ``b`` ``(C,)``.
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -44,6 +45,8 @@ _LABELS = {"y", "labels", "label", "y_batch", "targets", "target", "y_train", "y
 _REG = {"reg", "reg_strength", "lam", "lambd", "lmbda", "lambda_", "l2", "alpha",
         "weight_decay", "regularization", "reg_lambda", "lamda", "l2_reg", "reg_lambda_"}
 _BIAS = {"b", "bias", "biases"}
+#: a layer's weights and bias by number: W1, b1, w_2, weights3, bias1
+_LAYERED = re.compile(r"^(w|weights?|b|bias(?:es)?)_?([1-9])$")
 
 #: weight scales and regularization strengths of the course and its clones
 WEIGHT_SCALES = (1e-3, 1e-4, 1e-2, 1e-1)
@@ -127,7 +130,10 @@ def roles(function: Callable[..., Any]) -> tuple[dict[str, str], str]:
         if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
             continue
         low = p.name.lower()
-        role = ("weights" if low in _WEIGHTS or (low.startswith("w") and len(low) <= 3)
+        layer = _LAYERED.match(low)
+        role = (("weights" if layer.group(1).startswith("w") else "bias") + layer.group(2)
+                if layer is not None
+                else "weights" if low in _WEIGHTS or (low.startswith("w") and len(low) <= 3)
                 else "data" if low in _DATA
                 else "labels" if low in _LABELS
                 else "reg" if low in _REG
@@ -139,16 +145,36 @@ def roles(function: Callable[..., Any]) -> tuple[dict[str, str], str]:
         if role in out.values():
             return {}, f"two arguments read as {role} ({p.name!r})"
         out[p.name] = role
-    if "data" not in out.values() and "weights" not in out.values():
+    if "data" not in out.values() and not any(r.startswith("weights") for r in out.values()):
         return {}, "no weights or data argument among its arguments"
+    layers = _layers(out)
+    if layers and (set(layers) != set(range(1, max(layers) + 1))
+                   or any(not r.startswith("weights") for r in out.values()
+                          if r in ("weights", "bias"))):
+        return {}, ("its weights are numbered " + ", ".join(map(str, sorted(layers)))
+                    + ", not 1, 2, ... one per layer")
     return out, ""
+
+
+def _layers(found: dict[str, str]) -> list[int]:
+    """The layer numbers of numbered weights (``W1``, ``W2``: ``[1, 2]``)."""
+    return [int(r[len("weights"):]) for r in found.values()
+            if r.startswith("weights") and r != "weights"]
 
 
 def describe_roles(found: dict[str, str]) -> str:
     """``W (D, C) weights, X (N, D), y labels, reg > 0``: the variant's label."""
-    data = "(N, D) data" if "weights" in found.values() else "(N, C) data"
+    weighted = any(r.startswith("weights") for r in found.values())
+    data = "(N, D) data" if weighted else "(N, C) data"
     text = {"weights": "(D, C) weights", "data": data, "labels": "labels < C",
             "reg": "regularization up to 5e4", "bias": "(C,) bias"}
+    layers = _layers(found)
+    if layers:  # D -> H1 -> ... -> C, every size different
+        last = max(layers)
+        sizes = ["D", *(f"H{k}" if last > 2 else "H" for k in range(1, last)), "C"]
+        for k in layers:
+            text[f"weights{k}"] = f"({sizes[k - 1]}, {sizes[k]})"
+            text[f"bias{k}"] = f"({sizes[k]},)"
     return "argument names: " + ", ".join(f"{k} {text[v]}" for k, v in found.items())
 
 
@@ -161,10 +187,19 @@ def role_arguments(found: dict[str, str], draw: Callable[[Any], Any]
 
     n, d, c = draw(st.integers(1, 5)), draw(st.integers(1, 5)), draw(st.integers(2, 5))
     scale = draw(st.sampled_from(WEIGHT_SCALES))
-    has_weights = "weights" in found.values()
+    layers = _layers(found)
+    sizes: list[int] = []
+    if layers:  # D, H1, ..., C all different: every gradient's shape names its argument
+        sizes = draw(st.permutations(list(range(2, max(layers) + 4))))[:max(layers) + 1]
+        d, c = sizes[0], sizes[-1]
+    has_weights = any(r.startswith("weights") for r in found.values())
     args: list[Any] = []
     for role in found.values():
-        if role == "weights":
+        if role.startswith(("weights", "bias")) and role not in ("weights", "bias"):
+            k = int(role[-1])  # weights1 .. weights9, bias1 .. bias9
+            shape = (sizes[k - 1], sizes[k]) if role.startswith("weights") else (sizes[k],)
+            args.append(draw(gs.nd_arrays(shape, scale=scale)))
+        elif role == "weights":
             args.append(draw(gs.nd_arrays((d, c), scale=scale)))
         elif role == "data":
             args.append(draw(gs.nd_arrays((n, d) if has_weights else (n, c))))

@@ -81,7 +81,7 @@ def run_class(planned: Planned, *, examples: int = DEFAULT_EXAMPLES, seed: int =
     found = planned.found
     kind = planned.specs[0].kind if planned.specs else found.kind
     if planned.status != "check":
-        status: str = SKIPPED if planned.status == "skip" else ERROR
+        status: str = {"skip": SKIPPED, "unfinished": UNFINISHED}.get(planned.status, ERROR)
         return ClassResult(found.name, kind, found.module, status, planned.reason,
                            notes=list(planned.notes), unchecked=list(planned.unchecked))
     start = time.perf_counter()
@@ -211,11 +211,54 @@ def _diagnose(spec: CheckSpec, verdict: _Verdict, failures: list[_Verdict]) -> b
     kind's ``wider``); a kind with ``wider_first`` (losses) asks the rerun first. A rerun
     that passes gives nothing.
     """
+    if _findings_from(verdict, failures) or (
+            _residue(verdict) and _findings_from(verdict, _wider(spec, verdict))):
+        return True
     if cases_for(spec).wider_first:
         return _diagnose_from(verdict, _wider(spec, verdict)) or \
             _diagnose_from(verdict, failures)
     return _diagnose_from(verdict, failures) or (
         _undiagnosed(verdict) and _diagnose_from(verdict, _wider(spec, verdict)))
+
+
+def _residue(verdict: _Verdict) -> bool:
+    """A trivial example whose failed gradient is non-zero where the numeric one is zero.
+
+    What a gradient left over from earlier calls looks like at inputs of 0: run again on
+    random rows, the finding (if any) shows.
+    """
+    return verdict.case is not None and verdict.report is not None \
+        and _trivial(verdict.case) and any(
+            g.status == FAILED and g.checked and g.numeric == 0 and g.analytic != 0
+            for g in verdict.report.gradients)
+
+
+def _findings_from(shrunk: _Verdict, failures: list[_Verdict]) -> bool:
+    """A larger example's finding about a gradient, in place of the shrunk one's guess.
+
+    A gradient failed on a larger example without a numeric comparison (a finding: it
+    accumulates across backward calls) fails on the shrunk example by its numbers alone,
+    where the finding cannot show (inputs at 0 add nothing to a sum; then the shrunk
+    example is run again on random rows for it). The finding is what to fix; the shrunk
+    example keeps its numbers. Returns whether any was given.
+    """
+    if shrunk.report is None:
+        return False
+    added = False
+    for g in shrunk.report.gradients:
+        if g.status != FAILED or g.checked == 0:
+            continue
+        found = [(v, d.diagnosis) for v in failures
+                 if v is not shrunk and v.report is not None
+                 for d in v.report.gradients
+                 if d.name == g.name and d.status == FAILED and d.checked == 0
+                 and d.diagnosis]
+        if found:
+            v, text = found[0]
+            where = f", {v.case.describe()}" if v.case else ""
+            g.diagnosis = f"{text} (on a larger failing example{where})"
+            added = True
+    return added
 
 
 def _wider(spec: CheckSpec, shrunk: _Verdict) -> list[_Verdict]:

@@ -9,7 +9,9 @@ output that keeps the batch axis and is finite):
 2. other widths: even ones and multiples (pooling over pairs), ``channels * length`` when a
    constructor argument names channels (a 1-D convolution over flattened rows);
 3. 3-D ``(n, T, width)`` (sequences) and 4-D ``(n, C, H, W)`` (images) with ``C`` from a
-   ``channels``-like argument and ``H, W`` large enough for a ``kernel_size``;
+   ``channels``-like argument and ``H, W`` large enough for a ``kernel_size``; 3-D
+   ``(n, C, L)`` and ``(n, L, C)`` sequences long enough for the window (1-D
+   convolutions); an output with an axis of length 0 is refused;
 4. integer ids below a ``vocab_size``-like argument (embeddings).
 
 Whether the layer may also be fed large magnitudes (``|x|`` up to
@@ -38,7 +40,8 @@ LARGE_MAGNITUDE = 1e3
 _CHANNEL_NAMES = ("in_channels", "channels", "n_channels", "num_channels", "input_channels",
                   "c_in", "n_input_channels")
 _KERNEL_NAMES = ("kernel_size", "kernel", "filter_size", "pool_size", "window", "size", "f",
-                 "window_size", "pool", "ksize")
+                 "window_size", "pool", "ksize", "kernel_width", "filter_width",
+                 "kernel_length", "filter_length")
 _VOCAB_NAMES = ("vocab_size", "num_embeddings", "n_vocab", "vocab", "vocabulary_size",
                 "n_tokens", "num_tokens", "input_dim")
 _EXTRA_WIDTHS = (4, 6, 8, 12)
@@ -86,7 +89,8 @@ def _kernel(arguments: dict[str, Any]) -> int:
 
 
 def candidates(widths: list[tuple[str | None, int]], arguments: dict[str, Any],
-               sized: bool, seen_channels: list[int] | None = None) -> list[Candidate]:
+               sized: bool, seen_channels: list[int] | None = None,
+               sequence_channels: list[int] | None = None) -> list[Candidate]:
     """The candidate inputs of a layer, most ordinary first.
 
     Parameters
@@ -99,6 +103,10 @@ def candidates(widths: list[tuple[str | None, int]], arguments: dict[str, Any],
         Whether the first widths follow a generated size argument.
     seen_channels : list of int, optional
         Channel counts read from 4-D parameters (``(F, C, kh, kw)``: ``C``).
+    sequence_channels : list of int, optional
+        Channel counts read from 3-D parameters (a 1-D convolution's ``(F, C, k)`` or
+        ``(k, C, F)``: ``C``): sequences ``(C, L)`` and ``(L, C)`` are tried after the
+        others.
     """
     out: list[Candidate] = []
     # an input shape given to the constructor (input_shape=(C, H, W)) comes first
@@ -119,7 +127,8 @@ def candidates(widths: list[tuple[str | None, int]], arguments: dict[str, Any],
         out += [Candidate((w,), domain) for w in extra]
     width = widths[0][1] if widths else 4
     side = max(6, kernel + 3)
-    windowed = channels is not None or kernel > 1 or bool(seen_channels)
+    windowed = channels is not None or kernel > 1 or bool(seen_channels) \
+        or bool(sequence_channels)
     for domain in ("real", "positive"):
         out.append(Candidate((4, width), domain))
         for c in dict.fromkeys([channels or 1, *(seen_channels or []), 3, 1]):
@@ -131,6 +140,12 @@ def candidates(widths: list[tuple[str | None, int]], arguments: dict[str, Any],
             out.append(Candidate((c, side, side), domain))
         if channels is not None:
             out.append(Candidate((channels, side), domain))
+        if windowed:
+            # a sequence, channels last (n, length, channels), long enough for the window
+            # (a 1-D convolution whose window is longer than the (4, width) above)
+            out.append(Candidate((side, width), domain))
+        for c in dict.fromkeys(sequence_channels or []):
+            out += [Candidate((c, side), domain), Candidate((side, c), domain)]
     if vocab is not None:
         out += [Candidate((4,), "ids", high=vocab), Candidate((), "ids", high=vocab)]
     return out
@@ -155,8 +170,13 @@ def probe_inputs(candidate: Candidate, batch: int, rng: np.random.Generator,
 
 
 def accepted(output: Any, batch: int) -> bool:
-    """Forward's output keeps the batch axis and is finite."""
+    """Forward's output keeps the batch axis, is finite and not empty.
+
+    An output with an axis of length 0 (a window longer than the sequence it slides
+    over: ``(n, channels, 0)``) has nothing to check: the next candidate is tried.
+    """
     return (isinstance(output, np.ndarray) and output.ndim >= 1 and output.shape[0] == batch
+            and output.size > 0
             and output.dtype.kind in "fc" and bool(np.all(np.isfinite(output))))
 
 

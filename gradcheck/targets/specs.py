@@ -77,6 +77,8 @@ class CheckSpec:
     #: several inputs (forward(a, b)): each one's per-sample shape; drawn side by side
     #: as one (n, total) array and given to the check as a tuple
     input_parts: tuple[tuple[int, ...], ...] | None = None
+    #: arguments among them that are constants (a mask): (position, name, value)
+    input_constants: tuple[tuple[int, str, Any], ...] = ()
     # forward not finite above a magnitude, its outputs bounded: reported apart from the
     # gradient verdict (fails the run only under --strict)
     range_finding: str | None = None
@@ -101,9 +103,12 @@ class CheckSpec:
         if self.backward_only:
             parts.append("forward supplied: softmax + mean CCE")
         if self.input_parts is not None:
+            fixed = {position for position, _, _ in self.input_constants}
+            names = [n for i, n in enumerate(self.found.inputs) if i not in fixed]
             parts.append(", ".join(
-                f"{name} (n, {', '.join(map(str, shape))})" for name, shape in zip(
-                    self.found.inputs, self.input_parts, strict=False)))
+                [f"{name} (n, {', '.join(map(str, shape))})" for name, shape in zip(
+                    names, self.input_parts, strict=False)]
+                + [f"{name}={value!r}" for _, name, value in self.input_constants]))
         elif self.input_shape is not None and len(self.input_shape) != 1:
             parts.append("inputs (n, " + ", ".join(map(str, self.input_shape)) + ")")
         if self.one_sample:
@@ -121,7 +126,7 @@ class Planned:
 
     found: Found
     specs: list[CheckSpec] = field(default_factory=list)
-    status: str = "check"  # "check" | "skip" | "error"
+    status: str = "check"  # "check" | "skip" | "error" | "unfinished" (a template)
     reason: str = ""
     notes: list[str] = field(default_factory=list)
     unchecked: list[str] = field(default_factory=list)  # "one-hot labels: forward raised ..."

@@ -296,7 +296,7 @@ class _Loaded:
         self.patches = _NumpyPatches()
         try:
             try:
-                self.target = load_target(spec)
+                self.target = load_target(spec, seed=state.seed)
                 config = load_config(self.target)
                 found = [f for f in find_classes(self.target)
                          if not state.settings.excludes(f.name)]
