@@ -445,6 +445,24 @@ def test_a_command_whose_output_or_exit_the_page_misstates_fails(sandbox, tmp_pa
     assert "output the page does not show" in run_commands(unshown, "p.md", sandbox, root)[0]
 
 
+def test_shown_lines_must_be_printed_in_order_with_dots_for_any_text():
+    printed = ["class  kind   status", "Double  layer  failed  1.0e+00 / 1e-08  x", "",
+               "0 passed, 1 failed, 0 error, 0 skipped"]
+    assert not_printed(["Double layer failed ...", "...", "0 passed, 1 failed, ..."],
+                       printed) == []
+    # out of order, or a line that is not a full printed line without its dots: missing
+    assert not_printed(["0 passed, 1 failed, ...", "Double layer failed ..."], printed) == [
+        "Double layer failed ..."]
+    assert not_printed(["Double layer failed"], printed) == ["Double layer failed"]
+
+
+def test_the_output_shown_is_the_blocks_own_else_the_next_text_block():
+    found = blocks("```console\n$ gradcheck a.py\nA  layer  failed\n```\n\n"
+                   "```console\n$ gradcheck b.py\n```\n\nThe table:\n\n```text\nB\n```\n\n"
+                   "```console\n$ gradcheck c.py\n```\n\n```python\nx = 1\n```\n")
+    assert [shown_output(found, k) for k in (0, 1, 3)] == [["A  layer  failed"], ["B"], []]
+
+
 def test_what_a_block_prints_and_the_page_path_are_checked(sandbox, tmp_path):
     (tmp_path / "lib").mkdir()
     (tmp_path / "lib" / "json.py").write_text("NAME = 'the page folder json'\n")
