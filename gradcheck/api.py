@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -13,7 +15,9 @@ import numpy as np
 from gradcheck import views  # noqa: F401
 from gradcheck.cost_api import check_cost, is_cost
 from gradcheck.derivative_api import check_derivative
+from gradcheck.engine import ranges
 from gradcheck.engine import validate as _validate
+from gradcheck.engine.capture import captured
 from gradcheck.engine.function_run import FunctionRun, prepare_arguments
 from gradcheck.engine.layer_run import LayerRun
 from gradcheck.engine.loss_run import LossRun
@@ -23,6 +27,7 @@ from gradcheck.model_api import check_model, check_params
 from gradcheck.protocol import cacheless
 from gradcheck.protocol.function import FunctionSubject
 from gradcheck.report import ERROR, FAILED, UNFINISHED, Kind, Report, Status
+from gradcheck.views import with_output
 
 __all__ = [
     "GradcheckWarning",
@@ -46,6 +51,7 @@ def check_layer(
     training: bool | None = None,
     only: Sequence[str] | None = None,
     raise_on_failure: bool = True,
+    verbose: bool = False,
     params: Sequence[str] | None = None,
 ) -> Report:
     """Check every gradient a layer's ``backward`` sets against finite differences.
@@ -92,6 +98,10 @@ def check_layer(
         gradient fails.
     raise_on_failure : bool, default True
         Raise :class:`GradientError` when the check fails; else return the report.
+    verbose : bool, default False
+        Print what the checked code printed or logged while it was checked (after the
+        check). It is kept in ``report.output`` either way, out of the way; the report's
+        ``repr`` counts its lines.
     params : sequence of str, optional
         Deprecated spelling of ``only`` (``params`` names the dict of arrays in
         :func:`check_params`); warns ``DeprecationWarning``.
@@ -165,7 +175,13 @@ def check_layer(
     given = None if dvalues is None else np.asarray(dvalues, dtype=np.float64)
     run = LayerRun(report, layer, x, mode=mode, step=step, seed=seed, dvalues=given,
                    training=training, params=only, packing=packing)
-    return _judged(run.execute(raise_on_failure=False), layer, raise_on_failure)
+
+    def explained() -> None:
+        if packing is None:
+            ranges.explain(report, layer, x, training=training)
+
+    # partial, not lambda: a failing check's traceback shows no frame of this module
+    return with_output(partial(_executed, run, layer, raise_on_failure, explained), verbose=verbose)
 
 
 def check_loss(
@@ -177,6 +193,7 @@ def check_loss(
     step: float | None = None,
     seed: int | None = None,
     raise_on_failure: bool = True,
+    verbose: bool = False,
     activation: Any = None,
 ) -> Report:
     """Check a loss's ``backward`` (or a fused softmax + loss) against finite differences.
@@ -208,6 +225,10 @@ def check_loss(
     mode, step, seed, raise_on_failure
         As in :func:`check_layer`. Steps for a plain loss are relative to ``|y_pred|``
         down to ``1e-3``, so that probabilities are never stepped below zero.
+    verbose : bool, default False
+        Print what the checked code printed or logged while it was checked (after the
+        check). It is kept in ``report.output`` either way, out of the way; the report's
+        ``repr`` counts its lines.
     activation : callable, optional
         A cost object's output activation, ``a = activation(z)`` (default: the sigmoid,
         as in the book). Only for cost objects.
@@ -242,8 +263,9 @@ def check_loss(
     __tracebackhide__ = True
     if is_cost(loss):  # Nielsen's QuadraticCost / CrossEntropyCost: fn(a, y), delta(z, a, y)
         _validate.options(mode, step)
-        return check_cost(loss, y_pred, y_true, activation=activation, mode=mode, step=step,
-                          seed=seed, raise_on_failure=raise_on_failure)
+        return with_output(partial(check_cost, loss, y_pred, y_true, activation=activation,
+                                   mode=mode, step=step, seed=seed,
+                                   raise_on_failure=raise_on_failure), verbose=verbose)
     if activation is not None:
         raise TypeError("activation= is for cost objects (fn(a, y) and delta(z, a, y)); "
                         f"{type(loss).__name__} is not one")
@@ -253,16 +275,9 @@ def check_loss(
     y = _validate.labels(y_true, x)
     report = Report(name=type(loss).__name__, kind=Kind.LOSS)
     run = LossRun(report, loss, x, y, mode=mode, step=step, seed=seed)
-    return _judged(run.execute(raise_on_failure=False), loss, raise_on_failure)
-
-
-def _judged(report: Report, obj: Any, raise_on_failure: bool) -> Report:
-    """An unfinished template's report made ``unfinished``; raised when asked."""
-    __tracebackhide__ = True
-    judge_template(report, obj)
-    if report.status in (FAILED, ERROR, UNFINISHED) and raise_on_failure:
-        raise GradientError(report)
-    return report
+    explained = partial(ranges.explain, report, loss, x, y)
+    return with_output(partial(_executed, run, loss, raise_on_failure, explained),
+                       verbose=verbose)
 
 
 def check_function(
@@ -274,6 +289,7 @@ def check_function(
     step: float | None = None,
     seed: int | None = None,
     raise_on_failure: bool = True,
+    verbose: bool = False,
     douts: Any = None,
     **kwargs: Any,
 ) -> Report:
@@ -307,6 +323,10 @@ def check_function(
         normal from ``seed``. The same name as in :func:`check_layer`.
     mode, step, seed, raise_on_failure
         As in :func:`check_layer`.
+    verbose : bool, default False
+        Print what the checked code printed or logged while it was checked (after the
+        check). It is kept in ``report.output`` either way, out of the way; the report's
+        ``repr`` counts its lines.
     douts : array or sequence of arrays, optional
         Deprecated spelling of ``dvalues``; warns ``DeprecationWarning``.
     **kwargs
@@ -356,15 +376,47 @@ def check_function(
     dvalues = _renamed(dvalues, douts, "dvalues", "douts")
     _validate.options(mode, step)
     values, given = prepare_arguments(forward, backward, args, dvalues)
-    pairs = cacheless.readings(forward, backward, values, dict(kwargs))
+    probed = io.StringIO()
+    with captured(probed):  # reading the pair calls forward: what it prints is kept too
+        pairs = cacheless.readings(forward, backward, values, dict(kwargs))
     if pairs:
-        return _check_cacheless(pairs, (forward, backward), values, kwargs, given,
-                                mode=mode, step=step, seed=seed,
-                                raise_on_failure=raise_on_failure)
+        check = partial(_check_cacheless, pairs, (forward, backward), values, kwargs, given,
+                        mode=mode, step=step, seed=seed, raise_on_failure=raise_on_failure)
+        return with_output(partial(_prefixed, probed.getvalue(), check), verbose=verbose)
     subject = FunctionSubject(forward, backward, values, dict(kwargs))
     report = Report(name=subject.name, kind=Kind.FUNCTION)
     run = FunctionRun(report, subject, mode=mode, step=step, seed=seed, douts=given)
-    return run.execute(raise_on_failure)
+    return with_output(partial(_prefixed, probed.getvalue(),
+                               partial(run.execute, raise_on_failure)), verbose=verbose)
+
+
+def _prefixed(text: str, check: Callable[[], Report]) -> Report:
+    """The check's report, with ``text`` (printed before the check) before its output."""
+    __tracebackhide__ = True
+    try:
+        report = check()
+    except GradientError as failure:
+        failure.report.output = text + failure.report.output
+        raise
+    report.output = text + report.output
+    return report
+
+
+def _executed(run: LayerRun | LossRun, obj: Any, raise_on_failure: bool,
+              explain: Callable[[], None]) -> Report:
+    """The run's report, judged: a template, a range, a failure raised when asked.
+
+    An unfinished template's report made ``unfinished``; a forward not finite on the
+    caller's data explained as a range finding.
+    """
+    __tracebackhide__ = True
+    report = run.execute(raise_on_failure=False)
+    judge_template(report, obj)
+    if report.status == FAILED:
+        explain()
+    if report.status in (FAILED, ERROR, UNFINISHED) and raise_on_failure:
+        raise GradientError(report)
+    return report
 
 
 def _check_cacheless(pairs: list[cacheless.CachelessPair], sources: tuple[Any, Any],
@@ -376,6 +428,7 @@ def _check_cacheless(pairs: list[cacheless.CachelessPair], sources: tuple[Any, A
     The first reading that passes is the report (its note says which held); when none
     does, the inputs reading's report, noting that the output reading is wrong too.
     """
+    __tracebackhide__ = True
     reports = []
     for pair in pairs:
         subject = FunctionSubject(pair.forward, pair.backward, values, dict(kwargs))

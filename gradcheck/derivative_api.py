@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -9,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from gradcheck.engine import validate as _validate
+from gradcheck.engine.capture import captured
 from gradcheck.engine.function_run import FunctionRun, prepare_arguments
 from gradcheck.errors import GradientError, UserCodeError
 from gradcheck.protocol.derivative import (
@@ -25,6 +28,7 @@ from gradcheck.protocol.function import (
     is_float_array,
 )
 from gradcheck.report import ERROR, FAILED, PASSED, UNFINISHED, Kind, Report
+from gradcheck.views import render_output
 
 __all__ = ["check_derivative"]
 
@@ -39,6 +43,7 @@ def check_derivative(
     step: float | None = None,
     seed: int | None = None,
     raise_on_failure: bool = True,
+    verbose: bool = False,
     **kwargs: Any,
 ) -> Report:
     """Check a derivative ``f_prime`` of ``f`` against finite differences of ``f``.
@@ -73,7 +78,7 @@ def check_derivative(
         ``output``, ``a``, ``p`` ...); else the second.
     reading : {None, "input", "output"}, optional
         Force one reading of the derivative (default: try both).
-    mode, step, seed, raise_on_failure
+    mode, step, seed, raise_on_failure, verbose
         As in :func:`gradcheck.check_layer`.
     **kwargs
         Further keyword arguments of both functions.
@@ -117,7 +122,9 @@ def check_derivative(
     values, _ = prepare_arguments(f, None, args, None)
     position = _position(f, values, wrt) if wrt is not None else \
         differentiated_argument(f, values)
-    out, elementwise = _probe(f, values, position, kwargs)
+    printed = io.StringIO()
+    with captured(printed):  # what f prints while probed is kept with the check's output
+        out, elementwise = _probe(f, values, position, kwargs)
     readings = [reading] if reading is not None else (
         [OUTPUT, INPUT] if elementwise and output_first(f_prime, position)
         else [INPUT, OUTPUT] if elementwise else [INPUT])
@@ -130,6 +137,9 @@ def check_derivative(
         if reports[how].status in (PASSED, ERROR, UNFINISHED):
             break
     report = _chosen(reports, len(readings), pair.f_name, pair.fp_name)
+    report.output = printed.getvalue() + report.output
+    if verbose:
+        sys.stdout.write(render_output(report.name, report.output))
     if report.status in (FAILED, ERROR, UNFINISHED) and raise_on_failure:
         raise GradientError(report)
     return report

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ from gradcheck.protocol.model import (
 )
 from gradcheck.protocol.model_layouts import AttributeSubject, NielsenSubject
 from gradcheck.report import Kind, Report
+from gradcheck.views import with_output
 
 __all__ = ["check_model", "check_params"]
 
@@ -32,6 +34,7 @@ def check_model(
     step: float | None = None,
     seed: int | None = None,
     raise_on_failure: bool = True,
+    verbose: bool = False,
     loss_kwargs: dict[str, Any] | None = None,
 ) -> Report:
     """Check every parameter gradient of a whole network against finite differences.
@@ -76,6 +79,10 @@ def check_model(
         Seed for the random directions and the pinned random state (default 0).
     raise_on_failure : bool, default True
         Raise :class:`GradientError` when a gradient is wrong; else return the report.
+    verbose : bool, default False
+        Print what the checked code printed or logged while it was checked (after the
+        check). It is kept in ``report.output`` either way, out of the way; the report's
+        ``repr`` counts its lines.
     loss_kwargs : dict, optional
         Keyword arguments of every ``loss`` call, e.g. ``{"reg": 0.1}`` so that the
         regularization's gradient is checked too (a ``loss(X, y, reg)`` without a default
@@ -161,7 +168,7 @@ def check_model(
 
     batch = X.shape[0] if X.ndim and kind != "nielsen" else 1  # Nielsen: one sample
     run = ModelRun(report, model, build, mode=mode, step=step, seed=seed, batch=batch)
-    return run.execute(raise_on_failure)
+    return with_output(partial(run.execute, raise_on_failure), verbose=verbose)
 
 
 def check_params(
@@ -174,6 +181,7 @@ def check_params(
     step: float | None = None,
     seed: int | None = None,
     raise_on_failure: bool = True,
+    verbose: bool = False,
 ) -> Report:
     """Check the gradients of a loss over a dict of parameters (``W1, b1, ...``).
 
@@ -201,6 +209,10 @@ def check_params(
         gradient too large by that factor; else any integer factor is named.
     mode, step, seed, raise_on_failure
         As in :func:`check_model`.
+    verbose : bool, default False
+        Print what the checked code printed or logged while it was checked (after the
+        check). It is kept in ``report.output`` either way, out of the way; the report's
+        ``repr`` counts its lines.
 
     Returns
     -------
@@ -242,4 +254,4 @@ def check_params(
         return ParamsSubject(loss, grads, params, pin)
 
     run = ModelRun(report, params, build, mode=mode, step=step, seed=seed, batch=batch or 1)
-    return run.execute(raise_on_failure)
+    return with_output(partial(run.execute, raise_on_failure), verbose=verbose)

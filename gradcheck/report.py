@@ -27,6 +27,7 @@ __all__ = [
     "SKIPPED",
     "Status",
     "Verdict",
+    "apart",
 ]
 
 
@@ -180,15 +181,16 @@ class GradientResult:
             word = "inconclusive: " if self.status == INCONCLUSIVE else ""
             return f"{self.name}: {word}{self.diagnosis or 'not compared'}"
         where = f" at index {self.index}" if self.index is not None else ""
+        error, tolerance = apart(self.error, self.tolerance, digits=3, style="g")
         if self.status == FAILED:
             text = (
                 f"{self.name}{where}: analytic {self.analytic:.6g} vs numeric "
-                f"{self.numeric:.6g}, error {self.error:.3g} > tolerance {self.tolerance:.3g}"
+                f"{self.numeric:.6g}, error {error} > tolerance {tolerance}"
             )
         elif self.status == INCONCLUSIVE and self.error == float("inf"):
             text = f"{self.name}{where}: analytic {self.analytic:.6g}, no finite numeric value"
         else:
-            text = f"{self.name}{where}: error {self.error:.3g}, tolerance {self.tolerance:.3g}"
+            text = f"{self.name}{where}: error {error}, tolerance {tolerance}"
         if self.status == FAILED and self.failed:
             text += f" ({self.failed} of {self.checked} elements wrong"
             if self.inconclusive:
@@ -248,6 +250,10 @@ class Report:
         where they live (``mask``, ``bn.running_mean``).
     unreachable : list of str
         Arrays the check could not perturb (read-only arrays and the like), with why.
+    output : str
+        What the checked code printed (stdout, stderr) or logged to the terminal while
+        it was checked: kept here, out of the way (a layer printing on every call would
+        flood a notebook); ``verbose=True`` shows it after the check.
     seconds : float
         Wall time of the check.
     evaluations : int
@@ -271,11 +277,28 @@ class Report:
     shapes: dict[str, list[int]] = field(default_factory=dict)
     constants: list[str] = field(default_factory=list)
     unreachable: list[str] = field(default_factory=list)
+    output: str = field(default="", repr=False)
+
+    @property
+    def output_lines(self) -> int:
+        """Lines the checked code printed or logged while checked (in :attr:`output`)."""
+        return len(self.output.splitlines())
 
     @property
     def ok(self) -> bool:
         """``True`` only when every gradient was verified."""
         return self.status == PASSED
+
+    @property
+    def failed_on_protocol(self) -> bool:
+        """Failed by a protocol finding alone: every gradient compared agreed.
+
+        E.g. an input gradient computed from the weights backward already updated, stale
+        state, an argument written into. The gradients' errors then say nothing about
+        the failure (they are small), so views show the finding, not "worst error / tol".
+        """
+        return self.status == FAILED and bool(self.problems) and not any(
+            g.status in (FAILED, MISSING) for g in self.gradients)
 
     @property
     def worst(self) -> GradientResult | None:
@@ -315,7 +338,8 @@ class Report:
         if bad:
             return f"{head}: {bad[0].describe()}"
         if worst is not None:
-            return f"{head}; worst {worst.name} error {worst.error:.2g} (tol {worst.tolerance:.2g})"
+            error, tolerance = apart(worst.error, worst.tolerance, digits=2, style="g")
+            return f"{head}; worst {worst.name} error {error} (tol {tolerance})"
         return head
 
     @property
@@ -336,12 +360,13 @@ class Report:
     def __str__(self) -> str:
         rows = [("gradient", "status", "worst error", "tolerance", "index", "analytic", "numeric")]
         for g in self.gradients:
+            error, tolerance = apart(g.error, g.tolerance, digits=3, style="g")
             rows.append(
                 (
                     g.name,
                     g.status,
-                    _num(g.error),
-                    _num(g.tolerance),
+                    error,
+                    tolerance,
                     "-" if g.index is None else ",".join(map(str, g.index)),
                     _num(g.analytic),
                     _num(g.numeric),
@@ -360,6 +385,9 @@ class Report:
                 out.append(f"  {g.name}: {g.diagnosis}")
         out += [f"  problem: {p}" for p in self.problems]
         out += [f"  note: {n}" for n in self.notes]
+        if self.output:
+            out.append(f"  output: {_lines(self.output_lines)} printed or logged by the "
+                       "checked code, kept in report.output (verbose=True shows it)")
         return "\n".join(out)
 
     def __repr__(self) -> str:
@@ -391,6 +419,7 @@ class Report:
             "shapes": dict(self.shapes),
             "constants": list(self.constants),
             "unreachable": list(self.unreachable),
+            "output": self.output,
         }
 
 
@@ -547,5 +576,39 @@ def present_reports(*, text: Callable[[Report], str], html: Callable[[Report], s
     _PRESENTERS.update(text=text, html=html)
 
 
+def _lines(count: int) -> str:
+    return f"{count} line{'s' if count != 1 else ''} of output"
+
+
 def _num(value: float) -> str:
     return "-" if value != value else f"{value:.3g}"
+
+
+def apart(error: float, tolerance: float, *, digits: int = 2, style: str = "e") -> tuple[str, str]:
+    """``error`` and ``tolerance`` as text, with enough digits to tell them apart.
+
+    ``3.5e-10 / 3.5e-10`` reads as a tie (or a failure) for a pass whose error is just
+    below its tolerance: digits are added (up to 6 more) until the two differ, so that
+    which one is larger is visible. NaN is ``-``.
+
+    Parameters
+    ----------
+    error, tolerance : float
+        The numbers.
+    digits : int
+        Digits to start from: after the point for ``"e"``, significant for ``"g"``.
+    style : {"e", "g"}
+        The format letter.
+
+    Returns
+    -------
+    tuple of str
+    """
+    def text(value: float, places: int) -> str:
+        return "-" if value != value else f"{value:.{places}{style}}"
+
+    for places in range(digits, digits + 7):
+        shown = text(error, places), text(tolerance, places)
+        if shown[0] != shown[1] or error == tolerance or error != error:
+            break
+    return shown

@@ -22,7 +22,8 @@ from __future__ import annotations
 import base64
 import html
 import math
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from gradcheck.report import (
@@ -32,6 +33,9 @@ from gradcheck.report import (
     PASSED,
     SKIPPED,
     UNFINISHED,
+    GradientError,
+    Report,
+    apart,
     present_reports,
 )
 
@@ -39,10 +43,12 @@ __all__ = [
     "FUNCTION_KINDS",
     "NOTHING_VERIFIED",
     "NO_PICTURE",
+    "PROTOCOL_CELL",
     "nothing_in_targets",
     "nothing_to_check",
     "render_ignored",
     "render_loading",
+    "render_output",
     "render_table",
     "render_totals",
     "render_unchecked",
@@ -51,6 +57,7 @@ __all__ = [
     "results_html",
     "status_counts",
     "summary_line",
+    "with_output",
 ]
 
 # Results that are functions (CS231n pairs, functions returning gradients, derivative
@@ -70,6 +77,13 @@ def _number(value: Any) -> str:
     if not isinstance(value, int | float) or (isinstance(value, float) and math.isnan(value)):
         return "-"
     return f"{value:.3g}"
+
+
+def _apart(error: Any, tolerance: Any) -> tuple[str, str]:
+    """Error and tolerance with enough significant digits (from 3) to tell them apart."""
+    if isinstance(error, int | float) and isinstance(tolerance, int | float):
+        return apart(float(error), float(tolerance), digits=3, style="g")
+    return _number(error), _number(tolerance)
 
 
 def _index(value: Any) -> str:
@@ -111,16 +125,66 @@ def report_repr(report: Any) -> str:
             head += f"; {worst.name} missing"
         elif status != "skipped":
             relation = ">" if status == "failed" else "vs"
+            error, tolerance = _apart(getattr(worst, "error", None),
+                                      getattr(worst, "tolerance", None))
             head += (f"; {'worst ' if status == 'passed' else ''}{worst.name}{where}: error "
-                     f"{_number(getattr(worst, 'error', None))} {relation} tolerance "
-                     f"{_number(getattr(worst, 'tolerance', None))}")
+                     f"{error} {relation} tolerance {tolerance}")
     counts = [f"{len(gradients)} gradient{'s' if len(gradients) != 1 else ''}"]
     if len(problems) > 1:
         counts.append(f"{len(problems)} problems")
     constants = getattr(report, "constants", None)
     if constants:
         counts.append(f"{len(constants)} constant{'s' if len(constants) != 1 else ''}")
+    lines = len(str(getattr(report, "output", "") or "").splitlines())
+    if lines:
+        counts.append(f"{lines} line{'s' if lines != 1 else ''} of output captured")
     return f"{head}; {', '.join(counts)}>"
+
+
+def render_output(name: str, text: str, *, limit: int | None = None) -> str:
+    """What a checked object printed or logged while checked, under a header line.
+
+    Parameters
+    ----------
+    name : str
+        Whose output it is (the class or function).
+    text : str
+        The captured text (``Report.output``).
+    limit : int, optional
+        Show the first ``limit`` lines and count the rest; default: all.
+
+    Returns
+    -------
+    str
+        Empty when nothing was printed.
+    """
+    lines = text.rstrip().splitlines()
+    if not lines:
+        return ""
+    shown = lines if limit is None else lines[:limit]
+    more = len(lines) - len(shown)
+    return (f"--- printed or logged by {name} while probed and checked ({len(lines)} "
+            f"lines) ---\n" + "\n".join(shown)
+            + (f"\n... ({more} more lines)" if more else "") + "\n")
+
+
+def with_output(check: Callable[[], Report], *, verbose: bool) -> Report:
+    """Run a check; with ``verbose``, print what the checked code printed or logged.
+
+    The output is kept in ``report.output`` either way (:func:`gradcheck.engine.frame.framed`
+    captures it); ``verbose=True`` writes it to ``sys.stdout`` after the check, under a
+    header line, also when the check raises :class:`~gradcheck.report.GradientError`.
+    """
+    __tracebackhide__ = True
+    try:
+        report = check()
+    except GradientError as failure:
+        if verbose:
+            sys.stdout.write(render_output(failure.report.name, failure.report.output))
+        raise
+    if verbose:
+        sys.stdout.write(render_output(report.name, report.output))
+    return report
 
 
 def _cell(text: str, *, color: str | None = None, bold: bool = False) -> str:
@@ -166,6 +230,10 @@ def _table(report: Any) -> list[str]:
         f"<small>[{html.escape(details)}]</small></p>",
     ]
     gradients = _gradients(report)
+    if getattr(report, "failed_on_protocol", False):
+        # the finding first: the gradients below agreed, their errors say nothing of it
+        out += _list("failed on a protocol finding (every gradient below agreed with "
+                     "finite differences)", getattr(report, "problems", None))
     if gradients:
         head = ("gradient", "status", "worst error", "tolerance", "index", "analytic",
                 "numeric", "diagnosis")
@@ -173,20 +241,27 @@ def _table(report: Any) -> list[str]:
                    + "</tr></thead><tbody>")
         for g in gradients:
             g_status = str(getattr(g, "status", ""))
+            error, tolerance = _apart(getattr(g, "error", None), getattr(g, "tolerance", None))
             out.append("<tr>" + "".join([
                 _cell(str(getattr(g, "name", "?")), bold=True),
                 _cell(g_status, color=_COLOR.get(g_status)),
-                _cell(_number(getattr(g, "error", None))),
-                _cell(_number(getattr(g, "tolerance", None))),
+                _cell(error),
+                _cell(tolerance),
                 _cell(_index(getattr(g, "index", None))),
                 _cell(_number(getattr(g, "analytic", None))),
                 _cell(_number(getattr(g, "numeric", None))),
                 _cell(str(getattr(g, "diagnosis", None) or "")),
             ]) + "</tr>")
         out.append("</tbody></table>")
-    out += _list("problems", getattr(report, "problems", None))
+    if not getattr(report, "failed_on_protocol", False):
+        out += _list("problems", getattr(report, "problems", None))
     out += _list("treated as constant", getattr(report, "constants", None))
     out += _list("notes", getattr(report, "notes", None))
+    lines = len(str(getattr(report, "output", "") or "").splitlines())
+    if lines:
+        out.append(f"<p><small>{lines} line{'s' if lines != 1 else ''} printed or logged by "
+                   "the checked code: in <code>report.output</code> (or check again with "
+                   "<code>verbose=True</code>)</small></p>")
     return out
 
 
@@ -348,15 +423,24 @@ _ANSI: dict[str, str] = {PASSED: "32", FAILED: "31", ERROR: "31;1", SKIPPED: "33
                          INCONCLUSIVE: "35", UNFINISHED: "36"}
 
 
+#: the "worst error / tol" cell of a check failed by a protocol finding alone (its
+#: gradients agreed: their small errors would read like a pass)
+PROTOCOL_CELL = "protocol finding"
+
+
 def _error_text(check: Any) -> str:
     if getattr(check, "status", None) == UNFINISHED:
         return "-"
-    worst = getattr(getattr(check, "report", None), "worst", None)
+    report = getattr(check, "report", None)
+    if getattr(check, "status", None) == FAILED and getattr(report, "failed_on_protocol", False):
+        return PROTOCOL_CELL
+    worst = getattr(report, "worst", None)
     if worst is not None and worst.status == "missing":
         return f"no {worst.name}"
     if worst is None or worst.error != worst.error:
         return "-"
-    return f"{worst.error:.1e} / {worst.tolerance:.1e}"
+    error, tolerance = apart(worst.error, worst.tolerance, digits=1)
+    return f"{error} / {tolerance}"
 
 
 def _tolerance_text(report: Any) -> list[str]:

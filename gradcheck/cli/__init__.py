@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from gradcheck.cli import formats
+from gradcheck.engine.capture import captured
 from gradcheck.errors import UsageError
 from gradcheck.report import ERROR, FAILED, INCONCLUSIVE, PASSED, SKIPPED, UNFINISHED
-from gradcheck.targets.capture import captured
 from gradcheck.targets.config import Settings, load_config, load_settings
 from gradcheck.targets.discovery import (
     CONFIG_NAME,
@@ -61,6 +61,7 @@ from gradcheck.views import (
     nothing_to_check,
     render_ignored,
     render_loading,
+    render_output,
     render_table,
     render_totals,
     render_unchecked,
@@ -556,11 +557,7 @@ def _keep_output(args: argparse.Namespace, name: str, buffer: io.StringIO) -> No
 
 def render_class_output(name: str, text: str, limit: int = 40) -> str:
     """What a class printed or logged while probed and checked (``-v``), first lines."""
-    lines = text.rstrip().splitlines()
-    shown = "\n".join(lines[:limit]) + (
-        f"\n... ({len(lines) - limit} more lines)" if len(lines) > limit else "")
-    return (f"--- printed or logged by {name} while probed and checked ({len(lines)} "
-            f"lines) ---\n{shown}\n")
+    return render_output(name, text, limit=limit)
 
 
 def _run_guarded(planned: Planned, args: argparse.Namespace, on_check: Any) -> ClassResult:

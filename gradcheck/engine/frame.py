@@ -10,13 +10,18 @@ Layers and losses (:mod:`gradcheck.engine.run`), functions
   problems, and anything the checker cannot handle into an ``error`` naming it, never a
   crash (a bad argument found late still raises ``ArgumentError``);
 - restores every state it was given (snapshot, random state), whatever happened;
+- keeps what the checked code prints or logs in ``report.output``
+  (:mod:`gradcheck.engine.capture`), out of the user's terminal or notebook;
 - finishes the report, raises :class:`~gradcheck.report.GradientError` on failure when
   asked, and warns on an inconclusive check.
 """
 
 from __future__ import annotations
 
+import io
+import sys
 import time
+import types
 import warnings
 from collections.abc import Callable
 
@@ -24,6 +29,7 @@ import numpy as np
 
 from gradcheck.engine import threads
 from gradcheck.engine.blame import blame
+from gradcheck.engine.capture import captured
 from gradcheck.engine.state import RandomPin, numpy_unpatched
 from gradcheck.errors import (
     ArgumentError,
@@ -68,8 +74,10 @@ def framed(report: Report, body: Callable[[], None], *, name: str, noun: str,
     """
     __tracebackhide__ = True
     start = time.perf_counter()
+    printed = io.StringIO()
     try:
         with (
+            captured(printed),
             numpy_unpatched() as unpatched,
             threads.capped(),
             np.errstate(all="ignore"),
@@ -117,10 +125,24 @@ def framed(report: Report, body: Callable[[], None], *, name: str, noun: str,
             report.evaluations = count
         if pin.draws:
             report.notes.append(draws_note)
+        report.output += printed.getvalue()
     report.seconds = time.perf_counter() - start
     report.finish()
     if report.status in (FAILED, ERROR, UNFINISHED) and raise_on_failure:
         raise GradientError(report)
     if report.status == INCONCLUSIVE:
-        warnings.warn(report.message, GradcheckWarning, stacklevel=4)
+        warnings.warn(report.message, GradcheckWarning, stacklevel=_caller_level())
     return report
+
+
+def _caller_level() -> int:
+    """The ``stacklevel`` of the first frame outside gradcheck: the user's call.
+
+    For the warnings raised in :func:`framed`, whichever entry point led there.
+    """
+    frame: types.FrameType | None = sys._getframe(2)
+    level = 2
+    while frame is not None and str(frame.f_globals.get("__name__", "")).split(".")[0] \
+            == "gradcheck":
+        frame, level = frame.f_back, level + 1
+    return level

@@ -135,9 +135,13 @@ class ModelRun:
                 # the float32 probe's steps (1e-9, 1e-8) straddle the kinks of late
                 # layers in a deep ReLU network and would take a float64 network for a
                 # float32 one: it runs only for a parameter on which the step ladder
-                # found no linear piece (the precision is the loss's dtype otherwise)
+                # found no linear piece (the precision is the loss's dtype otherwise).
+                # Central differences from the first level on: a loss is curved in
+                # every parameter of a network, and a one-sided first difference's
+                # truncation, which its tolerance does not count, passed correct
+                # networks at error/tolerance up to 0.9999 (benchmarks/network_margins.py)
                 context = Context(part, self.x, None, self.rng, eps, step, None,
-                                  probe=not piece)
+                                  probe=not piece, central=True)
                 Verification(context, subject).run({param.gradient_label: grad}, objective)
             for result in part.gradients:
                 results[label] = result

@@ -74,6 +74,13 @@ class Context:
     probe : bool
         Whether the float32 probe may run (a network: only for a parameter on which
         the step ladder found no linear piece).
+    central : bool
+        Whether parameters are compared with a central difference from the first level
+        on (a network: its loss is curved in every parameter). Otherwise a parameter's
+        first level is one-sided, one forward call per element, exact for the maps
+        layers are in their parameters (linear) and cheap; on a curved loss its
+        truncation (``s f'' / 2``), which its tolerance does not count, passes elements
+        at up to their whole tolerance and sends the rest to be refined.
     """
 
     report: Report
@@ -85,6 +92,7 @@ class Context:
     input_gradient: str | None
     seed: int = 0
     probe: bool = True
+    central: bool = False
 
 
 class Verification:
@@ -109,6 +117,7 @@ class Verification:
         self.input_gradient = context.input_gradient
         self.seed = context.seed
         self.probe = context.probe
+        self.central = context.central
         # working state, filled as the verification goes
         self._condition: dict[str, np.ndarray] = {}
         self._projection_failures: dict[str, GradientResult] = {}
@@ -439,7 +448,8 @@ class Verification:
             at, base, at_scaled=at_scaled,
             **joint_kinks(subject, v, self.x, rowwise, self.rows_independent),
         )
-        steps = nm.Steps(step, v.floor, one_sided=None if v.param is None else step)
+        steps = nm.Steps(step, v.floor,
+                         one_sided=None if v.param is None or self.central else step)
         precision = nm.Precision(v.eps, v.eps_analytic, abs_floor=self._abs_floor(subject))
         cmp = None
         if v.param is not None and self._stacked().usable():

@@ -21,7 +21,9 @@ through the same runner as classes and CS231n function pairs.
 from __future__ import annotations
 
 import ast
+import contextlib
 import inspect
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -29,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.engine import ranges
 from gradcheck.protocol.derivative import derivative_of
 from gradcheck.protocol.source import function_tree
 from gradcheck.report import FAILED
@@ -363,8 +366,56 @@ def plan_derivatives(target: Target) -> list[Planned]:
                 "your own")))
             continue
         label = Called(label=d.variant)
-        plans.append(Planned(found, [CheckSpec(found, label, KIND)]))
+        spec = CheckSpec(found, label, KIND)
+        if d.form == ELEMENTWISE and d.domain == "real":
+            spec.range_finding = _range_finding(d)
+        plans.append(Planned(found, [spec]))
     return plans
+
+
+def _range_finding(d: Derivative) -> str | None:
+    """``f`` or ``f_prime`` not finite only at large inputs, though it grows no faster than x.
+
+    ``sigmoid_prime(x) = np.exp(-x) / (1 + np.exp(-x)) ** 2`` is inf / inf below -709,
+    where the derivative is 0; ``softplus(x) = np.log(1 + np.exp(x))`` is inf above 709,
+    where it is about x. ``f_prime`` is read on the input (as the derivative is drawn);
+    one written on the output is probed on ``f``'s output. Reported apart from the
+    verdict (``--strict`` fails on it).
+    """
+    base = np.linspace(-1.0, 1.0, 9)
+    output_reading = d.reading == "output"
+
+    def values(function: Callable[..., Any], magnitude: float) -> np.ndarray | None:
+        x = base * magnitude
+        try:
+            with contextlib.redirect_stdout(io.StringIO()), \
+                    contextlib.redirect_stderr(io.StringIO()), np.errstate(all="ignore"):
+                if function is d.f_prime and output_reading:
+                    x = np.asarray(d.f(x.copy()), dtype=np.float64)
+                value = np.asarray(function(x.copy()), dtype=np.float64)
+        except Exception:  # noqa: BLE001 - outside its domain: not an overflow finding
+            return None
+        return value if value.shape == base.shape else None
+
+    for function, who in ((d.f, d.f_label),
+                          (d.f_prime, getattr(d.f_prime, "__name__", "f_prime"))):
+        def finite(magnitude: float, function: Callable[..., Any] = function) -> bool:
+            value = values(function, magnitude)
+            return value is not None and bool(np.all(np.isfinite(value)))
+
+        def largest(magnitude: float, function: Callable[..., Any] = function) -> float | None:
+            value = values(function, magnitude)
+            return None if value is None or not np.all(np.isfinite(value)) else \
+                float(np.max(np.abs(value)))
+
+        threshold = ranges.threshold(finite)
+        if threshold is not None and ranges.grows_linearly(largest, threshold):
+            return ranges.finding(
+                threshold, who=who, why="it grows no faster than its input",
+                fix="exp of -|x| only: np.exp(-np.abs(x)), or np.where on the sign; "
+                    "np.logaddexp(0, x) for log(1 + exp(x)); written on sigmoid's output, "
+                    "s * (1 - s)")
+    return None
 
 
 def _elementwise(found: Found) -> bool:

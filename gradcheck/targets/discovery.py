@@ -31,9 +31,10 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.engine import capture
 from gradcheck.engine.templates import template_reasons
 from gradcheck.errors import SkipError, UserCodeError
-from gradcheck.targets import capture, searching, shapes
+from gradcheck.targets import searching, shapes
 from gradcheck.targets.backward_only import plan_backward_only
 from gradcheck.targets.backward_only import wrap_backward_only as wrap_backward_only
 from gradcheck.targets.building import CONFIG_NAME as CONFIG_NAME

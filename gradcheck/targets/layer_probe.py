@@ -10,10 +10,13 @@ calls the built object's forward (and one backward) on them.
 from __future__ import annotations
 
 import contextlib
+import io
+import re
 from typing import Any
 
 import numpy as np
 
+from gradcheck.engine import ranges
 from gradcheck.errors import SkipError, UserCodeError
 from gradcheck.protocol.names import is_conventional
 from gradcheck.protocol.packing import is_mask
@@ -345,11 +348,7 @@ def _layer_spec(found: Found, build: Constructor, obj: Any, candidate: shapes.Ca
         # finding with its threshold, apart from the gradient verdict (checked below it)
         threshold = _overflow_threshold(found, obj, candidate)
         if threshold is not None:
-            spec.range_finding = (
-                f"forward is not finite (inf or nan) for inputs of magnitude {threshold:.4g} "
-                f"and above, though its outputs are bounded: an intermediate overflows "
-                f"(np.exp(x) is inf above 709.78); rewrite it without the overflowing term "
-                f"(np.tanh, or exp of -|x| only). Gradients were checked below that")
+            spec.range_finding = ranges.finding(threshold, fix=ranges.LAYER_FIX)
         elif shapes.takes_large_inputs(moderate, large):
             spec.max_magnitude = shapes.LARGE_MAGNITUDE
     elif moderate is not None and shapes.takes_large_inputs(moderate, large):
@@ -375,28 +374,65 @@ def _layer_spec(found: Found, build: Constructor, obj: Any, candidate: shapes.Ca
 
 
 def _one_sample(found: Found, obj: Any, inputs: np.ndarray, *, batch_last: bool) -> bool:
-    """Whether the layer takes one sample at a time: its backward refuses a batch.
+    """Whether the layer takes one sample at a time: its own update is sized for one.
 
     The from-scratch tutorial's column layer (``self.bias -= learning_rate *
     output_gradient``, a bias of shape ``(units, 1)``) runs forward on any batch but its
-    backward only on one column. Seen as forward and backward working on the first sample
-    alone while backward raises on the whole probe batch (forward having taken it).
+    backward only on one column. Seen as backward (which takes a learning rate) raising on
+    the whole probe batch because an in-place write into one of the object's arrays is
+    shaped for one sample (numpy's "non-broadcastable output operand with shape (5,1)
+    doesn't match the broadcast shape (5,3)"), while forward and backward work on the
+    first sample alone. Any other exception on a batch is the layer's own: it is checked
+    on batches, and a backward that only works for one sample is its ``error``.
     """
     samples = inputs.shape[-1] if batch_last else inputs.shape[0]
-    if inputs.ndim < 2 or samples < 2:
+    if inputs.ndim < 2 or samples < 2 or not roles_of(obj).learning_rate:
         return False
-    if _backward_works(found, obj, inputs):
+    raised = _backward_raises(found, obj, inputs)
+    if raised is None or not _written_for_one_sample(raised, obj, samples):
         return False
-    return _backward_works(found, obj, inputs[..., :1] if batch_last else inputs[:1])
+    return _backward_raises(found, obj, inputs[..., :1] if batch_last else inputs[:1]) is None
 
 
-def _backward_works(found: Found, obj: Any, inputs: np.ndarray) -> bool:
-    """Forward then backward (ones as the upstream gradient) run without raising."""
+_OUTPUT_OPERAND = re.compile(r"output operand with shape \(([\d, ]*)\) doesn't match the "
+                             r"broadcast shape \(([\d, ]*)\)")
+
+
+def _written_for_one_sample(raised: BaseException, obj: Any, samples: int) -> bool:
+    """The exception is an in-place write into an array of the object sized for one sample.
+
+    Its target and the batch's shape differ at one axis only, where the target has 1 and
+    the batch ``samples``; the object holds an array of the target's shape.
+    """
+    match = _OUTPUT_OPERAND.search(str(raised)) if isinstance(raised, ValueError) else None
+    if match is None:
+        return False
+    target, batch = ([int(n) for n in group.replace(" ", "").split(",") if n]
+                     for group in match.groups())
+    if len(target) != len(batch):
+        return False
+    differ = [(t, b) for t, b in zip(target, batch, strict=True) if t != b]
+    if differ != [(1, samples)]:
+        return False
+    return any(a.shape == tuple(target) for a in find_candidates(obj).arrays)
+
+
+def _backward_raises(found: Found, obj: Any, inputs: np.ndarray) -> BaseException | None:
+    """Forward then backward (ones as the upstream gradient): what raised, if anything.
+
+    A forward that fails or gives no float output counts as raising (a ``RuntimeError``).
+    """
     output = _forward_output(found, obj, inputs)
     if output is None or output.dtype.kind not in "fc":
-        return False
+        return RuntimeError("forward gave no float output")
     ones = np.ones_like(output, dtype=np.float64)
-    return tries(_backward_layer, obj, ones, inputs, rejected=REJECTED) is not REJECTED
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), \
+                contextlib.redirect_stderr(io.StringIO()):
+            _backward_layer(obj, ones, inputs)
+    except Exception as exc:  # noqa: BLE001 - rejecting the data is an answer
+        return exc
+    return None
 
 
 def _overflow_threshold(found: Found, obj: Any, candidate: shapes.Candidate) -> float | None:
@@ -412,18 +448,7 @@ def _overflow_threshold(found: Found, obj: Any, candidate: shapes.Candidate) -> 
         output = _forward_output(found, obj, base * magnitude)
         return output is not None and bool(np.all(np.isfinite(output)))
 
-    low, high = 10.0, shapes.LARGE_MAGNITUDE
-    if not finite(low) or finite(high):
-        return None
-    for _ in range(30):
-        middle = (low + high) / 2
-        if finite(middle):
-            low = middle
-        else:
-            high = middle
-        if high - low < 1e-3 * high:
-            break
-    return high
+    return ranges.threshold(finite, high=shapes.LARGE_MAGNITUDE)
 
 
 def _batch_last(found: Found, obj: Any, width: int, *, leading: int) -> bool:

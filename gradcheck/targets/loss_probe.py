@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.engine import ranges
 from gradcheck.errors import SkipError
 from gradcheck.targets import shapes
 from gradcheck.targets.branches import raised_in_label_branch
@@ -80,10 +81,18 @@ def probe_loss(found: Found, build: Constructor, obj: Any,
                     for k in kinds]
         one_column = _one_column_only(obj, probs, _probe_labels(kinds[0], n, c, rng))
         if one_column:
-            return [CheckSpec(found, build, "fused", labels="binary", domain="real",
-                              input_width=1)]
-        return [CheckSpec(found, build, "fused", labels=k, domain="real") for k in kinds] + (
-            _failing_branches(found, build, obj, probs, set(kinds), "fused", "real"))
+            specs = [CheckSpec(found, build, "fused", labels="binary", domain="real",
+                               input_width=1)]
+        else:
+            specs = [CheckSpec(found, build, "fused", labels=k, domain="real") for k in kinds]
+        finding = _range_finding(obj, (n, 1) if one_column else (n, c),
+                                 _probe_labels(specs[0].labels or "sparse", n,
+                                               1 if one_column else c, rng), "logits")
+        for spec in specs:
+            spec.range_finding = finding
+        if one_column:
+            return specs
+        return specs + _failing_branches(found, build, obj, probs, set(kinds), "fused", "real")
     if not per_sample:
         # Nothing accepted: show the user's error for the most common label kind.
         user_call(f"{found.name}.forward(y_pred, y_true)", obj.forward, probs.copy(),
@@ -106,8 +115,55 @@ def probe_loss(found: Found, build: Constructor, obj: Any,
     kinds = [k for k in ("binary", "continuous") if k in per_sample] or ["one_hot"]
     large = shapes.LARGE_MAGNITUDE if domain == "real" and _takes_large_predictions(
         obj, n, c, rng) else None
-    return [CheckSpec(found, build, "loss", labels=k, domain=domain, max_magnitude=large)
-            for k in kinds]
+    finding = None
+    if domain == "real" and large is None:
+        finding = _range_finding(obj, (n, c), _probe_labels(kinds[0], n, c, rng),
+                                 "predictions")
+    return [CheckSpec(found, build, "loss", labels=k, domain=domain, max_magnitude=large,
+                      range_finding=finding) for k in kinds]
+
+
+def _range_finding(obj: Any, shape: tuple[int, int], labels: np.ndarray,
+                   inputs: str) -> str | None:
+    """A loss on real values that stops being finite only at large magnitudes.
+
+    Its values are scaled to a largest ``|x|`` of ``m`` (the labels kept); a finding when
+    the loss (and a fused loss's ``self.output``, its probabilities) is finite up to some
+    ``m`` between 10 and 1e3, not beyond, and grows no faster
+    than its inputs up to there (a cross-entropy on unshifted logits, ``log(1 +
+    exp(-z))``, ``log(cosh(e))``): its true value is finite where an intermediate
+    overflows. An exponential loss, huge there by right, is not one.
+    """
+    n = shape[0]
+    base = np.random.default_rng(7).normal(size=shape)
+    base /= float(np.max(np.abs(base)))
+
+    def value_at(magnitude: float) -> float | None:
+        value = tries(obj.forward, base * magnitude, labels.copy())
+        held = getattr(obj, "output", None)  # a fused loss's probabilities, kept
+        if value is None or (isinstance(held, np.ndarray) and held.shape == shape
+                             and held.dtype.kind in "fc" and not np.all(np.isfinite(held))):
+            return None
+        values = np.asarray(value, dtype=np.float64) if np.ndim(value) else None
+        total = float(np.mean(values)) if values is not None else _scalar(value)
+        if values is not None and values.shape not in ((n,), (n, 1), shape):
+            return None
+        return total if total is not None and math.isfinite(total) else None
+
+    threshold = ranges.threshold(lambda m: value_at(m) is not None,
+                                 high=shapes.LARGE_MAGNITUDE)
+    if threshold is None or not ranges.grows_linearly(value_at, threshold):
+        return None
+    return ranges.finding(
+        threshold, inputs=inputs, why=f"the loss grows no faster than its {inputs}",
+        fix=ranges.LOSS_FIX)
+
+
+def _scalar(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _one_hot_agrees(found: Found, build: Constructor, obj: Any, probs: np.ndarray, n: int,

@@ -85,6 +85,30 @@ class CheckResult:
             return float("nan")
         return float(worst.error / worst.tolerance)
 
+    def worst(self) -> dict[str, Any]:
+        """What decided the check, for the JSON document's ``worst`` entry.
+
+        ``decided_by`` is ``"protocol"`` for a check failed by a protocol finding alone
+        (its gradients agreed, so no error or tolerance is given: theirs would read like a
+        pass), ``"gradient"`` with the worst gradient's error, tolerance and their ratio,
+        or ``"none"`` when nothing was compared.
+        """
+        report = self.report
+        if self.status == FAILED and getattr(report, "failed_on_protocol", False):
+            return {"decided_by": "protocol", "gradient": None, "error": None,
+                    "tolerance": None, "ratio": None}
+        worst = getattr(report, "worst", None)
+        if worst is None:
+            return {"decided_by": "none", "gradient": None, "error": None,
+                    "tolerance": None, "ratio": None}
+
+        def number(value: float) -> float | None:
+            return None if not math.isfinite(value) else float(value)
+
+        return {"decided_by": "gradient", "gradient": worst.name,
+                "error": number(worst.error), "tolerance": number(worst.tolerance),
+                "ratio": number(self.ratio)}
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-able representation."""
         report = self.report
@@ -106,6 +130,7 @@ class CheckResult:
             "mode": getattr(report, "mode", None),
             "dtype": getattr(report, "dtype", None),
             "range_finding": getattr(self.spec, "range_finding", None),
+            "worst": self.worst(),
         }
         if self.example is not None:
             out["example"] = self.example.to_dict()
