@@ -405,8 +405,18 @@ def test_check_all_in_a_notebook_checks_an_engine_defined_there():
     checked = check_all(namespace)
     (result,) = checked.results
     assert (result.name, result.kind, result.status) == ("Scalar", "engine", "passed")
+    # the same cell with scalar_assign's bug: __mul__ assigns its operands' gradients
+    correct_mul = ('        return self._node(self.data * other.data, (self, other), "*",\n'
+                   '                          lambda: (other.data, self.data))\n')
+    buggy_mul = ('        out = Scalar(self.data * other.data, (self, other), "*")\n'
+                 '        def backward():\n'
+                 '            self.grad = other.data * out.grad\n'
+                 '            other.grad = self.data * out.grad\n'
+                 '        out._backward = backward\n'
+                 '        return out\n')
+    assert source.count(correct_mul) == 1
     broken = {"__name__": "notebook_engines_broken"}
-    exec(compile((ZOO / "scalar_assign.py").read_text(), "<notebook>", "exec"), broken)
+    exec(compile(source.replace(correct_mul, buggy_mul), "<notebook>", "exec"), broken)
     assert [r.status for r in check_all(broken).results] == ["failed"]
 
 

@@ -3,13 +3,12 @@
 ``Scalar`` holds one float in ``data`` and its gradient in ``grad``; every operation
 returns a new node whose ``_backward`` adds the local derivative times ``out.grad`` into
 its inputs' ``grad``; ``backward()`` orders the graph depth-first and walks it in reverse.
+
+Its buggy twins subclass it and change one method: nodes and lifted constants are built
+with ``type(self)``, so every node of a twin's graph is of the twin's class.
 """
 
 import math
-
-
-def _lift(x):
-    return x if isinstance(x, Scalar) else Scalar(x)
 
 
 class Scalar:
@@ -23,9 +22,12 @@ class Scalar:
     def __repr__(self):
         return f"Scalar({self.data:.4g}, grad={self.grad:.4g})"
 
+    def _lift(self, x):
+        return x if isinstance(x, Scalar) else type(self)(x)
+
     def _node(self, data, parents, op, local):
         """A new node; ``local`` gives d(out)/d(parent) for each parent."""
-        out = Scalar(data, parents, op)
+        out = type(self)(data, parents, op)
 
         def backward():
             for parent, derivative in zip(parents, local(), strict=True):
@@ -35,11 +37,11 @@ class Scalar:
         return out
 
     def __add__(self, other):
-        other = _lift(other)
+        other = self._lift(other)
         return self._node(self.data + other.data, (self, other), "+", lambda: (1.0, 1.0))
 
     def __mul__(self, other):
-        other = _lift(other)
+        other = self._lift(other)
         return self._node(self.data * other.data, (self, other), "*",
                           lambda: (other.data, self.data))
 
@@ -55,10 +57,10 @@ class Scalar:
         return self * -1.0
 
     def __sub__(self, other):
-        return self + (-_lift(other))
+        return self + (-self._lift(other))
 
     def __rsub__(self, other):
-        return _lift(other) + (-self)
+        return self._lift(other) + (-self)
 
     def __radd__(self, other):
         return self + other
@@ -67,10 +69,10 @@ class Scalar:
         return self * other
 
     def __truediv__(self, other):
-        return self * _lift(other) ** -1
+        return self * self._lift(other) ** -1
 
     def __rtruediv__(self, other):
-        return _lift(other) * self ** -1
+        return self._lift(other) * self ** -1
 
     def exp(self):
         e = math.exp(self.data)

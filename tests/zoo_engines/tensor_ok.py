@@ -4,6 +4,9 @@
 operations broadcast; their ``_backward`` sums the upstream gradient back to each
 operand's shape (:func:`unbroadcast`). ``backward()`` seeds ones (or the gradient it is
 given) and walks a depth-first order in reverse; ``zero_grad()`` resets a leaf.
+
+Its twins subclass it and change one method (or ``DTYPE``): nodes and lifted constants
+are built with ``type(self)``, so every node of a twin's graph is of the twin's class.
 """
 
 import numpy as np
@@ -19,13 +22,11 @@ def unbroadcast(grad, shape):
     return grad
 
 
-def _lift(x):
-    return x if isinstance(x, Tensor) else Tensor(x)
-
-
 class Tensor:
+    DTYPE = np.float64
+
     def __init__(self, data, parents=()):
-        self.data = np.array(data, dtype=np.float64)
+        self.data = np.array(data, dtype=self.DTYPE)
         self.grad = np.zeros_like(self.data)
         self._parents = tuple(parents)
         self._backward = lambda: None
@@ -40,9 +41,12 @@ class Tensor:
     def zero_grad(self):
         self.grad = np.zeros_like(self.data)
 
+    def _lift(self, x):
+        return x if isinstance(x, Tensor) else type(self)(x)
+
     def _node(self, data, parents, local):
         """A new node; ``local(g)`` maps its upstream gradient to one per parent."""
-        out = Tensor(data, parents)
+        out = type(self)(data, parents)
 
         def backward():
             for parent, grad in zip(parents, local(out.grad), strict=True):
@@ -53,16 +57,16 @@ class Tensor:
 
     # elementwise, broadcasting
     def __add__(self, other):
-        other = _lift(other)
+        other = self._lift(other)
         return self._node(self.data + other.data, (self, other), lambda g: (g, g))
 
     def __mul__(self, other):
-        other = _lift(other)
+        other = self._lift(other)
         return self._node(self.data * other.data, (self, other),
                           lambda g: (g * other.data, g * self.data))
 
     def __truediv__(self, other):
-        other = _lift(other)
+        other = self._lift(other)
         return self._node(self.data / other.data, (self, other),
                           lambda g: (g / other.data, -g * self.data / other.data ** 2))
 
@@ -75,19 +79,19 @@ class Tensor:
         return self._node(-self.data, (self,), lambda g: (-g,))
 
     def __sub__(self, other):
-        return self + (-_lift(other))
+        return self + (-self._lift(other))
 
     def __radd__(self, other):
         return self + other
 
     def __rsub__(self, other):
-        return _lift(other) - self
+        return self._lift(other) - self
 
     def __rmul__(self, other):
         return self * other
 
     def __rtruediv__(self, other):
-        return _lift(other) / self
+        return self._lift(other) / self
 
     def exp(self):
         e = np.exp(self.data)
@@ -109,7 +113,7 @@ class Tensor:
 
     # linear algebra and shapes
     def __matmul__(self, other):
-        other = _lift(other)
+        other = self._lift(other)
         return self._node(self.data @ other.data, (self, other),
                           lambda g: (g @ other.data.T, self.data.T @ g))
 
@@ -166,6 +170,6 @@ class Tensor:
                 order.append(node)
 
         visit(self)
-        self.grad = np.ones_like(self.data) if grad is None else np.array(grad, dtype=float)
+        self.grad = np.ones_like(self.data) if grad is None else np.array(grad, dtype=self.DTYPE)
         for node in reversed(order):
             node._backward()
