@@ -277,10 +277,15 @@ class LayerRun(Run[LayerSubject]):
                 start += size
 
 
+_HOLDERS = (np.ndarray, dict, list)
+
+
 def _shallow_arrays(obj: Any) -> dict[tuple[Any, ...], np.ndarray]:
     """The float arrays an object holds as attributes or one level inside dicts and lists."""
     out: dict[tuple[Any, ...], np.ndarray] = {}
     for name, value in attributes(obj).items():
+        if not isinstance(value, _HOLDERS):
+            continue  # (most attributes: numbers, strings, objects; one test for them)
         if isinstance(value, np.ndarray):
             if value.dtype.kind == "f":
                 out[(name,)] = value
