@@ -152,7 +152,8 @@ class Place:
         """
         steps = self.steps
         kind, key = steps[-1]
-        if len(steps) == 1 and kind == ATTR and not _frozen_dataclass(type(self.root)):
+        cls: type = type(self.root)
+        if len(steps) == 1 and kind == ATTR and not _frozen_dataclass(cls):
             setattr(self.root, key, new)  # the usual case, fast (nothing to rebuild)
             return
         holder = self.root if len(steps) == 1 else self.parent().get()
@@ -231,6 +232,7 @@ def _rebuilt(holder: Any, kind: str, key: Any, new: Any) -> Any:
         items = list(holder)
         items[key] = new
         return type(holder)(*items) if hasattr(holder, "_fields") else type(holder)(items)
-    if kind == ATTR and not isinstance(holder, type) and _frozen_dataclass(type(holder)):
+    holder_cls: type = type(holder)
+    if kind == ATTR and not isinstance(holder, type) and _frozen_dataclass(holder_cls):
         return dataclasses.replace(holder, **{key: new})
     return None
