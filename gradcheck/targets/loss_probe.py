@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -53,74 +54,114 @@ def _per_sample(result: Any, n: int, c: int | None = None) -> np.ndarray | None:
     return None
 
 
+@dataclass
+class _Probe:
+    """One loss being probed: the object, its probability rows and the probe's generator."""
+
+    found: Found
+    build: Constructor
+    obj: Any
+    rng: np.random.Generator
+    probs: np.ndarray
+    n: int = 3
+    c: int = 4
+
+    def labels(self, kind: str, c: int | None = None) -> np.ndarray:
+        return _probe_labels(kind, self.n, self.c if c is None else c, self.rng)
+
+    def spec(self, kind: str, labels: str, domain: str, **more: Any) -> CheckSpec:
+        return CheckSpec(self.found, self.build, kind, labels=labels, domain=domain, **more)
+
+
 def probe_loss(found: Found, build: Constructor, obj: Any,
-                unchecked: list[str] | None = None) -> list[CheckSpec]:
-    """The checks of a built loss: one per label kind it takes (failures included)."""
+               unchecked: list[str] | None = None) -> list[CheckSpec]:
+    """The checks of a built loss: one per label kind it takes (failures included).
+
+    Forward is called on probability rows with each label kind; what it returns decides
+    the reading: a scalar (a fused loss, or a scalar loss of probabilities), per-sample
+    losses of class labels (cross-entropy), or of other targets (binary, continuous).
+    """
     n, c = 3, 4
     rng = np.random.default_rng(0)
-    probs = rng.dirichlet(np.ones(c), size=n) * 0.9 + 0.1 / c
+    probe = _Probe(found, build, obj, rng, rng.dirichlet(np.ones(c), size=n) * 0.9 + 0.1 / c)
     accepted: dict[str, Any] = {}
     for kind in LABEL_KINDS:
-        accepted[kind] = tries(obj.forward, probs.copy(), _probe_labels(kind, n, c, rng))
+        accepted[kind] = tries(obj.forward, probe.probs.copy(), probe.labels(kind))
     scalars = {k for k, v in accepted.items() if v is not None and np.ndim(v) == 0
                and math.isfinite(float(v))}
     per_sample = {k for k, v in accepted.items() if v is not None and _per_sample(v, n, c)
                   is not None}
     if found.kind == "fused" or (scalars and not per_sample):
-        kinds: list[str] = [k for k in ("sparse", "one_hot") if k in scalars]
-        if "sparse" not in scalars and "binary" in scalars:
-            kinds = ["binary"]  # e.g. sigmoid + binary cross-entropy, fused
-        if not kinds:
-            user_call(f"{found.name}.forward(logits, sparse labels)", obj.forward,
-                       probs.copy(), _probe_labels("sparse", n, c, rng))
-            raise SkipError("forward returned no finite scalar loss for sparse or one-hot labels")
-        if found.kind != "fused" and not _finite_on_logits(obj, n, c, kinds[0], rng):
-            # a scalar cross-entropy of probabilities (the mean of -log p): not fused, its
-            # predictions are probability rows, as a per-sample loss's are
-            return [CheckSpec(found, build, "loss", labels=k, domain="probabilities")
-                    for k in kinds]
-        one_column = _one_column_only(obj, probs, _probe_labels(kinds[0], n, c, rng))
-        if one_column:
-            specs = [CheckSpec(found, build, "fused", labels="binary", domain="real",
-                               input_width=1)]
-        else:
-            specs = [CheckSpec(found, build, "fused", labels=k, domain="real") for k in kinds]
-        finding = _range_finding(obj, (n, 1) if one_column else (n, c),
-                                 _probe_labels(specs[0].labels or "sparse", n,
-                                               1 if one_column else c, rng), "logits")
-        for spec in specs:
-            spec.range_finding = finding
-        if one_column:
-            return specs
-        return specs + _failing_branches(found, build, obj, probs, set(kinds), "fused", "real")
+        return _scalar_specs(probe, scalars)
     if not per_sample:
         # Nothing accepted: show the user's error for the most common label kind.
-        user_call(f"{found.name}.forward(y_pred, y_true)", obj.forward, probs.copy(),
-                   _probe_labels("sparse", n, c, rng))
+        user_call(f"{found.name}.forward(y_pred, y_true)", obj.forward, probe.probs.copy(),
+                  probe.labels("sparse"))
         raise SkipError("forward returned no per-sample losses (shape (N,)) for any label kind")
+    return _class_label_specs(probe, per_sample, unchecked) or _target_specs(probe, per_sample)
+
+
+def _scalar_specs(probe: _Probe, scalars: set[str]) -> list[CheckSpec]:
+    """A loss returning one number: fused (of logits), or a scalar loss of probabilities."""
+    found, obj, n, c = probe.found, probe.obj, probe.n, probe.c
+    kinds: list[str] = [k for k in ("sparse", "one_hot") if k in scalars]
+    if "sparse" not in scalars and "binary" in scalars:
+        kinds = ["binary"]  # e.g. sigmoid + binary cross-entropy, fused
+    if not kinds:
+        user_call(f"{found.name}.forward(logits, sparse labels)", obj.forward,
+                  probe.probs.copy(), probe.labels("sparse"))
+        raise SkipError("forward returned no finite scalar loss for sparse or one-hot labels")
+    if found.kind != "fused" and not _finite_on_logits(obj, n, c, kinds[0], probe.rng):
+        # a scalar cross-entropy of probabilities (the mean of -log p): not fused, its
+        # predictions are probability rows, as a per-sample loss's are
+        return [probe.spec("loss", k, "probabilities") for k in kinds]
+    one_column = _one_column_only(obj, probe.probs, probe.labels(kinds[0]))
+    if one_column:
+        specs = [probe.spec("fused", "binary", "real", input_width=1)]
+    else:
+        specs = [probe.spec("fused", k, "real") for k in kinds]
+    finding = _range_finding(obj, (n, 1) if one_column else (n, c),
+                             probe.labels(specs[0].labels or "sparse", 1 if one_column else c),
+                             "logits")
+    for spec in specs:
+        spec.range_finding = finding
+    if one_column:
+        return specs
+    return specs + _failing_branches(found, probe.build, obj, probe.probs, set(kinds), "fused",
+                                     "real")
+
+
+def _class_label_specs(probe: _Probe, per_sample: set[str],
+                       unchecked: list[str] | None) -> list[CheckSpec]:
+    """Per-sample losses of class labels (cross-entropy), or ``[]`` for other targets."""
+    found, obj = probe.found, probe.obj
     if "sparse" not in per_sample and "one_hot" in per_sample:
-        broken = _failing_branches(found, build, obj, probs, {"one_hot"}, "loss",
+        broken = _failing_branches(found, probe.build, obj, probe.probs, {"one_hot"}, "loss",
                                    "probabilities")
         if broken:  # a sparse branch that raises: a cross-entropy with a bug there
-            return [CheckSpec(found, build, "loss", labels="one_hot",
-                              domain="probabilities"), *broken]
+            return [probe.spec("loss", "one_hot", "probabilities"), *broken]
     if "sparse" in per_sample or ("one_hot" in per_sample and "binary" not in per_sample):
         kinds = [k for k in ("sparse", "one_hot") if k in per_sample]
-        specs = [CheckSpec(found, build, "loss", labels=k, domain="probabilities")
-                 for k in kinds]
+        specs = [probe.spec("loss", k, "probabilities") for k in kinds]
         if "sparse" in per_sample:
-            specs += _one_hot_agrees(found, build, obj, probs, n, c, specs, unchecked)
+            specs += _one_hot_agrees(found, probe.build, obj, probe.probs, probe.n, probe.c,
+                                     specs, unchecked)
         return specs
+    return []
+
+
+def _target_specs(probe: _Probe, per_sample: set[str]) -> list[CheckSpec]:
+    """Per-sample losses of binary or continuous targets, on (0, 1) or on real values."""
+    obj, n, c, rng = probe.obj, probe.n, probe.c, probe.rng
     domain = _domain(obj, n, c, rng)
-    kinds = [k for k in ("binary", "continuous") if k in per_sample] or ["one_hot"]
+    kinds: list[str] = [k for k in ("binary", "continuous") if k in per_sample] or ["one_hot"]
     large = shapes.LARGE_MAGNITUDE if domain == "real" and _takes_large_predictions(
         obj, n, c, rng) else None
     finding = None
     if domain == "real" and large is None:
-        finding = _range_finding(obj, (n, c), _probe_labels(kinds[0], n, c, rng),
-                                 "predictions")
-    return [CheckSpec(found, build, "loss", labels=k, domain=domain, max_magnitude=large,
-                      range_finding=finding) for k in kinds]
+        finding = _range_finding(obj, (n, c), probe.labels(kinds[0]), "predictions")
+    return [probe.spec("loss", k, domain, max_magnitude=large, range_finding=finding)
+            for k in kinds]
 
 
 def _range_finding(obj: Any, shape: tuple[int, int], labels: np.ndarray,
