@@ -69,3 +69,13 @@ def test_without_the_binding_it_calls_linprog(monkeypatch):
     problem = _hull_problem(np.random.default_rng(7), 1)
     monkeypatch.setattr(lp, "_highs", False)
     assert np.array_equal(lp.solve(*problem), _linprog(*problem))
+
+
+@pytest.mark.parametrize("where", ["c", "a_ub", "b_ub"])
+def test_inf_or_nan_is_refused_as_linprog_refuses_it(where):
+    problem = dict(zip(["c", "a_ub", "b_ub", "a_eq", "b_eq"],
+                       _hull_problem(np.random.default_rng(3), 1), strict=True))
+    problem[where] = problem[where].copy()
+    problem[where].flat[0] = np.nan if where == "b_ub" else np.inf
+    with pytest.raises(ValueError, match=f"{where.replace('a_ub', 'A_ub')} must not contain"):
+        lp.solve(*problem.values())

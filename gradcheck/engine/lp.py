@@ -63,12 +63,18 @@ def solve(c: np.ndarray, a_ub: np.ndarray, b_ub: np.ndarray, a_eq: np.ndarray,
         The solution ``linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
         bounds=(0, None), method="highs")`` finds, or None where that call's status is
         not 0 (infeasible, unbounded, or a solution failing its check).
+
+    Raises
+    ------
+    ValueError
+        Where an input holds inf or nan, as ``linprog`` does (it is the one called then).
     """
     c = np.asarray(c, dtype=float)
     a_ub, b_ub = np.asarray(a_ub, dtype=float), np.asarray(b_ub, dtype=float)
     a_eq, b_eq = np.asarray(a_eq, dtype=float), np.asarray(b_eq, dtype=float)
     binding = _binding()
-    if not binding:
+    finite = all(np.isfinite(part).all() for part in (c, a_ub, b_ub, a_eq, b_eq))
+    if not binding or not finite:  # linprog refuses inf and nan: it says so, as before
         return _solve_linprog(c, a_ub, b_ub, a_eq, b_eq)
     core, options = binding
     n = c.size
