@@ -9,6 +9,12 @@ from scipy.optimize import linprog
 from gradcheck.engine import lp
 
 
+@pytest.fixture(autouse=True)
+def nothing_solved_yet(monkeypatch):
+    """Each test meets its programs for the first time (the module keeps what it solved)."""
+    monkeypatch.setattr(lp, "_SOLVED", {})
+
+
 def _hull_problem(rng: np.random.Generator, sets: int):
     """A nearest-point-in-hulls program as kinks.py builds it (max-norm, weights per set)."""
     k, m = int(rng.integers(3, 7)), int(rng.integers(1, 9))
@@ -79,3 +85,38 @@ def test_inf_or_nan_is_refused_as_linprog_refuses_it(where):
     problem[where].flat[0] = np.nan if where == "b_ub" else np.inf
     with pytest.raises(ValueError, match=f"{where.replace('a_ub', 'A_ub')} must not contain"):
         lp.solve(*problem.values())
+
+
+def test_a_program_met_again_is_answered_from_memory_and_a_changed_one_is_not(monkeypatch):
+    calls = []
+    solve = lp._solve
+    monkeypatch.setattr(lp, "_solve", lambda *parts: calls.append(1) or solve(*parts))
+    c, a_ub, b_ub, a_eq, b_eq = _hull_problem(np.random.default_rng(11), 2)
+    first = lp.solve(c, a_ub, b_ub, a_eq, b_eq)
+    again = lp.solve(c.copy(), a_ub.copy(), b_ub.copy(), a_eq.copy(), b_eq.copy())
+    assert len(calls) == 1 and np.array_equal(first, again)
+    # every part is in the key: each changed part is a new program
+    for i in range(5):
+        parts = [c, a_ub, b_ub, a_eq, b_eq]
+        parts[i] = parts[i].copy()
+        parts[i].flat[-1] += 0.25
+        lp.solve(*parts)
+    assert len(calls) == 6
+
+
+def test_a_caller_changing_an_answer_does_not_change_the_next_one():
+    problem = _hull_problem(np.random.default_rng(12), 1)
+    first = lp.solve(*problem)
+    kept = first.copy()
+    first[:] = -1.0
+    assert np.array_equal(lp.solve(*problem), kept)
+
+
+def test_a_large_program_is_solved_each_time_not_kept(monkeypatch):
+    calls = []
+    solve = lp._solve
+    monkeypatch.setattr(lp, "_solve", lambda *parts: calls.append(1) or solve(*parts))
+    monkeypatch.setattr(lp, "_LARGEST", 64)  # every program here is larger
+    problem = _hull_problem(np.random.default_rng(13), 1)
+    assert np.array_equal(lp.solve(*problem), lp.solve(*problem))
+    assert len(calls) == 2 and lp._SOLVED == {}
