@@ -91,8 +91,9 @@ def solve(c: np.ndarray, a_ub: np.ndarray, b_ub: np.ndarray, a_eq: np.ndarray,
         return _solve(*parts)
     key = tuple((part.shape, part.tobytes()) for part in parts)
     with _LOCK:
-        known = _SOLVED.get(key, _SOLVED)
-    if known is _SOLVED:
+        seen = key in _SOLVED
+        known = _SOLVED.get(key)
+    if not seen:
         known = _solve(*parts)
         with _LOCK:
             if len(_SOLVED) >= _KEPT:
