@@ -1,8 +1,9 @@
 """The ``gradcheck`` command, run for real: verdicts, exit codes, messages, JSON, plots.
 
-Targets that call nnfs.init() (book code) and the checks of whole packages run in a
-subprocess, so numpy's patches never reach this process. Usage errors, which import at
-most a tiny module, run in-process through ``gradcheck.cli.main``.
+Targets that call nnfs.init() (book code) run in a subprocess, so numpy's patches never
+reach this process. The rest runs in process through ``gradcheck.cli.main`` (the
+``gradcheck_cli`` fixture): usage errors, and the checks of nnfs_core and of a copy of it
+(loaded under another module name than the nnfs_core this process holds).
 """
 
 import json
@@ -40,8 +41,9 @@ pytestmark = pytest.mark.usefixtures("isolated_imports")
 
 
 # ----------------------------------------------------------------------------- verdicts
-def test_gradcheck_without_target_passes_on_nnfs_core(tmp_path):
-    run = gradcheck(*EXAMPLES, "--json", "report.json", cwd=tmp_path)
+def test_gradcheck_without_target_passes_on_nnfs_core(tmp_path, gradcheck_cli):
+    # in process: the embedded nnfs_core is imported by name, as this file already has it
+    run = gradcheck_cli(*EXAMPLES, "--json", "report.json", cwd=tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.splitlines()[-1].endswith("0 failed, 0 error, 0 skipped")
     document = report_of(run, tmp_path)
@@ -64,15 +66,16 @@ def inject(path, pattern, replacement):
     path.write_text(changed)
 
 
-def test_a_copy_of_nnfs_core_with_injected_bugs_fails_naming_the_classes(tmp_path):
+def test_a_copy_of_nnfs_core_with_injected_bugs_fails_naming_the_classes(
+        tmp_path, gradcheck_cli, no_shrinking):
     copy = tmp_path / "nnfs_core"
     shutil.copytree(Path(nnfs_core.__file__).parent, copy,
                     ignore=shutil.ignore_patterns("__pycache__"))
     inject(copy / "layers.py", r"self\.dbiases\s*=", "self.bias =")
     inject(copy / "softmax_loss.py", r"self\.dinputs\s*/=\s*samples", "self.dinputs /= 1")
     # (verdicts and gradient names only: the failing examples are not shrunk)
-    run = gradcheck(str(copy), *EXAMPLES, "--json", "report.json", cwd=tmp_path,
-                    shrink=False)
+    # (in process: the copy is loaded under another name than the nnfs_core loaded here)
+    run = gradcheck_cli(str(copy), *EXAMPLES, "--json", "report.json", cwd=tmp_path)
     assert run.returncode == 1, run.stdout + run.stderr
     document = report_of(run, tmp_path)
     results = results_by_class(document)

@@ -69,6 +69,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from gradcheck.engine import lp
 from gradcheck.engine.judged import KINK, UNSURE, WRONG, Judged, Tolerance
 
 __all__ = [
@@ -599,8 +600,6 @@ def _sum_hull_distance(
     if len(free) == 1:
         inside, nearest = _hull_distance(free[0], a - fixed, tol)
         return inside, nearest + fixed
-    from scipy.optimize import linprog  # lazy: 1 s, rare
-
     pieces = np.vstack(free)
     k, m = pieces.shape
     scaled = pieces / tol
@@ -615,11 +614,10 @@ def _sum_hull_distance(
     for i, block in enumerate(free):
         a_eq[i, lo : lo + len(block)] = 1.0
         lo += len(block)
-    result = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=np.ones(len(free)),
-                     bounds=[(0, None)] * (k + 1), method="highs")
-    if result.status != 0:
+    x = lp.solve(c, a_ub, b_ub, a_eq, np.ones(len(free)))
+    if x is None:
         return False, fixed + sum(block[0] for block in free)
-    return bool(result.x[-1] <= 1.0 + 1e-9), fixed + result.x[:k] @ pieces
+    return bool(x[-1] <= 1.0 + 1e-9), fixed + x[:k] @ pieces
 
 
 def _hull_distance(
@@ -629,8 +627,6 @@ def _hull_distance(
 
     Distances are per coordinate, scaled by ``tol`` (max-norm): a linear program.
     """
-    from scipy.optimize import linprog  # lazy: 1 s, rare
-
     k, m = pieces.shape
     if k == 1:
         return bool(np.all(np.abs(a - pieces[0]) <= tol)), pieces[0]
@@ -644,13 +640,11 @@ def _hull_distance(
     a_ub = np.vstack([upper, lower])
     b_ub = np.concatenate([-target, target])
     a_eq = np.concatenate([np.ones(k), [0.0]])[None, :]
-    bounds = [(0, None)] * k + [(0, None)]
-    result = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=[1.0], bounds=bounds,
-                     method="highs")
-    if result.status != 0:
+    x = lp.solve(c, a_ub, b_ub, a_eq, np.array([1.0]))
+    if x is None:
         return False, pieces[0]
-    weights = result.x[:k]
-    return bool(result.x[-1] <= 1.0 + 1e-9), weights @ pieces
+    weights = x[:k]
+    return bool(x[-1] <= 1.0 + 1e-9), weights @ pieces
 
 
 def _affine_rank(pieces: np.ndarray, tol: np.ndarray) -> int:

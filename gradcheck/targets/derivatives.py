@@ -75,7 +75,7 @@ class Derivative:
     form: str  # ELEMENTWISE | LOSS | COST | THROUGH
     reading: str | None = None  # the reading the code that uses it fixes
     users: list[str] = field(default_factory=list)
-    domain: str = "real"  # elementwise: "real" | "positive"; loss: "real" | "unit"
+    domain: str = "real"  # elementwise: "real" | "positive"; loss: "real" | "unit" | "labels"
     owner: str | None = None  # the class that holds the pair (its row replaces others)
     f_label: str = ""  # how reports name f (a lambda by the attribute holding it)
     activation: Callable[..., Any] | None = None  # a cost's a = sigmoid(z): the module's
@@ -98,6 +98,8 @@ class Derivative:
             text += "; inputs in (-1, 1)"
         elif self.domain == "unit":
             text += "; predictions in (0, 1), binary targets"
+        elif self.domain == "labels":
+            text += "; class labels, per-sample losses averaged"
         if self.users:
             verb = "uses" if len(self.users) == 1 else "use"
             text += f"; as {', '.join(self.users)} {verb} it"
@@ -451,7 +453,10 @@ def _domain(found: Found) -> str:
     elif d.form == LOSS:
         pred, true = rng.standard_normal((2, 3)), rng.standard_normal((2, 3))
         unit = (rng.uniform(0.1, 0.9, (2, 3)), rng.integers(0, 2, (2, 3)).astype(float))
-        candidates = {"real": (true, pred), "unit": (unit[1], unit[0])}
+        labels = np.array([0, 2])  # class ids: a cross-entropy of logits and labels
+        first = _loss_position(found) == 0
+        candidates = {"real": (true, pred), "unit": (unit[1], unit[0]),
+                      "labels": (pred, labels) if first else (labels, pred)}
     else:
         return "real"
     for domain, args in candidates.items():
@@ -497,6 +502,9 @@ def draw_derivative_case(spec: CheckSpec, draw: Callable[[Any], Any]) -> Any:
         if d.domain == "unit":
             pred = _sigmoid(np.clip(pred, -3, 3))
             true = rng.integers(0, 2, (n, c)).astype(np.float64)
+        elif d.domain == "labels":
+            pred = draw(gs.nd_arrays((n, c + 1)))  # two classes at least
+            true = rng.integers(0, c + 1, n)
         else:
             true = rng.standard_normal((n, c))
         position = _loss_position(found)
@@ -516,6 +524,44 @@ def draw_derivative_case(spec: CheckSpec, draw: Callable[[Any], Any]) -> Any:
         args, arrays = (z, y), {"z": z, "y": y}
     seed = draw(st.integers(0, 2**16 - 1))
     return Case(FunctionCall(args, {}), arrays, {}, seed)
+
+
+def _check_per_sample(found: Found, args: tuple[Any, ...], seed: int) -> Any:
+    """A loss of class labels whose ``f`` may return per-sample losses ``(N,)``.
+
+    Its derivative is checked as the gradient of their mean, the usual reading
+    (``grad / N``), then of their sum; the note says which held. A scalar ``f`` is
+    checked as it is.
+    """
+    from gradcheck import check_derivative
+
+    d: Derivative = found.subject
+    with np.errstate(all="ignore"):
+        value = np.asarray(d.f(*[np.array(a) for a in args]))
+    if value.ndim == 0 or value.size == 1:
+        return check_derivative(d.f, d.f_prime, *args, seed=seed, raise_on_failure=False)
+    reports = {}
+    for how, reduce in (("mean", np.mean), ("sum", np.sum)):
+        total = _reduced(d.f, reduce)
+        reports[how] = check_derivative(total, d.f_prime, *args, seed=seed,
+                                        raise_on_failure=False)
+        if reports[how].status == "passed":
+            reports[how].notes.insert(0, f"{d.f_label} returns per-sample losses: "
+                                         f"{d.f_prime.__name__} is the gradient of their "
+                                         f"{how}")
+            return reports[how]
+    report = reports["mean"]
+    report.notes.insert(0, f"{d.f_label} returns per-sample losses: {d.f_prime.__name__} "
+                           "is the gradient of neither their mean nor their sum")
+    return report
+
+
+def _reduced(f: Callable[..., Any], reduce: Callable[[Any], Any]) -> Callable[..., Any]:
+    def total(*a: Any, **k: Any) -> Any:
+        return reduce(f(*a, **k))
+
+    total.__name__ = total.__qualname__ = getattr(f, "__name__", "f")
+    return total
 
 
 def _loss_position(found: Found) -> int:
@@ -538,6 +584,8 @@ def run_derivative_engine(spec: CheckSpec, case: Any) -> tuple[Any, str | None]:
             report = _check_cost(found, args, case.seed)
         elif d.form == THROUGH:
             report = _check_through(found, args, case.seed)
+        elif d.domain == "labels":
+            report = _check_per_sample(found, args, case.seed)
         else:
             report = check_derivative(d.f, d.f_prime, *args, reading=d.reading,
                                       seed=case.seed, raise_on_failure=False)
