@@ -13,6 +13,7 @@ upstream gradient:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -186,7 +187,7 @@ class LayerRun(Run[LayerSubject]):
         # arrays backward created are its results (gradients under any name),
         # never parameters; a parameter's name bound there is the book's typo
         seen += [a for key, a in _shallow_arrays(self.obj).items() if key not in known
-                 and not (len(key) == 1 and names.is_conventional(key[0]))]
+                 and not (len(key) == 1 and _conventional(key[0]))]
 
     def _reads_its_output(self, subject: LayerSubject, out: Any) -> bool:
         """Forward keeps its output under another name and reads it on the next call.
@@ -277,10 +278,19 @@ class LayerRun(Run[LayerSubject]):
                 start += size
 
 
+_HOLDERS = (np.ndarray, dict, list)
+
+# names.is_conventional (a regular expression), decided once per name: the warm-up asks
+# it of every array backward creates, on every check
+_conventional = functools.lru_cache(maxsize=4096)(names.is_conventional)
+
+
 def _shallow_arrays(obj: Any) -> dict[tuple[Any, ...], np.ndarray]:
     """The float arrays an object holds as attributes or one level inside dicts and lists."""
     out: dict[tuple[Any, ...], np.ndarray] = {}
     for name, value in attributes(obj).items():
+        if not isinstance(value, _HOLDERS):
+            continue  # (most attributes: numbers, strings, objects; one test for them)
         if isinstance(value, np.ndarray):
             if value.dtype.kind == "f":
                 out[(name,)] = value

@@ -45,7 +45,7 @@ from gradcheck.protocol.params import (
     expected_gradient,
     gradient_of,
 )
-from gradcheck.protocol.places import Place, attributes
+from gradcheck.protocol.places import ATTR, Place, attributes
 from gradcheck.protocol.roles import RESET_NAMES
 from gradcheck.protocol.subject import Subject, get_dinputs
 from gradcheck.report import (
@@ -292,9 +292,11 @@ class Run(ABC, Generic[S]):
     def _named_gradients(self, subject: Subject) -> list[tuple[str, Parameter]]:
         """Each parameter's gradient where a name says it; returns those without one."""
         unnamed = []
+        own = attributes(self.obj)  # (read once: most places are the object's attributes)
         for label, param in list(subject.parameters.items()):
             places = [param.place, *self.groups[label]]
-            found = next((g for g in map(gradient_of, places) if g is not None), None)
+            found = next((g for g in (_gradient_of(p, self.obj, own) for p in places)
+                          if g is not None), None)
             if found is None:
                 unnamed.append((label, param))
                 continue
@@ -697,7 +699,9 @@ class Run(ABC, Generic[S]):
             return True
         if self.differentiable_inputs and get_dinputs(self.obj)[1] is None:
             return True
-        return any(all(gradient_of(p) is None for p in self.groups.get(label, [param.place]))
+        own = attributes(self.obj)  # (read once: most places are the object's attributes)
+        return any(all(_gradient_of(p, self.obj, own) is None
+                       for p in self.groups.get(label, [param.place]))
                    for label, param in subject.parameters.items())
 
     def _packed_input_gradient(self, returned: Any, first: bool) -> Any:
@@ -908,6 +912,20 @@ UPDATE_RATE = 1e-3
 def _agrees(analytic: float, numeric: float) -> bool:
     """A projection of a gradient agrees with its finite difference (loosely: a tie-break)."""
     return abs(analytic - numeric) <= 1e-4 * (abs(analytic) + abs(numeric)) + 1e-10
+
+
+def _gradient_of(place: Place, obj: Any, own: dict[str, Any]) -> Place | None:
+    """:func:`~gradcheck.protocol.params.gradient_of`, given ``obj``'s attributes ``own``.
+
+    An attribute of ``obj`` itself whose gradient is an attribute beside it (the usual
+    case) is answered from ``own``, read once for every parameter; anything else, and
+    every place where that finds nothing, is asked of ``gradient_of`` itself.
+    """
+    if place.depth == 1 and place.root is obj and place.kind == ATTR:
+        for name in names.gradient_names(place.name):
+            if isinstance(own.get(name), np.ndarray):
+                return place.sibling(ATTR, name)  # (gradient_of's first answer, the same)
+    return gradient_of(place)
 
 
 def _read(where: Where, returned: Any) -> Any:

@@ -455,8 +455,10 @@ class Verification:
         if v.param is not None and self._stacked().usable():
             cmp = self._screened(v, evaluate, steps, precision, index)
         if cmp is None:
-            cmp = nm.compare(v.value, v.grad, evaluate, replace(steps, at_kinks=at_kinks),
-                             precision, index=index)
+            # (Steps built anew rather than dataclasses.replace'd: the same, at less cost)
+            cmp = nm.compare(v.value, v.grad, evaluate,
+                             nm.Steps(steps.step, steps.floor, steps.one_sided, at_kinks)
+                             if at_kinks else steps, precision, index=index)
         if counts_only:
             counts = np.bincount(cmp.verdict, minlength=4)
             if not counts[nm.WRONG] and not counts[nm.UNSURE]:

@@ -150,8 +150,13 @@ class Place:
         written into: the holder is rebuilt with the new value and rebound in its own
         place (``self.cache = (x, cols, w)`` gets a new tuple).
         """
-        kind, key = self.steps[-1]
-        holder = self.root if len(self.steps) == 1 else self.parent().get()
+        steps = self.steps
+        kind, key = steps[-1]
+        cls: type = type(self.root)
+        if len(steps) == 1 and kind == ATTR and not _frozen_dataclass(cls):
+            setattr(self.root, key, new)  # the usual case, fast (nothing to rebuild)
+            return
+        holder = self.root if len(steps) == 1 else self.parent().get()
         rebuilt = _rebuilt(holder, kind, key, new)
         if rebuilt is not None and len(self.steps) > 1:
             self.parent().set(rebuilt)
@@ -212,14 +217,22 @@ def _children(value: Any) -> Iterator[tuple[str, Any, Any]]:
             yield ATTR, name, item
 
 
+@functools.lru_cache(maxsize=1024)
+def _frozen_dataclass(cls: type) -> bool:
+    """Whether instances of ``cls`` are frozen dataclasses (decided once per class)."""
+    if not dataclasses.is_dataclass(cls):
+        return False
+    params = getattr(cls, "__dataclass_params__", None)
+    return params is not None and bool(params.frozen)
+
+
 def _rebuilt(holder: Any, kind: str, key: Any, new: Any) -> Any:
     """A copy of an immutable ``holder`` with ``new`` at ``key``; ``None`` if mutable."""
     if isinstance(holder, tuple) and kind != ATTR:
         items = list(holder)
         items[key] = new
         return type(holder)(*items) if hasattr(holder, "_fields") else type(holder)(items)
-    if kind == ATTR and dataclasses.is_dataclass(holder) and not isinstance(holder, type):
-        params = getattr(type(holder), "__dataclass_params__", None)
-        if params is not None and params.frozen:
-            return dataclasses.replace(holder, **{key: new})
+    holder_cls: type = type(holder)
+    if kind == ATTR and not isinstance(holder, type) and _frozen_dataclass(holder_cls):
+        return dataclasses.replace(holder, **{key: new})
     return None
