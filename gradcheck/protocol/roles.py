@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gradcheck.protocol.labels import LABEL_NAMES
-from gradcheck.protocol.source import function_tree, looks_like_gradient
+from gradcheck.protocol.source import function_tree, looks_like_gradient, self_attribute
 
 __all__ = ["INPUT_ARGUMENT_NAMES", "LEARNING_RATE_NAMES", "RESET_NAMES", "UPSTREAM_NAMES",
            "Roles", "backward_layout", "method_names", "rate_attribute", "reset_method",
@@ -311,11 +311,11 @@ def rate_attribute(function: Any) -> str | None:
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Sub | ast.Add):
-            target, value = _self_attribute(node.target), node.value
+            target, value = self_attribute(node.target), node.value
         elif isinstance(node, ast.Assign) and len(node.targets) == 1 \
                 and isinstance(node.value, ast.BinOp) \
                 and isinstance(node.value.op, ast.Sub | ast.Add):
-            target, value = _self_attribute(node.targets[0]), node.value
+            target, value = self_attribute(node.targets[0]), node.value
             if target is not None and target not in _self_attributes(value):
                 continue  # not an update of the attribute by itself
         else:
@@ -323,16 +323,6 @@ def rate_attribute(function: Any) -> str | None:
         if target is not None and not looks_like_gradient(target):
             found |= {a for a in _self_attributes(value) if a.lower() in LEARNING_RATE_NAMES}
     return next(iter(found)) if len(found) == 1 else None
-
-
-def _self_attribute(node: ast.expr) -> str | None:
-    """``w`` for ``self.w`` or ``self.w[...]``."""
-    while isinstance(node, ast.Subscript):
-        node = node.value
-    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
-            and node.value.id == "self":
-        return node.attr
-    return None
 
 
 def _self_attributes(node: ast.expr) -> set[str]:

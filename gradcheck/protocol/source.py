@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 __all__ = ["function_tree", "gradient_for", "looks_like_gradient", "returned_names",
-           "unfinished", "unfinished_method"]
+           "self_attribute", "unfinished", "unfinished_method"]
 
 
 @functools.lru_cache(maxsize=512)
@@ -270,19 +270,21 @@ def _does_nothing(tree: ast.FunctionDef) -> str | None:
         "does nothing yet (only `pass`, a docstring or `return None`)"
 
 
+def self_attribute(node: ast.AST) -> str | None:
+    """``w`` for ``self.w`` or ``self.w[...]`` (an assignment's target), else None."""
+    while isinstance(node, ast.Subscript):
+        node = node.value
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+            and node.value.id == "self":
+        return node.attr
+    return None
+
+
 def _zero_attributes(tree: ast.FunctionDef) -> list[str]:
     """``self.<name>`` bound only to zeros in the method and never written into there."""
     zero: list[str] = []
     other: set[str] = set()
-
-    def attribute(node: ast.AST) -> str | None:
-        while isinstance(node, ast.Subscript):
-            node = node.value
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
-                and node.value.id == "self":
-            return node.attr
-        return None
-
+    attribute = self_attribute
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign):
             for target in node.targets:
