@@ -53,3 +53,39 @@ def test_through_the_command_every_class_is_judged_right(tmp_path, capsys, monke
     assert kinds["CE_Stored"] == kinds["CE_ScalarProbs"] == "loss"
     variants = {r["name"]: r["checks"][0]["variant"] for r in results}
     assert "probability rows" in variants["CE_ScalarProbs"]
+
+
+def test_a_loss_called_as_a_function_with_backward_is_skipped_not_a_crash(tmp_path, capsys,
+                                                                         monkeypatch):
+    # __call__(logits, target) and backward(): no forward to check against. Reading its
+    # backward() (no argument) once asked for the forward's signature and crashed the run.
+    (tmp_path / "called.py").write_text(
+        "import numpy as np\n\n\nclass CallLoss:\n"
+        "    def __call__(self, logits, target):\n"
+        "        self.p = logits\n        return float(np.mean(logits))\n\n"
+        "    def backward(self):\n        return np.ones_like(self.p) / self.p.size\n")
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "report.json"
+    code = main(["called.py", "--examples", "3", "-q", "--json", str(out)])
+    capsys.readouterr()
+    document = json.loads(out.read_text())
+    assert code == 2  # nothing to check, and the line says why
+    assert "skipped CallLoss: no forward method" in document["error"]
+
+
+def test_a_class_gradcheck_cannot_read_is_a_skipped_row_not_a_crash(tmp_path, capsys,
+                                                                    monkeypatch):
+    from gradcheck.targets import classes
+
+    def broken(cls, name, module):
+        raise AssertionError("a checker bug")
+
+    monkeypatch.setattr(classes, "classify", broken)
+    (tmp_path / "one.py").write_text("class A:\n    def forward(self, x):\n        return x\n"
+                                     "\n    def backward(self, d):\n        return d\n")
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "report.json"
+    code = main(["one.py", "--examples", "3", "-q", "--json", str(out)])
+    capsys.readouterr()
+    assert code == 2
+    assert "a bug in gradcheck, not in your code" in json.loads(out.read_text())["error"]

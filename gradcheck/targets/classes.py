@@ -117,7 +117,12 @@ def find_classes(target: Target) -> list[Found]:
         name = cls.__qualname__
         if names.count(name) > 1:
             name = f"{module.__name__}.{name}"
-        found.append(classify(cls, name, module.__name__))
+        try:
+            found.append(classify(cls, name, module.__name__))
+        except Exception as exc:  # noqa: BLE001 - a checker bug must not end the run
+            found.append(Found(cls, name, module.__name__, "layer", "skip", (
+                f"gradcheck could not read this class ({type(exc).__name__}: {exc}): a bug "
+                "in gradcheck, not in your code; please report it")))
     for f in found:
         if f.verdict != "ignore":
             _ignore_if_template(f, [c for c, _ in classes if c is not f.cls])
@@ -404,7 +409,8 @@ class _Reading:
             return "layer"  # backward(input, grad_output)
         if required == 2:
             return "fused" if self.fused_name else "loss"
-        if total == 0 and not star and self.forward_kind == "loss":
+        if total == 0 and not star and self.f_params is not None \
+                and self.forward_kind == "loss":
             return "loss"  # backward() reads the predictions and labels forward stored
         return None
 
