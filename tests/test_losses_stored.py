@@ -55,22 +55,37 @@ def test_through_the_command_every_class_is_judged_right(tmp_path, capsys, monke
     assert "probability rows" in variants["CE_ScalarProbs"]
 
 
-def test_a_loss_called_as_a_function_with_backward_is_skipped_not_a_crash(tmp_path, capsys,
-                                                                         monkeypatch):
-    # __call__(logits, target) and backward(): no forward to check against. Reading its
-    # backward() (no argument) once asked for the forward's signature and crashed the run.
-    (tmp_path / "called.py").write_text(
-        "import numpy as np\n\n\nclass CallLoss:\n"
-        "    def __call__(self, logits, target):\n"
-        "        self.p = logits\n        return float(np.mean(logits))\n\n"
-        "    def backward(self):\n        return np.ones_like(self.p) / self.p.size\n")
+CALLED = """
+import numpy as np
+
+
+class CrossEntropyLoss:
+    def __call__(self, logits, target):
+        e = np.exp(logits - logits.max(axis=1, keepdims=True))
+        self.p = e / e.sum(axis=1, keepdims=True)
+        self.target = target
+        return -np.log(self.p[np.arange(len(logits)), target]).mean()
+
+    def backward(self):
+        g = self.p.copy()
+        g[np.arange(len(g)), self.target] -= 1
+        return g{scale}
+"""
+
+
+@pytest.mark.parametrize(("scale", "status", "code"), [(" / len(g)", "passed", 0),
+                                                        ("", "failed", 1)])
+def test_a_loss_called_as_a_function_with_backward_is_checked(tmp_path, capsys, monkeypatch,
+                                                              scale, status, code):
+    # criterion(logits, y) then criterion.backward(), PyTorch-like: __call__ is its forward
+    # (reading its backward() once asked for a forward's signature and crashed the run)
+    (tmp_path / "called.py").write_text(CALLED.format(scale=scale))
     monkeypatch.chdir(tmp_path)
     out = tmp_path / "report.json"
-    code = main(["called.py", "--examples", "3", "-q", "--json", str(out)])
+    assert main(["called.py", "--examples", "5", "-q", "--json", str(out)]) == code
     capsys.readouterr()
-    document = json.loads(out.read_text())
-    assert code == 2  # nothing to check, and the line says why
-    assert "skipped CallLoss: no forward method" in document["error"]
+    (row,) = json.loads(out.read_text())["results"]
+    assert row["status"] == status
 
 
 def test_a_class_gradcheck_cannot_read_is_a_skipped_row_not_a_crash(tmp_path, capsys,

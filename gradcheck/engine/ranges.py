@@ -110,7 +110,9 @@ def finding(threshold: float, *, who: str = "forward", inputs: str = "inputs",
 LAYER_FIX = ("np.tanh; subtract each row's maximum before np.exp in a softmax; exp of -|x| "
              "only in a sigmoid")
 LOSS_FIX = ("subtract each row's maximum from the logits before np.exp; np.logaddexp(0, -z) "
-            "for log(1 + exp(-z)); |e| + log1p(exp(-2|e|)) - log(2) for log(cosh(e))")
+            "for log(1 + exp(-z)); |e| + log1p(exp(-2|e|)) - log(2) for log(cosh(e)); "
+            "log-probabilities as x - max - log(sum(exp(x - max))), not log(softmax), whose "
+            "small probabilities round to 0")
 
 
 def explain(report: Report, obj: Any, x: np.ndarray, y: Any = None, *,

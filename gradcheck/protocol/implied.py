@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.protocol.roles import roles_of
+
 __all__ = ["CLIP", "DESCRIPTION", "forward_takes_labels", "implied_loss", "kind_of"]
 
 CLIP = 1e-7
@@ -23,7 +25,8 @@ CLIP = 1e-7
 def forward_takes_labels(obj: Any) -> bool:
     """Whether ``obj.forward`` takes a second positional argument (the labels)."""
     try:
-        params = list(inspect.signature(obj.forward).parameters.values())
+        params = list(inspect.signature(getattr(obj, roles_of(obj).forward))
+                      .parameters.values())
     except (TypeError, ValueError, AttributeError):
         return True
     kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)

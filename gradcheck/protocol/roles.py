@@ -2,7 +2,8 @@
 
 The book's ``forward`` / ``backward`` come first. Code from other tutorials spells them
 ``forward_propagation`` / ``backward_propagation``, ``forwardpass`` / ``backwardpass``,
-``fprop`` / ``bprop`` or keeps ``forward`` beside a ``backprop``: those names are hints,
+``fprop`` / ``bprop``, keeps ``forward`` beside a ``backprop``, or calls the object itself
+(``__call__`` beside a ``backward``, PyTorch-like): those names are hints,
 tried only when the book's names are absent, and the check itself then confirms (or not)
 that the pair behaves as forward and backward.
 
@@ -176,6 +177,9 @@ def method_names(cls: type) -> tuple[str | None, str | None]:
     backward = "backward" if callable(inspect.getattr_static(cls, "backward", None)) else None
     if forward is None:
         forward = next(iter(_methods(cls, _FORWARD)), None)
+    if forward is None and backward is not None and any(
+            "__call__" in vars(k) for k in cls.__mro__[:-1]):
+        forward = "__call__"  # loss = criterion(logits, y); criterion.backward(): PyTorch-like
     if backward is None:
         backward = next(iter(_methods(cls, _BACKWARD)), None)
     return forward, backward

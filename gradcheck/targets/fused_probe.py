@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from gradcheck.protocol import implied
+from gradcheck.protocol.roles import roles_of
 from gradcheck.targets.building import Constructor
 from gradcheck.targets.classes import Found
 from gradcheck.targets.probe_calls import REJECTED, tries
@@ -47,7 +48,7 @@ def _gradient(obj: Any, output: np.ndarray, labels: np.ndarray) -> np.ndarray | 
 def fused_specs(found: Found, build: Constructor, obj: Any) -> list[CheckSpec]:
     """The fused-loss checks of ``obj`` when its backward depends on the labels, or ``[]``."""
     logits = np.random.default_rng(5).normal(size=(3, 4))
-    returned = tries(obj.forward, logits.copy(), rejected=REJECTED)
+    returned = tries(getattr(obj, roles_of(obj).forward), logits.copy(), rejected=REJECTED)
     if returned is REJECTED:
         return []
     output = getattr(obj, "output", None)

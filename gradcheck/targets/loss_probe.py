@@ -17,6 +17,7 @@ import numpy as np
 
 from gradcheck.engine import ranges
 from gradcheck.errors import SkipError
+from gradcheck.protocol.roles import roles_of
 from gradcheck.targets import shapes
 from gradcheck.targets.branches import raised_in_label_branch
 from gradcheck.targets.building import Constructor
@@ -27,6 +28,11 @@ from gradcheck.targets.probe_calls import tries, user_call
 from gradcheck.targets.specs import LABEL_KINDS, LABEL_TEXT, CheckSpec
 
 __all__ = ["probe_loss"]
+
+
+def _forward(obj: Any) -> Any:
+    """The object's forward, whatever it is called (``forward``, ``__call__``, ...)."""
+    return getattr(obj, roles_of(obj).forward)
 
 
 def _probe_labels(kind: str, n: int, c: int, rng: np.random.Generator) -> np.ndarray:
@@ -86,7 +92,7 @@ def probe_loss(found: Found, build: Constructor, obj: Any,
     probe = _Probe(found, build, obj, rng, rng.dirichlet(np.ones(c), size=n) * 0.9 + 0.1 / c)
     accepted: dict[str, Any] = {}
     for kind in LABEL_KINDS:
-        accepted[kind] = tries(obj.forward, probe.probs.copy(), probe.labels(kind))
+        accepted[kind] = tries(_forward(obj), probe.probs.copy(), probe.labels(kind))
     scalars = {k for k, v in accepted.items() if v is not None and np.ndim(v) == 0
                and math.isfinite(float(v))}
     per_sample = {k for k, v in accepted.items() if v is not None and _per_sample(v, n, c)
@@ -95,7 +101,7 @@ def probe_loss(found: Found, build: Constructor, obj: Any,
         return _scalar_specs(probe, scalars)
     if not per_sample:
         # Nothing accepted: show the user's error for the most common label kind.
-        user_call(f"{found.name}.forward(y_pred, y_true)", obj.forward, probe.probs.copy(),
+        user_call(f"{found.name}.forward(y_pred, y_true)", _forward(obj), probe.probs.copy(),
                   probe.labels("sparse"))
         raise SkipError("forward returned no per-sample losses (shape (N,)) for any label kind")
     return _class_label_specs(probe, per_sample, unchecked) or _target_specs(probe, per_sample)
@@ -108,7 +114,7 @@ def _scalar_specs(probe: _Probe, scalars: set[str]) -> list[CheckSpec]:
     if "sparse" not in scalars and "binary" in scalars:
         kinds = ["binary"]  # e.g. sigmoid + binary cross-entropy, fused
     if not kinds:
-        user_call(f"{found.name}.forward(logits, sparse labels)", obj.forward,
+        user_call(f"{found.name}.forward(logits, sparse labels)", _forward(obj),
                   probe.probs.copy(), probe.labels("sparse"))
         raise SkipError("forward returned no finite scalar loss for sparse or one-hot labels")
     if found.kind != "fused" and not _finite_on_logits(obj, n, c, kinds[0], probe.rng):
@@ -180,7 +186,7 @@ def _range_finding(obj: Any, shape: tuple[int, int], labels: np.ndarray,
     base /= float(np.max(np.abs(base)))
 
     def value_at(magnitude: float) -> float | None:
-        value = tries(obj.forward, base * magnitude, labels.copy())
+        value = tries(_forward(obj), base * magnitude, labels.copy())
         held = getattr(obj, "output", None)  # a fused loss's probabilities, kept
         if value is None or (isinstance(held, np.ndarray) and held.shape == shape
                              and held.dtype.kind in "fc" and not np.all(np.isfinite(held))):
@@ -218,15 +224,15 @@ def _one_hot_agrees(found: Found, build: Constructor, obj: Any, probs: np.ndarra
     not checked.
     """
     sparse = np.array([0, 2, 3][:n], dtype=np.int64)
-    reference = _per_sample(tries(obj.forward, probs.copy(), sparse), n)
+    reference = _per_sample(tries(_forward(obj), probs.copy(), sparse), n)
     if reference is None:
         return []
     try:
         with _quiet(io.StringIO()):
-            result = obj.forward(probs.copy(), np.eye(c, dtype=np.float64)[sparse])
+            result = _forward(obj)(probs.copy(), np.eye(c, dtype=np.float64)[sparse])
     except Exception as exc:  # noqa: BLE001 - the user's code, reported
         specs[:] = [s for s in specs if s.labels != "one_hot"]
-        line = raised_in_label_branch(obj.forward, exc)
+        line = raised_in_label_branch(_forward(obj), exc)
         if line is not None:
             # a branch for one-hot labels that raises: a bug of that branch (a typo)
             return [CheckSpec(found, build, "loss", labels="one_hot", domain="probabilities",
@@ -317,9 +323,9 @@ def _gradient_agrees(obj: Any, x: np.ndarray, y: np.ndarray) -> bool | None:
     """Whether backward's gradient agrees with forward's slope along one direction."""
     direction = np.random.default_rng(11).normal(size=x.shape)
     h = 1e-5
-    up = tries(obj.forward, x + h * direction, y.copy())
-    down = tries(obj.forward, x - h * direction, y.copy())
-    here = tries(obj.forward, x.copy(), y.copy())
+    up = tries(_forward(obj), x + h * direction, y.copy())
+    down = tries(_forward(obj), x - h * direction, y.copy())
+    here = tries(_forward(obj), x.copy(), y.copy())
     if any(v is None or np.size(v) != 1 or not np.all(np.isfinite(v))
            for v in (up, down, here)):
         return None
@@ -350,9 +356,9 @@ def _failing_branches(found: Found, build: Constructor, obj: Any, probs: np.ndar
         y = _probe_labels(labels, n, c, np.random.default_rng(0))
         try:
             with _quiet(io.StringIO()):
-                obj.forward(probs.copy(), y)
+                _forward(obj)(probs.copy(), y)
         except Exception as exc:  # noqa: BLE001 - the user's code, reported
-            line = raised_in_label_branch(obj.forward, exc)
+            line = raised_in_label_branch(_forward(obj), exc)
             if line is not None:
                 text = LABEL_TEXT[labels].replace(" labels", "")
                 out.append(CheckSpec(found, build, kind, labels=labels, domain=domain,
@@ -371,7 +377,7 @@ def _takes_large_predictions(obj: Any, n: int, c: int, rng: np.random.Generator)
     big = shapes.LARGE_MAGNITUDE
     y_pred = rng.uniform(-big, big, size=(n, c))
     y_true = rng.uniform(-big, big, size=(n, c))
-    return _per_sample(tries(obj.forward, y_pred, y_true), n, c) is not None
+    return _per_sample(tries(_forward(obj), y_pred, y_true), n, c) is not None
 
 
 def _finite_on_logits(obj: Any, n: int, c: int, kind: str, rng: np.random.Generator
@@ -384,7 +390,7 @@ def _finite_on_logits(obj: Any, n: int, c: int, kind: str, rng: np.random.Genera
     logits = np.random.default_rng(7).normal(size=(n, c)) * 2.0
     logits[:, 0] = -np.abs(logits[:, 0]) - 0.5  # a negative prediction on every row
     with np.errstate(all="ignore"):
-        value = tries(obj.forward, logits, _probe_labels(kind, n, c, rng))
+        value = tries(_forward(obj), logits, _probe_labels(kind, n, c, rng))
     try:
         return value is not None and np.ndim(value) == 0 and math.isfinite(float(value))
     except (TypeError, ValueError):
@@ -396,8 +402,8 @@ def _domain(obj: Any, n: int, c: int, rng: np.random.Generator) -> str:
     sign = np.where(rng.uniform(size=(n, c)) < 0.5, -1.0, 1.0)
     outside = sign * rng.uniform(1.5, 3.0, size=(n, c))
     targets = rng.uniform(-1.0, 2.0, size=(n, c))
-    before = _per_sample(tries(obj.forward, outside.copy(), targets.copy()), n, c)
-    after = _per_sample(tries(obj.forward, outside + 0.05 * sign, targets.copy()), n, c)
+    before = _per_sample(tries(_forward(obj), outside.copy(), targets.copy()), n, c)
+    after = _per_sample(tries(_forward(obj), outside + 0.05 * sign, targets.copy()), n, c)
     if before is None or after is None or np.array_equal(before, after):
         return "unit"
     return "real"
