@@ -15,7 +15,6 @@ backward, zero): the checker's own exceptions are never dressed as the engine's.
 from __future__ import annotations
 
 import inspect
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from gradcheck.errors import EngineCallError
+from gradcheck.protocol.calls import raised_at
 
 __all__ = ["EngineCallError", "Engine", "inspect_engine", "looks_like_engine", "user_call",
            "NOT_OPERATIONS", "OPERATORS"]
@@ -47,11 +47,7 @@ def user_call(stage: str, what: str, function: Callable[..., Any], *args: Any,
     try:
         return function(*args, **kwargs)
     except Exception as exc:
-        where = ""
-        frames = traceback.extract_tb(exc.__traceback__)
-        if len(frames) > 1:
-            last = frames[-1]
-            where = f" ({last.filename.rsplit('/', 1)[-1]}:{last.lineno})"
+        where = raised_at(exc, beyond=1)
         text = str(exc)
         raise EngineCallError(
             stage, f"{what} raised {type(exc).__name__}{': ' + text if text else ''}{where}"

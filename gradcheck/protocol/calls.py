@@ -9,7 +9,8 @@ from typing import Any
 from gradcheck.errors import ProtocolError, UserCodeError
 from gradcheck.protocol.roles import method_names
 
-__all__ = ["ProtocolError", "UserCodeError", "call", "forward_parameters", "wants_training"]
+__all__ = ["ProtocolError", "UserCodeError", "call", "forward_parameters", "raised_at",
+           "wants_training"]
 
 
 def call(obj: Any, method: str, *args: Any, **kwargs: Any) -> Any:
@@ -17,14 +18,23 @@ def call(obj: Any, method: str, *args: Any, **kwargs: Any) -> Any:
     try:
         return getattr(obj, method)(*args, **kwargs)
     except Exception as exc:
-        where = ""
-        frames = traceback.extract_tb(exc.__traceback__)
-        if frames:
-            last = frames[-1]
-            where = f" ({last.filename.rsplit('/', 1)[-1]}:{last.lineno})"
         raise UserCodeError(
-            f"{type(obj).__name__}.{method} raised {type(exc).__name__}: {exc}{where}"
+            f"{type(obj).__name__}.{method} raised {type(exc).__name__}: {exc}{raised_at(exc)}"
         ) from exc
+
+
+def raised_at(exc: BaseException, *, beyond: int = 0) -> str:
+    """`` (file.py:12)``: where ``exc`` was raised, the innermost frame of its traceback.
+
+    ``""`` when the traceback has ``beyond`` frames or fewer: with ``beyond=1``, an
+    exception raised by the calling frame itself (the call's own ``TypeError``) has no
+    place in the user's code.
+    """
+    frames = traceback.extract_tb(exc.__traceback__)
+    if len(frames) <= beyond:
+        return ""
+    last = frames[-1]
+    return f" ({last.filename.rsplit('/', 1)[-1]}:{last.lineno})"
 
 
 _SIGNATURES: dict[type, list[inspect.Parameter] | None] = {}

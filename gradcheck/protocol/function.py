@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import copy
 import inspect
-import traceback
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from gradcheck.errors import ProtocolError, UnfinishedError, UserCodeError
+from gradcheck.protocol.calls import raised_at
 from gradcheck.protocol.params import Parameter
 from gradcheck.protocol.places import ITEM, KEY, Place
 from gradcheck.protocol.source import gradient_for, looks_like_gradient, returned_names
@@ -70,11 +70,7 @@ def call_user(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     except ProtocolError:
         raise  # an adapter's own verdict (an unfinished template), not the user's error
     except Exception as exc:
-        where = ""
-        frames = traceback.extract_tb(exc.__traceback__)
-        if len(frames) > 1:
-            last = frames[-1]
-            where = f" ({last.filename.rsplit('/', 1)[-1]}:{last.lineno})"
+        where = raised_at(exc, beyond=1)
         name = getattr(function, "__name__", repr(function))
         raise UserCodeError(f"{name} raised {type(exc).__name__}: {exc}{where}") from exc
 

@@ -336,21 +336,6 @@ class LayerSubject(Subject):
 
     def forward(self, x: np.ndarray, y: np.ndarray | None = None) -> Any:
         """One forward call on ``x``; returns its output (set or returned)."""
-        if self.output_known and self.carry is None and self.packing is None \
-                and self.out_packing is None:
-            # (how forward gives its output is known: every later call, the usual case
-            # inlined, the same steps as below)
-            pin = self.pin
-            if pin.active:
-                pin.reset()
-            self.evaluations += 1
-            if self.rebinds:
-                self.bind()
-            args = (x,)
-            self.last_inputs = args
-            returned = call(self.obj, self.roles.forward, x, *self.extra)
-            pin.note_draws()
-            return self._known_output(returned)
         self._pinned()
         if self.carry is not None:
             self._put_back(self.carry)

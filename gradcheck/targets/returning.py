@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.protocol.derivative import positional_names
 from gradcheck.protocol.source import (
     gradient_for,
     looks_like_gradient,
@@ -85,15 +86,15 @@ def gradient_functions(module: Any, functions: dict[str, Callable[..., Any]],
         grads = [n for n in shown[1:] if looks_like_gradient(n)]
         if not grads:
             continue
-        params = _positional(function)
+        params = positional_names(function)
         if not params:
             continue
         space = vars(module)
         if any(_of_module(g, params, space) for g in grads):
             continue  # a program's gradient of module-level parameters
         out.append(name)
-    signatures = {tuple(_positional(functions[n])) for n in out}
-    return out + [n for n in siblings if tuple(_positional(functions[n])) in signatures]
+    signatures = {tuple(positional_names(functions[n])) for n in out}
+    return out + [n for n in siblings if tuple(positional_names(functions[n])) in signatures]
 
 
 def _of_module(gradient: str | None, params: list[str], space: dict[str, Any]) -> bool:
@@ -102,14 +103,6 @@ def _of_module(gradient: str | None, params: list[str], space: dict[str, Any]) -
         return False
     return any(gradient_for(gradient, k) and isinstance(v, np.ndarray)
                for k, v in space.items())
-
-
-def _positional(function: Callable[..., Any]) -> list[str]:
-    try:
-        params = inspect.signature(function).parameters.values()
-    except (TypeError, ValueError):
-        return []
-    return [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
 
 
 def roles(function: Callable[..., Any]) -> tuple[dict[str, str], str]:
