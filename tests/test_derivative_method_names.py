@@ -54,3 +54,22 @@ def test_its_twin_fails(results, name):
 
 def test_a_class_with_forward_and_no_backward_is_one_derivative_row(results):
     assert "Softplus" not in results  # (no "no backward method" row beside it)
+
+
+@pytest.mark.usefixtures("isolated_imports")
+def test_deriv_f_and_f_backward_with_the_functions_own_arguments_are_derivatives(
+        tmp_path, monkeypatch):
+    from zoo_observed import derivative_functions
+
+    monkeypatch.chdir(tmp_path)
+    code = main([str(Path(derivative_functions.__file__)), "--examples", "5", "--json",
+                 "r.json", "-q"])
+    results = {r["name"]: (r["kind"], r["status"])
+               for r in json.loads((tmp_path / "r.json").read_text())["results"]}
+    assert code == 1
+    assert results == {
+        "elu_backward": ("derivative", "passed"), "elu_bug_backward": ("derivative", "failed"),
+        "deriv_relu": ("derivative", "passed"), "deriv_relu_bug": ("derivative", "failed"),
+        # dout first: a backward, checked as a function pair
+        "softsign": ("function", "passed"),
+    }
