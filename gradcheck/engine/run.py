@@ -41,6 +41,7 @@ from gradcheck.protocol import accumulation, checks, names
 from gradcheck.protocol.observe import Before, Observation, Returned, Update, Where, closeness
 from gradcheck.protocol.packing import Packing
 from gradcheck.protocol.params import (
+    PARAMETER_VALUES,
     Parameter,
     expected_gradient,
     gradient_of,
@@ -357,9 +358,7 @@ class Run(ABC, Generic[S]):
         view = next((other for other, v in subject.params.items()
                      if np.may_share_memory(v, param.value)
                      and np.shares_memory(v, param.value)), None)
-        if view is None and (label in given or any(
-            names.is_conventional(p.name) for p in places
-        )):
+        if view is None and (label in given or any(_conventional(p) for p in places)):
             report.gradients.append(
                 self._missing_gradient(label, param, places, by_backward, before))
         elif label not in rebound:
@@ -912,6 +911,17 @@ UPDATE_RATE = 1e-3
 def _agrees(analytic: float, numeric: float) -> bool:
     """A projection of a gradient agrees with its finite difference (loosely: a tie-break)."""
     return abs(analytic - numeric) <= 1e-4 * (abs(analytic) + abs(numeric)) + 1e-10
+
+
+def _conventional(place: Place) -> bool:
+    """A conventional parameter name (``W``, ``bias``), or a parameter object's under one.
+
+    ``b.data`` of ``self.b = Parameter(...)``: its gradient must exist.
+    """
+    if names.is_conventional(place.name):
+        return True
+    return place.depth > 1 and place.kind == ATTR and place.name in PARAMETER_VALUES \
+        and names.is_conventional(place.parent().name)
 
 
 def _gradient_of(place: Place, obj: Any, own: dict[str, Any]) -> Place | None:
