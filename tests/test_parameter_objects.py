@@ -41,3 +41,14 @@ def test_through_the_command(tmp_path, monkeypatch):
                for r in json.loads((tmp_path / "r.json").read_text())["results"]}
     assert results == {"Linear": "passed", "Linear_MeanBias": "failed",
                        "Scale": "passed", "Scale_GammaUnsummed": "failed"}
+
+
+def test_the_only_array_of_a_parameters_shape_is_its_gradient_whatever_its_name():
+    from zoo_observed import odd_gradient_names as odd
+
+    report = check_layer(odd.PReLU(3), X)
+    assert any("nabla_alpha for alpha" in n for n in report.notes) and not report.constants
+    for twin, name in ((odd.PReLU_NablaMean, "nabla_alpha"), (odd.PReLU_GaMean, "g_a")):
+        report = check_layer(twin(3), X, raise_on_failure=False)
+        assert [g.name for g in report.gradients if g.status == "failed"] == [name]
+        assert not report.constants

@@ -420,7 +420,9 @@ class Run(ABC, Generic[S]):
         An array backward produced with the parameter's shape: one that agrees with a
         finite difference along a random direction first, names breaking ties. One that
         disagrees is still taken (its failure is then reported) when its name or the
-        parameter's says they belong together, or when backward returned it. With
+        parameter's says they belong together, when backward returned it, or when it is
+        the only array of that shape backward produced (``self.nabla_alpha``: dropping it
+        would leave the parameter "treated as constant" and its bug unseen). With
         ``backward(grad, learning_rate)``, the parameter's own update.
         """
         found = [] if self.observation is None else \
@@ -438,7 +440,7 @@ class Run(ABC, Generic[S]):
             ranked.sort(key=lambda r: (r[0], r[1]))
             disagrees, near, where = ranked[0]
             if not disagrees or names.is_conventional(param.place.name) or -near >= 0.75 \
-                    or isinstance(where, Returned):
+                    or isinstance(where, Returned) or len(found) == 1:
                 return where
         if subject.roles.learning_rate and label in self.updated:
             return Update(label, UPDATE_RATE)

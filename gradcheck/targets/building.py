@@ -112,11 +112,15 @@ class Constructor:
 # CS231n's single-letter sizes: batch, input dim, output dim, hidden, channels, filters,
 # filter height/width, time steps, vocabulary (upper case only: ``f`` is a window)
 _LETTER_SIZES = {"N", "D", "M", "H", "C", "F", "HH", "WW", "T", "V"}
+# ... and the lower-case sizes of other tutorials (PReLU(n), Embedding(d)); not ``f``,
+# ``k`` or ``p`` (windows, rates)
+_LOWER_SIZES = {"n", "d", "m", "nx", "ny", "nh", "n_x", "n_h", "n_y"}
 
 
 def _is_size(param: inspect.Parameter) -> bool:
     annotation = param.annotation
-    if annotation is int or annotation == "int" or param.name in _LETTER_SIZES:
+    if annotation is int or annotation == "int" or param.name in _LETTER_SIZES \
+            or param.name in _LOWER_SIZES:
         return True
     tokens = set(param.name.lower().split("_"))
     name = param.name.lower()
