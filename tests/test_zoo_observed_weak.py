@@ -1,0 +1,130 @@
+"""Issue 24's weak points, each correct class with a buggy twin (tests/zoo_observed_b).
+
+- one-hot labels decided by what backward does, whatever the loss is called
+  (``one_hot_observed.py``);
+
+Each is judged through the API and through ``gradcheck FILE`` in process with no
+configuration: a class whose name ends in ``_Bug`` fails, the others pass.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from zoo_observed_b import one_hot_observed
+
+from gradcheck import check_loss
+from gradcheck.cli import main
+
+pytestmark = pytest.mark.usefixtures("isolated_imports", "no_shrinking")
+
+RNG = np.random.default_rng(0)
+PROBS = RNG.dirichlet(np.ones(4), size=5) * 0.9 + 0.025
+SPARSE = np.array([0, 3, 1, 2, 3])
+ONE_HOT = np.eye(4)[SPARSE]
+
+
+def classes(module) -> list[type]:
+    return [c for c in vars(module).values()
+            if isinstance(c, type) and c.__module__ == module.__name__]
+
+
+def cli_document(module, tmp_path, capsys, monkeypatch) -> dict:
+    """``gradcheck <module>.py --examples 5``: the JSON document."""
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "out.json"
+    main([module.__file__, "--examples", "5", "-q", "--json", str(path)])
+    capsys.readouterr()
+    return json.loads(path.read_text())
+
+
+def wrong_verdicts(module, document: dict) -> dict[str, str | None]:
+    seen = {r["name"]: r["status"] for r in document["results"]}
+    expected = {c.__name__: "failed" if c.__name__.endswith("_Bug") else "passed"
+                for c in classes(module)}
+    return {name: seen.get(name) for name, status in expected.items()
+            if seen.get(name) != status}
+
+
+# ------------------------------------------------------ one-hot labels, by observation
+def test_one_hot_support_is_observed_whatever_the_loss_is_called(tmp_path, capsys,
+                                                                 monkeypatch):
+    document = cli_document(one_hot_observed, tmp_path, capsys, monkeypatch)
+    assert wrong_verdicts(one_hot_observed, document) == {}
+    checks = {(r["name"], c["labels"]): c for r in document["results"] for c in r["checks"]}
+    for name, raised in (("NLL_OneHotTypo_Bug", "AxisError"),
+                         ("XEnt_ForwardIndexes_Bug", "IndexError")):
+        bug = checks[(name, "one_hot")]
+        assert bug["status"] == "failed"
+        assert bug["message"].startswith(f"forward raised {raised}")
+        assert "on one-hot labels, which its backward handles: it gives them the gradient " \
+               "it gives the same labels sparse, so the class takes both kinds" in \
+               bug["message"]
+        assert "categorical" not in bug["message"]
+        assert checks[(name, "sparse")]["status"] == "passed"
+    # the correct ones are checked on both kinds
+    assert checks[("NLL", "one_hot")]["status"] == "passed"
+    assert checks[("XEnt", "one_hot")]["status"] == "passed"
+    # a loss whose backward takes sparse labels only, too: sparse labels, said plainly
+    assert ("NLL_IntLabels", "one_hot") not in checks
+    reasons = {u["name"]: u["reason"] for u in document["unchecked"]}
+    assert reasons["NLL_IntLabels"].endswith(
+        "(its backward takes sparse labels only too: a loss of sparse labels)")
+    assert set(reasons) == {"NLL_IntLabels"}
+
+
+def test_one_hot_twins_through_check_loss():
+    for cls in (one_hot_observed.NLL, one_hot_observed.XEnt):
+        for labels in (SPARSE, ONE_HOT):
+            assert check_loss(cls(), PROBS, labels, raise_on_failure=False).ok
+    assert check_loss(one_hot_observed.NLL_IntLabels(), PROBS, SPARSE).ok
+    for twin in (one_hot_observed.NLL_OneHotTypo_Bug,
+                 one_hot_observed.XEnt_ForwardIndexes_Bug):
+        assert check_loss(twin(), PROBS, SPARSE).ok
+        report = check_loss(twin(), PROBS, ONE_HOT, raise_on_failure=False)
+        assert not report.ok
+        assert "forward raised" in " ".join(report.problems)
+
+
+_STORED_LABELS = '''
+import numpy as np
+
+
+class KeepsLabels:
+    """Backward reads the labels forward kept: what it is given says nothing."""
+
+    def forward(self, y_pred, y_true):
+        self.y = y_true
+        p = np.clip(y_pred, 1e-7, 1 - 1e-7)
+        return -np.log(p[np.arange(len(p)), y_true])
+
+    def backward(self, dvalues, y_true):
+        n = len(dvalues)
+        self.dinputs = np.zeros_like(dvalues)
+        self.dinputs[np.arange(n), self.y] = -1.0 / dvalues[np.arange(n), self.y] / n
+
+
+class NLLSparse(KeepsLabels):
+    """Sparse by its name: backward's reading of one-hot labels is not asked."""
+
+    def backward(self, dvalues, y_true):
+        if y_true.ndim == 2:
+            y_true = y_true.argmax(axis=1)
+        super().backward(dvalues, y_true)
+'''
+
+
+def test_a_backward_that_ignores_the_labels_it_is_given_is_no_evidence(tmp_path, capsys,
+                                                                       monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "stored.py").write_text(_STORED_LABELS)
+    path = tmp_path / "out.json"
+    assert main(["stored.py", "--examples", "3", "-q", "--json", str(path)]) == 0
+    capsys.readouterr()
+    document = json.loads(path.read_text())
+    reasons = {u["name"]: u["reason"] for u in document["unchecked"]}
+    assert reasons["KeepsLabels"].startswith("one-hot labels: forward raised IndexError")
+    assert reasons["KeepsLabels"].endswith("stored.py:11)")  # (no reading of backward)
+    assert reasons["NLLSparse"].endswith("(sparse labels by its name)")

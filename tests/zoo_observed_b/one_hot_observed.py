@@ -1,0 +1,71 @@
+"""Losses of class labels not named as cross-entropies, whose one-hot support is observed.
+
+Whether a loss takes one-hot labels is read from what its backward does, not from its
+name: a backward that gives one-hot labels the gradient it gives the same labels sparse
+says the class takes both kinds, so a forward that raises on them is a failed one-hot
+kind. A loss whose backward takes sparse labels only is a loss of sparse labels (not a
+failure). Written here for the checker's tests (numpy only); each bug is one line marked
+``# BUG``; ``_Bug`` classes are the twins.
+"""
+
+import numpy as np
+
+
+def _indices(y_true):
+    return y_true if y_true.ndim == 1 else y_true.argmax(axis=1)
+
+
+class NLL:
+    """Negative log-likelihood of probability rows; labels sparse or one-hot (a conditional
+    expression, no ``if`` statement on the labels' shape)."""
+
+    def forward(self, y_pred, y_true):
+        p = np.clip(y_pred, 1e-7, 1 - 1e-7)
+        labels = y_true if y_true.ndim == 1 else y_true.argmax(axis=1)
+        return -np.log(p[np.arange(len(p)), labels])
+
+    def backward(self, dvalues, y_true):
+        n = len(dvalues)
+        labels = _indices(y_true)
+        self.dinputs = np.zeros_like(dvalues)
+        self.dinputs[np.arange(n), labels] = -1.0 / dvalues[np.arange(n), labels] / n
+
+
+class NLL_OneHotTypo_Bug(NLL):
+    def forward(self, y_pred, y_true):
+        p = np.clip(y_pred, 1e-7, 1 - 1e-7)
+        labels = y_true if y_true.ndim == 1 else y_true.argmax(axis=2)  # BUG: axis 2
+        return -np.log(p[np.arange(len(p)), labels])
+
+
+class XEnt:
+    """A cross-entropy named otherwise, one-hot labels by a product, sparse ones converted."""
+
+    def forward(self, y_pred, y_true):
+        if y_true.ndim == 1:
+            y_true = np.eye(y_pred.shape[1])[y_true]
+        return -np.sum(y_true * np.log(np.clip(y_pred, 1e-7, 1 - 1e-7)), axis=1)
+
+    def backward(self, dvalues, y_true):
+        if y_true.ndim == 1:
+            y_true = np.eye(dvalues.shape[1])[y_true]
+        self.dinputs = -y_true / dvalues / len(dvalues)
+
+
+class XEnt_ForwardIndexes_Bug(XEnt):
+    def forward(self, y_pred, y_true):
+        p = np.clip(y_pred, 1e-7, 1 - 1e-7)
+        return -np.log(p[np.arange(len(p)), y_true])  # BUG: one-hot labels raise here
+
+
+class NLL_IntLabels:
+    """Sparse labels only, in forward and backward: a loss of sparse labels, not a bug."""
+
+    def forward(self, y_pred, y_true):
+        p = np.clip(y_pred, 1e-7, 1 - 1e-7)
+        return -np.log(p[np.arange(len(p)), y_true])
+
+    def backward(self, dvalues, y_true):
+        n = len(dvalues)
+        self.dinputs = np.zeros_like(dvalues)
+        self.dinputs[np.arange(n), y_true] = -1.0 / dvalues[np.arange(n), y_true] / n
