@@ -2,6 +2,8 @@
 
 - one-hot labels decided by what backward does, whatever the loss is called
   (``one_hot_observed.py``);
+- attention with a mask argument checked with a causal mask too, in the code's own
+  convention (``causal.py``);
 
 Each is judged through the API and through ``gradcheck FILE`` in process with no
 configuration: a class whose name ends in ``_Bug`` fails, the others pass.
@@ -13,9 +15,9 @@ import json
 
 import numpy as np
 import pytest
-from zoo_observed_b import one_hot_observed
+from zoo_observed_b import causal, one_hot_observed
 
-from gradcheck import check_loss
+from gradcheck import check_layer, check_loss
 from gradcheck.cli import main
 
 pytestmark = pytest.mark.usefixtures("isolated_imports", "no_shrinking")
@@ -28,7 +30,8 @@ ONE_HOT = np.eye(4)[SPARSE]
 
 def classes(module) -> list[type]:
     return [c for c in vars(module).values()
-            if isinstance(c, type) and c.__module__ == module.__name__]
+            if isinstance(c, type) and c.__module__ == module.__name__
+            and not c.__name__.startswith("_")]  # (a base of the zoo: not checked)
 
 
 def cli_document(module, tmp_path, capsys, monkeypatch) -> dict:
@@ -128,3 +131,42 @@ def test_a_backward_that_ignores_the_labels_it_is_given_is_no_evidence(tmp_path,
     assert reasons["KeepsLabels"].startswith("one-hot labels: forward raised IndexError")
     assert reasons["KeepsLabels"].endswith("stored.py:11)")  # (no reading of backward)
     assert reasons["NLLSparse"].endswith("(sparse labels by its name)")
+
+
+# ------------------------------------------------------------- masks beyond scalars
+def test_a_backward_that_ignores_the_mask_fails_on_the_causal_check(tmp_path, capsys,
+                                                                    monkeypatch):
+    document = cli_document(causal, tmp_path, capsys, monkeypatch)
+    assert wrong_verdicts(causal, document) == {}
+    for result in document["results"]:
+        neutral, masked = result["checks"]
+        # the value that masks nothing hides the bug; the causal mask shows it
+        assert neutral["status"] == "passed"
+        assert masked["status"] == result["status"]
+        dtype = "float64" if result["name"].startswith("Additive") else "bool"
+        assert masked["variant"] == ("q (n, 4, 4), k (n, 5, 4), v (n, 5, 6), mask=a causal "
+                                     f"{dtype} array of shape (4, 5)")
+    assert {r["name"]: r["checks"][0]["variant"].rsplit("=", 1)[1]
+            for r in document["results"] if not r["name"].endswith("_Bug")} == {
+        "KeepMaskAttention": "1.0", "DropMaskAttention": "0.0", "AdditiveMaskAttention": "0.0"}
+
+
+def _qkv(n: int = 2) -> tuple[np.ndarray, ...]:
+    rng = np.random.default_rng(3)
+    return tuple(rng.standard_normal(s) for s in ((n, 4, 4), (n, 5, 4), (n, 5, 6)))
+
+
+@pytest.mark.parametrize(("cls", "keep_all", "causal_mask"), [
+    (causal.KeepMaskAttention, True, np.tril(np.ones((4, 5), bool))),
+    (causal.DropMaskAttention, False, ~np.tril(np.ones((4, 5), bool))),
+    (causal.AdditiveMaskAttention, 0.0, np.where(np.tril(np.ones((4, 5), bool)), 0.0, -1e9)),
+])
+def test_mask_twins_through_check_layer(cls, keep_all, causal_mask):
+    q, k, v = _qkv()
+    twin = getattr(causal, cls.__name__ + "_Bug")
+    assert check_layer(cls(), (q, k, v, causal_mask)).ok
+    assert check_layer(twin(), (q, k, v, keep_all)).ok  # nothing masked: no difference
+    report = check_layer(twin(), (q, k, v, causal_mask), raise_on_failure=False)
+    assert report.status == "failed"
+    assert any("a causal" in n and "(a constant, not differentiated)" in n
+               for n in report.notes), report.notes
