@@ -44,6 +44,7 @@ __all__ = [
     "NOTHING_VERIFIED",
     "NO_PICTURE",
     "PROTOCOL_CELL",
+    "everything_excluded",
     "nothing_in_targets",
     "nothing_to_check",
     "render_ignored",
@@ -394,6 +395,14 @@ def nothing_to_check(spec: str, found: Sequence[Any], plans: Sequence[Any],
     names = ", ".join(f.name for f in found[:8]) + (", ..." if len(found) > 8 else "")
     return (f"no checkable class in {spec}: none of its {len(found)} classes ({names}) has "
             "forward and backward methods")
+
+
+def everything_excluded(spec: str, names: Sequence[str], config: Any = None) -> str:
+    """Why a target gave nothing to check when ``exclude`` left out all it defines."""
+    where = f" of {config}" if config else ""
+    shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
+    return (f"nothing left to check in {spec}: `exclude` in [tool.gradcheck]{where} leaves "
+            f"out all it defines ({shown})")
 
 
 def summary_line(counts: dict[str, int]) -> str:

@@ -57,6 +57,7 @@ from gradcheck.targets.results import ClassResult
 from gradcheck.targets.runner import load_engine
 from gradcheck.views import (
     NOTHING_VERIFIED,
+    everything_excluded,
     nothing_in_targets,
     nothing_to_check,
     render_ignored,
@@ -139,7 +140,7 @@ configuration ([tool.gradcheck] of the nearest pyproject.toml at or above the wo
 directory; options win):
   targets = ["src/layers.py"]   what a bare `gradcheck` checks
   examples = 50                 seed = 1                  strict = true
-  exclude = ["Layer_Broken*"]   class names or target paths (fnmatch) left out
+  exclude = ["Layer_Broken*"]   names in the first column, or target paths (fnmatch), left out
   memory = "512MB"              threads = 2
 
 exit codes:
@@ -403,7 +404,7 @@ def _plan_target(spec: str, args: argparse.Namespace, settings: Settings,
                      on_hung=_hung_report(args)):
             target = load_target(spec, run_module=args.run_module, seed=args.seed)
             config = load_config(target)
-            found = [f for f in find_classes(target) if not settings.excludes(f.name)]
+            found = find_classes(target)
         args.strict = args.strict or project_strict(target.config_start)
     except (TargetError, GuardError) as exc:
         progress.clear()
@@ -417,12 +418,15 @@ def _plan_target(spec: str, args: argparse.Namespace, settings: Settings,
         target, found, config,
         plan=lambda f: _plan_guarded(f, config, args.timeout_check, args),
         on_class=lambda f: progress.status(f"probing {f.name}"),
+        excludes=settings.excludes,
     )
     plan.ignored += [(spec, f) for f in planned.ignored]
     progress.clear()
     if not any(p.status != "skip" for p in planned.plans) and not target.broken:
         if args.allow_empty:
             return
+        if planned.excluded:
+            raise UsageError(everything_excluded(spec, planned.excluded, settings.path))
         raise UsageError(nothing_to_check(spec, found, planned.plans, target))
     plan.plans += [(spec, p) for p in planned.plans]
 

@@ -20,6 +20,8 @@ def shape_problem(name: str, got: tuple[int, ...], expected: tuple[int, ...]) ->
         d for d in expected if d != 1
     ):
         return text + ": keepdims=True missing in a sum?"
+    if int(np.prod(got)) == int(np.prod(expected)) and len(got) != len(expected):
+        return text + f": flattened? reshape it to {expected}"
     if len(got) == 2 and len(expected) == 2 and (got[0] != expected[0] or got[1] != expected[1]):
         return text + ": summed over the wrong axis, or the wrong operand order?"
     return text
