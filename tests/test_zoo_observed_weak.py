@@ -4,6 +4,8 @@
   (``one_hot_observed.py``);
 - attention with a mask argument checked with a causal mask too, in the code's own
   convention (``causal.py``);
+- gradients summed across backward calls with no reset method, judged by their increment
+  in fast mode as in exhaustive mode (``accumulate.py``).
 
 Each is judged through the API and through ``gradcheck FILE`` in process with no
 configuration: a class whose name ends in ``_Bug`` fails, the others pass.
@@ -15,7 +17,7 @@ import json
 
 import numpy as np
 import pytest
-from zoo_observed_b import causal, one_hot_observed
+from zoo_observed_b import accumulate, causal, one_hot_observed
 
 from gradcheck import check_layer, check_loss
 from gradcheck.cli import main
@@ -170,3 +172,50 @@ def test_mask_twins_through_check_layer(cls, keep_all, causal_mask):
     assert report.status == "failed"
     assert any("a causal" in n and "(a constant, not differentiated)" in n
                for n in report.notes), report.notes
+
+
+# ------------------------------------------------------------ accumulation, fast mode
+def _rows(report) -> dict[str, tuple[str, str]]:
+    return {g.name: (str(g.status), g.diagnosis or "") for g in report.gradients}
+
+
+@pytest.mark.parametrize("mode", ["exhaustive", "fast"])
+def test_accumulation_is_read_by_its_increment_in_either_mode(mode):
+    x = np.random.default_rng(0).standard_normal((5, 3))
+    rows = _rows(check_layer(accumulate.AccumulatingDense_Bug(), x, mode=mode,
+                             raise_on_failure=False))
+    assert list(rows) == ["dinputs", "dweights", "dweights (increment)", "dbiases"]
+    assert rows["dweights"][0] == "failed"
+    assert rows["dweights"][1].startswith("accumulates across backward calls (+=)")
+    assert rows["dweights"][1].endswith("the increment (what one backward adds) is right")
+    assert rows["dweights (increment)"][0] == "passed"
+    wrong = _rows(check_layer(accumulate.AccumulatingDense_WrongIncrement_Bug(), x,
+                              mode=mode, raise_on_failure=False))
+    assert wrong["dweights (increment)"][0] == "failed"
+    assert wrong["dweights"][1].endswith(
+        "the increment (what one backward adds) is wrong too: too small by the batch size "
+        "(5): divided by samples twice?")
+    # twins: assigned (=) passes; a reset method's class fails on its own bug, no increment
+    assert check_layer(accumulate.Dense(), x, mode=mode).ok
+    bug = _rows(check_layer(accumulate.ResettingDense_Bug(), x, mode=mode,
+                            raise_on_failure=False))
+    assert list(bug) == ["dinputs", "dweights", "dbiases"] and bug["dbiases"][0] == "failed"
+
+
+class _CachedOnce(accumulate.Dense):
+    """A stale cache (the first input kept forever): wrong, and no accumulation."""
+
+    def backward(self, dvalues):
+        if not hasattr(self, "first"):
+            self.first = self.inputs
+        self.dweights = self.first.T @ dvalues
+        self.dbiases = dvalues.sum(axis=0, keepdims=True)
+        self.dinputs = dvalues @ self.weights.T
+
+
+def test_a_gradient_that_fails_without_accumulating_gets_no_increment_row_in_fast_mode():
+    x = np.random.default_rng(0).standard_normal((5, 3))
+    rows = _rows(check_layer(_CachedOnce(), x, mode="fast", raise_on_failure=False))
+    assert list(rows) == ["dinputs", "dweights", "dbiases"]
+    assert rows["dweights"][0] == "failed"
+    assert "accumulates" not in rows["dweights"][1]
