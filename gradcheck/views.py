@@ -24,7 +24,7 @@ import html
 import math
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from gradcheck.report import (
     ERROR,
@@ -38,6 +38,8 @@ from gradcheck.report import (
     apart,
     present_reports,
 )
+
+_R = TypeVar("_R", bound=Report)  # the kind of report a check gives back
 
 __all__ = [
     "FUNCTION_KINDS",
@@ -130,7 +132,8 @@ def report_repr(report: Any) -> str:
                                       getattr(worst, "tolerance", None))
             head += (f"; {'worst ' if status == 'passed' else ''}{worst.name}{where}: error "
                      f"{error} {relation} tolerance {tolerance}")
-    counts = [f"{len(gradients)} gradient{'s' if len(gradients) != 1 else ''}"]
+    unit = "operation" if getattr(report, "kind", None) == "engine" else "gradient"
+    counts = [f"{len(gradients)} {unit}{'s' if len(gradients) != 1 else ''}"]
     if len(problems) > 1:
         counts.append(f"{len(problems)} problems")
     constants = getattr(report, "constants", None)
@@ -169,7 +172,7 @@ def render_output(name: str, text: str, *, limit: int | None = None) -> str:
             + (f"\n... ({more} more lines)" if more else "") + "\n")
 
 
-def with_output(check: Callable[[], Report], *, verbose: bool) -> Report:
+def with_output(check: Callable[[], _R], *, verbose: bool) -> _R:
     """Run a check; with ``verbose``, print what the checked code printed or logged.
 
     The output is kept in ``report.output`` either way (:func:`gradcheck.engine.frame.framed`
