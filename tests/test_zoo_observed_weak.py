@@ -69,6 +69,11 @@ def test_one_hot_support_is_observed_whatever_the_loss_is_called(tmp_path, capsy
                bug["message"]
         assert "categorical" not in bug["message"]
         assert checks[(name, "sparse")]["status"] == "passed"
+    # a one-hot path that gives other losses fails whatever the class is called
+    scaled = checks[("XEnt_OneHotScaled_Bug", "one_hot")]
+    assert scaled["status"] == "failed"
+    assert scaled["message"].startswith(
+        "forward with one-hot labels gives other losses than with the same labels sparse")
     # the correct ones are checked on both kinds
     assert checks[("NLL", "one_hot")]["status"] == "passed"
     assert checks[("XEnt", "one_hot")]["status"] == "passed"
@@ -146,11 +151,13 @@ def test_a_backward_that_ignores_the_mask_fails_on_the_causal_check(tmp_path, ca
         assert neutral["status"] == "passed"
         assert masked["status"] == result["status"]
         dtype = "float64" if result["name"].startswith("Additive") else "bool"
-        assert masked["variant"] == ("q (n, 4, 4), k (n, 5, 4), v (n, 5, 6), mask=a causal "
-                                     f"{dtype} array of shape (4, 5)")
+        inputs, shape = ("x (n, 4, 4)", "(4, 4)") if result["name"].startswith("Self") else (
+            "q (n, 4, 4), k (n, 5, 4), v (n, 5, 6)", "(4, 5)")  # (self-attention: Lq = Lk)
+        assert masked["variant"] == f"{inputs}, mask=a causal {dtype} array of shape {shape}"
     assert {r["name"]: r["checks"][0]["variant"].rsplit("=", 1)[1]
             for r in document["results"] if not r["name"].endswith("_Bug")} == {
-        "KeepMaskAttention": "1.0", "DropMaskAttention": "0.0", "AdditiveMaskAttention": "0.0"}
+        "KeepMaskAttention": "1.0", "DropMaskAttention": "0.0", "AdditiveMaskAttention": "0.0",
+        "SelfAttention": "1.0"}
 
 
 def _qkv(n: int = 2) -> tuple[np.ndarray, ...]:
@@ -172,6 +179,31 @@ def test_mask_twins_through_check_layer(cls, keep_all, causal_mask):
     assert report.status == "failed"
     assert any("a causal" in n and "(a constant, not differentiated)" in n
                for n in report.notes), report.notes
+
+
+def test_self_attention_twins_through_check_layer():
+    x = np.random.default_rng(4).standard_normal((3, 4, 4))
+    mask = np.tril(np.ones((4, 4), dtype=bool))
+    assert check_layer(causal.SelfAttention(), (x, mask)).ok
+    assert check_layer(causal.SelfAttention_Bug(), (x, True)).ok
+    assert check_layer(causal.SelfAttention_Bug(), (x, mask),
+                       raise_on_failure=False).status == "failed"
+
+
+def test_no_causal_mask_where_there_is_no_sequence_or_the_mask_changes_nothing():
+    from gradcheck.targets import masks
+
+    kept = ((1, "mask", 1.0),)
+    rows = np.arange(12.0).reshape(3, 4)
+    # 2-D inputs (n, 4): no scores of shape (Lq, Lk) to mask
+    assert masks.causal(lambda given: rows, [1], ("x", "mask"), [(4,)], kept) is None
+    # a forward whose output no mask changes: nothing to check again
+    assert masks.causal(lambda given: rows, [1], ("x", "mask"), [(4, 4)], kept) is None
+    # one that changes with it: a causal mask, ones keeping, as the neutral value says
+    given = masks.causal(lambda c: rows * np.mean(c[0][2]), [1], ("x", "mask"), [(4, 4)],
+                         kept)
+    assert given is not None and given[0][2].dtype == bool
+    assert np.array_equal(given[0][2], np.tril(np.ones((4, 4), dtype=bool)))
 
 
 # ------------------------------------------------------------ accumulation, fast mode

@@ -61,16 +61,19 @@ def causal(forward_output: ForwardOutput, masks: Sequence[int], names: Sequence[
     """A causal mask of the scores' shape, in the code's convention; ``None`` if none fits.
 
     ``parts``: the per-sample shapes of the inputs (queries ``(Lq, d)`` first, keys
-    ``(Lk, d)`` second); ``kept``: the constants that mask nothing (:func:`neutral`).
+    ``(Lk, d)`` second; one sequence ``(L, d)`` alone is self-attention, ``Lq = Lk = L``);
+    ``kept``: the constants that mask nothing (:func:`neutral`).
     Tried as ``(Lq, Lk)`` then ``(1, Lq, Lk)``, booleans then floats; the first that
     forward takes and that changes its output (it masks something) is the one.
     """
-    if len(parts) < 2 or len(parts[0]) < 2 or len(parts[1]) < 2 or not kept:
+    sequences = [shape for shape in parts[:2] if len(shape) >= 2]
+    if not kept or not parts or len(sequences) != min(len(parts), 2):
         return None
+    lq, lk = sequences[0][0], sequences[-1][0]
     base = forward_output(kept)
     if base is None:
         return None
-    keeps = np.tril(np.ones((parts[0][0], parts[1][0]), dtype=bool))
+    keeps = np.tril(np.ones((lq, lk), dtype=bool))
     zero = forward_output(_given(masks, names, 0.0))
     one = forward_output(_given(masks, names, 1.0))
     if zero is not None and one is not None and _additive(zero, one):

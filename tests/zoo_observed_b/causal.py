@@ -81,3 +81,25 @@ class AdditiveMaskAttention_Bug(AdditiveMaskAttention):
     def backward(self, dout):
         p = _softmax(self.scores)  # BUG: the scores kept before the mask was added
         return self._backward(dout, p)
+
+
+class SelfAttention:
+    """``forward(x, mask)``: queries, keys and values are ``x`` itself (one input)."""
+
+    def forward(self, x, mask):
+        self.x = x
+        self.p = _softmax(np.where(mask, _scores(x, x), -1e9))
+        return self.p @ x
+
+    def _backward(self, dout, p):
+        dp = dout @ self.x.transpose(0, 2, 1)
+        ds = p * (dp - (dp * p).sum(axis=-1, keepdims=True)) / np.sqrt(self.x.shape[-1])
+        return p.transpose(0, 2, 1) @ dout + ds @ self.x + ds.transpose(0, 2, 1) @ self.x
+
+    def backward(self, dout):
+        self.dinputs = self._backward(dout, self.p)
+
+
+class SelfAttention_Bug(SelfAttention):
+    def backward(self, dout):
+        self.dinputs = self._backward(dout, _softmax(_scores(self.x, self.x)))  # BUG: no mask

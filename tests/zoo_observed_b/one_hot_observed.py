@@ -69,3 +69,11 @@ class NLL_IntLabels:
         n = len(dvalues)
         self.dinputs = np.zeros_like(dvalues)
         self.dinputs[np.arange(n), y_true] = -1.0 / dvalues[np.arange(n), y_true] / n
+
+
+class XEnt_OneHotScaled_Bug(XEnt):
+    def forward(self, y_pred, y_true):
+        p = np.clip(y_pred, 1e-7, 1 - 1e-7)
+        if y_true.ndim == 1:
+            return -np.log(p[np.arange(len(p)), y_true])
+        return -np.log(np.sum(p * y_true, axis=1)) / len(p)  # BUG: / N on one path only
