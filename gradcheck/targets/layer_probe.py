@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import io
 import re
 from typing import Any
@@ -183,9 +184,8 @@ def _probe_several(found: Found, build: Constructor, obj: Any,
     for parts in dict.fromkeys(tried):
         probe = [rng.uniform(-1.0, 1.0, (3, *shape)) for shape in parts]
         if masks:  # (observed on the shapes forward is given)
-            constants = masks_.neutral(
-                lambda given, probe=probe: _call_forward(obj, probe, given), masks,
-                found.inputs)
+            constants = masks_.neutral(functools.partial(_call_forward, obj, probe), masks,
+                                       found.inputs)
         try:
             returned = user_call(f"{found.name}.{roles_of(obj).forward}", forward,
                                  *_arguments(probe, constants, as_list))
@@ -237,7 +237,7 @@ def masked_checks(found: Found, obj: Any, spec: CheckSpec) -> list[CheckSpec]:
     positions = [position for position, _, _ in spec.input_constants]
     rng = np.random.default_rng(8)
     probe = [rng.uniform(-1.0, 1.0, (3, *shape)) for shape in spec.input_parts]
-    given = masks_.causal(lambda constants: _call_forward(obj, probe, constants), positions,
+    given = masks_.causal(functools.partial(_call_forward, obj, probe), positions,
                           found.inputs, spec.input_parts, spec.input_constants)
     if given is None:
         return []
