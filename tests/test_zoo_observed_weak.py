@@ -59,7 +59,7 @@ def test_one_hot_support_is_observed_whatever_the_loss_is_called(tmp_path, capsy
     document = cli_document(one_hot_observed, tmp_path, capsys, monkeypatch)
     assert wrong_verdicts(one_hot_observed, document) == {}
     checks = {(r["name"], c["labels"]): c for r in document["results"] for c in r["checks"]}
-    for name, raised in (("NLL_OneHotTypo_Bug", "AxisError"),
+    for name, raised in (("NLL_HelperTypo_Bug", "AxisError"),
                          ("XEnt_ForwardIndexes_Bug", "IndexError")):
         bug = checks[(name, "one_hot")]
         assert bug["status"] == "failed"
@@ -69,6 +69,13 @@ def test_one_hot_support_is_observed_whatever_the_loss_is_called(tmp_path, capsy
                bug["message"]
         assert "categorical" not in bug["message"]
         assert checks[(name, "sparse")]["status"] == "passed"
+    # a typo inside forward's own one-hot branch (a conditional expression) is that
+    # branch's bug, whatever backward takes
+    for name in ("NLL_OneHotTypo_Bug", "NLL_IntLabels_OneHotTypo_Bug"):
+        assert checks[(name, "one_hot")]["status"] == "failed"
+        assert checks[(name, "one_hot")]["message"].endswith(
+            "on one-hot labels, inside its own branch for them (an `if` on the labels' "
+            "shape): that branch has a bug")
     # a one-hot path that gives other losses fails whatever the class is called
     scaled = checks[("XEnt_OneHotScaled_Bug", "one_hot")]
     assert scaled["status"] == "failed"
@@ -90,12 +97,34 @@ def test_one_hot_twins_through_check_loss():
         for labels in (SPARSE, ONE_HOT):
             assert check_loss(cls(), PROBS, labels, raise_on_failure=False).ok
     assert check_loss(one_hot_observed.NLL_IntLabels(), PROBS, SPARSE).ok
-    for twin in (one_hot_observed.NLL_OneHotTypo_Bug,
+    for twin in (one_hot_observed.NLL_OneHotTypo_Bug, one_hot_observed.NLL_HelperTypo_Bug,
                  one_hot_observed.XEnt_ForwardIndexes_Bug):
         assert check_loss(twin(), PROBS, SPARSE).ok
         report = check_loss(twin(), PROBS, ONE_HOT, raise_on_failure=False)
         assert not report.ok
         assert "forward raised" in " ".join(report.problems)
+
+
+class _OneLine:
+    """The conditional expression's branches are fine; the subscript around it raises."""
+
+    def forward(self, y_pred, y_true):
+        return -np.log(y_pred[np.arange(len(y_pred)), y_true if y_true.ndim == 1 else y_true])
+
+
+class _InBranch:
+    def forward(self, y_pred, y_true):
+        return -np.log(y_pred[np.arange(len(y_pred)), y_true if y_true.ndim == 1 else y_true.argmax(axis=2)])  # noqa: E501
+
+
+def test_a_conditional_expression_is_a_branch_only_where_it_raised_inside_it():
+    from gradcheck.targets.branches import raised_in_label_branch
+
+    for obj, inside in ((_OneLine(), False), (_InBranch(), True)):
+        with pytest.raises((IndexError, ValueError)) as caught:
+            obj.forward(PROBS, ONE_HOT)
+        line = raised_in_label_branch(obj.forward, caught.value)
+        assert (line is not None) == inside, type(obj).__name__
 
 
 _STORED_LABELS = '''

@@ -4,8 +4,10 @@ Whether a loss takes one-hot labels is read from what its backward does, not fro
 name: a backward that gives one-hot labels the gradient it gives the same labels sparse
 says the class takes both kinds, so a forward that raises on them is a failed one-hot
 kind. A loss whose backward takes sparse labels only is a loss of sparse labels (not a
-failure). Written here for the checker's tests (numpy only); each bug is one line marked
-``# BUG``; ``_Bug`` classes are the twins.
+failure). A typo inside a branch forward has for one-hot labels (an ``if``, or a
+conditional expression, on the labels' shape) is that branch's bug, whatever backward does.
+Written here for the checker's tests (numpy only); each bug is one line marked ``# BUG``;
+``_Bug`` classes are the twins.
 """
 
 import numpy as np
@@ -32,10 +34,24 @@ class NLL:
 
 
 class NLL_OneHotTypo_Bug(NLL):
+    """A typo in the one-hot branch of a conditional expression: that branch's bug."""
+
     def forward(self, y_pred, y_true):
         p = np.clip(y_pred, 1e-7, 1 - 1e-7)
         labels = y_true if y_true.ndim == 1 else y_true.argmax(axis=2)  # BUG: axis 2
         return -np.log(p[np.arange(len(p)), labels])
+
+
+def _indices_typo(y_true):
+    return y_true if y_true.ndim == 1 else y_true.argmax(axis=2)  # BUG: axis 2
+
+
+class NLL_HelperTypo_Bug(NLL):
+    """The same typo in a helper: no branch in forward to see; backward says both kinds."""
+
+    def forward(self, y_pred, y_true):
+        p = np.clip(y_pred, 1e-7, 1 - 1e-7)
+        return -np.log(p[np.arange(len(p)), _indices_typo(y_true)])
 
 
 class XEnt:
@@ -77,3 +93,12 @@ class XEnt_OneHotScaled_Bug(XEnt):
         if y_true.ndim == 1:
             return -np.log(p[np.arange(len(p)), y_true])
         return -np.log(np.sum(p * y_true, axis=1)) / len(p)  # BUG: / N on one path only
+
+
+class NLL_IntLabels_OneHotTypo_Bug(NLL_IntLabels):
+    """Backward takes sparse labels only, but forward has a one-hot branch: it raises."""
+
+    def forward(self, y_pred, y_true):
+        p = np.clip(y_pred, 1e-7, 1 - 1e-7)
+        labels = y_true if y_true.ndim == 1 else y_true.argmax(axis=2)  # BUG: axis 2
+        return -np.log(p[np.arange(len(p)), labels])
