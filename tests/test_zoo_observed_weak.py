@@ -186,7 +186,9 @@ def test_a_backward_that_ignores_the_mask_fails_on_the_causal_check(tmp_path, ca
     assert {r["name"]: r["checks"][0]["variant"].rsplit("=", 1)[1]
             for r in document["results"] if not r["name"].endswith("_Bug")} == {
         "KeepMaskAttention": "1.0", "DropMaskAttention": "0.0", "AdditiveMaskAttention": "0.0",
-        "SelfAttention": "1.0"}
+        "SelfAttention": "1.0",
+        # (~mask takes no number: an array that masks nothing, of the scores' shape)
+        "BoolMaskAttention": "a bool array of shape (4, 5), all True"}
 
 
 def _qkv(n: int = 2) -> tuple[np.ndarray, ...]:
@@ -198,6 +200,7 @@ def _qkv(n: int = 2) -> tuple[np.ndarray, ...]:
     (causal.KeepMaskAttention, True, np.tril(np.ones((4, 5), bool))),
     (causal.DropMaskAttention, False, ~np.tril(np.ones((4, 5), bool))),
     (causal.AdditiveMaskAttention, 0.0, np.where(np.tril(np.ones((4, 5), bool)), 0.0, -1e9)),
+    (causal.BoolMaskAttention, np.ones((4, 5), bool), np.tril(np.ones((4, 5), bool))),
 ])
 def test_mask_twins_through_check_layer(cls, keep_all, causal_mask):
     q, k, v = _qkv()

@@ -47,6 +47,8 @@ def describe_constant(value: Any) -> str:
         keeps = np.tril(np.ones(square.shape, dtype=bool))
         if any(np.array_equal(pattern, keeps) for pattern in (square != 0, square == 0)):
             return f"a causal {array.dtype} array of shape {array.shape}"
+    if array.size and np.all(array == array.flat[0]):
+        return f"a {array.dtype} array of shape {array.shape}, all {array.flat[0].item()!r}"
     return f"an array of shape {array.shape}"
 
 

@@ -185,7 +185,7 @@ def _probe_several(found: Found, build: Constructor, obj: Any,
         probe = [rng.uniform(-1.0, 1.0, (3, *shape)) for shape in parts]
         if masks:  # (observed on the shapes forward is given)
             constants = masks_.neutral(functools.partial(_call_forward, obj, probe), masks,
-                                       found.inputs)
+                                       found.inputs, parts)
         try:
             returned = user_call(f"{found.name}.{roles_of(obj).forward}", forward,
                                  *_arguments(probe, constants, as_list))
@@ -199,7 +199,7 @@ def _probe_several(found: Found, build: Constructor, obj: Any,
         if output is None or not shapes.accepted(output, 3):
             continue
         if not as_list:
-            parts = _all_different(obj, parts, constants) or parts
+            parts, constants = _all_different(obj, parts, constants) or (parts, constants)
         build.fixed.update(sizes)
         build.shown.update(sizes)
         build.sizes, build.input_size = [], None
@@ -259,12 +259,15 @@ def _call_forward(obj: Any, probe: list[np.ndarray],
 
 def _all_different(obj: Any, parts: tuple[tuple[int, ...], ...],
                    constants: tuple[tuple[int, str, Any], ...]
-                   ) -> tuple[tuple[int, ...], ...] | None:
+                   ) -> tuple[tuple[tuple[int, ...], ...],
+                              tuple[tuple[int, str, Any], ...]] | None:
     """Sequences of other lengths (and a last input of another width) after the first.
 
     ``forward(q, k, v)`` on ``q (n, 4, d)``, ``k (n, 5, d)``, ``v (n, 5, d + 2)``: tried
     when every part is a sequence of one shape; kept where forward gives an output and
     backward runs on it (a layer whose inputs must agree refuses it: then one shape).
+    Returns the shapes and the constants for them (a mask array remade for the scores'
+    new shape).
     """
     if len(parts) < 2 or len(set(parts)) != 1 or len(parts[0]) < 2:
         return None
@@ -278,12 +281,13 @@ def _all_different(obj: Any, parts: tuple[tuple[int, ...], ...],
     rng = np.random.default_rng(4)
     for shapes_ in tries_:
         probe = [rng.uniform(-1.0, 1.0, (3, *shape)) for shape in shapes_]
-        output = _call_forward(obj, probe, constants)
+        given = masks_.fitted(constants, shapes_)
+        output = _call_forward(obj, probe, given)
         if output is None or not shapes.accepted(output, 3):
             continue
         ones = np.ones_like(output)
         if tries(_backward_layer, obj, ones, rejected=REJECTED) is not REJECTED:
-            return shapes_
+            return shapes_, given
     return None
 
 

@@ -4,9 +4,10 @@ gradient flow through masked positions is caught.
 With the value that masks nothing (every position kept) such a backward is right; with a
 causal mask it is not. Three conventions: ones keep (``np.where(mask, scores, -1e9)``),
 ones drop (``np.where(mask, -1e9, scores)``), additive (``scores + mask``, ``-1e9``
-drops). Batch first: ``q (N, Lq, d)``, ``k (N, Lk, d)``, ``v (N, Lk, dv)``; backward
-returns ``(dq, dk, dv)``. Each bug is one line marked ``# BUG``; ``_Bug`` classes are the
-twins. Written here for the checker's tests (numpy only).
+drops); a mask that must be a boolean array (``~mask``); self-attention. Batch first:
+``q (N, Lq, d)``, ``k (N, Lk, d)``, ``v (N, Lk, dv)``; backward returns ``(dq, dk, dv)``.
+Each bug is one line marked ``# BUG``; ``_Bug`` classes are the twins. Written here for
+the checker's tests (numpy only).
 """
 
 import numpy as np
@@ -80,6 +81,19 @@ class AdditiveMaskAttention(_Attention):
 class AdditiveMaskAttention_Bug(AdditiveMaskAttention):
     def backward(self, dout):
         p = _softmax(self.scores)  # BUG: the scores kept before the mask was added
+        return self._backward(dout, p)
+
+
+class BoolMaskAttention(_Attention):
+    """Takes no number for its mask (``~mask``): a boolean array, ``True`` keeps."""
+
+    def _masked(self, scores, mask):
+        return np.where(~mask, -1e9, scores)
+
+
+class BoolMaskAttention_Bug(BoolMaskAttention):
+    def backward(self, dout):
+        p = _softmax(_scores(self.q, self.k))  # BUG: recomputed without the mask
         return self._backward(dout, p)
 
 
