@@ -76,6 +76,13 @@ def test_one_hot_support_is_observed_whatever_the_loss_is_called(tmp_path, capsy
         assert checks[(name, "one_hot")]["message"].endswith(
             "on one-hot labels, inside its own branch for them (an `if` on the labels' "
             "shape): that branch has a bug")
+    # a fused loss (a scalar of logits) the same way
+    fused = checks[("SoftmaxNLL_ForwardIndexes_Bug", "one_hot")]
+    assert fused["status"] == "failed" and fused["message"].endswith(
+        "so the class takes both kinds; forward must take one-hot labels too "
+        "(y_true = np.argmax(y_true, axis=1) when it is 2-D)")
+    assert checks[("SoftmaxNLL", "one_hot")]["status"] == "passed"
+    assert ("SoftmaxNLL_IntLabels", "one_hot") not in checks
     # a one-hot path that gives other losses fails whatever the class is called
     scaled = checks[("XEnt_OneHotScaled_Bug", "one_hot")]
     assert scaled["status"] == "failed"
@@ -97,6 +104,12 @@ def test_one_hot_twins_through_check_loss():
         for labels in (SPARSE, ONE_HOT):
             assert check_loss(cls(), PROBS, labels, raise_on_failure=False).ok
     assert check_loss(one_hot_observed.NLL_IntLabels(), PROBS, SPARSE).ok
+    logits = np.random.default_rng(5).normal(size=(5, 4))
+    for labels in (SPARSE, ONE_HOT):
+        assert check_loss(one_hot_observed.SoftmaxNLL(), logits, labels).ok
+    bug = one_hot_observed.SoftmaxNLL_ForwardIndexes_Bug
+    assert check_loss(bug(), logits, SPARSE).ok
+    assert not check_loss(bug(), logits, ONE_HOT, raise_on_failure=False).ok
     for twin in (one_hot_observed.NLL_OneHotTypo_Bug, one_hot_observed.NLL_HelperTypo_Bug,
                  one_hot_observed.XEnt_ForwardIndexes_Bug):
         assert check_loss(twin(), PROBS, SPARSE).ok

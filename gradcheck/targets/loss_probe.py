@@ -299,15 +299,17 @@ def _sparse_by_name(cls: type) -> bool:
     return "sparse" in cls.__name__.lower()
 
 
-def _one_hot_failure(exc: BaseException, categorical: bool) -> str:
+def _one_hot_failure(exc: BaseException, categorical: bool,
+                     fix: str = "np.sum(y_pred * y_true, axis=1)") -> str:
     """The failure of a forward that raises on one-hot labels its backward handles."""
     why = ("a categorical cross-entropy takes sparse and one-hot labels (the book's has a "
            "branch for each)") if categorical else (
         "it gives them the gradient it gives the same labels sparse, so the class takes "
         "both kinds")
-    fix = "needs one for one-hot labels too" if categorical else "must take one-hot labels too"
+    needs = "needs one for one-hot labels too" if categorical else \
+        "must take one-hot labels too"
     return (f"forward raised {describe_exception(exc)} on one-hot labels, which its "
-            f"backward handles: {why}; forward {fix} (np.sum(y_pred * y_true, axis=1))")
+            f"backward handles: {why}; forward {needs} ({fix})")
 
 
 def _backward_one_hot(obj: Any, probs: np.ndarray, sparse: np.ndarray, c: int) -> str:
@@ -397,7 +399,13 @@ def _branch_failure(kind: str, exc: BaseException, line: int) -> str:
 
 def _failing_branches(found: Found, build: Constructor, obj: Any, probs: np.ndarray,
                       taken: set[str], kind: str, domain: str) -> list[CheckSpec]:
-    """Sparse or one-hot labels the code has a branch for, that raise: failed checks."""
+    """Sparse or one-hot labels the code has a branch for, that raise: failed checks.
+
+    One-hot labels beside sparse ones are failed too when forward raises on them outside
+    any branch but backward gives them the gradient it gives the same labels sparse
+    (:func:`_backward_one_hot`): the class takes both kinds (a fused loss, whatever it is
+    called).
+    """
     n, c = probs.shape
     out = []
     for labels in ("sparse", "one_hot"):
@@ -413,6 +421,14 @@ def _failing_branches(found: Found, build: Constructor, obj: Any, probs: np.ndar
                 text = LABEL_TEXT[labels].replace(" labels", "")
                 out.append(CheckSpec(found, build, kind, labels=labels, domain=domain,
                                      failure=_branch_failure(text, exc, line)))
+            elif labels == "one_hot" and "sparse" in taken and not _sparse_by_name(
+                    found.cls) and _backward_one_hot(
+                    obj, probs, _probe_labels("sparse", n, c, np.random.default_rng(0)),
+                    c) == "both":
+                out.append(CheckSpec(found, build, kind, labels=labels, domain=domain,
+                                     failure=_one_hot_failure(
+                                         exc, _categorical(found.cls),
+                                         "y_true = np.argmax(y_true, axis=1) when it is 2-D")))
     return out
 
 

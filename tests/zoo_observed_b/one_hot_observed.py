@@ -102,3 +102,38 @@ class NLL_IntLabels_OneHotTypo_Bug(NLL_IntLabels):
         p = np.clip(y_pred, 1e-7, 1 - 1e-7)
         labels = y_true if y_true.ndim == 1 else y_true.argmax(axis=2)  # BUG: axis 2
         return -np.log(p[np.arange(len(p)), labels])
+
+
+# ------------------------------------------------- fused: softmax + loss, of logits
+class SoftmaxNLL:
+    """Softmax and negative log-likelihood fused: a scalar of logits; both label kinds."""
+
+    def forward(self, logits, y_true):
+        e = np.exp(logits - logits.max(axis=1, keepdims=True))
+        self.output = e / e.sum(axis=1, keepdims=True)
+        labels = _indices(y_true)
+        return float(np.mean(-np.log(self.output[np.arange(len(logits)), labels])))
+
+    def backward(self, dvalues, y_true):
+        n = len(dvalues)
+        self.dinputs = dvalues.copy()
+        self.dinputs[np.arange(n), _indices(y_true)] -= 1
+        self.dinputs /= n
+
+
+class SoftmaxNLL_ForwardIndexes_Bug(SoftmaxNLL):
+    def forward(self, logits, y_true):
+        e = np.exp(logits - logits.max(axis=1, keepdims=True))
+        self.output = e / e.sum(axis=1, keepdims=True)
+        rows = np.arange(len(logits))
+        return float(np.mean(-np.log(self.output[rows, y_true])))  # BUG: one-hot raise
+
+
+class SoftmaxNLL_IntLabels(SoftmaxNLL_ForwardIndexes_Bug):
+    """Sparse labels only, in forward and backward."""
+
+    def backward(self, dvalues, y_true):
+        n = len(dvalues)
+        self.dinputs = dvalues.copy()
+        self.dinputs[np.arange(n), y_true] -= 1
+        self.dinputs /= n
