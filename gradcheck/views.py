@@ -395,6 +395,14 @@ def nothing_to_check(spec: str, found: Sequence[Any], plans: Sequence[Any],
                 f"a gradient and no derivative pair{notes}")
     if skipped:
         return f"no checkable class in {spec} (skipped {skipped})"
+    both = [f for f in found if getattr(f, "has_backward", False) and getattr(f, "reason", "")]
+    if both:  # they have forward and backward: say why each was not checked
+        reasons: dict[str, list[str]] = {}
+        for f in both:
+            reasons.setdefault(f.reason, []).append(f.name)
+        return f"no checkable class in {spec}: " + "; ".join(
+            f"{', '.join(names[:8])}{', ...' if len(names) > 8 else ''}: {reason}"
+            for reason, names in reasons.items())
     names = ", ".join(f.name for f in found[:8]) + (", ..." if len(found) > 8 else "")
     return (f"no checkable class in {spec}: none of its {len(found)} classes ({names}) has "
             "forward and backward methods")

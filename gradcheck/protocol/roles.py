@@ -62,10 +62,12 @@ UPSTREAM_NAMES = frozenset({
     "delta", "upstream", "upstream_grad", "output_gradient", "output_grad", "output_error",
     "error", "err", "dy", "d_y", "dz", "da", "dh", "top_grad", "dldy", "dl_dy",
 })
+_INPUTS_SPELLED = frozenset(n.replace("_", "") for n in INPUT_ARGUMENT_NAMES)
+_UPSTREAM_SPELLED = frozenset(n.replace("_", "") for n in UPSTREAM_NAMES)
 #: the class's own method that resets accumulated gradients, most usual first
 RESET_NAMES = ("zero_grad", "zero_grads", "zero_gradients", "flush_gradients",
                "flush_grads", "reset_gradients", "reset_grads", "reset_grad", "clear_grads",
-               "clear_gradients", "clear_grad", "zerograd")
+               "clear_gradients", "clear_grad", "zerograd", "zero_grad_parameters")
 
 
 @dataclass(frozen=True)
@@ -193,11 +195,14 @@ def takes_learning_rate(function: Any) -> bool:
 
 
 def reset_method(cls: type) -> str | None:
-    """The class's own gradient-reset method (``zero_grad``, ``flush_gradients``), if any."""
-    for name in RESET_NAMES:
-        if callable(getattr(cls, name, None)):
-            return name
-    return None
+    """The class's own gradient-reset method (``zero_grad``, ``flush_gradients``), if any.
+
+    Spelled either way: ``zero_grad`` or ``zeroGrad``, ``zeroGradParameters`` (Torch7).
+    """
+    order = {_spelled(n): i for i, n in enumerate(RESET_NAMES)}
+    found = sorted((order[_spelled(a)], a) for a in dir(cls)
+                   if _spelled(a) in order and callable(getattr(cls, a, None)))
+    return found[0][1] if found else None
 
 
 def roles_of(obj: Any) -> Roles:
@@ -293,8 +298,13 @@ def takes_inputs_first(function: Any) -> bool:
     positional = _positional(function)
     if positional is None or len(positional) < 2:
         return False
-    first, second = positional[0].name.lower(), positional[1].name.lower()
-    return first in INPUT_ARGUMENT_NAMES and second in UPSTREAM_NAMES
+    first, second = _spelled(positional[0].name), _spelled(positional[1].name)
+    return first in _INPUTS_SPELLED and second in _UPSTREAM_SPELLED
+
+
+def _spelled(name: str) -> str:
+    """A name as the lists compare it: ``gradOutput``, ``grad_output`` -> ``gradoutput``."""
+    return name.lower().replace("_", "")
 
 
 def rate_attribute(function: Any) -> str | None:
