@@ -31,8 +31,30 @@ __all__ = ["probe_loss"]
 
 
 def _forward(obj: Any) -> Any:
-    """The object's forward, whatever it is called (``forward``, ``__call__``, ...)."""
-    return getattr(obj, roles_of(obj).forward)
+    """The object's forward, whatever it is called (``forward``, ``__call__``, ...).
+
+    Called as ``forward(y_pred, y_true)`` whatever order it takes them in.
+    """
+    roles = roles_of(obj)
+    method = getattr(obj, roles.forward)
+    return _LabelsFirst(method) if roles.labels_first else method
+
+
+def _backward(obj: Any) -> Any:
+    """The object's backward, called as ``backward(dvalues, y_true)`` whatever its order."""
+    roles = roles_of(obj)
+    method = getattr(obj, roles.backward)
+    return _LabelsFirst(method) if roles.backward_labels_first else method
+
+
+class _LabelsFirst:
+    """A ``method(y_true, y_pred)`` called as ``(y_pred, y_true)`` (Keras' order)."""
+
+    def __init__(self, method: Any) -> None:
+        self.method = self.__wrapped__ = method
+
+    def __call__(self, y_pred: Any, y_true: Any, *args: Any, **kwargs: Any) -> Any:
+        return self.method(y_true, y_pred, *args, **kwargs)
 
 
 def _probe_labels(kind: str, n: int, c: int, rng: np.random.Generator) -> np.ndarray:
@@ -347,8 +369,8 @@ def _backward_gradient(obj: Any, x: np.ndarray, y: np.ndarray) -> np.ndarray | N
 
     ``None`` when backward raises (what an earlier call left in ``dinputs`` is not its).
     """
-    backward = getattr(obj, roles_of(obj).backward)
-    returned = tries(backward, np.array(x, dtype=np.float64), y.copy(), rejected=REJECTED)
+    returned = tries(_backward(obj), np.array(x, dtype=np.float64), y.copy(),
+                     rejected=REJECTED)
     if returned is REJECTED:
         return None
     for name in ("dinputs", "dinput", "d_inputs", "dx", "dX"):
