@@ -73,3 +73,20 @@ def test_deriv_f_and_f_backward_with_the_functions_own_arguments_are_derivatives
         # dout first: a backward, checked as a function pair
         "softsign": ("function", "passed"),
     }
+
+
+@pytest.mark.usefixtures("isolated_imports", "no_shrinking")
+def test_a_layer_given_a_function_and_its_derivative_is_built_from_the_modules_pair(
+        tmp_path, monkeypatch):
+    from zoo_observed import activation_layer
+
+    monkeypatch.chdir(tmp_path)
+    code = main([str(Path(activation_layer.__file__)), "--examples", "5", "--json",
+                 "r.json", "-q"])
+    results = {r["name"]: r for r in json.loads((tmp_path / "r.json").read_text())["results"]}
+    assert code == 1
+    assert results["Activation"]["status"] == "passed"
+    assert results["Activation"]["checks"][0]["variant"] == (
+        "activation=sigmoid, activation_prime=sigmoid_prime")
+    assert results["Activation_OnOutput"]["status"] == "failed"
+    assert results["sigmoid_prime"]["status"] == "passed"  # the pair itself is right
