@@ -160,12 +160,21 @@ def test_a_target_that_hangs_at_import_is_stopped_with_exit_2(tmp_path):
 
 
 def test_a_class_that_hangs_or_ends_the_process_is_an_error_row(tmp_path):
-    write(tmp_path / "gc_rogues.py",
-          "import os\n"
+    # the class that hangs has a file of its own, so its time limit can be short: a limit
+    # shared with other classes has to cover their checks too (the first one in a fresh
+    # process also pays for imports), and 4 s was not enough for them under load
+    write(tmp_path / "gc_spins.py",
           "class Activation_Spins:\n"
           "    def forward(self, inputs):\n        self.output = inputs\n"
           "        if inputs.shape[0] == 1:\n            while True:\n                pass\n"
-          "    def backward(self, dvalues):\n        self.dinputs = dvalues\n"
+          "    def backward(self, dvalues):\n        self.dinputs = dvalues\n")
+    run, statuses, document = checked(gradcheck, "gc_spins.py", *FAST, "--timeout-check", "0.5",
+                                      cwd=tmp_path)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert statuses == {"Activation_Spins": "error"}
+    assert "time limit of 0.5 s" in document["results"][0]["message"]
+    write(tmp_path / "gc_rogues.py",
+          "import os\n"
           "class Activation_Exits:\n"
           "    def forward(self, inputs):\n        self.output = inputs\n"
           "    def backward(self, dvalues):\n        os._exit(0)\n"
@@ -176,14 +185,11 @@ def test_a_class_that_hangs_or_ends_the_process_is_an_error_row(tmp_path):
           "    def forward(self, inputs):\n        self.output = inputs\n"
           "    def backward(self, dvalues):\n        exit(0)\n"
           + IDENTITY)
-    run, statuses, document = checked(gradcheck, "gc_rogues.py", *FAST, "--timeout-check",
-                                      "4", cwd=tmp_path)
+    run, statuses, document = checked(gradcheck, "gc_rogues.py", *FAST, cwd=tmp_path)
     assert run.returncode == 1, run.stdout + run.stderr
-    assert statuses == {"Activation_Spins": "error", "Activation_Exits": "error",
-                        "Activation_Interrupts": "error", "Activation_Quits": "error",
-                        "Activation_Identity": "passed"}
+    assert statuses == {"Activation_Exits": "error", "Activation_Interrupts": "error",
+                        "Activation_Quits": "error", "Activation_Identity": "passed"}
     messages = {r["name"]: r["message"] for r in document["results"]}
-    assert "time limit of 4 s" in messages["Activation_Spins"]
     assert "os._exit(0)" in messages["Activation_Exits"]
     assert "raised KeyboardInterrupt itself" in messages["Activation_Interrupts"]
     assert "sys.exit(0)" in messages["Activation_Quits"]
