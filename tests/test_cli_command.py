@@ -9,7 +9,6 @@ reach this process. The rest runs in process through ``gradcheck.cli.main`` (the
 import json
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -248,11 +247,9 @@ def test_plot_writes_one_png_per_checked_class(tmp_path, capsys):
     assert "plots: 1 written to" in capsys.readouterr().out
 
 
-def test_plot_without_matplotlib_is_a_usage_error(tmp_path):
-    code = ("import sys; sys.modules['matplotlib'] = None; "
-            "from gradcheck.cli import main; raise SystemExit(main(sys.argv[1:]))")
-    run = subprocess.run([sys.executable, "-c", code, "--plot", "plots"], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=60)
+def test_plot_without_matplotlib_is_a_usage_error(tmp_path, gradcheck_cli, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if it were not installed
+    run = gradcheck_cli("--plot", "plots", cwd=tmp_path)
     assert run.returncode == 2
     assert run.stderr.strip() == (
         "gradcheck: error: --plot needs matplotlib: pip install 'nnfs-gradcheck[plot]'")

@@ -3,10 +3,10 @@
 Scripts with training code at the top level, notebooks, packages imported from the project
 root, file names that are not identifiers, targets that hang, exit or raise
 KeyboardInterrupt, losses that narrow their labels silently, and the README's own snippet.
-Those that hang, exit, raise KeyboardInterrupt or stop at their import run ``python -m
-gradcheck`` for real (``gradcheck``), so a target that ended the process or hung could
-not pass unnoticed; the others run the command in process (the ``gradcheck_cli``
-fixture: their targets neither end the process nor patch numpy).
+Those that hang, exit or raise KeyboardInterrupt run ``python -m gradcheck`` for real
+(``gradcheck``), so a target that ended the process or hung could not pass unnoticed; the
+others run the command in process (the ``gradcheck_cli`` fixture: their targets neither
+end the process nor patch numpy).
 """
 
 import json
@@ -67,9 +67,9 @@ def test_a_script_is_checked_without_running_its_training_code(tmp_path, gradche
     assert any("gc_missing_image_lib" in n and "cv2 unavailable" in n for n in loaded["notes"])
 
 
-def test_the_same_script_run_as_a_module_stops_at_its_missing_import(tmp_path):
+def test_the_same_script_run_as_a_module_stops_at_its_missing_import(tmp_path, gradcheck_cli):
     script = shutil.copy(TARGETS / "script_trains.py", tmp_path / "script_trains.py")
-    run = gradcheck(str(script), "--run-module", "-q", cwd=tmp_path)
+    run = gradcheck_cli(str(script), "--run-module", "-q", cwd=tmp_path)
     assert run.returncode == 2
     assert "No module named 'gc_missing_data_loader'" in run.stderr
     assert "script_trains.py:11" in run.stderr  # the user's line, not importlib's
