@@ -68,9 +68,10 @@ def _installed(module):
 def gradcheck_cli(isolated_imports, monkeypatch, capsys):
     """``gradcheck ARGS`` run in this process from ``cwd``: a ``CompletedProcess``.
 
-    For the tests about what the command reports; a test about the process itself (exit
-    on a hang, ``os._exit``, the installed entry point, ``nnfs.init()`` patching numpy)
-    runs it in a child with :func:`cli_process.run_gradcheck` instead.
+    For the tests about what the command reports (with ``nnfs_init_contained`` for book
+    code that calls ``nnfs.init()``); a test about the process itself (exit on a hang,
+    ``os._exit``, the installed entry point) runs it in a child with
+    :func:`cli_process.run_gradcheck` instead.
     """
     from gradcheck.cli import main
 
@@ -85,6 +86,20 @@ def gradcheck_cli(isolated_imports, monkeypatch, capsys):
         return subprocess.CompletedProcess(["gradcheck", *args], code, out.out, out.err)
 
     return run
+
+
+@pytest.fixture
+def nnfs_init_contained():
+    """A target's ``nnfs.init()`` patches numpy for this test only.
+
+    For the CLI run in process on book code, which calls ``nnfs.init()`` at import: numpy
+    and its global random state are put back afterwards, and the test fails if a module
+    loaded meanwhile kept a float32 wrapper (:func:`numpy_patches.contained`).
+    """
+    from numpy_patches import contained
+
+    with contained():
+        yield
 
 
 @pytest.fixture
