@@ -11,7 +11,30 @@ import subprocess
 import sys
 
 import pytest
-from hypothesis import HealthCheck, settings
+
+
+def _hypothesis_imported_as_installed() -> None:
+    """Let Python load Hypothesis from its bytecode, not pytest's assertion rewriter.
+
+    pytest rewrites the asserts of every module of a distribution that registers a pytest
+    plugin, and Hypothesis does: its ~90 modules were parsed, rewritten and compiled again
+    in every test process (0.8 s of CPU each), because with ``PYTHONDONTWRITEBYTECODE``
+    (CI, this machine) pytest keeps no rewritten copy. Its asserts are its own, not this
+    suite's, so they need no rewriting. (pytest offers no public call to unmark a module;
+    on a pytest without these attributes this does nothing, and only time is lost.)
+    """
+    for finder in sys.meta_path:
+        marked = getattr(finder, "_must_rewrite", None)
+        if isinstance(marked, set) and "hypothesis" in marked and "hypothesis" not in sys.modules:
+            marked.discard("hypothesis")
+            cache = getattr(finder, "_marked_for_rewrite_cache", None)
+            if isinstance(cache, dict):
+                cache.clear()
+
+
+_hypothesis_imported_as_installed()
+
+from hypothesis import HealthCheck, settings  # noqa: E402 - after the unmarking above
 
 settings.register_profile(
     "ci",
