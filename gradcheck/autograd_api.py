@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import copy
 import inspect
+import io
 import time
 import warnings
+from functools import partial
 from typing import Any
 
 import numpy as np
 
-# imported for its effect: it installs the reports' repr and HTML (as gradcheck.api does)
-from gradcheck import views  # noqa: F401
+# views also installs the reports' repr and HTML (as gradcheck.api does)
+from gradcheck import views
 from gradcheck.engine import threads
 from gradcheck.engine.autograd_run import EngineCheck
+from gradcheck.engine.capture import captured
 from gradcheck.engine.state import numpy_unpatched
 from gradcheck.errors import EngineCallError, GradcheckWarning, GradientError
 from gradcheck.protocol.autograd import inspect_engine
@@ -27,6 +30,7 @@ def check_engine(
     *,
     seed: int | None = None,
     raise_on_failure: bool = True,
+    verbose: bool = False,
 ) -> EngineReport:
     """Check every operation of a scalar ``Value`` or NumPy ``Tensor`` autograd engine.
 
@@ -53,6 +57,9 @@ def check_engine(
         Seed of the leaf values and upstream gradients (default 0).
     raise_on_failure : bool, default True
         Raise :class:`GradientError` when an operation is wrong or raises.
+    verbose : bool, default False
+        Print what the engine printed or logged while it was checked (after the check).
+        It is kept in ``report.output`` either way, as by :func:`~gradcheck.check_layer`.
 
     Returns
     -------
@@ -127,12 +134,20 @@ def check_engine(
                         "pass the class itself, e.g. check_engine(Value)")
     if not callable(getattr(engine, "backward", None)):
         raise TypeError(f"{engine.__name__} has no backward() method: not an autograd engine")
+    return views.with_output(partial(_checked, engine, seed, raise_on_failure),
+                             verbose=verbose)
+
+
+def _checked(engine: type, seed: int | None, raise_on_failure: bool) -> EngineReport:
+    """The check of :func:`check_engine`, once ``engine`` is known to be a class."""
+    __tracebackhide__ = True
     report = EngineReport(name=engine.__name__, kind=Kind.ENGINE, mode="exhaustive")
     start = time.perf_counter()
     saved = _ClassState(engine)
+    output = io.StringIO()
     try:
-        with (numpy_unpatched(), threads.capped(), np.errstate(all="ignore"),
-              warnings.catch_warnings()):
+        with (captured(output), numpy_unpatched(), threads.capped(),
+              np.errstate(all="ignore"), warnings.catch_warnings()):
             warnings.simplefilter("ignore", RuntimeWarning)
             found = inspect_engine(engine)  # (TypeError: not an engine)
             if isinstance(found, str):
@@ -157,12 +172,13 @@ def check_engine(
         report.problems.append(_ours(engine, exc))
     finally:
         saved.restore()
+    report.output = output.getvalue()
     report.seconds = time.perf_counter() - start
     report.finish()
     if report.status in (FAILED, ERROR) and raise_on_failure:
         raise GradientError(report)
     if report.status == INCONCLUSIVE:
-        warnings.warn(report.message, GradcheckWarning, stacklevel=2)
+        warnings.warn(report.message, GradcheckWarning, stacklevel=4)  # the caller's line
     return report
 
 

@@ -385,10 +385,14 @@ class Report:
                 out.append(f"  {g.name}: {g.diagnosis}")
         out += [f"  problem: {p}" for p in self.problems]
         out += [f"  note: {n}" for n in self.notes]
-        if self.output:
-            out.append(f"  output: {_lines(self.output_lines)} printed or logged by the "
-                       "checked code, kept in report.output (verbose=True shows it)")
-        return "\n".join(out)
+        return "\n".join(out + self._output_line())
+
+    def _output_line(self) -> list[str]:
+        """The line saying what the checked code printed, if it printed anything."""
+        if not self.output:
+            return []
+        return [f"  output: {_lines(self.output_lines)} printed or logged by the checked "
+                "code, kept in report.output (verbose=True shows it)"]
 
     def __repr__(self) -> str:
         show = _PRESENTERS.get("text")
@@ -517,7 +521,7 @@ class EngineReport(Report):
         out += [line.replace("  - ", "  ", 1) for line in self.message.splitlines()[1:]
                 if line.startswith("  - ")]
         out += [f"  note: {n}" for n in self.notes]
-        return "\n".join(out)
+        return "\n".join(out + self._output_line())
 
     @property
     def message(self) -> str:

@@ -24,7 +24,7 @@ import html
 import math
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from gradcheck.report import (
     ERROR,
@@ -39,11 +39,14 @@ from gradcheck.report import (
     present_reports,
 )
 
+_R = TypeVar("_R", bound=Report)  # the kind of report a check gives back
+
 __all__ = [
     "FUNCTION_KINDS",
     "NOTHING_VERIFIED",
     "NO_PICTURE",
     "PROTOCOL_CELL",
+    "everything_excluded",
     "nothing_in_targets",
     "nothing_to_check",
     "render_ignored",
@@ -129,7 +132,8 @@ def report_repr(report: Any) -> str:
                                       getattr(worst, "tolerance", None))
             head += (f"; {'worst ' if status == 'passed' else ''}{worst.name}{where}: error "
                      f"{error} {relation} tolerance {tolerance}")
-    counts = [f"{len(gradients)} gradient{'s' if len(gradients) != 1 else ''}"]
+    unit = "operation" if getattr(report, "kind", None) == "engine" else "gradient"
+    counts = [f"{len(gradients)} {unit}{'s' if len(gradients) != 1 else ''}"]
     if len(problems) > 1:
         counts.append(f"{len(problems)} problems")
     constants = getattr(report, "constants", None)
@@ -168,7 +172,7 @@ def render_output(name: str, text: str, *, limit: int | None = None) -> str:
             + (f"\n... ({more} more lines)" if more else "") + "\n")
 
 
-def with_output(check: Callable[[], Report], *, verbose: bool) -> Report:
+def with_output(check: Callable[[], _R], *, verbose: bool) -> _R:
     """Run a check; with ``verbose``, print what the checked code printed or logged.
 
     The output is kept in ``report.output`` either way (:func:`gradcheck.engine.frame.framed`
@@ -391,9 +395,25 @@ def nothing_to_check(spec: str, found: Sequence[Any], plans: Sequence[Any],
                 f"a gradient and no derivative pair{notes}")
     if skipped:
         return f"no checkable class in {spec} (skipped {skipped})"
+    both = [f for f in found if getattr(f, "has_backward", False) and getattr(f, "reason", "")]
+    if both:  # they have forward and backward: say why each was not checked
+        reasons: dict[str, list[str]] = {}
+        for f in both:
+            reasons.setdefault(f.reason, []).append(f.name)
+        return f"no checkable class in {spec}: " + "; ".join(
+            f"{', '.join(names[:8])}{', ...' if len(names) > 8 else ''}: {reason}"
+            for reason, names in reasons.items())
     names = ", ".join(f.name for f in found[:8]) + (", ..." if len(found) > 8 else "")
     return (f"no checkable class in {spec}: none of its {len(found)} classes ({names}) has "
             "forward and backward methods")
+
+
+def everything_excluded(spec: str, names: Sequence[str], config: Any = None) -> str:
+    """Why a target gave nothing to check when ``exclude`` left out all it defines."""
+    where = f" of {config}" if config else ""
+    shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
+    return (f"nothing left to check in {spec}: `exclude` in [tool.gradcheck]{where} leaves "
+            f"out all it defines ({shown})")
 
 
 def summary_line(counts: dict[str, int]) -> str:
@@ -440,6 +460,9 @@ def _error_text(check: Any) -> str:
     if worst is None or worst.error != worst.error:
         return "-"
     error, tolerance = apart(worst.error, worst.tolerance, digits=1)
+    if worst.status == PASSED and worst.kinks and worst.error > worst.tolerance:
+        # the largest difference is where the analytic value was accepted as a subgradient
+        return f"{error} / {tolerance} at a kink"
     return f"{error} / {tolerance}"
 
 

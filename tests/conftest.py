@@ -74,17 +74,22 @@ def isolated_imports():
 
 
 _PREFIXES = tuple({os.path.join(p, "") for p in (sys.prefix, sys.base_prefix)})
+# this project's own packages (an editable install lives outside sys.prefix): imported once
+# per worker, not again after every test that loads a target
+_OURS = tuple(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), p, "")
+              for p in ("gradcheck", "nnfs_core"))
 
 
 def _installed(module):
-    """Whether a module comes from the interpreter or its site-packages (not a target).
+    """Whether a module comes from the interpreter, its site-packages or this project.
 
-    Those stay loaded: numpy and scipy load parts lazily, and an extension module
-    dropped from ``sys.modules`` cannot be loaded again ("cannot load module more than
-    once per process").
+    Those stay loaded (they are not targets): numpy and scipy load parts lazily, and an
+    extension module dropped from ``sys.modules`` cannot be loaded again ("cannot load
+    module more than once per process"); ``gradcheck`` itself would otherwise be imported
+    and compiled again by every test that runs the command in process.
     """
     origin = getattr(getattr(module, "__spec__", None), "origin", None) or ""
-    return origin.startswith(_PREFIXES)
+    return origin.startswith(_PREFIXES) or origin.startswith(_OURS)
 
 
 @pytest.fixture

@@ -360,9 +360,10 @@ def test_the_same_module_passes_once_its_argument_is_given(capsys, tmp_path):
     assert capsys.readouterr().out.splitlines()[-1] == "1 passed, 0 failed, 0 error, 0 skipped"
 
 
-def test_a_directory_that_is_not_a_package(capsys, tmp_path):
+def test_a_directory_that_is_not_a_package_and_holds_no_python_file(capsys, tmp_path):
+    (tmp_path / "notes.txt").write_text("")
     message = usage_error([str(tmp_path)], capsys)
-    assert "is a directory but not a package" in message
+    assert message.endswith("it holds no .py file or notebook")
 
 
 def test_bad_option_values_are_usage_errors(capsys):

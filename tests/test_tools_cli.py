@@ -159,6 +159,45 @@ def test_configured_examples_seed_strict_and_exclude_apply(project, capsys):
     assert json.loads(capsys.readouterr().out)["seed"] == 1  # the option wins
 
 
+FUNCTIONS = textwrap.dedent(
+    """
+    import numpy as np
+
+    def sigmoid(z):
+        return 1 / (1 + np.exp(-z))
+
+    def sigmoid_prime(z):
+        return 2 * sigmoid(z) * (1 - sigmoid(z))  # twice the derivative
+
+    def relu_forward(x):
+        return np.maximum(0, x), x
+
+    def relu_backward(dout, cache):
+        return dout * (cache > 0)
+    """
+)
+
+
+def test_exclude_leaves_out_function_and_derivative_rows_too(project, capsys):
+    (project / "funcs.py").write_text(FUNCTIONS)
+    assert main(["funcs.py", *FAST]) == 1  # the twin: not excluded, the derivative fails
+    assert "sigmoid_prime" in capsys.readouterr().out
+    (project / "pyproject.toml").write_text("[tool.gradcheck]\nexclude = ['sigmoid*']\n")
+    assert main(["funcs.py", "--output-format", "json", "-q"]) == 0
+    assert [r["name"] for r in json.loads(capsys.readouterr().out)["results"]] == [
+        "relu_forward"]
+
+
+def test_a_target_whose_every_name_is_excluded_says_so(project, capsys):
+    (project / "funcs.py").write_text(FUNCTIONS + GOOD)
+    (project / "pyproject.toml").write_text(
+        "[tool.gradcheck]\nexclude = ['sigmoid*', 'relu*', 'Activation_*']\n")
+    assert main(["funcs.py", *FAST]) == 2
+    err = capsys.readouterr().err
+    assert "nothing left to check in funcs.py: `exclude` in [tool.gradcheck]" in err
+    assert "Activation_Tanh" in err and "sigmoid_prime" in err and "defines no" not in err
+
+
 def test_unknown_keys_are_warned_about_and_bad_values_are_usage_errors(project, capsys):
     (project / "layers.py").write_text(GOOD)
     (project / "pyproject.toml").write_text("[tool.gradcheck]\nexmaples = 5\n")

@@ -127,3 +127,26 @@ def test_a_passing_row_just_under_its_tolerance_shows_it():
     row = _row(render_table([Result()]), "Close")
     assert "3.50e-10 / 3.52e-10" in row
     assert "3.5e-10 vs tolerance 3.52e-10" in report_repr(report)
+
+
+def test_a_passing_row_whose_largest_difference_is_at_an_accepted_kink_says_so():
+    from gradcheck.targets.results import CheckResult
+
+    class Spec:
+        variant = "default"
+        range_finding = None
+
+    def row(kinks: int, error: float) -> str:
+        report = Report(name="Pool", kind="layer", status=PASSED)
+        report.gradients.append(GradientResult("dinputs", PASSED, error=error,
+                                               tolerance=1.8e-4, kinks=kinks, checked=35))
+        check = CheckResult(Spec(), PASSED, "", report=report)  # type: ignore[arg-type]
+
+        class Result:
+            name, kind, status, message, checks = "Pool", "layer", PASSED, "", [check]
+
+        return _row(render_table([Result()]), "Pool")
+
+    assert "5.7e-01 / 1.8e-04 at a kink" in row(18, 0.57)
+    assert "at a kink" not in row(18, 1e-5)  # under its tolerance: nothing to explain
+    assert "at a kink" not in row(0, 1e-5)

@@ -138,6 +138,22 @@ def test_rounded_constants_are_diagnosed_as_such_never_as_an_indexing_slip():
         assert check_layer(rounding.GELU(), x, raise_on_failure=False).ok
 
 
+def test_a_rounded_constant_whose_error_grows_with_x_is_never_an_indexing_slip():
+    # 0.044715 as 0.0447: a relative error up to about 2e-4 where |x| is large, right to
+    # rounding near 0, so that few elements fail (one, after shrinking)
+    for seed in range(4):
+        x = np.random.default_rng(seed).standard_normal((5, 2))
+        report = check_layer(rounding.GELU_RoundedCubic(), x, raise_on_failure=False)
+        diagnosis = report.gradients[0].diagnosis or ""
+        assert not report.ok and "small relative error" in diagnosis, diagnosis
+        assert "indexing slip" not in diagnosis
+        assert check_layer(rounding.GELU(), x, raise_on_failure=False).ok
+    one = np.array([[2.5]])
+    diagnosis = check_layer(rounding.GELU_RoundedCubic(), one,
+                            raise_on_failure=False).gradients[0].diagnosis or ""
+    assert "indexing slip" not in diagnosis
+
+
 @pytest.mark.parametrize("module", [spellings, tutorials, rounding, state, several, percall],
                          ids=lambda m: m.__name__.rsplit(".", 1)[-1])
 def test_the_cli_with_no_configuration_gives_the_same_verdicts(module, tmp_path, capsys,

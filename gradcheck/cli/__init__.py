@@ -38,6 +38,7 @@ from gradcheck.targets.discovery import (
     load_target,
     plan_checks,
 )
+from gradcheck.targets.folders import directory_files
 from gradcheck.targets.guard import GuardError, guarded
 from gradcheck.targets.loading import Target
 from gradcheck.targets.options import (
@@ -57,6 +58,7 @@ from gradcheck.targets.results import ClassResult
 from gradcheck.targets.runner import load_engine
 from gradcheck.views import (
     NOTHING_VERIFIED,
+    everything_excluded,
     nothing_in_targets,
     nothing_to_check,
     render_ignored,
@@ -139,7 +141,7 @@ configuration ([tool.gradcheck] of the nearest pyproject.toml at or above the wo
 directory; options win):
   targets = ["src/layers.py"]   what a bare `gradcheck` checks
   examples = 50                 seed = 1                  strict = true
-  exclude = ["Layer_Broken*"]   class names or target paths (fnmatch) left out
+  exclude = ["Layer_Broken*"]   names in the first column, or target paths (fnmatch), left out
   memory = "512MB"              threads = 2
 
 exit codes:
@@ -190,8 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "targets", nargs="*", metavar="TARGET",
-        help="a .py file, a package directory, or an importable module name "
-        "(default: the targets of [tool.gradcheck] in pyproject.toml, else "
+        help="a .py file, a notebook, a directory (a package, or each file in it), or an "
+        "importable module name (default: the targets of [tool.gradcheck] in pyproject.toml, else "
         f"{DEFAULT_TARGET}, the embedded reference layers)",
     )
     parser.add_argument(
@@ -389,21 +391,51 @@ def _plan(args: argparse.Namespace, settings: Settings, progress: Progress) -> _
         print(f"gradcheck: no TARGET given and {where}: checking the embedded "
               f"{DEFAULT_TARGET} (the reference layers), not your code", file=sys.stderr)
     for spec in plan.targets:
-        if not settings.excludes(spec):
+        files = directory_files(spec)
+        if files is not None:  # a plain directory: each of its files
+            _plan_directory(spec, files, args, settings, progress, plan)
+        elif not settings.excludes(spec):
             _plan_target(spec, args, settings, progress, plan)
     return plan
 
 
+def _plan_directory(spec: str, files: list[str], args: argparse.Namespace,
+                    settings: Settings, progress: Progress, plan: _Plan) -> None:
+    """Every file of a plain directory; those with nothing to check are passed over.
+
+    A file that cannot be loaded (a syntax error, a failing import, a hang) is an
+    ``error`` row and the other files are still checked; the directory is a usage error
+    only when none of its files has anything to check.
+    """
+    files = [f for f in files if not settings.excludes(f)]
+    before = len(plan.plans) + len(plan.broken)
+    for file in files:
+        try:
+            _plan_target(file, args, settings, progress, plan, in_directory=True)
+        except UsageError as exc:
+            plan.broken.append((file, unloadable_file(file, str(exc))))
+    if len(plan.plans) + len(plan.broken) == before and not args.allow_empty:
+        if not files:
+            raise UsageError(f"nothing to check in {spec}: it holds no .py file or notebook")
+        raise UsageError(f"nothing to check in {spec}: none of its {len(files)} files and "
+                         "notebooks defines a class with forward and backward, a function "
+                         "that returns a gradient or a derivative pair")
+
+
 def _plan_target(spec: str, args: argparse.Namespace, settings: Settings,
-                 progress: Progress, plan: _Plan) -> None:
-    """Load one target and add its plans (and what loading it showed) to ``plan``."""
+                 progress: Progress, plan: _Plan, *, in_directory: bool = False) -> None:
+    """Load one target and add its plans (and what loading it showed) to ``plan``.
+
+    ``in_directory``: one file of a plain directory, passed over without a word when it
+    has nothing to check.
+    """
     progress.status(f"loading {spec}")
     try:
         with guarded(f"loading {spec}", args.timeout_import, option="--timeout-import",
                      on_hung=_hung_report(args)):
             target = load_target(spec, run_module=args.run_module, seed=args.seed)
             config = load_config(target)
-            found = [f for f in find_classes(target) if not settings.excludes(f.name)]
+            found = find_classes(target)
         args.strict = args.strict or project_strict(target.config_start)
     except (TargetError, GuardError) as exc:
         progress.clear()
@@ -417,12 +449,19 @@ def _plan_target(spec: str, args: argparse.Namespace, settings: Settings,
         target, found, config,
         plan=lambda f: _plan_guarded(f, config, args.timeout_check, args),
         on_class=lambda f: progress.status(f"probing {f.name}"),
+        excludes=settings.excludes,
     )
     plan.ignored += [(spec, f) for f in planned.ignored]
     progress.clear()
     if not any(p.status != "skip" for p in planned.plans) and not target.broken:
+        if in_directory and not planned.plans:  # (train.py, utils.py beside the layers)
+            plan.loaded.remove(target)
+            plan.printed = [(s, text) for s, text in plan.printed if s != spec]
+            return
         if args.allow_empty:
             return
+        if planned.excluded:
+            raise UsageError(everything_excluded(spec, planned.excluded, settings.path))
         raise UsageError(nothing_to_check(spec, found, planned.plans, target))
     plan.plans += [(spec, p) for p in planned.plans]
 
@@ -573,6 +612,11 @@ def _run_guarded(planned: Planned, args: argparse.Namespace, on_check: Any) -> C
                            notes=list(planned.notes))
     finally:
         _keep_output(args, found.name, buffer)
+
+
+def unloadable_file(spec: str, reason: str) -> ClassResult:
+    """The ``error`` row of a file of a directory that could not be loaded."""
+    return ClassResult(spec, "file", spec, ERROR, reason)
 
 
 def broken_class(target: Target, name: str, reason: str) -> ClassResult:

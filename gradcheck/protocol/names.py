@@ -34,7 +34,7 @@ OUTPUT_NAMES = ("output", "outputs")
 # hints, most usual first: an input gradient under any other name is found by its shape
 # (gradcheck.protocol.observe)
 DINPUTS_NAMES = ("dinputs", "d_inputs", "dInputs", "dx", "dX", "dinput", "d_input", "dInput",
-                 "grad_inputs", "grad_input", "input_grad")
+                 "grad_inputs", "grad_input", "input_grad", "gradInput")
 # containers that hold gradients parallel to the parameters (dicts keyed like the
 # parameters, or lists in the same order)
 GRADIENT_CONTAINERS = ("grads", "gradients", "grad", "dparams", "d_params")
@@ -62,7 +62,8 @@ def gradient_names(name: str) -> tuple[str, ...]:
     """Where the gradient of attribute ``name`` may be stored, most usual first."""
     stem = bare(name)
     upper = stem[:1].upper() + stem[1:]
-    names = [f"d{stem}", f"d_{stem}", f"d{upper}", f"grad_{stem}", f"{stem}_grad"]
+    names = [f"d{stem}", f"d_{stem}", f"d{upper}", f"grad_{stem}", f"{stem}_grad",
+             f"grad{upper}"]  # (gradWeight: Torch7's spelling)
     if stem != name:
         names.append(f"d{name}")
     return tuple(dict.fromkeys(names))
@@ -78,6 +79,8 @@ def gradient_stems(name: str) -> tuple[str, ...]:
         found += [name[1:], name[1:2].lower() + name[2:]]
     if name.startswith("grad_"):
         found.append(name[5:])
+    elif name.startswith("grad") and name[4:5].isupper():  # gradWeight
+        found += [name[4:5].lower() + name[5:], name[4:]]
     if name.endswith("_grad"):
         found.append(name[:-5])
     stems = [f for f in found if f and name in gradient_names(f)]

@@ -36,9 +36,11 @@ from typing import Any
 from gradcheck.protocol.labels import LABEL_NAMES
 from gradcheck.protocol.source import function_tree, looks_like_gradient, self_attribute
 
-__all__ = ["INPUT_ARGUMENT_NAMES", "LEARNING_RATE_NAMES", "RESET_NAMES", "UPSTREAM_NAMES",
-           "Roles", "backward_layout", "method_names", "rate_attribute", "reset_method",
-           "roles_of", "takes_inputs_first", "takes_learning_rate", "takes_no_argument"]
+__all__ = ["INPUT_ARGUMENT_NAMES", "LEARNING_RATE_NAMES", "PREDICTION_ARGUMENT_NAMES",
+           "RESET_NAMES", "TARGET_ARGUMENT_NAMES", "UPSTREAM_NAMES", "Roles",
+           "backward_layout", "method_names", "rate_attribute", "reset_method", "roles_of",
+           "takes_inputs_first", "takes_labels_first", "takes_learning_rate",
+           "takes_no_argument"]
 
 _FORWARD = re.compile(r"_*(forward|forward_?prop(agation|agate)?|forward_?pass|fprop|"
                       r"feed_?forward|propagate_?forward)", re.I)
@@ -62,10 +64,26 @@ UPSTREAM_NAMES = frozenset({
     "delta", "upstream", "upstream_grad", "output_gradient", "output_grad", "output_error",
     "error", "err", "dy", "d_y", "dz", "da", "dh", "top_grad", "dldy", "dl_dy",
 })
+#: names of a loss's first argument when it is the labels (``forward(y_true, y_pred)``,
+#: Keras' and scikit-learn's order), recognised only before a prediction's name
+TARGET_ARGUMENT_NAMES = frozenset({
+    "y_true", "y", "t", "target", "targets", "label", "labels", "y_actual", "actual",
+    "truth", "ground_truth", "gt", "expected", "y_target", "desired", "yt", "true",
+})
+#: names of a loss's predictions argument
+PREDICTION_ARGUMENT_NAMES = frozenset({
+    "y_pred", "pred", "preds", "prediction", "predictions", "predicted", "y_predicted",
+    "y_hat", "yhat", "output", "outputs", "out", "a", "al", "logits", "scores", "p",
+    "probs", "probabilities", "activations", "x", "inputs", "input",
+})
+_TARGETS_SPELLED = frozenset(n.replace("_", "") for n in TARGET_ARGUMENT_NAMES)
+_PREDICTIONS_SPELLED = frozenset(n.replace("_", "") for n in PREDICTION_ARGUMENT_NAMES)
+_INPUTS_SPELLED = frozenset(n.replace("_", "") for n in INPUT_ARGUMENT_NAMES)
+_UPSTREAM_SPELLED = frozenset(n.replace("_", "") for n in UPSTREAM_NAMES)
 #: the class's own method that resets accumulated gradients, most usual first
 RESET_NAMES = ("zero_grad", "zero_grads", "zero_gradients", "flush_gradients",
                "flush_grads", "reset_gradients", "reset_grads", "reset_grad", "clear_grads",
-               "clear_gradients", "clear_grad", "zerograd")
+               "clear_gradients", "clear_grad", "zerograd", "zero_grad_parameters")
 
 
 @dataclass(frozen=True)
@@ -90,6 +108,9 @@ class Roles:
     rate_attribute : str or None
         The object's attribute a backward updating the parameters reads its learning
         rate from (``self.learning_rate``); ``learning_rate`` is then True too.
+    labels_first, backward_labels_first : bool
+        A loss's forward (backward) takes the labels before the predictions
+        (``forward(y_true, y_pred)``, Keras' order): the two are given in that order.
     layout : tuple of str
         Backward's positional arguments by role (``"grad"``, ``"rate"``, ``"input"``)
         when a learning rate argument stands elsewhere than second
@@ -107,6 +128,8 @@ class Roles:
     rate_attribute: str | None = None
     layout: tuple[str, ...] = ()
     signature: str = ""
+    labels_first: bool = False
+    backward_labels_first: bool = False
 
     @property
     def update_call(self) -> str:
@@ -157,7 +180,13 @@ class Roles:
             return (grads[0], rate, *grads[1:])
         if self.takes_nothing:
             return ()
+        if self.backward_labels_first and len(grads) >= 2:
+            return (grads[1], grads[0], *grads[2:])  # backward(y_true, y_pred)
         return grads
+
+    def forward_arguments(self, y_pred: Any, y_true: Any) -> tuple[Any, Any]:
+        """A loss's forward arguments, in the order its forward takes them."""
+        return (y_true, y_pred) if self.labels_first else (y_pred, y_true)
 
 
 def _methods(cls: type, pattern: re.Pattern[str]) -> list[str]:
@@ -193,11 +222,14 @@ def takes_learning_rate(function: Any) -> bool:
 
 
 def reset_method(cls: type) -> str | None:
-    """The class's own gradient-reset method (``zero_grad``, ``flush_gradients``), if any."""
-    for name in RESET_NAMES:
-        if callable(getattr(cls, name, None)):
-            return name
-    return None
+    """The class's own gradient-reset method (``zero_grad``, ``flush_gradients``), if any.
+
+    Spelled either way: ``zero_grad`` or ``zeroGrad``, ``zeroGradParameters`` (Torch7).
+    """
+    order = {_spelled(n): i for i, n in enumerate(RESET_NAMES)}
+    found = sorted((order[_spelled(a)], a) for a in dir(cls)
+                   if _spelled(a) in order and callable(getattr(cls, a, None)))
+    return found[0][1] if found else None
 
 
 def roles_of(obj: Any) -> Roles:
@@ -223,7 +255,8 @@ def _roles_of_class(cls: type) -> Roles:
     attribute = None if takes_learning_rate(method) else rate_attribute(method)
     return Roles(forward, backward, takes_learning_rate(method) or attribute is not None,
                  reset_method(cls), takes_no_argument(method), takes_inputs_first(method),
-                 attribute)
+                 attribute, labels_first=takes_labels_first(getattr(cls, forward, None)),
+                 backward_labels_first=takes_labels_first(method))
 
 
 def _positional(function: Any) -> list[inspect.Parameter] | None:
@@ -293,8 +326,22 @@ def takes_inputs_first(function: Any) -> bool:
     positional = _positional(function)
     if positional is None or len(positional) < 2:
         return False
-    first, second = positional[0].name.lower(), positional[1].name.lower()
-    return first in INPUT_ARGUMENT_NAMES and second in UPSTREAM_NAMES
+    first, second = _spelled(positional[0].name), _spelled(positional[1].name)
+    return first in _INPUTS_SPELLED and second in _UPSTREAM_SPELLED
+
+
+def _spelled(name: str) -> str:
+    """A name as the lists compare it: ``gradOutput``, ``grad_output`` -> ``gradoutput``."""
+    return name.lower().replace("_", "")
+
+
+def takes_labels_first(function: Any) -> bool:
+    """Whether ``function(y_true, y_pred)``: a loss's labels, then its predictions."""
+    positional = _positional(function)
+    if positional is None or len(positional) < 2:
+        return False
+    first, second = _spelled(positional[0].name), _spelled(positional[1].name)
+    return first in _TARGETS_SPELLED and second in _PREDICTIONS_SPELLED
 
 
 def rate_attribute(function: Any) -> str | None:

@@ -498,6 +498,13 @@ class LossSubject(Subject):
         """Keep the labels and the batch size; a forward taking no labels implies a loss."""
         self.y_true, self.n_samples = y, x.shape[0]
         self.activation_only = not implied.forward_takes_labels(self.obj)
+        roles = self.roles
+        if roles.labels_first or roles.backward_labels_first:
+            which = " and ".join(name for name, first in (
+                (roles.forward, roles.labels_first),
+                (roles.backward, roles.backward_labels_first)) if first)
+            return [f"{which} take the labels first (y_true, y_pred): given in that order; "
+                    "the gradient checked is the predictions'"]
         return []
 
     def as_scalar(self) -> FusedSubject:
@@ -521,7 +528,7 @@ class LossSubject(Subject):
             returned = call(self.obj, self.roles.forward, x)
             self.pin.note_draws()
             return self._implied(returned, labels)
-        result = call(self.obj, self.roles.forward, x, labels)
+        result = call(self.obj, self.roles.forward, *self.roles.forward_arguments(x, labels))
         self.pin.note_draws()
         return result
 

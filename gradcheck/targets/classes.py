@@ -557,10 +557,16 @@ def _different_protocols(r: _Reading) -> Found | None:
     assert r.forward_kind is not None
     if (r.forward_kind == "layer") == (r.protocol == "layer"):
         return None
+    forward = ", ".join(p.name for p in r.f_params or ())
+    backward = ", ".join(p.name for p in r.b_params or ())
+    hint = ""
+    if r.forward_kind == "layer" and r.protocol == "loss":
+        hint = ("; a layer whose backward takes its input first is read from the names "
+                "(input, grad_output)")
     return r.found(
         r.forward_kind, "ignore",
-        "forward and backward signatures belong to different protocols "
-        "(a model or a container, not a layer or a loss)",
+        f"forward({forward}) and backward({backward}) belong to different protocols "
+        f"(a model or a container, not a layer or a loss){hint}",
     )
 
 

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.report import FAILED, PASSED
 from gradcheck.targets.classes import Found
 from gradcheck.targets.discovery import CONFIG_NAME, Target
 from gradcheck.targets.loading import own_functions
@@ -407,7 +408,47 @@ def run_function_engine(spec: CheckSpec, case: Any) -> tuple[Any, str | None]:
 
         return checker_raised(exc, spec.name, spec.kind)
     report.name = spec.found.name
+    if pair.convention in _FLATTENING and report.status == FAILED:
+        _note_unflattened(pair, call, report)
     return report, None
+
+
+# the conventions whose x is (N, d1, ..., dk), each example flattened (CS231n's affine)
+_FLATTENING = ("affine", "affine_relu")
+
+
+def _note_unflattened(pair: FunctionPair, call: FunctionCall, report: Any) -> None:
+    """Say so when an affine fails only because its forward does not flatten x.
+
+    CS231n's ``affine_forward`` takes ``x`` of shape ``(N, d1, ..., dk)`` and flattens
+    each example; one written for 2-D ``x`` gives, at ``x`` of 3+ dimensions, an output
+    that is not ``(N, M)`` and gradients of the wrong shape, which read like a missing
+    ``keepdims``. When the same example with ``x`` flattened passes, the failed
+    gradients say what is true instead.
+    """
+    from gradcheck import check_function
+
+    x = call.args[0] if call.args else None
+    if not isinstance(x, np.ndarray) or x.ndim <= 2:
+        return
+    flat = x.reshape(x.shape[0], -1)
+    try:
+        out = pair.forward(x.copy(), *call.args[1:], **call.kwargs)
+        out = out[0] if isinstance(out, tuple) else out
+        if np.ndim(out) == 2:
+            return  # the forward flattens: the failure is its backward's, as reported
+        again = check_function(pair.forward, pair.backward, flat, *call.args[1:],
+                               raise_on_failure=False, **call.kwargs)
+    except Exception:  # noqa: BLE001 - the note is optional; the failure stands
+        return
+    if again.status != PASSED:
+        return
+    note = (f"right for 2-D x, but x of shape {x.shape} is not flattened: CS231n's "
+            "affine_forward takes x of shape (N, d1, ..., dk) and flattens each example "
+            "(x.reshape(x.shape[0], -1)), and its backward reshapes dx back to x.shape")
+    for g in report.gradients:
+        if g.status == FAILED:
+            g.diagnosis = note
 
 
 @dataclass(frozen=True)

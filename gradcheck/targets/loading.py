@@ -150,7 +150,9 @@ def _load(spec: str, run_module: bool) -> Target:
     path = path.resolve()
     if path.is_dir():
         if not (path / "__init__.py").exists():
-            raise TargetError(f"{spec} is a directory but not a package (no __init__.py)")
+            raise TargetError(f"{spec} is a directory but not a package (no __init__.py): "
+                              "give its files one by one (the command `gradcheck "
+                              f"{spec}` checks each of them)")
         root, name = _package_root(path / "__init__.py")
         module, output = _import_from_path(name, root, spec, path)
         return Target(spec, module, path, [module, *_submodules(module, spec)], output)

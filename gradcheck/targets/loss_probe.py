@@ -31,8 +31,30 @@ __all__ = ["probe_loss"]
 
 
 def _forward(obj: Any) -> Any:
-    """The object's forward, whatever it is called (``forward``, ``__call__``, ...)."""
-    return getattr(obj, roles_of(obj).forward)
+    """The object's forward, whatever it is called (``forward``, ``__call__``, ...).
+
+    Called as ``forward(y_pred, y_true)`` whatever order it takes them in.
+    """
+    roles = roles_of(obj)
+    method = getattr(obj, roles.forward)
+    return _LabelsFirst(method) if roles.labels_first else method
+
+
+def _backward(obj: Any) -> Any:
+    """The object's backward, called as ``backward(dvalues, y_true)`` whatever its order."""
+    roles = roles_of(obj)
+    method = getattr(obj, roles.backward)
+    return _LabelsFirst(method) if roles.backward_labels_first else method
+
+
+class _LabelsFirst:
+    """A ``method(y_true, y_pred)`` called as ``(y_pred, y_true)`` (Keras' order)."""
+
+    def __init__(self, method: Any) -> None:
+        self.method = self.__wrapped__ = method
+
+    def __call__(self, y_pred: Any, y_true: Any, *args: Any, **kwargs: Any) -> Any:
+        return self.method(y_true, y_pred, *args, **kwargs)
 
 
 def _probe_labels(kind: str, n: int, c: int, rng: np.random.Generator) -> np.ndarray:
@@ -111,7 +133,7 @@ def _scalar_specs(probe: _Probe, scalars: set[str]) -> list[CheckSpec]:
     """A loss returning one number: fused (of logits), or a scalar loss of probabilities."""
     found, obj, n, c = probe.found, probe.obj, probe.n, probe.c
     kinds: list[str] = [k for k in ("sparse", "one_hot") if k in scalars]
-    if "sparse" not in scalars and "binary" in scalars:
+    if not kinds and "binary" in scalars:
         kinds = ["binary"]  # e.g. sigmoid + binary cross-entropy, fused
     if not kinds:
         user_call(f"{found.name}.forward(logits, sparse labels)", _forward(obj),
@@ -121,6 +143,11 @@ def _scalar_specs(probe: _Probe, scalars: set[str]) -> list[CheckSpec]:
         # a scalar cross-entropy of probabilities (the mean of -log p): not fused, its
         # predictions are probability rows, as a per-sample loss's are
         return [probe.spec("loss", k, "probabilities") for k in kinds]
+    if kinds == ["one_hot"] and "binary" in scalars and not _softmax_like(obj, n, c):
+        # sigmoid + binary cross-entropy, fused: several labels per row. A softmax one
+        # stays on one-hot rows, where its (softmax - y) gradient holds (a row of zeros or
+        # two ones is no label of it), as does a loss of probabilities above
+        kinds = ["binary"]
     one_column = _one_column_only(obj, probe.probs, probe.labels(kinds[0]))
     if one_column:
         specs = [probe.spec("fused", "binary", "real", input_width=1)]
@@ -293,7 +320,7 @@ def _backward_takes_one_hot(obj: Any, probs: np.ndarray, sparse: np.ndarray, c: 
 
 def _backward_gradient(obj: Any, x: np.ndarray, y: np.ndarray) -> np.ndarray | None:
     """The gradient ``backward(x, y)`` sets (``dinputs`` or a spelling) or returns."""
-    returned = tries(obj.backward, np.array(x, dtype=np.float64), y.copy())
+    returned = tries(_backward(obj), np.array(x, dtype=np.float64), y.copy())
     for name in ("dinputs", "dinput", "d_inputs", "dx", "dX"):
         value = getattr(obj, name, None)
         if isinstance(value, np.ndarray) and value.shape == x.shape:
@@ -378,6 +405,22 @@ def _takes_large_predictions(obj: Any, n: int, c: int, rng: np.random.Generator)
     y_pred = rng.uniform(-big, big, size=(n, c))
     y_true = rng.uniform(-big, big, size=(n, c))
     return _per_sample(tries(_forward(obj), y_pred, y_true), n, c) is not None
+
+
+def _softmax_like(obj: Any, n: int, c: int) -> bool:
+    """Whether a scalar loss of logits is unchanged by a constant added to a row's logits.
+
+    A softmax cross-entropy is; a sigmoid one is not.
+    """
+    logits = np.random.default_rng(9).normal(size=(n, c))
+    labels = _probe_labels("one_hot", n, c, np.random.default_rng(0))
+    with np.errstate(all="ignore"):
+        before = tries(_forward(obj), logits.copy(), labels.copy())
+        after = tries(_forward(obj), logits + 1.5, labels.copy())
+    try:
+        return bool(np.isclose(float(before), float(after), rtol=1e-9, atol=1e-12))
+    except (TypeError, ValueError):
+        return False
 
 
 def _finite_on_logits(obj: Any, n: int, c: int, kind: str, rng: np.random.Generator

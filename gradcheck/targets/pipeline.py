@@ -38,11 +38,13 @@ class TargetPlans:
 
     plans: list[Any] = field(default_factory=list)
     ignored: list[Found] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)  # names the ``exclude`` setting left out
 
 
 def plan_target(target: Target, found: list[Found], config: dict[str, Any], *,
                 plan: Callable[[Found], Planned] | None = None,
-                on_class: Callable[[Found], None] | None = None) -> TargetPlans:
+                on_class: Callable[[Found], None] | None = None,
+                excludes: Callable[[str], bool] | None = None) -> TargetPlans:
     """Plan every class (and function pair) of ``target``.
 
     Parameters
@@ -59,12 +61,19 @@ def plan_target(target: Target, found: list[Found], config: dict[str, Any], *,
         runs under its time limit.
     on_class : callable, optional
         Called before each class is planned (progress display).
+    excludes : callable, optional
+        Whether a name is left out (the ``exclude`` setting): applied to the classes (which
+        the caller may also have filtered) and to every function, pair, derivative, program
+        and network row, by the name the report's first column shows.
 
     Returns
     -------
     TargetPlans
     """
     out = TargetPlans()
+    if excludes is not None:
+        out.excluded += [f.name for f in found if excludes(f.name)]
+        found = [f for f in found if not excludes(f.name)]
     derivatives = plan_derivatives(target)
     owners = {(p.found.module, p.found.subject.owner) for p in derivatives}
     for f in found:
@@ -98,6 +107,9 @@ def plan_target(target: Target, found: list[Found], config: dict[str, Any], *,
     # deeplearning.ai networks: forward_propagation* / backward_propagation* over a dict
     out.plans += [p for p in plan_dict_networks(target) if p.found.name not in names]
     out.plans += derivatives  # f/f_prime pairs and derivative objects
+    if excludes is not None:
+        out.excluded += [p.found.name for p in out.plans if excludes(p.found.name)]
+        out.plans = [p for p in out.plans if not excludes(p.found.name)]
     return out
 
 

@@ -383,7 +383,11 @@ class _State:
         else:
             self.passed += 1
         ratio = _ratio(report)
-        if report.status == PASSED and ratio >= self.closest_ratio or self.closest is None:
+        # the closest call among the passed examples; an inconclusive one (its errors at
+        # undecidable elements) only until one passes
+        decided = self.closest is not None and self.closest.status == PASSED
+        if report.status == PASSED and (ratio >= self.closest_ratio or not decided) \
+                or self.closest is None:
             self.closest, self.closest_ratio = report, ratio
         return None
 

@@ -28,3 +28,10 @@ class GELU_RoundedConstant(GELU):
         t = np.tanh(0.797885 * (x + 0.044715 * x ** 3))  # BUG: sqrt(2/pi) to 6 digits
         dt = (1.0 - t * t) * 0.797885 * (1.0 + 3 * 0.044715 * x * x)
         self.dinputs = dvalues * (0.5 * (1.0 + t) + 0.5 * x * dt)
+
+
+class GELU_RoundedCubic(GELU):
+    def backward(self, dvalues):
+        x, t = self.inputs, self.t
+        dt = (1.0 - t * t) * _C * (1.0 + 3 * 0.0447 * x * x)  # BUG: 0.044715 as 0.0447
+        self.dinputs = dvalues * (0.5 * (1.0 + t) + 0.5 * x * dt)

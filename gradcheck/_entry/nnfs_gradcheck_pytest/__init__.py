@@ -301,7 +301,8 @@ class _Loaded:
                 found = [f for f in find_classes(self.target)
                          if not state.settings.excludes(f.name)]
                 with state.options.configured():  # probing runs the user's code too
-                    self.plans = plan_target(self.target, found, config).plans
+                    self.plans = plan_target(self.target, found, config,
+                                             excludes=state.settings.excludes).plans
             finally:
                 self.patches.undo()
         except TargetError as exc:
