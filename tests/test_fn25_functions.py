@@ -64,7 +64,7 @@ def test_numbered_weights_are_read_as_layers_with_every_size_different():
     assert roles(gap)[0] == {} and "numbered 1, 3" in roles(gap)[1]
 
 
-def test_two_layer_functions_through_the_command(monkeypatch, tmp_path, capsys, no_shrinking):
+def test_two_layer_functions_through_the_command(monkeypatch, tmp_path, capsys):
     code, rows = statuses(monkeypatch, tmp_path, capsys, ZOO / "two_layer", "two_layer.py",
                           "buggy_two_layer.py")
     assert code == 1

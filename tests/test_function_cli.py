@@ -57,7 +57,7 @@ def test_every_buggy_layer_fails_with_its_cause(gradcheck_cli, tmp_path, no_shri
         assert says in results[name]["message"], results[name]["message"]
 
 
-def test_recurrent_bugs_fail_and_package_imports_work(gradcheck_cli, tmp_path, no_shrinking):
+def test_recurrent_bugs_fail_and_package_imports_work(gradcheck_cli, tmp_path):
     # buggy_rnn_layers imports `from cs231n.rnn_layers import ...`
     run, results = gradcheck(gradcheck_cli, "cs231n/buggy_rnn_layers.py", tmp_path=tmp_path)
     assert run.returncode == 1

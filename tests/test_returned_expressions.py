@@ -72,7 +72,7 @@ def test_a_loss_returning_grad_over_n_is_found_and_passes(tmp_path, monkeypatch,
     assert "logits" in results["softmax_cross_entropy"]["checks"][0]["variant"]
 
 
-def test_its_twin_with_a_summed_loss_fails(tmp_path, monkeypatch, capsys, no_shrinking):
+def test_its_twin_with_a_summed_loss_fails(tmp_path, monkeypatch, capsys):
     # the loss is summed but the gradient divided by n: every element 1/n of the truth
     code, results = _run(tmp_path, monkeypatch, capsys, SOFTMAX.format(reduce="sum"))
     assert code == 1
