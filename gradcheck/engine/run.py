@@ -41,6 +41,7 @@ from gradcheck.protocol import accumulation, checks, names
 from gradcheck.protocol.observe import Before, Observation, Returned, Update, Where, closeness
 from gradcheck.protocol.packing import Packing
 from gradcheck.protocol.params import (
+    PARAMETER_VALUES,
     Parameter,
     expected_gradient,
     gradient_of,
@@ -148,10 +149,11 @@ class Run(ABC, Generic[S]):
         subject = self._subject()  # (a loss whose forward returns a scalar: a fused one)
         if not self._first_output_ok(subject, out, grads):
             return
-        verification = Verification(Context(
+        context = Context(
             report, self.x, self.y, self.rng, self.eps, self.step,
             self.dinputs_name if self.differentiable_inputs else None, self.seed,
-        ), subject)
+        )
+        verification = Verification(context, subject)
         mode = self.mode or budget.automatic_mode(
             subject, x, rows_independent=verification.rows_independent,
             columns_usable=verification.columns_usable,
@@ -160,7 +162,17 @@ class Run(ABC, Generic[S]):
         settled = self._settled(subject, mode, grads, out)
         if settled is None:
             return
+        before = list(report.gradients), list(report.notes)
         verification.run(*settled)
+        if mode == "fast":
+            # (+= with no reset method: judged by the increment, as exhaustive mode does)
+            steps = accumulation.increments(
+                settled[0], report.gradients,
+                lambda: self._analytic_pass(subject, first=False)[0], self.eps)
+            if steps:
+                report.gradients[:], report.notes[:] = before
+                self.accumulated += list(steps)
+                Verification(context, subject).run({**settled[0], **steps}, settled[1])
         accumulation.report_rows(report.gradients, self.accumulated, RESET_NAMES)
         self._finish()
 
@@ -357,9 +369,7 @@ class Run(ABC, Generic[S]):
         view = next((other for other, v in subject.params.items()
                      if np.may_share_memory(v, param.value)
                      and np.shares_memory(v, param.value)), None)
-        if view is None and (label in given or any(
-            names.is_conventional(p.name) for p in places
-        )):
+        if view is None and (label in given or any(_conventional(p) for p in places)):
             report.gradients.append(
                 self._missing_gradient(label, param, places, by_backward, before))
         elif label not in rebound:
@@ -421,7 +431,9 @@ class Run(ABC, Generic[S]):
         An array backward produced with the parameter's shape: one that agrees with a
         finite difference along a random direction first, names breaking ties. One that
         disagrees is still taken (its failure is then reported) when its name or the
-        parameter's says they belong together, or when backward returned it. With
+        parameter's says they belong together, when backward returned it, or when it is
+        the only array of that shape backward produced (``self.nabla_alpha``: dropping it
+        would leave the parameter "treated as constant" and its bug unseen). With
         ``backward(grad, learning_rate)``, the parameter's own update.
         """
         found = [] if self.observation is None else \
@@ -439,7 +451,7 @@ class Run(ABC, Generic[S]):
             ranked.sort(key=lambda r: (r[0], r[1]))
             disagrees, near, where = ranked[0]
             if not disagrees or names.is_conventional(param.place.name) or -near >= 0.75 \
-                    or isinstance(where, Returned):
+                    or isinstance(where, Returned) or len(found) == 1:
                 return where
         if subject.roles.learning_rate and label in self.updated:
             return Update(label, UPDATE_RATE)
@@ -912,6 +924,17 @@ UPDATE_RATE = 1e-3
 def _agrees(analytic: float, numeric: float) -> bool:
     """A projection of a gradient agrees with its finite difference (loosely: a tie-break)."""
     return abs(analytic - numeric) <= 1e-4 * (abs(analytic) + abs(numeric)) + 1e-10
+
+
+def _conventional(place: Place) -> bool:
+    """A conventional parameter name (``W``, ``bias``), or a parameter object's under one.
+
+    ``b.data`` of ``self.b = Parameter(...)``: its gradient must exist.
+    """
+    if names.is_conventional(place.name):
+        return True
+    return place.depth > 1 and place.kind == ATTR and place.name in PARAMETER_VALUES \
+        and names.is_conventional(place.parent().name)
 
 
 def _gradient_of(place: Place, obj: Any, own: dict[str, Any]) -> Place | None:

@@ -36,6 +36,7 @@ __all__ = [
     "adapters",
     "derivative_of",
     "differentiated_argument",
+    "same_parameters",
     "output_first",
 ]
 
@@ -43,7 +44,8 @@ INPUT, OUTPUT = "input", "output"
 
 #: how a derivative's name is made from its function's (``{}`` is the function's name)
 DERIVATIVE_FORMS = ("{}_prime", "{}_derivative", "{}_deriv", "d_{}", "d{}", "{}_grad", "grad_{}",
-                    "{}_gradient", "derivative_{}", "{}prime", "{}Prime", "{}_der")
+                    "{}_gradient", "derivative_{}", "{}prime", "{}Prime", "{}_der",
+                    "deriv_{}", "{}_backward")  # (elu_backward(x): see same_parameters)
 
 #: argument names of a prediction (what a loss prime differentiates)
 PREDICTION_NAMES = ("y_pred", "ypred", "y_hat", "yhat", "pred", "preds", "prediction",
@@ -72,6 +74,24 @@ def derivative_of(name: str, functions: set[str] | dict[str, Any]) -> str | None
             if base in functions and base != name:
                 return base
     return None
+
+
+def same_parameters(f: Callable[..., Any], f_prime: Callable[..., Any]) -> bool:
+    """Whether ``f_prime`` takes exactly ``f``'s required positional parameters, by name.
+
+    ``elu_backward(x, alpha=1.0)`` beside ``elu(x, alpha=1.0)`` is a derivative, not a
+    CS231n backward (``relu_backward(dout, cache)``, ``tanh_backward(dout, x)``).
+    """
+    def required(function: Callable[..., Any]) -> list[str] | None:
+        try:
+            params = inspect.signature(function).parameters.values()
+        except (TypeError, ValueError):
+            return None
+        return [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                and p.default is p.empty]
+
+    ours, theirs = required(f), required(f_prime)
+    return ours is not None and bool(ours) and ours == theirs
 
 
 def positional_names(function: Callable[..., Any]) -> list[str]:

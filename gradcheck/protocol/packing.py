@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MASK_NAMES", "Packing", "is_mask"]
+__all__ = ["MASK_NAMES", "Packing", "describe_constant", "is_mask"]
 
 #: names of a forward argument that is a mask: a constant, never differentiated
 MASK_NAMES = frozenset({
@@ -30,6 +30,26 @@ MASK_NAMES = frozenset({
 def is_mask(name: str) -> bool:
     """Whether a forward argument named ``name`` is a mask (a constant)."""
     return name.lower() in MASK_NAMES
+
+
+def describe_constant(value: Any) -> str:
+    """A constant as a report shows it: ``0.0``; ``a causal bool array of shape (4, 5)``.
+
+    An array is named by its shape; a causal one (lower-triangular kept positions, in any
+    convention: ones keep, ones drop, or ``0`` keeps in an additive mask) says so, with
+    its dtype.
+    """
+    if np.ndim(value) == 0:
+        return repr(value)
+    array = np.asarray(value)
+    if array.ndim >= 2 and math.prod(array.shape[:-2]) == 1:
+        square = array.reshape(array.shape[-2:])
+        keeps = np.tril(np.ones(square.shape, dtype=bool))
+        if any(np.array_equal(pattern, keeps) for pattern in (square != 0, square == 0)):
+            return f"a causal {array.dtype} array of shape {array.shape}"
+    if array.size and np.all(array == array.flat[0]):
+        return f"a {array.dtype} array of shape {array.shape}, all {array.flat[0].item()!r}"
+    return f"an array of shape {array.shape}"
 
 
 @dataclass(frozen=True)
@@ -107,6 +127,6 @@ class Packing:
         text = ", ".join(f"{n} {('samples', *s)}" for n, s in zip(self.names, self.shapes,
                                                                   strict=True))
         for _, name, value in self.constants:
-            shown = value if np.ndim(value) == 0 else f"an array of shape {np.shape(value)}"
+            shown = describe_constant(value)
             text += f"; {name} = {shown} (a constant, not differentiated)"
         return text

@@ -23,6 +23,8 @@ from gradcheck.protocol.observe import Where
 from gradcheck.protocol.places import ATTR, ITEM, KEY, Place, attributes, float_arrays
 
 __all__ = [
+    "PARAMETER_GRADIENTS",
+    "PARAMETER_VALUES",
     "Candidates",
     "Parameter",
     "expected_gradient",
@@ -109,6 +111,12 @@ def find_candidates(obj: Any, exclude: Iterable[np.ndarray] = ()) -> Candidates:
     return found
 
 
+#: a parameter object's value and gradient (``W.data`` and ``W.grad``, a micro-framework's
+#: ``Parameter``): the gradient beside the value, whatever the numbers say
+PARAMETER_VALUES = ("data", "value", "val")
+PARAMETER_GRADIENTS = ("grad", "gradient", "g")
+
+
 def gradient_of(place: Place) -> Place | None:
     """Where backward put the gradient of the array at ``place`` (None: nowhere found)."""
     if place.kind == ATTR:
@@ -118,6 +126,12 @@ def gradient_of(place: Place) -> Place | None:
         for name in names.gradient_names(place.name):
             if isinstance(own.get(name), np.ndarray):
                 return place.sibling(ATTR, name)
+        if place.depth > 1 and place.name in PARAMETER_VALUES:
+            value = place.get()
+            for name in PARAMETER_GRADIENTS:
+                grad = own.get(name)
+                if isinstance(grad, np.ndarray) and grad.shape == np.shape(value):
+                    return place.sibling(ATTR, name)
         if not any(c in own for c in names.GRADIENT_CONTAINERS):
             return None
     for candidate in _gradient_places(place):

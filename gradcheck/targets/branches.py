@@ -1,7 +1,8 @@
 """Whether the user's code has a branch for a kind of data: where an exception was raised.
 
 A loss that raises on one-hot labels *inside* an ``if`` on the labels' shape
-(``if len(y_true.shape) == 2:``, ``elif y_true.ndim == 2``) has a branch for them: the
+(``if len(y_true.shape) == 2:``, ``elif y_true.ndim == 2``, or a conditional expression
+``y if y.ndim == 1 else y.argmax(axis=1)``) has a branch for them: the
 kind is one it handles, so the exception is a bug of that branch (a typo), reported as a
 failure, not a kind it does not accept.
 """
@@ -38,11 +39,11 @@ def raised_in_label_branch(method: Any, exc: BaseException) -> int | None:
     code = getattr(function, "__code__", None)
     if code is None:
         return None
-    line = None
+    line, lasti = None, -1
     tb = exc.__traceback__
     while tb is not None:
         if tb.tb_frame.f_code is code:
-            line = tb.tb_lineno
+            line, lasti = tb.tb_lineno, tb.tb_lasti
         tb = tb.tb_next
     if line is None:
         return None
@@ -65,6 +66,14 @@ def raised_in_label_branch(method: Any, exc: BaseException) -> int | None:
            for node in ast.walk(definition)):
         return None  # a deliberate `raise`: the kind is rejected, not broken
     for node in ast.walk(definition):
+        if isinstance(node, ast.IfExp) and _tests_shape_of(node.test, label):
+            # (``y if y.ndim == 1 else y.argmax(axis=1)``: on one line, told apart by the
+            # columns of the instruction that raised)
+            where = _position(code, lasti, offset, _indent(lines))
+            if where is not None and any(_within(where, part)
+                                         for part in (node.body, node.orelse)):
+                return line
+            continue
         if not isinstance(node, ast.If) or not _tests_shape_of(node.test, label):
             continue
         for branch in (node.body, node.orelse):
@@ -72,6 +81,37 @@ def raised_in_label_branch(method: Any, exc: BaseException) -> int | None:
                     (branch[-1].end_lineno or branch[-1].lineno) + offset):
                 return line
     return None
+
+
+_Position = tuple[int, int, int, int]  # first line, last line, first column, end column
+
+
+def _indent(lines: list[str]) -> int:
+    """The indentation ``textwrap.dedent`` took off the source (the ``def`` line's)."""
+    first = lines[0] if lines else ""
+    return len(first) - len(first.lstrip())
+
+
+def _position(code: Any, lasti: int, offset: int, indent: int) -> _Position | None:
+    """Where the instruction at ``lasti`` is, in the dedented source's lines and columns."""
+    if lasti < 0:
+        return None
+    try:
+        start, end, col, end_col = list(code.co_positions())[lasti // 2]
+    except (AttributeError, IndexError):
+        return None
+    if None in (start, end, col, end_col):
+        return None
+    return start - offset, end - offset, col - indent, end_col - indent
+
+
+def _within(where: _Position, node: ast.expr) -> bool:
+    """Whether the instruction at ``where`` lies inside the expression ``node``."""
+    start, end, col, end_col = where
+    node_end = node.end_lineno or node.lineno
+    node_end_col = node.end_col_offset if node.end_col_offset is not None else 1 << 30
+    return (node.lineno, node.col_offset) <= (start, col) and \
+        (end, end_col) <= (node_end, node_end_col)
 
 
 def _tests_shape_of(test: ast.expr, name: str) -> bool:

@@ -11,10 +11,12 @@ from __future__ import annotations
 import contextlib
 import inspect
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from gradcheck.protocol.derivative import derivative_of
 from gradcheck.targets.classes import signature_params
 from gradcheck.targets.searching import values_for
 
@@ -112,11 +114,15 @@ class Constructor:
 # CS231n's single-letter sizes: batch, input dim, output dim, hidden, channels, filters,
 # filter height/width, time steps, vocabulary (upper case only: ``f`` is a window)
 _LETTER_SIZES = {"N", "D", "M", "H", "C", "F", "HH", "WW", "T", "V"}
+# ... and the lower-case sizes of other tutorials (PReLU(n), Embedding(d)); not ``f``,
+# ``k`` or ``p`` (windows, rates)
+_LOWER_SIZES = {"n", "d", "m", "nx", "ny", "nh", "n_x", "n_h", "n_y"}
 
 
 def _is_size(param: inspect.Parameter) -> bool:
     annotation = param.annotation
-    if annotation is int or annotation == "int" or param.name in _LETTER_SIZES:
+    if annotation is int or annotation == "int" or param.name in _LETTER_SIZES \
+            or param.name in _LOWER_SIZES:
         return True
     tokens = set(param.name.lower().split("_"))
     name = param.name.lower()
@@ -180,7 +186,54 @@ def _guessed_value(cls: type, p: inspect.Parameter, build: Constructor) -> bool:
     return True
 
 
-ARGUMENT_RULES: tuple[_ArgumentRule, ...] = (_drawn_size, _searched_value, _guessed_value)
+def _module_pair(cls: type, p: inspect.Parameter, build: Constructor) -> bool:
+    """``ActivationLayer(activation, activation_prime)``: a function and its derivative.
+
+    The two arguments are named as a function and its derivative (``activation`` and
+    ``activation_prime``, ``f`` and ``f_deriv``: :func:`derivative_of`); they are given
+    the first elementwise pair the class's own module defines (``tanh``, ``tanh_prime``),
+    shown in the row. The pair itself is checked as a derivative too; this checks how
+    the layer's backward uses it (on its input or on its output).
+    """
+    if callable(build.fixed.get(p.name)):
+        return True  # the derivative's argument, fixed with its function below
+    params = _required_names(cls)
+    derivative = next((n for n in params if derivative_of(n, {p.name}) == p.name), None)
+    if derivative is None:
+        return False
+    module = sys.modules.get(getattr(cls, "__module__", ""), None)
+    functions = {k: v for k, v in vars(module).items()
+                 if inspect.isfunction(v) and not k.startswith("_")} if module else {}
+    for name, f_prime in functions.items():
+        base = derivative_of(name, functions)
+        if base is not None and _takes_one(functions[base]) and _takes_one(f_prime):
+            build.fixed[p.name], build.fixed[derivative] = functions[base], f_prime
+            build.shown[p.name], build.shown[derivative] = base, name
+            build.label = ", ".join(f"{k}={v}" for k, v in build.shown.items())
+            return True
+    return False
+
+
+def _required_names(cls: type) -> list[str]:
+    try:
+        params = list(inspect.signature(cls).parameters.values())
+    except (TypeError, ValueError):
+        return []
+    return [q.name for q in params if q.default is inspect.Parameter.empty
+            and q.kind in (q.POSITIONAL_ONLY, q.POSITIONAL_OR_KEYWORD)]
+
+
+def _takes_one(function: Any) -> bool:
+    try:
+        params = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return sum(1 for q in params if q.default is q.empty
+               and q.kind in (q.POSITIONAL_ONLY, q.POSITIONAL_OR_KEYWORD)) == 1
+
+
+ARGUMENT_RULES: tuple[_ArgumentRule, ...] = (_drawn_size, _searched_value, _guessed_value,
+                                             _module_pair)
 
 
 def _unknown_arguments(params: list[inspect.Parameter], given: dict[str, Any]) -> list[str]:

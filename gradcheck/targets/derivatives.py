@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from gradcheck.engine import ranges
-from gradcheck.protocol.derivative import derivative_of
+from gradcheck.protocol.derivative import derivative_of, same_parameters
 from gradcheck.protocol.source import function_tree
 from gradcheck.report import FAILED
 from gradcheck.targets.classes import Found
@@ -137,6 +137,8 @@ def find_derivatives(target: Target) -> list[Found]:
             base = derivative_of(name, functions)
             if base is None or _takes(functions[base]) != _takes(function):
                 continue
+            if name.endswith("_backward") and not same_parameters(functions[base], function):
+                continue  # relu_backward(dout, x): a backward, checked as a function pair
             form = ELEMENTWISE if _takes(function) == 1 else LOSS
             entry = _found(name, module.__name__, functions[base], function, form)
             pairs[(id(entry.subject.f), id(entry.subject.f_prime))] = entry
@@ -188,34 +190,60 @@ def _from_class(cls: type, module: Any,
                                     owner=name, f_label=f"{name}.fn",
                                     activation=sigmoid if callable(sigmoid) else None)]
         return []
-    if {"fn", "grad"} <= methods and not {"forward", "backward"} <= methods:
+    pair = _method_pair(cls, methods)
+    if pair is not None:
+        value, slope = pair
         obj = _instance(cls)
         if obj is None:
             return []
-        if _takes(obj.fn) == 1 and _takes(obj.grad) == 1:
-            out.append(_found(f"{name}.grad", mod, obj.fn, obj.grad, ELEMENTWISE,
-                                       owner=name, f_label=f"{name}.fn"))
-            grad2 = getattr(obj, "grad2", None)
+        f, f_prime = getattr(obj, value), getattr(obj, slope)
+        shown = f"{name}.{slope}", f"{name}.{value}" if value != "__call__" else name
+        if _takes(f) == 1 and _takes(f_prime) == 1:
+            out.append(_found(shown[0], mod, f, f_prime, ELEMENTWISE, owner=name,
+                              f_label=shown[1]))
+            grad2 = getattr(obj, slope + "2", None)  # (grad2: the second derivative)
             if callable(grad2) and _takes(grad2) == 1:
-                out.append(_found(f"{name}.grad2", mod, obj.grad, grad2, ELEMENTWISE,
-                                           owner=name, f_label=f"{name}.grad"))
-        return out
-    if {"loss", "grad"} <= methods and not {"forward", "backward"} <= methods:
-        obj = _instance(cls)
-        if obj is None:
-            return []
-        if _takes(obj.loss) == 2 and _takes(obj.grad) == 2:
-            return [_found(f"{name}.grad", mod, obj.loss, obj.grad, LOSS, owner=name,
-                                    f_label=f"{name}.loss")]
-        if _takes(obj.loss) == 2 and _through_roles(obj.grad) is not None:
-            return [_found(f"{name}.grad", mod, obj.loss, obj.grad, THROUGH,
-                                    owner=name, f_label=f"{name}.loss")]
-        return [_found(
-            f"{name}.grad", mod, obj.loss, obj.grad, LOSS, verdict="skip", owner=name,
-            reason=f"grad takes {_takes(obj.grad)} arguments and loss {_takes(obj.loss)}: "
-            "a gradient through an activation (grad(y, y_pred, z, act_fn)) is not read "
-            "yet; check it with gradcheck.check_derivative and your own lambdas")]
+                out.append(_found(f"{shown[0]}2", mod, f_prime, grad2, ELEMENTWISE,
+                                  owner=name, f_label=shown[0]))
+            return out
+        if _takes(f) == 2 and _takes(f_prime) == 2:
+            return [_found(shown[0], mod, f, f_prime, LOSS, owner=name, f_label=shown[1])]
+        if _takes(f) == 2 and _through_roles(f_prime) is not None:
+            return [_found(shown[0], mod, f, f_prime, THROUGH, owner=name,
+                           f_label=shown[1])]
+        if _takes(f) == 2:
+            return [_found(
+                shown[0], mod, f, f_prime, LOSS, verdict="skip", owner=name,
+                reason=f"{slope} takes {_takes(f_prime)} arguments and {value} "
+                f"{_takes(f)}: a gradient through an activation (grad(y, y_pred, z, "
+                "act_fn)) is not read yet; check it with gradcheck.check_derivative and "
+                "your own lambdas")]
+        return []
     return _held_pair(cls, module, pairs)
+
+
+#: what an object without forward and backward calls its function, most usual first
+_VALUES = ("fn", "loss", "function", "func", "f", "forward", "compute", "calculate",
+           "evaluate", "activate", "activation", "value", "cost", "apply", "__call__")
+#: ... and its derivative (``grad2`` beside ``grad``: the second derivative)
+_SLOPES = ("grad", "gradient", "derivative", "deriv", "prime", "df", "derivate", "diff")
+
+
+def _method_pair(cls: type, methods: set[str]) -> tuple[str, str] | None:
+    """The (function, derivative) method names of an activation or loss object, if any.
+
+    ``fn``/``grad`` (numpy-ml), ``loss``/``grad``, ``__call__``/``gradient``,
+    ``activate``/``derivative``, ``function``/``prime`` ...: one of each list, on a class
+    that has no ``forward`` and ``backward`` (a layer's are checked as a layer's).
+    """
+    if {"forward", "backward"} <= methods:
+        return None
+    own_call = any("__call__" in vars(k) for k in cls.__mro__[:-1])
+    values = [v for v in _VALUES if v in methods and (v != "__call__" or own_call)]
+    slopes = [d for d in _SLOPES if d in methods]
+    if not values or not slopes:
+        return None
+    return values[0], slopes[0]
 
 
 _THROUGH_NAMES = {"y": ("y", "y_true", "target", "targets", "labels"),

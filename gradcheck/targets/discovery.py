@@ -49,7 +49,7 @@ from gradcheck.targets.classes import classify as classify
 from gradcheck.targets.classes import find_classes as find_classes
 from gradcheck.targets.classes import ignore_as_base, ignore_as_function_base
 from gradcheck.targets.fused_probe import fused_specs
-from gradcheck.targets.layer_probe import probe_layer
+from gradcheck.targets.layer_probe import masked_checks, probe_layer
 from gradcheck.targets.loading import Target as Target
 from gradcheck.targets.loading import TargetError as TargetError
 from gradcheck.targets.loading import describe_exception as describe_exception
@@ -225,7 +225,8 @@ def _probe(found: Found, build: Constructor, unchecked: list[str]) -> list[Check
         if specs:
             return specs
     if found.kind == "layer":
-        return [probe_layer(found, build, obj, sizes)]
+        spec = probe_layer(found, build, obj, sizes)
+        return [spec, *masked_checks(found, obj, spec)]
     return probe_loss(found, build, obj, unchecked)
 
 

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.protocol.derivative import same_parameters
 from gradcheck.report import FAILED, PASSED
 from gradcheck.targets.classes import Found
 from gradcheck.targets.discovery import CONFIG_NAME, Target
@@ -134,6 +135,8 @@ def find_functions(target: Target) -> list[Found]:
                         name, module.__name__, functions[name], None, None, verdict="skip",
                         reason=f"no forward function {stem}_forward{suffix} for it"))
                     continue
+                if same_parameters(functions[forward_name], functions[name]):
+                    continue  # elu_backward(x): a derivative (targets/derivatives.py)
                 shown = forward_name
                 if suffix and not forward_name.endswith(suffix):
                     shown = f"{forward_name}+{name}"  # a variant backward: name both

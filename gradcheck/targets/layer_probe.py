@@ -10,6 +10,8 @@ calls the built object's forward (and one backward) on them.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
 import io
 import re
 from typing import Any
@@ -22,13 +24,14 @@ from gradcheck.protocol.names import is_conventional
 from gradcheck.protocol.packing import is_mask
 from gradcheck.protocol.params import find_candidates, gradient_of, preferred
 from gradcheck.protocol.roles import roles_of
+from gradcheck.targets import masks as masks_
 from gradcheck.targets import shapes
 from gradcheck.targets.building import Constructor, argument_defaults, size_defaults
 from gradcheck.targets.classes import Found
 from gradcheck.targets.probe_calls import REJECTED, tries, user_call
 from gradcheck.targets.specs import CheckSpec
 
-__all__ = ["probe_layer"]
+__all__ = ["masked_checks", "probe_layer"]
 
 # Where NNFS-style code keeps a forward's result and its gradients, other spellings included
 # (the protocol module decides how they are checked; discovery only must not lose them).
@@ -157,7 +160,9 @@ def _probe_several(found: Found, build: Constructor, obj: Any,
     the order they are held (``forward(x, h)`` with ``Wx`` and ``Wh``). Sequences are
     then given other lengths and widths after the first input where forward and backward
     take them (attention with ``Lq != Lk`` and ``dv != d``): all dimensions different, so
-    that a backward mixing them up shows. A mask argument is a constant (:func:`_mask`).
+    that a backward mixing them up shows. A mask argument is a constant: the value that
+    masks nothing (:func:`gradcheck.targets.masks.neutral`); :func:`masked_checks` adds a
+    causal one.
     """
     masks = [i for i, name in enumerate(found.inputs) if is_mask(name)]
     count = len(found.inputs) - len(masks)
@@ -179,7 +184,8 @@ def _probe_several(found: Found, build: Constructor, obj: Any,
     for parts in dict.fromkeys(tried):
         probe = [rng.uniform(-1.0, 1.0, (3, *shape)) for shape in parts]
         if masks:  # (observed on the shapes forward is given)
-            constants = _mask(obj, probe, masks, found.inputs)
+            constants = masks_.neutral(functools.partial(_call_forward, obj, probe), masks,
+                                       found.inputs, parts)
         try:
             returned = user_call(f"{found.name}.{roles_of(obj).forward}", forward,
                                  *_arguments(probe, constants, as_list))
@@ -193,7 +199,7 @@ def _probe_several(found: Found, build: Constructor, obj: Any,
         if output is None or not shapes.accepted(output, 3):
             continue
         if not as_list:
-            parts = _all_different(obj, parts, constants) or parts
+            parts, constants = _all_different(obj, parts, constants) or (parts, constants)
         build.fixed.update(sizes)
         build.shown.update(sizes)
         build.sizes, build.input_size = [], None
@@ -218,28 +224,24 @@ def _arguments(parts: list[np.ndarray], constants: tuple[tuple[int, str, Any], .
     return tuple(out)
 
 
-def _mask(obj: Any, probe: list[np.ndarray], masks: list[int],
-          names: tuple[str, ...]) -> tuple[tuple[int, str, Any], ...]:
-    """The value of each mask argument that masks nothing: ``0.0`` or ``1.0``, observed.
+def masked_checks(found: Found, obj: Any, spec: CheckSpec) -> list[CheckSpec]:
+    """The check of a layer taking a mask again, with a causal mask instead of a neutral one.
 
-    An additive mask (``scores + mask``) leaves the output as it is for either (softmax
-    does not see a constant shift): ``0.0``. A mask of ones that keeps (``np.where(mask,
-    scores, -1e9)``) or of ones that drop masks everything with one of the two values,
-    and every query then gets the same output: the value whose outputs differ most from
-    query to query is the one that keeps.
+    ``spec`` gives the mask the value that masks nothing; a backward that lets the
+    gradient flow through masked positions passes there. This check gives a causal mask
+    of the scores' shape (:func:`gradcheck.targets.masks.causal`), where that bug shows;
+    none when the layer takes no mask, or none fits.
     """
-    outputs: dict[float, np.ndarray | None] = {}
-    for value in (0.0, 1.0):
-        constants = tuple((i, names[i], value) for i in masks)
-        outputs[value] = _call_forward(obj, probe, constants)
-    zero, one = outputs[0.0], outputs[1.0]
-    if zero is None or one is None:
-        chosen = 1.0 if zero is None and one is not None else 0.0
-    elif zero.shape == one.shape and np.allclose(zero, one):
-        chosen = 0.0
-    else:
-        chosen = 1.0 if _spread(one) > _spread(zero) else 0.0
-    return tuple((i, names[i], chosen) for i in masks)
+    if spec.input_parts is None or not spec.input_constants:
+        return []
+    positions = [position for position, _, _ in spec.input_constants]
+    rng = np.random.default_rng(8)
+    probe = [rng.uniform(-1.0, 1.0, (3, *shape)) for shape in spec.input_parts]
+    given = masks_.causal(functools.partial(_call_forward, obj, probe), positions,
+                          found.inputs, spec.input_parts, spec.input_constants)
+    if given is None:
+        return []
+    return [dataclasses.replace(spec, input_constants=given)]
 
 
 def _call_forward(obj: Any, probe: list[np.ndarray],
@@ -255,19 +257,17 @@ def _call_forward(obj: Any, probe: list[np.ndarray],
     return np.array(output, dtype=np.float64)
 
 
-def _spread(output: np.ndarray) -> float:
-    """How much the output differs along its first axis after the batch (the queries)."""
-    return float(np.std(output, axis=1).mean()) if output.ndim >= 2 else 0.0
-
-
 def _all_different(obj: Any, parts: tuple[tuple[int, ...], ...],
                    constants: tuple[tuple[int, str, Any], ...]
-                   ) -> tuple[tuple[int, ...], ...] | None:
+                   ) -> tuple[tuple[tuple[int, ...], ...],
+                              tuple[tuple[int, str, Any], ...]] | None:
     """Sequences of other lengths (and a last input of another width) after the first.
 
     ``forward(q, k, v)`` on ``q (n, 4, d)``, ``k (n, 5, d)``, ``v (n, 5, d + 2)``: tried
     when every part is a sequence of one shape; kept where forward gives an output and
     backward runs on it (a layer whose inputs must agree refuses it: then one shape).
+    Returns the shapes and the constants for them (a mask array remade for the scores'
+    new shape).
     """
     if len(parts) < 2 or len(set(parts)) != 1 or len(parts[0]) < 2:
         return None
@@ -281,12 +281,13 @@ def _all_different(obj: Any, parts: tuple[tuple[int, ...], ...],
     rng = np.random.default_rng(4)
     for shapes_ in tries_:
         probe = [rng.uniform(-1.0, 1.0, (3, *shape)) for shape in shapes_]
-        output = _call_forward(obj, probe, constants)
+        given = masks_.fitted(constants, shapes_)
+        output = _call_forward(obj, probe, given)
         if output is None or not shapes.accepted(output, 3):
             continue
         ones = np.ones_like(output)
         if tries(_backward_layer, obj, ones, rejected=REJECTED) is not REJECTED:
-            return shapes_
+            return shapes_, given
     return None
 
 

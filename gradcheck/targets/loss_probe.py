@@ -24,7 +24,7 @@ from gradcheck.targets.building import Constructor
 from gradcheck.targets.classes import Found
 from gradcheck.targets.loading import describe_exception
 from gradcheck.targets.loading import quiet as _quiet
-from gradcheck.targets.probe_calls import tries, user_call
+from gradcheck.targets.probe_calls import REJECTED, tries, user_call
 from gradcheck.targets.specs import LABEL_KINDS, LABEL_TEXT, CheckSpec
 
 __all__ = ["probe_loss"]
@@ -265,18 +265,23 @@ def _one_hot_agrees(found: Found, build: Constructor, obj: Any, probs: np.ndarra
             return [CheckSpec(found, build, "loss", labels="one_hot", domain="probabilities",
                               failure=_branch_failure("one-hot", exc, line))]
         categorical = _categorical(found.cls)
-        if categorical and _backward_takes_one_hot(obj, probs, sparse, c):
-            # the family takes both kinds, and this class's own backward handles one-hot
-            # labels: a forward that raises on them is a bug of this class, not a narrowing
+        backward = "unknown" if _sparse_by_name(found.cls) else _backward_one_hot(
+            obj, probs, sparse, c)
+        if backward == "both":
+            # observed: backward gives one-hot labels the gradient it gives the same labels
+            # sparse, so the class takes both kinds; a forward raising on them is a bug of
+            # this class, not a narrowing, whatever the class is called
             return [CheckSpec(found, build, "loss", labels="one_hot", domain="probabilities",
-                              failure=(
-                f"forward raised {describe_exception(exc)} on one-hot labels, which its "
-                f"backward handles: a categorical cross-entropy takes sparse and one-hot "
-                f"labels (the book's has a branch for each); forward needs one for one-hot "
-                f"labels too (np.sum(y_pred * y_true, axis=1))"))]
+                              failure=_one_hot_failure(exc, categorical))]
         if unchecked is not None:
-            why = (" (this categorical cross-entropy handles sparse labels only, in forward "
-                   "and backward: the book's takes both)") if categorical else ""
+            why = ""
+            if categorical:
+                why = (" (this categorical cross-entropy handles sparse labels only, in "
+                       "forward and backward: the book's takes both)")
+            elif _sparse_by_name(found.cls):
+                why = " (sparse labels by its name)"
+            elif backward == "sparse":
+                why = " (its backward takes sparse labels only too: a loss of sparse labels)"
             unchecked.append(f"one-hot labels: forward raised {describe_exception(exc)}{why}")
         return []
     values = _per_sample(result, n)
@@ -298,10 +303,11 @@ def _one_hot_agrees(found: Found, build: Constructor, obj: Any, probs: np.ndarra
 def _categorical(cls: type) -> bool:
     """Whether the class, or a class it derives from, is named a categorical cross-entropy.
 
-    ``Loss_CategoricalCrossentropy``, ``CategoricalCrossEntropy``: the family that takes
-    sparse and one-hot labels. Not ``SparseCategoricalCrossentropy`` (sparse by name, even
-    when derived from a categorical one), nor a CS231n-style softmax loss (integer labels
-    by its contract). A class named otherwise is read by the classes it derives from.
+    ``Loss_CategoricalCrossentropy``, ``CategoricalCrossEntropy``: only the words of the
+    report depend on it (the family takes sparse and one-hot labels, as the book's class
+    does); whether one-hot labels are failed is observed (:func:`_backward_one_hot`).
+    Not ``SparseCategoricalCrossentropy``. A class named otherwise is read by the classes
+    it derives from.
     """
     for klass in cls.__mro__:  # (the most derived name that says cross-entropy decides)
         name = klass.__name__.lower().replace("_", "")
@@ -310,17 +316,63 @@ def _categorical(cls: type) -> bool:
     return False
 
 
-def _backward_takes_one_hot(obj: Any, probs: np.ndarray, sparse: np.ndarray, c: int) -> bool:
-    """Whether backward gives the same gradient for one-hot labels as for sparse ones."""
-    by_sparse = _backward_gradient(obj, probs, sparse)
-    by_one_hot = _backward_gradient(obj, probs, np.eye(c, dtype=np.float64)[sparse])
-    return by_sparse is not None and by_one_hot is not None \
-        and by_sparse.shape == by_one_hot.shape and bool(np.allclose(by_sparse, by_one_hot))
+def _sparse_by_name(cls: type) -> bool:
+    """Whether the class declares sparse labels by its own name (``SparseCategorical...``).
+
+    Keras's spelling: a class named so takes integer labels by contract, even when the
+    backward it derives handles one-hot labels too. The one name that narrows; names never
+    widen what a class is checked on.
+    """
+    return "sparse" in cls.__name__.lower()
+
+
+def _one_hot_failure(exc: BaseException, categorical: bool,
+                     fix: str = "np.sum(y_pred * y_true, axis=1)") -> str:
+    """The failure of a forward that raises on one-hot labels its backward handles."""
+    why = ("a categorical cross-entropy takes sparse and one-hot labels (the book's has a "
+           "branch for each)") if categorical else (
+        "it gives them the gradient it gives the same labels sparse, so the class takes "
+        "both kinds")
+    needs = "needs one for one-hot labels too" if categorical else \
+        "must take one-hot labels too"
+    return (f"forward raised {describe_exception(exc)} on one-hot labels, which its "
+            f"backward handles: {why}; forward {needs} ({fix})")
+
+
+def _backward_one_hot(obj: Any, probs: np.ndarray, sparse: np.ndarray, c: int) -> str:
+    """What backward does with one-hot labels: ``"both"``, ``"sparse"`` or ``"unknown"``.
+
+    Observed, whatever the class is called: backward (after a forward on the sparse
+    labels, for a backward that reads forward's caches) with the sparse labels and with
+    the same labels one-hot. ``"both"``: the same gradient for both; ``"sparse"``: it
+    raises on one-hot labels, or gives them another gradient; ``"unknown"``: no gradient
+    from sparse labels, or one that does not depend on the labels it is given (a backward
+    reading labels forward kept says nothing about the labels it takes).
+    """
+    def gradient(labels: np.ndarray) -> np.ndarray | None:
+        tries(_forward(obj), probs.copy(), sparse.copy())
+        return _backward_gradient(obj, probs, labels)
+
+    by_sparse = gradient(sparse)
+    other = gradient((sparse + 1) % c)  # other labels: the gradient must move with them
+    if by_sparse is None or other is None or np.allclose(other, by_sparse):
+        return "unknown"
+    by_one_hot = gradient(np.eye(c, dtype=np.float64)[sparse])
+    if by_one_hot is None or by_sparse.shape != by_one_hot.shape \
+            or not np.allclose(by_sparse, by_one_hot):
+        return "sparse"
+    return "both"
 
 
 def _backward_gradient(obj: Any, x: np.ndarray, y: np.ndarray) -> np.ndarray | None:
-    """The gradient ``backward(x, y)`` sets (``dinputs`` or a spelling) or returns."""
-    returned = tries(_backward(obj), np.array(x, dtype=np.float64), y.copy())
+    """The gradient ``backward(x, y)`` sets (``dinputs`` or a spelling) or returns.
+
+    ``None`` when backward raises (what an earlier call left in ``dinputs`` is not its).
+    """
+    returned = tries(_backward(obj), np.array(x, dtype=np.float64), y.copy(),
+                     rejected=REJECTED)
+    if returned is REJECTED:
+        return None
     for name in ("dinputs", "dinput", "d_inputs", "dx", "dX"):
         value = getattr(obj, name, None)
         if isinstance(value, np.ndarray) and value.shape == x.shape:
@@ -374,7 +426,13 @@ def _branch_failure(kind: str, exc: BaseException, line: int) -> str:
 
 def _failing_branches(found: Found, build: Constructor, obj: Any, probs: np.ndarray,
                       taken: set[str], kind: str, domain: str) -> list[CheckSpec]:
-    """Sparse or one-hot labels the code has a branch for, that raise: failed checks."""
+    """Sparse or one-hot labels the code has a branch for, that raise: failed checks.
+
+    One-hot labels beside sparse ones are failed too when forward raises on them outside
+    any branch but backward gives them the gradient it gives the same labels sparse
+    (:func:`_backward_one_hot`): the class takes both kinds (a fused loss, whatever it is
+    called).
+    """
     n, c = probs.shape
     out = []
     for labels in ("sparse", "one_hot"):
@@ -390,6 +448,14 @@ def _failing_branches(found: Found, build: Constructor, obj: Any, probs: np.ndar
                 text = LABEL_TEXT[labels].replace(" labels", "")
                 out.append(CheckSpec(found, build, kind, labels=labels, domain=domain,
                                      failure=_branch_failure(text, exc, line)))
+            elif labels == "one_hot" and "sparse" in taken and not _sparse_by_name(
+                    found.cls) and _backward_one_hot(
+                    obj, probs, _probe_labels("sparse", n, c, np.random.default_rng(0)),
+                    c) == "both":
+                out.append(CheckSpec(found, build, kind, labels=labels, domain=domain,
+                                     failure=_one_hot_failure(
+                                         exc, _categorical(found.cls),
+                                         "y_true = np.argmax(y_true, axis=1) when it is 2-D")))
     return out
 
 

@@ -77,7 +77,7 @@ def plan_target(target: Target, found: list[Found], config: dict[str, Any], *,
     derivatives = plan_derivatives(target)
     owners = {(p.found.module, p.found.subject.owner) for p in derivatives}
     for f in found:
-        if f.verdict == "ignore" and (f.module, f.name) in owners:
+        if f.verdict in ("ignore", "skip") and (f.module, f.name) in owners:
             continue  # a loss, cost or activation object: checked as a derivative below
         if f.kind == Kind.ENGINE:  # an autograd engine: every operation it defines
             out.plans.append(plan_autograd(f))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from gradcheck.protocol.packing import describe_constant
 from gradcheck.targets.classes import Found
 
 __all__ = ["Called", "CheckSpec", "DOMAIN_TEXT", "LABEL_KINDS", "LABEL_TEXT", "Planned"]
@@ -108,7 +109,8 @@ class CheckSpec:
             parts.append(", ".join(
                 [f"{name} (n, {', '.join(map(str, shape))})" for name, shape in zip(
                     names, self.input_parts, strict=False)]
-                + [f"{name}={value!r}" for _, name, value in self.input_constants]))
+                + [f"{name}={describe_constant(value)}"
+                   for _, name, value in self.input_constants]))
         elif self.input_shape is not None and len(self.input_shape) != 1:
             parts.append("inputs (n, " + ", ".join(map(str, self.input_shape)) + ")")
         if self.one_sample:
