@@ -11,7 +11,30 @@ import subprocess
 import sys
 
 import pytest
-from hypothesis import HealthCheck, settings
+
+
+def _hypothesis_imported_as_installed() -> None:
+    """Let Python load Hypothesis from its bytecode, not pytest's assertion rewriter.
+
+    pytest rewrites the asserts of every module of a distribution that registers a pytest
+    plugin, and Hypothesis does: its ~90 modules were parsed, rewritten and compiled again
+    in every test process (0.8 s of CPU each), because with ``PYTHONDONTWRITEBYTECODE``
+    (CI, this machine) pytest keeps no rewritten copy. Its asserts are its own, not this
+    suite's, so they need no rewriting. (pytest offers no public call to unmark a module;
+    on a pytest without these attributes this does nothing, and only time is lost.)
+    """
+    for finder in sys.meta_path:
+        marked = getattr(finder, "_must_rewrite", None)
+        if isinstance(marked, set) and "hypothesis" in marked and "hypothesis" not in sys.modules:
+            marked.discard("hypothesis")
+            cache = getattr(finder, "_marked_for_rewrite_cache", None)
+            if isinstance(cache, dict):
+                cache.clear()
+
+
+_hypothesis_imported_as_installed()
+
+from hypothesis import HealthCheck, settings  # noqa: E402 - after the unmarking above
 
 settings.register_profile(
     "ci",
@@ -73,9 +96,10 @@ def _installed(module):
 def gradcheck_cli(isolated_imports, monkeypatch, capsys):
     """``gradcheck ARGS`` run in this process from ``cwd``: a ``CompletedProcess``.
 
-    For the tests about what the command reports; a test about the process itself (exit
-    on a hang, ``os._exit``, the installed entry point, ``nnfs.init()`` patching numpy)
-    runs it in a child with :func:`cli_process.run_gradcheck` instead.
+    For the tests about what the command reports (with ``nnfs_init_contained`` for book
+    code that calls ``nnfs.init()``); a test about the process itself (exit on a hang,
+    ``os._exit``, the installed entry point) runs it in a child with
+    :func:`cli_process.run_gradcheck` instead.
     """
     from gradcheck.cli import main
 
@@ -90,6 +114,20 @@ def gradcheck_cli(isolated_imports, monkeypatch, capsys):
         return subprocess.CompletedProcess(["gradcheck", *args], code, out.out, out.err)
 
     return run
+
+
+@pytest.fixture
+def nnfs_init_contained():
+    """A target's ``nnfs.init()`` patches numpy for this test only.
+
+    For the CLI run in process on book code, which calls ``nnfs.init()`` at import: numpy
+    and its global random state are put back afterwards, and the test fails if a module
+    loaded meanwhile kept a float32 wrapper (:func:`numpy_patches.contained`).
+    """
+    from numpy_patches import contained
+
+    with contained():
+        yield
 
 
 @pytest.fixture

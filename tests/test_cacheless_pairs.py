@@ -156,7 +156,7 @@ def test_the_command_pairs_backwards_with_their_forwards(tmp_path, monkeypatch, 
     assert code == 0
 
 
-def test_the_command_fails_each_buggy_twin(tmp_path, monkeypatch, capsys):
+def test_the_command_fails_each_buggy_twin(tmp_path, monkeypatch, capsys, no_shrinking):
     code, statuses = _run(tmp_path, monkeypatch, capsys, WRONG)
     assert statuses == {"relu": "failed", "tanh_backward": "failed",
                         "linear_forward": "failed"}

@@ -1,30 +1,25 @@
 """The ``gradcheck`` command, run for real: verdicts, exit codes, messages, JSON, plots.
 
-Targets that call nnfs.init() (book code) run in a subprocess, so numpy's patches never
-reach this process. The rest runs in process through ``gradcheck.cli.main`` (the
-``gradcheck_cli`` fixture): usage errors, and the checks of nnfs_core and of a copy of it
-(loaded under another module name than the nnfs_core this process holds).
+Everything runs in process through ``gradcheck.cli.main`` (the ``gradcheck_cli``
+fixture): usage errors, the checks of nnfs_core and of a copy of it (loaded under another
+module name than the nnfs_core this process holds), and book code that calls
+``nnfs.init()`` at import, whose numpy patches the ``nnfs_init_contained`` fixture undoes
+after each test (and fails the test if anything kept them).
 """
 
 import json
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from cli_process import run_gradcheck
 
 import nnfs_core
 from gradcheck.cli import main
 
 TARGETS = Path(__file__).parent / "cli_targets"
 EXAMPLES = ["--examples", "5"]
-
-
-def gradcheck(*args, cwd, shrink=True):
-    return run_gradcheck(*args, cwd=cwd, timeout=240, shrink=shrink)
 
 
 def report_of(run, tmp_path):
@@ -90,9 +85,9 @@ def test_a_copy_of_nnfs_core_with_injected_bugs_fails_naming_the_classes(
     assert run.stdout.splitlines()[-1] == "3 passed, 2 failed, 0 error, 0 skipped"
 
 
-def test_the_full_book_code_with_nnfs_init_passes(tmp_path):
-    run = gradcheck(str(TARGETS / "book_full.py"), *EXAMPLES, "--json", "report.json",
-                    cwd=tmp_path)
+def test_the_full_book_code_with_nnfs_init_passes(tmp_path, nnfs_init_contained, gradcheck_cli):
+    run = gradcheck_cli(str(TARGETS / "book_full.py"), *EXAMPLES, "--json", "report.json",
+                        cwd=tmp_path)
     document = report_of(run, tmp_path)
     statuses = {r["name"]: r["status"] for r in document["results"]}
     assert run.returncode == 0, run.stdout + run.stderr
@@ -118,6 +113,33 @@ def test_the_full_book_code_with_nnfs_init_passes(tmp_path):
     assert "epoch:" not in run.stdout
 
 
+def test_nnfs_init_in_a_test_is_undone_after_it_and_a_kept_wrapper_fails_it():
+    # what nnfs_init_contained guarantees the book-code tests run in process here
+    import types
+
+    import nnfs
+    import numpy as np
+    from numpy_patches import contained
+
+    ones = np.ones((2, 2))
+    draw = np.random.get_state()[1].copy()
+    with contained():
+        nnfs.init()
+        assert np.dot(ones, ones).dtype == np.float32 and np.zeros(2).dtype == np.float32
+    assert np.dot(ones, ones).dtype == np.float64 and np.zeros(2).dtype == np.float64
+    assert np.array_equal(np.random.get_state()[1], draw)
+    kept = types.ModuleType("gc_kept_dot")
+    try:
+        with pytest.raises(AssertionError, match=r"wrappers kept by \['gc_kept_dot.dot'\]"):
+            with contained():
+                nnfs.init()
+                kept.dot = np.dot  # as `from numpy import dot` would while patched
+                sys.modules["gc_kept_dot"] = kept
+    finally:
+        sys.modules.pop("gc_kept_dot", None)
+    assert np.dot(ones, ones).dtype == np.float64  # put back even then
+
+
 BOOK_BUGS = {
     # class: (pattern, replacement) - typical slips in the book's code
     "Layer_Dense": (r"self\.dweights \+= 2 \* self\.weight_regularizer_l2",
@@ -131,14 +153,14 @@ BOOK_BUGS = {
 }
 
 
-def test_the_book_code_with_typical_slips_fails_on_exactly_those_classes(tmp_path):
+def test_the_book_code_with_typical_slips_fails_on_exactly_those_classes(
+        tmp_path, nnfs_init_contained, gradcheck_cli, no_shrinking):
     buggy = tmp_path / "book_buggy.py"
     shutil.copy(TARGETS / "book_full.py", buggy)
     for pattern, replacement in BOOK_BUGS.values():
         inject(buggy, pattern, replacement)
     # (verdicts only: the failing examples are not shrunk)
-    run = gradcheck(str(buggy), *EXAMPLES, "--json", "report.json", cwd=tmp_path,
-                    shrink=False)
+    run = gradcheck_cli(str(buggy), *EXAMPLES, "--json", "report.json", cwd=tmp_path)
     assert run.returncode == 1, run.stdout + run.stderr
     document = report_of(run, tmp_path)
     failed = {r["name"] for r in document["results"] if r["status"] == "failed"}
@@ -148,9 +170,9 @@ def test_the_book_code_with_typical_slips_fails_on_exactly_those_classes(tmp_pat
     assert [c["status"] for c in dense["checks"]] == ["passed", "failed"]
 
 
-def test_the_seed_notebook_code_shows_its_two_bugs(tmp_path):
-    run = gradcheck(str(TARGETS / "notebook_ch9.py"), *EXAMPLES, "--json", "report.json",
-                    cwd=tmp_path)
+def test_the_seed_notebook_code_shows_its_two_bugs(tmp_path, nnfs_init_contained, gradcheck_cli):
+    run = gradcheck_cli(str(TARGETS / "notebook_ch9.py"), *EXAMPLES, "--json", "report.json",
+                        cwd=tmp_path)
     assert run.returncode == 1
     results = results_by_class(report_of(run, tmp_path))
     softmax = results["Activation_Softmax"]
@@ -248,11 +270,9 @@ def test_plot_writes_one_png_per_checked_class(tmp_path, capsys):
     assert "plots: 1 written to" in capsys.readouterr().out
 
 
-def test_plot_without_matplotlib_is_a_usage_error(tmp_path):
-    code = ("import sys; sys.modules['matplotlib'] = None; "
-            "from gradcheck.cli import main; raise SystemExit(main(sys.argv[1:]))")
-    run = subprocess.run([sys.executable, "-c", code, "--plot", "plots"], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=60)
+def test_plot_without_matplotlib_is_a_usage_error(tmp_path, gradcheck_cli, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if it were not installed
+    run = gradcheck_cli("--plot", "plots", cwd=tmp_path)
     assert run.returncode == 2
     assert run.stderr.strip() == (
         "gradcheck: error: --plot needs matplotlib: pip install 'nnfs-gradcheck[plot]'")

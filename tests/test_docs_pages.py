@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import doctest
+import functools
 import io
 import os
 import re
@@ -84,17 +85,22 @@ def without_code(text: str, inline: bool = True) -> str:
     return "\n".join(kept)
 
 
+@functools.cache
+def _other_test_modules() -> tuple[tuple[str, str], ...]:
+    """(name, source) of every other test module, read once: each page looks in all."""
+    return tuple((module.name, module.read_text("utf-8"))
+                 for module in sorted(TESTS.glob("test_*.py"))
+                 if module.name != Path(__file__).name)
+
+
 def run_elsewhere(page: Path) -> str | None:
     """The test module that runs this docs page itself, if one does (it names the page)."""
     if page.parent != ROOT / "docs":
         return None
-    for module in sorted(TESTS.glob("test_*.py")):
-        if module.name == Path(__file__).name:
-            continue
-        source = module.read_text("utf-8")
+    for module_name, source in _other_test_modules():
         named = f'"docs" / "{page.name}"' in source or f"docs/{page.name}" in source
         if named and any(run in source for run in ("testfile(", "get_doctest(", "exec(")):
-            return module.name
+            return module_name
     return None
 
 

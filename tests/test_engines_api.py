@@ -396,7 +396,7 @@ def test_a_tensor_kept_as_flat_storage_is_read_through_its_shape(monkeypatch):
     assert "mul" in [g.name for g in report.gradients if g.status == "failed"]
 
 
-def test_check_all_in_a_notebook_checks_an_engine_defined_there():
+def test_check_all_in_a_notebook_checks_an_engine_defined_there(no_shrinking):
     from gradcheck import check_all
 
     namespace = {"__name__": "notebook_engines"}

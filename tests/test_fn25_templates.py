@@ -62,7 +62,8 @@ def test_the_finished_twins_pass(monkeypatch, tmp_path, capsys):
     assert {n: r["status"] for n, r in results.items()} == dict.fromkeys(TEMPLATES, "passed")
 
 
-def test_real_bugs_beside_a_left_over_pass_or_todo_stay_failed(monkeypatch, tmp_path, capsys):
+def test_real_bugs_beside_a_left_over_pass_or_todo_stay_failed(monkeypatch, tmp_path, capsys,
+                                                               no_shrinking):
     code, results = run(monkeypatch, tmp_path, capsys, "buggy_layers.py")
     assert code == 1
     assert {n: r["status"] for n, r in results.items()} == {

@@ -71,7 +71,7 @@ def test_the_learning_rate_and_weights_are_left_as_they_were():
     assert np.array_equal(dense.weights, weights)
 
 
-def test_through_the_command(tmp_path, capsys, monkeypatch):
+def test_through_the_command(tmp_path, capsys, monkeypatch, no_shrinking):
     monkeypatch.chdir(Path(zoo.__file__).parent)
     out = tmp_path / "report.json"
     code = main(["inputs_first.py", "--examples", "5", "-q", "--json", str(out)])

@@ -38,7 +38,8 @@ def test_the_class_passes_and_its_twin_fails_through_check_loss(cls, y_true):
     assert check_loss(twin(), PROBS, y_true, raise_on_failure=False).status == "failed"
 
 
-def test_through_the_command_every_class_is_judged_right(tmp_path, capsys, monkeypatch):
+def test_through_the_command_every_class_is_judged_right(tmp_path, capsys, monkeypatch,
+                                                         no_shrinking):
     monkeypatch.chdir(Path(stored.__file__).parent)
     out = tmp_path / "report.json"
     code = main(["stored.py", "--examples", "5", "-q", "--json", str(out)])
@@ -76,7 +77,8 @@ class CrossEntropyLoss:
 @pytest.mark.parametrize(("scale", "status", "code"), [(" / len(g)", "passed", 0),
                                                         ("", "failed", 1)])
 def test_a_loss_called_as_a_function_with_backward_is_checked(tmp_path, capsys, monkeypatch,
-                                                              scale, status, code):
+                                                              scale, status, code,
+                                                              no_shrinking):
     # criterion(logits, y) then criterion.backward(), PyTorch-like: __call__ is its forward
     # (reading its backward() once asked for a forward's signature and crashed the run)
     (tmp_path / "called.py").write_text(CALLED.format(scale=scale))

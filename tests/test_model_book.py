@@ -8,6 +8,8 @@ passes as written; each wiring bug is failed naming the parameter.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from zoo_models import book_model as bm
@@ -93,47 +95,30 @@ def test_an_unfinalized_model_is_finalized_for_the_check_and_left_unfinalized():
     assert not hasattr(model, "input_layer")
 
 
-BOOK_SCRIPT = """
-import sys
-import numpy as np
-sys.path.insert(0, {targets!r})
-import book_full as book  # the book's full code: nnfs.init(), then trains its Model
-from gradcheck import check_model
-
-model = book.model
-X = np.random.default_rng(0).standard_normal((6, 2))
-y = np.array([0, 1, 2, 0, 1, 2])
-if {broken!r}:
-    dense = model.layers[0]
-    original = dense.backward
-
-    def backward(dvalues):
-        original(dvalues)
-        dense.dweights -= 2 * dense.weight_regularizer_l2 * dense.weights
-
-    dense.backward = backward
-weights = [(layer, layer.weights, layer.weights.copy()) for layer in model.trainable_layers]
-report = check_model(model, X, y, raise_on_failure=False)
-assert all(l.weights is w and np.array_equal(w, c) for l, w, c in weights)
-for g in report.gradients:
-    print(g.name, g.status, g.diagnosis)
-print(report.status)
-"""
-
-
 @pytest.mark.parametrize("broken", [False, True])
-def test_the_books_own_trained_model_is_checked(broken, tmp_path):
-    # book code calls nnfs.init() at import: a subprocess keeps numpy unpatched here
-    import subprocess
-    import sys
-    from pathlib import Path
+def test_the_books_own_trained_model_is_checked(broken, nnfs_init_contained, isolated_imports,
+                                                monkeypatch, capsys):
+    # the book's full code: nnfs.init() (undone after the test), then trains its Model
+    monkeypatch.syspath_prepend(str(Path(__file__).parent / "cli_targets"))
+    import book_full as book
 
-    targets = str(Path(__file__).parent / "cli_targets")
-    script = BOOK_SCRIPT.format(targets=targets, broken=broken)
-    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         cwd=tmp_path, timeout=120)
-    assert run.returncode == 0, run.stderr
-    lines = run.stdout.strip().splitlines()
+    capsys.readouterr()  # what its training printed
+    model = book.model
+    X = np.random.default_rng(0).standard_normal((6, 2))
+    y = np.array([0, 1, 2, 0, 1, 2])
+    if broken:
+        dense = model.layers[0]
+        original = dense.backward
+
+        def backward(dvalues):
+            original(dvalues)
+            dense.dweights -= 2 * dense.weight_regularizer_l2 * dense.weights
+
+        dense.backward = backward
+    weights = [(layer, layer.weights, layer.weights.copy()) for layer in model.trainable_layers]
+    report = check_model(model, X, y, raise_on_failure=False)
+    assert all(lay.weights is w and np.array_equal(w, c) for lay, w, c in weights)
+    lines = [f"{g.name} {g.status} {g.diagnosis}" for g in report.gradients] + [report.status]
     if broken:
         assert lines[-1] == "failed"
         assert any(line.startswith("layers[0].dweights failed") and "L2" in line

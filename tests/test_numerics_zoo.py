@@ -152,7 +152,8 @@ def test_cli_judges_the_tie_specimens_right(gradcheck_cli, tmp_path, seed, monke
 # it under a tolerance of 9.1 for an error of 3.0 (1: a kink within the longer step).
 @pytest.mark.parametrize("seed", [1, 2, 5])
 def test_cli_judges_the_relu_network_right_on_the_seeds_it_once_misjudged(gradcheck_cli,
-                                                                          tmp_path, seed):
+                                                                          tmp_path, seed,
+                                                                          no_shrinking):
     results = cli_results(gradcheck_cli, tmp_path, "relu_network.py", seed)
     correct, bug = results["DenseReluDense"], results["DenseReluDense_UnmaskedBias"]
     assert correct["status"] == "passed", correct["message"]

@@ -53,3 +53,17 @@ def test_each_correct_loss_passes_on_the_labels_it_takes(results, name, labels):
                                   "SoftmaxCE_OneHot_Twice", "SigmoidBCE_ChainTwice"])
 def test_each_twin_fails(results, name):
     assert results[name]["status"] == "failed"
+
+
+@pytest.mark.usefixtures("isolated_imports", "no_shrinking")
+def test_a_loss_of_soft_targets_only_is_checked_on_soft_targets(tmp_path, monkeypatch):
+    from zoo_observed import soft_targets
+
+    monkeypatch.chdir(tmp_path)
+    code = main([str(Path(soft_targets.__file__)), "--examples", "5", "--json", "r.json",
+                 "-q"])
+    results = {r["name"]: r for r in json.loads((tmp_path / "r.json").read_text())["results"]}
+    assert code == 1
+    assert results["KLDivergence"]["status"] == "passed"
+    assert [c["labels"] for c in results["KLDivergence"]["checks"]] == ["continuous"]
+    assert results["KLDivergence_Summed"]["status"] == "failed"

@@ -26,7 +26,7 @@ def test_a_2d_convolution_and_an_embedding_pass(gradcheck_cli, tmp_path):
     assert run.returncode == 0
 
 
-def test_their_typical_slips_fail_naming_the_gradient(gradcheck_cli, tmp_path):
+def test_their_typical_slips_fail_naming_the_gradient(gradcheck_cli, tmp_path, no_shrinking):
     buggy = shutil.copy(TARGETS / "ndim_layers.py", tmp_path / "ndim_buggy.py")
     text = Path(buggy).read_text()
     text, count = re.subn(r"self\.dbiases = dvalues\.sum\(axis=\(0, 2, 3\)\)",

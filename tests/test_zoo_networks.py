@@ -281,7 +281,8 @@ SCRIPTS = ZOO / "scripts"
     ("layers.py", set()), ("buggy_layers.py", {"Dense", "ReLU"}),
     ("bom_layers.py", set()), ("buggy_bom_layers.py", {"Layer_Dense"}),
 ])
-def test_sibling_star_imports_and_byte_order_marks(monkeypatch, tmp_path, file, failing):
+def test_sibling_star_imports_and_byte_order_marks(monkeypatch, tmp_path, file, failing,
+                                                   no_shrinking):
     code, results = gradcheck(monkeypatch, tmp_path, SCRIPTS, file)
     assert {n for n, r in results.items() if r["status"] == "failed"} == failing
     assert all(r["status"] == "passed" for n, r in results.items() if n not in failing)

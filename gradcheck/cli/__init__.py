@@ -310,6 +310,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         The exit code: 0 all passed, 1 a class failed or errored, 2 usage error.
     """
     args = build_parser().parse_args(argv)
+    _hypothesis_storage()
     try:
         return _run(args)
     except UsageError as exc:
@@ -371,6 +372,24 @@ def _run(args: argparse.Namespace) -> int:
     _write_text(args, plan, outcome)
     _write_documents(args, plan, outcome)
     return outcome.code
+
+
+def _hypothesis_storage() -> None:
+    """Hypothesis' files in the user's cache folder, not ``.hypothesis/`` where they run.
+
+    Hypothesis caches the constants of every module it sees in ``.hypothesis/constants``
+    of the working directory: ``gradcheck`` run in a learner's folder left ~95 files
+    there. Unless ``HYPOTHESIS_STORAGE_DIRECTORY`` says where (the user's choice wins),
+    they go to ``$XDG_CACHE_HOME/nnfs-gradcheck/hypothesis`` (``~/.cache`` by default).
+    Called in a pytest process (a test calling ``main``), Hypothesis is left as pytest
+    has it.
+    """
+    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY") or "_pytest" in sys.modules:
+        return
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"),
+                                                             ".cache")
+    os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = os.path.join(cache, "nnfs-gradcheck",
+                                                              "hypothesis")
 
 
 def _check_outputs(args: argparse.Namespace) -> None:

@@ -320,7 +320,9 @@ def _targets(spec: CheckSpec, n: int, c: int) -> Any:
     if spec.domain == "real":
         return gs.input_batches(n_samples=n, n_features=c,
                                 max_magnitude=_REAL_MAGNITUDE).map(_float64)
-    return arrays(np.float64, (n, c), elements=st.floats(0.0, 1.0))
+    # soft targets inside (0, 1): at exactly 0, t * log(t / p) is 0 * -inf (a KL
+    # divergence written as it reads); 0 and 1 are the binary kind's
+    return arrays(np.float64, (n, c), elements=st.floats(0.01, 0.99))
 
 
 def _random_loss_arrays(spec: CheckSpec, arrays: dict[str, np.ndarray],

@@ -157,7 +157,8 @@ def _probe_several(found: Found, build: Constructor, obj: Any,
 
     Tried in order: every input of one shape (the usual candidates: Add, Multiply,
     self-attention), then one width per input from the rows of the 2-D parameters in
-    the order they are held (``forward(x, h)`` with ``Wx`` and ``Wh``). Sequences are
+    the order they are held (``forward(x, h)`` with ``Wx`` and ``Wh``), then the same with
+    a sequence for the first (``forward(x, h0)`` over ``(n, T, D)``). Sequences are
     then given other lengths and widths after the first input where forward and backward
     take them (attention with ``Lq != Lk`` and ``dv != d``): all dimensions different, so
     that a backward mixing them up shows. A mask argument is a constant: the value that
@@ -176,6 +177,8 @@ def _probe_several(found: Found, build: Constructor, obj: Any,
     rows = _parameter_rows(obj)
     if len(rows) >= count:
         tried.insert(1, tuple((r,) for r in rows[:count]))
+        # a recurrent layer over a whole sequence: forward(x, h0), x (n, T, D), h0 (n, H)
+        tried.insert(2, ((4, rows[0]), *((r,) for r in rows[1:count])))
     rng = np.random.default_rng(0)
     first_error: UserCodeError | None = None
     forward = getattr(obj, roles_of(obj).forward)

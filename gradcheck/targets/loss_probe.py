@@ -135,6 +135,8 @@ def _scalar_specs(probe: _Probe, scalars: set[str]) -> list[CheckSpec]:
     kinds: list[str] = [k for k in ("sparse", "one_hot") if k in scalars]
     if not kinds and "binary" in scalars:
         kinds = ["binary"]  # e.g. sigmoid + binary cross-entropy, fused
+    if not kinds and "continuous" in scalars:
+        kinds = ["continuous"]  # soft targets only: a KL divergence's p_true, say
     if not kinds:
         user_call(f"{found.name}.forward(logits, sparse labels)", _forward(obj),
                   probe.probs.copy(), probe.labels("sparse"))

@@ -9,7 +9,8 @@ output that keeps the batch axis and is finite):
 2. other widths: even ones and multiples (pooling over pairs), ``channels * length`` when a
    constructor argument names channels (a 1-D convolution over flattened rows);
 3. 3-D ``(n, T, width)`` (sequences) and 4-D ``(n, C, H, W)`` (images) with ``C`` from a
-   ``channels``-like argument and ``H, W`` large enough for a ``kernel_size``; 3-D
+   ``channels``-like argument and ``H, W`` large enough for a ``kernel_size``, then
+   channels last ``(n, H, W, C)`` for windowed layers; 3-D
    ``(n, C, L)`` and ``(n, L, C)`` sequences long enough for the window (1-D
    convolutions); an output with an axis of length 0 is refused;
 4. integer ids below a ``vocab_size``-like argument (embeddings).
@@ -138,6 +139,10 @@ def candidates(widths: list[tuple[str | None, int]], arguments: dict[str, Any],
             if windowed:
                 out.append(Candidate((c, side - 1, side + 1), domain))
             out.append(Candidate((c, side, side), domain))
+        if windowed:
+            # images channels last (n, H, W, C), as Keras and TensorFlow keep them
+            out += [Candidate((side - 1, side + 1, c), domain)
+                    for c in dict.fromkeys([channels or 1, *(seen_channels or []), 3, 1])]
         if channels is not None:
             out.append(Candidate((channels, side), domain))
         if windowed:

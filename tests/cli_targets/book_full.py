@@ -2,7 +2,7 @@
 # The book's code as a reader types it after chapter 19 (NNFS, Kinsley & Kukiela):
 # regularized dense layers, dropout, activations, losses with accumulated state, the
 # softmax classifier with only a backward pass, optimizers, Model and Accuracy classes.
-# It calls nnfs.init() at import, as the book does: run it in a subprocess only.
+# It calls nnfs.init() at import, as the book does: import it in a subprocess, or with the nnfs_init_contained fixture.
 import numpy as np
 import nnfs
 from nnfs.datasets import spiral_data

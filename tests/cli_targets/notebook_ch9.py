@@ -3,7 +3,7 @@
 # the In [..] markers and printed outputs removed. It keeps the notebook's two bugs:
 # Activation_Softmax.backward reads `single_dvalues` but binds `single_davlues` (NameError),
 # and the fused backward writes into its `dvalues` argument (self.dinputs = dvalues).
-# nnfs.init() runs at import: use it in a subprocess only.
+# nnfs.init() runs at import: use it in a subprocess, or with the nnfs_init_contained fixture.
 import numpy as np
 import nnfs
 from nnfs.datasets import spiral_data
