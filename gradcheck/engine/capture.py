@@ -9,11 +9,9 @@ to the enclosing one when it ends, so both see it, in order.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import logging
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 __all__ = ["captured", "line_count"]
@@ -24,17 +22,23 @@ _ACTIVE: list[io.StringIO] = []
 
 def _terminal_handlers() -> list[logging.StreamHandler[Any]]:
     """Logging handlers writing to the terminal (or into an enclosing capture)."""
+    # (most loggers have no handler: the streams are gathered only when one has)
+    manager = logging.Logger.manager
     loggers = [logging.getLogger(), *(
-        v for v in logging.Logger.manager.loggerDict.values() if isinstance(v, logging.Logger))]
+        v for v in manager.loggerDict.values() if isinstance(v, logging.Logger))]
+    handlers = [h for lg in loggers for h in lg.handlers if type(h) is logging.StreamHandler]
+    if not handlers:
+        return handlers
     streams = {id(sys.stdout), id(sys.stderr), id(sys.__stdout__), id(sys.__stderr__),
                *(id(b) for b in _ACTIVE)}
-    return [h for lg in loggers for h in lg.handlers
-            if type(h) is logging.StreamHandler and id(h.stream) in streams]
+    return [h for h in handlers if id(h.stream) in streams]
 
 
-@contextlib.contextmanager
-def captured(buffer: io.StringIO) -> Iterator[io.StringIO]:
+class captured:  # noqa: N801 - used as a function: ``with captured(buffer):``
     """Send prints and terminal logging into ``buffer`` while the block runs.
+
+    A context manager (a class rather than a generator: it frames every check, and this
+    costs a few microseconds less each time).
 
     Parameters
     ----------
@@ -42,21 +46,32 @@ def captured(buffer: io.StringIO) -> Iterator[io.StringIO]:
         Receives the text. When this capture runs inside another, the enclosing buffer
         also receives it when the block ends.
     """
-    handlers = _terminal_handlers()
-    saved = [h.stream for h in handlers]
-    start = buffer.tell()
-    for handler in handlers:
-        handler.setStream(buffer)
-    _ACTIVE.append(buffer)
-    try:
-        with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
-            yield buffer
-    finally:
+
+    __slots__ = ("_buffer", "_handlers", "_saved", "_start", "_stdout", "_stderr")
+
+    def __init__(self, buffer: io.StringIO) -> None:
+        self._buffer = buffer
+
+    def __enter__(self) -> io.StringIO:
+        buffer = self._buffer
+        self._handlers = handlers = _terminal_handlers()
+        self._saved = [h.stream for h in handlers]
+        self._start = buffer.tell()
+        for handler in handlers:
+            handler.setStream(buffer)
+        _ACTIVE.append(buffer)
+        self._stdout, self._stderr = sys.stdout, sys.stderr
+        sys.stdout = sys.stderr = buffer
+        return buffer
+
+    def __exit__(self, *exc: object) -> None:
+        buffer = self._buffer
+        sys.stdout, sys.stderr = self._stdout, self._stderr
         _ACTIVE.pop()
-        for handler, stream in zip(handlers, saved, strict=True):
+        for handler, stream in zip(self._handlers, self._saved, strict=True):
             handler.setStream(stream)
         if _ACTIVE and _ACTIVE[-1] is not buffer:
-            _ACTIVE[-1].write(buffer.getvalue()[start:])
+            _ACTIVE[-1].write(buffer.getvalue()[self._start:])
 
 
 def line_count(text: str) -> int:

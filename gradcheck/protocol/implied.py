@@ -25,9 +25,32 @@ CLIP = 1e-7
 def forward_takes_labels(obj: Any) -> bool:
     """Whether ``obj.forward`` takes a second positional argument (the labels)."""
     try:
-        params = list(inspect.signature(getattr(obj, roles_of(obj).forward))
-                      .parameters.values())
+        forward = getattr(obj, roles_of(obj).forward)
     except (TypeError, ValueError, AttributeError):
+        return True
+    function = getattr(forward, "__func__", None)
+    if not (getattr(forward, "__self__", None) is obj and inspect.isfunction(function)):
+        return _takes_two(forward)
+    # a method of the class: the bound method's signature read once per function (and
+    # its code: a class redefined or changed in a notebook brings new ones), not on every
+    # check; it is the same for every object the function is bound to
+    key = (function, function.__code__)
+    known = _BOUND.get(key)
+    if known is None:
+        if len(_BOUND) >= 1024:
+            _BOUND.clear()
+        known = _BOUND[key] = _takes_two(forward)
+    return known
+
+
+# (function, its code) -> whether the method bound to an object takes two positionals
+_BOUND: dict[tuple[Any, Any], bool] = {}
+
+
+def _takes_two(forward: Any) -> bool:
+    try:
+        params = list(inspect.signature(forward).parameters.values())
+    except (TypeError, ValueError):
         return True
     kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
     if any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in params):
