@@ -6,11 +6,35 @@
     HYPOTHESIS_PROFILE=thorough pytest
 """
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
 import pytest
+
+
+def _children_share_bytecode() -> None:
+    """The Pythons the tests start (the command, pytester, a notebook kernel) compile
+    gradcheck and the tests once per run, not once each.
+
+    With ``PYTHONDONTWRITEBYTECODE`` (as this machine and CI run Python) every child
+    compiled everything again: ~0.3 s each, about thirty children. They now write their
+    bytecode under a ``PYTHONPYCACHEPREFIX`` made for this run and removed at its end, so
+    nothing is written beside the sources and no run starts warm from an earlier one. A
+    prefix the user set is kept (and the setting with it).
+    """
+    if not os.environ.get("PYTHONDONTWRITEBYTECODE") or os.environ.get("PYTHONPYCACHEPREFIX"):
+        return
+    prefix = tempfile.mkdtemp(prefix="nnfs-gradcheck-tests-pycache-")
+    atexit.register(shutil.rmtree, prefix, True)
+    os.environ["PYTHONPYCACHEPREFIX"] = prefix
+    del os.environ["PYTHONDONTWRITEBYTECODE"]
+
+
+_children_share_bytecode()
 
 
 def _hypothesis_imported_as_installed() -> None:
