@@ -52,3 +52,12 @@ def test_the_only_array_of_a_parameters_shape_is_its_gradient_whatever_its_name(
         report = check_layer(twin(3), X, raise_on_failure=False)
         assert [g.name for g in report.gradients if g.status == "failed"] == [name]
         assert not report.constants
+
+
+def test_a_forward_returning_its_output_with_integer_indices_is_checked_on_the_output():
+    from zoo_observed import output_with_indices as owi
+
+    assert check_layer(owi.MaxPoolPairs(), X[:, :2].copy() + np.arange(2)).ok
+    bad = check_layer(owi.MaxPoolPairs_Halved(), X[:, :2].copy() + np.arange(2),
+                      raise_on_failure=False)
+    assert [g.name for g in bad.gradients if g.status == "failed"] == ["dinputs"]

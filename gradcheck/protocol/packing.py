@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MASK_NAMES", "Packing", "describe_constant", "is_mask"]
+__all__ = ["MASK_NAMES", "Packing", "describe_constant", "float_output", "is_mask"]
 
 #: names of a forward argument that is a mask: a constant, never differentiated
 MASK_NAMES = frozenset({
@@ -130,3 +130,17 @@ class Packing:
             shown = describe_constant(value)
             text += f"; {name} = {shown} (a constant, not differentiated)"
         return text
+
+
+def float_output(returned: Any) -> Any:
+    """The one float array of a returned tuple, or ``returned`` itself.
+
+    ``return out, indices`` (a max pool keeping its argmax), ``return out, cache``: the
+    float array is the output; integer arrays, dicts and numbers beside it are not
+    differentiable. A tuple of several float arrays (an LSTM cell's ``(h, c)``) is
+    returned as it is (each output gets an upstream gradient).
+    """
+    if not isinstance(returned, tuple | list) or len(returned) < 2:
+        return returned
+    floats = [r for r in returned if isinstance(r, np.ndarray) and r.dtype.kind in "fc"]
+    return floats[0] if len(floats) == 1 else returned

@@ -24,7 +24,7 @@ import numpy as np
 from gradcheck.errors import ProtocolError, UserCodeError
 from gradcheck.protocol import implied, labels, names
 from gradcheck.protocol.calls import call, forward_parameters, wants_training
-from gradcheck.protocol.packing import Packing
+from gradcheck.protocol.packing import Packing, float_output
 from gradcheck.protocol.params import Parameter
 from gradcheck.protocol.places import attributes
 from gradcheck.protocol.roles import Roles, roles_of
@@ -369,7 +369,7 @@ class LayerSubject(Subject):
             self.last_inputs = args
         returned = call(self.obj, self.roles.forward, *args, *self.extra)
         self.pin.note_draws()
-        return returned
+        return float_output(returned)  # (out, indices): the output is the float array
 
     def _known_output(self, returned: Any) -> Any:
         """The output of a forward whose way of giving it was seen on the first calls."""

@@ -21,7 +21,7 @@ import numpy as np
 from gradcheck.engine import ranges
 from gradcheck.errors import SkipError, UserCodeError
 from gradcheck.protocol.names import is_conventional
-from gradcheck.protocol.packing import is_mask
+from gradcheck.protocol.packing import float_output, is_mask
 from gradcheck.protocol.params import find_candidates, gradient_of, preferred
 from gradcheck.protocol.roles import roles_of
 from gradcheck.targets import masks as masks_
@@ -509,6 +509,7 @@ def _output_of(obj: Any, returned: Any) -> np.ndarray | None:
         value = getattr(obj, name, None)
         if isinstance(value, np.ndarray):
             return value
+    returned = float_output(returned)  # (out, indices)
     return returned if isinstance(returned, np.ndarray) else None
 
 
