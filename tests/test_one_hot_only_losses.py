@@ -67,3 +67,16 @@ def test_a_loss_of_soft_targets_only_is_checked_on_soft_targets(tmp_path, monkey
     assert results["KLDivergence"]["status"] == "passed"
     assert [c["labels"] for c in results["KLDivergence"]["checks"]] == ["continuous"]
     assert results["KLDivergence_Summed"]["status"] == "failed"
+
+
+@pytest.mark.usefixtures("isolated_imports", "no_shrinking")
+def test_loss_functions_returning_a_gradient_named_d_are_found(tmp_path, monkeypatch):
+    from zoo_observed import loss_short_names
+
+    monkeypatch.chdir(tmp_path)
+    code = main([str(Path(loss_short_names.__file__)), "--examples", "5", "--json",
+                 "r.json", "-q"])
+    results = {r["name"]: r["status"]
+               for r in json.loads((tmp_path / "r.json").read_text())["results"]}
+    assert code == 1
+    assert results == {"cross_entropy": "passed", "cross_entropy_unscaled": "failed"}

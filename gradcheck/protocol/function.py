@@ -30,7 +30,12 @@ from gradcheck.errors import ProtocolError, UnfinishedError, UserCodeError
 from gradcheck.protocol.calls import raised_at
 from gradcheck.protocol.params import Parameter
 from gradcheck.protocol.places import ITEM, KEY, Place
-from gradcheck.protocol.source import gradient_for, looks_like_gradient, returned_names
+from gradcheck.protocol.source import (
+    SHORT_GRADIENT_NAMES,
+    gradient_for,
+    looks_like_gradient,
+    returned_names,
+)
 from gradcheck.protocol.subject import Subject
 from gradcheck.report import Kind
 
@@ -174,7 +179,8 @@ class FunctionSubject(Subject):
                      free: list[int]) -> int | None:
         """The free float argument a returned value is the gradient of; else set aside."""
         what = f"returned[{where}]" if isinstance(where, int) else f"returned[{where!r}]"
-        if isinstance(where, int) and name is not None and not looks_like_gradient(name):
+        if isinstance(where, int) and name is not None and not looks_like_gradient(name) \
+                and name not in SHORT_GRADIENT_NAMES:
             self.set_aside.append(f"{name} ({what}): not named as a gradient")
             return None
         shape = np.shape(value) if isinstance(value, np.ndarray) else None

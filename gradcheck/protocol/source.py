@@ -23,8 +23,8 @@ import textwrap
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["function_tree", "gradient_for", "looks_like_gradient", "returned_names",
-           "self_attribute", "unfinished", "unfinished_method"]
+__all__ = ["SHORT_GRADIENT_NAMES", "function_tree", "gradient_for", "looks_like_gradient",
+           "returned_names", "self_attribute", "unfinished", "unfinished_method"]
 
 
 @functools.lru_cache(maxsize=512)
@@ -63,7 +63,8 @@ def _own_returns(tree: ast.FunctionDef) -> list[ast.Return]:
     return out
 
 
-def returned_names(function: Callable[..., Any]) -> list[str | None] | None:
+def returned_names(function: Callable[..., Any],
+                   also: frozenset[str] = frozenset()) -> list[str | None] | None:
     """The names of the tuple ``function`` returns, element by element.
 
     ``return loss, dW`` gives ``["loss", "dW"]``; an element that is an expression gives
@@ -72,7 +73,7 @@ def returned_names(function: Callable[..., Any]) -> list[str | None] | None:
     "b1": ...}``, or of gradients, ``{"a": dW1}``, gives ``grads``), or None at its place
     when it names none. None when
     the source is unknown or the return statements disagree in length or do not return a
-    tuple.
+    tuple. ``also``: other names read as gradients (a loss's ``d`` or ``g``).
     """
     tree = function_tree(function)
     if tree is None:
@@ -82,7 +83,7 @@ def returned_names(function: Callable[..., Any]) -> list[str | None] | None:
     for node in _own_returns(tree):
         if isinstance(node.value, ast.Tuple):
             shapes.append([e.id if isinstance(e, ast.Name) else
-                           "grads" if _keyed_by(e, arguments) else _gradient_in(e)
+                           "grads" if _keyed_by(e, arguments) else _gradient_in(e, also)
                            for e in node.value.elts])
     if not shapes or any(len(s) != len(shapes[0]) for s in shapes):
         return None
@@ -106,7 +107,7 @@ def _keyed_by(node: ast.expr, arguments: set[str]) -> bool:
                for k in keys)
 
 
-def _gradient_in(node: ast.expr) -> str | None:
+def _gradient_in(node: ast.expr, also: frozenset[str] = frozenset()) -> str | None:
     """The gradient an expression is computed from, or None when it names none.
 
     ``dW`` in ``2 * dW``, ``dW.T``, ``np.asarray(dW)``; ``grad`` in ``grad / n`` and
@@ -114,7 +115,7 @@ def _gradient_in(node: ast.expr) -> str | None:
     name wins, so ``dW + reg * W`` and ``reg * W + dW`` both give ``dW``.
     """
     if isinstance(node, ast.Name):
-        return node.id if looks_like_gradient(node.id) else None
+        return node.id if looks_like_gradient(node.id) or node.id in also else None
     parts: list[ast.expr]
     if isinstance(node, ast.BinOp):
         parts = [node.left, node.right]
@@ -127,11 +128,16 @@ def _gradient_in(node: ast.expr) -> str | None:
             + list(node.args)
     elif isinstance(node, ast.Dict):
         # return loss, {"W1": dW1, "b1": db1}: a dict of gradients, read as ``grads``
-        gradients = node.values and all(_gradient_in(v) for v in node.values)
+        gradients = node.values and all(_gradient_in(v, also) for v in node.values)
         return "grads" if gradients else None
     else:
         return None
-    return next((g for g in map(_gradient_in, parts) if g is not None), None)
+    return next((g for g in (_gradient_in(p, also) for p in parts) if g is not None), None)
+
+
+#: a loss's gradient under a one-letter or generic name (``return loss, d / n``): read as a
+#: gradient only where a function is known to return (loss, gradient...)
+SHORT_GRADIENT_NAMES = frozenset({"d", "g", "delta", "deltas", "dl", "dy"})
 
 
 def looks_like_gradient(name: str | None) -> bool:

@@ -25,6 +25,7 @@ import numpy as np
 
 from gradcheck.protocol.derivative import positional_names
 from gradcheck.protocol.source import (
+    SHORT_GRADIENT_NAMES,
     gradient_for,
     looks_like_gradient,
     returned_names,
@@ -84,6 +85,10 @@ def gradient_functions(module: Any, functions: dict[str, Callable[..., Any]],
         if shown is None or len(shown) < 2 or looks_like_gradient(shown[0]):
             continue
         grads = [n for n in shown[1:] if looks_like_gradient(n)]
+        if not grads and _loss_named(name):
+            # cross_entropy(...) -> (loss, d / n): short names of a loss's gradient
+            shown = returned_names(function, SHORT_GRADIENT_NAMES) or shown
+            grads = [n for n in shown[1:] if n in SHORT_GRADIENT_NAMES]
         if not grads:
             continue
         params = positional_names(function)
@@ -95,6 +100,16 @@ def gradient_functions(module: Any, functions: dict[str, Callable[..., Any]],
         out.append(name)
     signatures = {tuple(positional_names(functions[n])) for n in out}
     return out + [n for n in siblings if tuple(positional_names(functions[n])) in signatures]
+
+
+_LOSS_WORDS = ("loss", "entropy", "cost", "error", "mse", "mae", "hinge", "nll",
+               "likelihood", "divergence", "huber")
+
+
+def _loss_named(name: str) -> bool:
+    """The function's name says it is a loss (``cross_entropy``, ``mse``, ``hinge``)."""
+    lowered = name.lower()
+    return any(word in lowered for word in _LOSS_WORDS)
 
 
 def _of_module(gradient: str | None, params: list[str], space: dict[str, Any]) -> bool:
