@@ -28,6 +28,7 @@ import numpy as np
 
 from gradcheck.errors import UnfinishedError
 from gradcheck.protocol.function import argument_names, call_user, is_float_array
+from gradcheck.protocol.labels import LABEL_NAMES, PREDICTION_NAMES
 
 __all__ = [
     "INPUT",
@@ -47,14 +48,6 @@ DERIVATIVE_FORMS = ("{}_prime", "{}_derivative", "{}_deriv", "d_{}", "d{}", "{}_
                     "{}_gradient", "derivative_{}", "{}prime", "{}Prime", "{}_der",
                     "deriv_{}", "{}_backward")  # (elu_backward(x): see same_parameters)
 
-#: argument names of a prediction (what a loss prime differentiates)
-PREDICTION_NAMES = ("y_pred", "ypred", "y_hat", "yhat", "pred", "preds", "prediction",
-                    "predictions", "predicted", "y_predicted", "output", "outputs", "out",
-                    "activation", "activations", "output_activations", "a", "p", "probs",
-                    "logits", "y_p", "yp", "h", "x", "z", "inputs", "input")
-#: argument names of targets (never differentiated)
-TARGET_NAMES = ("y_true", "ytrue", "y", "target", "targets", "label", "labels", "t",
-                "truth", "y_actual", "actual", "expected", "desired", "y_real", "yt")
 #: names of a derivative's argument that say "the function's output"
 OUTPUT_ARGUMENT_NAMES = ("s", "y", "out", "output", "a", "fx", "f_x", "sig", "sigm",
                          "activation", "activated", "act", "t", "th", "tanh_x",
@@ -118,7 +111,7 @@ def differentiated_argument(f: Callable[..., Any], args: tuple[Any, ...]) -> int
     names = argument_names(f, len(args))
     for wanted in PREDICTION_NAMES:
         for i in floats:
-            if names[i].lower() == wanted and names[i].lower() not in TARGET_NAMES:
+            if names[i].lower() == wanted and names[i].lower() not in LABEL_NAMES:
                 return i
     for i in floats:
         low = names[i].lower()

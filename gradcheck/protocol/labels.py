@@ -10,12 +10,20 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-__all__ = ["LABEL_NAMES", "label_argument"]
+__all__ = ["LABEL_NAMES", "PREDICTION_NAMES", "label_argument"]
 
 LABEL_NAMES = frozenset({
     "y", "y_true", "ytrue", "y_train", "y_batch", "labels", "label", "target", "targets",
-    "t", "truth", "gt", "true", "true_labels", "expected", "y_target",
+    "t", "truth", "gt", "true", "true_labels", "expected", "y_target", "y_actual", "actual",
+    "ground_truth", "desired", "yt", "y_real",
 })
+#: argument names of a loss's predictions (what a loss prime differentiates), most usual
+#: first
+PREDICTION_NAMES = ("y_pred", "ypred", "y_hat", "yhat", "pred", "preds", "prediction",
+                    "predictions", "predicted", "y_predicted", "output", "outputs", "out",
+                    "activation", "activations", "output_activations", "a", "al", "p",
+                    "probs", "probabilities", "logits", "scores", "y_p", "yp", "h", "x",
+                    "z", "inputs", "input")
 
 
 def label_argument(method: Any) -> tuple[str, bool] | None:

@@ -33,11 +33,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from gradcheck.protocol.labels import LABEL_NAMES
+from gradcheck.protocol.labels import LABEL_NAMES, PREDICTION_NAMES
 from gradcheck.protocol.source import function_tree, looks_like_gradient, self_attribute
 
-__all__ = ["INPUT_ARGUMENT_NAMES", "LEARNING_RATE_NAMES", "PREDICTION_ARGUMENT_NAMES",
-           "RESET_NAMES", "TARGET_ARGUMENT_NAMES", "UPSTREAM_NAMES", "Roles",
+__all__ = ["INPUT_ARGUMENT_NAMES", "LEARNING_RATE_NAMES", "RESET_NAMES", "UPSTREAM_NAMES",
+           "Roles",
            "backward_layout", "method_names", "rate_attribute", "reset_method", "roles_of",
            "takes_inputs_first", "takes_labels_first", "takes_learning_rate",
            "takes_no_argument"]
@@ -64,20 +64,9 @@ UPSTREAM_NAMES = frozenset({
     "delta", "upstream", "upstream_grad", "output_gradient", "output_grad", "output_error",
     "error", "err", "dy", "d_y", "dz", "da", "dh", "top_grad", "dldy", "dl_dy",
 })
-#: names of a loss's first argument when it is the labels (``forward(y_true, y_pred)``,
-#: Keras' and scikit-learn's order), recognised only before a prediction's name
-TARGET_ARGUMENT_NAMES = frozenset({
-    "y_true", "y", "t", "target", "targets", "label", "labels", "y_actual", "actual",
-    "truth", "ground_truth", "gt", "expected", "y_target", "desired", "yt", "true",
-})
-#: names of a loss's predictions argument
-PREDICTION_ARGUMENT_NAMES = frozenset({
-    "y_pred", "pred", "preds", "prediction", "predictions", "predicted", "y_predicted",
-    "y_hat", "yhat", "output", "outputs", "out", "a", "al", "logits", "scores", "p",
-    "probs", "probabilities", "activations", "x", "inputs", "input",
-})
-_TARGETS_SPELLED = frozenset(n.replace("_", "") for n in TARGET_ARGUMENT_NAMES)
-_PREDICTIONS_SPELLED = frozenset(n.replace("_", "") for n in PREDICTION_ARGUMENT_NAMES)
+# a loss's labels and predictions (forward(y_true, y_pred), Keras' order): protocol.labels
+_TARGETS_SPELLED = frozenset(n.replace("_", "") for n in LABEL_NAMES)
+_PREDICTIONS_SPELLED = frozenset(n.replace("_", "") for n in PREDICTION_NAMES)
 _INPUTS_SPELLED = frozenset(n.replace("_", "") for n in INPUT_ARGUMENT_NAMES)
 _UPSTREAM_SPELLED = frozenset(n.replace("_", "") for n in UPSTREAM_NAMES)
 #: the class's own method that resets accumulated gradients, most usual first
