@@ -162,9 +162,10 @@ class Run(ABC, Generic[S]):
         settled = self._settled(subject, mode, grads, out)
         if settled is None:
             return
-        before = list(report.gradients), list(report.notes)
+        # (fast mode: what the report held before verifying, kept for a second verification)
+        before = (list(report.gradients), list(report.notes)) if mode == "fast" else None
         verification.run(*settled)
-        if mode == "fast":
+        if before is not None:
             # (+= with no reset method: judged by the increment, as exhaustive mode does)
             steps = accumulation.increments(
                 settled[0], report.gradients,

@@ -37,6 +37,7 @@ __all__ = [
     "adapters",
     "derivative_of",
     "differentiated_argument",
+    "required_names",
     "same_parameters",
     "output_first",
 ]
@@ -69,21 +70,26 @@ def derivative_of(name: str, functions: set[str] | dict[str, Any]) -> str | None
     return None
 
 
+def required_names(function: Callable[..., Any]) -> list[str] | None:
+    """The names of ``function``'s required positional parameters (None: no signature).
+
+    A class gives its constructor's, without ``self``.
+    """
+    try:
+        params = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    return [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+            and p.default is p.empty]
+
+
 def same_parameters(f: Callable[..., Any], f_prime: Callable[..., Any]) -> bool:
     """Whether ``f_prime`` takes exactly ``f``'s required positional parameters, by name.
 
     ``elu_backward(x, alpha=1.0)`` beside ``elu(x, alpha=1.0)`` is a derivative, not a
     CS231n backward (``relu_backward(dout, cache)``, ``tanh_backward(dout, x)``).
     """
-    def required(function: Callable[..., Any]) -> list[str] | None:
-        try:
-            params = inspect.signature(function).parameters.values()
-        except (TypeError, ValueError):
-            return None
-        return [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-                and p.default is p.empty]
-
-    ours, theirs = required(f), required(f_prime)
+    ours, theirs = required_names(f), required_names(f_prime)
     return ours is not None and bool(ours) and ours == theirs
 
 

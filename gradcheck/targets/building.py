@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from gradcheck.protocol.derivative import derivative_of
+from gradcheck.protocol.derivative import derivative_of, required_names
 from gradcheck.targets.classes import signature_params
 from gradcheck.targets.searching import values_for
 
@@ -197,7 +197,7 @@ def _module_pair(cls: type, p: inspect.Parameter, build: Constructor) -> bool:
     """
     if callable(build.fixed.get(p.name)):
         return True  # the derivative's argument, fixed with its function below
-    params = _required_names(cls)
+    params = required_names(cls) or []
     derivative = next((n for n in params if derivative_of(n, {p.name}) == p.name), None)
     if derivative is None:
         return False
@@ -206,30 +206,13 @@ def _module_pair(cls: type, p: inspect.Parameter, build: Constructor) -> bool:
                  if inspect.isfunction(v) and not k.startswith("_")} if module else {}
     for name, f_prime in functions.items():
         base = derivative_of(name, functions)
-        if base is not None and _takes_one(functions[base]) and _takes_one(f_prime):
+        if base is not None and len(required_names(functions[base]) or ()) == 1 \
+                and len(required_names(f_prime) or ()) == 1:
             build.fixed[p.name], build.fixed[derivative] = functions[base], f_prime
             build.shown[p.name], build.shown[derivative] = base, name
             build.label = ", ".join(f"{k}={v}" for k, v in build.shown.items())
             return True
     return False
-
-
-def _required_names(cls: type) -> list[str]:
-    try:
-        params = list(inspect.signature(cls).parameters.values())
-    except (TypeError, ValueError):
-        return []
-    return [q.name for q in params if q.default is inspect.Parameter.empty
-            and q.kind in (q.POSITIONAL_ONLY, q.POSITIONAL_OR_KEYWORD)]
-
-
-def _takes_one(function: Any) -> bool:
-    try:
-        params = inspect.signature(function).parameters.values()
-    except (TypeError, ValueError):
-        return False
-    return sum(1 for q in params if q.default is q.empty
-               and q.kind in (q.POSITIONAL_ONLY, q.POSITIONAL_OR_KEYWORD)) == 1
 
 
 ARGUMENT_RULES: tuple[_ArgumentRule, ...] = (_drawn_size, _searched_value, _guessed_value,

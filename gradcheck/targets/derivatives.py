@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from gradcheck.engine import ranges
-from gradcheck.protocol.derivative import derivative_of, same_parameters
+from gradcheck.protocol.derivative import derivative_of, required_names, same_parameters
 from gradcheck.protocol.source import function_tree
 from gradcheck.report import FAILED
 from gradcheck.targets.classes import Found
@@ -150,12 +150,8 @@ def find_derivatives(target: Target) -> list[Found]:
 
 def _takes(function: Callable[..., Any]) -> int:
     """The number of required positional parameters (-1 when unknown)."""
-    try:
-        params = inspect.signature(function).parameters.values()
-    except (TypeError, ValueError):
-        return -1
-    return sum(1 for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-               and p.default is p.empty)
+    names = required_names(function)
+    return -1 if names is None else len(names)
 
 
 def _own_classes(module: Any) -> list[type]:
