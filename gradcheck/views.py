@@ -383,6 +383,11 @@ def render_loading(targets: Iterable[Any], *, ran: bool = False) -> str:
     return ("\n" + "\n".join(lines) + "\n") if lines else ""
 
 
+def _listed(names: Sequence[str], limit: int = 8) -> str:
+    """``a, b, c``, or the first ``limit`` names then ``...``."""
+    return ", ".join(names[:limit]) + (", ..." if len(names) > limit else "")
+
+
 def nothing_to_check(spec: str, found: Sequence[Any], plans: Sequence[Any],
                      target: Any = None) -> str:
     """Why a target gave nothing to check, as one line for the user."""
@@ -401,19 +406,16 @@ def nothing_to_check(spec: str, found: Sequence[Any], plans: Sequence[Any],
         for f in both:
             reasons.setdefault(f.reason, []).append(f.name)
         return f"no checkable class in {spec}: " + "; ".join(
-            f"{', '.join(names[:8])}{', ...' if len(names) > 8 else ''}: {reason}"
-            for reason, names in reasons.items())
-    names = ", ".join(f.name for f in found[:8]) + (", ..." if len(found) > 8 else "")
-    return (f"no checkable class in {spec}: none of its {len(found)} classes ({names}) has "
-            "forward and backward methods")
+            f"{_listed(names)}: {reason}" for reason, names in reasons.items())
+    return (f"no checkable class in {spec}: none of its {len(found)} classes "
+            f"({_listed([f.name for f in found])}) has forward and backward methods")
 
 
 def everything_excluded(spec: str, names: Sequence[str], config: Any = None) -> str:
     """Why a target gave nothing to check when ``exclude`` left out all it defines."""
     where = f" of {config}" if config else ""
-    shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
     return (f"nothing left to check in {spec}: `exclude` in [tool.gradcheck]{where} leaves "
-            f"out all it defines ({shown})")
+            f"out all it defines ({_listed(names)})")
 
 
 def summary_line(counts: dict[str, int]) -> str:

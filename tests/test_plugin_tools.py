@@ -166,6 +166,11 @@ def test_tool_gradcheck_settings_apply_and_options_win(project):
     result = project.runpytest("--gradcheck", "gc_layers.py", "--gradcheck-seed", "9",
                                "-p", "no:cacheprovider")
     result.stdout.fnmatch_lines(["gradcheck: gc_layers.py (2 examples per check, seed 9)"])
+    # everything excluded: said so, not "none of its classes has forward and backward"
+    project.makefile(".toml", pyproject="[tool.gradcheck]\nexclude = ['*']\n")
+    result = project.runpytest("--gradcheck", "gc_layers.py", "-p", "no:cacheprovider")
+    assert result.ret == 4
+    result.stderr.fnmatch_lines(["*nothing left to check in gc_layers.py: `exclude`*"])
 
 
 # ----------------------------------------------------------------------------- items

@@ -298,21 +298,22 @@ class _Loaded:
             try:
                 self.target = load_target(spec, seed=state.seed)
                 config = load_config(self.target)
-                found = [f for f in find_classes(self.target)
-                         if not state.settings.excludes(f.name)]
+                found = find_classes(self.target)
                 with state.options.configured():  # probing runs the user's code too
-                    self.plans = plan_target(self.target, found, config,
-                                             excludes=state.settings.excludes).plans
+                    planned = plan_target(self.target, found, config,
+                                          excludes=state.settings.excludes)
+                self.plans = planned.plans
             finally:
                 self.patches.undo()
         except TargetError as exc:
             raise pytest.UsageError(f"--gradcheck {spec}: {exc}") from None
         if not any(p.status != "skip" for p in self.plans):
-            from gradcheck.views import nothing_to_check
+            from gradcheck.views import everything_excluded, nothing_to_check
 
-            raise pytest.UsageError(
-                f"--gradcheck {spec}: {nothing_to_check(spec, found, self.plans)}"
-            )
+            why = everything_excluded(spec, planned.excluded, state.settings.path) \
+                if planned.excluded and not self.plans else \
+                nothing_to_check(spec, found, self.plans)
+            raise pytest.UsageError(f"--gradcheck {spec}: {why}")
 
 
 # ----------------------------------------------------------------------------- collection
