@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from gradcheck.protocol import implied
+from gradcheck.protocol.names import DINPUTS_NAMES
 from gradcheck.protocol.roles import roles_of
 from gradcheck.targets.building import Constructor
 from gradcheck.targets.classes import Found
@@ -36,7 +37,7 @@ def _gradient(obj: Any, output: np.ndarray, labels: np.ndarray) -> np.ndarray | 
     returned = tries(obj.backward, output.copy(), labels.copy(), rejected=REJECTED)
     if returned is REJECTED:
         return None
-    for name in ("dinputs", "dinput", "d_inputs", "dx", "dX", "dz", "grad"):
+    for name in (*DINPUTS_NAMES, "dz", "grad"):
         value = getattr(obj, name, None)
         if isinstance(value, np.ndarray) and value.shape == output.shape:
             return value.copy()

@@ -17,6 +17,7 @@ import numpy as np
 
 from gradcheck.engine import ranges
 from gradcheck.errors import SkipError
+from gradcheck.protocol.names import DINPUTS_NAMES
 from gradcheck.protocol.roles import roles_of
 from gradcheck.targets import shapes
 from gradcheck.targets.branches import raised_in_label_branch
@@ -375,7 +376,7 @@ def _backward_gradient(obj: Any, x: np.ndarray, y: np.ndarray) -> np.ndarray | N
                      rejected=REJECTED)
     if returned is REJECTED:
         return None
-    for name in ("dinputs", "dinput", "d_inputs", "dx", "dX"):
+    for name in DINPUTS_NAMES:
         value = getattr(obj, name, None)
         if isinstance(value, np.ndarray) and value.shape == x.shape:
             return np.array(value, dtype=np.float64)
