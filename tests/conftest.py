@@ -15,6 +15,8 @@ import tempfile
 
 import pytest
 
+_SHARED_PYCACHE = "NNFS_GRADCHECK_TESTS_PYCACHE"
+
 
 def _children_share_bytecode() -> None:
     """The Pythons the tests start (the command, pytester, a notebook kernel) compile
@@ -25,13 +27,32 @@ def _children_share_bytecode() -> None:
     bytecode under a ``PYTHONPYCACHEPREFIX`` made for this run and removed at its end, so
     nothing is written beside the sources and no run starts warm from an earlier one. A
     prefix the user set is kept (and the setting with it).
+
+    The prefix is set for the children only, not for this process nor for pytest-xdist's
+    workers (which inherit the environment of the process that loads this file first): a
+    Python running under a prefix reads no ``__pycache__`` at all, so a worker started
+    with it compiled numpy, scipy, Hypothesis and pytest again from their sources. The
+    prefix travels to the workers under another name, and each test process puts it in
+    its environment for the children it starts.
     """
-    if not os.environ.get("PYTHONDONTWRITEBYTECODE") or os.environ.get("PYTHONPYCACHEPREFIX"):
-        return
-    prefix = tempfile.mkdtemp(prefix="nnfs-gradcheck-tests-pycache-")
-    atexit.register(shutil.rmtree, prefix, True)
-    os.environ["PYTHONPYCACHEPREFIX"] = prefix
-    del os.environ["PYTHONDONTWRITEBYTECODE"]
+    prefix = os.environ.get(_SHARED_PYCACHE)
+    if prefix is None:
+        if not os.environ.get("PYTHONDONTWRITEBYTECODE") or os.environ.get("PYTHONPYCACHEPREFIX"):
+            return
+        prefix = tempfile.mkdtemp(prefix="nnfs-gradcheck-tests-pycache-")
+        atexit.register(shutil.rmtree, prefix, True)
+        os.environ[_SHARED_PYCACHE] = prefix  # for the workers, which start later
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Hand the run's bytecode prefix to the children this process will start (a worker or
+    a run without xdist; the xdist controller starts its workers first, without it)."""
+    if session.config.pluginmanager.has_plugin("dsession"):
+        return  # the xdist controller: its workers start after this, and run no child of it
+    prefix = os.environ.get(_SHARED_PYCACHE)
+    if prefix is not None and "PYTHONPYCACHEPREFIX" not in os.environ:
+        os.environ["PYTHONPYCACHEPREFIX"] = prefix
+        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 _children_share_bytecode()
