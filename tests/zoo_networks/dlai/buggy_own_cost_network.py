@@ -1,4 +1,4 @@
-"""BUGGY: db1 three times too large. A network whose forward returns its own cost, as in the course's gradient checking (written for the tests).
+"""BUGGY (db1 three times too large): a forward that returns its own cost (for the tests).
 
 ``forward_propagation_n(X, Y, parameters) -> (cost, cache)`` and
 ``backward_propagation_n(X, Y, cache)``: no separate cost function.

@@ -1,4 +1,4 @@
-"""BUGGY: tanh derivative written 1 - A1. A one-hidden-layer network with a tanh hidden layer, deeplearning.ai style (written for the tests).
+"""BUGGY (tanh derivative written 1 - A1): a one-hidden-layer network (for the tests).
 
 Features x samples; the cache is a dict; the backward takes its arguments in another
 order than the forward: ``backward_propagation(parameters, cache, X, Y)``.

@@ -1,4 +1,4 @@
-"""BUGGY: dW not divided by m. A deep network built step by step, deeplearning.ai style (written for the tests).
+"""BUGGY (dW not divided by m): a deep network built step by step (for the tests).
 
 Features x samples. Layer helpers return ``(value, cache)``; their backward helpers
 divide the parameter gradients by the number of samples and not the input gradient

@@ -1,4 +1,4 @@
-"""A network whose forward returns its own cost, as in the course's gradient checking (written for the tests).
+"""A forward that returns its own cost, as in the course's gradient checking (for the tests).
 
 ``forward_propagation_n(X, Y, parameters) -> (cost, cache)`` and
 ``backward_propagation_n(X, Y, cache)``: no separate cost function.

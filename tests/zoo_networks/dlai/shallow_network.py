@@ -1,4 +1,4 @@
-"""A one-hidden-layer network with a tanh hidden layer, deeplearning.ai style (written for the tests).
+"""A one-hidden-layer tanh network, deeplearning.ai style (written for the tests).
 
 Features x samples; the cache is a dict; the backward takes its arguments in another
 order than the forward: ``backward_propagation(parameters, cache, X, Y)``.
