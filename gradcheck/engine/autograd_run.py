@@ -214,8 +214,11 @@ class EngineCheck:
         return np.asarray(values)
 
     def upstream(self, shape: tuple[int, ...], wrap: bool) -> np.ndarray:
-        """The upstream gradient: random of the output's shape, or ones (alone, or when
-        the engine cannot be given another: :attr:`Engine.weighs_upstream`)."""
+        """The upstream gradient: random of the output's shape, or ones.
+
+        Ones alone, and when the engine cannot be given another
+        (:attr:`Engine.weighs_upstream`).
+        """
         if not wrap or not self.engine.weighs_upstream:
             return np.ones(shape)
         return self.rng.uniform(0.5, 1.5, shape) * self.rng.choice([-1.0, 1.0], shape)
