@@ -16,7 +16,6 @@ regularization strength ``reg`` above 0 up to 5e4, a bias ``b`` ``(C,)``.
 
 from __future__ import annotations
 
-import ast
 import inspect
 import re
 from collections.abc import Callable
@@ -27,6 +26,7 @@ import numpy as np
 from gradcheck.protocol.derivative import positional_names
 from gradcheck.protocol.source import (
     SHORT_GRADIENT_NAMES,
+    compared_strings,
     gradient_for,
     looks_like_gradient,
     returned_names,
@@ -179,28 +179,10 @@ def choices(function: Callable[..., Any]) -> dict[str, list[str]]:
     """The strings each argument is compared with: ``activation == "relu"``.
 
     ``{"activation": ["sigmoid", "relu"]}`` for a function that branches on the value of
-    its ``activation`` argument (``==``, ``!=`` or ``in`` a tuple of strings), in the
-    order the source names them.
+    its ``activation`` argument, in the order the source names them
+    (:func:`gradcheck.protocol.source.compared_strings`).
     """
-    from gradcheck.protocol.source import function_tree
-
-    tree = function_tree(function)
-    found: dict[str, list[str]] = {}
-    for node in ast.walk(tree) if tree is not None else ():
-        if not isinstance(node, ast.Compare) or len(node.comparators) != 1:
-            continue
-        left, right = node.left, node.comparators[0]
-        if isinstance(left, ast.Constant):
-            left, right = right, left
-        if not isinstance(left, ast.Name):
-            continue
-        values = right.elts if isinstance(right, ast.Tuple | ast.List | ast.Set) else [right]
-        for value in values:
-            if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                listed = found.setdefault(left.id, [])
-                if value.value not in listed:
-                    listed.append(value.value)
-    return found
+    return {k: v for k, v in compared_strings(function).items() if not k.startswith("self.")}
 
 
 def describe_roles(found: dict[str, str], columns: bool = False) -> str:
