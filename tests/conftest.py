@@ -58,23 +58,34 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 _children_share_bytecode()
 
 
+# installed distributions pytest marks for assertion rewriting that load after this file
+_NOT_REWRITTEN = ("hypothesis", "gradcheck", "nnfs_core")
+
+
 def _hypothesis_imported_as_installed() -> None:
-    """Let Python load Hypothesis from its bytecode, not pytest's assertion rewriter.
+    """Let Python load Hypothesis and this project from bytecode, not pytest's rewriter.
 
     pytest rewrites the asserts of every module of a distribution that registers a pytest
     plugin, and Hypothesis does: its ~90 modules were parsed, rewritten and compiled again
     in every test process (0.8 s of CPU each), because with ``PYTHONDONTWRITEBYTECODE``
-    (CI, this machine) pytest keeps no rewritten copy. Its asserts are its own, not this
-    suite's, so they need no rewriting. (pytest offers no public call to unmark a module;
-    on a pytest without these attributes this does nothing, and only time is lost.)
+    (CI, this machine) pytest keeps no rewritten copy. So does this project (its
+    ``pytest11`` entry point): the 106 modules of ``gradcheck`` and ``nnfs_core`` were
+    walked by the rewriter in each test process for their 46 asserts (about 1 s of CPU
+    each). Those asserts are the product's own, not this suite's, so they need no
+    rewriting; the suite tests the modules as users run them. (pytest offers no public
+    call to unmark a module; on a pytest without these attributes this does nothing, and
+    only time is lost.)
     """
     for finder in sys.meta_path:
         marked = getattr(finder, "_must_rewrite", None)
-        if isinstance(marked, set) and "hypothesis" in marked and "hypothesis" not in sys.modules:
-            marked.discard("hypothesis")
-            cache = getattr(finder, "_marked_for_rewrite_cache", None)
-            if isinstance(cache, dict):
-                cache.clear()
+        if not isinstance(marked, set):
+            continue
+        for name in _NOT_REWRITTEN:
+            if name in marked and name not in sys.modules:
+                marked.discard(name)
+        cache = getattr(finder, "_marked_for_rewrite_cache", None)
+        if isinstance(cache, dict):
+            cache.clear()
 
 
 _hypothesis_imported_as_installed()

@@ -13,13 +13,20 @@ def rewritten(module) -> bool:
 
 
 def test_hypothesis_is_loaded_as_installed_and_the_test_modules_are_still_rewritten(request):
-    # conftest.py keeps pytest from re-parsing and re-compiling Hypothesis's ~90 modules in
-    # every test process (its plugin's distribution is marked for assertion rewriting)
+    # conftest.py keeps pytest from re-parsing and re-compiling Hypothesis's ~90 modules and
+    # this project's 106 in every test process (the distributions of their pytest plugins
+    # are marked for assertion rewriting)
     if request.config.getoption("assertmode") != "rewrite":
         pytest.skip("assertion rewriting is off (--assert=plain)")
     import hypothesis.core
 
+    import gradcheck.engine.numerics
+    import nnfs_core.layers
+
     assert not rewritten(hypothesis.core)
+    # nor this project's own modules (its pytest11 entry point marks them as well)
+    assert not rewritten(gradcheck.engine.numerics)
+    assert not rewritten(nnfs_core.layers)
     # the twin: this suite's own modules keep pytest's assertion messages
     assert rewritten(sys.modules[__name__])
 
