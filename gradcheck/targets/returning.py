@@ -16,6 +16,7 @@ regularization strength ``reg`` above 0 up to 5e4, a bias ``b`` ``(C,)``.
 
 from __future__ import annotations
 
+import ast
 import inspect
 import re
 from collections.abc import Callable
@@ -151,6 +152,11 @@ def roles(function: Callable[..., Any]) -> tuple[dict[str, str], str]:
                 else "labels" if low in _LABELS
                 else "reg" if low in _REG
                 else "bias" if low in _BIAS else None)
+        if role is None and p.default is p.empty:
+            keyed = _keyed_roles(function, p.name)  # params["W1"]: a dict of parameters
+            if keyed:
+                out.update(keyed)
+                continue
         if role is None:
             if p.default is not p.empty:
                 break  # keeps its default, and so do the parameters after it
@@ -167,6 +173,50 @@ def roles(function: Callable[..., Any]) -> tuple[dict[str, str], str]:
         return {}, ("its weights are numbered " + ", ".join(map(str, sorted(layers)))
                     + ", not 1, 2, ... one per layer")
     return out, ""
+
+
+def _keyed_roles(function: Callable[..., Any], name: str) -> dict[str, str]:
+    """``{"params['W1']": "weights1", ...}`` for a dict argument read at constant keys.
+
+    Every key the function reads must name a weight or a bias (``W1``, ``b2``, ``W``);
+    else ``{}``.
+    """
+    from gradcheck.protocol.source import function_tree
+
+    tree = function_tree(function)
+    keys: list[str] = []
+    for node in ast.walk(tree) if tree is not None else ():
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) \
+                and node.value.id == name and isinstance(node.slice, ast.Constant) \
+                and isinstance(node.slice.value, str) and node.slice.value not in keys:
+            keys.append(node.slice.value)
+    out: dict[str, str] = {}
+    for key in sorted(keys, key=lambda k: (k.lower().lstrip("wb_iaseght"), k.lower()[0] != "w")):
+        low = key.lower()
+        layer = _LAYERED.match(low)
+        role = (("weights" if layer.group(1).startswith("w") else "bias") + layer.group(2)
+                if layer is not None else "weights" if low in _WEIGHTS
+                else "bias" if low in _BIAS else None)
+        if role is None or role in out.values():
+            return {}
+        out[f"{name}[{key!r}]"] = role
+    return out
+
+
+def _grouped(found: dict[str, str], values: list[Any]) -> tuple[Any, ...]:
+    """The arguments: the values of ``name['key']`` entries gathered into one dict."""
+    args: list[Any] = []
+    dicts: dict[str, dict[str, Any]] = {}
+    for entry, value in zip(found, values, strict=True):
+        if "[" in entry:
+            name, key = entry.split("[", 1)
+            if name not in dicts:
+                dicts[name] = {}
+                args.append(dicts[name])
+            dicts[name][ast.literal_eval(key[:-1])] = value
+        else:
+            args.append(value)
+    return tuple(args)
 
 
 def _layers(found: dict[str, str]) -> list[int]:
@@ -263,7 +313,7 @@ def role_arguments(found: dict[str, str], draw: Callable[[Any], Any], *,
         else:
             shape = _shape(role, n, d, c, sizes, has_weights, columns)
             args.append(draw(gs.nd_arrays(shape, scale=1.0 if role == "data" else scale)))
-    return tuple(args), {}
+    return _grouped(found, args), {}
 
 
 def probe_arguments(found: dict[str, str], *, columns: bool,
@@ -284,4 +334,4 @@ def probe_arguments(found: dict[str, str], *, columns: bool,
         else:
             args.append(rng.standard_normal(_shape(role, 3, d, c, sizes, has_weights,
                                                    columns)))
-    return tuple(args)
+    return _grouped(found, args)
