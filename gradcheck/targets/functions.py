@@ -262,6 +262,7 @@ def _fits(found: Found) -> bool:
 
 def _by_names(found: Found) -> Planned:
     """A loss function's arguments drawn by their names, or the reason it is skipped."""
+    from gradcheck.targets.regression import observed_roles
     from gradcheck.targets.returning import describe_roles, roles
 
     pair: FunctionPair = found.subject
@@ -269,6 +270,9 @@ def _by_names(found: Found) -> Planned:
     how = (f"give them in {CONFIG_NAME} = {{{forward!r}: {{...}}}} or "
            f"[tool.gradcheck.args.{forward}]")
     named, why = roles(pair.forward)
+    if pair.backward is None and (not named or set(named.values()) == {"data", "labels"}):
+        # pred and target, or x and y: labels or continuous targets, by observation
+        named = observed_roles(pair.forward, named) or named
     if named and (pair.backward is None or "labels" not in named.values()):
         return Planned(found, [CheckSpec(found, Arguments(
             describe_roles(named), roles=named), KIND)])
@@ -398,11 +402,15 @@ def _value(value: Any, rng: np.random.Generator) -> Any:
 def run_function_engine(spec: CheckSpec, case: Any) -> tuple[Any, str | None]:
     """Check one example with :func:`gradcheck.check_function` (the runner's engine call)."""
     from gradcheck import check_function
+    from gradcheck.targets.regression import predictions_first, targets_first
 
     pair: FunctionPair = spec.found.subject
     call: FunctionCall = case.obj
+    forward, args = pair.forward, call.args
+    if spec.build.roles is not None and targets_first(spec.build.roles):
+        forward, args = predictions_first(forward, args)  # loss(y_true, y_pred)
     try:
-        report = check_function(pair.forward, pair.backward, *call.args,
+        report = check_function(forward, pair.backward, *args,
                                 seed=case.seed, raise_on_failure=False, **call.kwargs)
     except (ValueError, TypeError) as exc:
         return None, f"the check rejected the call: {type(exc).__name__}: {exc}"

@@ -174,7 +174,10 @@ def describe_roles(found: dict[str, str]) -> str:
     """``W (D, C) weights, X (N, D), y labels, reg > 0``: the variant's label."""
     weighted = any(r.startswith("weights") for r in found.values())
     data = "(N, D) data" if weighted else "(N, C) data"
+    if "targets" in found.values():  # a regression loss (targets/regression.py)
+        data = "(N, C) predictions"
     text = {"weights": "(D, C) weights", "data": data, "labels": "labels < C",
+            "targets": "(N, C) continuous targets",
             "reg": "regularization up to 5e4", "bias": "(C,) bias"}
     layers = _layers(found)
     if layers:  # D -> H1 -> ... -> C, every size different
@@ -209,7 +212,7 @@ def role_arguments(found: dict[str, str], draw: Callable[[Any], Any]
             args.append(draw(gs.nd_arrays(shape, scale=scale)))
         elif role == "weights":
             args.append(draw(gs.nd_arrays((d, c), scale=scale)))
-        elif role == "data":
+        elif role in ("data", "targets"):  # (targets: of the predictions' shape)
             args.append(draw(gs.nd_arrays((n, d) if has_weights else (n, c))))
         elif role == "labels":
             ids = draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n))
