@@ -59,11 +59,16 @@ _LOSS_ARITY = {"temporal_softmax_loss": 3, "softmax_loss": 2, "svm_loss": 2}
 
 @dataclass
 class FunctionPair:
-    """What a function check runs: a forward and its backward (none for a loss function)."""
+    """What a function check runs: a forward and its backward (none for a loss function).
+
+    ``owner``: the class whose bound method ``forward`` is (a loss object's ``__call__``
+    returning ``(loss, grad)``: :mod:`gradcheck.targets.loss_objects`), else None.
+    """
 
     forward: Callable[..., Any]
     backward: Callable[..., Any] | None
     convention: str | None
+    owner: type | None = None
 
 
 def _found(name: str, module: str, forward: Callable[..., Any],
@@ -111,6 +116,7 @@ def find_functions(target: Target) -> list[Found]:
         convention without its forward (other lone ``*_backward*`` functions are helpers).
     """
     from gradcheck.strategies import FUNCTION_CONVENTIONS
+    from gradcheck.targets.loss_objects import loss_methods
     from gradcheck.targets.returning import gradient_functions
 
     found: list[Found] = []
@@ -155,6 +161,10 @@ def find_functions(target: Target) -> list[Found]:
             convention = next((c for c in _LOSSES if name.startswith(c)), None)
             found.append(_found(name, module.__name__, functions[name], None,
                                        convention))
+        for cls, method in loss_methods(module):  # loss, dscores = criterion(scores, y)
+            found.append(Found.function(
+                FunctionPair(method, None, None, owner=cls), cls.__qualname__,
+                module.__name__, KIND, at=cls, listed=False))
     return found
 
 
