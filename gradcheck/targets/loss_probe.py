@@ -49,7 +49,13 @@ def _backward(obj: Any) -> Any:
 
 
 class _LabelsFirst:
-    """A ``method(y_true, y_pred)`` called as ``(y_pred, y_true)`` (Keras' order)."""
+    """A ``method(y_true, y_pred)`` called as ``(y_pred, y_true)`` (Keras' order).
+
+    ``__wrapped__`` and ``labels_at`` let :func:`raised_in_label_branch` read the user's
+    method, whose labels come first.
+    """
+
+    labels_at = 0
 
     def __init__(self, method: Any) -> None:
         self.method = self.__wrapped__ = method
