@@ -10,12 +10,13 @@ correct layer passes and each twin fails, through ``check_layer`` and ``gradchec
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from weak24d_helpers import cli_document, expected, verdicts
+from weak24d_helpers import cli_document, verdicts
 
 from gradcheck import check_layer
 from gradcheck.targets.activation_pairs import folder_pairs, verified
@@ -26,28 +27,52 @@ FOLDER = Path(__file__).parent / "zoo_weak24d" / "activation_modules"
 X = np.random.default_rng(4).normal(size=(3, 4))
 
 
-def _module(name: str):
-    sys.path.insert(0, str(FOLDER))
-    __import__(name)
-    return sys.modules[name]
+EXPECTED = {
+    "layers": {"ActivationLayer": "passed", "ActivationLayer_Bug": "failed"},
+    "layer_file": {"TanhLayer": "passed", "TanhLayer_Bug": "failed"},
+    "module_import": {"Activation": "passed", "Activation_Bug": "failed"},
+}
 
 
-@pytest.mark.parametrize("file", ["layers", "layer_file", "module_import"])
+def _by_path(name: str):
+    """A file of the folder under a name of its own (another test may hold ``layers``)."""
+    spec = importlib.util.spec_from_file_location(f"weak24d_{name}", FOLDER / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # (removed after the test by isolated_imports)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("file", sorted(EXPECTED))
 def test_each_file_is_judged_with_the_folders_pair(file, tmp_path, capsys, monkeypatch):
-    module = _module(file)
     document = cli_document(str(FOLDER / f"{file}.py"), tmp_path, capsys, monkeypatch)
-    assert verdicts(document) == expected(module)
+    assert verdicts(document) == EXPECTED[file]
     for row in document["results"]:
         assert row["checks"][0]["variant"] == "activation=tanh, activation_prime=tanh_prime"
 
 
 def test_the_api_judges_the_layers_with_the_pair():
-    activations, layers = _module("activations"), _module("layers")
+    activations, layers = _by_path("activations"), _by_path("layers")
     pair = (activations.tanh, activations.tanh_prime)
     assert check_layer(layers.ActivationLayer(*pair), X,
                        raise_on_failure=False).status.value == "passed"
     assert check_layer(layers.ActivationLayer_Bug(*pair), X,
                        raise_on_failure=False).status.value == "failed"
+
+
+def test_a_base_whose_subclasses_give_the_functions_gets_no_pair_from_the_folder():
+    layers = _by_path("layers")
+
+    class Tanh(layers.ActivationLayer):  # gives the functions: the base is left alone
+        __module__ = layers.__name__  # (as if written in layers.py)
+
+        def __init__(self):
+            super().__init__(np.tanh, lambda x: 1 - np.tanh(x) ** 2)
+
+    assert folder_pairs(layers.ActivationLayer) == []
+    assert Tanh.__subclasses__() == []  # (the twin: a class with no such subclass)
+    assert [(p[0], p[2]) for p in folder_pairs(layers.ActivationLayer_Bug)] == [
+        ("tanh", "tanh_prime")]
 
 
 def test_a_pair_that_agrees_numerically_is_preferred_and_scripts_are_not_run(tmp_path):

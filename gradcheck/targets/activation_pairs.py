@@ -127,8 +127,14 @@ def folder_pairs(cls: type) -> list[Pair]:
     Returns
     -------
     list of Pair
-        The verified ones first (:func:`verified`), each module's in its order.
+        The verified ones first (:func:`verified`), each module's in its order; none for
+        a base class whose subclasses in its module pass the functions to it
+        (``super().__init__(np.tanh, tanh_prime)``).
     """
+    subclasses: list[type] = cls.__subclasses__()
+    if any("__init__" in vars(sub) for sub in subclasses
+           if sub.__module__ == cls.__module__):
+        return []  # a base whose subclasses give the functions (classes.py ignores it)
     try:
         own = Path(inspect.getfile(cls)).resolve()
     except (TypeError, OSError):
