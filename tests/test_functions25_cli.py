@@ -129,9 +129,9 @@ def test_derivative_objects_pass_and_their_bugs_fail(monkeypatch, tmp_path, caps
 def test_dropout_draws_more_than_two_dimensions(monkeypatch, tmp_path, capsys):
     code, results, _ = run(monkeypatch, tmp_path, capsys, ZOO, "dropout_layers.py")
     assert code == 0 and results["dropout_forward"]["status"] == "passed"
-    # 20 examples: which shapes 5 examples draw depends on the constants Hypothesis
-    # collects from the modules the process has loaded (test order); 20 always include a
-    # third dimension the one-row mask does not broadcast against (5 did not, once)
+    # 20 examples: which shapes 5 examples draw may depend on the constants Hypothesis
+    # collects from the modules the process has loaded (test order); 20 include, in practice, a
+    # third dimension the one-row mask does not broadcast against (5 did not, in one run)
     code, results, _ = run(monkeypatch, tmp_path, capsys, ZOO, "dropout_layers_buggy.py",
                            examples=20)
     assert code == 1 and results["dropout_forward"]["status"] == "error"
