@@ -39,7 +39,8 @@ from gradcheck.protocol.source import function_tree, looks_like_gradient, self_a
 __all__ = ["INPUT_ARGUMENT_NAMES", "LEARNING_RATE_NAMES", "RESET_NAMES", "UPSTREAM_NAMES",
            "Roles",
            "backward_layout", "method_names", "rate_attribute", "reset_method", "roles_of",
-           "takes_inputs_first", "takes_labels_first", "takes_learning_rate",
+           "takes_inputs_first", "takes_inputs_second", "takes_labels_first",
+           "takes_learning_rate",
            "takes_no_argument"]
 
 _FORWARD = re.compile(r"_*(forward|forward_?prop(agation|agate)?|forward_?pass|fprop|"
@@ -94,6 +95,9 @@ class Roles:
     inputs_first : bool
         Backward takes forward's input before the upstream gradient
         (``backward(input, grad_output)``).
+    inputs_second : bool
+        Backward takes forward's input after the upstream gradient
+        (``backward(dout, x)``: a layer that keeps no cache).
     rate_attribute : str or None
         The object's attribute a backward updating the parameters reads its learning
         rate from (``self.learning_rate``); ``learning_rate`` is then True too.
@@ -119,6 +123,7 @@ class Roles:
     signature: str = ""
     labels_first: bool = False
     backward_labels_first: bool = False
+    inputs_second: bool = False
 
     @property
     def update_call(self) -> str:
@@ -165,6 +170,8 @@ class Roles:
         if self.inputs_first:
             grads = (*(_fresh(i) for i in inputs), *grads)
             return grads
+        if self.inputs_second:
+            return (grads[0], *(_fresh(i) for i in inputs), *grads[1:])
         if self.learning_rate and self.rate_attribute is None:
             return (grads[0], rate, *grads[1:])
         if self.takes_nothing:
@@ -245,7 +252,8 @@ def _roles_of_class(cls: type) -> Roles:
     return Roles(forward, backward, takes_learning_rate(method) or attribute is not None,
                  reset_method(cls), takes_no_argument(method), takes_inputs_first(method),
                  attribute, labels_first=takes_labels_first(getattr(cls, forward, None)),
-                 backward_labels_first=takes_labels_first(method))
+                 backward_labels_first=takes_labels_first(method),
+                 inputs_second=takes_inputs_second(method, getattr(cls, forward, None)))
 
 
 def _positional(function: Any) -> list[inspect.Parameter] | None:
@@ -317,6 +325,22 @@ def takes_inputs_first(function: Any) -> bool:
         return False
     first, second = _spelled(positional[0].name), _spelled(positional[1].name)
     return first in _INPUTS_SPELLED and second in _UPSTREAM_SPELLED
+
+
+def takes_inputs_second(function: Any, forward: Any = None) -> bool:
+    """Whether ``function(dout, x)``: the upstream gradient, then the layer's input.
+
+    The second argument is named as an input (``x``, ``inputs``, ``a_prev``) or as
+    ``forward``'s own; the first as an upstream gradient; no other is required.
+    """
+    positional = _positional(function)
+    if positional is None or len(positional) < 2 or any(
+            p.default is inspect.Parameter.empty for p in positional[2:]):
+        return False
+    own = [p.name for p in (_positional(forward) or [])[:1]]
+    first, second = positional[0].name, positional[1].name
+    return (_spelled(first) in _UPSTREAM_SPELLED or _gradient_like(first)) and (
+        _spelled(second) in _INPUTS_SPELLED or second in own)
 
 
 def _spelled(name: str) -> str:
