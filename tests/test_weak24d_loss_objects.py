@@ -12,7 +12,7 @@ import pytest
 from weak24d_helpers import cli_document, expected, own, verdicts
 from zoo_weak24d import returning_objects as zoo
 
-from gradcheck import check_function
+from gradcheck import check_function, check_loss
 from gradcheck.targets.loss_objects import loss_methods
 
 pytestmark = pytest.mark.usefixtures("isolated_imports", "no_shrinking")
@@ -80,3 +80,20 @@ def test_only_objects_without_weights_or_layer_methods_are_read_so():
         cls.__module__ = "scratch"
         setattr(module, cls.__name__, cls)
     assert list(loss_methods(module)) == []
+
+
+def test_check_loss_points_such_an_object_to_check_function():
+    with pytest.raises(TypeError, match=r"its __call__ returns the loss and the gradient "
+                       r"together: check it as a loss function, check_function\(obj, None, "
+                       r"y_pred, y_true\)"):
+        check_loss(zoo.SoftmaxCriterion(), SCORES, LABELS)
+    with pytest.raises(TypeError, match=r"check_function\(obj.loss, None, y_pred, y_true\)"):
+        check_loss(zoo.SVM(), SCORES, LABELS)
+
+    class Nothing:  # the twin: no such method, no pointer
+        def __call__(self, x):
+            return x
+
+    with pytest.raises(TypeError) as raised:
+        check_loss(Nothing(), SCORES, LABELS)
+    assert "check_function" not in str(raised.value)
