@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from weak24d_helpers import cli_document, expected, own, verdicts
 from zoo_weak24d import regression_functions as zoo
+from zoo_weak24d import soft_target_functions as soft
 
 from gradcheck import check_function
 from gradcheck.targets.regression import observed_roles
@@ -63,3 +64,21 @@ def test_observation_reads_the_target_by_what_the_function_does():
         raise ValueError("no")
 
     assert observed_roles(raises, {}) is None  # rejecting both: still skipped, as before
+
+
+def test_losses_finite_only_on_probabilities_are_checked_there(tmp_path, capsys,
+                                                               monkeypatch):
+    document = cli_document(soft.__file__, tmp_path, capsys, monkeypatch)
+    assert verdicts(document) == expected(soft)
+    for row in document["results"]:
+        assert row["checks"][0]["variant"] == (
+            "argument names: y_pred (N, C) predictions in (0, 1), y_true (N, C) continuous "
+            "targets in (0, 1)")
+    assert observed_roles(soft.bce_loss, {}) == {"y_pred": "unit", "y_true": "unit targets"}
+    # the twin: a squared error, finite on real predictions, is drawn on real values
+    assert observed_roles(zoo.mse_loss, {}) == {"y_pred": "data", "y_true": "targets"}
+    probs = np.random.default_rng(1).uniform(0.1, 0.9, size=(4, 3))
+    for name, function in own(soft).items():
+        report = check_function(function, None, probs, probs[::-1].copy(),
+                                raise_on_failure=False)
+        assert report.status.value == expected(soft)[name]

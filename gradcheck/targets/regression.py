@@ -8,7 +8,10 @@ labels, one that uses it arithmetically against the prediction (``pred - target`
 continuous targets of the prediction's shape. Both are tried on probability rows of
 ``(5, 3)`` (every dimension different, values valid for a log): labels first, as before,
 so a function that takes labels keeps them; continuous targets when labels are
-rejected and targets of the prediction's shape are accepted.
+rejected and targets of the prediction's shape are accepted. The predictions' domain is
+observed the same way: real values (negatives included) when the loss stays finite
+there (a squared or Huber error), else values in (0, 1) with targets in (0, 1) (a
+cross-entropy of probabilities against soft or one-hot targets, ``-sum(t * log(p))``).
 
 A loss taking the target first (Keras' ``loss(y_true, y_pred)``, when both names say
 so) is checked through :func:`predictions_first`, so that its gradient is read as the
@@ -27,10 +30,14 @@ import numpy as np
 from gradcheck.protocol.labels import LABEL_NAMES, PREDICTION_NAMES
 from gradcheck.targets.probe_calls import REJECTED, tries
 
-__all__ = ["TARGETS", "observed_roles", "predictions_first", "targets_first"]
+__all__ = ["TARGETS", "UNIT", "UNIT_TARGETS", "observed_roles", "predictions_first",
+           "targets_first"]
 
 #: the role of continuous targets of the prediction's shape (drawn like the data)
 TARGETS = "targets"
+#: predictions in (0, 1), and their targets in (0, 1): a loss not finite elsewhere
+UNIT, UNIT_TARGETS = "unit", "unit targets"
+_PREDICTIONS, _TARGETS = ("data", UNIT), (TARGETS, UNIT_TARGETS)
 _N, _C = 5, 3
 
 
@@ -101,8 +108,10 @@ def observed_roles(function: Callable[..., Any], named: dict[str, str]
     -------
     dict or None
         ``{"pred": "data", "target": "targets"}`` in the signature's order when labels
-        are rejected and targets of the prediction's shape are accepted; None when the
-        function takes class labels, rejects both, or is not a two-argument loss.
+        are rejected and targets of the prediction's shape are accepted (``"unit"`` and
+        ``"unit targets"`` when the loss is finite only on predictions in (0, 1)); None
+        when the function takes class labels, rejects both, or is not a two-argument
+        loss.
     """
     pair = _pair(function, named)
     if pair is None:
@@ -120,14 +129,20 @@ def observed_roles(function: Callable[..., Any], named: dict[str, str]
 
     if call(labels) or not call(continuous):
         return None
-    return {n: "data" if n == prediction else TARGETS for n in order}
+    real = rng.normal(size=(_N, _C))
+    real[:, 0] = -np.abs(real[:, 0]) - 0.5  # a negative prediction on every row
+    if _answers(function, tuple((real if n == prediction else rng.normal(size=(_N, _C)))
+                                for n in order), probs.shape):
+        return {n: "data" if n == prediction else TARGETS for n in order}
+    return {n: UNIT if n == prediction else UNIT_TARGETS for n in order}
 
 
 def targets_first(roles: dict[str, str]) -> bool:
     """The target comes before the prediction (``loss(y_true, y_pred)``)."""
     values = list(roles.values())
-    return TARGETS in values and "data" in values and values.index(TARGETS) < values.index(
-        "data")
+    targets = [i for i, v in enumerate(values) if v in _TARGETS]
+    predictions = [i for i, v in enumerate(values) if v in _PREDICTIONS]
+    return bool(targets and predictions) and targets[0] < predictions[0]
 
 
 def predictions_first(function: Callable[..., Any], args: tuple[Any, ...]
