@@ -399,8 +399,12 @@ def draw_function_case(spec: CheckSpec, draw: Callable[[Any], Any]) -> Case:
         args, kwargs = draw(gs.function_arguments(spec.build.convention))
     names = _names(pair.forward, len(args))
     arrays = {n: a for n, a in zip(names, args, strict=True) if isinstance(a, np.ndarray)}
+    for n, a in zip(names, args, strict=True):  # a dict of parameters: params['W1'] (D, H)
+        if isinstance(a, dict) and a and all(isinstance(v, np.ndarray) for v in a.values()):
+            arrays.update({f"{n}[{k!r}]": v for k, v in a.items()})
     settings = {n: repr(a) for n, a in zip(names, args, strict=True)
-                if not isinstance(a, np.ndarray)}
+                if not isinstance(a, np.ndarray) and not any(k.startswith(f"{n}[")
+                                                             for k in arrays)}
     settings.update({k: repr(v) for k, v in kwargs.items()})
     seed = draw(st.integers(0, 2**16 - 1))
     return Case(FunctionCall(tuple(args), kwargs), arrays, settings, seed)  # type: ignore[arg-type]

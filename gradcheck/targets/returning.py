@@ -27,6 +27,7 @@ import numpy as np
 from gradcheck.protocol.derivative import positional_names
 from gradcheck.protocol.source import (
     SHORT_GRADIENT_NAMES,
+    compared_strings,
     gradient_for,
     looks_like_gradient,
     returned_names,
@@ -151,6 +152,11 @@ def roles(function: Callable[..., Any]) -> tuple[dict[str, str], str]:
                 else "labels" if low in _LABELS
                 else "reg" if low in _REG
                 else "bias" if low in _BIAS else None)
+        if role is None and p.default is p.empty:
+            keyed = _keyed_roles(function, p.name)  # params["W1"]: a dict of parameters
+            if keyed:
+                out.update(keyed)
+                continue
         if role is None:
             if p.default is not p.empty:
                 break  # keeps its default, and so do the parameters after it
@@ -169,6 +175,50 @@ def roles(function: Callable[..., Any]) -> tuple[dict[str, str], str]:
     return out, ""
 
 
+def _keyed_roles(function: Callable[..., Any], name: str) -> dict[str, str]:
+    """``{"params['W1']": "weights1", ...}`` for a dict argument read at constant keys.
+
+    Every key the function reads must name a weight or a bias (``W1``, ``b2``, ``W``);
+    else ``{}``.
+    """
+    from gradcheck.protocol.source import function_tree
+
+    tree = function_tree(function)
+    keys: list[str] = []
+    for node in ast.walk(tree) if tree is not None else ():
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) \
+                and node.value.id == name and isinstance(node.slice, ast.Constant) \
+                and isinstance(node.slice.value, str) and node.slice.value not in keys:
+            keys.append(node.slice.value)
+    out: dict[str, str] = {}
+    for key in sorted(keys, key=lambda k: (k.lower().lstrip("wb_iaseght"), k.lower()[0] != "w")):
+        low = key.lower()
+        layer = _LAYERED.match(low)
+        role = (("weights" if layer.group(1).startswith("w") else "bias") + layer.group(2)
+                if layer is not None else "weights" if low in _WEIGHTS
+                else "bias" if low in _BIAS else None)
+        if role is None or role in out.values():
+            return {}
+        out[f"{name}[{key!r}]"] = role
+    return out
+
+
+def _grouped(found: dict[str, str], values: list[Any]) -> tuple[Any, ...]:
+    """The arguments: the values of ``name['key']`` entries gathered into one dict."""
+    args: list[Any] = []
+    dicts: dict[str, dict[str, Any]] = {}
+    for entry, value in zip(found, values, strict=True):
+        if "[" in entry:
+            name, key = entry.split("[", 1)
+            if name not in dicts:
+                dicts[name] = {}
+                args.append(dicts[name])
+            dicts[name][ast.literal_eval(key[:-1])] = value
+        else:
+            args.append(value)
+    return tuple(args)
+
+
 def _layers(found: dict[str, str]) -> list[int]:
     """The layer numbers of numbered weights (``W1``, ``W2``: ``[1, 2]``)."""
     return [int(r[len("weights"):]) for r in found.values()
@@ -179,28 +229,10 @@ def choices(function: Callable[..., Any]) -> dict[str, list[str]]:
     """The strings each argument is compared with: ``activation == "relu"``.
 
     ``{"activation": ["sigmoid", "relu"]}`` for a function that branches on the value of
-    its ``activation`` argument (``==``, ``!=`` or ``in`` a tuple of strings), in the
-    order the source names them.
+    its ``activation`` argument, in the order the source names them
+    (:func:`gradcheck.protocol.source.compared_strings`).
     """
-    from gradcheck.protocol.source import function_tree
-
-    tree = function_tree(function)
-    found: dict[str, list[str]] = {}
-    for node in ast.walk(tree) if tree is not None else ():
-        if not isinstance(node, ast.Compare) or len(node.comparators) != 1:
-            continue
-        left, right = node.left, node.comparators[0]
-        if isinstance(left, ast.Constant):
-            left, right = right, left
-        if not isinstance(left, ast.Name):
-            continue
-        values = right.elts if isinstance(right, ast.Tuple | ast.List | ast.Set) else [right]
-        for value in values:
-            if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                listed = found.setdefault(left.id, [])
-                if value.value not in listed:
-                    listed.append(value.value)
-    return found
+    return {k: v for k, v in compared_strings(function).items() if not k.startswith("self.")}
 
 
 def describe_roles(found: dict[str, str], columns: bool = False) -> str:
@@ -289,7 +321,7 @@ def role_arguments(found: dict[str, str], draw: Callable[[Any], Any], *,
             shape = _shape(role, n, d, c, sizes, has_weights, columns)
             args.append(draw(gs.nd_arrays(shape, scale=1.0 if role in ("data", "targets")
                                           else scale)))  # (targets: the predictions' shape)
-    return tuple(args), {}
+    return _grouped(found, args), {}
 
 
 def probe_arguments(found: dict[str, str], *, columns: bool,
@@ -310,4 +342,4 @@ def probe_arguments(found: dict[str, str], *, columns: bool,
         else:
             args.append(rng.standard_normal(_shape(role, 3, d, c, sizes, has_weights,
                                                    columns)))
-    return tuple(args)
+    return _grouped(found, args)
