@@ -76,6 +76,12 @@ def plan_target(target: Target, found: list[Found], config: dict[str, Any], *,
         found = [f for f in found if not excludes(f.name)]
     derivatives = plan_derivatives(target)
     owners = {(p.found.module, p.found.subject.owner) for p in derivatives}
+    # loss objects whose __call__ returns (loss, grad): checked as functions below
+    functions = [p for p in plan_functions(target, config)
+                 if (p.found.module, p.found.name) not in owners
+                 or getattr(p.found.subject, "owner", None) is None]
+    owners |= {(p.found.module, p.found.name) for p in functions
+               if getattr(p.found.subject, "owner", None) is not None}
     for f in found:
         if f.verdict in ("ignore", "skip") and (f.module, f.name) in owners:
             continue  # a loss, cost or activation object: checked as a derivative below
@@ -104,7 +110,7 @@ def plan_target(target: Target, found: list[Found], config: dict[str, Any], *,
     # replace the skipped function row of the same forward (L_model_forward(X, parameters))
     networks = plan_dict_networks(target)
     taken = {p.found.name for p in networks}
-    out.plans += [p for p in plan_functions(target, config)  # CS231n-style function pairs
+    out.plans += [p for p in functions  # CS231n-style function pairs
                   if p.status != "skip" or p.found.name not in taken]
     names = {p.found.name for p in out.plans}
     # programs: functions of module-level parameters (min-char-rnn's lossFun)
