@@ -16,10 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from gradcheck.protocol.derivative import derivative_of, required_names
 from gradcheck.targets.activation_pairs import folder_pairs, module_pairs
 from gradcheck.targets.classes import signature_params
-from gradcheck.targets.searching import values_for
+from gradcheck.targets.searching import ParameterArray, values_for
 
 __all__ = [
     "ARGUMENT_RULES",
@@ -108,6 +110,8 @@ class Constructor:
     def build(self, cls: type, sizes: dict[str, int]) -> Any:
         """Call the constructor with the fixed arguments and ``sizes``."""
         values = {**self.fixed, **sizes}
+        # parameter arrays given to the constructor (Linear(W, b)): a fresh copy per build
+        values = {k: np.array(v) if isinstance(v, ParameterArray) else v for k, v in values.items()}
         args = [values.pop(n) for n in self.positional_only if n in values]
         return cls(*args, **values)
 
