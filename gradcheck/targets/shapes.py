@@ -117,11 +117,11 @@ def candidates(widths: list[tuple[str | None, int]], arguments: dict[str, Any],
     kernel = _kernel(arguments)
     side = max(6, kernel + 3)
     for shape in given:
-        if len(shape) == 3 and min(shape[1:]) > side + 1 and shape[1] * shape[2] > 100:
-            # a large image (input_shape=(3, 32, 32)): a small one first, odd and
-            # non-square, when forward takes it (a finite-difference check of 3072
+        if len(shape) >= 2 and min(shape[-2:]) > side + 1 and shape[-2] * shape[-1] > 100:
+            # a large image (input_shape=(3, 32, 32), (28, 28)): a small one first, odd
+            # and non-square, when forward takes it (a finite-difference check of 3072
             # inputs per sample through Python loops takes minutes)
-            out.append(Candidate((shape[0], side - 1, side + 1)))
+            out.append(Candidate((*shape[:-2], side - 1, side + 1)))
         out.append(Candidate(shape))
     for domain in ("real", "positive"):
         out += [Candidate((w,), domain, name, sized=sized and name is not None)
