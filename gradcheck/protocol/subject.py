@@ -26,7 +26,7 @@ from gradcheck.protocol import implied, labels, names
 from gradcheck.protocol.calls import call, forward_parameters, wants_training
 from gradcheck.protocol.packing import Packing, float_output
 from gradcheck.protocol.params import Parameter
-from gradcheck.protocol.places import attributes
+from gradcheck.protocol.places import attributes, read_attribute
 from gradcheck.protocol.roles import Roles, roles_of
 from gradcheck.report import Kind
 
@@ -46,7 +46,7 @@ __all__ = [
 def get_output(obj: Any) -> Any:
     """The object's output attribute under any of its usual names (None if none)."""
     for name in names.OUTPUT_NAMES:
-        value = getattr(obj, name, None)
+        value = read_attribute(obj, name)
         if value is not None and not callable(value):
             return value
     return None
@@ -55,10 +55,7 @@ def get_output(obj: Any) -> Any:
 def get_dinputs(obj: Any) -> tuple[str, Any]:
     """The input gradient attribute and its name (``dinputs``, ``d_inputs``, ...)."""
     for name in names.DINPUTS_NAMES:
-        try:
-            value = getattr(obj, name, None)
-        except Exception:  # noqa: BLE001 - a property of the user's that raises
-            value = None
+        value = read_attribute(obj, name)
         if isinstance(value, np.ndarray):
             return name, value
     return "dinputs", None

@@ -23,6 +23,7 @@ from gradcheck.errors import SkipError, UserCodeError
 from gradcheck.protocol.names import is_conventional
 from gradcheck.protocol.packing import float_output, is_mask
 from gradcheck.protocol.params import find_candidates, gradient_of, preferred
+from gradcheck.protocol.places import read_attribute
 from gradcheck.protocol.roles import roles_of
 from gradcheck.targets import masks as masks_
 from gradcheck.targets import shapes
@@ -506,7 +507,7 @@ def _forward_output(found: Found, obj: Any, inputs: np.ndarray) -> np.ndarray | 
 def _output_of(obj: Any, returned: Any) -> np.ndarray | None:
     """What forward produced: ``self.output`` (or another spelling), else its return value."""
     for name in _OUTPUT_NAMES:
-        value = getattr(obj, name, None)
+        value = read_attribute(obj, name)
         if isinstance(value, np.ndarray):
             return value
     returned = float_output(returned)  # (out, indices)

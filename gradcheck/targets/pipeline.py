@@ -101,7 +101,10 @@ def plan_target(target: Target, found: list[Found], config: dict[str, Any], *,
         if missing:  # e.g. a star import that failed: skipped, naming what is missing
             out.plans.append(Planned(f, status="skip", reason=missing_reason(missing)))
             continue
-        planned = plan(f) if plan is not None else plan_checks(f, config)
+        try:
+            planned = plan(f) if plan is not None else plan_checks(f, config)
+        except Exception as exc:  # noqa: BLE001 - one class never ends the whole run
+            planned = Planned(f, status="error", reason=_raised_while_probing(exc))
         if planned.found.verdict == "ignore":  # an abstract base, seen while probing
             out.ignored.append(planned.found)
             continue
@@ -135,3 +138,15 @@ def run_planned(planned: Any, *, examples: int, seed: int,
     if planned.found.kind == Kind.ENGINE:
         return run_autograd(planned, seed=seed)
     return run_class(planned, examples=examples, seed=seed, on_check=on_check)
+
+
+def _raised_while_probing(exc: Exception) -> str:
+    """Why probing a class ended: a gradcheck bug, or the class's own code (file:line)."""
+    from gradcheck.engine.blame import blame
+    from gradcheck.targets.loading import describe_exception
+
+    who = blame(exc)
+    if who.internal:
+        return (f"gradcheck itself raised {type(exc).__name__}: {exc} ({who.where}) while "
+                "probing it: a gradcheck bug, not an error in your code; please report it")
+    return f"raised {describe_exception(exc)} while gradcheck probed it"
