@@ -40,7 +40,10 @@ _OUTPUT_NAMES = ("output", "outputs", "out", "_output")
 
 
 def _forward_layer(obj: Any, inputs: np.ndarray, training: bool) -> Any:
-    forward = getattr(obj, roles_of(obj).forward)
+    roles = roles_of(obj)
+    if roles.reset is not None:  # before forward: it may empty what forward keeps
+        getattr(obj, roles.reset)()
+    forward = getattr(obj, roles.forward)
     return forward(inputs, True) if training else forward(inputs)
 
 
@@ -51,9 +54,7 @@ def _backward_layer(obj: Any, dvalues: np.ndarray, inputs: np.ndarray | None = N
     (``backwardpass(lr, X, delta)``).
     """
     roles = roles_of(obj)
-    if roles.reset is not None:
-        getattr(obj, roles.reset)()
-    backward = getattr(obj, roles.backward)
+    backward = getattr(obj, roles.backward)  # (the reset ran before forward)
     given = () if inputs is None else (inputs,)
     return backward(*roles.backward_arguments((dvalues,), 0.0, given))
 
