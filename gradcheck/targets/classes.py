@@ -407,7 +407,7 @@ class _Reading:
         required, total, star = self.backward_args
         if required == 1 or (required == 0 and (total or star)) \
                 or (required == 2 and takes_learning_rate(self.backward_method)) \
-                or "rate" in backward_layout(self.backward_method)[0]:
+                or {"rate", "optimizer"} & set(backward_layout(self.backward_method)[0]):
             # (backward(grad, learning_rate) updates the parameters itself; so does
             # backwardpass(lr, X, delta), the rate and forward's input known by name)
             return "layer"

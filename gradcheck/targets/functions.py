@@ -65,11 +65,16 @@ _LOSS_ARITY = {"temporal_softmax_loss": 3, "softmax_loss": 2, "svm_loss": 2}
 
 @dataclass
 class FunctionPair:
-    """What a function check runs: a forward and its backward (none for a loss function)."""
+    """What a function check runs: a forward and its backward (none for a loss function).
+
+    ``owner``: the class whose bound method ``forward`` is (a loss object's ``__call__``
+    returning ``(loss, grad)``: :mod:`gradcheck.targets.loss_objects`), else None.
+    """
 
     forward: Callable[..., Any]
     backward: Callable[..., Any] | None
     convention: str | None
+    owner: type | None = None
 
 
 def _found(name: str, module: str, forward: Callable[..., Any],
@@ -90,7 +95,7 @@ class Arguments:
     convention: str | None = None
     given: dict[str, Any] | None = None
     roles: dict[str, str] | None = None  # arguments drawn by their names (W, X, y, reg)
-    columns: bool = False  # roles laid out features x samples (Z = W @ A + b)
+    layout: str = "rows"  # or "columns" (features x samples: Z = W @ A + b), or "vector"
     chosen: dict[str, str] | None = None  # a choice argument's value (activation="relu")
 
 
@@ -119,6 +124,7 @@ def find_functions(target: Target) -> list[Found]:
         convention without its forward (other lone ``*_backward*`` functions are helpers).
     """
     from gradcheck.strategies import FUNCTION_CONVENTIONS
+    from gradcheck.targets.loss_objects import loss_methods
     from gradcheck.targets.returning import gradient_functions
 
     found: list[Found] = []
@@ -163,6 +169,10 @@ def find_functions(target: Target) -> list[Found]:
             convention = next((c for c in _LOSSES if name.startswith(c)), None)
             found.append(_found(name, module.__name__, functions[name], None,
                                        convention))
+        for cls, method in loss_methods(module):  # loss, dscores = criterion(scores, y)
+            found.append(Found.function(
+                FunctionPair(method, None, None, owner=cls), cls.__qualname__,
+                module.__name__, KIND, at=cls, listed=False))
     return found
 
 
@@ -273,8 +283,11 @@ def _by_names(found: Found) -> Planned:
 
     The layout is observed: samples in rows (``X @ W + b``) unless only features x
     samples (``W @ A + b``, ``b`` of shape ``(C, 1)``) runs. An argument compared with
-    strings (``activation == "relu"``) gets one check per string.
+    strings (``activation == "relu"``) gets one check per string. A loss's target is
+    observed too: class labels, or continuous targets of the prediction's shape
+    (:mod:`gradcheck.targets.regression`).
     """
+    from gradcheck.targets.regression import observed_roles
     from gradcheck.targets.returning import choices, describe_roles, roles
 
     pair: FunctionPair = found.subject
@@ -282,16 +295,19 @@ def _by_names(found: Found) -> Planned:
     how = (f"give them in {CONFIG_NAME} = {{{forward!r}: {{...}}}} or "
            f"[tool.gradcheck.args.{forward}]")
     named, why = roles(pair.forward)
+    if pair.backward is None and (not named or set(named.values()) == {"data", "labels"}):
+        # pred and target, or x and y: labels or continuous targets, by observation
+        named = observed_roles(pair.forward, named) or named
     if named and (pair.backward is None or "labels" not in named.values()):
         options = choices(pair.forward)
         picks = [{k: v} for k in named if named[k] == "choice" for v in options[k]] or [{}]
         if sum(r == "choice" for r in named.values()) > 1:
             return Planned(found, status="skip", reason=(
                 f"{forward}: more than one argument chosen among strings: {how}"))
-        columns = _columns(pair.forward, named, picks[0])
+        layout = _layout(pair, named, picks[0])
         specs = [CheckSpec(found, Arguments(
-            describe_roles(named, columns) + "".join(f", {k}={v!r}" for k, v in pick.items()),
-            roles=named, columns=columns, chosen=pick), KIND) for pick in picks]
+            describe_roles(named, layout) + "".join(f", {k}={v!r}" for k, v in pick.items()),
+            roles=named, layout=layout, chosen=pick), KIND) for pick in picks]
         return Planned(found, specs)
     if pair.backward is None:
         return Planned(found, status="skip", reason=(
@@ -301,21 +317,40 @@ def _by_names(found: Found) -> Planned:
         f"no CS231n convention for {forward} and no arguments given: {why}; {how}"))
 
 
-def _columns(forward: Callable[..., Any], named: dict[str, str], chosen: dict[str, str]
-             ) -> bool:
-    """Whether only the features x samples layout runs (``W @ A + b``, ``b`` ``(C, 1)``)."""
+def _layout(pair: FunctionPair, named: dict[str, str], chosen: dict[str, str]) -> str:
+    """The first layout the function runs with, every size different.
+
+    ``"rows"`` (``X @ W + b``), ``"columns"`` (features x samples: ``W @ A + b``, ``b``
+    ``(C, 1)``), ``"vector"`` (one weight vector and binary targets, logistic
+    regression's ``costFunction(theta, X, y)``). A loss function must also return a
+    gradient of the weights' shape.
+    """
     from gradcheck.targets.returning import probe_arguments
 
-    if not any(r.startswith("weights") for r in named.values()):
-        return False
-    for columns in (False, True):
+    weights = [k for k, r in named.items() if r.startswith("weights")]
+    if not weights:
+        return "rows"
+    layouts = ["rows", "columns"] + (["vector"] if named[weights[0]] == "weights" else [])
+    for layout in layouts:
+        args = probe_arguments(named, layout=layout, chosen=chosen)
         try:
             with np.errstate(all="ignore"):
-                forward(*probe_arguments(named, columns=columns, chosen=chosen))
+                result = pair.forward(*args)
         except Exception:  # noqa: BLE001 - the user's code refusing a layout is the answer
             continue
-        return columns
-    return False
+        if pair.backward is None and not _gives_gradient_of(result, np.shape(
+                args[list(named).index(weights[0])])):
+            continue
+        return layout
+    return "rows"
+
+
+def _gives_gradient_of(result: Any, shape: tuple[int, ...]) -> bool:
+    """A loss function's result holds an array of ``shape`` after the loss."""
+    if not isinstance(result, tuple) or len(result) < 2:
+        return False
+    rest = [v for r in result[1:] for v in (r.values() if isinstance(r, dict) else [r])]
+    return any(np.shape(v) == shape for v in rest if isinstance(v, np.ndarray))
 
 
 def _missing_names(found: Found) -> str:
@@ -376,15 +411,19 @@ def draw_function_case(spec: CheckSpec, draw: Callable[[Any], Any]) -> Case:
     elif spec.build.roles is not None:
         from gradcheck.targets.returning import role_arguments
 
-        args, kwargs = role_arguments(spec.build.roles, draw, columns=spec.build.columns,
+        args, kwargs = role_arguments(spec.build.roles, draw, layout=spec.build.layout,
                                       chosen=spec.build.chosen)
     else:
         assert spec.build.convention is not None
         args, kwargs = draw(gs.function_arguments(spec.build.convention))
     names = _names(pair.forward, len(args))
     arrays = {n: a for n, a in zip(names, args, strict=True) if isinstance(a, np.ndarray)}
+    for n, a in zip(names, args, strict=True):  # a dict of parameters: params['W1'] (D, H)
+        if isinstance(a, dict) and a and all(isinstance(v, np.ndarray) for v in a.values()):
+            arrays.update({f"{n}[{k!r}]": v for k, v in a.items()})
     settings = {n: repr(a) for n, a in zip(names, args, strict=True)
-                if not isinstance(a, np.ndarray)}
+                if not isinstance(a, np.ndarray) and not any(k.startswith(f"{n}[")
+                                                             for k in arrays)}
     settings.update({k: repr(v) for k, v in kwargs.items()})
     seed = draw(st.integers(0, 2**16 - 1))
     return Case(FunctionCall(tuple(args), kwargs), arrays, settings, seed)  # type: ignore[arg-type]
@@ -437,20 +476,24 @@ def _value(value: Any, rng: np.random.Generator) -> Any:
 def run_function_engine(spec: CheckSpec, case: Any) -> tuple[Any, str | None]:
     """Check one example with :func:`gradcheck.check_function` (the runner's engine call)."""
     from gradcheck import check_function
+    from gradcheck.targets.regression import predictions_first, targets_first
 
     pair: FunctionPair = spec.found.subject
     call: FunctionCall = case.obj
     backward = pair.backward
     if spec.build.chosen and backward is not None:  # linear_activation_backward(.., activation)
         backward = with_chosen(backward, spec.build.chosen)
+    forward, args = pair.forward, call.args
+    if spec.build.roles is not None and targets_first(spec.build.roles):
+        forward, args = predictions_first(forward, args)  # loss(y_true, y_pred)
 
     def check(forward: Callable[..., Any], *args: Any) -> Any:
         return check_function(forward, backward, *args, seed=case.seed,
                               raise_on_failure=False, **call.kwargs)
 
     try:
-        report = check(pair.forward, *call.args)
-        if report.status == FAILED and spec.build.columns and spec.build.roles:
+        report = check(forward, *args)
+        if report.status == FAILED and spec.build.layout == "columns" and spec.build.roles:
             report = _course_convention(report, check, pair, spec.build.roles, call.args)
     except (ValueError, TypeError) as exc:
         return None, f"the check rejected the call: {type(exc).__name__}: {exc}"
