@@ -87,6 +87,7 @@ def test_a_pair_that_agrees_numerically_is_preferred_and_scripts_are_not_run(tmp
     (tmp_path / "layer.py").write_text(
         "class Layer:\n    def __init__(self, f, f_prime):\n        self.f = f\n")
     sys.path.insert(0, str(tmp_path))
+    sys.modules.pop("layer", None)  # another test's layer.py, left loaded by the command
     import layer  # noqa: PLC0415 - the file written above
 
     pairs = folder_pairs(layer.Layer)
