@@ -945,10 +945,11 @@ def _gradient_of(place: Place, obj: Any, own: dict[str, Any]) -> Place | None:
     case) is answered from ``own``, read once for every parameter; anything else, and
     every place where that finds nothing, is asked of ``gradient_of`` itself.
     """
-    if place.depth == 1 and place.root is obj and place.kind == ATTR:
-        for name in names.gradient_names(place.name):
+    steps = place.steps
+    if len(steps) == 1 and place.root is obj and steps[0][0] == ATTR:
+        for name in names.gradient_names(str(steps[0][1])):
             if isinstance(own.get(name), np.ndarray):
-                return place.sibling(ATTR, name)  # (gradient_of's first answer, the same)
+                return Place(obj, ((ATTR, name),))  # (gradient_of's first answer, the same)
     return gradient_of(place)
 
 

@@ -340,7 +340,24 @@ class LayerSubject(Subject):
         if self.carry is not None:
             self._put_back(self.carry)
         if self.output_known:  # (how forward gives its output is known: every later call)
-            return self._known_output(self._call_forward(x))
+            roles = self.roles
+            if self.packing is not None or self.out_packing is not None \
+                    or roles.layout or roles.inputs_first:
+                return self._known_output(self._call_forward(x))
+            # (the usual case, once per evaluation: _call_forward and _known_output
+            # written out, without their two calls)
+            returned = float_output(call(self.obj, roles.forward, x, *self.extra))
+            self.pin.note_draws()
+            if self.returns_output:
+                if not self.buffer and returned is self._last:
+                    self.buffer = True
+                self._last = returned
+                return returned.copy() if self.buffer else returned
+            output = get_output(self.obj)
+            if output is None:
+                raise ProtocolError(
+                    f"{type(self.obj).__name__}.{roles.forward} did not set self.output")
+            return output.copy() if self.buffer else output
         before, kept = self._poisoned(x)
         returned = self._call_forward(x)
         if self.out_packing is not None:
