@@ -101,10 +101,11 @@ class Tolerance:
 
     def scaled(self, factor: float | np.ndarray) -> Tolerance:
         """Every part times ``factor``."""
-        return Tolerance(_scale(self.truncation, factor), _scale(self.kink, factor),
-                         _scale(self.rounding, factor), _scale(self.argument, factor),
-                         _scale(self.noise, factor), _scale(self.analytic, factor),
-                         _scale(self.joint, factor))
+        # (_scale written out: a part a level does not have stays one number)
+        return Tolerance(*[value * factor if isinstance(value, np.ndarray) or value != 0.0
+                           else 0.0 for value in (self.truncation, self.kink, self.rounding,
+                                                  self.argument, self.noise, self.analytic,
+                                                  self.joint)])
 
     def take(self, which: Any) -> Tolerance:
         """The parts of the elements ``which``."""
@@ -123,13 +124,15 @@ class Tolerance:
         ``0.0`` becomes an array first.
         """
         n = self._size()
-        for name, mine, theirs in zip(PARTS, self.parts(), other.parts(), strict=True):
+        for name in PARTS:
+            mine, theirs = getattr(self, name), getattr(other, name)
+            array = isinstance(theirs, np.ndarray)
             if not isinstance(mine, np.ndarray):
-                if not isinstance(theirs, np.ndarray) and theirs == mine:
+                if not array and theirs == mine:
                     continue
                 mine = np.full(n, float(mine))
                 setattr(self, name, mine)
-            mine[where] = _part(theirs, pick)
+            mine[where] = theirs[pick] if array else theirs
 
     def where(self, mask: np.ndarray, other: Tolerance) -> Tolerance:
         """Per element, ``other``'s parts where ``mask``, else these.
@@ -166,12 +169,6 @@ def _add3(x: Part, y: Part, z: Part) -> Part:
         elif value != 0.0:
             out = out + value
     return out
-
-
-def _scale(value: Part, factor: float | np.ndarray) -> Part:
-    if not isinstance(value, np.ndarray) and value == 0.0:
-        return 0.0  # (a part a level does not have stays one number)
-    return value * factor
 
 
 def _part(value: Any, which: Any) -> Any:
