@@ -316,7 +316,7 @@ def test_pages_with_a_test_module_of_their_own_are_run_there():
         assert ROOT / "docs" / page in RUNNABLE, page
     assert {name(page) for page, _ in COMMANDS} == {
         "docs/engines.md", "docs/functions.md", "docs/networks.md"}
-    assert len(COMMANDS) == 15  # (1, 5 and 9 commands: none lost)
+    assert len(COMMANDS) == 16  # (1, 5 and 10 commands: none lost)
     assert run_elsewhere(ROOT / "docs" / "README.md") is None  # not the top-level README
     assert run_elsewhere(ROOT / "docs" / "ci.md") is None  # its YAML is read elsewhere, no more
     assert ROOT / "README.md" in RUNNABLE

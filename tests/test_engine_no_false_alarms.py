@@ -151,6 +151,44 @@ def test_float32_forced_inside_forward_is_checked_with_float32_tolerances():
     assert check_layer(bad, X, raise_on_failure=False).gradients[2].status == "failed"
 
 
+class CastsInput32:
+    """Casts only its input to float32: float64 arithmetic on a float32-rounded input."""
+
+    def __init__(self, weights):
+        self.W, self.b = weights, np.zeros(weights.shape[1], dtype=np.float32)
+
+    def forward(self, x):
+        self.x = x.astype(np.float32)
+        return self.x @ self.W + self.b
+
+    def backward(self, grad):
+        self.dW = self.x.T @ grad
+        self.db = grad.sum(axis=0)
+        return grad @ self.W.T
+
+
+class CastsInput32Bug(CastsInput32):
+    def backward(self, grad):
+        return super().backward(grad) * 1.01
+
+
+# a big element beside small ones (only the small ones' tiny steps survive float32's
+# rounding), all zeros (float32 holds any step there, to 6e-8 of it), and mixed sizes
+CAST_INPUTS = [(np.array([[-4.35425879e-04], [-2.95472807e-01], [-1.02560458e+00]]),
+                np.array([[-0.02465728]], dtype=np.float32)),
+               (np.zeros((1, 3)), np.array([[0.3], [-1.2], [0.5]], dtype=np.float32)),
+               (np.array([[1e-3, -2.0, 0.7], [0.0, 3.5, -1e-5]]),
+                np.array([[0.3, 1.1], [-1.2, 0.2], [0.5, -0.4]], dtype=np.float32))]
+
+
+@pytest.mark.parametrize("x, weights", CAST_INPUTS, ids=["big-beside-small", "zeros", "mixed"])
+def test_a_forward_casting_its_input_to_float32_is_judged_in_float32(x, weights):
+    report = check_layer(CastsInput32(weights), x, raise_on_failure=False)
+    assert report.ok and report.dtype == "float32", str(report)
+    bad = check_layer(CastsInput32Bug(weights), x, raise_on_failure=False)
+    assert [g.status for g in bad.gradients][0] == "failed", str(bad)
+
+
 NNFS_SCRIPT = textwrap.dedent(
     """
     import numpy as np

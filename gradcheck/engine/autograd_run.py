@@ -214,8 +214,12 @@ class EngineCheck:
         return np.asarray(values)
 
     def upstream(self, shape: tuple[int, ...], wrap: bool) -> np.ndarray:
-        """The upstream gradient: random of the output's shape, or ones (alone)."""
-        if not wrap:
+        """The upstream gradient: random of the output's shape, or ones.
+
+        Ones alone, and when the engine cannot be given another
+        (:attr:`Engine.weighs_upstream`).
+        """
+        if not wrap or not self.engine.weighs_upstream:
             return np.ones(shape)
         return self.rng.uniform(0.5, 1.5, shape) * self.rng.choice([-1.0, 1.0], shape)
 
@@ -413,6 +417,12 @@ class EngineCheck:
     def run(self) -> None:
         """Every operation, then ``backward()`` itself; fills the report."""
         ops = self.operations()
+        if not self.engine.weighs_upstream:
+            self.report.notes.append(
+                f"{self.engine.name} has no `*` and its backward() takes no gradient: every "
+                "expression is checked with an upstream gradient of ones, so a _backward "
+                "that ignores out.grad cannot be told apart (define __mul__ and sum, or "
+                "backward(grad), to check it)")
         self.install_tracers(ops)
         outcomes: dict[str, list[Outcome]] = {}
         for op, exprs in ops.items():
@@ -675,7 +685,7 @@ def _fill(row: OpResult, outcome: Outcome, engine: Engine) -> None:
     """The deciding expression's evidence into the row."""
     expr = outcome.expr
     row.expression = expr.text
-    row.upstream = "random" if expr.wrap else "1"
+    row.upstream = "random" if expr.wrap and engine.weighs_upstream else "1"
     row.values = {leaf.name: (v.tolist() if v.size <= 6 else f"array{v.shape}")
                   for leaf, v in zip(expr.leaves, outcome.values, strict=True)}
     cmp = outcome.cmp

@@ -265,7 +265,7 @@ class FunctionRun:
                 f"{subject.name} returned a loss of shape {np.shape(loss)}; a loss function "
                 "returns (loss, dx) with a scalar loss"
             )
-        if not subject.differentiated:
+        if not subject.parameters:
             raise ProtocolError(f"{subject.name} has no float array argument to differentiate")
         grads: dict[str, np.ndarray] = {}
         for param in subject.parameters.values():

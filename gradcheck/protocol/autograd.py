@@ -148,6 +148,16 @@ class Engine:
         """Whether the class defines ``name`` (an operator, method or property)."""
         return _defines(self.cls, name)
 
+    @property
+    def weighs_upstream(self) -> bool:
+        """Whether a non-uniform upstream gradient can reach ``backward()``.
+
+        ``backward(w)``, ``(out * w).sum()`` (tensors) or ``out * k`` (scalars); a tensor
+        engine with no ``*`` whose ``backward()`` seeds ones can only be given ones.
+        """
+        return self.kind == "scalar" or bool(self.seeds) or (
+            self.defines("sum") and self.defines("__mul__"))
+
     def method_parameters(self, name: str) -> set[str]:
         """Names of the parameters of method ``name`` (empty when none or unknown)."""
         function = inspect.getattr_static(self.cls, name, None)

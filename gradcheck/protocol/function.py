@@ -147,7 +147,7 @@ class FunctionSubject(Subject):
         ``W``), then by argument order; a dict by key (``W``, ``dW``), then by shape.
         What matches nothing, or is named like no gradient, is set aside.
         """
-        if self.differentiated:
+        if self.differentiated or self.gradient_at:
             return
         rest = list(_loss_tuple(result, self.name)[1:])
         shown = returned_names(self.forward_function)
@@ -156,6 +156,9 @@ class FunctionSubject(Subject):
             raise UnfinishedError(f"{self.name} returned None for every gradient (an "
                                   "unfinished template?)")
         container, items = _returned_items(rest, source)
+        claimed = self._dict_argument_gradients(rest[0], container) if len(rest) == 1 \
+            and isinstance(rest[0], dict) else set()
+        items = [item for item in items if item[0] not in claimed]
         free = list(self.floats)
         chosen: list[tuple[int, str, int | str]] = []  # (argument, label, where)
         for where, value, name in items:
@@ -166,14 +169,39 @@ class FunctionSubject(Subject):
             label = f"{container}[{where!r}]" if not isinstance(where, int) \
                 else f"d{self.names[pick]}"
             chosen.append((pick, label, where))
-        if not chosen:
+        if not chosen and not claimed:
             shapes = ", ".join(f"{self.names[i]} {self.slots[i].shape}" for i in self.floats)
             raise ProtocolError(
                 f"{self.name} returned no gradient of a float argument's shape ({shapes}); "
                 "a loss function returns (loss, grad) or (loss, grad_1, ...), or (loss, "
                 "dict of gradients)")
         self.differentiate([c[0] for c in chosen], [c[1] for c in chosen])
-        self.gradient_at = {c[1]: c[2] for c in chosen}
+        self.gradient_at.update({c[1]: c[2] for c in chosen})
+
+    def _dict_argument_gradients(self, returned: dict[Any, Any], container: str) -> set[Any]:
+        """Keys of a returned dict that are gradients of a dict argument's arrays.
+
+        ``loss_and_grads(params, X, y) -> (loss, grads)`` with ``grads["W1"]`` (or
+        ``grads["dW1"]``) for ``params["W1"]``: each such array becomes a parameter, read
+        at its key; the keys claimed are returned.
+        """
+        claimed: set[Any] = set()
+        for i, slot in enumerate(self.slots):
+            if not isinstance(slot, dict):
+                continue
+            for key, value in slot.items():
+                if not is_float_array(value) or str(key) in self.parameters:
+                    continue
+                where = next((k for k in (key, f"d{key}", f"d_{key}") if k in returned
+                              and k not in claimed), None)
+                if where is None:
+                    continue
+                label = f"{container}[{where!r}]"
+                self.add_parameter(Parameter(str(key), Place(self.slots, ((ITEM, i), (KEY, key))),
+                                             value, gradient_label=label))
+                self.gradient_at[label] = where
+                claimed.add(where)
+        return claimed
 
     def _argument_of(self, where: int | str, value: Any, name: str | None,
                      free: list[int]) -> int | None:

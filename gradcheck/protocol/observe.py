@@ -72,8 +72,11 @@ class Update:
 Where = Place | Returned | Update
 
 
-def returned_arrays(returned: Any) -> list[tuple[Returned, np.ndarray]]:
-    """Float arrays in a backward's return value, with their paths (one level deep)."""
+def returned_arrays(returned: Any, depth: int = 2) -> list[tuple[Returned, np.ndarray]]:
+    """Float arrays in a backward's return value, with their paths.
+
+    Two levels deep: ``(dx, dW, db)``, ``{'W': dW}``, and ``(dx, {'W': dW, 'b': db})``.
+    """
     if isinstance(returned, np.ndarray):
         return [(Returned(), returned)] if returned.dtype.kind == "f" else []
     items: Iterable[tuple[Any, Any]]
@@ -83,8 +86,15 @@ def returned_arrays(returned: Any) -> list[tuple[Returned, np.ndarray]]:
         items = returned.items()
     else:
         return []
-    return [(Returned((k,)), v) for k, v in items
-            if isinstance(v, np.ndarray) and v.dtype.kind == "f" and v.size]
+    out: list[tuple[Returned, np.ndarray]] = []
+    for k, v in items:
+        if isinstance(v, np.ndarray):
+            if v.dtype.kind == "f" and v.size:
+                out.append((Returned((k,)), v))
+        elif depth > 1 and isinstance(v, (tuple, list, dict)):
+            out += [(Returned((k, *r.path)), a) for r, a in returned_arrays(v, depth - 1)
+                    if r.path]
+    return out
 
 
 @dataclass

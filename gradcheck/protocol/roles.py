@@ -33,13 +33,17 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from gradcheck.protocol.labels import LABEL_NAMES, PREDICTION_NAMES
 from gradcheck.protocol.source import function_tree, looks_like_gradient, self_attribute
 
-__all__ = ["INPUT_ARGUMENT_NAMES", "LEARNING_RATE_NAMES", "RESET_NAMES", "UPSTREAM_NAMES",
+__all__ = ["INPUT_ARGUMENT_NAMES", "LEARNING_RATE_NAMES", "OPTIMIZER_NAMES", "RESET_NAMES",
+           "RateOptimizer", "UPSTREAM_NAMES",
            "Roles",
            "backward_layout", "method_names", "rate_attribute", "reset_method", "roles_of",
-           "takes_inputs_first", "takes_labels_first", "takes_learning_rate",
+           "takes_inputs_first", "takes_inputs_second", "takes_labels_first",
+           "takes_learning_rate",
            "takes_no_argument"]
 
 _FORWARD = re.compile(r"_*(forward|forward_?prop(agation|agate)?|forward_?pass|fprop|"
@@ -47,6 +51,9 @@ _FORWARD = re.compile(r"_*(forward|forward_?prop(agation|agate)?|forward_?pass|f
 _BACKWARD = re.compile(r"_*(backward|backward_?prop(agation|agate)?|backward_?pass|bprop|"
                        r"back_?prop(agation|agate)?|propagate_?backward)", re.I)
 #: names of a backward argument that is a learning rate (the update happens inside)
+#: names of an optimizer object backward hands the parameter gradients to
+#: (``backward(grad, optimizer)`` calling ``optimizer.update(self.W, dW)``)
+OPTIMIZER_NAMES = frozenset({"optimizer", "optimiser", "optim", "opt", "updater", "solver"})
 LEARNING_RATE_NAMES = frozenset({
     "learning_rate", "lr", "eta", "alpha", "learningrate", "learning_rate_", "rate",
     "step_size", "stepsize", "l_rate", "lrate",
@@ -94,6 +101,9 @@ class Roles:
     inputs_first : bool
         Backward takes forward's input before the upstream gradient
         (``backward(input, grad_output)``).
+    inputs_second : bool
+        Backward takes forward's input after the upstream gradient
+        (``backward(dout, x)``: a layer that keeps no cache).
     rate_attribute : str or None
         The object's attribute a backward updating the parameters reads its learning
         rate from (``self.learning_rate``); ``learning_rate`` is then True too.
@@ -119,6 +129,7 @@ class Roles:
     signature: str = ""
     labels_first: bool = False
     backward_labels_first: bool = False
+    inputs_second: bool = False
 
     @property
     def update_call(self) -> str:
@@ -133,6 +144,10 @@ class Roles:
                            if role == "input"]
             again = f" ({given_again[0]}: forward's input, given again)" if given_again \
                 else ""
+            handed = [name for name, role in zip(names, self.layout, strict=False)
+                      if role == "optimizer"]
+            if handed:
+                again += f" ({handed[0]}: gradcheck's plain SGD, applying each update)"
             return f"{self.backward}({self.signature}){again}"
         given = "input, grad" if self.inputs_first else "grad"
         if self.rate_attribute is not None:
@@ -157,6 +172,8 @@ class Roles:
             for role in self.layout:
                 if role == "rate":
                     out.append(rate)
+                elif role == "optimizer":
+                    out.append(RateOptimizer(rate))
                 elif role == "input":
                     out.append(_fresh(inputs[0]) if inputs else None)
                 else:
@@ -165,6 +182,8 @@ class Roles:
         if self.inputs_first:
             grads = (*(_fresh(i) for i in inputs), *grads)
             return grads
+        if self.inputs_second:
+            return (grads[0], *(_fresh(i) for i in inputs), *grads[1:])
         if self.learning_rate and self.rate_attribute is None:
             return (grads[0], rate, *grads[1:])
         if self.takes_nothing:
@@ -176,6 +195,36 @@ class Roles:
     def forward_arguments(self, y_pred: Any, y_true: Any) -> tuple[Any, Any]:
         """A loss's forward arguments, in the order its forward takes them."""
         return (y_true, y_pred) if self.labels_first else (y_pred, y_true)
+
+
+class RateOptimizer:
+    """An optimizer handed to ``backward(grad, optimizer)``: plain SGD at ``rate``.
+
+    Whatever its method is called (``update``, ``step``, ``apply``), given a parameter
+    array and its gradient (or lists of them) it applies ``param -= rate * grad`` in place
+    and returns the parameter, so the update reads as one made at a learning rate.
+    """
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self.lr = self.learning_rate = rate
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._update
+
+    def _update(self, *args: Any, **kwargs: Any) -> Any:
+        arrays = [a for a in (*args, *kwargs.values()) if isinstance(a, np.ndarray | list)]
+        if len(arrays) < 2:
+            return arrays[0] if arrays else None
+        params, grads = arrays[0], arrays[1]
+        pairs = zip(params, grads, strict=False) if isinstance(params, list) else [
+            (params, grads)]
+        for param, grad in pairs:
+            if isinstance(param, np.ndarray) and param.dtype.kind == "f":
+                param -= self.rate * np.asarray(grad, dtype=param.dtype)
+        return params
 
 
 def _methods(cls: type, pattern: re.Pattern[str]) -> list[str]:
@@ -245,7 +294,8 @@ def _roles_of_class(cls: type) -> Roles:
     return Roles(forward, backward, takes_learning_rate(method) or attribute is not None,
                  reset_method(cls), takes_no_argument(method), takes_inputs_first(method),
                  attribute, labels_first=takes_labels_first(getattr(cls, forward, None)),
-                 backward_labels_first=takes_labels_first(method))
+                 backward_labels_first=takes_labels_first(method),
+                 inputs_second=takes_inputs_second(method, getattr(cls, forward, None)))
 
 
 def _positional(function: Any) -> list[inspect.Parameter] | None:
@@ -281,17 +331,19 @@ def backward_layout(function: Any) -> tuple[tuple[str, ...], str]:
     named as labels, and for any argument list that names do not settle.
     """
     positional = _positional(function) or []
-    rates = [i for i, p in enumerate(positional) if p.name.lower() in LEARNING_RATE_NAMES]
+    rates = [i for i, p in enumerate(positional)
+             if p.name.lower() in LEARNING_RATE_NAMES | OPTIMIZER_NAMES]
     if not rates:
         return (), ""
     rate = rates[0]
+    optimizer = positional[rate].name.lower() in OPTIMIZER_NAMES
     others = [i for i, p in enumerate(positional)
               if i != rate and p.default is inspect.Parameter.empty]
-    if rate == 1 and len(others) == 1 and others[0] == 0:
+    if rate == 1 and len(others) == 1 and others[0] == 0 and not optimizer:
         return (), ""  # backward(grad, learning_rate): the usual order
     if any(positional[i].name.lower() in LABEL_NAMES for i in others):
         return (), ""  # (labels among them: backward(dvalues, y_true, lr) is a loss's)
-    layout: dict[int, str] = {rate: "rate"}
+    layout: dict[int, str] = {rate: "optimizer" if optimizer else "rate"}
     if len(others) == 1:
         layout[others[0]] = "grad"
     elif len(others) == 2:
@@ -317,6 +369,22 @@ def takes_inputs_first(function: Any) -> bool:
         return False
     first, second = _spelled(positional[0].name), _spelled(positional[1].name)
     return first in _INPUTS_SPELLED and second in _UPSTREAM_SPELLED
+
+
+def takes_inputs_second(function: Any, forward: Any = None) -> bool:
+    """Whether ``function(dout, x)``: the upstream gradient, then the layer's input.
+
+    The second argument is named as an input (``x``, ``inputs``, ``a_prev``) or as
+    ``forward``'s own; the first as an upstream gradient; no other is required.
+    """
+    positional = _positional(function)
+    if positional is None or len(positional) < 2 or any(
+            p.default is inspect.Parameter.empty for p in positional[2:]):
+        return False
+    own = [p.name for p in (_positional(forward) or [])[:1]]
+    first, second = positional[0].name, positional[1].name
+    return (_spelled(first) in _UPSTREAM_SPELLED or _gradient_like(first)) and (
+        _spelled(second) in _INPUTS_SPELLED or second in own)
 
 
 def _spelled(name: str) -> str:

@@ -23,8 +23,9 @@ import textwrap
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["SHORT_GRADIENT_NAMES", "function_tree", "gradient_for", "looks_like_gradient",
-           "returned_names", "self_attribute", "unfinished", "unfinished_method"]
+__all__ = ["SHORT_GRADIENT_NAMES", "compared_strings", "function_tree", "gradient_for",
+           "looks_like_gradient", "returned_names", "self_attribute", "unfinished",
+           "unfinished_method"]
 
 
 @functools.lru_cache(maxsize=512)
@@ -46,6 +47,38 @@ def function_tree(function: Callable[..., Any]) -> ast.FunctionDef | None:
     if code is None or code.co_name == "<lambda>":
         return None
     return _tree_of(code)
+
+
+def compared_strings(function: Callable[..., Any]) -> dict[str, list[str]]:
+    """The strings each name or ``self`` attribute is compared with in ``function``.
+
+    ``{"activation": ["sigmoid", "relu"]}`` for ``activation == "sigmoid"`` ... ``elif
+    activation in ("relu", "rectifier")``, ``{"self.kind": [...]}`` for ``self.kind ==
+    "tanh"``: ``==``, ``!=`` and ``in`` a tuple, list or set of strings, in the order the
+    source names them.
+    """
+    tree = function_tree(function)
+    found: dict[str, list[str]] = {}
+    for node in ast.walk(tree) if tree is not None else ():
+        if not isinstance(node, ast.Compare) or len(node.comparators) != 1:
+            continue
+        left, right = node.left, node.comparators[0]
+        if isinstance(left, ast.Constant):
+            left, right = right, left
+        if isinstance(left, ast.Name):
+            key = left.id
+        elif isinstance(left, ast.Attribute) and isinstance(left.value, ast.Name) \
+                and left.value.id == "self":
+            key = f"self.{left.attr}"
+        else:
+            continue
+        values = right.elts if isinstance(right, ast.Tuple | ast.List | ast.Set) else [right]
+        for value in values:
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                listed = found.setdefault(key, [])
+                if value.value not in listed:
+                    listed.append(value.value)
+    return found
 
 
 def _own_returns(tree: ast.FunctionDef) -> list[ast.Return]:

@@ -380,7 +380,7 @@ class LayerSubject(Subject):
     def _call_forward(self, x: np.ndarray) -> Any:
         """The object's forward on ``x`` (unpacked into several inputs if packed)."""
         args = self.packing.arguments(x) if self.packing is not None else (x,)
-        if self.roles.layout or self.roles.inputs_first:
+        if self.roles.layout or self.roles.inputs_first or self.roles.inputs_second:
             # (kept only for a backward given forward's input back: holding the stacked
             # rows of every evaluation alive otherwise costs memory and time)
             self.last_inputs = args

@@ -26,6 +26,7 @@ from gradcheck.protocol.roles import (
     backward_layout,
     method_names,
     takes_inputs_first,
+    takes_inputs_second,
     takes_learning_rate,
 )
 from gradcheck.targets.loading import Target
@@ -374,13 +375,18 @@ class _Reading:
     def f_params(self) -> list[inspect.Parameter] | None:
         """Forward's parameters after ``self`` (None without forward or a signature)."""
         params = signature_params(self.forward_method) if self.methods[0] else None
-        return None if params is None else params[1:]
+        return None if params is None else params[self._bound(self.methods[0]):]
 
     @cached_property
     def b_params(self) -> list[inspect.Parameter] | None:
         """Backward's parameters after ``self`` (None without backward or a signature)."""
         params = signature_params(self.backward_method) if self.methods[1] else None
-        return None if params is None else params[1:]
+        return None if params is None else params[self._bound(self.methods[1]):]
+
+    def _bound(self, name: str | None) -> int:
+        """1 for a method's ``self``, 0 for a ``staticmethod``'s first real argument."""
+        return 0 if isinstance(inspect.getattr_static(self.cls, name or "", None),
+                               staticmethod) else 1
 
     @cached_property
     def backward_args(self) -> tuple[int, int, bool] | None:
@@ -401,12 +407,13 @@ class _Reading:
         required, total, star = self.backward_args
         if required == 1 or (required == 0 and (total or star)) \
                 or (required == 2 and takes_learning_rate(self.backward_method)) \
-                or "rate" in backward_layout(self.backward_method)[0]:
+                or {"rate", "optimizer"} & set(backward_layout(self.backward_method)[0]):
             # (backward(grad, learning_rate) updates the parameters itself; so does
             # backwardpass(lr, X, delta), the rate and forward's input known by name)
             return "layer"
-        if required == 2 and takes_inputs_first(self.backward_method):
-            return "layer"  # backward(input, grad_output)
+        if required == 2 and (takes_inputs_first(self.backward_method) or takes_inputs_second(
+                self.backward_method, self.forward_method)):
+            return "layer"  # backward(input, grad_output), backward(dout, x)
         if required == 2:
             return "fused" if self.fused_name else "loss"
         if total == 0 and not star and self.f_params is not None \

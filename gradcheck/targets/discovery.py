@@ -164,7 +164,9 @@ def _searched(found: Found, build: Constructor, unchecked: list[str],
     if found.kind != "layer":
         return specs
     defaults = argument_defaults(found.cls)
-    for change, what in searching.variants({**defaults, **used.fixed}):
+    settings = {**defaults, **used.fixed}
+    for change, what in [*searching.variants(settings), *searching.branches(found.cls,
+                                                                            settings)]:
         (name, value), = change.items()
         variant = used.with_fixed(change, variant=f"{what}: where bugs hide")
         with contextlib.suppress(UserCodeError, SkipError):

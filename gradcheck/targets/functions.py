@@ -34,6 +34,12 @@ import numpy as np
 from gradcheck.protocol.derivative import same_parameters
 from gradcheck.report import FAILED, PASSED
 from gradcheck.targets.classes import Found
+from gradcheck.targets.column_layout import (
+    MEAN_NOTE,
+    mean_parameters,
+    undivided,
+    with_chosen,
+)
 from gradcheck.targets.discovery import CONFIG_NAME, Target
 from gradcheck.targets.loading import own_functions
 from gradcheck.targets.results import Case
@@ -84,6 +90,8 @@ class Arguments:
     convention: str | None = None
     given: dict[str, Any] | None = None
     roles: dict[str, str] | None = None  # arguments drawn by their names (W, X, y, reg)
+    columns: bool = False  # roles laid out features x samples (Z = W @ A + b)
+    chosen: dict[str, str] | None = None  # a choice argument's value (activation="relu")
 
 
 class FunctionCall:
@@ -261,8 +269,13 @@ def _fits(found: Found) -> bool:
 
 
 def _by_names(found: Found) -> Planned:
-    """A loss function's arguments drawn by their names, or the reason it is skipped."""
-    from gradcheck.targets.returning import describe_roles, roles
+    """A function's arguments drawn by their names, or the reason it is skipped.
+
+    The layout is observed: samples in rows (``X @ W + b``) unless only features x
+    samples (``W @ A + b``, ``b`` of shape ``(C, 1)``) runs. An argument compared with
+    strings (``activation == "relu"``) gets one check per string.
+    """
+    from gradcheck.targets.returning import choices, describe_roles, roles
 
     pair: FunctionPair = found.subject
     forward = pair.forward.__name__
@@ -270,14 +283,39 @@ def _by_names(found: Found) -> Planned:
            f"[tool.gradcheck.args.{forward}]")
     named, why = roles(pair.forward)
     if named and (pair.backward is None or "labels" not in named.values()):
-        return Planned(found, [CheckSpec(found, Arguments(
-            describe_roles(named), roles=named), KIND)])
+        options = choices(pair.forward)
+        picks = [{k: v} for k in named if named[k] == "choice" for v in options[k]] or [{}]
+        if sum(r == "choice" for r in named.values()) > 1:
+            return Planned(found, status="skip", reason=(
+                f"{forward}: more than one argument chosen among strings: {how}"))
+        columns = _columns(pair.forward, named, picks[0])
+        specs = [CheckSpec(found, Arguments(
+            describe_roles(named, columns) + "".join(f", {k}={v!r}" for k, v in pick.items()),
+            roles=named, columns=columns, chosen=pick), KIND) for pick in picks]
+        return Planned(found, specs)
     if pair.backward is None:
         return Planned(found, status="skip", reason=(
             f"{forward}: {why}, no CS231n convention fits it and no arguments are given: "
             f"{how}"))
     return Planned(found, status="skip", reason=(
-        f"no CS231n convention for {forward} and no arguments given: {how}"))
+        f"no CS231n convention for {forward} and no arguments given: {why}; {how}"))
+
+
+def _columns(forward: Callable[..., Any], named: dict[str, str], chosen: dict[str, str]
+             ) -> bool:
+    """Whether only the features x samples layout runs (``W @ A + b``, ``b`` ``(C, 1)``)."""
+    from gradcheck.targets.returning import probe_arguments
+
+    if not any(r.startswith("weights") for r in named.values()):
+        return False
+    for columns in (False, True):
+        try:
+            with np.errstate(all="ignore"):
+                forward(*probe_arguments(named, columns=columns, chosen=chosen))
+        except Exception:  # noqa: BLE001 - the user's code refusing a layout is the answer
+            continue
+        return columns
+    return False
 
 
 def _missing_names(found: Found) -> str:
@@ -338,14 +376,19 @@ def draw_function_case(spec: CheckSpec, draw: Callable[[Any], Any]) -> Case:
     elif spec.build.roles is not None:
         from gradcheck.targets.returning import role_arguments
 
-        args, kwargs = role_arguments(spec.build.roles, draw)
+        args, kwargs = role_arguments(spec.build.roles, draw, columns=spec.build.columns,
+                                      chosen=spec.build.chosen)
     else:
         assert spec.build.convention is not None
         args, kwargs = draw(gs.function_arguments(spec.build.convention))
     names = _names(pair.forward, len(args))
     arrays = {n: a for n, a in zip(names, args, strict=True) if isinstance(a, np.ndarray)}
+    for n, a in zip(names, args, strict=True):  # a dict of parameters: params['W1'] (D, H)
+        if isinstance(a, dict) and a and all(isinstance(v, np.ndarray) for v in a.values()):
+            arrays.update({f"{n}[{k!r}]": v for k, v in a.items()})
     settings = {n: repr(a) for n, a in zip(names, args, strict=True)
-                if not isinstance(a, np.ndarray)}
+                if not isinstance(a, np.ndarray) and not any(k.startswith(f"{n}[")
+                                                             for k in arrays)}
     settings.update({k: repr(v) for k, v in kwargs.items()})
     seed = draw(st.integers(0, 2**16 - 1))
     return Case(FunctionCall(tuple(args), kwargs), arrays, settings, seed)  # type: ignore[arg-type]
@@ -401,9 +444,18 @@ def run_function_engine(spec: CheckSpec, case: Any) -> tuple[Any, str | None]:
 
     pair: FunctionPair = spec.found.subject
     call: FunctionCall = case.obj
+    backward = pair.backward
+    if spec.build.chosen and backward is not None:  # linear_activation_backward(.., activation)
+        backward = with_chosen(backward, spec.build.chosen)
+
+    def check(forward: Callable[..., Any], *args: Any) -> Any:
+        return check_function(forward, backward, *args, seed=case.seed,
+                              raise_on_failure=False, **call.kwargs)
+
     try:
-        report = check_function(pair.forward, pair.backward, *call.args,
-                                seed=case.seed, raise_on_failure=False, **call.kwargs)
+        report = check(pair.forward, *call.args)
+        if report.status == FAILED and spec.build.columns and spec.build.roles:
+            report = _course_convention(report, check, pair, spec.build.roles, call.args)
     except (ValueError, TypeError) as exc:
         return None, f"the check rejected the call: {type(exc).__name__}: {exc}"
     except Exception as exc:  # noqa: BLE001 - never crash on one function
@@ -414,6 +466,26 @@ def run_function_engine(spec: CheckSpec, case: Any) -> tuple[Any, str | None]:
     if pair.convention in _FLATTENING and report.status == FAILED:
         _note_unflattened(pair, call, report)
     return report, None
+
+
+def _course_convention(report: Any, check: Callable[..., Any], pair: FunctionPair,
+                       roles: dict[str, str], args: tuple[Any, ...]) -> Any:
+    """The deeplearning.ai convention's report when it fails fewer gradients, else ``report``.
+
+    Features x samples code divides its parameter gradients by the samples and not its
+    input gradient (:mod:`gradcheck.targets.column_layout`). The convention that fails
+    fewer gradients is reported, the course's on a tie: a backward dividing ``db`` and
+    not ``dW`` fails on ``dW``, as the course reads it.
+    """
+    again = mean_parameters(check, pair.forward, roles, args)
+    if again is None:
+        return report
+    failed = sum(g.status == FAILED for g in report.gradients)
+    if sum(g.status == FAILED for g in again.gradients) > failed:
+        return report
+    again.notes.insert(0, MEAN_NOTE)
+    undivided(again, roles, args)
+    return again
 
 
 # the conventions whose x is (N, d1, ..., dk), each example flattened (CS231n's affine)

@@ -100,12 +100,16 @@ def plan_target(target: Target, found: list[Found], config: dict[str, Any], *,
             out.ignored.append(planned.found)
             continue
         out.plans.append(planned)
-    out.plans += plan_functions(target, config)  # CS231n-style function pairs
+    # deeplearning.ai networks: forward / backward pairs over a parameters dict; they
+    # replace the skipped function row of the same forward (L_model_forward(X, parameters))
+    networks = plan_dict_networks(target)
+    taken = {p.found.name for p in networks}
+    out.plans += [p for p in plan_functions(target, config)  # CS231n-style function pairs
+                  if p.status != "skip" or p.found.name not in taken]
     names = {p.found.name for p in out.plans}
     # programs: functions of module-level parameters (min-char-rnn's lossFun)
     out.plans += [p for p in plan_programs(target) if p.found.name not in names]
-    # deeplearning.ai networks: forward_propagation* / backward_propagation* over a dict
-    out.plans += [p for p in plan_dict_networks(target) if p.found.name not in names]
+    out.plans += [p for p in networks if p.found.name not in names]
     out.plans += derivatives  # f/f_prime pairs and derivative objects
     if excludes is not None:
         out.excluded += [p.found.name for p in out.plans if excludes(p.found.name)]

@@ -16,6 +16,7 @@ regularization strength ``reg`` above 0 up to 5e4, a bias ``b`` ``(C,)``.
 
 from __future__ import annotations
 
+import ast
 import inspect
 import re
 from collections.abc import Callable
@@ -26,14 +27,15 @@ import numpy as np
 from gradcheck.protocol.derivative import positional_names
 from gradcheck.protocol.source import (
     SHORT_GRADIENT_NAMES,
+    compared_strings,
     gradient_for,
     looks_like_gradient,
     returned_names,
     unfinished,
 )
 
-__all__ = ["NEVER_CALLED", "REG_STRENGTHS", "WEIGHT_SCALES", "describe_roles",
-           "gradient_functions", "role_arguments", "roles"]
+__all__ = ["NEVER_CALLED", "REG_STRENGTHS", "WEIGHT_SCALES", "choices", "describe_roles",
+           "gradient_functions", "probe_arguments", "role_arguments", "roles"]
 
 #: names of functions the CLI never calls (and their prefixes)
 NEVER_CALLED = ("train", "main", "plot", "download", "fit", "predict", "evaluate", "run",
@@ -41,7 +43,7 @@ NEVER_CALLED = ("train", "main", "plot", "download", "fit", "predict", "evaluate
 
 _WEIGHTS = {"w", "weights", "weight", "theta", "w_", "wt", "coef", "params_w"}
 _DATA = {"x", "x_batch", "data", "inputs", "input", "features", "x_train", "xs", "x_tr",
-         "scores", "logits", "z", "activations"}
+         "scores", "logits", "z", "activations", "a", "a_prev", "aprev", "prev_a", "a_in"}
 _LABELS = {"y", "labels", "label", "y_batch", "targets", "target", "y_train", "ys",
            "y_true", "classes"}
 _REG = {"reg", "reg_strength", "lam", "lambd", "lmbda", "lambda_", "l2", "alpha",
@@ -134,10 +136,14 @@ def roles(function: Callable[..., Any]) -> tuple[dict[str, str], str]:
     except (TypeError, ValueError):
         return {}, "its signature cannot be read"
     out: dict[str, str] = {}
+    chosen = choices(function)
     for p in params:
         if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
             continue
         low = p.name.lower()
+        if p.name in chosen and p.default is p.empty:
+            out[p.name] = "choice"  # activation == "relu": one check per value
+            continue
         layer = _LAYERED.match(low)
         role = (("weights" if layer.group(1).startswith("w") else "bias") + layer.group(2)
                 if layer is not None
@@ -146,6 +152,11 @@ def roles(function: Callable[..., Any]) -> tuple[dict[str, str], str]:
                 else "labels" if low in _LABELS
                 else "reg" if low in _REG
                 else "bias" if low in _BIAS else None)
+        if role is None and p.default is p.empty:
+            keyed = _keyed_roles(function, p.name)  # params["W1"]: a dict of parameters
+            if keyed:
+                out.update(keyed)
+                continue
         if role is None:
             if p.default is not p.empty:
                 break  # keeps its default, and so do the parameters after it
@@ -164,31 +175,122 @@ def roles(function: Callable[..., Any]) -> tuple[dict[str, str], str]:
     return out, ""
 
 
+def _keyed_roles(function: Callable[..., Any], name: str) -> dict[str, str]:
+    """``{"params['W1']": "weights1", ...}`` for a dict argument read at constant keys.
+
+    Every key the function reads must name a weight or a bias (``W1``, ``b2``, ``W``);
+    else ``{}``.
+    """
+    from gradcheck.protocol.source import function_tree
+
+    tree = function_tree(function)
+    keys: list[str] = []
+    for node in ast.walk(tree) if tree is not None else ():
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) \
+                and node.value.id == name and isinstance(node.slice, ast.Constant) \
+                and isinstance(node.slice.value, str) and node.slice.value not in keys:
+            keys.append(node.slice.value)
+    out: dict[str, str] = {}
+    for key in sorted(keys, key=lambda k: (k.lower().lstrip("wb_iaseght"), k.lower()[0] != "w")):
+        low = key.lower()
+        layer = _LAYERED.match(low)
+        role = (("weights" if layer.group(1).startswith("w") else "bias") + layer.group(2)
+                if layer is not None else "weights" if low in _WEIGHTS
+                else "bias" if low in _BIAS else None)
+        if role is None or role in out.values():
+            return {}
+        out[f"{name}[{key!r}]"] = role
+    return out
+
+
+def _grouped(found: dict[str, str], values: list[Any]) -> tuple[Any, ...]:
+    """The arguments: the values of ``name['key']`` entries gathered into one dict."""
+    args: list[Any] = []
+    dicts: dict[str, dict[str, Any]] = {}
+    for entry, value in zip(found, values, strict=True):
+        if "[" in entry:
+            name, key = entry.split("[", 1)
+            if name not in dicts:
+                dicts[name] = {}
+                args.append(dicts[name])
+            dicts[name][ast.literal_eval(key[:-1])] = value
+        else:
+            args.append(value)
+    return tuple(args)
+
+
 def _layers(found: dict[str, str]) -> list[int]:
     """The layer numbers of numbered weights (``W1``, ``W2``: ``[1, 2]``)."""
     return [int(r[len("weights"):]) for r in found.values()
             if r.startswith("weights") and r != "weights"]
 
 
-def describe_roles(found: dict[str, str]) -> str:
-    """``W (D, C) weights, X (N, D), y labels, reg > 0``: the variant's label."""
+def choices(function: Callable[..., Any]) -> dict[str, list[str]]:
+    """The strings each argument is compared with: ``activation == "relu"``.
+
+    ``{"activation": ["sigmoid", "relu"]}`` for a function that branches on the value of
+    its ``activation`` argument, in the order the source names them
+    (:func:`gradcheck.protocol.source.compared_strings`).
+    """
+    return {k: v for k, v in compared_strings(function).items() if not k.startswith("self.")}
+
+
+def describe_roles(found: dict[str, str], columns: bool = False) -> str:
+    """``W (D, C) weights, X (N, D), y labels, reg > 0``: the variant's label.
+
+    With ``columns`` (features x samples: ``Z = W @ A + b``), ``A (D, N)``,
+    ``W (C, D)`` and ``b (C, 1)``.
+    """
     weighted = any(r.startswith("weights") for r in found.values())
     data = "(N, D) data" if weighted else "(N, C) data"
     text = {"weights": "(D, C) weights", "data": data, "labels": "labels < C",
             "reg": "regularization up to 5e4", "bias": "(C,) bias"}
+    if columns:
+        text.update({"weights": "(C, D) weights", "bias": "(C, 1) bias",
+                     "data": "(D, N) data" if weighted else "(C, N) data"})
     layers = _layers(found)
     if layers:  # D -> H1 -> ... -> C, every size different
         last = max(layers)
         sizes = ["D", *(f"H{k}" if last > 2 else "H" for k in range(1, last)), "C"]
         for k in layers:
-            text[f"weights{k}"] = f"({sizes[k - 1]}, {sizes[k]})"
-            text[f"bias{k}"] = f"({sizes[k]},)"
-    return "argument names: " + ", ".join(f"{k} {text[v]}" for k, v in found.items())
+            text[f"weights{k}"] = (f"({sizes[k]}, {sizes[k - 1]})" if columns
+                                   else f"({sizes[k - 1]}, {sizes[k]})")
+            text[f"bias{k}"] = f"({sizes[k]}, 1)" if columns else f"({sizes[k]},)"
+    shown = [f"{k} {text[v]}" for k, v in found.items() if v != "choice"]
+    return "argument names: " + ", ".join(shown) + (
+        ", features x samples" if columns else "")
 
 
-def role_arguments(found: dict[str, str], draw: Callable[[Any], Any]
+def _shape(role: str, n: int, d: int, c: int, sizes: list[int], has_weights: bool,
+           columns: bool) -> tuple[int, ...]:
+    """The shape of an array role's argument (features x samples when ``columns``)."""
+    if role.startswith(("weights", "bias")) and role not in ("weights", "bias"):
+        k = int(role[-1])  # weights1 .. weights9, bias1 .. bias9
+        d, c = sizes[k - 1], sizes[k]
+    if role.startswith("weights"):
+        return (c, d) if columns else (d, c)
+    if role.startswith("bias"):
+        return (c, 1) if columns else (c,)
+    width = d if has_weights else c
+    return (width, n) if columns else (n, width)
+
+
+def _sizes(found: dict[str, str], d: int, c: int, order: list[int]) -> tuple[list[int], int, int]:
+    layers = _layers(found)
+    if not layers:
+        return [], d, c
+    sizes = order[:max(layers) + 1]  # D, H1, ..., C all different: each gradient's shape
+    return sizes, sizes[0], sizes[-1]  # names its argument
+
+
+def role_arguments(found: dict[str, str], draw: Callable[[Any], Any], *,
+                   columns: bool = False, chosen: dict[str, str] | None = None
                    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
-    """Draw the arguments of roles: sizes, a weight scale and a regularization strength."""
+    """Draw the arguments of roles: sizes, a weight scale and a regularization strength.
+
+    ``columns`` lays data out features x samples; ``chosen`` gives each choice
+    argument its value (``{"activation": "relu"}``).
+    """
     from hypothesis import strategies as st
 
     from gradcheck import strategies as gs
@@ -196,26 +298,40 @@ def role_arguments(found: dict[str, str], draw: Callable[[Any], Any]
     n, d, c = draw(st.integers(1, 5)), draw(st.integers(1, 5)), draw(st.integers(2, 5))
     scale = draw(st.sampled_from(WEIGHT_SCALES))
     layers = _layers(found)
-    sizes: list[int] = []
-    if layers:  # D, H1, ..., C all different: every gradient's shape names its argument
-        sizes = draw(st.permutations(list(range(2, max(layers) + 4))))[:max(layers) + 1]
-        d, c = sizes[0], sizes[-1]
+    order = draw(st.permutations(list(range(2, max(layers) + 4)))) if layers else []
+    sizes, d, c = _sizes(found, d, c, order)
     has_weights = any(r.startswith("weights") for r in found.values())
     args: list[Any] = []
-    for role in found.values():
-        if role.startswith(("weights", "bias")) and role not in ("weights", "bias"):
-            k = int(role[-1])  # weights1 .. weights9, bias1 .. bias9
-            shape = (sizes[k - 1], sizes[k]) if role.startswith("weights") else (sizes[k],)
-            args.append(draw(gs.nd_arrays(shape, scale=scale)))
-        elif role == "weights":
-            args.append(draw(gs.nd_arrays((d, c), scale=scale)))
-        elif role == "data":
-            args.append(draw(gs.nd_arrays((n, d) if has_weights else (n, c))))
-        elif role == "labels":
+    for name, role in found.items():
+        if role == "labels":
             ids = draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n))
             args.append(np.array(ids, dtype=np.int64))
         elif role == "reg":
             args.append(draw(st.sampled_from(REG_STRENGTHS)))
+        elif role == "choice":
+            args.append((chosen or {})[name])
         else:
-            args.append(draw(gs.nd_arrays((c,), scale=scale)))
-    return tuple(args), {}
+            shape = _shape(role, n, d, c, sizes, has_weights, columns)
+            args.append(draw(gs.nd_arrays(shape, scale=1.0 if role == "data" else scale)))
+    return _grouped(found, args), {}
+
+
+def probe_arguments(found: dict[str, str], *, columns: bool,
+                    chosen: dict[str, str] | None = None) -> tuple[Any, ...]:
+    """One fixed set of arguments, every size different, to see which layout runs."""
+    rng = np.random.default_rng(0)
+    layers = _layers(found)
+    sizes, d, c = _sizes(found, 4, 5, list(range(2, max(layers) + 4)) if layers else [])
+    has_weights = any(r.startswith("weights") for r in found.values())
+    args: list[Any] = []
+    for name, role in found.items():
+        if role == "labels":
+            args.append(rng.integers(0, c, size=3))
+        elif role == "reg":
+            args.append(1.0)
+        elif role == "choice":
+            args.append((chosen or {})[name])
+        else:
+            args.append(rng.standard_normal(_shape(role, 3, d, c, sizes, has_weights,
+                                                   columns)))
+    return _grouped(found, args)

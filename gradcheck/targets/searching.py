@@ -8,16 +8,21 @@ builds and its forward takes an input (:func:`alternatives`); the first that wor
 checked. Then :func:`variants` adds the builds bugs hide at: padding 0 (a backward that
 strips the padding with ``[p:-p]``), a stride of 2 where the stride is 1 (a backward that
 ignores the stride), a stride below the window (overlapping windows, whose gradients
-must add up).
+must add up). :func:`branches` adds a build per string a constructor argument is
+compared with (``activation="tanh"`` beside the default ``None``): each branch is code of
+its own.
 """
 
 from __future__ import annotations
 
+import inspect
 import itertools
 from typing import Any
 
-__all__ = ["PADDING_NAMES", "STRIDE_NAMES", "WINDOW_NAMES", "alternatives", "values_for",
-           "variants"]
+from gradcheck.protocol.source import compared_strings
+
+__all__ = ["PADDING_NAMES", "STRIDE_NAMES", "WINDOW_NAMES", "alternatives", "branches",
+           "values_for", "variants"]
 
 # name -> values to try, in order
 _SHAPES: dict[str, list[Any]] = {
@@ -100,4 +105,53 @@ def variants(used: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
         current = window if value is None else _window(value)
         if window is not None and window >= 2 and current is not None and current >= window:
             out.append(({stride: window - 1}, "overlapping windows"))
+    return out
+
+
+def branches(cls: type, used: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
+    """A build per string a constructor argument's value is compared with.
+
+    ``Dense(units, activation=None)`` whose methods branch on ``self.activation ==
+    "relu"`` and ``"tanh"`` gets ``activation="relu"`` and ``activation="tanh"``: a
+    wrong derivative in a branch the default never takes is found. The argument is read
+    where ``__init__`` compares it or stores it as ``self.<name> = <argument>``; only
+    arguments whose value is ``None`` or a string are varied (at most 4 strings each).
+    """
+    init = getattr(cls, "__init__", None)
+    if not inspect.isfunction(init):
+        return []
+    stored = _stored_arguments(init)
+    compared: dict[str, list[str]] = {}
+    for klass in cls.__mro__[:-1]:
+        for function in vars(klass).values():
+            if inspect.isfunction(function):
+                for key, values in compared_strings(function).items():
+                    listed = compared.setdefault(key, [])
+                    listed += [v for v in values if v not in listed]
+    out: list[tuple[dict[str, Any], str]] = []
+    for name, value in used.items():
+        if value is not None and not isinstance(value, str):
+            continue
+        strings = compared.get(f"self.{stored.get(name, name)}", []) + [
+            v for v in compared.get(name, []) if v not in compared.get(
+                f"self.{stored.get(name, name)}", [])]
+        out += [({name: v}, "a branch of its own")
+                for v in strings[:4] if v != value]
+    return out
+
+
+def _stored_arguments(init: Any) -> dict[str, str]:
+    """``{argument: attribute}`` for ``self.<attribute> = <argument>`` in ``__init__``."""
+    import ast
+
+    from gradcheck.protocol.source import function_tree
+
+    tree = function_tree(init)
+    out: dict[str, str] = {}
+    for node in ast.walk(tree) if tree is not None else ():
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name):
+            for target in node.targets:
+                if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
+                        and target.value.id == "self":
+                    out.setdefault(node.value.id, target.attr)
     return out
