@@ -43,6 +43,11 @@ __all__ = [
 ]
 
 
+def _gives_inputs_back(roles: Roles) -> bool:
+    """Whether backward is given forward's input back (kept by every forward call)."""
+    return bool(roles.layout or roles.inputs_first or roles.inputs_second)
+
+
 def get_output(obj: Any) -> Any:
     """The object's output attribute under any of its usual names (None if none)."""
     for name in names.OUTPUT_NAMES:
@@ -342,7 +347,7 @@ class LayerSubject(Subject):
         if self.output_known:  # (how forward gives its output is known: every later call)
             roles = self.roles
             if self.packing is not None or self.out_packing is not None \
-                    or roles.layout or roles.inputs_first:
+                    or _gives_inputs_back(roles):
                 return self._known_output(self._call_forward(x))
             # (the usual case, once per evaluation: _call_forward and _known_output
             # written out, without their two calls)
@@ -380,7 +385,7 @@ class LayerSubject(Subject):
     def _call_forward(self, x: np.ndarray) -> Any:
         """The object's forward on ``x`` (unpacked into several inputs if packed)."""
         args = self.packing.arguments(x) if self.packing is not None else (x,)
-        if self.roles.layout or self.roles.inputs_first or self.roles.inputs_second:
+        if _gives_inputs_back(self.roles):
             # (kept only for a backward given forward's input back: holding the stacked
             # rows of every evaluation alive otherwise costs memory and time)
             self.last_inputs = args
