@@ -311,7 +311,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     _hypothesis_storage()
-    try:
+    stdin, sys.stdin = sys.stdin, io.StringIO()  # the checked code's input(): EOFError,
+    try:  # never a wait on a terminal or an open pipe (imports and --run-module included)
         return _run(args)
     except UsageError as exc:
         print(f"gradcheck: error: {exc}", file=sys.stderr)
@@ -330,6 +331,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("gradcheck: interrupted", file=sys.stderr)
         return 130
+    finally:
+        sys.stdin = stdin
 
 
 @dataclass

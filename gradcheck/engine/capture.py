@@ -1,10 +1,12 @@
 """What the user's code prints or logs while it is probed and checked: kept out of the report.
 
 ``print`` (stdout and stderr) and ``logging`` handlers that write to the terminal are
-redirected into one buffer for the duration. Every check (:func:`gradcheck.engine.frame.framed`)
-keeps its own in ``Report.output``; the CLI shows what a class printed under ``-v``. A
-capture inside another (a check inside the CLI's capture of a class) hands what it caught
-to the enclosing one when it ends, so both see it, in order.
+redirected into one buffer for the duration, and the code reads an empty stdin
+(``input()`` raises ``EOFError`` at once instead of waiting on a terminal or a pipe).
+Every check (:func:`gradcheck.engine.frame.framed`) keeps its own in ``Report.output``;
+the CLI shows what a class printed under ``-v``. A capture inside another (a check inside
+the CLI's capture of a class) hands what it caught to the enclosing one when it ends, so
+both see it, in order.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ class captured:  # noqa: N801 - used as a function: ``with captured(buffer):``
         also receives it when the block ends.
     """
 
-    __slots__ = ("_buffer", "_handlers", "_saved", "_start", "_stdout", "_stderr")
+    __slots__ = ("_buffer", "_handlers", "_saved", "_start", "_stdin", "_stdout", "_stderr")
 
     def __init__(self, buffer: io.StringIO) -> None:
         self._buffer = buffer
@@ -60,13 +62,14 @@ class captured:  # noqa: N801 - used as a function: ``with captured(buffer):``
         for handler in handlers:
             handler.setStream(buffer)
         _ACTIVE.append(buffer)
-        self._stdout, self._stderr = sys.stdout, sys.stderr
+        self._stdout, self._stderr, self._stdin = sys.stdout, sys.stderr, sys.stdin
         sys.stdout = sys.stderr = buffer
+        sys.stdin = io.StringIO()  # input(): EOFError, never a wait
         return buffer
 
     def __exit__(self, *exc: object) -> None:
         buffer = self._buffer
-        sys.stdout, sys.stderr = self._stdout, self._stderr
+        sys.stdout, sys.stderr, sys.stdin = self._stdout, self._stderr, self._stdin
         _ACTIVE.pop()
         for handler, stream in zip(self._handlers, self._saved, strict=True):
             handler.setStream(stream)

@@ -266,7 +266,7 @@ class Run(ABC, Generic[S]):
             notes.append(f"forward is {roles.forward}(), backward is {roles.backward}()")
         if roles.reset is not None:
             notes.append(f"{roles.reset}(), the class's own gradient reset, called before "
-                         f"each backward (gradients that accumulate are checked per call)")
+                         f"each forward (gradients that accumulate are checked per call)")
 
     def _integer_inputs(self, subject: Subject) -> None:
         """Integer inputs: numbers (converted to float) unless forward indexes with them."""

@@ -33,7 +33,21 @@ def protocol_object(obj: Any, argument: str) -> None:
         raise TypeError(
             f"{argument}={type(obj).__name__!s} object has no {' or '.join(missing)} method; "
             "a checkable NNFS-style object defines forward(...) and backward(dvalues, ...)"
+            + _returns_both(cls)
         )
+
+
+def _returns_both(cls: type) -> str:
+    """A pointer to check_function for ``loss, grad = obj(y_pred, y_true)`` objects."""
+    from gradcheck.protocol.source import returned_names
+
+    for name, call in (("__call__", "obj"), ("loss", "obj.loss")):
+        method = vars(cls).get(name)
+        shown = returned_names(method) if inspect.isfunction(method) else None
+        if shown is not None and len(shown) >= 2:
+            return (f"; its {name} returns the loss and the gradient together: check it as "
+                    f"a loss function, check_function({call}, None, y_pred, y_true)")
+    return ""
 
 
 def batch(values: Any, argument: str, *, matrix: bool = False) -> np.ndarray:

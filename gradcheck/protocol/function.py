@@ -208,7 +208,8 @@ class FunctionSubject(Subject):
         """The free float argument a returned value is the gradient of; else set aside."""
         what = f"returned[{where}]" if isinstance(where, int) else f"returned[{where!r}]"
         if isinstance(where, int) and name is not None and not looks_like_gradient(name) \
-                and name not in SHORT_GRADIENT_NAMES:
+                and name not in SHORT_GRADIENT_NAMES \
+                and not any(gradient_for(name, n) for n in self.names):  # dscores
             self.set_aside.append(f"{name} ({what}): not named as a gradient")
             return None
         shape = np.shape(value) if isinstance(value, np.ndarray) else None
@@ -257,7 +258,8 @@ class FunctionSubject(Subject):
     @property
     def name(self) -> str:
         """The forward function's name."""
-        return getattr(self.forward_function, "__name__", "function")
+        return getattr(self.forward_function, "__name__", None) or type(
+            self.forward_function).__name__  # a callable object: its class
 
     # -- calls ------------------------------------------------------------------------
     def fresh_arguments(self) -> tuple[list[Any], dict[str, Any]]:

@@ -25,6 +25,7 @@ __all__ = [
     "attributes",
     "float_arrays",
     "is_user_object",
+    "read_attribute",
 ]
 
 MAX_DEPTH = 4  # sub-objects, containers and their items followed this deep
@@ -42,6 +43,17 @@ def _slot_names(cls: type) -> tuple[str, ...]:
             if name not in ("__dict__", "__weakref__"):
                 found.append(name)
     return tuple(found)
+
+
+def read_attribute(obj: Any, name: str) -> Any:
+    """``getattr(obj, name, None)``, also None when a property of the user's raises.
+
+    (``output`` as a property that raises until forward ran: "not computed yet".)
+    """
+    try:
+        return getattr(obj, name, None)
+    except Exception:  # noqa: BLE001 - the user's property: no such value to read
+        return None
 
 
 def attributes(obj: Any) -> dict[str, Any]:

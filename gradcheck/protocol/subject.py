@@ -26,7 +26,7 @@ from gradcheck.protocol import implied, labels, names
 from gradcheck.protocol.calls import call, forward_parameters, wants_training
 from gradcheck.protocol.packing import Packing, float_output
 from gradcheck.protocol.params import Parameter
-from gradcheck.protocol.places import attributes
+from gradcheck.protocol.places import attributes, read_attribute
 from gradcheck.protocol.roles import Roles, roles_of
 from gradcheck.report import Kind
 
@@ -51,7 +51,7 @@ def _gives_inputs_back(roles: Roles) -> bool:
 def get_output(obj: Any) -> Any:
     """The object's output attribute under any of its usual names (None if none)."""
     for name in names.OUTPUT_NAMES:
-        value = getattr(obj, name, None)
+        value = read_attribute(obj, name)
         if value is not None and not callable(value):
             return value
     return None
@@ -60,10 +60,7 @@ def get_output(obj: Any) -> Any:
 def get_dinputs(obj: Any) -> tuple[str, Any]:
     """The input gradient attribute and its name (``dinputs``, ``d_inputs``, ...)."""
     for name in names.DINPUTS_NAMES:
-        try:
-            value = getattr(obj, name, None)
-        except Exception:  # noqa: BLE001 - a property of the user's that raises
-            value = None
+        value = read_attribute(obj, name)
         if isinstance(value, np.ndarray):
             return name, value
     return "dinputs", None
@@ -120,15 +117,21 @@ class Subject:
         self.rate = 0.0
         #: what the last forward call was given (a ``backward(input, grad_output)`` gets it)
         self.last_inputs: tuple[Any, ...] = ()
+        #: the class's own gradient reset ran since the last backward (before a forward)
+        self._reset_done = False
 
     def call_backward(self, *args: Any) -> Any:
-        """The object's backward (under its own name), after its own gradient reset.
+        """The object's backward (under its own name), its own gradient reset run before.
+
+        The reset runs before each forward (:meth:`_call_forward`), and here only for a
+        backward called again without a forward in between.
 
         A ``backward(grad, learning_rate)`` gets :attr:`rate` after the upstream gradient.
         """
         roles = self.roles
-        if roles.reset is not None:
-            call(self.obj, roles.reset)
+        if roles.reset is not None and not self._reset_done:
+            call(self.obj, roles.reset)  # (a backward again without a forward)
+        self._reset_done = False
         # (forward's input given back, the rate where an argument takes it, nothing for
         # a backward() reading what forward stored: Roles.backward_arguments)
         args = roles.backward_arguments(args, self.rate, self.last_inputs)
@@ -389,6 +392,12 @@ class LayerSubject(Subject):
             # (kept only for a backward given forward's input back: holding the stacked
             # rows of every evaluation alive otherwise costs memory and time)
             self.last_inputs = args
+        if self.roles.reset is not None:
+            # the class's own reset before forward, not between forward and backward: a
+            # flush_gradients() that also empties what forward kept (self.X = []) would
+            # leave backward nothing to read
+            call(self.obj, self.roles.reset)
+            self._reset_done = True
         returned = call(self.obj, self.roles.forward, *args, *self.extra)
         self.pin.note_draws()
         return float_output(returned)  # (out, indices): the output is the float array

@@ -25,7 +25,9 @@ def raised_in_label_branch(method: Any, exc: BaseException) -> int | None:
     Parameters
     ----------
     method : callable
-        The (bound) method that was called, e.g. ``loss.forward``.
+        The (bound) method that was called, e.g. ``loss.forward``, or a wrapper calling
+        it (``__wrapped__``, with ``labels_at``: the position of the labels among the
+        method's arguments, ``0`` for Keras' ``forward(y_true, y_pred)``; default 1).
     exc : BaseException
         What it raised.
 
@@ -33,8 +35,12 @@ def raised_in_label_branch(method: Any, exc: BaseException) -> int | None:
     -------
     int or None
         The file's line number, or ``None`` when the line is outside every branch that
-        tests the shape of the method's second argument (or nothing can be read).
+        tests the shape of the method's labels argument (its second, or ``labels_at``), or
+        nothing can be read.
     """
+    label_at = getattr(method, "labels_at", 1)
+    if hasattr(method, "labels_at"):  # a wrapper reordering the arguments
+        method = method.__wrapped__  # the user's own method
     function = getattr(method, "__func__", method)
     code = getattr(function, "__code__", None)
     if code is None:
@@ -60,7 +66,7 @@ def raised_in_label_branch(method: Any, exc: BaseException) -> int | None:
         params = params[1:]
     if len(params) < 2:
         return None
-    label = params[1]
+    label = params[label_at]
     offset = start - 1
     if any(isinstance(node, ast.Raise) and node.lineno + offset == line
            for node in ast.walk(definition)):

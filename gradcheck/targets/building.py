@@ -16,9 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from gradcheck.protocol.derivative import derivative_of, required_names
+from gradcheck.targets.activation_pairs import folder_pairs, module_pairs
 from gradcheck.targets.classes import signature_params
-from gradcheck.targets.searching import values_for
+from gradcheck.targets.searching import ParameterArray, values_for
 
 __all__ = [
     "ARGUMENT_RULES",
@@ -107,6 +110,8 @@ class Constructor:
     def build(self, cls: type, sizes: dict[str, int]) -> Any:
         """Call the constructor with the fixed arguments and ``sizes``."""
         values = {**self.fixed, **sizes}
+        # parameter arrays given to the constructor (Linear(W, b)): a fresh copy per build
+        values = {k: np.array(v) if isinstance(v, ParameterArray) else v for k, v in values.items()}
         args = [values.pop(n) for n in self.positional_only if n in values]
         return cls(*args, **values)
 
@@ -192,7 +197,9 @@ def _module_pair(cls: type, p: inspect.Parameter, build: Constructor) -> bool:
     The two arguments are named as a function and its derivative (``activation`` and
     ``activation_prime``, ``f`` and ``f_deriv``: :func:`derivative_of`); they are given
     the first elementwise pair the class's own module defines (``tanh``, ``tanh_prime``),
-    shown in the row. The pair itself is checked as a derivative too; this checks how
+    else one of another module of its folder (:func:`folder_pairs`: ``activations.py``
+    beside ``layers.py``, a pair whose derivative agrees numerically first), shown in
+    the row. The pair itself is checked as a derivative too; this checks how
     the layer's backward uses it (on its input or on its output).
     """
     if callable(build.fixed.get(p.name)):
@@ -202,17 +209,16 @@ def _module_pair(cls: type, p: inspect.Parameter, build: Constructor) -> bool:
     if derivative is None:
         return False
     module = sys.modules.get(getattr(cls, "__module__", ""), None)
-    functions = {k: v for k, v in vars(module).items()
-                 if inspect.isfunction(v) and not k.startswith("_")} if module else {}
-    for name, f_prime in functions.items():
-        base = derivative_of(name, functions)
-        if base is not None and len(required_names(functions[base]) or ()) == 1 \
-                and len(required_names(f_prime) or ()) == 1:
-            build.fixed[p.name], build.fixed[derivative] = functions[base], f_prime
-            build.shown[p.name], build.shown[derivative] = base, name
-            build.label = ", ".join(f"{k}={v}" for k, v in build.shown.items())
-            return True
-    return False
+    pairs = module_pairs(vars(module)) if module is not None else []
+    if not pairs:  # the pair in another module of the folder (activations.py)
+        pairs = folder_pairs(cls)
+    if not pairs:
+        return False
+    base, f, name, f_prime = pairs[0]
+    build.fixed[p.name], build.fixed[derivative] = f, f_prime
+    build.shown[p.name], build.shown[derivative] = base, name
+    build.label = ", ".join(f"{k}={v}" for k, v in build.shown.items())
+    return True
 
 
 ARGUMENT_RULES: tuple[_ArgumentRule, ...] = (_drawn_size, _searched_value, _guessed_value,

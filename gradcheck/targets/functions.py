@@ -65,11 +65,16 @@ _LOSS_ARITY = {"temporal_softmax_loss": 3, "softmax_loss": 2, "svm_loss": 2}
 
 @dataclass
 class FunctionPair:
-    """What a function check runs: a forward and its backward (none for a loss function)."""
+    """What a function check runs: a forward and its backward (none for a loss function).
+
+    ``owner``: the class whose bound method ``forward`` is (a loss object's ``__call__``
+    returning ``(loss, grad)``: :mod:`gradcheck.targets.loss_objects`), else None.
+    """
 
     forward: Callable[..., Any]
     backward: Callable[..., Any] | None
     convention: str | None
+    owner: type | None = None
 
 
 def _found(name: str, module: str, forward: Callable[..., Any],
@@ -119,6 +124,7 @@ def find_functions(target: Target) -> list[Found]:
         convention without its forward (other lone ``*_backward*`` functions are helpers).
     """
     from gradcheck.strategies import FUNCTION_CONVENTIONS
+    from gradcheck.targets.loss_objects import loss_methods
     from gradcheck.targets.returning import gradient_functions
 
     found: list[Found] = []
@@ -163,6 +169,10 @@ def find_functions(target: Target) -> list[Found]:
             convention = next((c for c in _LOSSES if name.startswith(c)), None)
             found.append(_found(name, module.__name__, functions[name], None,
                                        convention))
+        for cls, method in loss_methods(module):  # loss, dscores = criterion(scores, y)
+            found.append(Found.function(
+                FunctionPair(method, None, None, owner=cls), cls.__qualname__,
+                module.__name__, KIND, at=cls, listed=False))
     return found
 
 
@@ -273,8 +283,11 @@ def _by_names(found: Found) -> Planned:
 
     The layout is observed: samples in rows (``X @ W + b``) unless only features x
     samples (``W @ A + b``, ``b`` of shape ``(C, 1)``) runs. An argument compared with
-    strings (``activation == "relu"``) gets one check per string.
+    strings (``activation == "relu"``) gets one check per string. A loss's target is
+    observed too: class labels, or continuous targets of the prediction's shape
+    (:mod:`gradcheck.targets.regression`).
     """
+    from gradcheck.targets.regression import observed_roles
     from gradcheck.targets.returning import choices, describe_roles, roles
 
     pair: FunctionPair = found.subject
@@ -282,6 +295,9 @@ def _by_names(found: Found) -> Planned:
     how = (f"give them in {CONFIG_NAME} = {{{forward!r}: {{...}}}} or "
            f"[tool.gradcheck.args.{forward}]")
     named, why = roles(pair.forward)
+    if pair.backward is None and (not named or set(named.values()) == {"data", "labels"}):
+        # pred and target, or x and y: labels or continuous targets, by observation
+        named = observed_roles(pair.forward, named) or named
     if named and (pair.backward is None or "labels" not in named.values()):
         options = choices(pair.forward)
         picks = [{k: v} for k in named if named[k] == "choice" for v in options[k]] or [{}]
@@ -441,19 +457,23 @@ def _value(value: Any, rng: np.random.Generator) -> Any:
 def run_function_engine(spec: CheckSpec, case: Any) -> tuple[Any, str | None]:
     """Check one example with :func:`gradcheck.check_function` (the runner's engine call)."""
     from gradcheck import check_function
+    from gradcheck.targets.regression import predictions_first, targets_first
 
     pair: FunctionPair = spec.found.subject
     call: FunctionCall = case.obj
     backward = pair.backward
     if spec.build.chosen and backward is not None:  # linear_activation_backward(.., activation)
         backward = with_chosen(backward, spec.build.chosen)
+    forward, args = pair.forward, call.args
+    if spec.build.roles is not None and targets_first(spec.build.roles):
+        forward, args = predictions_first(forward, args)  # loss(y_true, y_pred)
 
     def check(forward: Callable[..., Any], *args: Any) -> Any:
         return check_function(forward, backward, *args, seed=case.seed,
                               raise_on_failure=False, **call.kwargs)
 
     try:
-        report = check(pair.forward, *call.args)
+        report = check(forward, *args)
         if report.status == FAILED and spec.build.columns and spec.build.roles:
             report = _course_convention(report, check, pair, spec.build.roles, call.args)
     except (ValueError, TypeError) as exc:

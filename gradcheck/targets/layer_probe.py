@@ -23,6 +23,7 @@ from gradcheck.errors import SkipError, UserCodeError
 from gradcheck.protocol.names import is_conventional
 from gradcheck.protocol.packing import float_output, is_mask
 from gradcheck.protocol.params import find_candidates, gradient_of, preferred
+from gradcheck.protocol.places import read_attribute
 from gradcheck.protocol.roles import roles_of
 from gradcheck.targets import masks as masks_
 from gradcheck.targets import shapes
@@ -39,7 +40,10 @@ _OUTPUT_NAMES = ("output", "outputs", "out", "_output")
 
 
 def _forward_layer(obj: Any, inputs: np.ndarray, training: bool) -> Any:
-    forward = getattr(obj, roles_of(obj).forward)
+    roles = roles_of(obj)
+    if roles.reset is not None:  # before forward: it may empty what forward keeps
+        getattr(obj, roles.reset)()
+    forward = getattr(obj, roles.forward)
     return forward(inputs, True) if training else forward(inputs)
 
 
@@ -50,9 +54,7 @@ def _backward_layer(obj: Any, dvalues: np.ndarray, inputs: np.ndarray | None = N
     (``backwardpass(lr, X, delta)``).
     """
     roles = roles_of(obj)
-    if roles.reset is not None:
-        getattr(obj, roles.reset)()
-    backward = getattr(obj, roles.backward)
+    backward = getattr(obj, roles.backward)  # (the reset ran before forward)
     given = () if inputs is None else (inputs,)
     return backward(*roles.backward_arguments((dvalues,), 0.0, given))
 
@@ -506,7 +508,7 @@ def _forward_output(found: Found, obj: Any, inputs: np.ndarray) -> np.ndarray | 
 def _output_of(obj: Any, returned: Any) -> np.ndarray | None:
     """What forward produced: ``self.output`` (or another spelling), else its return value."""
     for name in _OUTPUT_NAMES:
-        value = getattr(obj, name, None)
+        value = read_attribute(obj, name)
         if isinstance(value, np.ndarray):
             return value
     returned = float_output(returned)  # (out, indices)

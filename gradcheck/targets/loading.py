@@ -427,6 +427,9 @@ def describe_exception(exc: BaseException) -> str:
         line += (f"; if {top} is part of your project, run gradcheck from the directory "
                  f"that contains {top}/ (the project root) or add that directory to "
                  "PYTHONPATH; if it is a package, install it")
+    if isinstance(exc, EOFError):
+        line += ("; the code read from input(), and gradcheck gives the code it checks no "
+                 "input: give the value in the code, or as a constructor argument")
     return line
 
 

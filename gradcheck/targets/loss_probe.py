@@ -49,7 +49,13 @@ def _backward(obj: Any) -> Any:
 
 
 class _LabelsFirst:
-    """A ``method(y_true, y_pred)`` called as ``(y_pred, y_true)`` (Keras' order)."""
+    """A ``method(y_true, y_pred)`` called as ``(y_pred, y_true)`` (Keras' order).
+
+    ``__wrapped__`` and ``labels_at`` let :func:`raised_in_label_branch` read the user's
+    method, whose labels come first.
+    """
+
+    labels_at = 0
 
     def __init__(self, method: Any) -> None:
         self.method = self.__wrapped__ = method
@@ -142,6 +148,10 @@ def _scalar_specs(probe: _Probe, scalars: set[str]) -> list[CheckSpec]:
         user_call(f"{found.name}.forward(logits, sparse labels)", _forward(obj),
                   probe.probs.copy(), probe.labels("sparse"))
         raise SkipError("forward returned no finite scalar loss for sparse or one-hot labels")
+    if found.kind != "fused" and "continuous" in scalars and _regression(obj, n, c):
+        # a mean squared (absolute, Huber) error returning the mean: a loss of continuous
+        # targets, checked as one (its scalar forward is the objective), not a fused loss
+        return [probe.spec("loss", "continuous", "real")]
     if found.kind != "fused" and not _finite_on_logits(obj, n, c, kinds[0], probe.rng):
         # a scalar cross-entropy of probabilities (the mean of -log p): not fused, its
         # predictions are probability rows, as a per-sample loss's are
@@ -474,6 +484,19 @@ def _takes_large_predictions(obj: Any, n: int, c: int, rng: np.random.Generator)
     y_pred = rng.uniform(-big, big, size=(n, c))
     y_true = rng.uniform(-big, big, size=(n, c))
     return _per_sample(tries(_forward(obj), y_pred, y_true), n, c) is not None
+
+
+def _regression(obj: Any, n: int, c: int) -> bool:
+    """Whether a scalar loss vanishes where the predictions equal their real targets.
+
+    A squared, absolute or Huber error does, and grows away from there; a (fused)
+    cross-entropy does not, and a loss of probabilities is not finite at negative targets.
+    """
+    targets = np.random.default_rng(11).normal(size=(n, c))
+    with np.errstate(all="ignore"):
+        at = _scalar(tries(_forward(obj), targets.copy(), targets.copy()))
+        off = _scalar(tries(_forward(obj), targets + 0.5, targets.copy()))
+    return at is not None and off is not None and abs(at) <= 1e-12 < off
 
 
 def _softmax_like(obj: Any, n: int, c: int) -> bool:

@@ -76,6 +76,12 @@ def plan_target(target: Target, found: list[Found], config: dict[str, Any], *,
         found = [f for f in found if not excludes(f.name)]
     derivatives = plan_derivatives(target)
     owners = {(p.found.module, p.found.subject.owner) for p in derivatives}
+    # loss objects whose __call__ returns (loss, grad): checked as functions below
+    functions = [p for p in plan_functions(target, config)
+                 if (p.found.module, p.found.name) not in owners
+                 or getattr(p.found.subject, "owner", None) is None]
+    owners |= {(p.found.module, p.found.name) for p in functions
+               if getattr(p.found.subject, "owner", None) is not None}
     for f in found:
         if f.verdict in ("ignore", "skip") and (f.module, f.name) in owners:
             continue  # a loss, cost or activation object: checked as a derivative below
@@ -95,7 +101,10 @@ def plan_target(target: Target, found: list[Found], config: dict[str, Any], *,
         if missing:  # e.g. a star import that failed: skipped, naming what is missing
             out.plans.append(Planned(f, status="skip", reason=missing_reason(missing)))
             continue
-        planned = plan(f) if plan is not None else plan_checks(f, config)
+        try:
+            planned = plan(f) if plan is not None else plan_checks(f, config)
+        except Exception as exc:  # noqa: BLE001 - one class never ends the whole run
+            planned = Planned(f, status="error", reason=_raised_while_probing(exc))
         if planned.found.verdict == "ignore":  # an abstract base, seen while probing
             out.ignored.append(planned.found)
             continue
@@ -104,7 +113,7 @@ def plan_target(target: Target, found: list[Found], config: dict[str, Any], *,
     # replace the skipped function row of the same forward (L_model_forward(X, parameters))
     networks = plan_dict_networks(target)
     taken = {p.found.name for p in networks}
-    out.plans += [p for p in plan_functions(target, config)  # CS231n-style function pairs
+    out.plans += [p for p in functions  # CS231n-style function pairs
                   if p.status != "skip" or p.found.name not in taken]
     names = {p.found.name for p in out.plans}
     # programs: functions of module-level parameters (min-char-rnn's lossFun)
@@ -129,3 +138,15 @@ def run_planned(planned: Any, *, examples: int, seed: int,
     if planned.found.kind == Kind.ENGINE:
         return run_autograd(planned, seed=seed)
     return run_class(planned, examples=examples, seed=seed, on_check=on_check)
+
+
+def _raised_while_probing(exc: Exception) -> str:
+    """Why probing a class ended: a gradcheck bug, or the class's own code (file:line)."""
+    from gradcheck.engine.blame import blame
+    from gradcheck.targets.loading import describe_exception
+
+    who = blame(exc)
+    if who.internal:
+        return (f"gradcheck itself raised {type(exc).__name__}: {exc} ({who.where}) while "
+                "probing it: a gradcheck bug, not an error in your code; please report it")
+    return f"raised {describe_exception(exc)} while gradcheck probed it"

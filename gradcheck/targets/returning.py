@@ -243,7 +243,11 @@ def describe_roles(found: dict[str, str], columns: bool = False) -> str:
     """
     weighted = any(r.startswith("weights") for r in found.values())
     data = "(N, D) data" if weighted else "(N, C) data"
+    if "targets" in found.values():  # a regression loss (targets/regression.py)
+        data = "(N, C) predictions"
     text = {"weights": "(D, C) weights", "data": data, "labels": "labels < C",
+            "targets": "(N, C) continuous targets", "unit": "(N, C) predictions in (0, 1)",
+            "unit targets": "(N, C) continuous targets in (0, 1)",
             "reg": "regularization up to 5e4", "bias": "(C,) bias"}
     if columns:
         text.update({"weights": "(C, D) weights", "bias": "(C, 1) bias",
@@ -310,9 +314,13 @@ def role_arguments(found: dict[str, str], draw: Callable[[Any], Any], *,
             args.append(draw(st.sampled_from(REG_STRENGTHS)))
         elif role == "choice":
             args.append((chosen or {})[name])
+        elif role in ("unit", "unit targets"):  # a loss finite on (0, 1) only
+            values = draw(gs.nd_arrays(_shape(role, n, d, c, sizes, has_weights, columns)))
+            args.append(0.05 + 0.9 / (1.0 + np.exp(-values)))
         else:
             shape = _shape(role, n, d, c, sizes, has_weights, columns)
-            args.append(draw(gs.nd_arrays(shape, scale=1.0 if role == "data" else scale)))
+            args.append(draw(gs.nd_arrays(shape, scale=1.0 if role in ("data", "targets")
+                                          else scale)))  # (targets: the predictions' shape)
     return _grouped(found, args), {}
 
 

@@ -209,8 +209,66 @@ def _diagnose(spec: CheckSpec, verdict: _Verdict, failures: list[_Verdict]) -> b
 
     The diagnosis of the largest failing example met, else of a rerun on random rows (the
     kind's ``wider``); a kind with ``wider_first`` (losses) asks the rerun first. A rerun
-    that passes gives nothing.
+    that passes gives nothing. An accumulated gradient's increment is judged on several
+    samples (:func:`_batched_increments`).
     """
+    batched = _batched_increments(spec, verdict, failures)
+    return _diagnose_shrunk(spec, verdict, failures) or batched
+
+
+#: how an accumulated gradient's finding ends when its increment passed
+#: (protocol/accumulation.problem)
+_INCREMENT_RIGHT = "the increment (what one backward adds) is right"
+
+
+def _one_sample(spec: CheckSpec, case: Case | None) -> bool:
+    """Whether every input array of the example holds one sample."""
+    if case is None:
+        return False
+    axis = -1 if spec.batch_last else 0
+    arrays = [a for a in case.arrays.values() if np.ndim(a) >= 1]
+    return bool(arrays) and all(np.shape(a)[axis] == 1 for a in arrays)
+
+
+def _batched_increments(spec: CheckSpec, verdict: _Verdict, failures: list[_Verdict]) -> bool:
+    """An increment called right on one sample, judged again on several.
+
+    A shrunk example has one sample, where a bias increment taken as the batch mean
+    equals the sum: "the increment is right" would be untrue. The finding of the largest
+    failing example with several samples is given instead (else of a rerun on random
+    rows), naming that example; without one, the text says what was compared.
+    """
+    report = verdict.report
+    if report is None or not _one_sample(spec, verdict.case):
+        return False
+    rows = [g for g in report.gradients if g.status == FAILED and g.checked == 0
+            and (g.diagnosis or "").endswith(_INCREMENT_RIGHT)]
+    if not rows:
+        return False
+    batches = [v for v in failures if v.case is not None and not _one_sample(spec, v.case)]
+    if not batches:
+        batches = _wider(spec, verdict)
+
+    def size(v: _Verdict) -> int:
+        return sum(int(np.size(a)) for a in v.case.arrays.values()) if v.case else 0
+
+    for g in rows:
+        found = [(size(v), v, d.diagnosis) for v in batches if v.report is not None
+                 for d in v.report.gradients
+                 if d.name == g.name and d.status == FAILED and d.checked == 0
+                 and d.diagnosis]
+        if found:
+            _, v, text = max(found, key=lambda item: item[0])
+            where = f", {v.case.describe()}" if v.case is not None else ""
+            g.diagnosis = f"{text} (on a larger failing example{where})"
+        else:
+            g.diagnosis = (f"{g.diagnosis} on this example of one sample, where a sum and a "
+                           "mean over the batch agree")
+    return True
+
+
+def _diagnose_shrunk(spec: CheckSpec, verdict: _Verdict, failures: list[_Verdict]) -> bool:
+    """:func:`_diagnose`'s steps after the increments."""
     if _findings_from(verdict, failures) or (
             _residue(verdict) and _findings_from(verdict, _wider(spec, verdict))):
         return True

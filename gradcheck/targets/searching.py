@@ -19,9 +19,12 @@ import inspect
 import itertools
 from typing import Any
 
+import numpy as np
+
 from gradcheck.protocol.source import compared_strings
 
-__all__ = ["PADDING_NAMES", "STRIDE_NAMES", "WINDOW_NAMES", "alternatives", "branches",
+__all__ = ["PADDING_NAMES", "STRIDE_NAMES", "WINDOW_NAMES", "ParameterArray", "alternatives",
+           "branches",
            "values_for", "variants"]
 
 # name -> values to try, in order
@@ -42,6 +45,25 @@ _WINDOW_VALUES = [2, 3, (2, 2)]
 STRIDE_NAMES = ("stride", "strides")
 PADDING_NAMES = ("padding", "pad", "pad_size", "zero_padding")
 _NAME_NAMES = ("name", "layer_name", "label", "title", "scope")
+# a constructor taking the parameter arrays themselves (``Linear(W, b)``, a dataclass):
+# shapes for an input of width 4 and 3 outputs, a matrix or an elementwise vector
+_ARRAY_SHAPES: dict[str, list[tuple[int, ...]]] = {
+    **dict.fromkeys(("w", "weights", "weight", "kernel", "theta"), [(4, 3), (4,)]),
+    **dict.fromkeys(("b", "bias", "biases"), [(3,), (1, 3), (4,)]),
+    **dict.fromkeys(("gamma", "beta"), [(4,)]),
+}
+
+
+class ParameterArray(np.ndarray):
+    """A parameter array given to a constructor: shown by its shape (``W=array(4, 3)``)."""
+
+    def __repr__(self) -> str:
+        return f"array{tuple(self.shape)}"
+
+
+def _array(shape: tuple[int, ...]) -> np.ndarray:
+    values = np.random.default_rng(len(shape) * 10 + shape[0]).standard_normal(shape) * 0.5
+    return values.view(ParameterArray)
 
 
 def values_for(name: str) -> list[Any] | None:
@@ -59,6 +81,8 @@ def values_for(name: str) -> list[Any] | None:
         return [1, 0]
     if lowered in _NAME_NAMES:
         return ["layer"]
+    if lowered in _ARRAY_SHAPES:
+        return [_array(shape) for shape in _ARRAY_SHAPES[lowered]]
     return None
 
 

@@ -3,7 +3,7 @@ reset method of the class's own.
 
 Without one, nothing in the NNFS protocol ever resets the sum: every backward after the
 first gives a wrong gradient (a bug, whatever the increment), and the report says whether
-the increment itself is right. With one (``zero_grad``), it is called before each backward
+the increment itself is right. With one (``zero_grad``), it is called before each forward
 and the class is checked like any other. Written here for the checker's tests (numpy
 only); each bug is one line marked ``# BUG``. Batch 5, 3 inputs, 4 outputs.
 """

@@ -32,6 +32,7 @@ from typing import Any
 import pytest
 
 __all__ = [
+    "GradcheckFileError",
     "GradcheckItem",
     "GradcheckTarget",
     "pytest_addoption",
@@ -59,7 +60,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=[],
         metavar="TARGET",
         help="check every layer, loss, function and network defined in TARGET (a .py "
-        "path, a package directory or a module name); repeatable; each becomes a test item",
+        "path, a package directory, a plain directory of files or a module name); "
+        "repeatable; each class or function becomes a test item",
     )
     group.addoption(
         "--gradcheck-examples",
@@ -284,9 +286,14 @@ class _NumpyPatches:
 
 
 class _Loaded:
-    """One imported and planned target."""
+    """One imported and planned target.
 
-    def __init__(self, spec: str, state: _State) -> None:
+    ``in_directory``: one file of a plain directory (``--gradcheck src/``), passed over
+    without a word when it defines nothing to check (``train.py`` beside the layers), as
+    the command does.
+    """
+
+    def __init__(self, spec: str, state: _State, *, in_directory: bool = False) -> None:
         _import_gradcheck()
         from gradcheck.targets.config import load_config
         from gradcheck.targets.discovery import TargetError, find_classes, load_target
@@ -307,6 +314,8 @@ class _Loaded:
                 self.patches.undo()
         except TargetError as exc:
             raise pytest.UsageError(f"--gradcheck {spec}: {exc}") from None
+        if in_directory and not self.plans and not planned.excluded:
+            return  # (train.py, utils.py beside the layers)
         if not any(p.status != "skip" for p in self.plans):
             from gradcheck.views import everything_excluded, nothing_to_check
 
@@ -324,14 +333,63 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Any:
     state = collector.config.stash.get(_STATE, None)
     if state is None or not isinstance(collector, pytest.Session) or not report.passed:
         return report
+    from gradcheck.targets.folders import directory_files
+
+    base = collector.config.invocation_params.dir
     for spec in state.specs:
+        place = _place(spec, base)
+        files = directory_files(str(place)) if place is not None else None
+        if files is not None:  # a plain directory: each of its files, as the command does
+            assert place is not None
+            report.result += _directory(collector, spec, [
+                _spelled(Path(f), place, spec) for f in files], state)
+            continue
         loaded = _Loaded(spec, state)  # a usage error stops the run here, with exit code 4
-        place = loaded.target.path or _place(spec, collector.config.invocation_params.dir)
+        place = loaded.target.path or place
         report.result.append(GradcheckTarget.from_parent(
             collector, name=spec, nodeid=_nodeid(place, state.rootpath) if place else spec,
             path=place or collector.path, loaded=loaded, state=state,
         ))
     return report
+
+
+def _spelled(file: Path, place: Path, spec: str) -> str:
+    """``src/layers.py`` as the user spelled the directory, when that names the same file."""
+    shown = Path(spec) / file.relative_to(place)
+    return str(shown) if shown.resolve() == file else str(file)
+
+
+def _directory(session: pytest.Session, spec: str, files: list[str],
+               state: _State) -> list[pytest.Collector | pytest.Item]:
+    """One collector per file of a plain directory that has something to check.
+
+    A file that cannot be loaded, or whose classes are all skipped, is one failing item
+    (the command's ``error`` row of kind ``file``); a file with nothing to check is
+    passed over; a directory none of whose files has anything is a usage error.
+    """
+    nodes: list[pytest.Collector | pytest.Item] = []
+    files = [f for f in files if not state.settings.excludes(f)]
+    for file in files:
+        path = Path(file)
+        try:
+            loaded = _Loaded(file, state, in_directory=True)
+        except pytest.UsageError as exc:
+            if not state.wants(path.resolve(), path.name):
+                continue  # the user selected other files of the directory
+            nodes.append(GradcheckFileError.from_parent(
+                session, name=path.name, nodeid=_nodeid(path, state.rootpath), path=path,
+                message=str(exc)))
+            continue
+        if loaded.plans:
+            nodes.append(GradcheckTarget.from_parent(
+                session, name=file, nodeid=_nodeid(path, state.rootpath), path=path,
+                loaded=loaded, state=state))
+    if not nodes:
+        what = ("it holds no .py file or notebook" if not files else
+                f"none of its {len(files)} files and notebooks defines a class with forward "
+                "and backward, a function that returns a gradient or a derivative pair")
+        raise pytest.UsageError(f"--gradcheck {spec}: nothing to check in {spec}: {what}")
+    return nodes
 
 
 def _nodeid(path: Path, root: Path) -> str:
@@ -364,6 +422,23 @@ class GradcheckTarget(pytest.Collector):
                 path=file or self.path,
             ))
         return items
+
+
+class GradcheckFileError(pytest.Item):
+    """A file of a ``--gradcheck`` directory that cannot be checked: it fails, saying why."""
+
+    def __init__(self, *, message: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.message = message
+        self.add_marker("gradcheck")
+
+    def runtest(self) -> None:
+        """Fail with the loading error (no traceback into the plugin)."""
+        pytest.fail(self.message, pytrace=False)
+
+    def reportinfo(self) -> tuple[Path | str, int | None, str]:
+        """The file."""
+        return self.path, None, f"gradcheck {self.name}"
 
 
 def _source(cls: type) -> Path | None:
