@@ -43,11 +43,6 @@ __all__ = [
 ]
 
 
-def _gives_inputs_back(roles: Roles) -> bool:
-    """Whether backward is given forward's input back (kept by every forward call)."""
-    return bool(roles.layout or roles.inputs_first or roles.inputs_second)
-
-
 def get_output(obj: Any) -> Any:
     """The object's output attribute under any of its usual names (None if none)."""
     for name in names.OUTPUT_NAMES:
@@ -348,24 +343,7 @@ class LayerSubject(Subject):
         if self.carry is not None:
             self._put_back(self.carry)
         if self.output_known:  # (how forward gives its output is known: every later call)
-            roles = self.roles
-            if self.packing is not None or self.out_packing is not None \
-                    or _gives_inputs_back(roles):
-                return self._known_output(self._call_forward(x))
-            # (the usual case, once per evaluation: _call_forward and _known_output
-            # written out, without their two calls)
-            returned = float_output(call(self.obj, roles.forward, x, *self.extra))
-            self.pin.note_draws()
-            if self.returns_output:
-                if not self.buffer and returned is self._last:
-                    self.buffer = True
-                self._last = returned
-                return returned.copy() if self.buffer else returned
-            output = get_output(self.obj)
-            if output is None:
-                raise ProtocolError(
-                    f"{type(self.obj).__name__}.{roles.forward} did not set self.output")
-            return output.copy() if self.buffer else output
+            return self._known_output(self._call_forward(x))
         before, kept = self._poisoned(x)
         returned = self._call_forward(x)
         if self.out_packing is not None:
@@ -388,7 +366,7 @@ class LayerSubject(Subject):
     def _call_forward(self, x: np.ndarray) -> Any:
         """The object's forward on ``x`` (unpacked into several inputs if packed)."""
         args = self.packing.arguments(x) if self.packing is not None else (x,)
-        if _gives_inputs_back(self.roles):
+        if self.roles.layout or self.roles.inputs_first or self.roles.inputs_second:
             # (kept only for a backward given forward's input back: holding the stacked
             # rows of every evaluation alive otherwise costs memory and time)
             self.last_inputs = args
@@ -406,10 +384,11 @@ class LayerSubject(Subject):
         """The output of a forward whose way of giving it was seen on the first calls."""
         if self.out_packing is not None:
             return self.out_packing.pack(returned)
-        if self.returns_output:
+        if self.returns_output:  # (_kept_result written out: once per evaluation)
             if not self.buffer and returned is self._last:
                 self.buffer = True
-            return self._kept_result(returned)
+            self._last = returned
+            return returned.copy() if self.buffer else returned
         output = get_output(self.obj)
         if output is None:
             raise ProtocolError(
