@@ -95,7 +95,7 @@ class Arguments:
     convention: str | None = None
     given: dict[str, Any] | None = None
     roles: dict[str, str] | None = None  # arguments drawn by their names (W, X, y, reg)
-    columns: bool = False  # roles laid out features x samples (Z = W @ A + b)
+    layout: str = "rows"  # or "columns" (features x samples: Z = W @ A + b), or "vector"
     chosen: dict[str, str] | None = None  # a choice argument's value (activation="relu")
 
 
@@ -304,10 +304,10 @@ def _by_names(found: Found) -> Planned:
         if sum(r == "choice" for r in named.values()) > 1:
             return Planned(found, status="skip", reason=(
                 f"{forward}: more than one argument chosen among strings: {how}"))
-        columns = _columns(pair.forward, named, picks[0])
+        layout = _layout(pair, named, picks[0])
         specs = [CheckSpec(found, Arguments(
-            describe_roles(named, columns) + "".join(f", {k}={v!r}" for k, v in pick.items()),
-            roles=named, columns=columns, chosen=pick), KIND) for pick in picks]
+            describe_roles(named, layout) + "".join(f", {k}={v!r}" for k, v in pick.items()),
+            roles=named, layout=layout, chosen=pick), KIND) for pick in picks]
         return Planned(found, specs)
     if pair.backward is None:
         return Planned(found, status="skip", reason=(
@@ -317,21 +317,40 @@ def _by_names(found: Found) -> Planned:
         f"no CS231n convention for {forward} and no arguments given: {why}; {how}"))
 
 
-def _columns(forward: Callable[..., Any], named: dict[str, str], chosen: dict[str, str]
-             ) -> bool:
-    """Whether only the features x samples layout runs (``W @ A + b``, ``b`` ``(C, 1)``)."""
+def _layout(pair: FunctionPair, named: dict[str, str], chosen: dict[str, str]) -> str:
+    """The first layout the function runs with, every size different.
+
+    ``"rows"`` (``X @ W + b``), ``"columns"`` (features x samples: ``W @ A + b``, ``b``
+    ``(C, 1)``), ``"vector"`` (one weight vector and binary targets, logistic
+    regression's ``costFunction(theta, X, y)``). A loss function must also return a
+    gradient of the weights' shape.
+    """
     from gradcheck.targets.returning import probe_arguments
 
-    if not any(r.startswith("weights") for r in named.values()):
-        return False
-    for columns in (False, True):
+    weights = [k for k, r in named.items() if r.startswith("weights")]
+    if not weights:
+        return "rows"
+    layouts = ["rows", "columns"] + (["vector"] if named[weights[0]] == "weights" else [])
+    for layout in layouts:
+        args = probe_arguments(named, layout=layout, chosen=chosen)
         try:
             with np.errstate(all="ignore"):
-                forward(*probe_arguments(named, columns=columns, chosen=chosen))
+                result = pair.forward(*args)
         except Exception:  # noqa: BLE001 - the user's code refusing a layout is the answer
             continue
-        return columns
-    return False
+        if pair.backward is None and not _gives_gradient_of(result, np.shape(
+                args[list(named).index(weights[0])])):
+            continue
+        return layout
+    return "rows"
+
+
+def _gives_gradient_of(result: Any, shape: tuple[int, ...]) -> bool:
+    """A loss function's result holds an array of ``shape`` after the loss."""
+    if not isinstance(result, tuple) or len(result) < 2:
+        return False
+    rest = [v for r in result[1:] for v in (r.values() if isinstance(r, dict) else [r])]
+    return any(np.shape(v) == shape for v in rest if isinstance(v, np.ndarray))
 
 
 def _missing_names(found: Found) -> str:
@@ -392,7 +411,7 @@ def draw_function_case(spec: CheckSpec, draw: Callable[[Any], Any]) -> Case:
     elif spec.build.roles is not None:
         from gradcheck.targets.returning import role_arguments
 
-        args, kwargs = role_arguments(spec.build.roles, draw, columns=spec.build.columns,
+        args, kwargs = role_arguments(spec.build.roles, draw, layout=spec.build.layout,
                                       chosen=spec.build.chosen)
     else:
         assert spec.build.convention is not None
@@ -474,7 +493,7 @@ def run_function_engine(spec: CheckSpec, case: Any) -> tuple[Any, str | None]:
 
     try:
         report = check(forward, *args)
-        if report.status == FAILED and spec.build.columns and spec.build.roles:
+        if report.status == FAILED and spec.build.layout == "columns" and spec.build.roles:
             report = _course_convention(report, check, pair, spec.build.roles, call.args)
     except (ValueError, TypeError) as exc:
         return None, f"the check rejected the call: {type(exc).__name__}: {exc}"

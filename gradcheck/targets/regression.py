@@ -127,10 +127,17 @@ def observed_roles(function: Callable[..., Any], named: dict[str, str]
         given = {prediction: probs, target: value}
         return _answers(function, tuple(given[n].copy() for n in order), probs.shape)
 
-    if call(labels) or not call(continuous):
-        return None
     real = rng.normal(size=(_N, _C))
     real[:, 0] = -np.abs(real[:, 0]) - 0.5  # a negative prediction on every row
+    if call(labels):
+        # class labels: probabilities (cross_entropy(probs, labels) takes a log) are
+        # drawn in (0, 1), when real predictions give no finite loss
+        given = {prediction: real, target: labels}
+        if _answers(function, tuple(given[n].copy() for n in order), probs.shape):
+            return None
+        return {n: UNIT if n == prediction else "labels" for n in order}
+    if not call(continuous):
+        return None
     if _answers(function, tuple((real if n == prediction else rng.normal(size=(_N, _C)))
                                 for n in order), probs.shape):
         return {n: "data" if n == prediction else TARGETS for n in order}

@@ -235,23 +235,28 @@ def choices(function: Callable[..., Any]) -> dict[str, list[str]]:
     return {k: v for k, v in compared_strings(function).items() if not k.startswith("self.")}
 
 
-def describe_roles(found: dict[str, str], columns: bool = False) -> str:
+def describe_roles(found: dict[str, str], layout: str = "rows") -> str:
     """``W (D, C) weights, X (N, D), y labels, reg > 0``: the variant's label.
 
-    With ``columns`` (features x samples: ``Z = W @ A + b``), ``A (D, N)``,
-    ``W (C, D)`` and ``b (C, 1)``.
+    With the ``"columns"`` layout (features x samples: ``Z = W @ A + b``), ``A (D, N)``,
+    ``W (C, D)`` and ``b (C, 1)``; with ``"vector"`` (logistic regression's
+    ``costFunction(theta, X, y)``), ``theta (D,)`` and binary targets ``y (N,)``.
     """
+    columns = layout == "columns"
     weighted = any(r.startswith("weights") for r in found.values())
     data = "(N, D) data" if weighted else "(N, C) data"
     if "targets" in found.values():  # a regression loss (targets/regression.py)
         data = "(N, C) predictions"
     text = {"weights": "(D, C) weights", "data": data, "labels": "labels < C",
+            "reg": "regularization up to 5e4", "bias": "(C,) bias",
             "targets": "(N, C) continuous targets", "unit": "(N, C) predictions in (0, 1)",
-            "unit targets": "(N, C) continuous targets in (0, 1)",
-            "reg": "regularization up to 5e4", "bias": "(C,) bias"}
+            "unit targets": "(N, C) continuous targets in (0, 1)"}
     if columns:
         text.update({"weights": "(C, D) weights", "bias": "(C, 1) bias",
                      "data": "(D, N) data" if weighted else "(C, N) data"})
+    if layout == "vector":
+        text.update({"weights": "(D,) weights", "bias": "a scalar bias",
+                     "labels": "(N,) binary targets"})
     layers = _layers(found)
     if layers:  # D -> H1 -> ... -> C, every size different
         last = max(layers)
@@ -266,11 +271,14 @@ def describe_roles(found: dict[str, str], columns: bool = False) -> str:
 
 
 def _shape(role: str, n: int, d: int, c: int, sizes: list[int], has_weights: bool,
-           columns: bool) -> tuple[int, ...]:
-    """The shape of an array role's argument (features x samples when ``columns``)."""
+           layout: str) -> tuple[int, ...]:
+    """The shape of an array role's argument in ``layout`` (rows, columns or vector)."""
+    columns = layout == "columns"
     if role.startswith(("weights", "bias")) and role not in ("weights", "bias"):
         k = int(role[-1])  # weights1 .. weights9, bias1 .. bias9
         d, c = sizes[k - 1], sizes[k]
+    if layout == "vector" and role in ("weights", "bias"):
+        return (d,) if role == "weights" else ()
     if role.startswith("weights"):
         return (c, d) if columns else (d, c)
     if role.startswith("bias"):
@@ -288,11 +296,12 @@ def _sizes(found: dict[str, str], d: int, c: int, order: list[int]) -> tuple[lis
 
 
 def role_arguments(found: dict[str, str], draw: Callable[[Any], Any], *,
-                   columns: bool = False, chosen: dict[str, str] | None = None
+                   layout: str = "rows", chosen: dict[str, str] | None = None
                    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
     """Draw the arguments of roles: sizes, a weight scale and a regularization strength.
 
-    ``columns`` lays data out features x samples; ``chosen`` gives each choice
+    ``layout`` lays data out in rows, features x samples (``"columns"``) or with a
+    weight vector and binary targets (``"vector"``); ``chosen`` gives each choice
     argument its value (``{"activation": "relu"}``).
     """
     from hypothesis import strategies as st
@@ -307,7 +316,10 @@ def role_arguments(found: dict[str, str], draw: Callable[[Any], Any], *,
     has_weights = any(r.startswith("weights") for r in found.values())
     args: list[Any] = []
     for name, role in found.items():
-        if role == "labels":
+        if role == "labels" and layout == "vector":  # logistic regression's y
+            bits = draw(st.lists(st.integers(0, 1), min_size=n, max_size=n))
+            args.append(np.array(bits, dtype=np.float64))
+        elif role == "labels":
             ids = draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n))
             args.append(np.array(ids, dtype=np.int64))
         elif role == "reg":
@@ -315,16 +327,16 @@ def role_arguments(found: dict[str, str], draw: Callable[[Any], Any], *,
         elif role == "choice":
             args.append((chosen or {})[name])
         elif role in ("unit", "unit targets"):  # a loss finite on (0, 1) only
-            values = draw(gs.nd_arrays(_shape(role, n, d, c, sizes, has_weights, columns)))
+            values = draw(gs.nd_arrays(_shape(role, n, d, c, sizes, has_weights, layout)))
             args.append(0.05 + 0.9 / (1.0 + np.exp(-values)))
         else:
-            shape = _shape(role, n, d, c, sizes, has_weights, columns)
+            shape = _shape(role, n, d, c, sizes, has_weights, layout)
             args.append(draw(gs.nd_arrays(shape, scale=1.0 if role in ("data", "targets")
                                           else scale)))  # (targets: the predictions' shape)
     return _grouped(found, args), {}
 
 
-def probe_arguments(found: dict[str, str], *, columns: bool,
+def probe_arguments(found: dict[str, str], *, layout: str,
                     chosen: dict[str, str] | None = None) -> tuple[Any, ...]:
     """One fixed set of arguments, every size different, to see which layout runs."""
     rng = np.random.default_rng(0)
@@ -334,12 +346,13 @@ def probe_arguments(found: dict[str, str], *, columns: bool,
     args: list[Any] = []
     for name, role in found.items():
         if role == "labels":
-            args.append(rng.integers(0, c, size=3))
+            args.append(rng.integers(0, 2, size=3).astype(np.float64) if layout == "vector"
+                        else rng.integers(0, c, size=3))
         elif role == "reg":
             args.append(1.0)
         elif role == "choice":
             args.append((chosen or {})[name])
         else:
             args.append(rng.standard_normal(_shape(role, 3, d, c, sizes, has_weights,
-                                                   columns)))
+                                                   layout)))
     return _grouped(found, args)

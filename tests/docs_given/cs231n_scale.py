@@ -1,6 +1,7 @@
 """Given for docs/cs231n.md's ``GRADCHECK_ARGS`` line: the target module it is a line of.
 
-``scale_forward`` is outside the course's conventions, so without the line it is skipped;
+``scale_forward(x, gain)`` is outside the course's conventions and ``gain`` names no
+known role, so without the line it is skipped;
 ``after_block`` writes the module with the block's ``GRADCHECK_ARGS`` and runs the command
 on it: the pair must be checked, and pass.
 """
@@ -13,13 +14,13 @@ from gradcheck.cli import main
 MODULE = '''import numpy as np
 
 
-def scale_forward(x, w):
-    return x * w, (x, w)
+def scale_forward(x, gain):
+    return x * gain, (x, gain)
 
 
 def scale_backward(dout, cache):
-    x, w = cache
-    return dout * w, (dout * x).sum(axis=0)
+    x, gain = cache
+    return dout * gain, (dout * x).sum(axis=0)
 '''
 
 
