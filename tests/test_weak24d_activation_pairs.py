@@ -84,11 +84,11 @@ def test_a_pair_that_agrees_numerically_is_preferred_and_scripts_are_not_run(tmp
         "def sigmoid_prime(s):\n    return s * (1 - s)  # in terms of the output\n")
     marker = tmp_path / "ran.txt"
     (tmp_path / "script.py").write_text(f"open({str(marker)!r}, 'w').write('ran')\n")
-    (tmp_path / "layer.py").write_text(
+    (tmp_path / "pairs_layer.py").write_text(
         "class Layer:\n    def __init__(self, f, f_prime):\n        self.f = f\n")
     sys.path.insert(0, str(tmp_path))
-    sys.modules.pop("layer", None)  # another test's layer.py, left loaded by the command
-    import layer  # noqa: PLC0415 - the file written above
+    sys.modules.pop("pairs_layer", None)  # (another test's module of that name)
+    layer = importlib.import_module("pairs_layer")  # the file written above
 
     pairs = folder_pairs(layer.Layer)
     assert [(p[0], p[2]) for p in pairs] == [("sigmoid", "sigmoid_prime"),

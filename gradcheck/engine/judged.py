@@ -67,20 +67,26 @@ class Tolerance:
     analytic: Part = 0.0
     joint: Part = 0.0
 
-    def total(self) -> np.ndarray:
+    def total(self, rounding: Part | None = None) -> np.ndarray:
         """The tolerance: the sum of the parts (the one place they are added).
 
         ``((truncation + kink) + ((rounding + argument) + noise)) + analytic + joint``,
         in this order (the order each level used to add its own terms in); a part that
-        is ``0.0`` is skipped, which changes no bit. Always a new array.
+        is ``0.0`` is skipped, which changes no bit. Always a new array. ``rounding``:
+        :meth:`rounding_total` of these same parts, when the caller has it already.
         """
-        rounding = _add3(self.rounding, self.argument, self.noise)
+        if rounding is None:
+            rounding = _add3(self.rounding, self.argument, self.noise)
         out = _add3(_add3(self.truncation, self.kink, rounding), self.analytic, self.joint)
         if not isinstance(out, np.ndarray) or out is self.analytic or out is self.rounding \
                 or out is self.argument or out is self.truncation or out is self.kink \
                 or out is self.noise or out is self.joint:
             return np.array(out, dtype=np.float64)  # (a copy: never a part itself)
         return out
+
+    def rounding_total(self) -> Part:
+        """``(rounding + argument) + noise``, as :meth:`total` adds them (may be a part)."""
+        return _add3(self.rounding, self.argument, self.noise)
 
     def parts(self) -> tuple[Part, ...]:
         """The parts, in the order of :data:`PARTS`."""
@@ -95,7 +101,11 @@ class Tolerance:
 
     def scaled(self, factor: float | np.ndarray) -> Tolerance:
         """Every part times ``factor``."""
-        return Tolerance(*[_scale(value, factor) for value in self.parts()])
+        # (_scale written out: a part a level does not have stays one number)
+        return Tolerance(*[value * factor if isinstance(value, np.ndarray) or value != 0.0
+                           else 0.0 for value in (self.truncation, self.kink, self.rounding,
+                                                  self.argument, self.noise, self.analytic,
+                                                  self.joint)])
 
     def take(self, which: Any) -> Tolerance:
         """The parts of the elements ``which``."""
@@ -114,16 +124,27 @@ class Tolerance:
         ``0.0`` becomes an array first.
         """
         n = self._size()
-        for name, mine, theirs in zip(PARTS, self.parts(), other.parts(), strict=True):
+        for name in PARTS:
+            mine, theirs = getattr(self, name), getattr(other, name)
+            array = isinstance(theirs, np.ndarray)
             if not isinstance(mine, np.ndarray):
-                if not isinstance(theirs, np.ndarray) and theirs == mine:
+                if not array and theirs == mine:
                     continue
                 mine = np.full(n, float(mine))
                 setattr(self, name, mine)
-            mine[where] = _part(theirs, pick)
+            mine[where] = theirs[pick] if array else theirs
 
     def where(self, mask: np.ndarray, other: Tolerance) -> Tolerance:
-        """Per element, ``other``'s parts where ``mask``, else these."""
+        """Per element, ``other``'s parts where ``mask``, else these.
+
+        Every element masked (every element at a kink): ``other``'s parts themselves,
+        not copied (as :meth:`rounding_plus` shares them; :meth:`copy` before
+        :meth:`put`). A part that is ``0.0`` there stays one number where ``np.where``
+        would spread it into zeros: the sums and each element's parts are the same.
+        """
+        if mask.all():
+            return Tolerance(other.truncation, other.kink, other.rounding, other.argument,
+                             other.noise, other.analytic, other.joint)
         return Tolerance(*[_choose(mask, theirs, mine)
                            for theirs, mine in zip(other.parts(), self.parts(), strict=True)])
 
@@ -148,12 +169,6 @@ def _add3(x: Part, y: Part, z: Part) -> Part:
         elif value != 0.0:
             out = out + value
     return out
-
-
-def _scale(value: Part, factor: float | np.ndarray) -> Part:
-    if not isinstance(value, np.ndarray) and value == 0.0:
-        return 0.0  # (a part a level does not have stays one number)
-    return value * factor
 
 
 def _part(value: Any, which: Any) -> Any:

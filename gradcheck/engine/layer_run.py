@@ -67,6 +67,9 @@ class LayerRun(Run[LayerSubject]):
         self.packing = packing
         # the arrays (not parameters) the object held when the first pass began
         self.state0: dict[tuple[Any, ...], np.ndarray] = {}
+        # the arrays the layer held after the warm-up's backward: the same when the first
+        # pass begins unless a parameter was rebound in between (a float32 one in float64)
+        self._after_warm_up: dict[tuple[Any, ...], np.ndarray] | None = None
 
     def _new_subject(self, pin: RandomPin) -> LayerSubject:
         packing = self.packing
@@ -107,6 +110,7 @@ class LayerRun(Run[LayerSubject]):
             label = place.describe()
             value = array
             if array.dtype != np.float64:
+                self._after_warm_up = None  # (rebound below: read the layer again)
                 narrow.append((label, array.dtype))
                 value = np.array(array, dtype=np.float64, subok=True)
                 for p in places:
@@ -129,8 +133,11 @@ class LayerRun(Run[LayerSubject]):
         held = {id(v) for v in subject.params.values()}
         # (the arrays themselves: a forward carrying state rebinds it; each call then
         # gets fresh copies of these, see Subject.carry)
-        self.state0 = {k: v for k, v in _shallow_arrays(self.obj).items()
-                       if id(v) not in held}
+        held_now = self._after_warm_up
+        self._after_warm_up = None
+        if held_now is None:
+            held_now = _shallow_arrays(self.obj)
+        self.state0 = {k: v for k, v in held_now.items() if id(v) not in held}
 
     def _first_output(self, subject: LayerSubject, out: Any) -> Any:
         """A forward that reads its own last output: the output from the check's state."""
@@ -186,7 +193,8 @@ class LayerRun(Run[LayerSubject]):
         subject.backward(dv, None)
         # arrays backward created are its results (gradients under any name),
         # never parameters; a parameter's name bound there is the book's typo
-        seen += [a for key, a in _shallow_arrays(self.obj).items() if key not in known
+        self._after_warm_up = after = _shallow_arrays(self.obj)
+        seen += [a for key, a in after.items() if key not in known
                  and not (len(key) == 1 and _conventional(key[0]))]
 
     def _reads_its_output(self, subject: LayerSubject, out: Any) -> bool:

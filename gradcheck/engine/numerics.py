@@ -436,15 +436,16 @@ def _second_level(judged: Judged, part: Any) -> None:
     richardson = (4 * d2 - d1) / 3
     trunc = np.abs(d1 - d2)
     twice = rho.scaled(2.0)
+    twice_rounding = twice.rounding_total()  # (twice.total(): summed once, used twice)
     tol = twice.rounding_plus(truncation=trunc, analytic=alpha)
     finite_r = np.isfinite(richardson)
-    smooth = finite_r & (np.abs(a - richardson) <= tol.total())
+    smooth = finite_r & (np.abs(a - richardson) <= tol.total(twice_rounding))
 
     # one-sided differences: right and left, at s and s/2
     r1, l1 = (fp - f0) / s, (f0 - fm) / s
     r2, l2 = (fp2 - f0) / half, (f0 - fm2) / half
     tight = judged.tight_rho(part).scaled(4.0)
-    noise = tight.total()
+    noise = tight.rounding_total()  # (tight.total(): it has only the rounding parts)
     straight = np.minimum(np.abs(r1 - r2), np.abs(l1 - l2))
     gap = np.abs(r2 - l2)
     finite = np.isfinite(r1) & np.isfinite(l1) & np.isfinite(r2) & np.isfinite(l2)
@@ -452,7 +453,7 @@ def _second_level(judged: Judged, part: Any) -> None:
     # explain (a ReLU jump of a tiny dvalue is still a jump)
     kink = finite & (gap > 8 * straight + noise + alpha)
     tol_kink = tight.rounding_plus(kink=2 * straight, analytic=alpha)
-    bound = tol_kink.total()
+    bound = tol_kink.total(noise)
     low, high = np.minimum(r2, l2), np.maximum(r2, l2)
     inside = (a >= low - bound) & (a <= high + bound)
     size = np.maximum(np.abs(d1), np.abs(d2))
@@ -470,7 +471,7 @@ def _second_level(judged: Judged, part: Any) -> None:
 
     numeric = np.where(finite_r, richardson, d1)
     # accepted on a tolerance that is mostly the step's truncation: confirmed at s/4
-    loose = (smooth & ~noisy & (trunc > twice.total() + alpha)).nonzero()[0]
+    loose = (smooth & ~noisy & (trunc > twice_rounding + alpha)).nonzero()[0]
     if loose.size:
         third = _third_level(level.take(loose), d2[loose], trunc[loose], numeric[loose],
                              tol.take(loose), r2[loose], l2[loose])
@@ -602,7 +603,7 @@ def _third_level(
             rounding_parts = rho.take(todo).scaled(2 * grow)
             rounding = rounding_parts.total()
             here = rounding_parts.rounding_plus(truncation=step_trunc, analytic=alpha[todo])
-            tol_here = here.total()
+            tol_here = here.total(rounding)
             ratio = last[todo] / step_trunc
             straddled = np.isfinite(richardson) & (step_trunc < last[todo] / 8)
             settled = ~np.isfinite(ratio) | ((ratio >= 2) & (ratio <= 8))

@@ -610,7 +610,7 @@ class Run(ABC, Generic[S]):
                 if p.depth > 1:  # (depth 1: the object itself)
                     owner = p.parent().get()
                     owners[id(owner)] = owner
-        return {key: dict(attributes(o)) for key, o in owners.items()}
+        return {key: attributes(o) for key, o in owners.items()}  # (a new dict each)
 
     def _backward(self, subject: S, dv: np.ndarray, y: np.ndarray | None, *,
                   observe: bool) -> Any:
@@ -712,10 +712,15 @@ class Run(ABC, Generic[S]):
             return True
         if self.differentiable_inputs and get_dinputs(self.obj)[1] is None:
             return True
-        own = attributes(self.obj)  # (read once: most places are the object's attributes)
-        return any(all(_gradient_of(p, self.obj, own) is None
-                       for p in self.groups.get(label, [param.place]))
-                   for label, param in subject.parameters.items())
+        obj = self.obj
+        own = attributes(obj)  # (read once: most places are the object's attributes)
+        for label, param in subject.parameters.items():
+            for place in self.groups.get(label, [param.place]):
+                if _named_gradient(place, obj, own):
+                    break
+            else:
+                return True  # (no place of this parameter has a named gradient)
+        return False
 
     def _packed_input_gradient(self, returned: Any, first: bool) -> Any:
         """Several inputs: their gradients, returned in order or found each by its shape."""
@@ -945,11 +950,22 @@ def _gradient_of(place: Place, obj: Any, own: dict[str, Any]) -> Place | None:
     case) is answered from ``own``, read once for every parameter; anything else, and
     every place where that finds nothing, is asked of ``gradient_of`` itself.
     """
-    if place.depth == 1 and place.root is obj and place.kind == ATTR:
-        for name in names.gradient_names(place.name):
+    steps = place.steps
+    if len(steps) == 1 and place.root is obj and steps[0][0] == ATTR:
+        for name in names.gradient_names(str(steps[0][1])):
             if isinstance(own.get(name), np.ndarray):
-                return place.sibling(ATTR, name)  # (gradient_of's first answer, the same)
+                return Place(obj, ((ATTR, name),))  # (gradient_of's first answer, the same)
     return gradient_of(place)
+
+
+def _named_gradient(place: Place, obj: Any, own: dict[str, Any]) -> bool:
+    """Whether :func:`_gradient_of` finds a gradient (without building its place)."""
+    steps = place.steps
+    if len(steps) == 1 and place.root is obj and steps[0][0] == ATTR:
+        for name in names.gradient_names(str(steps[0][1])):
+            if isinstance(own.get(name), np.ndarray):
+                return True
+    return gradient_of(place) is not None
 
 
 def _read(where: Where, returned: Any) -> Any:

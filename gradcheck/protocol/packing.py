@@ -140,7 +140,7 @@ def float_output(returned: Any) -> Any:
     differentiable. A tuple of several float arrays (an LSTM cell's ``(h, c)``) is
     returned as it is (each output gets an upstream gradient).
     """
-    if not isinstance(returned, tuple | list) or len(returned) < 2:
+    if not isinstance(returned, (tuple, list)) or len(returned) < 2:
         return returned
     floats = [r for r in returned if isinstance(r, np.ndarray) and r.dtype.kind in "fc"]
     return floats[0] if len(floats) == 1 else returned
