@@ -15,6 +15,8 @@ import tempfile
 
 import pytest
 
+_SHARED_PYCACHE = "NNFS_GRADCHECK_TESTS_PYCACHE"
+
 
 def _children_share_bytecode() -> None:
     """The Pythons the tests start (the command, pytester, a notebook kernel) compile
@@ -25,35 +27,65 @@ def _children_share_bytecode() -> None:
     bytecode under a ``PYTHONPYCACHEPREFIX`` made for this run and removed at its end, so
     nothing is written beside the sources and no run starts warm from an earlier one. A
     prefix the user set is kept (and the setting with it).
+
+    The prefix is set for the children only, not for this process nor for pytest-xdist's
+    workers (which inherit the environment of the process that loads this file first): a
+    Python running under a prefix reads no ``__pycache__`` at all, so a worker started
+    with it compiled numpy, scipy, Hypothesis and pytest again from their sources. The
+    prefix travels to the workers under another name, and each test process puts it in
+    its environment for the children it starts.
     """
-    if not os.environ.get("PYTHONDONTWRITEBYTECODE") or os.environ.get("PYTHONPYCACHEPREFIX"):
-        return
-    prefix = tempfile.mkdtemp(prefix="nnfs-gradcheck-tests-pycache-")
-    atexit.register(shutil.rmtree, prefix, True)
-    os.environ["PYTHONPYCACHEPREFIX"] = prefix
-    del os.environ["PYTHONDONTWRITEBYTECODE"]
+    prefix = os.environ.get(_SHARED_PYCACHE)
+    if prefix is None:
+        if not os.environ.get("PYTHONDONTWRITEBYTECODE") or os.environ.get("PYTHONPYCACHEPREFIX"):
+            return
+        prefix = tempfile.mkdtemp(prefix="nnfs-gradcheck-tests-pycache-")
+        atexit.register(shutil.rmtree, prefix, True)
+        os.environ[_SHARED_PYCACHE] = prefix  # for the workers, which start later
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Hand the run's bytecode prefix to the children this process will start (a worker or
+    a run without xdist; the xdist controller starts its workers first, without it)."""
+    if session.config.pluginmanager.has_plugin("dsession"):
+        return  # the xdist controller: its workers start after this, and run no child of it
+    prefix = os.environ.get(_SHARED_PYCACHE)
+    if prefix is not None and "PYTHONPYCACHEPREFIX" not in os.environ:
+        os.environ["PYTHONPYCACHEPREFIX"] = prefix
+        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 _children_share_bytecode()
 
 
+# installed distributions pytest marks for assertion rewriting that load after this file
+_NOT_REWRITTEN = ("hypothesis", "gradcheck", "nnfs_core")
+
+
 def _hypothesis_imported_as_installed() -> None:
-    """Let Python load Hypothesis from its bytecode, not pytest's assertion rewriter.
+    """Let Python load Hypothesis and this project from bytecode, not pytest's rewriter.
 
     pytest rewrites the asserts of every module of a distribution that registers a pytest
     plugin, and Hypothesis does: its ~90 modules were parsed, rewritten and compiled again
     in every test process (0.8 s of CPU each), because with ``PYTHONDONTWRITEBYTECODE``
-    (CI, this machine) pytest keeps no rewritten copy. Its asserts are its own, not this
-    suite's, so they need no rewriting. (pytest offers no public call to unmark a module;
-    on a pytest without these attributes this does nothing, and only time is lost.)
+    (CI, this machine) pytest keeps no rewritten copy. So does this project (its
+    ``pytest11`` entry point): the 106 modules of ``gradcheck`` and ``nnfs_core`` were
+    walked by the rewriter in each test process for their 46 asserts (about 1 s of CPU
+    each). Those asserts are the product's own, not this suite's, so they need no
+    rewriting; the suite tests the modules as users run them. (pytest offers no public
+    call to unmark a module; on a pytest without these attributes this does nothing, and
+    only time is lost.)
     """
     for finder in sys.meta_path:
         marked = getattr(finder, "_must_rewrite", None)
-        if isinstance(marked, set) and "hypothesis" in marked and "hypothesis" not in sys.modules:
-            marked.discard("hypothesis")
-            cache = getattr(finder, "_marked_for_rewrite_cache", None)
-            if isinstance(cache, dict):
-                cache.clear()
+        if not isinstance(marked, set):
+            continue
+        for name in _NOT_REWRITTEN:
+            if name in marked and name not in sys.modules:
+                marked.discard(name)
+        cache = getattr(finder, "_marked_for_rewrite_cache", None)
+        if isinstance(cache, dict):
+            cache.clear()
 
 
 _hypothesis_imported_as_installed()

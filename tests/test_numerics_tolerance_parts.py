@@ -146,6 +146,7 @@ class Layer_Dense:
 '''
 
 
+@pytest.mark.usefixtures("isolated_imports")  # the command loads layer.py in this process
 @pytest.mark.parametrize("bug", ["", " * 1.01"])
 def test_verbose_table_says_why_the_tolerance_has_its_size(tmp_path, monkeypatch, capsys, bug):
     (tmp_path / "layer.py").write_text(LAYERS.format(bug=bug))
