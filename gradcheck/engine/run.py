@@ -54,6 +54,7 @@ from gradcheck.report import (
     INCONCLUSIVE,
     MISSING,
     GradientResult,
+    Kind,
     Report,
 )
 
@@ -774,7 +775,8 @@ class Run(ABC, Generic[S]):
                 return None
             backward = roles_of(self.obj).backward
             method = getattr(type(self.obj), backward, None)
-            if where is None and callable(method) and returns_none_on_purpose(method):
+            if where is None and self.report.kind == Kind.LAYER and callable(method) \
+                    and returns_none_on_purpose(method):
                 self.differentiable_inputs = False
                 report.notes.append(
                     f"{backward} returns None on purpose (`return None`): "

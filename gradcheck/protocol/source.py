@@ -86,13 +86,16 @@ def returns_none_on_purpose(function: Callable[..., Any]) -> bool:
 
     A backward that ends ``return None`` (a first layer's: "nothing to pass on") says
     it gives no input gradient; one that just falls off its end, as the book's do after
-    setting ``self.dinputs``, says nothing.
+    setting ``self.dinputs``, says nothing. A template (a docstring, ``pass`` and
+    ``return None`` alone) says nothing either.
     """
     tree = function_tree(function)
     if tree is None:
         return False
     returns = _own_returns(tree)
-    return bool(returns) and all(
+    work = [s for s in tree.body if not isinstance(s, ast.Pass | ast.Return) and not (
+        isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    return bool(returns) and bool(work) and all(
         isinstance(r.value, ast.Constant) and r.value.value is None for r in returns)
 
 
