@@ -43,7 +43,7 @@ __all__ = ["INPUT_ARGUMENT_NAMES", "LEARNING_RATE_NAMES", "OPTIMIZER_NAMES", "RE
            "Roles",
            "backward_layout", "method_names", "rate_attribute", "reset_method", "roles_of",
            "takes_inputs_first", "takes_inputs_second", "takes_labels_first",
-           "takes_learning_rate",
+           "is_rate_name", "takes_learning_rate",
            "takes_no_argument"]
 
 _FORWARD = re.compile(r"_*(forward|forward_?prop(agation|agate)?|forward_?pass|fprop|"
@@ -256,7 +256,21 @@ def takes_learning_rate(function: Any) -> bool:
     """Whether ``function(grad, learning_rate)``: its second positional is a learning rate."""
     positional = _positional(function)
     return positional is not None and len(positional) >= 2 \
-        and positional[1].name.lower() in LEARNING_RATE_NAMES
+        and is_rate_name(positional[1].name)
+
+
+def is_rate_name(name: str) -> bool:
+    """A learning rate's argument: ``learning_rate``, ``lr``, ``learn_rate``, ``learningRate``.
+
+    The listed names, case and underscores set aside, or a name that says "learn" or
+    holds the word ``lr`` or ``rate`` (``lr_decayed``, ``base_rate``).
+    """
+    lowered = name.lower()
+    spelled = lowered.replace("_", "")
+    if lowered in LEARNING_RATE_NAMES or spelled in {n.replace("_", "")
+                                                     for n in LEARNING_RATE_NAMES}:
+        return True
+    return "learn" in spelled or bool({"lr", "rate"} & set(lowered.split("_")))
 
 
 def reset_method(cls: type) -> str | None:
@@ -332,7 +346,7 @@ def backward_layout(function: Any) -> tuple[tuple[str, ...], str]:
     """
     positional = _positional(function) or []
     rates = [i for i, p in enumerate(positional)
-             if p.name.lower() in LEARNING_RATE_NAMES | OPTIMIZER_NAMES]
+             if is_rate_name(p.name) or p.name.lower() in OPTIMIZER_NAMES]
     if not rates:
         return (), ""
     rate = rates[0]

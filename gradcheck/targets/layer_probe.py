@@ -14,6 +14,7 @@ import dataclasses
 import functools
 import io
 import re
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -26,7 +27,7 @@ from gradcheck.protocol.params import find_candidates, gradient_of, preferred
 from gradcheck.protocol.places import read_attribute
 from gradcheck.protocol.roles import roles_of
 from gradcheck.targets import masks as masks_
-from gradcheck.targets import shapes
+from gradcheck.targets import shapes, unbatched
 from gradcheck.targets.building import Constructor, argument_defaults, size_defaults
 from gradcheck.targets.classes import Found
 from gradcheck.targets.probe_calls import REJECTED, tries, user_call
@@ -123,6 +124,9 @@ def probe_layer(found: Found, build: Constructor, obj: Any,
         # (W of shape (units, features) in Z = W @ X + b: its columns are the features)
         if _batch_last(found, obj, 3, leading=features):
             return _batch_last_spec(found, build, obj, features, sizes, fixed)
+    single = _unbatched_spec(found, build, obj, widths, sizes, fixed)
+    if single is not None:  # forward takes one sample with no batch axis
+        return single
     if fallback is not None:
         # Nothing gave a finite output that keeps the batch axis: check the first input
         # forward took, so that the check reports what is wrong with its output.
@@ -339,7 +343,8 @@ def _layer_spec(found: Found, build: Constructor, obj: Any, candidate: shapes.Ca
     returned = user_call(f"{found.name}.forward", _forward_layer, obj, inputs, found.training)
     output = _output_of(obj, returned)
     assert output is not None
-    params = _parameters(obj, output, inputs)
+    params = _parameters(obj, output, inputs, functools.partial(
+        user_call, f"{found.name}.forward", _forward_layer, obj, inputs, found.training))
     large = None
     if candidate.domain != "ids":
         big = shapes.probe_inputs(candidate, 3, np.random.default_rng(1),
@@ -377,6 +382,35 @@ def _layer_spec(found: Found, build: Constructor, obj: Any, candidate: shapes.Ca
         if len(candidate.shape) == 1:
             spec.input_width = candidate.shape[0]
     return spec
+
+
+def _unbatched_spec(found: Found, build: Constructor, obj: Any,
+                    widths: list[tuple[str | None, int]], sizes: dict[str, int],
+                    fixed: Any) -> CheckSpec | None:
+    """The check of a layer whose forward takes one sample with no batch axis, if it is one.
+
+    Tried when no batched probe kept the batch axis: an image ``(6, 8)``, one with
+    channels last or first, then a vector as wide as the constructor's sizes. The first
+    one sample forward returns a finite array for is the check's input shape, always
+    one sample (:mod:`gradcheck.targets.unbatched`).
+    """
+    if not unbatched.supports(found.cls):
+        return None
+    forward = getattr(obj, roles_of(obj).forward)
+    rng = np.random.default_rng(0)
+    for shape in dict.fromkeys([*unbatched.SINGLE_SHAPES, *((w,) for _, w in widths)]):
+        if not unbatched.accepts_one_sample(forward, shape, rng):
+            continue
+        try:
+            unbatched.with_batch_axis(obj)
+        except TypeError:  # (a class whose instances cannot take a subclass: __slots__)
+            return None
+        candidate = shapes.Candidate(shape)
+        spec = _layer_spec(found, build, obj, candidate,
+                           shapes.probe_inputs(candidate, 1, rng), sizes, fixed)
+        spec.one_sample = spec.unbatched = True
+        return spec
+    return None
 
 
 def _one_sample(found: Found, obj: Any, inputs: np.ndarray, *, batch_last: bool) -> bool:
@@ -512,21 +546,41 @@ def _output_of(obj: Any, returned: Any) -> np.ndarray | None:
         if isinstance(value, np.ndarray):
             return value
     returned = float_output(returned)  # (out, indices)
+    if isinstance(returned, (tuple, list)) and returned \
+            and all(isinstance(r, np.ndarray) for r in returned):
+        return returned[0]  # (h, c), (out, attention weights): the first sets the batch
     return returned if isinstance(returned, np.ndarray) else None
 
 
-def _parameters(obj: Any, output: np.ndarray, inputs: np.ndarray | None = None) -> list[str]:
+def _parameters(obj: Any, output: np.ndarray, inputs: np.ndarray | None = None,
+                forward: Callable[[], Any] | None = None) -> list[str]:
     """Where the parameters live (``weights``, ``params['W']``): arrays given a gradient.
 
     Observed as the engine observes them (:mod:`gradcheck.protocol.params`), after one
-    backward call; conventional names (``weights``, ``W``) count even without one.
+    backward call; conventional names (``weights``, ``W``) count even without one, unless
+    ``forward`` (the probe's forward again) binds a new array there on every call: what
+    forward computes (``self.weights`` of an attention, kept for a plot) is no parameter.
     """
+    rebound = _rebound_by(obj, forward, output) if forward is not None else set()
     with contextlib.suppress(UserCodeError, SkipError):
         user_call("backward", _backward_layer, obj, np.ones_like(output, dtype=np.float64),
                   inputs)
     labels = []
     found = find_candidates(obj, exclude=[output])
     for places in found.groups:
-        if any(gradient_of(p) is not None or is_conventional(p.name) for p in places):
+        if any(gradient_of(p) is not None for p in places) or any(
+                is_conventional(p.name) and p.describe() not in rebound for p in places):
             labels.append(preferred(places).describe())
     return labels
+
+
+def _rebound_by(obj: Any, forward: Callable[[], Any], output: np.ndarray) -> set[str]:
+    """The places holding another array after ``forward`` ran again (none if it raised)."""
+    held = {p.describe(): p.get() for places in find_candidates(obj, exclude=[output]).groups
+            for p in places}
+    try:
+        forward()
+    except (UserCodeError, SkipError):
+        return set()
+    now = {p.describe(): p.get() for places in find_candidates(obj).groups for p in places}
+    return {where for where, value in held.items() if now.get(where) is not value}
