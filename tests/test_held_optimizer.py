@@ -59,3 +59,49 @@ def test_what_is_read_from_the_source():
     assert not binds_method_results(zoo.Scale.backward_pass)
     assert looked_up_keys(zoo.Activation) == {"name": ["sigmoid", "softsign"]}
     assert looked_up_keys(zoo.Dense) == {}
+
+
+KERAS_LIKE = '''
+import numpy as np
+
+
+class Dense:
+    """Keras' way: build(input_shape) makes the weights once the input is known."""
+
+    def __init__(self, units):
+        self.units = units
+
+    def build(self, input_shape):
+        rng = np.random.default_rng(0)
+        self.kernel = rng.normal(0, 0.5, (input_shape[-1], self.units))
+        self.bias = np.zeros(self.units)
+
+    def forward(self, inputs):
+        self.inputs = inputs
+        return inputs @ self.kernel + self.bias
+
+    def backward(self, grad):
+        self.kernel_grad = self.inputs.T @ grad
+        self.bias_grad = grad.sum(axis=0)
+        return grad @ self.kernel.T
+
+
+class Dense_KernelGradTransposed(Dense):
+    def backward(self, grad):
+        self.kernel_grad = (grad.T @ self.inputs).T * 0.5
+        self.bias_grad = grad.sum(axis=0)
+        return grad @ self.kernel.T
+'''
+
+
+@pytest.mark.usefixtures("isolated_imports", "no_shrinking")
+def test_a_layer_built_for_its_input_shape(tmp_path, monkeypatch):
+    """Before: "Dense.forward raised AttributeError: no attribute 'kernel'" (an error)."""
+    from gradcheck.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "keras_like.py").write_text(KERAS_LIKE)
+    assert main(["keras_like.py", "--examples", "4", "--json", "r.json", "-q"]) == 1
+    results = json.loads((tmp_path / "r.json").read_text())["results"]
+    assert {r["name"]: r["status"] for r in results} == {
+        "Dense": "passed", "Dense_KernelGradTransposed": "failed"}

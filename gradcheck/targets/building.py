@@ -42,6 +42,8 @@ __all__ = [
     "as_axis",
     "constructors",
     "prepare",
+    "set_up_for",
+    "shape_setup",
     "size_defaults",
 ]
 
@@ -465,6 +467,44 @@ def initializer(cls: type) -> str | None:
             if len(wanted) == 1 and wanted[0].lower() in OPTIMIZER_NAMES:
                 return name
     return None
+
+
+#: a set-up method's argument that is the input's shape (a tuple) or width (an int)
+_SHAPE_ARGUMENTS = {"input_shape": tuple, "in_shape": tuple, "shape": tuple,
+                    "inputs_shape": tuple, "input_dim": int, "in_features": int,
+                    "n_inputs": int, "input_size": int, "in_dim": int}
+
+
+def shape_setup(cls: type) -> str | None:
+    """The method ``cls`` builds its parameters with, given the input's shape, if any.
+
+    ``build(self, input_shape)`` (Keras' way: weights made once the input is known),
+    ``initialize(input_dim)``: one required argument, named as an input shape or width.
+    """
+    for name in _INITIALIZERS:
+        method = inspect.getattr_static(cls, name, None)
+        if inspect.isfunction(method):
+            wanted = (required_names(method) or [])[1:]
+            if len(wanted) == 1 and wanted[0].lower() in _SHAPE_ARGUMENTS:
+                return name
+    return None
+
+
+def set_up_for(obj: Any, sample_shape: tuple[int, ...]) -> None:
+    """Run ``obj``'s shape set-up (:func:`shape_setup`) for inputs of ``sample_shape``.
+
+    A shape is given without the batch axis, ``(features,)`` (read as ``[0]`` or
+    ``[-1]`` alike); a width as an int. What it raises is left to forward to show.
+    """
+    setup = shape_setup(type(obj))
+    if setup is None or not sample_shape:
+        return
+    method = getattr(obj, setup)
+    wanted = (required_names(getattr(type(obj), setup)) or ["", ""])[1]
+    value = tuple(sample_shape) if _SHAPE_ARGUMENTS.get(wanted.lower()) is tuple \
+        else int(sample_shape[-1])
+    with contextlib.suppress(Exception):
+        method(value)
 
 
 def prepare(obj: Any) -> None:

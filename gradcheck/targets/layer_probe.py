@@ -28,7 +28,13 @@ from gradcheck.protocol.places import read_attribute
 from gradcheck.protocol.roles import roles_of
 from gradcheck.targets import masks as masks_
 from gradcheck.targets import shapes, unbatched
-from gradcheck.targets.building import Constructor, argument_defaults, size_defaults
+from gradcheck.targets.building import (
+    Constructor,
+    argument_defaults,
+    set_up_for,
+    shape_setup,
+    size_defaults,
+)
 from gradcheck.targets.classes import Found
 from gradcheck.targets.probe_calls import REJECTED, tries, user_call
 from gradcheck.targets.specs import CheckSpec
@@ -41,6 +47,8 @@ _OUTPUT_NAMES = ("output", "outputs", "out", "_output")
 
 
 def _forward_layer(obj: Any, inputs: np.ndarray, training: bool) -> Any:
+    if shape_setup(type(obj)) is not None:  # build(input_shape): for this probe's input
+        set_up_for(obj, tuple(np.shape(inputs)[1:]))
     roles = roles_of(obj)
     if roles.reset is not None:  # before forward: it may empty what forward keeps
         getattr(obj, roles.reset)()
