@@ -105,3 +105,51 @@ def test_a_layer_built_for_its_input_shape(tmp_path, monkeypatch):
     results = json.loads((tmp_path / "r.json").read_text())["results"]
     assert {r["name"]: r["status"] for r in results} == {
         "Dense": "passed", "Dense_KernelGradTransposed": "failed"}
+
+
+BRANCHED = '''
+import numpy as np
+
+
+class Dense:
+    def __init__(self, units, activation=None):
+        self.units = units
+        self.activation = activation
+
+    def build(self, input_shape):
+        rng = np.random.default_rng(0)
+        self.kernel = rng.normal(0, 0.5, (input_shape[-1], self.units))
+        self.bias = np.zeros(self.units)
+
+    def forward(self, inputs):
+        self.inputs = inputs
+        z = inputs @ self.kernel + self.bias
+        if self.activation == "tanh":
+            self.out = np.tanh(z)
+        else:
+            self.out = z
+        return self.out
+
+    def backward(self, grad):
+        if self.activation == "tanh":
+            grad = grad * (1 - self.out ** 2)
+        self.kernel_grad = self.inputs.T @ grad
+        self.bias_grad = grad.sum(axis=0)
+        return grad @ self.kernel.T
+'''
+
+BRANCHED_BAD = BRANCHED.replace("(1 - self.out ** 2)", "(1 - self.out)")
+
+
+@pytest.mark.usefixtures("isolated_imports", "no_shrinking")
+@pytest.mark.parametrize(("text", "status"), [(BRANCHED, "passed"), (BRANCHED_BAD, "failed")])
+def test_a_branch_of_a_layer_built_for_its_input_shape(tmp_path, monkeypatch, text, status):
+    """Its activation='tanh' variant is built for its input too (before: an error row)."""
+    from gradcheck.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "branched.py").write_text(text)
+    main(["branched.py", "--examples", "3", "--json", "r.json", "-q"])
+    result = json.loads((tmp_path / "r.json").read_text())["results"][0]
+    assert result["status"] == status
+    assert len(result["checks"]) == (1 if status == "passed" else 2)
