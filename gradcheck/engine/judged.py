@@ -6,20 +6,25 @@ updates one :class:`Judged`. Each element's tolerance is a :class:`Tolerance` ke
 its parts (rounding, argument, noise, analytic side, truncation, kink, joint test) and
 summed in one place, :meth:`Tolerance.total`; the report shows the parts of the worst
 element (``gradcheck -v``). The outcome is a :class:`Comparison`.
+
+The parts are merged lazily: the levels keep each tolerance they wrote as it was
+(:class:`Written`, their sums kept per element), and the parts of one element are looked up
+only when a report asks for them (:meth:`Comparison.tolerance_parts`), instead of
+seven arrays being copied into every time a level judges elements again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from gradcheck.report import Verdict
 
 __all__ = ["KINK", "NOT_COMPARED", "PARTS", "PASS", "UNSURE", "WRONG", "Comparison",
-           "EvalAt", "EvalBase", "Judged", "Part", "Tolerance"]
+           "EvalAt", "EvalBase", "Judged", "Part", "Parts", "Tolerance", "Written"]
 
 # Verdict's codes as plain ints, for arrays of verdicts: numpy compares an array with an
 # int about five times faster than with an IntEnum member (1.4 vs 6.3 us, 40 elements)
@@ -183,6 +188,78 @@ def _choose(mask: np.ndarray, theirs: Part, mine: Part) -> Part:
     return np.asarray(np.where(mask, theirs, mine))
 
 
+class Parts(Protocol):
+    """Tolerances that give one element's parts (:class:`Tolerance`, :class:`Written`)."""
+
+    def at(self, i: int) -> dict[str, float]:
+        """The parts of element ``i``, by name."""
+
+
+class Written:
+    """Each element's tolerance by its parts, as the levels wrote it: merged only when asked.
+
+    Starts from ``first`` (the first level's :class:`Tolerance`, never written into); each
+    :meth:`put` records which elements another tolerance's parts now hold, and, when this
+    keeps the sums (``totals``), writes those elements' sums. :meth:`at` finds the last
+    write of an element and reads its parts there: the same parts, element by element,
+    that copying every write into seven arrays gave, at the cost of one element's lookup
+    when a report asks, not seven array writes per level.
+    """
+
+    __slots__ = ("_first", "_size", "_writes", "totals")
+
+    def __init__(self, first: Parts, size: int, totals: np.ndarray | None = None) -> None:
+        self._first, self._size = first, size
+        self._writes: list[tuple[Any, Parts, Any]] = []
+        # each element's tolerance, the sum of its parts (this object's own array)
+        self.totals = totals
+
+    def put(self, where: Any, other: Parts, pick: Any = slice(None), *,
+            total: np.ndarray | None = None) -> None:
+        """Elements ``where`` take ``other``'s parts (those at ``pick`` in ``other``).
+
+        ``total``: ``other``'s sums (:meth:`Tolerance.total`), when the caller has them;
+        written into :attr:`totals` when this keeps them.
+        """
+        self._writes.append((where, other, pick))
+        if self.totals is not None:
+            if total is None:
+                assert isinstance(other, Tolerance)
+                total = other.total()
+            self.totals[where] = total[pick]
+
+    def at(self, i: int) -> dict[str, float]:
+        """The parts of element ``i``, by name (from the last tolerance written there)."""
+        for where, other, pick in reversed(self._writes):
+            j = _position(where, i, self._size)
+            if j is not None:
+                return other.at(_picked(pick, j))
+        return self._first.at(i)
+
+
+def _position(where: Any, i: int, size: int) -> int | None:
+    """Where element ``i`` is among the elements ``where`` (the last time), or None."""
+    if isinstance(where, slice):
+        span = range(size)[where]
+        return span.index(i) if i in span else None
+    where = np.asarray(where)
+    if where.dtype == bool:
+        return int(np.count_nonzero(where[:i])) if where[i] else None
+    hits = np.flatnonzero(where == i)  # (numpy's assignment: the last one wins)
+    return int(hits[-1]) if hits.size else None
+
+
+def _picked(pick: Any, j: int) -> int:
+    """The ``j``-th of the elements ``pick`` selects."""
+    if isinstance(pick, slice):
+        start, _, step = pick.indices(1 << 62)
+        return start + j * step
+    pick = np.asarray(pick)
+    if pick.dtype == bool:
+        return int(np.flatnonzero(pick)[j])
+    return int(pick[j])
+
+
 @dataclass
 class Comparison:
     """Per-element outcome of comparing analytic and numeric derivatives."""
@@ -194,7 +271,7 @@ class Comparison:
     verdict: np.ndarray  # Verdict codes: PASS, KINK, UNSURE, WRONG
     at_kink: np.ndarray | None = None  # where the one-sided differences showed a kink
     reasons: list[str] = field(default_factory=list)  # why elements are UNSURE
-    parts: Tolerance | None = None  # the tolerance by its parts
+    parts: Parts | None = None  # the tolerance by its parts
 
     @property
     def error(self) -> np.ndarray:
@@ -226,8 +303,9 @@ class Comparison:
         self.tolerance[positions] = other.tolerance
         self.verdict[positions] = other.verdict
         if self.parts is not None and other.parts is not None:
-            self.parts = self.parts.copy()
-            self.parts.put(positions, other.parts)
+            parts = Written(self.parts, self.index.size)  # (never written into)
+            parts.put(positions, other.parts)
+            self.parts = parts
         else:
             self.parts = None
 
@@ -255,7 +333,7 @@ class Judged:
     halves: tuple[np.ndarray, np.ndarray] | None  # at x + s/2, x - s/2, when evaluated
     at: EvalAt
     numeric: np.ndarray
-    tol: Tolerance  # what each element's verdict used
+    tol: Written  # what each element's verdict used (its totals: the sums)
     rounding: Tolerance  # the objective's rounding at s: rounding, argument, noise
     tight: np.ndarray  # the objective's rounding from the moved outputs only (sees kinks)
     alpha: np.ndarray  # the analytic side's rounding
@@ -270,7 +348,6 @@ class Judged:
         self.right, self.left = self.numeric.copy(), self.numeric.copy()
         self.at_kink = np.zeros(self.idx.size, dtype=bool)
         self.shared = np.zeros(self.idx.size, dtype=bool)
-        self.tol = self.tol.copy()  # (its own arrays, written into by the levels)
         self.rounding.noise = np.zeros(self.idx.size)  # (filled where measured)
 
     def rho(self, part: Any = slice(None)) -> Tolerance:
@@ -285,5 +362,7 @@ class Judged:
 
     def comparison(self, reasons: list[str]) -> Comparison:
         """The outcome, with each tolerance summed from its parts."""
-        return Comparison(self.idx, self.a, self.numeric, self.tol.total(), self.verdict,
+        totals = self.tol.totals
+        assert totals is not None
+        return Comparison(self.idx, self.a, self.numeric, totals, self.verdict,
                           self.at_kink, reasons, self.tol)

@@ -66,6 +66,7 @@ from gradcheck.engine.judged import (
     EvalBase,
     Judged,
     Tolerance,
+    Written,
 )
 
 __all__ = [
@@ -397,8 +398,9 @@ def _first_level(
         else (C_ROUND * eps) * np.maximum(np.abs(sp), np.abs(sm)) / s
     )
     rounding = Tolerance(rounding=objective, argument=argument)
-    return Judged(idx, xv, a, s, size, f0, scale, fp, fm, halves, at, d1.copy(), first,
-                  rounding, tight, alpha, verdict, (~ok).nonzero()[0])
+    return Judged(idx, xv, a, s, size, f0, scale, fp, fm, halves, at, d1.copy(),
+                  Written(first, idx.size, tol), rounding, tight, alpha, verdict,
+                  (~ok).nonzero()[0])
 
 
 def _refine(judged: Judged, which: np.ndarray | None) -> None:
@@ -439,7 +441,8 @@ def _second_level(judged: Judged, part: Any) -> None:
     twice_rounding = twice.rounding_total()  # (twice.total(): summed once, used twice)
     tol = twice.rounding_plus(truncation=trunc, analytic=alpha)
     finite_r = np.isfinite(richardson)
-    smooth = finite_r & (np.abs(a - richardson) <= tol.total(twice_rounding))
+    total = tol.total(twice_rounding)  # (the sums of tol: kept while tol is not patched)
+    smooth = finite_r & (np.abs(a - richardson) <= total)
 
     # one-sided differences: right and left, at s and s/2
     r1, l1 = (fp - f0) / s, (f0 - fm) / s
@@ -478,6 +481,7 @@ def _second_level(judged: Judged, part: Any) -> None:
         smooth[loose], numeric[loose] = third.smooth, third.numeric
         tol = tol.copy()
         tol.put(loose, third.tol)
+        total = None
         # a kink at x itself, found once the steps stopped straddling other kinks: its
         # sides replace those at s/2 (r2 and l2 are arrays of this call's own)
         found = third.found
@@ -500,12 +504,15 @@ def _second_level(judged: Judged, part: Any) -> None:
     if at_kink.any():
         numeric = np.where(at_kink, a.clip(low, high), numeric)
         tol = tol.where(at_kink, tol_kink)
+        # (each element's sum is its own parts' sum: bound's where they are tol_kink's)
+        total = None if total is None else np.where(at_kink, bound, total)
     unsure = ((verdict == UNSURE) & ~shared).nonzero()[0]
     if unsure.size:
         tol = tol.copy()
         _smaller_steps(unsure, level, d2, numeric, tol, verdict)
+        total = None
     judged.numeric[part], judged.verdict[part] = numeric, verdict
-    judged.tol.put(part, tol)
+    judged.tol.put(part, tol, total=total)
     judged.at_kink[part] = at_kink & (verdict != PASS)
     judged.right[part], judged.left[part] = r2, l2
     judged.shared[part] = shared & (verdict == UNSURE)
@@ -713,7 +720,7 @@ def _settle(judged: Judged, probe: _NoiseProbe, which: np.ndarray) -> None:
         inter = None
     scale_b = np.abs(_spread(judged.scale, judged.idx.shape))
     which = which[~measured[which]]
-    error = np.abs(judged.a - judged.numeric) / judged.tol.total()
+    error = np.abs(judged.a - judged.numeric) / judged.tol.totals  # type: ignore[operator]
     which = which[np.argsort(error[which], kind="stable")]
     which = which[: max(0, NOISE_LIMIT - int(measured.sum()))]
     if which.size == 0:
