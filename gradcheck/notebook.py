@@ -11,19 +11,23 @@ Discovery, planning and the Hypothesis-driven runs are the ``gradcheck`` command
 
 from __future__ import annotations
 
+import os
 import sys
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from gradcheck.errors import TargetError
 from gradcheck.report import ERROR, FAILED, PASSED, UNFINISHED
 from gradcheck.targets.config import load_config
 from gradcheck.targets.discovery import Target, find_classes
+from gradcheck.targets.folders import directory_files
+from gradcheck.targets.loading import load_target
 from gradcheck.targets.options import DEFAULT_EXAMPLES, DEFAULT_SEED
 from gradcheck.targets.pipeline import plan_target, run_planned
-from gradcheck.targets.results import ClassResult
-from gradcheck.views import counted, render_table, results_html
+from gradcheck.targets.results import ClassResult, unloadable_file
+from gradcheck.views import render_table, results_html, units
 
 __all__ = ["Checked", "check_all", "load_ipython_extension"]
 
@@ -60,7 +64,7 @@ class Checked:
         if len(self.failed) > 4:
             names += ", ..."
         bad = f" ({names})" if names else ""
-        return f"<Checked {counted(len(self.results), 'class')}: {text}{bad}>"
+        return f"<Checked {units(self.results)}: {text}{bad}>"
 
     def __str__(self) -> str:
         return render_table(self.results)
@@ -69,17 +73,21 @@ class Checked:
         return results_html(self.results)
 
 
-def check_all(namespace: Mapping[str, Any] | None = None, *, examples: int = DEFAULT_EXAMPLES,
+def check_all(namespace: Mapping[str, Any] | types.ModuleType | str | os.PathLike[str] |
+              None = None, *, examples: int = DEFAULT_EXAMPLES,
               seed: int = DEFAULT_SEED) -> Checked:
     """Check every NNFS-style class defined in a notebook (by default, ``__main__``).
 
     Parameters
     ----------
-    namespace : mapping, optional
+    namespace : mapping, module, str or path, optional
         The names to search, e.g. ``globals()``; default: the running ``__main__``
         module, which is the notebook's namespace in Jupyter and IPython. Only classes
         defined there count (``cls.__module__`` equals the namespace's ``__name__``), not
-        those imported into it.
+        those imported into it. An imported module is searched the same way. A path or
+        a module name is what the ``gradcheck`` command takes: a ``.py`` file, a
+        notebook, a package, or a plain directory (each of its files and notebooks; a
+        file that cannot be loaded is an ``error`` row of kind ``file``).
     examples : int
         Hypothesis examples per check (default 20).
     seed : int
@@ -94,6 +102,10 @@ def check_all(namespace: Mapping[str, Any] | None = None, *, examples: int = DEF
     ------
     ValueError
         ``examples`` below 1 or ``seed`` below 0.
+    TypeError
+        ``namespace`` is none of the above.
+    gradcheck.errors.TargetError
+        A path or module name that cannot be loaded (no such file, an import error).
 
     Notes
     -----
@@ -106,17 +118,44 @@ def check_all(namespace: Mapping[str, Any] | None = None, *, examples: int = DEF
         raise ValueError(f"examples={examples!r}; expected a positive integer")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed={seed!r}; expected a non-negative integer")
+    checked = Checked()
+    targets, checked.results = _targets(namespace, seed)
+    for target in targets:
+        config = load_config(target)
+        for planned in plan_target(target, find_classes(target), config).plans:
+            checked.results.append(run_planned(planned, examples=examples, seed=seed))
+    return checked
+
+
+def _targets(namespace: object, seed: int) -> tuple[list[Target], list[ClassResult]]:
+    """What :func:`check_all` searches, and the ``error`` rows of files that did not load."""
     if namespace is None:
-        module = sys.modules["__main__"]
-    else:
+        return [_module_target(sys.modules["__main__"])], []
+    if isinstance(namespace, types.ModuleType):
+        return [_module_target(namespace)], []
+    if isinstance(namespace, Mapping):
         module = types.ModuleType(str(namespace.get("__name__", "__main__")))
         vars(module).update(namespace)
-    target = Target(spec=module.__name__, module=module, path=None, modules=[module])
-    config = load_config(target)
-    checked = Checked()
-    for planned in plan_target(target, find_classes(target), config).plans:
-        checked.results.append(run_planned(planned, examples=examples, seed=seed))
-    return checked
+        return [_module_target(module)], []
+    if isinstance(namespace, str | os.PathLike):
+        spec = os.fspath(namespace)
+        files = directory_files(spec)
+        if files is None:  # a file, a notebook, a package or a module name
+            return [load_target(spec, seed=seed)], []
+        targets, broken = [], []
+        for file in files:
+            try:
+                targets.append(load_target(file, seed=seed))
+            except TargetError as exc:
+                broken.append(unloadable_file(file, str(exc)))
+        return targets, broken
+    raise TypeError(f"check_all takes a namespace (globals(), a module), a path or a module "
+                    f"name, not {type(namespace).__name__}")
+
+
+def _module_target(module: types.ModuleType) -> Target:
+    """A module already loaded, searched for the classes it defines."""
+    return Target(spec=module.__name__, module=module, path=None, modules=[module])
 
 
 def load_ipython_extension(ipython: Any) -> None:

@@ -54,6 +54,7 @@ __all__ = [
     "render_output",
     "render_table",
     "render_totals",
+    "units",
     "render_unchecked",
     "report_html",
     "report_repr",
@@ -558,7 +559,7 @@ def render_totals(targets: Sequence[str], results: Sequence[Any], *, seed: int,
     """``TARGET: N classes, N checks, N examples (seed S) in T s``, after the table."""
     checks = sum(len(r.checks) for r in results)
     examples = sum(c.examples for r in results for c in r.checks)
-    return (f"\n{', '.join(targets)}: {_units(results)}, {counted(checks, 'check')}, "
+    return (f"\n{', '.join(targets)}: {units(results)}, {counted(checks, 'check')}, "
             f"{counted(examples, 'example')} (seed {seed}) in {seconds:.1f} s\n")
 
 
@@ -569,7 +570,7 @@ def counted(count: int, noun: str) -> str:
     return f"{count} {noun}{'es' if noun.endswith(('s', 'sh', 'ch', 'x')) else 's'}"
 
 
-def _units(results: Sequence[Any]) -> str:
+def units(results: Sequence[Any]) -> str:
     """``5 classes``, ``3 functions`` or ``2 classes and 3 functions``."""
     functions = sum(r.kind in FUNCTION_KINDS for r in results)
     classes = len(results) - functions

@@ -54,7 +54,7 @@ from gradcheck.targets.options import (
     thread_count,
 )
 from gradcheck.targets.pipeline import plan_target, run_planned
-from gradcheck.targets.results import ClassResult
+from gradcheck.targets.results import ClassResult, unloadable_file
 from gradcheck.targets.runner import load_engine
 from gradcheck.views import (
     NOTHING_VERIFIED,
@@ -634,11 +634,6 @@ def _run_guarded(planned: Planned, args: argparse.Namespace, on_check: Any) -> C
                            notes=list(planned.notes))
     finally:
         _keep_output(args, found.name, buffer)
-
-
-def unloadable_file(spec: str, reason: str) -> ClassResult:
-    """The ``error`` row of a file of a directory that could not be loaded."""
-    return ClassResult(spec, "file", spec, ERROR, reason)
 
 
 def broken_class(target: Target, name: str, reason: str) -> ClassResult:

@@ -150,9 +150,16 @@ class LayerRun(Run[LayerSubject]):
         """How forward gives its output, known from here on (and said)."""
         report = self.report
         if subject.out_packing is not None:
+            given = ("a list of upstream gradients, one each" if subject.out_packing.as_list
+                     else "one upstream gradient each")
             report.notes.append(
                 f"forward returns {len(subject.out_packing.shapes)} outputs: backward "
-                f"given one upstream gradient each")
+                f"given {given}")
+        if subject.first_of:
+            report.notes.append(
+                f"forward returns {subject.first_of} arrays and backward takes one upstream "
+                "gradient: the first is the output checked (the others, e.g. attention "
+                "weights, are not differentiated)")
         subject.output_known = True
         if subject.returns_output:
             report.notes.append("forward returns its output instead of setting self.output")

@@ -370,11 +370,37 @@ class Run(ABC, Generic[S]):
         view = next((other for other, v in subject.params.items()
                      if np.may_share_memory(v, param.value)
                      and np.shares_memory(v, param.value)), None)
-        if view is None and (label in given or any(_conventional(p) for p in places)):
+        conventional = any(_conventional(p) for p in places)
+        if view is None and conventional and label not in given and label in self.recast \
+                and self._forward_ignores(subject, param):
+            return  # (self.weights of an attention: forward's own result, kept; a cache)
+        if view is None and (label in given or conventional):
             report.gradients.append(
                 self._missing_gradient(label, param, places, by_backward, before))
         elif label not in rebound:
             report.constants.append(label + (f" (a view of {view})" if view else ""))
+
+    def _forward_ignores(self, subject: Subject, param: Parameter) -> bool:
+        """Whether forward rebinds ``param`` without reading what it held (a cache).
+
+        The held array is replaced by NaN and forward run once more: an output unchanged
+        and finite means forward computes it anew from its input. ``self.weights =
+        self.weights.astype(float)`` reads it, and stays a parameter.
+        """
+        held = param.place.get()
+        kept = dict(vars(self.obj)) if hasattr(self.obj, "__dict__") else None
+        try:
+            before = np.array(subject.forward(self.x.copy()), dtype=np.float64)
+            param.place.set(np.full_like(param.value, np.nan))
+            after = np.array(subject.forward(self.x.copy()), dtype=np.float64)
+        except (UserCodeError, ProtocolError, ValueError, TypeError):
+            return False
+        finally:
+            if kept is not None:  # (what these two calls bound is not backward's doing)
+                vars(self.obj).clear()
+                vars(self.obj).update(kept)
+            param.place.set(held)
+        return bool(np.isfinite(after).all()) and np.array_equal(before, after)
 
     def _missing_gradient(self, label: str, param: Parameter, places: list[Place],
                           by_backward: set[str],
@@ -387,6 +413,7 @@ class Run(ABC, Generic[S]):
             if before.get(id(owner), {}).get(k, _ABSENT) is not v
             and not names.is_gradient_name(k, set(self.groups) | {p.name for p in places})
             and k not in names.DINPUTS_NAMES
+            and k not in {p.name for p in places}  # (the parameter itself, put back here)
         ]
         new += [p.name for other in sorted(by_backward)
                 for p in self.groups.get(other, [])]

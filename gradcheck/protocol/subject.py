@@ -16,6 +16,7 @@ the gradients are gradients of. The engine asks; it never tests a kind string.
 from __future__ import annotations
 
 import contextlib
+import inspect
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -329,6 +330,9 @@ class LayerSubject(Subject):
         self.packing: Packing | None = None
         #: a tuple output (``(h, c)``) packed side by side; backward gets one part each
         self.out_packing: Packing | None = None
+        #: forward returns several arrays and backward takes one gradient (``return out,
+        #: attention_weights``): the first is the output; how many there are
+        self.first_of: int = 0
         #: state carried from call to call (a hidden state), put back before every call:
         #: attribute or (attribute, key) -> the array it held when the check began
         self.carry: dict[tuple[Any, ...], np.ndarray] | None = None
@@ -351,6 +355,8 @@ class LayerSubject(Subject):
         if self._tuple_output(returned, before, x):
             assert self.out_packing is not None
             return self.out_packing.pack(returned)
+        if self.first_of and isinstance(returned, (tuple, list)):
+            returned = returned[0]  # (seen on this call: later calls take it when made)
         if self.returns_output:
             if not self.buffer and returned is self._last:
                 self.buffer = True
@@ -378,6 +384,8 @@ class LayerSubject(Subject):
             self._reset_done = True
         returned = call(self.obj, self.roles.forward, *args, *self.extra)
         self.pin.note_draws()
+        if self.first_of:
+            return returned[0]
         return float_output(returned)  # (out, indices): the output is the float array
 
     def _known_output(self, returned: Any) -> Any:
@@ -417,10 +425,36 @@ class LayerSubject(Subject):
         if not all(isinstance(r, np.ndarray) and r.ndim >= 1 and r.dtype.kind == "f"
                    and r.shape[0] == x.shape[0] for r in returned):
             return False
-        self.out_packing = Packing.of(returned, names=[f"output[{i}]"
-                                                       for i in range(len(returned))])
+        one = self._one_gradient()
+        if one and not isinstance(returned, list):
+            self.first_of = len(returned)
+            return False
+        # a list of outputs and a backward taking one argument: the gradients as one list
+        self.out_packing = Packing.of(returned, as_list=one,
+                                      names=[f"output[{i}]" for i in range(len(returned))])
         self.returns_output = True
         return True
+
+    def _one_gradient(self) -> bool:
+        """Whether backward takes one upstream gradient, by its required arguments.
+
+        Those a learning rate or a label take (``backward(grad, learning_rate)``,
+        ``backward(dz, y)``) are not counted; a backward laid out otherwise, or taking
+        ``*grads``, is taken to want one gradient per output.
+        """
+        roles = self.roles
+        if roles.layout or roles.inputs_first or roles.inputs_second or roles.takes_nothing:
+            return False
+        try:
+            params = inspect.signature(getattr(self.obj, roles.backward)).parameters.values()
+        except (TypeError, ValueError):
+            return False
+        if any(p.kind is p.VAR_POSITIONAL for p in params):
+            return False
+        required = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                    and p.default is p.empty]
+        taken = int(roles.learning_rate and roles.rate_attribute is None)
+        return len(required) - taken - len(self.backward_extra) == 1
 
     def _kept_result(self, returned: Any) -> Any:
         """A returned output, copied when forward writes into one buffer every call."""
@@ -455,7 +489,7 @@ class LayerSubject(Subject):
     def backward(self, dvalues: np.ndarray, y: np.ndarray | None = None) -> Any:
         """One backward call with the upstream gradient ``dvalues``."""
         if self.out_packing is not None:
-            return self.call_backward(*self.out_packing.unpack(
+            return self.call_backward(*self.out_packing.arguments(
                 dvalues.reshape(dvalues.shape[0], -1)), *self.backward_extra)
         return self.call_backward(dvalues, *self.backward_extra)
 

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import io
+import random
 import re
 import sys
+import warnings
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from gradcheck.protocol.derivative import derivative_of, required_names
+from gradcheck.protocol.params import find_candidates
 from gradcheck.targets.activation_pairs import folder_pairs, module_pairs
 from gradcheck.targets.classes import signature_params
 from gradcheck.targets.searching import ParameterArray, values_for
@@ -152,6 +157,8 @@ def _is_regularizer(name: str) -> bool:
 #                    (test_zoo_observed_b.py, the numpydoc/Google-style test)
 #   _searched_value  input_shape / depth of Convolutional (tests/zoo_observed_b/conv.py)
 #   _guessed_value   a dropout rate (test_cli_discovery test_a_dropout_rate_is_guessed...)
+#   _module_pair     Activation(f, f_prime) (tests/zoo_observed/activation_layer.py)
+#   _observed_size   SelfAttention(d_model) (tests/test_constructor_observed_sizes.py)
 #   (none)           Layer_X(mystery): skipped with the reason (test_cli_command, "no
 #                    checkable class"; test_cli_discovery Layer_Mystery)
 _ArgumentRule = Callable[[type, inspect.Parameter, Constructor], bool]
@@ -221,8 +228,72 @@ def _module_pair(cls: type, p: inspect.Parameter, build: Constructor) -> bool:
     return True
 
 
+def _observed_size(cls: type, p: inspect.Parameter, build: Constructor) -> bool:
+    """An argument no name tells (``SelfAttention(d_model)``): a size if the arrays follow it.
+
+    Observed on the constructor itself (:func:`_sizes_by_construction`), so that any
+    spelling counts (``d_model``, ``emb``, ``nin``); the argument is then drawn like
+    ``n_inputs``.
+    """
+    if p.name not in _sizes_by_construction(cls):
+        return False
+    build.sizes.append(p.name)
+    return True
+
+
+_OBSERVED: weakref.WeakKeyDictionary[type, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
+def _sizes_by_construction(cls: type) -> frozenset[str]:
+    """The required constructor arguments that size the arrays the object makes.
+
+    Every required argument is given 3 and the object built; then each in turn is given
+    5: an argument is a size when the object's arrays change shape with it and one of
+    them has a 5 in its shape. Nothing when a build with ints raises (an argument that
+    is an object, a string or a list). The global random generators are restored and
+    what the constructor prints is dropped. Kept per class, weakly (a class redefined in
+    a notebook is a new class).
+    """
+    if cls in _OBSERVED:
+        return _OBSERVED[cls]
+    params = [p for p in signature_params(cls) or []
+              if p.default is inspect.Parameter.empty
+              and p.kind not in (inspect.Parameter.VAR_POSITIONAL,
+                                 inspect.Parameter.VAR_KEYWORD)]
+    found: set[str] = set()
+    base = _array_shapes(cls, params, {})
+    if base is not None:
+        for p in params:
+            moved = _array_shapes(cls, params, {p.name: 5})
+            if moved is not None and moved != base and any(5 in s for s in moved):
+                found.add(p.name)
+    _OBSERVED[cls] = frozenset(found)
+    return _OBSERVED[cls]
+
+
+def _array_shapes(cls: type, params: list[inspect.Parameter],
+                  values: dict[str, int]) -> list[tuple[int, ...]] | None:
+    """The shapes of the float arrays ``cls`` built with ints holds; None if it raised."""
+    args = [values.get(p.name, 3) for p in params
+            if p.kind is inspect.Parameter.POSITIONAL_ONLY]
+    kwargs = {p.name: values.get(p.name, 3) for p in params
+              if p.kind is not inspect.Parameter.POSITIONAL_ONLY}
+    numpy_state, python_state = np.random.get_state(), random.getstate()
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), \
+                contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            obj = cls(*args, **kwargs)
+    except Exception:  # noqa: BLE001 - any failure: not built with ints
+        return None
+    finally:
+        np.random.set_state(numpy_state)
+        random.setstate(python_state)
+    return sorted(a.shape for a in find_candidates(obj).arrays)
+
+
 ARGUMENT_RULES: tuple[_ArgumentRule, ...] = (_drawn_size, _searched_value, _guessed_value,
-                                             _module_pair)
+                                             _module_pair, _observed_size)
 
 
 def _unknown_arguments(params: list[inspect.Parameter], given: dict[str, Any]) -> list[str]:

@@ -14,6 +14,7 @@ import dataclasses
 import functools
 import io
 import re
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -339,7 +340,8 @@ def _layer_spec(found: Found, build: Constructor, obj: Any, candidate: shapes.Ca
     returned = user_call(f"{found.name}.forward", _forward_layer, obj, inputs, found.training)
     output = _output_of(obj, returned)
     assert output is not None
-    params = _parameters(obj, output, inputs)
+    params = _parameters(obj, output, inputs, functools.partial(
+        user_call, f"{found.name}.forward", _forward_layer, obj, inputs, found.training))
     large = None
     if candidate.domain != "ids":
         big = shapes.probe_inputs(candidate, 3, np.random.default_rng(1),
@@ -512,21 +514,41 @@ def _output_of(obj: Any, returned: Any) -> np.ndarray | None:
         if isinstance(value, np.ndarray):
             return value
     returned = float_output(returned)  # (out, indices)
+    if isinstance(returned, (tuple, list)) and returned \
+            and all(isinstance(r, np.ndarray) for r in returned):
+        return returned[0]  # (h, c), (out, attention weights): the first sets the batch
     return returned if isinstance(returned, np.ndarray) else None
 
 
-def _parameters(obj: Any, output: np.ndarray, inputs: np.ndarray | None = None) -> list[str]:
+def _parameters(obj: Any, output: np.ndarray, inputs: np.ndarray | None = None,
+                forward: Callable[[], Any] | None = None) -> list[str]:
     """Where the parameters live (``weights``, ``params['W']``): arrays given a gradient.
 
     Observed as the engine observes them (:mod:`gradcheck.protocol.params`), after one
-    backward call; conventional names (``weights``, ``W``) count even without one.
+    backward call; conventional names (``weights``, ``W``) count even without one, unless
+    ``forward`` (the probe's forward again) binds a new array there on every call: what
+    forward computes (``self.weights`` of an attention, kept for a plot) is no parameter.
     """
+    rebound = _rebound_by(obj, forward, output) if forward is not None else set()
     with contextlib.suppress(UserCodeError, SkipError):
         user_call("backward", _backward_layer, obj, np.ones_like(output, dtype=np.float64),
                   inputs)
     labels = []
     found = find_candidates(obj, exclude=[output])
     for places in found.groups:
-        if any(gradient_of(p) is not None or is_conventional(p.name) for p in places):
+        if any(gradient_of(p) is not None for p in places) or any(
+                is_conventional(p.name) and p.describe() not in rebound for p in places):
             labels.append(preferred(places).describe())
     return labels
+
+
+def _rebound_by(obj: Any, forward: Callable[[], Any], output: np.ndarray) -> set[str]:
+    """The places holding another array after ``forward`` ran again (none if it raised)."""
+    held = {p.describe(): p.get() for places in find_candidates(obj, exclude=[output]).groups
+            for p in places}
+    try:
+        forward()
+    except (UserCodeError, SkipError):
+        return set()
+    now = {p.describe(): p.get() for places in find_candidates(obj).groups for p in places}
+    return {where for where, value in held.items() if now.get(where) is not value}

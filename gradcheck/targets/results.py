@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from gradcheck.targets.specs import CheckSpec, Planned
 
 __all__ = ["RANK", "Case", "CheckResult", "ClassResult", "checked_once", "not_run",
-           "worst_of"]
+           "unloadable_file", "worst_of"]
 
 # Worst first: the status of a class is the worst status of its checks.
 RANK: dict[str, int] = {ERROR: 0, FAILED: 1, UNFINISHED: 2, INCONCLUSIVE: 3, PASSED: 4,
@@ -206,3 +206,8 @@ def checked_once(spec: CheckSpec, report: Any, seconds: float) -> ClassResult:
                         inconclusive=int(verdict == INCONCLUSIVE), seconds=seconds)
     return ClassResult(found.name, found.kind, found.module, verdict, check.message, [check],
                        seconds=seconds)
+
+
+def unloadable_file(spec: str, reason: str) -> ClassResult:
+    """The ``error`` row of a file of a directory that could not be loaded."""
+    return ClassResult(spec, "file", spec, ERROR, reason)
