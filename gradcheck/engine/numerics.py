@@ -441,7 +441,8 @@ def _second_level(judged: Judged, part: Any) -> None:
     twice_rounding = twice.rounding_total()  # (twice.total(): summed once, used twice)
     tol = twice.rounding_plus(truncation=trunc, analytic=alpha)
     finite_r = np.isfinite(richardson)
-    total = tol.total(twice_rounding)  # (the sums of tol: kept while tol is not patched)
+    # (the sums of tol, kept while tol is patched only where they are known)
+    total: np.ndarray | None = tol.total(twice_rounding)
     smooth = finite_r & (np.abs(a - richardson) <= total)
 
     # one-sided differences: right and left, at s and s/2
@@ -720,7 +721,9 @@ def _settle(judged: Judged, probe: _NoiseProbe, which: np.ndarray) -> None:
         inter = None
     scale_b = np.abs(_spread(judged.scale, judged.idx.shape))
     which = which[~measured[which]]
-    error = np.abs(judged.a - judged.numeric) / judged.tol.totals  # type: ignore[operator]
+    totals = judged.tol.totals
+    assert totals is not None  # (a judged's tolerance keeps its sums)
+    error = np.abs(judged.a - judged.numeric) / totals
     which = which[np.argsort(error[which], kind="stable")]
     which = which[: max(0, NOISE_LIMIT - int(measured.sum()))]
     if which.size == 0:
