@@ -47,12 +47,14 @@ from gradcheck.protocol.params import (
     gradient_of,
 )
 from gradcheck.protocol.places import ATTR, Place, attributes
-from gradcheck.protocol.roles import RESET_NAMES
+from gradcheck.protocol.roles import RESET_NAMES, roles_of
+from gradcheck.protocol.source import returns_none_on_purpose
 from gradcheck.protocol.subject import Subject, get_dinputs
 from gradcheck.report import (
     INCONCLUSIVE,
     MISSING,
     GradientResult,
+    Kind,
     Report,
 )
 
@@ -106,6 +108,9 @@ class Run(ABC, Generic[S]):
         self.groups: dict[str, list[Place]] = {}
         self.candidates: list[tuple[list[Place], np.ndarray]] = []
         self.recast: set[str] = set()  # parameters forward or backward rebound
+        self._caches: dict[str, bool] = {}  # candidates forward binds anew (_kept_cache)
+        #: the object's attributes after this pass's forward (layers updating in backward)
+        self._forward_state: dict[str, Any] | None = None
         self.dinputs_name = "dinputs"
         self.unheld: str | None = None  # why the randomness cannot be pinned
         # where the input gradient is when no name says it (a returned tuple, ``dinput``)
@@ -380,6 +385,20 @@ class Run(ABC, Generic[S]):
         elif label not in rebound:
             report.constants.append(label + (f" (a view of {view})" if view else ""))
 
+    def _kept_cache(self, subject: Subject, label: str) -> bool:
+        """A candidate forward binds anew from its input (``self.last_input = x.copy()``).
+
+        After a backward that updates (``backward(grad, learning_rate)``), backward runs
+        again without a forward in between (the update read at other rates): such a cache
+        must stay as forward left it, not go back to the array seen when candidates were
+        found (the warm-up's input). Decided once per candidate (:meth:`_forward_ignores`).
+        """
+        if not subject.roles.learning_rate:
+            return False
+        if label not in self._caches:
+            self._caches[label] = self._forward_ignores(subject, subject.parameters[label])
+        return self._caches[label]
+
     def _forward_ignores(self, subject: Subject, param: Parameter) -> bool:
         """Whether forward rebinds ``param`` without reading what it held (a cache).
 
@@ -501,8 +520,15 @@ class Run(ABC, Generic[S]):
     # -- gradients from a backward(grad, learning_rate) update ---------------------------
     def _update_step(self, subject: Subject, dv: np.ndarray, y: Any, labels: list[str],
                      rate: float) -> tuple[dict[str, np.ndarray], Any]:
-        """``(before - after) / rate`` per parameter for one backward at ``rate``; undone."""
-        saved = {label: subject.params[label].copy() for label in labels}
+        """``(before - after) / rate`` per parameter for one backward at ``rate``; undone.
+
+        What a place holds before the call is what it gets back: a cache forward rebinds
+        (``self.last_input = x.copy()``, a candidate until classified) keeps this forward's
+        array, never the one seen when the candidates were found (the warm-up's input).
+        """
+        self._restore_forward_state()
+        held = {label: self._held(subject, label) for label in labels}
+        saved = {label: held[label].copy() for label in labels}
         subject.rate = rate
         try:
             returned = subject.backward(np.array(dv, dtype=np.float64, copy=True),
@@ -516,10 +542,39 @@ class Run(ABC, Generic[S]):
             after = np.asarray(current, dtype=np.float64)
             if after.shape == saved[label].shape:
                 out[label] = (saved[label] - after) / rate
-            if current is not param.value:
-                param.place.set(param.value)
-            np.copyto(param.value, saved[label])
+            if current is not held[label]:
+                param.place.set(held[label])
+            if held[label].flags.writeable:
+                np.copyto(held[label], saved[label])
         return out, returned
+
+    def _restore_forward_state(self) -> None:
+        """The attributes this pass's forward bound, back before backward runs again.
+
+        Reading an update calls backward again with no forward in between, after probes
+        that call forward on other inputs: a cache forward binds (``self.last_input =
+        x.copy()``) would hold theirs. Parameters are left as they are (the engine's own
+        arrays); caches (:meth:`_kept_cache`) and every other attribute go back.
+        """
+        state = self._forward_state
+        if state is None:
+            return
+        parameters = {p.name for label, places in self.groups.items()
+                      if not self._caches.get(label, False) for p in places if p.depth == 1}
+        own = vars(self.obj)
+        for key, value in state.items():
+            if key not in parameters and own.get(key, _ABSENT) is not value:
+                setattr(self.obj, key, value)
+
+    @staticmethod
+    def _held(subject: Subject, label: str) -> np.ndarray:
+        """The array a candidate's place holds now: its own unless forward rebound it."""
+        param = subject.parameters[label]
+        current = param.place.get()
+        if current is not param.value and isinstance(current, np.ndarray) \
+                and current.shape == param.value.shape and current.dtype == param.value.dtype:
+            return current
+        return param.value
 
     def _find_updated(self, subject: Subject, dv: np.ndarray, y: Any) -> None:
         """Which parameters a ``backward(grad, learning_rate)`` updates."""
@@ -599,6 +654,8 @@ class Run(ABC, Generic[S]):
             out = self._first_output(subject, out)
         record = checks.Pass(subject.input_name, self.x, x_in.copy())
         changed, rebound = self._keep_params(subject, saved, rebinding=False)
+        if subject.roles.learning_rate and hasattr(self.obj, "__dict__"):
+            self._forward_state = dict(vars(self.obj))  # (see _restore_forward_state)
         record.changed = dict.fromkeys(changed, "forward")
         if first:
             subject = self._after_first_forward(subject, out)
@@ -715,6 +772,16 @@ class Run(ABC, Generic[S]):
                     f"{self._input_name()} are ids given as floats (the output is piecewise "
                     f"constant in them, forward casts them): not differentiable, no input "
                     f"gradient expected")
+                return None
+            backward = roles_of(self.obj).backward
+            method = getattr(type(self.obj), backward, None)
+            if where is None and self.report.kind == Kind.LAYER and callable(method) \
+                    and returns_none_on_purpose(method):
+                self.differentiable_inputs = False
+                report.notes.append(
+                    f"{backward} returns None on purpose (`return None`): "
+                    f"no input gradient, as for the first layer of a network; its "
+                    f"parameters are checked")
                 return None
             if where is None:
                 report.gradients.append(GradientResult(
@@ -872,8 +939,8 @@ class Run(ABC, Generic[S]):
                 if other:
                     rebound.append(label)
                     moved = moved or rebinding
-                if rebinding:  # (forward's caches stay: backward reads them)
-                    param.place.set(param.value)
+                if rebinding and not self._kept_cache(subject, label):
+                    param.place.set(param.value)  # (forward's caches stay: see below)
             if moved:
                 changed.append(label)
                 np.copyto(param.value, value)

@@ -58,12 +58,26 @@ OUTPUT_ARGUMENT_NAMES = ("s", "y", "out", "output", "a", "fx", "f_x", "sig", "si
 def derivative_of(name: str, functions: set[str] | dict[str, Any]) -> str | None:
     """The function ``name`` is a derivative of, among ``functions`` (None if none).
 
+    The word around the base is read with case and underscores set aside
+    (``sigmoidGradient``, the Coursera exercises' spelling, is ``sigmoid_gradient``); the
+    base itself must be one of ``functions`` as written.
+
     >>> derivative_of("sigmoid_prime", {"sigmoid"}), derivative_of("drelu", {"relu"})
     ('sigmoid', 'relu')
+    >>> derivative_of("sigmoidGradient", {"sigmoid"})
+    'sigmoid'
     """
     for form in DERIVATIVE_FORMS:
         head, _, tail = form.partition("{}")
         if name.startswith(head) and name.endswith(tail) and len(name) > len(head + tail):
+            base = name[len(head):len(name) - len(tail)]
+            if base in functions and base != name:
+                return base
+    lowered = name.lower()
+    for form in DERIVATIVE_FORMS:
+        head, _, tail = form.replace("_", "").lower().partition("{}")
+        if len(head + tail) >= 3 and lowered.startswith(head) and lowered.endswith(tail) \
+                and len(name) > len(head + tail):
             base = name[len(head):len(name) - len(tail)]
             if base in functions and base != name:
                 return base

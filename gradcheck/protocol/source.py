@@ -81,6 +81,40 @@ def compared_strings(function: Callable[..., Any]) -> dict[str, list[str]]:
     return found
 
 
+def returns_none_on_purpose(function: Callable[..., Any]) -> bool:
+    """Whether every ``return`` of ``function`` is written ``return None``, and one is.
+
+    A backward that ends ``return None`` (a first layer's: "nothing to pass on") says
+    it gives no input gradient; one that just falls off its end, as the book's do after
+    setting ``self.dinputs``, says nothing. A template (a docstring, ``pass`` and
+    ``return None`` alone) says nothing either.
+    """
+    tree = function_tree(function)
+    if tree is None:
+        return False
+    returns = _own_returns(tree)
+    work = [s for s in tree.body if not isinstance(s, ast.Pass | ast.Return) and not (
+        isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    return bool(returns) and bool(work) and all(
+        isinstance(r.value, ast.Constant) and r.value.value is None for r in returns)
+
+
+def binds_method_results(function: Callable[..., Any]) -> bool:
+    """Whether ``function`` binds an attribute to what a held object's method returns.
+
+    ``self.W = self.W_opt.update(self.W, grad_w)``: an optimizer that returns the new
+    parameter, which the caller binds (the old array, kept as ``W``, stays as it was).
+    """
+    tree = function_tree(function)
+    for node in ast.walk(tree) if tree is not None else ():
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) \
+                and isinstance(node.value.func, ast.Attribute) \
+                and isinstance(node.value.func.value, ast.Attribute) \
+                and any(isinstance(t, ast.Attribute) for t in node.targets):
+            return True
+    return False
+
+
 def _own_returns(tree: ast.FunctionDef) -> list[ast.Return]:
     """The return statements of the function itself (not of nested functions)."""
     out: list[ast.Return] = []

@@ -24,9 +24,11 @@ import numpy as np
 
 from gradcheck.protocol.derivative import derivative_of, required_names
 from gradcheck.protocol.params import find_candidates
+from gradcheck.protocol.roles import HELD_RATE, OPTIMIZER_NAMES, HeldOptimizer, roles_of
+from gradcheck.protocol.source import binds_method_results
 from gradcheck.targets.activation_pairs import folder_pairs, module_pairs
 from gradcheck.targets.classes import signature_params
-from gradcheck.targets.searching import ParameterArray, values_for
+from gradcheck.targets.searching import ParameterArray, looked_up_keys, values_for
 
 __all__ = [
     "ARGUMENT_RULES",
@@ -179,10 +181,14 @@ def _drawn_size(cls: type, p: inspect.Parameter, build: Constructor) -> bool:
 
 
 def _searched_value(cls: type, p: inspect.Parameter, build: Constructor) -> bool:
-    """An argument with known candidate values (targets/searching.py) starts at the first."""
-    if values_for(p.name) is None:
+    """An argument with known candidate values (targets/searching.py) starts at the first.
+
+    One looked up in a module's dict (``activation_functions[name]``) tries its keys.
+    """
+    values = looked_up_keys(cls).get(p.name) or values_for(p.name)
+    if values is None:
         return False
-    build.searched[p.name] = values_for(p.name) or []
+    build.searched[p.name] = list(values)
     build.fixed[p.name] = build.shown[p.name] = build.searched[p.name][0]
     return True
 
@@ -392,6 +398,11 @@ def constructors(cls: type, config: list[dict[str, Any]] | None) -> tuple[
                 f"guessed; give them in {CONFIG_NAME} or [tool.gradcheck.args.{cls.__name__}]"
             )
         build.input_size = _input_size(params, given, build)
+        if initializer(cls) is not None:  # Dense(n_units, input_shape=None): shapes too
+            for p in params:
+                values = values_for(p.name)
+                if p.default is None and p.name not in given and values is not None:
+                    build.searched[p.name] = [None, *values, (4,)]
         builds.append(build)
         strong = _regularized(params, given, build)
         if strong is not None:
@@ -417,8 +428,41 @@ def _documented_tuple(cls: type, name: str) -> bool:
     return False
 
 
+#: methods a layer is set up with after construction, given an optimizer
+#: (``layer.initialize(optimizer)``, as a from-scratch library's network does on ``add``)
+_INITIALIZERS = ("initialize", "initialise", "init", "build", "setup", "init_params",
+                 "initialize_parameters", "initialize_weights", "init_weights", "compile")
+
+
+def initializer(cls: type) -> str | None:
+    """The method ``cls`` is set up with, given an optimizer it keeps, if it has one.
+
+    ``initialize(self, optimizer)``: one required argument, named as an optimizer.
+    """
+    for name in _INITIALIZERS:
+        method = inspect.getattr_static(cls, name, None)
+        if inspect.isfunction(method):
+            wanted = (required_names(method) or [])[1:]
+            if len(wanted) == 1 and wanted[0].lower() in OPTIMIZER_NAMES:
+                return name
+    return None
+
+
 def prepare(obj: Any) -> None:
-    """Give book-style objects the state their ``calculate`` needs (``new_pass()``)."""
+    """Give objects the state they need before forward.
+
+    Book-style objects get what their ``calculate`` needs (``new_pass()``); a layer set
+    up with ``initialize(optimizer)`` gets an optimizer whose rate the check sets
+    (:class:`~gradcheck.protocol.roles.HeldOptimizer`): its backward's updates are read
+    as gradients, like those of ``backward(grad, learning_rate)``.
+    """
+    setup = initializer(type(obj))
+    if setup is not None and hasattr(obj, "__dict__"):
+        obj.__dict__[HELD_RATE] = 0.0
+        backward = getattr(type(obj), roles_of(type(obj)).backward, None)
+        returns_new = callable(backward) and binds_method_results(backward)
+        with contextlib.suppress(Exception):
+            getattr(obj, setup)(HeldOptimizer(obj, returns_new=returns_new))
     held = [v for v in getattr(obj, "__dict__", {}).values() if hasattr(v, "__dict__")]
     for candidate in [obj, *held]:
         for method, args in (("new_pass", ()), ("remember_trainable_layers", ([],))):

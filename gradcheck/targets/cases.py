@@ -33,6 +33,7 @@ from gradcheck.targets.discovery import describe_exception, prepare, wrap_backwa
 from gradcheck.targets.functions import FUNCTIONS
 from gradcheck.targets.results import Case
 from gradcheck.targets.specs import CheckSpec
+from gradcheck.targets.unbatched import with_batch_axis
 
 __all__ = ["FUSED", "LAYERS", "LOSSES", "BuildError", "CaseKind", "cases_for", "quiet"]
 
@@ -255,6 +256,8 @@ def _build(spec: CheckSpec, sizes: dict[str, int]) -> Any:
         raise BuildError(f"{spec.name}({call}) raised {describe_exception(exc)}") from exc
     if spec.backward_only:
         obj = wrap_backward_only(spec.found.cls, obj)
+    if spec.unbatched:
+        obj = with_batch_axis(obj)
     return obj
 
 

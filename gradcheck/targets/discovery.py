@@ -192,7 +192,7 @@ def _variant_failure(found: Found, build: Constructor, spec: CheckSpec) -> str |
     """
     from gradcheck.api import check_layer
 
-    if spec.batch_last or spec.training:
+    if spec.batch_last:
         return None
     shape = spec.input_shape if spec.input_shape is not None else (spec.input_width or 4,)
     candidate = shapes.Candidate(tuple(shape), spec.input_domain, high=spec.input_high)
@@ -202,7 +202,8 @@ def _variant_failure(found: Found, build: Constructor, spec: CheckSpec) -> str |
                         _probe_sizes(build))
         prepare(obj)
         with capture.captured(io.StringIO()):
-            report = check_layer(obj, inputs, raise_on_failure=False, seed=0)
+            report = check_layer(obj, inputs, raise_on_failure=False, seed=0,
+                                 training=True if spec.training else None)
     except (UserCodeError, SkipError, TypeError, ValueError):
         return None
     if report.status not in ("failed", "error"):

@@ -327,6 +327,8 @@ def _layout(pair: FunctionPair, named: dict[str, str], chosen: dict[str, str]) -
     """
     from gradcheck.targets.returning import probe_arguments
 
+    if "unrolled" in named.values():
+        return "unrolled"  # (its length is found by calling it, at each draw's sizes)
     weights = [k for k, r in named.items() if r.startswith("weights")]
     if not weights:
         return "rows"
@@ -412,7 +414,7 @@ def draw_function_case(spec: CheckSpec, draw: Callable[[Any], Any]) -> Case:
         from gradcheck.targets.returning import role_arguments
 
         args, kwargs = role_arguments(spec.build.roles, draw, layout=spec.build.layout,
-                                      chosen=spec.build.chosen)
+                                      chosen=spec.build.chosen, function=pair.forward)
     else:
         assert spec.build.convention is not None
         args, kwargs = draw(gs.function_arguments(spec.build.convention))

@@ -27,7 +27,7 @@ from gradcheck.protocol.params import find_candidates, gradient_of, preferred
 from gradcheck.protocol.places import read_attribute
 from gradcheck.protocol.roles import roles_of
 from gradcheck.targets import masks as masks_
-from gradcheck.targets import shapes
+from gradcheck.targets import shapes, unbatched
 from gradcheck.targets.building import Constructor, argument_defaults, size_defaults
 from gradcheck.targets.classes import Found
 from gradcheck.targets.probe_calls import REJECTED, tries, user_call
@@ -124,6 +124,9 @@ def probe_layer(found: Found, build: Constructor, obj: Any,
         # (W of shape (units, features) in Z = W @ X + b: its columns are the features)
         if _batch_last(found, obj, 3, leading=features):
             return _batch_last_spec(found, build, obj, features, sizes, fixed)
+    single = _unbatched_spec(found, build, obj, widths, sizes, fixed)
+    if single is not None:  # forward takes one sample with no batch axis
+        return single
     if fallback is not None:
         # Nothing gave a finite output that keeps the batch axis: check the first input
         # forward took, so that the check reports what is wrong with its output.
@@ -379,6 +382,35 @@ def _layer_spec(found: Found, build: Constructor, obj: Any, candidate: shapes.Ca
         if len(candidate.shape) == 1:
             spec.input_width = candidate.shape[0]
     return spec
+
+
+def _unbatched_spec(found: Found, build: Constructor, obj: Any,
+                    widths: list[tuple[str | None, int]], sizes: dict[str, int],
+                    fixed: Any) -> CheckSpec | None:
+    """The check of a layer whose forward takes one sample with no batch axis, if it is one.
+
+    Tried when no batched probe kept the batch axis: an image ``(6, 8)``, one with
+    channels last or first, then a vector as wide as the constructor's sizes. The first
+    one sample forward returns a finite array for is the check's input shape, always
+    one sample (:mod:`gradcheck.targets.unbatched`).
+    """
+    if not unbatched.supports(found.cls):
+        return None
+    forward = getattr(obj, roles_of(obj).forward)
+    rng = np.random.default_rng(0)
+    for shape in dict.fromkeys([*unbatched.SINGLE_SHAPES, *((w,) for _, w in widths)]):
+        if not unbatched.accepts_one_sample(forward, shape, rng):
+            continue
+        try:
+            unbatched.with_batch_axis(obj)
+        except TypeError:  # (a class whose instances cannot take a subclass: __slots__)
+            return None
+        candidate = shapes.Candidate(shape)
+        spec = _layer_spec(found, build, obj, candidate,
+                           shapes.probe_inputs(candidate, 1, rng), sizes, fixed)
+        spec.one_sample = spec.unbatched = True
+        return spec
+    return None
 
 
 def _one_sample(found: Found, obj: Any, inputs: np.ndarray, *, batch_last: bool) -> bool:

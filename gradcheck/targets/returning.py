@@ -35,7 +35,8 @@ from gradcheck.protocol.source import (
 )
 
 __all__ = ["NEVER_CALLED", "REG_STRENGTHS", "WEIGHT_SCALES", "choices", "describe_roles",
-           "gradient_functions", "probe_arguments", "role_arguments", "roles"]
+           "gradient_functions", "probe_arguments", "role_arguments", "roles",
+           "unrolled_length"]
 
 #: names of functions the CLI never calls (and their prefixes)
 NEVER_CALLED = ("train", "main", "plot", "download", "fit", "predict", "evaluate", "run",
@@ -49,12 +50,21 @@ _LABELS = {"y", "labels", "label", "y_batch", "targets", "target", "y_train", "y
 _REG = {"reg", "reg_strength", "lam", "lambd", "lmbda", "lambda_", "l2", "alpha",
         "weight_decay", "regularization", "reg_lambda", "lamda", "l2_reg", "reg_lambda_"}
 _BIAS = {"b", "bias", "biases"}
+#: every weight of a network unrolled into one vector (the Coursera exercises'
+#: ``nnCostFunction(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y,
+#: lambda_)``): its length is found by calling the function (:func:`unrolled_length`)
+_UNROLLED = {"nn_params", "params", "parameters", "thetas", "nn_weights", "unrolled_params",
+             "params_unrolled", "theta_unrolled", "weights_unrolled", "flat_params"}
 #: a layer's weights and bias by number: W1, b1, w_2, weights3, bias1
 _LAYERED = re.compile(r"^(w|weights?|b|bias(?:es)?)_?([1-9])$")
 
 #: weight scales and regularization strengths of the course and its clones
 WEIGHT_SCALES = (1e-3, 1e-4, 1e-2, 1e-1)
 REG_STRENGTHS = (0.1, 1.0, 1e3, 2.5e4, 5e4, 0.0)
+
+
+#: a gradient :func:`gradient_functions` found as an expression, not a name
+EXPRESSION = "<expression>"
 
 
 def _never(name: str) -> bool:
@@ -91,6 +101,10 @@ def gradient_functions(module: Any, functions: dict[str, Callable[..., Any]],
             # cross_entropy(...) -> (loss, d / n): short names of a loss's gradient
             shown = returned_names(function, SHORT_GRADIENT_NAMES) or shown
             grads = [n for n in shown[1:] if n in SHORT_GRADIENT_NAMES]
+            if not grads and any(n is None for n in shown[1:]):
+                # cost(...) -> (J, np.concatenate([G1.ravel(), G2.ravel()])): an array
+                # computed where it is returned, beside the loss; matched by its shape
+                grads = [EXPRESSION]
         if not grads:
             continue
         params = positional_names(function)
@@ -157,6 +171,7 @@ def roles(function: Callable[..., Any]) -> tuple[dict[str, str], str]:
             if keyed:
                 out.update(keyed)
                 continue
+            role = "unrolled" if low in _UNROLLED else _size_role(low)
         if role is None:
             if p.default is not p.empty:
                 break  # keeps its default, and so do the parameters after it
@@ -164,6 +179,11 @@ def roles(function: Callable[..., Any]) -> tuple[dict[str, str], str]:
         if role in out.values():
             return {}, f"two arguments read as {role} ({p.name!r})"
         out[p.name] = role
+    unrolled = [k for k, r in out.items() if r == "unrolled"]
+    if unrolled and not {"size D", "size C"} <= set(out.values()):
+        # (a dict of parameters read at computed keys, parameters["W" + str(l)]: no
+        # network sizes are given beside it, so it is no unrolled vector)
+        return {}, f"no value is known for its argument {unrolled[0]!r}"
     if "data" not in out.values() and not any(r.startswith("weights") for r in out.values()):
         return {}, "no weights or data argument among its arguments"
     layers = _layers(out)
@@ -173,6 +193,45 @@ def roles(function: Callable[..., Any]) -> tuple[dict[str, str], str]:
         return {}, ("its weights are numbered " + ", ".join(map(str, sorted(layers)))
                     + ", not 1, 2, ... one per layer")
     return out, ""
+
+
+def _size_role(low: str) -> str | None:
+    """The size a network's argument names, for weights unrolled into one vector.
+
+    ``input_layer_size`` -> ``"size D"``, ``hidden_layer_size`` -> ``"size H"``,
+    ``num_labels`` -> ``"size C"``; None for any other name.
+    """
+    tokens = set(low.split("_"))
+    if not ("size" in tokens or tokens & {"num", "n"} or low.endswith("size")):
+        return None
+    if tokens & {"input", "in", "inputs", "features"}:
+        return "size D"
+    if tokens & {"hidden"}:
+        return "size H"
+    if tokens & {"labels", "label", "classes", "class", "output", "outputs", "out"}:
+        return "size C"
+    return None
+
+
+def unrolled_length(function: Callable[..., Any], args: list[Any], at: int,
+                    limit: int = 400) -> int | None:
+    """The length of the unrolled weight vector at position ``at`` the function runs with.
+
+    The shortest length whose call returns, after the loss, an array of that length (the
+    gradient); the weights are reshaped inside, so every other length raises.
+    """
+    for length in range(1, limit):
+        trial = list(args)
+        trial[at] = np.linspace(-0.5, 0.5, length)
+        try:
+            with np.errstate(all="ignore"):
+                result = function(*trial)
+        except Exception:  # noqa: BLE001 - a length the function refuses
+            continue
+        if isinstance(result, tuple) and any(
+                isinstance(r, np.ndarray) and r.shape == (length,) for r in result[1:]):
+            return length
+    return None
 
 
 def _keyed_roles(function: Callable[..., Any], name: str) -> dict[str, str]:
@@ -243,7 +302,7 @@ def describe_roles(found: dict[str, str], layout: str = "rows") -> str:
     ``costFunction(theta, X, y)``), ``theta (D,)`` and binary targets ``y (N,)``.
     """
     columns = layout == "columns"
-    weighted = any(r.startswith("weights") for r in found.values())
+    weighted = any(r.startswith("weights") or r == "unrolled" for r in found.values())
     data = "(N, D) data" if weighted else "(N, C) data"
     if "targets" in found.values():  # a regression loss (targets/regression.py)
         data = "(N, C) predictions"
@@ -257,6 +316,10 @@ def describe_roles(found: dict[str, str], layout: str = "rows") -> str:
     if layout == "vector":
         text.update({"weights": "(D,) weights", "bias": "a scalar bias",
                      "labels": "(N,) binary targets"})
+    text.update({"size D": "= D", "size H": "= H", "size C": "= C"})
+    if "unrolled" in found.values():
+        text.update({"unrolled": "(L,) every weight unrolled", "labels": "labels < C",
+                     "reg": "regularization 0.1 or 1"})
     layers = _layers(found)
     if layers:  # D -> H1 -> ... -> C, every size different
         last = max(layers)
@@ -296,19 +359,26 @@ def _sizes(found: dict[str, str], d: int, c: int, order: list[int]) -> tuple[lis
 
 
 def role_arguments(found: dict[str, str], draw: Callable[[Any], Any], *,
-                   layout: str = "rows", chosen: dict[str, str] | None = None
+                   layout: str = "rows", chosen: dict[str, str] | None = None,
+                   function: Callable[..., Any] | None = None
                    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
     """Draw the arguments of roles: sizes, a weight scale and a regularization strength.
 
     ``layout`` lays data out in rows, features x samples (``"columns"``) or with a
     weight vector and binary targets (``"vector"``); ``chosen`` gives each choice
-    argument its value (``{"activation": "relu"}``).
+    argument its value (``{"activation": "relu"}``). Weights unrolled into one vector
+    get the length ``function`` runs with at the drawn sizes (:func:`unrolled_length`).
     """
     from hypothesis import strategies as st
 
     from gradcheck import strategies as gs
 
     n, d, c = draw(st.integers(1, 5)), draw(st.integers(1, 5)), draw(st.integers(2, 5))
+    if "unrolled" in found.values():
+        hidden = draw(st.integers(1, 4))
+        return _unrolled_arguments(found, function, (n, d, hidden, c),
+                                   lambda shape: draw(gs.nd_arrays(shape)),
+                                   draw(st.sampled_from(REG_STRENGTHS[:2])))
     scale = draw(st.sampled_from(WEIGHT_SCALES))
     layers = _layers(found)
     order = draw(st.permutations(list(range(2, max(layers) + 4)))) if layers else []
@@ -324,6 +394,8 @@ def role_arguments(found: dict[str, str], draw: Callable[[Any], Any], *,
             args.append(np.array(ids, dtype=np.int64))
         elif role == "reg":
             args.append(draw(st.sampled_from(REG_STRENGTHS)))
+        elif role.startswith("size "):  # softmax_loss(W, X, y, num_classes)
+            args.append({"size D": d, "size C": c}.get(role, 3))
         elif role == "choice":
             args.append((chosen or {})[name])
         elif role in ("unit", "unit targets"):  # a loss finite on (0, 1) only
@@ -334,6 +406,34 @@ def role_arguments(found: dict[str, str], draw: Callable[[Any], Any], *,
             args.append(draw(gs.nd_arrays(shape, scale=1.0 if role in ("data", "targets")
                                           else scale)))  # (targets: the predictions' shape)
     return _grouped(found, args), {}
+
+
+def _unrolled_arguments(found: dict[str, str], function: Callable[..., Any] | None,
+                        sizes: tuple[int, int, int, int],
+                        array: Callable[[tuple[int, ...]], np.ndarray], reg: float
+                        ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The arguments of a network with unrolled weights at ``sizes`` (N, D, H, C).
+
+    The weight vector's length is the one ``function`` runs with; labels are ``0 ..
+    C - 1`` (every class present when N allows, the exercises' one-hot ``eye(C)[y]``).
+    """
+    n, d, hidden, c = sizes
+    values: dict[str, Any] = {"size D": d, "size H": hidden, "size C": c, "reg": reg}
+    args: list[Any] = []
+    for role in found.values():
+        if role == "data":
+            args.append(array((n, d)))
+        elif role == "labels":
+            args.append(np.arange(n, dtype=np.int64) % c)
+        else:
+            args.append(values.get(role, np.zeros(1)))
+    at = list(found.values()).index("unrolled")
+    length = unrolled_length(function, args, at) if function is not None else None
+    if length is None:
+        raise ValueError(f"no length of {list(found)[at]} the function runs with at D={d}, "
+                         f"H={hidden}, C={c}")
+    args[at] = np.tanh(array((length,)))  # (weights in (-1, 1), as the exercises' init)
+    return tuple(args), {}
 
 
 def probe_arguments(found: dict[str, str], *, layout: str,
@@ -350,6 +450,8 @@ def probe_arguments(found: dict[str, str], *, layout: str,
                         else rng.integers(0, c, size=3))
         elif role == "reg":
             args.append(1.0)
+        elif role.startswith("size "):
+            args.append({"size D": d, "size C": c}.get(role, 3))
         elif role == "choice":
             args.append((chosen or {})[name])
         else:

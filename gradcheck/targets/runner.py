@@ -29,6 +29,7 @@ from gradcheck.targets.options import DEFAULT_EXAMPLES, DEFAULT_SEED
 
 # The results live in gradcheck.targets.results; imported from here by other code too.
 from gradcheck.targets.results import RANK, Case, CheckResult, ClassResult, worst_of
+from gradcheck.targets.sparse_upstream import ONE_NONZERO, right_only_for_one_nonzero
 
 __all__ = [
     "Case",
@@ -174,6 +175,10 @@ def run_check(spec: CheckSpec, *, examples: int = DEFAULT_EXAMPLES,
         shape = f" (minimal example: {verdict.case.describe()})" if verdict.case else ""
         if _diagnose(spec, verdict, list(state.failures.values())):
             verdict.message = _report_message(verdict.report)
+        if verdict.status == FAILED and spec.kind == "layer" and spec.input_parts is None \
+                and right_only_for_one_nonzero(
+                    verdict.case, lambda case, dv: run_engine(spec, case, dvalues=dv)[0]):
+            verdict.message = f"{ONE_NONZERO}; {verdict.message}"
         result.message = verdict.message + shape
     elif state.passed == 0:
         result.status, result.report = INCONCLUSIVE, state.closest

@@ -75,6 +75,9 @@ class CheckSpec:
     failure: str | None = None  # found failed while probing: reported without running
     batch_last: bool = False  # samples on the last axis: inputs (features, n)
     one_sample: bool = False  # backward takes one sample at a time: n is always 1
+    #: forward takes one sample with no batch axis (an image (H, W)): checked through
+    #: gradcheck.targets.unbatched.with_batch_axis, n always 1
+    unbatched: bool = False
     #: several inputs (forward(a, b)): each one's per-sample shape; drawn side by side
     #: as one (n, total) array and given to the check as a tuple
     input_parts: tuple[tuple[int, ...], ...] | None = None
@@ -113,7 +116,9 @@ class CheckSpec:
                    for _, name, value in self.input_constants]))
         elif self.input_shape is not None and len(self.input_shape) != 1:
             parts.append("inputs (n, " + ", ".join(map(str, self.input_shape)) + ")")
-        if self.one_sample:
+        if self.unbatched:
+            parts.append("one sample, no batch axis")
+        elif self.one_sample:
             parts.append("one sample at a time")
         if self.input_domain == "positive":
             parts.append("positive inputs")

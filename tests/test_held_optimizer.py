@@ -1,0 +1,61 @@
+"""Layers set up with ``initialize(optimizer)``; activations looked up by name in a dict.
+
+Zoo ``tests/zoo_observed/held_optimizer.py`` (our own code). Before: the dense layers
+were errors (weights None until initialize), ``Activation(name)`` was built with
+``name='layer'`` (KeyError), and a branch variant of a layer taking a training flag was
+reported "passed" without being checked.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from zoo_observed import held_optimizer as zoo
+
+from gradcheck.protocol.roles import HELD_RATE, HeldOptimizer
+from gradcheck.protocol.source import binds_method_results
+from gradcheck.targets.building import initializer
+from gradcheck.targets.searching import looked_up_keys
+
+
+@pytest.mark.usefixtures("isolated_imports", "no_shrinking")
+def test_each_passes_and_its_twin_fails_through_the_command(tmp_path, monkeypatch):
+    from gradcheck.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main([str(Path(zoo.__file__)), "--examples", "4", "--json", "r.json", "-q"]) == 1
+    results = {r["name"]: r for r in json.loads((tmp_path / "r.json").read_text())["results"]}
+    assert {n: r["status"] for n, r in results.items()} == {
+        "Dense": "passed", "Dense_GradientAfterUpdate": "failed",
+        "Scale": "passed", "Scale_BatchMean": "failed",
+        "Activation": "passed", "Activation_TwinTable": "failed",
+        "Sigmoid.gradient": "passed", "Softsign.gradient": "passed",
+        "Softsign_SquareMissing.gradient": "failed"}
+    assert "already updated" in results["Dense_GradientAfterUpdate"]["message"]
+    variants = [c["variant"] for c in results["Activation_TwinTable"]["checks"]]
+    assert any(v.startswith("name='softsign'") for v in variants)
+
+
+def test_the_held_optimizer_reads_the_rate_set_on_the_layer():
+    layer = zoo.Dense(2, input_shape=(3,))
+    layer.__dict__[HELD_RATE] = 0.5
+    optimizer = copy.copy(HeldOptimizer(layer, returns_new=True))
+    w = np.ones(2)
+    assert np.array_equal(optimizer.update(w, np.ones(2)), np.full(2, 0.5))
+    assert np.array_equal(w, np.ones(2))  # a new array: the old one stays
+    in_place = HeldOptimizer(layer)
+    in_place.step(w, np.ones(2))
+    assert np.array_equal(w, np.full(2, 0.5)) and in_place.lr == 0.5
+
+
+def test_what_is_read_from_the_source():
+    assert initializer(zoo.Dense) == "initialize"
+    assert initializer(zoo.Activation) is None
+    assert binds_method_results(zoo.Dense.backward_pass)
+    assert not binds_method_results(zoo.Scale.backward_pass)
+    assert looked_up_keys(zoo.Activation) == {"name": ["sigmoid", "softsign"]}
+    assert looked_up_keys(zoo.Dense) == {}
