@@ -62,6 +62,10 @@ class Tolerance:
 
     Levels scale the rounding parts by powers of two (a smaller step), which is exact:
     the sum is the same, bit for bit, as the one the levels used to compute directly.
+    The scaling is kept as a factor (``scale``, applied to the three rounding parts) until
+    a part itself is asked for: ``((r + a) + n) * scale`` is ``(r scale + a scale) + n
+    scale`` bit for bit (the parts are never negative and the factor is a power of two,
+    at least 1), and one element's parts are read only for a report.
     """
 
     truncation: Part = 0.0
@@ -71,6 +75,7 @@ class Tolerance:
     noise: Part = 0.0
     analytic: Part = 0.0
     joint: Part = 0.0
+    scale: float | np.ndarray = 1.0  # (the rounding parts' factor, not yet applied)
 
     def total(self, rounding: Part | None = None) -> np.ndarray:
         """The tolerance: the sum of the parts (the one place they are added).
@@ -81,7 +86,7 @@ class Tolerance:
         :meth:`rounding_total` of these same parts, when the caller has it already.
         """
         if rounding is None:
-            rounding = _add3(self.rounding, self.argument, self.noise)
+            rounding = self.rounding_total()
         out = _add3(_add3(self.truncation, self.kink, rounding), self.analytic, self.joint)
         if not isinstance(out, np.ndarray) or out is self.analytic or out is self.rounding \
                 or out is self.argument or out is self.truncation or out is self.kink \
@@ -91,36 +96,62 @@ class Tolerance:
 
     def rounding_total(self) -> Part:
         """``(rounding + argument) + noise``, as :meth:`total` adds them (may be a part)."""
-        return _add3(self.rounding, self.argument, self.noise)
+        out = _add3(self.rounding, self.argument, self.noise)
+        scale = self.scale
+        if isinstance(scale, float) and scale == 1.0:
+            return out
+        return out * scale if isinstance(out, np.ndarray) or out != 0.0 else 0.0
 
     def parts(self) -> tuple[Part, ...]:
-        """The parts, in the order of :data:`PARTS`."""
-        return (self.truncation, self.kink, self.rounding, self.argument, self.noise,
-                self.analytic, self.joint)
+        """The parts, in the order of :data:`PARTS` (the rounding parts scaled)."""
+        r, a, n = self._rounding_parts()
+        return (self.truncation, self.kink, r, a, n, self.analytic, self.joint)
+
+    def _rounding_parts(self) -> tuple[Part, Part, Part]:
+        scale = self.scale
+        if isinstance(scale, float) and scale == 1.0:
+            return self.rounding, self.argument, self.noise
+        return tuple(value * scale if isinstance(value, np.ndarray) or value != 0.0 else 0.0
+                     for value in (self.rounding, self.argument, self.noise))  # type: ignore[return-value]
+
+    def _plain(self) -> Tolerance:
+        """These parts with the factor applied (this tolerance itself when there is none)."""
+        scale = self.scale
+        if isinstance(scale, float) and scale == 1.0:
+            return self
+        return Tolerance(*self.parts())
 
     def rounding_plus(self, *, truncation: Part = 0.0, kink: Part = 0.0,
                       analytic: Part = 0.0, joint: Part = 0.0) -> Tolerance:
         """The rounding parts (rounding, argument, noise) with a level's own other parts."""
         return Tolerance(truncation, kink, self.rounding, self.argument, self.noise, analytic,
-                         joint)
+                         joint, self.scale)
 
     def scaled(self, factor: float | np.ndarray) -> Tolerance:
-        """Every part times ``factor``."""
+        """Every part times ``factor`` (a power of two, at least 1)."""
+        if isinstance(self.truncation, float) and self.truncation == 0.0 \
+                and isinstance(self.kink, float) and self.kink == 0.0 \
+                and isinstance(self.analytic, float) and self.analytic == 0.0 \
+                and isinstance(self.joint, float) and self.joint == 0.0:
+            # (only rounding parts, as every level's: the factor kept, applied when read)
+            return Tolerance(rounding=self.rounding, argument=self.argument, noise=self.noise,
+                             scale=self.scale * factor)
         # (_scale written out: a part a level does not have stays one number)
         return Tolerance(*[value * factor if isinstance(value, np.ndarray) or value != 0.0
-                           else 0.0 for value in (self.truncation, self.kink, self.rounding,
-                                                  self.argument, self.noise, self.analytic,
-                                                  self.joint)])
+                           else 0.0 for value in self.parts()])
 
     def take(self, which: Any) -> Tolerance:
         """The parts of the elements ``which``."""
-        return Tolerance(*[value[which] if isinstance(value, np.ndarray) else value
-                           for value in self.parts()])
+        return Tolerance(_part(self.truncation, which), _part(self.kink, which),
+                         _part(self.rounding, which), _part(self.argument, which),
+                         _part(self.noise, which), _part(self.analytic, which),
+                         _part(self.joint, which), _part(self.scale, which))
 
     def copy(self) -> Tolerance:
         """Parts of its own (arrays copied), to be written into by :meth:`put`."""
-        return Tolerance(*[value.copy() if isinstance(value, np.ndarray) else value
-                           for value in self.parts()])
+        plain = self._plain()
+        return Tolerance(*[value.copy() if isinstance(value, np.ndarray) and plain is self
+                           else value for value in plain.parts()])
 
     def put(self, where: Any, other: Tolerance, pick: Any = slice(None)) -> None:
         """Elements ``where`` take ``other``'s parts (those at ``pick`` in ``other``).
@@ -128,16 +159,17 @@ class Tolerance:
         Writes into this tolerance's own arrays (see :meth:`copy`); a part that was
         ``0.0`` becomes an array first.
         """
+        assert isinstance(self.scale, float) and self.scale == 1.0  # (a copy())
         n = self._size()
-        for name in PARTS:
-            mine, theirs = getattr(self, name), getattr(other, name)
+        for name, theirs in zip(PARTS, other.parts(), strict=True):
+            mine = getattr(self, name)
             array = isinstance(theirs, np.ndarray)
             if not isinstance(mine, np.ndarray):
                 if not array and theirs == mine:
                     continue
                 mine = np.full(n, float(mine))
                 setattr(self, name, mine)
-            mine[where] = theirs[pick] if array else theirs
+            mine[where] = _part(theirs, pick)
 
     def where(self, mask: np.ndarray, other: Tolerance) -> Tolerance:
         """Per element, ``other``'s parts where ``mask``, else these.
@@ -149,20 +181,33 @@ class Tolerance:
         """
         if mask.all():
             return Tolerance(other.truncation, other.kink, other.rounding, other.argument,
-                             other.noise, other.analytic, other.joint)
+                             other.noise, other.analytic, other.joint, other.scale)
         return Tolerance(*[_choose(mask, theirs, mine)
                            for theirs, mine in zip(other.parts(), self.parts(), strict=True)])
 
     def at(self, i: int) -> dict[str, float]:
         """The parts of element ``i``, by name."""
-        return {name: value.item(i) if isinstance(value, np.ndarray) else value
-                for name, value in zip(PARTS, self.parts(), strict=True)}
+        scale = self.scale
+        factor = float(scale[i]) if isinstance(scale, np.ndarray) else scale
+        out = {}
+        for name, value in zip(PARTS, (self.truncation, self.kink, self.rounding,
+                                       self.argument, self.noise, self.analytic, self.joint),
+                               strict=True):
+            v = value.item(i) if isinstance(value, np.ndarray) else value
+            if factor != 1.0 and name in _ROUNDING and (isinstance(value, np.ndarray)
+                                                       or value != 0.0):
+                v = v * factor
+            out[name] = v
+        return out
 
     def _size(self) -> int:
         for value in self.parts():
             if isinstance(value, np.ndarray):
                 return int(value.size)
         raise ValueError("a tolerance without any array part has no size")
+
+
+_ROUNDING = frozenset(("rounding", "argument", "noise"))
 
 
 def _add3(x: Part, y: Part, z: Part) -> Part:
