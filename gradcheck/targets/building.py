@@ -9,6 +9,7 @@ needs.
 from __future__ import annotations
 
 import contextlib
+import copy
 import inspect
 import io
 import random
@@ -28,6 +29,7 @@ from gradcheck.protocol.roles import HELD_RATE, OPTIMIZER_NAMES, HeldOptimizer, 
 from gradcheck.protocol.source import binds_method_results
 from gradcheck.targets.activation_pairs import folder_pairs, module_pairs
 from gradcheck.targets.classes import signature_params
+from gradcheck.targets.layer_lists import LIST_NAMES, ShownList, layer_list
 from gradcheck.targets.searching import ParameterArray, looked_up_keys, values_for
 
 __all__ = [
@@ -118,7 +120,9 @@ class Constructor:
         """Call the constructor with the fixed arguments and ``sizes``."""
         values = {**self.fixed, **sizes}
         # parameter arrays given to the constructor (Linear(W, b)): a fresh copy per build
-        values = {k: np.array(v) if isinstance(v, ParameterArray) else v for k, v in values.items()}
+        values = {k: np.array(v) if isinstance(v, ParameterArray)
+                  else copy.deepcopy(v) if isinstance(v, ShownList) else v  # (fresh layers)
+                  for k, v in values.items()}
         args = [values.pop(n) for n in self.positional_only if n in values]
         return cls(*args, **values)
 
@@ -234,6 +238,21 @@ def _module_pair(cls: type, p: inspect.Parameter, build: Constructor) -> bool:
     return True
 
 
+def _layer_list(cls: type, p: inspect.Parameter, build: Constructor) -> bool:
+    """``Sequential(layers)``: a small network of the module's own layer classes.
+
+    Exercised by tests/test_layer_lists.py (a container and its twin).
+    """
+    if p.name.lower() not in LIST_NAMES:
+        return False
+    layers = layer_list(cls)
+    if layers is None:
+        return False
+    build.fixed[p.name] = build.shown[p.name] = layers
+    build.searched_used = True  # (the row shows the list)
+    return True
+
+
 def _observed_size(cls: type, p: inspect.Parameter, build: Constructor) -> bool:
     """An argument no name tells (``SelfAttention(d_model)``): a size if the arrays follow it.
 
@@ -299,7 +318,7 @@ def _array_shapes(cls: type, params: list[inspect.Parameter],
 
 
 ARGUMENT_RULES: tuple[_ArgumentRule, ...] = (_drawn_size, _searched_value, _guessed_value,
-                                             _module_pair, _observed_size)
+                                             _module_pair, _layer_list, _observed_size)
 
 
 def _unknown_arguments(params: list[inspect.Parameter], given: dict[str, Any]) -> list[str]:

@@ -60,6 +60,10 @@ def _backward_layer(obj: Any, dvalues: np.ndarray, inputs: np.ndarray | None = N
     return backward(*roles.backward_arguments((dvalues,), 0.0, given))
 
 
+#: the widest input a probe is built with (a size default above it is not used)
+_WIDEST_PROBE = 1 << 16
+
+
 def probe_layer(found: Found, build: Constructor, obj: Any,
                 sizes: dict[str, int]) -> CheckSpec:
     """The check of a built layer: the first candidate input its forward takes."""
@@ -74,8 +78,10 @@ def probe_layer(found: Found, build: Constructor, obj: Any,
     else:
         # sizes with defaults (n_inputs=3), then the rows of 2-D parameters (weights of
         # shape (inputs, outputs)): the width the built object expects comes first
+        # (a default too large to probe with, n=10**9, is passed over: 3 rows of it
+        # would not fit in memory)
         widths = [(None, w) for w in dict.fromkeys(
-            [*size_defaults(found.cls), *_parameter_rows(obj), 4])]
+            [*size_defaults(found.cls), *_parameter_rows(obj), 4]) if w <= _WIDEST_PROBE]
     rng = np.random.default_rng(0)
     first_error: UserCodeError | None = None
     fallback: tuple[shapes.Candidate, np.ndarray] | None = None
@@ -399,7 +405,8 @@ def _unbatched_spec(found: Found, build: Constructor, obj: Any,
     forward = getattr(obj, roles_of(obj).forward)
     rng = np.random.default_rng(0)
     for shape in dict.fromkeys([*unbatched.SINGLE_SHAPES, *((w,) for _, w in widths)]):
-        if not unbatched.accepts_one_sample(forward, shape, rng):
+        if not unbatched.accepts_one_sample(
+                forward, functools.partial(_backward_layer, obj), shape, rng):
             continue
         try:
             unbatched.with_batch_axis(obj)
