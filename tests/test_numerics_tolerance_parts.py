@@ -104,10 +104,24 @@ def test_scaling_the_rounding_parts_by_a_power_of_two_keeps_the_sum_exact():
     parts = Tolerance(rounding=rng.random(1000) * 1e-9, argument=rng.random(1000) * 1e-12,
                       noise=rng.random(1000) * 1e-10)
     direct = (parts.rounding + parts.argument) + parts.noise
-    for factor in (2.0, 64.0, 2.0 ** 9):
-        assert np.array_equal(parts.scaled(factor).total(), direct * factor)
+
+    def eager(factor):  # each part scaled, then summed (what the parts say)
+        return (parts.rounding * factor + parts.argument * factor) + parts.noise * factor
+
+    grow = 2.0 ** rng.integers(1, 12, 1000)  # (a level's per-element factors)
+    for factor in (2.0, 64.0, 2.0 ** 9, grow):
+        scaled = parts.scaled(factor)  # (the factor kept, applied when read)
+        assert np.array_equal(scaled.total(), direct * factor)
+        assert np.array_equal(scaled.total(), eager(factor))
+        assert scaled.at(7) == {**dict.fromkeys(PARTS, 0.0),
+                                "rounding": float(parts.rounding[7] * np.broadcast_to(
+                                    factor, (1000,))[7]),
+                                "argument": float(parts.argument[7] * np.broadcast_to(
+                                    factor, (1000,))[7]),
+                                "noise": float(parts.noise[7] * np.broadcast_to(
+                                    factor, (1000,))[7])}
     # a factor that is not a power of two would not be exact: the property is real
-    assert not np.array_equal(parts.scaled(3.0).total(), direct * 3.0)
+    assert not np.array_equal(eager(3.0), direct * 3.0)
 
 
 def test_put_writes_into_its_own_arrays_only():

@@ -6,20 +6,25 @@ updates one :class:`Judged`. Each element's tolerance is a :class:`Tolerance` ke
 its parts (rounding, argument, noise, analytic side, truncation, kink, joint test) and
 summed in one place, :meth:`Tolerance.total`; the report shows the parts of the worst
 element (``gradcheck -v``). The outcome is a :class:`Comparison`.
+
+The parts are merged lazily: the levels keep each tolerance they wrote as it was
+(:class:`Written`, their sums kept per element), and the parts of one element are looked up
+only when a report asks for them (:meth:`Comparison.tolerance_parts`), instead of
+seven arrays being copied into every time a level judges elements again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from gradcheck.report import Verdict
 
 __all__ = ["KINK", "NOT_COMPARED", "PARTS", "PASS", "UNSURE", "WRONG", "Comparison",
-           "EvalAt", "EvalBase", "Judged", "Part", "Tolerance"]
+           "EvalAt", "EvalBase", "Judged", "Part", "Parts", "Tolerance", "Written"]
 
 # Verdict's codes as plain ints, for arrays of verdicts: numpy compares an array with an
 # int about five times faster than with an IntEnum member (1.4 vs 6.3 us, 40 elements)
@@ -57,6 +62,10 @@ class Tolerance:
 
     Levels scale the rounding parts by powers of two (a smaller step), which is exact:
     the sum is the same, bit for bit, as the one the levels used to compute directly.
+    The scaling is kept as a factor (``scale``, applied to the three rounding parts) until
+    a part itself is asked for: ``((r + a) + n) * scale`` is ``(r scale + a scale) + n
+    scale`` bit for bit (the parts are never negative and the factor is a power of two,
+    at least 1), and one element's parts are read only for a report.
     """
 
     truncation: Part = 0.0
@@ -66,6 +75,7 @@ class Tolerance:
     noise: Part = 0.0
     analytic: Part = 0.0
     joint: Part = 0.0
+    scale: float | np.ndarray = 1.0  # (the rounding parts' factor, not yet applied)
 
     def total(self, rounding: Part | None = None) -> np.ndarray:
         """The tolerance: the sum of the parts (the one place they are added).
@@ -76,7 +86,7 @@ class Tolerance:
         :meth:`rounding_total` of these same parts, when the caller has it already.
         """
         if rounding is None:
-            rounding = _add3(self.rounding, self.argument, self.noise)
+            rounding = self.rounding_total()
         out = _add3(_add3(self.truncation, self.kink, rounding), self.analytic, self.joint)
         if not isinstance(out, np.ndarray) or out is self.analytic or out is self.rounding \
                 or out is self.argument or out is self.truncation or out is self.kink \
@@ -86,36 +96,62 @@ class Tolerance:
 
     def rounding_total(self) -> Part:
         """``(rounding + argument) + noise``, as :meth:`total` adds them (may be a part)."""
-        return _add3(self.rounding, self.argument, self.noise)
+        out = _add3(self.rounding, self.argument, self.noise)
+        scale = self.scale
+        if isinstance(scale, float) and scale == 1.0:
+            return out
+        return out * scale if isinstance(out, np.ndarray) or out != 0.0 else 0.0
 
     def parts(self) -> tuple[Part, ...]:
-        """The parts, in the order of :data:`PARTS`."""
-        return (self.truncation, self.kink, self.rounding, self.argument, self.noise,
-                self.analytic, self.joint)
+        """The parts, in the order of :data:`PARTS` (the rounding parts scaled)."""
+        r, a, n = self._rounding_parts()
+        return (self.truncation, self.kink, r, a, n, self.analytic, self.joint)
+
+    def _rounding_parts(self) -> tuple[Part, Part, Part]:
+        scale = self.scale
+        if isinstance(scale, float) and scale == 1.0:
+            return self.rounding, self.argument, self.noise
+        return tuple(value * scale if isinstance(value, np.ndarray) or value != 0.0 else 0.0
+                     for value in (self.rounding, self.argument, self.noise))  # type: ignore[return-value]
+
+    def _plain(self) -> Tolerance:
+        """These parts with the factor applied (this tolerance itself when there is none)."""
+        scale = self.scale
+        if isinstance(scale, float) and scale == 1.0:
+            return self
+        return Tolerance(*self.parts())
 
     def rounding_plus(self, *, truncation: Part = 0.0, kink: Part = 0.0,
                       analytic: Part = 0.0, joint: Part = 0.0) -> Tolerance:
         """The rounding parts (rounding, argument, noise) with a level's own other parts."""
         return Tolerance(truncation, kink, self.rounding, self.argument, self.noise, analytic,
-                         joint)
+                         joint, self.scale)
 
     def scaled(self, factor: float | np.ndarray) -> Tolerance:
-        """Every part times ``factor``."""
+        """Every part times ``factor`` (a power of two, at least 1)."""
+        if isinstance(self.truncation, float) and self.truncation == 0.0 \
+                and isinstance(self.kink, float) and self.kink == 0.0 \
+                and isinstance(self.analytic, float) and self.analytic == 0.0 \
+                and isinstance(self.joint, float) and self.joint == 0.0:
+            # (only rounding parts, as every level's: the factor kept, applied when read)
+            return Tolerance(rounding=self.rounding, argument=self.argument, noise=self.noise,
+                             scale=self.scale * factor)
         # (_scale written out: a part a level does not have stays one number)
         return Tolerance(*[value * factor if isinstance(value, np.ndarray) or value != 0.0
-                           else 0.0 for value in (self.truncation, self.kink, self.rounding,
-                                                  self.argument, self.noise, self.analytic,
-                                                  self.joint)])
+                           else 0.0 for value in self.parts()])
 
     def take(self, which: Any) -> Tolerance:
         """The parts of the elements ``which``."""
-        return Tolerance(*[value[which] if isinstance(value, np.ndarray) else value
-                           for value in self.parts()])
+        return Tolerance(_part(self.truncation, which), _part(self.kink, which),
+                         _part(self.rounding, which), _part(self.argument, which),
+                         _part(self.noise, which), _part(self.analytic, which),
+                         _part(self.joint, which), _part(self.scale, which))
 
     def copy(self) -> Tolerance:
         """Parts of its own (arrays copied), to be written into by :meth:`put`."""
-        return Tolerance(*[value.copy() if isinstance(value, np.ndarray) else value
-                           for value in self.parts()])
+        plain = self._plain()
+        return Tolerance(*[value.copy() if isinstance(value, np.ndarray) and plain is self
+                           else value for value in plain.parts()])
 
     def put(self, where: Any, other: Tolerance, pick: Any = slice(None)) -> None:
         """Elements ``where`` take ``other``'s parts (those at ``pick`` in ``other``).
@@ -123,16 +159,17 @@ class Tolerance:
         Writes into this tolerance's own arrays (see :meth:`copy`); a part that was
         ``0.0`` becomes an array first.
         """
+        assert isinstance(self.scale, float) and self.scale == 1.0  # (a copy())
         n = self._size()
-        for name in PARTS:
-            mine, theirs = getattr(self, name), getattr(other, name)
+        for name, theirs in zip(PARTS, other.parts(), strict=True):
+            mine = getattr(self, name)
             array = isinstance(theirs, np.ndarray)
             if not isinstance(mine, np.ndarray):
                 if not array and theirs == mine:
                     continue
                 mine = np.full(n, float(mine))
                 setattr(self, name, mine)
-            mine[where] = theirs[pick] if array else theirs
+            mine[where] = _part(theirs, pick)
 
     def where(self, mask: np.ndarray, other: Tolerance) -> Tolerance:
         """Per element, ``other``'s parts where ``mask``, else these.
@@ -144,20 +181,33 @@ class Tolerance:
         """
         if mask.all():
             return Tolerance(other.truncation, other.kink, other.rounding, other.argument,
-                             other.noise, other.analytic, other.joint)
+                             other.noise, other.analytic, other.joint, other.scale)
         return Tolerance(*[_choose(mask, theirs, mine)
                            for theirs, mine in zip(other.parts(), self.parts(), strict=True)])
 
     def at(self, i: int) -> dict[str, float]:
         """The parts of element ``i``, by name."""
-        return {name: value.item(i) if isinstance(value, np.ndarray) else value
-                for name, value in zip(PARTS, self.parts(), strict=True)}
+        scale = self.scale
+        factor = float(scale[i]) if isinstance(scale, np.ndarray) else scale
+        out = {}
+        for name, value in zip(PARTS, (self.truncation, self.kink, self.rounding,
+                                       self.argument, self.noise, self.analytic, self.joint),
+                               strict=True):
+            v = value.item(i) if isinstance(value, np.ndarray) else value
+            if factor != 1.0 and name in _ROUNDING and (isinstance(value, np.ndarray)
+                                                       or value != 0.0):
+                v = v * factor
+            out[name] = v
+        return out
 
     def _size(self) -> int:
         for value in self.parts():
             if isinstance(value, np.ndarray):
                 return int(value.size)
         raise ValueError("a tolerance without any array part has no size")
+
+
+_ROUNDING = frozenset(("rounding", "argument", "noise"))
 
 
 def _add3(x: Part, y: Part, z: Part) -> Part:
@@ -183,6 +233,78 @@ def _choose(mask: np.ndarray, theirs: Part, mine: Part) -> Part:
     return np.asarray(np.where(mask, theirs, mine))
 
 
+class Parts(Protocol):
+    """Tolerances that give one element's parts (:class:`Tolerance`, :class:`Written`)."""
+
+    def at(self, i: int) -> dict[str, float]:
+        """The parts of element ``i``, by name."""
+
+
+class Written:
+    """Each element's tolerance by its parts, as the levels wrote it: merged only when asked.
+
+    Starts from ``first`` (the first level's :class:`Tolerance`, never written into); each
+    :meth:`put` records which elements another tolerance's parts now hold, and, when this
+    keeps the sums (``totals``), writes those elements' sums. :meth:`at` finds the last
+    write of an element and reads its parts there: the same parts, element by element,
+    that copying every write into seven arrays gave, at the cost of one element's lookup
+    when a report asks, not seven array writes per level.
+    """
+
+    __slots__ = ("_first", "_size", "_writes", "totals")
+
+    def __init__(self, first: Parts, size: int, totals: np.ndarray | None = None) -> None:
+        self._first, self._size = first, size
+        self._writes: list[tuple[Any, Parts, Any]] = []
+        # each element's tolerance, the sum of its parts (this object's own array)
+        self.totals = totals
+
+    def put(self, where: Any, other: Parts, pick: Any = slice(None), *,
+            total: np.ndarray | None = None) -> None:
+        """Elements ``where`` take ``other``'s parts (those at ``pick`` in ``other``).
+
+        ``total``: ``other``'s sums (:meth:`Tolerance.total`), when the caller has them;
+        written into :attr:`totals` when this keeps them.
+        """
+        self._writes.append((where, other, pick))
+        if self.totals is not None:
+            if total is None:
+                assert isinstance(other, Tolerance)
+                total = other.total()
+            self.totals[where] = total[pick]
+
+    def at(self, i: int) -> dict[str, float]:
+        """The parts of element ``i``, by name (from the last tolerance written there)."""
+        for where, other, pick in reversed(self._writes):
+            j = _position(where, i, self._size)
+            if j is not None:
+                return other.at(_picked(pick, j))
+        return self._first.at(i)
+
+
+def _position(where: Any, i: int, size: int) -> int | None:
+    """Where element ``i`` is among the elements ``where`` (the last time), or None."""
+    if isinstance(where, slice):
+        span = range(size)[where]
+        return span.index(i) if i in span else None
+    where = np.asarray(where)
+    if where.dtype == bool:
+        return int(np.count_nonzero(where[:i])) if where[i] else None
+    hits = np.flatnonzero(where == i)  # (numpy's assignment: the last one wins)
+    return int(hits[-1]) if hits.size else None
+
+
+def _picked(pick: Any, j: int) -> int:
+    """The ``j``-th of the elements ``pick`` selects."""
+    if isinstance(pick, slice):
+        start, _, step = pick.indices(1 << 62)
+        return start + j * step
+    pick = np.asarray(pick)
+    if pick.dtype == bool:
+        return int(np.flatnonzero(pick)[j])
+    return int(pick[j])
+
+
 @dataclass
 class Comparison:
     """Per-element outcome of comparing analytic and numeric derivatives."""
@@ -194,7 +316,7 @@ class Comparison:
     verdict: np.ndarray  # Verdict codes: PASS, KINK, UNSURE, WRONG
     at_kink: np.ndarray | None = None  # where the one-sided differences showed a kink
     reasons: list[str] = field(default_factory=list)  # why elements are UNSURE
-    parts: Tolerance | None = None  # the tolerance by its parts
+    parts: Parts | None = None  # the tolerance by its parts
 
     @property
     def error(self) -> np.ndarray:
@@ -226,8 +348,9 @@ class Comparison:
         self.tolerance[positions] = other.tolerance
         self.verdict[positions] = other.verdict
         if self.parts is not None and other.parts is not None:
-            self.parts = self.parts.copy()
-            self.parts.put(positions, other.parts)
+            parts = Written(self.parts, self.index.size)  # (never written into)
+            parts.put(positions, other.parts)
+            self.parts = parts
         else:
             self.parts = None
 
@@ -255,7 +378,7 @@ class Judged:
     halves: tuple[np.ndarray, np.ndarray] | None  # at x + s/2, x - s/2, when evaluated
     at: EvalAt
     numeric: np.ndarray
-    tol: Tolerance  # what each element's verdict used
+    tol: Written  # what each element's verdict used (its totals: the sums)
     rounding: Tolerance  # the objective's rounding at s: rounding, argument, noise
     tight: np.ndarray  # the objective's rounding from the moved outputs only (sees kinks)
     alpha: np.ndarray  # the analytic side's rounding
@@ -270,7 +393,6 @@ class Judged:
         self.right, self.left = self.numeric.copy(), self.numeric.copy()
         self.at_kink = np.zeros(self.idx.size, dtype=bool)
         self.shared = np.zeros(self.idx.size, dtype=bool)
-        self.tol = self.tol.copy()  # (its own arrays, written into by the levels)
         self.rounding.noise = np.zeros(self.idx.size)  # (filled where measured)
 
     def rho(self, part: Any = slice(None)) -> Tolerance:
@@ -285,5 +407,7 @@ class Judged:
 
     def comparison(self, reasons: list[str]) -> Comparison:
         """The outcome, with each tolerance summed from its parts."""
-        return Comparison(self.idx, self.a, self.numeric, self.tol.total(), self.verdict,
+        totals = self.tol.totals
+        assert totals is not None
+        return Comparison(self.idx, self.a, self.numeric, totals, self.verdict,
                           self.at_kink, reasons, self.tol)

@@ -209,7 +209,7 @@ def _verdicts(judged: Judged, job: _Group, own: np.ndarray, split: bool,
     # (only the group's own coordinates: the others keep their own verdicts)
     joint[own] = True
     judged.numeric[own] = nearest
-    judged.tol.put(own, job.parts, slice(0, own.size))
+    judged.tol.put(own, job.parts, slice(0, own.size), total=job.tol)
     if status == "kink":
         judged.verdict[own] = KINK
     else:

@@ -274,9 +274,14 @@ class FunctionSubject(Subject):
         """One forward call on the given (already copied) arguments."""
         self._pinned()
         try:
-            return call_user(self.forward_function, *args, **kwargs)
+            result = call_user(self.forward_function, *args, **kwargs)
         finally:
             self.pin.note_draws()
+        if self.is_loss and isinstance(result, tuple) and len(result) == 2 \
+                and isinstance(result[1], list | tuple) and result[1] \
+                and all(isinstance(g, np.ndarray) for g in result[1]):
+            return (result[0], *result[1])  # return loss, [dW, db]: read as (loss, dW, db)
+        return result
 
     def forward(self, x: Any = None, y: Any = None) -> Any:
         """One forward call on fresh copies of the current arguments (``x`` is unused)."""

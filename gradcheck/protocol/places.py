@@ -97,11 +97,14 @@ class Place:
         ``("attr", name)``, ``("key", key)`` or ``("item", index)`` steps.
     """
 
-    __slots__ = ("root", "steps")
+    __slots__ = ("_plain", "root", "steps")
 
     def __init__(self, root: Any, steps: tuple[tuple[str, Any], ...]) -> None:
         self.root = root
         self.steps = steps
+        # an attribute of the object itself, not of a frozen dataclass: set() rebinds it
+        # directly (decided on the first set(): a place is set twice per evaluation)
+        self._plain: bool | None = None
 
     def __repr__(self) -> str:
         return f"Place({self.describe()})"
@@ -164,8 +167,12 @@ class Place:
         """
         steps = self.steps
         kind, key = steps[-1]
-        cls: type = type(self.root)
-        if len(steps) == 1 and kind == ATTR and not _frozen_dataclass(cls):
+        plain = self._plain
+        if plain is None:
+            cls: type = type(self.root)
+            plain = self._plain = len(steps) == 1 and kind == ATTR \
+                and not _frozen_dataclass(cls)
+        if plain:
             setattr(self.root, key, new)  # the usual case, fast (nothing to rebuild)
             return
         holder = self.root if len(steps) == 1 else self.parent().get()
@@ -184,6 +191,9 @@ class Place:
 
     def describe(self) -> str:
         """The path as Python would write it, relative to the object: ``layers[2].dweights``."""
+        steps = self.steps
+        if len(steps) == 1 and steps[0][0] == ATTR:  # the usual case, fast
+            return str(steps[0][1]) or "self"
         text = ""
         for kind, key in self.steps:
             if kind == ATTR:

@@ -39,7 +39,7 @@ from gradcheck.protocol.labels import LABEL_NAMES, PREDICTION_NAMES
 from gradcheck.protocol.source import function_tree, looks_like_gradient, self_attribute
 
 __all__ = ["INPUT_ARGUMENT_NAMES", "LEARNING_RATE_NAMES", "OPTIMIZER_NAMES", "RESET_NAMES",
-           "RateOptimizer", "UPSTREAM_NAMES",
+           "HELD_RATE", "HeldOptimizer", "RateOptimizer", "UPSTREAM_NAMES",
            "Roles",
            "backward_layout", "method_names", "rate_attribute", "reset_method", "roles_of",
            "takes_inputs_first", "takes_inputs_second", "takes_labels_first",
@@ -227,6 +227,39 @@ class RateOptimizer:
         return params
 
 
+#: where a layer given a :class:`HeldOptimizer` keeps the rate it reads (set by the check)
+HELD_RATE = "_gradcheck_rate"
+
+
+class HeldOptimizer:
+    """An optimizer a layer keeps from ``initialize(optimizer)`` and uses in ``backward``.
+
+    Plain SGD at the rate the check sets on the layer (:data:`HELD_RATE`), read at each
+    update: copies the layer makes (``self.W_opt = copy.copy(optimizer)``) read the same.
+    Any method (``update``, ``step``) updates like :class:`RateOptimizer`'s; ``rate``,
+    ``lr`` and ``learning_rate`` read the current rate.
+    """
+
+    def __init__(self, layer: Any, *, returns_new: bool = False) -> None:
+        self.layer = layer
+        self.returns_new = returns_new
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name in ("layer", "returns_new"):
+            raise AttributeError(name)
+        rate = float(getattr(self.layer, HELD_RATE, 0.0))
+        if name in ("rate", "lr", "learning_rate"):
+            return rate
+        if self.returns_new:  # self.W = self.W_opt.update(self.W, grad): a new array
+            return functools.partial(_new_parameter, rate)
+        return getattr(RateOptimizer(rate), name)
+
+
+def _new_parameter(rate: float, param: Any, grad: Any, *rest: Any, **named: Any) -> Any:
+    """``param - rate * grad``, a new array (the caller binds it; the old one stays)."""
+    return np.asarray(param) - rate * np.asarray(grad, dtype=np.asarray(param).dtype)
+
+
 def _methods(cls: type, pattern: re.Pattern[str]) -> list[str]:
     found = []
     for name in dir(cls):
@@ -287,6 +320,10 @@ def reset_method(cls: type) -> str | None:
 def roles_of(obj: Any) -> Roles:
     """The roles of ``obj`` (an instance or a class); book names when nothing else fits."""
     roles = _roles_of_class(obj if isinstance(obj, type) else type(obj))
+    if not isinstance(obj, type) and HELD_RATE in getattr(obj, "__dict__", {}) \
+            and not roles.learning_rate:
+        # it keeps an optimizer from initialize(optimizer): the rate is set on it
+        return dataclasses.replace(roles, learning_rate=True, rate_attribute=HELD_RATE)
     attribute = roles.rate_attribute
     if attribute is not None and not isinstance(obj, type) and not isinstance(
             getattr(obj, attribute, None), int | float):

@@ -99,6 +99,22 @@ def returns_none_on_purpose(function: Callable[..., Any]) -> bool:
         isinstance(r.value, ast.Constant) and r.value.value is None for r in returns)
 
 
+def binds_method_results(function: Callable[..., Any]) -> bool:
+    """Whether ``function`` binds an attribute to what a held object's method returns.
+
+    ``self.W = self.W_opt.update(self.W, grad_w)``: an optimizer that returns the new
+    parameter, which the caller binds (the old array, kept as ``W``, stays as it was).
+    """
+    tree = function_tree(function)
+    for node in ast.walk(tree) if tree is not None else ():
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) \
+                and isinstance(node.value.func, ast.Attribute) \
+                and isinstance(node.value.func.value, ast.Attribute) \
+                and any(isinstance(t, ast.Attribute) for t in node.targets):
+            return True
+    return False
+
+
 def _own_returns(tree: ast.FunctionDef) -> list[ast.Return]:
     """The return statements of the function itself (not of nested functions)."""
     out: list[ast.Return] = []

@@ -9,6 +9,7 @@ needs.
 from __future__ import annotations
 
 import contextlib
+import copy
 import inspect
 import io
 import random
@@ -24,9 +25,12 @@ import numpy as np
 
 from gradcheck.protocol.derivative import derivative_of, required_names
 from gradcheck.protocol.params import find_candidates
+from gradcheck.protocol.roles import HELD_RATE, OPTIMIZER_NAMES, HeldOptimizer, roles_of
+from gradcheck.protocol.source import binds_method_results
 from gradcheck.targets.activation_pairs import folder_pairs, module_pairs
 from gradcheck.targets.classes import signature_params
-from gradcheck.targets.searching import ParameterArray, values_for
+from gradcheck.targets.layer_lists import LIST_NAMES, ShownList, layer_list
+from gradcheck.targets.searching import ParameterArray, looked_up_keys, values_for
 
 __all__ = [
     "ARGUMENT_RULES",
@@ -38,6 +42,8 @@ __all__ = [
     "as_axis",
     "constructors",
     "prepare",
+    "set_up_for",
+    "shape_setup",
     "size_defaults",
 ]
 
@@ -116,7 +122,9 @@ class Constructor:
         """Call the constructor with the fixed arguments and ``sizes``."""
         values = {**self.fixed, **sizes}
         # parameter arrays given to the constructor (Linear(W, b)): a fresh copy per build
-        values = {k: np.array(v) if isinstance(v, ParameterArray) else v for k, v in values.items()}
+        values = {k: np.array(v) if isinstance(v, ParameterArray)
+                  else copy.deepcopy(v) if isinstance(v, ShownList) else v  # (fresh layers)
+                  for k, v in values.items()}
         args = [values.pop(n) for n in self.positional_only if n in values]
         return cls(*args, **values)
 
@@ -179,10 +187,14 @@ def _drawn_size(cls: type, p: inspect.Parameter, build: Constructor) -> bool:
 
 
 def _searched_value(cls: type, p: inspect.Parameter, build: Constructor) -> bool:
-    """An argument with known candidate values (targets/searching.py) starts at the first."""
-    if values_for(p.name) is None:
+    """An argument with known candidate values (targets/searching.py) starts at the first.
+
+    One looked up in a module's dict (``activation_functions[name]``) tries its keys.
+    """
+    values = looked_up_keys(cls).get(p.name) or values_for(p.name)
+    if values is None:
         return False
-    build.searched[p.name] = values_for(p.name) or []
+    build.searched[p.name] = list(values)
     build.fixed[p.name] = build.shown[p.name] = build.searched[p.name][0]
     return True
 
@@ -225,6 +237,21 @@ def _module_pair(cls: type, p: inspect.Parameter, build: Constructor) -> bool:
     build.fixed[p.name], build.fixed[derivative] = f, f_prime
     build.shown[p.name], build.shown[derivative] = base, name
     build.label = ", ".join(f"{k}={v}" for k, v in build.shown.items())
+    return True
+
+
+def _layer_list(cls: type, p: inspect.Parameter, build: Constructor) -> bool:
+    """``Sequential(layers)``: a small network of the module's own layer classes.
+
+    Exercised by tests/test_layer_lists.py (a container and its twin).
+    """
+    if p.name.lower() not in LIST_NAMES:
+        return False
+    layers = layer_list(cls)
+    if layers is None:
+        return False
+    build.fixed[p.name] = build.shown[p.name] = layers
+    build.searched_used = True  # (the row shows the list)
     return True
 
 
@@ -293,7 +320,7 @@ def _array_shapes(cls: type, params: list[inspect.Parameter],
 
 
 ARGUMENT_RULES: tuple[_ArgumentRule, ...] = (_drawn_size, _searched_value, _guessed_value,
-                                             _module_pair, _observed_size)
+                                             _module_pair, _layer_list, _observed_size)
 
 
 def _unknown_arguments(params: list[inspect.Parameter], given: dict[str, Any]) -> list[str]:
@@ -392,6 +419,11 @@ def constructors(cls: type, config: list[dict[str, Any]] | None) -> tuple[
                 f"guessed; give them in {CONFIG_NAME} or [tool.gradcheck.args.{cls.__name__}]"
             )
         build.input_size = _input_size(params, given, build)
+        if initializer(cls) is not None:  # Dense(n_units, input_shape=None): shapes too
+            for p in params:
+                values = values_for(p.name)
+                if p.default is None and p.name not in given and values is not None:
+                    build.searched[p.name] = [None, *values, (4,)]
         builds.append(build)
         strong = _regularized(params, given, build)
         if strong is not None:
@@ -417,8 +449,79 @@ def _documented_tuple(cls: type, name: str) -> bool:
     return False
 
 
+#: methods a layer is set up with after construction, given an optimizer
+#: (``layer.initialize(optimizer)``, as a from-scratch library's network does on ``add``)
+_INITIALIZERS = ("initialize", "initialise", "init", "build", "setup", "init_params",
+                 "initialize_parameters", "initialize_weights", "init_weights", "compile")
+
+
+def initializer(cls: type) -> str | None:
+    """The method ``cls`` is set up with, given an optimizer it keeps, if it has one.
+
+    ``initialize(self, optimizer)``: one required argument, named as an optimizer.
+    """
+    for name in _INITIALIZERS:
+        method = inspect.getattr_static(cls, name, None)
+        if inspect.isfunction(method):
+            wanted = (required_names(method) or [])[1:]
+            if len(wanted) == 1 and wanted[0].lower() in OPTIMIZER_NAMES:
+                return name
+    return None
+
+
+#: a set-up method's argument that is the input's shape (a tuple) or width (an int)
+_SHAPE_ARGUMENTS = {"input_shape": tuple, "in_shape": tuple, "shape": tuple,
+                    "inputs_shape": tuple, "input_dim": int, "in_features": int,
+                    "n_inputs": int, "input_size": int, "in_dim": int}
+
+
+def shape_setup(cls: type) -> str | None:
+    """The method ``cls`` builds its parameters with, given the input's shape, if any.
+
+    ``build(self, input_shape)`` (Keras' way: weights made once the input is known),
+    ``initialize(input_dim)``: one required argument, named as an input shape or width.
+    """
+    for name in _INITIALIZERS:
+        method = inspect.getattr_static(cls, name, None)
+        if inspect.isfunction(method):
+            wanted = (required_names(method) or [])[1:]
+            if len(wanted) == 1 and wanted[0].lower() in _SHAPE_ARGUMENTS:
+                return name
+    return None
+
+
+def set_up_for(obj: Any, sample_shape: tuple[int, ...]) -> None:
+    """Run ``obj``'s shape set-up (:func:`shape_setup`) for inputs of ``sample_shape``.
+
+    A shape is given without the batch axis, ``(features,)`` (read as ``[0]`` or
+    ``[-1]`` alike); a width as an int. What it raises is left to forward to show.
+    """
+    setup = shape_setup(type(obj))
+    if setup is None or not sample_shape:
+        return
+    method = getattr(obj, setup)
+    wanted = (required_names(getattr(type(obj), setup)) or ["", ""])[1]
+    value = tuple(sample_shape) if _SHAPE_ARGUMENTS.get(wanted.lower()) is tuple \
+        else int(sample_shape[-1])
+    with contextlib.suppress(Exception):
+        method(value)
+
+
 def prepare(obj: Any) -> None:
-    """Give book-style objects the state their ``calculate`` needs (``new_pass()``)."""
+    """Give objects the state they need before forward.
+
+    Book-style objects get what their ``calculate`` needs (``new_pass()``); a layer set
+    up with ``initialize(optimizer)`` gets an optimizer whose rate the check sets
+    (:class:`~gradcheck.protocol.roles.HeldOptimizer`): its backward's updates are read
+    as gradients, like those of ``backward(grad, learning_rate)``.
+    """
+    setup = initializer(type(obj))
+    if setup is not None and hasattr(obj, "__dict__"):
+        obj.__dict__[HELD_RATE] = 0.0
+        backward = getattr(type(obj), roles_of(type(obj)).backward, None)
+        returns_new = callable(backward) and binds_method_results(backward)
+        with contextlib.suppress(Exception):
+            getattr(obj, setup)(HeldOptimizer(obj, returns_new=returns_new))
     held = [v for v in getattr(obj, "__dict__", {}).values() if hasattr(v, "__dict__")]
     for candidate in [obj, *held]:
         for method, args in (("new_pass", ()), ("remember_trainable_layers", ([],))):

@@ -28,6 +28,7 @@ import numpy as np
 from gradcheck.engine.blame import checker_raised
 from gradcheck.errors import BuildError
 from gradcheck.protocol.packing import Packing
+from gradcheck.targets.building import set_up_for
 from gradcheck.targets.derivatives import DERIVATIVES
 from gradcheck.targets.discovery import describe_exception, prepare, wrap_backward_only
 from gradcheck.targets.functions import FUNCTIONS
@@ -97,6 +98,8 @@ class _Layers:
         else:
             width = draw(st.integers(1, MAX_FEATURES))
         obj = _build(spec, sizes)
+        set_up_for(obj, tuple(spec.input_shape) if spec.input_shape is not None
+                   else (width,))  # (build(input_shape): weights made for this input)
         _draw_parameters(obj, spec.params, draw)
         arrays = {"inputs": _draw_inputs(spec, n, width, draw)}
         seed = draw(st.integers(0, 2**16 - 1))

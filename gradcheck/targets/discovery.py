@@ -41,7 +41,7 @@ from gradcheck.targets.building import CONFIG_NAME as CONFIG_NAME
 from gradcheck.targets.building import GUESSES as GUESSES
 from gradcheck.targets.building import REGULARIZER_STRENGTH as REGULARIZER_STRENGTH
 from gradcheck.targets.building import Constructor as Constructor
-from gradcheck.targets.building import argument_defaults, as_axis
+from gradcheck.targets.building import argument_defaults, as_axis, set_up_for
 from gradcheck.targets.building import constructors as constructors
 from gradcheck.targets.building import prepare as prepare
 from gradcheck.targets.classes import Found as Found
@@ -192,7 +192,7 @@ def _variant_failure(found: Found, build: Constructor, spec: CheckSpec) -> str |
     """
     from gradcheck.api import check_layer
 
-    if spec.batch_last or spec.training:
+    if spec.batch_last:
         return None
     shape = spec.input_shape if spec.input_shape is not None else (spec.input_width or 4,)
     candidate = shapes.Candidate(tuple(shape), spec.input_domain, high=spec.input_high)
@@ -201,8 +201,10 @@ def _variant_failure(found: Found, build: Constructor, spec: CheckSpec) -> str |
         obj = user_call(f"{found.name}({build.label})", build.build, found.cls,
                         _probe_sizes(build))
         prepare(obj)
+        set_up_for(obj, tuple(shape))
         with capture.captured(io.StringIO()):
-            report = check_layer(obj, inputs, raise_on_failure=False, seed=0)
+            report = check_layer(obj, inputs, raise_on_failure=False, seed=0,
+                                 training=True if spec.training else None)
     except (UserCodeError, SkipError, TypeError, ValueError):
         return None
     if report.status not in ("failed", "error"):

@@ -28,7 +28,13 @@ from gradcheck.protocol.places import read_attribute
 from gradcheck.protocol.roles import roles_of
 from gradcheck.targets import masks as masks_
 from gradcheck.targets import shapes, unbatched
-from gradcheck.targets.building import Constructor, argument_defaults, size_defaults
+from gradcheck.targets.building import (
+    Constructor,
+    argument_defaults,
+    set_up_for,
+    shape_setup,
+    size_defaults,
+)
 from gradcheck.targets.classes import Found
 from gradcheck.targets.probe_calls import REJECTED, tries, user_call
 from gradcheck.targets.specs import CheckSpec
@@ -41,6 +47,8 @@ _OUTPUT_NAMES = ("output", "outputs", "out", "_output")
 
 
 def _forward_layer(obj: Any, inputs: np.ndarray, training: bool) -> Any:
+    if shape_setup(type(obj)) is not None:  # build(input_shape): for this probe's input
+        set_up_for(obj, tuple(np.shape(inputs)[1:]))
     roles = roles_of(obj)
     if roles.reset is not None:  # before forward: it may empty what forward keeps
         getattr(obj, roles.reset)()
@@ -60,6 +68,10 @@ def _backward_layer(obj: Any, dvalues: np.ndarray, inputs: np.ndarray | None = N
     return backward(*roles.backward_arguments((dvalues,), 0.0, given))
 
 
+#: the widest input a probe is built with (a size default above it is not used)
+_WIDEST_PROBE = 1 << 16
+
+
 def probe_layer(found: Found, build: Constructor, obj: Any,
                 sizes: dict[str, int]) -> CheckSpec:
     """The check of a built layer: the first candidate input its forward takes."""
@@ -74,8 +86,10 @@ def probe_layer(found: Found, build: Constructor, obj: Any,
     else:
         # sizes with defaults (n_inputs=3), then the rows of 2-D parameters (weights of
         # shape (inputs, outputs)): the width the built object expects comes first
+        # (a default too large to probe with, n=10**9, is passed over: 3 rows of it
+        # would not fit in memory)
         widths = [(None, w) for w in dict.fromkeys(
-            [*size_defaults(found.cls), *_parameter_rows(obj), 4])]
+            [*size_defaults(found.cls), *_parameter_rows(obj), 4]) if w <= _WIDEST_PROBE]
     rng = np.random.default_rng(0)
     first_error: UserCodeError | None = None
     fallback: tuple[shapes.Candidate, np.ndarray] | None = None
@@ -399,7 +413,8 @@ def _unbatched_spec(found: Found, build: Constructor, obj: Any,
     forward = getattr(obj, roles_of(obj).forward)
     rng = np.random.default_rng(0)
     for shape in dict.fromkeys([*unbatched.SINGLE_SHAPES, *((w,) for _, w in widths)]):
-        if not unbatched.accepts_one_sample(forward, shape, rng):
+        if not unbatched.accepts_one_sample(
+                forward, functools.partial(_backward_layer, obj), shape, rng):
             continue
         try:
             unbatched.with_batch_axis(obj)

@@ -152,6 +152,7 @@ def branches(cls: type, used: dict[str, Any]) -> list[tuple[dict[str, Any], str]
                 for key, values in compared_strings(function).items():
                     listed = compared.setdefault(key, [])
                     listed += [v for v in values if v not in listed]
+    keys = looked_up_keys(cls)
     out: list[tuple[dict[str, Any], str]] = []
     for name, value in used.items():
         if value is not None and not isinstance(value, str):
@@ -159,8 +160,37 @@ def branches(cls: type, used: dict[str, Any]) -> list[tuple[dict[str, Any], str]
         strings = compared.get(f"self.{stored.get(name, name)}", []) + [
             v for v in compared.get(name, []) if v not in compared.get(
                 f"self.{stored.get(name, name)}", [])]
+        strings += [k for k in keys.get(name, []) if k not in strings]
         out += [({name: v}, "a branch of its own")
                 for v in strings[:4] if v != value]
+    return out
+
+
+def looked_up_keys(cls: type) -> dict[str, list[str]]:
+    """The string keys a constructor argument is looked up with: ``{"name": ["tanh", ...]}``.
+
+    ``activation_functions[name]`` in ``__init__``, where ``activation_functions`` is a
+    dict of the class's module keyed by strings: the argument can only be one of its
+    keys (any other raises ``KeyError``). At most 4 keys, in the dict's order.
+    """
+    import ast
+    import sys
+
+    from gradcheck.protocol.source import function_tree
+
+    init = getattr(cls, "__init__", None)
+    tree = function_tree(init) if inspect.isfunction(init) else None
+    if tree is None:
+        return {}
+    arguments = {a.arg for a in [*tree.args.posonlyargs, *tree.args.args, *tree.args.kwonlyargs]}
+    space = vars(sys.modules.get(cls.__module__, None) or object())
+    out: dict[str, list[str]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) \
+                and isinstance(node.slice, ast.Name) and node.slice.id in arguments:
+            table = space.get(node.value.id)
+            if isinstance(table, dict) and table and all(isinstance(k, str) for k in table):
+                out.setdefault(node.slice.id, list(table)[:4])
     return out
 
 

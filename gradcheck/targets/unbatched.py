@@ -35,16 +35,25 @@ def supports(cls: type) -> bool:
                 or roles.takes_nothing)
 
 
-def accepts_one_sample(forward: Callable[[np.ndarray], Any], shape: tuple[int, ...],
+def accepts_one_sample(forward: Callable[[np.ndarray], Any],
+                       backward: Callable[[np.ndarray], Any], shape: tuple[int, ...],
                        rng: np.random.Generator) -> bool:
-    """Whether forward on one sample of ``shape`` returns a finite, non-empty float array."""
+    """Whether one sample of ``shape`` goes through forward and back.
+
+    Forward must return a finite, non-empty float array, and backward take an upstream
+    gradient of its shape without raising (a forward that broadcasts a shape it was
+    not written for is caught there).
+    """
     try:
         with np.errstate(all="ignore"):
             out = forward(rng.uniform(-1.0, 1.0, shape))
-    except Exception:  # noqa: BLE001 - a shape forward refuses
+            if not (isinstance(out, np.ndarray) and out.size > 0 and out.dtype.kind in "fc"
+                    and bool(np.all(np.isfinite(out)))):
+                return False
+            backward(np.ones_like(out, dtype=np.float64))
+    except Exception:  # noqa: BLE001 - a shape forward or backward refuses
         return False
-    return isinstance(out, np.ndarray) and out.size > 0 and out.dtype.kind in "fc" \
-        and bool(np.all(np.isfinite(out)))
+    return True
 
 
 def with_batch_axis(obj: Any) -> Any:
