@@ -130,3 +130,18 @@ def test_one_zero_element_is_not_called_a_gradient_never_computed():
     many = diagnose(np.zeros((4, 3)), np.arange(1.0, 13.0).reshape(4, 3),
                     np.ones((4, 3), bool), batch=4)
     assert "never computed from dvalues" in many
+
+
+def test_one_wrong_element_where_the_input_alone_has_a_sign_names_the_sign():
+    """A leaky ReLU's negative slope dropped, with one negative input: not just a slip."""
+    x = np.array([[0.5, 1.0], [0.2, 2.0], [-0.7, 0.4], [1.5, 0.3]])
+    numeric = np.where(x > 0, 1.0, 0.01)
+    analytic = np.where(x > 0, 1.0, 0.0)
+    text = diagnose(analytic, numeric, analytic != numeric, batch=4, at=x)
+    assert text.startswith("only element (2, 0) is wrong, the only one where the input is "
+                           "negative (< 0)")
+    # its twin: the one wrong element is not where the input changes sign
+    analytic = numeric.copy()
+    analytic[1, 1] = 0.0
+    text = diagnose(analytic, numeric, analytic != numeric, batch=4, at=x)
+    assert text == "only element (1, 1) is wrong: an indexing slip?"

@@ -168,8 +168,26 @@ def _one_element(e: _Evidence) -> str | None:
             "samples (range(samples - 1))?"
         )
     if e.analytic.size >= 4:
+        sign = _sign_word(e)
+        if sign is not None:  # (the one element where the input has that sign)
+            return (f"only element {where} is wrong, the only one where the input is "
+                    f"{sign}: a branch on the wrong side of a comparison (the slope "
+                    "of that side?), or an indexing slip?")
         return f"only element {where} is wrong: an indexing slip?"
     return NOTHING
+
+
+def _sign_word(e: _Evidence) -> str | None:
+    """``negative (< 0)`` when the wrong elements are exactly where the input has a sign.
+
+    Elements where both gradients are 0 (an upstream gradient of 0 there) say nothing
+    of the sign's side and are left out of the comparison.
+    """
+    informative = e.known & ((e.numeric != 0) | (e.analytic != 0))
+    found = _value_condition(e.wrong, informative, e.at)
+    if found is None:
+        return None
+    return found.removeprefix("wrong exactly where the input is ").split(":")[0]
 
 
 def _transposed(e: _Evidence) -> str | None:
