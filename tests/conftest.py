@@ -187,13 +187,14 @@ def nnfs_init_contained():
 
 
 @pytest.fixture
-def no_shrinking(monkeypatch):
+def no_shrinking():
     """The CLI stops at the first failing example instead of shrinking it.
 
     For tests that assert verdicts only: a class's status is decided by the first example
     that fails, and shrinking only makes that example smaller (most of a failing class's
     time). The CLI's shrunk examples are asserted in test_cli_command.py.
     """
-    from gradcheck.targets import runner
+    from shrinking import shrinking_off
 
-    monkeypatch.setattr(runner, "SHRINK_CALLS", 0)
+    with shrinking_off():
+        yield

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
+from shrinking import shrinking_off
 from zoo_observed import one_hot_only
 
 from gradcheck.cli import main
@@ -30,7 +31,7 @@ def results(tmp_path_factory):
     os.chdir(where)
     try:
         with contextlib.redirect_stdout(io.StringIO()), \
-                contextlib.redirect_stderr(io.StringIO()):
+                contextlib.redirect_stderr(io.StringIO()), shrinking_off():
             code = main([str(Path(one_hot_only.__file__)), "--examples", "5", "--json",
                          "r.json", "-q"])
     finally:

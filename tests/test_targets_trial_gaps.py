@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from shrinking import shrinking_off
 
 from gradcheck.cli import main
 
@@ -23,7 +24,8 @@ TARGET = Path(__file__).parent / "cli_targets" / "trial_gaps.py"
 @pytest.fixture(scope="module")
 def document(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp_path_factory.mktemp("trial_gaps") / "out.json"
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
+            shrinking_off():
         code = main([str(TARGET), "--examples", "5", "-q", "--json", str(out)])
     assert code == 1  # the bug twins fail
     return json.loads(out.read_text())

@@ -15,6 +15,7 @@ from pathlib import Path
 import jsonschema
 import numpy as np
 import pytest
+from shrinking import shrinking_off
 from zoo_observed import tutorials
 
 from gradcheck import check_layer
@@ -41,7 +42,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict]:
     out, here = io.StringIO(), os.getcwd()
     os.chdir(where)
     try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()), \
+                shrinking_off():
             code = main([str(TUTORIALS), "--examples", "5", "-q", "--json", "out.json"])
         document = json.loads((where / "out.json").read_text())
     finally:

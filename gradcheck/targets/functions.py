@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import inspect
 import sys
 from collections.abc import Callable
@@ -386,18 +387,25 @@ def _missing_names(found: Found) -> str:
             "is not built? e.g. python setup.py build_ext --inplace)")
 
 
-def _imported_names(module_name: str) -> set[str]:
+def _imported_names(module_name: str) -> frozenset[str]:
     """Names the module's source imports (whether or not the import succeeded)."""
     module = sys.modules.get(module_name)
     try:
-        tree = ast.parse(inspect.getsource(module)) if module is not None else None
+        return _names_imported_by(inspect.getsource(module)) if module is not None \
+            else frozenset()
     except (OSError, TypeError, SyntaxError):
-        return set()
+        return frozenset()
+
+
+@functools.lru_cache(maxsize=16)
+def _names_imported_by(source: str) -> frozenset[str]:
+    # keyed on the source text: every function of a pair, and every function it calls,
+    # asks about its module again (a course file: dozens of times); a few files at most
     names: set[str] = set()
-    for node in ast.walk(tree) if tree is not None else ():
+    for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import | ast.ImportFrom):
             names.update((a.asname or a.name).split(".")[0] for a in node.names)
-    return names
+    return frozenset(names)
 
 
 # ----------------------------------------------------------------------------- examples

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import importlib
 import importlib.machinery
 import importlib.util
@@ -398,7 +399,10 @@ def _location(filename: str, lineno: int | None) -> str:
 
 
 # ----------------------------------------------------------------------------- errors
+@functools.lru_cache(maxsize=1)
 def _library_dirs() -> tuple[str, ...]:
+    # one value per process (the interpreter's folders and gradcheck's): read once, not
+    # for every exception described (sysconfig expands its whole scheme on each call)
     paths = sysconfig.get_paths()
     dirs = {paths.get(k, "") for k in ("stdlib", "platstdlib", "purelib", "platlib")}
     dirs.add(str(Path(__file__).resolve().parents[1]))  # gradcheck itself
@@ -417,7 +421,14 @@ def describe_exception(exc: BaseException) -> str:
         if "importlib" not in f.filename and not f.filename.startswith("<frozen")
     ]
     libraries = _library_dirs()
-    own = [f for f in frames if not str(Path(f.filename).resolve()).startswith(libraries)]
+    resolved: dict[str, str] = {}  # a traceback passes through the same files again
+
+    def real(filename: str) -> str:
+        if filename not in resolved:
+            resolved[filename] = str(Path(filename).resolve())
+        return resolved[filename]
+
+    own = [f for f in frames if not real(f.filename).startswith(libraries)]
     frame = (own or frames)[-1] if own or frames else None
     where = f" ({_location(frame.filename, frame.lineno)})" if frame is not None else ""
     text = str(exc).splitlines()[0] if str(exc) else ""

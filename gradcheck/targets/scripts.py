@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 import symtable
 import sys
+import types
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
@@ -207,7 +209,8 @@ def definitions(tree: ast.Module, source: str | None = None) -> Extraction:
             if _bound(body[i]) & needed or (unbound and _is_star_import(body[i])):
                 keep[i] = changed = True
     kept = [s for s, k in zip(body, keep, strict=True) if k]
-    unused = [_first_line(s, source) for s, k in zip(body, keep, strict=True)
+    lines = _lines(source) if source is not None else None
+    unused = [_first_line(s, lines) for s, k in zip(body, keep, strict=True)
               if not k and isinstance(s, ast.Import | ast.ImportFrom)]
     not_run: list[NotRun] = []
     previous_kept = True
@@ -222,9 +225,9 @@ def definitions(tree: ast.Module, source: str | None = None) -> Extraction:
         end = statement.end_lineno or statement.lineno
         if not_run and not previous_kept:
             not_run[-1].last = end
-            not_run[-1].what.append(_first_line(statement, source))
+            not_run[-1].what.append(_first_line(statement, lines))
         else:
-            not_run.append(NotRun(statement.lineno, end, [_first_line(statement, source)]))
+            not_run.append(NotRun(statement.lineno, end, [_first_line(statement, lines)]))
         previous_kept = False
     return Extraction(kept, not_run, unused)
 
@@ -237,8 +240,35 @@ def _is_docstring(statement: ast.stmt) -> bool:
     return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
 
 
-def _first_line(statement: ast.stmt, source: str | None) -> str:
-    text = ast.get_source_segment(source, statement) if source is not None else None
+#: a line and its end, as :func:`ast.get_source_segment` splits a source (``\r\n``,
+#: ``\r`` or ``\n``; not a form feed)
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def _lines(source: str) -> list[str]:
+    return _LINE.findall(source)
+
+
+def _segment(statement: ast.stmt, lines: list[str]) -> str | None:
+    """``ast.get_source_segment(source, statement)`` from the source split once.
+
+    The standard call splits the whole source again for every statement (a long
+    notebook or script has hundreds of dropped statements): only the statement's own
+    lines are handed to it here, with its position moved to their first line.
+    """
+    end = statement.end_lineno
+    if end is None or statement.end_col_offset is None:
+        return None
+    start = statement.lineno
+    piece = "".join(lines[start - 1:end])
+    where = types.SimpleNamespace(lineno=1, end_lineno=end - start + 1,
+                                  col_offset=statement.col_offset,
+                                  end_col_offset=statement.end_col_offset)
+    return ast.get_source_segment(piece, where)  # type: ignore[arg-type]
+
+
+def _first_line(statement: ast.stmt, lines: list[str] | None) -> str:
+    text = _segment(statement, lines) if lines is not None else None
     if text is None:
         text = ast.unparse(statement)
     first = text.strip().splitlines()[0] if text.strip() else type(statement).__name__
