@@ -934,8 +934,11 @@ class Run(ABC, Generic[S]):
                 and np.array_equal(param.value, value, equal_nan=True))
             if current is not param.value:
                 self.recast.add(label)
+                # (same values, -0.0 for 0.0 included: an update at rate 0 that binds
+                # w - 0.0 * g anew, as an optimizer returning the new parameter does)
                 other = not (isinstance(current, np.ndarray) and current.shape == value.shape
-                             and np.asarray(current, np.float64).tobytes() == value.tobytes())
+                             and (np.asarray(current, np.float64).tobytes() == value.tobytes()
+                                  or np.array_equal(current, value, equal_nan=True)))
                 if other:
                     rebound.append(label)
                     moved = moved or rebinding

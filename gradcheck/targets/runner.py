@@ -179,6 +179,7 @@ def run_check(spec: CheckSpec, *, examples: int = DEFAULT_EXAMPLES,
         if _diagnose(spec, verdict, list(state.failures.values())):
             verdict.message = _report_message(verdict.report)
         if verdict.status == FAILED and spec.kind == "layer" and spec.input_parts is None \
+                and verdict.report is not None and not verdict.report.problems \
                 and right_only_for_one_nonzero(
                     verdict.case, lambda case, dv: run_engine(spec, case, dvalues=dv)[0]):
             verdict.message = f"{ONE_NONZERO}; {verdict.message}"
