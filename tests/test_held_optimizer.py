@@ -153,3 +153,19 @@ def test_a_branch_of_a_layer_built_for_its_input_shape(tmp_path, monkeypatch, te
     result = json.loads((tmp_path / "r.json").read_text())["results"][0]
     assert result["status"] == status
     assert len(result["checks"]) == (1 if status == "passed" else 2)
+
+
+@pytest.mark.usefixtures("isolated_imports", "no_shrinking")
+def test_more_examples_find_no_false_alarm(tmp_path, monkeypatch):
+    """At 20 and more examples two correct layers failed before: a gain read from an
+    in-place update on tiny inputs (1.2e-14 > 3.1e-17: the update's own rounding was not
+    in the tolerance), and a dense layer whose optimizer binds ``w - 0.0 * g`` anew at
+    rate 0 ("backward modified self.w0": -0.0 had become 0.0)."""
+    from gradcheck.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    main([str(Path(zoo.__file__)), "--examples", "30", "--json", "r.json", "-q"])
+    results = {r["name"]: r["status"]
+               for r in json.loads((tmp_path / "r.json").read_text())["results"]}
+    assert results["Dense"] == results["Scale"] == "passed"
+    assert results["Dense_GradientAfterUpdate"] == results["Scale_BatchMean"] == "failed"
