@@ -12,12 +12,11 @@ import contextlib
 import copy
 import inspect
 import io
-import random
 import re
 import sys
 import warnings
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +29,7 @@ from gradcheck.protocol.source import binds_method_results
 from gradcheck.targets.activation_pairs import folder_pairs, module_pairs
 from gradcheck.targets.classes import signature_params
 from gradcheck.targets.layer_lists import LIST_NAMES, ShownList, layer_list
+from gradcheck.targets.loading import pinned_randomness
 from gradcheck.targets.searching import ParameterArray, looked_up_keys, values_for
 
 __all__ = [
@@ -277,8 +277,9 @@ def _sizes_by_construction(cls: type) -> frozenset[str]:
     Every required argument is given 3 and the object built; then each in turn is given
     5: an argument is a size when the object's arrays change shape with it and one of
     them has a 5 in its shape. Nothing when a build with ints raises (an argument that
-    is an object, a string or a list). The global random generators are restored and
-    what the constructor prints is dropped. Kept per class, weakly (a class redefined in
+    is an object, a string or a list). The global random generators are seeded and put
+    back (``loading.pinned_randomness``), and what the constructor prints is dropped.
+    Kept per class, weakly (a class redefined in
     a notebook is a new class).
     """
     if cls in _OBSERVED:
@@ -305,17 +306,13 @@ def _array_shapes(cls: type, params: list[inspect.Parameter],
             if p.kind is inspect.Parameter.POSITIONAL_ONLY]
     kwargs = {p.name: values.get(p.name, 3) for p in params
               if p.kind is not inspect.Parameter.POSITIONAL_ONLY}
-    numpy_state, python_state = np.random.get_state(), random.getstate()
     try:
-        with contextlib.redirect_stdout(io.StringIO()), \
+        with pinned_randomness(0), contextlib.redirect_stdout(io.StringIO()), \
                 contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             obj = cls(*args, **kwargs)
     except Exception:  # noqa: BLE001 - any failure: not built with ints
         return None
-    finally:
-        np.random.set_state(numpy_state)
-        random.setstate(python_state)
     return sorted(a.shape for a in find_candidates(obj).arrays)
 
 
@@ -455,18 +452,24 @@ _INITIALIZERS = ("initialize", "initialise", "init", "build", "setup", "init_par
                  "initialize_parameters", "initialize_weights", "init_weights", "compile")
 
 
+def _set_up_with(cls: type, arguments: Iterable[str]) -> str | None:
+    """The set-up method of ``cls`` taking one required argument named in ``arguments``."""
+    names = set(arguments)
+    for name in _INITIALIZERS:
+        method = inspect.getattr_static(cls, name, None)
+        if inspect.isfunction(method):
+            wanted = (required_names(method) or [])[1:]
+            if len(wanted) == 1 and wanted[0].lower() in names:
+                return name
+    return None
+
+
 def initializer(cls: type) -> str | None:
     """The method ``cls`` is set up with, given an optimizer it keeps, if it has one.
 
     ``initialize(self, optimizer)``: one required argument, named as an optimizer.
     """
-    for name in _INITIALIZERS:
-        method = inspect.getattr_static(cls, name, None)
-        if inspect.isfunction(method):
-            wanted = (required_names(method) or [])[1:]
-            if len(wanted) == 1 and wanted[0].lower() in OPTIMIZER_NAMES:
-                return name
-    return None
+    return _set_up_with(cls, OPTIMIZER_NAMES)
 
 
 #: a set-up method's argument that is the input's shape (a tuple) or width (an int)
@@ -481,13 +484,7 @@ def shape_setup(cls: type) -> str | None:
     ``build(self, input_shape)`` (Keras' way: weights made once the input is known),
     ``initialize(input_dim)``: one required argument, named as an input shape or width.
     """
-    for name in _INITIALIZERS:
-        method = inspect.getattr_static(cls, name, None)
-        if inspect.isfunction(method):
-            wanted = (required_names(method) or [])[1:]
-            if len(wanted) == 1 and wanted[0].lower() in _SHAPE_ARGUMENTS:
-                return name
-    return None
+    return _set_up_with(cls, _SHAPE_ARGUMENTS)
 
 
 def set_up_for(obj: Any, sample_shape: tuple[int, ...]) -> None:

@@ -15,6 +15,7 @@ import inspect
 import sys
 from typing import Any, cast
 
+from gradcheck.protocol.derivative import required_names
 from gradcheck.protocol.roles import method_names
 
 __all__ = ["LIST_NAMES", "ShownList", "layer_list"]
@@ -35,15 +36,6 @@ class ShownList(list[Any]):
         return self.shown
 
 
-def _required(cls: type) -> list[inspect.Parameter] | None:
-    try:
-        params = list(inspect.signature(cls).parameters.values())
-    except (TypeError, ValueError):
-        return None
-    return [p for p in params if p.default is inspect.Parameter.empty
-            and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-
-
 def _layer_classes(container: type) -> tuple[list[type], list[type]]:
     """The module's dense-like (two required arguments) and argument-free layer classes."""
     module = sys.modules.get(container.__module__)
@@ -54,7 +46,7 @@ def _layer_classes(container: type) -> tuple[list[type], list[type]]:
                 or issubclass(value, container) or issubclass(container, value) \
                 or None in method_names(cast(Any, value)) or inspect.isabstract(value):
             continue
-        required = _required(value)
+        required = required_names(value)
         if required is None:
             continue
         if len(required) == 2:
