@@ -7,6 +7,7 @@
 """
 
 import atexit
+import json
 import os
 import shutil
 import subprocess
@@ -168,6 +169,22 @@ def gradcheck_cli(isolated_imports, monkeypatch, capsys):
             code = exited.code
         out = capsys.readouterr()
         return subprocess.CompletedProcess(["gradcheck", *args], code, out.out, out.err)
+
+    return run
+
+
+@pytest.fixture
+def cli_results(gradcheck_cli, tmp_path):
+    """``gradcheck TARGET ARGS --json r.json -q`` in process, from ``tmp_path``.
+
+    Returns ``(exit code, {name: result})``, the JSON report's results by name: for the
+    tests that assert each class's verdict through the command.
+    """
+
+    def run(target, *args):
+        done = gradcheck_cli(target, *args, "--json", "r.json", "-q", cwd=tmp_path)
+        results = json.loads((tmp_path / "r.json").read_text())["results"]
+        return done.returncode, {r["name"]: r for r in results}
 
     return run
 

@@ -9,7 +9,6 @@ reported "passed" without being checked.
 from __future__ import annotations
 
 import copy
-import json
 from pathlib import Path
 
 import numpy as np
@@ -22,13 +21,10 @@ from gradcheck.targets.building import initializer
 from gradcheck.targets.searching import looked_up_keys
 
 
-@pytest.mark.usefixtures("isolated_imports", "no_shrinking")
-def test_each_passes_and_its_twin_fails_through_the_command(tmp_path, monkeypatch):
-    from gradcheck.cli import main
-
-    monkeypatch.chdir(tmp_path)
-    assert main([str(Path(zoo.__file__)), "--examples", "4", "--json", "r.json", "-q"]) == 1
-    results = {r["name"]: r for r in json.loads((tmp_path / "r.json").read_text())["results"]}
+@pytest.mark.usefixtures("no_shrinking")
+def test_each_passes_and_its_twin_fails_through_the_command(cli_results):
+    code, results = cli_results(Path(zoo.__file__), "--examples", "4")
+    assert code == 1
     assert {n: r["status"] for n, r in results.items()} == {
         "Dense": "passed", "Dense_GradientAfterUpdate": "failed",
         "Scale": "passed", "Scale_BatchMean": "failed",
@@ -94,16 +90,13 @@ class Dense_KernelGradTransposed(Dense):
 '''
 
 
-@pytest.mark.usefixtures("isolated_imports", "no_shrinking")
-def test_a_layer_built_for_its_input_shape(tmp_path, monkeypatch):
+@pytest.mark.usefixtures("no_shrinking")
+def test_a_layer_built_for_its_input_shape(cli_results, tmp_path):
     """Before: "Dense.forward raised AttributeError: no attribute 'kernel'" (an error)."""
-    from gradcheck.cli import main
-
-    monkeypatch.chdir(tmp_path)
     (tmp_path / "keras_like.py").write_text(KERAS_LIKE)
-    assert main(["keras_like.py", "--examples", "4", "--json", "r.json", "-q"]) == 1
-    results = json.loads((tmp_path / "r.json").read_text())["results"]
-    assert {r["name"]: r["status"] for r in results} == {
+    code, results = cli_results("keras_like.py", "--examples", "4")
+    assert code == 1
+    assert {n: r["status"] for n, r in results.items()} == {
         "Dense": "passed", "Dense_KernelGradTransposed": "failed"}
 
 
@@ -141,31 +134,24 @@ class Dense:
 BRANCHED_BAD = BRANCHED.replace("(1 - self.out ** 2)", "(1 - self.out)")
 
 
-@pytest.mark.usefixtures("isolated_imports", "no_shrinking")
+@pytest.mark.usefixtures("no_shrinking")
 @pytest.mark.parametrize(("text", "status"), [(BRANCHED, "passed"), (BRANCHED_BAD, "failed")])
-def test_a_branch_of_a_layer_built_for_its_input_shape(tmp_path, monkeypatch, text, status):
+def test_a_branch_of_a_layer_built_for_its_input_shape(cli_results, tmp_path, text, status):
     """Its activation='tanh' variant is built for its input too (before: an error row)."""
-    from gradcheck.cli import main
-
-    monkeypatch.chdir(tmp_path)
     (tmp_path / "branched.py").write_text(text)
-    main(["branched.py", "--examples", "3", "--json", "r.json", "-q"])
-    result = json.loads((tmp_path / "r.json").read_text())["results"][0]
+    _, results = cli_results("branched.py", "--examples", "3")
+    result = results["Dense"]
     assert result["status"] == status
     assert len(result["checks"]) == (1 if status == "passed" else 2)
 
 
-@pytest.mark.usefixtures("isolated_imports", "no_shrinking")
-def test_more_examples_find_no_false_alarm(tmp_path, monkeypatch):
+@pytest.mark.usefixtures("no_shrinking")
+def test_more_examples_find_no_false_alarm(cli_results):
     """At 20 and more examples two correct layers failed before: a gain read from an
     in-place update on tiny inputs (1.2e-14 > 3.1e-17: the update's own rounding was not
     in the tolerance), and a dense layer whose optimizer binds ``w - 0.0 * g`` anew at
     rate 0 ("backward modified self.w0": -0.0 had become 0.0)."""
-    from gradcheck.cli import main
-
-    monkeypatch.chdir(tmp_path)
-    main([str(Path(zoo.__file__)), "--examples", "30", "--json", "r.json", "-q"])
-    results = {r["name"]: r["status"]
-               for r in json.loads((tmp_path / "r.json").read_text())["results"]}
+    _, found = cli_results(Path(zoo.__file__), "--examples", "30")
+    results = {n: r["status"] for n, r in found.items()}
     assert results["Dense"] == results["Scale"] == "passed"
     assert results["Dense_GradientAfterUpdate"] == results["Scale_BatchMean"] == "failed"

@@ -6,12 +6,9 @@ kernel (exit 137) with no report at all. Our own classes, written here, each wit
 
 from __future__ import annotations
 
-import json
 import textwrap
 
 import pytest
-
-from gradcheck.cli import main
 
 LAYERS = textwrap.dedent('''
     import numpy as np
@@ -35,11 +32,10 @@ LAYERS = textwrap.dedent('''
 ''')
 
 
-@pytest.mark.usefixtures("isolated_imports", "no_shrinking")
-def test_a_huge_size_default_is_not_used_as_a_probe_width(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
+@pytest.mark.usefixtures("no_shrinking")
+def test_a_huge_size_default_is_not_used_as_a_probe_width(cli_results, tmp_path):
     (tmp_path / "huge_default.py").write_text(LAYERS)
-    assert main(["huge_default.py", "--examples", "3", "--json", "r.json", "-q"]) == 1
-    results = json.loads((tmp_path / "r.json").read_text())["results"]
-    assert {r["name"]: r["status"] for r in results} == {
+    code, results = cli_results("huge_default.py", "--examples", "3")
+    assert code == 1
+    assert {n: r["status"] for n, r in results.items()} == {
         "Identityish": "passed", "Identityish_Halved": "failed"}

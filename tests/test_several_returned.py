@@ -9,7 +9,6 @@ outputs and whose backward takes them back as one list, was an ``error``.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -17,14 +16,12 @@ import pytest
 from zoo_observed import several_returned as zoo
 
 from gradcheck import check_layer
-from gradcheck.cli import main
 
 
-@pytest.mark.usefixtures("isolated_imports", "no_shrinking")
-def test_each_passes_and_its_twin_fails_through_the_command(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    assert main([str(Path(zoo.__file__)), "--examples", "4", "--json", "r.json", "-q"]) == 1
-    results = {r["name"]: r for r in json.loads((tmp_path / "r.json").read_text())["results"]}
+@pytest.mark.usefixtures("no_shrinking")
+def test_each_passes_and_its_twin_fails_through_the_command(cli_results):
+    code, results = cli_results(Path(zoo.__file__), "--examples", "4")
+    assert code == 1
     assert {n: r["status"] for n, r in results.items()} == {
         "PairedAttention": "passed", "PairedAttention_NoKeyPath": "failed",
         "Halves": "passed", "Halves_SecondIgnored": "failed",

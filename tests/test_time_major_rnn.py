@@ -9,11 +9,7 @@ inputs, at moderate ones. Our own RNN, written here, with a twin.
 
 from __future__ import annotations
 
-import json
-
 import pytest
-
-from gradcheck.cli import main
 
 RNN = '''
 import numpy as np
@@ -62,13 +58,12 @@ RNN_BAD = RNN.replace("self.dWhh += dhraw @ self.hs[t - 1].T",
                       "self.dWhh += dhraw @ self.hs[t].T")
 
 
-@pytest.mark.usefixtures("isolated_imports", "no_shrinking")
+@pytest.mark.usefixtures("no_shrinking")
 @pytest.mark.parametrize(("text", "status"), [(RNN, "passed"), (RNN_BAD, "failed")])
-def test_a_time_major_rnn_at_large_inputs(tmp_path, monkeypatch, text, status):
-    monkeypatch.chdir(tmp_path)
+def test_a_time_major_rnn_at_large_inputs(cli_results, tmp_path, text, status):
     (tmp_path / "sequence_rnn_time_major.py").write_text(text)
     for seed in ("0", "1"):
-        main(["sequence_rnn_time_major.py", "--examples", "30", "--seed", seed, "--json",
-              "r.json", "-q"])
-        result = json.loads((tmp_path / "r.json").read_text())["results"][0]
+        _, results = cli_results("sequence_rnn_time_major.py", "--examples", "30", "--seed",
+                                 seed)
+        result = results["RNN"]
         assert result["status"] == status, (seed, result["message"])

@@ -9,23 +9,20 @@ camel-case derivative was not found.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 from zoo_observed import unrolled_network as zoo
 
-from gradcheck.cli import main
 from gradcheck.protocol.derivative import derivative_of
 from gradcheck.targets.returning import gradient_functions, roles, unrolled_length
 
 
-@pytest.mark.usefixtures("isolated_imports", "no_shrinking")
-def test_each_passes_and_its_twin_fails_through_the_command(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    assert main([str(Path(zoo.__file__)), "--examples", "4", "--json", "r.json", "-q"]) == 1
-    results = {r["name"]: r for r in json.loads((tmp_path / "r.json").read_text())["results"]}
+@pytest.mark.usefixtures("no_shrinking")
+def test_each_passes_and_its_twin_fails_through_the_command(cli_results):
+    code, results = cli_results(Path(zoo.__file__), "--examples", "4")
+    assert code == 1
     assert {n: r["status"] for n, r in results.items()} == {
         "nnCostFunction": "passed", "nnCostFunction_BiasRegularized": "failed",
         "sigmoidGradient": "passed", "logisticGradient": "failed",
